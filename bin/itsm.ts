@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { resolve } from 'node:path';
+import { ClientConfigError, loadClientConfigs } from '../lib/config/load-client-configs';
+import { addClientStacks } from '../lib/itsm-app';
+
+try {
+  const app = new App();
+  // ITSM_CLIENTS_DIR lets ops (and tests) synthesize from another folder of client files.
+  addClientStacks(app, loadClientConfigs(process.env['ITSM_CLIENTS_DIR'] ?? resolve(__dirname, '../clients')));
+  app.synth();
+} catch (error) {
+  // A bad client file must stop the synth with a message a person can act on, not a stack trace.
+  if (error instanceof ClientConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,78 @@
+/**
+ * Errors raised by the domain and the use cases. Each carries what a caller needs to fix the
+ * request; the HTTP layer maps them to RFC 9457 problem details, so nothing here knows HTTP.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind;
+  constructor(
+    message: string,
+    /** The request field or rule that caused the error, e.g. `impact` or `lifecycle`. */
+    readonly subject?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export type DomainErrorKind =
+  | 'invalid-input'
+  | 'forbidden'
+  | 'not-found'
+  | 'illegal-transition'
+  | 'version-conflict'
+  | 'precondition-required';
+
+export interface FieldIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid-input' as const;
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues[0]?.field);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden' as const;
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found' as const;
+}
+
+export class IllegalTransitionError extends DomainError {
+  readonly kind = 'illegal-transition' as const;
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      `An incident in state "${from}" cannot move to "${to}"; allowed next states: ${
+        allowed.length ? allowed.map((s) => `"${s}"`).join(', ') : 'none (final state)'
+      }`,
+      'state',
+    );
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  readonly kind = 'version-conflict' as const;
+  constructor(
+    readonly expected: number,
+    readonly current: number | undefined,
+  ) {
+    super(
+      current === undefined
+        ? `The resource changed since version ${expected} was read; fetch it again and retry`
+        : `If-Match names version ${expected} but the current version is ${current}; fetch it again and retry`,
+      'If-Match',
+    );
+  }
+}
+
+export class PreconditionRequiredError extends DomainError {
+  readonly kind = 'precondition-required' as const;
+}

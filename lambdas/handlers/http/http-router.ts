@@ -1,0 +1,102 @@
+import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Caller } from '../../domain/access-policy';
+import { callerFromEvent } from './caller-from-claims';
+import { problem, problemFromError, problemResponse } from './problem-details';
+import { RequestProblem } from './http-request';
+
+export interface HttpRequest {
+  readonly event: APIGatewayProxyEvent;
+  /** Undefined only on public routes. */
+  readonly caller: Caller | undefined;
+  readonly requestId: string;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Route {
+  readonly handle: (request: HttpRequest & { readonly caller: Caller }) => Promise<HttpResult>;
+}
+export interface PublicRoute {
+  readonly public: true;
+  readonly handle: (request: HttpRequest) => Promise<HttpResult>;
+}
+
+/** Routes keyed by `METHOD /resource/{param}`, exactly as API Gateway names the resource. */
+export type RouteTable = Readonly<Record<string, Route | PublicRoute>>;
+
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly tracer: Tracer;
+}
+
+/**
+ * One Lambda serves a group of routes. This wraps the group with middy and Powertools, picks the
+ * route API Gateway matched, and turns every failure into problem+json.
+ */
+export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer }: Observability) {
+  const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    const instance = event.path;
+    const route = routes[`${event.httpMethod} ${event.resource}`];
+    try {
+      if (!route) {
+        return problemResponse(problem('method-not-allowed', `${event.httpMethod} ${event.resource} is not served here`, { instance }));
+      }
+      const caller = callerFromEvent(event);
+      let result: HttpResult;
+      if ('public' in route) {
+        result = await route.handle({ event, caller, requestId });
+      } else {
+        // The authorizer guarantees claims on AWS; a request without them is refused, never served anonymously.
+        if (!caller) return problemResponse(problem('unauthorized', 'The token carries no usable identity or role', { instance }), { 'WWW-Authenticate': 'Bearer' });
+        logger.appendKeys({ caller: caller.name });
+        result = await route.handle({ event, caller, requestId });
+      }
+      metrics.addMetric(`Http${Math.floor(result.status / 100)}xx`, MetricUnit.Count, 1);
+      return toResponse(result);
+    } catch (error) {
+      const details = error instanceof RequestProblem ? error.details : problemFromError(error, instance);
+      if (details) {
+        logger.info('request refused', { status: details.status, detail: details.detail });
+        return problemResponse({ ...details, instance });
+      }
+      logger.error('unexpected failure', error as Error);
+      metrics.addMetric('UnexpectedError', MetricUnit.Count, 1);
+      return problemResponse(problem('internal', `Something went wrong; quote request id ${requestId}`, { instance }));
+    }
+  };
+  return middy(dispatch)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
+
+function toResponse(result: HttpResult): APIGatewayProxyResult {
+  const hasBody = result.body !== undefined;
+  return {
+    statusCode: result.status,
+    headers: {
+      ...(hasBody && { 'Content-Type': 'application/json' }),
+      'Cache-Control': 'no-store',
+      ...result.headers,
+    },
+    body: hasBody ? JSON.stringify(result.body) : '',
+  };
+}
+
+/** Declares a route that needs an authenticated caller. */
+export const authenticated = (handle: Route['handle']): Route => ({ handle });
+/** Declares a route open without a token (health, API description). */
+export const open = (handle: PublicRoute['handle']): PublicRoute => ({ public: true, handle });

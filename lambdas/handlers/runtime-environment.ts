@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { clientSettingsSchema, type ClientSettings } from '../schemas/client-settings-schema';
+
+/**
+ * Reads what a function needs from its environment, once per cold start. The stack sets these
+ * variables; the local runtime sets the same ones from the synthesized template.
+ */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Environment variable ${name} is not set; the stack sets it on every function`);
+  return value;
+}
+
+export function loadClientSettings(): ClientSettings {
+  const parsed = clientSettingsSchema.safeParse(JSON.parse(requireEnv('ITSM_CLIENT_SETTINGS')));
+  if (!parsed.success) throw new Error(`ITSM_CLIENT_SETTINGS is invalid: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export function createObservability(serviceName: string) {
+  return {
+    logger: new Logger({ serviceName }),
+    metrics: new Metrics({ serviceName, namespace: 'RoweItsm' }),
+    tracer: new Tracer({ serviceName }),
+  };
+}

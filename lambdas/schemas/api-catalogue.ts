@@ -1,0 +1,66 @@
+import type * as z from 'zod';
+import {
+  createIncidentBodySchema,
+  incidentPageSchema,
+  incidentSchema,
+  listIncidentsQuerySchema,
+  updateIncidentBodySchema,
+} from './incident-schemas';
+
+/**
+ * Every route of the REST API: which function group serves it, whether it needs a token, and its
+ * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
+ * generated from it, and a test checks each handler serves exactly its group's routes.
+ */
+export type FunctionGroup = 'incidents' | 'meta';
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** API Gateway resource path, with {param} placeholders. */
+  readonly path: string;
+  readonly group: FunctionGroup;
+  /** `none` only for health and the API description. */
+  readonly auth: 'token' | 'none';
+  readonly summary: string;
+  readonly operationId: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  /** Problem statuses the route may answer besides 400/401/403/500. */
+  readonly problems?: readonly number[];
+}
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  {
+    method: 'GET', path: '/health', group: 'meta', auth: 'none', operationId: 'getHealth',
+    summary: 'Liveness check', response: { status: 200, description: 'The API is up' },
+  },
+  {
+    method: 'GET', path: '/openapi.json', group: 'meta', auth: 'none', operationId: 'getApiDescription',
+    summary: 'This OpenAPI 3.1 description', response: { status: 200, description: 'OpenAPI document' },
+  },
+  {
+    method: 'POST', path: '/incidents', group: 'incidents', auth: 'token', operationId: 'createIncident',
+    summary: 'Log an incident', body: createIncidentBodySchema,
+    response: { status: 201, schema: incidentSchema, description: 'Created; Location and ETag headers set' },
+    problems: [415],
+  },
+  {
+    method: 'GET', path: '/incidents', group: 'incidents', auth: 'token', operationId: 'listIncidents',
+    summary: 'List incidents by state, priority or service, newest first (by state: priority then age)',
+    query: listIncidentsQuerySchema, response: { status: 200, schema: incidentPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/incidents/{id}', group: 'incidents', auth: 'token', operationId: 'getIncident',
+    summary: 'Read an incident by id or number', response: { status: 200, schema: incidentSchema, description: 'The incident; ETag header set' },
+    problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/incidents/{id}', group: 'incidents', auth: 'token', operationId: 'updateIncident',
+    summary: 'Change fields or state (If-Match required)', body: updateIncidentBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The changed incident; new ETag' },
+    problems: [404, 409, 412, 415, 428],
+  },
+];
+
+export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

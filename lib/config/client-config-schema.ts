@@ -1,0 +1,62 @@
+import * as z from 'zod';
+import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+
+/**
+ * The one schema for a client file in clients/. It extends the run-time settings the functions
+ * read (priority matrix, SLA targets, time zone) with what only the deployment needs.
+ */
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-west-2');
+
+const contact = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  email: z.email(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442071234567')
+    .optional(),
+  role: z.string().trim().min(1).max(120).optional(),
+});
+export type Contact = z.infer<typeof contact>;
+
+export const contactsSchema = z
+  .strictObject({
+    nominated: z
+      .array(contact)
+      .min(1, 'must list at least nominated contact #1')
+      .max(3, 'lists at most three nominated contacts (#1, #2, #3)')
+      .describe("The client's nominated incident contacts #1, #2, #3, in escalation order"),
+    serviceOwner: contact.describe('Default service owner, the last escalation level'),
+    providerNamed: contact.describe('Provider-side named contact'),
+    providerBackup: contact.describe("Provider-side named contact's backup"),
+    security: contact.optional().describe('Receives security incidents; defaults to nominated contact #1'),
+  })
+  .describe('Who is told and escalated to');
+
+export const clientConfigSchema = clientSettingsSchema
+  .extend({
+    $schema: z.string().optional(),
+    name: z.string().trim().min(1).max(120).describe("The client's display name"),
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: awsRegion.describe('The region the stack is pinned to'),
+    allowedRegions: z
+      .array(awsRegion)
+      .min(1)
+      .describe('Regions the client allows its data in (data residency); region must be one of them'),
+    contacts: contactsSchema,
+    logRetentionDays: z
+      .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)])
+      .default(365)
+      .describe('Retention of function and API logs, in days'),
+    alertEmail: z.email().optional().describe('Operations mailbox for stack alarms'),
+  })
+  .superRefine((config, ctx) => {
+    if (!config.allowedRegions.includes(config.region)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `"${config.region}" is not in allowedRegions [${config.allowedRegions.join(', ')}]`,
+      });
+    }
+  });
+
+export type ClientConfig = z.infer<typeof clientConfigSchema>;

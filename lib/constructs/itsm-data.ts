@@ -1,0 +1,67 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+
+export interface ItsmDataProps {
+  /** Client id, used in the key alias and descriptions. */
+  readonly clientId: string;
+  /**
+   * What happens to the tables and key when the stack is deleted.
+   * @default RemovalPolicy.RETAIN — a client's records outlive any stack.
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The stateful half of a client stack: the customer-managed key and the tables. Kept apart from
+ * the functions so a change to code never replaces data. Key schemas and indexes come from the
+ * adapters' key modules, the same definitions the code queries and the local runtime creates.
+ */
+export class ItsmData extends Construct {
+  readonly key: Key;
+  readonly incidentsTable: Table;
+
+  constructor(scope: Construct, id: string, props: ItsmDataProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.key = new Key(this, 'DataKey', {
+      description: `rowe-itsm ${props.clientId}: encrypts tables, queues, topics and logs`,
+      enableKeyRotation: true,
+      alias: `alias/rowe-itsm/${props.clientId}/data`,
+      removalPolicy,
+    });
+    // CloudWatch Logs encrypts the stack's log groups with this key, only for this account's logs.
+    const { region, account } = Stack.of(this);
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:*` } },
+      }),
+    );
+
+    this.incidentsTable = new Table(this, 'IncidentsTable', {
+      partitionKey: { name: INCIDENTS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: INCIDENTS_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    for (const index of Object.values(INCIDENT_INDEXES)) {
+      this.incidentsTable.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: 'ALL' as ProjectionType,
+      });
+    }
+  }
+}

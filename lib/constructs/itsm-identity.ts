@@ -1,0 +1,93 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  UserPoolClient,
+  UserPoolResourceServer,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { ROLES } from '../../lambdas/domain/access-policy';
+
+export interface ItsmIdentityProps {
+  readonly clientId: string;
+  /** @default RemovalPolicy.RETAIN — users and their MFA enrolment outlive the stack. */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Resource server id; scopes read `itsm/incidents.write` and so on. */
+export const RESOURCE_SERVER_ID = 'itsm';
+export const SCOPES = ['incidents.read', 'incidents.write'] as const;
+
+/**
+ * Who can call the API: people in a Cognito user pool (MFA required, strong passwords, threat
+ * protection) whose groups are their roles, and client systems with the client-credentials grant.
+ */
+export class ItsmIdentity extends Construct {
+  readonly userPool: UserPool;
+  readonly deskClient: UserPoolClient;
+  readonly integrationClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: ItsmIdentityProps) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'Users', {
+      userPoolName: `rowe-itsm-${props.clientId}`,
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 10,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // People's roles are groups; `integration` is for machine clients and has no group.
+    for (const role of ROLES.filter((r) => r !== 'integration')) {
+      new CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: `rowe-itsm role ${role}`,
+      });
+    }
+
+    this.deskClient = this.userPool.addClient('DeskClient', {
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      generateSecret: false,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(1),
+    });
+
+    const resourceServer = new UserPoolResourceServer(this, 'Api', {
+      userPool: this.userPool,
+      identifier: RESOURCE_SERVER_ID,
+      scopes: SCOPES.map((name) => new ResourceServerScope({ scopeName: name, scopeDescription: `rowe-itsm ${name}` })),
+    });
+    this.integrationClient = this.userPool.addClient('IntegrationClient', {
+      generateSecret: true,
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: SCOPES.map((name) => OAuthScope.custom(`${resourceServer.userPoolResourceServerId}/${name}`)),
+      },
+      accessTokenValidity: Duration.hours(1),
+    });
+    this.integrationClient.node.addDependency(resourceServer);
+  }
+}

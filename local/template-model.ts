@@ -1,0 +1,112 @@
+import type { CloudFormationTemplate } from './synthesize-stack';
+import { ENTRY_METADATA, HANDLER_METADATA } from '../lib/constructs/itsm-function';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/** Reads what the local runtime serves out of a synthesized template. */
+
+export interface TemplateRoute {
+  readonly method: string;
+  /** API Gateway resource path, e.g. /incidents/{id}. */
+  readonly path: string;
+  readonly authorization: 'NONE' | 'COGNITO_USER_POOLS' | string;
+  /** Logical id of the Lambda function integrated with this method. */
+  readonly functionId: string;
+}
+
+export interface TemplateFunction {
+  readonly logicalId: string;
+  /** Handler source relative to the project root. */
+  readonly entry: string;
+  readonly handler: string;
+  /** Environment variables, unresolved (Refs to tables stay as CloudFormation objects). */
+  readonly environment: Readonly<Record<string, unknown>>;
+  readonly timeoutSeconds: number;
+}
+
+export interface TemplateTable {
+  readonly logicalId: string;
+  readonly definition: Omit<CreateTableCommandInput, 'TableName'>;
+  readonly timeToLiveAttribute?: string;
+}
+
+export function routesOf(template: CloudFormationTemplate): TemplateRoute[] {
+  const resources = template.Resources;
+  const pathOf = (ref: unknown): string => {
+    // The root resource is referenced as Fn::GetAtt [RestApi, RootResourceId].
+    if (ref && typeof ref === 'object' && 'Fn::GetAtt' in ref) return '';
+    const id = (ref as { Ref: string }).Ref;
+    const resource = resources[id];
+    if (!resource || resource.Type !== 'AWS::ApiGateway::Resource') throw new Error(`Unknown API resource ${id}`);
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+  };
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod !== 'OPTIONS')
+    .map((r) => ({
+      method: r.Properties.HttpMethod as string,
+      path: pathOf(r.Properties.ResourceId) || '/',
+      authorization: r.Properties.AuthorizationType as string,
+      functionId: integratedFunction(r.Properties.Integration),
+    }));
+}
+
+/** Finds the function logical id inside the integration URI's Fn::Join. */
+function integratedFunction(integration: unknown): string {
+  const found = JSON.stringify(integration).match(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/);
+  if (!found) throw new Error(`Integration without a Lambda function: ${JSON.stringify(integration)}`);
+  return found[1]!;
+}
+
+export function functionsOf(template: CloudFormationTemplate): TemplateFunction[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA])
+    .map(([logicalId, r]) => ({
+      logicalId,
+      entry: r.Metadata[ENTRY_METADATA] as string,
+      handler: (r.Metadata[HANDLER_METADATA] as string | undefined) ?? 'handler',
+      environment: r.Properties.Environment?.Variables ?? {},
+      timeoutSeconds: r.Properties.Timeout ?? 3,
+    }));
+}
+
+export function tablesOf(template: CloudFormationTemplate): TemplateTable[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')
+    .map(([logicalId, r]) => {
+      const p = r.Properties;
+      return {
+        logicalId,
+        definition: {
+          KeySchema: p.KeySchema,
+          AttributeDefinitions: p.AttributeDefinitions,
+          BillingMode: 'PAY_PER_REQUEST',
+          ...(p.GlobalSecondaryIndexes && {
+            GlobalSecondaryIndexes: p.GlobalSecondaryIndexes.map((g: any) => ({
+              IndexName: g.IndexName,
+              KeySchema: g.KeySchema,
+              Projection: g.Projection,
+            })),
+          }),
+        },
+        ...(p.TimeToLiveSpecification?.Enabled && { timeToLiveAttribute: p.TimeToLiveSpecification.AttributeName }),
+      };
+    });
+}
+
+/**
+ * Resolves a function's environment for the local runtime: plain strings pass through, a Ref to
+ * a table becomes that table's local name. Anything else cannot exist locally and is reported.
+ */
+export function resolveEnvironment(
+  environment: Readonly<Record<string, unknown>>,
+  refs: Readonly<Record<string, string>>,
+): { readonly values: Record<string, string>; readonly unresolved: string[] } {
+  const values: Record<string, string> = {};
+  const unresolved: string[] = [];
+  for (const [name, value] of Object.entries(environment)) {
+    if (typeof value === 'string') values[name] = value;
+    else if (value && typeof value === 'object' && 'Ref' in value && refs[(value as { Ref: string }).Ref]) {
+      values[name] = refs[(value as { Ref: string }).Ref]!;
+    } else unresolved.push(name);
+  }
+  return { values, unresolved };
+}

@@ -1,0 +1,11 @@
+import { startDynamoDbLocal } from '../../local/dynamodb-engine';
+
+/**
+ * Starts one in-memory DynamoDB Local for the whole run; test files create their own tables
+ * (unique names) from the synthesized template, so they never see each other's data.
+ */
+export default async function globalSetup(): Promise<void> {
+  const engine = await startDynamoDbLocal();
+  process.env['ITSM_TEST_DYNAMODB_ENDPOINT'] = engine.endpoint;
+  (globalThis as { __itsmEngine?: typeof engine }).__itsmEngine = engine;
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/document-client';
+import { ensureTables } from '../../local/dynamodb-engine';
+import { synthesizeClient } from '../../local/synthesize-stack';
+import { tablesOf } from '../../local/template-model';
+
+export interface TestTables {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  /** Local table name for a table of the stack, by construct name: `incidents`. */
+  readonly names: { readonly incidents: string };
+  destroy(): void;
+}
+
+/** Logical-id prefixes of the stack's tables, as the ItsmData construct names them. */
+const TABLE_PREFIXES = { incidents: 'DataIncidentsTable' } as const;
+
+/**
+ * Creates the stack's tables, from its synthesized template, in the shared DynamoDB Local under
+ * names unique to the calling test file.
+ */
+export async function createTestTables(clientId = 'example'): Promise<TestTables> {
+  const endpoint = process.env['ITSM_TEST_DYNAMODB_ENDPOINT'];
+  if (!endpoint) throw new Error('ITSM_TEST_DYNAMODB_ENDPOINT is not set: run through jest (globalSetup starts the engine)');
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const suffix = randomUUID().slice(0, 8);
+  const tables = tablesOf(synthesizeClient(clientId).template);
+  await ensureTables(client, tables, (logicalId) => `${logicalId}-${suffix}`);
+  const nameFor = (prefix: string) => {
+    const table = tables.find((t) => t.logicalId.startsWith(prefix));
+    if (!table) throw new Error(`No table ${prefix}* in the template`);
+    return `${table.logicalId}-${suffix}`;
+  };
+  return {
+    endpoint,
+    client,
+    documents: createDocumentClient(client),
+    names: { incidents: nameFor(TABLE_PREFIXES.incidents) },
+    destroy: () => client.destroy(),
+  };
+}

@@ -1,0 +1,456 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { InvalidInputError, PreconditionRequiredError, type FieldIssue } from '../../lambdas/domain/domain-errors';
+import {
+  MAX_BODY_BYTES,
+  RequestProblem,
+  etagFor,
+  header,
+  ifMatchVersion,
+  parseJsonBody,
+  parseQuery,
+  validate,
+} from '../../lambdas/handlers/http/http-request';
+import {
+  createIncidentBodySchema,
+  incidentIdSchema,
+  listIncidentsQuerySchema,
+  updateIncidentBodySchema,
+} from '../../lambdas/schemas/incident-schemas';
+
+function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    body: null,
+    headers: {},
+    multiValueHeaders: {},
+    httpMethod: 'POST',
+    isBase64Encoded: false,
+    path: '/incidents',
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    resource: '/incidents',
+    ...overrides,
+  };
+}
+
+const jsonEvent = (body: string, contentType: string | undefined = 'application/json') =>
+  event({ body, headers: contentType === undefined ? {} : { 'Content-Type': contentType } });
+
+const validCreate = {
+  shortDescription: 'VPN drops every few minutes',
+  description: 'Since the client update this morning the VPN tunnel drops',
+  impact: 2,
+  urgency: 2,
+  service: 'vpn',
+  category: 'network',
+};
+
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+function requestProblem(fn: () => unknown): RequestProblem {
+  const error = thrownBy(fn);
+  expect(error).toBeInstanceOf(RequestProblem);
+  return error as RequestProblem;
+}
+
+function issuesOf(fn: () => unknown): readonly FieldIssue[] {
+  const error = thrownBy(fn);
+  expect(error).toBeInstanceOf(InvalidInputError);
+  return (error as InvalidInputError).issues;
+}
+
+/** A JSON object body of exactly `size` bytes. */
+function bodyOfBytes(size: number): string {
+  const skeleton = JSON.stringify({ pad: '' });
+  const body = JSON.stringify({ pad: 'x'.repeat(size - skeleton.length) });
+  expect(Buffer.byteLength(body)).toBe(size);
+  return body;
+}
+
+const anyObject = z.object({}).passthrough();
+
+describe('parseJsonBody: size limit', () => {
+  test('the limit is 64 KB', () => {
+    expect(MAX_BODY_BYTES).toBe(65_536);
+  });
+
+  test('a body of exactly 64 KB is accepted', () => {
+    const body = bodyOfBytes(MAX_BODY_BYTES);
+    expect(parseJsonBody(jsonEvent(body), anyObject)).toEqual(JSON.parse(body));
+  });
+
+  test('a body one byte over 64 KB is refused with a 400 naming body', () => {
+    const error = requestProblem(() => parseJsonBody(jsonEvent(bodyOfBytes(MAX_BODY_BYTES + 1)), anyObject));
+    expect(error.details.status).toBe(400);
+    expect(error.details.type).toMatch(/\/body-too-large$/);
+    expect(error.details.errors?.[0]?.field).toBe('body');
+    expect(error.details.detail).toContain(`${MAX_BODY_BYTES + 1} bytes`);
+    expect(error.message).toBe(error.details.detail);
+  });
+
+  test('the limit counts bytes, not characters', () => {
+    // 'é' is two bytes in UTF-8: 40,000 characters are 80,000 bytes.
+    const body = JSON.stringify({ pad: 'é'.repeat(40_000) });
+    expect(body.length).toBeLessThan(MAX_BODY_BYTES);
+    const error = requestProblem(() => parseJsonBody(jsonEvent(body), anyObject));
+    expect(error.details.status).toBe(400);
+    expect(error.details.errors?.[0]?.field).toBe('body');
+  });
+
+  test('the size check comes before the content-type check', () => {
+    const error = requestProblem(() => parseJsonBody(jsonEvent('x'.repeat(MAX_BODY_BYTES + 1), 'text/plain'), anyObject));
+    expect(error.details.status).toBe(400);
+  });
+});
+
+describe('parseJsonBody: base64 bodies', () => {
+  test('a base64-encoded body is decoded', () => {
+    const body = Buffer.from(JSON.stringify(validCreate), 'utf8').toString('base64');
+    const parsed = parseJsonBody(
+      event({ body, isBase64Encoded: true, headers: { 'content-type': 'application/json' } }),
+      createIncidentBodySchema,
+    );
+    expect(parsed).toEqual(validCreate);
+  });
+
+  test('the size limit applies to the decoded bytes', () => {
+    const body = bodyOfBytes(MAX_BODY_BYTES);
+    const encoded = Buffer.from(body, 'utf8').toString('base64');
+    expect(encoded.length).toBeGreaterThan(MAX_BODY_BYTES);
+    expect(parseJsonBody(event({ body: encoded, isBase64Encoded: true }), anyObject)).toEqual(JSON.parse(body));
+  });
+
+  test('a decoded body over the limit is refused', () => {
+    const encoded = Buffer.from(bodyOfBytes(MAX_BODY_BYTES + 1), 'utf8').toString('base64');
+    const error = requestProblem(() => parseJsonBody(event({ body: encoded, isBase64Encoded: true }), anyObject));
+    expect(error.details.errors?.[0]?.field).toBe('body');
+  });
+});
+
+describe('parseJsonBody: content type', () => {
+  test.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON',
+    'application/merge-patch+json',
+    'application/problem+json',
+  ])('accepts %j', (contentType) => {
+    expect(parseJsonBody(jsonEvent('{"a":1}', contentType), anyObject)).toEqual({ a: 1 });
+  });
+
+  test('accepts a missing Content-Type', () => {
+    expect(parseJsonBody(jsonEvent('{"a":1}', undefined), anyObject)).toEqual({ a: 1 });
+  });
+
+  test('finds the header whatever its case', () => {
+    const error = requestProblem(() => parseJsonBody(event({ body: '{}', headers: { 'CONTENT-TYPE': 'text/plain' } }), anyObject));
+    expect(error.details.status).toBe(415);
+  });
+
+  test.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/jsonx', 'multipart/form-data', 'text/json'])(
+    'refuses %j with 415',
+    (contentType) => {
+      const error = requestProblem(() => parseJsonBody(jsonEvent('{"a":1}', contentType), anyObject));
+      expect(error.details.status).toBe(415);
+      expect(error.details.type).toMatch(/\/unsupported-media-type$/);
+      expect(error.details.errors).toEqual([{ field: 'Content-Type', message: 'must be application/json' }]);
+      expect(error.details.detail).toContain(contentType);
+    },
+  );
+});
+
+describe('parseJsonBody: malformed bodies', () => {
+  test.each(['{', '{"a":}', "{'a':1}", 'not json', '{"a":1}}'])('%j → 400 malformed-body', (body) => {
+    const error = requestProblem(() => parseJsonBody(jsonEvent(body), anyObject));
+    expect(error.details.status).toBe(400);
+    expect(error.details.type).toMatch(/\/malformed-body$/);
+    expect(error.details.errors?.[0]?.field).toBe('body');
+  });
+
+  test.each([null, ''])('an empty body (%j) → malformed-body saying it is empty', (body) => {
+    const error = requestProblem(() => parseJsonBody(event({ body }), anyObject));
+    expect(error.details.type).toMatch(/\/malformed-body$/);
+    expect(error.details.detail).toContain('the body is empty');
+  });
+
+  test.each(['[]', '[{"a":1}]', 'null', '42', '"text"', 'true'])('%j → InvalidInputError on body', (body) => {
+    expect(issuesOf(() => parseJsonBody(jsonEvent(body), anyObject))).toEqual([
+      { field: 'body', message: 'must be a JSON object' },
+    ]);
+  });
+});
+
+describe('parseJsonBody with createIncidentBodySchema', () => {
+  const create = (body: unknown) => parseJsonBody(jsonEvent(JSON.stringify(body)), createIncidentBodySchema);
+
+  test('returns the validated body', () => {
+    const full = {
+      ...validCreate,
+      reportedBy: 'carol.user',
+      detectedAt: '2026-03-10T11:45:00Z',
+      channel: 'email',
+      assignmentGroup: 'network-team',
+      assignee: 'dave',
+    };
+    expect(create(full)).toEqual(full);
+  });
+
+  test('trims text fields', () => {
+    expect(create({ ...validCreate, shortDescription: '  VPN drops  ' }).shortDescription).toBe('VPN drops');
+  });
+
+  test('an unknown field is named and "is not a known field"', () => {
+    expect(issuesOf(() => create({ ...validCreate, priority: 'P1' }))).toEqual([
+      { field: 'priority', message: 'is not a known field' },
+    ]);
+  });
+
+  test('several unknown fields are each named', () => {
+    const fields = issuesOf(() => create({ ...validCreate, priority: 'P1', state: 'Closed' })).map((i) => i.field);
+    expect(fields.sort()).toEqual(['priority', 'state']);
+  });
+
+  test.each(['shortDescription', 'description', 'impact', 'urgency', 'service', 'category'])(
+    'missing %s → "is required"',
+    (field) => {
+      const body: Record<string, unknown> = { ...validCreate };
+      delete body[field];
+      expect(issuesOf(() => create(body))).toEqual([{ field, message: 'is required' }]);
+    },
+  );
+
+  test('an empty object names every required field', () => {
+    const issues = issuesOf(() => create({}));
+    expect(issues.map((i) => i.field).sort()).toEqual(
+      ['category', 'description', 'impact', 'service', 'shortDescription', 'urgency'].sort(),
+    );
+    for (const issue of issues) expect(issue.message).toBe('is required');
+  });
+
+  test('a field of the wrong type is not reported as missing', () => {
+    const issues = issuesOf(() => create({ ...validCreate, shortDescription: 42 }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.field).toBe('shortDescription');
+    expect(issues[0]?.message).not.toBe('is required');
+    expect(issues[0]?.message).toMatch(/string/);
+  });
+
+  test('null is not reported as missing', () => {
+    const issues = issuesOf(() => create({ ...validCreate, description: null }));
+    expect(issues[0]?.field).toBe('description');
+    expect(issues[0]?.message).not.toBe('is required');
+  });
+
+  test('shortDescription of 160 characters is accepted', () => {
+    expect(create({ ...validCreate, shortDescription: 'a'.repeat(160) }).shortDescription).toHaveLength(160);
+  });
+
+  test('shortDescription over 160 characters is refused', () => {
+    const issues = issuesOf(() => create({ ...validCreate, shortDescription: 'a'.repeat(161) }));
+    expect(issues.map((i) => i.field)).toEqual(['shortDescription']);
+  });
+
+  test('a blank shortDescription is refused', () => {
+    expect(issuesOf(() => create({ ...validCreate, shortDescription: '   ' }))).toEqual([
+      { field: 'shortDescription', message: 'must not be blank' },
+    ]);
+  });
+
+  test.each<[string, unknown]>([
+    ['impact', 4],
+    ['impact', 0],
+    ['impact', '1'],
+    ['impact', 1.5],
+    ['urgency', 4],
+    ['urgency', '3'],
+  ])('%s %j is refused', (field, value) => {
+    const issues = issuesOf(() => create({ ...validCreate, [field]: value }));
+    expect(issues.map((i) => i.field)).toEqual([field]);
+    expect(issues[0]?.message).not.toBe('is required');
+  });
+
+  test.each([
+    ['detectedAt', '2026-03-10 11:45'],
+    ['detectedAt', '2026-03-10T11:45:00'],
+    ['channel', 'fax'],
+    ['service', 'has spaces'],
+    ['reportedBy', ''],
+  ])('%s %j is refused', (field, value) => {
+    expect(issuesOf(() => create({ ...validCreate, [field]: value })).map((i) => i.field)).toEqual([field]);
+  });
+
+  test('problems in several fields are all reported', () => {
+    const issues = issuesOf(() => create({ ...validCreate, impact: 4, urgency: 0, unknown: true }));
+    expect(issues.map((i) => i.field).sort()).toEqual(['impact', 'unknown', 'urgency']);
+  });
+});
+
+describe('parseJsonBody with updateIncidentBodySchema', () => {
+  const update = (body: unknown, contentType = 'application/merge-patch+json') =>
+    parseJsonBody(jsonEvent(JSON.stringify(body), contentType), updateIncidentBodySchema);
+
+  test('accepts a partial body', () => {
+    expect(update({ state: 'On Hold', onHoldReason: 'awaiting vendor' })).toEqual({
+      state: 'On Hold',
+      onHoldReason: 'awaiting vendor',
+    });
+  });
+
+  test('an empty update body is refused', () => {
+    expect(issuesOf(() => update({}))).toEqual([{ field: 'body', message: 'must change at least one field' }]);
+  });
+
+  test('an unknown state is refused, naming state', () => {
+    const issues = issuesOf(() => update({ state: 'Open' }));
+    expect(issues.map((i) => i.field)).toEqual(['state']);
+    expect(issues[0]?.message).toContain('In Progress');
+  });
+
+  test('an unknown field is refused', () => {
+    expect(issuesOf(() => update({ priority: 'P1', assignee: 'dave' }))).toEqual([
+      { field: 'priority', message: 'is not a known field' },
+    ]);
+  });
+
+  test('an unknown resolutionCode is refused', () => {
+    expect(issuesOf(() => update({ state: 'Resolved', resolutionCode: 'Fixed', resolutionNotes: 'x' })).map((i) => i.field)).toEqual([
+      'resolutionCode',
+    ]);
+  });
+
+  test('blank resolutionNotes are refused', () => {
+    expect(issuesOf(() => update({ resolutionNotes: '  ' }))).toEqual([{ field: 'resolutionNotes', message: 'must not be blank' }]);
+  });
+});
+
+describe('parseQuery', () => {
+  const query = (params: Record<string, string> | null, multi?: Record<string, string[]>) =>
+    parseQuery(
+      event({
+        httpMethod: 'GET',
+        queryStringParameters: params,
+        multiValueQueryStringParameters: multi ?? (params && Object.fromEntries(Object.entries(params).map(([k, v]) => [k, [v]]))),
+      }),
+      listIncidentsQuerySchema,
+    );
+
+  test('no parameters → defaults', () => {
+    expect(query(null)).toEqual({ limit: 25 });
+  });
+
+  test('coerces and validates the parameters', () => {
+    expect(query({ state: 'In Progress', priority: 'P2', limit: '50' })).toEqual({
+      state: 'In Progress',
+      priority: 'P2',
+      limit: 50,
+    });
+  });
+
+  test('repeated parameters are refused, each named', () => {
+    const issues = issuesOf(() =>
+      query({ state: 'New', priority: 'P1' }, { state: ['New', 'Closed'], priority: ['P1'], service: ['a', 'b', 'c'] }),
+    );
+    expect(issues).toEqual([
+      { field: 'state', message: 'must be given once' },
+      { field: 'service', message: 'must be given once' },
+    ]);
+  });
+
+  test('an unknown parameter is refused', () => {
+    expect(issuesOf(() => query({ sort: 'asc' }))).toEqual([{ field: 'sort', message: 'is not a known field' }]);
+  });
+
+  test.each(['0', '101', 'ten', '2.5'])('limit %j is refused', (limit) => {
+    expect(issuesOf(() => query({ limit })).map((i) => i.field)).toEqual(['limit']);
+  });
+
+  test('an unknown state is refused', () => {
+    expect(issuesOf(() => query({ state: 'Open' })).map((i) => i.field)).toEqual(['state']);
+  });
+});
+
+describe('validate', () => {
+  test('prefixes field names', () => {
+    expect(issuesOf(() => validate(z.strictObject({ a: z.string() }), { a: 1 }, 'filter')).map((i) => i.field)).toEqual([
+      'filter.a',
+    ]);
+  });
+
+  test('a missing top-level value is "is required" under the prefix', () => {
+    expect(issuesOf(() => validate(incidentIdSchema, undefined, 'id'))).toEqual([{ field: 'id', message: 'is required' }]);
+  });
+
+  test('a top-level value of the wrong shape names the prefix', () => {
+    const issues = issuesOf(() => validate(incidentIdSchema, 'not-an-id', 'id'));
+    expect(issues).toEqual([{ field: 'id', message: 'must be an incident id or number (INC0000001)' }]);
+  });
+
+  test('nested paths are joined with dots', () => {
+    const schema = z.strictObject({ outer: z.strictObject({ inner: z.number() }) });
+    expect(issuesOf(() => validate(schema, { outer: {} }, ''))).toEqual([{ field: 'outer.inner', message: 'is required' }]);
+    expect(issuesOf(() => validate(schema, { outer: { inner: 1, extra: 2 } }, ''))).toEqual([
+      { field: 'outer.extra', message: 'is not a known field' },
+    ]);
+  });
+
+  test('returns the parsed value on success', () => {
+    expect(validate(incidentIdSchema, 'INC0000042', 'id')).toBe('INC0000042');
+  });
+});
+
+describe('header', () => {
+  test('is case-insensitive', () => {
+    expect(header(event({ headers: { 'If-Match': '"3"' } }), 'if-match')).toBe('"3"');
+    expect(header(event({ headers: { 'if-match': '"3"' } }), 'If-Match')).toBe('"3"');
+  });
+
+  test('absent or null headers → undefined', () => {
+    expect(header(event({ headers: {} }), 'if-match')).toBeUndefined();
+    expect(header({ headers: null as unknown as APIGatewayProxyEvent['headers'] }, 'if-match')).toBeUndefined();
+  });
+});
+
+describe('ifMatchVersion', () => {
+  const withIfMatch = (value: string) => event({ headers: { 'If-Match': value } });
+
+  test.each<[string, number]>([
+    ['"3"', 3],
+    ['W/"3"', 3],
+    ['3', 3],
+    ['"42"', 42],
+    [' "7" ', 7],
+    ['"123456789"', 123_456_789],
+  ])('%j → %i', (value, version) => {
+    expect(ifMatchVersion(withIfMatch(value))).toBe(version);
+  });
+
+  test('absent → undefined', () => {
+    expect(ifMatchVersion(event())).toBeUndefined();
+  });
+
+  test.each(['garbage', '*', '"abc"', '"3", "4"', '', '"-1"', '"1234567890"', 'W/ "3"', '"3.0"'])(
+    '%j → PreconditionRequiredError on If-Match',
+    (value) => {
+      const error = thrownBy(() => ifMatchVersion(withIfMatch(value)));
+      expect(error).toBeInstanceOf(PreconditionRequiredError);
+      expect((error as PreconditionRequiredError).kind).toBe('precondition-required');
+      expect((error as PreconditionRequiredError).subject).toBe('If-Match');
+      expect((error as PreconditionRequiredError).message).toContain(`"${value}"`);
+    },
+  );
+
+  test('round-trips with etagFor', () => {
+    expect(etagFor(12)).toBe('"12"');
+    expect(ifMatchVersion(withIfMatch(etagFor(12)))).toBe(12);
+  });
+});
