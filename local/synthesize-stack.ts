@@ -1,12 +1,14 @@
 import { App } from 'aws-cdk-lib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadClientConfigs } from '../lib/config/load-client-configs';
 import { addClientStacks, stackNameFor } from '../lib/itsm-app';
 import type { ClientConfig } from '../lib/config/client-config-schema';
 
-export const PROJECT_ROOT = resolve(__dirname, '..');
+import { PROJECT_ROOT } from './local-paths';
+
+export { PROJECT_ROOT };
 
 export interface SynthesizedClient {
   readonly config: ClientConfig;

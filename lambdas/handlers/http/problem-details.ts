@@ -57,6 +57,6 @@ export function problemFromError(error: unknown, instance?: string): ProblemDeta
   const extras: Record<string, unknown> = { ...(instance && { instance }) };
   if ('issues' in error) extras['errors'] = error.issues;
   else if (error.subject) extras['errors'] = [{ field: error.subject, message: error.message }];
-  
+  if ('allowed' in error) extras['allowedNextStates'] = error.allowed;
   return problem(error.kind, error.message, extras);
 }

@@ -1,0 +1,42 @@
+'use strict';
+/**
+ * Runs one bundled Lambda function inside a worker thread, with its own process.env and module
+ * cache, as one Lambda execution environment would. Plain JavaScript: it loads esbuild output.
+ */
+const { parentPort, workerData } = require('node:worker_threads');
+
+let handler;
+let initError;
+const started = process.hrtime.bigint();
+try {
+  handler = require(workerData.bundle)[workerData.handler];
+  if (typeof handler !== 'function') throw new Error(`${workerData.bundle} exports no function "${workerData.handler}"`);
+} catch (error) {
+  initError = error;
+}
+const initMs = Number(process.hrtime.bigint() - started) / 1e6;
+parentPort.postMessage({ type: 'ready', initMs, error: initError ? String(initError.stack || initError) : undefined });
+
+parentPort.on('message', async ({ id, event, requestId, deadlineMs }) => {
+  if (initError) return parentPort.postMessage({ id, error: `Init failed: ${initError.stack || initError}` });
+  const context = {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: workerData.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${workerData.functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${workerData.functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    done() {},
+    fail() {},
+    succeed() {},
+  };
+  try {
+    const result = await handler(event, context);
+    parentPort.postMessage({ id, result });
+  } catch (error) {
+    parentPort.postMessage({ id, error: String((error && error.stack) || error) });
+  }
+});

@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createLocalApiServer } from './api-gateway-server';
+import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type RunningEngine } from './dynamodb-engine';
+import { FunctionHost } from './function-host';
+import { signingKey } from './local-tokens';
+import { synthesizeClient } from './synthesize-stack';
+import { functionsOf, resolveEnvironment, routesOf, tablesOf, type TemplateRoute } from './template-model';
+
+export interface LocalRuntimeOptions {
+  /** @default 3000 */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** Data, token key and build output. */
+  readonly localDir: string;
+  /** Client whose stack is served. @default example */
+  readonly clientId?: string;
+  /** Progress lines for a person watching. */
+  readonly progress?: (line: string) => void;
+  /** Function log lines (Powertools JSON). */
+  readonly functionLog?: (functionId: string, line: string) => void;
+  /** One line per request served. */
+  readonly onRequest?: (line: string) => void;
+  /** Keep data in memory only (benchmarks). @default false */
+  readonly inMemory?: boolean;
+}
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly routes: readonly TemplateRoute[];
+  readonly functions: FunctionHost;
+  readonly dynamoDbEndpoint: string;
+  /** Local table name per logical id of the template. */
+  readonly tableNames: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system on one machine: DynamoDB Local with the stack's tables, the stack's functions
+ * in worker threads, and an HTTP server in front playing API Gateway. Everything it serves is
+ * read from the synthesized template of the client's stack.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const progress = options.progress ?? (() => undefined);
+  const port = options.port ?? 3000;
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = join(options.localDir, 'dynamodb');
+  mkdirSync(options.localDir, { recursive: true });
+
+  await assertPortFree(host, port);
+  const releaseLock = options.inMemory ? () => undefined : acquireLock(dataDir);
+  let engine: RunningEngine | undefined;
+  let functions: FunctionHost | undefined;
+  try {
+    progress('Synthesizing the client stack…');
+    const { config, template } = synthesizeClient(options.clientId ?? 'example');
+    const routes = routesOf(template);
+    progress(`Starting DynamoDB Local (${options.inMemory ? 'in memory' : `data in ${dataDir}`})…`);
+    engine = await startDynamoDbLocal(options.inMemory ? {} : { dataDir });
+    const tables = tablesOf(template);
+    const tableNames = Object.fromEntries(tables.map((t) => [t.logicalId, t.logicalId]));
+    const client = new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await ensureTables(client, tables);
+    client.destroy();
+    progress(`Tables ready: ${tables.map((t) => t.logicalId).join(', ')}`);
+
+    const baseEnv = {
+      ...LOCAL_AWS_ENV,
+      AWS_REGION: config.region,
+      AWS_DEFAULT_REGION: config.region,
+      AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      NODE_OPTIONS: '--enable-source-maps',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      PATH: process.env['PATH'] ?? '',
+    };
+    const fns = functionsOf(template);
+    progress(`Bundling ${fns.length} functions…`);
+    functions = await FunctionHost.start({
+      functions: fns,
+      buildDir: join(options.localDir, 'build'),
+      environmentOf: (fn) => {
+        const { values, unresolved } = resolveEnvironment(fn.environment, tableNames);
+        if (unresolved.length > 0) progress(`warning: ${fn.logicalId} has no local value for ${unresolved.join(', ')}`);
+        return {
+          ...values,
+          ...baseEnv,
+          AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+          POWERTOOLS_LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
+        };
+      },
+      ...(options.functionLog && { onLog: options.functionLog }),
+    });
+
+    const server = createLocalApiServer({
+      routes,
+      functions,
+      tokenKey: signingKey(options.localDir),
+      ...(options.onRequest && { onRequest: options.onRequest }),
+    });
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolveListen());
+    });
+    const { port: actualPort } = server.address() as AddressInfo;
+    const url = `http://${host}:${actualPort}`;
+    const runningEngine = engine;
+    const runningFunctions = functions;
+    return {
+      url,
+      routes,
+      functions,
+      dynamoDbEndpoint: engine.endpoint,
+      tableNames,
+      stop: async () => {
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+        await runningFunctions.stop();
+        await runningEngine.stop();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    await functions?.stop();
+    await engine?.stop();
+    releaseLock();
+    throw error;
+  }
+}
+
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const { createServer } = await import('node:net');
+  await new Promise<void>((resolveFree, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new EngineStartError(`Port ${port} on ${host} is already in use (another npm start?). Stop that process, or run with PORT=<another port>.`)
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolveFree()));
+  });
+}
+
+/** One runtime per data folder: DynamoDB Local would corrupt a database two engines write. */
+function acquireLock(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = join(dataDir, '.lock');
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, 'utf8'));
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new EngineStartError(
+        `The data folder ${dataDir} is in use by another local runtime (pid ${pid}). Stop it first, or set ITSM_LOCAL_DIR to use another folder.`,
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
