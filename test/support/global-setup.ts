@@ -5,6 +5,7 @@ import { startDynamoDbLocal } from '../../local/dynamodb-engine';
  * (unique names) from the synthesized template, so they never see each other's data.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const engine = await startDynamoDbLocal();
   process.env['ITSM_TEST_DYNAMODB_ENDPOINT'] = engine.endpoint;
   (globalThis as { __itsmEngine?: typeof engine }).__itsmEngine = engine;

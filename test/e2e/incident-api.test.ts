@@ -1,0 +1,149 @@
+import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+
+let runtime: RuntimeProcess;
+let agent: string;
+let requester: string;
+let otherRequester: string;
+beforeAll(async () => {
+  runtime = await startRuntimeProcess();
+  agent = await runtime.token('agent', 'alice');
+  requester = await runtime.token('requester', 'bob');
+  otherRequester = await runtime.token('requester', 'carol');
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const newIncident = (overrides: Record<string, unknown> = {}) => ({
+  shortDescription: 'VPN drops every 10 minutes',
+  description: 'Since this morning the VPN client disconnects every ten minutes.',
+  impact: 2,
+  urgency: 2,
+  service: 'vpn',
+  category: 'network',
+  ...overrides,
+});
+
+test('health and the OpenAPI description are public', async () => {
+  expect((await call(runtime.url, 'GET', '/health')).body).toEqual({ status: 'ok' });
+  const openapi = await call(runtime.url, 'GET', '/openapi.json');
+  expect(openapi.status).toBe(200);
+  expect(openapi.body.openapi).toBe('3.1.0');
+  expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/incidents', '/incidents/{id}']));
+  expect(openapi.body.paths['/incidents'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+});
+
+test('an incident goes from logging to closure through the API', async () => {
+  const created = await call(runtime.url, 'POST', '/incidents', { token: agent, body: newIncident({ impact: 1, urgency: 1, reportedBy: 'bob' }) });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ state: 'New', priority: 'P1', recordedBy: 'alice', reportedBy: 'bob', version: 1 });
+  expect(created.body.number).toMatch(/^INC\d{7}$/);
+  expect(created.headers.get('location')).toBe(`/incidents/${created.body.id}`);
+  expect(created.headers.get('etag')).toBe('"1"');
+
+  const byNumber = await call(runtime.url, 'GET', `/incidents/${created.body.number}`, { token: agent });
+  expect(byNumber.body.id).toBe(created.body.id);
+
+  const path = `/incidents/${created.body.id}`;
+  const missingIfMatch = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'In Progress' } });
+  expect(missingIfMatch.status).toBe(428);
+
+  const started = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'In Progress', assignee: 'alice' }, headers: { 'If-Match': '"1"' } });
+  expect(started.status).toBe(200);
+  expect(started.headers.get('etag')).toBe('"2"');
+
+  const stale = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'On Hold', onHoldReason: 'awaiting caller' }, headers: { 'If-Match': '"1"' } });
+  expect(stale.status).toBe(412);
+  expect(stale.headers.get('content-type')).toContain('application/problem+json');
+
+  const illegal = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'Closed' }, headers: { 'If-Match': '"2"' } });
+  expect(illegal.status).toBe(409);
+  expect(illegal.body.allowedNextStates).toEqual(['On Hold', 'Resolved', 'Canceled']);
+
+  const resolved = await call(runtime.url, 'PATCH', path, {
+    token: agent,
+    body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Replaced the VPN concentrator certificate.' },
+    headers: { 'If-Match': '"2"' },
+  });
+  expect(resolved.status).toBe(200);
+  expect(resolved.body.resolvedAt).toBeDefined();
+
+  const closed = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'Closed' }, headers: { 'If-Match': '"3"' } });
+  expect(closed.body).toMatchObject({ state: 'Closed', version: 4 });
+
+  const unchanged = await call(runtime.url, 'GET', path, { token: agent });
+  expect(unchanged.body).toMatchObject({ state: 'Closed', version: 4 });
+});
+
+test('bad input is refused with problem+json naming the field, and nothing is written', async () => {
+  const before = await call(runtime.url, 'GET', '/incidents?service=badinput&limit=100', { token: agent });
+  const cases: Array<[string, { body?: unknown; rawBody?: string; headers?: Record<string, string> }, number, string]> = [
+    ['malformed JSON', { rawBody: '{"shortDescription": ', headers: { 'Content-Type': 'application/json' } }, 400, 'body'],
+    ['unknown field', { body: newIncident({ service: 'badinput', colour: 'red' }) }, 400, 'colour'],
+    ['wrong type', { body: newIncident({ service: 'badinput', impact: '1' }) }, 400, 'impact'],
+    ['missing field', { body: { ...newIncident({ service: 'badinput' }), category: undefined } }, 400, 'category'],
+    ['over 64 KB', { body: newIncident({ service: 'badinput', description: 'x'.repeat(70_000) }) }, 400, 'body'],
+    ['not JSON', { rawBody: 'hello', headers: { 'Content-Type': 'text/plain' } }, 415, 'Content-Type'],
+  ];
+  for (const [label, request, status, field] of cases) {
+    const answer = await call(runtime.url, 'POST', '/incidents', { token: agent, ...request });
+    expect({ label, status: answer.status }).toEqual({ label, status });
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  }
+  const after = await call(runtime.url, 'GET', '/incidents?service=badinput&limit=100', { token: agent });
+  expect(after.body.items).toHaveLength(before.body.items.length);
+  expect(after.body.items).toHaveLength(0);
+});
+
+test('requesters see only what they reported, and cannot enumerate by number', async () => {
+  const mine = await call(runtime.url, 'POST', '/incidents', { token: requester, body: newIncident({ service: 'printing' }) });
+  expect(mine.status).toBe(201);
+  expect(mine.body.reportedBy).toBe('bob');
+  const forSomeoneElse = await call(runtime.url, 'POST', '/incidents', { token: requester, body: newIncident({ reportedBy: 'carol' }) });
+  expect(forSomeoneElse.status).toBe(403);
+  expect(forSomeoneElse.body.errors[0].field).toBe('reportedBy');
+
+  expect((await call(runtime.url, 'GET', `/incidents/${mine.body.id}`, { token: requester })).status).toBe(200);
+  expect((await call(runtime.url, 'GET', `/incidents/${mine.body.id}`, { token: otherRequester })).status).toBe(404);
+  expect((await call(runtime.url, 'GET', `/incidents/${mine.body.number}`, { token: otherRequester })).status).toBe(404);
+
+  const list = await call(runtime.url, 'GET', '/incidents?limit=100', { token: otherRequester });
+  expect(list.status).toBe(200);
+  expect(list.body.items.every((i: { reportedBy: string }) => i.reportedBy === 'carol')).toBe(true);
+
+  const patch = await call(runtime.url, 'PATCH', `/incidents/${mine.body.id}`, { token: requester, body: { urgency: 1 }, headers: { 'If-Match': '"1"' } });
+  expect(patch.status).toBe(403);
+});
+
+test('lists page through a queue with an opaque cursor, never more than 100 at a time', async () => {
+  for (let i = 0; i < 5; i++) {
+    expect((await call(runtime.url, 'POST', '/incidents', { token: agent, body: newIncident({ service: 'paging', urgency: (i % 3) + 1 }) })).status).toBe(201);
+  }
+  const seen: string[] = [];
+  let next: string | undefined;
+  do {
+    const page = await call(runtime.url, 'GET', `/incidents?service=paging&limit=2${next ? `&nextToken=${encodeURIComponent(next)}` : ''}`, { token: agent });
+    expect(page.status).toBe(200);
+    expect(page.body.items.length).toBeLessThanOrEqual(2);
+    seen.push(...page.body.items.map((i: { id: string }) => i.id));
+    next = page.body.nextToken;
+  } while (next);
+  expect(seen).toHaveLength(5);
+  expect(new Set(seen).size).toBe(5);
+
+  const tooMany = await call(runtime.url, 'GET', '/incidents?limit=101', { token: agent });
+  expect(tooMany.status).toBe(400);
+  expect(tooMany.body.errors[0].field).toBe('limit');
+});
+
+test('tokens are checked: missing, tampered and expired tokens get 401', async () => {
+  expect((await call(runtime.url, 'GET', '/incidents')).status).toBe(401);
+  const tampered = `${agent.slice(0, -4)}AAAA`;
+  expect((await call(runtime.url, 'GET', '/incidents', { token: tampered })).status).toBe(401);
+  const { issueToken } = await import('../../local/local-tokens');
+  const expired = await issueToken(runtime.localDir, { roles: ['agent'], user: 'late', ttlSeconds: -60 });
+  expect((await call(runtime.url, 'GET', '/incidents', { token: expired })).status).toBe(401);
+  const foreignKey = await issueToken(require('node:os').tmpdir() + '/itsm-other-key-' + Date.now(), { roles: ['agent'], user: 'mallory' });
+  expect((await call(runtime.url, 'GET', '/incidents', { token: foreignKey })).status).toBe(401);
+});

@@ -1,0 +1,291 @@
+/**
+ * The REST API and who may call it: one method per catalogue route, every one behind the Cognito
+ * authorizer except health and the API description; a traced, throttled, logged stage; a user
+ * pool with MFA and strong passwords; errors API Gateway raises itself answered as problem+json.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { API_ROUTES, routeKey } from '../../lambdas/schemas/api-catalogue';
+import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import {
+  apiMethodsOf,
+  referencedId,
+  referencedIds,
+  renderArn,
+  resourcesOfType,
+  synthesizeClientStacks,
+  type ClientStacksFixture,
+  type TemplateMethod,
+} from './infra-fixtures';
+
+let fixture: ClientStacksFixture;
+beforeAll(() => {
+  fixture = synthesizeClientStacks();
+});
+afterAll(() => fixture?.dispose());
+
+const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json'];
+const GROUP_ENTRIES = {
+  incidents: 'lambdas/handlers/incidents-handler.ts',
+  meta: 'lambdas/handlers/meta-handler.ts',
+} as const;
+
+describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {
+  let methods: TemplateMethod[];
+  beforeAll(() => {
+    methods = apiMethodsOf(fixture.get(clientId).resources);
+  });
+
+  test('the methods in the template are exactly the catalogue routes', () => {
+    const inTemplate = methods.map(routeKey).sort();
+    expect(inTemplate).toEqual(API_ROUTES.map(routeKey).sort());
+    expect(new Set(inTemplate).size).toBe(inTemplate.length);
+  });
+
+  test('the catalogue marks only health and the API description public', () => {
+    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual([...PUBLIC_ROUTES].sort());
+  });
+
+  test('every method but GET /health and GET /openapi.json requires a Cognito user pool token', () => {
+    const { resources } = fixture.get(clientId);
+    const userPools = resourcesOfType(resources, 'AWS::Cognito::UserPool').map(([id]) => id);
+    expect(userPools).toHaveLength(1);
+    const protectedMethods = methods.filter((m) => !PUBLIC_ROUTES.includes(routeKey(m)));
+    expect(protectedMethods.length).toBe(API_ROUTES.length - PUBLIC_ROUTES.length);
+    for (const m of protectedMethods) {
+      const authorizerId = referencedId(m.properties.AuthorizerId);
+      expect({ route: routeKey(m), type: m.properties.AuthorizationType, hasAuthorizer: Boolean(authorizerId) }).toEqual({
+        route: routeKey(m),
+        type: 'COGNITO_USER_POOLS',
+        hasAuthorizer: true,
+      });
+      const authorizer = resources[authorizerId!];
+      expect({ route: routeKey(m), authorizer }).toMatchObject({
+        route: routeKey(m),
+        authorizer: {
+          Type: 'AWS::ApiGateway::Authorizer',
+          Properties: { Type: 'COGNITO_USER_POOLS', IdentitySource: 'method.request.header.Authorization' },
+        },
+      });
+      // The authorizer trusts this stack's user pool and nothing else.
+      expect(authorizer!.Properties.ProviderARNs.map(referencedId)).toEqual(userPools);
+      // …and belongs to the same REST API as the method.
+      expect(authorizer!.Properties.RestApiId).toEqual(m.properties.RestApiId);
+    }
+  });
+
+  test('GET /health and GET /openapi.json are public', () => {
+    for (const key of PUBLIC_ROUTES) {
+      const m = methods.find((x) => routeKey(x) === key);
+      expect(m).toBeDefined();
+      expect({ key, type: m!.properties.AuthorizationType, authorizer: m!.properties.AuthorizerId }).toEqual({
+        key,
+        type: 'NONE',
+        authorizer: undefined,
+      });
+    }
+  });
+
+  test("each method proxies to the function serving its route's group", () => {
+    const { resources } = fixture.get(clientId);
+    const functionForEntry = new Map(
+      resourcesOfType(resources, 'AWS::Lambda::Function').map(([id, r]) => [r.Metadata?.[ENTRY_METADATA] as string, id]),
+    );
+    for (const route of API_ROUTES) {
+      const m = methods.find((x) => routeKey(x) === routeKey(route))!;
+      const expectedFunction = functionForEntry.get(GROUP_ENTRIES[route.group]);
+      expect(expectedFunction).toBeDefined();
+      expect({ route: routeKey(route), type: m.properties.Integration.Type, fn: [...referencedIds(m.properties.Integration.Uri)].filter((id) => !id.startsWith('AWS::')) }).toEqual({
+        route: routeKey(route),
+        type: 'AWS_PROXY',
+        fn: [expectedFunction],
+      });
+      expect(m.properties.OperationName).toBe(route.operationId);
+    }
+  });
+
+  test('API Gateway may invoke each function only through its own stage, method and path', () => {
+    const { resources } = fixture.get(clientId);
+    const permissions = resourcesOfType(resources, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(permissions.length).toBeGreaterThan(0);
+    const stageId = resourcesOfType(resources, 'AWS::ApiGateway::Stage')[0]![0];
+    // A path parameter becomes `*` in the permission; nothing else may be a wildcard.
+    const allowed = new Set(API_ROUTES.map((r) => `/${r.method}${r.path.replace(/\{[^}]+\}/g, '*')}`));
+    for (const [logicalId, p] of permissions) {
+      const arn = renderArn(p.Properties.SourceArn);
+      // …:execute-api:<region>:<account>:${Api}/${Stage}/<METHOD>/<path>.
+      const match = arn.match(/:execute-api:[a-z0-9-]+:\d{12}:\$\{\w+\}\/\$\{(\w+)\}(\/.*)$/);
+      expect({ logicalId, arn, matches: Boolean(match) }).toEqual({ logicalId, arn, matches: true });
+      expect(match![1]).toBe(stageId);
+      expect(allowed).toContain(match![2]);
+    }
+  });
+
+  // KNOWN DEFECT (see report): with no AuthorizationScopes on a method, API Gateway's Cognito
+  // authorizer accepts only ID tokens, so the IntegrationClient's client-credentials access
+  // tokens (scope itsm/incidents.*) are refused with 401 — caller-from-claims' `integration`
+  // branch can never run. Flip to `test` once the methods list their OAuth scopes.
+  test.failing('KNOWN DEFECT: token methods accept the integration client (AuthorizationScopes list itsm/ scopes)', () => {
+    for (const m of methods.filter((x) => !PUBLIC_ROUTES.includes(routeKey(x)))) {
+      expect(m.properties.AuthorizationScopes).toEqual(expect.arrayContaining([expect.stringMatching(/^itsm\/incidents\.(read|write)$/)]));
+    }
+  });
+});
+
+describe.each(['example', 'acme-us'])('%s: stage', (clientId) => {
+  test('the stage is traced, throttled and access-logged to an encrypted log group; bodies are not logged', () => {
+    const { resources, template } = fixture.get(clientId);
+    const stages = resourcesOfType(resources, 'AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(1);
+    const [, stage] = stages[0]!;
+    expect(stage.Properties.TracingEnabled).toBe(true);
+
+    const all = stage.Properties.MethodSettings.find((s: any) => s.HttpMethod === '*' && s.ResourcePath === '/*');
+    expect(all).toBeDefined();
+    expect(all.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(all.ThrottlingBurstLimit).toBeGreaterThan(0);
+    expect(all.ThrottlingBurstLimit).toBeGreaterThanOrEqual(all.ThrottlingRateLimit);
+    expect(all.DataTraceEnabled).toBe(false);
+    expect(all.MetricsEnabled).toBe(true);
+    // No method overrides switch throttling off or turn body logging on.
+    for (const s of stage.Properties.MethodSettings) {
+      expect(s.DataTraceEnabled).not.toBe(true);
+      if (s.ThrottlingRateLimit !== undefined) expect(s.ThrottlingRateLimit).toBeGreaterThan(0);
+    }
+
+    const logGroupId = referencedId(stage.Properties.AccessLogSetting?.DestinationArn);
+    expect(logGroupId).toBeDefined();
+    expect(resources[logGroupId!]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { KmsKeyId: expect.anything() } });
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      httpMethod: '$context.httpMethod',
+      resourcePath: '$context.resourcePath',
+      status: '$context.status',
+    });
+
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+});
+
+describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
+  test('the user pool requires MFA, strong passwords and admin-created users only', () => {
+    const { template } = fixture.get(clientId);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: Match.arrayWith(['SOFTWARE_TOKEN_MFA']),
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+      DeletionProtection: 'ACTIVE',
+    });
+    const pools = template.findResources('AWS::Cognito::UserPool');
+    for (const pool of Object.values(pools)) {
+      expect(pool.Properties.Policies.PasswordPolicy.MinimumLength).toBeGreaterThanOrEqual(10);
+      // SMS MFA is phishable and costs money: only authenticator apps.
+      expect(pool.Properties.EnabledMfas).not.toContain('SMS_MFA');
+      expect(pool.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('one group per human role exists in the pool', () => {
+    const { resources } = fixture.get(clientId);
+    const [poolId] = resourcesOfType(resources, 'AWS::Cognito::UserPool')[0]!;
+    const groups = resourcesOfType(resources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
+    expect(groups.map((g) => g.GroupName).sort()).toEqual(
+      ['requester', 'agent', 'service-owner', 'engineer', 'change-manager', 'auditor', 'admin'].sort(),
+    );
+    for (const g of groups) expect(referencedId(g.UserPoolId)).toBe(poolId);
+  });
+
+  test('the desk client signs people in with SRP and no client secret; tokens live an hour', () => {
+    const { template } = fixture.get(clientId);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+    });
+    for (const client of Object.values(template.findResources('AWS::Cognito::UserPoolClient'))) {
+      // Password-in-the-clear flows are never enabled.
+      expect(client.Properties.ExplicitAuthFlows ?? []).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+      expect(client.Properties.ExplicitAuthFlows ?? []).not.toContain('ALLOW_ADMIN_USER_PASSWORD_AUTH');
+    }
+  });
+
+  test('the integration client uses only the client-credentials grant with the itsm scopes', () => {
+    const { template } = fixture.get(clientId);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['client_credentials'],
+      GenerateSecret: true,
+      AllowedOAuthScopes: [
+        { 'Fn::Join': ['', [Match.anyValue(), '/incidents.read']] },
+        { 'Fn::Join': ['', [Match.anyValue(), '/incidents.write']] },
+      ],
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { Identifier: 'itsm' });
+  });
+
+  // KNOWN DEFECT (see report): the desk client is created without `oAuth`, so CDK enables the
+  // implicit and code grants with the placeholder callback https://example.com.
+  test.failing('KNOWN DEFECT: the desk client enables no implicit grant and no placeholder callback URL', () => {
+    const { resources } = fixture.get(clientId);
+    const desk = resourcesOfType(resources, 'AWS::Cognito::UserPoolClient').find(([, c]) => c.Properties.GenerateSecret === false);
+    expect(desk).toBeDefined();
+    expect(desk![1].Properties.AllowedOAuthFlows ?? []).not.toContain('implicit');
+    expect(desk![1].Properties.CallbackURLs ?? []).not.toContain('https://example.com');
+  });
+});
+
+describe.each(['example', 'acme-us'])('%s: gateway responses', (clientId) => {
+  test('errors API Gateway raises itself answer application/problem+json', () => {
+    const { resources } = fixture.get(clientId);
+    const responses = resourcesOfType(resources, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
+    expect(responses.map((r) => r.ResponseType).sort()).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
+    for (const r of responses) {
+      expect({ type: r.ResponseType, contentType: r.ResponseParameters?.['gatewayresponse.header.Content-Type'] }).toEqual({
+        type: r.ResponseType,
+        contentType: "'application/problem+json'",
+      });
+      const templates = Object.values(r.ResponseTemplates ?? {}) as string[];
+      expect(templates.length).toBeGreaterThan(0);
+      for (const body of templates) {
+        // After API Gateway substitutes the $context variables the body must still be an RFC 9457 document.
+        expect(JSON.parse(body)).toEqual(
+          expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: expect.anything(), detail: expect.any(String) }),
+        );
+      }
+    }
+  });
+
+  test('401 asks for a bearer token', () => {
+    fixture.get(clientId).template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }),
+    });
+  });
+
+  // KNOWN DEFECT (see report): RFC 9457 `status` is a JSON number; the DEFAULT_4XX response sends
+  // the string "$context.error.responseType" (e.g. "THROTTLED", "ACCESS_DENIED").
+  test.failing('KNOWN DEFECT: every problem body carries a numeric status', () => {
+    const { resources } = fixture.get(clientId);
+    for (const [, r] of resourcesOfType(resources, 'AWS::ApiGateway::GatewayResponse')) {
+      for (const body of Object.values(r.Properties.ResponseTemplates ?? {}) as string[]) {
+        expect({ type: r.Properties.ResponseType, status: typeof JSON.parse(body).status }).toEqual({
+          type: r.Properties.ResponseType,
+          status: 'number',
+        });
+      }
+    }
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * One stack per client file, pinned to the client's account and region, selectable with
+ * `-c client=<id>`; each stack hands its functions the client's own settings.
+ */
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { loadClientConfigs } from '../../lib/config/load-client-configs';
+import { addClientStacks, stackNameFor } from '../../lib/itsm-app';
+import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
+import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import {
+  buildClientApp,
+  CLIENTS_DIR,
+  FAST_SYNTH_CONTEXT,
+  logicalIdOf,
+  resourcesOfType,
+  synthesizeClientStacks,
+  type ClientStacksFixture,
+} from './infra-fixtures';
+
+let fixture: ClientStacksFixture;
+beforeAll(() => {
+  fixture = synthesizeClientStacks();
+});
+afterAll(() => fixture?.dispose());
+
+const stacksOf = (app: App) => app.node.children.filter((c): c is Stack => Stack.isStack(c));
+
+describe('one stack per client file', () => {
+  test('the app holds exactly the stacks Itsm-acme-us and Itsm-example', () => {
+    expect(stacksOf(fixture.app).map((s) => s.stackName).sort()).toEqual(['Itsm-acme-us', 'Itsm-example']);
+    expect(stackNameFor('example')).toBe('Itsm-example');
+  });
+
+  test.each([
+    ['example', 'Itsm-example', '111111111111', 'eu-west-2'],
+    ['acme-us', 'Itsm-acme-us', '222222222222', 'us-east-1'],
+  ])('%s is pinned to its account and region', (clientId, stackName, account, region) => {
+    const { stack } = fixture.get(clientId);
+    expect(stack.stackName).toBe(stackName);
+    expect(stack.node.id).toBe(stackName);
+    expect(stack.account).toBe(account);
+    expect(stack.region).toBe(region);
+    expect(stack.environment).toBe(`aws://${account}/${region}`);
+    // A client's stack holds its records: it must not be deleted by accident.
+    expect(stack.terminationProtection).toBe(true);
+    // The synthesized artifact carries the same environment (what `cdk deploy` uses).
+    const artifact = fixture.app.synth().getStackByName(stackName);
+    expect(artifact.environment).toMatchObject({ account, region });
+    expect(artifact.terminationProtection).toBe(true);
+  });
+
+  test.each(['example', 'acme-us'])('every taggable resource of %s is tagged with its client id', (clientId) => {
+    const { resources } = fixture.get(clientId);
+    const tagged = Object.entries(resources).filter(([, r]) => Array.isArray(r.Properties?.Tags));
+    expect(tagged.length).toBeGreaterThan(0);
+    for (const [logicalId, r] of tagged) {
+      expect({ logicalId, tags: r.Properties.Tags }).toEqual({
+        logicalId,
+        tags: expect.arrayContaining([{ Key: 'rowe-itsm:client', Value: clientId }]),
+      });
+    }
+  });
+});
+
+describe('client selection with -c client=<id>', () => {
+  test('client=acme-us yields only the acme-us stack', () => {
+    const { app, stacks, dispose } = buildClientApp({ client: 'acme-us' });
+    try {
+      expect(stacks.map((s) => s.stackName)).toEqual(['Itsm-acme-us']);
+      expect(stacksOf(app).map((s) => s.stackName)).toEqual(['Itsm-acme-us']);
+      expect(stacks[0]!.account).toBe('222222222222');
+      expect(stacks[0]!.region).toBe('us-east-1');
+    } finally {
+      dispose();
+    }
+  });
+
+  test('an unknown client id throws, naming the requested id and the known clients', () => {
+    const app = new App({ context: { ...FAST_SYNTH_CONTEXT, client: 'acme-uk' }, builtinCloudFormationValidation: false });
+    expect(() => addClientStacks(app, loadClientConfigs(CLIENTS_DIR))).toThrow(/"acme-uk".*known clients: acme-us, example/);
+    expect(stacksOf(app)).toHaveLength(0);
+  });
+});
+
+describe("each stack carries its client's run-time settings", () => {
+  test.each(['example', 'acme-us'])('%s: the incidents function gets ITSM_CLIENT_SETTINGS valid for the runtime schema', (clientId) => {
+    const { resources, config, stack } = fixture.get(clientId);
+    const [incidents] = resourcesOfType(resources, 'AWS::Lambda::Function').filter(
+      ([, r]) => r.Metadata?.[ENTRY_METADATA] === 'lambdas/handlers/incidents-handler.ts',
+    );
+    expect(incidents).toBeDefined();
+    const variables = incidents![1].Properties.Environment.Variables;
+    expect(variables.INCIDENTS_TABLE_NAME).toEqual({ Ref: logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement) });
+
+    // The functions parse this with the runtime schema at cold start; it must pass there.
+    const settings = clientSettingsSchema.parse(JSON.parse(variables.ITSM_CLIENT_SETTINGS));
+    expect(settings).toEqual({
+      id: clientId,
+      timeZone: config.timeZone,
+      priorityMatrix: config.priorityMatrix,
+      slaTargets: config.slaTargets,
+    });
+  });
+
+  test('acme-us omits priorityMatrix: its function receives the default matrix', () => {
+    const { resources } = fixture.get('acme-us');
+    const variables = resourcesOfType(resources, 'AWS::Lambda::Function')
+      .map(([, r]) => r.Properties.Environment.Variables)
+      .find((v) => typeof v.ITSM_CLIENT_SETTINGS === 'string');
+    const settings = JSON.parse(variables.ITSM_CLIENT_SETTINGS);
+    expect(settings.priorityMatrix).toEqual(DEFAULT_PRIORITY_MATRIX);
+    expect(settings.priorityMatrix['1']['1']).toBe('P1');
+    expect(settings.priorityMatrix['3']['3']).toBe('P5');
+    expect(settings.timeZone).toBe('America/New_York');
+    expect(settings.slaTargets.P1).toEqual({ acknowledge: 'PT10M', respond: 'PT15M', resolve: 'PT2H' });
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The stateful half: tables and logs survive stack deletion, are encrypted with the client's
+ * rotating customer-managed key, and the table's indexes are the ones the adapters query.
+ */
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import {
+  logicalIdOf,
+  referencedId,
+  resourcesOfType,
+  synthesizeClientStacks,
+  type ClientStacksFixture,
+} from './infra-fixtures';
+
+let fixture: ClientStacksFixture;
+beforeAll(() => {
+  fixture = synthesizeClientStacks();
+});
+afterAll(() => fixture?.dispose());
+
+const CLIENTS = ['example', 'acme-us'] as const;
+
+describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
+  test('the stack has the incidents table', () => {
+    const { stack, resources } = fixture.get(clientId);
+    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    expect(resources[tableId]?.Type).toBe('AWS::DynamoDB::Table');
+  });
+
+  test('every table is on-demand, point-in-time recoverable, deletion-protected and retained', () => {
+    const { resources } = fixture.get(clientId);
+    const tables = resourcesOfType(resources, 'AWS::DynamoDB::Table');
+    expect(tables.length).toBeGreaterThan(0);
+    for (const [logicalId, table] of tables) {
+      expect({ logicalId, ...table }).toMatchObject({
+        logicalId,
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        },
+      });
+      // On-demand tables take no provisioned throughput, on the table or on an index.
+      expect(table.Properties.ProvisionedThroughput).toBeUndefined();
+      for (const gsi of table.Properties.GlobalSecondaryIndexes ?? []) expect(gsi.ProvisionedThroughput).toBeUndefined();
+    }
+  });
+
+  test('every table is encrypted with a customer-managed KMS key that rotates and is retained', () => {
+    const { resources } = fixture.get(clientId);
+    for (const [logicalId, table] of resourcesOfType(resources, 'AWS::DynamoDB::Table')) {
+      const sse = table.Properties.SSESpecification;
+      expect({ logicalId, sse }).toMatchObject({ logicalId, sse: { SSEEnabled: true, SSEType: 'KMS' } });
+      const keyId = referencedId(sse.KMSMasterKeyId);
+      expect(keyId).toBeDefined();
+      const key = resources[keyId!];
+      expect(key).toMatchObject({
+        Type: 'AWS::KMS::Key',
+        Properties: { EnableKeyRotation: true },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      // A disabled or pending-deletion key would make the table unreadable.
+      expect(key!.Properties.Enabled).not.toBe(false);
+      expect(key!.Properties.PendingWindowInDays).toBeUndefined();
+    }
+  });
+
+  test('the incidents table keys and indexes match the adapter key module', () => {
+    const { stack, template } = fixture.get(clientId);
+    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const table = template.toJSON()['Resources'][tableId];
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: INCIDENTS_TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: INCIDENTS_TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ]);
+    const expectedIndexes = Object.values(INCIDENT_INDEXES).map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      // Every index projects all attributes, so one Query answers a list page.
+      Projection: { ProjectionType: 'ALL' },
+    }));
+    const byName = (a: { IndexName: string }, b: { IndexName: string }) => a.IndexName.localeCompare(b.IndexName);
+    expect([...table.Properties.GlobalSecondaryIndexes].sort(byName)).toEqual([...expectedIndexes].sort(byName));
+    expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
+
+    // Every key attribute is a string and declared exactly once.
+    const keyAttributes = [
+      INCIDENTS_TABLE_KEYS.partitionKey,
+      INCIDENTS_TABLE_KEYS.sortKey,
+      ...Object.values(INCIDENT_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
+    ];
+    expect([...table.Properties.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
+      [...new Set(keyAttributes)].sort().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    );
+  });
+});
+
+describe.each([
+  ['example', 365],
+  ['acme-us', 731],
+] as const)('%s: log groups', (clientId, retentionDays) => {
+  test(`the client file asks for ${retentionDays} days`, () => {
+    expect(fixture.get(clientId).config.logRetentionDays).toBe(retentionDays);
+  });
+
+  test(`every log group keeps logs ${retentionDays} days, is KMS-encrypted with the data key and retained`, () => {
+    const { stack, resources } = fixture.get(clientId);
+    const dataKeyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    const logGroups = resourcesOfType(resources, 'AWS::Logs::LogGroup');
+    expect(logGroups.length).toBeGreaterThan(0);
+    for (const [logicalId, group] of logGroups) {
+      expect({ logicalId, retention: group.Properties.RetentionInDays, key: referencedId(group.Properties.KmsKeyId) }).toEqual({
+        logicalId,
+        retention: retentionDays,
+        key: dataKeyId,
+      });
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+    expect(resources[dataKeyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+  });
+
+  test('every function logs to one of those encrypted groups (not an implicit /aws/lambda group)', () => {
+    const { resources } = fixture.get(clientId);
+    const functions = resourcesOfType(resources, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [logicalId, fn] of functions) {
+      const groupId = referencedId(fn.Properties.LoggingConfig?.LogGroup);
+      expect({ logicalId, groupType: groupId && resources[groupId]?.Type }).toEqual({ logicalId, groupType: 'AWS::Logs::LogGroup' });
+    }
+  });
+
+  test("the key lets CloudWatch Logs of this client's account and region use it, and nobody else's", () => {
+    const { stack, template } = fixture.get(clientId);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: `logs.${stack.region}.amazonaws.com` },
+            Action: Match.arrayWith(['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']),
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${stack.region}:${stack.account}:*` } },
+          }),
+        ]),
+      },
+    });
+  });
+});

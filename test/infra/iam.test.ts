@@ -1,0 +1,167 @@
+/**
+ * Least privilege per function: each function's role holds exactly the actions its code
+ * performs, on the resources it touches, and nothing anywhere is granted `*`.
+ */
+import type { CfnElement } from 'aws-cdk-lib';
+import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import {
+  allStatements,
+  asList,
+  logicalIdOf,
+  referencedId,
+  referencedIds,
+  renderArn,
+  resourcesOfType,
+  statementsOfRole,
+  synthesizeClientStacks,
+  type CfnResourceJson,
+  type ClientStacksFixture,
+  type PolicyStatementJson,
+} from './infra-fixtures';
+
+let fixture: ClientStacksFixture;
+beforeAll(() => {
+  fixture = synthesizeClientStacks();
+});
+afterAll(() => fixture?.dispose());
+
+const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
+const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
+const INCIDENTS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+const FORBIDDEN_TABLE_ACTIONS = ['dynamodb:*', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:PartiQLDelete'];
+const LAMBDA_BASIC_EXECUTION = ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+
+const actionsOf = (statements: readonly PolicyStatementJson[]) => statements.flatMap((s) => asList(s.Action));
+
+interface FunctionUnderTest {
+  readonly logicalId: string;
+  readonly resource: CfnResourceJson;
+  readonly roleId: string;
+  readonly statements: PolicyStatementJson[];
+}
+
+function functionWithEntry(resources: Readonly<Record<string, CfnResourceJson>>, entry: string): FunctionUnderTest {
+  const found = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
+  expect(found).toHaveLength(1);
+  const [logicalId, resource] = found[0]!;
+  const roleId = referencedId(resource.Properties.Role);
+  expect(roleId).toBeDefined();
+  return { logicalId, resource, roleId: roleId!, statements: statementsOfRole(resources, roleId!) };
+}
+
+describe.each(['example', 'acme-us'])('%s', (clientId) => {
+  test('every function runs Node.js 22 or 24 on arm64 with X-Ray tracing', () => {
+    const { resources } = fixture.get(clientId);
+    const functions = resourcesOfType(resources, 'AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(2);
+    for (const [logicalId, fn] of functions) {
+      expect({ logicalId, runtime: fn.Properties.Runtime, architectures: fn.Properties.Architectures, tracing: fn.Properties.TracingConfig?.Mode }).toEqual({
+        logicalId,
+        runtime: expect.stringMatching(/^nodejs(22|24)\.x$/),
+        architectures: ['arm64'],
+        tracing: 'Active',
+      });
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(29);
+    }
+  });
+
+  test('every function has its own role that only Lambda can assume', () => {
+    const { resources } = fixture.get(clientId);
+    const roles = resourcesOfType(resources, 'AWS::Lambda::Function').map(([, fn]) => referencedId(fn.Properties.Role));
+    expect(new Set(roles).size).toBe(roles.length);
+    for (const roleId of roles) {
+      expect(resources[roleId!]!.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    }
+  });
+
+  test('function roles carry only the basic execution managed policy', () => {
+    const { resources } = fixture.get(clientId);
+    for (const [logicalId, fn] of resourcesOfType(resources, 'AWS::Lambda::Function')) {
+      const role = resources[referencedId(fn.Properties.Role)!]!;
+      const managed = asList<unknown>(role.Properties.ManagedPolicyArns).map(renderArn);
+      expect({ logicalId, managed }).toEqual({ logicalId, managed: [expect.stringContaining(LAMBDA_BASIC_EXECUTION)] });
+    }
+  });
+
+  test('the incidents function may use exactly GetItem, PutItem, UpdateItem, Query, ConditionCheckItem on the incidents table and its indexes', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+
+    const dynamo = incidents.statements.filter((s) => actionsOf([s]).some((a) => a.toLowerCase().startsWith('dynamodb:')));
+    expect(dynamo.length).toBeGreaterThan(0);
+    expect([...new Set(actionsOf(dynamo))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
+    for (const forbidden of FORBIDDEN_TABLE_ACTIONS) expect(actionsOf(incidents.statements)).not.toContain(forbidden);
+
+    for (const statement of dynamo) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.NotAction).toBeUndefined();
+      const resourcesGranted = asList(statement.Resource).map(renderArn).sort();
+      expect(resourcesGranted).toEqual([`\${${tableId}.Arn}`, `\${${tableId}.Arn}/index/*`]);
+    }
+  });
+
+  test("the incidents function may use the data key only for the table's encryption", () => {
+    const { resources, stack } = fixture.get(clientId);
+    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const keyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    const kms = incidents.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('kms:')));
+    expect(kms.length).toBeGreaterThan(0);
+    for (const statement of kms) {
+      expect(asList(statement.Resource).map(renderArn)).toEqual([`\${${keyId}.Arn}`]);
+      for (const action of asList(statement.Action)) {
+        expect(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']).toContain(action);
+      }
+    }
+  });
+
+  test('the meta function has no DynamoDB and no KMS permission at all', () => {
+    const { resources } = fixture.get(clientId);
+    const meta = functionWithEntry(resources, META_ENTRY);
+    const actions = actionsOf(meta.statements).map((a) => a.toLowerCase());
+    expect(actions.filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual([]);
+    // Nor a statement naming any table or the key (e.g. through NotAction).
+    const tableAndKeyIds = new Set(
+      resourcesOfType(resources, 'AWS::DynamoDB::Table').concat(resourcesOfType(resources, 'AWS::KMS::Key')).map(([id]) => id),
+    );
+    for (const s of meta.statements) {
+      expect([...referencedIds(s.Resource)].filter((id) => tableAndKeyIds.has(id))).toEqual([]);
+      expect(s.NotAction).toBeUndefined();
+    }
+  });
+
+  test("only the incidents function's role may touch the incidents table", () => {
+    const { resources, stack } = fixture.get(clientId);
+    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
+      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    expect(grantees).toEqual([incidents.roleId]);
+  });
+
+  test("no statement anywhere allows Action '*' or 'dynamodb:*', or allows by NotAction", () => {
+    const { resources } = fixture.get(clientId);
+    const statements = allStatements(resources);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { logicalId, statement } of statements) {
+      const actions = asList(statement.Action);
+      expect({ logicalId, actions: actions.filter((a) => a === '*' || a.toLowerCase() === 'dynamodb:*') }).toEqual({ logicalId, actions: [] });
+      if (statement.Effect === 'Allow') expect({ logicalId, notAction: statement.NotAction }).toEqual({ logicalId, notAction: undefined });
+    }
+  });
+
+  test("in IAM policies, Resource '*' is granted only for X-Ray", () => {
+    const { resources } = fixture.get(clientId);
+    for (const [logicalId, policy] of resourcesOfType(resources, 'AWS::IAM::Policy')) {
+      for (const s of asList<PolicyStatementJson>(policy.Properties.PolicyDocument.Statement)) {
+        if (asList(s.Resource).includes('*')) {
+          // X-Ray has no resource-level permissions; everything else names its resource.
+          expect({ logicalId, actions: asList(s.Action).filter((a) => !a.startsWith('xray:')) }).toEqual({ logicalId, actions: [] });
+        }
+      }
+    }
+  });
+});

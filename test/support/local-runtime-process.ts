@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Role } from '../../lambdas/domain/access-policy';
+import { issueToken } from '../../local/local-tokens';
+
+const ROOT = resolve(__dirname, '../..');
+const TSX_CLI = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+
+export interface RuntimeProcess {
+  readonly url: string;
+  readonly localDir: string;
+  readonly output: () => string;
+  token(role: Role | Role[], user: string): Promise<string>;
+  /** Sends SIGINT, as Ctrl-C does, and waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export const newLocalDir = () => mkdtempSync(join(tmpdir(), 'itsm-e2e-'));
+
+/** Runs `npm start`'s program as a user would, on a free port, and waits for "Listening on". */
+export async function startRuntimeProcess(options: { localDir?: string; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
+  const localDir = options.localDir ?? newLocalDir();
+  const child = spawnStart({ PORT: '0', ITSM_LOCAL_DIR: localDir, ...options.env });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local runtime did not start within 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/[\d.:]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local runtime exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    localDir,
+    output: () => output,
+    token: (role, user) => issueToken(localDir, { roles: Array.isArray(role) ? role : [role], user }),
+    stop: () =>
+      new Promise((resolveStop) => {
+        if (child.exitCode !== null) return resolveStop(child.exitCode);
+        child.removeAllListeners('exit');
+        child.once('exit', (code) => resolveStop(code));
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** Runs the start program expecting it to fail; resolves with its exit code and output. */
+export function runStartExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawnStart(env);
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolveRun) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, output });
+    });
+  });
+}
+
+function spawnStart(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [TSX_CLI, join(ROOT, 'local/start.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'ERROR', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any;
+  readonly text: string;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers['Authorization'] = `Bearer ${options.token}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['Content-Type'] ??= 'application/json';
+  }
+  const response = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined && { body }) });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
