@@ -44,7 +44,7 @@ export const clientConfigSchema = clientSettingsSchema
       .describe('Regions the client allows its data in (data residency); region must be one of them'),
     contacts: contactsSchema,
     logRetentionDays: z
-      .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)])
+      .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)], { error: 'must be one of 30, 60, 90, 180, 365, 731, 1827 or 3653 (days)' })
       .default(365)
       .describe('Retention of function and API logs, in days'),
     alertEmail: z.email().optional().describe('Operations mailbox for stack alarms'),

@@ -20,7 +20,7 @@ export function parseClientConfig(file: string, text: string): ClientConfig {
   } catch (error) {
     throw new ClientConfigError(file, [{ field: '(file)', reason: `is not valid JSON: ${(error as Error).message}` }]);
   }
-  const result = clientConfigSchema.safeParse(json);
+  const result = clientConfigSchema.safeParse(json, { reportInput: true });
   if (!result.success) {
     throw new ClientConfigError(
       file,

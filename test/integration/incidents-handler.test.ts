@@ -4,7 +4,7 @@ import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dyna
 import { encodeCursor } from '../../lambdas/adapters/dynamodb/page-cursor';
 import { MAX_BODY_BYTES } from '../../lambdas/handlers/http/http-request';
 import { createTestTables, type TestTables } from '../support/test-tables';
-import { blamedFields, callers, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
+import { apiEvent, blamedFields, callers, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { counterValue, scanAll, storedItem } from './support-incidents';
 
 /**
@@ -176,6 +176,24 @@ describe('POST /incidents', () => {
     expect(response.status).toBe(201);
   });
 
+  test('accepts a base64-encoded body', async () => {
+    const response = await handler(
+      { ...apiEvent('POST', { path: '/incidents', body: '', caller: callers.agent }), body: Buffer.from(JSON.stringify(validBody())).toString('base64'), isBase64Encoded: true },
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(201);
+  });
+
+  test('20 concurrent POSTs get 20 distinct, consecutive numbers', async () => {
+    const before = await tableState();
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => post(validBody({ shortDescription: `Storm ${i}` }))));
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
+    const sequences = responses.map((r) => sequenceOf(r.body.number)).sort((a, b) => a - b);
+    expect(sequences).toEqual(Array.from({ length: 20 }, (_, i) => before.counter + 1 + i));
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(20);
+    expect(await tableState()).toEqual({ incidents: before.incidents + 20, counter: before.counter + 20 });
+  });
+
   test('a requester logs an incident for themselves', async () => {
     const incident = await created({}, callers.requester);
     expect(incident).toMatchObject({ reportedBy: callers.requester.username, recordedBy: callers.requester.username });
@@ -290,7 +308,8 @@ describe('GET /incidents/{id}', () => {
   });
 
   test('a requester lists only their own incidents, whatever the filters', async () => {
-    for (const query of [{}, { state: 'New' }, { service: 'email' }, { priority: 'P2' }]) {
+    const filters: Record<string, string>[] = [{}, { state: 'New' }, { service: 'email' }, { priority: 'P2' }];
+    for (const query of filters) {
       const response = await list({ ...query, limit: '100' }, callers.requester);
       expect(response.status).toBe(200);
       const items = response.body.items as { id: string; reportedBy: string }[];
@@ -371,6 +390,18 @@ describe('PATCH /incidents/{id}', () => {
     const closed = await patch(incident.id, { state: 'Closed' }, '"3"');
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ state: 'Closed', closedAt: expect.any(String), resolvedAt: resolved.body.resolvedAt, version: 4 });
+  });
+
+  test('reopening a resolved incident clears the resolution from the stored item', async () => {
+    const incident = await created();
+    expect((await patch(incident.id, { state: 'In Progress' }, '"1"')).status).toBe(200);
+    expect((await patch(incident.id, { state: 'Resolved', resolutionCode: 'Duplicate', resolutionNotes: 'Same as INC0000001' }, '"2"')).status).toBe(200);
+    const reopened = await patch(incident.id, { state: 'In Progress' }, '"3"');
+    expect(reopened.status).toBe(200);
+    for (const field of ['resolutionCode', 'resolutionNotes', 'resolvedAt']) {
+      expect(reopened.body).not.toHaveProperty(field);
+      expect(await fetchStored(incident.id)).not.toHaveProperty(field);
+    }
   });
 
   test('putting an incident On Hold without a reason → 400 naming onHoldReason', async () => {
@@ -464,6 +495,17 @@ describe('GET /incidents', () => {
   // rejects its ExclusiveStartKey with a ValidationException, which the handler answers as 500.
   // No data leaks (DynamoDB refuses a start key outside the queried partition), but a client
   // error must be a 400. `test.failing` turns red once the adapter maps this to InvalidInputError.
+  test('a forged cursor never returns incidents from another partition', async () => {
+    const elsewhere = await created({ service: 'forged-target', shortDescription: 'Not for your eyes' });
+    const forged = encodeCursor(
+      { pk: `INCIDENT#${elsewhere.id}`, sk: 'INCIDENT', gsi3pk: 'SERVICE#forged-target', gsi3sk: `${String(elsewhere['createdAt'])}#${elsewhere.id}` },
+      { index: 'byService', filter: { service: 'list-paging' } },
+    );
+    const response = await list({ service: 'list-paging', nextToken: forged });
+    expect(response.status).not.toBe(200);
+    expect(response.raw).not.toContain('Not for your eyes');
+  });
+
   test.failing('a forged cursor for the right filter → 400 naming nextToken, not 500', async () => {
     const forged = encodeCursor(
       { pk: 'INCIDENT#x', sk: 'INCIDENT', gsi3pk: 'SERVICE#elsewhere', gsi3sk: 'x' },
@@ -472,7 +514,7 @@ describe('GET /incidents', () => {
     expectProblem(await list({ service: 'list-paging', nextToken: forged }), 400, 'nextToken');
   });
 
-  test.each([
+  test.each<{ query: Record<string, string | string[]>; field: string }>([
     { query: { limit: '101' }, field: 'limit' },
     { query: { limit: '0' }, field: 'limit' },
     { query: { limit: 'ten' }, field: 'limit' },
