@@ -2,7 +2,7 @@
 import { App } from 'aws-cdk-lib';
 import { resolve } from 'node:path';
 import { ClientConfigError, loadClientConfigs } from '../lib/config/load-client-configs';
-import { addClientStacks } from '../lib/itsm-app';
+import { addClientStacks, UnknownClientError } from '../lib/itsm-app';
 
 try {
   const app = new App();
@@ -11,7 +11,7 @@ try {
   app.synth();
 } catch (error) {
   // A bad client file must stop the synth with a message a person can act on, not a stack trace.
-  if (error instanceof ClientConfigError) {
+  if (error instanceof ClientConfigError || error instanceof UnknownClientError) {
     console.error(error.message);
     process.exit(1);
   }

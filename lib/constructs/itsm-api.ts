@@ -87,24 +87,31 @@ export class ItsmApi extends Construct {
       );
     }
 
+    // Refusals API Gateway makes itself are answered as problem+json too, with numeric statuses.
+    // `messageString` is the message already quoted for JSON, so a quote in it cannot break the body.
     const problemHeaders = { 'Content-Type': "'application/problem+json'" };
-    const problemBody = (status: number, title: string) =>
-      JSON.stringify({ type: 'about:blank', title, status, detail: '$context.error.message', instance: '$context.path' });
-    this.api.addGatewayResponse('Unauthorized', {
-      type: ResponseType.UNAUTHORIZED,
-      statusCode: '401',
-      responseHeaders: { ...problemHeaders, 'WWW-Authenticate': "'Bearer'" },
-      templates: { 'application/json': problemBody(401, 'Authentication required') },
-    });
-    this.api.addGatewayResponse('Default4xx', {
-      type: ResponseType.DEFAULT_4XX,
-      responseHeaders: problemHeaders,
-      templates: { 'application/json': JSON.stringify({ type: 'about:blank', title: 'Request refused', status: '$context.error.responseType', detail: '$context.error.message', instance: '$context.path' }) },
-    });
-    this.api.addGatewayResponse('Default5xx', {
-      type: ResponseType.DEFAULT_5XX,
-      responseHeaders: problemHeaders,
-      templates: { 'application/json': problemBody(502, 'Upstream failure') },
-    });
+    const gatewayProblems: ReadonlyArray<[string, ResponseType, number, string, Record<string, string>?]> = [
+      ['Unauthorized', ResponseType.UNAUTHORIZED, 401, 'Authentication required', { 'WWW-Authenticate': "'Bearer'" }],
+      ['AccessDenied', ResponseType.ACCESS_DENIED, 403, 'Not allowed'],
+      ['MissingToken', ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'Not found'],
+      ['Throttled', ResponseType.THROTTLED, 429, 'Too many requests', { 'Retry-After': "'1'" }],
+      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 429, 'Quota exceeded'],
+      ['BadRequestBody', ResponseType.BAD_REQUEST_BODY, 400, 'The request is not valid'],
+      ['BadRequestParameters', ResponseType.BAD_REQUEST_PARAMETERS, 400, 'The request is not valid'],
+      ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 413, 'The request is too large'],
+      ['UnsupportedMediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, 'The request body must be JSON'],
+      ['Default4xx', ResponseType.DEFAULT_4XX, 400, 'Request refused'],
+      ['Default5xx', ResponseType.DEFAULT_5XX, 502, 'Upstream failure'],
+    ];
+    for (const [id, type, status, title, headers] of gatewayProblems) {
+      this.api.addGatewayResponse(id, {
+        type,
+        statusCode: String(status),
+        responseHeaders: { ...problemHeaders, ...headers },
+        templates: {
+          'application/json': `{"type":"about:blank","title":"${title}","status":${status},"detail":$context.error.messageString,"instance":"$context.path"}`,
+        },
+      });
+    }
   }
 }

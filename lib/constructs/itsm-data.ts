@@ -35,13 +35,13 @@ export class ItsmData extends Construct {
       removalPolicy,
     });
     // CloudWatch Logs encrypts the stack's log groups with this key, only for this account's logs.
-    const { region, account } = Stack.of(this);
+    const { region, account, partition } = Stack.of(this);
     this.key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:*` } },
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:*` } },
       }),
     );
 

@@ -66,8 +66,10 @@ export class ItsmIdentity extends Construct {
       });
     }
 
+    // The desk signs in with SRP only: no hosted UI, so no OAuth grants or callback URLs.
     this.deskClient = this.userPool.addClient('DeskClient', {
       authFlows: { userSrp: true },
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       generateSecret: false,
       idTokenValidity: Duration.hours(1),

@@ -3,6 +3,9 @@
  * `-c client=<id>`; each stack hands its functions the client's own settings.
  */
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadClientConfigs } from '../../lib/config/load-client-configs';
 import { addClientStacks, stackNameFor } from '../../lib/itsm-app';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
@@ -77,9 +80,14 @@ describe('client selection with -c client=<id>', () => {
   });
 
   test('an unknown client id throws, naming the requested id and the known clients', () => {
-    const app = new App({ context: { ...FAST_SYNTH_CONTEXT, client: 'acme-uk' }, builtinCloudFormationValidation: false });
-    expect(() => addClientStacks(app, loadClientConfigs(CLIENTS_DIR))).toThrow(/"acme-uk".*known clients: acme-us, example/);
-    expect(stacksOf(app)).toHaveLength(0);
+    const outdir = mkdtempSync(join(tmpdir(), 'itsm-infra-test-'));
+    try {
+      const app = new App({ outdir, context: { ...FAST_SYNTH_CONTEXT, client: 'acme-uk' }, builtinCloudFormationValidation: false });
+      expect(() => addClientStacks(app, loadClientConfigs(CLIENTS_DIR))).toThrow(/"acme-uk".*known clients: acme-us, example/);
+      expect(stacksOf(app)).toHaveLength(0);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -145,7 +145,7 @@ describe.each([
             Effect: 'Allow',
             Principal: { Service: `logs.${stack.region}.amazonaws.com` },
             Action: Match.arrayWith(['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*']),
-            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${stack.region}:${stack.account}:*` } },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.resolve(`arn:${stack.partition}:logs:${stack.region}:${stack.account}:*`) } },
           }),
         ]),
       },

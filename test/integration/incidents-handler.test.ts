@@ -490,11 +490,6 @@ describe('GET /incidents', () => {
     expectProblem(await list({ service: 'list-paging', limit: '2', nextToken: 'not-a-cursor' }), 400, 'nextToken');
   });
 
-  // KNOWN BUG (reported, not fixed here): the cursor's fingerprint is an unkeyed hash of the
-  // public query shape, so anyone can mint a cursor that passes decodeCursor; DynamoDB then
-  // rejects its ExclusiveStartKey with a ValidationException, which the handler answers as 500.
-  // No data leaks (DynamoDB refuses a start key outside the queried partition), but a client
-  // error must be a 400. `test.failing` turns red once the adapter maps this to InvalidInputError.
   test('a forged cursor never returns incidents from another partition', async () => {
     const elsewhere = await created({ service: 'forged-target', shortDescription: 'Not for your eyes' });
     const forged = encodeCursor(
@@ -506,6 +501,11 @@ describe('GET /incidents', () => {
     expect(response.raw).not.toContain('Not for your eyes');
   });
 
+  // KNOWN BUG (reported, not fixed here): the cursor's fingerprint is an unkeyed hash of the
+  // public query shape, so anyone can mint a cursor that passes decodeCursor; DynamoDB then
+  // rejects its ExclusiveStartKey with a ValidationException, which the handler answers as 500.
+  // No data leaks (DynamoDB refuses a start key outside the queried partition), but a client
+  // error must be a 400. `test.failing` turns red once the adapter maps this to InvalidInputError.
   test.failing('a forged cursor for the right filter → 400 naming nextToken, not 500', async () => {
     const forged = encodeCursor(
       { pk: 'INCIDENT#x', sk: 'INCIDENT', gsi3pk: 'SERVICE#elsewhere', gsi3sk: 'x' },
