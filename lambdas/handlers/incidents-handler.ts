@@ -8,7 +8,7 @@ import {
   listIncidentsQuerySchema,
   updateIncidentBodySchema,
 } from '../schemas/incident-schemas';
-import { authenticated, createHttpHandler, type RouteTable } from './http/http-router';
+import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import type { Incident } from '../domain/incident';
@@ -36,7 +36,7 @@ const pathId = (params: Record<string, string | undefined> | null) => validate(i
 export const routes: RouteTable = {
   'POST /incidents': authenticated(async ({ event, caller }) => {
       const incident = await createIncident(deps, caller, parseJsonBody(event, createIncidentBodySchema));
-      return incidentRepresentation(incident, 201, { Location: `/incidents/${incident.id}` });
+      return incidentRepresentation(incident, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
     }),
   'GET /incidents': authenticated(async ({ event, caller }) => ({ status: 200, body: await listIncidents(deps, caller, parseQuery(event, listIncidentsQuerySchema)) })),
   'GET /incidents/{id}': authenticated(async ({ event, caller }) => incidentRepresentation(await getIncident(deps, caller, pathId(event.pathParameters)), 200)),

@@ -44,7 +44,7 @@ export function parseClientConfig(file: string, text: string): ClientConfig {
 /** Reads and validates every clients/*.json; the first invalid file stops the synth. */
 export function loadClientConfigs(directory: string): ClientConfig[] {
   const files = readdirSync(directory)
-    .filter((name) => name.endsWith('.json') && !name.startsWith('_'))
+    .filter((name) => name.endsWith('.json') && !name.endsWith('.schema.json') && !name.startsWith('_'))
     .sort();
   return files.map((name) => {
     const path = join(directory, name);

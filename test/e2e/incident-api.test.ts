@@ -38,7 +38,9 @@ test('an incident goes from logging to closure through the API', async () => {
   expect(created.status).toBe(201);
   expect(created.body).toMatchObject({ state: 'New', priority: 'P1', recordedBy: 'alice', reportedBy: 'bob', version: 1 });
   expect(created.body.number).toMatch(/^INC\d{7}$/);
-  expect(created.headers.get('location')).toBe(`/incidents/${created.body.id}`);
+  expect(created.headers.get('location')).toBe(`/v1/incidents/${created.body.id}`);
+  // The Location can be followed as is.
+  expect((await call(runtime.url, 'GET', created.headers.get('location')!, { token: agent })).body.id).toBe(created.body.id);
   expect(created.headers.get('etag')).toBe('"1"');
 
   const byNumber = await call(runtime.url, 'GET', `/incidents/${created.body.number}`, { token: agent });

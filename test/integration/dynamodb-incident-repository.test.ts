@@ -184,6 +184,13 @@ describe('list', () => {
     expect(third.nextToken).toBeUndefined();
   });
 
+  test('a page is filled up to the limit past items its filter drops', async () => {
+    // The state index holds n2 (vpn) before n4 and n3 (email): one Query with Limit 2 finds one match.
+    const page = await lister.list({ state: 'New', service: 'email' }, { limit: 2 });
+    expect(names(page.items)).toEqual(['n4', 'n3']);
+    expect(page.nextToken).toEqual(expect.any(String));
+  });
+
   const pageThrough = async (filter: IncidentFilter, limit: number) => {
     const seen: Incident[] = [];
     let nextToken: string | undefined;

@@ -153,7 +153,7 @@ describe('POST /incidents', () => {
       updatedBy: callers.agent.username,
     });
     expect(sequenceOf(incident.number)).toBe(before.counter + 1);
-    expect(response.headers['location']).toBe(`/incidents/${incident.id}`);
+    expect(response.headers['location']).toBe(`/v1/incidents/${incident.id}`);
     expect(response.headers['etag']).toBe('"1"');
     expect(incident.createdAt).toBe(incident.updatedAt);
     expect(incident.detectedAt).toBe(incident.createdAt);
@@ -505,8 +505,8 @@ describe('GET /incidents', () => {
   // public query shape, so anyone can mint a cursor that passes decodeCursor; DynamoDB then
   // rejects its ExclusiveStartKey with a ValidationException, which the handler answers as 500.
   // No data leaks (DynamoDB refuses a start key outside the queried partition), but a client
-  // error must be a 400. `test.failing` turns red once the adapter maps this to InvalidInputError.
-  test.failing('a forged cursor for the right filter → 400 naming nextToken, not 500', async () => {
+  // error must be a 400. The adapter maps that refusal to InvalidInputError.
+  test('a forged cursor for the right filter → 400 naming nextToken, not 500', async () => {
     const forged = encodeCursor(
       { pk: 'INCIDENT#x', sk: 'INCIDENT', gsi3pk: 'SERVICE#elsewhere', gsi3sk: 'x' },
       { index: 'byService', filter: { service: 'list-paging' } },

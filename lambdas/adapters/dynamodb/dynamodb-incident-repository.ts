@@ -7,7 +7,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { VersionConflictError } from '../../domain/domain-errors';
+import { InvalidInputError, VersionConflictError } from '../../domain/domain-errors';
 import type { Incident } from '../../domain/incident';
 import type { IncidentFilter, IncidentRepository, Page, PageRequest } from '../../app/ports';
 import { decodeCursor, encodeCursor } from './page-cursor';
@@ -92,6 +92,10 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     }
   }
 
+  private query(input: QueryCommandInput) {
+    return queryWithCursor(this.db, input);
+  }
+
   async list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>> {
     const plan = planQuery(filter);
     const shape = { index: plan.index, filter };
@@ -122,14 +126,24 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     const items: Incident[] = [];
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
-      const result = await this.db.send(
-        new QueryCommand({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey }),
-      );
+      const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
       items.push(...(result.Items ?? []).map(fromItem));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
     }
     return { items, ...(startKey && { nextToken: encodeCursor(startKey, shape) }) };
+  }
+}
+
+/** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
+async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput) {
+  try {
+    return await db.send(new QueryCommand(input));
+  } catch (error) {
+    if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
+      throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
+    }
+    throw error;
   }
 }
 

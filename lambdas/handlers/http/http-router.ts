@@ -52,7 +52,7 @@ export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer 
     const route = routes[`${event.httpMethod} ${event.resource}`];
     try {
       if (!route) {
-        return problemResponse(problem('method-not-allowed', `${event.httpMethod} ${event.resource} is not served here`, { instance }));
+        return countStatus(metrics, problemResponse(problem('method-not-allowed', `${event.httpMethod} ${event.resource} is not served here`, { instance })));
       }
       const caller = callerFromEvent(event);
       let result: HttpResult;
@@ -60,27 +60,43 @@ export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer 
         result = await route.handle({ event, caller, requestId });
       } else {
         // The authorizer guarantees claims on AWS; a request without them is refused, never served anonymously.
-        if (!caller) return problemResponse(problem('unauthorized', 'The token carries no usable identity or role', { instance }), { 'WWW-Authenticate': 'Bearer' });
+        if (!caller) {
+          return countStatus(metrics, problemResponse(problem('unauthorized', 'The token carries no usable identity or role', { instance }), { 'WWW-Authenticate': 'Bearer' }));
+        }
         logger.appendKeys({ caller: caller.name });
         result = await route.handle({ event, caller, requestId });
       }
-      metrics.addMetric(`Http${Math.floor(result.status / 100)}xx`, MetricUnit.Count, 1);
-      return toResponse(result);
+      return countStatus(metrics, toResponse(result));
     } catch (error) {
       const details = error instanceof RequestProblem ? error.details : problemFromError(error, instance);
       if (details) {
         logger.info('request refused', { status: details.status, detail: details.detail });
-        return problemResponse({ ...details, instance });
+        return countStatus(metrics, problemResponse({ ...details, instance }));
       }
       logger.error('unexpected failure', error as Error);
       metrics.addMetric('UnexpectedError', MetricUnit.Count, 1);
-      return problemResponse(problem('internal', `Something went wrong; quote request id ${requestId}`, { instance }));
+      return countStatus(metrics, problemResponse(problem('internal', `Something went wrong; quote request id ${requestId}`, { instance })));
     }
   };
   return middy(dispatch)
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
+}
+
+/** Every answer counts once under Http2xx … Http5xx, so dashboards see refusals as well as successes. */
+function countStatus(metrics: Metrics, response: APIGatewayProxyResult): APIGatewayProxyResult {
+  metrics.addMetric(`Http${Math.floor(response.statusCode / 100)}xx`, MetricUnit.Count, 1);
+  return response;
+}
+
+/**
+ * The base path the client called through (`/v1` on the execute-api URL, a base-path mapping on a
+ * custom domain), so Location headers point where the client can follow them.
+ */
+export function basePath(event: Pick<APIGatewayProxyEvent, 'path' | 'requestContext'>): string {
+  const full = event.requestContext?.path ?? event.path;
+  return full.endsWith(event.path) ? full.slice(0, full.length - event.path.length) : '';
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyResult {
