@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -49,15 +50,16 @@ async function main(): Promise<void> {
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     const body = JSON.stringify({ shortDescription: 'Benchmark incident', description: 'Created by npm run bench', impact: 2, urgency: 2, service: 'bench', category: 'benchmark' });
     const ids: string[] = [];
+    // node:http with keep-alive, the same transport the AWS SDK uses for the bare calls below.
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
     const post = async () => {
-      const r = await fetch(`${runtime.url}/incidents`, { method: 'POST', headers, body });
-      if (r.status !== 201) throw new Error(`POST answered ${r.status}: ${await r.text()}`);
-      ids.push(((await r.json()) as { id: string }).id);
+      const r = await httpCall(agent, runtime.url, 'POST', '/incidents', headers, body);
+      if (r.status !== 201) throw new Error(`POST answered ${r.status}: ${r.body}`);
+      ids.push((JSON.parse(r.body) as { id: string }).id);
     };
     const get = async (i: number) => {
-      const r = await fetch(`${runtime.url}/incidents/${ids[i % ids.length]}`, { headers });
+      const r = await httpCall(agent, runtime.url, 'GET', `/incidents/${ids[i % ids.length]}`, headers);
       if (r.status !== 200) throw new Error(`GET answered ${r.status}`);
-      await r.arrayBuffer();
     };
     await warmUp(post, get);
 
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     results['latency'] = latency;
     results['overheadRatios'] = ratios;
     db.destroy();
+    agent.destroy();
   } finally {
     await runtime.stop();
     rmSync(localDir, { recursive: true, force: true });
@@ -164,6 +167,18 @@ async function measure(op: (i: number) => Promise<void>, concurrency: number): P
   samples.sort((a, b) => a - b);
   const pct = (p: number) => +samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!.toFixed(3);
   return { p50: pct(50), p99: pct(99), mean: +(samples.reduce((a, b) => a + b, 0) / samples.length).toFixed(3), requests: samples.length, concurrency };
+}
+
+function httpCall(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; body: string }>((resolveCall, reject) => {
+    const req = request(`${base}${path}`, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function median(sorted: number[]): number {
