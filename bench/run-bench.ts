@@ -17,6 +17,7 @@ import { addClientStacks, stackNameFor } from '../lib/itsm-app';
 import { ENTRY_METADATA } from '../lib/constructs/itsm-function';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
+import { createDocumentClient } from '../lambdas/adapters/dynamodb/document-client';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const ROOT = resolve(__dirname, '..');
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   results['bundles'] = bundles.map(({ entry, functionId, bytes }) => ({ entry, functionId, bytes, kilobytes: +(bytes / 1024).toFixed(1) }));
 
   console.log(`\n== Handler module load in a fresh Node process (median of ${LOAD_RUNS}) ==`);
-  const loadTimes = bundles.map((b) => ({ entry: b.entry, ...measureModuleLoad(b.file) }));
+  const loadTimes = bundles.map((b) => ({ entry: b.entry, ...measureModuleLoad(b.file, b.environment) }));
   for (const l of loadTimes) console.log(`  ${l.entry.padEnd(42)} median ${l.medianMs.toFixed(1).padStart(6)} ms  (min ${l.minMs.toFixed(1)}, max ${l.maxMs.toFixed(1)})`);
   results['moduleLoad'] = loadTimes;
   for (const b of bundles) rmSync(b.dir, { recursive: true, force: true });
@@ -95,6 +96,18 @@ async function main(): Promise<void> {
     for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(36)} ${value}×`);
     results['latency'] = latency;
     results['overheadRatios'] = ratios;
+
+    console.log(`\n== State change (PATCH In Progress ⇄ On Hold with If-Match), 16 concurrent clients, ${REQUESTS} requests ==`);
+    const stateChange = await measureStateChanges(agent, runtime.url, headers, body);
+    console.log(`  p50 ${stateChange.p50.toFixed(2)} ms   p99 ${stateChange.p99.toFixed(2)} ms`);
+    results['stateChangeC16'] = stateChange;
+
+    console.log('\n== DynamoDB capacity units per incident operation (ReturnConsumedCapacity) ==');
+    const capacity = await measureCapacity(runtime.dynamoDbEndpoint, runtime.tableNames);
+    for (const [name, units] of Object.entries(capacity)) {
+      console.log(`  ${name.padEnd(30)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
+    }
+    results['capacityUnits'] = capacity;
     db.destroy();
     agent.destroy();
   } finally {
@@ -123,27 +136,35 @@ function synthBundles() {
       const dir = join(ROOT, '.local/bench-bundles', functionId);
       mkdirSync(dir, { recursive: true });
       cpSync(join(assetDir, name), join(dir, name));
-      return { functionId, entry: r.Metadata[ENTRY_METADATA] as string, bytes: statSync(join(assetDir, name)).size, file: join(dir, name), dir };
+      // The function's own environment from the template, references replaced by placeholders.
+      const environment = Object.fromEntries(
+        Object.entries((r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase()}`]),
+      );
+      return { functionId, entry: r.Metadata[ENTRY_METADATA] as string, bytes: statSync(join(assetDir, name)).size, file: join(dir, name), dir, environment };
     });
   rmSync(outdir, { recursive: true, force: true });
   return bundles;
 }
 
-function measureModuleLoad(file: string) {
+function measureModuleLoad(file: string, functionEnvironment: Record<string, string>) {
   const script = `const s=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-s);`;
   const env = {
     PATH: process.env['PATH'] ?? '',
     AWS_REGION: 'eu-west-2',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    INCIDENTS_TABLE_NAME: 'bench',
-    ITSM_CLIENT_SETTINGS: JSON.stringify({ id: 'example', timeZone: 'Europe/London' }),
+    ...functionEnvironment,
     POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const samples = Array.from({ length: LOAD_RUNS }, () =>
-    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }).trim()),
-  ).sort((a, b) => a - b);
+  const samples = Array.from({ length: LOAD_RUNS }, () => {
+    try {
+      return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
+    } catch (error) {
+      const stderr = String((error as { stderr?: string }).stderr ?? '');
+      throw new Error(`Loading ${file} failed: ${stderr.split('\n').filter((l) => /Error|error/.test(l)).slice(0, 5).join('\n').slice(0, 2000)}`);
+    }
+  }).sort((a, b) => a - b);
   return { medianMs: +median(samples).toFixed(2), minMs: +samples[0]!.toFixed(2), maxMs: +samples.at(-1)!.toFixed(2) };
 }
 
@@ -164,9 +185,109 @@ async function measure(op: (i: number) => Promise<void>, concurrency: number): P
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  return summarize(samples, concurrency);
+}
+
+function summarize(samples: number[], concurrency: number): LatencyFigures {
   samples.sort((a, b) => a - b);
   const pct = (p: number) => +samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!.toFixed(3);
   return { p50: pct(50), p99: pct(99), mean: +(samples.reduce((a, b) => a + b, 0) / samples.length).toFixed(3), requests: samples.length, concurrency };
+}
+
+/** 16 clients, each with its own incident, moving it In Progress ⇄ On Hold; every request names the version it read. */
+async function measureStateChanges(agent: Agent, base: string, headers: Record<string, string>, body: string): Promise<LatencyFigures> {
+  const clients = 16;
+  const incidents = await Promise.all(
+    Array.from({ length: clients }, async () => {
+      const created = JSON.parse((await httpCall(agent, base, 'POST', '/incidents', headers, body)).body) as { id: string };
+      const started = await httpCall(agent, base, 'PATCH', `/incidents/${created.id}`, { ...headers, 'If-Match': '"1"' }, JSON.stringify({ state: 'In Progress' }));
+      if (started.status !== 200) throw new Error(`PATCH answered ${started.status}: ${started.body}`);
+      return { id: created.id, version: 2, onHold: false };
+    }),
+  );
+  // Each client works its own incident, so every If-Match is current: this measures the write path, not conflicts.
+  const samples: number[] = [];
+  let remaining = REQUESTS;
+  await Promise.all(
+    incidents.map(async (incident) => {
+      while (remaining-- > 0) {
+        const change = incident.onHold ? { state: 'In Progress' } : { state: 'On Hold', onHoldReason: 'awaiting caller' };
+        const start = performance.now();
+        const answer = await httpCall(agent, base, 'PATCH', `/incidents/${incident.id}`, { ...headers, 'If-Match': `"${incident.version}"` }, JSON.stringify(change));
+        samples.push(performance.now() - start);
+        if (answer.status !== 200) throw new Error(`state change answered ${answer.status}: ${answer.body}`);
+        incident.version++;
+        incident.onHold = !incident.onHold;
+      }
+    }),
+  );
+  return summarize(samples, clients);
+}
+
+/**
+ * Runs each incident operation once through the use cases and the DynamoDB adapter, with every
+ * call asking for ReturnConsumedCapacity, and adds up what DynamoDB reports.
+ */
+async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  let read = 0;
+  let write = 0;
+  let calls = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const isRead = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(context.commandName ?? '');
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      calls++;
+      const reported = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      for (const c of (Array.isArray(reported) ? reported : reported ? [reported] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
+        // DynamoDB Local reports only the total; the kind of call says whether it was read or written.
+        if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
+          read += c.ReadCapacityUnits ?? 0;
+          write += c.WriteCapacityUnits ?? 0;
+        } else if (isRead) read += c.CapacityUnits ?? 0;
+        else write += c.CapacityUnits ?? 0;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchConsumedCapacity' },
+  );
+  const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
+  const { DynamoDbIncidentRepository } = await import('../lambdas/adapters/dynamodb/dynamodb-incident-repository');
+  const useCases = await import('../lambdas/app/incident-use-cases');
+  const { DEFAULT_PRIORITY_MATRIX } = await import('../lambdas/domain/priority');
+  const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../lambdas/domain/priority-rules');
+  const contact = { name: 'Bench', email: 'bench@example.com' };
+  const deps = {
+    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable),
+    clock: { now: () => new Date() },
+    ids: { newId: () => crypto.randomUUID() },
+    rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
+    settings: { clientId: 'bench', autoCloseAfter: 'P7D', contacts: { nominated: [contact], providerNamed: contact, providerBackup: contact, serviceOwner: contact } },
+    notifier: { notify: async () => undefined },
+  };
+  const caller = { id: 'bench', name: 'bench', roles: ['agent' as const] };
+  const measureOne = async (operation: () => Promise<unknown>) => {
+    read = 0;
+    write = 0;
+    calls = 0;
+    await operation();
+    return { read: +read.toFixed(2), write: +write.toFixed(2), calls };
+  };
+  const input = { shortDescription: 'Capacity', description: 'Capacity units benchmark', impact: 2 as const, urgency: 2 as const, service: 'capacity', category: 'bench' };
+  let id = '';
+  const figures = {
+    'create incident': await measureOne(async () => {
+      id = (await useCases.createIncident(deps, caller, input)).id;
+    }),
+    'get incident': await measureOne(() => useCases.getIncident(deps, caller, id)),
+    'update incident (state change)': await measureOne(() => useCases.updateIncident(deps, caller, id, { state: 'In Progress' }, 1)),
+    'list page (25, by state)': await measureOne(() => useCases.listIncidents(deps, caller, { state: 'New', limit: 25 })),
+    'add timeline entry (comment)': await measureOne(() => useCases.addTimelineEntry(deps, caller, id, { type: 'comment', text: 'bench' })),
+    'timeline page (50)': await measureOne(() => useCases.getTimeline(deps, caller, id, { limit: 50 })),
+  };
+  client.destroy();
+  return figures;
 }
 
 function httpCall(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body?: string) {

@@ -1,4 +1,11 @@
-import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
+import { ItsmNotifications } from './constructs/itsm-notifications';
+import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnOutput } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -34,12 +41,18 @@ export class ItsmStack extends Stack {
     this.identity = new ItsmIdentity(this, 'Identity', { clientId: config.id });
 
     const logRetention = config.logRetentionDays as RetentionDays;
+    // What the functions read at run time: the client settings schema in lambdas/schemas.
     const clientSettings = JSON.stringify({
       id: config.id,
       timeZone: config.timeZone,
       priorityMatrix: config.priorityMatrix,
       slaTargets: config.slaTargets,
+      priorityThresholds: config.priorityThresholds,
+      autoCloseAfter: config.autoCloseAfter,
+      contacts: config.contacts,
+      ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
+    const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
 
     const incidents = new ItsmFunction(this, 'IncidentsFunction', {
       entry: 'lambdas/handlers/incidents-handler.ts',
@@ -48,10 +61,71 @@ export class ItsmStack extends Stack {
       logKey: this.data.key,
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+        MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
+        ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
+        SECURITY_TOPIC_ARN: notifications.security.topicArn,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
-    incidents.grantTable(this.data.incidentsTable, this.data.key, 'read', 'write');
+    incidents.grantTable({
+      table: this.data.incidentsTable,
+      indexNames: this.data.incidentIndexNames,
+      key: this.data.key,
+      access: ['read', 'write'],
+    });
+    incidents.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
+    incidents.grantPublish(notifications.all, this.data.key);
+
+    // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
+    const jobFailures = new Queue(this, 'ScheduledJobFailures', {
+      encryptionMasterKey: this.data.key,
+      encryption: QueueEncryption.KMS,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const rule of ['Serverless-SQSRedrivePolicy']) {
+      acknowledgeNagFinding(
+        jobFailures.node.defaultChild as CfnResource,
+        rule,
+        'This queue is itself the dead-letter queue of the scheduled jobs; a dead-letter queue of its own would only move the problem.',
+      );
+    }
+    // EventBridge delivers failed scheduled invocations here, through the encrypted queue's key.
+    this.data.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    const autoClose = new ItsmFunction(this, 'AutoCloseFunction', {
+      entry: 'lambdas/handlers/auto-close-handler.ts',
+      serviceName: 'auto-close',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: {
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    autoClose.grantTable({
+      table: this.data.incidentsTable,
+      indexNames: [INCIDENT_INDEXES.byState.name],
+      key: this.data.key,
+      access: ['read', 'write'],
+    });
+    autoClose.grantQueueSend(jobFailures, this.data.key);
+    new Rule(this, 'AutoCloseSchedule', {
+      description: 'Closes resolved incidents whose confirmation period has passed',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
 
     const meta = new ItsmFunction(this, 'MetaFunction', {
       entry: 'lambdas/handlers/meta-handler.ts',

@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLocalApiServer } from './api-gateway-server';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type RunningEngine } from './dynamodb-engine';
 import { FunctionHost } from './function-host';
 import { signingKey } from './local-tokens';
 import { synthesizeClient } from './synthesize-stack';
-import { functionsOf, resolveEnvironment, routesOf, tablesOf, type TemplateRoute } from './template-model';
+import { functionsOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, tablesOf, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { LocalSns } from './local-sns';
 
 export interface LocalRuntimeOptions {
   /** @default 3000 */
@@ -31,6 +33,7 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   readonly url: string;
   readonly routes: readonly TemplateRoute[];
+  readonly schedules: readonly TemplateSchedule[];
   readonly functions: FunctionHost;
   readonly dynamoDbEndpoint: string;
   /** Local table name per logical id of the template. */
@@ -54,6 +57,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const releaseLock = options.inMemory ? () => undefined : acquireLock(dataDir);
   let engine: RunningEngine | undefined;
   let functions: FunctionHost | undefined;
+  let sns: LocalSns | undefined;
   try {
     progress('Synthesizing the client stack…');
     const { config, template } = synthesizeClient(options.clientId ?? 'example');
@@ -67,11 +71,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     client.destroy();
     progress(`Tables ready: ${tables.map((t) => t.logicalId).join(', ')}`);
 
+    sns = await LocalSns.start(join(options.localDir, 'outbox.jsonl'));
+    const references = localReferences(template, config.region);
     const baseEnv = {
       ...LOCAL_AWS_ENV,
       AWS_REGION: config.region,
       AWS_DEFAULT_REGION: config.region,
       AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
+      AWS_ENDPOINT_URL_SNS: sns.endpoint,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',
@@ -84,7 +91,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       functions: fns,
       buildDir: join(options.localDir, 'build'),
       environmentOf: (fn) => {
-        const { values, unresolved } = resolveEnvironment(fn.environment, tableNames);
+        const { values, unresolved } = resolveEnvironment(fn.environment, references);
         if (unresolved.length > 0) progress(`warning: ${fn.logicalId} has no local value for ${unresolved.join(', ')}`);
         return {
           ...values,
@@ -96,10 +103,47 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(options.functionLog && { onLog: options.functionLog }),
     });
 
+    const runningSns = sns;
+    const schedules = schedulesOf(template);
+    const runningHost = functions;
+    const runSchedule = async (schedule: TemplateSchedule) => {
+      const event = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: config.region,
+        resources: [`arn:aws:events:${config.region}:000000000000:rule/${schedule.logicalId}`],
+        detail: {},
+      };
+      return Promise.all(schedule.functionIds.map((id) => runningHost.invoke(id, event)));
+    };
+    // Scheduled rules run on their rate, as EventBridge would run them.
+    const timers = schedules.flatMap((schedule) => {
+      const every = rateMilliseconds(schedule.expression);
+      if (!every) return [];
+      const timer = setInterval(() => void runSchedule(schedule), every);
+      timer.unref();
+      return [timer];
+    });
     const server = createLocalApiServer({
       routes,
       functions,
       tokenKey: signingKey(options.localDir),
+      localEndpoints: async (req) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (req.method === 'GET' && url.pathname === '/_local/notifications') return { status: 200, body: { items: runningSns.messages() } };
+        if (req.method === 'GET' && url.pathname === '/_local/schedules') return { status: 200, body: { items: schedules } };
+        const run = /^\/_local\/schedules\/([A-Za-z0-9]+)\/run$/.exec(url.pathname);
+        if (req.method === 'POST' && run) {
+          const schedule = schedules.find((s) => s.logicalId === run[1]);
+          if (!schedule) return { status: 404, body: { type: 'about:blank', title: 'Not found', status: 404, detail: `No scheduled rule ${run[1]}` } };
+          return { status: 200, body: { rule: schedule.logicalId, results: await runSchedule(schedule) } };
+        }
+        return undefined;
+      },
       ...(options.onRequest && { onRequest: options.onRequest }),
     });
     await new Promise<void>((resolveListen, reject) => {
@@ -113,21 +157,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return {
       url,
       routes,
+      schedules,
       functions,
       dynamoDbEndpoint: engine.endpoint,
       tableNames,
       stop: async () => {
+        for (const timer of timers) clearInterval(timer);
         await new Promise<void>((r) => {
           server.close(() => r());
           server.closeAllConnections();
         });
         await runningFunctions.stop();
+        await runningSns.stop();
         await runningEngine.stop();
         releaseLock();
       },
     };
   } catch (error) {
     await functions?.stop();
+    await sns?.stop();
     await engine?.stop();
     releaseLock();
     throw error;

@@ -56,6 +56,32 @@ function integratedFunction(integration: unknown): string {
   return found[1]!;
 }
 
+export interface TemplateSchedule {
+  readonly logicalId: string;
+  readonly expression: string;
+  /** Functions the rule targets. */
+  readonly functionIds: readonly string[];
+}
+
+/** EventBridge rules that run on a schedule, and the functions they invoke. */
+export function schedulesOf(template: CloudFormationTemplate): TemplateSchedule[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression)
+    .map(([logicalId, r]) => ({
+      logicalId,
+      expression: r.Properties.ScheduleExpression as string,
+      functionIds: (r.Properties.Targets ?? []).map((t: { Arn: unknown }) => integratedFunction(t.Arn)),
+    }));
+}
+
+/** Milliseconds between runs of a `rate(…)` expression; undefined for cron expressions. */
+export function rateMilliseconds(expression: string): number | undefined {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!match) return undefined;
+  const unit = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[match[2] as 'minute'];
+  return Number(match[1]) * unit;
+}
+
 export function functionsOf(template: CloudFormationTemplate): TemplateFunction[] {
   return Object.entries(template.Resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA])
@@ -90,6 +116,19 @@ export function tablesOf(template: CloudFormationTemplate): TemplateTable[] {
         ...(p.TimeToLiveSpecification?.Enabled && { timeToLiveAttribute: p.TimeToLiveSpecification.AttributeName }),
       };
     });
+}
+
+/**
+ * What a `Ref` to each resource means locally: table names for tables, ARNs for topics, so
+ * function environments resolve without AWS.
+ */
+export function localReferences(template: CloudFormationTemplate, region: string): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::DynamoDB::Table') refs[logicalId] = logicalId;
+    if (resource.Type === 'AWS::SNS::Topic') refs[logicalId] = `arn:aws:sns:${region}:000000000000:${logicalId}`;
+  }
+  return refs;
 }
 
 /**

@@ -1,27 +1,74 @@
-import { ForbiddenError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../domain/domain-errors';
-import { changeIncident, openIncident, type Incident, type IncidentChanges } from '../domain/incident';
-import { incidentScope, mayActOnIncident, type Caller } from '../domain/access-policy';
-import type { PriorityMatrix } from '../domain/priority';
+import {
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionRequiredError,
+  VersionConflictError,
+} from '../domain/domain-errors';
+import {
+  autoClose,
+  changeIncident,
+  confirmResolution,
+  escalateIncident,
+  openIncident,
+  rejectResolution,
+  type EscalationKind,
+  type Incident,
+  type IncidentChange,
+  type IncidentChanges,
+} from '../domain/incident';
+import type { TimelineEntry } from '../domain/incident-timeline';
+import {
+  firstForbiddenField,
+  incidentScope,
+  INTERNAL_INCIDENT_FIELDS,
+  mayActOnIncident,
+  mayReadInternal,
+  type Caller,
+  type IncidentAction,
+} from '../domain/access-policy';
+import { parseIsoDuration } from '../domain/iso-duration';
+import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import type { Clock, IdSource, IncidentRepository, Page } from './ports';
+import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, StoredTimelineEntry } from './ports';
+
+export interface IncidentPolicySettings {
+  readonly clientId: string;
+  /** ISO 8601 duration after which an unconfirmed resolution closes by itself. */
+  readonly autoCloseAfter: string;
+  readonly disasterRecoveryPlan?: string;
+  readonly contacts: {
+    readonly nominated: readonly ContactRef[];
+    readonly providerNamed: ContactRef;
+    readonly providerBackup: ContactRef;
+    readonly serviceOwner: ContactRef;
+  };
+}
 
 export interface IncidentDeps {
   readonly incidents: IncidentRepository;
   readonly clock: Clock;
   readonly ids: IdSource;
-  readonly priorityMatrix: PriorityMatrix;
+  readonly rules: PriorityRules;
+  readonly settings: IncidentPolicySettings;
+  readonly notifier: Notifier;
+  /** Told when a notification could not be sent after the change was stored. */
+  readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
+
+/** What a caller sees of an incident: internal fields are left out for those who may not read them. */
+export type IncidentView = Partial<Incident> & Pick<Incident, 'id' | 'number' | 'version'>;
 
 const INCIDENT_NUMBER = /^INC\d+$/;
 
-export async function createIncident(deps: IncidentDeps, caller: Caller, body: CreateIncidentBody): Promise<Incident> {
-  const scope = incidentScope(caller, 'incident:create');
-  if (scope === 'none') throw new ForbiddenError('Your role may not log incidents', 'role');
+export async function createIncident(deps: IncidentDeps, caller: Caller, body: CreateIncidentBody): Promise<IncidentView> {
+  const scope = requireScope(caller, 'incident:create', 'log incidents');
+  const forbidden = firstForbiddenField(caller, 'create', Object.keys(body));
+  if (forbidden) throw new ForbiddenError(`Your role may not set ${forbidden} when logging an incident`, forbidden);
   if (scope === 'own' && body.reportedBy !== undefined && body.reportedBy !== caller.name) {
     throw new ForbiddenError('Requesters may only log incidents for themselves', 'reportedBy');
   }
   const now = deps.clock.now().toISOString();
-  // Validate before allocating a number, so rejected requests do not burn numbers.
   const input = {
     shortDescription: body.shortDescription,
     description: body.description,
@@ -32,37 +79,52 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
     channel: body.channel ?? 'api',
     reportedBy: body.reportedBy ?? caller.name,
     detectedAt: body.detectedAt ? new Date(body.detectedAt).toISOString() : now,
+    ...(body.usersAffected !== undefined && { usersAffected: body.usersAffected }),
+    ...(body.subcategory !== undefined && { subcategory: body.subcategory }),
     ...(body.assignmentGroup !== undefined && { assignmentGroup: body.assignmentGroup }),
     ...(body.assignee !== undefined && { assignee: body.assignee }),
+    ...(body.workaround !== undefined && { workaround: body.workaround }),
   };
-  const draft = openIncident({ id: 'pending', number: 'pending', input, matrix: deps.priorityMatrix, recordedBy: caller, now });
-  const incident: Incident = { ...draft, id: deps.ids.newId(), number: await deps.incidents.allocateNumber() };
-  await deps.incidents.create(incident);
-  return incident;
+  // Validate before allocating a number, so refused requests do not burn numbers.
+  openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
+  const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
+  const [number, openOnService] = await Promise.all([
+    deps.incidents.allocateNumber(),
+    countUpTo > 0 ? deps.incidents.countOpenOnService(input.service, countUpTo) : Promise.resolve(0),
+  ]);
+  const change = openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now });
+  await deps.incidents.create(change);
+  return view(caller, change.incident);
 }
 
-/** Finds an incident by id or number the caller may read; 404 for anything else, so ids cannot be probed. */
-export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<Incident> {
-  if (incidentScope(caller, 'incident:read') === 'none') throw new ForbiddenError('Your role may not read incidents', 'role');
-  const incident = INCIDENT_NUMBER.test(idOrNumber)
-    ? await deps.incidents.getByNumber(idOrNumber)
-    : await deps.incidents.get(idOrNumber);
+/** Finds an incident the caller may read, by id or number; 404 for anything else, so ids cannot be probed. */
+async function load(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<Incident> {
+  requireScope(caller, 'incident:read', 'read incidents');
+  const incident = INCIDENT_NUMBER.test(idOrNumber) ? await deps.incidents.getByNumber(idOrNumber) : await deps.incidents.get(idOrNumber);
   if (!incident || !mayActOnIncident(caller, 'incident:read', incident)) {
     throw new NotFoundError(`No incident ${idOrNumber}`, 'id');
   }
   return incident;
 }
 
-export async function listIncidents(deps: IncidentDeps, caller: Caller, query: ListIncidentsQuery): Promise<Page<Incident>> {
-  const scope = incidentScope(caller, 'incident:list');
-  if (scope === 'none') throw new ForbiddenError('Your role may not list incidents', 'role');
+export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
+  return view(caller, await load(deps, caller, idOrNumber));
+}
+
+export async function listIncidents(deps: IncidentDeps, caller: Caller, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
+  const scope = requireScope(caller, 'incident:list', 'list incidents');
+  const assignee = query.assignee === 'me' ? caller.name : query.assignee;
   const filter = {
     ...(query.state && { state: query.state }),
     ...(query.priority && { priority: query.priority }),
     ...(query.service && { service: query.service }),
+    ...(assignee && { assignee }),
+    ...(query.assignmentGroup && { assignmentGroup: query.assignmentGroup }),
     ...(scope === 'own' && { reportedBy: caller.name }),
   };
-  return deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
+  const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
+  return { ...page, items: page.items.map((i) => view(caller, i)) };
 }
 
 export async function updateIncident(
@@ -71,18 +133,189 @@ export async function updateIncident(
   idOrNumber: string,
   changes: IncidentChanges,
   ifMatchVersion: number | undefined,
+): Promise<IncidentView> {
+  const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
+  if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
+  const change = changeIncident({
+    incident: current,
+    changes,
+    rules: deps.rules,
+    actor: caller,
+    now: now(deps),
+    ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
+  });
+  await deps.incidents.save(change, current.version);
+  if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
+  return view(caller, change.incident);
+}
+
+export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
+  return saveAndView(deps, caller, confirmResolution(current, caller, now(deps)), current.version);
+}
+
+export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:reject', 'reject resolutions', ifMatch, true);
+  return saveAndView(deps, caller, rejectResolution(current, caller, reason, now(deps)), current.version);
+}
+
+export async function escalate(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  request: { readonly kind: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
+  ifMatch: number | undefined,
+) {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  const change = escalateIncident(current, request, caller, now(deps));
+  await deps.incidents.save(change, current.version);
+  const escalation = change.incident.escalations.at(-1)!;
+  await notifySafely(deps, {
+    topic: 'escalation',
+    subject: `[${change.incident.priority}] ${change.incident.number} escalated (${escalation.kind}, level ${escalation.level})`,
+    message: `${change.incident.number} "${change.incident.shortDescription}" escalated to ${escalation.to} by ${caller.name}: ${escalation.reason}`,
+    recipients: request.to === 'service-owner' ? [deps.settings.contacts.serviceOwner] : [],
+    attributes: { priority: change.incident.priority, level: String(escalation.level), client: deps.settings.clientId, kind: escalation.kind },
+  });
+  return view(caller, change.incident);
+}
+
+export async function addTimelineEntry(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  request: { readonly type: 'comment' | 'work-note'; readonly text: string },
+): Promise<TimelineEntry> {
+  const incident = await load(deps, caller, idOrNumber);
+  const action: IncidentAction = request.type === 'comment' ? 'incident:comment' : 'incident:work-note';
+  if (!mayActOnIncident(caller, action, incident)) {
+    throw new ForbiddenError(`Your role may not add a ${request.type} to this incident`, 'type');
+  }
+  const entry: TimelineEntry = {
+    type: request.type,
+    at: now(deps),
+    actor: caller.name,
+    visibility: request.type === 'comment' ? 'public' : 'internal',
+    text: request.text,
+  };
+  await deps.incidents.append(incident.id, [entry]);
+  return entry;
+}
+
+export async function getTimeline(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  page: { readonly limit: number; readonly nextToken?: string },
+): Promise<Page<StoredTimelineEntry>> {
+  const incident = await load(deps, caller, idOrNumber);
+  return deps.incidents.timeline(incident.id, { ...page, publicOnly: !mayReadInternal(caller, incident) });
+}
+
+/** Closes resolved incidents whose confirmation period has passed. Returns how many it closed. */
+export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncidents = 500): Promise<number> {
+  const period = parseIsoDuration(deps.settings.autoCloseAfter)!;
+  const current = deps.clock.now();
+  const cutoff = new Date(current.getTime() - period).toISOString();
+  let closed = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.incidents.resolvedBefore(cutoff, { limit: 50, ...(nextToken && { nextToken }) });
+    for (const incident of page.items) {
+      try {
+        await deps.incidents.save(autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter), incident.version);
+        closed++;
+      } catch (error) {
+        // Someone confirmed, rejected or changed it meanwhile: their action wins.
+        if (!(error instanceof VersionConflictError)) throw error;
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && closed < maxIncidents);
+  return closed;
+}
+
+async function loadForChange(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  action: IncidentAction,
+  what: string,
+  ifMatchVersion: number | undefined,
+  reporterOnly = false,
 ): Promise<Incident> {
-  const current = await getIncident(deps, caller, idOrNumber);
-  if (!mayActOnIncident(caller, 'incident:update', current)) {
-    throw new ForbiddenError('Your role may not change incidents', 'role');
+  const incident = await load(deps, caller, idOrNumber);
+  if (!mayActOnIncident(caller, action, incident)) {
+    throw new ForbiddenError(
+      reporterOnly ? `Only the incident's reporter (${incident.reportedBy}) may ${what}` : `Your role may not ${what}`,
+      reporterOnly ? 'reportedBy' : 'role',
+    );
   }
   if (ifMatchVersion === undefined) {
     throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
   }
-  if (ifMatchVersion !== current.version) {
-    throw new VersionConflictError(ifMatchVersion, current.version);
-  }
-  const next = changeIncident({ incident: current, changes, matrix: deps.priorityMatrix, actor: caller, now: deps.clock.now().toISOString() });
-  await deps.incidents.replace(next, current.version);
-  return next;
+  if (ifMatchVersion !== incident.version) throw new VersionConflictError(ifMatchVersion, incident.version);
+  return incident;
 }
+
+async function saveAndView(deps: IncidentDeps, caller: Caller, change: IncidentChange, expectedVersion: number) {
+  await deps.incidents.save(change, expectedVersion);
+  return view(caller, change.incident);
+}
+
+async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {
+  const { contacts } = deps.settings;
+  await notifySafely(deps, {
+    topic: 'major-incident',
+    subject: `MAJOR INCIDENT ${incident.number} [${incident.priority}]: ${incident.shortDescription}`,
+    message: [
+      `${incident.number} on service ${incident.service} has been declared a major incident: ${incident.majorReason}.`,
+      incident.disasterRecoveryPlan ? `Disaster-recovery plan: ${incident.disasterRecoveryPlan}.` : 'No disaster-recovery plan is on record.',
+      `Current state: ${incident.state}; assigned to ${incident.assignee ?? incident.assignmentGroup ?? 'nobody yet'}.`,
+    ].join('\n'),
+    recipients: [...contacts.nominated, contacts.providerNamed, contacts.providerBackup],
+    attributes: { priority: incident.priority, client: deps.settings.clientId, level: 'major' },
+  });
+}
+
+/**
+ * The change is already stored when notifications go out: a failure to publish must not turn it
+ * into an error the caller would retry (their If-Match is stale by then). It is reported instead,
+ * for the alarm on the function's NotificationFailed metric.
+ */
+async function notifySafely(deps: IncidentDeps, notification: Parameters<Notifier['notify']>[0]): Promise<void> {
+  try {
+    await deps.notifier.notify(notification);
+  } catch (error) {
+    deps.onNotificationFailure?.(error, notification.topic);
+  }
+}
+
+function requireScope(caller: Caller, action: IncidentAction, what: string) {
+  const scope = incidentScope(caller, action);
+  if (scope === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');
+  return scope;
+}
+
+/** Fields in the order a person reads them; the store returns attributes in no particular order. */
+const FIELD_ORDER: readonly (keyof Incident)[] = [
+  'id', 'number', 'state', 'priority', 'priorityReasons', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
+  'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
+  'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan',
+  'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
+  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'createdAt', 'updatedAt', 'updatedBy', 'version',
+];
+
+function view(caller: Caller, incident: Incident): IncidentView {
+  const hidden = new Set<string>(mayReadInternal(caller, incident) ? [] : INTERNAL_INCIDENT_FIELDS);
+  const ordered: Record<string, unknown> = {};
+  for (const field of FIELD_ORDER) {
+    if (incident[field] !== undefined && !hidden.has(field)) ordered[field] = incident[field];
+  }
+  return ordered as IncidentView;
+}
+
+const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
+
+export { InvalidInputError };

@@ -1,8 +1,9 @@
-import type { Incident } from '../domain/incident';
+import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
+import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Priority } from '../domain/priority';
 
-/** Ports the use cases depend on; adapters implement them (DynamoDB on AWS and locally). */
+/** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
 
 export interface Clock {
   now(): Date;
@@ -16,6 +17,10 @@ export interface IncidentFilter {
   readonly state?: IncidentState;
   readonly priority?: Priority;
   readonly service?: string;
+  /** Open incidents assigned to this person (a queue: priority, then age). */
+  readonly assignee?: string;
+  /** Open incidents assigned to this group (a queue: priority, then age). */
+  readonly assignmentGroup?: string;
   /** Restricts the list to incidents reported by this person (requesters see only their own). */
   readonly reportedBy?: string;
 }
@@ -31,17 +36,49 @@ export interface Page<T> {
   readonly nextToken?: string;
 }
 
+export interface StoredTimelineEntry extends TimelineEntry {
+  /** Position in the timeline, unique per incident. */
+  readonly id: string;
+}
+
 export interface IncidentRepository {
   /** Allocates the next incident number atomically, e.g. INC0000042. */
   allocateNumber(): Promise<string>;
-  /** Stores a new incident; fails if the id exists. */
-  create(incident: Incident): Promise<void>;
+  /** Stores a new incident and its first timeline entries together; fails if the id exists. */
+  create(change: IncidentChange): Promise<void>;
   get(id: string): Promise<Incident | undefined>;
   getByNumber(number: string): Promise<Incident | undefined>;
   /**
-   * Replaces the incident if its stored version is still `expectedVersion`;
-   * throws VersionConflictError otherwise, writing nothing.
+   * Stores the next version with its timeline entries, all or nothing, if the stored version is
+   * still `expectedVersion`; throws VersionConflictError otherwise, writing nothing.
    */
-  replace(incident: Incident, expectedVersion: number): Promise<void>;
+  save(change: IncidentChange, expectedVersion: number): Promise<void>;
+  /** Appends entries that do not change the incident itself (comments, work notes). */
+  append(incidentId: string, entries: readonly TimelineEntry[]): Promise<void>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
+  /** Open incidents on a service right now, counted up to `upTo` (all a priority rule needs to know). */
+  countOpenOnService(service: string, upTo: number): Promise<number>;
+  timeline(incidentId: string, options: PageRequest & { readonly publicOnly: boolean }): Promise<Page<StoredTimelineEntry>>;
+  /** Resolved incidents whose resolution is older than `resolvedBefore` (auto-close candidates). */
+  resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>>;
+}
+
+export interface ContactRef {
+  readonly name: string;
+  readonly email: string;
+  readonly phone?: string;
+  readonly role?: string;
+}
+
+export interface Notification {
+  readonly topic: 'major-incident' | 'escalation' | 'security';
+  readonly subject: string;
+  readonly message: string;
+  readonly recipients: readonly ContactRef[];
+  /** Filterable attributes (priority, client, level). */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface Notifier {
+  notify(notification: Notification): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
- * Who may do what: role × action × ownership → allow or deny. Every use case asks here; nothing
- * else decides. Roles are Cognito groups; machine clients arrive as `integration`.
+ * Who may do what: role × action × ownership → allow or deny, plus which fields a role may write
+ * and read. Every use case asks here; nothing else decides. Roles are Cognito groups; machine
+ * clients arrive as `integration`.
  */
 export const ROLES = [
   'requester',
@@ -14,7 +15,20 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-export type IncidentAction = 'incident:create' | 'incident:read' | 'incident:list' | 'incident:update';
+export const INCIDENT_ACTIONS = [
+  'incident:create',
+  'incident:read',
+  'incident:list',
+  'incident:update',
+  'incident:comment',
+  'incident:work-note',
+  'incident:read-internal',
+  'incident:confirm',
+  'incident:reject',
+  'incident:escalate',
+  'incident:declare-major',
+] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 export interface Caller {
   /** Stable identity (Cognito `sub` or client id). */
@@ -24,25 +38,37 @@ export interface Caller {
   readonly roles: readonly Role[];
 }
 
-type Scope = 'any' | 'own' | 'none';
+/** `any`: every incident; `own`: only incidents the caller reported; `none`: refused. */
+export type Scope = 'any' | 'own' | 'none';
 
-/** `own`: only incidents the caller reported. */
-const INCIDENT_POLICY: Readonly<Record<Role, Readonly<Record<IncidentAction, Scope>>>> = {
-  requester: { 'incident:create': 'own', 'incident:read': 'own', 'incident:list': 'own', 'incident:update': 'none' },
-  agent: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  'service-owner': { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  engineer: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  'change-manager': { 'incident:create': 'none', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'none' },
-  auditor: { 'incident:create': 'none', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'none' },
-  admin: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  integration: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
+const A = 'any' as const;
+const O = 'own' as const;
+const N = 'none' as const;
+
+/**
+ * The matrix. Requesters log incidents and follow their own; the desk (agents, engineers) does
+ * the work; service owners also escalate and declare major incidents; auditors and change
+ * managers read. Confirming or rejecting a resolution is for the incident's reporter, whatever
+ * their role — hence `own` everywhere.
+ */
+//                         create read list update comment work-note read-internal confirm reject escalate major
+const MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
+  requester:        [O, O, O, N, O, N, N, O, O, N, N],
+  agent:            [A, A, A, A, A, A, A, O, O, N, N],
+  engineer:         [A, A, A, A, A, A, A, O, O, N, N],
+  'service-owner':  [A, A, A, A, A, A, A, O, O, A, A],
+  'change-manager': [N, A, A, N, N, N, A, O, O, N, N],
+  auditor:          [N, A, A, N, N, N, A, N, N, N, N],
+  admin:            [A, A, A, A, A, A, A, O, O, A, A],
+  integration:      [A, A, A, A, A, A, A, N, N, N, N],
 };
 
 /** The widest scope any of the caller's roles grants for the action. */
 export function incidentScope(caller: Caller, action: IncidentAction): Scope {
+  const column = INCIDENT_ACTIONS.indexOf(action);
   let best: Scope = 'none';
   for (const role of caller.roles) {
-    const scope = INCIDENT_POLICY[role][action];
+    const scope = MATRIX[role][column]!;
     if (scope === 'any') return 'any';
     if (scope === 'own') best = 'own';
   }
@@ -50,11 +76,34 @@ export function incidentScope(caller: Caller, action: IncidentAction): Scope {
 }
 
 /** True when the caller may act on this particular incident. */
-export function mayActOnIncident(
-  caller: Caller,
-  action: IncidentAction,
-  incident: { readonly reportedBy: string },
-): boolean {
+export function mayActOnIncident(caller: Caller, action: IncidentAction, incident: { readonly reportedBy: string }): boolean {
   const scope = incidentScope(caller, action);
   return scope === 'any' || (scope === 'own' && incident.reportedBy === caller.name);
+}
+
+/** Fields a requester may send when logging an incident; the desk may send every field. */
+const REQUESTER_CREATE_FIELDS = new Set([
+  'shortDescription', 'description', 'impact', 'urgency', 'usersAffected', 'service', 'category', 'subcategory',
+  'reportedBy', 'detectedAt', 'channel',
+]);
+
+/** Fields only service owners and admins may change. */
+const MAJOR_INCIDENT_FIELDS = new Set(['major', 'majorReason']);
+
+/** The first field of `fields` the caller may not write, or undefined when all are allowed. */
+export function firstForbiddenField(caller: Caller, operation: 'create' | 'update', fields: readonly string[]): string | undefined {
+  const desk = incidentScope(caller, operation === 'create' ? 'incident:create' : 'incident:update') === 'any';
+  const mayDeclareMajor = incidentScope(caller, 'incident:declare-major') === 'any';
+  return fields.find((field) => {
+    if (MAJOR_INCIDENT_FIELDS.has(field)) return !mayDeclareMajor;
+    if (operation === 'create' && !desk) return !REQUESTER_CREATE_FIELDS.has(field);
+    return false;
+  });
+}
+
+/** Fields left out of an incident for callers who may not see the desk's internal work. */
+export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disasterRecoveryPlan'] as const;
+
+export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string }): boolean {
+  return mayActOnIncident(caller, 'incident:read-internal', incident);
 }

@@ -1,31 +1,69 @@
 import { randomUUID } from 'node:crypto';
-import { createIncident, getIncident, listIncidents, updateIncident, type IncidentDeps } from '../app/incident-use-cases';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  addTimelineEntry,
+  confirmIncidentResolution,
+  createIncident,
+  escalate,
+  getIncident,
+  getTimeline,
+  listIncidents,
+  rejectIncidentResolution,
+  updateIncident,
+  type IncidentDeps,
+  type IncidentView,
+} from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import {
+  commentBodySchema,
+  confirmBodySchema,
   createIncidentBodySchema,
+  escalateBodySchema,
   incidentIdSchema,
   listIncidentsQuerySchema,
+  rejectBodySchema,
+  timelineQuerySchema,
   updateIncidentBodySchema,
 } from '../schemas/incident-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
+import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
-import type { Incident } from '../domain/incident';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
+const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const deps: IncidentDeps = {
-  incidents: new DynamoDbIncidentRepository(
-    observability.tracer.captureAWSv3Client(createDocumentClient()),
-    requireEnv('INCIDENTS_TABLE_NAME'),
-  ),
+  incidents: new DynamoDbIncidentRepository(createDocumentClient(dynamoDb), requireEnv('INCIDENTS_TABLE_NAME')),
   clock: { now: () => new Date() },
   ids: { newId: () => randomUUID() },
-  priorityMatrix: settings.priorityMatrix,
+  rules: {
+    matrix: settings.priorityMatrix,
+    usersAffected: settings.priorityThresholds.usersAffected,
+    concurrentIncidents: settings.priorityThresholds.concurrentIncidents,
+  },
+  settings: {
+    clientId: settings.id,
+    autoCloseAfter: settings.autoCloseAfter,
+    contacts: settings.contacts,
+    ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
+  },
+  notifier: new SnsNotifier(observability.tracer.captureAWSv3Client(new SNSClient({})), {
+    'major-incident': process.env['MAJOR_INCIDENT_TOPIC_ARN'],
+    escalation: process.env['ESCALATION_TOPIC_ARN'],
+    security: process.env['SECURITY_TOPIC_ARN'],
+  }),
+  onNotificationFailure: (error, topic) => {
+    observability.logger.error('notification not sent', { topic, error: error as Error });
+    observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
+  },
 };
 
-const incidentRepresentation = (incident: Incident, status: number, extraHeaders: Record<string, string> = {}) => ({
+const representation = (incident: IncidentView, status: number, extraHeaders: Record<string, string> = {}) => ({
   status,
   body: incident,
   headers: { ETag: etagFor(incident.version), ...extraHeaders },
@@ -35,16 +73,44 @@ const pathId = (params: Record<string, string | undefined> | null) => validate(i
 
 export const routes: RouteTable = {
   'POST /incidents': authenticated(async ({ event, caller }) => {
-      const incident = await createIncident(deps, caller, parseJsonBody(event, createIncidentBodySchema));
-      return incidentRepresentation(incident, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
-    }),
-  'GET /incidents': authenticated(async ({ event, caller }) => ({ status: 200, body: await listIncidents(deps, caller, parseQuery(event, listIncidentsQuerySchema)) })),
-  'GET /incidents/{id}': authenticated(async ({ event, caller }) => incidentRepresentation(await getIncident(deps, caller, pathId(event.pathParameters)), 200)),
+    const incident = await createIncident(deps, caller, parseJsonBody(event, createIncidentBodySchema));
+    return representation(incident, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
+  }),
+  'GET /incidents': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await listIncidents(deps, caller, parseQuery(event, listIncidentsQuerySchema)),
+  })),
+  'GET /incidents/{id}': authenticated(async ({ event, caller }) => representation(await getIncident(deps, caller, pathId(event.pathParameters)), 200)),
   'PATCH /incidents/{id}': authenticated(async ({ event, caller }) => {
-      const id = pathId(event.pathParameters);
-      const changes = parseJsonBody(event, updateIncidentBodySchema);
-      return incidentRepresentation(await updateIncident(deps, caller, id, changes, ifMatchVersion(event)), 200);
-    }),
+    const id = pathId(event.pathParameters);
+    const changes = parseJsonBody(event, updateIncidentBodySchema);
+    return representation(await updateIncident(deps, caller, id, changes, ifMatchVersion(event)), 200);
+  }),
+  'POST /incidents/{id}/confirm': authenticated(async ({ event, caller }) => {
+    const id = pathId(event.pathParameters);
+    if (event.body) parseJsonBody(event, confirmBodySchema);
+    return representation(await confirmIncidentResolution(deps, caller, id, ifMatchVersion(event)), 200);
+  }),
+  'POST /incidents/{id}/reject': authenticated(async ({ event, caller }) => {
+    const id = pathId(event.pathParameters);
+    const { reason } = parseJsonBody(event, rejectBodySchema);
+    return representation(await rejectIncidentResolution(deps, caller, id, reason, ifMatchVersion(event)), 200);
+  }),
+  'POST /incidents/{id}/escalate': authenticated(async ({ event, caller }) => {
+    const id = pathId(event.pathParameters);
+    const body = parseJsonBody(event, escalateBodySchema);
+    return representation(await escalate(deps, caller, id, body, ifMatchVersion(event)), 200);
+  }),
+  'POST /incidents/{id}/comments': authenticated(async ({ event, caller }) => {
+    const id = pathId(event.pathParameters);
+    return { status: 201, body: await addTimelineEntry(deps, caller, id, parseJsonBody(event, commentBodySchema)) };
+  }),
+  'GET /incidents/{id}/timeline': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await getTimeline(deps, caller, pathId(event.pathParameters), parseQuery(event, timelineQuerySchema)),
+  })),
 };
 
-export const handler = createHttpHandler(routes, observability);
+export const handler = createHttpHandler(routes, observability, {
+  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+});

@@ -1,9 +1,16 @@
 import type * as z from 'zod';
 import {
+  commentBodySchema,
+  confirmBodySchema,
   createIncidentBodySchema,
+  escalateBodySchema,
   incidentPageSchema,
   incidentSchema,
   listIncidentsQuerySchema,
+  rejectBodySchema,
+  timelineEntrySchema,
+  timelinePageSchema,
+  timelineQuerySchema,
   updateIncidentBodySchema,
 } from './incident-schemas';
 
@@ -60,6 +67,31 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Change fields or state (If-Match required)', body: updateIncidentBodySchema,
     response: { status: 200, schema: incidentSchema, description: 'The changed incident; new ETag' },
     problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/confirm', group: 'incidents', auth: 'token', operationId: 'confirmIncidentResolution',
+    summary: "The reporter confirms the fix: the incident closes (If-Match required)", body: confirmBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The closed incident' }, problems: [404, 409, 412, 428],
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/reject', group: 'incidents', auth: 'token', operationId: 'rejectIncidentResolution',
+    summary: 'The reporter rejects the fix: the incident reopens, counted (If-Match required)', body: rejectBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The reopened incident' }, problems: [404, 409, 412, 428],
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/escalate', group: 'incidents', auth: 'token', operationId: 'escalateIncident',
+    summary: 'Functional or hierarchical escalation with a reason (If-Match required)', body: escalateBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The escalated incident' }, problems: [404, 409, 412, 428],
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/comments', group: 'incidents', auth: 'token', operationId: 'addIncidentComment',
+    summary: 'Add a comment (visible to the reporter) or a work note (internal)', body: commentBodySchema,
+    response: { status: 201, schema: timelineEntrySchema, description: 'The timeline entry' }, problems: [404],
+  },
+  {
+    method: 'GET', path: '/incidents/{id}/timeline', group: 'incidents', auth: 'token', operationId: 'getIncidentTimeline',
+    summary: 'The timeline, oldest first; requesters see public entries only', query: timelineQuerySchema,
+    response: { status: 200, schema: timelinePageSchema, description: 'One page' }, problems: [404],
   },
 ];
 

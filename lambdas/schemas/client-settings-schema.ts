@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DEFAULT_PRIORITY_MATRIX, findMatrixInversions, PRIORITIES, type PriorityMatrix } from '../domain/priority';
 import { parseIsoDuration } from '../domain/iso-duration';
+import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../domain/priority-rules';
 
 /**
  * The part of a client's configuration that the functions need at run time. The deployment
@@ -55,6 +56,44 @@ function isKnownTimeZone(zone: string): boolean {
   }
 }
 
+const contact = z.strictObject({
+  name: z.string().trim().min(1).max(120),
+  email: z.email(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442071234567')
+    .optional(),
+  role: z.string().trim().min(1).max(120).optional(),
+});
+export type Contact = z.infer<typeof contact>;
+
+export const contactsSchema = z
+  .strictObject({
+    nominated: z
+      .array(contact)
+      .min(1, 'must list at least nominated contact #1')
+      .max(3, 'lists at most three nominated contacts (#1, #2, #3)')
+      .describe("The client's nominated incident contacts #1, #2, #3, in escalation order"),
+    serviceOwner: contact.describe('Default service owner, the last escalation level'),
+    providerNamed: contact.describe('Provider-side named contact'),
+    providerBackup: contact.describe("Provider-side named contact's backup"),
+    security: contact.optional().describe('Receives security incidents; defaults to nominated contact #1'),
+  })
+  .describe('Who is told and escalated to');
+
+const threshold = z.strictObject({ atLeast: z.number().int().min(1), raiseTo: priority });
+const thresholds = z
+  .array(threshold)
+  .max(5)
+  .refine((list) => new Set(list.map((t) => t.atLeast)).size === list.length, { message: 'each atLeast value may appear once' });
+
+export const priorityThresholdsSchema = z
+  .strictObject({
+    usersAffected: thresholds.default([...DEFAULT_USERS_AFFECTED_THRESHOLDS]),
+    concurrentIncidents: thresholds.default([...DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS]),
+  })
+  .describe('Raise (never lower) the matrix priority from this many users affected, or this many open incidents on the same service');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -62,6 +101,13 @@ export const clientSettingsSchema = z.strictObject({
   timeZone: timeZoneSchema,
   priorityMatrix: priorityMatrixSchema.default(DEFAULT_PRIORITY_MATRIX),
   slaTargets: slaTargetsSchema.default(DEFAULT_SLA_TARGETS),
+  priorityThresholds: priorityThresholdsSchema.default({
+    usersAffected: [...DEFAULT_USERS_AFFECTED_THRESHOLDS],
+    concurrentIncidents: [...DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS],
+  }),
+  autoCloseAfter: isoDurationSchema.default('P7D').describe('A resolved incident nobody confirms or rejects closes after this long'),
+  disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
+  contacts: contactsSchema,
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

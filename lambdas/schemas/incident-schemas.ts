@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { CHANNELS, RESOLUTION_CODES } from '../domain/incident';
+import { CHANNELS, ESCALATION_KINDS, RESOLUTION_CODES } from '../domain/incident';
+import { TIMELINE_ENTRY_TYPES } from '../domain/incident-timeline';
 import { INCIDENT_STATES, ON_HOLD_REASONS } from '../domain/incident-lifecycle';
 import { PRIORITIES } from '../domain/priority';
 
@@ -22,6 +23,9 @@ export const createIncidentBodySchema = z
     urgency: level.describe('1 = high (work stopped), 3 = low (can wait)'),
     service: reference.describe('Id of the affected service'),
     category: reference,
+    subcategory: reference.optional(),
+    usersAffected: z.number().int().min(1).max(10_000_000).optional().describe('How many users are affected; may raise the priority'),
+    workaround: text(8000).optional(),
     reportedBy: reference.optional().describe('The affected person; defaults to the caller'),
     detectedAt: timestamp.optional().describe('When the fault was noticed; defaults to now'),
     channel: z.enum(CHANNELS).optional().describe('How the incident reached the desk; defaults to api'),
@@ -39,12 +43,19 @@ export const updateIncidentBodySchema = z
     urgency: level.optional(),
     service: reference.optional(),
     category: reference.optional(),
+    subcategory: reference.optional(),
+    usersAffected: z.number().int().min(1).max(10_000_000).optional(),
     assignmentGroup: reference.optional(),
     assignee: reference.optional(),
-    state: z.enum(INCIDENT_STATES).optional(),
+    workaround: text(8000).optional(),
+    state: z.enum(['In Progress', 'On Hold', 'Resolved', 'Canceled']).optional().describe('Closing and reopening have their own routes (confirm, reject)'),
     onHoldReason: z.enum(ON_HOLD_REASONS).optional(),
     resolutionCode: z.enum(RESOLUTION_CODES).optional(),
     resolutionNotes: text(8000).optional(),
+    duplicateOf: reference.optional().describe('With state Canceled: the incident this one duplicates'),
+    major: z.literal(true).optional().describe('Declare a major incident (service owners); needs majorReason'),
+    majorReason: text(2000).optional(),
+    reason: text(2000).optional().describe('Why the priority changes; required when it does'),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
   .describe('Changes to an incident; send only the fields that change');
@@ -54,6 +65,8 @@ export const listIncidentsQuerySchema = z.strictObject({
   state: z.enum(INCIDENT_STATES).optional(),
   priority: z.enum(PRIORITIES).optional(),
   service: reference.optional(),
+  assignee: reference.optional().describe('An assignee\'s open queue; `me` for the caller'),
+  assignmentGroup: reference.optional().describe("A group's open queue"),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   nextToken: z.string().max(2048).optional(),
 });
@@ -74,6 +87,23 @@ export const incidentSchema = z
     priority: z.enum(PRIORITIES),
     service: z.string(),
     category: z.string(),
+    subcategory: z.string().optional(),
+    usersAffected: z.number().int().optional(),
+    priorityReasons: z.array(z.string()).optional().describe('Why the incident has its priority'),
+    concurrentIncidentsAtLogging: z.number().int().optional().describe('Open incidents on the service when it was logged, counting it'),
+    workaround: z.string().optional(),
+    major: z.boolean().optional(),
+    majorReason: z.string().optional(),
+    disasterRecoveryPlan: z.string().optional(),
+    escalationLevel: z.number().int().optional(),
+    escalations: z
+      .array(z.object({ kind: z.enum(ESCALATION_KINDS), level: z.number().int(), to: z.string(), reason: z.string(), at: timestamp, by: z.string() }))
+      .optional(),
+    duplicateOf: z.string().optional(),
+    reopenCount: z.number().int().optional(),
+    resolvedBy: z.string().optional(),
+    closedBy: z.string().optional(),
+    closureReason: z.string().optional(),
     channel: z.enum(CHANNELS),
     reportedBy: z.string(),
     recordedBy: z.string(),
@@ -96,4 +126,47 @@ export const incidentSchema = z
 export const incidentPageSchema = z.object({
   items: z.array(incidentSchema),
   nextToken: z.string().optional().describe('Pass back as ?nextToken= to read the next page'),
+});
+
+export const commentBodySchema = z
+  .strictObject({
+    type: z.enum(['comment', 'work-note']).default('comment').describe('comment: visible to the reporter; work-note: internal to the desk'),
+    text: text(8000),
+  })
+  .describe('A comment or work note for the timeline');
+
+export const rejectBodySchema = z.strictObject({ reason: text(2000).describe('Why the fix did not work') }).describe('Reject a resolution');
+
+export const confirmBodySchema = z.strictObject({}).describe('Confirm a resolution (no fields)');
+
+export const escalateBodySchema = z
+  .strictObject({
+    kind: z.enum(ESCALATION_KINDS).describe('functional: to a group or expert; hierarchical: to management'),
+    to: reference.describe('Group, expert, manager, or `service-owner`'),
+    reason: text(2000),
+    assignmentGroup: reference.optional().describe('Functional escalation: the group that takes the work'),
+  })
+  .describe('Escalate an incident');
+
+export const timelineQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const timelineEntrySchema = z.object({
+  id: z.string(),
+  type: z.enum(TIMELINE_ENTRY_TYPES),
+  at: timestamp,
+  actor: z.string(),
+  visibility: z.enum(['public', 'internal']),
+  text: z.string().optional(),
+  field: z.string().optional(),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+  reason: z.string().optional(),
+});
+
+export const timelinePageSchema = z.object({
+  items: z.array(timelineEntrySchema),
+  nextToken: z.string().optional(),
 });

@@ -35,8 +35,11 @@ function operation(route: ApiRoute): Record<string, unknown> {
       params.push({ name, in: 'query', required: shape.required?.includes(name) ?? false, schema });
     }
   }
-  if (route.method === 'PATCH' || route.method === 'PUT') {
+  if (route.problems?.includes(428)) {
     params.push({ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' }, description: 'ETag of the version you read' });
+  }
+  if (route.method === 'POST') {
+    params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 }, description: 'Replays within 24 h return the first response; reusing a key with another body answers 422' });
   }
   const problems = [400, ...(route.auth === 'token' ? [401, 403] : []), ...(route.problems ?? []), 500];
   const responses: Record<string, unknown> = {};

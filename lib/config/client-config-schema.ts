@@ -1,36 +1,13 @@
 import * as z from 'zod';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 
+export type { Contact } from '../../lambdas/schemas/client-settings-schema';
+
 /**
  * The one schema for a client file in clients/. It extends the run-time settings the functions
  * read (priority matrix, SLA targets, time zone) with what only the deployment needs.
  */
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-west-2');
-
-const contact = z.strictObject({
-  name: z.string().trim().min(1).max(120),
-  email: z.email(),
-  phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442071234567')
-    .optional(),
-  role: z.string().trim().min(1).max(120).optional(),
-});
-export type Contact = z.infer<typeof contact>;
-
-export const contactsSchema = z
-  .strictObject({
-    nominated: z
-      .array(contact)
-      .min(1, 'must list at least nominated contact #1')
-      .max(3, 'lists at most three nominated contacts (#1, #2, #3)')
-      .describe("The client's nominated incident contacts #1, #2, #3, in escalation order"),
-    serviceOwner: contact.describe('Default service owner, the last escalation level'),
-    providerNamed: contact.describe('Provider-side named contact'),
-    providerBackup: contact.describe("Provider-side named contact's backup"),
-    security: contact.optional().describe('Receives security incidents; defaults to nominated contact #1'),
-  })
-  .describe('Who is told and escalated to');
 
 export const clientConfigSchema = clientSettingsSchema
   .extend({
@@ -42,7 +19,6 @@ export const clientConfigSchema = clientSettingsSchema
       .array(awsRegion)
       .min(1)
       .describe('Regions the client allows its data in (data residency); region must be one of them'),
-    contacts: contactsSchema,
     logRetentionDays: z
       .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(731), z.literal(1827), z.literal(3653)], { error: 'must be one of 30, 60, 90, 180, 365, 731, 1827 or 3653 (days)' })
       .default(365)

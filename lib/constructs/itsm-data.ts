@@ -23,6 +23,10 @@ export interface ItsmDataProps {
 export class ItsmData extends Construct {
   readonly key: Key;
   readonly incidentsTable: Table;
+  /** Powertools idempotency records for Idempotency-Key (24 h, expired by DynamoDB TTL). */
+  readonly idempotencyTable: Table;
+  /** Names of the incidents table's global secondary indexes, for grants that name each one. */
+  readonly incidentIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -55,6 +59,17 @@ export class ItsmData extends Construct {
       encryptionKey: this.key,
       removalPolicy,
     });
+    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({
         indexName: index.name,

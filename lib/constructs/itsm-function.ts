@@ -1,12 +1,15 @@
-import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration, type CfnResource } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { relative, resolve } from 'node:path';
+import { acknowledgeNagFinding } from './nag-acknowledgements';
 
 /** Template metadata keys the local runtime reads to run the same source a function bundles. */
 export const ENTRY_METADATA = 'itsm:entry';
@@ -27,35 +30,95 @@ export interface ItsmFunctionProps {
   readonly memorySize?: number;
   /** @default Duration.seconds(10) — API Gateway gives up at 29 s anyway. */
   readonly timeout?: Duration;
+  /**
+   * How the function is invoked. `synchronous` (API Gateway's proxy integration): the caller
+   * receives every error, so there is nothing for a dead-letter queue to catch. An
+   * `asynchronous` function (events, schedules) must get a dead-letter queue or failure
+   * destination; cdk-nag fails the synth until it has one.
+   * @default 'synchronous'
+   */
+  readonly invocation?: 'synchronous' | 'asynchronous';
+  /** Where failed asynchronous invocations go; required for asynchronous functions. */
+  readonly deadLetterQueue?: IQueue;
 }
 
-export type TableAccess = 'read' | 'write';
+export type TableAccess = 'read' | 'write' | 'delete';
 
+/** Actions on the table itself, per kind of access. */
 const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  delete: ['dynamodb:DeleteItem'],
 };
+/** Of those, the ones that can address an index: only Query. */
+const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
 
 /**
- * A Node.js function with the house defaults: Node 22 on arm64, bundled and minified by a local
- * esbuild, JSON logs into its own encrypted log group, X-Ray tracing, and grants that name
- * each action instead of the broad grantReadWriteData.
+ * What DynamoDB needs from a caller's role to use a table encrypted with a customer-managed key:
+ * Decrypt (and DescribeKey) to read; Encrypt and GenerateDataKey as well to write. Named one by
+ * one rather than the `GenerateDataKey*` / `ReEncrypt*` wildcards of `grantReadWriteData`.
+ */
+const KEY_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  delete: ['kms:Decrypt', 'kms:DescribeKey'],
+};
+
+export interface TableGrant {
+  readonly table: ITable;
+  /** The table's secondary indexes the function queries; each is granted by its own ARN. */
+  readonly indexNames?: readonly string[];
+  /** The table's customer-managed key. */
+  readonly key: IKey;
+  readonly access: readonly TableAccess[];
+}
+
+/**
+ * A Node.js function with the house defaults: Node 24 on arm64, bundled and minified by a local
+ * esbuild, JSON logs into its own encrypted log group, X-Ray tracing, and its own role that
+ * holds exactly what the function uses: writing to its own log group, sending traces, and the
+ * table grants, which name each action instead of the broad grantReadWriteData.
  */
 export class ItsmFunction extends Construct {
   readonly function: NodejsFunction;
+  /** The function's own role; nothing else assumes it. */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: ItsmFunctionProps) {
     super(scope, id);
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
+
+    // In place of the AWSLambdaBasicExecutionRole managed policy (logs on every log group in the
+    // account): the two calls the Lambda runtime makes, on this function's own group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `rowe-itsm ${props.serviceName} function: its own log group, X-Ray, and its table grants`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'OwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    // Identical (no Sid) to the statement Lambda adds for active tracing, so the two merge into one.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+    acknowledgeNagFinding(
+      this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray has no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*". ' +
+        'Every other statement of this policy names its resource.',
+    );
+
     this.function = new NodejsFunction(this, 'Function', {
       entry: resolve(PROJECT_ROOT, props.entry),
       handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
+      role: this.role,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
+      ...(props.deadLetterQueue && { deadLetterQueueEnabled: true, deadLetterQueue: props.deadLetterQueue }),
       loggingFormat: LoggingFormat.JSON,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -66,7 +129,7 @@ export class ItsmFunction extends Construct {
       bundling: {
         minify: true,
         sourceMap: false,
-        target: 'node22',
+        target: 'node24',
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],
         // ESM output still meets CommonJS dependencies that call require().
@@ -74,20 +137,51 @@ export class ItsmFunction extends Construct {
         externalModules: ['@aws-sdk/*'],
       },
     });
-    const cfn = this.function.node.defaultChild as import('aws-cdk-lib/aws-lambda').CfnFunction;
+    const cfn = this.function.node.defaultChild as CfnFunction;
     cfn.addMetadata(ENTRY_METADATA, relative(PROJECT_ROOT, resolve(PROJECT_ROOT, props.entry)));
     cfn.addMetadata(HANDLER_METADATA, 'handler');
+    if (props.invocation === 'asynchronous' && !props.deadLetterQueue) {
+      throw new Error(`${id}: an asynchronously invoked function needs a dead-letter queue`);
+    }
+    if ((props.invocation ?? 'synchronous') === 'synchronous') {
+      acknowledgeNagFinding(
+        cfn,
+        'Serverless-LambdaDLQ',
+        'Invoked only synchronously, by the API Gateway proxy integration: every failure goes back to the caller as ' +
+          'an RFC 9457 problem response, and a dead-letter queue only ever receives failed asynchronous invocations.',
+      );
+    }
   }
 
-  /** Grants exactly the table actions the function's code performs, on the table and its indexes. */
-  grantTable(table: ITable, key: IKey, ...access: TableAccess[]): void {
+  /**
+   * Grants exactly the table actions the function's code performs: on the table, and Query on
+   * each named index (by its own ARN, not `index/*`); plus the key actions that access needs.
+   */
+  grantTable(grant: TableGrant): void {
+    const { table, key, access } = grant;
     const actions = [...new Set(access.flatMap((a) => TABLE_ACTIONS[a]))].sort();
-    this.function.addToRolePolicy(
-      new PolicyStatement({ actions, resources: [table.tableArn, `${table.tableArn}/index/*`] }),
-    );
-    const keyActions = access.includes('write')
-      ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']
-      : ['kms:Decrypt', 'kms:DescribeKey'];
-    key.grant(this.function, ...keyActions);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+    const indexActions = actions.filter((a) => INDEX_ACTIONS.includes(a));
+    const indexNames = [...new Set(grant.indexNames ?? [])].sort();
+    if (indexActions.length > 0 && indexNames.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: indexActions, resources: indexNames.map((name) => `${table.tableArn}/index/${name}`) }),
+      );
+    }
+    const keyActions = [...new Set(access.flatMap((a) => KEY_ACTIONS[a]))].sort();
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: keyActions, resources: [key.keyArn] }));
+  }
+
+  /** Lets the function publish to these topics, encrypted with `key`. */
+  grantPublish(topics: readonly ITopic[], key: IKey): void {
+    if (topics.length === 0) return;
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: topics.map((t) => t.topicArn) }));
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+  }
+
+  /** Lets the function (and Lambda, for its dead-letter queue) send to this queue, encrypted with `key`. */
+  grantQueueSend(queue: IQueue, key: IKey): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
   }
 }

@@ -35,6 +35,7 @@ test('health and the OpenAPI description are public', async () => {
 
 test('an incident goes from logging to closure through the API', async () => {
   const created = await call(runtime.url, 'POST', '/incidents', { token: agent, body: newIncident({ impact: 1, urgency: 1, reportedBy: 'bob' }) });
+  expect(created.body.priorityReasons).toEqual(['impact 1 × urgency 1 → P1 (priority matrix)']);
   expect(created.status).toBe(201);
   expect(created.body).toMatchObject({ state: 'New', priority: 'P1', recordedBy: 'alice', reportedBy: 'bob', version: 1 });
   expect(created.body.number).toMatch(/^INC\d{7}$/);
@@ -58,23 +59,80 @@ test('an incident goes from logging to closure through the API', async () => {
   expect(stale.status).toBe(412);
   expect(stale.headers.get('content-type')).toContain('application/problem+json');
 
-  const illegal = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'Closed' }, headers: { 'If-Match': '"2"' } });
+  const closedByAgent = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'Closed' }, headers: { 'If-Match': '"2"' } });
+  expect(closedByAgent.status).toBe(400);
+  expect(closedByAgent.body.errors[0].field).toBe('state');
+
+  const onHold = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'On Hold', onHoldReason: 'awaiting vendor' }, headers: { 'If-Match': '"2"' } });
+  expect(onHold.status).toBe(200);
+  const illegal = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'x' }, headers: { 'If-Match': '"3"' } });
   expect(illegal.status).toBe(409);
-  expect(illegal.body.allowedNextStates).toEqual(['On Hold', 'Resolved', 'Canceled']);
+  expect(illegal.body.allowedNextStates).toEqual(['In Progress', 'Canceled']);
+  expect((await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'In Progress' }, headers: { 'If-Match': '"3"' } })).status).toBe(200);
 
   const resolved = await call(runtime.url, 'PATCH', path, {
     token: agent,
     body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Replaced the VPN concentrator certificate.' },
-    headers: { 'If-Match': '"2"' },
+    headers: { 'If-Match': '"4"' },
   });
   expect(resolved.status).toBe(200);
   expect(resolved.body.resolvedAt).toBeDefined();
 
-  const closed = await call(runtime.url, 'PATCH', path, { token: agent, body: { state: 'Closed' }, headers: { 'If-Match': '"3"' } });
-  expect(closed.body).toMatchObject({ state: 'Closed', version: 4 });
+  // Only the reporter (bob) closes it, by confirming the fix.
+  expect((await call(runtime.url, 'POST', `${path}/confirm`, { token: agent, headers: { 'If-Match': '"5"' } })).status).toBe(403);
+  const closed = await call(runtime.url, 'POST', `${path}/confirm`, { token: requester, headers: { 'If-Match': '"5"' } });
+  expect(closed.status).toBe(200);
+  expect(closed.body).toMatchObject({ state: 'Closed', closedBy: 'bob', version: 6 });
 
-  const unchanged = await call(runtime.url, 'GET', path, { token: agent });
-  expect(unchanged.body).toMatchObject({ state: 'Closed', version: 4 });
+  const timeline = await call(runtime.url, 'GET', `${path}/timeline`, { token: agent });
+  expect(timeline.body.items.map((e: { type: string }) => e.type)).toEqual([
+    'created', 'assignment-change', 'state-change', 'state-change', 'state-change', 'state-change', 'closed',
+  ]);
+});
+
+test('a major incident notifies the nominated and provider contacts; an escalation is recorded and notified', async () => {
+  const owner = await runtime.token('service-owner', 'olga');
+  const created = await call(runtime.url, 'POST', '/incidents', { token: agent, body: newIncident({ service: 'erp', usersAffected: 300 }) });
+  expect(created.body.priority).toBe('P1');
+  expect(created.body.priorityReasons.join(' ')).toMatch(/300 users affected/);
+  const path = `/incidents/${created.body.id}`;
+
+  expect((await call(runtime.url, 'PATCH', path, { token: agent, body: { major: true, majorReason: 'ERP down for all sites' }, headers: { 'If-Match': '"1"' } })).status).toBe(403);
+  const major = await call(runtime.url, 'PATCH', path, { token: owner, body: { major: true, majorReason: 'ERP down for all sites' }, headers: { 'If-Match': '"1"' } });
+  expect(major.status).toBe(200);
+  expect(major.body).toMatchObject({ major: true, disasterRecoveryPlan: expect.stringContaining('DRP-EXAMPLE') });
+
+  const escalated = await call(runtime.url, 'POST', `${path}/escalate`, {
+    token: owner,
+    body: { kind: 'functional', to: 'erp-vendor', reason: 'Vendor patch needed', assignmentGroup: 'erp-vendor' },
+    headers: { 'If-Match': '"2"' },
+  });
+  expect(escalated.status).toBe(200);
+  expect(escalated.body).toMatchObject({ escalationLevel: 1, assignmentGroup: 'erp-vendor' });
+
+  const outbox = await call(runtime.url, 'GET', '/_local/notifications');
+  const mine = outbox.body.items.filter((m: { message: { message: string } }) => m.message.message.includes(created.body.number));
+  expect(mine.map((m: { topicArn: string }) => m.topicArn.split(':').at(-1))).toEqual([
+    expect.stringMatching(/MajorIncidents/),
+    expect.stringMatching(/Escalations/),
+  ]);
+  const recipients = mine[0].message.recipients.map((r: { name: string }) => r.name);
+  expect(recipients).toEqual(['Priya Shah', 'Tom Evans', 'Mary Clarke', 'Alex Green', 'Sam Patel']);
+  expect(mine[1].attributes).toMatchObject({ priority: 'P1', level: '1', client: 'example' });
+});
+
+test('Idempotency-Key: a replay returns the first response; the same key with another body is refused', async () => {
+  const body = newIncident({ service: 'idempotency' });
+  const first = await call(runtime.url, 'POST', '/incidents', { token: agent, body, headers: { 'Idempotency-Key': 'e2e-key-1' } });
+  const replay = await call(runtime.url, 'POST', '/incidents', { token: agent, body, headers: { 'Idempotency-Key': 'e2e-key-1' } });
+  expect(first.status).toBe(201);
+  expect(replay.status).toBe(201);
+  expect(replay.body.id).toBe(first.body.id);
+  const other = await call(runtime.url, 'POST', '/incidents', { token: agent, body: { ...body, urgency: 1 }, headers: { 'Idempotency-Key': 'e2e-key-1' } });
+  expect(other.status).toBe(422);
+  expect(other.body.errors[0].field).toBe('Idempotency-Key');
+  const listed = await call(runtime.url, 'GET', '/incidents?service=idempotency', { token: agent });
+  expect(listed.body.items).toHaveLength(1);
 });
 
 test('bad input is refused with problem+json naming the field, and nothing is written', async () => {

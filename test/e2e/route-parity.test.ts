@@ -36,6 +36,21 @@ test('the routes served locally are exactly the routes in the synthesized templa
   expect([...served].sort()).toEqual(templateRoutes.map((r) => `${r.method} ${r.path}`).sort());
 });
 
+test('every scheduled rule of the template is run locally, by the function the template targets', async () => {
+  const template = synthesizeClient('example').template;
+  const { schedulesOf } = await import('../../local/template-model');
+  const expected = schedulesOf(template);
+  expect(expected.length).toBeGreaterThan(0);
+  const served = await call(runtime.url, 'GET', '/_local/schedules');
+  expect(served.body.items).toEqual(expected);
+  for (const rule of expected) {
+    const run = await call(runtime.url, 'POST', `/_local/schedules/${rule.logicalId}/run`);
+    expect(run.status).toBe(200);
+    expect(run.body.results).toHaveLength(rule.functionIds.length);
+    for (const result of run.body.results) expect(result.error).toBeUndefined();
+  }
+});
+
 test('methods the template protects refuse a request without a token, public ones do not', async () => {
   const templateRoutes = routesOf(synthesizeClient('example').template);
   for (const route of templateRoutes) {

@@ -18,6 +18,8 @@ test('data survives a restart, and Ctrl-C stops the runtime cleanly', async () =
   const first = await startRuntimeProcess({ localDir });
   expect(first.output()).toMatch(/Starting DynamoDB Local/);
   expect(first.output()).toMatch(/Tables ready/);
+  // The example follows the "Listening" line; it may arrive in a later chunk of output.
+  await waitFor(() => /curl -s -X POST/.test(first.output()));
   expect(first.output()).toMatch(/curl -s -X POST/);
   const token = await first.token('agent', 'dana');
   const created = await call(first.url, 'POST', '/incidents', { token, body: incident });
@@ -72,3 +74,8 @@ test('without Java the start stops and says what to install', async () => {
   expect(code).toBe(1);
   expect(output).toMatch(/Java 17 or newer is needed/);
 });
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}

@@ -173,6 +173,94 @@ describe.each(['example', 'acme-us'])('%s: stage', (clientId) => {
   });
 });
 
+describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
+  const stageOf = (resources: ReturnType<typeof fixture.get>['resources']) => {
+    const stages = resourcesOfType(resources, 'AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(1);
+    return stages[0]!;
+  };
+
+  test('a WAF web ACL (regional) with a per-IP rate rule and the AWS managed rule groups protects the stage', () => {
+    const { resources } = fixture.get(clientId);
+    const [stageId] = stageOf(resources);
+    const acls = resourcesOfType(resources, 'AWS::WAFv2::WebACL');
+    expect(acls).toHaveLength(1);
+    const [aclId, acl] = acls[0]!;
+    expect(acl.Properties.Scope).toBe('REGIONAL');
+    expect(acl.Properties.DefaultAction).toEqual({ Allow: {} });
+
+    const rules = acl.Properties.Rules as any[];
+    const managed = rules.filter((r) => r.Statement.ManagedRuleGroupStatement).map((r) => r.Statement.ManagedRuleGroupStatement);
+    expect(managed.map((m) => `${m.VendorName}/${m.Name}`).sort()).toEqual(
+      ['AWS/AWSManagedRulesAmazonIpReputationList', 'AWS/AWSManagedRulesCommonRuleSet', 'AWS/AWSManagedRulesKnownBadInputsRuleSet'],
+    );
+    // Managed groups keep their own block actions; only SizeRestrictions_BODY (8 KB) is counted,
+    // because the functions accept bodies up to 64 KB and answer 413 problem+json above that.
+    for (const r of rules.filter((x) => x.Statement.ManagedRuleGroupStatement)) expect(r.OverrideAction).toEqual({ None: {} });
+    const overrides = managed.flatMap((m) => (m.RuleActionOverrides ?? []).map((o: any) => ({ group: m.Name, rule: o.Name, action: o.ActionToUse })));
+    expect(overrides).toEqual([{ group: 'AWSManagedRulesCommonRuleSet', rule: 'SizeRestrictions_BODY', action: { Count: {} } }]);
+
+    const rate = rules.filter((r) => r.Statement.RateBasedStatement);
+    expect(rate).toHaveLength(1);
+    expect(rate[0].Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
+    expect(rate[0].Action.Block.CustomResponse.ResponseCode).toBe(429);
+    const body = acl.Properties.CustomResponseBodies[rate[0].Action.Block.CustomResponse.CustomResponseBodyKey];
+    expect(JSON.parse(body.Content)).toMatchObject({ type: 'about:blank', status: 429, title: expect.any(String) });
+    // Rules are evaluated in a fixed, distinct order with metrics on.
+    expect(new Set(rules.map((r) => r.Priority)).size).toBe(rules.length);
+    for (const r of rules) expect(r.VisibilityConfig).toMatchObject({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true });
+
+    const associations = resourcesOfType(resources, 'AWS::WAFv2::WebACLAssociation').map(([, a]) => a.Properties);
+    expect(associations).toHaveLength(1);
+    expect(referencedId(associations[0].WebACLArn)).toBe(aclId);
+    expect(renderArn(associations[0].ResourceArn)).toMatch(new RegExp(`:apigateway:[a-z0-9-]+::/restapis/\\$\\{\\w+\\}/stages/\\$\\{${stageId}\\}$`));
+  });
+
+  test('every method has the request validator, which checks parameters and leaves bodies to the functions', () => {
+    const { resources } = fixture.get(clientId);
+    const validators = resourcesOfType(resources, 'AWS::ApiGateway::RequestValidator');
+    expect(validators).toHaveLength(1);
+    const [validatorId, validator] = validators[0]!;
+    expect(validator.Properties).toMatchObject({ ValidateRequestParameters: true, ValidateRequestBody: false });
+    for (const m of apiMethodsOf(resources)) {
+      expect({ route: keyOf(m), validator: referencedId(m.properties.RequestValidatorId) }).toEqual({ route: keyOf(m), validator: validatorId });
+      // No request models: API Gateway never refuses a body before the function explains why.
+      expect(m.properties.RequestModels).toBeUndefined();
+      for (const [, name] of m.path.matchAll(/\{([^}]+)\}/g)) {
+        expect(m.properties.RequestParameters?.[`method.request.path.${name}`]).toBe(true);
+      }
+    }
+  });
+
+  test('a usage plan binds the stage with throttling and no API key is required', () => {
+    const { resources } = fixture.get(clientId);
+    const [stageId, stage] = stageOf(resources);
+    const plans = resourcesOfType(resources, 'AWS::ApiGateway::UsagePlan').map(([, p]) => p.Properties);
+    expect(plans).toHaveLength(1);
+    expect(plans[0].ApiStages.map((s: any) => referencedId(s.Stage))).toEqual([stageId]);
+    expect(plans[0].Throttle.RateLimit).toBeGreaterThan(0);
+    expect(plans[0].Throttle.BurstLimit).toBeGreaterThanOrEqual(plans[0].Throttle.RateLimit);
+    expect(resourcesOfType(resources, 'AWS::ApiGateway::ApiKey')).toEqual([]);
+    for (const m of apiMethodsOf(resources)) expect(m.properties.ApiKeyRequired).not.toBe(true);
+    // Execution logging stays on for every method.
+    expect(stage.Properties.MethodSettings.find((s: any) => s.ResourcePath === '/*').LoggingLevel).toMatch(/^(INFO|ERROR)$/);
+  });
+
+  test('the execution log group exists before the stage, encrypted and with the client retention', () => {
+    const { resources, config } = fixture.get(clientId);
+    const [stageId, stage] = stageOf(resources);
+    const execution = resourcesOfType(resources, 'AWS::Logs::LogGroup').filter(([, g]) =>
+      renderArn(g.Properties.LogGroupName ?? '').startsWith('API-Gateway-Execution-Logs_'),
+    );
+    expect(execution).toHaveLength(1);
+    const [groupId, group] = execution[0]!;
+    expect(renderArn(group.Properties.LogGroupName)).toMatch(new RegExp(`^API-Gateway-Execution-Logs_\\$\\{\\w+\\}/${stage.Properties.StageName}$`));
+    expect(group.Properties).toMatchObject({ RetentionInDays: config.logRetentionDays, KmsKeyId: expect.anything() });
+    // Otherwise API Gateway creates it first, unencrypted and never expiring.
+    expect({ stageId, dependsOn: stage.DependsOn ?? [] }).toEqual({ stageId, dependsOn: expect.arrayContaining([groupId]) });
+  });
+});
+
 describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
   test('the user pool requires MFA, strong passwords and admin-created users only', () => {
     const { template } = fixture.get(clientId);

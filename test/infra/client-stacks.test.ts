@@ -108,7 +108,13 @@ describe("each stack carries its client's run-time settings", () => {
       timeZone: config.timeZone,
       priorityMatrix: config.priorityMatrix,
       slaTargets: config.slaTargets,
+      priorityThresholds: config.priorityThresholds,
+      autoCloseAfter: config.autoCloseAfter,
+      contacts: config.contacts,
+      ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
+    // Lambda allows 4 KB of environment per function in all.
+    expect(JSON.stringify(variables).length).toBeLessThan(4096);
   });
 
   test('acme-us omits priorityMatrix: its function receives the default matrix', () => {

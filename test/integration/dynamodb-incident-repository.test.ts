@@ -1,16 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { KEY_ATTRIBUTES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
-import type { IncidentFilter } from '../../lambdas/app/ports';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIncidentRepository, planQuery } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
+import { INCIDENT_INDEXES, KEY_ATTRIBUTES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import type { IncidentFilter, StoredTimelineEntry } from '../../lambdas/app/ports';
 import { InvalidInputError, VersionConflictError } from '../../lambdas/domain/domain-errors';
 import type { Incident } from '../../lambdas/domain/incident';
+import type { TimelineEntry } from '../../lambdas/domain/incident-timeline';
 import { createTestTables, type TestTables } from '../support/test-tables';
-import { anIncident, counterValue, storedItem } from './support-incidents';
+import { aChange, anEntry, anIncident, counterValue, storedItem, storedTimeline } from './support-incidents';
 
 /**
- * The DynamoDB adapter against a real DynamoDB Local engine: conditional writes, the atomic
- * counter, every list index and cursor round trips.
+ * The DynamoDB adapter against a real DynamoDB Local engine: conditional and transactional writes,
+ * the atomic counter, the timeline, every list index (the sparse open-only queues included) and
+ * cursor round trips.
  */
 
 let tables: TestTables;
@@ -48,7 +51,7 @@ describe('allocateNumber', () => {
 describe('create, get and getByNumber', () => {
   test('round trips the entity exactly, without key or index attributes', async () => {
     const incident = anIncident({ assignmentGroup: 'service-desk', assignee: 'bert.agent' });
-    await repo.create(incident);
+    await repo.create(aChange(incident));
 
     const byId = await repo.get(incident.id);
     expect(byId).toEqual(incident);
@@ -58,15 +61,29 @@ describe('create, get and getByNumber', () => {
     expect(byNumber).toEqual(incident);
     expect(leakedKeyAttributes(byNumber!)).toEqual([]);
 
-    // The stored item does carry the keys the indexes need.
+    // The stored item does carry the keys the indexes need, the open-only queues included.
+    const queueOrder = `${incident.priority}#${incident.createdAt}#${incident.id}`;
     const item = await storedItem(tables.documents, tables.names.incidents, incident.id);
     expect(item).toMatchObject({
       pk: `INCIDENT#${incident.id}`,
       sk: 'INCIDENT',
       gsi1pk: `NUMBER#${incident.number}`,
       gsi2pk: 'STATE#New',
-      gsi2sk: `${incident.priority}#${incident.createdAt}#${incident.id}`,
+      gsi2sk: queueOrder,
+      gsi4pk: 'OPEN-SERVICE#email',
+      gsi4sk: queueOrder,
+      gsi7pk: 'ASSIGNEE#bert.agent',
+      gsi7sk: queueOrder,
+      gsi8pk: 'GROUP#service-desk',
+      gsi8sk: queueOrder,
     });
+  });
+
+  test('an unassigned incident has no queue keys', async () => {
+    const incident = anIncident();
+    await repo.create(aChange(incident));
+    const item = await storedItem(tables.documents, tables.names.incidents, incident.id);
+    for (const attribute of ['gsi7pk', 'gsi7sk', 'gsi8pk', 'gsi8sk']) expect(item).not.toHaveProperty(attribute);
   });
 
   test('get and getByNumber answer undefined for unknown incidents', async () => {
@@ -76,46 +93,271 @@ describe('create, get and getByNumber', () => {
 
   test('creating the same id twice fails and keeps the first', async () => {
     const incident = anIncident();
-    await repo.create(incident);
+    await repo.create(aChange(incident));
     const impostor = { ...incident, shortDescription: 'Overwritten', number: 'INC8000001' };
-    await expect(repo.create(impostor)).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(repo.create(aChange(impostor))).rejects.toBeInstanceOf(ConditionalCheckFailedException);
     expect(await repo.get(incident.id)).toEqual(incident);
     expect(await repo.getByNumber('INC8000001')).toBeUndefined();
   });
-});
 
-describe('replace', () => {
-  test('replaces when the stored version is the expected one, moving the index keys', async () => {
+  test('the "created" entry is derived, not stored; other first entries are stored with the incident', async () => {
     const incident = anIncident();
-    await repo.create(incident);
-    const next: Incident = { ...incident, state: 'In Progress', impact: 1, urgency: 1, priority: 'P1', version: 2 };
-    await repo.replace(next, 1);
-    expect(await repo.get(incident.id)).toEqual(next);
-    expect(await storedItem(tables.documents, tables.names.incidents, incident.id)).toMatchObject({
-      gsi2pk: 'STATE#In Progress',
-      gsi2sk: `P1#${incident.createdAt}#${incident.id}`,
-      gsi4pk: 'PRIORITY#P1',
-    });
+    const created = anEntry({ type: 'created', at: incident.createdAt, actor: incident.recordedBy, visibility: 'public', text: 'Logged via api as P3' });
+    const note = anEntry({ type: 'work-note', at: incident.createdAt, text: 'Caller on the phone' });
+    await repo.create(aChange(incident, [created, note]));
+
+    const stored = await storedTimeline(tables.documents, tables.names.incidents, incident.id);
+    expect(stored.map((i) => i['type'])).toEqual(['work-note']);
+    const timeline = await repo.timeline(incident.id, { limit: 10, publicOnly: false });
+    expect(timeline.items.map((e) => e.type)).toEqual(['created', 'work-note']);
+    expect(timeline.items[0]).toMatchObject({ type: 'created', at: incident.createdAt, actor: incident.recordedBy, visibility: 'public' });
   });
 
-  test('a stale expected version throws VersionConflictError and writes nothing', async () => {
+  test('a duplicate id with first entries fails as a whole: no entry is stored', async () => {
     const incident = anIncident();
-    await repo.create(incident);
-    await repo.replace({ ...incident, shortDescription: 'Second version', version: 2 }, 1);
-    const before = await storedItem(tables.documents, tables.names.incidents, incident.id);
+    await repo.create(aChange(incident));
+    const impostor = { ...incident, shortDescription: 'Overwritten' };
+    await expect(repo.create(aChange(impostor, [anEntry({ type: 'work-note', text: 'orphan' })]))).rejects.toThrow();
+    expect(await repo.get(incident.id)).toEqual(incident);
+    expect(await storedTimeline(tables.documents, tables.names.incidents, incident.id)).toEqual([]);
+  });
+});
 
-    const stale = repo.replace({ ...incident, shortDescription: 'Lost update', version: 2 }, 1);
+describe('save', () => {
+  const stateChange = (from: string, to: string, at: string) => anEntry({ type: 'state-change', at, visibility: 'public', from, to });
+
+  test('saves when the stored version is the expected one, with its entries, moving the index keys', async () => {
+    const incident = anIncident({ assignee: 'bert.agent' });
+    await repo.create(aChange(incident));
+    const at = '2026-03-01T10:00:00.000Z';
+    const next: Incident = { ...incident, state: 'In Progress', impact: 1, urgency: 1, priority: 'P1', version: 2, updatedAt: at };
+    await repo.save(aChange(next, [stateChange('New', 'In Progress', at), anEntry({ type: 'priority-change', at, visibility: 'public', from: 'P3', to: 'P1', reason: 'CEO affected' })]), 1);
+
+    expect(await repo.get(incident.id)).toEqual(next);
+    const queueOrder = `P1#${incident.createdAt}#${incident.id}`;
+    expect(await storedItem(tables.documents, tables.names.incidents, incident.id)).toMatchObject({
+      gsi2pk: 'STATE#In Progress',
+      gsi2sk: queueOrder,
+      gsi4pk: `OPEN-SERVICE#${incident.service}`,
+      gsi4sk: queueOrder,
+      gsi7pk: 'ASSIGNEE#bert.agent',
+      gsi7sk: queueOrder,
+    });
+    const stored = await storedTimeline(tables.documents, tables.names.incidents, incident.id);
+    expect(stored.map((i) => [i['type'], i['sk']])).toEqual([
+      ['state-change', `TL#${at}#000002#00`],
+      ['priority-change', `TL#${at}#000002#01`],
+    ]);
+  });
+
+  test('resolving removes the open-only index keys (sparse indexes)', async () => {
+    const incident = anIncident({ state: 'In Progress', assignee: 'bert.agent', assignmentGroup: 'service-desk' });
+    await repo.create(aChange(incident));
+    const at = '2026-03-01T11:00:00.000Z';
+    const resolved: Incident = { ...incident, state: 'Resolved', resolutionCode: 'Duplicate', resolutionNotes: 'x', resolvedAt: at, resolvedBy: 'alice.agent', version: 2 };
+    await repo.save(aChange(resolved, [stateChange('In Progress', 'Resolved', at)]), 1);
+    const item = await storedItem(tables.documents, tables.names.incidents, incident.id);
+    expect(item).toMatchObject({ gsi2pk: 'STATE#Resolved', gsi3pk: `SERVICE#${incident.service}`, gsi5pk: `REPORTER#${incident.reportedBy}` });
+    for (const attribute of ['gsi4pk', 'gsi4sk', 'gsi7pk', 'gsi7sk', 'gsi8pk', 'gsi8sk']) expect(item).not.toHaveProperty(attribute);
+  });
+
+  test('a stale expected version throws VersionConflictError and writes neither the incident nor any entry', async () => {
+    const incident = anIncident();
+    await repo.create(aChange(incident));
+    await repo.save(aChange({ ...incident, shortDescription: 'Second version', version: 2 }, [anEntry({ type: 'field-change', at: '2026-03-02T00:00:00.000Z', field: 'shortDescription' })]), 1);
+    const before = await storedItem(tables.documents, tables.names.incidents, incident.id);
+    const timelineBefore = await storedTimeline(tables.documents, tables.names.incidents, incident.id);
+
+    const stale = repo.save(
+      aChange({ ...incident, shortDescription: 'Lost update', version: 2 }, [anEntry({ type: 'field-change', at: '2026-03-02T00:00:01.000Z', field: 'shortDescription', to: 'Lost update' })]),
+      1,
+    );
     await expect(stale).rejects.toBeInstanceOf(VersionConflictError);
     await expect(stale).rejects.toMatchObject({ kind: 'version-conflict', expected: 1 });
 
     expect(await storedItem(tables.documents, tables.names.incidents, incident.id)).toEqual(before);
     expect((await repo.get(incident.id))?.shortDescription).toBe('Second version');
+    expect(await storedTimeline(tables.documents, tables.names.incidents, incident.id)).toEqual(timelineBefore);
   });
 
-  test('replacing an incident that does not exist is a conflict and creates nothing', async () => {
+  test('when an entry cannot be written, the incident is not updated either (all or nothing)', async () => {
+    const incident = anIncident();
+    await repo.create(aChange(incident));
+    const at = '2026-03-03T00:00:00.000Z';
+    // Occupy the key the first entry of version 2 will use.
+    await tables.documents.send(
+      new PutCommand({ TableName: tables.names.incidents, Item: { pk: `INCIDENT#${incident.id}`, sk: `TL#${at}#000002#00`, type: 'comment', squatter: true } }),
+    );
+    const before = await storedItem(tables.documents, tables.names.incidents, incident.id);
+    await expect(repo.save(aChange({ ...incident, shortDescription: 'Never stored', version: 2 }, [anEntry({ type: 'field-change', at }), anEntry({ type: 'work-note', at })]), 1)).rejects.toThrow();
+    expect(await storedItem(tables.documents, tables.names.incidents, incident.id)).toEqual(before);
+    expect((await storedTimeline(tables.documents, tables.names.incidents, incident.id)).map((i) => i['squatter'])).toEqual([true]);
+  });
+
+  test('saving an incident that does not exist is a conflict and creates nothing', async () => {
     const ghost = anIncident({ version: 2 });
-    await expect(repo.replace(ghost, 1)).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(repo.save(aChange(ghost, [anEntry({ type: 'work-note' })]), 1)).rejects.toBeInstanceOf(VersionConflictError);
     expect(await repo.get(ghost.id)).toBeUndefined();
+    expect(await storedTimeline(tables.documents, tables.names.incidents, ghost.id)).toEqual([]);
+  });
+});
+
+describe('append and timeline', () => {
+  test('append adds entries without touching the incident', async () => {
+    const incident = anIncident();
+    await repo.create(aChange(incident));
+    const before = await storedItem(tables.documents, tables.names.incidents, incident.id);
+    await repo.append(incident.id, [anEntry({ type: 'comment', visibility: 'public', text: 'Any news?' })]);
+    expect(await storedItem(tables.documents, tables.names.incidents, incident.id)).toEqual(before);
+    expect((await repo.timeline(incident.id, { limit: 10, publicOnly: true })).items.map((e) => [e.type, e.text])).toEqual([
+      ['created', 'Logged via api'],
+      ['comment', 'Any news?'],
+    ]);
+  });
+
+  test('appending to an incident that does not exist writes nothing', async () => {
+    const id = randomUUID();
+    await expect(repo.append(id, [anEntry({ type: 'comment', visibility: 'public', text: 'orphan' })])).rejects.toThrow();
+    expect(await storedTimeline(tables.documents, tables.names.incidents, id)).toEqual([]);
+  });
+
+  describe('one incident with a mixed timeline', () => {
+    const incident = anIncident({ createdAt: '2026-04-01T08:00:00.000Z', updatedAt: '2026-04-01T08:00:00.000Z', detectedAt: '2026-04-01T08:00:00.000Z' });
+    const minute = (m: number) => `2026-04-01T08:${String(m).padStart(2, '0')}:00.000Z`;
+    // Written out of order on purpose: the timeline orders by time, not by write order.
+    const entries: Array<{ entry: TimelineEntry; via: 'save' | 'append' }> = [
+      { entry: anEntry({ type: 'assignment-change', at: minute(1), field: 'assignee', to: 'bert.agent' }), via: 'save' },
+      { entry: anEntry({ type: 'comment', at: minute(2), visibility: 'public', text: 'c1' }), via: 'append' },
+      { entry: anEntry({ type: 'work-note', at: minute(3), text: 'w1' }), via: 'append' },
+      { entry: anEntry({ type: 'state-change', at: minute(4), visibility: 'public', from: 'New', to: 'In Progress' }), via: 'save' },
+      { entry: anEntry({ type: 'comment', at: minute(5), visibility: 'public', text: 'c2' }), via: 'append' },
+      { entry: anEntry({ type: 'escalation', at: minute(6), to: 'network (level 1)' }), via: 'save' },
+    ];
+    const allTypes = ['created', 'assignment-change', 'comment', 'work-note', 'state-change', 'comment', 'escalation'];
+    const publicTypes = ['created', 'comment', 'state-change', 'comment'];
+
+    beforeAll(async () => {
+      await repo.create(aChange(incident));
+      let current = incident;
+      for (const { entry, via } of [...entries.slice(3), ...entries.slice(0, 3)]) {
+        if (via === 'append') await repo.append(incident.id, [entry]);
+        else {
+          const next = { ...current, version: current.version + 1 };
+          await repo.save(aChange(next, [entry]), current.version);
+          current = next;
+        }
+      }
+    });
+
+    test('oldest first, the derived "created" entry at the head', async () => {
+      const page = await repo.timeline(incident.id, { limit: 100, publicOnly: false });
+      expect(page.items.map((e) => e.type)).toEqual(allTypes);
+      expect(page.nextToken).toBeUndefined();
+      expect(page.items.map((e) => e.at)).toEqual([...page.items.map((e) => e.at)].sort());
+      for (const item of page.items) expect(Object.keys(item).filter((k) => k === 'pk' || k === 'sk')).toEqual([]);
+    });
+
+    test('publicOnly leaves out internal entries', async () => {
+      const page = await repo.timeline(incident.id, { limit: 100, publicOnly: true });
+      expect(page.items.map((e) => e.type)).toEqual(publicTypes);
+      expect(page.items.every((e) => e.visibility === 'public')).toBe(true);
+    });
+
+    const pageThrough = async (publicOnly: boolean, limit: number) => {
+      const seen: StoredTimelineEntry[] = [];
+      let nextToken: string | undefined;
+      for (let pages = 0; pages < 30; pages++) {
+        const page = await repo.timeline(incident.id, { limit, publicOnly, ...(nextToken && { nextToken }) });
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.items);
+        nextToken = page.nextToken;
+        if (!nextToken) return seen;
+      }
+      throw new Error('timeline paging did not end within 30 pages');
+    };
+
+    test.each([
+      { publicOnly: false, limit: 1 },
+      { publicOnly: false, limit: 2 },
+      { publicOnly: false, limit: 3 },
+      { publicOnly: true, limit: 1 },
+      { publicOnly: true, limit: 2 },
+    ])('paging with limit $limit (publicOnly $publicOnly) returns every entry once, in order', async ({ publicOnly, limit }) => {
+      const seen = await pageThrough(publicOnly, limit);
+      expect(seen.map((e) => e.type)).toEqual(publicOnly ? publicTypes : allTypes);
+      expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+    });
+
+    test("a cursor is bound to its incident and visibility", async () => {
+      const page = await repo.timeline(incident.id, { limit: 2, publicOnly: false });
+      expect(page.nextToken).toEqual(expect.any(String));
+      await expect(repo.timeline(incident.id, { limit: 2, publicOnly: true, nextToken: page.nextToken! })).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(repo.timeline(randomUUID(), { limit: 2, publicOnly: false, nextToken: page.nextToken! })).rejects.toMatchObject({ subject: 'nextToken' });
+    });
+  });
+});
+
+describe('countOpenOnService and resolvedBefore', () => {
+  let own: TestTables;
+  let store: DynamoDbIncidentRepository;
+  const resolvedAt = (day: number) => new Date(Date.UTC(2026, 4, day, 12)).toISOString();
+  const seed = {
+    new1: anIncident({ service: 'crm', state: 'New' }),
+    progress: anIncident({ service: 'crm', state: 'In Progress' }),
+    hold: anIncident({ service: 'crm', state: 'On Hold', onHoldReason: 'awaiting vendor' }),
+    resolvedOld: anIncident({ service: 'crm', state: 'Resolved', resolvedAt: resolvedAt(1), resolutionCode: 'Remediated', resolutionNotes: 'x' }),
+    resolvedOlder: anIncident({ service: 'erp', state: 'Resolved', resolvedAt: resolvedAt(2), resolutionCode: 'Remediated', resolutionNotes: 'x' }),
+    resolvedNew: anIncident({ service: 'crm', state: 'Resolved', resolvedAt: resolvedAt(20), resolutionCode: 'Remediated', resolutionNotes: 'x' }),
+    closed: anIncident({ service: 'crm', state: 'Closed', resolvedAt: resolvedAt(1), closedAt: resolvedAt(3) }),
+    canceled: anIncident({ service: 'crm', state: 'Canceled' }),
+    otherService: anIncident({ service: 'erp', state: 'New' }),
+  };
+
+  beforeAll(async () => {
+    own = await createTestTables();
+    store = new DynamoDbIncidentRepository(own.documents, own.names.incidents);
+    for (const incident of Object.values(seed)) await store.create(aChange(incident));
+  });
+  afterAll(() => own?.destroy());
+
+  test('counts open incidents only (New, In Progress, On Hold)', async () => {
+    expect(await store.countOpenOnService('crm', 10)).toBe(3);
+    expect(await store.countOpenOnService('erp', 10)).toBe(1);
+    expect(await store.countOpenOnService('nothing-here', 10)).toBe(0);
+  });
+
+  test('stops counting at upTo, reading no more index entries than that', async () => {
+    const send = jest.spyOn(own.documents, 'send');
+    expect(await store.countOpenOnService('crm', 2)).toBe(2);
+    expect(await store.countOpenOnService('crm', 3)).toBe(3);
+    for (const [command] of send.mock.calls) expect((command as QueryCommand).input).toMatchObject({ IndexName: 'byOpenService', Select: 'COUNT' });
+    expect((send.mock.calls[0]![0] as QueryCommand).input.Limit).toBe(2);
+  });
+
+  test('a resolved incident stops counting; one put back to work counts again', async () => {
+    const incident = anIncident({ service: 'hr', state: 'In Progress' });
+    await store.create(aChange(incident));
+    expect(await store.countOpenOnService('hr', 5)).toBe(1);
+    const resolved: Incident = { ...incident, state: 'Resolved', resolvedAt: resolvedAt(5), version: 2 };
+    await store.save(aChange(resolved), 1);
+    expect(await store.countOpenOnService('hr', 5)).toBe(0);
+    await store.save(aChange({ ...incident, state: 'In Progress', reopenCount: 1, version: 3 }), 2);
+    expect(await store.countOpenOnService('hr', 5)).toBe(1);
+  });
+
+  test('resolvedBefore answers resolved incidents older than the cutoff only, across pages', async () => {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await store.resolvedBefore(resolvedAt(10), { limit: 1, ...(nextToken && { nextToken }) });
+      ids.push(...page.items.map((i) => i.id));
+      nextToken = page.nextToken;
+      if (!nextToken) break;
+    }
+    expect(ids.sort()).toEqual([seed.resolvedOld.id, seed.resolvedOlder.id].sort());
+    const all = await store.resolvedBefore(resolvedAt(30), { limit: 50 });
+    expect(all.items.map((i) => i.id).sort()).toEqual([seed.resolvedOld.id, seed.resolvedOlder.id, seed.resolvedNew.id].sort());
+    expect(all.items.find((i) => i.id === seed.resolvedNew.id)).toEqual(seed.resolvedNew);
   });
 });
 
@@ -125,15 +367,16 @@ describe('list', () => {
   let lister: DynamoDbIncidentRepository;
   const at = (minute: number) => new Date(Date.UTC(2026, 1, 1, 10, minute)).toISOString();
   const seed = {
-    n0: anIncident({ state: 'New', impact: 2, urgency: 2, service: 'vpn', reportedBy: 'sam', createdAt: at(0) }), // P3
-    n1: anIncident({ state: 'New', impact: 3, urgency: 3, service: 'email', reportedBy: 'rita', createdAt: at(1) }), // P5
-    n2: anIncident({ state: 'New', impact: 1, urgency: 1, service: 'vpn', reportedBy: 'sam', createdAt: at(2) }), // P1
+    n0: anIncident({ state: 'New', impact: 2, urgency: 2, service: 'vpn', reportedBy: 'sam', createdAt: at(0), assignee: 'bob.agent' }), // P3
+    n1: anIncident({ state: 'New', impact: 3, urgency: 3, service: 'email', reportedBy: 'rita', createdAt: at(1), assignmentGroup: 'network' }), // P5
+    n2: anIncident({ state: 'New', impact: 1, urgency: 1, service: 'vpn', reportedBy: 'sam', createdAt: at(2), assignee: 'bob.agent' }), // P1
     n3: anIncident({ state: 'New', impact: 2, urgency: 2, service: 'email', reportedBy: 'rita', createdAt: at(3) }), // P3
     n4: anIncident({ state: 'New', impact: 1, urgency: 1, service: 'email', reportedBy: 'bob', createdAt: at(4) }), // P1
-    n5: anIncident({ state: 'New', impact: 1, urgency: 2, service: 'vpn', reportedBy: 'rita', createdAt: at(5) }), // P2
-    p1: anIncident({ state: 'In Progress', impact: 1, urgency: 1, service: 'email', reportedBy: 'rita', createdAt: at(6) }), // P1
-    p2: anIncident({ state: 'In Progress', impact: 2, urgency: 2, service: 'vpn', reportedBy: 'sam', createdAt: at(7) }), // P3
-    r1: anIncident({ state: 'Resolved', impact: 1, urgency: 1, service: 'email', reportedBy: 'sam', createdAt: at(8) }), // P1
+    n5: anIncident({ state: 'New', impact: 1, urgency: 2, service: 'vpn', reportedBy: 'rita', createdAt: at(5), assignmentGroup: 'network' }), // P2
+    p1: anIncident({ state: 'In Progress', impact: 1, urgency: 1, service: 'email', reportedBy: 'rita', createdAt: at(6), assignee: 'bob.agent' }), // P1
+    p2: anIncident({ state: 'In Progress', impact: 2, urgency: 2, service: 'vpn', reportedBy: 'sam', createdAt: at(7), assignmentGroup: 'network' }), // P3
+    // Resolved: still listed by state, service, reporter and date, but gone from the open-only queues.
+    r1: anIncident({ state: 'Resolved', impact: 1, urgency: 1, service: 'email', reportedBy: 'sam', createdAt: at(8), assignee: 'bob.agent', assignmentGroup: 'network' }), // P1
   };
   type Name = keyof typeof seed;
   const nameOf = new Map(Object.entries(seed).map(([name, incident]) => [incident.id, name]));
@@ -151,13 +394,21 @@ describe('list', () => {
     { title: 'by reporter and state', filter: { reportedBy: 'rita', state: 'New' }, expected: ['n5', 'n3', 'n1'] },
     { title: 'by reporter, state and service', filter: { reportedBy: 'sam', state: 'New', service: 'vpn' }, expected: ['n2', 'n0'] },
     { title: 'unfiltered, newest first', filter: {}, expected: ['r1', 'p2', 'p1', 'n5', 'n4', 'n3', 'n2', 'n1', 'n0'] },
+    { title: "an assignee's open queue: priority, then oldest first", filter: { assignee: 'bob.agent' }, expected: ['n2', 'p1', 'n0'] },
+    { title: "an assignee's queue by priority", filter: { assignee: 'bob.agent', priority: 'P1' }, expected: ['n2', 'p1'] },
+    { title: "an assignee's queue by service", filter: { assignee: 'bob.agent', service: 'vpn' }, expected: ['n2', 'n0'] },
+    { title: "an assignee's incidents in a state (state index, so resolved ones too)", filter: { assignee: 'bob.agent', state: 'Resolved' }, expected: ['r1'] },
+    { title: "a group's open queue: priority, then oldest first", filter: { assignmentGroup: 'network' }, expected: ['n5', 'p2', 'n1'] },
+    { title: "a group's queue by service", filter: { assignmentGroup: 'network', service: 'vpn' }, expected: ['n5', 'p2'] },
+    { title: "a group's queue by priority", filter: { assignmentGroup: 'network', priority: 'P5' }, expected: ['n1'] },
+    { title: 'an assignee with nothing open', filter: { assignee: 'nobody' }, expected: [] },
   ];
 
   beforeAll(async () => {
     listTables = await createTestTables();
     lister = new DynamoDbIncidentRepository(listTables.documents, listTables.names.incidents);
     // One at a time, in an order unrelated to any expected order.
-    for (const name of ['p2', 'n3', 'r1', 'n0', 'n5', 'n1', 'p1', 'n4', 'n2'] as const) await lister.create(seed[name]);
+    for (const name of ['p2', 'n3', 'r1', 'n0', 'n5', 'n1', 'p1', 'n4', 'n2'] as const) await lister.create(aChange(seed[name]));
   });
   afterAll(() => listTables?.destroy());
 
@@ -214,7 +465,7 @@ describe('list', () => {
   test('a cursor from one filter is refused for another', async () => {
     const page = await lister.list({ service: 'email' }, { limit: 2 });
     const token = page.nextToken!;
-    for (const other of [{ service: 'vpn' }, { service: 'email', priority: 'P1' }, { reportedBy: 'rita' }, {}] as IncidentFilter[]) {
+    for (const other of [{ service: 'vpn' }, { service: 'email', priority: 'P1' }, { reportedBy: 'rita' }, { assignee: 'bob.agent' }, {}] as IncidentFilter[]) {
       const attempt = lister.list(other, { limit: 2, nextToken: token });
       await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
       await expect(attempt).rejects.toMatchObject({ subject: 'nextToken', issues: [expect.objectContaining({ field: 'nextToken' })] });
@@ -241,5 +492,27 @@ describe('list', () => {
       expect(command).toBeInstanceOf(QueryCommand);
       expect((command as QueryCommand).input.IndexName).toEqual(expect.any(String));
     }
+  });
+});
+
+describe('planQuery', () => {
+  test.each<{ filter: IncidentFilter; index: string; residual: Record<string, string> }>([
+    { filter: { priority: 'P1' }, index: 'byCreated', residual: { priority: 'P1' } },
+    { filter: {}, index: 'byCreated', residual: {} },
+    { filter: { service: 'email', priority: 'P2' }, index: 'byService', residual: { priority: 'P2' } },
+    { filter: { state: 'New', priority: 'P2', service: 'email' }, index: 'byState', residual: { service: 'email' } },
+    { filter: { assignee: 'bob', priority: 'P2', service: 'email' }, index: 'byAssignee', residual: { service: 'email' } },
+    { filter: { assignmentGroup: 'network', service: 'email' }, index: 'byGroup', residual: { service: 'email' } },
+    { filter: { reportedBy: 'rita', assignee: 'bob' }, index: 'byReporter', residual: { assignee: 'bob' } },
+  ])('$filter → $index', ({ filter, index, residual }) => {
+    const plan = planQuery(filter);
+    expect(plan.index).toBe(index);
+    expect(plan.residual).toEqual(residual);
+  });
+
+  test('no plan names an index the table does not have (byPriority is gone)', () => {
+    expect(Object.keys(INCIDENT_INDEXES)).not.toContain('byPriority');
+    const filters: IncidentFilter[] = [{ priority: 'P3' }, { state: 'New' }, { service: 's' }, { assignee: 'a' }, { assignmentGroup: 'g' }, { reportedBy: 'r' }, {}];
+    for (const filter of filters) expect(Object.keys(INCIDENT_INDEXES)).toContain(planQuery(filter).index);
   });
 });

@@ -3,60 +3,28 @@ import { createDocumentClient } from '../../lambdas/adapters/dynamodb/document-c
 import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
 import { encodeCursor } from '../../lambdas/adapters/dynamodb/page-cursor';
 import { MAX_BODY_BYTES } from '../../lambdas/handlers/http/http-request';
-import { createTestTables, type TestTables } from '../support/test-tables';
-import { apiEvent, blamedFields, callers, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
-import { counterValue, scanAll, storedItem } from './support-incidents';
+import type { TestTables } from '../support/test-tables';
+import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
+import { expectProblem, startIncidentsApi, type IncidentsApi } from './support-handler';
+import { counterValue, scanAll, storedItem, storedTimeline } from './support-incidents';
 
 /**
  * The incidents Lambda, loaded the way the runtime loads it (environment read at module load),
  * answering API Gateway REST proxy events against DynamoDB Local through the real SDK.
  */
 
+let api: IncidentsApi;
 let tables: TestTables;
 let handler: ProxyHandler;
-const savedEnv: Record<string, string | undefined> = {};
-
-function setEnv(values: Record<string, string>): void {
-  for (const [name, value] of Object.entries(values)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
-}
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  setEnv({
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    ITSM_CLIENT_SETTINGS: JSON.stringify({ id: 'example', timeZone: 'Europe/London' }),
-    AWS_REGION: 'eu-west-2',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: tables.endpoint,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    // Makes Powertools Metrics write through the global console, so the warning below can be muted.
-    POWERTOOLS_DEV: 'true',
-  });
-  // Metrics warns "No application metrics to publish" after every refused request: the router
-  // adds no metric on its error paths (reported separately). Mute exactly that line.
-  const warn = console.warn.bind(console);
-  jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('No application metrics to publish')) return;
-    warn(...args);
-  });
-  jest.isolateModules(() => {
-    handler = (require('../../lambdas/handlers/incidents-handler') as typeof import('../../lambdas/handlers/incidents-handler'))
-      .handler as unknown as ProxyHandler;
-  });
+  api = await startIncidentsApi();
+  tables = api.tables;
+  handler = api.handler;
 });
 
-afterAll(() => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  tables?.destroy();
+afterAll(async () => {
+  await api?.close();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -94,6 +62,17 @@ const patch = (idOrNumber: string, body: unknown, ifMatch?: string, caller: Test
     ...(ifMatch !== undefined && { headers: { 'If-Match': ifMatch } }),
   });
 
+/** POST /incidents/{id}/confirm or /reject. */
+const decide = (decision: 'confirm' | 'reject', idOrNumber: string, body: unknown, ifMatch: string, caller: TestCaller = callers.agent) =>
+  invoke(handler, 'POST', {
+    path: `/incidents/${idOrNumber}/${decision}`,
+    resource: `/incidents/{id}/${decision}`,
+    pathParameters: { id: idOrNumber },
+    body,
+    caller,
+    headers: { 'If-Match': ifMatch },
+  });
+
 /** Creates an incident through the API and returns the answer's body. */
 async function created(overrides: Record<string, unknown> = {}, caller: TestCaller = callers.agent) {
   const response = await post(validBody(overrides), caller);
@@ -103,18 +82,9 @@ async function created(overrides: Record<string, unknown> = {}, caller: TestCall
 
 const sequenceOf = (number: string) => Number(/^INC(\d{7})$/.exec(number)?.[1]);
 
-function expectProblem(response: ApiResponse, status: number, field?: string) {
-  expect({ status: response.status, contentType: response.headers['content-type'] }).toEqual({
-    status,
-    contentType: 'application/problem+json',
-  });
-  expect(response.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), detail: expect.any(String) });
-  if (field !== undefined) expect(blamedFields(response)).toContain(field);
-}
-
 /** What the table holds: how many incident items (Scan, for verification only) and the number counter. */
 const tableState = async () => ({
-  incidents: (await scanAll(tables.documents, tables.names.incidents)).filter((item) => String(item['pk']).startsWith('INCIDENT#')).length,
+  incidents: (await scanAll(tables.documents, tables.names.incidents)).filter((item) => item['sk'] === 'INCIDENT').length,
   counter: await counterValue(tables.documents, tables.names.incidents),
 });
 
@@ -371,7 +341,7 @@ describe('PATCH /incidents/{id}', () => {
     expect(await fetchStored(incident.id)).toEqual(before);
   });
 
-  test('resolving without resolution notes → 400 naming resolutionNotes; with them → Resolved, then Closed', async () => {
+  test('resolving without resolution notes → 400 naming resolutionNotes; with them → Resolved, then the reporter confirms → Closed', async () => {
     const incident = await created();
     expect((await patch(incident.id, { state: 'In Progress' }, '"1"')).status).toBe(200);
     const before = await fetchStored(incident.id);
@@ -386,19 +356,32 @@ describe('PATCH /incidents/{id}', () => {
 
     const resolved = await patch(incident.id, { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Cleared the cache' }, '"2"');
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ state: 'Resolved', resolutionNotes: 'Cleared the cache', resolvedAt: expect.any(String), version: 3 });
-    const closed = await patch(incident.id, { state: 'Closed' }, '"3"');
+    expect(resolved.body).toMatchObject({ state: 'Resolved', resolutionNotes: 'Cleared the cache', resolvedAt: expect.any(String), resolvedBy: callers.agent.username, version: 3 });
+    // The agent logged it without naming a reporter, so the agent is the reporter who confirms.
+    const closed = await decide('confirm', incident.id, undefined, '"3"');
     expect(closed.status).toBe(200);
-    expect(closed.body).toMatchObject({ state: 'Closed', closedAt: expect.any(String), resolvedAt: resolved.body.resolvedAt, version: 4 });
+    expect(closed.headers['etag']).toBe('"4"');
+    expect(closed.body).toMatchObject({ state: 'Closed', closedAt: expect.any(String), closedBy: callers.agent.username, resolvedAt: resolved.body.resolvedAt, version: 4 });
   });
 
-  test('reopening a resolved incident clears the resolution from the stored item', async () => {
+  test('a PATCH can neither close nor reopen: 400 naming state, nothing changed', async () => {
     const incident = await created();
     expect((await patch(incident.id, { state: 'In Progress' }, '"1"')).status).toBe(200);
     expect((await patch(incident.id, { state: 'Resolved', resolutionCode: 'Duplicate', resolutionNotes: 'Same as INC0000001' }, '"2"')).status).toBe(200);
-    const reopened = await patch(incident.id, { state: 'In Progress' }, '"3"');
+    const before = await fetchStored(incident.id);
+    expectProblem(await patch(incident.id, { state: 'Closed' }, '"3"'), 400, 'state');
+    expectProblem(await patch(incident.id, { state: 'In Progress' }, '"3"'), 400, 'state');
+    expect(await fetchStored(incident.id)).toEqual(before);
+  });
+
+  test('the reporter rejecting a resolution reopens it and clears the resolution from the stored item', async () => {
+    const incident = await created();
+    expect((await patch(incident.id, { state: 'In Progress' }, '"1"')).status).toBe(200);
+    expect((await patch(incident.id, { state: 'Resolved', resolutionCode: 'Duplicate', resolutionNotes: 'Same as INC0000001' }, '"2"')).status).toBe(200);
+    const reopened = await decide('reject', incident.id, { reason: 'Still broken' }, '"3"');
     expect(reopened.status).toBe(200);
-    for (const field of ['resolutionCode', 'resolutionNotes', 'resolvedAt']) {
+    expect(reopened.body).toMatchObject({ state: 'In Progress', reopenCount: 1, version: 4 });
+    for (const field of ['resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy']) {
       expect(reopened.body).not.toHaveProperty(field);
       expect(await fetchStored(incident.id)).not.toHaveProperty(field);
     }
@@ -429,12 +412,21 @@ describe('PATCH /incidents/{id}', () => {
     expectProblem(await patch('00000000-0000-4000-8000-000000000000', { assignee: 'bert.agent' }, '"1"'), 404, 'id');
   });
 
-  test('changing impact recomputes the priority and moves it between priority lists', async () => {
+  test('changing impact recomputes the priority; the change needs a reason and moves it between priority lists', async () => {
     const incident = await created({ impact: 1, urgency: 2, service: 'patch-priority' });
     expect(incident['priority']).toBe('P2');
-    const response = await patch(incident.id, { impact: 3 }, '"1"');
+    const before = await fetchStored(incident.id);
+    expectProblem(await patch(incident.id, { impact: 3 }, '"1"'), 400, 'reason');
+    expectProblem(await patch(incident.id, { impact: 3, reason: '   ' }, '"1"'), 400, 'reason');
+    expect(await fetchStored(incident.id)).toEqual(before);
+
+    const response = await patch(incident.id, { impact: 3, reason: 'Only one user affected after all' }, '"1"');
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ impact: 3, urgency: 2, priority: 'P4', version: 2 });
+    expect(response.body.priorityReasons).toEqual([
+      'impact 3 × urgency 2 → P4 (priority matrix)',
+      `changed by ${callers.agent.username}: Only one user affected after all`,
+    ]);
 
     const ids = async (priority: string) =>
       ((await list({ priority, service: 'patch-priority' })).body.items as { id: string }[]).map((i) => i.id);
@@ -442,14 +434,24 @@ describe('PATCH /incidents/{id}', () => {
     expect(await ids('P2')).not.toContain(incident.id);
     const queue = await list({ state: 'New', priority: 'P4', limit: '100' });
     expect((queue.body.items as { id: string }[]).map((i) => i.id)).toContain(incident.id);
+    // Priority alone: the unfiltered (by date) list with a filter.
+    const byPriority = await list({ priority: 'P4', limit: '100' });
+    expect(byPriority.status).toBe(200);
+    expect((byPriority.body.items as { id: string; priority: string }[]).map((i) => i.id)).toContain(incident.id);
+    expect(new Set((byPriority.body.items as { priority: string }[]).map((i) => i.priority))).toEqual(new Set(['P4']));
+  });
+
+  test('a reason without a priority change → 400 naming reason', async () => {
+    const incident = await created();
+    expectProblem(await patch(incident.id, { shortDescription: 'Reworded', reason: 'because' }, '"1"'), 400, 'reason');
   });
 });
 
 describe('concurrent PATCHes', () => {
-  test('20 PATCHes with the same If-Match: exactly one 200, nineteen 412, final version 2', async () => {
+  test('20 PATCHes with the same If-Match: exactly one 200, nineteen 412, final version 2, one set of timeline entries', async () => {
     const incident = await created();
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => patch(incident.id, { assignee: `agent-${i}` }, '"1"')),
+      Array.from({ length: 20 }, (_, i) => patch(incident.id, { assignee: `agent-${i}`, state: 'In Progress' }, '"1"')),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
@@ -461,6 +463,13 @@ describe('concurrent PATCHes', () => {
     expect(final.headers['etag']).toBe('"2"');
     expect(final.body).toMatchObject({ version: 2, assignee: winner.body.assignee });
     expect(final.body).toEqual(winner.body);
+
+    // Only the winner's entries were written: one assignment change (to the winner's assignee) and one state change.
+    const entries = await storedTimeline(tables.documents, tables.names.incidents, incident.id);
+    expect(entries.map((e) => [e['type'], e['to']])).toEqual([
+      ['assignment-change', winner.body.assignee],
+      ['state-change', 'In Progress'],
+    ]);
   });
 });
 

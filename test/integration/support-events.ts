@@ -19,6 +19,10 @@ export const callers = {
   requester: { sub: '0b7c1c1e-0000-4000-8000-000000000003', username: 'rita.requester', groups: 'requester' },
   otherRequester: { sub: '0b7c1c1e-0000-4000-8000-000000000004', username: 'sam.requester', groups: 'requester' },
   auditor: { sub: '0b7c1c1e-0000-4000-8000-000000000005', username: 'audrey.auditor', groups: 'auditor' },
+  engineer: { sub: '0b7c1c1e-0000-4000-8000-000000000006', username: 'erin.engineer', groups: 'engineer' },
+  serviceOwner: { sub: '0b7c1c1e-0000-4000-8000-000000000007', username: 'oscar.owner', groups: 'service-owner' },
+  changeManager: { sub: '0b7c1c1e-0000-4000-8000-000000000008', username: 'carl.changes', groups: 'change-manager' },
+  admin: { sub: '0b7c1c1e-0000-4000-8000-000000000009', username: 'ada.admin', groups: 'admin' },
 } as const satisfies Record<string, TestCaller>;
 
 export interface RequestOptions {

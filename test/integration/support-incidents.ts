@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Incident } from '../../lambdas/domain/incident';
+import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Incident, IncidentChange } from '../../lambdas/domain/incident';
+import type { TimelineEntry } from '../../lambdas/domain/incident-timeline';
 import { DEFAULT_PRIORITY_MATRIX, derivePriority, type Impact, type Urgency } from '../../lambdas/domain/priority';
-import { incidentKey, incidentNumberCounterKey } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import { incidentKey, incidentNumberCounterKey, TIMELINE_PREFIX } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 
 let fixtureSequence = 0;
 
@@ -20,6 +21,7 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     impact,
     urgency,
     priority: derivePriority(DEFAULT_PRIORITY_MATRIX, impact, urgency),
+    priorityReasons: [`impact ${impact} × urgency ${urgency} (fixture)`],
     service: 'email',
     category: 'software',
     channel: 'api',
@@ -27,6 +29,10 @@ export function anIncident(overrides: Partial<Incident> = {}): Incident {
     recordedBy: 'alice.agent',
     detectedAt: createdAt,
     state: 'New',
+    major: false,
+    escalationLevel: 0,
+    escalations: [],
+    reopenCount: 0,
     createdAt,
     updatedAt: createdAt,
     updatedBy: 'alice.agent',
@@ -59,4 +65,32 @@ export async function storedItem(db: DynamoDBDocumentClient, tableName: string, 
     new GetCommand({ TableName: tableName, Key: incidentKey(id), ConsistentRead: true }),
   );
   return result.Item;
+}
+
+/** A change that stores the incident with the given entries (none by default). */
+export const aChange = (incident: Incident, entries: readonly TimelineEntry[] = []): IncidentChange => ({ incident, entries });
+
+/** A timeline entry stamped by `actor` at `at`. */
+export function anEntry(overrides: Partial<TimelineEntry> & Pick<TimelineEntry, 'type'>): TimelineEntry {
+  return { at: new Date().toISOString(), actor: 'alice.agent', visibility: 'internal', ...overrides };
+}
+
+/** The stored timeline items (keys included) of an incident, in key order, read directly from the table. */
+export async function storedTimeline(db: DynamoDBDocumentClient, tableName: string, id: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tl)',
+        ExpressionAttributeValues: { ':pk': incidentKey(id).pk, ':tl': TIMELINE_PREFIX },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

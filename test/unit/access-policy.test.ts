@@ -1,25 +1,51 @@
 import {
+  INCIDENT_ACTIONS,
+  INTERNAL_INCIDENT_FIELDS,
   ROLES,
+  firstForbiddenField,
   incidentScope,
   mayActOnIncident,
+  mayReadInternal,
   type Caller,
   type IncidentAction,
   type Role,
+  type Scope,
 } from '../../lambdas/domain/access-policy';
 
-type Scope = ReturnType<typeof incidentScope>;
-const ACTIONS: IncidentAction[] = ['incident:create', 'incident:read', 'incident:list', 'incident:update'];
+const ACTIONS: IncidentAction[] = [
+  'incident:create',
+  'incident:read',
+  'incident:list',
+  'incident:update',
+  'incident:comment',
+  'incident:work-note',
+  'incident:read-internal',
+  'incident:confirm',
+  'incident:reject',
+  'incident:escalate',
+  'incident:declare-major',
+];
+
+/** A row of the policy, in the order of ACTIONS. */
+function row(...scopes: Scope[]): Record<IncidentAction, Scope> {
+  if (scopes.length !== ACTIONS.length) throw new Error(`a row needs ${ACTIONS.length} scopes, got ${scopes.length}`);
+  return Object.fromEntries(ACTIONS.map((action, i) => [action, scopes[i]!])) as Record<IncidentAction, Scope>;
+}
+
+const desk = (escalate: Scope) =>
+  //   create read   list   update comment work-note read-internal confirm reject escalate declare-major
+  row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'own', 'own', escalate, escalate);
 
 /** The policy as specified, written out independently of the source table. */
 const EXPECTED: Record<Role, Record<IncidentAction, Scope>> = {
-  requester: { 'incident:create': 'own', 'incident:read': 'own', 'incident:list': 'own', 'incident:update': 'none' },
-  agent: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  'service-owner': { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  engineer: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  'change-manager': { 'incident:create': 'none', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'none' },
-  auditor: { 'incident:create': 'none', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'none' },
-  admin: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
-  integration: { 'incident:create': 'any', 'incident:read': 'any', 'incident:list': 'any', 'incident:update': 'any' },
+  requester: row('own', 'own', 'own', 'none', 'own', 'none', 'none', 'own', 'own', 'none', 'none'),
+  agent: desk('none'),
+  engineer: desk('none'),
+  'service-owner': desk('any'),
+  admin: desk('any'),
+  'change-manager': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'own', 'own', 'none', 'none'),
+  auditor: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
+  integration: row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'none', 'none', 'none', 'none'),
 };
 
 const caller = (...roles: Role[]): Caller => ({ id: 'sub-123', name: 'carol', roles });
@@ -32,7 +58,11 @@ const ROLE_ACTION: [Role, IncidentAction, Scope][] = ROLES.flatMap((role) =>
 
 test('ROLES are the eight roles the policy covers', () => {
   expect([...ROLES].sort()).toEqual(Object.keys(EXPECTED).sort());
-  expect(ROLE_ACTION).toHaveLength(32);
+  expect(ROLE_ACTION).toHaveLength(8 * 11);
+});
+
+test('INCIDENT_ACTIONS are the eleven actions the policy covers', () => {
+  expect([...INCIDENT_ACTIONS]).toEqual(ACTIONS);
 });
 
 describe('incidentScope for every role × action', () => {
@@ -71,6 +101,16 @@ describe('several roles take the widest scope', () => {
     [['change-manager', 'engineer'], 'incident:update', 'any'],
     [['requester', 'requester'], 'incident:list', 'own'],
     [['auditor', 'requester', 'integration'], 'incident:create', 'any'],
+    [['requester', 'agent'], 'incident:comment', 'any'],
+    [['requester', 'auditor'], 'incident:comment', 'own'],
+    [['requester', 'auditor'], 'incident:read-internal', 'any'],
+    [['requester', 'integration'], 'incident:confirm', 'own'],
+    [['auditor', 'integration'], 'incident:confirm', 'none'],
+    [['auditor', 'integration'], 'incident:reject', 'none'],
+    [['agent', 'engineer'], 'incident:escalate', 'none'],
+    [['agent', 'service-owner'], 'incident:escalate', 'any'],
+    [['integration', 'admin'], 'incident:declare-major', 'any'],
+    [['engineer', 'integration', 'auditor'], 'incident:declare-major', 'none'],
   ])('%j / %s → %s', (roles, action, scope) => {
     expect(incidentScope(caller(...roles), action)).toBe(scope);
   });
@@ -100,5 +140,111 @@ describe("a requester's 'own' scope", () => {
 
   test('never allows update, even on own incidents', () => {
     expect(mayActOnIncident(requester, 'incident:update', { reportedBy: 'carol' })).toBe(false);
+  });
+});
+
+describe('confirming and rejecting are for the reporter, whatever the role', () => {
+  const confirmers: Role[] = ['requester', 'agent', 'engineer', 'service-owner', 'change-manager', 'admin'];
+
+  test.each(confirmers.flatMap((role) => (['incident:confirm', 'incident:reject'] as const).map((action): [Role, IncidentAction] => [role, action])))(
+    '%s may %s their own incident but not someone else\'s',
+    (role, action) => {
+      expect(mayActOnIncident(caller(role), action, OWN)).toBe(true);
+      expect(mayActOnIncident(caller(role), action, SOMEONE_ELSES)).toBe(false);
+    },
+  );
+
+  test.each<Role>(['auditor', 'integration'])('%s may not confirm or reject, even as reportedBy', (role) => {
+    expect(mayActOnIncident(caller(role), 'incident:confirm', OWN)).toBe(false);
+    expect(mayActOnIncident(caller(role), 'incident:reject', OWN)).toBe(false);
+  });
+
+  test('no role confirms or rejects any incident', () => {
+    for (const role of ROLES) {
+      expect(incidentScope(caller(role), 'incident:confirm')).not.toBe('any');
+      expect(incidentScope(caller(role), 'incident:reject')).not.toBe('any');
+    }
+  });
+});
+
+describe('mayReadInternal', () => {
+  test.each(ROLES.map((role): [Role, Scope] => [role, EXPECTED[role]['incident:read-internal']]))(
+    '%s (read-internal %s)',
+    (role, scope) => {
+      expect(mayReadInternal(caller(role), SOMEONE_ELSES)).toBe(scope === 'any');
+      expect(mayReadInternal(caller(role), OWN)).toBe(scope !== 'none');
+    },
+  );
+
+  test('a requester may not see internal work even on an incident they reported', () => {
+    expect(mayReadInternal(caller('requester'), OWN)).toBe(false);
+  });
+
+  test('a requester who is also an agent may', () => {
+    expect(mayReadInternal(caller('requester', 'agent'), OWN)).toBe(true);
+  });
+
+  test('with no roles nothing internal is visible', () => {
+    expect(mayReadInternal(caller(), OWN)).toBe(false);
+  });
+});
+
+test('INTERNAL_INCIDENT_FIELDS are the escalations and the major-incident details', () => {
+  expect([...INTERNAL_INCIDENT_FIELDS].sort()).toEqual(['disasterRecoveryPlan', 'escalations', 'majorReason']);
+});
+
+describe('firstForbiddenField', () => {
+  const REQUESTER_CREATE = ['shortDescription', 'description', 'impact', 'urgency', 'usersAffected', 'service', 'category', 'subcategory', 'reportedBy', 'detectedAt', 'channel'];
+  const DESK_ONLY_CREATE = ['assignmentGroup', 'assignee', 'workaround'];
+  const MAJOR = ['major', 'majorReason'];
+
+  test('a requester may send every field of the requester create list', () => {
+    expect(firstForbiddenField(caller('requester'), 'create', REQUESTER_CREATE)).toBeUndefined();
+  });
+
+  test.each([...DESK_ONLY_CREATE, ...MAJOR])('a requester may not send %s when logging an incident', (field) => {
+    expect(firstForbiddenField(caller('requester'), 'create', ['shortDescription', field, 'impact'])).toBe(field);
+  });
+
+  test('names the first forbidden field in the order given', () => {
+    expect(firstForbiddenField(caller('requester'), 'create', ['service', 'workaround', 'assignee'])).toBe('workaround');
+    expect(firstForbiddenField(caller('requester'), 'create', ['service', 'assignee', 'workaround'])).toBe('assignee');
+  });
+
+  test('an empty field list has nothing forbidden', () => {
+    for (const role of ROLES) {
+      expect(firstForbiddenField(caller(role), 'create', [])).toBeUndefined();
+      expect(firstForbiddenField(caller(role), 'update', [])).toBeUndefined();
+    }
+  });
+
+  test.each<Role>(['agent', 'engineer', 'integration', 'service-owner', 'admin'])('%s may send every plain field on create and update', (role) => {
+    const plain = [...REQUESTER_CREATE, ...DESK_ONLY_CREATE];
+    expect(firstForbiddenField(caller(role), 'create', plain)).toBeUndefined();
+    expect(firstForbiddenField(caller(role), 'update', [...plain, 'state', 'onHoldReason', 'resolutionCode', 'resolutionNotes', 'duplicateOf', 'reason'])).toBeUndefined();
+  });
+
+  const MAJOR_CASES: [Role, 'create' | 'update', string, string | undefined][] = ROLES.flatMap((role) =>
+    (['create', 'update'] as const).flatMap((operation) =>
+      MAJOR.map((field): [Role, 'create' | 'update', string, string | undefined] => [
+        role,
+        operation,
+        field,
+        EXPECTED[role]['incident:declare-major'] === 'any' ? undefined : field,
+      ]),
+    ),
+  );
+
+  test.each(MAJOR_CASES)('%s / %s / %s → forbidden: %p', (role, operation, field, forbidden) => {
+    expect(firstForbiddenField(caller(role), operation, [field])).toBe(forbidden);
+  });
+
+  test('only service owners and admins may declare major incidents', () => {
+    const allowed = ROLES.filter((role) => firstForbiddenField(caller(role), 'update', MAJOR) === undefined);
+    expect(allowed.sort()).toEqual(['admin', 'service-owner']);
+  });
+
+  test('a requester who is also a service owner may send major and desk fields', () => {
+    expect(firstForbiddenField(caller('requester', 'service-owner'), 'create', [...DESK_ONLY_CREATE, ...MAJOR])).toBeUndefined();
   });
 });

@@ -12,9 +12,12 @@ import {
   validate,
 } from '../../lambdas/handlers/http/http-request';
 import {
+  commentBodySchema,
   createIncidentBodySchema,
+  escalateBodySchema,
   incidentIdSchema,
   listIncidentsQuerySchema,
+  rejectBodySchema,
   updateIncidentBodySchema,
 } from '../../lambdas/schemas/incident-schemas';
 
@@ -330,6 +333,66 @@ describe('parseJsonBody with updateIncidentBodySchema', () => {
 
   test('blank resolutionNotes are refused', () => {
     expect(issuesOf(() => update({ resolutionNotes: '  ' }))).toEqual([{ field: 'resolutionNotes', message: 'must not be blank' }]);
+  });
+
+  test.each(['In Progress', 'On Hold', 'Resolved', 'Canceled'])('state %j may be sent', (state) => {
+    expect(update({ state })).toEqual({ state });
+  });
+
+  test.each(['New', 'Closed'])('state %j is refused: closing and reopening have their own routes', (state) => {
+    expect(issuesOf(() => update({ state })).map((i) => i.field)).toEqual(['state']);
+  });
+
+  test('the new fields are accepted: duplicateOf, major, majorReason, reason', () => {
+    expect(update({ state: 'Canceled', duplicateOf: 'INC0000042' })).toEqual({ state: 'Canceled', duplicateOf: 'INC0000042' });
+    expect(update({ major: true, majorReason: '  Payroll down  ' })).toEqual({ major: true, majorReason: 'Payroll down' });
+    expect(update({ impact: 1, reason: 'whole office' })).toEqual({ impact: 1, reason: 'whole office' });
+  });
+
+  test('major may only be true', () => {
+    expect(issuesOf(() => update({ major: false })).map((i) => i.field)).toEqual(['major']);
+  });
+
+  test.each([
+    ['a blank reason', { impact: 1, reason: ' ' }, 'reason'],
+    ['a blank majorReason', { major: true, majorReason: '' }, 'majorReason'],
+    ['a duplicateOf that is not a reference', { state: 'Canceled', duplicateOf: 'INC 42' }, 'duplicateOf'],
+  ])('%s is refused', (_label, body, field) => {
+    expect(issuesOf(() => update(body)).map((i) => i.field)).toEqual([field]);
+  });
+});
+
+describe('parseJsonBody with the action body schemas', () => {
+  const parse = <T extends z.ZodType>(schema: T, body: unknown) => parseJsonBody(jsonEvent(JSON.stringify(body)), schema);
+
+  test('a comment defaults to type comment and is trimmed', () => {
+    expect(parse(commentBodySchema, { text: '  We are on it  ' })).toEqual({ type: 'comment', text: 'We are on it' });
+  });
+
+  test('a work note says so', () => {
+    expect(parse(commentBodySchema, { type: 'work-note', text: 'Relay logs checked' })).toEqual({ type: 'work-note', text: 'Relay logs checked' });
+  });
+
+  test.each([
+    [{ text: '   ' }, 'text'],
+    [{}, 'text'],
+    [{ type: 'note', text: 'x' }, 'type'],
+    [{ text: 'x', visibility: 'public' }, 'visibility'],
+  ])('a comment body %j is refused, naming %s', (body, field) => {
+    expect(issuesOf(() => parse(commentBodySchema, body)).map((i) => i.field)).toEqual([field]);
+  });
+
+  test('a rejection needs a reason', () => {
+    expect(parse(rejectBodySchema, { reason: ' Still broken ' })).toEqual({ reason: 'Still broken' });
+    expect(issuesOf(() => parse(rejectBodySchema, {})).map((i) => i.field)).toEqual(['reason']);
+    expect(issuesOf(() => parse(rejectBodySchema, { reason: '  ' })).map((i) => i.field)).toEqual(['reason']);
+  });
+
+  test('an escalation needs kind, to and reason; assignmentGroup is optional', () => {
+    const body = { kind: 'functional', to: 'network-l3', reason: 'Routing expertise', assignmentGroup: 'network-team' };
+    expect(parse(escalateBodySchema, body)).toEqual(body);
+    expect(issuesOf(() => parse(escalateBodySchema, {})).map((i) => i.field).sort()).toEqual(['kind', 'reason', 'to']);
+    expect(issuesOf(() => parse(escalateBodySchema, { ...body, kind: 'sideways' })).map((i) => i.field)).toEqual(['kind']);
   });
 });
 

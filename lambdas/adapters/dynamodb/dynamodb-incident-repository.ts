@@ -1,15 +1,18 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError, VersionConflictError } from '../../domain/domain-errors';
-import type { Incident } from '../../domain/incident';
-import type { IncidentFilter, IncidentRepository, Page, PageRequest } from '../../app/ports';
+import type { Incident, IncidentChange } from '../../domain/incident';
+import type { TimelineEntry } from '../../domain/incident-timeline';
+import type { IncidentFilter, IncidentRepository, Page, PageRequest, StoredTimelineEntry } from '../../app/ports';
 import { decodeCursor, encodeCursor } from './page-cursor';
 import {
   INCIDENT_INDEXES,
@@ -18,6 +21,8 @@ import {
   incidentIndexKeys,
   incidentKey,
   incidentNumberCounterKey,
+  timelineEntryKey,
+  TIMELINE_PREFIX,
   type IncidentIndexName,
 } from './incidents-table-keys';
 
@@ -44,12 +49,21 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     return formatIncidentNumber(Number(result.Attributes?.['sequence']));
   }
 
-  async create(incident: Incident): Promise<void> {
+  /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
+  async create(change: IncidentChange): Promise<void> {
+    const stored = change.entries.filter((e) => e.type !== 'created');
+    if (stored.length === 0) {
+      await this.db.send(
+        new PutCommand({ TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return;
+    }
     await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: toItem(incident),
-        ConditionExpression: 'attribute_not_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ...this.entryPuts(change.incident.id, stored, change.incident.version),
+        ],
       }),
     );
   }
@@ -75,21 +89,147 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     return item ? fromItem(item) : undefined;
   }
 
-  async replace(incident: Incident, expectedVersion: number): Promise<void> {
+  async save(change: IncidentChange, expectedVersion: number): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: toItem(incident),
-          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: toItem(change.incident),
+                ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              },
+            },
+            ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
+          ],
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new VersionConflictError(expectedVersion, undefined);
+      // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
+      // item right now (real DynamoDB only). Either way this writer lost the race.
+      const code = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Code : undefined;
+      if (code === 'ConditionalCheckFailed' || code === 'TransactionConflict') {
+        throw new VersionConflictError(expectedVersion, undefined);
+      }
       throw error;
     }
+  }
+
+  async append(incidentId: string, entries: readonly TimelineEntry[]): Promise<void> {
+    const position = `c${randomBytes(4).toString('hex')}`;
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          // The incident must exist; comments on nothing would be orphans.
+          { ConditionCheck: { TableName: this.tableName, Key: incidentKey(incidentId), ConditionExpression: 'attribute_exists(pk)' } },
+          ...entries.map((entry, i) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...timelineEntryKey(incidentId, entry.at, `${position}${i}`), ...entry },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        ],
+      }),
+    );
+  }
+
+  private entryPuts(incidentId: string, entries: readonly TimelineEntry[], version: number) {
+    return entries.map((entry, i) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { ...timelineEntryKey(incidentId, entry.at, `${String(version).padStart(6, '0')}#${String(i).padStart(2, '0')}`), ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+  }
+
+  /** Reads at most `upTo` index entries, so the cost stays flat however many incidents are open. */
+  async countOpenOnService(service: string, upTo: number): Promise<number> {
+    const index = INCIDENT_INDEXES.byOpenService;
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.partitionKey },
+          ExpressionAttributeValues: { ':pk': `OPEN-SERVICE#${service}` },
+          Select: 'COUNT',
+          Limit: upTo - count,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && count < upTo);
+    return count;
+  }
+
+  async timeline(incidentId: string, options: PageRequest & { readonly publicOnly: boolean }): Promise<Page<StoredTimelineEntry>> {
+    const shape = { timeline: incidentId, publicOnly: options.publicOnly };
+    const items: StoredTimelineEntry[] = [];
+    let startKey = options.nextToken ? decodeCursor(options.nextToken, shape) : undefined;
+    if (!startKey) {
+      // The first entry is derived from the incident itself (see create).
+      const incident = await this.get(incidentId);
+      if (incident) {
+        items.push({
+          id: `${incident.createdAt}#created`,
+          type: 'created',
+          at: incident.createdAt,
+          actor: incident.recordedBy,
+          visibility: 'public',
+          text: `Logged via ${incident.channel}`,
+        });
+        // A page the derived entry fills on its own (limit 1) resumes before the first stored entry.
+        if (items.length >= options.limit) {
+          return { items, nextToken: encodeCursor({ ...incidentKey(incidentId), sk: TIMELINE_PREFIX }, shape) };
+        }
+      }
+    }
+    for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < options.limit; call++) {
+      const result = await this.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': incidentKey(incidentId).pk, ':prefix': TIMELINE_PREFIX, ...(options.publicOnly && { ':public': 'public' }) },
+        ...(options.publicOnly && { FilterExpression: 'visibility = :public' }),
+        ScanIndexForward: true,
+        Limit: options.limit - items.length,
+        ExclusiveStartKey: startKey,
+      });
+      for (const item of result.Items ?? []) {
+        const { pk: _pk, sk, ...entry } = item;
+        items.push({ ...(entry as TimelineEntry), id: String(sk).slice(TIMELINE_PREFIX.length) });
+      }
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, ...(startKey && { nextToken: encodeCursor(startKey, shape) }) };
+  }
+
+  async resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>> {
+    const index = INCIDENT_INDEXES.byState;
+    const shape = { resolvedBefore };
+    const result = await this.query({
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: 'resolvedAt < :cutoff',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': 'STATE#Resolved', ':cutoff': resolvedBefore },
+      Limit: page.limit,
+      ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
+    });
+    return {
+      items: (result.Items ?? []).map(fromItem),
+      ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
+    };
   }
 
   private query(input: QueryCommandInput) {
@@ -152,20 +292,39 @@ interface QueryPlan {
   readonly partition: string;
   readonly sortPrefix?: string;
   /** Filters the chosen index does not cover, applied as a FilterExpression. */
-  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy', string>>;
+  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy' | 'assignee' | 'assignmentGroup', string>>;
   readonly oldestFirst: boolean;
 }
 
 /** Picks the most selective index for the filter; everything else is a filter on that Query. */
 export function planQuery(filter: IncidentFilter): QueryPlan {
-  const { state, priority, service, reportedBy } = filter;
+  const { state, priority, service, reportedBy, assignee, assignmentGroup } = filter;
   if (reportedBy !== undefined) {
-    return { index: 'byReporter', partition: `REPORTER#${reportedBy}`, residual: defined({ state, priority, service }), oldestFirst: false };
+    return { index: 'byReporter', partition: `REPORTER#${reportedBy}`, residual: defined({ state, priority, service, assignee, assignmentGroup }), oldestFirst: false };
   }
   if (state !== undefined) {
     return {
       index: 'byState',
       partition: `STATE#${state}`,
+      ...(priority !== undefined && { sortPrefix: `${priority}#` }),
+      residual: defined({ service, assignee, assignmentGroup }),
+      oldestFirst: true,
+    };
+  }
+  // Assignee and group queues hold open work only, ordered by priority then age.
+  if (assignee !== undefined) {
+    return {
+      index: 'byAssignee',
+      partition: `ASSIGNEE#${assignee}`,
+      ...(priority !== undefined && { sortPrefix: `${priority}#` }),
+      residual: defined({ service, assignmentGroup }),
+      oldestFirst: true,
+    };
+  }
+  if (assignmentGroup !== undefined) {
+    return {
+      index: 'byGroup',
+      partition: `GROUP#${assignmentGroup}`,
       ...(priority !== undefined && { sortPrefix: `${priority}#` }),
       residual: defined({ service }),
       oldestFirst: true,
@@ -174,10 +333,7 @@ export function planQuery(filter: IncidentFilter): QueryPlan {
   if (service !== undefined) {
     return { index: 'byService', partition: `SERVICE#${service}`, residual: defined({ priority }), oldestFirst: false };
   }
-  if (priority !== undefined) {
-    return { index: 'byPriority', partition: `PRIORITY#${priority}`, residual: {}, oldestFirst: false };
-  }
-  return { index: 'byCreated', partition: 'INCIDENTS', residual: {}, oldestFirst: false };
+  return { index: 'byCreated', partition: 'INCIDENTS', residual: defined({ priority }), oldestFirst: false };
 }
 
 function defined<T extends Record<string, string | undefined>>(record: T): Partial<Record<keyof T, string>> {

@@ -1,20 +1,25 @@
 /**
  * Key layout of the incidents table: every key string and index name lives here.
  *
- * | item            | pk                      | sk          |
- * |-----------------|-------------------------|-------------|
- * | incident        | INCIDENT#<id>           | INCIDENT    |
- * | number counter  | COUNTER#INCIDENT-NUMBER | COUNTER     |
+ * | item            | pk                      | sk                                  |
+ * |-----------------|-------------------------|-------------------------------------|
+ * | incident        | INCIDENT#<id>           | INCIDENT                            |
+ * | timeline entry  | INCIDENT#<id>           | TL#<at>#<version>#<n> (or #c<rand>) |
+ * | number counter  | COUNTER#INCIDENT-NUMBER | COUNTER                             |
  *
- * Secondary indexes (all project every attribute, so one Query answers a list page):
- * | index       | partition                 | sort                          | serves                        |
- * |-------------|---------------------------|-------------------------------|-------------------------------|
- * | byNumber    | gsi1pk = NUMBER#INC…      | gsi1sk = INCIDENT             | GET /incidents/INC0000001     |
- * | byState     | gsi2pk = STATE#<state>    | gsi2sk = <priority>#<created>#<id> | queue: priority, then age |
- * | byService   | gsi3pk = SERVICE#<service>| gsi3sk = <created>#<id>       | ?service=                     |
- * | byPriority  | gsi4pk = PRIORITY#<P>     | gsi4sk = <created>#<id>       | ?priority=                    |
- * | byReporter  | gsi5pk = REPORTER#<name>  | gsi5sk = <created>#<id>       | a requester's own incidents   |
- * | byCreated   | gsi6pk = INCIDENTS        | gsi6sk = <created>#<id>       | unfiltered list, newest first |
+ * Secondary indexes (all project every attribute, so one Query answers a list page). "Open only"
+ * indexes are sparse: their attributes are removed when the incident is resolved, so a queue or a
+ * count reads open work only.
+ * | index         | partition                        | sort                          | serves                         |
+ * |---------------|----------------------------------|-------------------------------|--------------------------------|
+ * | byNumber      | gsi1pk = NUMBER#INC…             | gsi1sk = INCIDENT             | GET /incidents/INC0000001      |
+ * | byState       | gsi2pk = STATE#<state>           | gsi2sk = <priority>#<created>#<id> | queue by state            |
+ * | byService     | gsi3pk = SERVICE#<service>       | gsi3sk = <created>#<id>       | ?service=, newest first        |
+ * | byOpenService | gsi4pk = OPEN-SERVICE#<service>  | gsi4sk = <priority>#<created>#<id> | concurrent incidents (open only) |
+ * | byReporter    | gsi5pk = REPORTER#<name>         | gsi5sk = <created>#<id>       | a requester's own incidents    |
+ * | byCreated     | gsi6pk = INCIDENTS               | gsi6sk = <created>#<id>       | unfiltered list, newest first  |
+ * | byAssignee    | gsi7pk = ASSIGNEE#<name>         | gsi7sk = <priority>#<created>#<id> | my queue (open only)      |
+ * | byGroup       | gsi8pk = GROUP#<group>           | gsi8sk = <priority>#<created>#<id> | group queue (open only)   |
  *
  * byCreated has one partition per client stack: a desk logs far fewer incidents per second than
  * the ~1,000 writes/s one index partition sustains.
@@ -25,9 +30,11 @@ export const INCIDENT_INDEXES = {
   byNumber: { name: 'byNumber', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   byState: { name: 'byState', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   byService: { name: 'byService', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  byPriority: { name: 'byPriority', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+  byOpenService: { name: 'byOpenService', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   byReporter: { name: 'byReporter', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   byCreated: { name: 'byCreated', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
+  byAssignee: { name: 'byAssignee', partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
+  byGroup: { name: 'byGroup', partitionKey: 'gsi8pk', sortKey: 'gsi8sk' },
 } as const;
 
 export type IncidentIndexName = keyof typeof INCIDENT_INDEXES;
@@ -37,6 +44,12 @@ export const incidentNumberCounterKey = { pk: 'COUNTER#INCIDENT-NUMBER', sk: 'CO
 
 export const formatIncidentNumber = (sequence: number) => `INC${String(sequence).padStart(7, '0')}`;
 
+export const TIMELINE_PREFIX = 'TL#';
+export const timelineEntryKey = (incidentId: string, at: string, position: string) => ({
+  pk: `INCIDENT#${incidentId}`,
+  sk: `${TIMELINE_PREFIX}${at}#${position}`,
+});
+
 export const incidentIndexKeys = (incident: {
   readonly id: string;
   readonly number: string;
@@ -45,21 +58,26 @@ export const incidentIndexKeys = (incident: {
   readonly service: string;
   readonly reportedBy: string;
   readonly createdAt: string;
+  readonly assignee?: string;
+  readonly assignmentGroup?: string;
 }) => {
   const createdThenId = `${incident.createdAt}#${incident.id}`;
+  const queueOrder = `${incident.priority}#${createdThenId}`;
+  const open = incident.state !== 'Resolved' && incident.state !== 'Closed' && incident.state !== 'Canceled';
   return {
     gsi1pk: `NUMBER#${incident.number}`,
     gsi1sk: 'INCIDENT',
     gsi2pk: `STATE#${incident.state}`,
-    gsi2sk: `${incident.priority}#${createdThenId}`,
+    gsi2sk: queueOrder,
     gsi3pk: `SERVICE#${incident.service}`,
     gsi3sk: createdThenId,
-    gsi4pk: `PRIORITY#${incident.priority}`,
-    gsi4sk: createdThenId,
+    ...(open && { gsi4pk: `OPEN-SERVICE#${incident.service}`, gsi4sk: queueOrder }),
     gsi5pk: `REPORTER#${incident.reportedBy}`,
     gsi5sk: createdThenId,
     gsi6pk: 'INCIDENTS',
     gsi6sk: createdThenId,
+    ...(open && incident.assignee && { gsi7pk: `ASSIGNEE#${incident.assignee}`, gsi7sk: queueOrder }),
+    ...(open && incident.assignmentGroup && { gsi8pk: `GROUP#${incident.assignmentGroup}`, gsi8sk: queueOrder }),
   };
 };
 

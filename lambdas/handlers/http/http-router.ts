@@ -9,7 +9,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Caller } from '../../domain/access-policy';
 import { callerFromEvent } from './caller-from-claims';
 import { problem, problemFromError, problemResponse } from './problem-details';
-import { RequestProblem } from './http-request';
+import { header, RequestProblem } from './http-request';
+import type { IdempotencyGuard } from './idempotent-requests';
 
 export interface HttpRequest {
   readonly event: APIGatewayProxyEvent;
@@ -41,11 +42,16 @@ export interface Observability {
   readonly tracer: Tracer;
 }
 
+export interface HandlerOptions {
+  /** Makes POST routes honour the Idempotency-Key header. */
+  readonly idempotency?: IdempotencyGuard;
+}
+
 /**
  * One Lambda serves a group of routes. This wraps the group with middy and Powertools, picks the
  * route API Gateway matched, and turns every failure into problem+json.
  */
-export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer }: Observability) {
+export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer }: Observability, options: HandlerOptions = {}) {
   const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     const instance = event.path;
@@ -64,7 +70,16 @@ export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer 
           return countStatus(metrics, problemResponse(problem('unauthorized', 'The token carries no usable identity or role', { instance }), { 'WWW-Authenticate': 'Bearer' }));
         }
         logger.appendKeys({ caller: caller.name });
-        result = await route.handle({ event, caller, requestId });
+        const key = header(event, 'idempotency-key');
+        const authenticatedRoute = route;
+        result =
+          key !== undefined && event.httpMethod === 'POST' && options.idempotency
+            ? await options.idempotency(
+                { key, callerId: caller.id, method: event.httpMethod, path: event.path, body: event.body ?? '' },
+                context,
+                () => authenticatedRoute.handle({ event, caller, requestId }),
+              )
+            : await route.handle({ event, caller, requestId });
       }
       return countStatus(metrics, toResponse(result));
     } catch (error) {

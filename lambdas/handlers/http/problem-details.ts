@@ -29,6 +29,8 @@ export const PROBLEM_TYPES = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'illegal-transition': { status: 409, title: 'The lifecycle does not allow this change' },
   'version-conflict': { status: 412, title: 'The resource has changed' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another request' },
+  'idempotency-in-progress': { status: 409, title: 'The same request is still being processed' },
   'precondition-required': { status: 428, title: 'If-Match is required' },
   internal: { status: 500, title: 'Internal error' },
 } as const;

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { ScheduledEvent } from 'aws-lambda';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
+import { createDocumentClient } from '../adapters/dynamodb/document-client';
+import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+
+/**
+ * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
+ * client's autoCloseAfter period, recording `system:auto-close` as who closed them.
+ */
+const { logger, metrics, tracer } = createObservability('auto-close');
+const settings = loadClientSettings();
+const incidents = new DynamoDbIncidentRepository(tracer.captureAWSv3Client(createDocumentClient()), requireEnv('INCIDENTS_TABLE_NAME'));
+
+const run = async (_event: ScheduledEvent): Promise<{ closed: number }> => {
+  const closed = await autoCloseResolvedIncidents({
+    incidents,
+    clock: { now: () => new Date() },
+    ids: { newId: () => randomUUID() },
+    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
+    // Auto-close notifies nobody; the reporter sees the closure on the timeline.
+    notifier: new SnsNotifier(new SNSClient({}), { 'major-incident': undefined, escalation: undefined, security: undefined }),
+  });
+  metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
+  logger.info('auto-close run finished', { closed });
+  return { closed };
+};
+
+export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,99 @@
+import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+
+export interface ItsmApiFirewallProps {
+  readonly clientId: string;
+  /** The REST API stage the web ACL protects. */
+  readonly stage: Stage;
+  /**
+   * Requests one client IP address may make in any 5 minutes before WAF answers 429 for a while.
+   * A whole office behind one NAT address shares it, so it sits well above one person's use.
+   * @default 3000 (10 requests a second, sustained)
+   */
+  readonly requestsPerIpPer5Minutes?: number;
+}
+
+/** The rule in AWSManagedRulesCommonRuleSet that is only counted, and why (docs/security.md). */
+export const COUNTED_COMMON_RULES = ['SizeRestrictions_BODY'] as const;
+
+export const MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesCommonRuleSet',
+] as const;
+
+const TOO_MANY_REQUESTS_BODY = 'too-many-requests';
+
+/**
+ * AWS WAF in front of the API stage: a per-IP rate limit, then the AWS managed rule groups for
+ * IP reputation, known bad inputs and the common rule set.
+ *
+ * The common rule set's SizeRestrictions_BODY blocks every body over 8 KB. The functions accept
+ * bodies up to 64 KB (an 8,000-character description plus resolution notes, in any script, is
+ * well over 8 KB) and answer larger ones with a 413 problem+json naming the limit, so that one
+ * rule is set to count: WAF still reports it, the functions keep enforcing the limit.
+ */
+export class ItsmApiFirewall extends Construct {
+  readonly webAcl: CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: ItsmApiFirewallProps) {
+    super(scope, id);
+    const metric = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName: `rowe-itsm-${props.clientId}-${name}`,
+    });
+    const managedGroup = (priority: number, name: (typeof MANAGED_RULE_GROUPS)[number], countRules: readonly string[] = []) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ...(countRules.length > 0 && { ruleActionOverrides: countRules.map((rule) => ({ name: rule, actionToUse: { count: {} } })) }),
+        },
+      },
+      visibilityConfig: metric(name),
+    });
+
+    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      description: `rowe-itsm ${props.clientId}: protects the REST API stage`,
+      defaultAction: { allow: {} },
+      visibilityConfig: metric('api'),
+      // A refusal for too many requests reads like the API's own: RFC 9457 JSON with status 429.
+      customResponseBodies: {
+        [TOO_MANY_REQUESTS_BODY]: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            type: 'about:blank',
+            title: 'Too many requests',
+            status: 429,
+            detail: 'Too many requests from this address; wait a few minutes and try again',
+          }),
+        },
+      },
+      rules: [
+        {
+          name: 'RatePerIp',
+          priority: 0,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: TOO_MANY_REQUESTS_BODY } } },
+          statement: {
+            rateBasedStatement: { limit: props.requestsPerIpPer5Minutes ?? 3000, evaluationWindowSec: 300, aggregateKeyType: 'IP' },
+          },
+          visibilityConfig: metric('rate-per-ip'),
+        },
+        managedGroup(1, 'AWSManagedRulesAmazonIpReputationList'),
+        managedGroup(2, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managedGroup(3, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
+      ],
+    });
+
+    new CfnWebACLAssociation(this, 'StageAssociation', {
+      resourceArn: props.stage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
+import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
+import { autoCloseResolvedIncidents, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
+import type { IncidentRepository, Notification } from '../../lambdas/app/ports';
+import { rejectResolution, type Incident } from '../../lambdas/domain/incident';
+import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
+import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../lambdas/domain/priority-rules';
+import { createTestTables, type TestTables } from '../support/test-tables';
+import { lambdaContext } from './support-events';
+import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
+import { aChange, anIncident, storedTimeline } from './support-incidents';
+
+/**
+ * Auto-close against DynamoDB Local: the use case with a chosen clock, and the scheduled Lambda
+ * wired as the stack wires it (real clock).
+ */
+
+const DAY = 24 * 60 * 60 * 1000;
+const RESOLVED_AT = new Date(Date.UTC(2026, 5, 1, 9, 0, 0));
+const iso = (date: Date) => date.toISOString();
+
+/** A resolved incident, stored as the desk's PATCH would have left it. */
+function resolvedAt(at: Date, overrides: Partial<Incident> = {}): Incident {
+  const createdAt = iso(new Date(at.getTime() - DAY));
+  return anIncident({
+    state: 'Resolved',
+    resolutionCode: 'Solved (permanently)',
+    resolutionNotes: 'Replaced the switch',
+    resolvedAt: iso(at),
+    resolvedBy: 'alice.agent',
+    createdAt,
+    updatedAt: iso(at),
+    detectedAt: createdAt,
+    version: 3,
+    ...overrides,
+  });
+}
+
+function depsFor(incidents: IncidentRepository, now: Date, published: Notification[] = []): IncidentDeps {
+  return {
+    incidents,
+    clock: { now: () => now },
+    ids: { newId: () => randomUUID() },
+    rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
+    settings: { clientId: 'example', autoCloseAfter: 'P7D', contacts: exampleSettings()['contacts'] },
+    notifier: { notify: async (n) => void published.push(n) },
+  };
+}
+
+describe('autoCloseResolvedIncidents', () => {
+  let tables: TestTables;
+  let repo: DynamoDbIncidentRepository;
+
+  beforeEach(async () => {
+    // Fresh tables per test: the Resolved partition must hold only this test's incidents.
+    tables = await createTestTables();
+    repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+  });
+  afterEach(() => tables?.destroy());
+
+  test('8 days after resolution it closes, by system:auto-close, with a closed entry; 1 day after, it stays Resolved', async () => {
+    const old = resolvedAt(RESOLVED_AT);
+    const recent = resolvedAt(new Date(RESOLVED_AT.getTime() + 7 * DAY));
+    for (const incident of [old, recent]) await repo.create(aChange(incident));
+    const now = new Date(RESOLVED_AT.getTime() + 8 * DAY);
+    const published: Notification[] = [];
+
+    expect(await autoCloseResolvedIncidents(depsFor(repo, now, published))).toBe(1);
+
+    expect(await repo.get(old.id)).toEqual({
+      ...old,
+      state: 'Closed',
+      closedAt: iso(now),
+      closedBy: 'system:auto-close',
+      closureReason: 'Closed automatically: not confirmed or rejected within P7D of resolution',
+      updatedAt: iso(now),
+      updatedBy: 'system:auto-close',
+      version: 4,
+    });
+    expect(await storedTimeline(tables.documents, tables.names.incidents, old.id)).toEqual([
+      expect.objectContaining({ type: 'closed', actor: 'system:auto-close', at: iso(now), from: 'Resolved', to: 'Closed', visibility: 'public' }),
+    ]);
+    expect(await repo.get(recent.id)).toEqual(recent);
+    expect(await storedTimeline(tables.documents, tables.names.incidents, recent.id)).toEqual([]);
+    expect(published).toEqual([]);
+
+    // Run again at the same time: nothing left to close.
+    expect(await autoCloseResolvedIncidents(depsFor(repo, now))).toBe(0);
+  });
+
+  test('exactly at the end of the period it waits; just past it, it closes', async () => {
+    const incident = resolvedAt(RESOLVED_AT);
+    await repo.create(aChange(incident));
+    expect(await autoCloseResolvedIncidents(depsFor(repo, new Date(RESOLVED_AT.getTime() + 7 * DAY)))).toBe(0);
+    expect((await repo.get(incident.id))?.state).toBe('Resolved');
+    expect(await autoCloseResolvedIncidents(depsFor(repo, new Date(RESOLVED_AT.getTime() + 7 * DAY + 1)))).toBe(1);
+    expect((await repo.get(incident.id))?.state).toBe('Closed');
+  });
+
+  test('incidents in other states are never closed, however old', async () => {
+    const longAgo = new Date(RESOLVED_AT.getTime() - 90 * DAY);
+    const others = [
+      anIncident({ state: 'New', createdAt: iso(longAgo) }),
+      anIncident({ state: 'In Progress', createdAt: iso(longAgo) }),
+      anIncident({ state: 'On Hold', onHoldReason: 'awaiting caller', createdAt: iso(longAgo) }),
+      anIncident({ state: 'Canceled', createdAt: iso(longAgo) }),
+    ];
+    for (const incident of others) await repo.create(aChange(incident));
+    expect(await autoCloseResolvedIncidents(depsFor(repo, new Date(RESOLVED_AT.getTime() + 30 * DAY)))).toBe(0);
+    for (const incident of others) expect(await repo.get(incident.id)).toEqual(incident);
+  });
+
+  test('more than one page of candidates (50 a page): all of them close', async () => {
+    const many = Array.from({ length: 55 }, (_, i) => resolvedAt(new Date(RESOLVED_AT.getTime() + i * 60_000)));
+    await Promise.all(many.map((incident) => repo.create(aChange(incident))));
+    expect(await autoCloseResolvedIncidents(depsFor(repo, new Date(RESOLVED_AT.getTime() + 10 * DAY)))).toBe(55);
+    const states = await Promise.all(many.map(async (incident) => (await repo.get(incident.id))?.state));
+    expect(new Set(states)).toEqual(new Set(['Closed']));
+  });
+
+  test('an incident changed meanwhile (version conflict) is skipped without failing the run; the others close', async () => {
+    const contested = resolvedAt(RESOLVED_AT);
+    const other = resolvedAt(new Date(RESOLVED_AT.getTime() + 60_000));
+    for (const incident of [contested, other]) await repo.create(aChange(incident));
+    const now = new Date(RESOLVED_AT.getTime() + 8 * DAY);
+    const rejectedAt = iso(new Date(now.getTime() - 1000));
+
+    // The reporter rejects the fix between the job's read and its write.
+    const racing: IncidentRepository = Object.assign(Object.create(repo) as DynamoDbIncidentRepository, {
+      resolvedBefore: async (cutoff: string, page: { limit: number; nextToken?: string }) => {
+        const found = await repo.resolvedBefore(cutoff, page);
+        const current = await repo.get(contested.id);
+        if (current?.state === 'Resolved') {
+          await repo.save(rejectResolution(current, { id: 'u-rita', name: 'rita.requester' }, 'Still broken', rejectedAt), current.version);
+        }
+        return found;
+      },
+    });
+
+    expect(found(await repo.resolvedBefore(iso(now), { limit: 50 }))).toEqual([contested.id, other.id].sort());
+    await expect(autoCloseResolvedIncidents(depsFor(racing, now))).resolves.toBe(1);
+
+    expect(await repo.get(contested.id)).toMatchObject({ state: 'In Progress', reopenCount: 1, version: 4, updatedBy: 'rita.requester' });
+    expect((await storedTimeline(tables.documents, tables.names.incidents, contested.id)).map((e) => [e['type'], e['actor']])).toEqual([
+      ['reopened', 'rita.requester'],
+    ]);
+    expect(await repo.get(other.id)).toMatchObject({ state: 'Closed', closedBy: 'system:auto-close' });
+  });
+
+  const found = (page: { items: readonly Incident[] }) => page.items.map((i) => i.id).sort();
+});
+
+describe('auto-close handler (scheduled Lambda)', () => {
+  let tables: TestTables;
+  let restore: () => void;
+  let handler: (event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ closed: number }>;
+
+  beforeAll(async () => {
+    tables = await createTestTables();
+    restore = setEnv({
+      ...localFunctionEnv(tables),
+      INCIDENTS_TABLE_NAME: tables.names.incidents,
+      ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
+    });
+    muteEmptyMetricsWarning();
+    jest.isolateModules(() => {
+      handler = (require('../../lambdas/handlers/auto-close-handler') as typeof import('../../lambdas/handlers/auto-close-handler')).handler as unknown as typeof handler;
+    });
+  });
+  afterAll(() => {
+    restore?.();
+    tables?.destroy();
+  });
+
+  const scheduledEvent = (): ScheduledEvent => ({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'eu-west-2',
+    resources: ['arn:aws:events:eu-west-2:123456789012:rule/AutoCloseSchedule'],
+    detail: {},
+  });
+
+  test('closes what resolved more than 7 days ago (real clock), leaves the rest; a second run finds nothing', async () => {
+    const repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+    const now = Date.now();
+    const stale = [resolvedAt(new Date(now - 8 * DAY)), resolvedAt(new Date(now - 30 * DAY))];
+    const fresh = resolvedAt(new Date(now - 1 * DAY));
+    for (const incident of [...stale, fresh]) await repo.create(aChange(incident));
+
+    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 2 });
+    for (const incident of stale) expect(await repo.get(incident.id)).toMatchObject({ state: 'Closed', closedBy: 'system:auto-close' });
+    expect(await repo.get(fresh.id)).toEqual(fresh);
+
+    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0 });
+  });
+});

@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { LocalSns, type OutboxMessage } from '../../local/local-sns';
+import { createTestTables, type TestTables } from '../support/test-tables';
+import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
+
+/**
+ * The incidents Lambda loaded the way the runtime loads it (environment read at module load),
+ * over DynamoDB Local (its own tables) and LocalSns (the real SNS client publishing to an outbox).
+ */
+
+/** Topic ARNs the handler is given; LocalSns records whichever the notifier publishes to. */
+export const TOPICS = {
+  majorIncident: 'arn:aws:sns:eu-west-2:123456789012:rowe-itsm-example-major-incidents',
+  escalation: 'arn:aws:sns:eu-west-2:123456789012:rowe-itsm-example-escalations',
+  security: 'arn:aws:sns:eu-west-2:123456789012:rowe-itsm-example-security',
+} as const;
+
+const ROOT = resolve(__dirname, '../..');
+
+/** The runtime part of clients/example.json, picked the way the stack builds ITSM_CLIENT_SETTINGS. */
+export function exampleSettings(): Record<string, any> {
+  const config = JSON.parse(readFileSync(join(ROOT, 'clients/example.json'), 'utf8'));
+  return {
+    id: config.id,
+    timeZone: config.timeZone,
+    priorityMatrix: config.priorityMatrix,
+    slaTargets: config.slaTargets,
+    priorityThresholds: config.priorityThresholds,
+    autoCloseAfter: config.autoCloseAfter,
+    contacts: config.contacts,
+    ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
+  };
+}
+
+export interface IncidentsApi {
+  readonly tables: TestTables;
+  readonly sns: LocalSns;
+  readonly handler: ProxyHandler;
+  /** Loads another instance of the handler (same tables and SNS) with other client settings. */
+  loadHandler(settings: Record<string, unknown>): ProxyHandler;
+  /** Messages published so far whose subject mentions `text` (e.g. an incident number). */
+  messagesAbout(text: string): OutboxMessage[];
+  close(): Promise<void>;
+}
+
+/** Sets `values` on process.env and returns a function that restores what was there. */
+export function setEnv(values: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+/** Environment every function gets locally: DynamoDB Local, quiet Powertools, fake credentials. */
+export function localFunctionEnv(tables: TestTables): Record<string, string> {
+  return {
+    AWS_REGION: 'eu-west-2',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: tables.endpoint,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    // Makes Powertools Metrics write through the global console, so the warning below can be muted.
+    POWERTOOLS_DEV: 'true',
+  };
+}
+
+/**
+ * Metrics warns "No application metrics to publish" when a run adds none; mute exactly that line.
+ * Call from beforeAll (jest restores spies only when asked).
+ */
+export function muteEmptyMetricsWarning(): void {
+  const warn = console.warn.bind(console);
+  jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('No application metrics to publish')) return;
+    warn(...args);
+  });
+}
+
+export async function startIncidentsApi(): Promise<IncidentsApi> {
+  const tables = await createTestTables();
+  const outboxDir = mkdtempSync(join(tmpdir(), 'itsm-outbox-'));
+  const sns = await LocalSns.start(join(outboxDir, 'outbox.jsonl'));
+  const restore = setEnv({
+    ...localFunctionEnv(tables),
+    AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    INCIDENTS_TABLE_NAME: tables.names.incidents,
+    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
+    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
+    ESCALATION_TOPIC_ARN: TOPICS.escalation,
+    SECURITY_TOPIC_ARN: TOPICS.security,
+    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
+  });
+  muteEmptyMetricsWarning();
+  const loadHandler = (settings?: Record<string, unknown>): ProxyHandler => {
+    const restoreSettings = settings ? setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) }) : () => undefined;
+    let loaded: ProxyHandler | undefined;
+    try {
+      jest.isolateModules(() => {
+        loaded = (require('../../lambdas/handlers/incidents-handler') as typeof import('../../lambdas/handlers/incidents-handler'))
+          .handler as unknown as ProxyHandler;
+      });
+    } finally {
+      restoreSettings();
+    }
+    return loaded!;
+  };
+  const handler = loadHandler();
+  return {
+    tables,
+    sns,
+    handler,
+    loadHandler,
+    messagesAbout: (text) => sns.messages().filter((m) => (m.subject ?? '').includes(text) || JSON.stringify(m.message).includes(text)),
+    close: async () => {
+      restore();
+      await sns.stop();
+      tables.destroy();
+      rmSync(outboxDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests, one helper per route
+
+export interface Call {
+  readonly as?: TestCaller | undefined;
+  readonly ifMatch?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export function incidentRoutes(handler: () => ProxyHandler) {
+  const onIncident = (method: string, id: string, sub: string, call: Call, extra: Partial<RequestOptions> = {}) =>
+    invoke(handler(), method, {
+      path: `/incidents/${id}${sub}`,
+      resource: `/incidents/{id}${sub}`,
+      pathParameters: { id },
+      caller: call.as,
+      headers: { ...(call.ifMatch !== undefined && { 'If-Match': call.ifMatch }), ...call.headers },
+      ...extra,
+    });
+  return {
+    create: (body: unknown, call: Call) =>
+      invoke(handler(), 'POST', { path: '/incidents', resource: '/incidents', body, caller: call.as, ...(call.headers && { headers: call.headers }) }),
+    get: (id: string, call: Call) => onIncident('GET', id, '', call),
+    list: (query: RequestOptions['query'], call: Call) => invoke(handler(), 'GET', { path: '/incidents', resource: '/incidents', query: query ?? {}, caller: call.as }),
+    patch: (id: string, body: unknown, call: Call) => onIncident('PATCH', id, '', call, { body }),
+    confirm: (id: string, call: Call, body?: unknown) => onIncident('POST', id, '/confirm', call, body === undefined ? {} : { body }),
+    reject: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/reject', call, { body }),
+    escalate: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/escalate', call, { body }),
+    comment: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/comments', call, { body }),
+    timeline: (id: string, query: Record<string, string>, call: Call) => onIncident('GET', id, '/timeline', call, { query }),
+  };
+}
+
+export function expectProblem(response: ApiResponse, status: number, field?: string) {
+  expect({ status: response.status, contentType: response.headers['content-type'], raw: response.status === status ? '' : response.raw }).toEqual({
+    status,
+    contentType: 'application/problem+json',
+    raw: '',
+  });
+  expect(response.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), detail: expect.any(String) });
+  if (field !== undefined) expect(blamedFields(response)).toContain(field);
+}
+
+export const validIncidentBody = (overrides: Record<string, unknown> = {}) => ({
+  shortDescription: 'Finance cannot send email',
+  description: 'Outlook shows "disconnected" for everyone on floor 3 since 09:10.',
+  impact: 1,
+  urgency: 2,
+  service: 'email',
+  category: 'software',
+  ...overrides,
+});

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { API_ROUTES, routeKey, type FunctionGroup } from '../../lambdas/schemas/api-catalogue';
+
+/**
+ * The catalogue is what the stack deploys; each function group's handler must serve exactly its
+ * catalogue routes — no route deployed without code, no code without a route.
+ */
+const HANDLERS: Record<FunctionGroup, string> = {
+  incidents: '../../lambdas/handlers/incidents-handler',
+  meta: '../../lambdas/handlers/meta-handler',
+};
+
+beforeAll(() => {
+  const example = JSON.parse(readFileSync(join(__dirname, '../../clients/example.json'), 'utf8'));
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-west-2',
+    INCIDENTS_TABLE_NAME: 'route-table-test',
+    IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
+    ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+});
+
+test.each(Object.entries(HANDLERS))('the %s handler serves exactly its catalogue routes', (group, modulePath) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { routes } = require(modulePath) as { routes: Record<string, unknown> };
+  const expected = API_ROUTES.filter((r) => r.group === group).map(routeKey).sort();
+  expect(expected.length).toBeGreaterThan(0);
+  expect(Object.keys(routes).sort()).toEqual(expected);
+});
+
+test('every catalogue route belongs to a handler', () => {
+  expect([...new Set(API_ROUTES.map((r) => r.group))].sort()).toEqual(Object.keys(HANDLERS).sort());
+});
+
+test('only health and the API description are public', () => {
+  expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json']);
+});
