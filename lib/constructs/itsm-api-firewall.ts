@@ -79,7 +79,16 @@ export class ItsmApiFirewall extends Construct {
         {
           name: 'RatePerIp',
           priority: 0,
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: TOO_MANY_REQUESTS_BODY } } },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: TOO_MANY_REQUESTS_BODY,
+                // WAF re-evaluates rate limits every few minutes; tell clients when to come back.
+                responseHeaders: [{ name: 'Retry-After', value: '60' }],
+              },
+            },
+          },
           statement: {
             rateBasedStatement: { limit: props.requestsPerIpPer5Minutes ?? 3000, evaluationWindowSec: 300, aggregateKeyType: 'IP' },
           },

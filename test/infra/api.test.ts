@@ -261,6 +261,21 @@ describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
   });
 });
 
+describe.each(['example', 'acme-us'])('%s: abuse limits', (clientId) => {
+  test('the per-IP rate rule answers 429 with Retry-After and a problem body', () => {
+    const { resources } = fixture.get(clientId);
+    const [[, acl]] = resourcesOfType(resources, 'AWS::WAFv2::WebACL');
+    const rate = acl!.Properties.Rules.find((r: { Statement: Record<string, unknown> }) => 'RateBasedStatement' in r.Statement);
+    expect(rate.Statement.RateBasedStatement.AggregateKeyType).toBe('IP');
+    const response = rate.Action.Block.CustomResponse;
+    expect(response.ResponseCode).toBe(429);
+    expect(response.ResponseHeaders).toEqual([{ Name: 'Retry-After', Value: '60' }]);
+    const body = acl!.Properties.CustomResponseBodies[response.CustomResponseBodyKey];
+    expect(body.ContentType).toBe('APPLICATION_JSON');
+    expect(JSON.parse(body.Content)).toMatchObject({ status: 429 });
+  });
+});
+
 describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
   test('the user pool requires MFA, strong passwords and admin-created users only', () => {
     const { template } = fixture.get(clientId);

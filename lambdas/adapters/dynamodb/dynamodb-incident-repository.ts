@@ -302,38 +302,19 @@ export function planQuery(filter: IncidentFilter): QueryPlan {
   if (reportedBy !== undefined) {
     return { index: 'byReporter', partition: `REPORTER#${reportedBy}`, residual: defined({ state, priority, service, assignee, assignmentGroup }), oldestFirst: false };
   }
-  if (state !== undefined) {
-    return {
-      index: 'byState',
-      partition: `STATE#${state}`,
-      ...(priority !== undefined && { sortPrefix: `${priority}#` }),
-      residual: defined({ service, assignee, assignmentGroup }),
-      oldestFirst: true,
-    };
-  }
+  if (state !== undefined) return queue('byState', `STATE#${state}`, priority, defined({ service, assignee, assignmentGroup }));
   // Assignee and group queues hold open work only, ordered by priority then age.
-  if (assignee !== undefined) {
-    return {
-      index: 'byAssignee',
-      partition: `ASSIGNEE#${assignee}`,
-      ...(priority !== undefined && { sortPrefix: `${priority}#` }),
-      residual: defined({ service, assignmentGroup }),
-      oldestFirst: true,
-    };
-  }
-  if (assignmentGroup !== undefined) {
-    return {
-      index: 'byGroup',
-      partition: `GROUP#${assignmentGroup}`,
-      ...(priority !== undefined && { sortPrefix: `${priority}#` }),
-      residual: defined({ service }),
-      oldestFirst: true,
-    };
-  }
+  if (assignee !== undefined) return queue('byAssignee', `ASSIGNEE#${assignee}`, priority, defined({ service, assignmentGroup }));
+  if (assignmentGroup !== undefined) return queue('byGroup', `GROUP#${assignmentGroup}`, priority, defined({ service }));
   if (service !== undefined) {
     return { index: 'byService', partition: `SERVICE#${service}`, residual: defined({ priority }), oldestFirst: false };
   }
   return { index: 'byCreated', partition: 'INCIDENTS', residual: defined({ priority }), oldestFirst: false };
+}
+
+/** A queue index sorts by priority, then age: a priority filter is a sort-key prefix, oldest first. */
+function queue(index: IncidentIndexName, partition: string, priority: string | undefined, residual: QueryPlan['residual']): QueryPlan {
+  return { index, partition, ...(priority !== undefined && { sortPrefix: `${priority}#` }), residual, oldestFirst: true };
 }
 
 function defined<T extends Record<string, string | undefined>>(record: T): Partial<Record<keyof T, string>> {
