@@ -1,5 +1,7 @@
 import { Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/event-rules';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -50,6 +52,7 @@ export class ItsmStack extends Stack {
       priorityThresholds: config.priorityThresholds,
       autoCloseAfter: config.autoCloseAfter,
       contacts: config.contacts,
+      monitoring: config.monitoring,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
@@ -125,6 +128,60 @@ export class ItsmStack extends Stack {
       description: 'Closes resolved incidents whose confirmation period has passed',
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+
+    // CloudWatch alarm state changes on the default bus become incidents, exactly once per event.
+    const ingestionFailures = new Queue(this, 'EventIngestionFailures', {
+      encryptionMasterKey: this.data.key,
+      encryption: QueueEncryption.KMS,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNagFinding(
+      ingestionFailures.node.defaultChild as CfnResource,
+      'Serverless-SQSRedrivePolicy',
+      'This queue is itself the dead-letter queue of event ingestion; a dead-letter queue of its own would only move the problem.',
+    );
+    const eventIngestion = new ItsmFunction(this, 'EventIngestionFunction', {
+      entry: 'lambdas/handlers/event-ingestion-handler.ts',
+      serviceName: 'event-ingestion',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      invocation: 'asynchronous',
+      deadLetterQueue: ingestionFailures,
+      environment: {
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    eventIngestion.grantTable({
+      table: this.data.incidentsTable,
+      indexNames: [INCIDENT_INDEXES.byOpenService.name],
+      key: this.data.key,
+      access: ['read', 'write'],
+    });
+    eventIngestion.grantTable({ table: this.data.eventsTable, key: this.data.key, access: ['put'] });
+    eventIngestion.grantQueueSend(ingestionFailures, this.data.key);
+    new Rule(this, 'CloudWatchAlarmStateChanges', {
+      description: 'CloudWatch alarm state changes become incidents',
+      eventPattern: {
+        source: [...CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN.source],
+        detailType: [...CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN['detail-type']],
+      },
+      targets: [
+        new LambdaFunction(eventIngestion.function, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures }),
+      ],
+    });
+    new Alarm(this, 'EventIngestionFailuresAlarm', {
+      alarmDescription: 'Monitoring events that could not be ingested are waiting in the EventIngestionFailures queue',
+      metric: ingestionFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
     const meta = new ItsmFunction(this, 'MetaFunction', {

@@ -8,8 +8,21 @@ import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type
 import { FunctionHost } from './function-host';
 import { signingKey } from './local-tokens';
 import { synthesizeClient } from './synthesize-stack';
-import { functionsOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, tablesOf, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { eventRulesOf, functionsOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
 import { LocalSns } from './local-sns';
+import { matchesPattern } from './eventbridge-pattern';
+
+/** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
+const ASYNC_ATTEMPTS = 3;
+
+export interface LocalDeadLetter {
+  readonly rule: string;
+  readonly functionId: string;
+  readonly event: unknown;
+  readonly error: string;
+  readonly attempts: number;
+  readonly at: string;
+}
 
 export interface LocalRuntimeOptions {
   /** @default 3000 */
@@ -34,6 +47,7 @@ export interface LocalRuntime {
   readonly url: string;
   readonly routes: readonly TemplateRoute[];
   readonly schedules: readonly TemplateSchedule[];
+  readonly eventRules: readonly TemplateEventRule[];
   readonly functions: FunctionHost;
   readonly dynamoDbEndpoint: string;
   /** Local table name per logical id of the template. */
@@ -128,14 +142,53 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       timer.unref();
       return [timer];
     });
+    // EventBridge on the default bus: POST /_local/events runs each event through every rule's
+    // pattern and invokes the matching rules' functions asynchronously-style (retries, then a
+    // local dead-letter store).
+    const eventRules = eventRulesOf(template);
+    const deadLetters: LocalDeadLetter[] = [];
+    const deliverEvent = async (event: unknown) => {
+      const eventId = (event as { id?: unknown } | null)?.id;
+      const matched = eventRules.filter((rule) => matchesPattern(rule.eventPattern, event));
+      const errors: { rule: string; functionId: string; error: string }[] = [];
+      await Promise.all(
+        matched.flatMap((rule) =>
+          rule.functionIds.map(async (functionId) => {
+            let last: string | undefined;
+            for (let attempt = 1; attempt <= ASYNC_ATTEMPTS; attempt++) {
+              const outcome = await runningHost.invoke(functionId, event);
+              if (outcome.error === undefined) return;
+              last = outcome.error;
+            }
+            errors.push({ rule: rule.logicalId, functionId, error: last! });
+            deadLetters.push({ rule: rule.logicalId, functionId, event, error: last!, attempts: ASYNC_ATTEMPTS, at: new Date().toISOString() });
+          }),
+        ),
+      );
+      return { eventId: typeof eventId === 'string' ? eventId : null, matchedRules: matched.map((r) => r.logicalId), errors };
+    };
     const server = createLocalApiServer({
       routes,
       functions,
       tokenKey: signingKey(options.localDir),
-      localEndpoints: async (req) => {
+      localEndpoints: async (req, body) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (req.method === 'GET' && url.pathname === '/_local/notifications') return { status: 200, body: { items: runningSns.messages() } };
         if (req.method === 'GET' && url.pathname === '/_local/schedules') return { status: 200, body: { items: schedules } };
+        if (req.method === 'GET' && url.pathname === '/_local/event-rules') return { status: 200, body: { items: eventRules } };
+        if (req.method === 'GET' && url.pathname === '/_local/dead-letters') return { status: 200, body: { items: deadLetters } };
+        if (req.method === 'POST' && url.pathname === '/_local/events') {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(body ?? '');
+          } catch {
+            return { status: 400, body: { type: 'about:blank', title: 'Bad request', status: 400, detail: 'The body must be one EventBridge event or an array of them, as JSON' } };
+          }
+          const events = Array.isArray(parsed) ? parsed : [parsed];
+          const results = [];
+          for (const event of events) results.push(await deliverEvent(event));
+          return { status: 200, body: { results } };
+        }
         const run = /^\/_local\/schedules\/([A-Za-z0-9]+)\/run$/.exec(url.pathname);
         if (req.method === 'POST' && run) {
           const schedule = schedules.find((s) => s.logicalId === run[1]);
@@ -158,6 +211,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       url,
       routes,
       schedules,
+      eventRules,
       functions,
       dynamoDbEndpoint: engine.endpoint,
       tableNames,

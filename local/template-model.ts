@@ -74,6 +74,25 @@ export function schedulesOf(template: CloudFormationTemplate): TemplateSchedule[
     }));
 }
 
+export interface TemplateEventRule {
+  readonly logicalId: string;
+  /** The rule's EventPattern exactly as the template holds it. */
+  readonly eventPattern: unknown;
+  /** Functions the rule targets. */
+  readonly functionIds: readonly string[];
+}
+
+/** EventBridge rules that match events (EventPattern), and the functions they invoke. */
+export function eventRulesOf(template: CloudFormationTemplate): TemplateEventRule[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern && (r.Properties.State ?? 'ENABLED') === 'ENABLED')
+    .map(([logicalId, r]) => ({
+      logicalId,
+      eventPattern: r.Properties.EventPattern,
+      functionIds: (r.Properties.Targets ?? []).map((t: { Arn: unknown }) => integratedFunction(t.Arn)),
+    }));
+}
+
 /** Milliseconds between runs of a `rate(…)` expression; undefined for cron expressions. */
 export function rateMilliseconds(expression: string): number | undefined {
   const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);

@@ -82,3 +82,58 @@ export interface Notification {
 export interface Notifier {
   notify(notification: Notification): Promise<void>;
 }
+
+/** What is kept of each EventBridge event received, keyed by its id (exactly-once ingestion). */
+export interface EventRecord {
+  readonly eventId: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly resource?: string;
+  readonly state?: string;
+  /** What ingestion did with it: opened, attached, noted, recorded. */
+  readonly outcome: string;
+  readonly incidentId?: string;
+  readonly receivedAt: string;
+}
+
+export type OpenAlarmIncidentResult = 'opened' | 'duplicate-event' | 'lock-taken';
+export type AttachResult = 'attached' | 'duplicate-event' | 'incident-not-open';
+
+/**
+ * Writes of monitoring ingestion. Every write includes the event record under the condition that
+ * the event id was never recorded, in one transaction: a redelivered event changes nothing.
+ */
+export interface MonitoringEventStore {
+  /** The incident the alarm's lock names, if there is a lock. */
+  alarmLock(alarmArn: string): Promise<{ readonly incidentId: string } | undefined>;
+  /**
+   * Records the event, stores the new incident and its entries, and takes the alarm's lock: if
+   * `staleIncidentId` is given the lock must still name that incident, otherwise it must not exist.
+   */
+  openAlarmIncident(args: {
+    readonly record: EventRecord;
+    readonly alarmArn: string;
+    readonly change: IncidentChange;
+    readonly staleIncidentId?: string;
+  }): Promise<OpenAlarmIncidentResult>;
+  /** Records the event and adds the entry to the incident if it is still open; `countOccurrence` adds one to occurrenceCount. */
+  attachToIncident(args: {
+    readonly record: EventRecord;
+    readonly incidentId: string;
+    readonly entry: TimelineEntry;
+    readonly countOccurrence: boolean;
+  }): Promise<AttachResult>;
+  /**
+   * Records the event, stores the resolved incident (if the stored version is still
+   * `expectedVersion`) with its entries, if the alarm's lock still names it (the lock then names a closed incident:
+   * stale, replaced by the next ALARM).
+   */
+  resolveAlarmIncident(args: {
+    readonly record: EventRecord;
+    readonly alarmArn: string;
+    readonly change: IncidentChange;
+    readonly expectedVersion: number;
+  }): Promise<'resolved' | 'duplicate-event' | 'conflict'>;
+  /** Records the event only; false when it was already recorded. */
+  record(record: EventRecord): Promise<boolean>;
+}

@@ -89,6 +89,9 @@ export interface Incident {
   readonly updatedBy: string;
   /** Optimistic-concurrency version, starting at 1; exposed as the ETag. */
   readonly version: number;
+  /** Monitoring incidents: how many ALARM events this incident stands for, and the alarm's ARN. */
+  readonly occurrenceCount?: number;
+  readonly alarmArn?: string;
 }
 
 /** A change and the timeline entries that record it, written together or not at all. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DEFAULT_PRIORITY_MATRIX, findMatrixInversions, PRIORITIES, type PriorityMatrix } from '../domain/priority';
 import { parseIsoDuration } from '../domain/iso-duration';
+import { ALARM_SEVERITIES } from '../domain/alarm-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../domain/priority-rules';
 
 /**
@@ -94,6 +95,23 @@ export const priorityThresholdsSchema = z
   })
   .describe('Raise (never lower) the matrix priority from this many users affected, or this many open incidents on the same service');
 
+const alarmRule = z.strictObject({
+  namePattern: z.string().trim().min(1).max(255).describe('CloudWatch alarm name; * matches any run of characters'),
+  severity: z.enum(ALARM_SEVERITIES),
+  service: z.string().trim().min(1).max(80).optional(),
+});
+
+export const DEFAULT_MONITORING = { alarmRules: [], defaultService: 'monitoring', autoResolveOnOk: false, eventRetentionDays: 90 } as const;
+
+export const monitoringSchema = z
+  .strictObject({
+    alarmRules: z.array(alarmRule).max(100).default([]).describe('First matching rule gives an alarm its severity and service; unmatched alarms are warnings'),
+    defaultService: z.string().trim().min(1).max(80).default(DEFAULT_MONITORING.defaultService),
+    autoResolveOnOk: z.boolean().default(false).describe('Resolve the incident (Cleared by monitoring) when its alarm returns to OK'),
+    eventRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_MONITORING.eventRetentionDays).describe('How long received events are kept'),
+  })
+  .describe('How CloudWatch alarms become incidents');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -108,6 +126,7 @@ export const clientSettingsSchema = z.strictObject({
   autoCloseAfter: isoDurationSchema.default('P7D').describe('A resolved incident nobody confirms or rejects closes after this long'),
   disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
   contacts: contactsSchema,
+  monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [] }),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

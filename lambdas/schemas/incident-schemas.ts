@@ -120,6 +120,8 @@ export const incidentSchema = z
     updatedAt: timestamp,
     updatedBy: z.string(),
     version: z.number().int(),
+    occurrenceCount: z.number().int().optional().describe('Monitoring incidents: ALARM events this incident stands for'),
+    alarmArn: z.string().optional().describe('Monitoring incidents: the CloudWatch alarm'),
   })
   .describe('An incident');
 

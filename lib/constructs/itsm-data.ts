@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 
 export interface ItsmDataProps {
@@ -25,6 +26,8 @@ export class ItsmData extends Construct {
   readonly incidentsTable: Table;
   /** Powertools idempotency records for Idempotency-Key (24 h, expired by DynamoDB TTL). */
   readonly idempotencyTable: Table;
+  /** One record per EventBridge event received (exactly-once ingestion), expired by DynamoDB TTL. */
+  readonly eventsTable: Table;
   /** Names of the incidents table's global secondary indexes, for grants that name each one. */
   readonly incidentIndexNames: readonly string[];
 
@@ -63,6 +66,16 @@ export class ItsmData extends Construct {
       partitionKey: { name: 'id', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiration',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    this.eventsTable = new Table(this, 'EventsTable', {
+      partitionKey: { name: EVENTS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: EVENTS_TABLE_KEYS.timeToLiveAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: TableEncryption.CUSTOMER_MANAGED,

@@ -42,12 +42,14 @@ export interface ItsmFunctionProps {
   readonly deadLetterQueue?: IQueue;
 }
 
-export type TableAccess = 'read' | 'write' | 'delete';
+/** `put`: PutItem only (append-only records, e.g. the events table). */
+export type TableAccess = 'read' | 'write' | 'put' | 'delete';
 
 /** Actions on the table itself, per kind of access. */
 const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  put: ['dynamodb:PutItem'],
   delete: ['dynamodb:DeleteItem'],
 };
 /** Of those, the ones that can address an index: only Query. */
@@ -61,6 +63,7 @@ const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
 const KEY_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
   write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  put: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   delete: ['kms:Decrypt', 'kms:DescribeKey'],
 };
 

@@ -62,3 +62,12 @@ test('methods the template protects refuse a request without a token, public one
     }
   }
 });
+
+test('every event rule of the template is served locally, with its pattern and target functions', async () => {
+  const { eventRulesOf } = await import('../../local/template-model');
+  const expected = eventRulesOf(synthesizeClient('example').template);
+  expect(expected.length).toBeGreaterThan(0);
+  const served = await call(runtime.url, 'GET', '/_local/event-rules');
+  expect(served.status).toBe(200);
+  expect(served.body.items).toEqual(expected);
+});

@@ -111,6 +111,7 @@ describe("each stack carries its client's run-time settings", () => {
       priorityThresholds: config.priorityThresholds,
       autoCloseAfter: config.autoCloseAfter,
       contacts: config.contacts,
+      monitoring: config.monitoring,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     // Lambda allows 4 KB of environment per function in all.

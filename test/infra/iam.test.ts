@@ -29,6 +29,7 @@ afterAll(() => fixture?.dispose());
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
 const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
 const AUTO_CLOSE_ENTRY = 'lambdas/handlers/auto-close-handler.ts';
+const EVENT_INGESTION_ENTRY = 'lambdas/handlers/event-ingestion-handler.ts';
 
 /** Functions some API Gateway method integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
@@ -166,19 +167,38 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents and auto-close functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
+  test('only the incidents, auto-close and event-ingestion functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const autoClose = functionWithEntry(resources, AUTO_CLOSE_ENTRY);
+    const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId].sort());
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId].sort());
     const onTable = autoClose.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byState`]);
+  });
+
+  test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts into the events table', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const incidentsId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const eventsId = logicalIdOf(stack, stack.data.eventsTable.node.defaultChild as CfnElement);
+    const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
+    const onIncidents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(incidentsId));
+    expect([...new Set(actionsOf(onIncidents))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
+    const indexResources = onIncidents.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
+    expect(indexResources).toEqual([`\${${incidentsId}.Arn}/index/byOpenService`]);
+    const onEvents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(eventsId));
+    expect([...new Set(actionsOf(onEvents))].sort()).toEqual(['dynamodb:PutItem']);
+    // Only the ingestion function touches the events table.
+    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(eventsId)))
+      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    expect(grantees).toEqual([ingestion.roleId]);
   });
 
   test('the idempotency table is used only by the incidents function, which may also delete its records', () => {

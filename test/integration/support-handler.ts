@@ -30,6 +30,7 @@ export function exampleSettings(): Record<string, any> {
     priorityThresholds: config.priorityThresholds,
     autoCloseAfter: config.autoCloseAfter,
     contacts: config.contacts,
+    ...(config.monitoring && { monitoring: config.monitoring }),
     ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
   };
 }

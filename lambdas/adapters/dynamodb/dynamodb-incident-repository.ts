@@ -321,7 +321,7 @@ function defined<T extends Record<string, string | undefined>>(record: T): Parti
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, string>>;
 }
 
-function toItem(incident: Incident): Record<string, unknown> {
+export function toItem(incident: Incident): Record<string, unknown> {
   return { ...incidentKey(incident.id), ...incidentIndexKeys(incident), ...incident };
 }
 

@@ -87,3 +87,14 @@ export const KEY_ATTRIBUTES: readonly string[] = [
   'sk',
   ...Object.values(INCIDENT_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
 ];
+
+/**
+ * The open incident of a CloudWatch alarm: one lock item per alarm, created in the same
+ * transaction as the incident, so concurrent ALARM events never open two. It names the incident;
+ * once that incident is no longer open the lock is stale and is replaced (conditionally) with the
+ * next incident's.
+ * | item             | pk                | sk   |
+ * |------------------|-------------------|------|
+ * | alarm open lock  | ALARM#<alarmArn>  | OPEN |
+ */
+export const alarmLockKey = (alarmArn: string) => ({ pk: `ALARM#${alarmArn}`, sk: 'OPEN' });

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IncidentChange } from '../../domain/incident';
+import type { TimelineEntry } from '../../domain/incident-timeline';
+import type { AttachResult, EventRecord, MonitoringEventStore, OpenAlarmIncidentResult } from '../../app/ports';
+import { toItem } from './dynamodb-incident-repository';
+import { eventExpiry, eventRecordKey } from './events-table-keys';
+import { alarmLockKey, incidentKey, timelineEntryKey } from './incidents-table-keys';
+
+const CLOSED_STATES = { ':resolved': 'Resolved', ':closed': 'Closed', ':canceled': 'Canceled' } as const;
+
+/** Transactions are retried by the caller when they lose a race with a concurrent one. */
+const conflictCodes = new Set(['TransactionConflict']);
+
+export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: { readonly incidents: string; readonly events: string },
+    private readonly retentionDays: number,
+  ) {}
+
+  async alarmLock(alarmArn: string): Promise<{ incidentId: string } | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: alarmLockKey(alarmArn), ConsistentRead: true }));
+    const incidentId = result.Item?.['incidentId'];
+    return typeof incidentId === 'string' ? { incidentId } : undefined;
+  }
+
+  async record(record: EventRecord): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand(this.recordPut(record)));
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async openAlarmIncident(args: { record: EventRecord; alarmArn: string; change: IncidentChange; staleIncidentId?: string }): Promise<OpenAlarmIncidentResult> {
+    const { record, alarmArn, change, staleIncidentId } = args;
+    const incident = change.incident;
+    const lockItem = { ...alarmLockKey(alarmArn), incidentId: incident.id, alarmArn, lockedAt: record.receivedAt };
+    const stored = change.entries.filter((e) => e.type !== 'created');
+    const reasons = await this.transact([
+      { Put: this.recordPut(record) },
+      {
+        Put: {
+          TableName: this.tables.incidents,
+          Item: lockItem,
+          ...(staleIncidentId === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'incidentId = :stale', ExpressionAttributeValues: { ':stale': staleIncidentId } }),
+        },
+      },
+      { Put: { TableName: this.tables.incidents, Item: toItem(incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...stored.map((entry, i) => ({
+        Put: {
+          TableName: this.tables.incidents,
+          Item: { ...timelineEntryKey(incident.id, entry.at, `${String(incident.version).padStart(6, '0')}#${String(i).padStart(2, '0')}`), ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+    ]);
+    if (!reasons) return 'opened';
+    if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
+    return 'lock-taken';
+  }
+
+  async resolveAlarmIncident(args: { record: EventRecord; alarmArn: string; change: IncidentChange; expectedVersion: number }): Promise<'resolved' | 'duplicate-event' | 'conflict'> {
+    const { record, alarmArn, change, expectedVersion } = args;
+    const incident = change.incident;
+    const reasons = await this.transact([
+      { Put: this.recordPut(record) },
+      {
+        Put: {
+          TableName: this.tables.incidents,
+          Item: toItem(incident),
+          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        },
+      },
+      // The lock stays, naming a now-resolved incident: the next ALARM finds it stale and
+      // replaces it conditionally (no DeleteItem needed on the incidents table).
+      {
+        ConditionCheck: {
+          TableName: this.tables.incidents,
+          Key: alarmLockKey(alarmArn),
+          ConditionExpression: 'incidentId = :id',
+          ExpressionAttributeValues: { ':id': incident.id },
+        },
+      },
+      ...change.entries.map((entry, i) => ({
+        Put: {
+          TableName: this.tables.incidents,
+          Item: { ...timelineEntryKey(incident.id, entry.at, `${String(incident.version).padStart(6, '0')}#${String(i).padStart(2, '0')}`), ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })),
+    ]);
+    if (!reasons) return 'resolved';
+    if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
+    return 'conflict';
+  }
+
+  async attachToIncident(args: { record: EventRecord; incidentId: string; entry: TimelineEntry; countOccurrence: boolean }): Promise<AttachResult> {
+    const { record, incidentId, entry, countOccurrence } = args;
+    const openCondition = 'attribute_exists(pk) AND NOT (#state IN (:resolved, :closed, :canceled))';
+    const incidentWrite = countOccurrence
+      ? {
+          Update: {
+            TableName: this.tables.incidents,
+            Key: incidentKey(incidentId),
+            UpdateExpression: 'ADD occurrenceCount :one, #version :one SET updatedAt = :at, updatedBy = :by',
+            ConditionExpression: openCondition,
+            ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
+            ExpressionAttributeValues: { ...CLOSED_STATES, ':one': 1, ':at': entry.at, ':by': entry.actor },
+          },
+        }
+      : {
+          ConditionCheck: {
+            TableName: this.tables.incidents,
+            Key: incidentKey(incidentId),
+            ConditionExpression: openCondition,
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ...CLOSED_STATES },
+          },
+        };
+    const reasons = await this.transact([
+      { Put: this.recordPut(record) },
+      incidentWrite,
+      {
+        Put: {
+          TableName: this.tables.incidents,
+          Item: { ...timelineEntryKey(incidentId, entry.at, `e${randomBytes(4).toString('hex')}`), ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+    if (!reasons) return 'attached';
+    if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
+    if (reasons[1] === 'ConditionalCheckFailed') return 'incident-not-open';
+    throw new Error(`Attaching event ${record.eventId} to incident ${incidentId} failed: ${reasons.join(', ')}`);
+  }
+
+  private recordPut(record: EventRecord) {
+    return {
+      TableName: this.tables.events,
+      Item: { ...eventRecordKey(record.eventId), ...record, expiresAt: eventExpiry(new Date(record.receivedAt), this.retentionDays) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  }
+
+  /** Runs the transaction; undefined on success, else each item's cancellation code (retrying plain conflicts). */
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<string[] | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) && (error as { name?: string }).name !== 'TransactionCanceledException') throw error;
+        const codes = ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        const conditionFailed = codes.some((c) => c === 'ConditionalCheckFailed');
+        if (!conditionFailed && codes.some((c) => conflictCodes.has(c)) && attempt < 8) {
+          await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)));
+          continue;
+        }
+        return codes;
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import { decideAlarmAction, type MonitoringPolicy } from '../domain/alarm-policy';
+import { changeIncident, openIncident, type Actor, type IncidentChange } from '../domain/incident';
+import { isOpen } from '../domain/incident-lifecycle';
+import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
+import type { TimelineEntry } from '../domain/incident-timeline';
+import type { PriorityRules } from '../domain/priority-rules';
+import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
+import type { Clock, IdSource, IncidentRepository, MonitoringEventStore } from './ports';
+
+export const MONITORING_ACTOR: Actor = { id: 'system:monitoring', name: 'system:monitoring' };
+
+export interface IngestEventDeps {
+  readonly events: MonitoringEventStore;
+  readonly incidents: IncidentRepository;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly rules: PriorityRules;
+  readonly policy: MonitoringPolicy;
+}
+
+export type IngestOutcome =
+  | { readonly outcome: 'duplicate' }
+  | { readonly outcome: 'opened' | 'attached' | 'noted' | 'resolved'; readonly incidentId: string }
+  | { readonly outcome: 'recorded'; readonly why: string };
+
+/** Lost races are retried this many times (each retry re-reads the lock; writes stay conditional). */
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Turns one CloudWatch alarm state change into incident work, exactly once per event id:
+ * ALARM opens the alarm's incident or adds an occurrence to the open one; OK notes the clearance
+ * on the open incident; INSUFFICIENT_DATA and informational alarms are recorded only.
+ */
+export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchAlarmEvent): Promise<IngestOutcome> {
+  const now = deps.clock.now().toISOString();
+  const alarmArn = event.resources[0]!;
+  const { alarmName, state } = event.detail;
+  const base = {
+    eventId: event.id,
+    source: event.source,
+    detailType: event['detail-type'],
+    resource: alarmArn,
+    state: state.value,
+    receivedAt: now,
+  };
+  const action = decideAlarmAction(deps.policy, alarmName, state.value);
+
+  if (action.kind === 'record-only') {
+    const fresh = await deps.events.record({ ...base, outcome: 'recorded' });
+    return fresh ? { outcome: 'recorded', why: action.why } : { outcome: 'duplicate' };
+  }
+
+  const entry = (text: string): TimelineEntry => ({ type: 'work-note', at: now, actor: MONITORING_ACTOR.name, visibility: 'internal', text });
+
+  if (action.kind === 'note-cleared') {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const lock = await deps.events.alarmLock(alarmArn);
+      if (!lock) break;
+      if (action.resolve) {
+        const incident = await deps.incidents.get(lock.incidentId);
+        if (!incident || !isOpen(incident.state)) break;
+        const text = `CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`;
+        const change = clearedByMonitoring(deps, incident, text, now);
+        const result = await deps.events.resolveAlarmIncident({
+          record: { ...base, outcome: 'resolved', incidentId: incident.id },
+          alarmArn,
+          change,
+          expectedVersion: incident.version,
+        });
+        if (result === 'resolved') return { outcome: 'resolved', incidentId: incident.id };
+        if (result === 'duplicate-event') return { outcome: 'duplicate' };
+        continue; // someone changed the incident meanwhile: read it again
+      }
+      const result = await deps.events.attachToIncident({
+        record: { ...base, outcome: 'noted', incidentId: lock.incidentId },
+        incidentId: lock.incidentId,
+        entry: entry(`CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`),
+        countOccurrence: false,
+      });
+      if (result === 'attached') return { outcome: 'noted', incidentId: lock.incidentId };
+      if (result === 'duplicate-event') return { outcome: 'duplicate' };
+      break; // the alarm's incident is no longer open: nothing to note on
+    }
+    const fresh = await deps.events.record({ ...base, outcome: 'recorded' });
+    return fresh ? { outcome: 'recorded', why: 'no open incident for the alarm' } : { outcome: 'duplicate' };
+  }
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const lock = await deps.events.alarmLock(alarmArn);
+    if (lock) {
+      const attached = await deps.events.attachToIncident({
+        record: { ...base, outcome: 'attached', incidentId: lock.incidentId },
+        incidentId: lock.incidentId,
+        entry: entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}`),
+        countOccurrence: true,
+      });
+      if (attached === 'attached') return { outcome: 'attached', incidentId: lock.incidentId };
+      if (attached === 'duplicate-event') return { outcome: 'duplicate' };
+    }
+    // No lock, or it names an incident that is no longer open: open a new one.
+    const [number, openOnService] = await Promise.all([
+      deps.incidents.allocateNumber(),
+      deps.incidents.countOpenOnService(action.service, 100),
+    ]);
+    const change = openIncident({
+      id: deps.ids.newId(),
+      number,
+      input: {
+        shortDescription: `CloudWatch alarm ${alarmName} is in ALARM`.slice(0, 160),
+        description: `${state.reason}\n\nAlarm: ${alarmArn}\nAccount ${event.account}, region ${event.region}; state changed at ${state.timestamp}.`,
+        impact: action.impact,
+        urgency: action.urgency,
+        service: action.service,
+        category: 'monitoring',
+        channel: 'monitoring',
+        reportedBy: MONITORING_ACTOR.name,
+        detectedAt: new Date(Math.min(Date.parse(event.time), Date.parse(now))).toISOString(),
+      },
+      rules: deps.rules,
+      openOnService,
+      recordedBy: MONITORING_ACTOR,
+      now,
+    });
+    const incident = { ...change.incident, occurrenceCount: 1, alarmArn };
+    const result = await deps.events.openAlarmIncident({
+      record: { ...base, outcome: 'opened', incidentId: incident.id },
+      alarmArn,
+      change: { incident, entries: change.entries },
+      ...(lock && { staleIncidentId: lock.incidentId }),
+    });
+    if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
+    if (result === 'duplicate-event') return { outcome: 'duplicate' };
+    // lock-taken: another event for this alarm won; attach to its incident on the next pass.
+  }
+  throw new Error(`Event ${event.id}: alarm ${alarmArn} kept changing hands after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** Resolves the alarm's incident with 'Cleared by monitoring', starting work first where the lifecycle requires it. */
+function clearedByMonitoring(deps: IngestEventDeps, incident: Parameters<typeof changeIncident>[0]['incident'], notes: string, now: string): IncidentChange {
+  const common = { rules: deps.rules, actor: MONITORING_ACTOR, now };
+  const entries = [];
+  let current = incident;
+  if (current.state !== 'In Progress') {
+    const started = changeIncident({ ...common, incident: current, changes: { state: 'In Progress' } });
+    entries.push(...started.entries);
+    current = started.incident;
+  }
+  const resolved = changeIncident({
+    ...common,
+    incident: current,
+    changes: { state: 'Resolved', resolutionCode: CLEARED_RESOLUTION_CODE, resolutionNotes: notes },
+  });
+  return { incident: resolved.incident, entries: [...entries, ...resolved.entries] };
+}

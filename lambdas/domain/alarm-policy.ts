@@ -1,0 +1,68 @@
+import type { Impact, Urgency } from './priority';
+
+/** How monitoring events become incidents: pure decisions from the client's monitoring settings. */
+
+export const ALARM_SEVERITIES = ['error', 'warning', 'informational'] as const;
+export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];
+
+export interface AlarmRule {
+  /** Alarm name, `*` matching any run of characters. */
+  readonly namePattern: string;
+  readonly severity: AlarmSeverity;
+  readonly service?: string;
+}
+
+export interface MonitoringPolicy {
+  readonly alarmRules: readonly AlarmRule[];
+  readonly defaultService: string;
+  readonly autoResolveOnOk: boolean;
+}
+
+export const DEFAULT_ALARM_SEVERITY: AlarmSeverity = 'warning';
+
+export function globMatches(pattern: string, name: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+export interface AlarmClassification {
+  readonly severity: AlarmSeverity;
+  readonly service: string;
+}
+
+/** The first rule whose pattern matches the alarm name decides; otherwise warning on the default service. */
+export function classifyAlarm(policy: MonitoringPolicy, alarmName: string): AlarmClassification {
+  const rule = policy.alarmRules.find((r) => globMatches(r.namePattern, alarmName));
+  return { severity: rule?.severity ?? DEFAULT_ALARM_SEVERITY, service: rule?.service ?? policy.defaultService };
+}
+
+/** Impact and urgency for a severity; informational alarms are recorded, never incidents. */
+export function impactAndUrgency(severity: AlarmSeverity): { impact: Impact; urgency: Urgency } | undefined {
+  switch (severity) {
+    case 'error':
+      return { impact: 2, urgency: 1 };
+    case 'warning':
+      return { impact: 2, urgency: 2 };
+    case 'informational':
+      return undefined;
+  }
+}
+
+export type AlarmAction =
+  | { readonly kind: 'open-or-attach'; readonly impact: Impact; readonly urgency: Urgency; readonly service: string; readonly severity: AlarmSeverity }
+  | { readonly kind: 'note-cleared'; readonly resolve: boolean }
+  | { readonly kind: 'record-only'; readonly why: string };
+
+export function decideAlarmAction(policy: MonitoringPolicy, alarmName: string, state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'): AlarmAction {
+  if (state === 'INSUFFICIENT_DATA') return { kind: 'record-only', why: 'insufficient data' };
+  if (state === 'OK') return { kind: 'note-cleared', resolve: policy.autoResolveOnOk };
+  const { severity, service } = classifyAlarm(policy, alarmName);
+  const levels = impactAndUrgency(severity);
+  if (!levels) return { kind: 'record-only', why: 'informational alarm' };
+  return { kind: 'open-or-attach', ...levels, service, severity };
+}
+
+export const CLEARED_RESOLUTION_CODE = 'Cleared by monitoring' as const;
