@@ -16,5 +16,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,
-  testTimeout: 60_000,
+  // e2e suites start the local runtime (JVM, synth, bundling) in beforeAll; on 2 busy cores that can take a minute.
+  testTimeout: 180_000,
 };

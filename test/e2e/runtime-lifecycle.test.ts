@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, newLocalDir, runStartExpectingFailure, startRuntimeProcess } from '../support/local-runtime-process';
 
+// Each test starts the runtime (a JVM, a synth, bundling) once or twice: on 2 busy cores that takes a while.
+jest.setTimeout(240_000);
+
 const incident = {
   shortDescription: 'Payroll export fails',
   description: 'The nightly payroll export stopped with an error.',

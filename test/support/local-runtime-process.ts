@@ -25,7 +25,7 @@ export async function startRuntimeProcess(options: { localDir?: string; env?: Re
   const child = spawnStart({ PORT: '0', ITSM_LOCAL_DIR: localDir, ...options.env });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local runtime did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`local runtime did not start within 150 s:\n${output}`)), 150_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Listening on (http:\/\/[\d.:]+)/.exec(output);
