@@ -1,7 +1,7 @@
 import { Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/event-rules';
+import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../lambdas/schemas/event-rules';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -130,7 +130,8 @@ export class ItsmStack extends Stack {
       targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
 
-    // CloudWatch alarm state changes on the default bus become incidents, exactly once per event.
+    // CloudWatch alarm state changes and security findings (GuardDuty, Inspector2) on the default
+    // bus become incidents, exactly once per event.
     const ingestionFailures = new Queue(this, 'EventIngestionFailures', {
       encryptionMasterKey: this.data.key,
       encryption: QueueEncryption.KMS,
@@ -154,6 +155,7 @@ export class ItsmStack extends Stack {
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
+        SECURITY_TOPIC_ARN: notifications.security.topicArn,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
@@ -165,16 +167,22 @@ export class ItsmStack extends Stack {
     });
     eventIngestion.grantTable({ table: this.data.eventsTable, key: this.data.key, access: ['put'] });
     eventIngestion.grantQueueSend(ingestionFailures, this.data.key);
-    new Rule(this, 'CloudWatchAlarmStateChanges', {
-      description: 'CloudWatch alarm state changes become incidents',
-      eventPattern: {
-        source: [...CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN.source],
-        detailType: [...CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN['detail-type']],
-      },
-      targets: [
-        new LambdaFunction(eventIngestion.function, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures }),
-      ],
-    });
+    // Security incidents notify the client's security contact; the other topics are not this function's.
+    eventIngestion.grantPublish([notifications.security], this.data.key);
+    const ingestionRules = [
+      { id: 'CloudWatchAlarmStateChanges', description: 'CloudWatch alarm state changes become incidents', pattern: CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN },
+      { id: 'GuardDutyFindings', description: 'GuardDuty findings become security incidents', pattern: GUARDDUTY_FINDING_PATTERN },
+      { id: 'Inspector2Findings', description: 'Inspector2 findings become security incidents', pattern: INSPECTOR2_FINDING_PATTERN },
+    ];
+    for (const { id, description, pattern } of ingestionRules) {
+      new Rule(this, id, {
+        description,
+        eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']] },
+        targets: [
+          new LambdaFunction(eventIngestion.function, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures }),
+        ],
+      });
+    }
     new Alarm(this, 'EventIngestionFailuresAlarm', {
       alarmDescription: 'Monitoring events that could not be ingested are waiting in the EventIngestionFailures queue',
       metric: ingestionFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),

@@ -302,7 +302,7 @@ function requireScope(caller: Caller, action: IncidentAction, what: string) {
 const FIELD_ORDER: readonly (keyof Incident)[] = [
   'id', 'number', 'state', 'priority', 'priorityReasons', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
-  'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan',
+  'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
   'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'createdAt', 'updatedAt', 'updatedBy', 'version',
 ];

@@ -34,6 +34,7 @@ const MAX_ATTEMPTS = 6;
 export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchAlarmEvent): Promise<IngestOutcome> {
   const now = deps.clock.now().toISOString();
   const alarmArn = event.resources[0]!;
+  const alarmLock = { kind: 'alarm', id: alarmArn } as const;
   const { alarmName, state } = event.detail;
   const base = {
     eventId: event.id,
@@ -54,20 +55,20 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
 
   if (action.kind === 'note-cleared') {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lock = await deps.events.alarmLock(alarmArn);
+      const lock = await deps.events.openLock(alarmLock);
       if (!lock) break;
       if (action.resolve) {
         const incident = await deps.incidents.get(lock.incidentId);
         if (!incident || !isOpen(incident.state)) break;
         const text = `CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`;
         const change = clearedByMonitoring(deps, incident, text, now);
-        const result = await deps.events.resolveAlarmIncident({
+        const result = await deps.events.saveLockedIncident({
           record: { ...base, outcome: 'resolved', incidentId: incident.id },
-          alarmArn,
+          lock: alarmLock,
           change,
           expectedVersion: incident.version,
         });
-        if (result === 'resolved') return { outcome: 'resolved', incidentId: incident.id };
+        if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
         continue; // someone changed the incident meanwhile: read it again
       }
@@ -86,7 +87,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
   }
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const lock = await deps.events.alarmLock(alarmArn);
+    const lock = await deps.events.openLock(alarmLock);
     if (lock) {
       const attached = await deps.events.attachToIncident({
         record: { ...base, outcome: 'attached', incidentId: lock.incidentId },
@@ -122,9 +123,9 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       now,
     });
     const incident = { ...change.incident, occurrenceCount: 1, alarmArn };
-    const result = await deps.events.openAlarmIncident({
+    const result = await deps.events.openLockedIncident({
       record: { ...base, outcome: 'opened', incidentId: incident.id },
-      alarmArn,
+      lock: alarmLock,
       change: { incident, entries: change.entries },
       ...(lock && { staleIncidentId: lock.incidentId }),
     });

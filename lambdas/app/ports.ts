@@ -96,26 +96,32 @@ export interface EventRecord {
   readonly receivedAt: string;
 }
 
-export type OpenAlarmIncidentResult = 'opened' | 'duplicate-event' | 'lock-taken';
+export type OpenLockedIncidentResult = 'opened' | 'duplicate-event' | 'lock-taken';
 export type AttachResult = 'attached' | 'duplicate-event' | 'incident-not-open';
+
+/** What one open incident at a time stands for: a CloudWatch alarm (its ARN) or a security finding (its id or ARN). */
+export interface MonitoringLock {
+  readonly kind: 'alarm' | 'finding';
+  readonly id: string;
+}
 
 /**
  * Writes of monitoring ingestion. Every write includes the event record under the condition that
  * the event id was never recorded, in one transaction: a redelivered event changes nothing.
  */
 export interface MonitoringEventStore {
-  /** The incident the alarm's lock names, if there is a lock. */
-  alarmLock(alarmArn: string): Promise<{ readonly incidentId: string } | undefined>;
+  /** The incident the lock names, if there is a lock. */
+  openLock(lock: MonitoringLock): Promise<{ readonly incidentId: string } | undefined>;
   /**
-   * Records the event, stores the new incident and its entries, and takes the alarm's lock: if
+   * Records the event, stores the new incident and its entries, and takes the lock: if
    * `staleIncidentId` is given the lock must still name that incident, otherwise it must not exist.
    */
-  openAlarmIncident(args: {
+  openLockedIncident(args: {
     readonly record: EventRecord;
-    readonly alarmArn: string;
+    readonly lock: MonitoringLock;
     readonly change: IncidentChange;
     readonly staleIncidentId?: string;
-  }): Promise<OpenAlarmIncidentResult>;
+  }): Promise<OpenLockedIncidentResult>;
   /** Records the event and adds the entry to the incident if it is still open; `countOccurrence` adds one to occurrenceCount. */
   attachToIncident(args: {
     readonly record: EventRecord;
@@ -124,16 +130,16 @@ export interface MonitoringEventStore {
     readonly countOccurrence: boolean;
   }): Promise<AttachResult>;
   /**
-   * Records the event, stores the resolved incident (if the stored version is still
-   * `expectedVersion`) with its entries, if the alarm's lock still names it (the lock then names a closed incident:
-   * stale, replaced by the next ALARM).
+   * Records the event and stores the incident's next version (if the stored version is still
+   * `expectedVersion`) with its entries, if the lock still names it. A resolved incident keeps
+   * its lock: stale, replaced by the next incident for the same alarm or finding.
    */
-  resolveAlarmIncident(args: {
+  saveLockedIncident(args: {
     readonly record: EventRecord;
-    readonly alarmArn: string;
+    readonly lock: MonitoringLock;
     readonly change: IncidentChange;
     readonly expectedVersion: number;
-  }): Promise<'resolved' | 'duplicate-event' | 'conflict'>;
+  }): Promise<'saved' | 'duplicate-event' | 'conflict'>;
   /** Records the event only; false when it was already recorded. */
   record(record: EventRecord): Promise<boolean>;
 }

@@ -92,6 +92,10 @@ export interface Incident {
   /** Monitoring incidents: how many ALARM events this incident stands for, and the alarm's ARN. */
   readonly occurrenceCount?: number;
   readonly alarmArn?: string;
+  /** Incidents from security findings (GuardDuty, Inspector): handled as security incidents. */
+  readonly security?: boolean;
+  /** Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN. */
+  readonly findingId?: string;
 }
 
 /** A change and the timeline entries that record it, written together or not at all. */

@@ -4,15 +4,19 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { ingestAlarmEvent, type IngestOutcome } from '../app/ingest-event';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
+import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
-import { cloudWatchAlarmEventSchema } from '../schemas/event-rules';
+import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
 /**
- * Invoked by EventBridge (asynchronously) with CloudWatch alarm state changes. Each event is
+ * Invoked by EventBridge (asynchronously) with CloudWatch alarm state changes, GuardDuty findings
+ * and Inspector2 findings (told apart by their source). Each event is
  * ingested exactly once, keyed by its id. A malformed event throws: EventBridge/Lambda retry it,
  * then it lands in the dead-letter queue.
  */
@@ -27,26 +31,72 @@ const events = new DynamoDbMonitoringEventStore(
   settings.monitoring.eventRetentionDays,
 );
 
-const run = async (event: unknown): Promise<IngestOutcome> => {
-  const parsed = cloudWatchAlarmEventSchema.safeParse(event);
-  if (!parsed.success) {
-    const id = (event as { id?: unknown } | null)?.id;
-    logger.error('malformed CloudWatch alarm event', { eventId: typeof id === 'string' ? id : undefined, issues: parsed.error.issues });
-    throw new Error(`Malformed CloudWatch alarm event: ${parsed.error.message}`);
+const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
+  'major-incident': undefined,
+  escalation: undefined,
+  security: process.env['SECURITY_TOPIC_ARN'],
+});
+
+const common: IngestEventDeps = {
+  events,
+  incidents,
+  clock: { now: () => new Date() },
+  ids: { newId: () => randomUUID() },
+  rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+  policy: settings.monitoring,
+};
+const findingDeps: IngestFindingDeps = {
+  ...common,
+  findingPriorities: settings.monitoring.findingPriorities,
+  notifier,
+  securityContact: settings.contacts.security ?? settings.contacts.nominated[0]!,
+  clientId: settings.id,
+  onNotificationFailure: (error) => {
+    logger.error('security notification failed', { error: error as Error });
+    metrics.addMetric('NotificationFailed_security', MetricUnit.Count, 1);
+  },
+};
+
+/** The event's schema by source; a source we do not subscribe to is malformed here. */
+const SCHEMAS = {
+  'aws.cloudwatch': { name: 'CloudWatch alarm', schema: cloudWatchAlarmEventSchema },
+  'aws.guardduty': { name: 'GuardDuty finding', schema: guardDutyFindingEventSchema },
+  'aws.inspector2': { name: 'Inspector2 finding', schema: inspector2FindingEventSchema },
+} as const;
+
+function malformed(event: unknown, what: string, message: string, issues?: unknown): never {
+  const id = (event as { id?: unknown } | null)?.id;
+  logger.error(`malformed ${what} event`, { eventId: typeof id === 'string' ? id : undefined, issues });
+  throw new Error(`Malformed ${what} event: ${message}`);
+}
+
+async function ingest(event: unknown): Promise<{ result: IngestOutcome; subject: Record<string, string> }> {
+  const source = (event as { source?: unknown } | null)?.source;
+  const known = typeof source === 'string' && Object.hasOwn(SCHEMAS, source) ? SCHEMAS[source as keyof typeof SCHEMAS] : undefined;
+  if (!known) return malformed(event, 'CloudWatch alarm', `unexpected source ${JSON.stringify(source)}`);
+  switch (source) {
+    case 'aws.guardduty': {
+      const parsed = guardDutyFindingEventSchema.safeParse(event);
+      if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
+      return { result: await ingestSecurityFinding(findingDeps, fromGuardDuty(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.id } };
+    }
+    case 'aws.inspector2': {
+      const parsed = inspector2FindingEventSchema.safeParse(event);
+      if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
+      return { result: await ingestSecurityFinding(findingDeps, fromInspector(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.findingArn } };
+    }
+    default: {
+      const parsed = cloudWatchAlarmEventSchema.safeParse(event);
+      if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
+      return { result: await ingestAlarmEvent(common, parsed.data), subject: { eventId: parsed.data.id, alarm: parsed.data.detail.alarmName } };
+    }
   }
-  const result = await ingestAlarmEvent(
-    {
-      events,
-      incidents,
-      clock: { now: () => new Date() },
-      ids: { newId: () => randomUUID() },
-      rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-      policy: settings.monitoring,
-    },
-    parsed.data,
-  );
+}
+
+const run = async (event: unknown): Promise<IngestOutcome> => {
+  const { result, subject } = await ingest(event);
   metrics.addMetric(`MonitoringEvent_${result.outcome}`, MetricUnit.Count, 1);
-  logger.info('monitoring event ingested', { eventId: parsed.data.id, alarm: parsed.data.detail.alarmName, ...result });
+  logger.info('monitoring event ingested', { ...subject, ...result });
   return result;
 };
 

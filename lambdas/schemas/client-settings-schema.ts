@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { DEFAULT_PRIORITY_MATRIX, findMatrixInversions, PRIORITIES, type PriorityMatrix } from '../domain/priority';
 import { parseIsoDuration } from '../domain/iso-duration';
 import { ALARM_SEVERITIES } from '../domain/alarm-policy';
+import { DEFAULT_FINDING_PRIORITIES } from '../domain/finding-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../domain/priority-rules';
 
 /**
@@ -101,7 +102,17 @@ const alarmRule = z.strictObject({
   service: z.string().trim().min(1).max(80).optional(),
 });
 
-export const DEFAULT_MONITORING = { alarmRules: [], defaultService: 'monitoring', autoResolveOnOk: false, eventRetentionDays: 90 } as const;
+export const DEFAULT_MONITORING = {
+  alarmRules: [],
+  defaultService: 'monitoring',
+  autoResolveOnOk: false,
+  eventRetentionDays: 90,
+  findingPriorities: DEFAULT_FINDING_PRIORITIES,
+} as const;
+
+const findingPriorities = z
+  .strictObject({ critical: priority, high: priority, medium: priority, low: priority })
+  .describe('Priority of an incident from a security finding (GuardDuty, Inspector), per finding severity');
 
 export const monitoringSchema = z
   .strictObject({
@@ -109,8 +120,9 @@ export const monitoringSchema = z
     defaultService: z.string().trim().min(1).max(80).default(DEFAULT_MONITORING.defaultService),
     autoResolveOnOk: z.boolean().default(false).describe('Resolve the incident (Cleared by monitoring) when its alarm returns to OK'),
     eventRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_MONITORING.eventRetentionDays).describe('How long received events are kept'),
+    findingPriorities: findingPriorities.default({ ...DEFAULT_FINDING_PRIORITIES }),
   })
-  .describe('How CloudWatch alarms become incidents');
+  .describe('How CloudWatch alarms and security findings become incidents');
 
 export const clientSettingsSchema = z.strictObject({
   id: z
@@ -126,7 +138,7 @@ export const clientSettingsSchema = z.strictObject({
   autoCloseAfter: isoDurationSchema.default('P7D').describe('A resolved incident nobody confirms or rejects closes after this long'),
   disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
   contacts: contactsSchema,
-  monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [] }),
+  monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [], findingPriorities: { ...DEFAULT_FINDING_PRIORITIES } }),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

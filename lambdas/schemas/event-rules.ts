@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INSPECTOR_SEVERITIES } from '../domain/finding-policy';
 
 /**
  * The EventBridge patterns the stack subscribes to, defined once: the stack's rules, the local
@@ -9,7 +10,7 @@ export const CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN = {
   'detail-type': ['CloudWatch Alarm State Change'],
 } as const;
 
-/** For later slices: not subscribed yet. */
+/** Security findings: each becomes (at most) one incident per finding. */
 export const GUARDDUTY_FINDING_PATTERN = { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] } as const;
 export const INSPECTOR2_FINDING_PATTERN = { source: ['aws.inspector2'], 'detail-type': ['Inspector2 Finding'] } as const;
 
@@ -40,3 +41,45 @@ export const cloudWatchAlarmEventSchema = z.looseObject({
 });
 
 export type CloudWatchAlarmEvent = z.infer<typeof cloudWatchAlarmEventSchema>;
+
+/** GuardDuty finding (schema 2.0): strict on what we use, lenient on the rest. */
+export const guardDutyFindingEventSchema = z.looseObject({
+  id: z.string().min(1).max(200),
+  source: z.literal('aws.guardduty'),
+  'detail-type': z.literal('GuardDuty Finding'),
+  account: z.string(),
+  region: z.string(),
+  time: z.iso.datetime({ offset: true }),
+  detail: z.looseObject({
+    id: z.string().min(1).max(200),
+    type: z.string().min(1),
+    severity: z.number().min(0).max(10),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    updatedAt: z.string().optional(),
+    service: z.looseObject({ count: z.number().int().min(0).optional() }).optional(),
+  }),
+});
+export type GuardDutyFindingEvent = z.infer<typeof guardDutyFindingEventSchema>;
+
+export const INSPECTOR_STATUSES = ['ACTIVE', 'SUPPRESSED', 'CLOSED'] as const;
+
+/** Inspector2 finding: strict on what we use, lenient on the rest. */
+export const inspector2FindingEventSchema = z.looseObject({
+  id: z.string().min(1).max(200),
+  source: z.literal('aws.inspector2'),
+  'detail-type': z.literal('Inspector2 Finding'),
+  account: z.string(),
+  region: z.string(),
+  time: z.iso.datetime({ offset: true }),
+  detail: z.looseObject({
+    findingArn: z.string().startsWith('arn:'),
+    severity: z.enum(INSPECTOR_SEVERITIES),
+    status: z.enum(INSPECTOR_STATUSES),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    type: z.string().optional(),
+    updatedAt: z.string().optional(),
+  }),
+});
+export type Inspector2FindingEvent = z.infer<typeof inspector2FindingEventSchema>;

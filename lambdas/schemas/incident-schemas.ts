@@ -122,6 +122,8 @@ export const incidentSchema = z
     version: z.number().int(),
     occurrenceCount: z.number().int().optional().describe('Monitoring incidents: ALARM events this incident stands for'),
     alarmArn: z.string().optional().describe('Monitoring incidents: the CloudWatch alarm'),
+    security: z.boolean().optional().describe('Incidents from security findings (GuardDuty, Inspector)'),
+    findingId: z.string().optional().describe('Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN'),
   })
   .describe('An incident');
 

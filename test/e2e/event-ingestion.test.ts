@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
+import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
+import inspector from '../fixtures/eventbridge/inspector2-finding.json';
 import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
@@ -45,4 +47,38 @@ test('an event no rule matches reaches no function; a malformed alarm event ends
   expect(malformed.body.results[0].errors).toEqual([expect.objectContaining({ error: expect.stringContaining('Malformed') })]);
   const dead = await call(runtime.url, 'GET', '/_local/dead-letters');
   expect(dead.body.items).toEqual([expect.objectContaining({ event: expect.objectContaining({ id }), attempts: 3 })]);
+});
+
+test('GuardDuty and Inspector2 findings become security incidents, once each, and the security contact is told', async () => {
+  const findingId = randomUUID().replace(/-/g, '');
+  const findingArn = `arn:aws:inspector2:eu-central-1:123456789012:finding/${randomUUID()}`;
+  const gd = { ...guardDuty, id: randomUUID(), detail: { ...guardDuty.detail, id: findingId } };
+  const insp = { ...inspector, id: randomUUID(), detail: { ...inspector.detail, findingArn } };
+  const posted = await call(runtime.url, 'POST', '/_local/events', { body: [gd, insp, gd, insp] });
+  expect(posted.status).toBe(200);
+  expect(posted.body.results).toEqual([
+    { eventId: gd.id, matchedRules: [expect.stringMatching(/^GuardDutyFindings/)], errors: [] },
+    { eventId: insp.id, matchedRules: [expect.stringMatching(/^Inspector2Findings/)], errors: [] },
+    { eventId: gd.id, matchedRules: [expect.stringMatching(/^GuardDutyFindings/)], errors: [] },
+    { eventId: insp.id, matchedRules: [expect.stringMatching(/^Inspector2Findings/)], errors: [] },
+  ]);
+
+  const listed = await call(runtime.url, 'GET', '/incidents?service=monitoring&limit=100', { token: agent });
+  expect(listed.status).toBe(200);
+  const guardDutyIncidents = listed.body.items.filter((i: { findingId?: string }) => i.findingId === findingId);
+  const inspectorIncidents = listed.body.items.filter((i: { findingId?: string }) => i.findingId === findingArn);
+  expect(guardDutyIncidents).toEqual([expect.objectContaining({ security: true, priority: 'P2', category: 'security', channel: 'monitoring', state: 'New' })]);
+  expect(inspectorIncidents).toEqual([expect.objectContaining({ security: true, priority: 'P2', category: 'security', state: 'New' })]);
+
+  const notifications = await call(runtime.url, 'GET', '/_local/notifications');
+  const about = (text: string) =>
+    notifications.body.items.filter((m: { topicArn: string; message: unknown }) => /security/i.test(m.topicArn) && JSON.stringify(m.message).includes(text));
+  expect(about(findingId)).toHaveLength(1);
+  expect(about(findingArn)).toHaveLength(1);
+
+  // Inspector reports the finding closed: its incident is resolved as remediated.
+  const closed = { ...insp, id: randomUUID(), detail: { ...insp.detail, status: 'CLOSED' } };
+  expect((await call(runtime.url, 'POST', '/_local/events', { body: closed })).body.results[0].errors).toEqual([]);
+  const after = await call(runtime.url, 'GET', `/incidents/${inspectorIncidents[0].number}`, { token: agent });
+  expect(after.body).toMatchObject({ state: 'Resolved', resolutionCode: 'Remediated' });
 });

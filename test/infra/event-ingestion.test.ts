@@ -1,10 +1,10 @@
 /**
- * Monitoring events: the CloudWatch alarm rule (pattern from lambdas/schemas/event-rules.ts), its
+ * Monitoring events: the CloudWatch alarm, GuardDuty and Inspector2 rules (patterns from lambdas/schemas/event-rules.ts), their
  * retry policy and encrypted dead-letter queue, the alarm on that queue, and the events table.
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
-import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../../lambdas/schemas/event-rules';
+import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../../lambdas/schemas/event-rules';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { logicalIdOf, referencedId, referencedIds, resourcesOfType, synthesizeClientStacks, type ClientStacksFixture } from './infra-fixtures';
 
@@ -25,24 +25,34 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
   };
   const patternRules = () => resourcesOfType(fixture.get(clientId).resources, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
 
-  test('one rule on the default bus, with exactly the pattern of event-rules.ts, targets the ingestion function', () => {
+  const PATTERNS = [CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN];
+
+  test('three rules on the default bus, with exactly the patterns of event-rules.ts, each targeting the ingestion function', () => {
     const rules = patternRules();
-    expect(rules).toHaveLength(1);
-    const [, rule] = rules[0]!;
-    expect(rule.Properties.EventPattern).toEqual(CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN);
-    expect(rule.Properties.EventBusName).toBeUndefined();
-    expect(rule.Properties.State ?? 'ENABLED').toBe('ENABLED');
+    expect(rules).toHaveLength(3);
+    expect(rules.map(([, r]) => r.Properties.EventPattern)).toEqual(expect.arrayContaining(PATTERNS));
+    expect(rules.map(([id]) => id)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CloudWatchAlarmStateChanges/), expect.stringMatching(/^GuardDutyFindings/), expect.stringMatching(/^Inspector2Findings/)]),
+    );
     const [functionId] = ingestion();
-    expect(rule.Properties.Targets).toHaveLength(1);
-    expect(referencedIds(rule.Properties.Targets[0].Arn).has(functionId)).toBe(true);
+    for (const [, rule] of rules) {
+      expect(rule.Properties.EventBusName).toBeUndefined();
+      expect(rule.Properties.State ?? 'ENABLED').toBe('ENABLED');
+      expect(rule.Properties.Targets).toHaveLength(1);
+      expect(referencedIds(rule.Properties.Targets[0].Arn).has(functionId)).toBe(true);
+    }
   });
 
-  test('the target retries, then sends to the encrypted EventIngestionFailures queue, which is also the function dead-letter queue', () => {
+  test('every target retries, then sends to the encrypted EventIngestionFailures queue, which is also the function dead-letter queue', () => {
     const { resources, stack } = fixture.get(clientId);
-    const [, rule] = patternRules()[0]!;
-    const target = rule.Properties.Targets[0];
-    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
-    const queueId = referencedId(target.DeadLetterConfig.Arn);
+    const queueIds = new Set<string | undefined>();
+    for (const [, rule] of patternRules()) {
+      const target = rule.Properties.Targets[0];
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
+      queueIds.add(referencedId(target.DeadLetterConfig.Arn));
+    }
+    expect(queueIds.size).toBe(1);
+    const [queueId] = [...queueIds];
     expect(queueId).toMatch(/^EventIngestionFailures/);
     const queue = resources[queueId!]!;
     expect(queue.Type).toBe('AWS::SQS::Queue');
@@ -50,6 +60,26 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(referencedId(queue.Properties.KmsMasterKeyId)).toBe(keyId);
     const [, fn] = ingestion();
     expect(referencedId(fn.Properties.DeadLetterConfig.TargetArn)).toBe(queueId);
+  });
+
+  test('the ingestion function is told the security topic, and may publish to it and to no other topic', () => {
+    const { resources } = fixture.get(clientId);
+    const [functionId, fn] = ingestion();
+    const topics = resourcesOfType(resources, 'AWS::SNS::Topic').map(([id]) => id);
+    expect(topics).toHaveLength(3);
+    const securityTopics = topics.filter((id) => id.includes('Security'));
+    expect(securityTopics).toHaveLength(1);
+    const securityTopicId = securityTopics[0]!;
+    expect(referencedId(fn.Properties.Environment.Variables.SECURITY_TOPIC_ARN)).toBe(securityTopicId);
+    const roleId = referencedId(fn.Properties.Role);
+    const statements = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => referencedId(r) === roleId))
+      .flatMap(([, p]) => [p.Properties.PolicyDocument.Statement].flat() as { Action: string | string[]; Resource: unknown }[]);
+    const publish = statements.filter((s) => [s.Action].flat().includes('sns:Publish'));
+    expect(publish).toHaveLength(1);
+    expect([publish[0]!.Action].flat()).toEqual(['sns:Publish']);
+    expect([...referencedIds(publish[0]!.Resource)]).toEqual([securityTopicId]);
+    expect(functionId).toBeDefined();
   });
 
   test('an alarm fires as soon as one message waits in the dead-letter queue', () => {

@@ -69,7 +69,13 @@ describe('monitoring settings', () => {
     providerBackup: { name: 'D', email: 'd@example.com' },
   } };
   test('defaults', () => {
-    expect(clientSettingsSchema.parse(base).monitoring).toEqual({ alarmRules: [], defaultService: 'monitoring', autoResolveOnOk: false, eventRetentionDays: 90 });
+    expect(clientSettingsSchema.parse(base).monitoring).toEqual({
+      alarmRules: [],
+      defaultService: 'monitoring',
+      autoResolveOnOk: false,
+      eventRetentionDays: 90,
+      findingPriorities: { critical: 'P1', high: 'P2', medium: 'P3', low: 'P4' },
+    });
   });
   test('rules are validated', () => {
     expect(clientSettingsSchema.safeParse({ ...base, monitoring: { alarmRules: [{ namePattern: 'x', severity: 'critical' }] } }).success).toBe(false);

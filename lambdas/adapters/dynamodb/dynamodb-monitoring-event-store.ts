@@ -3,10 +3,10 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IncidentChange } from '../../domain/incident';
 import type { TimelineEntry } from '../../domain/incident-timeline';
-import type { AttachResult, EventRecord, MonitoringEventStore, OpenAlarmIncidentResult } from '../../app/ports';
+import type { AttachResult, EventRecord, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../../app/ports';
 import { toItem } from './dynamodb-incident-repository';
 import { eventExpiry, eventRecordKey } from './events-table-keys';
-import { alarmLockKey, incidentKey, timelineEntryKey } from './incidents-table-keys';
+import { incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
 
 const CLOSED_STATES = { ':resolved': 'Resolved', ':closed': 'Closed', ':canceled': 'Canceled' } as const;
 
@@ -20,8 +20,8 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     private readonly retentionDays: number,
   ) {}
 
-  async alarmLock(alarmArn: string): Promise<{ incidentId: string } | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: alarmLockKey(alarmArn), ConsistentRead: true }));
+  async openLock(lock: MonitoringLock): Promise<{ incidentId: string } | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: monitoringLockKey(lock), ConsistentRead: true }));
     const incidentId = result.Item?.['incidentId'];
     return typeof incidentId === 'string' ? { incidentId } : undefined;
   }
@@ -36,10 +36,15 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     }
   }
 
-  async openAlarmIncident(args: { record: EventRecord; alarmArn: string; change: IncidentChange; staleIncidentId?: string }): Promise<OpenAlarmIncidentResult> {
-    const { record, alarmArn, change, staleIncidentId } = args;
+  async openLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; staleIncidentId?: string }): Promise<OpenLockedIncidentResult> {
+    const { record, lock, change, staleIncidentId } = args;
     const incident = change.incident;
-    const lockItem = { ...alarmLockKey(alarmArn), incidentId: incident.id, alarmArn, lockedAt: record.receivedAt };
+    const lockItem = {
+      ...monitoringLockKey(lock),
+      incidentId: incident.id,
+      ...(lock.kind === 'alarm' ? { alarmArn: lock.id } : { findingId: lock.id }),
+      lockedAt: record.receivedAt,
+    };
     const stored = change.entries.filter((e) => e.type !== 'created');
     const reasons = await this.transact([
       { Put: this.recordPut(record) },
@@ -66,8 +71,8 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     return 'lock-taken';
   }
 
-  async resolveAlarmIncident(args: { record: EventRecord; alarmArn: string; change: IncidentChange; expectedVersion: number }): Promise<'resolved' | 'duplicate-event' | 'conflict'> {
-    const { record, alarmArn, change, expectedVersion } = args;
+  async saveLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; expectedVersion: number }): Promise<'saved' | 'duplicate-event' | 'conflict'> {
+    const { record, lock, change, expectedVersion } = args;
     const incident = change.incident;
     const reasons = await this.transact([
       { Put: this.recordPut(record) },
@@ -80,12 +85,12 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
           ExpressionAttributeValues: { ':expected': expectedVersion },
         },
       },
-      // The lock stays, naming a now-resolved incident: the next ALARM finds it stale and
-      // replaces it conditionally (no DeleteItem needed on the incidents table).
+      // The lock stays (naming a now-resolved incident, if this resolves it): the next event finds
+      // it stale and replaces it conditionally (no DeleteItem needed on the incidents table).
       {
         ConditionCheck: {
           TableName: this.tables.incidents,
-          Key: alarmLockKey(alarmArn),
+          Key: monitoringLockKey(lock),
           ConditionExpression: 'incidentId = :id',
           ExpressionAttributeValues: { ':id': incident.id },
         },
@@ -98,7 +103,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
         },
       })),
     ]);
-    if (!reasons) return 'resolved';
+    if (!reasons) return 'saved';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
     return 'conflict';
   }

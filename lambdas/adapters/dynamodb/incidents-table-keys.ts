@@ -96,5 +96,11 @@ export const KEY_ATTRIBUTES: readonly string[] = [
  * | item             | pk                | sk   |
  * |------------------|-------------------|------|
  * | alarm open lock  | ALARM#<alarmArn>  | OPEN |
+ * | finding open lock| FINDING#<findingId> | OPEN |
+ *
+ * Security findings work the same way, one lock per finding (GuardDuty finding id, Inspector finding ARN).
  */
 export const alarmLockKey = (alarmArn: string) => ({ pk: `ALARM#${alarmArn}`, sk: 'OPEN' });
+export const findingLockKey = (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'OPEN' });
+export const monitoringLockKey = (lock: { readonly kind: 'alarm' | 'finding'; readonly id: string }) =>
+  lock.kind === 'alarm' ? alarmLockKey(lock.id) : findingLockKey(lock.id);
