@@ -1,5 +1,5 @@
 import { decideAlarmAction, type MonitoringPolicy } from '../domain/alarm-policy';
-import { changeIncident, openIncident, type Actor, type IncidentChange } from '../domain/incident';
+import { changeIncident, openIncident, resolveAutomatically, type Actor, type IncidentChange } from '../domain/incident';
 import { isOpen } from '../domain/incident-lifecycle';
 import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
 import type { TimelineEntry } from '../domain/incident-timeline';
@@ -138,18 +138,5 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
 
 /** Resolves the alarm's incident with 'Cleared by monitoring', starting work first where the lifecycle requires it. */
 function clearedByMonitoring(deps: IngestEventDeps, incident: Parameters<typeof changeIncident>[0]['incident'], notes: string, now: string): IncidentChange {
-  const common = { rules: deps.rules, actor: MONITORING_ACTOR, now };
-  const entries = [];
-  let current = incident;
-  if (current.state !== 'In Progress') {
-    const started = changeIncident({ ...common, incident: current, changes: { state: 'In Progress' } });
-    entries.push(...started.entries);
-    current = started.incident;
-  }
-  const resolved = changeIncident({
-    ...common,
-    incident: current,
-    changes: { state: 'Resolved', resolutionCode: CLEARED_RESOLUTION_CODE, resolutionNotes: notes },
-  });
-  return { incident: resolved.incident, entries: [...entries, ...resolved.entries] };
+  return resolveAutomatically({ incident, resolutionCode: CLEARED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now });
 }

@@ -1,4 +1,4 @@
-import { changeIncident, openIncident, type Incident, type IncidentChange } from '../domain/incident';
+import { openIncident, resolveAutomatically, type Incident, type IncidentChange } from '../domain/incident';
 import { isOpen } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Priority } from '../domain/priority';
@@ -229,20 +229,7 @@ function republished(incident: Incident, finding: SecurityFinding, priority: Pri
 
 /** Resolves the finding's incident as Remediated, starting work first where the lifecycle requires it. */
 function remediated(deps: IngestEventDeps, incident: Incident, notes: string, now: string): IncidentChange {
-  const common = { rules: deps.rules, actor: MONITORING_ACTOR, now };
-  const entries: TimelineEntry[] = [];
-  let current = incident;
-  if (current.state !== 'In Progress') {
-    const started = changeIncident({ ...common, incident: current, changes: { state: 'In Progress' } });
-    entries.push(...started.entries);
-    current = started.incident;
-  }
-  const resolved = changeIncident({
-    ...common,
-    incident: current,
-    changes: { state: 'Resolved', resolutionCode: REMEDIATED_RESOLUTION_CODE, resolutionNotes: notes },
-  });
-  return { incident: resolved.incident, entries: [...entries, ...resolved.entries] };
+  return resolveAutomatically({ incident, resolutionCode: REMEDIATED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now });
 }
 
 async function notifySecurity(deps: IngestFindingDeps, incident: Incident, finding: SecurityFinding): Promise<void> {

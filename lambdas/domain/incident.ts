@@ -481,3 +481,31 @@ export function escalateIncident(
     entries,
   };
 }
+
+/**
+ * Resolves an incident on a system's word (monitoring cleared, a finding remediated): work is
+ * started first where the lifecycle requires it, and both steps land in one change.
+ */
+export function resolveAutomatically(args: {
+  readonly incident: Incident;
+  readonly resolutionCode: ResolutionCode;
+  readonly resolutionNotes: string;
+  readonly rules: PriorityRules;
+  readonly actor: Actor;
+  readonly now: string;
+}): IncidentChange {
+  const common = { rules: args.rules, actor: args.actor, now: args.now };
+  const entries: TimelineEntry[] = [];
+  let current = args.incident;
+  if (current.state !== 'In Progress') {
+    const started = changeIncident({ ...common, incident: current, changes: { state: 'In Progress' } });
+    entries.push(...started.entries);
+    current = started.incident;
+  }
+  const resolved = changeIncident({
+    ...common,
+    incident: current,
+    changes: { state: 'Resolved', resolutionCode: args.resolutionCode, resolutionNotes: args.resolutionNotes },
+  });
+  return { incident: resolved.incident, entries: [...entries, ...resolved.entries] };
+}

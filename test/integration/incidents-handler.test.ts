@@ -478,7 +478,7 @@ describe('GET /incidents', () => {
     for (let i = 0; i < 5; i++) await created({ service: 'list-paging', shortDescription: `Paging ${i}` });
   });
 
-  test('pages with limit and nextToken, newest first, each incident once', async () => {
+  test('pages with limit and nextToken, priority then oldest first, each incident once', async () => {
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
@@ -490,7 +490,7 @@ describe('GET /incidents', () => {
       nextToken = response.body.nextToken;
       pages++;
     } while (nextToken && pages < 10);
-    expect(seen).toEqual(['Paging 4', 'Paging 3', 'Paging 2', 'Paging 1', 'Paging 0']);
+    expect(seen).toEqual(['Paging 0', 'Paging 1', 'Paging 2', 'Paging 3', 'Paging 4']);
   });
 
   test('a cursor from another filter → 400 naming nextToken', async () => {

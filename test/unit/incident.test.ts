@@ -6,6 +6,7 @@ import {
   escalateIncident,
   openIncident,
   rejectResolution,
+  resolveAutomatically,
   type Actor,
   type Incident,
   type IncidentChange,
@@ -1052,5 +1053,27 @@ describe('inputs are never mutated', () => {
     expect(base.escalations).toEqual([]);
     expect(a.escalations.map((e) => e.to)).toEqual(['a']);
     expect(b.escalations.map((e) => e.to)).toEqual(['b']);
+  });
+});
+
+describe('resolveAutomatically', () => {
+  const system: Actor = { id: 'system', name: 'system:monitoring' };
+  test.each<[string, IncidentState]>([
+    ['from New it starts work first', 'New'],
+    ['from On Hold it resumes first', 'On Hold'],
+    ['from In Progress it resolves directly', 'In Progress'],
+  ])('%s', (_label, from) => {
+    let incident = open();
+    if (from !== 'New') incident = changed(incident, { state: 'In Progress' }).incident;
+    if (from === 'On Hold') incident = changed(incident, { state: 'On Hold', onHoldReason: 'awaiting vendor' }).incident;
+    const result = resolveAutomatically({ incident, resolutionCode: 'Cleared by monitoring', resolutionNotes: 'Alarm back to OK', rules: RULES, actor: system, now: LATER });
+    expect(result.incident).toMatchObject({ state: 'Resolved', resolutionCode: 'Cleared by monitoring', resolvedBy: 'system:monitoring' });
+    const stateSteps = result.entries.filter((e) => e.type === 'state-change').map((e) => `${String(e.from)}→${String(e.to)}`);
+    expect(stateSteps).toEqual(from === 'In Progress' ? ['In Progress→Resolved'] : [`${from}→In Progress`, 'In Progress→Resolved']);
+  });
+
+  test('a closed incident cannot be resolved by a system either', () => {
+    const closed = confirmResolution(changed(changed(open(), { state: 'In Progress' }).incident, RESOLVE).incident, reporter, LATER).incident;
+    expect(() => resolveAutomatically({ incident: closed, resolutionCode: 'Remediated', resolutionNotes: 'x', rules: RULES, actor: system, now: LATER })).toThrow(InvalidInputError);
   });
 });

@@ -307,7 +307,8 @@ export function planQuery(filter: IncidentFilter): QueryPlan {
   if (assignee !== undefined) return queue('byAssignee', `ASSIGNEE#${assignee}`, priority, defined({ service, assignmentGroup }));
   if (assignmentGroup !== undefined) return queue('byGroup', `GROUP#${assignmentGroup}`, priority, defined({ service }));
   if (service !== undefined) {
-    return { index: 'byService', partition: `SERVICE#${service}`, residual: defined({ priority }), oldestFirst: false };
+    // A service's incidents read like a queue too: priority, then age.
+    return queue('byService', `SERVICE#${service}`, priority, {});
   }
   return { index: 'byCreated', partition: 'INCIDENTS', residual: defined({ priority }), oldestFirst: false };
 }

@@ -14,7 +14,7 @@
  * |---------------|----------------------------------|-------------------------------|--------------------------------|
  * | byNumber      | gsi1pk = NUMBER#INC…             | gsi1sk = INCIDENT             | GET /incidents/INC0000001      |
  * | byState       | gsi2pk = STATE#<state>           | gsi2sk = <priority>#<created>#<id> | queue by state            |
- * | byService     | gsi3pk = SERVICE#<service>       | gsi3sk = <created>#<id>       | ?service=, newest first        |
+ * | byService     | gsi3pk = SERVICE#<service>       | gsi3sk = <priority>#<created>#<id> | service queue, all states |
  * | byOpenService | gsi4pk = OPEN-SERVICE#<service>  | gsi4sk = <priority>#<created>#<id> | concurrent incidents (open only) |
  * | byReporter    | gsi5pk = REPORTER#<name>         | gsi5sk = <created>#<id>       | a requester's own incidents    |
  * | byCreated     | gsi6pk = INCIDENTS               | gsi6sk = <created>#<id>       | unfiltered list, newest first  |
@@ -70,7 +70,7 @@ export const incidentIndexKeys = (incident: {
     gsi2pk: `STATE#${incident.state}`,
     gsi2sk: queueOrder,
     gsi3pk: `SERVICE#${incident.service}`,
-    gsi3sk: createdThenId,
+    gsi3sk: queueOrder,
     ...(open && { gsi4pk: `OPEN-SERVICE#${incident.service}`, gsi4sk: queueOrder }),
     gsi5pk: `REPORTER#${incident.reportedBy}`,
     gsi5sk: createdThenId,
