@@ -210,7 +210,7 @@ export async function getTimeline(
   page: { readonly limit: number; readonly nextToken?: string },
 ): Promise<Page<StoredTimelineEntry>> {
   const incident = await load(deps, caller, idOrNumber);
-  return deps.incidents.timeline(incident.id, { ...page, publicOnly: !mayReadInternal(caller, incident) });
+  return deps.incidents.timeline(incident.id, { ...page, publicOnly: !mayReadInternal(caller, incident), incident });
 }
 
 /** Closes resolved incidents whose confirmation period has passed. Returns how many it closed. */

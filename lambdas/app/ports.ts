@@ -58,7 +58,11 @@ export interface IncidentRepository {
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
   /** Open incidents on a service right now, counted up to `upTo` (all a priority rule needs to know). */
   countOpenOnService(service: string, upTo: number): Promise<number>;
-  timeline(incidentId: string, options: PageRequest & { readonly publicOnly: boolean }): Promise<Page<StoredTimelineEntry>>;
+  /** `incident`, when the caller has already read it, spares reading it again for the derived first entry. */
+  timeline(
+    incidentId: string,
+    options: PageRequest & { readonly publicOnly: boolean; readonly incident?: Incident },
+  ): Promise<Page<StoredTimelineEntry>>;
   /** Resolved incidents whose resolution is older than `resolvedBefore` (auto-close candidates). */
   resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>>;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTables, type TestTables } from '../support/test-tables';
-import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
+import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
 /**
@@ -15,18 +15,7 @@ let handler: Handler;
 let restore: () => void;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
-function loadHandler(settings: Record<string, unknown>): Handler {
-  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) });
-  let loaded: Handler | undefined;
-  try {
-    jest.isolateModules(() => {
-      loaded = require('../../lambdas/handlers/event-ingestion-handler').handler;
-    });
-  } finally {
-    restoreSettings();
-  }
-  return loaded!;
-}
+const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
 
 beforeAll(async () => {
   tables = await createTestTables();

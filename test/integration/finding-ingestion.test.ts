@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalSns } from '../../local/local-sns';
 import { createTestTables, type TestTables } from '../support/test-tables';
-import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv, TOPICS } from './support-handler';
+import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, TOPICS } from './support-handler';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
 
@@ -22,18 +22,7 @@ let handler: Handler;
 let restore: () => void;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
-function loadHandler(settings: Record<string, unknown>): Handler {
-  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) });
-  let loaded: Handler | undefined;
-  try {
-    jest.isolateModules(() => {
-      loaded = require('../../lambdas/handlers/event-ingestion-handler').handler;
-    });
-  } finally {
-    restoreSettings();
-  }
-  return loaded!;
-}
+const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
 
 beforeAll(async () => {
   tables = await createTestTables();

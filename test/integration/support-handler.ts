@@ -181,3 +181,18 @@ export const validIncidentBody = (overrides: Record<string, unknown> = {}) => ({
   category: 'software',
   ...overrides,
 });
+
+/** Loads a fresh copy of the event-ingestion handler, which reads ITSM_CLIENT_SETTINGS at cold start. */
+export function loadIngestionHandler(settings: Record<string, unknown>): (event: unknown, context: unknown) => Promise<unknown> {
+  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) });
+  let loaded: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = require('../../lambdas/handlers/event-ingestion-handler').handler;
+    });
+  } finally {
+    restoreSettings();
+  }
+  return loaded!;
+}

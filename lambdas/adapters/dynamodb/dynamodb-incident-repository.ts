@@ -171,13 +171,16 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     return count;
   }
 
-  async timeline(incidentId: string, options: PageRequest & { readonly publicOnly: boolean }): Promise<Page<StoredTimelineEntry>> {
+  async timeline(
+    incidentId: string,
+    options: PageRequest & { readonly publicOnly: boolean; readonly incident?: Incident },
+  ): Promise<Page<StoredTimelineEntry>> {
     const shape = { timeline: incidentId, publicOnly: options.publicOnly };
     const items: StoredTimelineEntry[] = [];
     let startKey = options.nextToken ? decodeCursor(options.nextToken, shape) : undefined;
     if (!startKey) {
-      // The first entry is derived from the incident itself (see create).
-      const incident = await this.get(incidentId);
+      // The first entry is derived from the incident itself (see create); callers that already hold it save a read.
+      const incident = options.incident ?? (await this.get(incidentId));
       if (incident) {
         items.push({
           id: `${incident.createdAt}#created`,
