@@ -16,6 +16,8 @@ import { ItsmApi } from './constructs/itsm-api';
 import { ItsmData } from './constructs/itsm-data';
 import { ItsmFunction } from './constructs/itsm-function';
 import { ItsmIdentity } from './constructs/itsm-identity';
+import { ItsmSlaWorkflow } from './constructs/itsm-sla-workflow';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 
 export interface ItsmStackProps extends StackProps {
   readonly config: ClientConfig;
@@ -27,6 +29,7 @@ export class ItsmStack extends Stack {
   readonly api: ItsmApi;
   readonly identity: ItsmIdentity;
   readonly config: ClientConfig;
+  readonly slaStateMachine: StateMachine;
 
   constructor(scope: Construct, id: string, props: ItsmStackProps) {
     const { config } = props;
@@ -53,9 +56,32 @@ export class ItsmStack extends Stack {
       autoCloseAfter: config.autoCloseAfter,
       contacts: config.contacts,
       monitoring: config.monitoring,
+      sla: config.sla,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
+
+    // SLA clocks: a Standard workflow per incident clock generation, whose task is this function.
+    const slaClock = new ItsmFunction(this, 'SlaClockFunction', {
+      entry: 'lambdas/handlers/sla-clock-handler.ts',
+      serviceName: 'sla-clock',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      synchronousCaller: 'the SLA workflow (Step Functions), whose task retry policy retries it',
+      environment: {
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
+        ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
+        SECURITY_TOPIC_ARN: notifications.security.topicArn,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    slaClock.grantTable({ table: this.data.incidentsTable, key: this.data.key, access: ['read', 'write'] });
+    slaClock.grantPublish(notifications.all, this.data.key);
+    const slaWorkflow = new ItsmSlaWorkflow(this, 'SlaWorkflow', { checkFunction: slaClock.function, logRetention, logKey: this.data.key });
+    this.slaStateMachine = slaWorkflow.stateMachine;
 
     const incidents = new ItsmFunction(this, 'IncidentsFunction', {
       entry: 'lambdas/handlers/incidents-handler.ts',
@@ -68,9 +94,11 @@ export class ItsmStack extends Stack {
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
+        SLA_STATE_MACHINE_ARN: slaWorkflow.stateMachine.stateMachineArn,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
+    slaWorkflow.stateMachine.grantStartExecution(incidents.role);
     incidents.grantTable({
       table: this.data.incidentsTable,
       indexNames: this.data.incidentIndexNames,
@@ -156,9 +184,11 @@ export class ItsmStack extends Stack {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
+        SLA_STATE_MACHINE_ARN: slaWorkflow.stateMachine.stateMachineArn,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
+    slaWorkflow.stateMachine.grantStartExecution(eventIngestion.role);
     eventIngestion.grantTable({
       table: this.data.incidentsTable,
       indexNames: [INCIDENT_INDEXES.byOpenService.name],

@@ -8,7 +8,8 @@ import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type
 import { FunctionHost } from './function-host';
 import { signingKey } from './local-tokens';
 import { synthesizeClient } from './synthesize-stack';
-import { eventRulesOf, functionsOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { eventRulesOf, functionsOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { LocalStepFunctions } from './local-step-functions';
 import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
 
@@ -41,6 +42,11 @@ export interface LocalRuntimeOptions {
   readonly onRequest?: (line: string) => void;
   /** Keep data in memory only (benchmarks). @default false */
   readonly inMemory?: boolean;
+  /**
+   * Local time runs this many times faster: the functions' clock and every workflow wait
+   * (ITSM_TIME_SCALE). @default 1
+   */
+  readonly timeScale?: number;
 }
 
 export interface LocalRuntime {
@@ -52,6 +58,9 @@ export interface LocalRuntime {
   readonly dynamoDbEndpoint: string;
   /** Local table name per logical id of the template. */
   readonly tableNames: Readonly<Record<string, string>>;
+  readonly stepFunctions: LocalStepFunctions;
+  /** The functions' clock: real time, or scaled time when timeScale is not 1. */
+  now(): Date;
   stop(): Promise<void>;
 }
 
@@ -72,6 +81,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let engine: RunningEngine | undefined;
   let functions: FunctionHost | undefined;
   let sns: LocalSns | undefined;
+  let stepFunctions: LocalStepFunctions | undefined;
   try {
     progress('Synthesizing the client stack…');
     const { config, template } = synthesizeClient(options.clientId ?? 'example');
@@ -87,12 +97,39 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     sns = await LocalSns.start(join(options.localDir, 'outbox.jsonl'));
     const references = localReferences(template, config.region);
+
+    // One virtual clock for the functions and the workflows. Scaled time never runs backwards
+    // across restarts: it resumes from where the last run left it.
+    const timeScale = options.timeScale ?? 1;
+    const clockFile = join(options.localDir, 'clock.json');
+    const realStart = Date.now();
+    const lastVirtual = !options.inMemory && existsSync(clockFile) ? Number(JSON.parse(readFileSync(clockFile, 'utf8')).virtualNow) || 0 : 0;
+    const virtualStart = timeScale === 1 ? realStart : Math.max(realStart, lastVirtual);
+    const now = () => new Date(timeScale === 1 ? Date.now() : virtualStart + (Date.now() - realStart) * timeScale);
+    const saveClock = () => {
+      if (!options.inMemory && timeScale !== 1) writeFileSync(clockFile, JSON.stringify({ virtualNow: now().getTime() }));
+    };
+    const clockTimer = setInterval(saveClock, 2000);
+    clockTimer.unref();
+
+    let invokeTask: (functionId: string, payload: unknown) => Promise<unknown> = () => Promise.reject(new Error('functions are not up yet'));
+    stepFunctions = await LocalStepFunctions.start({
+      machines: stateMachinesOf(template, config.region),
+      region: config.region,
+      invoke: (functionId, payload) => invokeTask(functionId, payload),
+      file: join(options.localDir, options.inMemory ? `executions-${process.pid}.json` : 'executions.json'),
+      timeScale,
+      now,
+      onError: (line) => progress(`workflow: ${line}`),
+    });
     const baseEnv = {
       ...LOCAL_AWS_ENV,
       AWS_REGION: config.region,
       AWS_DEFAULT_REGION: config.region,
       AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
       AWS_ENDPOINT_URL_SNS: sns.endpoint,
+      AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
+      ...(timeScale !== 1 && { ITSM_TIME_SCALE: String(timeScale), ITSM_TIME_ORIGIN: `${realStart}:${virtualStart}` }),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',
@@ -120,6 +157,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const runningSns = sns;
     const schedules = schedulesOf(template);
     const runningHost = functions;
+    const runningStepFunctions = stepFunctions;
+    invokeTask = async (functionId, payload) => {
+      const outcome = await runningHost.invoke(functionId, payload);
+      if (outcome.error !== undefined) throw new Error(outcome.error);
+      return outcome.result;
+    };
+    const resumed = stepFunctions.resumePending();
+    if (resumed > 0) progress(`Resumed ${resumed} workflow execution(s) left running`);
     const runSchedule = async (schedule: TemplateSchedule) => {
       const event = {
         version: '0',
@@ -177,6 +222,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (req.method === 'GET' && url.pathname === '/_local/schedules') return { status: 200, body: { items: schedules } };
         if (req.method === 'GET' && url.pathname === '/_local/event-rules') return { status: 200, body: { items: eventRules } };
         if (req.method === 'GET' && url.pathname === '/_local/dead-letters') return { status: 200, body: { items: deadLetters } };
+        if (req.method === 'GET' && url.pathname === '/_local/executions') return { status: 200, body: { items: runningStepFunctions.list() } };
+        if (req.method === 'GET' && url.pathname === '/_local/clock') return { status: 200, body: { now: now().toISOString(), timeScale } };
         if (req.method === 'POST' && url.pathname === '/_local/events') {
           let parsed: unknown;
           try {
@@ -215,8 +262,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       functions,
       dynamoDbEndpoint: engine.endpoint,
       tableNames,
+      stepFunctions,
+      now,
       stop: async () => {
         for (const timer of timers) clearInterval(timer);
+        clearInterval(clockTimer);
+        saveClock();
+        await runningStepFunctions.stop();
         await new Promise<void>((r) => {
           server.close(() => r());
           server.closeAllConnections();
@@ -228,6 +280,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     };
   } catch (error) {
+    await stepFunctions?.stop();
     await functions?.stop();
     await sns?.stop();
     await engine?.stop();

@@ -4,7 +4,8 @@ import { startLocalRuntime } from './local-runtime';
 
 /**
  * `npm start`: the whole system on 127.0.0.1, offline, with no AWS account.
- * PORT (default 3000), ITSM_CLIENT (default example), ITSM_LOCAL_DIR (default .local), LOG_LEVEL.
+ * PORT (default 3000), ITSM_CLIENT (default example), ITSM_LOCAL_DIR (default .local), LOG_LEVEL,
+ * ITSM_TIME_SCALE (default 1: local time, SLA clocks and workflow waits run that many times faster).
  */
 async function main(): Promise<void> {
   // The SDK warns about Node 20 on every client; the runtime supports Node 20 for local use only.
@@ -12,8 +13,13 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[itsm] ${line}\n`);
   const port = Number(process.env['PORT'] ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EngineStartError(`PORT=${process.env['PORT']} is not a port number`);
+  const timeScale = Number(process.env['ITSM_TIME_SCALE'] ?? 1);
+  if (!Number.isFinite(timeScale) || timeScale < 1 || timeScale > 100_000) {
+    throw new EngineStartError(`ITSM_TIME_SCALE=${process.env['ITSM_TIME_SCALE']} must be a number from 1 to 100000`);
+  }
   const runtime = await startLocalRuntime({
     port,
+    timeScale,
     localDir: localDirectory(),
     clientId: process.env['ITSM_CLIENT'] ?? 'example',
     progress: log,
@@ -22,6 +28,7 @@ async function main(): Promise<void> {
   });
 
   log(`Listening on ${runtime.url} (${runtime.routes.length} routes). Press Ctrl-C to stop.`);
+  if (timeScale !== 1) log(`Time runs ${timeScale}× faster: local now is ${runtime.now().toISOString()}`);
   log('Try it:');
   log('  TOKEN=$(npm run --silent token -- --role agent --user alice)');
   log(

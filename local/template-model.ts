@@ -146,6 +146,7 @@ export function localReferences(template: CloudFormationTemplate, region: string
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type === 'AWS::DynamoDB::Table') refs[logicalId] = logicalId;
     if (resource.Type === 'AWS::SNS::Topic') refs[logicalId] = `arn:aws:sns:${region}:000000000000:${logicalId}`;
+    if (resource.Type === 'AWS::StepFunctions::StateMachine') refs[logicalId] = `arn:aws:states:${region}:000000000000:stateMachine:${logicalId}`;
   }
   return refs;
 }
@@ -167,4 +168,59 @@ export function resolveEnvironment(
     } else unresolved.push(name);
   }
   return { values, unresolved };
+}
+
+export interface TemplateStateMachine {
+  readonly logicalId: string;
+  /** The Amazon States Language definition, with function ARNs resolved to local ones. */
+  readonly definition: { readonly StartAt: string; readonly States: Record<string, unknown> } & Record<string, unknown>;
+  /** Task state name → logical id of the function its Resource names. */
+  readonly taskFunctions: Readonly<Record<string, string>>;
+}
+
+const localFunctionArn = (region: string, logicalId: string) => `arn:aws:lambda:${region}:000000000000:function:${logicalId}`;
+
+/**
+ * Step Functions state machines of the template, their definitions resolved: `Fn::GetAtt` of a
+ * function's Arn becomes a local function ARN, a `Ref` a local reference. Task states that invoke
+ * a function (directly by ARN, or through `arn:aws:states:::lambda:invoke` with FunctionName) are
+ * mapped to it.
+ */
+export function stateMachinesOf(template: CloudFormationTemplate, region: string): TemplateStateMachine[] {
+  const refs = localReferences(template, region);
+  const resolvePart = (part: unknown): string => {
+    if (typeof part === 'string') return part;
+    const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt && getAtt[1] === 'Arn' && template.Resources[getAtt[0]]?.Type === 'AWS::Lambda::Function') return localFunctionArn(region, getAtt[0]);
+    const ref = (part as { Ref?: string }).Ref;
+    if (ref && refs[ref]) return refs[ref]!;
+    if (ref === 'AWS::Region') return region;
+    if (ref === 'AWS::Partition') return 'aws';
+    if (ref === 'AWS::AccountId') return '000000000000';
+    throw new Error(`State machine definition refers to something with no local value: ${JSON.stringify(part)}`);
+  };
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+    .map(([logicalId, r]) => {
+      const raw = r.Properties.DefinitionString as unknown;
+      const text =
+        typeof raw === 'string'
+          ? raw
+          : ((raw as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1] ?? []).map(resolvePart).join((raw as { 'Fn::Join': [string] })['Fn::Join'][0]);
+      const definition = JSON.parse(text) as TemplateStateMachine['definition'];
+      const functionOf = (arn: unknown) => {
+        const match = typeof arn === 'string' ? /^arn:aws:lambda:[^:]+:000000000000:function:([A-Za-z0-9]+)/.exec(arn) : null;
+        return match?.[1];
+      };
+      const taskFunctions: Record<string, string> = {};
+      for (const [stateName, state] of Object.entries(definition.States) as [string, Record<string, unknown>][]) {
+        if (state['Type'] !== 'Task') continue;
+        const direct = functionOf(state['Resource']);
+        const viaIntegration = functionOf((state['Parameters'] as Record<string, unknown> | undefined)?.['FunctionName']);
+        const functionId = direct ?? viaIntegration;
+        if (!functionId) throw new Error(`Task state "${stateName}" of ${logicalId} invokes no function of the stack`);
+        taskFunctions[stateName] = functionId;
+      }
+      return { logicalId, definition, taskFunctions };
+    });
 }

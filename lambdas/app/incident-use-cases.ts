@@ -30,7 +30,10 @@ import {
 import { parseIsoDuration } from '../domain/iso-duration';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, StoredTimelineEntry } from './ports';
+import { acknowledgeIncident, recordResponse } from '../domain/incident-sla';
+import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, SlaScheduler, StoredTimelineEntry } from './ports';
+import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
+import type { SlaPolicy } from '../domain/incident-sla';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -54,6 +57,10 @@ export interface IncidentDeps {
   readonly notifier: Notifier;
   /** Told when a notification could not be sent after the change was stored. */
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
+  /** Starts the SLA workflow of each new clock generation; without it no clocks are driven (tests of other parts). */
+  readonly slaScheduler?: SlaScheduler;
+  /** Told when the SLA workflow could not be started after the change was stored. */
+  readonly onSchedulingFailure?: (error: unknown) => void;
 }
 
 /** What a caller sees of an incident: internal fields are left out for those who may not read them. */
@@ -93,8 +100,9 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
     deps.incidents.allocateNumber(),
     countUpTo > 0 ? deps.incidents.countOpenOnService(input.service, countUpTo) : Promise.resolve(0),
   ]);
-  const change = openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now });
+  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
   await deps.incidents.create(change);
+  await startSlaClocks(deps.slaScheduler, undefined, change.incident, deps.onSchedulingFailure);
   return view(caller, change.incident);
 }
 
@@ -106,6 +114,11 @@ async function load(deps: IncidentDeps, caller: Caller, idOrNumber: string): Pro
     throw new NotFoundError(`No incident ${idOrNumber}`, 'id');
   }
   return incident;
+}
+
+/** The incident's SLA clocks, for whoever may read the incident. */
+export async function getIncidentSla(deps: IncidentDeps, caller: Caller, idOrNumber: string, policy: SlaPolicy): Promise<IncidentSlaView> {
+  return slaView(await load(deps, caller, idOrNumber), policy, deps.clock.now());
 }
 
 export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
@@ -137,27 +150,33 @@ export async function updateIncident(
   const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
-  const change = changeIncident({
-    incident: current,
-    changes,
-    rules: deps.rules,
-    actor: caller,
-    now: now(deps),
-    ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
-  });
-  await deps.incidents.save(change, current.version);
+  const at = now(deps);
+  const change = withSlaFacts(
+    current,
+    changeIncident({
+      incident: current,
+      changes,
+      rules: deps.rules,
+      actor: caller,
+      now: at,
+      ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
+    }),
+    at,
+    isDesk(caller),
+  );
+  await storeChange(deps, current, change);
   if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
   return view(caller, change.incident);
 }
 
 export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
-  return saveAndView(deps, caller, confirmResolution(current, caller, now(deps)), current.version);
+  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)));
 }
 
 export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:reject', 'reject resolutions', ifMatch, true);
-  return saveAndView(deps, caller, rejectResolution(current, caller, reason, now(deps)), current.version);
+  return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)));
 }
 
 export async function escalate(
@@ -168,8 +187,9 @@ export async function escalate(
   ifMatch: number | undefined,
 ) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
-  const change = escalateIncident(current, request, caller, now(deps));
-  await deps.incidents.save(change, current.version);
+  const at = now(deps);
+  const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
+  await storeChange(deps, current, change);
   const escalation = change.incident.escalations.at(-1)!;
   await notifySafely(deps, {
     topic: 'escalation',
@@ -199,8 +219,51 @@ export async function addTimelineEntry(
     visibility: request.type === 'comment' ? 'public' : 'internal',
     text: request.text,
   };
+  // The desk's first reply to the reporter achieves the respond target: stored with the incident's version.
+  const responded = entry.visibility === 'public' && isDesk(caller) ? recordResponse(incident, entry.at) : undefined;
+  if (responded) {
+    const change = { incident: { ...responded, updatedAt: entry.at, updatedBy: caller.name, version: incident.version + 1 }, entries: [entry] };
+    try {
+      await deps.incidents.save(change, incident.version);
+      return entry;
+    } catch (error) {
+      // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  }
   await deps.incidents.append(incident.id, [entry]);
   return entry;
+}
+
+/**
+ * The desk takes the incident on (`POST /incidents/{id}/acknowledge`): achieves the acknowledge
+ * target. Idempotent: acknowledging again answers the incident unchanged. No If-Match: it changes
+ * no field anyone edits, and a stale page must not stop an on-call engineer acknowledging.
+ */
+export async function acknowledge(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await load(deps, caller, idOrNumber);
+    if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not acknowledge incidents', 'role');
+    const change = acknowledgeIncident(current, caller, now(deps));
+    if (!change) return view(caller, current);
+    try {
+      await deps.incidents.save(change, current.version);
+      return view(caller, change.incident);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
+    }
+  }
+}
+
+/** Whether the caller works the desk: their changes acknowledge the incident. Machine clients do not. */
+function isDesk(caller: Caller): boolean {
+  return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
+}
+
+/** Stores a change of a loaded incident, then starts the SLA workflow if the change moved its deadlines. */
+async function storeChange(deps: IncidentDeps, current: Incident, change: IncidentChange): Promise<void> {
+  await deps.incidents.save(change, current.version);
+  await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
 }
 
 export async function getTimeline(
@@ -259,9 +322,10 @@ async function loadForChange(
   return incident;
 }
 
-async function saveAndView(deps: IncidentDeps, caller: Caller, change: IncidentChange, expectedVersion: number) {
-  await deps.incidents.save(change, expectedVersion);
-  return view(caller, change.incident);
+async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident, change: IncidentChange) {
+  const withFacts = withSlaFacts(current, change, change.incident.updatedAt, false);
+  await storeChange(deps, current, withFacts);
+  return view(caller, withFacts.incident);
 }
 
 async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {

@@ -5,7 +5,9 @@ import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
-import type { Clock, IdSource, IncidentRepository, MonitoringEventStore } from './ports';
+import { recordSlaFacts } from '../domain/incident-sla';
+import type { Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
+import { startSlaClocks, withSlaFacts } from './sla-use-cases';
 
 export const MONITORING_ACTOR: Actor = { id: 'system:monitoring', name: 'system:monitoring' };
 
@@ -16,6 +18,9 @@ export interface IngestEventDeps {
   readonly ids: IdSource;
   readonly rules: PriorityRules;
   readonly policy: MonitoringPolicy;
+  /** Starts the SLA workflow of each incident opened (and each new clock generation). */
+  readonly slaScheduler?: SlaScheduler;
+  readonly onSchedulingFailure?: (error: unknown) => void;
 }
 
 export type IngestOutcome =
@@ -122,14 +127,17 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       recordedBy: MONITORING_ACTOR,
       now,
     });
-    const incident = { ...change.incident, occurrenceCount: 1, alarmArn };
+    const incident = recordSlaFacts(undefined, { ...change.incident, occurrenceCount: 1, alarmArn }, now, false);
     const result = await deps.events.openLockedIncident({
       record: { ...base, outcome: 'opened', incidentId: incident.id },
       lock: alarmLock,
       change: { incident, entries: change.entries },
       ...(lock && { staleIncidentId: lock.incidentId }),
     });
-    if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
+    if (result === 'opened') {
+      await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
+      return { outcome: 'opened', incidentId: incident.id };
+    }
     if (result === 'duplicate-event') return { outcome: 'duplicate' };
     // lock-taken: another event for this alarm won; attach to its incident on the next pass.
   }
@@ -138,5 +146,5 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
 
 /** Resolves the alarm's incident with 'Cleared by monitoring', starting work first where the lifecycle requires it. */
 function clearedByMonitoring(deps: IngestEventDeps, incident: Parameters<typeof changeIncident>[0]['incident'], notes: string, now: string): IncidentChange {
-  return resolveAutomatically({ incident, resolutionCode: CLEARED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now });
+  return withSlaFacts(incident, resolveAutomatically({ incident, resolutionCode: CLEARED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now }), now, false);
 }

@@ -1,4 +1,6 @@
 import { openIncident, resolveAutomatically, type Incident, type IncidentChange } from '../domain/incident';
+import { recordSlaFacts } from '../domain/incident-sla';
+import { startSlaClocks, withSlaFacts } from './sla-use-cases';
 import { isOpen } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Priority } from '../domain/priority';
@@ -142,14 +144,17 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
     const held = await deps.events.openLock(lock);
     const current = held && (await deps.incidents.get(held.incidentId));
     if (current && isOpen(current.state)) {
-      const change = republished(current, finding, priority, priorityReason, now);
+      const change = withSlaFacts(current, republished(current, finding, priority, priorityReason, now), now, false);
       const result = await deps.events.saveLockedIncident({
         record: { ...base, outcome: 'attached', incidentId: current.id },
         lock,
         change,
         expectedVersion: current.version,
       });
-      if (result === 'saved') return { outcome: 'attached', incidentId: current.id };
+      if (result === 'saved') {
+        await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
+        return { outcome: 'attached', incidentId: current.id };
+      }
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
       continue; // the incident changed meanwhile: read it again
     }
@@ -177,14 +182,14 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       recordedBy: MONITORING_ACTOR,
       now,
     });
-    const incident: Incident = {
+    const incident: Incident = recordSlaFacts(undefined, {
       ...opened.incident,
       priority,
       priorityReasons: [priorityReason],
       security: true,
       findingId: finding.findingId,
       occurrenceCount: 1,
-    };
+    }, now, false);
     const result = await deps.events.openLockedIncident({
       record: { ...base, outcome: 'opened', incidentId: incident.id },
       lock,
@@ -192,6 +197,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       ...(held && { staleIncidentId: held.incidentId }),
     });
     if (result === 'opened') {
+      await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
       await notifySecurity(deps, incident, finding);
       return { outcome: 'opened', incidentId: incident.id };
     }
@@ -229,7 +235,7 @@ function republished(incident: Incident, finding: SecurityFinding, priority: Pri
 
 /** Resolves the finding's incident as Remediated, starting work first where the lifecycle requires it. */
 function remediated(deps: IngestEventDeps, incident: Incident, notes: string, now: string): IncidentChange {
-  return resolveAutomatically({ incident, resolutionCode: REMEDIATED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now });
+  return withSlaFacts(incident, resolveAutomatically({ incident, resolutionCode: REMEDIATED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now }), now, false);
 }
 
 async function notifySecurity(deps: IngestFindingDeps, incident: Incident, finding: SecurityFinding): Promise<void> {

@@ -65,6 +65,16 @@ export interface IncidentRepository {
   ): Promise<Page<StoredTimelineEntry>>;
   /** Resolved incidents whose resolution is older than `resolvedBefore` (auto-close candidates). */
   resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>>;
+  /** Incidents logged in [from, to), oldest first (reports). */
+  createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>>;
+}
+
+/**
+ * Starts the workflow that drives an incident's SLA clocks for one generation (Step Functions
+ * on AWS, the same definition run in-process locally). Starting a generation twice is a no-op.
+ */
+export interface SlaScheduler {
+  start(run: { readonly incidentId: string; readonly generation: number }): Promise<void>;
 }
 
 export interface ContactRef {
@@ -74,8 +84,10 @@ export interface ContactRef {
   readonly role?: string;
 }
 
+export type NotificationTopic = 'major-incident' | 'escalation' | 'security';
+
 export interface Notification {
-  readonly topic: 'major-incident' | 'escalation' | 'security';
+  readonly topic: NotificationTopic;
   readonly subject: string;
   readonly message: string;
   readonly recipients: readonly ContactRef[];

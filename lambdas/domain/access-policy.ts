@@ -107,3 +107,10 @@ export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disaster
 export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string }): boolean {
   return mayActOnIncident(caller, 'incident:read-internal', incident);
 }
+
+/** Reports (SLA compliance and the like): the desk, owners, managers and auditors; not requesters or machine clients. */
+const REPORT_READERS: ReadonlySet<Role> = new Set(['agent', 'engineer', 'service-owner', 'change-manager', 'auditor', 'admin']);
+
+export function mayReadReports(caller: Caller): boolean {
+  return caller.roles.some((role) => REPORT_READERS.has(role));
+}

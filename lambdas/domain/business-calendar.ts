@@ -351,3 +351,8 @@ export function nextCountedInstant(calendar: Calendar, at: Date): Date {
     if (++idle > MAX_IDLE_DAYS) throw new RangeError('The calendar has no counted time: check its days and holidays');
   }
 }
+
+/** The length of one working day's opening hours (e.g. 8 h 30 min for 09:00–17:30). */
+export function businessDayMs(calendar: BusinessHoursCalendar): number {
+  return (minutesOf(CLOSES, calendar.closes)! - minutesOf(OPENS, calendar.opens)!) * MINUTE;
+}

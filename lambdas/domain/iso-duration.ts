@@ -17,3 +17,21 @@ export function parseIsoDuration(text: string): number | undefined {
     Number(seconds ?? 0) * 1000;
   return ms > 0 ? ms : undefined;
 }
+
+/**
+ * A target's length on a calendar. On business hours a day means a business day (the opening
+ * hours of one working day), as service-desk tools read "P3D" on a schedule; weeks are five
+ * business days. Hours, minutes and seconds count as they are. 24×7 calendars take the plain
+ * duration. Undefined when the text is not a positive duration.
+ */
+export function targetDurationMs(text: string, businessDayMs?: number): number | undefined {
+  const plain = parseIsoDuration(text);
+  if (plain === undefined || businessDayMs === undefined) return plain;
+  const [, weeks, days, hours, minutes, seconds] = PATTERN.exec(text)!;
+  return (
+    (Number(weeks ?? 0) * 5 + Number(days ?? 0)) * businessDayMs +
+    Number(hours ?? 0) * 3_600_000 +
+    Number(minutes ?? 0) * 60_000 +
+    Number(seconds ?? 0) * 1000
+  );
+}

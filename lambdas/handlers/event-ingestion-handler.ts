@@ -4,7 +4,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
@@ -12,7 +14,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
-import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
 /**
  * Invoked by EventBridge (asynchronously) with CloudWatch alarm state changes, GuardDuty findings
@@ -40,10 +42,15 @@ const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
 const common: IngestEventDeps = {
   events,
   incidents,
-  clock: { now: () => new Date() },
+  clock: createClock(),
   ids: { newId: () => randomUUID() },
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
+  slaScheduler: new SfnSlaScheduler(tracer.captureAWSv3Client(new SFNClient({})), requireEnv('SLA_STATE_MACHINE_ARN')),
+  onSchedulingFailure: (error) => {
+    logger.error('SLA workflow not started', { error: error as Error });
+    metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
+  },
 };
 const findingDeps: IngestFindingDeps = {
   ...common,

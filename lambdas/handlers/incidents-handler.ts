@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
+  acknowledge,
   addTimelineEntry,
+  getIncidentSla,
   confirmIncidentResolution,
   createIncident,
   escalate,
@@ -18,6 +21,9 @@ import {
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
+import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
+import { acknowledgeBodySchema, slaReportQuerySchema } from '../schemas/sla-schemas';
 import {
   commentBodySchema,
   confirmBodySchema,
@@ -32,14 +38,14 @@ import {
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
-import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const deps: IncidentDeps = {
   incidents: new DynamoDbIncidentRepository(createDocumentClient(dynamoDb), requireEnv('INCIDENTS_TABLE_NAME')),
-  clock: { now: () => new Date() },
+  clock: createClock(),
   ids: { newId: () => randomUUID() },
   rules: {
     matrix: settings.priorityMatrix,
@@ -61,7 +67,13 @@ const deps: IncidentDeps = {
     observability.logger.error('notification not sent', { topic, error: error as Error });
     observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
   },
+  slaScheduler: new SfnSlaScheduler(observability.tracer.captureAWSv3Client(new SFNClient({})), requireEnv('SLA_STATE_MACHINE_ARN')),
+  onSchedulingFailure: (error) => {
+    observability.logger.error('SLA workflow not started', { error: error as Error });
+    observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
+  },
 };
+const slaPolicy = slaPolicyOf(settings);
 
 const representation = (incident: IncidentView, status: number, extraHeaders: Record<string, string> = {}) => ({
   status,
@@ -109,6 +121,19 @@ export const routes: RouteTable = {
     status: 200,
     body: await getTimeline(deps, caller, pathId(event.pathParameters), parseQuery(event, timelineQuerySchema)),
   })),
+  'POST /incidents/{id}/acknowledge': authenticated(async ({ event, caller }) => {
+    const id = pathId(event.pathParameters);
+    if (event.body) parseJsonBody(event, acknowledgeBodySchema);
+    return representation(await acknowledge(deps, caller, id), 200);
+  }),
+  'GET /incidents/{id}/sla': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await getIncidentSla(deps, caller, pathId(event.pathParameters), slaPolicy),
+  })),
+  'GET /reports/sla': authenticated(async ({ event, caller }) => {
+    const { from, to } = parseQuery(event, slaReportQuerySchema);
+    return { status: 200, body: await slaReport({ ...deps, policy: slaPolicy }, caller, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }) };
+  }),
 };
 
 export const handler = createHttpHandler(routes, observability, {

@@ -19,6 +19,19 @@ export function loadClientSettings(): ClientSettings {
   return parsed.data;
 }
 
+/**
+ * The functions' clock. On AWS it is the system clock. The local runtime may run time faster for
+ * demos and tests (`ITSM_TIME_SCALE`): it then sets the instant its scaled time started from
+ * (`ITSM_TIME_ORIGIN`, real and virtual epoch ms) so every worker reads the same virtual time.
+ */
+export function createClock(env: NodeJS.ProcessEnv = process.env): { now(): Date } {
+  const scale = Number(env['ITSM_TIME_SCALE'] ?? '1');
+  const origin = env['ITSM_TIME_ORIGIN'];
+  if (!origin || !Number.isFinite(scale) || scale === 1) return { now: () => new Date() };
+  const [realStart, virtualStart] = origin.split(':').map(Number) as [number, number];
+  return { now: () => new Date(virtualStart + (Date.now() - realStart) * scale) };
+}
+
 export function createObservability(serviceName: string) {
   return {
     logger: new Logger({ serviceName }),

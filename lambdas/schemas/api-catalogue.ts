@@ -13,6 +13,7 @@ import {
   timelineQuerySchema,
   updateIncidentBodySchema,
 } from './incident-schemas';
+import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from './sla-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
@@ -92,6 +93,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/incidents/{id}/timeline', group: 'incidents', auth: 'token', operationId: 'getIncidentTimeline',
     summary: 'The timeline, oldest first; requesters see public entries only', query: timelineQuerySchema,
     response: { status: 200, schema: timelinePageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/acknowledge', group: 'incidents', auth: 'token', operationId: 'acknowledgeIncident',
+    summary: 'The desk takes the incident on: achieves the acknowledge target (idempotent; no If-Match)', body: acknowledgeBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The incident' }, problems: [404],
+  },
+  {
+    method: 'GET', path: '/incidents/{id}/sla', group: 'incidents', auth: 'token', operationId: 'getIncidentSla',
+    summary: "The incident's acknowledge, respond and resolve clocks",
+    response: { status: 200, schema: incidentSlaSchema, description: 'Each target: start, due, elapsed, paused, state' }, problems: [404],
+  },
+  {
+    method: 'GET', path: '/reports/sla', group: 'incidents', auth: 'token', operationId: 'getSlaReport',
+    summary: 'SLA compliance per priority of the incidents logged in a period', query: slaReportQuerySchema,
+    response: { status: 200, schema: slaReportSchema, description: 'Per priority: achieved shares, median and 90th percentile times' },
   },
 ];
 

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { DEFAULT_PRIORITY_MATRIX, findMatrixInversions, PRIORITIES, type PriorityMatrix } from '../domain/priority';
 import { parseIsoDuration } from '../domain/iso-duration';
 import { ALARM_SEVERITIES } from '../domain/alarm-policy';
+import { ON_HOLD_REASONS } from '../domain/incident-lifecycle';
+import { SLA_TARGETS } from '../domain/sla-clock';
 import { DEFAULT_FINDING_PRIORITIES } from '../domain/finding-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../domain/priority-rules';
 
@@ -124,6 +126,85 @@ export const monitoringSchema = z
   })
   .describe('How CloudWatch alarms and security findings become incidents');
 
+/** Zero is a valid delay for the first escalation level (call contact #1 at the breach). */
+export const delaySchema = z.string().refine((value) => /^P(?:T0+[HMS]|0+D)$/.test(value) || parseIsoDuration(value) !== undefined, {
+  message: 'must be an ISO 8601 duration such as PT0M, PT30M or PT2H',
+});
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
+export const DEFAULT_SLA_POLICY = {
+  businessHours: { days: [1, 2, 3, 4, 5], opens: '09:00', closes: '17:30', holidays: [] as string[] },
+  calendars: { P1: '24x7', P2: '24x7', P3: 'business-hours', P4: 'business-hours', P5: 'business-hours' },
+  warningShare: 0.75,
+  pausingReasons: ['awaiting caller', 'awaiting vendor'],
+  escalation: {
+    levels: [
+      { notify: 'nominated-1', after: 'PT0M' },
+      { notify: 'nominated-2', after: 'PT30M' },
+      { notify: 'nominated-3', after: 'PT1H' },
+      { notify: 'service-owner', after: 'PT2H' },
+    ],
+    repeatLast: { times: 2, every: 'PT4H' },
+    targets: ['acknowledge', 'resolve'],
+  },
+} as const;
+
+const calendarKind = z.enum(['24x7', 'business-hours']);
+export const slaPolicySchema = z
+  .strictObject({
+    businessHours: z
+      .strictObject({
+        days: z.array(z.number().int().min(1).max(7)).min(1).max(7).describe('ISO weekdays: 1 = Monday … 7 = Sunday'),
+        opens: hhmm,
+        closes: hhmm,
+        holidays: z.array(z.iso.date()).max(200).default([]).describe('Public holidays, local dates YYYY-MM-DD'),
+      })
+      .refine((h) => h.closes > h.opens, { message: 'closes must be after opens', path: ['closes'] })
+      .default({ ...DEFAULT_SLA_POLICY.businessHours, days: [...DEFAULT_SLA_POLICY.businessHours.days], holidays: [] })
+      .describe("The client's business hours, in its time zone"),
+    calendars: z
+      .strictObject({ P1: calendarKind, P2: calendarKind, P3: calendarKind, P4: calendarKind, P5: calendarKind })
+      .default({ ...DEFAULT_SLA_POLICY.calendars })
+      .describe('Which calendar each priority counts in'),
+    warningShare: z.number().gt(0).lt(1).default(DEFAULT_SLA_POLICY.warningShare).describe('Share of a target at which the assignee or group is warned'),
+    pausingReasons: z
+      .array(z.enum(ON_HOLD_REASONS))
+      .max(ON_HOLD_REASONS.length)
+      .default([...DEFAULT_SLA_POLICY.pausingReasons])
+      .describe('On Hold reasons that stop the clocks'),
+    escalation: z
+      .strictObject({
+        levels: z
+          .array(z.strictObject({ notify: z.enum(['nominated-1', 'nominated-2', 'nominated-3', 'service-owner']), after: delaySchema }))
+          .min(1)
+          .max(8)
+          .superRefine((levels, ctx) => {
+            levels.forEach((level, i) => {
+              if (i > 0 && (parseIsoDuration(level.after) ?? 0) < (parseIsoDuration(levels[i - 1]!.after) ?? 0)) {
+                ctx.addIssue({ code: 'custom', path: [i, 'after'], message: 'levels must be in order: each after the one before' });
+              }
+            });
+          })
+          .describe('Who is called after a breach, and how long after it (wall-clock time)'),
+        repeatLast: z
+          .strictObject({ times: z.number().int().min(0).max(5), every: isoDurationSchema })
+          .describe('The last level is reminded this many times, then escalation stops'),
+        targets: z
+          .array(z.enum(SLA_TARGETS))
+          .min(1)
+          .max(3)
+          .refine((t) => new Set(t).size === t.length, { message: 'each target may appear once' })
+          .default([...DEFAULT_SLA_POLICY.escalation.targets])
+          .describe('Which breached targets climb the escalation levels; the others are notified once'),
+      })
+      .default({
+        levels: DEFAULT_SLA_POLICY.escalation.levels.map((l) => ({ ...l })),
+        repeatLast: { ...DEFAULT_SLA_POLICY.escalation.repeatLast },
+        targets: [...DEFAULT_SLA_POLICY.escalation.targets],
+      }),
+  })
+  .describe('SLA calendars, warnings, pauses and the escalation policy');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -138,6 +219,7 @@ export const clientSettingsSchema = z.strictObject({
   autoCloseAfter: isoDurationSchema.default('P7D').describe('A resolved incident nobody confirms or rejects closes after this long'),
   disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
   contacts: contactsSchema,
+  sla: slaPolicySchema.default(() => slaPolicySchema.parse({})),
   monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [], findingPriorities: { ...DEFAULT_FINDING_PRIORITIES } }),
 });
 

@@ -38,6 +38,11 @@ export interface ItsmFunctionProps {
    * @default 'synchronous'
    */
   readonly invocation?: 'synchronous' | 'asynchronous';
+  /**
+   * Who invokes a synchronous function, for the record of why it needs no dead-letter queue.
+   * @default 'the API Gateway proxy integration'
+   */
+  readonly synchronousCaller?: string;
   /** Where failed asynchronous invocations go; required for asynchronous functions. */
   readonly deadLetterQueue?: IQueue;
 }
@@ -150,8 +155,11 @@ export class ItsmFunction extends Construct {
       acknowledgeNagFinding(
         cfn,
         'Serverless-LambdaDLQ',
-        'Invoked only synchronously, by the API Gateway proxy integration: every failure goes back to the caller as ' +
-          'an RFC 9457 problem response, and a dead-letter queue only ever receives failed asynchronous invocations.',
+        props.synchronousCaller
+          ? `Invoked only synchronously, by ${props.synchronousCaller}: every failure goes back to the caller, which ` +
+              'retries it; a dead-letter queue only ever receives failed asynchronous invocations.'
+          : 'Invoked only synchronously, by the API Gateway proxy integration: every failure goes back to the caller as ' +
+              'an RFC 9457 problem response, and a dead-letter queue only ever receives failed asynchronous invocations.',
       );
     }
   }

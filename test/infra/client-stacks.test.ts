@@ -112,6 +112,7 @@ describe("each stack carries its client's run-time settings", () => {
       autoCloseAfter: config.autoCloseAfter,
       contacts: config.contacts,
       monitoring: config.monitoring,
+      sla: config.sla,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     // Lambda allows 4 KB of environment per function in all.

@@ -167,16 +167,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close and event-ingestion functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
+  test('only the incidents, auto-close, event-ingestion and SLA check functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const autoClose = functionWithEntry(resources, AUTO_CLOSE_ENTRY);
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
+    const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId].sort());
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId].sort());
+    // The SLA check reads and saves one incident at a time: no index.
+    const slaOnTable = slaClock.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    expect(slaOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([]);
     const onTable = autoClose.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
@@ -236,15 +240,46 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test("in IAM policies, Resource '*' is granted only for X-Ray", () => {
-    const { resources } = fixture.get(clientId);
+  test("in IAM policies, Resource '*' is granted only for X-Ray and the SLA workflow's log delivery", () => {
+    const { resources, stack } = fixture.get(clientId);
+    const workflowRoleId = logicalIdOf(stack, stack.slaStateMachine.role.node.defaultChild as CfnElement);
+    // Step Functions log delivery: none of these has resource-level permissions.
+    const logDelivery = new Set([
+      'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+    ]);
     for (const [logicalId, policy] of resourcesOfType(resources, 'AWS::IAM::Policy')) {
+      const isWorkflow = asList<unknown>(policy.Properties.Roles).map(referencedId).includes(workflowRoleId);
       for (const s of asList<PolicyStatementJson>(policy.Properties.PolicyDocument.Statement)) {
         if (asList(s.Resource).includes('*')) {
           // X-Ray has no resource-level permissions; everything else names its resource.
-          expect({ logicalId, actions: asList(s.Action).filter((a) => !a.startsWith('xray:')) }).toEqual({ logicalId, actions: [] });
+          const unexpected = asList(s.Action).filter((a) => !a.startsWith('xray:') && !(isWorkflow && logDelivery.has(a)));
+          expect({ logicalId, actions: unexpected }).toEqual({ logicalId, actions: [] });
         }
       }
     }
+  });
+
+  test('the SLA workflow may only invoke the SLA check function; only the incidents and event-ingestion functions may start it', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const machineId = logicalIdOf(stack, stack.slaStateMachine.node.defaultChild as CfnElement);
+    const workflowRoleId = logicalIdOf(stack, stack.slaStateMachine.role.node.defaultChild as CfnElement);
+    const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
+    const workflowStatements = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId).includes(workflowRoleId))
+      .flatMap(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement));
+    const invoke = workflowStatements.filter((s) => asList(s.Action).includes('lambda:InvokeFunction'));
+    expect(invoke.length).toBeGreaterThan(0);
+    for (const s of invoke) expect([...referencedIds(s.Resource)]).toEqual([slaClock.logicalId]);
+    const starters = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) =>
+        asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some(
+          (s) => asList(s.Action).includes('states:StartExecution') && referencedIds(s.Resource).has(machineId),
+        ),
+      )
+      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
+    expect(starters.sort()).toEqual([incidents.roleId, ingestion.roleId].sort());
   });
 });

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTables, type TestTables } from '../support/test-tables';
-import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
+import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS } from './support-handler';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
 /**
@@ -13,22 +16,33 @@ type Handler = (event: unknown, context: unknown) => Promise<any>;
 let tables: TestTables;
 let handler: Handler;
 let restore: () => void;
+let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
+let workflowsDir: string;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
 const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
 
 beforeAll(async () => {
   tables = await createTestTables();
+  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
+  workflows = await startLocalWorkflows(workflowsDir);
   restore = setEnv({
     ...localFunctionEnv(tables),
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     EVENTS_TABLE_NAME: tables.names.events,
+    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
+    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
+    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
+    ESCALATION_TOPIC_ARN: TOPICS.escalation,
+    SECURITY_TOPIC_ARN: TOPICS.security,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();
   handler = loadHandler(exampleSettings());
 });
-afterAll(() => {
+afterAll(async () => {
+  await workflows?.sfn.stop();
+  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
   restore?.();
   tables?.destroy();
 });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalSns } from '../../local/local-sns';
 import { createTestTables, type TestTables } from '../support/test-tables';
-import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, TOPICS } from './support-handler';
+import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS } from './support-handler';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
 
@@ -20,12 +20,16 @@ let sns: LocalSns;
 let outboxDir: string;
 let handler: Handler;
 let restore: () => void;
+let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
+let workflowsDir: string;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
 const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
 
 beforeAll(async () => {
   tables = await createTestTables();
+  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
+  workflows = await startLocalWorkflows(workflowsDir);
   outboxDir = mkdtempSync(join(tmpdir(), 'itsm-outbox-'));
   sns = await LocalSns.start(join(outboxDir, 'outbox.jsonl'));
   restore = setEnv({
@@ -33,6 +37,10 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     EVENTS_TABLE_NAME: tables.names.events,
+    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
+    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
+    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
+    ESCALATION_TOPIC_ARN: TOPICS.escalation,
     SECURITY_TOPIC_ARN: TOPICS.security,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
@@ -40,6 +48,8 @@ beforeAll(async () => {
   handler = loadHandler(exampleSettings());
 });
 afterAll(async () => {
+  await workflows?.sfn.stop();
+  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
   restore?.();
   await sns?.stop();
   tables?.destroy();

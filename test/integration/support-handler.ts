@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalSns, type OutboxMessage } from '../../local/local-sns';
+import { LocalStepFunctions } from '../../local/local-step-functions';
+import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
+import { localReferences, stateMachinesOf } from '../../local/template-model';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 
@@ -31,12 +34,48 @@ export function exampleSettings(): Record<string, any> {
     autoCloseAfter: config.autoCloseAfter,
     contacts: config.contacts,
     ...(config.monitoring && { monitoring: config.monitoring }),
+    ...(config.sla && { sla: config.sla }),
     ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
   };
 }
 
+let exampleTemplateCache: CloudFormationTemplate | undefined;
+/** The example client's synthesized template (once per test file). */
+export function exampleTemplate(): CloudFormationTemplate {
+  exampleTemplateCache ??= synthesizeClient('example').template;
+  return exampleTemplateCache;
+}
+
+/**
+ * Step Functions for handler tests: the stack's SLA state machine, from the synthesized template,
+ * run by LocalStepFunctions with its task played by the SLA check handler in-process. Time is
+ * real, so waits outlast a test: what a test sees is each start and the first check.
+ */
+export async function startLocalWorkflows(dir: string): Promise<{ readonly sfn: LocalStepFunctions; readonly stateMachineArn: string }> {
+  const template = exampleTemplate();
+  const machines = stateMachinesOf(template, 'eu-west-2');
+  let checkHandler: ((event: unknown) => Promise<unknown>) | undefined;
+  const sfn = await LocalStepFunctions.start({
+    machines,
+    region: 'eu-west-2',
+    file: join(dir, 'executions.json'),
+    now: () => new Date(),
+    invoke: async (_functionId, payload) => {
+      if (!checkHandler) {
+        jest.isolateModules(() => {
+          checkHandler = (require('../../lambdas/handlers/sla-clock-handler') as { handler: (event: unknown) => Promise<unknown> }).handler;
+        });
+      }
+      return checkHandler!(payload);
+    },
+  });
+  const stateMachineArn = localReferences(template, 'eu-west-2')[machines[0]!.logicalId]!;
+  return { sfn, stateMachineArn };
+}
+
 export interface IncidentsApi {
   readonly tables: TestTables;
+  readonly workflows: LocalStepFunctions;
   readonly sns: LocalSns;
   readonly handler: ProxyHandler;
   /** Loads another instance of the handler (same tables and SNS) with other client settings. */
@@ -89,9 +128,12 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
   const tables = await createTestTables();
   const outboxDir = mkdtempSync(join(tmpdir(), 'itsm-outbox-'));
   const sns = await LocalSns.start(join(outboxDir, 'outbox.jsonl'));
+  const { sfn, stateMachineArn } = await startLocalWorkflows(outboxDir);
   const restore = setEnv({
     ...localFunctionEnv(tables),
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+    SLA_STATE_MACHINE_ARN: stateMachineArn,
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
@@ -116,11 +158,13 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
   const handler = loadHandler();
   return {
     tables,
+    workflows: sfn,
     sns,
     handler,
     loadHandler,
     messagesAbout: (text) => sns.messages().filter((m) => (m.subject ?? '').includes(text) || JSON.stringify(m.message).includes(text)),
     close: async () => {
+      await sfn.stop();
       restore();
       await sns.stop();
       tables.destroy();

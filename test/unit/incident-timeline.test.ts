@@ -40,9 +40,10 @@ describe('isPublic', () => {
   });
 });
 
-test('TIMELINE_ENTRY_TYPES lists the eleven entry types', () => {
+test('TIMELINE_ENTRY_TYPES lists the fourteen entry types', () => {
   expect([...TIMELINE_ENTRY_TYPES].sort()).toEqual(
     [
+      'acknowledged',
       'assignment-change',
       'closed',
       'comment',
@@ -52,6 +53,8 @@ test('TIMELINE_ENTRY_TYPES lists the eleven entry types', () => {
       'major-incident',
       'priority-change',
       'reopened',
+      'sla-breach',
+      'sla-warning',
       'state-change',
       'work-note',
     ].sort(),

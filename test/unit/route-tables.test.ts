@@ -19,6 +19,7 @@ beforeAll(() => {
     IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
+    SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',
   });
 });
 

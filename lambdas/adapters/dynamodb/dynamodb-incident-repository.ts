@@ -235,6 +235,26 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     };
   }
 
+  async createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>> {
+    const index = INCIDENT_INDEXES.byCreated;
+    const shape = { createdFrom: from, createdTo: to };
+    // Sort keys are `<created>#<id>`: every key of an instant before `to` sorts below `to` itself.
+    const result = await this.query({
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+      ExpressionAttributeValues: { ':pk': 'INCIDENTS', ':from': from, ':to': to },
+      ScanIndexForward: true,
+      Limit: page.limit,
+      ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
+    });
+    return {
+      items: (result.Items ?? []).map(fromItem),
+      ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
+    };
+  }
+
   private query(input: QueryCommandInput) {
     return queryWithCursor(this.db, input);
   }

@@ -1,0 +1,54 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
+import { createDocumentClient } from '../adapters/dynamodb/document-client';
+import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { slaRunSchema } from '../schemas/sla-schemas';
+import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+
+/**
+ * The task of the SLA workflow: each time the workflow wakes up it asks this function what has
+ * fallen due (warnings, breaches, escalation steps), which records and sends it, and answers
+ * when to wake up next or that the execution is done.
+ */
+const { logger, metrics, tracer } = createObservability('sla-clock');
+const settings = loadClientSettings();
+const deps = {
+  incidents: new DynamoDbIncidentRepository(tracer.captureAWSv3Client(createDocumentClient()), requireEnv('INCIDENTS_TABLE_NAME')),
+  clock: createClock(),
+  notifier: new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
+    'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'),
+    escalation: requireEnv('ESCALATION_TOPIC_ARN'),
+    security: requireEnv('SECURITY_TOPIC_ARN'),
+  }),
+  policy: slaPolicyOf(settings),
+  clientId: settings.id,
+  contacts: settings.contacts,
+  onNotificationFailure: (error: unknown, topic: string) => {
+    logger.error('notification not sent', { topic, error: error as Error });
+    metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
+  },
+};
+
+const run = async (input: unknown): Promise<SlaCheckResult> => {
+  const parsed = slaRunSchema.safeParse(input);
+  // A malformed input can only come from a wrong start: end that execution rather than retry it.
+  if (!parsed.success) {
+    logger.error('SLA workflow input refused', { issues: parsed.error.issues });
+    return { done: true, reason: `invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, sent: [] };
+  }
+  const result = await checkSlaClocks(deps, parsed.data);
+  for (const key of result.sent) {
+    const kind = key.includes(':escalation:') ? 'SlaEscalations' : key.endsWith(':breach') ? 'SlaBreaches' : 'SlaWarnings';
+    metrics.addMetric(kind, MetricUnit.Count, 1);
+  }
+  logger.info('SLA check', { ...parsed.data, ...result });
+  return result;
+};
+
+export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
