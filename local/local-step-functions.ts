@@ -164,6 +164,8 @@ export interface LocalStepFunctionsOptions {
   /** The functions' virtual clock (same scale and origin as theirs). */
   readonly now: () => Date;
   readonly onError?: (line: string) => void;
+  /** Replaces the scaled wait (tests that move a virtual clock to each timestamp and return 0). */
+  readonly waitMs?: (timestamp: string) => number;
 }
 
 export class LocalStepFunctions {
@@ -201,6 +203,11 @@ export class LocalStepFunctions {
       if (machine) this.run(machine, record);
     }
     return pending.length;
+  }
+
+  /** Resolves once no execution is running (tests). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.result));
   }
 
   /** Every execution, newest last. */
@@ -262,7 +269,7 @@ export class LocalStepFunctions {
       input: JSON.parse(record.input),
       invoke: this.options.invoke,
       // Timers hold at most 2^31-1 ms (~24.8 days): a longer wait wakes early, and the task answers the same deadline again.
-      waitMs: (timestamp) => Math.min(MAX_TIMER_MS, Math.ceil((Date.parse(timestamp) - this.options.now().getTime()) / scale) + 1),
+      waitMs: this.options.waitMs ?? ((timestamp) => Math.min(MAX_TIMER_MS, Math.ceil((Date.parse(timestamp) - this.options.now().getTime()) / scale) + 1)),
       ...(scale !== 1 && { retryIntervalMs: Math.max(20, Math.round(2000 / scale)) }),
     });
     this.running.set(record.executionArn, execution);

@@ -198,7 +198,8 @@ export function slaClocksOf(incident: Incident, policy: SlaPolicy, now: Date): R
           break;
       }
     });
-    if (achievedAt !== undefined && !events.some((e) => e.kind === 'achieved')) events.push({ at: new Date(achievedAt), kind: 'achieved' });
+    // The earliest stop wins (an acknowledgement before a cancel); later events are ignored by the clock.
+    if (achievedAt !== undefined) events.push({ at: new Date(achievedAt), kind: 'achieved' });
     // Facts recorded at the same instant keep their recorded order; sort is stable.
     events.sort((a, b) => a.at.getTime() - b.at.getTime());
     return computeSlaClock(
@@ -254,9 +255,12 @@ export function slaDecision(incident: Incident, policy: SlaPolicy, now: Date): S
 
   for (const target of SLA_TARGETS) {
     const clock = clocks[target];
-    if (clock.state === 'achieved') continue;
+    // Achieved, even after a breach (acknowledged late): nothing more to warn of or escalate.
+    if (clock.achievedAt !== undefined) continue;
     const warningKey = `${target}:warning`;
-    if (clock.warningAt && !sent.has(warningKey) && clock.state !== 'breached') {
+    // A check that runs late (or a priority change past both thresholds) still warns before the
+    // breach notice; once the breach has gone out, a warning would only be noise.
+    if (clock.warningAt && !sent.has(warningKey) && !sent.has(`${target}:breach`)) {
       if (clock.warningAt.getTime() <= t) notices.push({ key: warningKey, kind: 'warning', target, dueAt: clock.dueAt ?? clock.warningAt, dueAt_: clock.warningAt.getTime() });
       else if (clock.state === 'running') upcoming.push(clock.warningAt.getTime());
     }

@@ -1,0 +1,257 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
+import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
+import { SfnSlaScheduler } from '../../lambdas/adapters/stepfunctions/sfn-sla-scheduler';
+import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
+import { checkSlaClocks, slaPolicyOf, type SlaDeps } from '../../lambdas/app/sla-use-cases';
+import type { Caller } from '../../lambdas/domain/access-policy';
+import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+import { slaRunSchema } from '../../lambdas/schemas/sla-schemas';
+import { SLA_WORKFLOW_STATES } from '../../lib/constructs/itsm-sla-workflow';
+import { LocalSns, type OutboxMessage } from '../../local/local-sns';
+import { LocalStepFunctions, runLocalExecution } from '../../local/local-step-functions';
+import { functionsOf, localReferences, stateMachinesOf, type TemplateStateMachine } from '../../local/template-model';
+import { createTestTables, type TestTables } from '../support/test-tables';
+import { exampleSettings, exampleTemplate, TOPICS } from './support-handler';
+
+/**
+ * The SLA workflow exactly as deployed: the state machine definition from the synthesized
+ * template, executed by aws-local-stepfunctions, its task played by the SLA check use case over
+ * DynamoDB Local and the real SNS client (LocalSns outbox). Waits are overridden: a virtual clock
+ * jumps to each Wait's timestamp, so hours of SLA time run in milliseconds, deterministically.
+ */
+
+const settings = clientSettingsSchema.parse(exampleSettings());
+const policy = slaPolicyOf(settings);
+const agent: Caller = { id: 'sub-alice', name: 'alice.agent', roles: ['agent'] };
+const T0 = Date.parse('2026-11-24T10:00:00.000Z'); // a Tuesday
+
+let tables: TestTables;
+let sns: LocalSns;
+let dir: string;
+let machine: TemplateStateMachine;
+let now = T0;
+const clock = { now: () => new Date(now) };
+const at = (offset: string) => T0 + durationMs(offset);
+
+function durationMs(text: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)!;
+  return (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  dir = mkdtempSync(join(tmpdir(), 'itsm-sla-workflow-'));
+  sns = await LocalSns.start(join(dir, 'outbox.jsonl'));
+  [machine] = stateMachinesOf(exampleTemplate(), 'eu-west-2') as [TemplateStateMachine];
+});
+afterAll(async () => {
+  await sns?.stop();
+  tables?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
+  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+  const notifier = new SnsNotifier(
+    new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    { 'major-incident': TOPICS.majorIncident, escalation: TOPICS.escalation, security: TOPICS.security },
+  );
+  return {
+    incidentDeps: {
+      incidents,
+      clock,
+      ids: { newId: () => randomUUID() },
+      rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+      settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
+      notifier,
+    },
+    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts },
+  };
+}
+
+/** Actions the test performs at given instants, interleaved with the workflow's wake-ups. */
+type Scheduled = { readonly at: number; readonly run: () => Promise<unknown> };
+
+/** Moves the virtual clock to `until`, performing every scheduled action due before it, in order. */
+async function advance(until: number, actions: Scheduled[]): Promise<void> {
+  actions.sort((a, b) => a.at - b.at);
+  while (actions.length > 0 && actions[0]!.at <= until) {
+    const action = actions.shift()!;
+    now = Math.max(now, action.at);
+    await action.run();
+  }
+  now = Math.max(now, until);
+}
+
+/** Runs one execution of the template's definition to its end, the task being the SLA check. */
+async function execute(input: { incidentId: string; generation: number }, slaDeps: SlaDeps, actions: Scheduled[] = []) {
+  let pendingWait: string | undefined;
+  const execution = runLocalExecution({
+    machine,
+    input,
+    invoke: async (_functionId, payload) => {
+      // The workflow woke up: first the actions due before this instant happen, then the check.
+      if (pendingWait) await advance(Date.parse(pendingWait), actions);
+      pendingWait = undefined;
+      return checkSlaClocks(slaDeps, slaRunSchema.parse(payload));
+    },
+    waitMs: (timestamp) => {
+      pendingWait = timestamp;
+      return 0;
+    },
+  });
+  return execution.result;
+}
+
+const notificationsAbout = (number: string): OutboxMessage[] => sns.messages().filter((m) => (m.subject ?? '').includes(`${number}:`));
+const summary = (m: OutboxMessage) => {
+  const a = m.attributes;
+  return `${a['kind']} ${a['target']}${a['kind'] === 'sla-escalation' ? ` L${a['level']} ${a['contact']}` : ''}`;
+};
+const recipientsOf = (m: OutboxMessage) => ((m.message as { recipients: { name: string }[] }).recipients ?? []).map((r) => r.name);
+
+test('the template holds the SLA workflow, its one task run by the SLA check function', () => {
+  const fns = functionsOf(exampleTemplate());
+  const taskFunctions = Object.entries(machine.taskFunctions);
+  expect(taskFunctions.map(([state]) => state)).toEqual([SLA_WORKFLOW_STATES.check]);
+  const [, functionId] = taskFunctions[0]!;
+  expect(fns.find((f) => f.logicalId === functionId)?.entry).toBe('lambdas/handlers/sla-clock-handler.ts');
+  expect(machine.definition.StartAt).toBe(SLA_WORKFLOW_STATES.check);
+});
+
+test('an unacknowledged P1: warning, breach, then contacts #1 → #2 → #3 → service owner for acknowledge and resolve, bounded repeats, then the execution ends', async () => {
+  now = T0;
+  const { incidentDeps, slaDeps } = deps();
+  const incident = await createIncident(incidentDeps, agent, {
+    shortDescription: 'Payments API down', description: 'All card payments fail', impact: 1, urgency: 1, service: 'payments', category: 'software',
+  } as never);
+  expect(incident.priority).toBe('P1');
+
+  const result = await execute({ incidentId: incident.id, generation: 1 }, slaDeps);
+  expect(result.status).toBe('SUCCEEDED');
+  expect(result.output).toMatchObject({ check: { done: true, reason: 'no clock left to watch' } });
+
+  const sent = notificationsAbout(incident.number);
+  expect(sent.map(summary)).toEqual([
+    'sla-warning acknowledge',
+    'sla-breach acknowledge',
+    'sla-escalation acknowledge L1 nominated-1',
+    'sla-warning respond',
+    'sla-breach respond',
+    'sla-escalation acknowledge L2 nominated-2',
+    'sla-escalation acknowledge L3 nominated-3',
+    'sla-escalation acknowledge L4 service-owner',
+    'sla-warning resolve',
+    'sla-breach resolve',
+    'sla-escalation resolve L1 nominated-1',
+    'sla-escalation resolve L2 nominated-2',
+    'sla-escalation resolve L3 nominated-3',
+    'sla-escalation resolve L4 service-owner',
+    'sla-escalation acknowledge L4 service-owner', // reminder 1
+    'sla-escalation resolve L4 service-owner', // reminder 1
+    'sla-escalation acknowledge L4 service-owner', // reminder 2
+    'sla-escalation resolve L4 service-owner', // reminder 2
+  ]);
+  const escalations = sent.filter((m) => m.attributes['kind'] === 'sla-escalation');
+  expect(escalations.slice(0, 1).flatMap(recipientsOf)).toEqual(['Priya Shah']);
+  expect(escalations.slice(1, 2).flatMap(recipientsOf)).toEqual(['Tom Evans']);
+  expect(escalations.slice(2, 3).flatMap(recipientsOf)).toEqual(['Mary Clarke']);
+  expect(escalations.slice(3, 4).flatMap(recipientsOf)).toEqual(['Daniel Rowe']);
+  expect(new Set(sent.map((m) => m.topicArn))).toEqual(new Set([TOPICS.escalation]));
+  // The last step falls 4 h after the resolve target's last level: 4 h + 2 h + 2 × 4 h.
+  expect(new Date(now).toISOString()).toBe(new Date(at('14h')).toISOString());
+
+  const stored = await slaDeps.incidents.get(incident.id);
+  expect(stored!.escalationLevel).toBe(4);
+  expect(stored!.escalations.map((e) => `${e.level} ${e.to}`).slice(0, 4)).toEqual(['1 Priya Shah', '2 Tom Evans', '3 Mary Clarke', '4 Daniel Rowe']);
+  expect(stored!.sla!.notices).toHaveLength(sent.length);
+  // Each wake-up is Check → Choice → Wait: (wake-ups × 3) + the final Check and Choice and Succeed.
+  expect(result.transitions).toBe(result.statesEntered.length);
+  expect(result.statesEntered.at(-1)).toBe(SLA_WORKFLOW_STATES.done);
+});
+
+test('a P1 acknowledged, answered and resolved in time: no notification, and within 20 state transitions', async () => {
+  now = T0 + 86_400_000;
+  const start = now;
+  const { incidentDeps, slaDeps } = deps();
+  const incident = await createIncident(incidentDeps, agent, {
+    shortDescription: 'VPN flapping', description: 'Users drop', impact: 1, urgency: 1, service: 'vpn', category: 'network',
+  } as never);
+  const actions: Scheduled[] = [
+    { at: start + durationMs('5m'), run: () => acknowledge(incidentDeps, agent, incident.id) },
+    { at: start + durationMs('10m'), run: () => addTimelineEntry(incidentDeps, agent, incident.id, { type: 'comment', text: 'On it: restarting the concentrator' }) },
+    {
+      at: start + durationMs('1h'),
+      run: async () => {
+        const current = (await slaDeps.incidents.get(incident.id))!;
+        const started = await updateIncident(incidentDeps, agent, incident.id, { state: 'In Progress' }, current.version);
+        return updateIncident(incidentDeps, agent, incident.id, { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Firmware fixed' }, started.version);
+      },
+    },
+  ];
+  const result = await execute({ incidentId: incident.id, generation: 1 }, slaDeps, actions);
+  expect(result.status).toBe('SUCCEEDED');
+  expect(actions).toEqual([]);
+  expect(notificationsAbout(incident.number)).toEqual([]);
+  expect(result.transitions).toBeLessThanOrEqual(20);
+  const stored = (await slaDeps.incidents.get(incident.id))!;
+  expect(stored.sla).toMatchObject({ acknowledgedAt: new Date(start + durationMs('5m')).toISOString(), respondedAt: new Date(start + durationMs('10m')).toISOString() });
+});
+
+test('On Hold for a pausing reason supersedes the running execution: the old one stops at its next wake-up, the new one ends while paused, release starts a third', async () => {
+  const workflowsDir = mkdtempSync(join(dir, 'sfn-'));
+  now = T0 + 2 * 86_400_000;
+  const start = now;
+  const { incidentDeps, slaDeps } = deps();
+  const template = exampleTemplate();
+  const sfn = await LocalStepFunctions.start({
+    machines: [machine],
+    region: 'eu-west-2',
+    file: join(workflowsDir, 'executions.json'),
+    now: clock.now,
+    invoke: async (_fn, payload) => checkSlaClocks(slaDeps, slaRunSchema.parse(payload)),
+    // Real half-second waits and a clock that stands still: an execution keeps waking up until
+    // something supersedes it or it has nothing left to watch.
+    waitMs: () => 500,
+  });
+  try {
+    const scheduler = new SfnSlaScheduler(
+      new SFNClient({ endpoint: sfn.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      localReferences(template, 'eu-west-2')[machine.logicalId]!,
+    );
+    const withScheduler: IncidentDeps = { ...incidentDeps, slaScheduler: scheduler, onSchedulingFailure: (error) => { throw error; } };
+    const incident = await createIncident(withScheduler, agent, {
+      shortDescription: 'Printer queue stuck', description: 'Floor 3', impact: 3, urgency: 3, service: 'printing', category: 'hardware',
+    } as never);
+    const g1 = sfn.list().find((e) => e.name === `${incident.id}-g1`);
+    expect(g1?.status).toBe('RUNNING');
+
+    // Starting the same generation again is a no-op: one execution per generation.
+    await scheduler.start({ incidentId: incident.id, generation: 1 });
+    expect(sfn.list().filter((e) => e.name === `${incident.id}-g1`)).toHaveLength(1);
+
+    const current = (await slaDeps.incidents.get(incident.id))!;
+    const working = await updateIncident(withScheduler, agent, incident.id, { state: 'In Progress' }, current.version);
+    await updateIncident(withScheduler, agent, incident.id, { state: 'On Hold', onHoldReason: 'awaiting caller' }, working.version);
+    await sfn.settled();
+    const byName = (g: number) => sfn.list().find((e) => e.name === `${incident.id}-g${g}`)!;
+    expect(JSON.parse(byName(1).output!).check.reason).toBe('superseded by generation 2');
+    expect(JSON.parse(byName(2).output!).check).toMatchObject({ done: true, reason: 'no clock left to watch' });
+
+    now = start + durationMs('2h');
+    const held = (await slaDeps.incidents.get(incident.id))!;
+    await updateIncident(withScheduler, agent, incident.id, { state: 'In Progress' }, held.version);
+    // Resumed: a third generation watches the clocks again.
+    expect(byName(3).status).toBe('RUNNING');
+    expect(sfn.list().map((e) => e.name).sort()).toEqual([1, 2, 3].map((g) => `${incident.id}-g${g}`).sort());
+  } finally {
+    await sfn.stop();
+    rmSync(workflowsDir, { recursive: true, force: true });
+  }
+});
