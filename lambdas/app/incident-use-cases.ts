@@ -30,7 +30,8 @@ import {
 import { parseIsoDuration } from '../domain/iso-duration';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, StoredTimelineEntry } from './ports';
+import type { AuditLog, Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, StoredTimelineEntry } from './ports';
+import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -52,6 +53,8 @@ export interface IncidentDeps {
   readonly rules: PriorityRules;
   readonly settings: IncidentPolicySettings;
   readonly notifier: Notifier;
+  /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
+  readonly audit: AuditLog;
   /** Told when a notification could not be sent after the change was stored. */
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
@@ -95,6 +98,7 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   ]);
   const change = openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now });
   await deps.incidents.create(change);
+  await deps.audit.record(incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
   return view(caller, change.incident);
 }
 
@@ -146,18 +150,19 @@ export async function updateIncident(
     ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
   });
   await deps.incidents.save(change, current.version);
+  await deps.audit.record(incidentChangeEntry(caller, 'incident:update', current, change.incident));
   if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
   return view(caller, change.incident);
 }
 
 export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
-  return saveAndView(deps, caller, confirmResolution(current, caller, now(deps)), current.version);
+  return saveAndView(deps, caller, confirmResolution(current, caller, now(deps)), current.version, current, 'incident:confirm');
 }
 
 export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:reject', 'reject resolutions', ifMatch, true);
-  return saveAndView(deps, caller, rejectResolution(current, caller, reason, now(deps)), current.version);
+  return saveAndView(deps, caller, rejectResolution(current, caller, reason, now(deps)), current.version, current, 'incident:reject');
 }
 
 export async function escalate(
@@ -170,6 +175,7 @@ export async function escalate(
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
   const change = escalateIncident(current, request, caller, now(deps));
   await deps.incidents.save(change, current.version);
+  await deps.audit.record(incidentChangeEntry(caller, 'incident:escalate', current, change.incident));
   const escalation = change.incident.escalations.at(-1)!;
   await notifySafely(deps, {
     topic: 'escalation',
@@ -200,6 +206,7 @@ export async function addTimelineEntry(
     text: request.text,
   };
   await deps.incidents.append(incident.id, [entry]);
+  await deps.audit.record(incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
   return entry;
 }
 
@@ -224,7 +231,9 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
     const page = await deps.incidents.resolvedBefore(cutoff, { limit: 50, ...(nextToken && { nextToken }) });
     for (const incident of page.items) {
       try {
-        await deps.incidents.save(autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter), incident.version);
+        const change = autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter);
+        await deps.incidents.save(change, incident.version);
+        await deps.audit.record(incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
         closed++;
       } catch (error) {
         // Someone confirmed, rejected or changed it meanwhile: their action wins.
@@ -259,8 +268,9 @@ async function loadForChange(
   return incident;
 }
 
-async function saveAndView(deps: IncidentDeps, caller: Caller, change: IncidentChange, expectedVersion: number) {
+async function saveAndView(deps: IncidentDeps, caller: Caller, change: IncidentChange, expectedVersion: number, before: Incident, action: string) {
   await deps.incidents.save(change, expectedVersion);
+  await deps.audit.record(incidentChangeEntry(caller, action, before, change.incident));
   return view(caller, change.incident);
 }
 

@@ -14,6 +14,8 @@ import {
 import type { GuardDutyFindingEvent, Inspector2FindingEvent } from '../schemas/event-rules';
 import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
 import type { ContactRef, MonitoringLock, Notifier } from './ports';
+import type { AuditEntry } from '../domain/audit-chain';
+import { incidentChangeEntry } from './audit-use-cases';
 
 export interface IngestFindingDeps extends IngestEventDeps {
   readonly findingPriorities: FindingPriorities;
@@ -112,6 +114,8 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
     return fresh ? { outcome: 'recorded', why } : { outcome: 'duplicate' };
   };
   const label = `${finding.product} finding ${finding.title}`;
+  const audit = (before: Incident | undefined, after: Incident, action: string) =>
+    deps.audit.record({ ...incidentChangeEntry(MONITORING_ACTOR, action, before, after), requestId: finding.eventId } satisfies AuditEntry);
 
   if (finding.status === 'suppressed') return recordOnly('suppressed finding');
 
@@ -128,7 +132,10 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         change,
         expectedVersion: incident.version,
       });
-      if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
+      if (result === 'saved') {
+        await audit(incident, change.incident, 'incident:resolve');
+        return { outcome: 'resolved', incidentId: incident.id };
+      }
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
     }
     return recordOnly('no open incident for the finding');
@@ -149,7 +156,10 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         change,
         expectedVersion: current.version,
       });
-      if (result === 'saved') return { outcome: 'attached', incidentId: current.id };
+      if (result === 'saved') {
+        await audit(current, change.incident, 'incident:finding-republished');
+        return { outcome: 'attached', incidentId: current.id };
+      }
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
       continue; // the incident changed meanwhile: read it again
     }
@@ -192,6 +202,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       ...(held && { staleIncidentId: held.incidentId }),
     });
     if (result === 'opened') {
+      await audit(undefined, incident, 'incident:create');
       await notifySecurity(deps, incident, finding);
       return { outcome: 'opened', incidentId: incident.id };
     }

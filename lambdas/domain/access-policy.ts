@@ -107,3 +107,26 @@ export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disaster
 export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string }): boolean {
   return mayActOnIncident(caller, 'incident:read-internal', incident);
 }
+
+export const AUDIT_ACTIONS = ['audit:read', 'audit:verify'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Who may read and verify the audit trail: auditors only. Segregation of duties (ISO 27001
+ * A.5.3, A.8.15): the people whose actions the trail records — admins included — do not review
+ * it. Nobody may change it: there is no action for that at all.
+ */
+const AUDIT_MATRIX: Readonly<Record<Role, readonly AuditAction[]>> = {
+  requester: [],
+  agent: [],
+  engineer: [],
+  'service-owner': [],
+  'change-manager': [],
+  auditor: ['audit:read', 'audit:verify'],
+  admin: [],
+  integration: [],
+};
+
+export function mayUseAuditTrail(caller: Caller, action: AuditAction): boolean {
+  return caller.roles.some((role) => AUDIT_MATRIX[role].includes(action));
+}

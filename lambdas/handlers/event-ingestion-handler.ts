@@ -11,6 +11,8 @@ import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { requestScopedAuditLog } from './request-context';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -37,11 +39,19 @@ const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
   security: process.env['SECURITY_TOPIC_ARN'],
 });
 
+const clock = { now: () => new Date() };
+const ids = { newId: () => randomUUID() };
+const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
+  logger.error('audit record not appended', { error: error as Error, entry });
+  metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+});
+
 const common: IngestEventDeps = {
   events,
   incidents,
-  clock: { now: () => new Date() },
-  ids: { newId: () => randomUUID() },
+  clock,
+  ids,
+  audit,
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
 };

@@ -17,6 +17,7 @@ import {
 } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import {
   commentBodySchema,
@@ -33,14 +34,23 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from './h
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { requestScopedAuditLog } from './request-context';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
+const audit = requestScopedAuditLog(
+  new DynamoDbAuditTrail(createDocumentClient(dynamoDb), requireEnv('AUDIT_TABLE_NAME'), { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } }),
+  (error, entry) => {
+    observability.logger.error('audit record not appended', { error: error as Error, entry });
+    observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+  },
+);
 const deps: IncidentDeps = {
   incidents: new DynamoDbIncidentRepository(createDocumentClient(dynamoDb), requireEnv('INCIDENTS_TABLE_NAME')),
   clock: { now: () => new Date() },
   ids: { newId: () => randomUUID() },
+  audit,
   rules: {
     matrix: settings.priorityMatrix,
     usersAffected: settings.priorityThresholds.usersAffected,
@@ -113,4 +123,5 @@ export const routes: RouteTable = {
 
 export const handler = createHttpHandler(routes, observability, {
   idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  audit,
 });

@@ -13,13 +13,14 @@ import {
   timelineQuerySchema,
   updateIncidentBodySchema,
 } from './incident-schemas';
+import { auditPageSchema, auditVerificationSchema, listAuditQuerySchema, verifyAuditQuerySchema } from './audit-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'meta';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -92,6 +93,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/incidents/{id}/timeline', group: 'incidents', auth: 'token', operationId: 'getIncidentTimeline',
     summary: 'The timeline, oldest first; requesters see public entries only', query: timelineQuerySchema,
     response: { status: 200, schema: timelinePageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'GET', path: '/audit', group: 'audit', auth: 'token', operationId: 'listAuditRecords',
+    summary: 'Audit records by resource, actor and time, oldest first (auditors only)', query: listAuditQuerySchema,
+    response: { status: 200, schema: auditPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/audit/verify', group: 'audit', auth: 'token', operationId: 'verifyAuditTrail',
+    summary: 'Whether the audit chain is intact over a time range, and where it first breaks (auditors only)', query: verifyAuditQuerySchema,
+    response: { status: 200, schema: auditVerificationSchema, description: 'The verification result' },
   },
 ];
 

@@ -23,6 +23,7 @@ beforeAll(async () => {
     ...localFunctionEnv(tables),
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     EVENTS_TABLE_NAME: tables.names.events,
+    AUDIT_TABLE_NAME: tables.names.audit,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();

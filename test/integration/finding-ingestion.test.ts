@@ -33,6 +33,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     EVENTS_TABLE_NAME: tables.names.events,
+    AUDIT_TABLE_NAME: tables.names.audit,
     SECURITY_TOPIC_ARN: TOPICS.security,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
