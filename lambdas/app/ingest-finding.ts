@@ -14,7 +14,6 @@ import {
 import type { GuardDutyFindingEvent, Inspector2FindingEvent } from '../schemas/event-rules';
 import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
 import type { ContactRef, MonitoringLock, Notifier } from './ports';
-import type { AuditEntry } from '../domain/audit-chain';
 import { incidentChangeEntry } from './audit-use-cases';
 
 export interface IngestFindingDeps extends IngestEventDeps {
@@ -115,7 +114,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
   };
   const label = `${finding.product} finding ${finding.title}`;
   const audit = (before: Incident | undefined, after: Incident, action: string) =>
-    deps.audit.record({ ...incidentChangeEntry(MONITORING_ACTOR, action, before, after), requestId: finding.eventId } satisfies AuditEntry);
+    deps.audit.record({ ...incidentChangeEntry(MONITORING_ACTOR, action, before, after), requestId: finding.eventId });
 
   if (finding.status === 'suppressed') return recordOnly('suppressed finding');
 

@@ -237,3 +237,27 @@ describe('Inspector2 findings', () => {
     expect({ incidents: (await scan(tables.names.incidents)).length, events: (await scan(tables.names.events)).length }).toEqual(before);
   });
 });
+
+describe('audit trail', () => {
+  test('a finding opened, re-published and closed is recorded once per change, by system:monitoring, with each event id', async () => {
+    const findingArn = `arn:aws:inspector2:eu-west-2:123456789012:finding/${randomUUID().replace(/-/g, '')}`;
+    const opened = inspectorEvent(findingArn, 'MEDIUM');
+    const raised = inspectorEvent(findingArn, 'CRITICAL');
+    const closed = inspectorEvent(findingArn, 'CRITICAL', 'CLOSED');
+    const first = await handler(opened, context);
+    await handler(opened, context);
+    expect((await handler(raised, context)).outcome).toBe('attached');
+    expect((await handler(closed, context)).outcome).toBe('resolved');
+
+    const records = (await scan(tables.names.audit))
+      .filter((r) => r['pk'] === 'CHAIN' && r['resource']?.id === first.incidentId)
+      .sort((a, b) => a['sequence'] - b['sequence']);
+    expect(records.map((r) => [r['action'], r['actor'], r['requestId']])).toEqual([
+      ['incident:create', 'system:monitoring', opened.id],
+      ['incident:finding-republished', 'system:monitoring', raised.id],
+      ['incident:resolve', 'system:monitoring', closed.id],
+    ]);
+    expect(records[1]!['changes']).toContainEqual({ field: 'priority', before: 'P3', after: 'P1' });
+    expect(records[2]!['changes']).toContainEqual({ field: 'resolutionCode', after: 'Remediated' });
+  });
+});

@@ -39,3 +39,15 @@ test('every catalogue route belongs to a handler', () => {
 test('only health and the API description are public', () => {
   expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json']);
 });
+
+test('a handler serving token routes cannot be built without an audit log for the requests it refuses', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHttpHandler, authenticated, open } = require('../../lambdas/handlers/http/http-router') as typeof import('../../lambdas/handlers/http/http-router');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createObservability } = require('../../lambdas/handlers/runtime-environment') as typeof import('../../lambdas/handlers/runtime-environment');
+  const observability = createObservability('route-table-test');
+  const serve = async () => ({ status: 200 });
+  expect(() => createHttpHandler({ 'GET /x': authenticated(serve) }, observability)).toThrow(/audit log/);
+  expect(() => createHttpHandler({ 'GET /x': authenticated(serve) }, observability, { audit: { record: async () => undefined } })).not.toThrow();
+  expect(() => createHttpHandler({ 'GET /health': open(serve) }, observability)).not.toThrow();
+});

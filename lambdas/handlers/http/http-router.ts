@@ -47,7 +47,7 @@ export interface Observability {
 export interface HandlerOptions {
   /** Makes POST routes honour the Idempotency-Key header. */
   readonly idempotency?: IdempotencyGuard;
-  /** Where refused requests (401, 403) are recorded; every function serving token routes has one. */
+  /** Where refused requests (401, 403) are recorded; required when any route needs a token. */
   readonly audit?: AuditLog;
 }
 
@@ -56,6 +56,10 @@ export interface HandlerOptions {
  * route API Gateway matched, and turns every failure into problem+json.
  */
 export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer }: Observability, options: HandlerOptions = {}) {
+  // Refusals are audited by the router; a function with token routes and nowhere to record them would lose that evidence.
+  if (!options.audit && Object.values(routes).some((route) => !('public' in route))) {
+    throw new Error('A handler serving routes that need a token must be given an audit log for the requests it refuses');
+  }
   const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     const sourceIp = event.requestContext?.identity?.sourceIp ?? undefined;
