@@ -254,6 +254,7 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   );
   const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
   const { DynamoDbIncidentRepository } = await import('../lambdas/adapters/dynamodb/dynamodb-incident-repository');
+  const { DynamoDbAuditTrail } = await import('../lambdas/adapters/dynamodb/dynamodb-audit-trail');
   const useCases = await import('../lambdas/app/incident-use-cases');
   const { DEFAULT_PRIORITY_MATRIX } = await import('../lambdas/domain/priority');
   const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../lambdas/domain/priority-rules');
@@ -265,6 +266,11 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
     settings: { clientId: 'bench', autoCloseAfter: 'P7D', contacts: { nominated: [contact], providerNamed: contact, providerBackup: contact, serviceOwner: contact } },
     notifier: { notify: async () => undefined },
+    // Every change appends an audit record (a chain head read and a two-Put transaction): part of each change's cost.
+    audit: new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
+      clock: { now: () => new Date() },
+      ids: { newId: () => crypto.randomUUID() },
+    }),
   };
   const caller = { id: 'bench', name: 'bench', roles: ['agent' as const] };
   const measureOne = async (operation: () => Promise<unknown>) => {

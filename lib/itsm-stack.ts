@@ -1,11 +1,12 @@
 import { Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../lambdas/schemas/event-rules';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
+import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -75,11 +76,14 @@ export class ItsmStack extends Stack {
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     slaClock.grantTable({ table: this.data.incidentsTable, key: this.data.key, access: ['read', 'write'] });
     slaClock.grantPublish(notifications.all, this.data.key);
+    const auditAppend = { table: this.data.auditTable, key: this.data.key, headPartition: CHAIN_HEAD_PARTITION };
+    slaClock.grantAuditAppend(auditAppend);
     const slaWorkflow = new ItsmSlaWorkflow(this, 'SlaWorkflow', { checkFunction: slaClock.function, logRetention, logKey: this.data.key });
     this.slaStateMachine = slaWorkflow.stateMachine;
 
@@ -91,6 +95,7 @@ export class ItsmStack extends Stack {
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
@@ -107,6 +112,9 @@ export class ItsmStack extends Stack {
     });
     incidents.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     incidents.grantPublish(notifications.all, this.data.key);
+    // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
+
+    incidents.grantAuditAppend(auditAppend);
 
     // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
     const jobFailures = new Queue(this, 'ScheduledJobFailures', {
@@ -142,9 +150,11 @@ export class ItsmStack extends Stack {
       deadLetterQueue: jobFailures,
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
+    autoClose.grantAuditAppend(auditAppend);
     autoClose.grantTable({
       table: this.data.incidentsTable,
       indexNames: [INCIDENT_INDEXES.byState.name],
@@ -183,12 +193,14 @@ export class ItsmStack extends Stack {
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
         SLA_STATE_MACHINE_ARN: slaWorkflow.stateMachine.stateMachineArn,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     slaWorkflow.stateMachine.grantStartExecution(eventIngestion.role);
+    eventIngestion.grantAuditAppend(auditAppend);
     eventIngestion.grantTable({
       table: this.data.incidentsTable,
       indexNames: [INCIDENT_INDEXES.byOpenService.name],
@@ -230,10 +242,35 @@ export class ItsmStack extends Stack {
       memorySize: 256,
     });
 
+    // The auditors' routes: reads the audit trail (Query on each index by name); appends only the
+    // records of the requests it refuses.
+    const audit = new ItsmFunction(this, 'AuditFunction', {
+      entry: 'lambdas/handlers/audit-handler.ts',
+      serviceName: 'audit',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      // Verification walks the chain; it stops by itself at MAX_VERIFIED_RECORDS, well within API Gateway's 29 s.
+      timeout: Duration.seconds(25),
+      environment: { AUDIT_TABLE_NAME: this.data.auditTable.tableName },
+    });
+    audit.grantTable({ table: this.data.auditTable, indexNames: this.data.auditIndexNames, key: this.data.key, access: ['read'] });
+    audit.grantAuditAppend(auditAppend);
+    for (const fn of [incidents, autoClose, eventIngestion, slaClock, audit]) {
+      new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
+        alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
+        metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, meta: meta.function },
+      functions: { incidents: incidents.function, audit: audit.function, meta: meta.function },
       logRetention,
       logKey: this.data.key,
     });

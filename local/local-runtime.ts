@@ -93,7 +93,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const client = new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTables(client, tables);
     client.destroy();
-    progress(`Tables ready: ${tables.map((t) => t.logicalId).join(', ')}`);
+    // The endpoint, so the tables can be inspected with the AWS CLI or SDK while the runtime runs.
+    progress(`Tables ready on ${engine.endpoint}: ${tables.map((t) => t.logicalId).join(', ')}`);
 
     sns = await LocalSns.start(join(options.localDir, 'outbox.jsonl'));
     const references = localReferences(template, config.region);

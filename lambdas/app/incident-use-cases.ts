@@ -30,10 +30,10 @@ import {
 import { parseIsoDuration } from '../domain/iso-duration';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import { acknowledgeIncident, recordResponse } from '../domain/incident-sla';
-import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, SlaScheduler, StoredTimelineEntry } from './ports';
+import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
+import type { AuditLog, Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, SlaScheduler, StoredTimelineEntry } from './ports';
+import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
-import type { SlaPolicy } from '../domain/incident-sla';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -55,6 +55,8 @@ export interface IncidentDeps {
   readonly rules: PriorityRules;
   readonly settings: IncidentPolicySettings;
   readonly notifier: Notifier;
+  /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
+  readonly audit: AuditLog;
   /** Told when a notification could not be sent after the change was stored. */
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
   /** Starts the SLA workflow of each new clock generation; without it no clocks are driven (tests of other parts). */
@@ -102,6 +104,7 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   ]);
   const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
   await deps.incidents.create(change);
+  await deps.audit.record(incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
   await startSlaClocks(deps.slaScheduler, undefined, change.incident, deps.onSchedulingFailure);
   return view(caller, change.incident);
 }
@@ -164,19 +167,19 @@ export async function updateIncident(
     at,
     isDesk(caller),
   );
-  await storeChange(deps, current, change);
+  await storeChange(deps, caller, 'incident:update', current, change);
   if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
   return view(caller, change.incident);
 }
 
 export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
-  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)));
+  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)), 'incident:confirm');
 }
 
 export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:reject', 'reject resolutions', ifMatch, true);
-  return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)));
+  return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)), 'incident:reject');
 }
 
 export async function escalate(
@@ -189,7 +192,7 @@ export async function escalate(
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
   const at = now(deps);
   const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
-  await storeChange(deps, current, change);
+  await storeChange(deps, caller, 'incident:escalate', current, change);
   const escalation = change.incident.escalations.at(-1)!;
   await notifySafely(deps, {
     topic: 'escalation',
@@ -225,6 +228,8 @@ export async function addTimelineEntry(
     const change = { incident: { ...responded, updatedAt: entry.at, updatedBy: caller.name, version: incident.version + 1 }, entries: [entry] };
     try {
       await deps.incidents.save(change, incident.version);
+      const recorded = incidentChangeEntry(caller, 'incident:comment', incident, change.incident);
+      await deps.audit.record({ ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] });
       return entry;
     } catch (error) {
       // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
@@ -232,6 +237,7 @@ export async function addTimelineEntry(
     }
   }
   await deps.incidents.append(incident.id, [entry]);
+  await deps.audit.record(incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
   return entry;
 }
 
@@ -248,6 +254,7 @@ export async function acknowledge(deps: IncidentDeps, caller: Caller, idOrNumber
     if (!change) return view(caller, current);
     try {
       await deps.incidents.save(change, current.version);
+      await deps.audit.record(incidentChangeEntry(caller, 'incident:acknowledge', current, change.incident));
       return view(caller, change.incident);
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
@@ -260,9 +267,10 @@ function isDesk(caller: Caller): boolean {
   return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
 }
 
-/** Stores a change of a loaded incident, then starts the SLA workflow if the change moved its deadlines. */
-async function storeChange(deps: IncidentDeps, current: Incident, change: IncidentChange): Promise<void> {
+/** Stores a change of a loaded incident, records it in the audit trail, then starts the SLA workflow if the change moved its deadlines. */
+async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange): Promise<void> {
   await deps.incidents.save(change, current.version);
+  await deps.audit.record(incidentChangeEntry(caller, action, current, change.incident));
   await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
 }
 
@@ -287,7 +295,9 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
     const page = await deps.incidents.resolvedBefore(cutoff, { limit: 50, ...(nextToken && { nextToken }) });
     for (const incident of page.items) {
       try {
-        await deps.incidents.save(autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter), incident.version);
+        const change = autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter);
+        await deps.incidents.save(change, incident.version);
+        await deps.audit.record(incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
         closed++;
       } catch (error) {
         // Someone confirmed, rejected or changed it meanwhile: their action wins.
@@ -322,9 +332,9 @@ async function loadForChange(
   return incident;
 }
 
-async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident, change: IncidentChange) {
+async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident, change: IncidentChange, action: string) {
   const withFacts = withSlaFacts(current, change, change.incident.updatedAt, false);
-  await storeChange(deps, current, withFacts);
+  await storeChange(deps, caller, action, current, withFacts);
   return view(caller, withFacts.incident);
 }
 

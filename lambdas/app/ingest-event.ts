@@ -3,11 +3,13 @@ import { changeIncident, openIncident, resolveAutomatically, type Actor, type In
 import { isOpen } from '../domain/incident-lifecycle';
 import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
 import type { TimelineEntry } from '../domain/incident-timeline';
+import type { AuditEntry } from '../domain/audit-chain';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
 import { recordSlaFacts } from '../domain/incident-sla';
-import type { Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
 import { startSlaClocks, withSlaFacts } from './sla-use-cases';
+import type { AuditLog, Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
+import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 
 export const MONITORING_ACTOR: Actor = { id: 'system:monitoring', name: 'system:monitoring' };
 
@@ -21,6 +23,8 @@ export interface IngestEventDeps {
   /** Starts the SLA workflow of each incident opened (and each new clock generation). */
   readonly slaScheduler?: SlaScheduler;
   readonly onSchedulingFailure?: (error: unknown) => void;
+  /** Every stored change is recorded here, with the event id as its request id. */
+  readonly audit: AuditLog;
 }
 
 export type IngestOutcome =
@@ -50,6 +54,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     receivedAt: now,
   };
   const action = decideAlarmAction(deps.policy, alarmName, state.value);
+  const audit = (entry: AuditEntry) => deps.audit.record({ ...entry, requestId: event.id });
 
   if (action.kind === 'record-only') {
     const fresh = await deps.events.record({ ...base, outcome: 'recorded' });
@@ -73,17 +78,24 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
           change,
           expectedVersion: incident.version,
         });
-        if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
+        if (result === 'saved') {
+          await audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:resolve', incident, change.incident));
+          return { outcome: 'resolved', incidentId: incident.id };
+        }
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
         continue; // someone changed the incident meanwhile: read it again
       }
+      const note = entry(`CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`);
       const result = await deps.events.attachToIncident({
         record: { ...base, outcome: 'noted', incidentId: lock.incidentId },
         incidentId: lock.incidentId,
-        entry: entry(`CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`),
+        entry: note,
         countOccurrence: false,
       });
-      if (result === 'attached') return { outcome: 'noted', incidentId: lock.incidentId };
+      if (result === 'attached') {
+        await audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:work-note', lock.incidentId, { 'work-note': note }));
+        return { outcome: 'noted', incidentId: lock.incidentId };
+      }
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
       break; // the alarm's incident is no longer open: nothing to note on
     }
@@ -94,13 +106,18 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const lock = await deps.events.openLock(alarmLock);
     if (lock) {
+      const note = entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}`);
       const attached = await deps.events.attachToIncident({
         record: { ...base, outcome: 'attached', incidentId: lock.incidentId },
         incidentId: lock.incidentId,
-        entry: entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}`),
+        entry: note,
         countOccurrence: true,
       });
-      if (attached === 'attached') return { outcome: 'attached', incidentId: lock.incidentId };
+      if (attached === 'attached') {
+        // occurrenceCount is raised by one in the store, without reading the incident: recorded as the added occurrence.
+        await audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:alarm-occurrence', lock.incidentId, { 'work-note': note, occurrenceCount: '+1' }));
+        return { outcome: 'attached', incidentId: lock.incidentId };
+      }
       if (attached === 'duplicate-event') return { outcome: 'duplicate' };
     }
     // No lock, or it names an incident that is no longer open: open a new one.
@@ -136,6 +153,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     });
     if (result === 'opened') {
       await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
+      await audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:create', undefined, incident));
       return { outcome: 'opened', incidentId: incident.id };
     }
     if (result === 'duplicate-event') return { outcome: 'duplicate' };

@@ -16,6 +16,7 @@ import {
 import type { GuardDutyFindingEvent, Inspector2FindingEvent } from '../schemas/event-rules';
 import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
 import type { ContactRef, MonitoringLock, Notifier } from './ports';
+import { incidentChangeEntry } from './audit-use-cases';
 
 export interface IngestFindingDeps extends IngestEventDeps {
   readonly findingPriorities: FindingPriorities;
@@ -114,6 +115,8 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
     return fresh ? { outcome: 'recorded', why } : { outcome: 'duplicate' };
   };
   const label = `${finding.product} finding ${finding.title}`;
+  const audit = (before: Incident | undefined, after: Incident, action: string) =>
+    deps.audit.record({ ...incidentChangeEntry(MONITORING_ACTOR, action, before, after), requestId: finding.eventId });
 
   if (finding.status === 'suppressed') return recordOnly('suppressed finding');
 
@@ -130,7 +133,10 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         change,
         expectedVersion: incident.version,
       });
-      if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
+      if (result === 'saved') {
+        await audit(incident, change.incident, 'incident:resolve');
+        return { outcome: 'resolved', incidentId: incident.id };
+      }
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
     }
     return recordOnly('no open incident for the finding');
@@ -152,6 +158,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         expectedVersion: current.version,
       });
       if (result === 'saved') {
+        await audit(current, change.incident, 'incident:finding-republished');
         await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
         return { outcome: 'attached', incidentId: current.id };
       }
@@ -197,6 +204,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       ...(held && { staleIncidentId: held.incidentId }),
     });
     if (result === 'opened') {
+      await audit(undefined, incident, 'incident:create');
       await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
       await notifySecurity(deps, incident, finding);
       return { outcome: 'opened', incidentId: incident.id };

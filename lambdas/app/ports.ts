@@ -2,6 +2,7 @@ import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Priority } from '../domain/priority';
+import type { AuditEntry, AuditRecord, ChainHead } from '../domain/audit-chain';
 
 /** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
 
@@ -158,4 +159,33 @@ export interface MonitoringEventStore {
   }): Promise<'saved' | 'duplicate-event' | 'conflict'>;
   /** Records the event only; false when it was already recorded. */
   record(record: EventRecord): Promise<boolean>;
+}
+
+/**
+ * Where every change and every refused request is recorded (the tamper-evident audit trail).
+ * Use cases record after their change is stored; see docs/security.md ("Audit trail") for why
+ * the record is not part of the change's own transaction.
+ */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditFilter {
+  /** `<type>/<id>`, e.g. `incident/6f0c…`. */
+  readonly resource?: { readonly type: string; readonly id: string };
+  readonly actor?: string;
+  /** Inclusive ISO 8601 UTC bounds on the record time. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Reading the audit trail: lists for auditors, and the chain in sequence order for verification. */
+export interface AuditTrailReader {
+  list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** The chain head as stored now (sequence 0 when nothing was recorded yet). */
+  head(): Promise<ChainHead>;
+  /** Sequence of the first record at or after `at`, if there is one. */
+  firstSequenceFrom(at: string): Promise<number | undefined>;
+  /** Records from `sequence` on, in sequence order, as stored (read consistently). */
+  chainFrom(sequence: number): AsyncIterable<AuditRecord>;
 }

@@ -17,7 +17,8 @@ import { PRIORITIES, type Priority } from '../domain/priority';
 import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock';
 import { mayReadReports, type Caller } from '../domain/access-policy';
 import type { ClientSettings } from '../schemas/client-settings-schema';
-import type { Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, SlaScheduler } from './ports';
+import type { AuditLog, Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, SlaScheduler } from './ports';
+import { incidentChangeEntry } from './audit-use-cases';
 
 /** The client's SLA settings as the domain reads them. */
 export function slaPolicyOf(settings: Pick<ClientSettings, 'timeZone' | 'slaTargets' | 'sla'>): SlaPolicy {
@@ -49,6 +50,8 @@ export interface SlaDeps {
   readonly policy: SlaPolicy;
   readonly clientId: string;
   readonly contacts: SlaContacts;
+  /** Warnings, breaches and escalations change the incident: each change is recorded here. */
+  readonly audit: AuditLog;
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
 
@@ -63,6 +66,7 @@ export interface SlaCheckResult {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
+const SLA_ACTOR = { id: 'system:sla', name: 'system:sla' };
 
 /**
  * One wake-up of the SLA workflow: records and sends whatever has fallen due, and says when to
@@ -88,6 +92,7 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
       if (error instanceof VersionConflictError) continue;
       throw error;
     }
+    await deps.audit.record(incidentChangeEntry(SLA_ACTOR, 'incident:sla-notice', incident, change.incident));
     for (const notice of decision.notices) await notifySafely(deps, notificationOf(deps, change.incident, notice));
     return result(decision.notices.map((n) => n.key));
   }

@@ -114,3 +114,26 @@ const REPORT_READERS: ReadonlySet<Role> = new Set(['agent', 'engineer', 'service
 export function mayReadReports(caller: Caller): boolean {
   return caller.roles.some((role) => REPORT_READERS.has(role));
 }
+
+export const AUDIT_ACTIONS = ['audit:read', 'audit:verify'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * Who may read and verify the audit trail: auditors only. Segregation of duties (ISO 27001
+ * A.5.3, A.8.15): the people whose actions the trail records — admins included — do not review
+ * it. Nobody may change it: there is no action for that at all.
+ */
+const AUDIT_MATRIX: Readonly<Record<Role, readonly AuditAction[]>> = {
+  requester: [],
+  agent: [],
+  engineer: [],
+  'service-owner': [],
+  'change-manager': [],
+  auditor: ['audit:read', 'audit:verify'],
+  admin: [],
+  integration: [],
+};
+
+export function mayUseAuditTrail(caller: Caller, action: AuditAction): boolean {
+  return caller.roles.some((role) => AUDIT_MATRIX[role].includes(action));
+}

@@ -261,7 +261,7 @@ export function slaDecision(incident: Incident, policy: SlaPolicy, now: Date): S
     // A check that runs late (or a priority change past both thresholds) still warns before the
     // breach notice; once the breach has gone out, a warning would only be noise.
     if (clock.warningAt && !sent.has(warningKey) && !sent.has(`${target}:breach`)) {
-      if (clock.warningAt.getTime() <= t) notices.push({ key: warningKey, kind: 'warning', target, dueAt: clock.dueAt ?? clock.warningAt, dueAt_: clock.warningAt.getTime() });
+      if (clock.warningAt.getTime() <= t) notices.push({ key: warningKey, kind: 'warning', target, dueAt: clock.dueAt ?? clock.breachedAt ?? clock.warningAt, dueAt_: clock.warningAt.getTime() });
       else if (clock.state === 'running') upcoming.push(clock.warningAt.getTime());
     }
     if (clock.state === 'running' && clock.dueAt) upcoming.push(clock.dueAt.getTime());

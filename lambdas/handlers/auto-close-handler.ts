@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -9,8 +9,10 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
-import { createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { requestScopedAuditLog, withRequestContext } from './request-context';
 
 /**
  * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
@@ -18,18 +20,27 @@ import { createObservability, loadClientSettings, requireEnv } from './runtime-e
  */
 const { logger, metrics, tracer } = createObservability('auto-close');
 const settings = loadClientSettings();
-const incidents = new DynamoDbIncidentRepository(tracer.captureAWSv3Client(createDocumentClient()), requireEnv('INCIDENTS_TABLE_NAME'));
+const documents = tracer.captureAWSv3Client(createDocumentClient());
+const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'));
+const clock = createClock();
+const ids = { newId: () => randomUUID() };
+const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
+  logger.error('audit record not appended', { error: error as Error, entry });
+  metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+});
 
-const run = async (_event: ScheduledEvent): Promise<{ closed: number }> => {
-  const closed = await autoCloseResolvedIncidents({
+const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
+  // Each closure's audit record carries the run's Lambda request id.
+  const closed = await withRequestContext({ requestId: context.awsRequestId }, () => autoCloseResolvedIncidents({
     incidents,
-    clock: { now: () => new Date() },
-    ids: { newId: () => randomUUID() },
+    clock,
+    ids,
+    audit,
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
     // Auto-close notifies nobody; the reporter sees the closure on the timeline.
     notifier: new SnsNotifier(new SNSClient({}), { 'major-incident': undefined, escalation: undefined, security: undefined }),
-  });
+  }));
   metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
   logger.info('auto-close run finished', { closed });
   return { closed };

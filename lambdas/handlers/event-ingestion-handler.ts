@@ -13,6 +13,8 @@ import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { requestScopedAuditLog } from './request-context';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -39,11 +41,19 @@ const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
   security: process.env['SECURITY_TOPIC_ARN'],
 });
 
+const clock = createClock();
+const ids = { newId: () => randomUUID() };
+const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
+  logger.error('audit record not appended', { error: error as Error, entry });
+  metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+});
+
 const common: IngestEventDeps = {
   events,
   incidents,
-  clock: createClock(),
-  ids: { newId: () => randomUUID() },
+  clock,
+  ids,
+  audit,
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
   slaScheduler: new SfnSlaScheduler(tracer.captureAWSv3Client(new SFNClient({})), requireEnv('SLA_STATE_MACHINE_ARN')),

@@ -20,6 +20,7 @@ import {
 } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
@@ -39,14 +40,24 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from './h
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { requestScopedAuditLog } from './request-context';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
+const clock = createClock();
+const audit = requestScopedAuditLog(
+  new DynamoDbAuditTrail(createDocumentClient(dynamoDb), requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }),
+  (error, entry) => {
+    observability.logger.error('audit record not appended', { error: error as Error, entry });
+    observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+  },
+);
 const deps: IncidentDeps = {
   incidents: new DynamoDbIncidentRepository(createDocumentClient(dynamoDb), requireEnv('INCIDENTS_TABLE_NAME')),
-  clock: createClock(),
+  clock,
   ids: { newId: () => randomUUID() },
+  audit,
   rules: {
     matrix: settings.priorityMatrix,
     usersAffected: settings.priorityThresholds.usersAffected,
@@ -138,4 +149,5 @@ export const routes: RouteTable = {
 
 export const handler = createHttpHandler(routes, observability, {
   idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  audit,
 });

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -8,6 +10,8 @@ import { checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { requestScopedAuditLog, withRequestContext } from './request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -18,9 +22,15 @@ import { createClock, createObservability, loadClientSettings, requireEnv } from
  */
 const { logger, metrics, tracer } = createObservability('sla-clock');
 const settings = loadClientSettings();
+const documents = tracer.captureAWSv3Client(createDocumentClient());
+const clock = createClock();
 const deps = {
-  incidents: new DynamoDbIncidentRepository(tracer.captureAWSv3Client(createDocumentClient()), requireEnv('INCIDENTS_TABLE_NAME')),
-  clock: createClock(),
+  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  clock,
+  audit: requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }), (error, entry) => {
+    logger.error('audit record not appended', { error: error as Error, entry });
+    metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+  }),
   notifier: new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
     'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'),
     escalation: requireEnv('ESCALATION_TOPIC_ARN'),
@@ -35,7 +45,9 @@ const deps = {
   },
 };
 
-const run = async (input: unknown): Promise<SlaCheckResult> => {
+const run = async (input: unknown, context: Context): Promise<SlaCheckResult> => withRequestContext({ requestId: context.awsRequestId }, () => check(input));
+
+const check = async (input: unknown): Promise<SlaCheckResult> => {
   const parsed = slaRunSchema.safeParse(input);
   // A malformed input can only come from a wrong start: end that execution rather than retry it.
   if (!parsed.success) {

@@ -14,13 +14,14 @@ import {
   updateIncidentBodySchema,
 } from './incident-schemas';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from './sla-schemas';
+import { auditPageSchema, auditVerificationSchema, listAuditQuerySchema, verifyAuditQuerySchema } from './audit-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'meta';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -108,6 +109,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/reports/sla', group: 'incidents', auth: 'token', operationId: 'getSlaReport',
     summary: 'SLA compliance per priority of the incidents logged in a period', query: slaReportQuerySchema,
     response: { status: 200, schema: slaReportSchema, description: 'Per priority: achieved shares, median and 90th percentile times' },
+  },
+  {
+    method: 'GET', path: '/audit', group: 'audit', auth: 'token', operationId: 'listAuditRecords',
+    summary: 'Audit records by resource, actor and time, oldest first (auditors only)', query: listAuditQuerySchema,
+    response: { status: 200, schema: auditPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/audit/verify', group: 'audit', auth: 'token', operationId: 'verifyAuditTrail',
+    summary: 'Whether the audit chain is intact over a time range, and where it first breaks (auditors only)', query: verifyAuditQuerySchema,
+    response: { status: 200, schema: auditVerificationSchema, description: 'The verification result' },
   },
 ];
 

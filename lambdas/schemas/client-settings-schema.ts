@@ -157,20 +157,20 @@ export const slaPolicySchema = z
         days: z.array(z.number().int().min(1).max(7)).min(1).max(7).describe('ISO weekdays: 1 = Monday … 7 = Sunday'),
         opens: hhmm,
         closes: hhmm,
-        holidays: z.array(z.iso.date()).max(200).default([]).describe('Public holidays, local dates YYYY-MM-DD'),
+        holidays: z.array(z.iso.date()).max(200).default(() => []).describe('Public holidays, local dates YYYY-MM-DD'),
       })
       .refine((h) => h.closes > h.opens, { message: 'closes must be after opens', path: ['closes'] })
-      .default({ ...DEFAULT_SLA_POLICY.businessHours, days: [...DEFAULT_SLA_POLICY.businessHours.days], holidays: [] })
+      .default(() => ({ ...DEFAULT_SLA_POLICY.businessHours, days: [...DEFAULT_SLA_POLICY.businessHours.days], holidays: [] }))
       .describe("The client's business hours, in its time zone"),
     calendars: z
       .strictObject({ P1: calendarKind, P2: calendarKind, P3: calendarKind, P4: calendarKind, P5: calendarKind })
-      .default({ ...DEFAULT_SLA_POLICY.calendars })
+      .default(() => ({ ...DEFAULT_SLA_POLICY.calendars }))
       .describe('Which calendar each priority counts in'),
     warningShare: z.number().gt(0).lt(1).default(DEFAULT_SLA_POLICY.warningShare).describe('Share of a target at which the assignee or group is warned'),
     pausingReasons: z
       .array(z.enum(ON_HOLD_REASONS))
       .max(ON_HOLD_REASONS.length)
-      .default([...DEFAULT_SLA_POLICY.pausingReasons])
+      .default(() => [...DEFAULT_SLA_POLICY.pausingReasons])
       .describe('On Hold reasons that stop the clocks'),
     escalation: z
       .strictObject({
@@ -194,14 +194,15 @@ export const slaPolicySchema = z
           .min(1)
           .max(3)
           .refine((t) => new Set(t).size === t.length, { message: 'each target may appear once' })
-          .default([...DEFAULT_SLA_POLICY.escalation.targets])
+          .default(() => [...DEFAULT_SLA_POLICY.escalation.targets])
           .describe('Which breached targets climb the escalation levels; the others are notified once'),
       })
-      .default({
+      // Factories: zod copies a default value one level deep only, and policies must not share arrays.
+      .default(() => ({
         levels: DEFAULT_SLA_POLICY.escalation.levels.map((l) => ({ ...l })),
         repeatLast: { ...DEFAULT_SLA_POLICY.escalation.repeatLast },
         targets: [...DEFAULT_SLA_POLICY.escalation.targets],
-      }),
+      })),
   })
   .describe('SLA calendars, warnings, pauses and the escalation policy');
 

@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 
@@ -30,6 +31,12 @@ export class ItsmData extends Construct {
   readonly eventsTable: Table;
   /** Names of the incidents table's global secondary indexes, for grants that name each one. */
   readonly incidentIndexNames: readonly string[];
+  /**
+   * The tamper-evident audit trail: append-only, hash-chained records of every change and every
+   * refused request. No TTL: records are never expired, and no role may update or delete them.
+   */
+  readonly auditTable: Table;
+  readonly auditIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -82,6 +89,25 @@ export class ItsmData extends Construct {
       encryptionKey: this.key,
       removalPolicy,
     });
+    this.auditTable = new Table(this, 'AuditTable', {
+      partitionKey: { name: AUDIT_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: AUDIT_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    this.auditIndexNames = Object.values(AUDIT_INDEXES).map((index) => index.name);
+    for (const index of Object.values(AUDIT_INDEXES)) {
+      this.auditTable.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: 'ALL' as ProjectionType,
+      });
+    }
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({

@@ -91,9 +91,12 @@ export class ItsmFunction extends Construct {
   readonly function: NodejsFunction;
   /** The function's own role; nothing else assumes it. */
   readonly role: Role;
+  /** Powertools service name: the `service` dimension of the function's metrics. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: ItsmFunctionProps) {
     super(scope, id);
+    this.serviceName = props.serviceName;
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
 
     // In place of the AWSLambdaBasicExecutionRole managed policy (logs on every log group in the
@@ -181,6 +184,26 @@ export class ItsmFunction extends Construct {
     }
     const keyActions = [...new Set(access.flatMap((a) => KEY_ACTIONS[a]))].sort();
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: keyActions, resources: [key.keyArn] }));
+  }
+
+  /**
+   * Lets the function append to the audit trail and nothing more: PutItem on the table (a
+   * record and the chain head are two Puts in one TransactWriteItems, each conditional), GetItem
+   * only on the chain head's partition (`dynamodb:LeadingKeys`), and the key actions for
+   * writing. No UpdateItem, DeleteItem, BatchWriteItem or PartiQL: a writer can neither change
+   * nor remove a record, nor read one.
+   */
+  grantAuditAppend(grant: { readonly table: ITable; readonly key: IKey; readonly headPartition: string }): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'AuditAppend', actions: ['dynamodb:PutItem'], resources: [grant.table.tableArn] }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditReadChainHead',
+        actions: ['dynamodb:GetItem'],
+        resources: [grant.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [grant.headPartition] } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.put].sort(), resources: [grant.key.keyArn] }));
   }
 
   /** Lets the function publish to these topics, encrypted with `key`. */

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
 import { autoCloseResolvedIncidents, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
-import type { IncidentRepository, Notification } from '../../lambdas/app/ports';
+import type { AuditLog, IncidentRepository, Notification } from '../../lambdas/app/ports';
+import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
 import { rejectResolution, type Incident } from '../../lambdas/domain/incident';
 import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../lambdas/domain/priority-rules';
@@ -37,9 +38,13 @@ function resolvedAt(at: Date, overrides: Partial<Incident> = {}): Incident {
   });
 }
 
+/** The audit trail of the current test's tables. */
+let audit: AuditLog;
+
 function depsFor(incidents: IncidentRepository, now: Date, published: Notification[] = []): IncidentDeps {
   return {
     incidents,
+    audit,
     clock: { now: () => now },
     ids: { newId: () => randomUUID() },
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
@@ -56,6 +61,7 @@ describe('autoCloseResolvedIncidents', () => {
     // Fresh tables per test: the Resolved partition must hold only this test's incidents.
     tables = await createTestTables();
     repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+    audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
   });
   afterEach(() => tables?.destroy());
 
@@ -161,6 +167,7 @@ describe('auto-close handler (scheduled Lambda)', () => {
     restore = setEnv({
       ...localFunctionEnv(tables),
       INCIDENTS_TABLE_NAME: tables.names.incidents,
+      AUDIT_TABLE_NAME: tables.names.audit,
       ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
     });
     muteEmptyMetricsWarning();
@@ -192,9 +199,20 @@ describe('auto-close handler (scheduled Lambda)', () => {
     const fresh = resolvedAt(new Date(now - 1 * DAY));
     for (const incident of [...stale, fresh]) await repo.create(aChange(incident));
 
-    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 2 });
+    const context = lambdaContext('rowe-itsm-example-auto-close');
+    expect(await handler(scheduledEvent(), context)).toEqual({ closed: 2 });
     for (const incident of stale) expect(await repo.get(incident.id)).toMatchObject({ state: 'Closed', closedBy: 'system:auto-close' });
     expect(await repo.get(fresh.id)).toEqual(fresh);
+
+    // Each closure is in the audit trail, stamped with the run's request id, with the fields it changed.
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
+    const records = (await trail.list({ actor: 'system:auto-close' }, { limit: 10 })).items;
+    expect(records.map((r) => r.resource.id).sort()).toEqual(stale.map((i) => i.id).sort());
+    for (const record of records) {
+      expect(record).toMatchObject({ action: 'incident:auto-close', roles: ['system'], outcome: 'allowed', requestId: context.awsRequestId });
+      expect(record.changes).toContainEqual({ field: 'state', before: 'Resolved', after: 'Closed' });
+      expect(record.changes).toContainEqual({ field: 'closedBy', after: 'system:auto-close' });
+    }
 
     expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0 });
   });

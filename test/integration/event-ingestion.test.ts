@@ -35,6 +35,7 @@ beforeAll(async () => {
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
     SECURITY_TOPIC_ARN: TOPICS.security,
+    AUDIT_TABLE_NAME: tables.names.audit,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();
@@ -260,5 +261,34 @@ describe('malformed events', () => {
     await expect(handler({ id: 'x' }, context)).rejects.toThrow(/Malformed/);
     await expect(handler(null, context)).rejects.toThrow(/Malformed/);
     expect({ incidents: (await scan(tables.names.incidents)).length, events: (await scan(tables.names.events)).length }).toEqual(before);
+  });
+});
+
+describe('audit trail', () => {
+  const auditRecords = async (incidentId: string) =>
+    (await scan(tables.names.audit)).filter((r) => r['pk'] === 'CHAIN' && r['resource']?.id === incidentId).sort((a, b) => a['sequence'] - b['sequence']);
+
+  test('opening, attaching to and resolving an alarm incident are recorded once each, by system:monitoring, with the event id as request id', async () => {
+    const resolving = loadHandler({ ...exampleSettings(), monitoring: { ...exampleSettings()['monitoring'], autoResolveOnOk: true } });
+    const alarm = `aud-${randomUUID().slice(0, 8)}`;
+    const opened = alarmEvent(alarm);
+    const again = alarmEvent(alarm);
+    const ok = alarmEvent(alarm, 'OK');
+    const first = await resolving(opened, context);
+    // Redelivered events change nothing, so they record nothing either.
+    await resolving(opened, context);
+    await resolving(again, context);
+    await resolving(again, context);
+    expect((await resolving(ok, context)).outcome).toBe('resolved');
+
+    const records = await auditRecords(first.incidentId);
+    expect(records.map((r) => [r['action'], r['actor'], r['roles'], r['requestId']])).toEqual([
+      ['incident:create', 'system:monitoring', ['system'], opened.id],
+      ['incident:alarm-occurrence', 'system:monitoring', ['system'], again.id],
+      ['incident:resolve', 'system:monitoring', ['system'], ok.id],
+    ]);
+    expect(records[0]!['changes']).toContainEqual({ field: 'alarmArn', after: opened.resources[0] });
+    expect(records[2]!['changes']).toContainEqual({ field: 'state', before: 'New', after: 'Resolved' });
+    expect(records[2]!['changes']).toContainEqual({ field: 'resolutionCode', after: 'Cleared by monitoring' });
   });
 });

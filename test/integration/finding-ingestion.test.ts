@@ -41,6 +41,7 @@ beforeAll(async () => {
     SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
+    AUDIT_TABLE_NAME: tables.names.audit,
     SECURITY_TOPIC_ARN: TOPICS.security,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
@@ -244,5 +245,29 @@ describe('Inspector2 findings', () => {
     await expect(handler({ ...inspectorEvent('arn:aws:inspector2:x'), detail: { status: 'ACTIVE' } }, context)).rejects.toThrow(/Malformed Inspector2/);
     await expect(handler({ ...guardDutyEvent('x'), detail: { id: 'x' } }, context)).rejects.toThrow(/Malformed GuardDuty/);
     expect({ incidents: (await scan(tables.names.incidents)).length, events: (await scan(tables.names.events)).length }).toEqual(before);
+  });
+});
+
+describe('audit trail', () => {
+  test('a finding opened, re-published and closed is recorded once per change, by system:monitoring, with each event id', async () => {
+    const findingArn = `arn:aws:inspector2:eu-west-2:123456789012:finding/${randomUUID().replace(/-/g, '')}`;
+    const opened = inspectorEvent(findingArn, 'MEDIUM');
+    const raised = inspectorEvent(findingArn, 'CRITICAL');
+    const closed = inspectorEvent(findingArn, 'CRITICAL', 'CLOSED');
+    const first = await handler(opened, context);
+    await handler(opened, context);
+    expect((await handler(raised, context)).outcome).toBe('attached');
+    expect((await handler(closed, context)).outcome).toBe('resolved');
+
+    const records = (await scan(tables.names.audit))
+      .filter((r) => r['pk'] === 'CHAIN' && r['resource']?.id === first.incidentId)
+      .sort((a, b) => a['sequence'] - b['sequence']);
+    expect(records.map((r) => [r['action'], r['actor'], r['requestId']])).toEqual([
+      ['incident:create', 'system:monitoring', opened.id],
+      ['incident:finding-republished', 'system:monitoring', raised.id],
+      ['incident:resolve', 'system:monitoring', closed.id],
+    ]);
+    expect(records[1]!['changes']).toContainEqual({ field: 'priority', before: 'P3', after: 'P1' });
+    expect(records[2]!['changes']).toContainEqual({ field: 'resolutionCode', after: 'Remediated' });
   });
 });

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../../lambdas/adapters/stepfunctions/sfn-sla-scheduler';
 import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
@@ -62,16 +63,18 @@ function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
     new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     { 'major-incident': TOPICS.majorIncident, escalation: TOPICS.escalation, security: TOPICS.security },
   );
+  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
   return {
     incidentDeps: {
       incidents,
+      audit,
       clock,
       ids: { newId: () => randomUUID() },
       rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
       settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
       notifier,
     },
-    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts },
+    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, audit },
   };
 }
 

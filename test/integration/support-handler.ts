@@ -136,6 +136,7 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
     SLA_STATE_MACHINE_ARN: stateMachineArn,
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
+    AUDIT_TABLE_NAME: tables.names.audit,
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
     SECURITY_TOPIC_ARN: TOPICS.security,

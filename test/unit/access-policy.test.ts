@@ -1,4 +1,6 @@
 import {
+  AUDIT_ACTIONS,
+  mayUseAuditTrail,
   INCIDENT_ACTIONS,
   INTERNAL_INCIDENT_FIELDS,
   ROLES,
@@ -246,5 +248,21 @@ describe('firstForbiddenField', () => {
 
   test('a requester who is also a service owner may send major and desk fields', () => {
     expect(firstForbiddenField(caller('requester', 'service-owner'), 'create', [...DESK_ONLY_CREATE, ...MAJOR])).toBeUndefined();
+  });
+});
+
+describe('audit trail access', () => {
+  // Written out, not computed: segregation of duties says only auditors review the trail, admins included.
+  const EXPECTED_AUDIT_READERS: readonly Role[] = ['auditor'];
+
+  test.each(ROLES)('%s may read and verify the audit trail only if it is the auditor role', (role) => {
+    const caller: Caller = { id: `${role}-id`, name: `${role}.user`, roles: [role] };
+    const expected = EXPECTED_AUDIT_READERS.includes(role);
+    expect(AUDIT_ACTIONS.map((action) => mayUseAuditTrail(caller, action))).toEqual(AUDIT_ACTIONS.map(() => expected));
+  });
+
+  test('an auditor who also holds another role keeps audit access; a caller with no role has none', () => {
+    expect(mayUseAuditTrail({ id: 'x', name: 'x', roles: ['admin', 'auditor'] }, 'audit:verify')).toBe(true);
+    expect(mayUseAuditTrail({ id: 'y', name: 'y', roles: [] }, 'audit:read')).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { API_ROUTES, routeKey, type FunctionGroup } from '../../lambdas/schemas/
  */
 const HANDLERS: Record<FunctionGroup, string> = {
   incidents: '../../lambdas/handlers/incidents-handler',
+  audit: '../../lambdas/handlers/audit-handler',
   meta: '../../lambdas/handlers/meta-handler',
 };
 
@@ -17,6 +18,7 @@ beforeAll(() => {
     AWS_REGION: 'eu-west-2',
     INCIDENTS_TABLE_NAME: 'route-table-test',
     IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
+    AUDIT_TABLE_NAME: 'route-table-test-audit',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',
@@ -37,4 +39,16 @@ test('every catalogue route belongs to a handler', () => {
 
 test('only health and the API description are public', () => {
   expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json']);
+});
+
+test('a handler serving token routes cannot be built without an audit log for the requests it refuses', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHttpHandler, authenticated, open } = require('../../lambdas/handlers/http/http-router') as typeof import('../../lambdas/handlers/http/http-router');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createObservability } = require('../../lambdas/handlers/runtime-environment') as typeof import('../../lambdas/handlers/runtime-environment');
+  const observability = createObservability('route-table-test');
+  const serve = async () => ({ status: 200 });
+  expect(() => createHttpHandler({ 'GET /x': authenticated(serve) }, observability)).toThrow(/audit log/);
+  expect(() => createHttpHandler({ 'GET /x': authenticated(serve) }, observability, { audit: { record: async () => undefined } })).not.toThrow();
+  expect(() => createHttpHandler({ 'GET /health': open(serve) }, observability)).not.toThrow();
 });

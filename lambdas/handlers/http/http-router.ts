@@ -11,6 +11,8 @@ import { callerFromEvent } from './caller-from-claims';
 import { problem, problemFromError, problemResponse } from './problem-details';
 import { header, RequestProblem } from './http-request';
 import type { IdempotencyGuard } from './idempotent-requests';
+import type { AuditLog } from '../../app/ports';
+import { withRequestContext } from '../request-context';
 
 export interface HttpRequest {
   readonly event: APIGatewayProxyEvent;
@@ -45,6 +47,8 @@ export interface Observability {
 export interface HandlerOptions {
   /** Makes POST routes honour the Idempotency-Key header. */
   readonly idempotency?: IdempotencyGuard;
+  /** Where refused requests (401, 403) are recorded; required when any route needs a token. */
+  readonly audit?: AuditLog;
 }
 
 /**
@@ -52,32 +56,54 @@ export interface HandlerOptions {
  * route API Gateway matched, and turns every failure into problem+json.
  */
 export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer }: Observability, options: HandlerOptions = {}) {
+  // Refusals are audited by the router; a function with token routes and nowhere to record them would lose that evidence.
+  if (!options.audit && Object.values(routes).some((route) => !('public' in route))) {
+    throw new Error('A handler serving routes that need a token must be given an audit log for the requests it refuses');
+  }
   const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    const sourceIp = event.requestContext?.identity?.sourceIp ?? undefined;
+    return withRequestContext({ requestId, ...(sourceIp && { sourceIp }) }, () => serve(event, context, requestId));
+  };
+  /** A refused request is evidence too: who tried what, from where, and why it was refused. */
+  const recordDenial = async (event: APIGatewayProxyEvent, caller: Caller | undefined, reason: string) => {
+    await options.audit?.record({
+      actor: caller?.name ?? 'anonymous',
+      roles: [...(caller?.roles ?? [])],
+      action: `${event.httpMethod} ${event.resource}`,
+      resource: { type: 'route', id: `${event.httpMethod} ${event.path}` },
+      outcome: 'denied',
+      reason,
+    });
+  };
+  const serve = async (event: APIGatewayProxyEvent, context: Context, requestId: string): Promise<APIGatewayProxyResult> => {
     const instance = event.path;
     const route = routes[`${event.httpMethod} ${event.resource}`];
+    let caller: Caller | undefined;
     try {
       if (!route) {
         return countStatus(metrics, problemResponse(problem('method-not-allowed', `${event.httpMethod} ${event.resource} is not served here`, { instance })));
       }
-      const caller = callerFromEvent(event);
+      caller = callerFromEvent(event);
       let result: HttpResult;
       if ('public' in route) {
         result = await route.handle({ event, caller, requestId });
       } else {
         // The authorizer guarantees claims on AWS; a request without them is refused, never served anonymously.
         if (!caller) {
+          await recordDenial(event, undefined, 'The token carries no usable identity or role');
           return countStatus(metrics, problemResponse(problem('unauthorized', 'The token carries no usable identity or role', { instance }), { 'WWW-Authenticate': 'Bearer' }));
         }
         logger.appendKeys({ caller: caller.name });
         const key = header(event, 'idempotency-key');
         const authenticatedRoute = route;
+        const authenticatedCaller = caller;
         result =
           key !== undefined && event.httpMethod === 'POST' && options.idempotency
             ? await options.idempotency(
                 { key, callerId: caller.id, method: event.httpMethod, path: event.path, body: event.body ?? '' },
                 context,
-                () => authenticatedRoute.handle({ event, caller, requestId }),
+                () => authenticatedRoute.handle({ event, caller: authenticatedCaller, requestId }),
               )
             : await route.handle({ event, caller, requestId });
       }
@@ -86,6 +112,7 @@ export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer 
       const details = error instanceof RequestProblem ? error.details : problemFromError(error, instance);
       if (details) {
         logger.info('request refused', { status: details.status, detail: details.detail });
+        if (details.status === 401 || details.status === 403) await recordDenial(event, caller, details.detail);
         return countStatus(metrics, problemResponse({ ...details, instance }));
       }
       logger.error('unexpected failure', error as Error);

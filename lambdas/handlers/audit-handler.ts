@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { listAuditRecords, verifyAuditTrail, type AuditReadDeps } from '../app/audit-use-cases';
+import { createDocumentClient } from '../adapters/dynamodb/document-client';
+import { DynamoDbAuditTrail, sha256Hex } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { listAuditQuerySchema, verifyAuditQuerySchema } from '../schemas/audit-schemas';
+import { authenticated, createHttpHandler, type RouteTable } from './http/http-router';
+import { parseQuery } from './http/http-request';
+import { requestScopedAuditLog } from './request-context';
+import { createClock, createObservability, requireEnv } from './runtime-environment';
+
+/**
+ * The auditors' routes: list and verify the audit trail. The function reads the audit table;
+ * it appends only the records of requests it refuses (anyone but an auditor).
+ */
+const observability = createObservability('audit');
+const trail = new DynamoDbAuditTrail(
+  createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))),
+  requireEnv('AUDIT_TABLE_NAME'),
+  { clock: createClock(), ids: { newId: () => randomUUID() } },
+);
+const deps: AuditReadDeps = { trail, sha256: sha256Hex };
+
+export const routes: RouteTable = {
+  'GET /audit': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await listAuditRecords(deps, caller, parseQuery(event, listAuditQuerySchema)),
+  })),
+  'GET /audit/verify': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await verifyAuditTrail(deps, caller, parseQuery(event, verifyAuditQuerySchema)),
+  })),
+};
+
+export const handler = createHttpHandler(routes, observability, {
+  audit: requestScopedAuditLog(trail, (error, entry) => {
+    observability.logger.error('audit record not appended', { error: error as Error, entry });
+    observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+  }),
+});

@@ -1,0 +1,172 @@
+/**
+ * The audit trail is append-only by IAM: walking every policy statement of every client stack,
+ * nothing allows changing or removing audit records (UpdateItem, DeleteItem, BatchWriteItem,
+ * PartiQL, table-level changes, TTL); the writers may only Put (and read the chain head), and
+ * only the audit function reads records. The table is encrypted with the data key, recoverable
+ * to a point in time, protected from deletion and retained.
+ */
+import type { CfnElement } from 'aws-cdk-lib';
+import { AUDIT_INDEXES, CHAIN_HEAD_PARTITION } from '../../lambdas/adapters/dynamodb/audit-table-keys';
+import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import {
+  allStatements,
+  asList,
+  logicalIdOf,
+  referencedId,
+  referencedIds,
+  renderArn,
+  resourcesOfType,
+  statementsOfRole,
+  synthesizeClientStacks,
+  type CfnResourceJson,
+  type ClientStacksFixture,
+  type PolicyStatementJson,
+} from './infra-fixtures';
+
+let fixture: ClientStacksFixture;
+beforeAll(() => {
+  fixture = synthesizeClientStacks();
+});
+afterAll(() => fixture?.dispose());
+
+/** Every action that could change or remove an audit record, or the table that holds them. */
+const TAMPERING_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:DeleteTable',
+  'dynamodb:UpdateTable',
+  'dynamodb:UpdateTimeToLive',
+  'dynamodb:RestoreTableToPointInTime',
+  'dynamodb:ImportTable',
+];
+
+/** IAM action matching: case-insensitive, `*` and `?` wildcards. */
+function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return regex.test(action);
+}
+
+/** Could this resource entry name the audit table (its own ARN, an ARN pattern with a wildcard, or `*`)? */
+function mayNameTable(resource: unknown, tableId: string): boolean {
+  if (referencedIds(resource).has(tableId)) return true;
+  const text = renderArn(resource);
+  return text === '*' || (/dynamodb|\*/.test(text) && text.includes('*'));
+}
+
+/** The tampering actions a statement allows on the audit table (empty when none). */
+function tamperingAllowed(statement: PolicyStatementJson, tableId: string): string[] {
+  if (statement.Effect !== 'Allow') return [];
+  // NotAction allows everything it does not list; NotResource everything but what it lists.
+  if (statement.NotAction !== undefined) return ['NotAction'];
+  const resources = asList(statement.Resource as unknown);
+  const principalPolicy = statement.Principal === undefined;
+  if (principalPolicy && !resources.some((r) => mayNameTable(r, tableId)) && !('NotResource' in statement)) return [];
+  return TAMPERING_ACTIONS.filter((action) => asList(statement.Action).some((pattern) => actionMatches(pattern, action)));
+}
+
+function functionWithEntry(resources: Readonly<Record<string, CfnResourceJson>>, entry: string) {
+  const found = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
+  expect(found).toHaveLength(1);
+  const roleId = referencedId(found[0]![1].Properties.Role)!;
+  return { roleId, statements: statementsOfRole(resources, roleId) };
+}
+
+const WRITERS = [
+  'lambdas/handlers/incidents-handler.ts',
+  'lambdas/handlers/auto-close-handler.ts',
+  'lambdas/handlers/event-ingestion-handler.ts',
+  'lambdas/handlers/sla-clock-handler.ts',
+];
+const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
+
+test('the matcher catches wildcards and every spelling of a tampering action (so the walk below can fail)', () => {
+  const tableId = 'AuditTable';
+  const on = (Action: string | string[], Resource: unknown = { 'Fn::GetAtt': [tableId, 'Arn'] }): PolicyStatementJson => ({ Effect: 'Allow', Action, Resource });
+  expect(tamperingAllowed(on('dynamodb:*'), tableId)).toEqual(TAMPERING_ACTIONS);
+  expect(tamperingAllowed(on('*'), tableId)).toEqual(TAMPERING_ACTIONS);
+  expect(tamperingAllowed(on('DynamoDB:updateitem'), tableId)).toEqual(['dynamodb:UpdateItem']);
+  expect(tamperingAllowed(on('dynamodb:PartiQL*'), tableId)).toEqual(['dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete']);
+  expect(tamperingAllowed(on('dynamodb:*Item'), tableId)).toEqual(['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']);
+  expect(tamperingAllowed(on('dynamodb:DeleteItem', '*'), tableId)).toEqual(['dynamodb:DeleteItem']);
+  expect(tamperingAllowed(on('dynamodb:DeleteItem', 'arn:aws:dynamodb:eu-west-2:111111111111:table/*'), tableId)).toEqual(['dynamodb:DeleteItem']);
+  expect(tamperingAllowed({ Effect: 'Allow', NotAction: 'dynamodb:Scan', Resource: '*' }, tableId)).toEqual(['NotAction']);
+  expect(tamperingAllowed(on(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']), tableId)).toEqual([]);
+  expect(tamperingAllowed({ ...on('dynamodb:*'), Effect: 'Deny' }, tableId)).toEqual([]);
+  expect(tamperingAllowed(on('dynamodb:DeleteItem', { 'Fn::GetAtt': ['OtherTable', 'Arn'] }), tableId)).toEqual([]);
+});
+
+describe.each(['example', 'acme-us'])('%s', (clientId) => {
+  const auditTableId = () => {
+    const { stack } = fixture.get(clientId);
+    return logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
+  };
+
+  test('the audit table: encrypted with the data key, point-in-time recovery, deletion protection, retained, no TTL, its three indexes', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const table = resources[auditTableId()]!;
+    const keyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    // Records are never expired.
+    expect(table.Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(
+      Object.values(AUDIT_INDEXES).map((i) => i.name).sort(),
+    );
+  });
+
+  test('no statement anywhere in the stack allows updating or deleting audit records (UpdateItem, DeleteItem, BatchWriteItem, PartiQL, dynamodb:*, table changes)', () => {
+    const { resources } = fixture.get(clientId);
+    const tableId = auditTableId();
+    const statements = allStatements(resources);
+    expect(statements.length).toBeGreaterThan(10);
+    const offending = statements
+      .map(({ logicalId, statement }) => ({ logicalId, allowed: tamperingAllowed(statement, tableId) }))
+      .filter((s) => s.allowed.length > 0);
+    expect(offending).toEqual([]);
+    // And the statements that do name the table are there to be checked.
+    expect(statements.filter(({ statement }) => referencedIds(statement.Resource).has(tableId)).length).toBeGreaterThanOrEqual(WRITERS.length + 1);
+  });
+
+  test.each(WRITERS)('%s may only Put into the audit table and read the chain head', (entry) => {
+    const { resources } = fixture.get(clientId);
+    const tableId = auditTableId();
+    const { statements } = functionWithEntry(resources, entry);
+    const onTable = statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    expect(onTable.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    for (const s of onTable) expect(asList(s.Resource).map(renderArn)).toEqual([`\${${tableId}.Arn}`]);
+    const read = onTable.find((s) => asList(s.Action).includes('dynamodb:GetItem'))!;
+    expect(read.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CHAIN_HEAD_PARTITION] } });
+  });
+
+  test('only the audit function reads audit records: GetItem and Query on the table, Query on each index by name', () => {
+    const { resources } = fixture.get(clientId);
+    const tableId = auditTableId();
+    const { roleId, statements } = functionWithEntry(resources, AUDIT_ENTRY);
+    const onTable = statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    const unconditioned = onTable.filter((s) => s.Condition === undefined);
+    expect([...new Set(unconditioned.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    const indexArns = unconditioned.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/')).sort();
+    expect(indexArns).toEqual(Object.values(AUDIT_INDEXES).map((i) => `\${${tableId}.Arn}/index/${i.name}`).sort());
+
+    // Every other role that names the table does so only under the chain-head condition or to Put.
+    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
+      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    const writerRoles = WRITERS.map((entry) => functionWithEntry(resources, entry).roleId);
+    expect(grantees.sort()).toEqual([...writerRoles, roleId].sort());
+    for (const writer of writerRoles) {
+      const reads = statementsOfRole(resources, writer).filter(
+        (s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).some((a) => a !== 'dynamodb:PutItem'),
+      );
+      for (const s of reads) expect(s.Condition).toBeDefined();
+    }
+  });
+});
