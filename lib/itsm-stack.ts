@@ -65,6 +65,7 @@ export class ItsmStack extends Stack {
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
@@ -78,6 +79,8 @@ export class ItsmStack extends Stack {
       access: ['read', 'write'],
     });
     incidents.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
+    // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
+    incidents.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['get'] });
     incidents.grantPublish(notifications.all, this.data.key);
 
     // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
@@ -192,6 +195,23 @@ export class ItsmStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    // The service catalogue and configuration items: its own function and role, the catalogue table only.
+    const catalogue = new ItsmFunction(this, 'CatalogueFunction', {
+      entry: 'lambdas/handlers/catalogue-handler.ts',
+      serviceName: 'catalogue',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      environment: { CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName },
+    });
+    catalogue.grantTable({
+      table: this.data.catalogueTable,
+      indexNames: this.data.catalogueIndexNames,
+      key: this.data.key,
+      // Writes are Put (services, CIs, versions) and Delete (a CI's entries it no longer has), in transactions.
+      access: ['get', 'query', 'put', 'delete'],
+    });
+
     const meta = new ItsmFunction(this, 'MetaFunction', {
       entry: 'lambdas/handlers/meta-handler.ts',
       serviceName: 'meta',
@@ -203,7 +223,7 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, meta: meta.function },
+      functions: { incidents: incidents.function, catalogue: catalogue.function, meta: meta.function },
       logRetention,
       logKey: this.data.key,
     });

@@ -30,7 +30,8 @@ import {
 import { parseIsoDuration } from '../domain/iso-duration';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, StoredTimelineEntry } from './ports';
+import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, ServiceCatalogue, StoredTimelineEntry } from './ports';
+import { assertServiceAcceptsIncidents } from '../domain/service-catalogue';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -52,6 +53,8 @@ export interface IncidentDeps {
   readonly rules: PriorityRules;
   readonly settings: IncidentPolicySettings;
   readonly notifier: Notifier;
+  /** Incidents name a service by id: an unknown or retired service is refused. */
+  readonly services: ServiceCatalogue;
   /** Told when a notification could not be sent after the change was stored. */
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
@@ -87,6 +90,7 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  await assertKnownService(deps, input.service);
   // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
   const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
   const [number, openOnService] = await Promise.all([
@@ -137,6 +141,7 @@ export async function updateIncident(
   const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
+  if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
   const change = changeIncident({
     incident: current,
     changes,
@@ -317,5 +322,10 @@ function view(caller: Caller, incident: Incident): IncidentView {
 }
 
 const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
+
+/** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
+async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
+  assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
+}
 
 export { InvalidInputError };

@@ -17,6 +17,7 @@ import {
 } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import {
   commentBodySchema,
@@ -37,8 +38,10 @@ import { createObservability, loadClientSettings, requireEnv } from './runtime-e
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
+const documents = createDocumentClient(dynamoDb);
 const deps: IncidentDeps = {
-  incidents: new DynamoDbIncidentRepository(createDocumentClient(dynamoDb), requireEnv('INCIDENTS_TABLE_NAME')),
+  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock: { now: () => new Date() },
   ids: { newId: () => randomUUID() },
   rules: {

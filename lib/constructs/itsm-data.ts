@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 
@@ -30,6 +31,10 @@ export class ItsmData extends Construct {
   readonly eventsTable: Table;
   /** Names of the incidents table's global secondary indexes, for grants that name each one. */
   readonly incidentIndexNames: readonly string[];
+  /** The service catalogue and configuration items, with every CI version kept. */
+  readonly catalogueTable: Table;
+  /** Names of the catalogue table's global secondary indexes. */
+  readonly catalogueIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -82,6 +87,25 @@ export class ItsmData extends Construct {
       encryptionKey: this.key,
       removalPolicy,
     });
+    this.catalogueTable = new Table(this, 'CatalogueTable', {
+      partitionKey: { name: CATALOGUE_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: CATALOGUE_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    this.catalogueIndexNames = Object.values(CATALOGUE_INDEXES).map((index) => index.name);
+    for (const index of Object.values(CATALOGUE_INDEXES)) {
+      this.catalogueTable.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: 'ALL' as ProjectionType,
+      });
+    }
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({

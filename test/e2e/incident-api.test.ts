@@ -1,4 +1,4 @@
-import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, createServices, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 let runtime: RuntimeProcess;
 let agent: string;
@@ -9,6 +9,8 @@ beforeAll(async () => {
   agent = await runtime.token('agent', 'alice');
   requester = await runtime.token('requester', 'bob');
   otherRequester = await runtime.token('requester', 'carol');
+  // vpn, erp and printing come with the example client's catalogue; these are the tests' own.
+  await createServices(runtime, ['idempotency', 'badinput', 'paging']);
 });
 afterAll(async () => {
   await runtime?.stop();

@@ -29,6 +29,7 @@ const keyOf = (route: { readonly method: string; readonly path: string }) => `${
 const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json'];
 const GROUP_ENTRIES = {
   incidents: 'lambdas/handlers/incidents-handler.ts',
+  catalogue: 'lambdas/handlers/catalogue-handler.ts',
   meta: 'lambdas/handlers/meta-handler.ts',
 } as const;
 

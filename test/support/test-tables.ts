@@ -11,12 +11,12 @@ export interface TestTables {
   readonly client: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
   /** Local table name for a table of the stack, by construct name: `incidents`, `idempotency`. */
-  readonly names: { readonly incidents: string; readonly idempotency: string; readonly events: string };
+  readonly names: { readonly incidents: string; readonly idempotency: string; readonly events: string; readonly catalogue: string };
   destroy(): void;
 }
 
 /** Logical-id prefixes of the stack's tables, as the ItsmData construct names them. */
-const TABLE_PREFIXES = { incidents: 'DataIncidentsTable', idempotency: 'DataIdempotencyTable', events: 'DataEventsTable' } as const;
+const TABLE_PREFIXES = { incidents: 'DataIncidentsTable', idempotency: 'DataIdempotencyTable', events: 'DataEventsTable', catalogue: 'DataCatalogueTable' } as const;
 
 /**
  * Creates the stack's tables, from its synthesized template, in the shared DynamoDB Local under
@@ -38,7 +38,12 @@ export async function createTestTables(clientId = 'example'): Promise<TestTables
     endpoint,
     client,
     documents: createDocumentClient(client),
-    names: { incidents: nameFor(TABLE_PREFIXES.incidents), idempotency: nameFor(TABLE_PREFIXES.idempotency), events: nameFor(TABLE_PREFIXES.events) },
+    names: {
+      incidents: nameFor(TABLE_PREFIXES.incidents),
+      idempotency: nameFor(TABLE_PREFIXES.idempotency),
+      events: nameFor(TABLE_PREFIXES.events),
+      catalogue: nameFor(TABLE_PREFIXES.catalogue),
+    },
     destroy: () => client.destroy(),
   };
 }

@@ -8,6 +8,7 @@ import { API_ROUTES, routeKey, type FunctionGroup } from '../../lambdas/schemas/
  */
 const HANDLERS: Record<FunctionGroup, string> = {
   incidents: '../../lambdas/handlers/incidents-handler',
+  catalogue: '../../lambdas/handlers/catalogue-handler',
   meta: '../../lambdas/handlers/meta-handler',
 };
 
@@ -17,6 +18,7 @@ beforeAll(() => {
     AWS_REGION: 'eu-west-2',
     INCIDENTS_TABLE_NAME: 'route-table-test',
     IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
+    CATALOGUE_TABLE_NAME: 'route-table-test-catalogue',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
