@@ -51,7 +51,9 @@ const SENSITIVE_NAME_ENDINGS = [
 ];
 export function isSensitiveFieldName(name: string): boolean {
   const normalized = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return SENSITIVE_NAME_ENDINGS.some((ending) => normalized.endsWith(ending));
+  // Plurals too: `tokens`, `passwords`, `apiKeys`.
+  const singular = normalized.endsWith('s') ? normalized.slice(0, -1) : normalized;
+  return SENSITIVE_NAME_ENDINGS.some((ending) => normalized.endsWith(ending) || singular.endsWith(ending));
 }
 
 /** What is wrong with one string value, or undefined when it looks harmless. */

@@ -142,8 +142,9 @@ export function retireService(
 /** Rules across fields; formats are the schema's business. */
 export function serviceIssues(service: Pick<Service, 'status' | 'commencementDate' | 'retirementDate' | 'contacts'>): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (service.status !== 'pipeline' && !service.commencementDate) {
-    issues.push({ field: 'commencementDate', message: `is required once a service is ${service.status}` });
+  // A pipeline service may be retired without ever going live, so only live needs the date.
+  if (service.status === 'live' && !service.commencementDate) {
+    issues.push({ field: 'commencementDate', message: 'is required once a service is live' });
   }
   if (service.commencementDate && service.retirementDate && service.retirementDate < service.commencementDate) {
     issues.push({ field: 'retirementDate', message: `must not be before commencementDate (${service.commencementDate})` });
