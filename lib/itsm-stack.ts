@@ -202,7 +202,10 @@ export class ItsmStack extends Stack {
       logRetention,
       logKey: this.data.key,
       memorySize: 512,
-      environment: { CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName },
+      environment: {
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+      },
     });
     catalogue.grantTable({
       table: this.data.catalogueTable,
@@ -211,6 +214,7 @@ export class ItsmStack extends Stack {
       // Writes are Put (services, CIs, versions) and Delete (a CI's entries it no longer has), in transactions.
       access: ['get', 'query', 'put', 'delete'],
     });
+    catalogue.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
 
     const meta = new ItsmFunction(this, 'MetaFunction', {
       entry: 'lambdas/handlers/meta-handler.ts',

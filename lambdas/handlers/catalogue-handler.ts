@@ -32,6 +32,7 @@ import {
   updateServiceBodySchema,
 } from '../schemas/catalogue-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
+import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createObservability, requireEnv } from './runtime-environment';
 
@@ -105,4 +106,7 @@ export const routes: RouteTable = {
   })),
 };
 
-export const handler = createHttpHandler(routes, observability);
+// Idempotency-Key on POST works as on incidents: a retried CI creation does not make a second CI.
+export const handler = createHttpHandler(routes, observability, {
+  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+});

@@ -209,3 +209,15 @@ test('tokens are checked: missing, tampered and expired tokens get 401', async (
   const foreignKey = await issueToken(require('node:os').tmpdir() + '/itsm-other-key-' + Date.now(), { roles: ['agent'], user: 'mallory' });
   expect((await call(runtime.url, 'GET', '/incidents', { token: foreignKey })).status).toBe(401);
 });
+
+test('the example catalogue is seeded from clients/example.json, and incidents must name a catalogue service', async () => {
+  const services = await call(runtime.url, 'GET', '/services?status=live&limit=100', { token: agent });
+  expect(services.status).toBe(200);
+  expect(services.body.items.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['email', 'vpn', 'erp', 'monitoring']));
+  // Requesters see names and status only.
+  const asRequester = await call(runtime.url, 'GET', '/services/email', { token: requester });
+  expect(asRequester.body).toEqual({ id: 'email', name: 'Email', status: 'live' });
+  const unknown = await call(runtime.url, 'POST', '/incidents', { token: agent, body: newIncident({ service: 'no-such-service' }) });
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'service' })]);
+});

@@ -78,11 +78,15 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     );
   });
 
-  test('the catalogue function may GetItem, Query, PutItem and DeleteItem on the catalogue table, Query each index by name, and nothing on other tables', () => {
+  test('the catalogue function may GetItem, Query, PutItem and DeleteItem on the catalogue table, Query each index by name; of the other tables only the idempotency table', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
+    const idempotencyId = logicalIdOf(stack, stack.data.idempotencyTable.node.defaultChild as CfnElement);
     const catalogue = roleOf(resources, CATALOGUE_ENTRY);
-    const dynamo = catalogue.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+    const allDynamo = catalogue.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
+    const tableIds = new Set(resourcesOfType(resources, 'AWS::DynamoDB::Table').map(([id]) => id));
+    expect(new Set(allDynamo.flatMap((s) => [...referencedIds(s.Resource)].filter((id) => tableIds.has(id))))).toEqual(new Set([tableId, idempotencyId]));
+    const dynamo = allDynamo.filter((s) => referencedIds(s.Resource).has(tableId));
     const granted = new Map<string, Set<string>>();
     for (const statement of dynamo) {
       expect(statement.Effect).toBe('Allow');

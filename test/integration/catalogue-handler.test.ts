@@ -336,6 +336,18 @@ describe('configuration items', () => {
     expect(read.body).toEqual(response.body);
   });
 
+  test('Idempotency-Key: a retried creation returns the first CI instead of making a second', async () => {
+    const body = software({ name: 'idempotent-ci' });
+    const post = () => invoke(catalogue, 'POST', { path: '/cis', resource: '/cis', body, caller: admin, headers: { 'Idempotency-Key': 'ci-create-1' } });
+    const first = await post();
+    const replay = await post();
+    expect(first.status).toBe(201);
+    expect(replay.status).toBe(201);
+    expect(replay.body.id).toBe(first.body.id);
+    const named = (await readAll((q) => api.listCis(q), { type: 'software' }, 100)).items.filter((c) => c.name === 'idempotent-ci');
+    expect(named).toHaveLength(1);
+  });
+
   test('references must exist: services and related CIs', async () => {
     expectProblem(await api.createCi(software({ services: ['app-03', 'nowhere'] })), 400, 'services.1');
     expectProblem(await api.createCi(software({ relations: [{ kind: 'runs-on', ci: '00000000-0000-4000-8000-000000000000' }] })), 400, 'relations.0.ci');
