@@ -31,7 +31,7 @@ import { parseIsoDuration } from '../domain/iso-duration';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
 import type { Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, ServiceCatalogue, StoredTimelineEntry } from './ports';
-import { assertServiceAcceptsIncidents } from '../domain/service-catalogue';
+import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../domain/service-catalogue';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -271,6 +271,10 @@ async function saveAndView(deps: IncidentDeps, caller: Caller, change: IncidentC
 
 async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {
   const { contacts } = deps.settings;
+  // The service's nominated and provider contacts, level by level, else the client's; a failed look-up must not stop the notice.
+  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  const provider = providerContacts(service, contacts);
+  const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
   await notifySafely(deps, {
     topic: 'major-incident',
     subject: `MAJOR INCIDENT ${incident.number} [${incident.priority}]: ${incident.shortDescription}`,
@@ -279,7 +283,7 @@ async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Prom
       incident.disasterRecoveryPlan ? `Disaster-recovery plan: ${incident.disasterRecoveryPlan}.` : 'No disaster-recovery plan is on record.',
       `Current state: ${incident.state}; assigned to ${incident.assignee ?? incident.assignmentGroup ?? 'nobody yet'}.`,
     ].join('\n'),
-    recipients: [...contacts.nominated, contacts.providerNamed, contacts.providerBackup],
+    recipients: [...nominated, provider.named, provider.backup],
     attributes: { priority: incident.priority, client: deps.settings.clientId, level: 'major' },
   });
 }
