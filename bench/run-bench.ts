@@ -49,6 +49,12 @@ async function main(): Promise<void> {
   try {
     const token = await issueToken(localDir, { roles: ['agent'], user: 'bench' });
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    // Incidents name a service of the catalogue: the benchmark's own is created first.
+    const admin = await issueToken(localDir, { roles: ['admin'], user: 'bench-admin' });
+    const service = { id: 'bench', name: 'Benchmark', description: 'Incidents created by npm run bench', status: 'live', commencementDate: '2026-01-01',
+      owner: { username: 'bench-admin', name: 'Bench', email: 'bench@example.com' }, sla: { reference: 'bench' } };
+    const created = await httpCall(new Agent(), runtime.url, 'POST', '/services', { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, JSON.stringify(service));
+    if (created.status !== 201) throw new Error(`POST /services answered ${created.status}: ${created.body}`);
     const body = JSON.stringify({ shortDescription: 'Benchmark incident', description: 'Created by npm run bench', impact: 2, urgency: 2, service: 'bench', category: 'benchmark' });
     const ids: string[] = [];
     // node:http with keep-alive, the same transport the AWS SDK uses for the bare calls below.
@@ -253,14 +259,22 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
     { step: 'initialize', name: 'benchConsumedCapacity' },
   );
   const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
+  const catalogueTable = Object.values(tableNames).find((n) => n.startsWith('DataCatalogueTable'))!;
   const { DynamoDbIncidentRepository } = await import('../lambdas/adapters/dynamodb/dynamodb-incident-repository');
   const { DynamoDbAuditTrail } = await import('../lambdas/adapters/dynamodb/dynamodb-audit-trail');
+  const { DynamoDbCatalogueRepository } = await import('../lambdas/adapters/dynamodb/dynamodb-catalogue-repository');
+  const services = new DynamoDbCatalogueRepository(createDocumentClient(client), catalogueTable);
+  const owner = { username: 'bench', name: 'Bench', email: 'bench@example.com' };
+  const at = new Date().toISOString();
+  await services.createService({ id: 'capacity', name: 'Capacity', description: 'Capacity units benchmark', owner, status: 'live', commencementDate: '2026-01-01',
+    sla: { reference: 'bench' }, links: [], contacts: { nominated: [] }, createdAt: at, createdBy: 'bench', updatedAt: at, updatedBy: 'bench', version: 1 });
   const useCases = await import('../lambdas/app/incident-use-cases');
   const { DEFAULT_PRIORITY_MATRIX } = await import('../lambdas/domain/priority');
   const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../lambdas/domain/priority-rules');
   const contact = { name: 'Bench', email: 'bench@example.com' };
   const deps = {
     incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable),
+    services,
     clock: { now: () => new Date() },
     ids: { newId: () => crypto.randomUUID() },
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },

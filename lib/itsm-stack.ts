@@ -77,10 +77,13 @@ export class ItsmStack extends Stack {
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     slaClock.grantTable({ table: this.data.incidentsTable, key: this.data.key, access: ['read', 'write'] });
+    // Escalation calls the service's own contacts and owner: one GetItem per check that sends.
+    slaClock.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['get'] });
     slaClock.grantPublish(notifications.all, this.data.key);
     const auditAppend = { table: this.data.auditTable, key: this.data.key, headPartition: CHAIN_HEAD_PARTITION };
     slaClock.grantAuditAppend(auditAppend);
@@ -96,6 +99,7 @@ export class ItsmStack extends Stack {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
@@ -111,6 +115,8 @@ export class ItsmStack extends Stack {
       access: ['read', 'write'],
     });
     incidents.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
+    // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
+    incidents.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['get'] });
     incidents.grantPublish(notifications.all, this.data.key);
     // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
 
@@ -234,6 +240,29 @@ export class ItsmStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    // The service catalogue and configuration items: its own function and role, the catalogue table only.
+    const catalogue = new ItsmFunction(this, 'CatalogueFunction', {
+      entry: 'lambdas/handlers/catalogue-handler.ts',
+      serviceName: 'catalogue',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      environment: {
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+      },
+    });
+    catalogue.grantTable({
+      table: this.data.catalogueTable,
+      indexNames: this.data.catalogueIndexNames,
+      key: this.data.key,
+      // Writes are Put (services, CIs, versions) and Delete (a CI's entries it no longer has), in transactions.
+      access: ['get', 'query', 'put', 'delete'],
+    });
+    catalogue.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
+    catalogue.grantAuditAppend(auditAppend);
+
     const meta = new ItsmFunction(this, 'MetaFunction', {
       entry: 'lambdas/handlers/meta-handler.ts',
       serviceName: 'meta',
@@ -256,7 +285,7 @@ export class ItsmStack extends Stack {
     });
     audit.grantTable({ table: this.data.auditTable, indexNames: this.data.auditIndexNames, key: this.data.key, access: ['read'] });
     audit.grantAuditAppend(auditAppend);
-    for (const fn of [incidents, autoClose, eventIngestion, slaClock, audit]) {
+    for (const fn of [incidents, catalogue, autoClose, eventIngestion, slaClock, audit]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -270,7 +299,7 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, audit: audit.function, meta: meta.function },
+      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, meta: meta.function },
       logRetention,
       logKey: this.data.key,
     });

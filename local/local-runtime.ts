@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLocalApiServer } from './api-gateway-server';
+import { seedCatalogue } from './seed-catalogue';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type RunningEngine } from './dynamodb-engine';
 import { FunctionHost } from './function-host';
 import { signingKey } from './local-tokens';
@@ -92,9 +93,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const tableNames = Object.fromEntries(tables.map((t) => [t.logicalId, t.logicalId]));
     const client = new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTables(client, tables);
-    client.destroy();
     // The endpoint, so the tables can be inspected with the AWS CLI or SDK while the runtime runs.
     progress(`Tables ready on ${engine.endpoint}: ${tables.map((t) => t.logicalId).join(', ')}`);
+    const catalogueTable = tables.find((t) => t.logicalId.startsWith('DataCatalogueTable'));
+    if (catalogueTable && config.services?.length) {
+      const seeded = await seedCatalogue(client, tableNames[catalogueTable.logicalId]!, config.services);
+      if (seeded > 0) progress(`Service catalogue: ${seeded} example services from clients/${config.id}.json`);
+    }
+    client.destroy();
 
     sns = await LocalSns.start(join(options.localDir, 'outbox.jsonl'));
     const references = localReferences(template, config.region);

@@ -16,6 +16,17 @@ export function incidentChangeEntry(actor: Actor & { readonly roles?: readonly s
   };
 }
 
+/** Entries for changes to any other record (services, CIs): the same shape, for its own resource type. */
+export function recordChangeEntry(
+  actor: Actor & { readonly roles?: readonly string[] },
+  action: string,
+  resource: { readonly type: string; readonly id: string },
+  before: object | undefined,
+  after: object,
+): AuditEntry {
+  return { actor: actor.name, roles: [...(actor.roles ?? systemRoles(actor))], action, resource, outcome: 'allowed', changes: changedFields(before, after) };
+}
+
 /** An addition to an incident that does not change the incident itself (a comment, a work note, a monitoring note). */
 export function incidentAdditionEntry(
   actor: Actor & { readonly roles?: readonly string[] },

@@ -31,9 +31,10 @@ import { parseIsoDuration } from '../domain/iso-duration';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
 import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
-import type { AuditLog, Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, SlaScheduler, StoredTimelineEntry } from './ports';
+import type { AuditLog, Clock, ContactRef, IdSource, IncidentRepository, Notifier, Page, ServiceCatalogue, SlaScheduler, StoredTimelineEntry } from './ports';
 import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
+import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../domain/service-catalogue';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -57,6 +58,8 @@ export interface IncidentDeps {
   readonly notifier: Notifier;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
   readonly audit: AuditLog;
+  /** Incidents name a service by id: an unknown or retired service is refused. */
+  readonly services: ServiceCatalogue;
   /** Told when a notification could not be sent after the change was stored. */
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
   /** Starts the SLA workflow of each new clock generation; without it no clocks are driven (tests of other parts). */
@@ -96,6 +99,7 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  await assertKnownService(deps, input.service);
   // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
   const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
   const [number, openOnService] = await Promise.all([
@@ -153,6 +157,7 @@ export async function updateIncident(
   const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
+  if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
   const at = now(deps);
   const change = withSlaFacts(
     current,
@@ -340,6 +345,10 @@ async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident
 
 async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {
   const { contacts } = deps.settings;
+  // The service's nominated and provider contacts, level by level, else the client's; a failed look-up must not stop the notice.
+  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  const provider = providerContacts(service, contacts);
+  const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
   await notifySafely(deps, {
     topic: 'major-incident',
     subject: `MAJOR INCIDENT ${incident.number} [${incident.priority}]: ${incident.shortDescription}`,
@@ -348,7 +357,7 @@ async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Prom
       incident.disasterRecoveryPlan ? `Disaster-recovery plan: ${incident.disasterRecoveryPlan}.` : 'No disaster-recovery plan is on record.',
       `Current state: ${incident.state}; assigned to ${incident.assignee ?? incident.assignmentGroup ?? 'nobody yet'}.`,
     ].join('\n'),
-    recipients: [...contacts.nominated, contacts.providerNamed, contacts.providerBackup],
+    recipients: [...nominated, provider.named, provider.backup],
     attributes: { priority: incident.priority, client: deps.settings.clientId, level: 'major' },
   });
 }
@@ -391,5 +400,10 @@ function view(caller: Caller, incident: Incident): IncidentView {
 }
 
 const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
+
+/** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
+async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
+  assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
+}
 
 export { InvalidInputError };

@@ -17,7 +17,8 @@ import { PRIORITIES, type Priority } from '../domain/priority';
 import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock';
 import { mayReadReports, type Caller } from '../domain/access-policy';
 import type { ClientSettings } from '../schemas/client-settings-schema';
-import type { AuditLog, Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, SlaScheduler } from './ports';
+import type { AuditLog, Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, ServiceCatalogue, SlaScheduler } from './ports';
+import { escalationContacts, type DefaultContacts } from '../domain/service-catalogue';
 import { incidentChangeEntry } from './audit-use-cases';
 
 /** The client's SLA settings as the domain reads them. */
@@ -38,10 +39,8 @@ export function slaPolicyOf(settings: Pick<ClientSettings, 'timeZone' | 'slaTarg
   };
 }
 
-export interface SlaContacts {
-  readonly nominated: readonly ContactRef[];
-  readonly serviceOwner: ContactRef;
-}
+/** The client's default contacts: used where the incident's service names none of its own. */
+export type SlaContacts = DefaultContacts;
 
 export interface SlaDeps {
   readonly incidents: IncidentRepository;
@@ -50,6 +49,8 @@ export interface SlaDeps {
   readonly policy: SlaPolicy;
   readonly clientId: string;
   readonly contacts: SlaContacts;
+  /** The service catalogue: escalation calls the service's own contacts and owner first. */
+  readonly services?: ServiceCatalogue;
   /** Warnings, breaches and escalations change the incident: each change is recorded here. */
   readonly audit: AuditLog;
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
@@ -85,7 +86,9 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
     const next = decision.nextCheckAt?.toISOString();
     const result = (sent: readonly string[]): SlaCheckResult => (next ? { done: false, next, sent } : { done: true, reason: 'no clock left to watch', sent });
     if (decision.notices.length === 0) return result([]);
-    const change = applySlaNotices(incident, decision.notices, (notify) => contactOf(deps.contacts, notify), now.toISOString());
+    const contacts = escalationContacts(deps.services ? await deps.services.getService(incident.service) : undefined, deps.contacts);
+    const contactOf = (notify: EscalationContact) => contacts.find((c) => c.role === notify)?.contact;
+    const change = applySlaNotices(incident, decision.notices, contactOf, now.toISOString());
     try {
       await deps.incidents.save(change, incident.version);
     } catch (error) {
@@ -93,23 +96,18 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
       throw error;
     }
     await deps.audit.record(incidentChangeEntry(SLA_ACTOR, 'incident:sla-notice', incident, change.incident));
-    for (const notice of decision.notices) await notifySafely(deps, notificationOf(deps, change.incident, notice));
+    for (const notice of decision.notices) await notifySafely(deps, notificationOf(deps, change.incident, notice, contactOf));
     return result(decision.notices.map((n) => n.key));
   }
   // Step Functions retries the task; by then the concurrent writers are done.
   throw new Error(`Incident ${run.incidentId} changed during ${MAX_CONFLICT_RETRIES} SLA checks in a row`);
 }
 
-function contactOf(contacts: SlaContacts, notify: EscalationContact): ContactRef | undefined {
-  if (notify === 'service-owner') return contacts.serviceOwner;
-  return contacts.nominated[Number(notify.slice('nominated-'.length)) - 1];
-}
-
 function topicOf(incident: Incident): NotificationTopic {
   return incident.security ? 'security' : incident.major ? 'major-incident' : 'escalation';
 }
 
-function notificationOf(deps: SlaDeps, incident: Incident, notice: SlaNotice): Notification {
+function notificationOf(deps: SlaDeps, incident: Incident, notice: SlaNotice, contactOf: (notify: EscalationContact) => ContactRef | undefined): Notification {
   const head = `[${incident.priority}] ${incident.number}`;
   const about = `${incident.number} "${incident.shortDescription}" (service ${incident.service}, ${incident.state})`;
   const attributes = {
@@ -137,7 +135,7 @@ function notificationOf(deps: SlaDeps, incident: Incident, notice: SlaNotice): N
         attributes: { ...attributes, kind: 'sla-breach', level: '0' },
       };
     case 'escalation': {
-      const contact = contactOf(deps.contacts, notice.notify);
+      const contact = contactOf(notice.notify);
       return {
         topic: topicOf(incident),
         subject: `${head}: escalated to level ${notice.level}${notice.repeat ? ` (reminder ${notice.repeat})` : ''} — ${notice.target} target breached`,

@@ -137,3 +137,55 @@ const AUDIT_MATRIX: Readonly<Record<Role, readonly AuditAction[]>> = {
 export function mayUseAuditTrail(caller: Caller, action: AuditAction): boolean {
   return caller.roles.some((role) => AUDIT_MATRIX[role].includes(action));
 }
+
+/**
+ * The service catalogue and configuration items. Agents, engineers and the other desk roles read
+ * everything; service owners change their own services (and create services they own); admins
+ * manage every service and every CI; requesters and machine clients see service names and status
+ * only, which is all they need to log an incident.
+ */
+export const CATALOGUE_ACTIONS = ['service:read', 'service:create', 'service:change', 'ci:read', 'ci:manage'] as const;
+export type CatalogueAction = (typeof CATALOGUE_ACTIONS)[number];
+
+/** `any`: every record; `own`: services the caller owns; `summary`: id, name and status only; `none`: refused. */
+export type CatalogueScope = 'any' | 'own' | 'summary' | 'none';
+
+const S = 'summary' as const;
+//                                   service:read create change  ci:read ci:manage
+const CATALOGUE_MATRIX: Readonly<Record<Role, readonly CatalogueScope[]>> = {
+  requester:        [S, N, N, N, N],
+  agent:            [A, N, N, A, N],
+  engineer:         [A, N, N, A, N],
+  'service-owner':  [A, O, O, A, N],
+  'change-manager': [A, N, N, A, N],
+  auditor:          [A, N, N, A, N],
+  admin:            [A, A, A, A, A],
+  integration:      [S, N, N, N, N],
+};
+const CATALOGUE_RANK: Readonly<Record<CatalogueScope, number>> = { none: 0, summary: 1, own: 2, any: 3 };
+
+/** The widest scope any of the caller's roles grants for the catalogue action. */
+export function catalogueScope(caller: Caller, action: CatalogueAction): CatalogueScope {
+  const column = CATALOGUE_ACTIONS.indexOf(action);
+  let best: CatalogueScope = 'none';
+  for (const role of caller.roles) {
+    const scope = CATALOGUE_MATRIX[role][column]!;
+    if (CATALOGUE_RANK[scope] > CATALOGUE_RANK[best]) best = scope;
+  }
+  return best;
+}
+
+/** True when the caller may create or change this service (`own`: they are its owner). */
+export function mayChangeService(caller: Caller, action: 'service:create' | 'service:change', service: { readonly owner: { readonly username: string } }): boolean {
+  const scope = catalogueScope(caller, action);
+  return scope === 'any' || (scope === 'own' && service.owner.username === caller.name);
+}
+
+/** Service fields only admins may set or change: handing a service to another owner is the portfolio's decision. */
+const ADMIN_ONLY_SERVICE_FIELDS = new Set(['owner']);
+
+/** The first service field the caller may not change, or undefined when all are allowed. */
+export function firstForbiddenServiceField(caller: Caller, fields: readonly string[]): string | undefined {
+  if (catalogueScope(caller, 'service:change') === 'any') return undefined;
+  return fields.find((field) => ADMIN_ONLY_SERVICE_FIELDS.has(field));
+}

@@ -20,7 +20,8 @@ export type DomainErrorKind =
   | 'not-found'
   | 'illegal-transition'
   | 'version-conflict'
-  | 'precondition-required';
+  | 'precondition-required'
+  | 'already-exists';
 
 export interface FieldIssue {
   readonly field: string;
@@ -75,4 +76,14 @@ export class VersionConflictError extends DomainError {
 
 export class PreconditionRequiredError extends DomainError {
   readonly kind = 'precondition-required' as const;
+}
+
+/** A record with this id exists already (ids chosen by the caller, e.g. a service id). */
+export class AlreadyExistsError extends DomainError {
+  readonly kind = 'already-exists' as const;
+}
+
+/** A catalogue record's lifecycle does not allow the change (e.g. changing a retired service). */
+export class LifecycleError extends DomainError {
+  readonly kind = 'illegal-transition' as const;
 }

@@ -38,6 +38,8 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: 
     audit,
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
+    // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
+    services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
     // Auto-close notifies nobody; the reporter sees the closure on the timeline.
     notifier: new SnsNotifier(new SNSClient({}), { 'major-incident': undefined, escalation: undefined, security: undefined }),
   }));

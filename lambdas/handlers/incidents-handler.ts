@@ -21,6 +21,7 @@ import {
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
@@ -53,8 +54,10 @@ const audit = requestScopedAuditLog(
     observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
   },
 );
+const documents = createDocumentClient(dynamoDb);
 const deps: IncidentDeps = {
-  incidents: new DynamoDbIncidentRepository(createDocumentClient(dynamoDb), requireEnv('INCIDENTS_TABLE_NAME')),
+  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,
   ids: { newId: () => randomUUID() },
   audit,

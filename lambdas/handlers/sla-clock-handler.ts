@@ -11,6 +11,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { requestScopedAuditLog, withRequestContext } from './request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
@@ -26,6 +27,7 @@ const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
 const deps = {
   incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,
   audit: requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }), (error, entry) => {
     logger.error('audit record not appended', { error: error as Error, entry });

@@ -15,13 +15,31 @@ import {
 } from './incident-schemas';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from './sla-schemas';
 import { auditPageSchema, auditVerificationSchema, listAuditQuerySchema, verifyAuditQuerySchema } from './audit-schemas';
+import {
+  ciPageSchema,
+  ciSchema,
+  createCiBodySchema,
+  createServiceBodySchema,
+  listCisQuerySchema,
+  listServicesQuerySchema,
+  pageQuerySchema,
+  retireServiceBodySchema,
+  serviceCisPageSchema,
+  servicePageSchema,
+  serviceSchema,
+  sharedPlatformPageSchema,
+  softwareInventoryPageSchema,
+  softwareQuerySchema,
+  updateCiBodySchema,
+  updateServiceBodySchema,
+} from './catalogue-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'audit' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'meta';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -119,6 +137,71 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/audit/verify', group: 'audit', auth: 'token', operationId: 'verifyAuditTrail',
     summary: 'Whether the audit chain is intact over a time range, and where it first breaks (auditors only)', query: verifyAuditQuerySchema,
     response: { status: 200, schema: auditVerificationSchema, description: 'The verification result' },
+  },
+  // The service catalogue and configuration items (function group `catalogue`).
+  {
+    method: 'POST', path: '/services', group: 'catalogue', auth: 'token', operationId: 'createService',
+    summary: 'Add a service to the catalogue (admins; service owners for services they own)', body: createServiceBodySchema,
+    response: { status: 201, schema: serviceSchema, description: 'Created; Location and ETag headers set' }, problems: [409, 415],
+  },
+  {
+    method: 'GET', path: '/services', group: 'catalogue', auth: 'token', operationId: 'listServices',
+    summary: 'List services by status or owner (owner=me), by name', query: listServicesQuerySchema,
+    response: { status: 200, schema: servicePageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/services/{id}', group: 'catalogue', auth: 'token', operationId: 'getService',
+    summary: 'Read a service; requesters see id, name and status', response: { status: 200, schema: serviceSchema, description: 'The service; ETag header set' },
+    problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/services/{id}', group: 'catalogue', auth: 'token', operationId: 'updateService',
+    summary: 'Change a service (its owner or an admin; If-Match required)', body: updateServiceBodySchema,
+    response: { status: 200, schema: serviceSchema, description: 'The changed service; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/services/{id}/retire', group: 'catalogue', auth: 'token', operationId: 'retireService',
+    summary: 'Retire a service: kept for the incidents that name it, new incidents refused (If-Match required)', body: retireServiceBodySchema,
+    response: { status: 200, schema: serviceSchema, description: 'The retired service' }, problems: [404, 409, 412, 428],
+  },
+  {
+    method: 'GET', path: '/services/{id}/cis', group: 'catalogue', auth: 'token', operationId: 'listServiceCis',
+    summary: 'The configuration items a service uses, each with its dependencies', query: pageQuerySchema,
+    response: { status: 200, schema: serviceCisPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'POST', path: '/cis', group: 'catalogue', auth: 'token', operationId: 'createConfigurationItem',
+    summary: 'Add a configuration item (admins); secrets only as references', body: createCiBodySchema,
+    response: { status: 201, schema: ciSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/cis', group: 'catalogue', auth: 'token', operationId: 'listConfigurationItems',
+    summary: 'Every configuration item of a type, by name', query: listCisQuerySchema,
+    response: { status: 200, schema: ciPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/cis/{id}', group: 'catalogue', auth: 'token', operationId: 'getConfigurationItem',
+    summary: 'Read a configuration item', response: { status: 200, schema: ciSchema, description: 'The CI; ETag header set' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/cis/{id}', group: 'catalogue', auth: 'token', operationId: 'updateConfigurationItem',
+    summary: 'Change a configuration item (admins; If-Match required); the previous version is kept', body: updateCiBodySchema,
+    response: { status: 200, schema: ciSchema, description: 'The changed CI; new ETag' }, problems: [404, 412, 415, 428],
+  },
+  {
+    method: 'GET', path: '/cis/{id}/history', group: 'catalogue', auth: 'token', operationId: 'getConfigurationItemHistory',
+    summary: 'Every version of a configuration item, newest first', query: pageQuerySchema,
+    response: { status: 200, schema: ciPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'GET', path: '/catalogue/shared-platforms', group: 'catalogue', auth: 'token', operationId: 'listSharedPlatforms',
+    summary: 'Configuration items used by more than one service, most shared first', query: pageQuerySchema,
+    response: { status: 200, schema: sharedPlatformPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/catalogue/software', group: 'catalogue', auth: 'token', operationId: 'listSoftwareInventory',
+    summary: 'Which CIs, and so which services, run a software name at a version prefix (e.g. openssl 3.0.x)', query: softwareQuerySchema,
+    response: { status: 200, schema: softwareInventoryPageSchema, description: 'One page' },
   },
 ];
 

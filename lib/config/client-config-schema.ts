@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+import { createServiceBodySchema } from '../../lambdas/schemas/catalogue-schemas';
 
 export type { Contact } from '../../lambdas/schemas/client-settings-schema';
 
@@ -24,8 +25,17 @@ export const clientConfigSchema = clientSettingsSchema
       .default(365)
       .describe('Retention of function and API logs, in days'),
     alertEmail: z.email().optional().describe('Operations mailbox for stack alarms'),
+    services: z
+      .array(createServiceBodySchema)
+      .max(100)
+      .optional()
+      .describe('An example catalogue the local runtime (npm start) creates when these service ids are missing; on AWS, services are created through POST /services'),
   })
   .superRefine((config, ctx) => {
+    const ids = (config.services ?? []).map((s) => s.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `"${id}" is listed twice` });
+    });
     if (!config.allowedRegions.includes(config.region)) {
       ctx.addIssue({
         code: 'custom',

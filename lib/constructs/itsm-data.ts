@@ -4,6 +4,7 @@ import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
+import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 
@@ -37,6 +38,10 @@ export class ItsmData extends Construct {
    */
   readonly auditTable: Table;
   readonly auditIndexNames: readonly string[];
+  /** The service catalogue and configuration items, with every CI version kept. */
+  readonly catalogueTable: Table;
+  /** Names of the catalogue table's global secondary indexes. */
+  readonly catalogueIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -89,25 +94,37 @@ export class ItsmData extends Construct {
       encryptionKey: this.key,
       removalPolicy,
     });
-    this.auditTable = new Table(this, 'AuditTable', {
-      partitionKey: { name: AUDIT_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: AUDIT_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+    const common = {
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       removalPolicy,
+    };
+    this.auditTable = new Table(this, 'AuditTable', {
+      partitionKey: { name: AUDIT_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: AUDIT_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      ...common,
     });
-    this.auditIndexNames = Object.values(AUDIT_INDEXES).map((index) => index.name);
-    for (const index of Object.values(AUDIT_INDEXES)) {
-      this.auditTable.addGlobalSecondaryIndex({
-        indexName: index.name,
-        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: 'ALL' as ProjectionType,
-      });
-    }
+    this.catalogueTable = new Table(this, 'CatalogueTable', {
+      partitionKey: { name: CATALOGUE_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: CATALOGUE_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      ...common,
+    });
+    const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {
+      for (const index of Object.values(indexes)) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: AttributeType.STRING },
+          projectionType: 'ALL' as ProjectionType,
+        });
+      }
+      return Object.values(indexes).map((index) => index.name);
+    };
+    this.auditIndexNames = addIndexes(this.auditTable, AUDIT_INDEXES);
+    this.catalogueIndexNames = addIndexes(this.catalogueTable, CATALOGUE_INDEXES);
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({

@@ -47,12 +47,17 @@ export interface ItsmFunctionProps {
   readonly deadLetterQueue?: IQueue;
 }
 
-/** `put`: PutItem only (append-only records, e.g. the events table). */
-export type TableAccess = 'read' | 'write' | 'put' | 'delete';
+/**
+ * `put`: PutItem only (append-only records, e.g. the events table). `get` and `query`: one read
+ * action each, for functions that need no more (e.g. a look-up by key).
+ */
+export type TableAccess = 'read' | 'get' | 'query' | 'write' | 'put' | 'delete';
 
 /** Actions on the table itself, per kind of access. */
 const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  get: ['dynamodb:GetItem'],
+  query: ['dynamodb:Query'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
   put: ['dynamodb:PutItem'],
   delete: ['dynamodb:DeleteItem'],
@@ -67,6 +72,8 @@ const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
  */
 const KEY_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
+  get: ['kms:Decrypt', 'kms:DescribeKey'],
+  query: ['kms:Decrypt', 'kms:DescribeKey'],
   write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   put: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   delete: ['kms:Decrypt', 'kms:DescribeKey'],

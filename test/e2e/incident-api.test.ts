@@ -1,4 +1,4 @@
-import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, createServices, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 let runtime: RuntimeProcess;
 let agent: string;
@@ -9,6 +9,8 @@ beforeAll(async () => {
   agent = await runtime.token('agent', 'alice');
   requester = await runtime.token('requester', 'bob');
   otherRequester = await runtime.token('requester', 'carol');
+  // vpn, erp and printing come with the example client's catalogue; these are the tests' own.
+  await createServices(runtime, ['idempotency', 'badinput', 'paging']);
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -206,4 +208,16 @@ test('tokens are checked: missing, tampered and expired tokens get 401', async (
   expect((await call(runtime.url, 'GET', '/incidents', { token: expired })).status).toBe(401);
   const foreignKey = await issueToken(require('node:os').tmpdir() + '/itsm-other-key-' + Date.now(), { roles: ['agent'], user: 'mallory' });
   expect((await call(runtime.url, 'GET', '/incidents', { token: foreignKey })).status).toBe(401);
+});
+
+test('the example catalogue is seeded from clients/example.json, and incidents must name a catalogue service', async () => {
+  const services = await call(runtime.url, 'GET', '/services?status=live&limit=100', { token: agent });
+  expect(services.status).toBe(200);
+  expect(services.body.items.map((s: { id: string }) => s.id)).toEqual(expect.arrayContaining(['email', 'vpn', 'erp', 'monitoring']));
+  // Requesters see names and status only.
+  const asRequester = await call(runtime.url, 'GET', '/services/email', { token: requester });
+  expect(asRequester.body).toEqual({ id: 'email', name: 'Email', status: 'live' });
+  const unknown = await call(runtime.url, 'POST', '/incidents', { token: agent, body: newIncident({ service: 'no-such-service' }) });
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'service' })]);
 });

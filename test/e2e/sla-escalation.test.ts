@@ -23,7 +23,7 @@ const p1 = (shortDescription: string) => ({
   description: 'Every customer is affected',
   impact: 1,
   urgency: 1,
-  service: 'payments',
+  service: 'web-shop',
   category: 'software',
 });
 

@@ -30,6 +30,7 @@ const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json'];
 const GROUP_ENTRIES = {
   incidents: 'lambdas/handlers/incidents-handler.ts',
   audit: 'lambdas/handlers/audit-handler.ts',
+  catalogue: 'lambdas/handlers/catalogue-handler.ts',
   meta: 'lambdas/handlers/meta-handler.ts',
 } as const;
 

@@ -80,6 +80,7 @@ const WRITERS = [
   'lambdas/handlers/auto-close-handler.ts',
   'lambdas/handlers/event-ingestion-handler.ts',
   'lambdas/handlers/sla-clock-handler.ts',
+  'lambdas/handlers/catalogue-handler.ts',
 ];
 const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
 

@@ -28,6 +28,7 @@ afterAll(() => fixture?.dispose());
 
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
 const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
+const CATALOGUE_ENTRY = 'lambdas/handlers/catalogue-handler.ts';
 const AUTO_CLOSE_ENTRY = 'lambdas/handlers/auto-close-handler.ts';
 const EVENT_INGESTION_ENTRY = 'lambdas/handlers/event-ingestion-handler.ts';
 
@@ -205,18 +206,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantees).toEqual([ingestion.roleId]);
   });
 
-  test('the idempotency table is used only by the incidents function, which may also delete its records', () => {
+  test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue), which may also delete its records', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.idempotencyTable.node.defaultChild as CfnElement);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const users = [functionWithEntry(resources, INCIDENTS_ENTRY), functionWithEntry(resources, CATALOGUE_ENTRY)];
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees).toEqual([incidents.roleId]);
-    const onTable = incidents.statements.filter((s) => referencedIds(s.Resource).has(tableId));
-    expect([...new Set(actionsOf(onTable))].sort()).toEqual(
-      ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
-    );
+    expect(grantees.sort()).toEqual(users.map((u) => u.roleId).sort());
+    for (const user of users) {
+      const onTable = user.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+      expect([...new Set(actionsOf(onTable))].sort()).toEqual(
+        ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
+      );
+    }
   });
 
   test('the incidents function may publish to the three notification topics and no other', () => {

@@ -50,6 +50,7 @@ function depsFor(incidents: IncidentRepository, now: Date, published: Notificati
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
     settings: { clientId: 'example', autoCloseAfter: 'P7D', contacts: exampleSettings()['contacts'] },
     notifier: { notify: async (n) => void published.push(n) },
+    services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
   };
 }
 

@@ -36,6 +36,7 @@ beforeAll(async () => {
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
     SECURITY_TOPIC_ARN: TOPICS.security,
     AUDIT_TABLE_NAME: tables.names.audit,
+    CATALOGUE_TABLE_NAME: tables.names.catalogue,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();

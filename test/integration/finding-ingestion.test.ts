@@ -42,6 +42,7 @@ beforeAll(async () => {
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
     AUDIT_TABLE_NAME: tables.names.audit,
+    CATALOGUE_TABLE_NAME: tables.names.catalogue,
     SECURITY_TOPIC_ARN: TOPICS.security,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });

@@ -6,6 +6,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
+import { DynamoDbCatalogueRepository } from '../../lambdas/adapters/dynamodb/dynamodb-catalogue-repository';
+import { aService, seedServices } from './support-catalogue';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../../lambdas/adapters/stepfunctions/sfn-sla-scheduler';
 import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
@@ -50,6 +52,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'itsm-sla-workflow-'));
   sns = await LocalSns.start(join(dir, 'outbox.jsonl'));
   [machine] = stateMachinesOf(exampleTemplate(), 'eu-west-2') as [TemplateStateMachine];
+  // payments names its own contact #2 and owner; the other levels fall back to the client's contacts.
+  await seedServices(tables.documents, tables.names.catalogue, [
+    aService('payments', {
+      owner: { username: 'pat.owner', name: 'Pat Owner', email: 'pat.owner@example.com' },
+      contacts: { nominated: [{ name: 'Client Ops #1', email: 'ops1@client.example' }, { name: 'Client Ops #2', email: 'ops2@client.example' }] },
+    }),
+    'vpn',
+    'printing',
+  ]);
 });
 afterAll(async () => {
   await sns?.stop();
@@ -63,10 +74,12 @@ function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
     new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     { 'major-incident': TOPICS.majorIncident, escalation: TOPICS.escalation, security: TOPICS.security },
   );
+  const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
   const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
   return {
     incidentDeps: {
       incidents,
+      services,
       audit,
       clock,
       ids: { newId: () => randomUUID() },
@@ -74,7 +87,7 @@ function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
       settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
       notifier,
     },
-    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, audit },
+    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, audit, services },
   };
 }
 
@@ -162,17 +175,15 @@ test('an unacknowledged P1: warning, breach, then contacts #1 → #2 → #3 → 
     'sla-escalation resolve L4 service-owner', // reminder 2
   ]);
   const escalations = sent.filter((m) => m.attributes['kind'] === 'sla-escalation');
-  expect(escalations.slice(0, 1).flatMap(recipientsOf)).toEqual(['Priya Shah']);
-  expect(escalations.slice(1, 2).flatMap(recipientsOf)).toEqual(['Tom Evans']);
-  expect(escalations.slice(2, 3).flatMap(recipientsOf)).toEqual(['Mary Clarke']);
-  expect(escalations.slice(3, 4).flatMap(recipientsOf)).toEqual(['Daniel Rowe']);
+  // The service's own contacts #1 and #2 and owner; the client's contact #3 where the service names none.
+  expect(escalations.slice(0, 4).map(recipientsOf)).toEqual([['Client Ops #1'], ['Client Ops #2'], ['Mary Clarke'], ['Pat Owner']]);
   expect(new Set(sent.map((m) => m.topicArn))).toEqual(new Set([TOPICS.escalation]));
   // The last step falls 4 h after the resolve target's last level: 4 h + 2 h + 2 × 4 h.
   expect(new Date(now).toISOString()).toBe(new Date(at('14h')).toISOString());
 
   const stored = await slaDeps.incidents.get(incident.id);
   expect(stored!.escalationLevel).toBe(4);
-  expect(stored!.escalations.map((e) => `${e.level} ${e.to}`).slice(0, 4)).toEqual(['1 Priya Shah', '2 Tom Evans', '3 Mary Clarke', '4 Daniel Rowe']);
+  expect(stored!.escalations.map((e) => `${e.level} ${e.to}`).slice(0, 4)).toEqual(['1 Client Ops #1', '2 Client Ops #2', '3 Mary Clarke', '4 Pat Owner']);
   expect(stored!.sla!.notices).toHaveLength(sent.length);
   // Each wake-up is Check → Choice → Wait: (wake-ups × 3) + the final Check and Choice and Succeed.
   expect(result.transitions).toBe(result.statesEntered.length);

@@ -6,6 +6,7 @@ import { LocalStepFunctions } from '../../local/local-step-functions';
 import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
 import { localReferences, stateMachinesOf } from '../../local/template-model';
 import { createTestTables, type TestTables } from '../support/test-tables';
+import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 
 /**
@@ -137,12 +138,14 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
     AUDIT_TABLE_NAME: tables.names.audit,
+    CATALOGUE_TABLE_NAME: tables.names.catalogue,
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
     SECURITY_TOPIC_ARN: TOPICS.security,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();
+  await seedServices(tables.documents, tables.names.catalogue, INCIDENT_TEST_SERVICES);
   const loadHandler = (settings?: Record<string, unknown>): ProxyHandler => {
     const restoreSettings = settings ? setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) }) : () => undefined;
     let loaded: ProxyHandler | undefined;

@@ -109,3 +109,26 @@ export async function call(
   }
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
+
+/**
+ * Adds live services to the running runtime's catalogue through the API, as an admin would:
+ * incidents must name a service of the catalogue, and the example client seeds only a few.
+ */
+export async function createServices(runtime: RuntimeProcess, ids: readonly string[]): Promise<void> {
+  const token = await runtime.token('admin', 'e2e-admin');
+  for (const id of ids) {
+    const answer = await call(runtime.url, 'POST', '/services', {
+      token,
+      body: {
+        id,
+        name: `E2E ${id}`,
+        description: `Service for the ${id} end-to-end tests`,
+        status: 'live',
+        commencementDate: '2026-01-01',
+        owner: { username: 'e2e-admin', name: 'E2E Admin', email: 'e2e-admin@example.com' },
+        sla: { reference: 'MSA-2026 schedule 2' },
+      },
+    });
+    if (answer.status !== 201 && answer.status !== 409) throw new Error(`POST /services ${id} answered ${answer.status}: ${answer.text}`);
+  }
+}

@@ -9,6 +9,7 @@ import { API_ROUTES, routeKey, type FunctionGroup } from '../../lambdas/schemas/
 const HANDLERS: Record<FunctionGroup, string> = {
   incidents: '../../lambdas/handlers/incidents-handler',
   audit: '../../lambdas/handlers/audit-handler',
+  catalogue: '../../lambdas/handlers/catalogue-handler',
   meta: '../../lambdas/handlers/meta-handler',
 };
 
@@ -19,6 +20,7 @@ beforeAll(() => {
     INCIDENTS_TABLE_NAME: 'route-table-test',
     IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
     AUDIT_TABLE_NAME: 'route-table-test-audit',
+    CATALOGUE_TABLE_NAME: 'route-table-test-catalogue',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',

@@ -32,6 +32,7 @@ export const PROBLEM_TYPES = {
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused with another request' },
   'idempotency-in-progress': { status: 409, title: 'The same request is still being processed' },
   'precondition-required': { status: 428, title: 'If-Match is required' },
+  'already-exists': { status: 409, title: 'A record with this id exists already' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 export type ProblemType = keyof typeof PROBLEM_TYPES;
