@@ -67,7 +67,7 @@ export async function startDynamoDbLocal(options: { readonly dataDir?: string; r
   child.stderr?.on('data', (chunk) => (output += chunk));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // a JVM on two busy cores can take a while
   try {
     for (;;) {
       if (child.exitCode !== null) throw new EngineStartError(`DynamoDB Local exited (code ${child.exitCode}):\n${output}`);
@@ -75,7 +75,7 @@ export async function startDynamoDbLocal(options: { readonly dataDir?: string; r
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() > deadline) throw new EngineStartError(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);
+        if (Date.now() > deadline) throw new EngineStartError(`DynamoDB Local did not answer on ${endpoint} within 90 s:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

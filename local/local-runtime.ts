@@ -230,6 +230,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (req.method === 'GET' && url.pathname === '/_local/event-rules') return { status: 200, body: { items: eventRules } };
         if (req.method === 'GET' && url.pathname === '/_local/dead-letters') return { status: 200, body: { items: deadLetters } };
         if (req.method === 'GET' && url.pathname === '/_local/executions') return { status: 200, body: { items: runningStepFunctions.list() } };
+        if (req.method === 'GET' && url.pathname === '/_local/state-machines') {
+          return { status: 200, body: { items: runningStepFunctions.machines.map((m) => ({ ...m, arn: runningStepFunctions.arnOf(m) })) } };
+        }
         if (req.method === 'GET' && url.pathname === '/_local/clock') return { status: 200, body: { now: now().toISOString(), timeScale } };
         if (req.method === 'POST' && url.pathname === '/_local/events') {
           let parsed: unknown;

@@ -210,6 +210,11 @@ export class LocalStepFunctions {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.result));
   }
 
+  /** The state machines served (from the template). */
+  get machines(): readonly TemplateStateMachine[] {
+    return this.options.machines;
+  }
+
   /** Every execution, newest last. */
   list(): LocalExecutionRecord[] {
     return [...this.executions.values()];

@@ -71,3 +71,19 @@ test('every event rule of the template is served locally, with its pattern and t
   expect(served.status).toBe(200);
   expect(served.body.items).toEqual(expected);
 });
+
+test('every state machine of the template is run locally from its own definition, each task by the function the template names', async () => {
+  const { stateMachinesOf, functionsOf } = await import('../../local/template-model');
+  const template = synthesizeClient('example').template;
+  const expected = stateMachinesOf(template, 'eu-west-2');
+  expect(expected.length).toBeGreaterThan(0);
+  const served = await call(runtime.url, 'GET', '/_local/state-machines');
+  expect(served.status).toBe(200);
+  expect(served.body.items.map(({ arn: _arn, ...machine }: { arn: string }) => machine)).toEqual(expected);
+  const functionIds = new Set(functionsOf(template).map((f) => f.logicalId));
+  for (const machine of expected) {
+    const tasks = Object.values(machine.taskFunctions);
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const functionId of tasks) expect(functionIds.has(functionId)).toBe(true);
+  }
+});

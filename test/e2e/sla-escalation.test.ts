@@ -1,12 +1,12 @@
 import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
- * `npm start` with ITSM_TIME_SCALE=600 (a minute of SLA time per 100 ms): the deployed SLA
+ * `npm start` with ITSM_TIME_SCALE=120 (a minute of SLA time per half second): the deployed SLA
  * workflow, run locally from the template, warns, records the breach and escalates a P1 nobody
  * acknowledges, leaves alone a P1 acknowledged in time, and keeps its pending clocks across a
  * restart of the runtime.
  */
-const SCALE = '600';
+const SCALE = '120';
 let runtime: RuntimeProcess;
 let agent: string;
 
@@ -41,7 +41,7 @@ async function notificationsAbout(url: string, number: string): Promise<Notifica
 const describe = (m: Notification) =>
   `${m.attributes['kind']} ${m.attributes['target']}${m.attributes['kind'] === 'sla-escalation' ? ` L${m.attributes['level']} ${m.message.recipients.map((r) => r.name).join()}` : ''}`;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = await probe();
@@ -52,13 +52,14 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; a P1 acknowledged in time never escalates; pending clocks survive a restart', async () => {
-  const ignored = await call(runtime.url, 'POST', '/incidents', { token: agent, body: p1('Card payments fail') });
+  // One is handled the way the desk should: acknowledged at once, answered, fixed (acknowledge is due
+  // 15 SLA minutes after logging: 7.5 s here). The other is ignored.
   const handled = await call(runtime.url, 'POST', '/incidents', { token: agent, body: p1('Refunds fail') });
-  expect([ignored.status, handled.status]).toEqual([201, 201]);
-  // The second is handled the way the desk should: acknowledged, answered, fixed.
   const handledPath = `/incidents/${handled.body.id}`;
   const acknowledged = await call(runtime.url, 'POST', `${handledPath}/acknowledge`, { token: agent });
   expect(acknowledged.status).toBe(200);
+  const ignored = await call(runtime.url, 'POST', '/incidents', { token: agent, body: p1('Card payments fail') });
+  expect([ignored.status, handled.status]).toEqual([201, 201]);
   expect((await call(runtime.url, 'POST', `${handledPath}/comments`, { token: agent, body: { type: 'comment', text: 'Rolling back the release' } })).status).toBe(201);
   // The first reply to the reporter is recorded on the incident (respond achieved): read the new version.
   const current = await call(runtime.url, 'GET', handledPath, { token: agent });
@@ -71,7 +72,7 @@ test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; 
   });
   expect(fixed.status).toBe(200);
 
-  // Acknowledge breaches 15 SLA minutes after logging (1.5 s here); contact #2 is called 30 minutes later.
+  // Acknowledge breaches 15 SLA minutes after logging (7.5 s here); contact #2 is called 30 minutes later (15 s).
   const sent = await waitFor('escalation to contact #2', async () => {
     const messages = await notificationsAbout(runtime.url, ignored.body.number);
     return messages.some((m) => m.attributes['kind'] === 'sla-escalation' && m.attributes['level'] === '2') ? messages : undefined;
@@ -100,4 +101,4 @@ test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; 
   const keys = later.map(describe);
   expect(keys.filter((k) => k === 'sla-escalation acknowledge L2 Tom Evans')).toHaveLength(1);
   expect(await notificationsAbout(runtime.url, handled.body.number)).toEqual([]);
-});
+}, 300_000);
