@@ -114,6 +114,21 @@ async function main(): Promise<void> {
       console.log(`  ${name.padEnd(30)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
     }
     results['capacityUnits'] = capacity;
+
+    console.log('\n== SLA workflow: Step Functions state transitions per incident (the template\'s definition) ==');
+    const { synthesizeClient } = await import('../local/synthesize-stack');
+    const { measureSlaTransitions } = await import('./sla-transitions');
+    const synthesized = synthesizeClient('example');
+    const transitions = await measureSlaTransitions({
+      template: synthesized.template,
+      clientSettings: pickSettings(synthesized.config),
+      endpoint: runtime.dynamoDbEndpoint,
+      tableNames: runtime.tableNames,
+    });
+    for (const [name, figures] of Object.entries(transitions)) {
+      console.log(`  ${name.padEnd(68)} ${String(figures.transitions).padStart(3)} transitions, ${figures.notifications} notifications`);
+    }
+    results['slaWorkflowTransitions'] = transitions;
     db.destroy();
     agent.destroy();
   } finally {
@@ -234,6 +249,12 @@ async function measureStateChanges(agent: Agent, base: string, headers: Record<s
  * Runs each incident operation once through the use cases and the DynamoDB adapter, with every
  * call asking for ReturnConsumedCapacity, and adds up what DynamoDB reports.
  */
+/** The run-time part of a client file, as the stack passes it to the functions. */
+function pickSettings(config: Record<string, unknown>) {
+  const keys = ['id', 'timeZone', 'priorityMatrix', 'slaTargets', 'priorityThresholds', 'autoCloseAfter', 'contacts', 'monitoring', 'sla', 'disasterRecoveryPlan'];
+  return Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+}
+
 async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   let read = 0;
