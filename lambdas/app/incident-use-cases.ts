@@ -203,7 +203,7 @@ export async function escalate(
     topic: 'escalation',
     subject: `[${change.incident.priority}] ${change.incident.number} escalated (${escalation.kind}, level ${escalation.level})`,
     message: `${change.incident.number} "${change.incident.shortDescription}" escalated to ${escalation.to} by ${caller.name}: ${escalation.reason}`,
-    recipients: request.to === 'service-owner' ? [deps.settings.contacts.serviceOwner] : [],
+    recipients: request.to === 'service-owner' ? [await serviceOwnerOf(deps, change.incident)] : [],
     attributes: { priority: change.incident.priority, level: String(escalation.level), client: deps.settings.clientId, kind: escalation.kind },
   });
   return view(caller, change.incident);
@@ -341,6 +341,12 @@ async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident
   const withFacts = withSlaFacts(current, change, change.incident.updatedAt, false);
   await storeChange(deps, caller, action, current, withFacts);
   return view(caller, withFacts.incident);
+}
+
+/** The service's owner, else the client's default service owner (also when the look-up fails). */
+async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
+  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  return escalationContacts(service, deps.settings.contacts).find((c) => c.role === 'service-owner')!.contact;
 }
 
 async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {

@@ -327,8 +327,8 @@ describe('escalation', () => {
       subject: expect.stringContaining(incident['number']),
     });
     expect(messages[1]).toMatchObject({ attributes: { priority: 'P1', level: '2', client: 'example', kind: 'hierarchical' } });
-    // Escalating to the service owner tells the client's service owner.
-    expect((messages[1]!.message as Body)['recipients']).toEqual([exampleSettings()['contacts']['serviceOwner']]);
+    // Escalating to the service owner tells the owner the catalogue names for the incident's service.
+    expect((messages[1]!.message as Body)['recipients']).toEqual([{ name: 'Olga Owner', email: 'olga.owner@example.com' }]);
     expect(messages.every((m) => m.topicArn === TOPICS.escalation)).toBe(true);
 
     const entries = (await wholeTimeline(incident['id'], agent)).filter((e) => e['type'] === 'escalation' || e['type'] === 'assignment-change');
