@@ -65,6 +65,9 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
     let claims: Record<string, string> | undefined;
     if (route.authorization === 'COGNITO_USER_POOLS') {
       claims = await verifyToken(options.tokenKey, header(req, 'authorization'));
+      // As the Cognito authorizer: with scopes on the method, only an access token holding one of them passes.
+      const granted = (claims?.['scope'] ?? '').split(' ');
+      if (claims && route.scopes.length > 0 && (claims['token_use'] !== 'access' || !route.scopes.some((s) => granted.includes(s)))) claims = undefined;
       if (!claims) {
         return send(res, {
           ...problemResult(401, 'Authentication required', 'Send a valid bearer token: npm run --silent token -- --role agent --user alice'),

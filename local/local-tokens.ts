@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { INTEGRATION_SCOPES, PEOPLE_SCOPE, RESOURCE_SERVER_ID } from '../lambdas/schemas/api-catalogue';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
@@ -6,7 +7,8 @@ import { ROLES, type Role } from '../lambdas/domain/access-policy';
 
 /**
  * Local stand-in for Cognito: tokens signed with a key kept in the local data folder, carrying
- * the claims Cognito puts in an ID token (people) or an access token (client credentials).
+ * the claims Cognito puts in an access token: a person's (username, groups, the sign-in scope) or
+ * a machine client's (client_id and the resource-server scopes of the client-credentials grant).
  * The local runtime verifies them and hands handlers the claims exactly as API Gateway's
  * Cognito authorizer does: every value a string, groups comma-separated.
  */
@@ -45,13 +47,15 @@ export async function issueToken(localDir: string, request: TokenRequest): Promi
   const unknown = request.roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) throw new Error(`Unknown role ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
   const machine = request.roles.includes('integration');
+  // Access tokens, shaped as Cognito issues them: the API's methods require OAuth scopes.
   const claims = machine
-    ? { client_id: request.user, scope: 'itsm/incidents.read itsm/incidents.write', token_use: 'access' }
+    ? { client_id: request.user, scope: INTEGRATION_SCOPES.map((s) => `${RESOURCE_SERVER_ID}/${s}`).join(' '), token_use: 'access' }
     : {
-        'cognito:username': request.user,
+        username: request.user,
         'cognito:groups': [...request.roles],
-        token_use: 'id',
-        email: `${request.user}@local.invalid`,
+        token_use: 'access',
+        scope: PEOPLE_SCOPE,
+        client_id: 'local-desk',
       };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

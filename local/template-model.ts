@@ -9,6 +9,8 @@ export interface TemplateRoute {
   /** API Gateway resource path, e.g. /incidents/{id}. */
   readonly path: string;
   readonly authorization: 'NONE' | 'COGNITO_USER_POOLS' | string;
+  /** OAuth scopes the method requires (one of them), as the template sets them. */
+  readonly scopes: readonly string[];
   /** Logical id of the Lambda function integrated with this method. */
   readonly functionId: string;
 }
@@ -45,6 +47,7 @@ export function routesOf(template: CloudFormationTemplate): TemplateRoute[] {
       method: r.Properties.HttpMethod as string,
       path: pathOf(r.Properties.ResourceId) || '/',
       authorization: r.Properties.AuthorizationType as string,
+      scopes: (r.Properties.AuthorizationScopes as string[] | undefined) ?? [],
       functionId: integratedFunction(r.Properties.Integration),
     }));
 }

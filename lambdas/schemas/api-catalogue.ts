@@ -205,4 +205,26 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
 ];
 
+/** The resource server of the client's user pool: scopes read `itsm/<group>.read|write`. */
+export const RESOURCE_SERVER_ID = 'itsm';
+/** The scope of every person's access token (Cognito user-pool sign-in), whatever the app client. */
+export const PEOPLE_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** The scope a machine client needs for a route: reading or writing its function group. */
+export const machineScopeOf = (route: Pick<ApiRoute, 'method' | 'group'>) =>
+  `${RESOURCE_SERVER_ID}/${route.group}.${route.method === 'GET' ? 'read' : 'write'}`;
+
+/**
+ * The OAuth scopes API Gateway requires on a token route: a person's access token, or a machine
+ * client's token holding the route's scope. With scopes set, the authorizer accepts access tokens
+ * only; roles still decide what each caller may do.
+ */
+export const requiredScopesOf = (route: ApiRoute): readonly string[] => (route.auth === 'none' ? [] : [machineScopeOf(route), PEOPLE_SCOPE]);
+
+/** What the client stack's integration client may do: log and follow incidents. Other scopes exist for clients added later. */
+export const INTEGRATION_SCOPES = ['incidents.read', 'incidents.write'] as const;
+
+/** Every machine scope the API knows, for the resource server. */
+export const MACHINE_SCOPES: readonly string[] = [...new Set(API_ROUTES.filter((r) => r.auth === 'token').map((r) => machineScopeOf(r).slice(RESOURCE_SERVER_ID.length + 1)))].sort();
+
 export const routeKey = (route: Pick<ApiRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

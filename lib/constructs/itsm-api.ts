@@ -18,7 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as z from 'zod';
-import { API_ROUTES, routeKey, type ApiRoute, type FunctionGroup } from '../../lambdas/schemas/api-catalogue';
+import { API_ROUTES, requiredScopesOf, routeKey, type ApiRoute, type FunctionGroup } from '../../lambdas/schemas/api-catalogue';
 import { ItsmApiFirewall } from './itsm-api-firewall';
 import { acknowledgeNagFinding } from './nag-acknowledgements';
 
@@ -183,7 +183,7 @@ export class ItsmApi extends Construct {
         integration,
         route.auth === 'none'
           ? { ...common, authorizationType: AuthorizationType.NONE }
-          : { ...common, authorizationType: AuthorizationType.COGNITO, authorizer },
+          : { ...common, authorizationType: AuthorizationType.COGNITO, authorizer, authorizationScopes: [...requiredScopesOf(route)] },
       );
       if (route.auth === 'none') {
         const reason = PUBLIC_ROUTE_REASONS[routeKey(route)];

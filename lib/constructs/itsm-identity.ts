@@ -20,9 +20,10 @@ export interface ItsmIdentityProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Resource server id; scopes read `itsm/incidents.write` and so on. */
-export const RESOURCE_SERVER_ID = 'itsm';
-export const SCOPES = ['incidents.read', 'incidents.write'] as const;
+import { INTEGRATION_SCOPES, MACHINE_SCOPES, RESOURCE_SERVER_ID } from '../../lambdas/schemas/api-catalogue';
+/** Resource server id and scopes (`itsm/incidents.write` and so on) come from the route catalogue. */
+export { RESOURCE_SERVER_ID };
+export { INTEGRATION_SCOPES };
 
 /**
  * Who can call the API: people in a Cognito user pool (MFA required, strong passwords, threat
@@ -80,13 +81,13 @@ export class ItsmIdentity extends Construct {
     const resourceServer = new UserPoolResourceServer(this, 'Api', {
       userPool: this.userPool,
       identifier: RESOURCE_SERVER_ID,
-      scopes: SCOPES.map((name) => new ResourceServerScope({ scopeName: name, scopeDescription: `rowe-itsm ${name}` })),
+      scopes: MACHINE_SCOPES.map((name) => new ResourceServerScope({ scopeName: name, scopeDescription: `rowe-itsm ${name}` })),
     });
     this.integrationClient = this.userPool.addClient('IntegrationClient', {
       generateSecret: true,
       oAuth: {
         flows: { clientCredentials: true },
-        scopes: SCOPES.map((name) => OAuthScope.custom(`${resourceServer.userPoolResourceServerId}/${name}`)),
+        scopes: INTEGRATION_SCOPES.map((name) => OAuthScope.custom(`${resourceServer.userPoolResourceServerId}/${name}`)),
       },
       accessTokenValidity: Duration.hours(1),
     });

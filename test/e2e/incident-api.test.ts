@@ -221,3 +221,27 @@ test('the example catalogue is seeded from clients/example.json, and incidents m
   expect(unknown.status).toBe(400);
   expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'service' })]);
 });
+
+test('methods require access tokens with their scope: a machine client logs incidents but is refused elsewhere; an ID token is refused', async () => {
+  const machine = await runtime.token('integration', 'client-monitoring');
+  const logged = await call(runtime.url, 'POST', '/incidents', { token: machine, body: newIncident({ reportedBy: 'bob' }) });
+  expect(logged.status).toBe(201);
+  expect(logged.body.recordedBy).toBe('client:client-monitoring');
+  expect((await call(runtime.url, 'GET', `/incidents/${logged.body.id}`, { token: machine })).status).toBe(200);
+  // Its client-credentials grant holds itsm/incidents.* only: the catalogue and the audit trail are out of scope.
+  for (const [method, path] of [['GET', '/services'], ['GET', '/audit'], ['POST', '/services']] as const) {
+    const refused = await call(runtime.url, method, path, { token: machine, ...(method === 'POST' && { body: {} }) });
+    expect({ path, status: refused.status }).toEqual({ path, status: 401 });
+  }
+  // An ID token (what the authorizer accepts only when a method lists no scopes) no longer passes.
+  const { SignJWT } = await import('jose');
+  const { signingKey } = await import('../../local/local-tokens');
+  const idToken = await new SignJWT({ 'cognito:username': 'alice', 'cognito:groups': ['agent'], token_use: 'id' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('0b7c1c1e-0000-4000-8000-0000000000ee')
+    .setIssuer('rowe-itsm-local')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+    .sign(signingKey(runtime.localDir));
+  expect((await call(runtime.url, 'GET', '/incidents', { token: idToken })).status).toBe(401);
+});

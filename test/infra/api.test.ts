@@ -4,7 +4,7 @@
  * pool with MFA and strong passwords; errors API Gateway raises itself answered as problem+json.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { API_ROUTES } from '../../lambdas/schemas/api-catalogue';
+import { API_ROUTES, machineScopeOf, PEOPLE_SCOPE } from '../../lambdas/schemas/api-catalogue';
 import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
 import {
   apiMethodsOf,
@@ -127,14 +127,23 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     }
   });
 
-  // KNOWN DEFECT (see report): with no AuthorizationScopes on a method, API Gateway's Cognito
-  // authorizer accepts only ID tokens, so the IntegrationClient's client-credentials access
-  // tokens (scope itsm/incidents.*) are refused with 401 — caller-from-claims' `integration`
-  // branch can never run. Flip to `test` once the methods list their OAuth scopes.
-  test.failing('KNOWN DEFECT: token methods accept the integration client (AuthorizationScopes list itsm/ scopes)', () => {
+  // With no AuthorizationScopes, API Gateway's Cognito authorizer accepts ID tokens only and would
+  // refuse the integration client's client-credentials access tokens. Every token method therefore
+  // lists two scopes: the machine scope of its function group, and the scope of every person's
+  // access token; roles still decide what each caller may do.
+  test('token methods require an access token: the machine scope of their group, or a person\'s sign-in scope', () => {
+    const { resources } = fixture.get(clientId);
+    const declared = new Set(
+      resourcesOfType(resources, 'AWS::Cognito::UserPoolResourceServer').flatMap(([, r]) =>
+        (r.Properties.Scopes as { ScopeName: string }[]).map((scope) => `${r.Properties.Identifier}/${scope.ScopeName}`),
+      ),
+    );
     for (const m of methods.filter((x) => !PUBLIC_ROUTES.includes(keyOf(x)))) {
-      expect(m.properties.AuthorizationScopes).toEqual(expect.arrayContaining([expect.stringMatching(/^itsm\/incidents\.(read|write)$/)]));
+      const route = API_ROUTES.find((r) => `${r.method} ${r.path}` === keyOf(m))!;
+      expect({ route: keyOf(m), scopes: m.properties.AuthorizationScopes }).toEqual({ route: keyOf(m), scopes: [machineScopeOf(route), PEOPLE_SCOPE] });
+      expect({ route: keyOf(m), declared: declared.has(machineScopeOf(route)) }).toEqual({ route: keyOf(m), declared: true });
     }
+    for (const m of methods.filter((x) => PUBLIC_ROUTES.includes(keyOf(x)))) expect(m.properties.AuthorizationScopes).toBeUndefined();
   });
 });
 
