@@ -12,6 +12,13 @@ export interface ItsmApiFirewallProps {
    * @default 3000 (10 requests a second, sustained)
    */
   readonly requestsPerIpPer5Minutes?: number;
+  /**
+   * Requests one caller (one bearer token) may make in any minute before WAF answers 429. Keyed
+   * on the Authorization header: each person's session or machine client's token has its own
+   * budget, so one runaway integration cannot exhaust an office's shared per-IP limit.
+   * @default 600 (10 requests a second)
+   */
+  readonly requestsPerCallerPerMinute?: number;
 }
 
 /** The rule in AWSManagedRulesCommonRuleSet that is only counted, and why (docs/security.md). */
@@ -24,9 +31,10 @@ export const MANAGED_RULE_GROUPS = [
 ] as const;
 
 const TOO_MANY_REQUESTS_BODY = 'too-many-requests';
+const TOO_MANY_REQUESTS_FROM_CALLER_BODY = 'too-many-requests-from-caller';
 
 /**
- * AWS WAF in front of the API stage: a per-IP rate limit, then the AWS managed rule groups for
+ * AWS WAF in front of the API stage: a per-IP and a per-caller rate limit, then the AWS managed rule groups for
  * IP reputation, known bad inputs and the common rule set.
  *
  * The common rule set's SizeRestrictions_BODY blocks every body over 8 KB. The functions accept
@@ -74,6 +82,15 @@ export class ItsmApiFirewall extends Construct {
             detail: 'Too many requests from this address; wait a few minutes and try again',
           }),
         },
+        [TOO_MANY_REQUESTS_FROM_CALLER_BODY]: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            type: 'about:blank',
+            title: 'Too many requests',
+            status: 429,
+            detail: 'Too many requests with this token; wait a minute and try again',
+          }),
+        },
       },
       rules: [
         {
@@ -94,9 +111,33 @@ export class ItsmApiFirewall extends Construct {
           },
           visibilityConfig: metric('rate-per-ip'),
         },
-        managedGroup(1, 'AWSManagedRulesAmazonIpReputationList'),
-        managedGroup(2, 'AWSManagedRulesKnownBadInputsRuleSet'),
-        managedGroup(3, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
+        {
+          name: 'RatePerCaller',
+          priority: 1,
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: TOO_MANY_REQUESTS_FROM_CALLER_BODY,
+                responseHeaders: [{ name: 'Retry-After', value: '60' }],
+              },
+            },
+          },
+          statement: {
+            // Requests without the header are not counted here (the per-IP rule still is), and the
+            // authorizer refuses them anyway.
+            rateBasedStatement: {
+              limit: props.requestsPerCallerPerMinute ?? 600,
+              evaluationWindowSec: 60,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+            },
+          },
+          visibilityConfig: metric('rate-per-caller'),
+        },
+        managedGroup(2, 'AWSManagedRulesAmazonIpReputationList'),
+        managedGroup(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managedGroup(4, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
       ],
     });
 

@@ -212,7 +212,7 @@ describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
     expect(overrides).toEqual([{ group: 'AWSManagedRulesCommonRuleSet', rule: 'SizeRestrictions_BODY', action: { Count: {} } }]);
 
     const rate = rules.filter((r) => r.Statement.RateBasedStatement);
-    expect(rate).toHaveLength(1);
+    expect(rate.map((r) => r.Statement.RateBasedStatement.AggregateKeyType).sort()).toEqual(['CUSTOM_KEYS', 'IP']);
     expect(rate[0].Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
     expect(rate[0].Action.Block.CustomResponse.ResponseCode).toBe(429);
     const body = acl.Properties.CustomResponseBodies[rate[0].Action.Block.CustomResponse.CustomResponseBodyKey];
@@ -284,6 +284,25 @@ describe.each(['example', 'acme-us'])('%s: abuse limits', (clientId) => {
     const body = acl!.Properties.CustomResponseBodies[response.CustomResponseBodyKey];
     expect(body.ContentType).toBe('APPLICATION_JSON');
     expect(JSON.parse(body.Content)).toMatchObject({ status: 429 });
+  });
+});
+
+describe.each(['example', 'acme-us'])('%s: per-caller limit', (clientId) => {
+  test('each bearer token has its own rate limit, answered with 429, Retry-After and a problem body, before the managed rules', () => {
+    const { resources } = fixture.get(clientId);
+    const [[, acl]] = resourcesOfType(resources, 'AWS::WAFv2::WebACL');
+    const rules = acl!.Properties.Rules as { Name: string; Priority: number; Statement: Record<string, any>; Action?: any }[];
+    const perCaller = rules.find((r) => r.Statement['RateBasedStatement']?.AggregateKeyType === 'CUSTOM_KEYS')!;
+    expect(perCaller.Statement['RateBasedStatement']).toMatchObject({
+      EvaluationWindowSec: 60,
+      Limit: 600,
+      CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+    });
+    expect(perCaller.Action.Block.CustomResponse).toMatchObject({ ResponseCode: 429, ResponseHeaders: [{ Name: 'Retry-After', Value: '60' }] });
+    const body = acl!.Properties.CustomResponseBodies[perCaller.Action.Block.CustomResponse.CustomResponseBodyKey];
+    expect(JSON.parse(body.Content)).toMatchObject({ status: 429, detail: expect.stringContaining('token') });
+    const managed = rules.filter((r) => r.Statement['ManagedRuleGroupStatement']);
+    expect(Math.max(...rules.filter((r) => r.Statement['RateBasedStatement']).map((r) => r.Priority))).toBeLessThan(Math.min(...managed.map((r) => r.Priority)));
   });
 });
 
