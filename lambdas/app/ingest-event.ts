@@ -7,9 +7,13 @@ import type { AuditEntry } from '../domain/audit-chain';
 import type { PriorityRules } from '../domain/priority-rules';
 import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
 import { recordSlaFacts } from '../domain/incident-sla';
+import { reopenForAlarm, startTracking, trackAlarmState, type AlarmTracking, type AlarmTrackingPolicy } from '../domain/alarm-tracking';
 import { startSlaClocks, withSlaFacts } from './sla-use-cases';
 import type { AuditLog, Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
 import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
+
+/** Five state changes within an hour make an alarm flapping; warnings are not promoted unless the client says when. */
+export const DEFAULT_TRACKING: AlarmTrackingPolicy = { flappingChanges: 5, flappingWindowMs: 3_600_000 };
 
 export const MONITORING_ACTOR: Actor = { id: 'system:monitoring', name: 'system:monitoring' };
 
@@ -20,6 +24,8 @@ export interface IngestEventDeps {
   readonly ids: IdSource;
   readonly rules: PriorityRules;
   readonly policy: MonitoringPolicy;
+  /** Flapping and warning promotion. @default 5 changes within an hour; no promotion */
+  readonly tracking?: AlarmTrackingPolicy;
   /** Starts the SLA workflow of each incident opened (and each new clock generation). */
   readonly slaScheduler?: SlaScheduler;
   readonly onSchedulingFailure?: (error: unknown) => void;
@@ -29,7 +35,7 @@ export interface IngestEventDeps {
 
 export type IngestOutcome =
   | { readonly outcome: 'duplicate' }
-  | { readonly outcome: 'opened' | 'attached' | 'noted' | 'resolved'; readonly incidentId: string }
+  | { readonly outcome: 'opened' | 'attached' | 'noted' | 'resolved' | 'reopened'; readonly incidentId: string }
   | { readonly outcome: 'recorded'; readonly why: string };
 
 /** Lost races are retried this many times (each retry re-reads the lock; writes stay conditional). */
@@ -62,16 +68,28 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
   }
 
   const entry = (text: string): TimelineEntry => ({ type: 'work-note', at: now, actor: MONITORING_ACTOR.name, visibility: 'internal', text });
+  const trackingPolicy = deps.tracking ?? DEFAULT_TRACKING;
+  /** The alarm's new state on its incident, and what to say when it starts flapping. */
+  const track = async (incidentId: string, reported: 'ALARM' | 'OK') => {
+    const current = (await deps.incidents.get(incidentId))?.alarm;
+    if (!current) return { set: undefined, flapping: false, note: '' };
+    const next = trackAlarmState(current, reported, now, trackingPolicy);
+    const note = next.becameFlapping
+      ? ` The alarm is flapping (${next.tracking.changes.length} state changes within ${Math.round(trackingPolicy.flappingWindowMs / 60_000)} minutes): this incident stays the one for it, and it is not resolved automatically while it flaps.`
+      : '';
+    return { set: { alarm: next.tracking } as Readonly<Record<string, AlarmTracking>>, flapping: next.tracking.flapping, note };
+  };
 
   if (action.kind === 'note-cleared') {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const lock = await deps.events.openLock(alarmLock);
       if (!lock) break;
-      if (action.resolve) {
+      const tracked = await track(lock.incidentId, 'OK');
+      if (action.resolve && !tracked.flapping) {
         const incident = await deps.incidents.get(lock.incidentId);
         if (!incident || !isOpen(incident.state)) break;
         const text = `CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`;
-        const change = clearedByMonitoring(deps, incident, text, now);
+        const change = clearedByMonitoring(deps, { ...incident, ...tracked.set }, text, now);
         const result = await deps.events.saveLockedIncident({
           record: { ...base, outcome: 'resolved', incidentId: incident.id },
           lock: alarmLock,
@@ -85,12 +103,13 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
         continue; // someone changed the incident meanwhile: read it again
       }
-      const note = entry(`CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`);
+      const note = entry(`CloudWatch alarm ${alarmName} returned to OK: ${state.reason}${tracked.note}`);
       const result = await deps.events.attachToIncident({
         record: { ...base, outcome: 'noted', incidentId: lock.incidentId },
         incidentId: lock.incidentId,
         entry: note,
         countOccurrence: false,
+        ...(tracked.set && { set: tracked.set }),
       });
       if (result === 'attached') {
         await audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:work-note', lock.incidentId, { 'work-note': note }));
@@ -106,12 +125,14 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const lock = await deps.events.openLock(alarmLock);
     if (lock) {
-      const note = entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}`);
+      const tracked = await track(lock.incidentId, 'ALARM');
+      const note = entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}${tracked.note}`);
       const attached = await deps.events.attachToIncident({
         record: { ...base, outcome: 'attached', incidentId: lock.incidentId },
         incidentId: lock.incidentId,
         entry: note,
         countOccurrence: true,
+        ...(tracked.set && { set: tracked.set }),
       });
       if (attached === 'attached') {
         // occurrenceCount is raised by one in the store, without reading the incident: recorded as the added occurrence.
@@ -119,6 +140,25 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
         return { outcome: 'attached', incidentId: lock.incidentId };
       }
       if (attached === 'duplicate-event') return { outcome: 'duplicate' };
+      // Cleared by monitoring moments ago: the same incident goes back to work (flapping keeps one incident).
+      const previous = await deps.incidents.get(lock.incidentId);
+      const reopened = previous && reopenForAlarm(previous, trackingPolicy, now);
+      if (previous && reopened) {
+        const change = withSlaFacts(previous, reopened, now, false);
+        const result = await deps.events.saveLockedIncident({
+          record: { ...base, outcome: 'reopened', incidentId: previous.id },
+          lock: alarmLock,
+          change,
+          expectedVersion: previous.version,
+        });
+        if (result === 'saved') {
+          await audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:reopen', previous, change.incident));
+          await startSlaClocks(deps.slaScheduler, previous, change.incident, deps.onSchedulingFailure);
+          return { outcome: 'reopened', incidentId: previous.id };
+        }
+        if (result === 'duplicate-event') return { outcome: 'duplicate' };
+        continue;
+      }
     }
     // No lock, or it names an incident that is no longer open: open a new one.
     const [number, openOnService] = await Promise.all([
@@ -144,7 +184,8 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       recordedBy: MONITORING_ACTOR,
       now,
     });
-    const incident = recordSlaFacts(undefined, { ...change.incident, occurrenceCount: 1, alarmArn }, now, false);
+    const severity = action.severity === 'error' ? 'error' : 'warning';
+    const incident = recordSlaFacts(undefined, { ...change.incident, occurrenceCount: 1, alarmArn, alarm: startTracking(severity, now) }, now, false);
     const result = await deps.events.openLockedIncident({
       record: { ...base, outcome: 'opened', incidentId: incident.id },
       lock: alarmLock,

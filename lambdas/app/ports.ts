@@ -141,12 +141,16 @@ export interface MonitoringEventStore {
     readonly change: IncidentChange;
     readonly staleIncidentId?: string;
   }): Promise<OpenLockedIncidentResult>;
-  /** Records the event and adds the entry to the incident if it is still open; `countOccurrence` adds one to occurrenceCount. */
+  /**
+   * Records the event and adds the entry to the incident if it is still open; `countOccurrence`
+   * adds one to occurrenceCount; `set` replaces those fields (a new incident version either way).
+   */
   attachToIncident(args: {
     readonly record: EventRecord;
     readonly incidentId: string;
     readonly entry: TimelineEntry;
     readonly countOccurrence: boolean;
+    readonly set?: Readonly<Record<string, unknown>>;
   }): Promise<AttachResult>;
   /**
    * Records the event and stores the incident's next version (if the stored version is still

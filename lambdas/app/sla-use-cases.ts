@@ -13,6 +13,8 @@ import {
   type SlaPolicy,
 } from '../domain/incident-sla';
 import { parseIsoDuration } from '../domain/iso-duration';
+import { promoteWarningAlarm, promotionDueAt, type AlarmTrackingPolicy } from '../domain/alarm-tracking';
+import type { PriorityRules } from '../domain/priority-rules';
 import { PRIORITIES, type Priority } from '../domain/priority';
 import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock';
 import { mayReadReports, type Caller } from '../domain/access-policy';
@@ -20,6 +22,15 @@ import type { ClientSettings } from '../schemas/client-settings-schema';
 import type { AuditLog, Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, ServiceCatalogue, SlaScheduler } from './ports';
 import { escalationContacts, type DefaultContacts } from '../domain/service-catalogue';
 import { incidentChangeEntry } from './audit-use-cases';
+
+/** The client's flapping and warning-promotion settings as the domain reads them. */
+export function alarmTrackingPolicyOf(monitoring: ClientSettings['monitoring']): AlarmTrackingPolicy {
+  return {
+    flappingChanges: monitoring.flapping.changes,
+    flappingWindowMs: parseIsoDuration(monitoring.flapping.within)!,
+    warningPromotionAfterMs: parseIsoDuration(monitoring.warningPromotionAfter)!,
+  };
+}
 
 /** The client's SLA settings as the domain reads them. */
 export function slaPolicyOf(settings: Pick<ClientSettings, 'timeZone' | 'slaTargets' | 'sla'>): SlaPolicy {
@@ -53,6 +64,8 @@ export interface SlaDeps {
   readonly services?: ServiceCatalogue;
   /** Warnings, breaches and escalations change the incident: each change is recorded here. */
   readonly audit: AuditLog;
+  /** Warning alarms that persist are promoted at their due time by the same workflow. */
+  readonly promotion?: { readonly policy: AlarmTrackingPolicy; readonly after: string; readonly rules: PriorityRules };
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
 
@@ -82,8 +95,14 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
     const generation = slaOf(incident).generation;
     if (generation !== run.generation) return { done: true, reason: `superseded by generation ${generation}`, sent: [] };
     const now = deps.clock.now();
+    const promotionAt = deps.promotion ? promotionDueAt(incident, deps.promotion.policy) : undefined;
+    if (deps.promotion && promotionAt && promotionAt.getTime() <= now.getTime()) {
+      if (await promote(deps, deps.promotion, incident, now)) return checkSlaClocks(deps, run);
+      continue;
+    }
     const decision = slaDecision(incident, deps.policy, now);
-    const next = decision.nextCheckAt?.toISOString();
+    const nextAt = [decision.nextCheckAt, promotionAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+    const next = nextAt.length > 0 ? new Date(Math.min(...nextAt)).toISOString() : undefined;
     const result = (sent: readonly string[]): SlaCheckResult => (next ? { done: false, next, sent } : { done: true, reason: 'no clock left to watch', sent });
     if (decision.notices.length === 0) return result([]);
     const contacts = escalationContacts(deps.services ? await deps.services.getService(incident.service) : undefined, deps.contacts);
@@ -101,6 +120,33 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
   }
   // Step Functions retries the task; by then the concurrent writers are done.
   throw new Error(`Incident ${run.incidentId} changed during ${MAX_CONFLICT_RETRIES} SLA checks in a row`);
+}
+
+/**
+ * Promotes a warning alarm that persisted: error urgency, escalated to the service owner, who is
+ * told. False when the incident changed meanwhile (the caller reads it again).
+ */
+async function promote(deps: SlaDeps, promotion: NonNullable<SlaDeps['promotion']>, incident: Incident, now: Date): Promise<boolean> {
+  const at = now.toISOString();
+  const service = deps.services ? await deps.services.getService(incident.service).catch(() => undefined) : undefined;
+  const owner = escalationContacts(service, deps.contacts).find((c) => c.role === 'service-owner')!.contact;
+  const promoted = promoteWarningAlarm({ incident, rules: promotion.rules, after: promotion.after, serviceOwner: owner.name, now: at });
+  const change = { ...promoted, incident: recordSlaFacts(incident, promoted.incident, at, false, { byWorkflow: true }) };
+  try {
+    await deps.incidents.save(change, incident.version);
+  } catch (error) {
+    if (error instanceof VersionConflictError) return false;
+    throw error;
+  }
+  await deps.audit.record(incidentChangeEntry(SLA_ACTOR, 'incident:alarm-promoted', incident, change.incident));
+  await notifySafely(deps, {
+    topic: topicOf(change.incident),
+    subject: `[${change.incident.priority}] ${change.incident.number}: warning alarm promoted to error`,
+    message: `${change.incident.number} "${change.incident.shortDescription}" (service ${change.incident.service}): the warning alarm is still in ALARM after ${promotion.after}; it is now handled as an error and escalated to you.`,
+    recipients: [owner],
+    attributes: { client: deps.clientId, priority: change.incident.priority, kind: 'alarm-promotion', level: String(change.incident.escalationLevel), contact: 'service-owner' },
+  });
+  return true;
 }
 
 function topicOf(incident: Incident): NotificationTopic {

@@ -73,7 +73,14 @@ export const slaOf = (incident: Pick<Incident, 'sla'>): IncidentSla => incident.
  * Adds to `after.sla` what the change from `before` means for the clocks. `deskAction`: the change
  * was made by the service desk (it acknowledges the incident if nothing had yet).
  */
-export function recordSlaFacts(before: Incident | undefined, after: Incident, at: string, deskAction: boolean): Incident {
+export function recordSlaFacts(
+  before: Incident | undefined,
+  after: Incident,
+  at: string,
+  deskAction: boolean,
+  /** The SLA workflow itself made the change: it goes on driving the clocks, so no new generation. */
+  options: { readonly byWorkflow?: boolean } = {},
+): Incident {
   const sla = before ? slaOf(before) : INITIAL_SLA;
   const added: SlaHistoryEntry[] = [];
   let moved = false;
@@ -103,7 +110,7 @@ export function recordSlaFacts(before: Incident | undefined, after: Incident, at
   const acknowledges = (deskAction && before !== undefined) || resolving;
   const next: IncidentSla = {
     ...sla,
-    generation: sla.generation + (moved ? 1 : 0),
+    generation: sla.generation + (moved && !options.byWorkflow ? 1 : 0),
     ...(sla.acknowledgedAt === undefined && acknowledges && { acknowledgedAt: at }),
     // The resolution notes answer the reporter: a fix without an earlier reply still responds.
     ...(sla.respondedAt === undefined && resolving && { respondedAt: at }),

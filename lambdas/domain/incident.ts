@@ -1,5 +1,6 @@
 import { InvalidInputError, type FieldIssue } from './domain-errors';
 import { assertTransition, isOpen, type IncidentState, type OnHoldReason } from './incident-lifecycle';
+import type { AlarmTracking } from './alarm-tracking';
 import type { IncidentSla } from './incident-sla';
 import type { TimelineEntry } from './incident-timeline';
 import type { Impact, Priority, Urgency } from './priority';
@@ -97,6 +98,8 @@ export interface Incident {
   readonly security?: boolean;
   /** Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN. */
   readonly findingId?: string;
+  /** Monitoring incidents: what is known of the alarm (state, flapping, promotion). */
+  readonly alarm?: AlarmTracking;
   /** The facts the SLA clocks are replayed from (incident-sla.ts); absent on incidents stored before SLA tracking. */
   readonly sla?: IncidentSla;
 }

@@ -17,6 +17,7 @@ import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { requestScopedAuditLog } from './request-context';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
+import { alarmTrackingPolicyOf } from '../app/sla-use-cases';
 
 /**
  * Invoked by EventBridge (asynchronously) with CloudWatch alarm state changes, GuardDuty findings
@@ -56,6 +57,7 @@ const common: IngestEventDeps = {
   audit,
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
+  tracking: alarmTrackingPolicyOf(settings.monitoring),
   slaScheduler: new SfnSlaScheduler(tracer.captureAWSv3Client(new SFNClient({})), requireEnv('SLA_STATE_MACHINE_ARN')),
   onSchedulingFailure: (error) => {
     logger.error('SLA workflow not started', { error: error as Error });

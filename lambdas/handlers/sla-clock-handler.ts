@@ -6,7 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
+import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
@@ -39,6 +39,11 @@ const deps = {
     security: requireEnv('SECURITY_TOPIC_ARN'),
   }),
   policy: slaPolicyOf(settings),
+  promotion: {
+    policy: alarmTrackingPolicyOf(settings.monitoring),
+    after: settings.monitoring.warningPromotionAfter,
+    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+  },
   clientId: settings.id,
   contacts: settings.contacts,
   onNotificationFailure: (error: unknown, topic: string) => {

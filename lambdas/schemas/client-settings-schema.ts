@@ -123,6 +123,13 @@ export const monitoringSchema = z
     autoResolveOnOk: z.boolean().default(false).describe('Resolve the incident (Cleared by monitoring) when its alarm returns to OK'),
     eventRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_MONITORING.eventRetentionDays).describe('How long received events are kept'),
     findingPriorities: findingPriorities.default({ ...DEFAULT_FINDING_PRIORITIES }),
+    warningPromotionAfter: isoDurationSchema
+      .default('PT30M')
+      .describe("A warning alarm still in ALARM this long is promoted: urgency of an error, escalated to the service owner"),
+    flapping: z
+      .strictObject({ changes: z.number().int().min(2).max(100), within: isoDurationSchema })
+      .default(() => ({ changes: 5, within: 'PT1H' }))
+      .describe('This many ALARM/OK changes within this long mark an alarm as flapping: one incident, no automatic resolution'),
   })
   .describe('How CloudWatch alarms and security findings become incidents');
 
@@ -221,7 +228,7 @@ export const clientSettingsSchema = z.strictObject({
   disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
   contacts: contactsSchema,
   sla: slaPolicySchema.default(() => slaPolicySchema.parse({})),
-  monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [], findingPriorities: { ...DEFAULT_FINDING_PRIORITIES } }),
+  monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

@@ -193,8 +193,9 @@ describe('other states', () => {
     expect(events.map((e) => e['outcome']).sort()).toEqual(['noted', 'opened']);
   });
 
-  test('with autoResolveOnOk, OK resolves the incident (Cleared by monitoring) and releases the alarm; the next ALARM opens a new one', async () => {
-    const settings = { ...exampleSettings(), monitoring: { autoResolveOnOk: true } };
+  test('with autoResolveOnOk, OK resolves the incident (Cleared by monitoring) and releases the alarm; the next ALARM after the flapping window opens a new one', async () => {
+    // A one-second window: an ALARM within it would reopen the same incident (see the flapping test).
+    const settings = { ...exampleSettings(), monitoring: { autoResolveOnOk: true, flapping: { changes: 5, within: 'PT1S' } } };
     const resolving = loadHandler(settings);
     const alarm = `auto-${randomUUID().slice(0, 8)}`;
     const opened = await resolving(alarmEvent(alarm), context);
@@ -211,10 +212,29 @@ describe('other states', () => {
     });
     // The lock still names the resolved incident: stale, so the next ALARM replaces it.
     expect(after.lock).toMatchObject({ incidentId: opened.incidentId });
+    await new Promise((r) => setTimeout(r, 1100));
     const reopened = await resolving(alarmEvent(alarm), context);
     expect(reopened.outcome).toBe('opened');
     expect(reopened.incidentId).not.toBe(opened.incidentId);
     expect((await stateOf(alarm)).lock).toMatchObject({ incidentId: reopened.incidentId });
+  });
+
+  test('an alarm that flaps keeps one incident, says so once, and is not resolved automatically while it flaps', async () => {
+    const settings = { ...exampleSettings(), monitoring: { autoResolveOnOk: true, flapping: { changes: 4, within: 'PT1H' } } };
+    const flappy = loadHandler(settings);
+    const alarm = `flap-${randomUUID().slice(0, 8)}`;
+    const opened = await flappy(alarmEvent(alarm), context);
+    expect(opened.outcome).toBe('opened');
+    const outcomes = [];
+    for (const state of ['OK', 'ALARM', 'OK', 'ALARM', 'OK'] as const) outcomes.push(await flappy(alarmEvent(alarm, state), context));
+    // Cleared, then back within the hour: the same incident reopens; the fourth change makes it flapping: no more clearing.
+    expect(outcomes.map((o) => o.outcome)).toEqual(['resolved', 'reopened', 'noted', 'attached', 'noted']);
+    expect(new Set(outcomes.map((o) => o.incidentId))).toEqual(new Set([opened.incidentId]));
+    const after = await stateOf(alarm);
+    expect(after.incidents).toHaveLength(1);
+    expect(after.incidents[0]).toMatchObject({ state: 'In Progress', reopenCount: 1, alarm: { state: 'OK', flapping: true } });
+    const texts = after.entries.map((e) => `${String(e['text'] ?? '')} ${String(e['reason'] ?? '')}`);
+    expect(texts.filter((t) => t.includes('is flapping'))).toHaveLength(1);
   });
 
   test('OK without an open incident is recorded only', async () => {

@@ -11,7 +11,10 @@ import { aService, seedServices } from './support-catalogue';
 import { SnsNotifier } from '../../lambdas/adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../../lambdas/adapters/stepfunctions/sfn-sla-scheduler';
 import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
-import { checkSlaClocks, slaPolicyOf, type SlaDeps } from '../../lambdas/app/sla-use-cases';
+import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaDeps } from '../../lambdas/app/sla-use-cases';
+import { startTracking, trackAlarmState } from '../../lambdas/domain/alarm-tracking';
+import { openIncident } from '../../lambdas/domain/incident';
+import { recordSlaFacts } from '../../lambdas/domain/incident-sla';
 import type { Caller } from '../../lambdas/domain/access-policy';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 import { slaRunSchema } from '../../lambdas/schemas/sla-schemas';
@@ -268,4 +271,64 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
     await sfn.stop();
     rmSync(workflowsDir, { recursive: true, force: true });
   }
+});
+
+describe('warning alarms that persist are promoted by the same workflow', () => {
+  const trackingPolicy = alarmTrackingPolicyOf(settings.monitoring);
+  const promotion = { policy: trackingPolicy, after: settings.monitoring.warningPromotionAfter, rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds } };
+
+  async function warningAlarmIncident() {
+    const { slaDeps } = deps();
+    const at = new Date(now).toISOString();
+    const { incident } = openIncident({
+      id: randomUUID(), number: `INC8${String(now).slice(-6)}`,
+      input: { shortDescription: 'CloudWatch alarm disk-low is in ALARM', description: 'Disk 85 % full', impact: 2, urgency: 2, service: 'payments', category: 'monitoring', channel: 'monitoring', reportedBy: 'system:monitoring', detectedAt: at },
+      rules: promotion.rules, recordedBy: { id: 'system:monitoring', name: 'system:monitoring' }, now: at,
+    });
+    const stored = recordSlaFacts(undefined, { ...incident, alarmArn: 'arn:aws:cloudwatch:eu-west-2:123456789012:alarm:disk-low', alarm: startTracking('warning', at) }, at, false);
+    await slaDeps.incidents.create({ incident: stored, entries: [] });
+    return { incident: stored, slaDeps: { ...slaDeps, promotion } };
+  }
+
+  test('still in ALARM after PT30M: urgency of an error, priority raised with a reason, escalated to the service owner, who is told', async () => {
+    now = T0 + 4 * 86_400_000;
+    const start = now;
+    const { incident, slaDeps } = await warningAlarmIncident();
+    expect(incident.priority).toBe('P3');
+    // The desk acknowledges and answers, so only the promotion and the resolve clock remain.
+    const actions: Scheduled[] = [
+      { at: start + durationMs('5m'), run: () => acknowledge(deps().incidentDeps, agent, incident.id) },
+      { at: start + durationMs('6m'), run: () => addTimelineEntry(deps().incidentDeps, agent, incident.id, { type: 'comment', text: 'Looking' }) },
+    ];
+    expect((await execute({ incidentId: incident.id, generation: 1 }, slaDeps, actions)).status).toBe('SUCCEEDED');
+    const promoted = (await slaDeps.incidents.get(incident.id))!;
+    expect(promoted).toMatchObject({ urgency: 1, priority: 'P2', alarm: { severity: 'error', promotedAt: new Date(start + durationMs('30m')).toISOString() } });
+    expect(promoted.escalations[0]).toMatchObject({ kind: 'hierarchical', level: 1, to: 'Pat Owner', reason: 'Warning alarm still in ALARM after PT30M: promoted to error' });
+    expect(promoted.priorityReasons.at(-1)).toContain('promoted to error');
+    // The same execution went on driving the clocks (the promotion started no new generation).
+    expect(promoted.sla!.generation).toBe(1);
+    const told = notificationsAbout(incident.number).filter((m) => m.attributes['kind'] === 'alarm-promotion');
+    expect(told.map(recipientsOf)).toEqual([['Pat Owner']]);
+  });
+
+  test('back to OK before PT30M: the promotion is cancelled', async () => {
+    now = T0 + 5 * 86_400_000;
+    const start = now;
+    const { incident, slaDeps } = await warningAlarmIncident();
+    const cleared = async () => {
+      const current = (await slaDeps.incidents.get(incident.id))!;
+      const alarm = trackAlarmState(current.alarm!, 'OK', new Date(now).toISOString(), promotion.policy).tracking;
+      await slaDeps.incidents.save({ incident: { ...current, alarm, version: current.version + 1 }, entries: [] }, current.version);
+    };
+    const actions: Scheduled[] = [
+      { at: start + durationMs('10m'), run: cleared },
+      { at: start + durationMs('40m'), run: () => acknowledge(deps().incidentDeps, agent, incident.id) },
+    ];
+    await execute({ incidentId: incident.id, generation: 1 }, slaDeps, actions);
+    const stored = (await slaDeps.incidents.get(incident.id))!;
+    expect(stored.alarm).toMatchObject({ severity: 'warning', state: 'OK' });
+    expect(stored.alarm!.promotedAt).toBeUndefined();
+    expect(stored.priority).toBe('P3');
+    expect(notificationsAbout(incident.number).filter((m) => m.attributes['kind'] === 'alarm-promotion')).toEqual([]);
+  });
 });

@@ -75,7 +75,14 @@ describe('monitoring settings', () => {
       autoResolveOnOk: false,
       eventRetentionDays: 90,
       findingPriorities: { critical: 'P1', high: 'P2', medium: 'P3', low: 'P4' },
+      warningPromotionAfter: 'PT30M',
+      flapping: { changes: 5, within: 'PT1H' },
     });
+  });
+  test('flapping needs at least two changes and a duration; promotion a duration', () => {
+    expect(clientSettingsSchema.safeParse({ ...base, monitoring: { flapping: { changes: 1, within: 'PT1H' } } }).success).toBe(false);
+    expect(clientSettingsSchema.safeParse({ ...base, monitoring: { flapping: { changes: 3, within: '1h' } } }).success).toBe(false);
+    expect(clientSettingsSchema.safeParse({ ...base, monitoring: { warningPromotionAfter: 'soon' } }).success).toBe(false);
   });
   test('rules are validated', () => {
     expect(clientSettingsSchema.safeParse({ ...base, monitoring: { alarmRules: [{ namePattern: 'x', severity: 'critical' }] } }).success).toBe(false);

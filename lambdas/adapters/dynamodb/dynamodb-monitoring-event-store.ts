@@ -108,18 +108,28 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     return 'conflict';
   }
 
-  async attachToIncident(args: { record: EventRecord; incidentId: string; entry: TimelineEntry; countOccurrence: boolean }): Promise<AttachResult> {
+  async attachToIncident(args: {
+    record: EventRecord;
+    incidentId: string;
+    entry: TimelineEntry;
+    countOccurrence: boolean;
+    set?: Readonly<Record<string, unknown>>;
+  }): Promise<AttachResult> {
     const { record, incidentId, entry, countOccurrence } = args;
     const openCondition = 'attribute_exists(pk) AND NOT (#state IN (:resolved, :closed, :canceled))';
-    const incidentWrite = countOccurrence
+    const fields = Object.entries(args.set ?? {});
+    const setNames = Object.fromEntries(fields.map(([name], i) => [`#s${i}`, name]));
+    const setValues = Object.fromEntries(fields.map(([, value], i) => [`:s${i}`, value]));
+    const setClause = fields.map((_, i) => `, #s${i} = :s${i}`).join('');
+    const incidentWrite = countOccurrence || fields.length > 0
       ? {
           Update: {
             TableName: this.tables.incidents,
             Key: incidentKey(incidentId),
-            UpdateExpression: 'ADD occurrenceCount :one, #version :one SET updatedAt = :at, updatedBy = :by',
+            UpdateExpression: `ADD ${countOccurrence ? 'occurrenceCount :one, ' : ''}#version :one SET updatedAt = :at, updatedBy = :by${setClause}`,
             ConditionExpression: openCondition,
-            ExpressionAttributeNames: { '#state': 'state', '#version': 'version' },
-            ExpressionAttributeValues: { ...CLOSED_STATES, ':one': 1, ':at': entry.at, ':by': entry.actor },
+            ExpressionAttributeNames: { '#state': 'state', '#version': 'version', ...setNames },
+            ExpressionAttributeValues: { ...CLOSED_STATES, ':one': 1, ':at': entry.at, ':by': entry.actor, ...setValues },
           },
         }
       : {
