@@ -94,13 +94,16 @@ const slaPolicy = slaPolicyOf(settings);
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
 const knowledge = new DynamoDbKnowledgeSearch(documents, requireEnv('PROBLEMS_TABLE_NAME'));
 
-/** The incident is stored already: a failed look-up answers no suggestions rather than failing the 201. */
-async function suggestionsAtLogging(caller: Parameters<typeof incidentSuggestions>[1], incident: IncidentView): Promise<Suggestions> {
+/** Never fails the logging: a failed look-up answers no suggestions beside the stored incident. */
+async function suggestionsAtLogging(
+  caller: Parameters<typeof incidentSuggestions>[1],
+  incident: Pick<IncidentView, 'shortDescription' | 'description' | 'service' | 'category'>,
+): Promise<Suggestions> {
   try {
     const { shortDescription = '', description = '', service = '', category = '' } = incident;
     return await incidentSuggestions(knowledge, caller, { shortDescription, description, service, category });
   } catch (error) {
-    observability.logger.warn('suggestions not looked up', { error: error as Error, incident: incident.id });
+    observability.logger.warn('suggestions not looked up', { error: error as Error });
     return { knownErrors: [], articles: [] };
   }
 }
@@ -115,8 +118,9 @@ const pathId = (params: Record<string, string | undefined> | null) => validate(i
 
 export const routes: RouteTable = {
   'POST /incidents': authenticated(async ({ event, caller }) => {
-    const incident = await createIncident(deps, caller, parseJsonBody(event, createIncidentBodySchema));
-    const suggestions = await suggestionsAtLogging(caller, incident);
+    const body = parseJsonBody(event, createIncidentBodySchema);
+    // The look-up reads only the request's words, so it runs alongside the write and adds no latency.
+    const [incident, suggestions] = await Promise.all([createIncident(deps, caller, body), suggestionsAtLogging(caller, body)]);
     return representation({ ...incident, suggestions }, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
   }),
   'GET /incidents': authenticated(async ({ event, caller }) => ({

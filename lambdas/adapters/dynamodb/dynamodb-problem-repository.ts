@@ -172,28 +172,36 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     return this.partitionPage(problemKey(problemId).pk, ANALYSIS_PREFIX, page, { analyses: problemId });
   }
 
+  /**
+   * A conditional Put of the pair's item, with a ConditionCheck that the problem exists. A failed
+   * Put condition means the pair is linked (by anyone): false. A TransactionConflict (another
+   * caller writing the same pair, or the problem being saved right now) is retried: the retry
+   * either links or finds the link.
+   */
   async linkIncident(link: IncidentLink): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { ConditionCheck: { TableName: this.tableName, Key: problemKey(link.problemId), ConditionExpression: 'attribute_exists(pk)' } },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...incidentLinkKey(link.problemId, link.incidentId), ...incidentLinkIndexKeys(link.incidentId, link.problemId), itemType: 'incident-link', ...link },
-                ConditionExpression: 'attribute_not_exists(pk)',
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { ConditionCheck: { TableName: this.tableName, Key: problemKey(link.problemId), ConditionExpression: 'attribute_exists(pk)' } },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...incidentLinkKey(link.problemId, link.incidentId), ...incidentLinkIndexKeys(link.incidentId, link.problemId), itemType: 'incident-link', ...link },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      // The pair exists (ConditionalCheckFailed on the Put), or another caller is writing it right now (TransactionConflict).
-      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) return false;
-      throw error;
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') return false;
+        if (!reasons.some((r) => r.Code === 'TransactionConflict') || attempt >= MAX_LINK_ATTEMPTS - 1) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt + Math.floor(Math.random() * 20)));
+      }
     }
   }
 
@@ -366,6 +374,9 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(item)) if (!KEY_ATTRIBUTES.includes(key)) entity[key] = value;
   return entity;
 }
+
+/** Transaction conflicts on one pair clear within a few short retries. */
+const MAX_LINK_ATTEMPTS = 6;
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 const isTransactionConflict = (error: unknown) => {
