@@ -6,6 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
+import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
@@ -100,6 +101,7 @@ export class ItsmStack extends Stack {
         IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
+        PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
@@ -117,6 +119,14 @@ export class ItsmStack extends Stack {
     incidents.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
     incidents.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['get'] });
+    // Suggestions at logging: known errors and articles by search term (Query on bySearchTerm only), then GetItem each.
+    incidents.grantTable({
+      table: this.data.problemsTable,
+      indexNames: [PROBLEM_INDEXES.bySearchTerm.name],
+      key: this.data.key,
+      access: ['get', 'query'],
+      queryIndexesOnly: true,
+    });
     incidents.grantPublish(notifications.all, this.data.key);
     // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
 
@@ -263,6 +273,39 @@ export class ItsmStack extends Stack {
     catalogue.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     catalogue.grantAuditAppend(auditAppend);
 
+    // Problem management, the known-error database and knowledge: its own function and role.
+    const problems = new ItsmFunction(this, 'ProblemsFunction', {
+      entry: 'lambdas/handlers/problems-handler.ts',
+      serviceName: 'problems',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      environment: {
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+      },
+    });
+    problems.grantTable({
+      table: this.data.problemsTable,
+      indexNames: this.data.problemIndexNames,
+      key: this.data.key,
+      // Writes are conditional Puts (records, log entries, versions, links, terms), guarded by a
+      // ConditionCheck on the problem where they hang off one, and Deletes (unlinks, dropped terms).
+      access: ['read', 'put', 'delete'],
+    });
+    // Incidents are linked by id or number: GetItem, and Query on byNumber only; never written.
+    problems.grantTable({
+      table: this.data.incidentsTable,
+      indexNames: [INCIDENT_INDEXES.byNumber.name],
+      key: this.data.key,
+      access: ['get', 'query'],
+      queryIndexesOnly: true,
+    });
+    problems.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
+    problems.grantAuditAppend(auditAppend);
+
     const meta = new ItsmFunction(this, 'MetaFunction', {
       entry: 'lambdas/handlers/meta-handler.ts',
       serviceName: 'meta',
@@ -285,7 +328,7 @@ export class ItsmStack extends Stack {
     });
     audit.grantTable({ table: this.data.auditTable, indexNames: this.data.auditIndexNames, key: this.data.key, access: ['read'] });
     audit.grantAuditAppend(auditAppend);
-    for (const fn of [incidents, catalogue, autoClose, eventIngestion, slaClock, audit]) {
+    for (const fn of [incidents, catalogue, problems, autoClose, eventIngestion, slaClock, audit]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -299,7 +342,7 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, meta: meta.function },
+      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, problems: problems.function, meta: meta.function },
       logRetention,
       logKey: this.data.key,
     });

@@ -35,6 +35,8 @@ import type { AuditLog, Clock, ContactRef, IdSource, IncidentRepository, Notifie
 import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../domain/service-catalogue';
+import { incidentSuggestions, type Suggestions } from './problem-use-cases';
+import type { KnowledgeSearch } from './ports';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -114,6 +116,11 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
 }
 
 /** Finds an incident the caller may read, by id or number; 404 for anything else, so ids cannot be probed. */
+/** Known errors and published articles matching an incident the caller may read (problem-use-cases.ts, "Search"). */
+export async function getIncidentSuggestions(deps: IncidentDeps, knowledge: KnowledgeSearch, caller: Caller, idOrNumber: string): Promise<Suggestions> {
+  return incidentSuggestions(knowledge, caller, await load(deps, caller, idOrNumber));
+}
+
 async function load(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<Incident> {
   requireScope(caller, 'incident:read', 'read incidents');
   const incident = INCIDENT_NUMBER.test(idOrNumber) ? await deps.incidents.getByNumber(idOrNumber) : await deps.incidents.get(idOrNumber);

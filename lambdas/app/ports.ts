@@ -5,6 +5,9 @@ import type { Priority } from '../domain/priority';
 import type { AuditEntry, AuditRecord, ChainHead } from '../domain/audit-chain';
 import type { Service, ServiceStatus } from '../domain/service-catalogue';
 import type { ConfigurationItem, CiType, SoftwareInstallation } from '../domain/configuration-item';
+import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
+import type { ProblemState } from '../domain/problem-lifecycle';
+import type { TermHit } from '../domain/kedb-search';
 
 /** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
 
@@ -235,4 +238,64 @@ export interface CatalogueRepository extends ServiceCatalogue {
   /** CIs running software `name` (normalized) at a version starting with `versionPrefix`. */
   softwareInventory(name: string, versionPrefix: string, page: PageRequest): Promise<Page<SoftwareInventoryEntry>>;
   cisOfService(serviceId: string, page: PageRequest): Promise<Page<ServiceCi>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problem management, the known-error database and knowledge (the problems table)
+
+export interface IncidentLink {
+  readonly problemId: string;
+  readonly incidentId: string;
+  readonly incidentNumber: string;
+  readonly linkedAt: string;
+  readonly linkedBy: string;
+  /** Copied from the incident when linked: what the known-error review weighs. */
+  readonly incidentCreatedAt: string;
+  readonly usersAffected: number;
+}
+
+export interface ChangeLink {
+  readonly problemId: string;
+  readonly changeId: string;
+  readonly note?: string;
+  readonly linkedAt: string;
+  readonly linkedBy: string;
+}
+
+/**
+ * Reading the known-error database and knowledge: all the incidents function needs for its
+ * suggestions (GetItem, and Query on the search-term index).
+ */
+export interface KnowledgeSearch {
+  /** Ids of the records of a kind indexed under each term, up to `perTerm` per term. */
+  termHits(kind: 'ke' | 'ka', terms: readonly string[], perTerm: number): Promise<TermHit[]>;
+  getKnownError(id: string): Promise<KnownError | undefined>;
+  getArticle(id: string): Promise<KnowledgeArticle | undefined>;
+}
+
+export interface ProblemRepository extends KnowledgeSearch {
+  createProblem(problem: Problem, log: ProblemLogEntry): Promise<void>;
+  getProblem(id: string): Promise<Problem | undefined>;
+  /** Stores the next version and its log entries together, if the stored version is still `expectedVersion`. */
+  saveProblem(next: Problem, expectedVersion: number, log: readonly ProblemLogEntry[]): Promise<void>;
+  listProblems(filter: { readonly state?: ProblemState }, page: PageRequest): Promise<Page<Problem>>;
+  appendLog(entry: ProblemLogEntry): Promise<void>;
+  listLog(problemId: string, page: PageRequest): Promise<Page<ProblemLogEntry>>;
+  /** Stores a version of an analysis; VersionConflictError if that version exists already. */
+  putAnalysis(analysis: Analysis): Promise<void>;
+  latestAnalysis(problemId: string, analysisId: string): Promise<Analysis | undefined>;
+  listAnalyses(problemId: string, page: PageRequest): Promise<Page<Analysis>>;
+  /** False when the pair was linked already (by this caller or a concurrent one): nothing written. */
+  linkIncident(link: IncidentLink): Promise<boolean>;
+  /** False when there was no such link. */
+  unlinkIncident(problemId: string, incidentId: string): Promise<boolean>;
+  incidentsOfProblem(problemId: string, page: PageRequest): Promise<Page<IncidentLink>>;
+  problemsOfIncident(incidentId: string, page: PageRequest): Promise<Page<IncidentLink>>;
+  linkChange(link: ChangeLink): Promise<boolean>;
+  changesOfProblem(problemId: string, page: PageRequest): Promise<Page<ChangeLink>>;
+  /** A known error (or article) and its search terms; `previousTerms` are those the last version wrote. */
+  putKnownError(knownError: KnownError, terms: readonly string[], previous?: { readonly version: number; readonly terms: readonly string[] }): Promise<void>;
+  knownErrorTerms(id: string): Promise<string[]>;
+  listKnownErrors(page: PageRequest): Promise<Page<KnownError>>;
+  createArticle(article: KnowledgeArticle, terms: readonly string[]): Promise<void>;
 }

@@ -189,3 +189,50 @@ export function firstForbiddenServiceField(caller: Caller, fields: readonly stri
   if (catalogueScope(caller, 'service:change') === 'any') return undefined;
   return fields.find((field) => ADMIN_ONLY_SERVICE_FIELDS.has(field));
 }
+
+/**
+ * Problem management, the known-error database and knowledge. Engineers and service owners
+ * manage problems and known errors (admins too); agents read them, use the workarounds and link
+ * the incidents they work to problems; change managers and auditors read; requesters see
+ * published knowledge articles only and nothing of problems; machine clients nothing. Error
+ * control's decision (raise a change, accept, defer) is the service owner's (and admins').
+ */
+export const PROBLEM_ACTIONS = [
+  'problem:read',
+  'problem:manage',
+  'problem:link-incident',
+  'known-error:read',
+  'known-error:manage',
+  'known-error:decide',
+  'knowledge:read',
+  'knowledge:manage',
+] as const;
+export type ProblemAction = (typeof PROBLEM_ACTIONS)[number];
+
+/** `any`: everything; `published`: published knowledge articles only; `none`: refused. */
+export type ProblemScope = 'any' | 'published' | 'none';
+
+const P = 'published' as const;
+//                             problem:read manage link  ke:read manage decide  ka:read manage
+const PROBLEM_MATRIX: Readonly<Record<Role, readonly ProblemScope[]>> = {
+  requester:        [N, N, N, N, N, N, P, N],
+  agent:            [A, N, A, A, N, N, A, A],
+  engineer:         [A, A, A, A, A, N, A, A],
+  'service-owner':  [A, A, A, A, A, A, A, A],
+  'change-manager': [A, N, N, A, N, N, A, N],
+  auditor:          [A, N, N, A, N, N, A, N],
+  admin:            [A, A, A, A, A, A, A, A],
+  integration:      [N, N, N, N, N, N, N, N],
+};
+const PROBLEM_RANK: Readonly<Record<ProblemScope, number>> = { none: 0, published: 1, any: 2 };
+
+/** The widest scope any of the caller's roles grants for the problem action. */
+export function problemScope(caller: Caller, action: ProblemAction): ProblemScope {
+  const column = PROBLEM_ACTIONS.indexOf(action);
+  let best: ProblemScope = 'none';
+  for (const role of caller.roles) {
+    const scope = PROBLEM_MATRIX[role][column]!;
+    if (PROBLEM_RANK[scope] > PROBLEM_RANK[best]) best = scope;
+  }
+  return best;
+}

@@ -11,6 +11,7 @@ import {
   createIncident,
   escalate,
   getIncident,
+  getIncidentSuggestions,
   getTimeline,
   listIncidents,
   rejectIncidentResolution,
@@ -22,6 +23,8 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
+import { DynamoDbKnowledgeSearch } from '../adapters/dynamodb/dynamodb-problem-repository';
+import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
@@ -88,8 +91,24 @@ const deps: IncidentDeps = {
   },
 };
 const slaPolicy = slaPolicyOf(settings);
+// Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
+const knowledge = new DynamoDbKnowledgeSearch(documents, requireEnv('PROBLEMS_TABLE_NAME'));
 
-const representation = (incident: IncidentView, status: number, extraHeaders: Record<string, string> = {}) => ({
+/** Never fails the logging: a failed look-up answers no suggestions beside the stored incident. */
+async function suggestionsAtLogging(
+  caller: Parameters<typeof incidentSuggestions>[1],
+  incident: Pick<IncidentView, 'shortDescription' | 'description' | 'service' | 'category'>,
+): Promise<Suggestions> {
+  try {
+    const { shortDescription = '', description = '', service = '', category = '' } = incident;
+    return await incidentSuggestions(knowledge, caller, { shortDescription, description, service, category });
+  } catch (error) {
+    observability.logger.warn('suggestions not looked up', { error: error as Error });
+    return { knownErrors: [], articles: [] };
+  }
+}
+
+const representation = (incident: IncidentView & { readonly suggestions?: Suggestions }, status: number, extraHeaders: Record<string, string> = {}) => ({
   status,
   body: incident,
   headers: { ETag: etagFor(incident.version), ...extraHeaders },
@@ -99,12 +118,18 @@ const pathId = (params: Record<string, string | undefined> | null) => validate(i
 
 export const routes: RouteTable = {
   'POST /incidents': authenticated(async ({ event, caller }) => {
-    const incident = await createIncident(deps, caller, parseJsonBody(event, createIncidentBodySchema));
-    return representation(incident, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
+    const body = parseJsonBody(event, createIncidentBodySchema);
+    // The look-up reads only the request's words, so it runs alongside the write and adds no latency.
+    const [incident, suggestions] = await Promise.all([createIncident(deps, caller, body), suggestionsAtLogging(caller, body)]);
+    return representation({ ...incident, suggestions }, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
   }),
   'GET /incidents': authenticated(async ({ event, caller }) => ({
     status: 200,
     body: await listIncidents(deps, caller, parseQuery(event, listIncidentsQuerySchema)),
+  })),
+  'GET /incidents/{id}/suggestions': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await getIncidentSuggestions(deps, knowledge, caller, pathId(event.pathParameters)),
   })),
   'GET /incidents/{id}': authenticated(async ({ event, caller }) => representation(await getIncident(deps, caller, pathId(event.pathParameters)), 200)),
   'PATCH /incidents/{id}': authenticated(async ({ event, caller }) => {

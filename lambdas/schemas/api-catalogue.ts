@@ -33,13 +33,45 @@ import {
   updateCiBodySchema,
   updateServiceBodySchema,
 } from './catalogue-schemas';
+import {
+  analysisBodySchema,
+  analysisPageSchema,
+  analysisSchema,
+  articlePageSchema,
+  articleSchema,
+  changeLinkPageSchema,
+  changeLinkSchema,
+  createArticleBodySchema,
+  createKnownErrorBodySchema,
+  createProblemBodySchema,
+  decisionBodySchema,
+  incidentLinkPageSchema,
+  incidentLinkSchema,
+  knownErrorPageSchema,
+  knownErrorSchema,
+  linkChangeBodySchema,
+  linkIncidentBodySchema,
+  listKnownErrorsQuerySchema,
+  listProblemsQuerySchema,
+  pageQuerySchema as problemPageQuerySchema,
+  problemLogBodySchema,
+  problemLogEntrySchema,
+  problemLogPageSchema,
+  problemPageSchema,
+  problemSchema,
+  searchArticlesQuerySchema,
+  solutionBodySchema,
+  suggestionsSchema,
+  updateKnownErrorBodySchema,
+  updateProblemBodySchema,
+} from './problem-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'meta';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -124,6 +156,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
     response: { status: 200, schema: incidentSlaSchema, description: 'Each target: start, due, elapsed, paused, state' }, problems: [404],
   },
   {
+    method: 'GET', path: '/incidents/{id}/suggestions', group: 'incidents', auth: 'token', operationId: 'getIncidentSuggestions',
+    summary: "Known errors (with workarounds) and published knowledge articles matching the incident's service, category and words",
+    response: { status: 200, schema: suggestionsSchema, description: 'Best matches first; requesters get articles only' }, problems: [404],
+  },
+  {
     method: 'GET', path: '/reports/sla', group: 'incidents', auth: 'token', operationId: 'getSlaReport',
     summary: 'SLA compliance per priority of the incidents logged in a period', query: slaReportQuerySchema,
     response: { status: 200, schema: slaReportSchema, description: 'Per priority: achieved shares, median and 90th percentile times' },
@@ -202,6 +239,123 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/catalogue/software', group: 'catalogue', auth: 'token', operationId: 'listSoftwareInventory',
     summary: 'Which CIs, and so which services, run a software name at a version prefix (e.g. openssl 3.0.x)', query: softwareQuerySchema,
     response: { status: 200, schema: softwareInventoryPageSchema, description: 'One page' },
+  },
+  // Problem management, the known-error database and knowledge (function group `problems`).
+  {
+    method: 'POST', path: '/problems', group: 'problems', auth: 'token', operationId: 'createProblem',
+    summary: 'Record a problem (engineers, service owners)', body: createProblemBodySchema,
+    response: { status: 201, schema: problemSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/problems', group: 'problems', auth: 'token', operationId: 'listProblems',
+    summary: 'List problems, by state or all, oldest first', query: listProblemsQuerySchema,
+    response: { status: 200, schema: problemPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/problems/{id}', group: 'problems', auth: 'token', operationId: 'getProblem',
+    summary: 'Read a problem, with its known-error search', response: { status: 200, schema: problemSchema, description: 'The problem; ETag header set' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/problems/{id}', group: 'problems', auth: 'token', operationId: 'updateProblem',
+    summary: 'Change fields or state (If-Match required); entering Root Cause Analysis searches the known-error database first and records it',
+    body: updateProblemBodySchema, response: { status: 200, schema: problemSchema, description: 'The changed problem; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/problems/{id}/log', group: 'problems', auth: 'token', operationId: 'appendProblemLog',
+    summary: "Append a fact, evidence, hypothesis, decision or note to the problem's log", body: problemLogBodySchema,
+    response: { status: 201, schema: problemLogEntrySchema, description: 'The log entry' }, problems: [404, 409],
+  },
+  {
+    method: 'GET', path: '/problems/{id}/log', group: 'problems', auth: 'token', operationId: 'getProblemLog',
+    summary: "The problem's append-only log, oldest first", query: problemPageQuerySchema,
+    response: { status: 200, schema: problemLogPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'POST', path: '/problems/{id}/analyses', group: 'problems', auth: 'token', operationId: 'addRootCauseAnalysis',
+    summary: 'Start a structured analysis (5 Whys, Ishikawa or Kepner-Tregoe) once the problem is in Root Cause Analysis', body: analysisBodySchema,
+    response: { status: 201, schema: analysisSchema, description: 'Version 1; ETag header set' }, problems: [404, 409],
+  },
+  {
+    method: 'GET', path: '/problems/{id}/analyses', group: 'problems', auth: 'token', operationId: 'listRootCauseAnalyses',
+    summary: 'Every version of every analysis of the problem', query: problemPageQuerySchema,
+    response: { status: 200, schema: analysisPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'PUT', path: '/problems/{id}/analyses/{analysisId}', group: 'problems', auth: 'token', operationId: 'reviseRootCauseAnalysis',
+    summary: 'Store the next version of an analysis (If-Match: the version revised); earlier versions are kept', body: analysisBodySchema,
+    response: { status: 200, schema: analysisSchema, description: 'The new version; ETag header set' }, problems: [404, 409, 412, 428],
+  },
+  {
+    method: 'POST', path: '/problems/{id}/incidents', group: 'problems', auth: 'token', operationId: 'linkIncidentToProblem',
+    summary: 'Link an incident (id or number) to the problem; linking a linked pair again changes nothing', body: linkIncidentBodySchema,
+    response: { status: 201, schema: incidentLinkSchema, description: 'Linked (201), or linked already (200)' }, problems: [404, 409],
+  },
+  {
+    method: 'GET', path: '/problems/{id}/incidents', group: 'problems', auth: 'token', operationId: 'listProblemIncidents',
+    summary: 'The incidents linked to the problem', query: problemPageQuerySchema,
+    response: { status: 200, schema: incidentLinkPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'DELETE', path: '/problems/{id}/incidents/{incidentId}', group: 'problems', auth: 'token', operationId: 'unlinkIncidentFromProblem',
+    summary: 'Remove the link between the problem and an incident', response: { status: 204, description: 'Unlinked' }, problems: [404],
+  },
+  {
+    method: 'GET', path: '/incidents/{id}/problems', group: 'problems', auth: 'token', operationId: 'listIncidentProblems',
+    summary: 'The problems an incident is linked to', query: problemPageQuerySchema,
+    response: { status: 200, schema: incidentLinkPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'POST', path: '/problems/{id}/changes', group: 'problems', auth: 'token', operationId: 'linkChangeToProblem',
+    summary: 'Name a change that fixes the problem (CHG number or change id)', body: linkChangeBodySchema,
+    response: { status: 201, schema: changeLinkSchema, description: 'Linked (201), or linked already (200)' }, problems: [404, 409],
+  },
+  {
+    method: 'GET', path: '/problems/{id}/changes', group: 'problems', auth: 'token', operationId: 'listProblemChanges',
+    summary: 'The changes named as fixing the problem', query: problemPageQuerySchema,
+    response: { status: 200, schema: changeLinkPageSchema, description: 'One page' }, problems: [404],
+  },
+  {
+    method: 'POST', path: '/known-errors', group: 'problems', auth: 'token', operationId: 'createKnownError',
+    summary: 'Record a known error: symptoms, root cause, workaround', body: createKnownErrorBodySchema,
+    response: { status: 201, schema: knownErrorSchema, description: 'Created; Location and ETag headers set' }, problems: [404, 415],
+  },
+  {
+    method: 'GET', path: '/known-errors', group: 'problems', auth: 'token', operationId: 'listKnownErrors',
+    summary: 'Known errors: all, found by words and service (ranked), or review=true: by ongoing impact', query: listKnownErrorsQuerySchema,
+    response: { status: 200, schema: knownErrorPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/known-errors/{id}', group: 'problems', auth: 'token', operationId: 'getKnownError',
+    summary: 'Read a known error', response: { status: 200, schema: knownErrorSchema, description: 'The known error; ETag header set' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/known-errors/{id}', group: 'problems', auth: 'token', operationId: 'updateKnownError',
+    summary: 'Change a known error (If-Match required)', body: updateKnownErrorBodySchema,
+    response: { status: 200, schema: knownErrorSchema, description: 'The changed known error; new ETag' }, problems: [404, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/known-errors/{id}/solutions', group: 'problems', auth: 'token', operationId: 'proposeKnownErrorSolution',
+    summary: 'Add a candidate solution with estimated cost and expected benefit', body: solutionBodySchema,
+    response: { status: 201, schema: knownErrorSchema, description: 'The known error with the solution' }, problems: [404, 412],
+  },
+  {
+    method: 'POST', path: '/known-errors/{id}/decision', group: 'problems', auth: 'token', operationId: 'decideKnownError',
+    summary: "Error control's decision: raise a change, accept or defer, with a reason (service owners; If-Match required)", body: decisionBodySchema,
+    response: { status: 200, schema: knownErrorSchema, description: 'The known error with the decision' }, problems: [404, 412, 428],
+  },
+  {
+    method: 'POST', path: '/knowledge', group: 'problems', auth: 'token', operationId: 'createKnowledgeArticle',
+    summary: 'Write a knowledge article (draft or published)', body: createArticleBodySchema,
+    response: { status: 201, schema: articleSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/knowledge', group: 'problems', auth: 'token', operationId: 'searchKnowledgeArticles',
+    summary: 'Published articles by words, service, category or tag, ranked', query: searchArticlesQuerySchema,
+    response: { status: 200, schema: articlePageSchema, description: 'Best matches first' },
+  },
+  {
+    method: 'GET', path: '/knowledge/{id}', group: 'problems', auth: 'token', operationId: 'getKnowledgeArticle',
+    summary: 'Read a knowledge article; requesters read published ones only', response: { status: 200, schema: articleSchema, description: 'The article' }, problems: [404],
   },
 ];
 

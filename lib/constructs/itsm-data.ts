@@ -7,6 +7,7 @@ import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
 
 export interface ItsmDataProps {
   /** Client id, used in the key alias and descriptions. */
@@ -42,6 +43,10 @@ export class ItsmData extends Construct {
   readonly catalogueTable: Table;
   /** Names of the catalogue table's global secondary indexes. */
   readonly catalogueIndexNames: readonly string[];
+  /** Problems with their logs, analyses and links; known errors; knowledge articles; their search terms. */
+  readonly problemsTable: Table;
+  /** Names of the problems table's global secondary indexes. */
+  readonly problemIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -112,6 +117,11 @@ export class ItsmData extends Construct {
       sortKey: { name: CATALOGUE_TABLE_KEYS.sortKey, type: AttributeType.STRING },
       ...common,
     });
+    this.problemsTable = new Table(this, 'ProblemsTable', {
+      partitionKey: { name: PROBLEMS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: PROBLEMS_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      ...common,
+    });
     const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {
       for (const index of Object.values(indexes)) {
         table.addGlobalSecondaryIndex({
@@ -125,6 +135,7 @@ export class ItsmData extends Construct {
     };
     this.auditIndexNames = addIndexes(this.auditTable, AUDIT_INDEXES);
     this.catalogueIndexNames = addIndexes(this.catalogueTable, CATALOGUE_INDEXES);
+    this.problemIndexNames = addIndexes(this.problemsTable, PROBLEM_INDEXES);
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({

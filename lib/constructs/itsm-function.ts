@@ -86,6 +86,8 @@ export interface TableGrant {
   /** The table's customer-managed key. */
   readonly key: IKey;
   readonly access: readonly TableAccess[];
+  /** Query only the named indexes, never the table itself (e.g. a search-term index of another function's table). */
+  readonly queryIndexesOnly?: boolean;
 }
 
 /**
@@ -181,8 +183,9 @@ export class ItsmFunction extends Construct {
   grantTable(grant: TableGrant): void {
     const { table, key, access } = grant;
     const actions = [...new Set(access.flatMap((a) => TABLE_ACTIONS[a]))].sort();
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
     const indexActions = actions.filter((a) => INDEX_ACTIONS.includes(a));
+    const tableActions = grant.queryIndexesOnly ? actions.filter((a) => !INDEX_ACTIONS.includes(a)) : actions;
+    if (tableActions.length > 0) this.role.addToPrincipalPolicy(new PolicyStatement({ actions: tableActions, resources: [table.tableArn] }));
     const indexNames = [...new Set(grant.indexNames ?? [])].sort();
     if (indexActions.length > 0 && indexNames.length > 0) {
       this.role.addToPrincipalPolicy(

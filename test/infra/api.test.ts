@@ -31,6 +31,7 @@ const GROUP_ENTRIES = {
   incidents: 'lambdas/handlers/incidents-handler.ts',
   audit: 'lambdas/handlers/audit-handler.ts',
   catalogue: 'lambdas/handlers/catalogue-handler.ts',
+  problems: 'lambdas/handlers/problems-handler.ts',
   meta: 'lambdas/handlers/meta-handler.ts',
 } as const;
 

@@ -35,6 +35,7 @@ beforeAll(async () => {
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
+    PROBLEMS_TABLE_NAME: tables.names.problems,
     AUDIT_TABLE_NAME: tables.names.audit,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });

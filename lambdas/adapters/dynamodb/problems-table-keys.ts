@@ -1,0 +1,82 @@
+/**
+ * Key layout of the problems table (problems, their log and analyses, known errors, knowledge
+ * articles, links and search terms): every key string and index name lives here; the stack builds
+ * the table and its indexes from this module.
+ *
+ * | item                       | pk                 | sk                                   |
+ * |----------------------------|--------------------|--------------------------------------|
+ * | problem                    | PROBLEM#<id>       | PROBLEM                              |
+ * | log entry (append-only)    | PROBLEM#<id>       | LOG#<at>#<entry id>                  |
+ * | analysis version           | PROBLEM#<id>       | ANALYSIS#<analysis id>#<version, 4 digits> |
+ * | incident link              | PROBLEM#<id>       | INCIDENT#<incident id>               |
+ * | change link                | PROBLEM#<id>       | CHANGE#<change id>                   |
+ * | known error                | KE#<id>            | KE                                   |
+ * | knowledge article          | KA#<id>            | KA                                   |
+ * | search term of a record    | KE#<id> / KA#<id>  | TERM#<term>                          |
+ *
+ * A link is one item whose key is the pair: a conditional Put (`attribute_not_exists`) makes a
+ * second link of the same pair fail, however many callers race. The incident side reads the same
+ * items through byIncident.
+ *
+ * Secondary indexes (all project every attribute):
+ * | index        | partition                         | sort                  | serves                                   |
+ * |--------------|-----------------------------------|-----------------------|------------------------------------------|
+ * | bySearchTerm | gsi1pk = TERM#<ke\|ka>#<term>     | gsi1sk = <record id>  | known errors / articles by word, service, category, tag |
+ * | byState      | gsi2pk = PROBLEM-STATE#<state>    | gsi2sk = <createdAt>#<id> | problems by state, oldest first       |
+ * | byKind       | gsi3pk = PROBLEMS \| KNOWN-ERRORS \| KNOWLEDGE | gsi3sk = <createdAt>#<id> | every record of a kind          |
+ * | byIncident   | gsi4pk = INCIDENT#<incident id>   | gsi4sk = <problem id> | the problems an incident is linked to    |
+ *
+ * byKind has one partition per kind and client stack: problems and known errors number in the
+ * thousands, written a few times a day.
+ */
+export const PROBLEMS_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+export const PROBLEM_INDEXES = {
+  bySearchTerm: { name: 'bySearchTerm', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  byState: { name: 'byState', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  byKind: { name: 'byKind', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  byIncident: { name: 'byIncident', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+} as const;
+
+export type ProblemIndexName = keyof typeof PROBLEM_INDEXES;
+export type SearchKind = 'ke' | 'ka';
+
+export const LOG_PREFIX = 'LOG#';
+export const ANALYSIS_PREFIX = 'ANALYSIS#';
+export const INCIDENT_LINK_PREFIX = 'INCIDENT#';
+export const CHANGE_LINK_PREFIX = 'CHANGE#';
+export const TERM_PREFIX = 'TERM#';
+
+export const problemKey = (id: string) => ({ pk: `PROBLEM#${id}`, sk: 'PROBLEM' });
+export const logKey = (problemId: string, at: string, entryId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${LOG_PREFIX}${at}#${entryId}` });
+export const analysisKey = (problemId: string, analysisId: string, version: number) => ({
+  pk: `PROBLEM#${problemId}`,
+  sk: `${ANALYSIS_PREFIX}${analysisId}#${String(version).padStart(4, '0')}`,
+});
+export const incidentLinkKey = (problemId: string, incidentId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${INCIDENT_LINK_PREFIX}${incidentId}` });
+export const changeLinkKey = (problemId: string, changeId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${CHANGE_LINK_PREFIX}${changeId}` });
+export const knownErrorKey = (id: string) => ({ pk: `KE#${id}`, sk: 'KE' });
+export const articleKey = (id: string) => ({ pk: `KA#${id}`, sk: 'KA' });
+export const recordPartition = (kind: SearchKind, id: string) => `${kind.toUpperCase()}#${id}`;
+export const termKey = (kind: SearchKind, id: string, term: string) => ({ pk: recordPartition(kind, id), sk: `${TERM_PREFIX}${term}` });
+
+export const termIndexKeys = (kind: SearchKind, term: string, id: string) => ({ gsi1pk: `TERM#${kind}#${term}`, gsi1sk: id });
+export const problemIndexKeys = (problem: { readonly id: string; readonly state: string; readonly createdAt: string }) => ({
+  gsi2pk: `PROBLEM-STATE#${problem.state}`,
+  gsi2sk: `${problem.createdAt}#${problem.id}`,
+  gsi3pk: 'PROBLEMS',
+  gsi3sk: `${problem.createdAt}#${problem.id}`,
+});
+export const kindIndexKeys = (kind: 'KNOWN-ERRORS' | 'KNOWLEDGE', record: { readonly id: string; readonly createdAt: string }) => ({
+  gsi3pk: kind,
+  gsi3sk: `${record.createdAt}#${record.id}`,
+});
+export const incidentLinkIndexKeys = (incidentId: string, problemId: string) => ({ gsi4pk: `INCIDENT#${incidentId}`, gsi4sk: problemId });
+
+/** Attributes that exist only for the table's keys and indexes, never part of an entity. */
+export const KEY_ATTRIBUTES: readonly string[] = [
+  'pk',
+  'sk',
+  'itemType',
+  ...Object.values(PROBLEM_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
+];

@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
+import { DynamoDbProblemRepository } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
+import { incidentLinkKey, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
+import { createTestTables, type TestTables } from '../support/test-tables';
+import { seedServices } from './support-catalogue';
+import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
+import { exampleSettings, expectProblem, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS, validIncidentBody } from './support-handler';
+
+/**
+ * The problems function over DynamoDB Local, with the incidents function on the same tables:
+ * problems and their lifecycle (search first), structured analyses, m:n links under concurrency,
+ * known errors and error control, knowledge articles, suggestions at logging, access by role and
+ * the audit records every change writes.
+ */
+let tables: TestTables;
+let restore: () => void;
+let problems: ProxyHandler;
+let incidents: ProxyHandler;
+let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
+let workflowsDir: string;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
+  workflows = await startLocalWorkflows(workflowsDir);
+  restore = setEnv({
+    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
+    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
+    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
+    ESCALATION_TOPIC_ARN: TOPICS.escalation,
+    SECURITY_TOPIC_ARN: TOPICS.security,
+    ...localFunctionEnv(tables),
+    INCIDENTS_TABLE_NAME: tables.names.incidents,
+    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
+    CATALOGUE_TABLE_NAME: tables.names.catalogue,
+    PROBLEMS_TABLE_NAME: tables.names.problems,
+    AUDIT_TABLE_NAME: tables.names.audit,
+    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
+  });
+  muteEmptyMetricsWarning();
+  jest.isolateModules(() => {
+    problems = require('../../lambdas/handlers/problems-handler').handler;
+    incidents = require('../../lambdas/handlers/incidents-handler').handler;
+  });
+  await seedServices(tables.documents, tables.names.catalogue, ['email', 'vpn', 'erp', 'printing']);
+});
+afterAll(async () => {
+  await workflows?.sfn.stop();
+  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
+  restore?.();
+  tables?.destroy();
+});
+
+const { admin, agent, requester, serviceOwner, auditor, engineer, changeManager } = callers;
+
+function send(method: string, path: string, options: { as: TestCaller; body?: unknown; query?: Record<string, string>; ifMatch?: string }): Promise<ApiResponse> {
+  // The resource is the path with each id replaced by its placeholder, as API Gateway matches it.
+  const segments = path.split('/');
+  const params: Record<string, string> = {};
+  const resource = segments
+    .map((segment, i) => {
+      if (i === 0 || !/^[0-9a-f-]{36}$|^INC\d+$|^not-/.test(segment)) return segment;
+      const name = i === 2 ? 'id' : segments[1] === 'problems' && segments[3] === 'analyses' ? 'analysisId' : 'incidentId';
+      params[name] = segment;
+      return `{${name}}`;
+    })
+    .join('/');
+  const handler = resource.startsWith('/incidents') && !resource.endsWith('/problems') ? incidents : problems;
+  return invoke(handler, method, {
+    path,
+    resource,
+    ...(Object.keys(params).length > 0 && { pathParameters: params }),
+    ...(options.query && { query: options.query }),
+    ...(options.body !== undefined && { body: options.body }),
+    caller: options.as,
+    headers: { ...(options.ifMatch !== undefined && { 'If-Match': options.ifMatch }) },
+  });
+}
+
+const problemBody = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Outbound mail stalls on Monday mornings',
+  description: 'The outbound queue on the relay grows for hours; mail leaves late or bounces.',
+  impact: 'Finance cannot send invoices; 300 users affected',
+  priority: 'P2',
+  services: ['email'],
+  stakeholders: ['Finance', 'Service desk'],
+  evidence: ['Queue graph 2026-11-16'],
+  ...overrides,
+});
+const knownErrorBody = (overrides: Record<string, unknown> = {}) => ({
+  title: 'Relay client leaks connections',
+  symptoms: 'Outbound mail stalls in the relay queue; Outlook shows messages stuck in the outbox',
+  rootCause: 'Relay client 4.2 does not close connections after TLS renegotiation',
+  workaround: 'Restart the relay service (takes 2 minutes)',
+  services: ['email'],
+  category: 'software',
+  tags: ['relay'],
+  ...overrides,
+});
+
+async function newProblem(body: Record<string, unknown> = {}): Promise<{ id: string; etag: string }> {
+  const created = await send('POST', '/problems', { as: engineer, body: problemBody(body) });
+  expect(created.status).toBe(201);
+  return { id: created.body.id, etag: created.headers['etag']! };
+}
+
+async function moveTo(id: string, etag: string, state: string, extra: Record<string, unknown> = {}): Promise<ApiResponse> {
+  return send('PATCH', `/problems/${id}`, { as: engineer, body: { state, ...extra }, ifMatch: etag });
+}
+
+async function newIncident(overrides: Record<string, unknown> = {}, as: TestCaller = agent): Promise<ApiResponse> {
+  const created = await send('POST', '/incidents', { as, body: validIncidentBody({ impact: 2, urgency: 2, ...overrides }) });
+  expect(created.status).toBe(201);
+  return created;
+}
+
+async function auditActions(type: string, id: string): Promise<string[]> {
+  const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
+  const page = await trail.list({ resource: { type, id } }, { limit: 100 });
+  return page.items.map((r) => r.action);
+}
+
+describe('problems and their lifecycle', () => {
+  test('create, read, list by state; changes need If-Match (428), a stale one is refused (412), an illegal transition is 409', async () => {
+    const created = await send('POST', '/problems', { as: engineer, body: problemBody() });
+    expect(created.status).toBe(201);
+    expect(created.headers['etag']).toBe('"1"');
+    expect(created.headers['location']).toMatch(new RegExp(`/problems/${created.body.id}$`));
+    expect(created.body).toMatchObject({ state: 'New', version: 1, services: ['email'], createdBy: 'erin.engineer' });
+    const id = created.body.id as string;
+
+    expect((await send('GET', `/problems/${id}`, { as: agent })).body.title).toBe(problemBody().title);
+    const listed = await send('GET', '/problems', { as: auditor, query: { state: 'New', limit: '100' } });
+    expect(listed.body.items.map((p: { id: string }) => p.id)).toContain(id);
+
+    expectProblem(await send('PATCH', `/problems/${id}`, { as: engineer, body: { state: 'Assessed' } }), 428, 'If-Match');
+    expectProblem(await send('PATCH', `/problems/${id}`, { as: engineer, body: { state: 'Assessed' }, ifMatch: '"7"' }), 412);
+    expectProblem(await moveTo(id, '"1"', 'Closed'), 409, 'state');
+    const assessed = await moveTo(id, '"1"', 'Assessed');
+    expect(assessed.status).toBe(200);
+    expect(assessed.headers['etag']).toBe('"2"');
+    expect(await auditActions('problem', id)).toEqual(['problem:create', 'problem:update']);
+  });
+
+  test('bad input names the field and writes nothing', async () => {
+    expectProblem(await send('POST', '/problems', { as: engineer, body: problemBody({ priority: 'P9' }) }), 400, 'priority');
+    expectProblem(await send('POST', '/problems', { as: engineer, body: problemBody({ services: ['Has Space'] }) }), 400, 'services.0');
+    expectProblem(await send('POST', '/problems', { as: engineer, body: { ...problemBody(), hacked: true } }), 400);
+    expectProblem(await send('GET', '/problems/not-a-uuid', { as: engineer }), 400, 'id');
+    expectProblem(await send('GET', `/problems/${randomUUID()}`, { as: engineer }), 404);
+  });
+
+  test('the log is append-only and grows with the facts; the state changes are in it', async () => {
+    const { id } = await newProblem();
+    const added = await send('POST', `/problems/${id}/log`, { as: engineer, body: { kind: 'fact', text: 'Relay 2a restarted at 09:40 cleared the queue' } });
+    expect(added.status).toBe(201);
+    await moveTo(id, '"1"', 'Assessed');
+    const log = await send('GET', `/problems/${id}/log`, { as: agent });
+    expect(log.body.items.map((e: { kind: string }) => e.kind)).toEqual(['state-change', 'fact', 'state-change']);
+    expectProblem(await send('POST', `/problems/${id}/log`, { as: engineer, body: { kind: 'gossip', text: 'x' } }), 400, 'kind');
+  });
+});
+
+describe('search first, then analyse', () => {
+  test('moving into Root Cause Analysis records a known-error search with its results; analyses start only then, and are versioned', async () => {
+    const ke = await send('POST', '/known-errors', { as: engineer, body: knownErrorBody({ title: 'Relay queue stalls after TLS renegotiation' }) });
+    expect(ke.status).toBe(201);
+    const { id } = await newProblem();
+    // No analysis before the search.
+    expectProblem(await send('POST', `/problems/${id}/analyses`, { as: engineer, body: fiveWhys }), 409, 'state');
+    const assessed = await moveTo(id, '"1"', 'Assessed');
+    const rca = await moveTo(id, assessed.headers['etag']!, 'Root Cause Analysis', { kedbQuery: 'relay queue stalls outbound mail' });
+    expect(rca.status).toBe(200);
+    expect(rca.body.kedbSearch).toMatchObject({ query: 'relay queue stalls outbound mail', by: 'erin.engineer' });
+    expect(rca.body.kedbSearch.results[0]).toMatchObject({ id: ke.body.id, kind: 'known-error', title: 'Relay queue stalls after TLS renegotiation' });
+    // The results stay visible on the problem, and in its log.
+    expect((await send('GET', `/problems/${id}`, { as: agent })).body.kedbSearch.results.length).toBeGreaterThan(0);
+    const log = await send('GET', `/problems/${id}/log`, { as: agent });
+    expect(log.body.items.map((e: { kind: string }) => e.kind)).toContain('kedb-search');
+
+    const first = await send('POST', `/problems/${id}/analyses`, { as: engineer, body: fiveWhys });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ version: 1, content: { method: 'five-whys' } });
+    const analysisId = first.body.id as string;
+    const revised = { ...fiveWhys, rootCause: 'Relay client 4.2 leaks a socket per TLS renegotiation' };
+    expectProblem(await send('PUT', `/problems/${id}/analyses/${analysisId}`, { as: engineer, body: revised }), 428, 'If-Match');
+    const second = await send('PUT', `/problems/${id}/analyses/${analysisId}`, { as: engineer, body: revised, ifMatch: '"1"' });
+    expect(second.status).toBe(200);
+    expect(second.body.version).toBe(2);
+    expectProblem(await send('PUT', `/problems/${id}/analyses/${analysisId}`, { as: engineer, body: revised, ifMatch: '"1"' }), 412);
+    expectProblem(await send('PUT', `/problems/${id}/analyses/${analysisId}`, { as: engineer, body: ishikawa, ifMatch: '"2"' }), 400, 'method');
+    expect((await send('POST', `/problems/${id}/analyses`, { as: engineer, body: ishikawa })).status).toBe(201);
+    const all = await send('GET', `/problems/${id}/analyses`, { as: auditor });
+    expect(all.body.items).toHaveLength(3);
+    expect(all.body.items.filter((a: { id: string }) => a.id === analysisId).map((a: { version: number }) => a.version)).toEqual([1, 2]);
+    // Invalid analyses name the field.
+    expectProblem(await send('POST', `/problems/${id}/analyses`, { as: engineer, body: { ...fiveWhys, steps: [] } }), 400, 'steps');
+  });
+});
+
+const fiveWhys = {
+  method: 'five-whys',
+  steps: [
+    { why: 'Why did mail stall?', because: 'The queue worker stopped' },
+    { why: 'Why did the worker stop?', because: 'It ran out of file handles' },
+  ],
+  rootCause: 'Relay client leaks connections',
+};
+const ishikawa = {
+  method: 'ishikawa',
+  effect: 'Mail stalls on Mondays',
+  causes: [{ category: 'technology', cause: 'Connection leak', evidence: '65k sockets open' }],
+};
+
+describe('links', () => {
+  test('ten callers linking the same incident to the same problem at once make one link, listed from both sides; unlink removes it', async () => {
+    const { id } = await newProblem();
+    const incident = await newIncident();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => send('POST', `/problems/${id}/incidents`, { as: i % 2 ? engineer : agent, body: { incidentId: incident.body.id } })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    const stored = await tables.documents.send(
+      new QueryCommand({ TableName: tables.names.problems, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': incidentLinkKey(id, '').pk, ':sk': 'INCIDENT#' } }),
+    );
+    expect(stored.Items).toHaveLength(1);
+    expect((await send('GET', `/problems/${id}/incidents`, { as: agent })).body.items.map((l: { incidentId: string }) => l.incidentId)).toEqual([incident.body.id]);
+    const fromIncident = await send('GET', `/incidents/${incident.body.id}/problems`, { as: agent });
+    expect(fromIncident.body.items.map((l: { problemId: string }) => l.problemId)).toEqual([id]);
+    // By number too; and one incident links to many problems.
+    const other = await newProblem({ title: 'Second cause' });
+    expect((await send('POST', `/problems/${other.id}/incidents`, { as: agent, body: { incidentId: incident.body.number } })).status).toBe(201);
+    expect((await send('GET', `/incidents/${incident.body.number}/problems`, { as: auditor })).body.items).toHaveLength(2);
+    expect((await auditActions('problem', id)).filter((a) => a === 'problem:link-incident')).toHaveLength(1);
+
+    expect((await send('DELETE', `/problems/${id}/incidents/${incident.body.id}`, { as: engineer })).status).toBe(204);
+    expectProblem(await send('DELETE', `/problems/${id}/incidents/${incident.body.id}`, { as: engineer }), 404);
+    expect((await send('GET', `/incidents/${incident.body.id}/problems`, { as: agent })).body.items).toHaveLength(1);
+    expectProblem(await send('POST', `/problems/${id}/incidents`, { as: agent, body: { incidentId: randomUUID() } }), 404, 'incidentId');
+  });
+
+  test('changes that fix a problem: the id format is checked, a pair is linked once', async () => {
+    const { id } = await newProblem();
+    expect((await send('POST', `/problems/${id}/changes`, { as: engineer, body: { changeId: 'CHG0000042', note: 'Relay client 4.3' } })).status).toBe(201);
+    expect((await send('POST', `/problems/${id}/changes`, { as: engineer, body: { changeId: 'CHG0000042' } })).status).toBe(200);
+    expectProblem(await send('POST', `/problems/${id}/changes`, { as: engineer, body: { changeId: 'change-42' } }), 400, 'changeId');
+    expect((await send('GET', `/problems/${id}/changes`, { as: agent })).body.items.map((l: { changeId: string }) => l.changeId)).toEqual(['CHG0000042']);
+  });
+});
+
+describe('known errors, error control and knowledge', () => {
+  test('candidate solutions and the decision; raising a change names a solution; only service owners decide', async () => {
+    const ke = await send('POST', '/known-errors', { as: engineer, body: knownErrorBody({ title: 'Printer spooler hangs', services: ['printing'], tags: [] }) });
+    const id = ke.body.id as string;
+    const proposed = await send('POST', `/known-errors/${id}/solutions`, {
+      as: engineer,
+      body: { description: 'Upgrade the spooler to 7.1', estimatedCost: '2 engineer-days', expectedBenefit: 'No more hangs: ~40 incidents a month' },
+    });
+    expect(proposed.status).toBe(201);
+    const solutionId = proposed.body.solutions[0].id as string;
+    expectProblem(await send('POST', `/known-errors/${id}/decision`, { as: engineer, body: { decision: 'accept', reason: 'x' }, ifMatch: '"2"' }), 403);
+    expectProblem(await send('POST', `/known-errors/${id}/decision`, { as: serviceOwner, body: { decision: 'raise-change', reason: 'Worth it' }, ifMatch: '"2"' }), 400, 'solutionId');
+    const decided = await send('POST', `/known-errors/${id}/decision`, { as: serviceOwner, body: { decision: 'raise-change', reason: 'Worth it', solutionId }, ifMatch: '"2"' });
+    expect(decided.status).toBe(200);
+    expect(decided.body).toMatchObject({ decision: { decision: 'raise-change', solutionId, by: 'oscar.owner' }, fixStatus: 'planned', version: 3 });
+    expect(await auditActions('known-error', id)).toEqual(['known-error:create', 'known-error:propose-solution', 'known-error:decide']);
+  });
+
+  test('the review lists known errors by ongoing impact: incidents linked in the last 30 days, then users affected', async () => {
+    const make = async (title: string, incidentCount: number, usersAffected: number) => {
+      const { id: problemId } = await newProblem({ title });
+      for (let i = 0; i < incidentCount; i++) {
+        const incident = await newIncident({ service: 'erp', shortDescription: `${title} ${i}`, usersAffected });
+        await send('POST', `/problems/${problemId}/incidents`, { as: agent, body: { incidentId: incident.body.id } });
+      }
+      return (await send('POST', '/known-errors', { as: engineer, body: knownErrorBody({ title, problemId, services: ['erp'] }) })).body.id as string;
+    };
+    const low = await make('Review low', 1, 5);
+    const high = await make('Review high', 3, 1);
+    const middle = await make('Review middle', 1, 40);
+    const review = await send('GET', '/known-errors', { as: serviceOwner, query: { review: 'true', limit: '100' } });
+    expect(review.status).toBe(200);
+    const order = review.body.items.map((k: { id: string }) => k.id).filter((id: string) => [low, high, middle].includes(id));
+    expect(order).toEqual([high, middle, low]);
+    expect(review.body.items.find((k: { id: string }) => k.id === high).impact).toEqual({ incidentsLast30Days: 3, usersAffected: 3 });
+    expectProblem(await send('GET', '/known-errors', { as: serviceOwner, query: { review: 'maybe' } }), 400, 'review');
+  });
+
+  test('creating an incident returns matching known errors (with workarounds) and published articles; GET …/suggestions lists them; requesters get articles only', async () => {
+    const ke = await send('POST', '/known-errors', {
+      as: engineer,
+      body: knownErrorBody({ title: 'VPN tunnel drops after sleep', symptoms: 'VPN client disconnects when the laptop wakes', workaround: 'Reconnect from the tray icon', services: ['vpn'], category: 'network', tags: ['vpn'] }),
+    });
+    const article = await send('POST', '/knowledge', { as: agent, body: { title: 'Reconnecting the VPN client after sleep', body: '1. Click the tray icon\n2. Reconnect', service: 'vpn', category: 'network', tags: ['vpn'], state: 'published' } });
+    const draft = await send('POST', '/knowledge', { as: agent, body: { title: 'VPN client draft notes', body: 'wip', service: 'vpn', tags: ['vpn'] } });
+    expect([ke.status, article.status, draft.status]).toEqual([201, 201, 201]);
+
+    const incident = await newIncident({ service: 'vpn', category: 'network', shortDescription: 'VPN disconnects after sleep', description: 'Each morning the VPN client drops when the laptop wakes up.' });
+    expect(incident.body.suggestions.knownErrors[0]).toMatchObject({ id: ke.body.id, workaround: 'Reconnect from the tray icon' });
+    expect(incident.body.suggestions.articles.map((a: { id: string }) => a.id)).toEqual([article.body.id]);
+    const listed = await send('GET', `/incidents/${incident.body.id}/suggestions`, { as: agent });
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual(incident.body.suggestions);
+
+    const own = await newIncident({ service: 'vpn', category: 'network', shortDescription: 'VPN disconnects after sleep', description: 'It drops.' }, requester);
+    expect(own.body.suggestions.knownErrors).toEqual([]);
+    expect(own.body.suggestions.articles.map((a: { id: string }) => a.id)).toEqual([article.body.id]);
+    expectProblem(await send('GET', `/incidents/${incident.body.id}/suggestions`, { as: requester }), 404);
+  });
+
+  test('knowledge search ranks by words, service and tags; drafts are not found; requesters read published articles only', async () => {
+    const strong = await send('POST', '/knowledge', { as: engineer, body: { title: 'ERP invoice export fails with timeout', body: '…', service: 'erp', tags: ['invoice'], state: 'published' } });
+    const weak = await send('POST', '/knowledge', { as: engineer, body: { title: 'ERP export settings', body: '…', service: 'erp', state: 'published' } });
+    const draft = await send('POST', '/knowledge', { as: engineer, body: { title: 'ERP invoice export timeout (draft)', body: '…', service: 'erp' } });
+    const found = await send('GET', '/knowledge', { as: requester, query: { q: 'invoice export timeout', service: 'erp' } });
+    expect(found.status).toBe(200);
+    const ids = found.body.items.map((a: { id: string }) => a.id);
+    expect(ids.indexOf(strong.body.id)).toBeLessThan(ids.indexOf(weak.body.id));
+    expect(ids).not.toContain(draft.body.id);
+    expect((await send('GET', `/knowledge/${strong.body.id}`, { as: requester })).status).toBe(200);
+    expectProblem(await send('GET', `/knowledge/${draft.body.id}`, { as: requester }), 404);
+    expectProblem(await send('GET', '/knowledge', { as: requester, query: {} }), 400, 'q');
+  });
+
+  test('known errors are found by words and service, best first', async () => {
+    await send('POST', '/known-errors', { as: engineer, body: knownErrorBody({ title: 'Payroll batch overruns', symptoms: 'Nightly payroll batch still running at 08:00', services: ['erp'], tags: [] }) });
+    const found = await send('GET', '/known-errors', { as: agent, query: { q: 'payroll batch running', service: 'erp' } });
+    expect(found.body.items[0]).toMatchObject({ title: 'Payroll batch overruns' });
+    expect(found.body.items[0].score).toBeGreaterThan(0);
+  });
+});
+
+describe('who may do what', () => {
+  test.each([
+    ['requester', requester, 403],
+    ['agent', agent, 403],
+    ['auditor', auditor, 403],
+    ['change manager', changeManager, 403],
+    ['engineer', engineer, 201],
+    ['service owner', serviceOwner, 201],
+    ['admin', admin, 201],
+  ] as const)('%s records a problem', async (_name, as, status) => {
+    const answer = await send('POST', '/problems', { as, body: problemBody() });
+    if (status === 201) expect(answer.status).toBe(201);
+    else expectProblem(answer, status);
+  });
+
+  test('requesters see nothing of problems or known errors; auditors and agents read; agents do not change problems', async () => {
+    const { id } = await newProblem();
+    expectProblem(await send('GET', `/problems/${id}`, { as: requester }), 403);
+    expectProblem(await send('GET', '/problems', { as: requester }), 403);
+    expectProblem(await send('GET', '/known-errors', { as: requester }), 403);
+    expect((await send('GET', `/problems/${id}`, { as: auditor })).status).toBe(200);
+    expectProblem(await moveTo(id, '"1"', 'Assessed').then(() => send('PATCH', `/problems/${id}`, { as: agent, body: { title: 'x' }, ifMatch: '"2"' })), 403);
+    expectProblem(await send('POST', '/known-errors', { as: agent, body: knownErrorBody() }), 403);
+    expectProblem(await send('POST', `/problems/${id}/incidents`, { as: auditor, body: { incidentId: randomUUID() } }), 403);
+  });
+
+  test('every index a list uses is the one in the key module (no Scan): the search-term index holds only published articles', async () => {
+    const repository = new DynamoDbProblemRepository(tables.documents, tables.names.problems);
+    const draft = await send('POST', '/knowledge', { as: engineer, body: { title: 'Zebra label printer calibration', body: '…', state: 'draft' } });
+    expect(await repository.termHits('ka', ['zebra'], 10)).toEqual([]);
+    const published = await send('POST', '/knowledge', { as: engineer, body: { title: 'Zebra label printer calibration', body: '…', state: 'published' } });
+    expect(await repository.termHits('ka', ['zebra'], 10)).toEqual([{ term: 'zebra', id: published.body.id }]);
+    expect(draft.body.id).not.toBe(published.body.id);
+    expect(PROBLEM_INDEXES.bySearchTerm.name).toBe('bySearchTerm');
+  });
+});
