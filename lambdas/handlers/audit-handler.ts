@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { listAuditRecords, verifyAuditTrail, type AuditReadDeps } from '../app/audit-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail, sha256Hex } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { listAuditQuerySchema, verifyAuditQuerySchema } from '../schemas/audit-schemas';
 import { authenticated, createHttpHandler, type RouteTable } from './http/http-router';
 import { parseQuery } from './http/http-request';
-import { requestScopedAuditLog } from './request-context';
+import { createAuditLog } from './request-context';
 import { createClock, createObservability, requireEnv } from './runtime-environment';
 
 /**
@@ -34,8 +33,5 @@ export const routes: RouteTable = {
 };
 
 export const handler = createHttpHandler(routes, observability, {
-  audit: requestScopedAuditLog(trail, (error, entry) => {
-    observability.logger.error('audit record not appended', { error: error as Error, entry });
-    observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-  }),
+  audit: createAuditLog(trail, observability),
 });

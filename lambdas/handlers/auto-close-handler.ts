@@ -9,10 +9,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
-import { requestScopedAuditLog, withRequestContext } from './request-context';
+import { withRequestContext, createAuditLog } from './request-context';
 
 /**
  * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
@@ -24,10 +23,7 @@ const documents = tracer.captureAWSv3Client(createDocumentClient());
 const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'));
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
-  logger.error('audit record not appended', { error: error as Error, entry });
-  metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-});
+const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
   // Each closure's audit record carries the run's Lambda request id.

@@ -35,19 +35,14 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from './h
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, requireEnv } from './runtime-environment';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
-import { requestScopedAuditLog } from './request-context';
+import { createAuditLog } from './request-context';
 
 const observability = createObservability('catalogue');
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const documents = createDocumentClient(dynamoDb);
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
-  observability.logger.error('audit record not appended', { error: error as Error, entry });
-  observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-});
+const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: CatalogueDeps = {
   catalogue: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,

@@ -13,8 +13,7 @@ import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
-import { requestScopedAuditLog } from './request-context';
+import { createAuditLog } from './request-context';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { alarmTrackingPolicyOf } from '../app/sla-use-cases';
@@ -44,10 +43,7 @@ const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
 
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
-  logger.error('audit record not appended', { error: error as Error, entry });
-  metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-});
+const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
 
 const common: IngestEventDeps = {
   events,

@@ -21,7 +21,6 @@ import {
 } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { DynamoDbKnowledgeSearch } from '../adapters/dynamodb/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
@@ -44,20 +43,15 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from './h
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
-import { requestScopedAuditLog } from './request-context';
+import { createAuditLog } from './request-context';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const clock = createClock();
-const audit = requestScopedAuditLog(
-  new DynamoDbAuditTrail(createDocumentClient(dynamoDb), requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }),
-  (error, entry) => {
-    observability.logger.error('audit record not appended', { error: error as Error, entry });
-    observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-  },
-);
+// One document client for every table the function reads and writes.
 const documents = createDocumentClient(dynamoDb);
+const audit = createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, observability);
 const deps: IncidentDeps = {
   incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
   services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),

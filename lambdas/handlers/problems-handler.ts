@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   addAnalysis,
   appendProblemLog,
@@ -29,7 +28,6 @@ import {
   type ProblemDeps,
 } from '../app/problem-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbProblemRepository } from '../adapters/dynamodb/dynamodb-problem-repository';
 import {
@@ -58,7 +56,7 @@ import {
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
-import { requestScopedAuditLog } from './request-context';
+import { createAuditLog } from './request-context';
 import { createClock, createObservability, requireEnv } from './runtime-environment';
 
 const observability = createObservability('problems');
@@ -66,10 +64,7 @@ const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}))
 const documents = createDocumentClient(dynamoDb);
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
-  observability.logger.error('audit record not appended', { error: error as Error, entry });
-  observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-});
+const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: ProblemDeps = {
   problems: new DynamoDbProblemRepository(documents, requireEnv('PROBLEMS_TABLE_NAME')),
   // Read only: GetItem by id and the byNumber index, to link incidents by id or number.

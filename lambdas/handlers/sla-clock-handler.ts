@@ -10,9 +10,8 @@ import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
-import { requestScopedAuditLog, withRequestContext } from './request-context';
+import { withRequestContext, createAuditLog } from './request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -29,10 +28,7 @@ const deps = {
   incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
   services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,
-  audit: requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }), (error, entry) => {
-    logger.error('audit record not appended', { error: error as Error, entry });
-    metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-  }),
+  audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, { logger, metrics }),
   notifier: new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
     'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'),
     escalation: requireEnv('ESCALATION_TOPIC_ARN'),
