@@ -33,13 +33,25 @@ import {
   updateCiBodySchema,
   updateServiceBodySchema,
 } from './catalogue-schemas';
+import {
+  calendarQuerySchema,
+  calendarSchema,
+  changePageSchema,
+  changeSchema,
+  createChangeBodySchema,
+  listChangesQuerySchema,
+  milestonePageSchema,
+  milestonesQuerySchema,
+  updateChangeBodySchema,
+  voteBodySchema,
+} from './change-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'changes' | 'meta';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -202,6 +214,42 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/catalogue/software', group: 'catalogue', auth: 'token', operationId: 'listSoftwareInventory',
     summary: 'Which CIs, and so which services, run a software name at a version prefix (e.g. openssl 3.0.x)', query: softwareQuerySchema,
     response: { status: 200, schema: softwareInventoryPageSchema, description: 'One page' },
+  },
+  // Change management (function group `changes`).
+  {
+    method: 'POST', path: '/changes', group: 'changes', auth: 'token', operationId: 'createChange',
+    summary: 'Raise a standard, normal or emergency change (a Draft) with its plans and risk', body: createChangeBodySchema,
+    response: { status: 201, schema: changeSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/changes', group: 'changes', auth: 'token', operationId: 'listChanges',
+    summary: 'Changes in a state, most recently changed first', query: listChangesQuerySchema,
+    response: { status: 200, schema: changePageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/changes/calendar', group: 'changes', auth: 'token', operationId: 'getChangeCalendar',
+    summary: "Scheduled changes starting in [from, to), by planned start, with the client's freeze windows", query: calendarQuerySchema,
+    response: { status: 200, schema: calendarSchema, description: 'One page, and the freeze windows in the range' },
+  },
+  {
+    method: 'GET', path: '/changes/milestones', group: 'changes', auth: 'token', operationId: 'listGoLiveMilestones',
+    summary: "A service's go-live milestones (implemented changes), newest first", query: milestonesQuerySchema,
+    response: { status: 200, schema: milestonePageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/changes/{id}', group: 'changes', auth: 'token', operationId: 'getChange',
+    summary: 'Read a change with its risk, approvals, votes and history', response: { status: 200, schema: changeSchema, description: 'The change; ETag header set' },
+    problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/changes/{id}', group: 'changes', auth: 'token', operationId: 'updateChange',
+    summary: 'Edit a draft or move the change on (If-Match required)', body: updateChangeBodySchema,
+    response: { status: 200, schema: changeSchema, description: 'The changed change; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/changes/{id}/approvals', group: 'changes', auth: 'token', operationId: 'voteOnChange',
+    summary: 'Approve or reject an assessed change (one vote each; never on your own change)', body: voteBodySchema,
+    response: { status: 200, schema: changeSchema, description: 'The change, Approved or Rejected once the votes decide' }, problems: [404, 409, 415],
   },
 ];
 

@@ -206,6 +206,27 @@ export const slaPolicySchema = z
   })
   .describe('SLA calendars, warnings, pauses and the escalation policy');
 
+const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 date and time with offset, e.g. 2026-12-20T00:00:00Z');
+export const changeSettingsSchema = z
+  .strictObject({
+    cabQuorum: z.number().int().min(1).max(20).default(3).describe('CAB members who must approve high and very high risk changes'),
+    clientApproval: z
+      .array(z.enum(['low', 'medium', 'high', 'very high']))
+      .max(4)
+      .default(() => [])
+      .describe('Risk classes of normal and emergency changes the client approves too'),
+    freezeWindows: z
+      .array(
+        z
+          .strictObject({ name: z.string().trim().min(1).max(80), start: instant, end: instant })
+          .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'end must be after start', path: ['end'] }),
+      )
+      .max(24)
+      .default(() => [])
+      .describe('Change freezes: normal and standard changes may not be scheduled into them; emergency changes may, and are marked'),
+  })
+  .describe('Change approval rules and freeze windows');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -221,6 +242,7 @@ export const clientSettingsSchema = z.strictObject({
   disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
   contacts: contactsSchema,
   sla: slaPolicySchema.default(() => slaPolicySchema.parse({})),
+  changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
   monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [], findingPriorities: { ...DEFAULT_FINDING_PRIORITIES } }),
 });
 

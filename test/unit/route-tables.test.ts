@@ -10,6 +10,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   incidents: '../../lambdas/handlers/incidents-handler',
   audit: '../../lambdas/handlers/audit-handler',
   catalogue: '../../lambdas/handlers/catalogue-handler',
+  changes: '../../lambdas/handlers/changes-handler',
   meta: '../../lambdas/handlers/meta-handler',
 };
 
@@ -21,6 +22,7 @@ beforeAll(() => {
     IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
     AUDIT_TABLE_NAME: 'route-table-test-audit',
     CATALOGUE_TABLE_NAME: 'route-table-test-catalogue',
+    CHANGES_TABLE_NAME: 'route-table-test-changes',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',
