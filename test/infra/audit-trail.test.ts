@@ -81,6 +81,7 @@ const WRITERS = [
   'lambdas/handlers/event-ingestion-handler.ts',
   'lambdas/handlers/sla-clock-handler.ts',
   'lambdas/handlers/catalogue-handler.ts',
+  'lambdas/handlers/changes-handler.ts',
 ];
 const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
 

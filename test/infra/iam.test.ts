@@ -168,17 +168,21 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion and SLA check functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check and changes functions may touch the incidents table; auto-close only reads, writes and queries byState; changes only reads', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const autoClose = functionWithEntry(resources, AUTO_CLOSE_ENTRY);
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
     const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
+    const changes = functionWithEntry(resources, 'lambdas/handlers/changes-handler.ts');
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId].sort());
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, changes.roleId].sort());
+    // Emergency changes look their incident up: GetItem, or Query on the number index.
+    const changesOnTable = changes.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    expect([...new Set(actionsOf(changesOnTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     // The SLA check reads and saves one incident at a time: no index.
     const slaOnTable = slaClock.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect(slaOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([]);
@@ -206,10 +210,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantees).toEqual([ingestion.roleId]);
   });
 
-  test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue), which may also delete its records', () => {
+  test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue, changes), which may also delete its records', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.idempotencyTable.node.defaultChild as CfnElement);
-    const users = [functionWithEntry(resources, INCIDENTS_ENTRY), functionWithEntry(resources, CATALOGUE_ENTRY)];
+    const users = [functionWithEntry(resources, INCIDENTS_ENTRY), functionWithEntry(resources, CATALOGUE_ENTRY), functionWithEntry(resources, 'lambdas/handlers/changes-handler.ts')];
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
