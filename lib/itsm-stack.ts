@@ -59,6 +59,7 @@ export class ItsmStack extends Stack {
       monitoring: config.monitoring,
       sla: config.sla,
       changes: config.changes,
+      requests: config.requests,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });

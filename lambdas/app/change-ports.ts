@@ -1,4 +1,5 @@
 import type { Change } from '../domain/change';
+import type { RequestState, ServiceRequest } from '../domain/service-request';
 import type { Page, PageRequest } from './ports';
 
 /** Ports of change management; adapters implement them (the changes table on DynamoDB). */
@@ -41,4 +42,13 @@ export interface ChangeRepository {
   /** Slots on a target starting in [from, to) (overlap candidates: their end is checked by the caller). */
   slotsOn(target: ChangeTarget, from: string, to: string): Promise<ChangeSlot[]>;
   milestones(service: string, page: PageRequest): Promise<Page<Milestone>>;
+}
+
+/** Service requests share the changes table (a request may raise a change). */
+export interface RequestRepository {
+  createRequest(request: ServiceRequest): Promise<void>;
+  getRequest(id: string): Promise<ServiceRequest | undefined>;
+  /** Stores the next version if the stored one is still `expectedVersion`; VersionConflictError otherwise. */
+  saveRequest(request: ServiceRequest, expectedVersion: number): Promise<void>;
+  listRequestsByState(state: RequestState, page: PageRequest): Promise<Page<ServiceRequest>>;
 }

@@ -67,11 +67,14 @@ const STEP_ACTION: Readonly<Partial<Record<ChangeState, ChangeAction>>> = {
 /** Most changes a scheduling flags in one transaction (with its own slots, within DynamoDB's 100 items). */
 const MAX_FLAGGED_OVERLAPS = 60;
 
-export async function createChange(deps: ChangeDeps, caller: Caller, input: ChangeInput): Promise<Change> {
+export async function createChange(deps: ChangeDeps, caller: Caller, input: ChangeInput, raisedBy?: { readonly request: string }): Promise<Change> {
   requireScope(caller, 'change:create', 'raise changes');
   assertNoSecrets(input);
   const incident = input.incident === undefined ? undefined : await loadIncident(deps, input.incident);
-  const change = newChange(deps.ids.newId(), { ...input, ...(incident && { incident: incident.id }) }, caller, now(deps));
+  const change: Change = {
+    ...newChange(deps.ids.newId(), { ...input, ...(incident && { incident: incident.id }) }, caller, now(deps)),
+    ...(raisedBy && { request: raisedBy.request }),
+  };
   await assertReferencesExist(deps, change);
   await deps.changes.create(change);
   await deps.audit.record(recordChangeEntry(caller, 'change:create', { type: 'change', id: change.id }, undefined, change));
@@ -280,7 +283,7 @@ async function loadChange(deps: ChangeDeps, id: string): Promise<Change> {
   return change;
 }
 
-async function loadIncident(deps: ChangeDeps, ref: string): Promise<Incident> {
+export async function loadIncident(deps: ChangeDeps, ref: string): Promise<Incident> {
   const incident = ref.startsWith('INC') ? await deps.incidents.getByNumber(ref) : await deps.incidents.get(ref);
   if (!incident) throw new InvalidInputError([{ field: 'incident', message: `${ref} is not an incident` }]);
   return incident;

@@ -243,3 +243,37 @@ export function mayActOnChange(caller: Caller, action: ChangeAction, change: { r
   const scope = changeScope(caller, action);
   return scope === 'any' || (scope === 'own' && change.requestedBy === caller.name);
 }
+
+/**
+ * Service requests. Requesters submit requests and follow and comment on their own; the desk
+ * reads and works every request; approving is for the service's owner or a change manager (in
+ * the use case), never the requester.
+ */
+export const REQUEST_ACTIONS = ['request:create', 'request:read', 'request:comment', 'request:work', 'request:approve'] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+
+//                                       create read comment work approve
+const REQUEST_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
+  requester:            [A, O, O, N, N],
+  agent:                [A, A, A, A, N],
+  engineer:             [A, A, A, A, N],
+  'service-owner':      [A, A, A, A, O],
+  'change-manager':     [A, A, A, A, A],
+  auditor:              [N, A, N, N, N],
+  admin:                [A, A, A, A, N],
+  integration:          [A, A, A, A, N],
+  cab:                  [N, N, N, N, N],
+  'emergency-approver': [N, N, N, N, N],
+  'client-approver':    [N, N, N, N, N],
+};
+
+export function requestScope(caller: Caller, action: RequestAction): Scope {
+  const column = REQUEST_ACTIONS.indexOf(action);
+  let best: Scope = 'none';
+  for (const role of caller.roles) {
+    const scope = REQUEST_MATRIX[role][column]!;
+    if (scope === 'any') return 'any';
+    if (scope === 'own') best = 'own';
+  }
+  return best;
+}

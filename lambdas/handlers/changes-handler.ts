@@ -10,9 +10,9 @@ import {
   serviceMilestones,
   updateChange,
   voteOnChange,
-  type ChangeDeps,
   type ChangeUpdate,
 } from '../app/change-use-cases';
+import { commentOnRequest, getRequest, listRequests, submitRequest, transfer, updateRequest, type RequestDeps } from '../app/request-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
@@ -27,7 +27,14 @@ import {
   milestonesQuerySchema,
   updateChangeBodySchema,
   voteBodySchema,
+  createRequestBodySchema,
+  listRequestsQuerySchema,
+  requestCommentBodySchema,
+  requestIdSchema,
+  transferRequestBodySchema,
+  updateRequestBodySchema,
 } from '../schemas/change-schemas';
+import type { ChangeInput } from '../domain/change';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
@@ -44,8 +51,11 @@ const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv
   observability.logger.error('audit record not appended', { error: error as Error, entry });
   observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
 });
-const deps: ChangeDeps = {
-  changes: new DynamoDbChangeRepository(documents, requireEnv('CHANGES_TABLE_NAME')),
+const repository = new DynamoDbChangeRepository(documents, requireEnv('CHANGES_TABLE_NAME'));
+const deps: RequestDeps = {
+  changes: repository,
+  requests: repository,
+  requestPolicy: settings.requests,
   catalogue: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
   // Approvers are notified on the escalation topic (attribute kind=change-approval).
@@ -70,6 +80,7 @@ const representation = (record: { readonly version: number }, status: number, ex
   headers: { ETag: etagFor(record.version), ...extraHeaders },
 });
 
+const requestId = (params: Record<string, string | undefined> | null) => validate(requestIdSchema, params?.['id'], 'id');
 const changeId = (params: Record<string, string | undefined> | null) => validate(changeIdSchema, params?.['id'], 'id');
 
 export const routes: RouteTable = {
@@ -95,6 +106,27 @@ export const routes: RouteTable = {
   'POST /changes/{id}/approvals': authenticated(async ({ event, caller }) => {
     const id = changeId(event.pathParameters);
     return representation(await voteOnChange(deps, caller, id, parseJsonBody(event, voteBodySchema)), 200);
+  }),
+  'POST /requests': authenticated(async ({ event, caller }) => {
+    const request = await submitRequest(deps, caller, parseJsonBody(event, createRequestBodySchema));
+    return representation(request, 201, { Location: `${basePath(event)}/requests/${request.id}` });
+  }),
+  'GET /requests': authenticated(async ({ event, caller }) => ({ status: 200, body: await listRequests(deps, caller, parseQuery(event, listRequestsQuerySchema)) })),
+  'GET /requests/{id}': authenticated(async ({ event, caller }) => representation(await getRequest(deps, caller, requestId(event.pathParameters)), 200)),
+  'PATCH /requests/{id}': authenticated(async ({ event, caller }) => {
+    const id = requestId(event.pathParameters);
+    return representation(await updateRequest(deps, caller, id, parseJsonBody(event, updateRequestBodySchema), ifMatchVersion(event)), 200);
+  }),
+  'POST /requests/{id}/comments': authenticated(async ({ event, caller }) => {
+    const id = requestId(event.pathParameters);
+    return representation(await commentOnRequest(deps, caller, id, parseJsonBody(event, requestCommentBodySchema).text), 200);
+  }),
+  'POST /requests/{id}/transfer': authenticated(async ({ event, caller }) => {
+    const id = requestId(event.pathParameters);
+    const body = parseJsonBody(event, transferRequestBodySchema);
+    const target = body.to === 'incident' ? body : { to: 'change' as const, change: body.change as ChangeInput };
+    const { request, change } = await transfer(deps, caller, id, target, ifMatchVersion(event));
+    return representation(request, 200, change ? { Link: `<${basePath(event)}/changes/${change}>; rel="related"` } : {});
   }),
 };
 

@@ -44,6 +44,13 @@ import {
   milestonesQuerySchema,
   updateChangeBodySchema,
   voteBodySchema,
+  createRequestBodySchema,
+  listRequestsQuerySchema,
+  requestCommentBodySchema,
+  requestPageSchema,
+  requestSchema,
+  transferRequestBodySchema,
+  updateRequestBodySchema,
 } from './change-schemas';
 
 /**
@@ -250,6 +257,36 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'POST', path: '/changes/{id}/approvals', group: 'changes', auth: 'token', operationId: 'voteOnChange',
     summary: 'Approve or reject an assessed change (one vote each; never on your own change)', body: voteBodySchema,
     response: { status: 200, schema: changeSchema, description: 'The change, Approved or Rejected once the votes decide' }, problems: [404, 409, 415],
+  },
+  // Service requests (served by the changes function: a request may raise a change).
+  {
+    method: 'POST', path: '/requests', group: 'changes', auth: 'token', operationId: 'submitRequest',
+    summary: 'Submit a service request (standard delivery, information, access, feedback) on a service', body: createRequestBodySchema,
+    response: { status: 201, schema: requestSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/requests', group: 'changes', auth: 'token', operationId: 'listRequests',
+    summary: 'Requests in a state, most recently changed first (the desk)', query: listRequestsQuerySchema,
+    response: { status: 200, schema: requestPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/requests/{id}', group: 'changes', auth: 'token', operationId: 'getRequest',
+    summary: 'Read a request (requesters: their own)', response: { status: 200, schema: requestSchema, description: 'The request; ETag header set' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/requests/{id}', group: 'changes', auth: 'token', operationId: 'updateRequest',
+    summary: 'Approve, reject, fulfil, close or assign a request (If-Match required)', body: updateRequestBodySchema,
+    response: { status: 200, schema: requestSchema, description: 'The request; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/requests/{id}/comments', group: 'changes', auth: 'token', operationId: 'commentOnRequest',
+    summary: 'Add a comment to a request', body: requestCommentBodySchema,
+    response: { status: 200, schema: requestSchema, description: 'The request; new ETag' }, problems: [404, 415],
+  },
+  {
+    method: 'POST', path: '/requests/{id}/transfer', group: 'changes', auth: 'token', operationId: 'transferRequest',
+    summary: 'Close the request as an incident, or raise a linked change (If-Match required)', body: transferRequestBodySchema,
+    response: { status: 200, schema: requestSchema, description: 'The closed request, with transferredTo' }, problems: [404, 409, 412, 415, 428],
   },
 ];
 

@@ -3,6 +3,7 @@ import { APPROVER_CAPACITIES } from '../domain/change-approval';
 import { CHANGE_STATES } from '../domain/change-lifecycle';
 import { CHANGE_TYPES, REVIEW_OUTCOMES } from '../domain/change';
 import { RISK_CLASSES } from '../domain/change-risk';
+import { REQUEST_STATES, REQUEST_TYPES } from '../domain/service-request';
 import { serviceIdSchema } from './catalogue-schemas';
 import { incidentIdSchema } from './incident-schemas';
 
@@ -113,6 +114,7 @@ export const changeSchema = z
     risk: z.object({ likelihood: z.number(), severity: z.number(), score: z.number(), class: z.enum(RISK_CLASSES), securityImpact: z.string() }),
     template: z.string().optional(),
     incident: z.string().optional(),
+    request: z.string().optional().describe('The service request that raised it'),
     state: z.enum(CHANGE_STATES),
     approvals: z.array(approvalRequirement).describe('Who must approve, set at assessment'),
     votes: z.array(vote),
@@ -142,3 +144,61 @@ export const milestonePageSchema = z.object({
   items: z.array(z.object({ service: z.string(), at: z.string(), change: z.string(), title: z.string() })),
   nextToken: z.string().optional(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Service requests
+
+export const requestIdSchema = z.uuid({ error: 'must be a request id (UUID)' });
+
+export const createRequestBodySchema = z
+  .strictObject({
+    type: z.enum(REQUEST_TYPES),
+    service: serviceIdSchema.describe('The service the request is for (an id in the catalogue)'),
+    title: text(160),
+    description: text(8000),
+  })
+  .describe('Submit a service request');
+
+export const updateRequestBodySchema = z
+  .strictObject({
+    state: z.enum(REQUEST_STATES.filter((s) => s !== 'Submitted') as ['Approved']).optional(),
+    assignee: reference.optional(),
+    note: text(2000).optional().describe('Why, kept in the history with the step'),
+  })
+  .refine((body) => body.state !== undefined || body.assignee !== undefined, { message: 'must change state or assignee' })
+  .describe('Approve, reject, fulfil or close a request, or assign it');
+
+export const requestCommentBodySchema = z.strictObject({ text: text(8000) }).describe('A comment, visible to the requester');
+
+export const transferRequestBodySchema = z
+  .discriminatedUnion('to', [
+    z.strictObject({ to: z.literal('incident'), incident: incidentIdSchema.describe('The incident the request turned out to be') }),
+    z.strictObject({ to: z.literal('change'), change: createChangeBodySchema.describe('The change to raise, linked to the request') }),
+  ])
+  .describe('Close the request as an incident, or raise a linked change');
+
+export const listRequestsQuerySchema = z.strictObject({ state: z.enum(REQUEST_STATES).default('Submitted'), limit: limit(25), nextToken });
+
+export const requestSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(REQUEST_TYPES),
+    service: z.string(),
+    title: z.string(),
+    description: z.string(),
+    state: z.enum(REQUEST_STATES),
+    needsApproval: z.boolean(),
+    fulfilmentDue: z.string(),
+    assignee: z.string().optional(),
+    approvedBy: z.string().optional(),
+    comments: z.array(z.object({ by: z.string(), at: z.string(), text: z.string() })),
+    transferredTo: z.object({ incident: z.string().optional(), change: z.string().optional() }).optional(),
+    history: z.array(z.object({ at: z.string(), by: z.string(), from: z.string(), to: z.string(), note: z.string().optional() })),
+    requestedBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+    version: z.number(),
+  })
+  .describe('A service request');
+export const requestPageSchema = z.object({ items: z.array(requestSchema), nextToken: z.string().optional() });

@@ -227,6 +227,25 @@ export const changeSettingsSchema = z
   })
   .describe('Change approval rules and freeze windows');
 
+export const requestSettingsSchema = z
+  .strictObject({
+    fulfilmentTargets: z
+      .strictObject({
+        'standard-delivery': isoDurationSchema.default('P5D'),
+        information: isoDurationSchema.default('P2D'),
+        access: isoDurationSchema.default('P3D'),
+        feedback: isoDurationSchema.default('P10D'),
+      })
+      .default(() => ({ 'standard-delivery': 'P5D', information: 'P2D', access: 'P3D', feedback: 'P10D' }))
+      .describe('Fulfilment target per request type, from submission'),
+    approvalRequired: z
+      .array(z.enum(['standard-delivery', 'information', 'access', 'feedback']))
+      .max(4)
+      .default(() => ['access' as const])
+      .describe("Request types the service's owner (or a change manager) approves before fulfilment"),
+  })
+  .describe('Service request types: fulfilment targets and approval');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -243,6 +262,7 @@ export const clientSettingsSchema = z.strictObject({
   contacts: contactsSchema,
   sla: slaPolicySchema.default(() => slaPolicySchema.parse({})),
   changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
+  requests: requestSettingsSchema.default(() => requestSettingsSchema.parse({})),
   monitoring: monitoringSchema.default({ ...DEFAULT_MONITORING, alarmRules: [], findingPriorities: { ...DEFAULT_FINDING_PRIORITIES } }),
 });
 

@@ -114,6 +114,7 @@ describe("each stack carries its client's run-time settings", () => {
       monitoring: config.monitoring,
       sla: config.sla,
       changes: config.changes,
+      requests: config.requests,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     // Lambda allows 4 KB of environment per function in all.

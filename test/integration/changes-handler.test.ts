@@ -377,3 +377,70 @@ describe('access and input', () => {
     expectProblem(await api.vote('00000000-0000-4000-8000-000000000000', { decision: 'maybe', reason: 'x' }, cab1), 400, 'decision');
   });
 });
+
+describe('service requests', () => {
+  const req = (method: string, path: string, resource: string, as: TestCaller | undefined, extra: { body?: unknown; id?: string; ifMatch?: string; query?: Record<string, string> } = {}) =>
+    send(method, path, resource, as, extra);
+  const submit = (body: Record<string, unknown>, as: TestCaller = requester) => req('POST', '/requests', '/requests', as, { body });
+  const read = (id: string, as: TestCaller = agent) => req('GET', `/requests/${id}`, '/requests/{id}', as, { id });
+  const patch = async (id: string, body: unknown, as: TestCaller) => req('PATCH', `/requests/${id}`, '/requests/{id}', as, { id, body, ifMatch: (await read(id)).headers['etag'] });
+  const transfer = async (id: string, body: unknown, as: TestCaller = agent) =>
+    req('POST', `/requests/${id}/transfer`, '/requests/{id}/transfer', as, { id, body, ifMatch: (await read(id)).headers['etag'] });
+  const requestBody = (overrides: Record<string, unknown> = {}) => ({ type: 'standard-delivery', service: 'chg-flow', title: 'Monthly usage report', description: 'For the board pack', ...overrides });
+
+  test('a standard delivery: submitted by a requester, fulfilled and closed by the desk, with comments; requesters see their own only', async () => {
+    const created = await submit(requestBody());
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: 'Submitted', needsApproval: false, requestedBy: 'rita.requester' });
+    expect(Date.parse(created.body.fulfilmentDue) - Date.parse(created.body.createdAt)).toBe(5 * 24 * 3600 * 1000);
+    const id = created.body.id as string;
+    expectProblem(await read(id, callers.otherRequester), 404, 'id');
+    expect((await req('POST', `/requests/${id}/comments`, '/requests/{id}/comments', requester, { id, body: { text: 'Needed by Friday' } })).body.comments).toHaveLength(1);
+    expectProblem(await patch(id, { state: 'In Fulfilment' }, requester), 403);
+    expect((await patch(id, { state: 'In Fulfilment', assignee: 'alice.agent' }, agent)).body).toMatchObject({ state: 'In Fulfilment', assignee: 'alice.agent' });
+    expect((await patch(id, { state: 'Fulfilled' }, agent)).body.state).toBe('Fulfilled');
+    expect((await patch(id, { state: 'Closed' }, agent)).body.state).toBe('Closed');
+    expect((await read(id, requester)).body.history.map((h: { to: string }) => h.to)).toEqual(['In Fulfilment', 'Fulfilled', 'Closed']);
+    const audit = await invoke(auditHandler, 'GET', { path: '/audit', resource: '/audit', query: { resource: `request/${id}`, limit: '100' }, caller: auditor });
+    expect(audit.body.items.map((r: { action: string }) => r.action)).toEqual(['request:create', 'request:comment', 'request:in-fulfilment', 'request:fulfilled', 'request:closed']);
+  });
+
+  test('an access request is approved by the service owner (never by the requester) before fulfilment', async () => {
+    const id = (await submit(requestBody({ type: 'access', title: 'Access to the ERP reports' }))).body.id as string;
+    expectProblem(await patch(id, { state: 'In Fulfilment' }, agent), 409, 'state');
+    expectProblem(await patch(id, { state: 'Approved' }, agent), 403);
+    expect((await patch(id, { state: 'Approved' }, serviceOwner)).body).toMatchObject({ state: 'Approved', approvedBy: 'oscar.owner' });
+    expect((await patch(id, { state: 'In Fulfilment' }, agent)).body.state).toBe('In Fulfilment');
+    const own = (await submit(requestBody({ type: 'access' }), changeManager)).body.id as string;
+    expectProblem(await patch(own, { state: 'Approved' }, changeManager), 409, 'requestedBy');
+  });
+
+  test('request → incident: closed as transferred to an existing incident', async () => {
+    const id = (await submit(requestBody({ type: 'information', title: 'Why is the report empty?' }))).body.id as string;
+    expectProblem(await transfer(id, { to: 'incident', incident: '00000000-0000-4000-8000-000000000000' }), 400, 'incident');
+    const incident = await invoke(incidents, 'POST', { path: '/incidents', resource: '/incidents', caller: agent, body: validIncidentBody() });
+    const moved = await transfer(id, { to: 'incident', incident: incident.body.id });
+    expect(moved.body).toMatchObject({ state: 'Closed', transferredTo: { incident: incident.body.id } });
+    expectProblem(await transfer(id, { to: 'incident', incident: incident.body.id }), 409, 'state');
+  });
+
+  test('request → change: raises a change linked both ways', async () => {
+    const id = (await submit(requestBody({ type: 'feedback', title: 'Please add a CSV export' }))).body.id as string;
+    expectProblem(await transfer(id, { to: 'change', change: { ...changeBody('chg-flow'), securityImpact: undefined } }), 400, 'change.securityImpact');
+    const moved = await transfer(id, { to: 'change', change: changeBody('chg-flow', { title: 'Add CSV export', plannedStart: '2030-05-05T10:00:00Z', plannedEnd: '2030-05-05T11:00:00Z' }) });
+    expect(moved.body.state).toBe('Closed');
+    const changeId = moved.body.transferredTo.change as string;
+    expect(moved.headers['link']).toContain(`/changes/${changeId}`);
+    expect((await api.get(changeId)).body).toMatchObject({ state: 'Draft', request: id, requestedBy: 'alice.agent', title: 'Add CSV export' });
+  });
+
+  test('bad requests name the field; the desk lists by state', async () => {
+    expectProblem(await submit(requestBody({ type: 'wish' })), 400, 'type');
+    expectProblem(await submit(requestBody({ service: 'no-such-service' })), 400, 'service');
+    expectProblem(await submit(requestBody(), auditor), 403);
+    expectProblem(await req('GET', '/requests', '/requests', requester, { query: {} }), 403);
+    const listed = await req('GET', '/requests', '/requests', agent, { query: { state: 'Submitted', limit: '100' } });
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.every((r: { state: string }) => r.state === 'Submitted')).toBe(true);
+  });
+});

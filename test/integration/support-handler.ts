@@ -37,6 +37,7 @@ export function exampleSettings(): Record<string, any> {
     ...(config.monitoring && { monitoring: config.monitoring }),
     ...(config.sla && { sla: config.sla }),
     ...(config.changes && { changes: config.changes }),
+    ...(config.requests && { requests: config.requests }),
     ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
   };
 }

@@ -10,6 +10,7 @@ import { monthOf } from '../../domain/change-calendar';
  * | change                     | CHANGE#<id>                 | CHANGE                       |
  * | slot of a scheduled change | TARGET#service#<id> / TARGET#ci#<id> | <plannedStart>#<change id> |
  * | go-live milestone          | MILESTONE#<service id>      | <goLiveAt>#<change id>       |
+ * | service request            | REQUEST#<id>                | REQUEST                      |
  *
  * A slot item per affected service and CI is written with the change when it is scheduled, so
  * "which changes on this service or CI overlap [start, end)" is one Query per target on the
@@ -18,7 +19,7 @@ import { monthOf } from '../../domain/change-calendar';
  * Secondary indexes (all project every attribute):
  * | index           | partition                        | sort                       | serves                      |
  * |-----------------|----------------------------------|----------------------------|-----------------------------|
- * | byState         | gsi1pk = CHANGE-STATE#<state>    | gsi1sk = <updatedAt>#<id>  | changes by state, newest first |
+ * | byState         | gsi1pk = CHANGE-STATE#<state> / REQUEST-STATE#<state> | gsi1sk = <updatedAt>#<id> | changes or requests by state, newest first |
  * | byCalendarMonth | gsi2pk = CHANGE-MONTH#<YYYY-MM>  | gsi2sk = <plannedStart>#<id> | the change calendar (sparse: scheduled and later) |
  *
  * byCalendarMonth is partitioned by the month of the planned start: a calendar range is one
@@ -56,3 +57,9 @@ export const changeIndexKeys = (change: { readonly id: string; readonly state: C
 
 /** Attributes that exist only for the table's keys and indexes, never part of an entity. */
 export const KEY_ATTRIBUTES: readonly string[] = ['pk', 'sk', 'kind', ...Object.values(CHANGE_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey])];
+
+export const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
+export const requestIndexKeys = (request: { readonly id: string; readonly state: string; readonly updatedAt: string }) => ({
+  gsi1pk: `REQUEST-STATE#${request.state}`,
+  gsi1sk: `${request.updatedAt}#${request.id}`,
+});

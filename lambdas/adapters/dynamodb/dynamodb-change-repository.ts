@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ChangeRepository, ChangeSideEffects, ChangeSlot, ChangeTarget, Milestone } from '../../app/change-ports';
+import type { ChangeRepository, ChangeSideEffects, ChangeSlot, ChangeTarget, Milestone, RequestRepository } from '../../app/change-ports';
+import type { RequestState, ServiceRequest } from '../../domain/service-request';
 import type { Page, PageRequest } from '../../app/ports';
 import type { Change } from '../../domain/change';
 import { monthsBetween } from '../../domain/change-calendar';
@@ -12,6 +13,8 @@ import {
   changeIndexKeys,
   changeKey,
   milestoneKey,
+  requestIndexKeys,
+  requestKey,
   milestonePartition,
   slotKey,
   targetPartition,
@@ -22,7 +25,7 @@ import { decodeCursor, encodeCursor } from './page-cursor';
  * The changes table. A change's next version and what follows from it (its slots on services and
  * CIs, the overlap flag on the other changes, go-live milestones) are written in one transaction.
  */
-export class DynamoDbChangeRepository implements ChangeRepository {
+export class DynamoDbChangeRepository implements ChangeRepository, RequestRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -174,6 +177,51 @@ export class DynamoDbChangeRepository implements ChangeRepository {
     };
   }
 
+  async createRequest(request: ServiceRequest): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(pk)' }));
+  }
+
+  async getRequest(id: string): Promise<ServiceRequest | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: requestKey(id) }));
+    return result.Item ? (strip(result.Item) as unknown as ServiceRequest) : undefined;
+  }
+
+  async saveRequest(request: ServiceRequest, expectedVersion: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: requestItem(request),
+          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') throw new VersionConflictError(expectedVersion, undefined);
+      throw error;
+    }
+  }
+
+  async listRequestsByState(state: RequestState, page: PageRequest): Promise<Page<ServiceRequest>> {
+    const shape = { requestState: state };
+    const index = CHANGE_INDEXES.byState;
+    const result = await this.query({
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': `REQUEST-STATE#${state}` },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
+    });
+    return {
+      items: (result.Items ?? []).map((item) => strip(item) as unknown as ServiceRequest),
+      ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
+    };
+  }
+
   /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
   private async query(input: QueryCommandInput) {
     try {
@@ -187,6 +235,7 @@ export class DynamoDbChangeRepository implements ChangeRepository {
   }
 }
 
+const requestItem = (request: ServiceRequest) => ({ ...requestKey(request.id), ...requestIndexKeys(request), kind: 'request', ...request });
 const changeItem = (change: Change) => ({ ...changeKey(change.id), ...changeIndexKeys(change), kind: 'change', ...change });
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
