@@ -42,6 +42,14 @@ export interface ChangeRepository {
   /** Slots on a target starting in [from, to) (overlap candidates: their end is checked by the caller). */
   slotsOn(target: ChangeTarget, from: string, to: string): Promise<ChangeSlot[]>;
   milestones(service: string, page: PageRequest): Promise<Page<Milestone>>;
+  /** Every request and change raised in [from, to): kind, services and when (the ratio report). */
+  raisedBetween(from: string, to: string): Promise<RaisedRecord[]>;
+}
+
+export interface RaisedRecord {
+  readonly kind: 'request' | 'change';
+  readonly services: readonly string[];
+  readonly createdAt: string;
 }
 
 /** Service requests share the changes table (a request may raise a change). */

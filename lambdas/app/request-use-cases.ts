@@ -1,4 +1,4 @@
-import { requestScope, type Caller, type RequestAction } from '../domain/access-policy';
+import { mayReadReports, requestScope, type Caller, type RequestAction } from '../domain/access-policy';
 import { addRequestComment, moveRequest, newRequest, transferRequest, type RequestInput, type RequestPolicy, type RequestState, type ServiceRequest } from '../domain/service-request';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../domain/domain-errors';
 import { findSecrets } from '../domain/secret-detector';
@@ -88,6 +88,51 @@ export async function transfer(
   const change = await createChange(deps, caller, target.change, { request: id });
   const next = transferRequest(current, { change: change.id }, caller, now(deps));
   return { request: await store(deps, caller, 'request:transfer', current, next), change: change.id };
+}
+
+export interface RatioRow {
+  readonly requests: number;
+  readonly changes: number;
+  /** Requests per change; null when there were no changes. */
+  readonly ratio: number | null;
+}
+
+/**
+ * Requests, changes and their ratio over [from, to), by service and by month (UTC): how much of
+ * what clients ask is met without changing the service. A change on two services counts for each.
+ */
+export async function requestsChangesReport(
+  deps: RequestDeps,
+  caller: Caller,
+  query: { readonly from: string; readonly to: string },
+): Promise<{ readonly from: string; readonly to: string; readonly total: RatioRow; readonly byService: readonly (RatioRow & { service: string })[]; readonly byMonth: readonly (RatioRow & { month: string })[] }> {
+  if (!mayReadReports(caller)) throw new ForbiddenError('Your role may not read reports', 'role');
+  const from = new Date(query.from).toISOString();
+  const to = new Date(query.to).toISOString();
+  const records = await deps.changes.raisedBetween(from, to);
+  const tally = new Map<string, { requests: number; changes: number }>();
+  const months = new Map<string, { requests: number; changes: number }>();
+  const total = { requests: 0, changes: 0 };
+  const add = (map: Map<string, { requests: number; changes: number }>, key: string, kind: 'request' | 'change') => {
+    const row = map.get(key) ?? { requests: 0, changes: 0 };
+    if (kind === 'request') row.requests++;
+    else row.changes++;
+    map.set(key, row);
+  };
+  for (const record of records) {
+    if (record.kind === 'request') total.requests++;
+    else total.changes++;
+    add(months, record.createdAt.slice(0, 7), record.kind);
+    for (const service of record.services) add(tally, service, record.kind);
+  }
+  const ratio = (row: { requests: number; changes: number }): RatioRow => ({ ...row, ratio: row.changes === 0 ? null : Math.round((row.requests / row.changes) * 100) / 100 });
+  return {
+    from,
+    to,
+    total: ratio(total),
+    byService: [...tally].sort(([a], [b]) => a.localeCompare(b)).map(([service, row]) => ({ service, ...ratio(row) })),
+    byMonth: [...months].sort(([a], [b]) => a.localeCompare(b)).map(([month, row]) => ({ month, ...ratio(row) })),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import {
   voteOnChange,
   type ChangeUpdate,
 } from '../app/change-use-cases';
-import { commentOnRequest, getRequest, listRequests, submitRequest, transfer, updateRequest, type RequestDeps } from '../app/request-use-cases';
+import { commentOnRequest, getRequest, listRequests, requestsChangesReport, submitRequest, transfer, updateRequest, type RequestDeps } from '../app/request-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
@@ -33,6 +33,7 @@ import {
   requestIdSchema,
   transferRequestBodySchema,
   updateRequestBodySchema,
+  requestsChangesQuerySchema,
 } from '../schemas/change-schemas';
 import type { ChangeInput } from '../domain/change';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
@@ -107,6 +108,10 @@ export const routes: RouteTable = {
     const id = changeId(event.pathParameters);
     return representation(await voteOnChange(deps, caller, id, parseJsonBody(event, voteBodySchema)), 200);
   }),
+  'GET /reports/requests-changes': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await requestsChangesReport(deps, caller, parseQuery(event, requestsChangesQuerySchema)),
+  })),
   'POST /requests': authenticated(async ({ event, caller }) => {
     const request = await submitRequest(deps, caller, parseJsonBody(event, createRequestBodySchema));
     return representation(request, 201, { Location: `${basePath(event)}/requests/${request.id}` });

@@ -51,6 +51,8 @@ import {
   requestSchema,
   transferRequestBodySchema,
   updateRequestBodySchema,
+  requestsChangesQuerySchema,
+  requestsChangesReportSchema,
 } from './change-schemas';
 
 /**
@@ -287,6 +289,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'POST', path: '/requests/{id}/transfer', group: 'changes', auth: 'token', operationId: 'transferRequest',
     summary: 'Close the request as an incident, or raise a linked change (If-Match required)', body: transferRequestBodySchema,
     response: { status: 200, schema: requestSchema, description: 'The closed request, with transferredTo' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'GET', path: '/reports/requests-changes', group: 'changes', auth: 'token', operationId: 'getRequestsChangesReport',
+    summary: 'Requests and changes raised in [from, to) and their ratio, by service and by month', query: requestsChangesQuerySchema,
+    response: { status: 200, schema: requestsChangesReportSchema, description: 'Totals, per service and per month' },
   },
 ];
 

@@ -202,3 +202,16 @@ export const requestSchema = z
   })
   .describe('A service request');
 export const requestPageSchema = z.object({ items: z.array(requestSchema), nextToken: z.string().optional() });
+
+export const requestsChangesQuerySchema = z
+  .strictObject({ from: instant, to: instant })
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'must be after from', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 731 * 24 * 3600 * 1000, { message: 'the range may span at most two years', path: ['to'] });
+const ratioRow = { requests: z.number(), changes: z.number(), ratio: z.number().nullable().describe('Requests per change; null without changes') };
+export const requestsChangesReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  total: z.object(ratioRow),
+  byService: z.array(z.object({ service: z.string(), ...ratioRow })),
+  byMonth: z.array(z.object({ month: z.string(), ...ratioRow })),
+});

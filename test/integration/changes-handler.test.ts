@@ -24,7 +24,7 @@ let dir: string;
 let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
 
 const FREEZE = { name: 'Year-end freeze', start: '2030-12-20T00:00:00Z', end: '2031-01-04T00:00:00Z' };
-const SERVICES = ['chg-flow', 'chg-quorum', 'chg-client', 'chg-reject', 'chg-emergency', 'chg-freeze', 'chg-overlap', 'chg-calendar', 'chg-std', 'chg-access', 'email'];
+const SERVICES = ['chg-flow', 'chg-quorum', 'chg-client', 'chg-reject', 'chg-emergency', 'chg-freeze', 'chg-overlap', 'chg-calendar', 'chg-std', 'chg-access', 'chg-ratio', 'email'];
 
 beforeAll(async () => {
   tables = await createTestTables();
@@ -442,5 +442,28 @@ describe('service requests', () => {
     const listed = await req('GET', '/requests', '/requests', agent, { query: { state: 'Submitted', limit: '100' } });
     expect(listed.status).toBe(200);
     expect(listed.body.items.every((r: { state: string }) => r.state === 'Submitted')).toBe(true);
+  });
+});
+
+describe('the requests-to-changes ratio', () => {
+  test('requests, changes and their ratio by service and by month, from the byCreatedMonth index', async () => {
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    for (let i = 0; i < 3; i++) {
+      expect((await send('POST', '/requests', '/requests', requester, { body: { type: 'information', service: 'chg-ratio', title: `Question ${i}`, description: 'How?' } })).status).toBe(201);
+    }
+    await raise(changeBody('chg-ratio', { plannedStart: '2030-01-10T10:00:00Z', plannedEnd: '2030-01-10T11:00:00Z' }));
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const report = await send('GET', '/reports/requests-changes', '/reports/requests-changes', changeManager, { query: { from, to } });
+    expect(report.status).toBe(200);
+    expect(report.body.byService.find((r: { service: string }) => r.service === 'chg-ratio')).toEqual({ service: 'chg-ratio', requests: 3, changes: 1, ratio: 3 });
+    const months = report.body.byMonth.map((m: { month: string }) => m.month);
+    expect(months).toContain(from.slice(0, 7));
+    const sum = report.body.byMonth.reduce((n: number, m: { requests: number }) => n + m.requests, 0);
+    expect(sum).toBe(report.body.total.requests);
+    expect(report.body.total.requests).toBeGreaterThanOrEqual(3);
+    const empty = await send('GET', '/reports/requests-changes', '/reports/requests-changes', changeManager, { query: { from: '2020-01-01T00:00:00Z', to: '2020-03-01T00:00:00Z' } });
+    expect(empty.body).toMatchObject({ total: { requests: 0, changes: 0, ratio: null }, byService: [], byMonth: [] });
+    expectProblem(await send('GET', '/reports/requests-changes', '/reports/requests-changes', requester, { query: { from, to } }), 403);
+    expectProblem(await send('GET', '/reports/requests-changes', '/reports/requests-changes', changeManager, { query: { from: to, to: from } }), 400, 'to');
   });
 });

@@ -22,6 +22,8 @@ import { monthOf } from '../../domain/change-calendar';
  * | byState         | gsi1pk = CHANGE-STATE#<state> / REQUEST-STATE#<state> | gsi1sk = <updatedAt>#<id> | changes or requests by state, newest first |
  * | byCalendarMonth | gsi2pk = CHANGE-MONTH#<YYYY-MM>  | gsi2sk = <plannedStart>#<id> | the change calendar (sparse: scheduled and later) |
  *
+ * | byCreatedMonth  | gsi3pk = CREATED#<YYYY-MM>       | gsi3sk = <createdAt>#<id>  | requests and changes raised in a period (the ratio report) |
+ *
  * byCalendarMonth is partitioned by the month of the planned start: a calendar range is one
  * Query per month, each on a sort-key range.
  */
@@ -30,6 +32,7 @@ export const CHANGES_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const
 export const CHANGE_INDEXES = {
   byState: { name: 'byState', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   byCalendarMonth: { name: 'byCalendarMonth', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  byCreatedMonth: { name: 'byCreatedMonth', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
 } as const;
 
 export const CHANGE_SK = 'CHANGE';
@@ -46,7 +49,14 @@ export const milestonePartition = (service: string) => `MILESTONE#${service}`;
 export const milestoneKey = (service: string, at: string, changeId: string) => ({ pk: milestonePartition(service), sk: `${at}#${changeId}` });
 export const calendarPartition = (month: string) => `CHANGE-MONTH#${month}`;
 
-export const changeIndexKeys = (change: { readonly id: string; readonly state: ChangeState; readonly updatedAt: string; readonly plannedStart: string }) => ({
+const createdKeys = (record: { readonly id: string; readonly createdAt: string }) => ({
+  gsi3pk: `CREATED#${monthOf(record.createdAt)}`,
+  gsi3sk: `${record.createdAt}#${record.id}`,
+});
+export const createdPartition = (month: string) => `CREATED#${month}`;
+
+export const changeIndexKeys = (change: { readonly id: string; readonly state: ChangeState; readonly updatedAt: string; readonly plannedStart: string; readonly createdAt: string }) => ({
+  ...createdKeys(change),
   gsi1pk: `CHANGE-STATE#${change.state}`,
   gsi1sk: `${change.updatedAt}#${change.id}`,
   ...(CALENDAR_STATES.includes(change.state) && {
@@ -59,7 +69,8 @@ export const changeIndexKeys = (change: { readonly id: string; readonly state: C
 export const KEY_ATTRIBUTES: readonly string[] = ['pk', 'sk', 'kind', ...Object.values(CHANGE_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey])];
 
 export const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
-export const requestIndexKeys = (request: { readonly id: string; readonly state: string; readonly updatedAt: string }) => ({
+export const requestIndexKeys = (request: { readonly id: string; readonly state: string; readonly updatedAt: string; readonly createdAt: string }) => ({
+  ...createdKeys(request),
   gsi1pk: `REQUEST-STATE#${request.state}`,
   gsi1sk: `${request.updatedAt}#${request.id}`,
 });

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ChangeRepository, ChangeSideEffects, ChangeSlot, ChangeTarget, Milestone, RequestRepository } from '../../app/change-ports';
+import type { ChangeRepository, ChangeSideEffects, ChangeSlot, ChangeTarget, Milestone, RaisedRecord, RequestRepository } from '../../app/change-ports';
 import type { RequestState, ServiceRequest } from '../../domain/service-request';
 import type { Page, PageRequest } from '../../app/ports';
 import type { Change } from '../../domain/change';
@@ -10,6 +10,7 @@ import {
   CHANGE_INDEXES,
   KEY_ATTRIBUTES,
   calendarPartition,
+  createdPartition,
   changeIndexKeys,
   changeKey,
   milestoneKey,
@@ -175,6 +176,34 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
       }),
       ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
     };
+  }
+
+  /** One Query per month partition of byCreatedMonth, every page, projecting only what the report counts. */
+  async raisedBetween(from: string, to: string): Promise<RaisedRecord[]> {
+    const index = CHANGE_INDEXES.byCreatedMonth;
+    const records: RaisedRecord[] = [];
+    for (const month of monthsBetween(from, to)) {
+      let lastKey: Record<string, unknown> | undefined;
+      do {
+        const result = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#kind': 'kind', '#services': 'services', '#service': 'service', '#createdAt': 'createdAt' },
+            ExpressionAttributeValues: { ':pk': createdPartition(month), ':from': `${from}#`, ':to': `${to}#` },
+            ProjectionExpression: '#kind, #services, #service, #createdAt',
+            ...(lastKey && { ExclusiveStartKey: lastKey }),
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          const kind = item['kind'] === 'request' ? 'request' : 'change';
+          records.push({ kind, services: kind === 'request' ? [item['service'] as string] : (item['services'] as string[]), createdAt: item['createdAt'] as string });
+        }
+        lastKey = result.LastEvaluatedKey;
+      } while (lastKey);
+    }
+    return records;
   }
 
   async createRequest(request: ServiceRequest): Promise<void> {
