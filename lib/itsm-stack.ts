@@ -59,6 +59,8 @@ export class ItsmStack extends Stack {
       contacts: config.contacts,
       monitoring: config.monitoring,
       sla: config.sla,
+      changes: config.changes,
+      requests: config.requests,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
@@ -306,6 +308,38 @@ export class ItsmStack extends Stack {
     problems.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     problems.grantAuditAppend(auditAppend);
 
+    // Change management: its own function and role; the changes table, and reads of the services,
+    // CIs and incidents a change names. Approvers are notified on the escalation topic.
+    const changes = new ItsmFunction(this, 'ChangesFunction', {
+      entry: 'lambdas/handlers/changes-handler.ts',
+      serviceName: 'changes',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      environment: {
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        CHANGES_TABLE_NAME: this.data.changesTable.tableName,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+        ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    changes.grantTable({
+      table: this.data.changesTable,
+      indexNames: this.data.changeIndexNames,
+      key: this.data.key,
+      // Put (changes, slots, milestones) and Update (the overlap flag on another change), in transactions; nothing is deleted.
+      access: ['read', 'write'],
+    });
+    // Emergency changes name an incident (by id: GetItem; by number: Query on the number index).
+    changes.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byNumber.name], key: this.data.key, access: ['get', 'query'], queryIndexesOnly: true });
+    changes.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['get'] });
+    changes.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
+    changes.grantPublish([notifications.escalations], this.data.key);
+    changes.grantAuditAppend(auditAppend);
+
     const meta = new ItsmFunction(this, 'MetaFunction', {
       entry: 'lambdas/handlers/meta-handler.ts',
       serviceName: 'meta',
@@ -328,7 +362,7 @@ export class ItsmStack extends Stack {
     });
     audit.grantTable({ table: this.data.auditTable, indexNames: this.data.auditIndexNames, key: this.data.key, access: ['read'] });
     audit.grantAuditAppend(auditAppend);
-    for (const fn of [incidents, catalogue, problems, autoClose, eventIngestion, slaClock, audit]) {
+    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -342,7 +376,7 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, problems: problems.function, meta: meta.function },
+      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, problems: problems.function, changes: changes.function, meta: meta.function },
       logRetention,
       logKey: this.data.key,
     });

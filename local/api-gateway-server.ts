@@ -52,7 +52,10 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
       if (answer) return send(res, { statusCode: answer.status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(answer.body) });
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    const candidates = routes.filter((r) => r.pattern.test(path));
+    // Like API Gateway: the most specific resource matching the path is chosen first, then its
+    // method (PATCH /changes/calendar is 405 on the calendar resource, not PATCH /changes/{id}).
+    const matching = routes.filter((r) => r.pattern.test(path));
+    const candidates = matching.filter((r) => r.path === matching[0]?.path);
     const route = candidates.find((r) => r.method === method);
     if (!route) {
       const result =

@@ -12,6 +12,9 @@ export const ROLES = [
   'auditor',
   'admin',
   'integration',
+  'cab',
+  'emergency-approver',
+  'client-approver',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -61,6 +64,9 @@ const MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
   auditor:          [N, A, A, N, N, N, A, N, N, N, N],
   admin:            [A, A, A, A, A, A, A, O, O, A, A],
   integration:      [A, A, A, A, A, A, A, N, N, N, N],
+  cab:              [N, A, A, N, N, N, A, N, N, N, N],
+  'emergency-approver': [N, A, A, N, N, N, A, N, N, N, N],
+  'client-approver': [N, N, N, N, N, N, N, N, N, N, N],
 };
 
 /** The widest scope any of the caller's roles grants for the action. */
@@ -132,6 +138,9 @@ const AUDIT_MATRIX: Readonly<Record<Role, readonly AuditAction[]>> = {
   auditor: ['audit:read', 'audit:verify'],
   admin: [],
   integration: [],
+  cab: [],
+  'emergency-approver': [],
+  'client-approver': [],
 };
 
 export function mayUseAuditTrail(caller: Caller, action: AuditAction): boolean {
@@ -161,6 +170,9 @@ const CATALOGUE_MATRIX: Readonly<Record<Role, readonly CatalogueScope[]>> = {
   auditor:          [A, N, N, A, N],
   admin:            [A, A, A, A, A],
   integration:      [S, N, N, N, N],
+  cab:              [A, N, N, A, N],
+  'emergency-approver': [A, N, N, A, N],
+  'client-approver': [S, N, N, N, N],
 };
 const CATALOGUE_RANK: Readonly<Record<CatalogueScope, number>> = { none: 0, summary: 1, own: 2, any: 3 };
 
@@ -223,6 +235,10 @@ const PROBLEM_MATRIX: Readonly<Record<Role, readonly ProblemScope[]>> = {
   auditor:          [A, N, N, A, N, N, A, N],
   admin:            [A, A, A, A, A, A, A, A],
   integration:      [N, N, N, N, N, N, N, N],
+  // Approvers read the problems behind the changes they vote on; nothing else.
+  cab:                  [A, N, N, A, N, N, A, N],
+  'emergency-approver': [A, N, N, A, N, N, A, N],
+  'client-approver':    [N, N, N, N, N, N, N, N],
 };
 const PROBLEM_RANK: Readonly<Record<ProblemScope, number>> = { none: 0, published: 1, any: 2 };
 
@@ -233,6 +249,82 @@ export function problemScope(caller: Caller, action: ProblemAction): ProblemScop
   for (const role of caller.roles) {
     const scope = PROBLEM_MATRIX[role][column]!;
     if (PROBLEM_RANK[scope] > PROBLEM_RANK[best]) best = scope;
+  }
+  return best;
+}
+
+/**
+ * Changes. Whoever may raise a change edits their own drafts; the change manager assesses,
+ * schedules and reviews every change; engineers and change managers implement. Approving is not
+ * an action of this matrix: the change's approval requirements decide it (change-approval.ts).
+ * Approvers (CAB, emergency approvers, client approvers) and auditors read every change.
+ */
+export const CHANGE_ACTIONS = ['change:read', 'change:create', 'change:edit', 'change:assess', 'change:schedule', 'change:implement', 'change:review'] as const;
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+//                                       read create edit assess schedule implement review
+const CHANGE_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
+  requester:            [N, N, N, N, N, N, N],
+  agent:                [A, A, O, N, N, N, N],
+  engineer:             [A, A, O, N, N, A, N],
+  'service-owner':      [A, A, O, N, N, N, N],
+  'change-manager':     [A, A, A, A, A, A, A],
+  auditor:              [A, N, N, N, N, N, N],
+  admin:                [A, A, O, N, N, N, N],
+  integration:          [N, N, N, N, N, N, N],
+  cab:                  [A, N, N, N, N, N, N],
+  'emergency-approver': [A, N, N, N, N, N, N],
+  'client-approver':    [A, N, N, N, N, N, N],
+};
+
+/** The widest scope any of the caller's roles grants for the change action. */
+export function changeScope(caller: Caller, action: ChangeAction): Scope {
+  const column = CHANGE_ACTIONS.indexOf(action);
+  let best: Scope = 'none';
+  for (const role of caller.roles) {
+    const scope = CHANGE_MATRIX[role][column]!;
+    if (scope === 'any') return 'any';
+    if (scope === 'own') best = 'own';
+  }
+  return best;
+}
+
+/** True when the caller may act on this particular change (`own`: they raised it). */
+export function mayActOnChange(caller: Caller, action: ChangeAction, change: { readonly requestedBy: string }): boolean {
+  const scope = changeScope(caller, action);
+  return scope === 'any' || (scope === 'own' && change.requestedBy === caller.name);
+}
+
+/**
+ * Service requests. Requesters submit requests and follow and comment on their own; the desk
+ * reads and works every request; approving is for the service's owner or a change manager (in
+ * the use case), never the requester.
+ */
+export const REQUEST_ACTIONS = ['request:create', 'request:read', 'request:comment', 'request:work', 'request:approve'] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+
+//                                       create read comment work approve
+const REQUEST_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
+  requester:            [A, O, O, N, N],
+  agent:                [A, A, A, A, N],
+  engineer:             [A, A, A, A, N],
+  'service-owner':      [A, A, A, A, O],
+  'change-manager':     [A, A, A, A, A],
+  auditor:              [N, A, N, N, N],
+  admin:                [A, A, A, A, N],
+  integration:          [A, A, A, A, N],
+  cab:                  [N, N, N, N, N],
+  'emergency-approver': [N, N, N, N, N],
+  'client-approver':    [N, N, N, N, N],
+};
+
+export function requestScope(caller: Caller, action: RequestAction): Scope {
+  const column = REQUEST_ACTIONS.indexOf(action);
+  let best: Scope = 'none';
+  for (const role of caller.roles) {
+    const scope = REQUEST_MATRIX[role][column]!;
+    if (scope === 'any') return 'any';
+    if (scope === 'own') best = 'own';
   }
   return best;
 }

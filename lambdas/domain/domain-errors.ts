@@ -49,9 +49,10 @@ export class IllegalTransitionError extends DomainError {
     readonly from: string,
     readonly to: string,
     readonly allowed: readonly string[],
+    what = 'An incident',
   ) {
     super(
-      `An incident in state "${from}" cannot move to "${to}"; allowed next states: ${
+      `${what} in state "${from}" cannot move to "${to}"; allowed next states: ${
         allowed.length ? allowed.map((s) => `"${s}"`).join(', ') : 'none (final state)'
       }`,
       'state',

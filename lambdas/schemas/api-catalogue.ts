@@ -65,13 +65,34 @@ import {
   updateKnownErrorBodySchema,
   updateProblemBodySchema,
 } from './problem-schemas';
+import {
+  calendarQuerySchema,
+  calendarSchema,
+  changePageSchema,
+  changeSchema,
+  createChangeBodySchema,
+  listChangesQuerySchema,
+  milestonePageSchema,
+  milestonesQuerySchema,
+  updateChangeBodySchema,
+  voteBodySchema,
+  createRequestBodySchema,
+  listRequestsQuerySchema,
+  requestCommentBodySchema,
+  requestPageSchema,
+  requestSchema,
+  transferRequestBodySchema,
+  updateRequestBodySchema,
+  requestsChangesQuerySchema,
+  requestsChangesReportSchema,
+} from './change-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -356,6 +377,77 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET', path: '/knowledge/{id}', group: 'problems', auth: 'token', operationId: 'getKnowledgeArticle',
     summary: 'Read a knowledge article; requesters read published ones only', response: { status: 200, schema: articleSchema, description: 'The article' }, problems: [404],
+  },
+  // Change management (function group `changes`).
+  {
+    method: 'POST', path: '/changes', group: 'changes', auth: 'token', operationId: 'createChange',
+    summary: 'Raise a standard, normal or emergency change (a Draft) with its plans and risk', body: createChangeBodySchema,
+    response: { status: 201, schema: changeSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/changes', group: 'changes', auth: 'token', operationId: 'listChanges',
+    summary: 'Changes in a state, most recently changed first', query: listChangesQuerySchema,
+    response: { status: 200, schema: changePageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/changes/calendar', group: 'changes', auth: 'token', operationId: 'getChangeCalendar',
+    summary: "Scheduled changes starting in [from, to), by planned start, with the client's freeze windows", query: calendarQuerySchema,
+    response: { status: 200, schema: calendarSchema, description: 'One page, and the freeze windows in the range' },
+  },
+  {
+    method: 'GET', path: '/changes/milestones', group: 'changes', auth: 'token', operationId: 'listGoLiveMilestones',
+    summary: "A service's go-live milestones (implemented changes), newest first", query: milestonesQuerySchema,
+    response: { status: 200, schema: milestonePageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/changes/{id}', group: 'changes', auth: 'token', operationId: 'getChange',
+    summary: 'Read a change with its risk, approvals, votes and history', response: { status: 200, schema: changeSchema, description: 'The change; ETag header set' },
+    problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/changes/{id}', group: 'changes', auth: 'token', operationId: 'updateChange',
+    summary: 'Edit a draft or move the change on (If-Match required)', body: updateChangeBodySchema,
+    response: { status: 200, schema: changeSchema, description: 'The changed change; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/changes/{id}/approvals', group: 'changes', auth: 'token', operationId: 'voteOnChange',
+    summary: 'Approve or reject an assessed change (one vote each; never on your own change)', body: voteBodySchema,
+    response: { status: 200, schema: changeSchema, description: 'The change, Approved or Rejected once the votes decide' }, problems: [404, 409, 415],
+  },
+  // Service requests (served by the changes function: a request may raise a change).
+  {
+    method: 'POST', path: '/requests', group: 'changes', auth: 'token', operationId: 'submitRequest',
+    summary: 'Submit a service request (standard delivery, information, access, feedback) on a service', body: createRequestBodySchema,
+    response: { status: 201, schema: requestSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/requests', group: 'changes', auth: 'token', operationId: 'listRequests',
+    summary: 'Requests in a state, most recently changed first (the desk)', query: listRequestsQuerySchema,
+    response: { status: 200, schema: requestPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/requests/{id}', group: 'changes', auth: 'token', operationId: 'getRequest',
+    summary: 'Read a request (requesters: their own)', response: { status: 200, schema: requestSchema, description: 'The request; ETag header set' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/requests/{id}', group: 'changes', auth: 'token', operationId: 'updateRequest',
+    summary: 'Approve, reject, fulfil, close or assign a request (If-Match required)', body: updateRequestBodySchema,
+    response: { status: 200, schema: requestSchema, description: 'The request; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'POST', path: '/requests/{id}/comments', group: 'changes', auth: 'token', operationId: 'commentOnRequest',
+    summary: 'Add a comment to a request', body: requestCommentBodySchema,
+    response: { status: 200, schema: requestSchema, description: 'The request; new ETag' }, problems: [404, 415],
+  },
+  {
+    method: 'POST', path: '/requests/{id}/transfer', group: 'changes', auth: 'token', operationId: 'transferRequest',
+    summary: 'Close the request as an incident, or raise a linked change (If-Match required)', body: transferRequestBodySchema,
+    response: { status: 200, schema: requestSchema, description: 'The closed request, with transferredTo' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'GET', path: '/reports/requests-changes', group: 'changes', auth: 'token', operationId: 'getRequestsChangesReport',
+    summary: 'Requests and changes raised in [from, to) and their ratio, by service and by month', query: requestsChangesQuerySchema,
+    response: { status: 200, schema: requestsChangesReportSchema, description: 'Totals, per service and per month' },
   },
 ];
 

@@ -213,6 +213,46 @@ export const slaPolicySchema = z
   })
   .describe('SLA calendars, warnings, pauses and the escalation policy');
 
+const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 date and time with offset, e.g. 2026-12-20T00:00:00Z');
+export const changeSettingsSchema = z
+  .strictObject({
+    cabQuorum: z.number().int().min(1).max(20).default(3).describe('CAB members who must approve high and very high risk changes'),
+    clientApproval: z
+      .array(z.enum(['low', 'medium', 'high', 'very high']))
+      .max(4)
+      .default(() => [])
+      .describe('Risk classes of normal and emergency changes the client approves too'),
+    freezeWindows: z
+      .array(
+        z
+          .strictObject({ name: z.string().trim().min(1).max(80), start: instant, end: instant })
+          .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'end must be after start', path: ['end'] }),
+      )
+      .max(24)
+      .default(() => [])
+      .describe('Change freezes: normal and standard changes may not be scheduled into them; emergency changes may, and are marked'),
+  })
+  .describe('Change approval rules and freeze windows');
+
+export const requestSettingsSchema = z
+  .strictObject({
+    fulfilmentTargets: z
+      .strictObject({
+        'standard-delivery': isoDurationSchema.default('P5D'),
+        information: isoDurationSchema.default('P2D'),
+        access: isoDurationSchema.default('P3D'),
+        feedback: isoDurationSchema.default('P10D'),
+      })
+      .default(() => ({ 'standard-delivery': 'P5D', information: 'P2D', access: 'P3D', feedback: 'P10D' }))
+      .describe('Fulfilment target per request type, from submission'),
+    approvalRequired: z
+      .array(z.enum(['standard-delivery', 'information', 'access', 'feedback']))
+      .max(4)
+      .default(() => ['access' as const])
+      .describe("Request types the service's owner (or a change manager) approves before fulfilment"),
+  })
+  .describe('Service request types: fulfilment targets and approval');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -229,6 +269,8 @@ export const clientSettingsSchema = z.strictObject({
   contacts: contactsSchema,
   sla: slaPolicySchema.default(() => slaPolicySchema.parse({})),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
+  changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
+  requests: requestSettingsSchema.default(() => requestSettingsSchema.parse({})),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

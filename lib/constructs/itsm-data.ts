@@ -5,6 +5,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
+import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/changes-table-keys';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
@@ -47,6 +48,10 @@ export class ItsmData extends Construct {
   readonly problemsTable: Table;
   /** Names of the problems table's global secondary indexes. */
   readonly problemIndexNames: readonly string[];
+  /** Changes, their slots on services and CIs (overlap checks) and go-live milestones. */
+  readonly changesTable: Table;
+  /** Names of the changes table's global secondary indexes. */
+  readonly changeIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -122,6 +127,11 @@ export class ItsmData extends Construct {
       sortKey: { name: PROBLEMS_TABLE_KEYS.sortKey, type: AttributeType.STRING },
       ...common,
     });
+    this.changesTable = new Table(this, 'ChangesTable', {
+      partitionKey: { name: CHANGES_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: CHANGES_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      ...common,
+    });
     const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {
       for (const index of Object.values(indexes)) {
         table.addGlobalSecondaryIndex({
@@ -136,6 +146,7 @@ export class ItsmData extends Construct {
     this.auditIndexNames = addIndexes(this.auditTable, AUDIT_INDEXES);
     this.catalogueIndexNames = addIndexes(this.catalogueTable, CATALOGUE_INDEXES);
     this.problemIndexNames = addIndexes(this.problemsTable, PROBLEM_INDEXES);
+    this.changeIndexNames = addIndexes(this.changesTable, CHANGE_INDEXES);
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({

@@ -32,6 +32,7 @@ const GROUP_ENTRIES = {
   audit: 'lambdas/handlers/audit-handler.ts',
   catalogue: 'lambdas/handlers/catalogue-handler.ts',
   problems: 'lambdas/handlers/problems-handler.ts',
+  changes: 'lambdas/handlers/changes-handler.ts',
   meta: 'lambdas/handlers/meta-handler.ts',
 } as const;
 
@@ -338,7 +339,7 @@ describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
     const [poolId] = resourcesOfType(resources, 'AWS::Cognito::UserPool')[0]!;
     const groups = resourcesOfType(resources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
     expect(groups.map((g) => g.GroupName).sort()).toEqual(
-      ['requester', 'agent', 'service-owner', 'engineer', 'change-manager', 'auditor', 'admin'].sort(),
+      ['requester', 'agent', 'service-owner', 'engineer', 'change-manager', 'auditor', 'admin', 'cab', 'emergency-approver', 'client-approver'].sort(),
     );
     for (const g of groups) expect(referencedId(g.UserPoolId)).toBe(poolId);
   });

@@ -82,6 +82,7 @@ const WRITERS = [
   'lambdas/handlers/sla-clock-handler.ts',
   'lambdas/handlers/catalogue-handler.ts',
   'lambdas/handlers/problems-handler.ts',
+  'lambdas/handlers/changes-handler.ts',
 ];
 const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
 

@@ -113,6 +113,8 @@ describe("each stack carries its client's run-time settings", () => {
       contacts: config.contacts,
       monitoring: config.monitoring,
       sla: config.sla,
+      changes: config.changes,
+      requests: config.requests,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     // Lambda allows 4 KB of environment per function in all.

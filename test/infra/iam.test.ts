@@ -30,6 +30,7 @@ const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
 const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
 const CATALOGUE_ENTRY = 'lambdas/handlers/catalogue-handler.ts';
 const PROBLEMS_ENTRY = 'lambdas/handlers/problems-handler.ts';
+const CHANGES_ENTRY = 'lambdas/handlers/changes-handler.ts';
 const AUTO_CLOSE_ENTRY = 'lambdas/handlers/auto-close-handler.ts';
 const EVENT_INGESTION_ENTRY = 'lambdas/handlers/event-ingestion-handler.ts';
 
@@ -169,7 +170,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion, SLA check and problems functions may touch the incidents table; auto-close only reads, writes and queries byState; problems only reads', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check, problems and changes functions may touch the incidents table; auto-close only reads, writes and queries byState; problems and changes only read', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
@@ -177,16 +178,19 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
     const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
+    const changes = functionWithEntry(resources, CHANGES_ENTRY);
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId].sort());
-    // The problems function links incidents by id or number: GetItem on the table, Query on byNumber only.
-    const problemsOnTable = problems.statements.filter((s) => referencedIds(s.Resource).has(tableId));
-    expect(problemsOnTable.map((s) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn) }))).toEqual([
-      { actions: ['dynamodb:GetItem'], resources: [`\${${tableId}.Arn}`] },
-      { actions: ['dynamodb:Query'], resources: [`\${${tableId}.Arn}/index/byNumber`] },
-    ]);
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId].sort());
+    // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
+    for (const reader of [problems, changes]) {
+      const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+      expect(onIncidents.map((s) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn) }))).toEqual([
+        { actions: ['dynamodb:GetItem'], resources: [`\${${tableId}.Arn}`] },
+        { actions: ['dynamodb:Query'], resources: [`\${${tableId}.Arn}/index/byNumber`] },
+      ]);
+    }
     // The SLA check reads and saves one incident at a time: no index.
     const slaOnTable = slaClock.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect(slaOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([]);
@@ -214,10 +218,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantees).toEqual([ingestion.roleId]);
   });
 
-  test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue, problems), which may also delete its records', () => {
+  test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue, problems, changes), which may also delete its records', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.idempotencyTable.node.defaultChild as CfnElement);
-    const users = [functionWithEntry(resources, INCIDENTS_ENTRY), functionWithEntry(resources, CATALOGUE_ENTRY), functionWithEntry(resources, PROBLEMS_ENTRY)];
+    const users = [INCIDENTS_ENTRY, CATALOGUE_ENTRY, PROBLEMS_ENTRY, CHANGES_ENTRY].map((entry) => functionWithEntry(resources, entry));
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));

@@ -36,6 +36,8 @@ export function exampleSettings(): Record<string, any> {
     contacts: config.contacts,
     ...(config.monitoring && { monitoring: config.monitoring }),
     ...(config.sla && { sla: config.sla }),
+    ...(config.changes && { changes: config.changes }),
+    ...(config.requests && { requests: config.requests }),
     ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
   };
 }

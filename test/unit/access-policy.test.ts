@@ -48,6 +48,10 @@ const EXPECTED: Record<Role, Record<IncidentAction, Scope>> = {
   'change-manager': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'own', 'own', 'none', 'none'),
   auditor: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
   integration: row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'none', 'none', 'none', 'none'),
+  // Change approvers: the CAB and emergency approvers read incidents (emergency changes answer them); client approvers do not.
+  cab: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
+  'emergency-approver': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
+  'client-approver': row('none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'),
 };
 
 const caller = (...roles: Role[]): Caller => ({ id: 'sub-123', name: 'carol', roles });
@@ -58,9 +62,9 @@ const ROLE_ACTION: [Role, IncidentAction, Scope][] = ROLES.flatMap((role) =>
   ACTIONS.map((action): [Role, IncidentAction, Scope] => [role, action, EXPECTED[role][action]]),
 );
 
-test('ROLES are the eight roles the policy covers', () => {
+test('ROLES are the eleven roles the policy covers', () => {
   expect([...ROLES].sort()).toEqual(Object.keys(EXPECTED).sort());
-  expect(ROLE_ACTION).toHaveLength(8 * 11);
+  expect(ROLE_ACTION).toHaveLength(11 * 11);
 });
 
 test('INCIDENT_ACTIONS are the eleven actions the policy covers', () => {

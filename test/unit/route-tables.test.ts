@@ -11,6 +11,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   audit: '../../lambdas/handlers/audit-handler',
   catalogue: '../../lambdas/handlers/catalogue-handler',
   problems: '../../lambdas/handlers/problems-handler',
+  changes: '../../lambdas/handlers/changes-handler',
   meta: '../../lambdas/handlers/meta-handler',
 };
 
@@ -23,6 +24,7 @@ beforeAll(() => {
     AUDIT_TABLE_NAME: 'route-table-test-audit',
     CATALOGUE_TABLE_NAME: 'route-table-test-catalogue',
     PROBLEMS_TABLE_NAME: 'route-table-test-problems',
+    CHANGES_TABLE_NAME: 'route-table-test-changes',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',

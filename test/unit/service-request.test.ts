@@ -1,0 +1,53 @@
+import type { Caller } from '../../lambdas/domain/access-policy';
+import { requestScope } from '../../lambdas/domain/access-policy';
+import { IllegalTransitionError, LifecycleError } from '../../lambdas/domain/domain-errors';
+import { addRequestComment, moveRequest, newRequest, transferRequest, type RequestPolicy } from '../../lambdas/domain/service-request';
+
+const POLICY: RequestPolicy = { fulfilmentTargets: { 'standard-delivery': 'P5D', information: 'P2D', access: 'P3D', feedback: 'P10D' }, approvalRequired: ['access'] };
+const rita: Caller = { id: 'r', name: 'rita', roles: ['requester'] };
+const alice: Caller = { id: 'a', name: 'alice', roles: ['agent'] };
+const NOW = '2026-11-26T09:00:00.000Z';
+const request = (type: 'access' | 'information' = 'information') => newRequest('q-1', { type, service: 'erp', title: 'Monthly report', description: 'Please' }, POLICY, rita, NOW);
+
+test('a new request is Submitted, due after its type\'s fulfilment target, approval as the policy says', () => {
+  expect(request()).toMatchObject({ state: 'Submitted', needsApproval: false, fulfilmentDue: '2026-11-28T09:00:00.000Z', requestedBy: 'rita', version: 1 });
+  expect(request('access')).toMatchObject({ needsApproval: true, fulfilmentDue: '2026-11-29T09:00:00.000Z' });
+});
+
+test('lifecycle without approval: Submitted → In Fulfilment → Fulfilled → Closed', () => {
+  let r = request();
+  for (const to of ['In Fulfilment', 'Fulfilled', 'Closed'] as const) r = moveRequest(r, to, alice, NOW);
+  expect(r.history.map((h) => h.to)).toEqual(['In Fulfilment', 'Fulfilled', 'Closed']);
+  expect(r.version).toBe(4);
+  expect(() => moveRequest(request(), 'Approved', alice, NOW)).toThrow(/needs no approval/);
+});
+
+test('lifecycle with approval: In Fulfilment only after Approved; Rejected is final', () => {
+  expect(() => moveRequest(request('access'), 'In Fulfilment', alice, NOW)).toThrow(LifecycleError);
+  const approved = moveRequest(request('access'), 'Approved', alice, NOW);
+  expect(moveRequest(approved, 'In Fulfilment', alice, NOW).state).toBe('In Fulfilment');
+  const rejected = moveRequest(request('access'), 'Rejected', alice, NOW);
+  expect(() => moveRequest(rejected, 'In Fulfilment', alice, NOW)).toThrow(IllegalTransitionError);
+  expect(() => moveRequest(request(), 'Fulfilled', alice, NOW)).toThrow(/A request in state "Submitted" cannot move to "Fulfilled"/);
+});
+
+test('transfer closes an open request with its target; a fulfilled or closed one cannot be transferred', () => {
+  expect(transferRequest(request(), { incident: 'i-1' }, alice, NOW)).toMatchObject({ state: 'Closed', transferredTo: { incident: 'i-1' } });
+  expect(transferRequest(request(), { change: 'c-1' }, alice, NOW).history.at(-1)).toMatchObject({ to: 'Closed', note: 'raised change c-1' });
+  const fulfilled = moveRequest(moveRequest(request(), 'In Fulfilment', alice, NOW), 'Fulfilled', alice, NOW);
+  expect(() => transferRequest(fulfilled, { incident: 'i-1' }, alice, NOW)).toThrow(/can no longer be transferred/);
+});
+
+test('comments are kept in order', () => {
+  expect(addRequestComment(request(), 'When?', rita, NOW).comments).toEqual([{ by: 'rita', at: NOW, text: 'When?' }]);
+});
+
+test('who may do what with requests', () => {
+  expect(requestScope(rita, 'request:create')).toBe('any');
+  expect(requestScope(rita, 'request:read')).toBe('own');
+  expect(requestScope(rita, 'request:work')).toBe('none');
+  expect(requestScope(alice, 'request:work')).toBe('any');
+  expect(requestScope(alice, 'request:approve')).toBe('none');
+  expect(requestScope({ id: 'o', name: 'o', roles: ['service-owner'] }, 'request:approve')).toBe('own');
+  expect(requestScope({ id: 'c', name: 'c', roles: ['change-manager'] }, 'request:approve')).toBe('any');
+});
