@@ -285,7 +285,25 @@ export class ItsmStack extends Stack {
     });
     audit.grantTable({ table: this.data.auditTable, indexNames: this.data.auditIndexNames, key: this.data.key, access: ['read'] });
     audit.grantAuditAppend(auditAppend);
-    for (const fn of [incidents, catalogue, autoClose, eventIngestion, slaClock, audit]) {
+    // Reports: reads the aggregates kept in the incidents' write path (Query/GetItem on the table's
+    // own keys) and, for SLA compliance, the byCreated index; appends only the records of refused requests.
+    const reports = new ItsmFunction(this, 'ReportsFunction', {
+      entry: 'lambdas/handlers/reports-handler.ts',
+      serviceName: 'reports',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(25),
+      environment: {
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    reports.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: this.data.key, access: ['get', 'query'] });
+    reports.grantAuditAppend(auditAppend);
+
+    for (const fn of [incidents, catalogue, autoClose, eventIngestion, slaClock, audit, reports]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -299,7 +317,7 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, meta: meta.function },
+      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, meta: meta.function, reports: reports.function },
       logRetention,
       logKey: this.data.key,
     });

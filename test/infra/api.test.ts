@@ -32,6 +32,7 @@ const GROUP_ENTRIES = {
   audit: 'lambdas/handlers/audit-handler.ts',
   catalogue: 'lambdas/handlers/catalogue-handler.ts',
   meta: 'lambdas/handlers/meta-handler.ts',
+  reports: 'lambdas/handlers/reports-handler.ts',
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {

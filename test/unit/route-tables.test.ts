@@ -11,6 +11,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   audit: '../../lambdas/handlers/audit-handler',
   catalogue: '../../lambdas/handlers/catalogue-handler',
   meta: '../../lambdas/handlers/meta-handler',
+  reports: '../../lambdas/handlers/reports-handler',
 };
 
 beforeAll(() => {
