@@ -14,6 +14,7 @@ import { CfnOutput } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from './config/client-config-schema';
 import { ItsmApi } from './constructs/itsm-api';
+import { ItsmDashboard } from './constructs/itsm-dashboard';
 import { ItsmData } from './constructs/itsm-data';
 import { ItsmFunction } from './constructs/itsm-function';
 import { ItsmIdentity } from './constructs/itsm-identity';
@@ -320,6 +321,15 @@ export class ItsmStack extends Stack {
       functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, meta: meta.function, reports: reports.function },
       logRetention,
       logKey: this.data.key,
+    });
+
+    // Ops see the desk's figures and the stack's health at a glance.
+    new ItsmDashboard(this, 'Dashboard', {
+      clientId: config.id,
+      api: this.api.api,
+      functions: [incidents, catalogue, audit, reports, meta, autoClose, eventIngestion, slaClock].map((fn) => ({ label: fn.node.id, function: fn.function })),
+      deadLetterQueues: [jobFailures, ingestionFailures],
+      stateMachines: [slaWorkflow.stateMachine],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the REST API' });

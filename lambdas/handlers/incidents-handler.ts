@@ -100,6 +100,10 @@ const pathId = (params: Record<string, string | undefined> | null) => validate(i
 export const routes: RouteTable = {
   'POST /incidents': authenticated(async ({ event, caller }) => {
     const incident = await createIncident(deps, caller, parseJsonBody(event, createIncidentBodySchema));
+    // Counted once: an Idempotency-Key replay answers the stored response without running this.
+    for (const name of ['IncidentsOpened', `IncidentsOpened_${incident.priority}`, `IncidentsOpened_${incident.channel}`]) {
+      observability.metrics.addMetric(name, MetricUnit.Count, 1);
+    }
     return representation(incident, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
   }),
   'GET /incidents': authenticated(async ({ event, caller }) => ({

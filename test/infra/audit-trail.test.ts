@@ -81,6 +81,8 @@ const WRITERS = [
   'lambdas/handlers/event-ingestion-handler.ts',
   'lambdas/handlers/sla-clock-handler.ts',
   'lambdas/handlers/catalogue-handler.ts',
+  // Reads reports; appends only the records of the requests it refuses.
+  'lambdas/handlers/reports-handler.ts',
 ];
 const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
 

@@ -27,6 +27,7 @@ beforeAll(() => {
 afterAll(() => fixture?.dispose());
 
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
+const REPORTS_ENTRY = 'lambdas/handlers/reports-handler.ts';
 const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
 const CATALOGUE_ENTRY = 'lambdas/handlers/catalogue-handler.ts';
 const AUTO_CLOSE_ENTRY = 'lambdas/handlers/auto-close-handler.ts';
@@ -168,7 +169,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion and SLA check functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check and reports functions may touch the incidents table; auto-close only reads, writes and queries byState', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
@@ -178,7 +179,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId].sort());
+    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, reports.roleId].sort());
     // The SLA check reads and saves one incident at a time: no index.
     const slaOnTable = slaClock.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect(slaOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([]);
@@ -186,6 +188,23 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byState`]);
+  });
+
+  test('the reports function only gets and queries the incidents table (the byCreated index, no other) and appends nothing but audit records', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    const onTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
+    expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byCreated`]);
+    const dynamo = [...new Set(actionsOf(reports.statements).filter((a) => a.startsWith('dynamodb:')))].sort();
+    expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // PutItem only on the audit table (its own records of refused requests).
+    const auditId = logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
+    for (const s of reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'))) {
+      expect([...referencedIds(s.Resource)]).toEqual([auditId]);
+    }
   });
 
   test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts into the events table', () => {
