@@ -79,6 +79,14 @@ describe('the write path', () => {
     expect((await aggregates.dayCounters(service, '2026-05-10', '2026-05-10'))['resolved']).toBe(1);
   });
 
+  test('concurrent creates on one service all land and are all counted (conflicts on the shared aggregate items are retried)', async () => {
+    const service = freshService();
+    const incidents = Array.from({ length: 16 }, () => anIncident({ service, createdAt: '2026-05-20T09:00:00.000Z' }));
+    await Promise.all(incidents.map((incident) => repo.create(aChange(incident))));
+    expect((await aggregates.dayCounters(service, '2026-05-20', '2026-05-20'))['opened']).toBe(16);
+    expect((await aggregates.backlog(service))['open']).toBe(16);
+  });
+
   test('an outage: ongoing on the backlog item, then one record when it ends, and the availability report reads both', async () => {
     const service = freshService();
     const incident = anIncident({ service, createdAt: '2026-06-01T10:05:00.000Z', detectedAt: '2026-06-01T10:00:00.000Z', usersAffected: 30, outage: {} });

@@ -54,15 +54,11 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     const stored = change.entries.filter((e) => e.type !== 'created');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...this.entryPuts(change.incident.id, stored, change.incident.version),
-            ...aggregateTransactItems(this.tableName, undefined, change.incident),
-          ],
-        }),
-      );
+      await this.transact([
+        { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.entryPuts(change.incident.id, stored, change.incident.version),
+        ...aggregateTransactItems(this.tableName, undefined, change.incident),
+      ]);
     } catch (error) {
       // The same answer as a conditional PutItem: the id is taken.
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
@@ -75,6 +71,26 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   async get(id: string): Promise<Incident | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id) }));
     return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  /**
+   * Writes a transaction. The aggregate items are shared by every incident of a service (and of the
+   * stack): a concurrent transaction on one of them cancels this one with TransactionConflict on
+   * that item only, and it is tried again. A failed condition, or a conflict on the incident itself
+   * (item 0), is the caller's answer and is thrown.
+   */
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const codes = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None') : [];
+        const sharedConflict = codes[0] !== 'TransactionConflict' && !codes.includes('ConditionalCheckFailed') && codes.includes('TransactionConflict');
+        if (!sharedConflict || attempt >= 8) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 25 * (attempt + 1)));
+      }
+    }
   }
 
   private async getConsistent(id: string): Promise<Incident | undefined> {
@@ -107,9 +123,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     const before = previous?.version === expectedVersion ? previous : await this.getConsistent(change.incident.id);
     if (!before || before.version !== expectedVersion) throw new VersionConflictError(expectedVersion, before?.version);
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      await this.transact([
             {
               Put: {
                 TableName: this.tableName,
@@ -121,9 +135,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             },
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
             ...aggregateTransactItems(this.tableName, before, change.incident),
-          ],
-        }),
-      );
+      ]);
     } catch (error) {
       // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
       // item right now (real DynamoDB only). Either way this writer lost the race.
