@@ -129,6 +129,14 @@ async function main(): Promise<void> {
       console.log(`  ${name.padEnd(68)} ${String(figures.transitions).padStart(3)} transitions, ${figures.notifications} notifications`);
     }
     results['slaWorkflowTransitions'] = transitions;
+    console.log('\n== Reports over a seeded year (aggregates of 50,000 incidents on 20 services), 200 sequential calls each ==');
+    const reports = await measureReports(runtime.dynamoDbEndpoint, runtime.tableNames);
+    const { seededItems, ...timed } = reports;
+    console.log(`  ${seededItems} aggregate items seeded`);
+    for (const [name, figures] of Object.entries(timed)) {
+      console.log(`  ${name.padEnd(44)} p50 ${figures.p50.toFixed(2)} ms   p99 ${figures.p99.toFixed(2)} ms`);
+    }
+    results['reportsSeededYear'] = reports;
     db.destroy();
     agent.destroy();
   } finally {
@@ -326,9 +334,77 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
     'list page (25, by state)': await measureOne(() => useCases.listIncidents(deps, caller, { state: 'New', limit: 25 })),
     'add timeline entry (comment)': await measureOne(() => useCases.addTimelineEntry(deps, caller, id, { type: 'comment', text: 'bench' })),
     'timeline page (50)': await measureOne(() => useCases.getTimeline(deps, caller, id, { limit: 50 })),
+    'resolve incident': await measureOne(() =>
+      useCases.updateIncident(deps, caller, id, { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'bench' }, 3),
+    ),
   };
   client.destroy();
   return figures;
+}
+
+/**
+ * Seeds what a year of 50,000 incidents on 20 services leaves in the aggregates (day counters per
+ * service and for all, backlog items, two outages per service and month), written directly, then
+ * times the availability report (one service, the whole year) and the service report (every
+ * service, the whole year; SLA compliance left out: it reads incidents, not aggregates).
+ */
+async function measureReports(endpoint: string, tableNames: Readonly<Record<string, string>>) {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const documents = createDocumentClient(client);
+  const table = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { DynamoDbReportAggregates } = await import('../lambdas/adapters/dynamodb/report-aggregates');
+  const { availabilityReport, serviceReport } = await import('../lambdas/app/report-use-cases');
+  const services = Array.from({ length: 20 }, (_, i) => `bench-svc-${i}`);
+  const priorities = ['P1', 'P2', 'P3', 'P4', 'P5'];
+  const start = Date.UTC(2025, 0, 1);
+  const items: Record<string, unknown>[] = [];
+  const perServiceDay = 50_000 / 20 / 365;
+  for (let d = 0; d < 365; d++) {
+    const day = new Date(start + d * 86_400_000).toISOString().slice(0, 10);
+    const all: Record<string, number> = {};
+    for (const service of services) {
+      const opened = Math.round(perServiceDay + Math.sin(d + service.length) * 2);
+      const counters: Record<string, number> = { opened, resolved: opened, reopened: d % 7 === 0 ? 1 : 0, acknowledged: opened, ackSeconds: opened * 600 };
+      for (const p of priorities) counters[`opened#${p}`] = p === 'P3' ? opened : 0;
+      counters['opened#category#software'] = opened;
+      counters['opened#channel#api'] = opened;
+      counters[`opened#service#${service}`] = opened;
+      items.push({ pk: `AGG#${service}`, sk: `DAY#${day}`, ...counters });
+      for (const [k, v] of Object.entries(counters)) all[k] = (all[k] ?? 0) + v;
+    }
+    items.push({ pk: 'AGG#*', sk: `DAY#${day}`, ...all });
+  }
+  for (const service of services) {
+    items.push({ pk: `AGG#${service}`, sk: 'OPEN', open: 12, 'open#P3': 12, openCreatedSec: 12 * Math.floor(start / 1000), 'openCreatedSec#P3': 12 * Math.floor(start / 1000) });
+    for (let m = 0; m < 24; m++) {
+      const s = new Date(start + m * 15 * 86_400_000 + 3_600_000).toISOString();
+      const e = new Date(Date.parse(s) + 45 * 60_000).toISOString();
+      items.push({ pk: `OUTAGE#${service}`, sk: `${e}#o-${m}`, incidentId: `o-${m}`, number: `INC${String(m).padStart(7, '0')}`, service, start: s, end: e, usersAffected: 25, priority: 'P2' });
+    }
+  }
+  for (let i = 0; i < items.length; i += 25) {
+    await documents.send(new BatchWriteCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  }
+  const deps = { aggregates: new DynamoDbReportAggregates(documents, table), clock: { now: () => new Date(Date.UTC(2026, 0, 1)) } };
+  const caller = { id: 'bench', name: 'bench', roles: ['service-owner' as const] };
+  const year = { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' };
+  const time = async (call: () => Promise<unknown>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t0 = performance.now();
+      await call();
+      samples.push(performance.now() - t0);
+    }
+    return summarize(samples, 1);
+  };
+  const figures = {
+    'availability report (1 service, 365 days)': await time(() => availabilityReport(deps, caller, { service: 'bench-svc-3', ...year })),
+    'service report (every service, 365 days)': await time(() => serviceReport(deps, caller, year)),
+    'service report (1 service, 30 days)': await time(() => serviceReport(deps, caller, { service: 'bench-svc-3', from: '2025-06-01T00:00:00Z', to: '2025-07-01T00:00:00Z' })),
+  };
+  client.destroy();
+  return { seededItems: items.length, ...figures };
 }
 
 function httpCall(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body?: string) {

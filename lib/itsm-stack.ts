@@ -15,6 +15,7 @@ import { CfnOutput } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from './config/client-config-schema';
 import { ItsmApi } from './constructs/itsm-api';
+import { ItsmDashboard } from './constructs/itsm-dashboard';
 import { ItsmData } from './constructs/itsm-data';
 import { ItsmFunction } from './constructs/itsm-function';
 import { ItsmIdentity } from './constructs/itsm-identity';
@@ -362,7 +363,25 @@ export class ItsmStack extends Stack {
     });
     audit.grantTable({ table: this.data.auditTable, indexNames: this.data.auditIndexNames, key: this.data.key, access: ['read'] });
     audit.grantAuditAppend(auditAppend);
-    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit]) {
+    // Reports: reads the aggregates kept in the incidents' write path (Query/GetItem on the table's
+    // own keys) and, for SLA compliance, the byCreated index; appends only the records of refused requests.
+    const reports = new ItsmFunction(this, 'ReportsFunction', {
+      entry: 'lambdas/handlers/reports-handler.ts',
+      serviceName: 'reports',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(25),
+      environment: {
+        INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    reports.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: this.data.key, access: ['get', 'query'] });
+    reports.grantAuditAppend(auditAppend);
+
+    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -376,9 +395,18 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, problems: problems.function, changes: changes.function, meta: meta.function },
+      functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, problems: problems.function, changes: changes.function, meta: meta.function, reports: reports.function },
       logRetention,
       logKey: this.data.key,
+    });
+
+    // Ops see the desk's figures and the stack's health at a glance.
+    new ItsmDashboard(this, 'Dashboard', {
+      clientId: config.id,
+      api: this.api.api,
+      functions: [incidents, catalogue, audit, reports, meta, autoClose, eventIngestion, slaClock].map((fn) => ({ label: fn.node.id, function: fn.function })),
+      deadLetterQueues: [jobFailures, ingestionFailures],
+      stateMachines: [slaWorkflow.stateMachine],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the REST API' });

@@ -98,6 +98,7 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
     ...(body.assignmentGroup !== undefined && { assignmentGroup: body.assignmentGroup }),
     ...(body.assignee !== undefined && { assignee: body.assignee }),
     ...(body.workaround !== undefined && { workaround: body.workaround }),
+    ...(body.outage !== undefined && { outage: normalizedOutage(body.outage) }),
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
@@ -170,7 +171,7 @@ export async function updateIncident(
     current,
     changeIncident({
       incident: current,
-      changes,
+      changes: changes.outage ? { ...changes, outage: normalizedOutage(changes.outage) } : changes,
       rules: deps.rules,
       actor: caller,
       now: at,
@@ -281,7 +282,7 @@ function isDesk(caller: Caller): boolean {
 
 /** Stores a change of a loaded incident, records it in the audit trail, then starts the SLA workflow if the change moved its deadlines. */
 async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange): Promise<void> {
-  await deps.incidents.save(change, current.version);
+  await deps.incidents.save(change, current.version, current);
   await deps.audit.record(incidentChangeEntry(caller, action, current, change.incident));
   await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
 }
@@ -400,7 +401,7 @@ const FIELD_ORDER: readonly (keyof Incident)[] = [
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
   'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
-  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'createdAt', 'updatedAt', 'updatedBy', 'version',
+  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'createdAt', 'updatedAt', 'updatedBy', 'version',
 ];
 
 function view(caller: Caller, incident: Incident): IncidentView {
@@ -413,6 +414,12 @@ function view(caller: Caller, incident: Incident): IncidentView {
 }
 
 const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
+
+/** Outage times in the same UTC form as every other instant, so they sort and compare as strings. */
+const normalizedOutage = (o: { readonly start?: string; readonly end?: string }) => ({
+  ...(o.start !== undefined && { start: new Date(o.start).toISOString() }),
+  ...(o.end !== undefined && { end: new Date(o.end).toISOString() }),
+});
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
 async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { OutageInterval } from '../domain/incident-aggregates';
 import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
@@ -58,7 +59,7 @@ export interface IncidentRepository {
    * Stores the next version with its timeline entries, all or nothing, if the stored version is
    * still `expectedVersion`; throws VersionConflictError otherwise, writing nothing.
    */
-  save(change: IncidentChange, expectedVersion: number): Promise<void>;
+  save(change: IncidentChange, expectedVersion: number, previous?: Incident): Promise<void>;
   /** Appends entries that do not change the incident itself (comments, work notes). */
   append(incidentId: string, entries: readonly TimelineEntry[]): Promise<void>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
@@ -164,6 +165,8 @@ export interface MonitoringEventStore {
     readonly record: EventRecord;
     readonly lock: MonitoringLock;
     readonly change: IncidentChange;
+    /** The incident at `expectedVersion` (for the report aggregates); read by the store when not given. */
+    readonly previous?: Incident;
     readonly expectedVersion: number;
   }): Promise<'saved' | 'duplicate-event' | 'conflict'>;
   /** Records the event only; false when it was already recorded. */
@@ -298,4 +301,14 @@ export interface ProblemRepository extends KnowledgeSearch {
   knownErrorTerms(id: string): Promise<string[]>;
   listKnownErrors(page: PageRequest): Promise<Page<KnownError>>;
   createArticle(article: KnowledgeArticle, terms: readonly string[]): Promise<void>;
+}
+
+/** The report aggregates kept in the incidents' write path (domain/incident-aggregates.ts); read with Queries only. */
+export interface ReportAggregates {
+  /** Day counters of a service (or `*`) for the UTC days `fromDay` … `toDay` inclusive, summed. */
+  dayCounters(service: string, fromDay: string, toDay: string): Promise<Record<string, number>>;
+  /** The backlog counters of a service (or `*`) now. */
+  backlog(service: string): Promise<Record<string, number>>;
+  /** Outages of a service that end at or after `from` (or are ongoing) and start before `to`. */
+  outages(service: string, from: string, to: string): Promise<readonly OutageInterval[]>;
 }

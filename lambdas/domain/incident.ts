@@ -102,6 +102,14 @@ export interface Incident {
   readonly alarm?: AlarmTracking;
   /** The facts the SLA clocks are replayed from (incident-sla.ts); absent on incidents stored before SLA tracking. */
   readonly sla?: IncidentSla;
+  /** Marks the incident as a service outage (availability reports): start defaults to detectedAt, end to resolvedAt. */
+  readonly outage?: Outage;
+}
+
+/** A service outage's own times, when they differ from detection and resolution. */
+export interface Outage {
+  readonly start?: string;
+  readonly end?: string;
 }
 
 /** A change and the timeline entries that record it, written together or not at all. */
@@ -125,6 +133,7 @@ export interface NewIncidentInput {
   readonly assignmentGroup?: string;
   readonly assignee?: string;
   readonly workaround?: string;
+  readonly outage?: Outage;
 }
 
 /** Tolerate callers whose clocks run slightly ahead of ours. */
@@ -197,6 +206,8 @@ export interface IncidentChanges {
   readonly duplicateOf?: string;
   readonly major?: boolean;
   readonly majorReason?: string;
+  /** Replaces the outage marking (`{}`: an outage with the default times). */
+  readonly outage?: Outage;
   /** Why the priority changes; required when the change moves the priority. */
   readonly reason?: string;
 }
@@ -303,6 +314,9 @@ export function changeIncident(args: {
     if (fields[field] !== undefined && fields[field] !== incident[field]) {
       entries.push({ type: 'field-change', ...stamp, visibility: 'internal', field, from: incident[field], to: fields[field] });
     }
+  }
+  if (fields.outage !== undefined && JSON.stringify(fields.outage) !== JSON.stringify(incident.outage ?? null)) {
+    entries.push({ type: 'field-change', ...stamp, visibility: 'internal', field: 'outage', from: incident.outage, to: fields.outage });
   }
   if (priorityChanges) {
     entries.push({ type: 'priority-change', ...stamp, visibility: 'public', from: incident.priority, to: priority, reason: reason!.trim() });

@@ -109,7 +109,17 @@ async function ingest(event: unknown): Promise<{ result: IngestOutcome; subject:
 }
 
 const run = async (event: unknown): Promise<IngestOutcome> => {
-  const { result, subject } = await ingest(event);
+  let ingested: Awaited<ReturnType<typeof ingest>>;
+  try {
+    ingested = await ingest(event);
+  } catch (error) {
+    // Retried by Lambda, then dead-lettered: the dashboard shows each failed attempt.
+    metrics.addMetric('EventIngestionFailed', MetricUnit.Count, 1);
+    throw error;
+  }
+  const { result, subject } = ingested;
+  metrics.addMetric('EventsIngested', MetricUnit.Count, 1);
+  if (result.outcome === 'opened') metrics.addMetric('IncidentsOpened_monitoring', MetricUnit.Count, 1);
   metrics.addMetric(`MonitoringEvent_${result.outcome}`, MetricUnit.Count, 1);
   logger.info('monitoring event ingested', { ...subject, ...result });
   return result;

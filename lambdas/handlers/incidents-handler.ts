@@ -115,6 +115,10 @@ export const routes: RouteTable = {
     const body = parseJsonBody(event, createIncidentBodySchema);
     // The look-up reads only the request's words, so it runs alongside the write and adds no latency.
     const [incident, suggestions] = await Promise.all([createIncident(deps, caller, body), suggestionsAtLogging(caller, body)]);
+    // Counted once: an Idempotency-Key replay answers the stored response without running this.
+    for (const name of ['IncidentsOpened', `IncidentsOpened_${incident.priority}`, `IncidentsOpened_${incident.channel}`]) {
+      observability.metrics.addMetric(name, MetricUnit.Count, 1);
+    }
     return representation({ ...incident, suggestions }, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
   }),
   'GET /incidents': authenticated(async ({ event, caller }) => ({

@@ -14,6 +14,7 @@ import {
   updateIncidentBodySchema,
 } from './incident-schemas';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from './sla-schemas';
+import { availabilityQuerySchema, availabilityReportSchema, serviceReportQuerySchema, serviceReportSchema } from './report-schemas';
 import { auditPageSchema, auditVerificationSchema, listAuditQuerySchema, verifyAuditQuerySchema } from './audit-schemas';
 import {
   ciPageSchema,
@@ -92,7 +93,7 @@ import {
  * schemas. The stack creates API Gateway methods from this list, the OpenAPI description is
  * generated from it, and a test checks each handler serves exactly its group's routes.
  */
-export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta' | 'reports';
 
 export interface ApiRoute {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -185,6 +186,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/reports/sla', group: 'incidents', auth: 'token', operationId: 'getSlaReport',
     summary: 'SLA compliance per priority of the incidents logged in a period', query: slaReportQuerySchema,
     response: { status: 200, schema: slaReportSchema, description: 'Per priority: achieved shares, median and 90th percentile times' },
+  },
+  // Reports from the aggregates kept in the write path (function group `reports`); JSON, or CSV with Accept: text/csv.
+  {
+    method: 'GET', path: '/reports/availability', group: 'reports', auth: 'token', operationId: 'getAvailabilityReport',
+    summary: 'Availability of a service over a period: outages, availability %, outage and user outage minutes, failures, MTBF, MTRS, MTTA',
+    query: availabilityQuerySchema, response: { status: 200, schema: availabilityReportSchema, description: 'The report (text/csv on request)' },
+  },
+  {
+    method: 'GET', path: '/reports/service', group: 'reports', auth: 'token', operationId: 'getServiceReport',
+    summary: 'Incident volume by priority, category, source and service; backlog age; reopen rate; MTTA; SLA compliance',
+    query: serviceReportQuerySchema, response: { status: 200, schema: serviceReportSchema, description: 'The report (text/csv on request)' },
   },
   {
     method: 'GET', path: '/audit', group: 'audit', auth: 'token', operationId: 'listAuditRecords',

@@ -13,6 +13,11 @@ const reference = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -');
 const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with a time zone, e.g. 2026-11-25T09:30:00Z');
+/** Marks an incident as a service outage; times default to detection and restoration (resolution). */
+const outage = z
+  .strictObject({ start: timestamp.optional(), end: timestamp.optional() })
+  .refine((o) => o.start === undefined || o.end === undefined || Date.parse(o.end) >= Date.parse(o.start), { message: 'end must not be before start', path: ['end'] })
+  .describe('A service outage: start defaults to detectedAt, end to resolvedAt');
 const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 
 export const createIncidentBodySchema = z
@@ -31,6 +36,7 @@ export const createIncidentBodySchema = z
     channel: z.enum(CHANNELS).optional().describe('How the incident reached the desk; defaults to api'),
     assignmentGroup: reference.optional(),
     assignee: reference.optional(),
+    outage: outage.optional(),
   })
   .describe('A new incident');
 export type CreateIncidentBody = z.infer<typeof createIncidentBodySchema>;
@@ -56,6 +62,7 @@ export const updateIncidentBodySchema = z
     major: z.literal(true).optional().describe('Declare a major incident (service owners); needs majorReason'),
     majorReason: text(2000).optional(),
     reason: text(2000).optional().describe('Why the priority changes; required when it does'),
+    outage: outage.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
   .describe('Changes to an incident; send only the fields that change');
@@ -124,6 +131,7 @@ export const incidentSchema = z
     alarmArn: z.string().optional().describe('Monitoring incidents: the CloudWatch alarm'),
     security: z.boolean().optional().describe('Incidents from security findings (GuardDuty, Inspector)'),
     findingId: z.string().optional().describe('Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN'),
+    outage: z.object({ start: timestamp.optional(), end: timestamp.optional() }).optional().describe('Marked as a service outage'),
   })
   .describe('An incident');
 

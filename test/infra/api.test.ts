@@ -34,6 +34,7 @@ const GROUP_ENTRIES = {
   problems: 'lambdas/handlers/problems-handler.ts',
   changes: 'lambdas/handlers/changes-handler.ts',
   meta: 'lambdas/handlers/meta-handler.ts',
+  reports: 'lambdas/handlers/reports-handler.ts',
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {

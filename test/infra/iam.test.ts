@@ -27,6 +27,7 @@ beforeAll(() => {
 afterAll(() => fixture?.dispose());
 
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
+const REPORTS_ENTRY = 'lambdas/handlers/reports-handler.ts';
 const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
 const CATALOGUE_ENTRY = 'lambdas/handlers/catalogue-handler.ts';
 const PROBLEMS_ENTRY = 'lambdas/handlers/problems-handler.ts';
@@ -170,7 +171,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion, SLA check, problems and changes functions may touch the incidents table; auto-close only reads, writes and queries byState; problems and changes only read', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes and reports functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
@@ -182,7 +183,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId].sort());
+    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId].sort());
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
     for (const reader of [problems, changes]) {
       const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId));
@@ -191,6 +193,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
         { actions: ['dynamodb:Query'], resources: [`\${${tableId}.Arn}/index/byNumber`] },
       ]);
     }
+    // Reports read aggregates (GetItem, Query on the table's keys) and byCreated; never write.
+    const reportsOnTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    expect([...new Set(actionsOf(reportsOnTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     // The SLA check reads and saves one incident at a time: no index.
     const slaOnTable = slaClock.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect(slaOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([]);
@@ -198,6 +203,23 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byState`]);
+  });
+
+  test('the reports function only gets and queries the incidents table (the byCreated index, no other) and appends nothing but audit records', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    const onTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+    expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
+    expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byCreated`]);
+    const dynamo = [...new Set(actionsOf(reports.statements).filter((a) => a.startsWith('dynamodb:')))].sort();
+    expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // PutItem only on the audit table (its own records of refused requests).
+    const auditId = logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
+    for (const s of reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'))) {
+      expect([...referencedIds(s.Resource)]).toEqual([auditId]);
+    }
   });
 
   test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts into the events table', () => {

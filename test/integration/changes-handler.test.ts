@@ -44,6 +44,7 @@ beforeAll(async () => {
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     AUDIT_TABLE_NAME: tables.names.audit,
     CHANGES_TABLE_NAME: tables.names.changes,
+    PROBLEMS_TABLE_NAME: tables.names.problems,
     ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE] } }),
   });
   muteEmptyMetricsWarning();

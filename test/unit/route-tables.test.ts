@@ -13,6 +13,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   problems: '../../lambdas/handlers/problems-handler',
   changes: '../../lambdas/handlers/changes-handler',
   meta: '../../lambdas/handlers/meta-handler',
+  reports: '../../lambdas/handlers/reports-handler',
 };
 
 beforeAll(() => {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -14,6 +13,7 @@ import type { Incident, IncidentChange } from '../../domain/incident';
 import type { TimelineEntry } from '../../domain/incident-timeline';
 import type { IncidentFilter, IncidentRepository, Page, PageRequest, StoredTimelineEntry } from '../../app/ports';
 import { decodeCursor, encodeCursor } from './page-cursor';
+import { aggregateTransactItems } from './report-aggregates';
 import {
   INCIDENT_INDEXES,
   KEY_ATTRIBUTES,
@@ -52,24 +52,49 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
   async create(change: IncidentChange): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
-    if (stored.length === 0) {
-      await this.db.send(
-        new PutCommand({ TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
-      return;
+    // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
+    try {
+      await this.transact([
+        { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.entryPuts(change.incident.id, stored, change.incident.version),
+        ...aggregateTransactItems(this.tableName, undefined, change.incident),
+      ]);
+    } catch (error) {
+      // The same answer as a conditional PutItem: the id is taken.
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        throw new ConditionalCheckFailedException({ message: `Incident ${change.incident.id} exists`, $metadata: error.$metadata });
+      }
+      throw error;
     }
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ...this.entryPuts(change.incident.id, stored, change.incident.version),
-        ],
-      }),
-    );
   }
 
   async get(id: string): Promise<Incident | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id) }));
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  /**
+   * Writes a transaction. The aggregate items are shared by every incident of a service (and of the
+   * stack): a concurrent transaction on one of them cancels this one with TransactionConflict on
+   * that item only, and it is tried again. A failed condition, or a conflict on the incident itself
+   * (item 0), is the caller's answer and is thrown.
+   */
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const codes = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None') : [];
+        const sharedConflict = codes[0] !== 'TransactionConflict' && !codes.includes('ConditionalCheckFailed') && codes.includes('TransactionConflict');
+        if (!sharedConflict || attempt >= 8) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 25 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async getConsistent(id: string): Promise<Incident | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true }));
     return result.Item ? fromItem(result.Item) : undefined;
   }
 
@@ -89,11 +114,16 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     return item ? fromItem(item) : undefined;
   }
 
-  async save(change: IncidentChange, expectedVersion: number): Promise<void> {
+  /**
+   * `previous`: the incident at `expectedVersion`, as the caller loaded it; read here (consistently)
+   * when not given. The aggregates' delta is computed from it; if it is not the stored version the
+   * version condition refuses the whole transaction anyway.
+   */
+  async save(change: IncidentChange, expectedVersion: number, previous?: Incident): Promise<void> {
+    const before = previous?.version === expectedVersion ? previous : await this.getConsistent(change.incident.id);
+    if (!before || before.version !== expectedVersion) throw new VersionConflictError(expectedVersion, before?.version);
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      await this.transact([
             {
               Put: {
                 TableName: this.tableName,
@@ -104,9 +134,8 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
               },
             },
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
-          ],
-        }),
-      );
+            ...aggregateTransactItems(this.tableName, before, change.incident),
+      ]);
     } catch (error) {
       // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
       // item right now (real DynamoDB only). Either way this writer lost the race.

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IncidentChange } from '../../domain/incident';
+import type { Incident, IncidentChange } from '../../domain/incident';
+import { aggregateTransactItems } from './report-aggregates';
 import type { TimelineEntry } from '../../domain/incident-timeline';
 import type { AttachResult, EventRecord, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../../app/ports';
 import { toItem } from './dynamodb-incident-repository';
@@ -58,6 +59,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
         },
       },
       { Put: { TableName: this.tables.incidents, Item: toItem(incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...aggregateTransactItems(this.tables.incidents, undefined, incident),
       ...stored.map((entry, i) => ({
         Put: {
           TableName: this.tables.incidents,
@@ -71,9 +73,21 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     return 'lock-taken';
   }
 
-  async saveLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; expectedVersion: number }): Promise<'saved' | 'duplicate-event' | 'conflict'> {
+  async saveLockedIncident(args: {
+    record: EventRecord;
+    lock: MonitoringLock;
+    change: IncidentChange;
+    expectedVersion: number;
+    previous?: Incident;
+  }): Promise<'saved' | 'duplicate-event' | 'conflict'> {
     const { record, lock, change, expectedVersion } = args;
     const incident = change.incident;
+    // The aggregates' delta needs the stored version; a stale read fails the version condition below anyway.
+    const before =
+      args.previous?.version === expectedVersion
+        ? args.previous
+        : ((await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: incidentKey(incident.id), ConsistentRead: true }))).Item as Incident | undefined);
+    if (!before || before.version !== expectedVersion) return 'conflict';
     const reasons = await this.transact([
       { Put: this.recordPut(record) },
       {
@@ -95,6 +109,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
           ExpressionAttributeValues: { ':id': incident.id },
         },
       },
+      ...aggregateTransactItems(this.tables.incidents, before, incident),
       ...change.entries.map((entry, i) => ({
         Put: {
           TableName: this.tables.incidents,

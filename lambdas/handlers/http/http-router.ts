@@ -143,6 +143,8 @@ export function basePath(event: Pick<APIGatewayProxyEvent, 'path' | 'requestCont
 
 function toResponse(result: HttpResult): APIGatewayProxyResult {
   const hasBody = result.body !== undefined;
+  // A text body with its own Content-Type (e.g. a report as text/csv) is sent as it is.
+  const text = typeof result.body === 'string' && result.headers?.['Content-Type'] !== undefined;
   return {
     statusCode: result.status,
     headers: {
@@ -150,7 +152,7 @@ function toResponse(result: HttpResult): APIGatewayProxyResult {
       'Cache-Control': 'no-store',
       ...result.headers,
     },
-    body: hasBody ? JSON.stringify(result.body) : '',
+    body: text ? (result.body as string) : hasBody ? JSON.stringify(result.body) : '',
   };
 }
 

@@ -1,0 +1,138 @@
+import type { Incident } from './incident';
+import { isOpen } from './incident-lifecycle';
+
+/**
+ * What an incident change adds to the report aggregates: pure, from the incident before and after
+ * the change. The adapter writes the result in the incident's own conditional transaction, so a
+ * change that is refused, retried or replayed counts nothing (see README "Reports").
+ *
+ * Three kinds of aggregate, all per service and also for every service together (`ALL_SERVICES`):
+ * - **day counters** (`DAY#<yyyy-mm-dd>`, UTC day of the event): opened (by priority, category and
+ *   channel, as logged), resolved (by priority), reopened, canceled, acknowledged with the summed
+ *   time to acknowledge. Events, counted once when they happen; later edits do not move them.
+ * - **backlog** (`OPEN`): open incidents now, by priority, with the sum of their logging times, so
+ *   the mean backlog age is one read. A state: the change moves the incident's contribution.
+ * - **outages** of incidents marked as service outages: while one lasts it is an attribute of its
+ *   service's backlog item; once it has ended, a record keyed by its end, so a period's outages are
+ *   one Query (`end >= from`, filter `start < to`) plus the backlog item. A record that moves (the
+ *   incident reopened, its outage times or service edited) leaves its old key marked superseded.
+ */
+export const ALL_SERVICES = '*';
+
+export interface OutageInterval {
+  readonly incidentId: string;
+  readonly number: string;
+  readonly service: string;
+  /** ISO instant; the incident's detection time unless given. */
+  readonly start: string;
+  /** ISO instant; the resolution time unless given; absent while the service is still down. */
+  readonly end?: string;
+  readonly usersAffected?: number;
+  readonly priority: string;
+}
+
+/** Counter deltas per aggregate item: `key` is `DAY#<date>` or `OPEN`. */
+export interface CounterDelta {
+  readonly service: string;
+  readonly key: string;
+  readonly add: Readonly<Record<string, number>>;
+}
+
+export interface AggregateDelta {
+  readonly counters: readonly CounterDelta[];
+  /** An ongoing outage, kept on its service's backlog item (attribute `ongoing#<incident>`) until it ends. */
+  readonly setOngoing?: OutageInterval;
+  readonly removeOngoing?: { readonly service: string; readonly incidentId: string };
+  /** An ended outage's record (keyed by its end), put when it first ends or changes. */
+  readonly putEnded?: OutageInterval;
+  /** The record it replaces under another key (reopened, edited, moved service): marked superseded, never deleted. */
+  readonly supersedeEnded?: OutageInterval;
+}
+
+export const dayOf = (instant: string) => new Date(instant).toISOString().slice(0, 10);
+export const dayKey = (instant: string) => `DAY#${dayOf(instant)}`;
+export const BACKLOG_KEY = 'OPEN';
+
+/** The outage an incident stands for, with the defaults applied; undefined if it is not marked as one. */
+export function outageOf(incident: Incident): OutageInterval | undefined {
+  if (!incident.outage || incident.state === 'Canceled') return undefined;
+  const restored = incident.state === 'Resolved' || incident.state === 'Closed' ? incident.resolvedAt : undefined;
+  const end = incident.outage.end ?? restored;
+  return {
+    incidentId: incident.id,
+    number: incident.number,
+    service: incident.service,
+    start: incident.outage.start ?? incident.detectedAt,
+    ...(end !== undefined && { end }),
+    ...(incident.usersAffected !== undefined && { usersAffected: incident.usersAffected }),
+    priority: incident.priority,
+  };
+}
+
+const seconds = (instant: string) => Math.floor(Date.parse(instant) / 1000);
+
+function backlogOf(incident: Incident | undefined): Record<string, number> {
+  if (!incident || !isOpen(incident.state)) return {};
+  const at = seconds(incident.createdAt);
+  return { open: 1, [`open#${incident.priority}`]: 1, openCreatedSec: at, [`openCreatedSec#${incident.priority}`]: at };
+}
+
+export function aggregateDelta(before: Incident | undefined, after: Incident): AggregateDelta {
+  const counters = new Map<string, { service: string; key: string; add: Record<string, number> }>();
+  const add = (service: string, key: string, values: Record<string, number>, sign = 1) => {
+    for (const target of [service, ALL_SERVICES]) {
+      const id = `${target}|${key}`;
+      const entry = counters.get(id) ?? { service: target, key, add: {} };
+      for (const [name, value] of Object.entries(values)) entry.add[name] = (entry.add[name] ?? 0) + sign * value;
+      counters.set(id, entry);
+    }
+  };
+
+  if (!before) {
+    add(after.service, dayKey(after.createdAt), {
+      opened: 1,
+      [`opened#${after.priority}`]: 1,
+      [`opened#category#${after.category}`]: 1,
+      [`opened#channel#${after.channel}`]: 1,
+      [`opened#service#${after.service}`]: 1,
+    });
+  } else {
+    const at = after.updatedAt;
+    if (before.state !== 'Resolved' && after.state === 'Resolved') {
+      add(after.service, dayKey(at), { resolved: 1, [`resolved#${after.priority}`]: 1 });
+    }
+    if ((before.state === 'Resolved' || before.state === 'Closed') && isOpen(after.state)) add(after.service, dayKey(at), { reopened: 1 });
+    if (before.state !== 'Canceled' && after.state === 'Canceled') add(after.service, dayKey(at), { canceled: 1 });
+    if (before.state !== 'Closed' && after.state === 'Closed') add(after.service, dayKey(at), { closed: 1 });
+  }
+  const acknowledgedAt = after.sla?.acknowledgedAt;
+  if (acknowledgedAt && !before?.sla?.acknowledgedAt) {
+    add(after.service, dayKey(acknowledgedAt), { acknowledged: 1, ackSeconds: Math.max(0, seconds(acknowledgedAt) - seconds(after.createdAt)) });
+  }
+  const backlogBefore = backlogOf(before);
+  const backlogAfter = backlogOf(after);
+  if (before) add(before.service, BACKLOG_KEY, backlogBefore, -1);
+  add(after.service, BACKLOG_KEY, backlogAfter);
+
+  const outageBefore = before && outageOf(before);
+  const outageAfter = outageOf(after);
+  const same = (a?: OutageInterval, b?: OutageInterval) => JSON.stringify(a) === JSON.stringify(b);
+  const ongoingBefore = outageBefore && outageBefore.end === undefined ? outageBefore : undefined;
+  const ongoingAfter = outageAfter && outageAfter.end === undefined ? outageAfter : undefined;
+  const endedBefore = outageBefore?.end !== undefined ? outageBefore : undefined;
+  const endedAfter = outageAfter?.end !== undefined ? outageAfter : undefined;
+  const recordKey = (o: OutageInterval) => `${o.service}|${outageSortKey(o)}`;
+  return {
+    counters: [...counters.values()]
+      .map((c) => ({ ...c, add: Object.fromEntries(Object.entries(c.add).filter(([, v]) => v !== 0)) }))
+      .filter((c) => Object.keys(c.add).length > 0),
+    ...(ongoingAfter && !same(ongoingBefore, ongoingAfter) && { setOngoing: ongoingAfter }),
+    ...(ongoingBefore && ongoingBefore.service !== ongoingAfter?.service && { removeOngoing: { service: ongoingBefore.service, incidentId: ongoingBefore.incidentId } }),
+    ...(endedAfter && !same(endedBefore, endedAfter) && { putEnded: endedAfter }),
+    ...(endedBefore && (!endedAfter || recordKey(endedBefore) !== recordKey(endedAfter)) && { supersedeEnded: endedBefore }),
+  };
+}
+
+/** Ended outages' records sort by their end. */
+export const outageSortKey = (outage: Pick<OutageInterval, 'end' | 'incidentId'>) => `${outage.end}#${outage.incidentId}`;
+export const ONGOING_PREFIX = 'ongoing#';

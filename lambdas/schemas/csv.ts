@@ -1,0 +1,28 @@
+/**
+ * A report as CSV (`Accept: text/csv`): one `metric,value` row per leaf of the JSON report, the
+ * metric named by its path (`byPriority.P1`, `downtime.0.start`). RFC 4180 quoting; a text cell
+ * that a spreadsheet would run as a formula (`= + - @`, tab, CR) is prefixed with `'`.
+ */
+export function reportToCsv(report: unknown): string {
+  const rows: [string, unknown][] = [];
+  const walk = (value: unknown, path: string) => {
+    if (value === undefined) return;
+    if (value !== null && typeof value === 'object') {
+      const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+      if (entries.length === 0) rows.push([path, '']);
+      for (const [key, child] of entries) walk(child, path ? `${path}.${key}` : key);
+      return;
+    }
+    rows.push([path, value]);
+  };
+  walk(report, '');
+  return [['metric', 'value'], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

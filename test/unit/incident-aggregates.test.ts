@@ -1,0 +1,95 @@
+import { aggregateDelta, ALL_SERVICES, outageOf } from '../../lambdas/domain/incident-aggregates';
+import type { Incident } from '../../lambdas/domain/incident';
+
+const base: Incident = {
+  id: 'i-1', number: 'INC0000001', shortDescription: 's', description: 'd', impact: 2, urgency: 2, priority: 'P3', priorityReasons: [],
+  service: 'email', category: 'software', channel: 'phone', reportedBy: 'bob', recordedBy: 'alice', detectedAt: '2026-03-01T09:50:00.000Z',
+  state: 'New', major: false, escalationLevel: 0, escalations: [], reopenCount: 0,
+  createdAt: '2026-03-01T10:00:00.000Z', updatedAt: '2026-03-01T10:00:00.000Z', updatedBy: 'alice', version: 1,
+};
+const next = (from: Incident, changes: Partial<Incident>, at: string): Incident => ({ ...from, ...changes, updatedAt: at, version: from.version + 1 });
+const counters = (delta: ReturnType<typeof aggregateDelta>, service: string, key: string) => delta.counters.find((c) => c.service === service && c.key === key)?.add;
+const createdSec = Date.parse(base.createdAt) / 1000;
+
+test('logging counts opened by priority, category, channel and service on the logging day, for the service and for all, and joins the backlog', () => {
+  const delta = aggregateDelta(undefined, base);
+  const opened = { opened: 1, 'opened#P3': 1, 'opened#category#software': 1, 'opened#channel#phone': 1, 'opened#service#email': 1 };
+  expect(counters(delta, 'email', 'DAY#2026-03-01')).toEqual(opened);
+  expect(counters(delta, ALL_SERVICES, 'DAY#2026-03-01')).toEqual(opened);
+  expect(counters(delta, 'email', 'OPEN')).toEqual({ open: 1, 'open#P3': 1, openCreatedSec: createdSec, 'openCreatedSec#P3': createdSec });
+  expect(delta.setOngoing).toBeUndefined();
+});
+
+test('a change that moves nothing counted writes no aggregate', () => {
+  const delta = aggregateDelta(base, next(base, { description: 'more' }, '2026-03-01T11:00:00.000Z'));
+  expect(delta).toEqual({ counters: [] });
+});
+
+test('resolving counts resolved on the day of resolution and leaves the backlog', () => {
+  const resolved = next(base, { state: 'Resolved', resolvedAt: '2026-03-02T08:00:00.000Z' }, '2026-03-02T08:00:00.000Z');
+  const delta = aggregateDelta(base, resolved);
+  expect(counters(delta, 'email', 'DAY#2026-03-02')).toEqual({ resolved: 1, 'resolved#P3': 1 });
+  expect(counters(delta, 'email', 'OPEN')).toEqual({ open: -1, 'open#P3': -1, openCreatedSec: -createdSec, 'openCreatedSec#P3': -createdSec });
+  // Reopening (the reporter rejects the fix) counts a reopen and rejoins the backlog.
+  const reopened = next(resolved, { state: 'In Progress', reopenCount: 1 }, '2026-03-03T08:00:00.000Z');
+  const back = aggregateDelta(resolved, reopened);
+  expect(counters(back, 'email', 'DAY#2026-03-03')).toEqual({ reopened: 1 });
+  expect(counters(back, 'email', 'OPEN')).toEqual({ open: 1, 'open#P3': 1, openCreatedSec: createdSec, 'openCreatedSec#P3': createdSec });
+});
+
+test('a priority change moves the backlog between priorities; a service change between services', () => {
+  const raised = aggregateDelta(base, next(base, { priority: 'P1' }, '2026-03-01T11:00:00.000Z'));
+  expect(counters(raised, 'email', 'OPEN')).toEqual({ 'open#P3': -1, 'open#P1': 1, 'openCreatedSec#P3': -createdSec, 'openCreatedSec#P1': createdSec });
+  expect(counters(raised, ALL_SERVICES, 'OPEN')).toEqual(counters(raised, 'email', 'OPEN'));
+  const moved = aggregateDelta(base, next(base, { service: 'vpn' }, '2026-03-01T11:00:00.000Z'));
+  expect(counters(moved, 'email', 'OPEN')?.['open']).toBe(-1);
+  expect(counters(moved, 'vpn', 'OPEN')?.['open']).toBe(1);
+  expect(counters(moved, ALL_SERVICES, 'OPEN')).toBeUndefined();
+});
+
+test('the first acknowledgement counts the time from logging to it', () => {
+  const acked = next(base, { sla: { generation: 1, history: [], notices: [], acknowledgedAt: '2026-03-01T10:12:00.000Z' } }, '2026-03-01T10:12:00.000Z');
+  expect(counters(aggregateDelta(base, acked), 'email', 'DAY#2026-03-01')).toEqual({ acknowledged: 1, ackSeconds: 720 });
+  expect(aggregateDelta(acked, next(acked, { description: 'x' }, '2026-03-01T11:00:00.000Z')).counters).toEqual([]);
+});
+
+test('canceling and closing are counted; canceled incidents are no outages', () => {
+  const canceled = next({ ...base, outage: {} }, { state: 'Canceled' }, '2026-03-01T12:00:00.000Z');
+  expect(counters(aggregateDelta(base, canceled), 'email', 'DAY#2026-03-01')).toEqual({ canceled: 1 });
+  expect(outageOf(canceled)).toBeUndefined();
+});
+
+describe('outages', () => {
+  const outageIncident = { ...base, outage: {}, usersAffected: 40 };
+  test('default to detection and restoration', () => {
+    expect(outageOf(outageIncident)).toEqual({ incidentId: 'i-1', number: 'INC0000001', service: 'email', start: base.detectedAt, usersAffected: 40, priority: 'P3' });
+    const resolved = { ...outageIncident, state: 'Resolved' as const, resolvedAt: '2026-03-01T12:00:00.000Z' };
+    expect(outageOf(resolved)?.end).toBe('2026-03-01T12:00:00.000Z');
+    expect(outageOf({ ...resolved, outage: { start: '2026-03-01T09:00:00.000Z', end: '2026-03-01T11:00:00.000Z' } })).toMatchObject({ start: '2026-03-01T09:00:00.000Z', end: '2026-03-01T11:00:00.000Z' });
+  });
+
+  test('an ongoing outage sits on the backlog item; when it ends it becomes a record keyed by its end', () => {
+    const opened = aggregateDelta(undefined, outageIncident);
+    expect(opened.setOngoing).toMatchObject({ incidentId: 'i-1', start: base.detectedAt });
+    const resolved = next(outageIncident, { state: 'Resolved', resolvedAt: '2026-03-01T12:00:00.000Z' }, '2026-03-01T12:00:00.000Z');
+    const ended = aggregateDelta(outageIncident, resolved);
+    expect(ended.removeOngoing).toEqual({ service: 'email', incidentId: 'i-1' });
+    expect(ended.putEnded).toMatchObject({ end: '2026-03-01T12:00:00.000Z' });
+    expect(ended.supersedeEnded).toBeUndefined();
+    // Closing keeps the same record; reopening supersedes it and makes the outage ongoing again.
+    const closed = next(resolved, { state: 'Closed' }, '2026-03-05T12:00:00.000Z');
+    expect(aggregateDelta(resolved, closed)).toMatchObject({ counters: [expect.anything(), expect.anything()] });
+    expect(aggregateDelta(resolved, closed).putEnded).toBeUndefined();
+    const reopened = next(resolved, { state: 'In Progress', reopenCount: 1 }, '2026-03-02T12:00:00.000Z');
+    const back = aggregateDelta(resolved, reopened);
+    expect(back.supersedeEnded).toMatchObject({ end: '2026-03-01T12:00:00.000Z' });
+    expect(back.setOngoing).toMatchObject({ incidentId: 'i-1' });
+  });
+
+  test('marking an incident an outage after resolution writes the record at once', () => {
+    const resolved = { ...base, state: 'Resolved' as const, resolvedAt: '2026-03-01T12:00:00.000Z' };
+    const marked = aggregateDelta(resolved, next(resolved, { outage: { start: '2026-03-01T09:00:00.000Z' } }, '2026-03-02T09:00:00.000Z'));
+    expect(marked.putEnded).toMatchObject({ start: '2026-03-01T09:00:00.000Z', end: '2026-03-01T12:00:00.000Z' });
+    expect(marked.setOngoing).toBeUndefined();
+  });
+});

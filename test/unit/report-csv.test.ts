@@ -1,0 +1,21 @@
+import { csvCell, reportToCsv } from '../../lambdas/schemas/csv';
+
+test('a report becomes metric,value rows named by their path, CRLF-terminated', () => {
+  const csv = reportToCsv({ service: 'email', opened: 3, byPriority: { P1: 1, P2: 2 }, downtime: [{ start: 'a', minutes: 5 }], empty: {}, skipped: undefined });
+  expect(csv).toBe(['metric,value', 'service,email', 'opened,3', 'byPriority.P1,1', 'byPriority.P2,2', 'downtime.0.start,a', 'downtime.0.minutes,5', 'empty,', ''].join('\r\n'));
+});
+
+test('cells with commas, quotes or line breaks are quoted; quotes doubled', () => {
+  expect(csvCell('a,b')).toBe('"a,b"');
+  expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+  expect(csvCell('two\nlines')).toBe('"two\nlines"');
+});
+
+test('text a spreadsheet would run as a formula is defused; numbers are not', () => {
+  expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+  expect(csvCell('+1')).toBe("'+1");
+  expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+  expect(csvCell(-3)).toBe('-3');
+  expect(csvCell(true)).toBe('true');
+  expect(csvCell(null)).toBe('');
+});
