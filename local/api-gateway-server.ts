@@ -33,7 +33,9 @@ export interface LocalApiOptions {
 export function createLocalApiServer(options: LocalApiOptions): Server {
   const routes = compile(options.routes);
   const stage = options.stage ?? 'v1';
-  return createServer((req, res) => {
+  // Idle keep-alive sockets stay open longer than clients keep them (undici: 4 s by default), as
+  // API Gateway's do: a server that closes first races a client reusing the socket ("other side closed").
+  return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch((error: Error) => {
       send(res, problemResult(500, 'Local runtime failure', error.message));
     });
