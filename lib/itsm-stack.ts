@@ -5,6 +5,7 @@ import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPE
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { REQUEST_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/changes-table-keys';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
 import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
@@ -105,6 +106,7 @@ export class ItsmStack extends Stack {
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
         PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
+        CHANGES_TABLE_NAME: this.data.changesTable.tableName,
         MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
         ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
         SECURITY_TOPIC_ARN: notifications.security.topicArn,
@@ -130,6 +132,9 @@ export class ItsmStack extends Stack {
       access: ['get', 'query'],
       queryIndexesOnly: true,
     });
+    // A request that turns out to be an incident is closed by the function that logs the incident:
+    // GetItem and (version-conditioned) PutItem on service requests only, nothing else of changes.
+    incidents.grantTable({ table: this.data.changesTable, key: this.data.key, access: ['get', 'put'], leadingKeys: [REQUEST_PARTITION_PATTERN] });
     incidents.grantPublish(notifications.all, this.data.key);
     // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
 

@@ -404,6 +404,11 @@ const FIELD_ORDER: readonly (keyof Incident)[] = [
   'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'createdAt', 'updatedAt', 'updatedBy', 'version',
 ];
 
+/** What the caller may see of the incident. */
+export function incidentViewFor(caller: Caller, incident: Incident): IncidentView {
+  return view(caller, incident);
+}
+
 function view(caller: Caller, incident: Incident): IncidentView {
   const hidden = new Set<string>(mayReadInternal(caller, incident) ? [] : INTERNAL_INCIDENT_FIELDS);
   const ordered: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,6 +21,9 @@ import {
 } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbChangeRepository } from '../adapters/dynamodb/dynamodb-change-repository';
+import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
+import { requestIdSchema } from '../schemas/change-schemas';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { DynamoDbKnowledgeSearch } from '../adapters/dynamodb/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
@@ -36,6 +39,7 @@ import {
   incidentIdSchema,
   listIncidentsQuerySchema,
   rejectBodySchema,
+  requestToIncidentBodySchema,
   timelineQuerySchema,
   updateIncidentBodySchema,
 } from '../schemas/incident-schemas';
@@ -85,6 +89,14 @@ const deps: IncidentDeps = {
   },
 };
 const slaPolicy = slaPolicyOf(settings);
+// Requests transferred to incidents: GetItem and a version-conditioned Put of request items only
+// (the role's grant on the changes table is limited to REQUEST# keys).
+const requests = new DynamoDbChangeRepository(documents, requireEnv('CHANGES_TABLE_NAME'));
+/** The same UUID-shaped id for every attempt at transferring one request. */
+const incidentIdForRequest = (requestId: string) => {
+  const hex = createHash('sha256').update(`service-request-incident:${requestId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+};
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
 const knowledge = new DynamoDbKnowledgeSearch(documents, requireEnv('PROBLEMS_TABLE_NAME'));
 
@@ -167,6 +179,12 @@ export const routes: RouteTable = {
     status: 200,
     body: await getIncidentSla(deps, caller, pathId(event.pathParameters), slaPolicy),
   })),
+  'POST /requests/{id}/incident': authenticated(async ({ event, caller }) => {
+    const id = validate(requestIdSchema, event.pathParameters?.['id'], 'id');
+    const body = parseJsonBody(event, requestToIncidentBodySchema);
+    const { request, incident } = await logIncidentFromRequest({ ...deps, requests, incidentIdForRequest }, caller, id, body, ifMatchVersion(event));
+    return { status: 201, body: { request, incident }, headers: { Location: `${basePath(event)}/incidents/${incident.id}` } };
+  }),
   'GET /reports/sla': authenticated(async ({ event, caller }) => {
     const { from, to } = parseQuery(event, slaReportQuerySchema);
     return { status: 200, body: await slaReport({ ...deps, policy: slaPolicy }, caller, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }) };

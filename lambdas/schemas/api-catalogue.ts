@@ -3,6 +3,7 @@ import {
   commentBodySchema,
   confirmBodySchema,
   createIncidentBodySchema,
+  requestToIncidentBodySchema,
   escalateBodySchema,
   incidentPageSchema,
   incidentSchema,
@@ -83,6 +84,7 @@ import {
   requestPageSchema,
   requestSchema,
   transferRequestBodySchema,
+  requestToIncidentSchema,
   updateRequestBodySchema,
   requestsChangesQuerySchema,
   requestsChangesReportSchema,
@@ -455,6 +457,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'POST', path: '/requests/{id}/transfer', group: 'changes', auth: 'token', operationId: 'transferRequest',
     summary: 'Close the request as an incident, or raise a linked change (If-Match required)', body: transferRequestBodySchema,
     response: { status: 200, schema: requestSchema, description: 'The closed request, with transferredTo' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    // Served by the incidents function: logging an incident is its job (number, priority, SLA clocks,
+    // notifications); it closes the request with a narrow grant on request items only.
+    method: 'POST', path: '/requests/{id}/incident', group: 'incidents', auth: 'token', operationId: 'logIncidentFromRequest',
+    summary: 'Log the incident a request turned out to be (reported by the requester) and close the request as transferred to it (If-Match: the request)',
+    body: requestToIncidentBodySchema,
+    response: { status: 201, schema: requestToIncidentSchema, description: 'Logged; Location names the incident. A retry finds the incident already logged' }, problems: [404, 409, 412, 415, 428],
   },
   {
     method: 'GET', path: '/reports/requests-changes', group: 'changes', auth: 'token', operationId: 'getRequestsChangesReport',

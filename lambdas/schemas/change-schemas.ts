@@ -5,7 +5,7 @@ import { CHANGE_TYPES, REVIEW_OUTCOMES } from '../domain/change';
 import { RISK_CLASSES } from '../domain/change-risk';
 import { REQUEST_STATES, REQUEST_TYPES } from '../domain/service-request';
 import { serviceIdSchema } from './catalogue-schemas';
-import { incidentIdSchema } from './incident-schemas';
+import { incidentIdSchema, incidentSchema } from './incident-schemas';
 
 /**
  * Request and response schemas of change management: the single source for validation,
@@ -201,6 +201,9 @@ export const requestSchema = z
     version: z.number(),
   })
   .describe('A service request');
+export const requestToIncidentSchema = z
+  .object({ request: requestSchema, incident: incidentSchema })
+  .describe('The request, closed as transferred, and the incident logged from it');
 export const requestPageSchema = z.object({ items: z.array(requestSchema), nextToken: z.string().optional() });
 
 export const requestsChangesQuerySchema = z

@@ -41,6 +41,11 @@ export const createIncidentBodySchema = z
   .describe('A new incident');
 export type CreateIncidentBody = z.infer<typeof createIncidentBodySchema>;
 
+export const requestToIncidentBodySchema = createIncidentBodySchema
+  .omit({ reportedBy: true })
+  .partial({ shortDescription: true, description: true, service: true })
+  .describe("The incident a service request turned out to be: reported by the requester; title, description and service default to the request's");
+
 export const updateIncidentBodySchema = z
   .strictObject({
     shortDescription: text(160).optional(),

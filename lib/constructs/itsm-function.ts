@@ -88,6 +88,12 @@ export interface TableGrant {
   readonly access: readonly TableAccess[];
   /** Query only the named indexes, never the table itself (e.g. a search-term index of another function's table). */
   readonly queryIndexesOnly?: boolean;
+  /**
+   * Limits the grant to items whose partition key matches one of these patterns (IAM
+   * `dynamodb:LeadingKeys`, `*` wildcards), e.g. one kind of item in another function's table.
+   * @default every item of the table
+   */
+  readonly leadingKeys?: readonly string[];
 }
 
 /**
@@ -185,7 +191,15 @@ export class ItsmFunction extends Construct {
     const actions = [...new Set(access.flatMap((a) => TABLE_ACTIONS[a]))].sort();
     const indexActions = actions.filter((a) => INDEX_ACTIONS.includes(a));
     const tableActions = grant.queryIndexesOnly ? actions.filter((a) => !INDEX_ACTIONS.includes(a)) : actions;
-    if (tableActions.length > 0) this.role.addToPrincipalPolicy(new PolicyStatement({ actions: tableActions, resources: [table.tableArn] }));
+    if (tableActions.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: tableActions,
+          resources: [table.tableArn],
+          ...(grant.leadingKeys && { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.leadingKeys] } } }),
+        }),
+      );
+    }
     const indexNames = [...new Set(grant.indexNames ?? [])].sort();
     if (indexActions.length > 0 && indexNames.length > 0) {
       this.role.addToPrincipalPolicy(

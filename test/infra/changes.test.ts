@@ -124,6 +124,25 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     });
   });
 
+  test('besides the changes function, only the incidents function touches the changes table: GetItem and PutItem on service requests (REQUEST# keys) only', () => {
+    const { stack, resources } = fixture.get(clientId);
+    const changesId = logicalIdOf(stack, stack.data.changesTable.node.defaultChild as CfnElement);
+    const changes = roleOf(resources, CHANGES_ENTRY);
+    const incidents = roleOf(resources, 'lambdas/handlers/incidents-handler.ts');
+    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
+      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((st) => referencedIds(st.Resource).has(changesId)))
+      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    expect(grantees.sort()).toEqual([changes.roleId, incidents.roleId].sort());
+    const onChanges = incidents.statements.filter((st) => referencedIds(st.Resource).has(changesId));
+    expect(onChanges.map((st) => ({ actions: actionsOf([st]).sort(), resources: asList(st.Resource).map(renderArn), condition: st.Condition }))).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [`\${${changesId}.Arn}`],
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REQUEST#*'] } },
+      },
+    ]);
+  });
+
   test('an alarm watches the changes function for audit records it could not append', () => {
     const { resources } = fixture.get(clientId);
     const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) =>

@@ -36,6 +36,7 @@ beforeAll(async () => {
     IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     PROBLEMS_TABLE_NAME: tables.names.problems,
+    CHANGES_TABLE_NAME: tables.names.changes,
     AUDIT_TABLE_NAME: tables.names.audit,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });

@@ -425,6 +425,43 @@ describe('service requests', () => {
     expectProblem(await transfer(id, { to: 'incident', incident: incident.body.id }), 409, 'state');
   });
 
+  test('request → new incident: the incidents function logs it for the requester and closes the request; a concurrent or repeated transfer logs one incident', async () => {
+    const logFrom = async (id: string, body: unknown, as: TestCaller = agent, ifMatch?: string) =>
+      invoke(incidents, 'POST', {
+        path: `/requests/${id}/incident`,
+        resource: '/requests/{id}/incident',
+        caller: as,
+        pathParameters: { id },
+        body,
+        headers: { 'If-Match': ifMatch ?? (await read(id)).headers['etag']! },
+      });
+    const id = (await submit(requestBody({ type: 'information', title: 'The usage report is empty', description: 'Since Monday every report is blank' }))).body.id as string;
+    const etag = (await read(id)).headers['etag']!;
+    // Refused before anything is written: a role that may not work requests, a bad body, an unknown request.
+    expectProblem(await logFrom(id, { impact: 2, urgency: 2, category: 'reporting' }, requester, etag), 403);
+    expectProblem(await logFrom(id, { impact: 2, urgency: 2, category: 'reporting', reportedBy: 'someone' }, agent, etag), 400, 'reportedBy');
+    expectProblem(await logFrom('00000000-0000-4000-8000-000000000000', { impact: 2, urgency: 2, category: 'reporting' }, agent, '"1"'), 404, 'id');
+    // Two desk agents at once, with the same version: one incident.
+    const [a, b] = await Promise.all([
+      logFrom(id, { impact: 2, urgency: 2, category: 'reporting' }, agent, etag),
+      logFrom(id, { impact: 2, urgency: 2, category: 'reporting' }, callers.otherAgent, etag),
+    ]);
+    const won = [a, b].find((r) => r.status === 201)!;
+    expect([a.status, b.status].sort()).toEqual(a.status === b.status ? [201, 201] : [201, 412]);
+    expect(won.body.request).toMatchObject({ state: 'Closed', transferredTo: { incident: won.body.incident.id } });
+    expect(won.body.incident).toMatchObject({ shortDescription: 'The usage report is empty', service: 'chg-flow', reportedBy: 'rita.requester', state: 'New' });
+    if (a.status === 201 && b.status === 201) expect(a.body.incident.id).toBe(b.body.incident.id);
+    // The requester follows it as their own incident; its timeline names the request.
+    const seen = await invoke(incidents, 'GET', { path: `/incidents/${won.body.incident.id}`, resource: '/incidents/{id}', caller: requester, pathParameters: { id: won.body.incident.id } });
+    expect(seen.status).toBe(200);
+    const timeline = await invoke(incidents, 'GET', { path: `/incidents/${won.body.incident.id}/timeline`, resource: '/incidents/{id}/timeline', caller: agent, pathParameters: { id: won.body.incident.id } });
+    expect(timeline.body.items.map((e: { text?: string }) => e.text ?? '').join('\n')).toContain(`Logged from service request ${id}`);
+    // A closed request is not transferred again.
+    expectProblem(await logFrom(id, { impact: 2, urgency: 2, category: 'reporting' }), 409, 'state');
+    const audit = await invoke(auditHandler, 'GET', { path: '/audit', resource: '/audit', query: { resource: `request/${id}`, limit: '100' }, caller: auditor });
+    expect(audit.body.items.map((r: { action: string }) => r.action)).toEqual(['request:create', 'request:transfer']);
+  });
+
   test('request → change: raises a change linked both ways', async () => {
     const id = (await submit(requestBody({ type: 'feedback', title: 'Please add a CSV export' }))).body.id as string;
     expectProblem(await transfer(id, { to: 'change', change: { ...changeBody('chg-flow'), securityImpact: undefined } }), 400, 'change.securityImpact');

@@ -141,6 +141,7 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
     IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
     AUDIT_TABLE_NAME: tables.names.audit,
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
+    CHANGES_TABLE_NAME: tables.names.changes,
     PROBLEMS_TABLE_NAME: tables.names.problems,
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,

@@ -69,6 +69,8 @@ export const changeIndexKeys = (change: { readonly id: string; readonly state: C
 export const KEY_ATTRIBUTES: readonly string[] = ['pk', 'sk', 'kind', ...Object.values(CHANGE_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey])];
 
 export const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
+/** Partition keys of service requests, for IAM `dynamodb:LeadingKeys` conditions (grants on requests only). */
+export const REQUEST_PARTITION_PATTERN = 'REQUEST#*';
 export const requestIndexKeys = (request: { readonly id: string; readonly state: string; readonly updatedAt: string; readonly createdAt: string }) => ({
   ...createdKeys(request),
   gsi1pk: `REQUEST-STATE#${request.state}`,
