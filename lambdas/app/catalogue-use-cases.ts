@@ -39,7 +39,7 @@ export interface CatalogueDeps {
   readonly audit: AuditLog;
 }
 
-/** A service as the caller may see it: whole, or id, name and status for requesters and machine clients. */
+/** A service as the caller may see it: whole, or id, name, status and request types for requesters and machine clients. */
 export type ServiceView = Service | ServiceSummary;
 
 // ---------------------------------------------------------------------------------------------

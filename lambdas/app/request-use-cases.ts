@@ -1,5 +1,5 @@
 import { mayReadReports, requestScope, type Caller, type RequestAction } from '../domain/access-policy';
-import { addRequestComment, moveRequest, newRequest, transferRequest, type RequestInput, type RequestPolicy, type RequestState, type ServiceRequest } from '../domain/service-request';
+import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestInput, type RequestPolicy, type RequestState, type ServiceRequest } from '../domain/service-request';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../domain/domain-errors';
 import { findSecrets } from '../domain/secret-detector';
 import type { ChangeInput } from '../domain/change';
@@ -20,7 +20,7 @@ export async function submitRequest(deps: RequestDeps, caller: Caller, input: Re
   if (!service || service.status === 'retired') {
     throw new InvalidInputError([{ field: 'service', message: `"${input.service}" is not a service in the catalogue that takes requests` }]);
   }
-  const request = newRequest(deps.ids.newId(), input, deps.requestPolicy, caller, now(deps));
+  const request = newRequest(deps.ids.newId(), input, requestRulesFor(service, input.type, deps.requestPolicy), caller, now(deps));
   await deps.requests.createRequest(request);
   await deps.audit.record(recordChangeEntry(caller, 'request:create', { type: 'request', id: request.id }, undefined, request));
   return request;

@@ -156,7 +156,7 @@ export function mayUseAuditTrail(caller: Caller, action: AuditAction): boolean {
 export const CATALOGUE_ACTIONS = ['service:read', 'service:create', 'service:change', 'ci:read', 'ci:manage'] as const;
 export type CatalogueAction = (typeof CATALOGUE_ACTIONS)[number];
 
-/** `any`: every record; `own`: services the caller owns; `summary`: id, name and status only; `none`: refused. */
+/** `any`: every record; `own`: services the caller owns; `summary`: id, name, status and request types only; `none`: refused. */
 export type CatalogueScope = 'any' | 'own' | 'summary' | 'none';
 
 const S = 'summary' as const;

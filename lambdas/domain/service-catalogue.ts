@@ -1,6 +1,7 @@
 import { InvalidInputError, LifecycleError, type FieldIssue } from './domain-errors';
 import type { Actor } from './incident';
 import type { Priority } from './priority';
+import type { RequestType } from './service-request';
 
 /**
  * The provider's portfolio of managed services: what a service is, its lifecycle
@@ -66,6 +67,11 @@ export interface Service {
   readonly links: readonly ServiceLink[];
   readonly contacts: ServiceContacts;
   readonly disasterRecoveryPlan?: string;
+  /**
+   * The requests the service takes, one entry per type, each with its own fulfilment target and
+   * approval rule; absent: every type, on the client's targets (see service-request.ts).
+   */
+  readonly requestTypes?: readonly ServiceRequestType[];
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;
@@ -140,7 +146,17 @@ export function retireService(
 }
 
 /** Rules across fields; formats are the schema's business. */
-export function serviceIssues(service: Pick<Service, 'status' | 'commencementDate' | 'retirementDate' | 'contacts'>): FieldIssue[] {
+/** A request the service takes: what the requester sees (`name`), its target and whether it needs approval. */
+export interface ServiceRequestType {
+  readonly type: RequestType;
+  readonly name: string;
+  /** ISO 8601 duration from submission; absent: the client's target for the type. */
+  readonly fulfilmentTarget?: string;
+  /** Absent: as the client's `requests.approvalRequired` says for the type. */
+  readonly approvalRequired?: boolean;
+}
+
+export function serviceIssues(service: Pick<Service, 'status' | 'commencementDate' | 'retirementDate' | 'contacts' | 'requestTypes'>): FieldIssue[] {
   const issues: FieldIssue[] = [];
   // A pipeline service may be retired without ever going live, so only live needs the date.
   if (service.status === 'live' && !service.commencementDate) {
@@ -152,6 +168,9 @@ export function serviceIssues(service: Pick<Service, 'status' | 'commencementDat
   if (service.contacts.nominated.length > 3) {
     issues.push({ field: 'contacts.nominated', message: 'lists at most three nominated contacts (#1, #2, #3)' });
   }
+  const types = (service.requestTypes ?? []).map((t) => t.type);
+  const repeated = types.find((type, i) => types.indexOf(type) !== i);
+  if (repeated) issues.push({ field: 'requestTypes', message: `lists "${repeated}" twice; one entry per request type` });
   return issues;
 }
 
@@ -227,7 +246,12 @@ function withoutUsername(owner: ServiceOwner): Contact {
   return contact;
 }
 
-/** What a requester may see of a service. */
-export const SERVICE_SUMMARY_FIELDS = ['id', 'name', 'status'] as const;
+/** What a requester may see of a service: enough to log an incident or ask for something on it. */
+export const SERVICE_SUMMARY_FIELDS = ['id', 'name', 'status', 'requestTypes'] as const;
 export type ServiceSummary = Pick<Service, (typeof SERVICE_SUMMARY_FIELDS)[number]>;
-export const serviceSummary = (service: Service): ServiceSummary => ({ id: service.id, name: service.name, status: service.status });
+export const serviceSummary = (service: Service): ServiceSummary => ({
+  id: service.id,
+  name: service.name,
+  status: service.status,
+  ...(service.requestTypes && { requestTypes: service.requestTypes }),
+});

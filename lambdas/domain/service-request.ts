@@ -1,5 +1,6 @@
 import type { Caller } from './access-policy';
-import { IllegalTransitionError, LifecycleError } from './domain-errors';
+import { IllegalTransitionError, InvalidInputError, LifecycleError } from './domain-errors';
+import type { ServiceRequestType } from './service-catalogue';
 import { parseIsoDuration } from './iso-duration';
 
 /**
@@ -45,6 +46,8 @@ export interface RequestInput {
 
 export interface ServiceRequest extends RequestInput {
   readonly id: string;
+  /** The service's name for the request type, where the service lists its request types. */
+  readonly typeName?: string;
   readonly state: RequestState;
   readonly needsApproval: boolean;
   readonly fulfilmentDue: string;
@@ -61,16 +64,47 @@ export interface ServiceRequest extends RequestInput {
   readonly version: number;
 }
 
-export function newRequest(id: string, input: RequestInput, policy: RequestPolicy, caller: Caller, now: string): ServiceRequest {
-  const target = parseIsoDuration(policy.fulfilmentTargets[input.type]) ?? 0;
+/**
+ * The rules a request of this type follows on this service: the service's own entry for the type
+ * where it lists its request types (a type it does not list is refused, naming `type`), the
+ * client's policy for what the entry leaves out, and the client's policy alone otherwise.
+ */
+export function requestRulesFor(
+  service: { readonly id: string; readonly requestTypes?: readonly ServiceRequestType[] },
+  type: RequestType,
+  client: RequestPolicy,
+): { readonly fulfilmentTarget: string; readonly needsApproval: boolean; readonly typeName?: string } {
+  const clientRules = { fulfilmentTarget: client.fulfilmentTargets[type], needsApproval: client.approvalRequired.includes(type) };
+  if (!service.requestTypes) return clientRules;
+  const entry = service.requestTypes.find((t) => t.type === type);
+  if (!entry) {
+    const offered = service.requestTypes.map((t) => `${t.type} (${t.name})`).join(', ') || 'none';
+    throw new InvalidInputError([{ field: 'type', message: `${service.id} does not take "${type}" requests; it takes: ${offered}` }]);
+  }
+  return {
+    fulfilmentTarget: entry.fulfilmentTarget ?? clientRules.fulfilmentTarget,
+    needsApproval: entry.approvalRequired ?? clientRules.needsApproval,
+    typeName: entry.name,
+  };
+}
+
+export function newRequest(
+  id: string,
+  input: RequestInput,
+  rules: { readonly fulfilmentTarget: string; readonly needsApproval: boolean; readonly typeName?: string },
+  caller: Caller,
+  now: string,
+): ServiceRequest {
+  const target = parseIsoDuration(rules.fulfilmentTarget) ?? 0;
   return {
     id,
     type: input.type,
+    ...(rules.typeName && { typeName: rules.typeName }),
     service: input.service,
     title: input.title,
     description: input.description,
     state: 'Submitted',
-    needsApproval: policy.approvalRequired.includes(input.type),
+    needsApproval: rules.needsApproval,
     fulfilmentDue: new Date(Date.parse(now) + target).toISOString(),
     comments: [],
     history: [],

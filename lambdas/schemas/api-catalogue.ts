@@ -223,7 +223,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   {
     method: 'GET', path: '/services/{id}', group: 'catalogue', auth: 'token', operationId: 'getService',
-    summary: 'Read a service; requesters see id, name and status', response: { status: 200, schema: serviceSchema, description: 'The service; ETag header set' },
+    summary: 'Read a service; requesters see id, name, status and request types', response: { status: 200, schema: serviceSchema, description: 'The service; ETag header set' },
     problems: [404],
   },
   {

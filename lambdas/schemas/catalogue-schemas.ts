@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CI_RELATION_KINDS, CI_TYPES } from '../domain/configuration-item';
 import { SERVICE_LINK_KINDS, SERVICE_STATUSES } from '../domain/service-catalogue';
+import { REQUEST_TYPES } from '../domain/service-request';
 import { isoDurationSchema } from './client-settings-schema';
 
 /**
@@ -52,6 +53,18 @@ const serviceContacts = z
   })
   .describe('Whom to call about this service');
 
+const requestTypes = z
+  .array(
+    z.strictObject({
+      type: z.enum(REQUEST_TYPES),
+      name: text(120).describe('What requesters see, e.g. "Monthly usage report"'),
+      fulfilmentTarget: isoDurationSchema.optional().describe("From submission; defaults to the client's target for the type"),
+      approvalRequired: z.boolean().optional().describe("Defaults to the client's requests.approvalRequired"),
+    }),
+  )
+  .max(REQUEST_TYPES.length)
+  .describe('The requests this service takes, one entry per type; absent: every type on the client\'s targets');
+
 const serviceFields = {
   name: text(120),
   description: text(4000).describe('What the service does, in plain language'),
@@ -62,6 +75,7 @@ const serviceFields = {
   links: z.array(link).max(20).default([]).describe('Ticket board, documentation, runbooks'),
   contacts: serviceContacts.default({ nominated: [] }),
   disasterRecoveryPlan: text(500).optional().describe('Reference of the disaster-recovery plan'),
+  requestTypes: requestTypes.optional(),
 };
 
 export const createServiceBodySchema = z
@@ -85,6 +99,7 @@ export const updateServiceBodySchema = z
     links: z.array(link).max(20).optional(),
     contacts: serviceContacts.optional(),
     disasterRecoveryPlan: text(500).optional(),
+    requestTypes: requestTypes.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
   .describe('Changes to a service; send only the fields that change (lists and objects are replaced whole)');
@@ -119,13 +134,14 @@ export const serviceSchema = z
     links: z.array(link).optional(),
     contacts: serviceContacts.optional(),
     disasterRecoveryPlan: z.string().optional(),
+    requestTypes: requestTypes.optional(),
     createdAt: z.string().optional(),
     createdBy: z.string().optional(),
     updatedAt: z.string().optional(),
     updatedBy: z.string().optional(),
     version: z.number().int().optional(),
   })
-  .describe('A service; requesters and machine clients see id, name and status only');
+  .describe('A service; requesters and machine clients see id, name, status and request types only');
 
 export const servicePageSchema = z.object({ items: z.array(serviceSchema), nextToken: z.string().optional() });
 

@@ -183,6 +183,7 @@ export const requestSchema = z
   .object({
     id: z.string(),
     type: z.enum(REQUEST_TYPES),
+    typeName: z.string().optional().describe("The service's name for the request type, where it lists its types"),
     service: z.string(),
     title: z.string(),
     description: z.string(),

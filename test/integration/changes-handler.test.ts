@@ -416,6 +416,24 @@ describe('service requests', () => {
     expectProblem(await patch(own, { state: 'Approved' }, changeManager), 409, 'requestedBy');
   });
 
+  test('a service that lists its request types takes only those, each on its own fulfilment target and approval rule', async () => {
+    await seedServices(tables.documents, tables.names.catalogue, [
+      aService('req-typed', { requestTypes: [{ type: 'standard-delivery', name: 'Monthly usage report', fulfilmentTarget: 'P1D', approvalRequired: true }, { type: 'information', name: 'How-to question' }] }),
+    ]);
+    expectProblem(await submit(requestBody({ service: 'req-typed', type: 'feedback' })), 400, 'type');
+    const report = await submit(requestBody({ service: 'req-typed', type: 'standard-delivery' }));
+    expect(report.status).toBe(201);
+    expect(report.body).toMatchObject({ typeName: 'Monthly usage report', needsApproval: true });
+    expect(Date.parse(report.body.fulfilmentDue) - Date.parse(report.body.createdAt)).toBe(24 * 3600 * 1000);
+    const question = await submit(requestBody({ service: 'req-typed', type: 'information' }));
+    expect(question.body).toMatchObject({ typeName: 'How-to question', needsApproval: false });
+    expect(Date.parse(question.body.fulfilmentDue) - Date.parse(question.body.createdAt)).toBe(2 * 24 * 3600 * 1000);
+    // Requesters see what a service takes.
+    const seen = await invoke(catalogue, 'GET', { path: '/services/req-typed', resource: '/services/{id}', caller: requester, pathParameters: { id: 'req-typed' } });
+    expect(Object.keys(seen.body).sort()).toEqual(['id', 'name', 'requestTypes', 'status']);
+    expect(seen.body.requestTypes.map((t: { name: string }) => t.name)).toEqual(['Monthly usage report', 'How-to question']);
+  });
+
   test('request → incident: closed as transferred to an existing incident', async () => {
     const id = (await submit(requestBody({ type: 'information', title: 'Why is the report empty?' }))).body.id as string;
     expectProblem(await transfer(id, { to: 'incident', incident: '00000000-0000-4000-8000-000000000000' }), 400, 'incident');

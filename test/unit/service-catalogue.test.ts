@@ -164,3 +164,12 @@ describe('escalation contacts', () => {
 test('what requesters see: id, name and status', () => {
   expect(serviceSummary(newService(input(), actor, NOW))).toEqual({ id: 'email', name: 'Email', status: 'pipeline' });
 });
+
+test('a service lists each request type once', () => {
+  const typed = newService(input({ requestTypes: [{ type: 'access', name: 'VPN access' }, { type: 'feedback', name: 'Feedback' }] }), actor, NOW);
+  expect(typed.requestTypes).toHaveLength(2);
+  expect(serviceSummary(typed)).toEqual({ id: 'email', name: 'Email', status: 'pipeline', requestTypes: typed.requestTypes });
+  expect(() => newService(input({ requestTypes: [{ type: 'access', name: 'VPN access' }, { type: 'access', name: 'Mailbox access' }] }), actor, NOW)).toThrow(
+    expect.objectContaining({ issues: [{ field: 'requestTypes', message: 'lists "access" twice; one entry per request type' }] }),
+  );
+});

@@ -1,13 +1,14 @@
 import type { Caller } from '../../lambdas/domain/access-policy';
 import { requestScope } from '../../lambdas/domain/access-policy';
 import { IllegalTransitionError, LifecycleError } from '../../lambdas/domain/domain-errors';
-import { addRequestComment, moveRequest, newRequest, transferRequest, type RequestPolicy } from '../../lambdas/domain/service-request';
+import { InvalidInputError } from '../../lambdas/domain/domain-errors';
+import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestPolicy } from '../../lambdas/domain/service-request';
 
 const POLICY: RequestPolicy = { fulfilmentTargets: { 'standard-delivery': 'P5D', information: 'P2D', access: 'P3D', feedback: 'P10D' }, approvalRequired: ['access'] };
 const rita: Caller = { id: 'r', name: 'rita', roles: ['requester'] };
 const alice: Caller = { id: 'a', name: 'alice', roles: ['agent'] };
 const NOW = '2026-11-26T09:00:00.000Z';
-const request = (type: 'access' | 'information' = 'information') => newRequest('q-1', { type, service: 'erp', title: 'Monthly report', description: 'Please' }, POLICY, rita, NOW);
+const request = (type: 'access' | 'information' = 'information') => newRequest('q-1', { type, service: 'erp', title: 'Monthly report', description: 'Please' }, requestRulesFor({ id: 'erp' }, type, POLICY), rita, NOW);
 
 test('a new request is Submitted, due after its type\'s fulfilment target, approval as the policy says', () => {
   expect(request()).toMatchObject({ state: 'Submitted', needsApproval: false, fulfilmentDue: '2026-11-28T09:00:00.000Z', requestedBy: 'rita', version: 1 });
@@ -50,4 +51,22 @@ test('who may do what with requests', () => {
   expect(requestScope(alice, 'request:approve')).toBe('none');
   expect(requestScope({ id: 'o', name: 'o', roles: ['service-owner'] }, 'request:approve')).toBe('own');
   expect(requestScope({ id: 'c', name: 'c', roles: ['change-manager'] }, 'request:approve')).toBe('any');
+});
+
+test("a service that lists its request types takes only those, on its own targets and approval rules, falling back to the client's for what an entry leaves out", () => {
+  const erp = {
+    id: 'erp',
+    requestTypes: [
+      { type: 'standard-delivery' as const, name: 'Monthly usage report', fulfilmentTarget: 'P1D', approvalRequired: true },
+      { type: 'access' as const, name: 'ERP role' },
+    ],
+  };
+  expect(requestRulesFor(erp, 'standard-delivery', POLICY)).toEqual({ fulfilmentTarget: 'P1D', needsApproval: true, typeName: 'Monthly usage report' });
+  expect(requestRulesFor(erp, 'access', POLICY)).toEqual({ fulfilmentTarget: 'P3D', needsApproval: true, typeName: 'ERP role' });
+  expect(() => requestRulesFor(erp, 'feedback', POLICY)).toThrow(InvalidInputError);
+  expect(() => requestRulesFor(erp, 'feedback', POLICY)).toThrow(/erp does not take "feedback" requests; it takes: standard-delivery \(Monthly usage report\), access \(ERP role\)/);
+  expect(() => requestRulesFor({ id: 'closed', requestTypes: [] }, 'information', POLICY)).toThrow(/it takes: none/);
+  expect(requestRulesFor({ id: 'any' }, 'feedback', POLICY)).toEqual({ fulfilmentTarget: 'P10D', needsApproval: false });
+  const delivered = newRequest('q-2', { type: 'standard-delivery', service: 'erp', title: 'Report', description: 'For the board' }, requestRulesFor(erp, 'standard-delivery', POLICY), rita, NOW);
+  expect(delivered).toMatchObject({ typeName: 'Monthly usage report', needsApproval: true, fulfilmentDue: '2026-11-27T09:00:00.000Z' });
 });
