@@ -6,6 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { REQUEST_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/changes-table-keys';
+import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
 import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
@@ -342,6 +343,9 @@ export class ItsmStack extends Stack {
     // Emergency changes name an incident (by id: GetItem; by number: Query on the number index).
     changes.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byNumber.name], key: this.data.key, access: ['get', 'query'], queryIndexesOnly: true });
     changes.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['get'] });
+    // Implementation records the versions installed on the change's CIs: a CI's new version, its
+    // history item and its entries (under the CI and under each service it names), nothing else.
+    changes.grantTable({ table: this.data.catalogueTable, key: this.data.key, access: ['put', 'delete'], leadingKeys: [CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN] });
     changes.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     changes.grantPublish([notifications.escalations], this.data.key);
     changes.grantAuditAppend(auditAppend);

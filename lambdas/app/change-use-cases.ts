@@ -15,7 +15,7 @@ import {
 } from '../domain/domain-errors';
 import { findSecrets } from '../domain/secret-detector';
 import type { Incident } from '../domain/incident';
-import type { ConfigurationItem } from '../domain/configuration-item';
+import { withInstalledVersions, type CiVersionUpdate, type ConfigurationItem } from '../domain/configuration-item';
 import { recordChangeEntry } from './audit-use-cases';
 import type { ChangeRepository, ChangeSideEffects, ChangeTarget, Milestone } from './change-ports';
 import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page, ServiceCatalogue } from './ports';
@@ -23,7 +23,11 @@ import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page, ServiceCata
 export interface ChangeDeps {
   readonly changes: ChangeRepository;
   /** Services (must exist; their owners approve medium risk and above) and CIs (must exist). */
-  readonly catalogue: ServiceCatalogue & { getCi(id: string): Promise<ConfigurationItem | undefined> };
+  readonly catalogue: ServiceCatalogue & {
+    getCi(id: string): Promise<ConfigurationItem | undefined>;
+    /** Records the versions an implemented change installed (a new CI version; the history keeps the old). */
+    saveCi(next: ConfigurationItem, previous: ConfigurationItem): Promise<void>;
+  };
   /** Emergency changes name the incident they answer: it must exist. */
   readonly incidents: { get(id: string): Promise<Incident | undefined>; getByNumber(number: string): Promise<Incident | undefined> };
   /** Approvers are told a change awaits them (the escalation topic, `kind: change-approval`). */
@@ -39,6 +43,7 @@ export interface ChangeDeps {
 /** What PATCH /changes/{id} carries: draft edits, or the next state with what that step needs. */
 export interface ChangeUpdate extends ChangeEdits {
   readonly state?: ChangeState;
+  readonly ciUpdates?: readonly CiVersionUpdate[];
   readonly outcome?: ReviewOutcome;
   readonly lessons?: string;
   readonly note?: string;
@@ -93,11 +98,11 @@ export async function listChanges(deps: ChangeDeps, caller: Caller, query: { rea
 
 export async function updateChange(deps: ChangeDeps, caller: Caller, id: string, update: ChangeUpdate, ifMatchVersion: number | undefined): Promise<Change> {
   const current = await loadChange(deps, id);
-  const { state, note, outcome, lessons, ...edits } = update;
+  const { state, note, outcome, lessons, ciUpdates, ...edits } = update;
   if (state === undefined) {
     requireOnChange(caller, 'change:edit', current, 'edit this change');
     assertIfMatch(ifMatchVersion, current.version);
-    for (const field of ['outcome', 'lessons', 'note'] as const) {
+    for (const field of ['outcome', 'lessons', 'note', 'ciUpdates'] as const) {
       if (update[field] !== undefined) throw new InvalidInputError([{ field, message: 'is accepted only with a state' }]);
     }
     assertNoSecrets(edits);
@@ -118,6 +123,7 @@ export async function updateChange(deps: ChangeDeps, caller: Caller, id: string,
       if (update[field] !== undefined) throw new InvalidInputError([{ field, message: 'is accepted only with state Reviewed' }]);
     }
   }
+  if (state !== 'Implemented' && ciUpdates !== undefined) throw new InvalidInputError([{ field: 'ciUpdates', message: 'is accepted only with state Implemented' }]);
   assertNoSecrets({ edits, note, lessons });
   const at = now(deps);
   switch (state) {
@@ -126,7 +132,8 @@ export async function updateChange(deps: ChangeDeps, caller: Caller, id: string,
     case 'Scheduled':
       return schedule(deps, caller, current, edits, at, note);
     case 'Implemented': {
-      const next = moveChange(current, 'Implemented', caller, at, { goLiveAt: at }, note);
+      const ciVersions = await recordInstalledVersions(deps, caller, current, ciUpdates ?? [], at);
+      const next = moveChange(current, 'Implemented', caller, at, { goLiveAt: at, ...(ciVersions.length > 0 && { ciVersions }) }, note);
       const milestones: Milestone[] = next.services.map((service) => ({ service, at, change: next.id, title: next.title }));
       return store(deps, caller, 'change:implemented', current, next, { milestones });
     }
@@ -338,3 +345,35 @@ async function notifySafely(deps: ChangeDeps, notification: Parameters<Notifier[
 }
 
 const now = (deps: ChangeDeps) => deps.clock.now().toISOString();
+
+/**
+ * The versions an implementation installed, recorded on the change's CIs: every update is
+ * checked (a CI of the change, versions its type has) before any is written; each CI then gets a
+ * new version (its history keeps the one before) and an audit record. A CI that records the
+ * versions already is left alone, so retrying the step adds nothing.
+ */
+async function recordInstalledVersions(
+  deps: ChangeDeps,
+  caller: Caller,
+  change: Change,
+  updates: readonly CiVersionUpdate[],
+  at: string,
+): Promise<{ ci: string; version: number }[]> {
+  const planned: { current: ConfigurationItem; next: ConfigurationItem | undefined }[] = [];
+  for (const [i, update] of updates.entries()) {
+    const field = `ciUpdates.${i}`;
+    if (!change.cis.includes(update.ci)) {
+      throw new InvalidInputError([{ field: `${field}.ci`, message: `is not one of the CIs this change affects (${change.cis.join(', ') || 'none'})` }]);
+    }
+    if (updates.findIndex((u) => u.ci === update.ci) !== i) throw new InvalidInputError([{ field: `${field}.ci`, message: 'is named twice' }]);
+    const current = await deps.catalogue.getCi(update.ci);
+    if (!current) throw new InvalidInputError([{ field: `${field}.ci`, message: `CI ${update.ci} is not in the catalogue` }]);
+    planned.push({ current, next: withInstalledVersions(current, update, caller, at, field) });
+  }
+  for (const { current, next } of planned) {
+    if (!next) continue;
+    await deps.catalogue.saveCi(next, current);
+    await deps.audit.record(recordChangeEntry(caller, 'ci:update', { type: 'ci', id: next.id }, current, next));
+  }
+  return planned.map(({ current, next }) => ({ ci: current.id, version: (next ?? current).version }));
+}

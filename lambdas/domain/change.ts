@@ -74,6 +74,8 @@ export interface Change {
   readonly freezeOverride?: readonly string[];
   /** Go-live: when the change was implemented (a milestone of each affected service). */
   readonly goLiveAt?: string;
+  /** The CI versions the implementation recorded (catalogue history keeps the versions before). */
+  readonly ciVersions?: readonly { readonly ci: string; readonly version: number }[];
   readonly review?: Review;
   readonly history: readonly ChangeHistoryEntry[];
   readonly requestedBy: string;

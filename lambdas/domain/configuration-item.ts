@@ -69,6 +69,38 @@ export function newConfigurationItem(id: string, input: CiInput, actor: Actor, n
 }
 
 /** The next version; the type of a CI never changes (a server does not become a supplier). */
+/** What an implemented change may record on a CI: its versions, nothing else. */
+export interface CiVersionUpdate {
+  readonly ci: string;
+  readonly attributes: {
+    readonly version?: string;
+    readonly os?: { readonly distribution: string; readonly version: string };
+    readonly libraries?: readonly { readonly name: string; readonly version: string }[];
+    readonly securityPatchLevel?: string;
+    readonly engineVersion?: string;
+  };
+}
+
+/** The version attributes each CI type has (see the CI attribute schemas). */
+const VERSION_ATTRIBUTES: Readonly<Partial<Record<CiType, readonly string[]>>> = {
+  software: ['version', 'os', 'libraries', 'securityPatchLevel'],
+  storage: ['engineVersion'],
+};
+
+/**
+ * The CI's next version with the versions an implemented change installed (lists replaced whole);
+ * undefined when it records them already, so a retried step adds no version to the history.
+ * `field` names the update in errors (e.g. `ciUpdates.0`).
+ */
+export function withInstalledVersions(ci: ConfigurationItem, update: CiVersionUpdate, actor: Actor, now: string, field: string): ConfigurationItem | undefined {
+  const allowed = VERSION_ATTRIBUTES[ci.type] ?? [];
+  const wrong = Object.keys(update.attributes).find((name) => !allowed.includes(name));
+  if (wrong) throw new InvalidInputError([{ field: `${field}.attributes.${wrong}`, message: `is not a version of a ${ci.type} CI${allowed.length ? ` (it has: ${allowed.join(', ')})` : ''}` }]);
+  const attributes = { ...ci.attributes, ...update.attributes };
+  if (JSON.stringify(attributes) === JSON.stringify(ci.attributes)) return undefined;
+  return changeConfigurationItem(ci, { type: ci.type, attributes }, actor, now);
+}
+
 export function changeConfigurationItem(ci: ConfigurationItem, changes: CiChanges, actor: Actor, now: string): ConfigurationItem {
   if (changes.type !== ci.type) {
     throw new InvalidInputError([{ field: 'type', message: `is ${ci.type} and cannot change; create a new CI of type ${changes.type}` }]);

@@ -157,6 +157,17 @@ const properties = z
   .optional()
   .describe('Other facts as name → value; secrets only as references (vault://… or a Secrets Manager ARN)');
 
+/** The version attributes an implemented change may record on a CI (withInstalledVersions). */
+export const ciVersionAttributesSchema = z
+  .strictObject({
+    version: version.optional(),
+    os: z.strictObject({ distribution: softwareName, version }).optional(),
+    libraries: z.array(z.strictObject({ name: softwareName, version })).max(25).optional(),
+    securityPatchLevel: text(120).optional(),
+    engineVersion: version.optional(),
+  })
+  .refine((a) => Object.keys(a).length > 0, { message: 'must name at least one version' });
+
 export const hardwareAttributesSchema = z.strictObject({
   kind: z.enum(['physical-server', 'virtual-machine', 'cloud-instance', 'network', 'other']),
   hostname: text(255).optional(),

@@ -6,6 +6,8 @@ import { RISK_CLASSES } from '../domain/change-risk';
 import { REQUEST_STATES, REQUEST_TYPES } from '../domain/service-request';
 import { serviceIdSchema } from './catalogue-schemas';
 import { incidentIdSchema, incidentSchema } from './incident-schemas';
+import { ciVersionAttributesSchema } from './catalogue-schemas';
+import type { CiVersionUpdate } from '../domain/configuration-item';
 
 /**
  * Request and response schemas of change management: the single source for validation,
@@ -51,6 +53,12 @@ export const updateChangeBodySchema = z
       .describe('The next state; Approved and Rejected are reached by votes (POST /changes/{id}/approvals)'),
     outcome: z.enum(REVIEW_OUTCOMES).optional().describe('With state Reviewed: the post-implementation review outcome'),
     lessons: text(8000).optional().describe('With state Reviewed: lessons learned'),
+    ciUpdates: z
+      .array(z.strictObject({ ci: z.string().min(1).max(64), attributes: ciVersionAttributesSchema }))
+      .min(1)
+      .max(20)
+      .optional()
+      .describe("With state Implemented: the versions installed on the change's CIs, recorded as new CI versions"),
     note: text(2000).optional().describe('Why, kept in the history with the step'),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
@@ -61,6 +69,7 @@ export type UpdateChangeBody = {
   readonly state?: (typeof CHANGE_STATES)[number];
   readonly outcome?: (typeof REVIEW_OUTCOMES)[number];
   readonly lessons?: string;
+  readonly ciUpdates?: readonly CiVersionUpdate[];
   readonly note?: string;
 };
 
@@ -121,6 +130,7 @@ export const changeSchema = z
     overlapsWith: z.array(z.string()).describe('Scheduled changes on the same service or CI at an overlapping time'),
     freezeOverride: z.array(z.string()).optional().describe('Freeze windows an emergency change was scheduled into'),
     goLiveAt: z.string().optional(),
+    ciVersions: z.array(z.object({ ci: z.string(), version: z.number() })).optional().describe('CI versions recorded at implementation'),
     review: z.object({ outcome: z.enum(REVIEW_OUTCOMES), lessons: z.string(), by: z.string(), at: z.string() }).optional(),
     history: z.array(z.object({ at: z.string(), by: z.string(), from: z.string(), to: z.string(), note: z.string().optional() })),
     requestedBy: z.string(),

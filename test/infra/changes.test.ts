@@ -85,7 +85,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     );
   });
 
-  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue; GetItem and the number index on incidents; idempotency; append-only audit; publish to the escalation topic only', () => {
+  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents; idempotency; append-only audit; publish to the escalation topic only', () => {
     const { stack, resources } = fixture.get(clientId);
     const id = (t: { node: { defaultChild?: unknown } }) => logicalIdOf(stack, t.node.defaultChild as CfnElement);
     const changesId = id(stack.data.changesTable);
@@ -104,13 +104,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(onChanges.get(`\${${changesId}.Arn}`)).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     for (const arn of indexArns) expect(onChanges.get(arn)).toEqual(['dynamodb:Query']);
 
-    expect(Object.fromEntries(grantsOn(changes.statements, catalogueId))).toEqual({ [`\${${catalogueId}.Arn}`]: ['dynamodb:GetItem'] });
+    const unconditional = changes.statements.filter((st) => st.Condition === undefined);
+    expect(Object.fromEntries(grantsOn(unconditional, catalogueId))).toEqual({ [`\${${catalogueId}.Arn}`]: ['dynamodb:GetItem'] });
+    // Recording installed versions: Put and Delete on CI and service partitions only.
+    const onCatalogue = changes.statements.filter((st) => st.Condition !== undefined && referencedIds(st.Resource).has(catalogueId));
+    expect(onCatalogue.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CI#*', 'SERVICE#*'] } } },
+    ]);
     expect(Object.fromEntries(grantsOn(changes.statements, incidentsId))).toEqual({
       [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${incidentsId}.Arn}/index/${INCIDENT_INDEXES.byNumber.name}`]: ['dynamodb:Query'],
     });
-    expect(actionsOf(changes.statements).filter((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:Scan')).toEqual(
-      // DeleteItem only on the idempotency table (Powertools removes a failed request's record).
+    expect(actionsOf(changes.statements.filter((s) => !onCatalogue.includes(s))).filter((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:Scan')).toEqual(
+      // DeleteItem only on the idempotency table (Powertools removes a failed request's record) and,
+      // above, on the CI entries a recorded version no longer has.
       actionsOf(changes.statements.filter((s) => referencedIds(s.Resource).has(idempotencyId))).filter((a) => a === 'dynamodb:DeleteItem'),
     );
 

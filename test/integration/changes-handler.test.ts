@@ -307,6 +307,43 @@ describe('freeze windows and overlaps', () => {
     expect(moved.body).toMatchObject({ state: 'Scheduled', plannedStart: '2030-12-19T20:00:00.000Z' });
   });
 
+  test('an implemented change records the versions it installed on its CIs: a new CI version each, the history keeping the old; bad updates write nothing', async () => {
+    const createCi = (body: unknown) => invoke(catalogue, 'POST', { path: '/cis', resource: '/cis', caller: admin, body });
+    const web = await createCi({ type: 'software', name: 'chg-web', services: ['chg-std'], attributes: { product: 'nginx', version: '1.24.0', libraries: [{ name: 'openssl', version: '3.0.13' }] } });
+    const host = await createCi({ type: 'hardware', name: 'chg-web-host', services: ['chg-std'], attributes: { kind: 'virtual-machine', cpus: 4 } });
+    const other = await createCi({ type: 'software', name: 'chg-other', services: ['chg-std'], attributes: { product: 'redis', version: '7.2.0' } });
+    expect([web.status, host.status, other.status]).toEqual([201, 201, 201]);
+    const change = await scheduled(changeBody('chg-std', { cis: [web.body.id, host.body.id], plannedStart: '2030-08-01T20:00:00Z', plannedEnd: '2030-08-01T21:00:00Z' }));
+    const id = change.body.id as string;
+    expect((await step(id, { state: 'Implementing' }, engineer)).status).toBe(200);
+    const before = (await api.get(id)).body;
+    // Refused, naming the update, before anything is written.
+    expectProblem(await step(id, { state: 'Implemented', ciUpdates: [{ ci: other.body.id, attributes: { version: '7.2.4' } }] }, engineer), 400, 'ciUpdates.0.ci');
+    expectProblem(await step(id, { state: 'Implemented', ciUpdates: [{ ci: web.body.id, attributes: { version: '1.26.2' } }, { ci: host.body.id, attributes: { version: '2' } }] }, engineer), 400, 'ciUpdates.1.attributes.version');
+    expectProblem(await step(id, { ciUpdates: [{ ci: web.body.id, attributes: { version: '1.26.2' } }] }, engineer), 400, 'ciUpdates');
+    expect((await api.get(id)).body).toEqual(before);
+    const history = (ciId: string) => invoke(catalogue, 'GET', { path: `/cis/${ciId}/history`, resource: '/cis/{id}/history', caller: admin, pathParameters: { id: ciId } });
+    expect((await history(web.body.id)).body.items).toHaveLength(1);
+
+    const implemented = await step(id, { state: 'Implemented', ciUpdates: [{ ci: web.body.id, attributes: { version: '1.26.2', libraries: [{ name: 'openssl', version: '3.0.15' }] } }] }, engineer);
+    expect(implemented.status).toBe(200);
+    expect(implemented.body.ciVersions).toEqual([{ ci: web.body.id, version: 2 }]);
+    const versions = (await history(web.body.id)).body.items as { version: number; attributes: { version: string; libraries: { version: string }[] } }[];
+    expect(versions.map((v) => [v.version, v.attributes.version, v.attributes.libraries[0]!.version])).toEqual([
+      [2, '1.26.2', '3.0.15'],
+      [1, '1.24.0', '3.0.13'],
+    ]);
+    // The software inventory follows: openssl 3.0.13 is gone from this CI, 3.0.15 is there.
+    const inventory = async (version: string) =>
+      ((await invoke(catalogue, 'GET', { path: '/catalogue/software', resource: '/catalogue/software', caller: admin, query: { name: 'openssl', version } })).body.items as { ci: { id: string } }[]).map(
+        (item) => item.ci.id,
+      );
+    expect(await inventory('3.0.15')).toContain(web.body.id);
+    expect(await inventory('3.0.13')).not.toContain(web.body.id);
+    const audit = await invoke(auditHandler, 'GET', { path: '/audit', resource: '/audit', query: { resource: `ci/${web.body.id}`, limit: '100' }, caller: auditor });
+    expect(audit.body.items.map((r: { action: string; actor: { name?: string } }) => r.action)).toEqual(['ci:create', 'ci:update']);
+  });
+
   test('overlapping changes on the same service or CI are flagged on both; touching or elsewhere are not', async () => {
     const ci = await invoke(catalogue, 'POST', {
       path: '/cis', resource: '/cis', caller: admin,

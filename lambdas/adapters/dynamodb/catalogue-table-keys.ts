@@ -50,6 +50,9 @@ export const SOFTWARE_PREFIX = 'SOFTWARE#';
 export const serviceKey = (id: string) => ({ pk: `SERVICE#${id}`, sk: SERVICE_SK });
 export const serviceCiKey = (serviceId: string, ciId: string) => ({ pk: `SERVICE#${serviceId}`, sk: `${SERVICE_CI_PREFIX}${ciId}` });
 export const ciKey = (id: string) => ({ pk: `CI#${id}`, sk: CI_SK });
+/** Partition keys of CIs and of services (whose partitions hold their CIs' entries), for IAM `dynamodb:LeadingKeys`. */
+export const CI_PARTITION_PATTERN = 'CI#*';
+export const SERVICE_PARTITION_PATTERN = 'SERVICE#*';
 export const ciVersionKey = (id: string, version: number) => ({ pk: `CI#${id}`, sk: `${VERSION_PREFIX}${String(version).padStart(6, '0')}` });
 export const softwareKey = (ciId: string, normalizedName: string, version: string) => ({
   pk: `CI#${ciId}`,
