@@ -64,6 +64,7 @@ export class ItsmStack extends Stack {
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
+      integrations: config.integrations,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
@@ -410,6 +411,15 @@ export class ItsmStack extends Stack {
     });
 
     // Ops see the desk's figures and the stack's health at a glance.
+    // The client's webhook signing key is referenced, never copied: the functions that notify read
+    // that one secret (Powertools Parameters caches it), and nothing else in Secrets Manager.
+    const webhookSecret = config.integrations.webhook?.secretArn;
+    if (webhookSecret) {
+      for (const fn of [incidents, slaClock, eventIngestion]) {
+        fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [webhookSecret] }));
+      }
+    }
+
     new ItsmDashboard(this, 'Dashboard', {
       clientId: config.id,
       api: this.api.api,

@@ -106,6 +106,11 @@ export interface Notifier {
   notify(notification: Notification): Promise<void>;
 }
 
+/** Integration secrets, referenced by ARN in the config and read at run time (cached by the adapter). */
+export interface SecretSource {
+  secretString(arn: string): Promise<string>;
+}
+
 /** What is kept of each EventBridge event received, keyed by its id (exactly-once ingestion). */
 export interface EventRecord {
   readonly eventId: string;

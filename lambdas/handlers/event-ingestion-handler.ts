@@ -5,11 +5,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { createNotifier } from './notifier-factory';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
@@ -35,13 +34,13 @@ const events = new DynamoDbMonitoringEventStore(
   settings.monitoring.eventRetentionDays,
 );
 
-const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
-  'major-incident': undefined,
-  escalation: undefined,
-  security: process.env['SECURITY_TOPIC_ARN'],
-});
-
 const clock = createClock();
+const notifier = createNotifier({
+  topics: { 'major-incident': undefined, escalation: undefined, security: process.env['SECURITY_TOPIC_ARN'] },
+  settings,
+  clock,
+  observability: { logger, metrics, tracer },
+});
 const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
 

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   acknowledge,
@@ -27,7 +26,7 @@ import { requestIdSchema } from '../schemas/change-schemas';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { DynamoDbKnowledgeSearch } from '../adapters/dynamodb/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { createNotifier } from './notifier-factory';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
 import { acknowledgeBodySchema, slaReportQuerySchema } from '../schemas/sla-schemas';
@@ -73,10 +72,11 @@ const deps: IncidentDeps = {
     contacts: settings.contacts,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
   },
-  notifier: new SnsNotifier(observability.tracer.captureAWSv3Client(new SNSClient({})), {
-    'major-incident': process.env['MAJOR_INCIDENT_TOPIC_ARN'],
-    escalation: process.env['ESCALATION_TOPIC_ARN'],
-    security: process.env['SECURITY_TOPIC_ARN'],
+  notifier: createNotifier({
+    topics: { 'major-incident': process.env['MAJOR_INCIDENT_TOPIC_ARN'], escalation: process.env['ESCALATION_TOPIC_ARN'], security: process.env['SECURITY_TOPIC_ARN'] },
+    settings,
+    clock,
+    observability,
   }),
   onNotificationFailure: (error, topic) => {
     observability.logger.error('notification not sent', { topic, error: error as Error });

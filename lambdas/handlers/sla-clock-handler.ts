@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,7 +8,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { createNotifier } from './notifier-factory';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { withRequestContext, createAuditLog } from './request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
@@ -29,10 +28,11 @@ const deps = {
   services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,
   audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, { logger, metrics }),
-  notifier: new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), {
-    'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'),
-    escalation: requireEnv('ESCALATION_TOPIC_ARN'),
-    security: requireEnv('SECURITY_TOPIC_ARN'),
+  notifier: createNotifier({
+    topics: { 'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'), escalation: requireEnv('ESCALATION_TOPIC_ARN'), security: requireEnv('SECURITY_TOPIC_ARN') },
+    settings,
+    clock,
+    observability: { logger, metrics, tracer },
   }),
   policy: slaPolicyOf(settings),
   promotion: {

@@ -253,6 +253,25 @@ export const requestSettingsSchema = z
   })
   .describe('Service request types: fulfilment targets and approval');
 
+/** Notification kinds a client webhook may receive (the SNS topics' kinds). */
+const WEBHOOK_TOPICS = ['major-incident', 'escalation', 'security'] as const;
+
+export const integrationSettingsSchema = z
+  .strictObject({
+    webhook: z
+      .strictObject({
+        url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).describe("The client's endpoint, e.g. their own ITSM's inbound webhook"),
+        secretArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be the ARN of a Secrets Manager secret (the signing key is never written in the config)')
+          .describe('Secrets Manager secret holding the HMAC signing key; read at run time and cached'),
+        topics: z.array(z.enum(WEBHOOK_TOPICS)).min(1).default(() => [...WEBHOOK_TOPICS]).describe('Which notifications are forwarded'),
+      })
+      .optional()
+      .describe('Notifications also POSTed to the client, signed (X-Rowe-Itsm-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)'),
+  })
+  .describe('Integrations with the client\'s own systems; secrets only by reference');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -271,6 +290,7 @@ export const clientSettingsSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
   requests: requestSettingsSchema.default(() => requestSettingsSchema.parse({})),
+  integrations: integrationSettingsSchema.default(() => ({})),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

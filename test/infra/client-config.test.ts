@@ -224,3 +224,11 @@ describe('the CDK app stops on a bad client file', () => {
     }
   });
 });
+
+test('an integration secret is only ever a Secrets Manager ARN, and a webhook only https: a bad one names the file, the field and the reason', () => {
+  const webhook = { url: 'https://itsm.example.com/hooks/rowe', secretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-AbCdEf' };
+  expect(parseClientConfig('clients/example.json', JSON.stringify({ ...example(), integrations: { webhook } })).integrations.webhook?.topics).toEqual(['major-incident', 'escalation', 'security']);
+  expectProblem(problemsOf({ ...example(), integrations: { webhook: { ...webhook, secretArn: 'hunter2-signing-key' } } }), 'clients/example.json', 'integrations.webhook.secretArn', /ARN of a Secrets Manager secret/);
+  expectProblem(problemsOf({ ...example(), integrations: { webhook: { ...webhook, url: 'http://itsm.example.com/hooks' } } }), 'clients/example.json', 'integrations.webhook.url', /https/);
+  expectProblem(problemsOf({ ...example(), integrations: { webhook: { ...webhook, secret: 'hunter2' } } }), 'clients/example.json', 'integrations.webhook.secret', /not a known field/);
+});

@@ -1,0 +1,51 @@
+/**
+ * Integration secrets are referenced, never copied: a client whose config names a webhook signing
+ * key in Secrets Manager gets exactly GetSecretValue on that secret, for the functions that
+ * notify, and the key never appears in the template; a client without one gets no Secrets
+ * Manager permission at all.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
+import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
+const NOTIFYING = ['lambdas/handlers/incidents-handler.ts', 'lambdas/handlers/sla-clock-handler.ts', 'lambdas/handlers/event-ingestion-handler.ts'];
+
+let withWebhook: CloudFormationTemplate;
+let without: CloudFormationTemplate;
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), 'itsm-clients-'));
+  try {
+    const example = JSON.parse(readFileSync(join(CLIENTS_DIR, 'example.json'), 'utf8'));
+    writeFileSync(join(dir, 'example.json'), JSON.stringify({ ...example, integrations: { webhook: { url: 'https://itsm.example.com/hooks/rowe', secretArn: SECRET_ARN } } }));
+    withWebhook = synthesizeClient('example', dir).template;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  without = synthesizeClient('example').template;
+});
+
+const secretGrants = (resources: Readonly<Record<string, CfnResourceJson>>) =>
+  resourcesOfType(resources, 'AWS::Lambda::Function').flatMap(([, fn]) =>
+    statementsOfRole(resources, referencedId(fn.Properties.Role)!)
+      .filter((s) => asList(s.Action).some((a) => String(a).startsWith('secretsmanager:')))
+      .map((s) => ({ entry: fn.Metadata?.[ENTRY_METADATA] as string, actions: asList(s.Action), resources: asList(s.Resource) })),
+  );
+
+test('with a webhook: the notifying functions may read that one secret, nothing more; the client settings carry only its ARN', () => {
+  const resources = withWebhook.Resources as Record<string, CfnResourceJson>;
+  const grants = secretGrants(resources);
+  expect(grants.map((g) => g.entry).sort()).toEqual([...NOTIFYING].sort());
+  for (const grant of grants) expect(grant).toMatchObject({ actions: ['secretsmanager:GetSecretValue'], resources: [SECRET_ARN] });
+  const settings = resourcesOfType(resources, 'AWS::Lambda::Function')
+    .map(([, fn]) => fn.Properties.Environment?.Variables?.ITSM_CLIENT_SETTINGS as string | undefined)
+    .find((value) => value?.includes('webhook'));
+  expect(JSON.parse(settings!).integrations.webhook).toEqual({ url: 'https://itsm.example.com/hooks/rowe', secretArn: SECRET_ARN, topics: ['major-incident', 'escalation', 'security'] });
+});
+
+test('without one: no role of the stack holds any Secrets Manager action', () => {
+  expect(secretGrants(without.Resources as Record<string, CfnResourceJson>)).toEqual([]);
+});
