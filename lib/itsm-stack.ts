@@ -227,7 +227,7 @@ export class ItsmStack extends Stack {
       access: ['read', 'write'],
     });
     // Put the event record, ADD to its trend counter (UpdateItem), both in one transaction.
-    eventIngestion.grantTable({ table: this.data.eventsTable, key: this.data.key, access: ['write'] });
+    eventIngestion.grantTable({ table: this.data.eventsTable, key: this.data.key, access: ['put', 'update'] });
     eventIngestion.grantQueueSend(ingestionFailures, this.data.key);
     // Security incidents notify the client's security contact; the other topics are not this function's.
     eventIngestion.grantPublish([notifications.security], this.data.key);
