@@ -233,7 +233,8 @@ export class ItsmStack extends Stack {
       key: this.data.key,
       access: ['read', 'write'],
     });
-    eventIngestion.grantTable({ table: this.data.eventsTable, key: this.data.key, access: ['put'] });
+    // Put the event record, ADD to its trend counter (UpdateItem), both in one transaction.
+    eventIngestion.grantTable({ table: this.data.eventsTable, key: this.data.key, access: ['put', 'update'] });
     eventIngestion.grantQueueSend(ingestionFailures, this.data.key);
     // Security incidents notify the client's security contact; the other topics are not this function's.
     eventIngestion.grantPublish([notifications.security], this.data.key);
@@ -385,10 +386,13 @@ export class ItsmStack extends Stack {
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     reports.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: this.data.key, access: ['get', 'query'] });
+    // GET /events and /events/trends: Queries on the events table's byDay index only.
+    reports.grantTable({ table: this.data.eventsTable, indexNames: this.data.eventIndexNames, key: this.data.key, access: ['query'], queryIndexesOnly: true });
     reports.grantAuditAppend(auditAppend);
 
     for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports]) {

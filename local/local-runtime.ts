@@ -13,18 +13,12 @@ import { eventRulesOf, functionsOf, localReferences, rateMilliseconds, resolveEn
 import { LocalStepFunctions } from './local-step-functions';
 import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
+import { LocalDeadLetters } from './local-dead-letters';
 
 /** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
 const ASYNC_ATTEMPTS = 3;
 
-export interface LocalDeadLetter {
-  readonly rule: string;
-  readonly functionId: string;
-  readonly event: unknown;
-  readonly error: string;
-  readonly attempts: number;
-  readonly at: string;
-}
+export type { LocalDeadLetter } from './local-dead-letters';
 
 export interface LocalRuntimeOptions {
   /** @default 3000 */
@@ -198,7 +192,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // pattern and invokes the matching rules' functions asynchronously-style (retries, then a
     // local dead-letter store).
     const eventRules = eventRulesOf(template);
-    const deadLetters: LocalDeadLetter[] = [];
+    // Kept in .local/ across restarts (not for in-memory runs), like a real queue's messages.
+    const deadLetters = new LocalDeadLetters(options.inMemory ? undefined : join(options.localDir, 'dead-letters.jsonl'));
     const deliverEvent = async (event: unknown) => {
       const eventId = (event as { id?: unknown } | null)?.id;
       const matched = eventRules.filter((rule) => matchesPattern(rule.eventPattern, event));
@@ -213,7 +208,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
               last = outcome.error;
             }
             errors.push({ rule: rule.logicalId, functionId, error: last! });
-            deadLetters.push({ rule: rule.logicalId, functionId, event, error: last!, attempts: ASYNC_ATTEMPTS, at: new Date().toISOString() });
+            deadLetters.add({ rule: rule.logicalId, functionId, event, error: last!, attempts: ASYNC_ATTEMPTS, at: new Date().toISOString() });
           }),
         ),
       );
@@ -228,7 +223,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (req.method === 'GET' && url.pathname === '/_local/notifications') return { status: 200, body: { items: runningSns.messages() } };
         if (req.method === 'GET' && url.pathname === '/_local/schedules') return { status: 200, body: { items: schedules } };
         if (req.method === 'GET' && url.pathname === '/_local/event-rules') return { status: 200, body: { items: eventRules } };
-        if (req.method === 'GET' && url.pathname === '/_local/dead-letters') return { status: 200, body: { items: deadLetters } };
+        if (req.method === 'GET' && url.pathname === '/_local/dead-letters') return { status: 200, body: { items: deadLetters.list() } };
         if (req.method === 'GET' && url.pathname === '/_local/executions') return { status: 200, body: { items: runningStepFunctions.list() } };
         if (req.method === 'GET' && url.pathname === '/_local/state-machines') {
           return { status: 200, body: { items: runningStepFunctions.machines.map((m) => ({ ...m, arn: runningStepFunctions.arnOf(m) })) } };

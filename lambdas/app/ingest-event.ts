@@ -1,4 +1,4 @@
-import { decideAlarmAction, type MonitoringPolicy } from '../domain/alarm-policy';
+import { alarmEventSeverity, decideAlarmAction, type MonitoringPolicy } from '../domain/alarm-policy';
 import { changeIncident, openIncident, resolveAutomatically, type Actor, type IncidentChange } from '../domain/incident';
 import { isOpen } from '../domain/incident-lifecycle';
 import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
@@ -58,6 +58,9 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     resource: alarmArn,
     state: state.value,
     receivedAt: now,
+    severity: alarmEventSeverity(deps.policy, alarmName, state.value),
+    time: event.time,
+    detail: event.detail,
   };
   const action = decideAlarmAction(deps.policy, alarmName, state.value);
   const audit = (entry: AuditEntry) => deps.audit.record({ ...entry, requestId: event.id });

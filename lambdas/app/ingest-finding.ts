@@ -14,6 +14,7 @@ import {
   type FindingSeverity,
 } from '../domain/finding-policy';
 import type { GuardDutyFindingEvent, Inspector2FindingEvent } from '../schemas/event-rules';
+import { findingEventSeverity } from '../domain/alarm-policy';
 import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
 import type { ContactRef, MonitoringLock, Notifier } from './ports';
 import { incidentChangeEntry } from './audit-use-cases';
@@ -47,6 +48,8 @@ export interface SecurityFinding {
   readonly status: 'active' | 'closed' | 'suppressed';
   readonly count?: number;
   readonly updatedAt?: string;
+  /** The event's detail as received, kept with the event record. */
+  readonly detail: unknown;
 }
 
 export function fromGuardDuty(event: GuardDutyFindingEvent): SecurityFinding {
@@ -67,6 +70,7 @@ export function fromGuardDuty(event: GuardDutyFindingEvent): SecurityFinding {
     status: 'active',
     ...(detail.service?.count !== undefined && { count: detail.service.count }),
     ...(detail.updatedAt !== undefined && { updatedAt: detail.updatedAt }),
+    detail,
   };
 }
 
@@ -87,6 +91,7 @@ export function fromInspector(event: Inspector2FindingEvent): SecurityFinding {
     severity: inspectorSeverity(detail.severity),
     status: detail.status === 'CLOSED' ? 'closed' : detail.status === 'SUPPRESSED' ? 'suppressed' : 'active',
     ...(detail.updatedAt !== undefined && { updatedAt: detail.updatedAt }),
+    detail,
   };
 }
 
@@ -109,6 +114,9 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
     resource: finding.findingId,
     state: finding.status === 'active' ? finding.reportedSeverity : finding.status.toUpperCase(),
     receivedAt: now,
+    severity: findingEventSeverity(finding.severity, finding.status),
+    time: finding.time,
+    detail: finding.detail,
   };
   const recordOnly = async (why: string): Promise<IngestOutcome> => {
     const fresh = await deps.events.record({ ...base, outcome: 'recorded' });

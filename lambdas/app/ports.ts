@@ -9,6 +9,7 @@ import type { ConfigurationItem, CiType, SoftwareInstallation } from '../domain/
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
 import type { ProblemState } from '../domain/problem-lifecycle';
 import type { TermHit } from '../domain/kedb-search';
+import type { EventSeverity } from '../domain/alarm-policy';
 
 /** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
 
@@ -122,6 +123,12 @@ export interface EventRecord {
   readonly outcome: string;
   readonly incidentId?: string;
   readonly receivedAt: string;
+  /** informational | warning | error: what the events list filters on and the trends count. */
+  readonly severity: EventSeverity;
+  /** The event's own `time` (when AWS says it happened). */
+  readonly time: string;
+  /** The event's `detail` as received, for the events list. */
+  readonly detail: unknown;
 }
 
 export type OpenLockedIncidentResult = 'opened' | 'duplicate-event' | 'lock-taken';

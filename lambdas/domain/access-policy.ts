@@ -328,3 +328,14 @@ export function requestScope(caller: Caller, action: RequestAction): Scope {
   }
   return best;
 }
+
+/**
+ * Monitoring events and their trends (GET /events, GET /events/trends): the desk that works the
+ * incidents monitoring opens (agents, engineers), service owners, auditors and admins. Not
+ * requesters (raw alarm and finding details describe the infrastructure), not machine clients.
+ */
+const EVENT_READERS: ReadonlySet<Role> = new Set(['agent', 'engineer', 'service-owner', 'auditor', 'admin']);
+
+export function mayReadEvents(caller: Caller): boolean {
+  return caller.roles.some((role) => EVENT_READERS.has(role));
+}

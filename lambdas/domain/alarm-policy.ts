@@ -66,3 +66,25 @@ export function decideAlarmAction(policy: MonitoringPolicy, alarmName: string, s
 }
 
 export const CLEARED_RESOLUTION_CODE = 'Cleared by monitoring' as const;
+
+/** Severity of a monitoring event as recorded for the events list and trends (same scale as alarms). */
+export type EventSeverity = AlarmSeverity;
+export const EVENT_SEVERITIES = ALARM_SEVERITIES;
+
+/**
+ * The recorded severity of an alarm state change: ALARM carries the alarm's classification; OK
+ * (a clearance) and INSUFFICIENT_DATA are informational.
+ */
+export function alarmEventSeverity(policy: MonitoringPolicy, alarmName: string, state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'): EventSeverity {
+  return state === 'ALARM' ? classifyAlarm(policy, alarmName).severity : 'informational';
+}
+
+/**
+ * The recorded severity of a security finding event: critical and high findings are errors,
+ * medium and low warnings; closed, suppressed, informational and untriaged findings open nothing
+ * and are informational.
+ */
+export function findingEventSeverity(severity: 'critical' | 'high' | 'medium' | 'low' | undefined, status: 'active' | 'closed' | 'suppressed'): EventSeverity {
+  if (status !== 'active' || severity === undefined) return 'informational';
+  return severity === 'critical' || severity === 'high' ? 'error' : 'warning';
+}

@@ -3,6 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { availabilityReport, serviceReport } from '../app/report-use-cases';
+import { eventTrends, listEvents } from '../app/event-use-cases';
+import { DynamoDbEventReader } from '../adapters/dynamodb/dynamodb-event-reader';
+import { eventTrendsQuerySchema, listEventsQuerySchema } from '../schemas/event-schemas';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
@@ -17,8 +20,9 @@ import { requestScopedAuditLog } from './request-context';
 
 /**
  * The report routes (function group `reports`): read the aggregates kept in the incidents' write
- * path; the service report adds the SLA compliance of every service. Read only; it appends only the
- * audit records of the requests it refuses.
+ * path; the service report adds the SLA compliance of every service. Also the monitoring events
+ * list and trends, read from the events table (records and counters kept by event ingestion).
+ * Read only; it appends only the audit records of the requests it refuses.
  */
 const observability = createObservability('reports');
 const settings = loadClientSettings();
@@ -32,6 +36,7 @@ const deps = {
   clock,
   slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
 };
+const eventDeps = { reader: new DynamoDbEventReader(documents, requireEnv('EVENTS_TABLE_NAME')) };
 const audit = requestScopedAuditLog(
   new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }),
   (error, entry) => {
@@ -56,6 +61,14 @@ export const routes: RouteTable = {
   'GET /reports/service': authenticated(async ({ event, caller }) =>
     represent(event, await serviceReport(deps, caller, parseQuery(event, serviceReportQuerySchema))),
   ),
+  'GET /events': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await listEvents(eventDeps, caller, parseQuery(event, listEventsQuerySchema)),
+  })),
+  'GET /events/trends': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await eventTrends(eventDeps, caller, parseQuery(event, eventTrendsQuerySchema)),
+  })),
 };
 
 export const handler = createHttpHandler(routes, observability, { audit });

@@ -89,6 +89,7 @@ import {
   requestsChangesQuerySchema,
   requestsChangesReportSchema,
 } from './change-schemas';
+import { eventPageSchema, eventTrendsQuerySchema, eventTrendsSchema, listEventsQuerySchema } from './event-schemas';
 
 /**
  * Every route of the REST API: which function group serves it, whether it needs a token, and its
@@ -470,6 +471,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/reports/requests-changes', group: 'changes', auth: 'token', operationId: 'getRequestsChangesReport',
     summary: 'Requests and changes raised in [from, to) and their ratio, by service and by month', query: requestsChangesQuerySchema,
     response: { status: 200, schema: requestsChangesReportSchema, description: 'Totals, per service and per month' },
+  },
+  // Monitoring events as received, and their counts (function group `reports`: read only, like the reports).
+  {
+    method: 'GET', path: '/events', group: 'reports', auth: 'token', operationId: 'listMonitoringEvents',
+    summary: 'Monitoring events received (CloudWatch alarms, GuardDuty and Inspector findings) by source, severity and time', query: listEventsQuerySchema,
+    response: { status: 200, schema: eventPageSchema, description: 'One page' },
+  },
+  {
+    method: 'GET', path: '/events/trends', group: 'reports', auth: 'token', operationId: 'getMonitoringEventTrends',
+    summary: 'Monitoring events received per hour or day, by source and severity', query: eventTrendsQuerySchema,
+    response: { status: 200, schema: eventTrendsSchema, description: 'Counts per bucket' },
   },
 ];
 

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/changes-table-keys';
-import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
+import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
 
@@ -52,6 +52,8 @@ export class ItsmData extends Construct {
   readonly changesTable: Table;
   /** Names of the changes table's global secondary indexes. */
   readonly changeIndexNames: readonly string[];
+  /** Names of the events table's global secondary indexes (events by source and day, trend counters by day). */
+  readonly eventIndexNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -147,6 +149,7 @@ export class ItsmData extends Construct {
     this.catalogueIndexNames = addIndexes(this.catalogueTable, CATALOGUE_INDEXES);
     this.problemIndexNames = addIndexes(this.problemsTable, PROBLEM_INDEXES);
     this.changeIndexNames = addIndexes(this.changesTable, CHANGE_INDEXES);
+    this.eventIndexNames = addIndexes(this.eventsTable, EVENT_INDEXES);
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
     for (const index of Object.values(INCIDENT_INDEXES)) {
       this.incidentsTable.addGlobalSecondaryIndex({

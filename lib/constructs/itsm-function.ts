@@ -51,7 +51,7 @@ export interface ItsmFunctionProps {
  * `put`: PutItem only (append-only records, e.g. the events table). `get` and `query`: one read
  * action each, for functions that need no more (e.g. a look-up by key).
  */
-export type TableAccess = 'read' | 'get' | 'query' | 'write' | 'put' | 'delete';
+export type TableAccess = 'read' | 'get' | 'query' | 'write' | 'put' | 'delete' | 'update';
 
 /** Actions on the table itself, per kind of access. */
 const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
@@ -61,6 +61,8 @@ const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
   put: ['dynamodb:PutItem'],
   delete: ['dynamodb:DeleteItem'],
+  /** UpdateItem only, e.g. the events table's counters (ADD), next to `put` for its records. */
+  update: ['dynamodb:UpdateItem'],
 };
 /** Of those, the ones that can address an index: only Query. */
 const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
@@ -77,6 +79,7 @@ const KEY_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   put: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   delete: ['kms:Decrypt', 'kms:DescribeKey'],
+  update: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
 };
 
 export interface TableGrant {

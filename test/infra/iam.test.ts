@@ -222,7 +222,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts into the events table', () => {
+  test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts records and adds counters into the events table', () => {
     const { resources, stack } = fixture.get(clientId);
     const incidentsId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const eventsId = logicalIdOf(stack, stack.data.eventsTable.node.defaultChild as CfnElement);
@@ -232,12 +232,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const indexResources = onIncidents.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
     expect(indexResources).toEqual([`\${${incidentsId}.Arn}/index/byOpenService`]);
     const onEvents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(eventsId));
-    expect([...new Set(actionsOf(onEvents))].sort()).toEqual(['dynamodb:PutItem']);
-    // Only the ingestion function touches the events table.
+    // Records are Put, trend counters ADDed (UpdateItem), in one transaction; nothing else.
+    expect([...new Set(actionsOf(onEvents))].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // Only ingestion writes the events table; the reports function (GET /events, /events/trends) only queries its byDay index.
+    const reports = functionWithEntry(resources, REPORTS_ENTRY);
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(eventsId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees).toEqual([ingestion.roleId]);
+    expect(grantees.sort()).toEqual([ingestion.roleId, reports.roleId].sort());
+    const readsOnEvents = reports.statements.filter((s) => referencedIds(s.Resource).has(eventsId));
+    expect([...new Set(actionsOf(readsOnEvents))]).toEqual(['dynamodb:Query']);
+    expect(readsOnEvents.flatMap((s) => asList(s.Resource).map(renderArn))).toEqual([`\${${eventsId}.Arn}/index/byDay`]);
   });
 
   test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue, problems, changes), which may also delete its records', () => {

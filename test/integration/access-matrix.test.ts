@@ -1,5 +1,6 @@
 import type { TestTables } from '../support/test-tables';
-import { callers, type ApiResponse, type TestCaller } from './support-events';
+import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
+import { setEnv } from './support-handler';
 import { incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
 import { counterValue, storedItem, storedTimeline } from './support-incidents';
 
@@ -156,4 +157,39 @@ describe.each(ROLE_CALLERS)('%s', (role, caller) => {
 test('the expected table covers every role and every action', () => {
   expect(Object.keys(EXPECTED).sort()).toEqual(ROLE_CALLERS.map(([role]) => role).sort());
   for (const row of Object.values(EXPECTED)) expect(row).toHaveLength(ACTIONS.length);
+});
+
+// Monitoring events (reports function): read by the desk, service owners, auditors and admins only.
+// prettier-ignore
+const EVENTS_EXPECTED: Readonly<Record<string, readonly [number, number]>> = {
+  //               list  trends
+  requester:        [403,  403],
+  agent:            [200,  200],
+  engineer:         [200,  200],
+  'service-owner':  [200,  200],
+  'change-manager': [403,  403],
+  auditor:          [200,  200],
+  admin:            [200,  200],
+  integration:      [403,  403],
+};
+
+test('monitoring events: GET /events and GET /events/trends answer each role as the policy says', async () => {
+  const restore = setEnv({ EVENTS_TABLE_NAME: tables.names.events });
+  let reports: ProxyHandler | undefined;
+  try {
+    jest.isolateModules(() => {
+      reports = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+    });
+  } finally {
+    restore();
+  }
+  const period = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' };
+  const machine: TestCaller = { sub: 'client-1', username: 'client:erp', groups: 'integration' };
+  const observed: Record<string, [number, number]> = {};
+  for (const [role, caller] of [...ROLE_CALLERS, ['integration', machine] as [string, TestCaller]]) {
+    const list = await invoke(reports!, 'GET', { path: '/events', query: period, caller });
+    const trends = await invoke(reports!, 'GET', { path: '/events/trends', query: period, caller });
+    observed[role] = [list.status, trends.status];
+  }
+  expect(observed).toEqual(EVENTS_EXPECTED);
 });

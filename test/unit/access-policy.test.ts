@@ -1,6 +1,7 @@
 import {
   AUDIT_ACTIONS,
   mayUseAuditTrail,
+  mayReadEvents,
   INCIDENT_ACTIONS,
   INTERNAL_INCIDENT_FIELDS,
   ROLES,
@@ -268,5 +269,19 @@ describe('audit trail access', () => {
   test('an auditor who also holds another role keeps audit access; a caller with no role has none', () => {
     expect(mayUseAuditTrail({ id: 'x', name: 'x', roles: ['admin', 'auditor'] }, 'audit:verify')).toBe(true);
     expect(mayUseAuditTrail({ id: 'y', name: 'y', roles: [] }, 'audit:read')).toBe(false);
+  });
+});
+
+describe('monitoring events access', () => {
+  // Written out, not computed: the desk, service owners, auditors and admins; no requesters, change managers, approvers or machine clients.
+  const EXPECTED_EVENT_READERS: readonly Role[] = ['agent', 'engineer', 'service-owner', 'auditor', 'admin'];
+
+  test.each(ROLES)('%s may read monitoring events only if listed', (role) => {
+    expect(mayReadEvents({ id: `${role}-id`, name: `${role}.user`, roles: [role] })).toBe(EXPECTED_EVENT_READERS.includes(role));
+  });
+
+  test('any reading role is enough; no role is none', () => {
+    expect(mayReadEvents({ id: 'x', name: 'x', roles: ['requester', 'engineer'] })).toBe(true);
+    expect(mayReadEvents({ id: 'y', name: 'y', roles: [] })).toBe(false);
   });
 });

@@ -26,6 +26,7 @@ beforeAll(() => {
     CATALOGUE_TABLE_NAME: 'route-table-test-catalogue',
     PROBLEMS_TABLE_NAME: 'route-table-test-problems',
     CHANGES_TABLE_NAME: 'route-table-test-changes',
+    EVENTS_TABLE_NAME: 'route-table-test-events',
     ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',

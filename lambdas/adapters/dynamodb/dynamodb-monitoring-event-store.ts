@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentChange } from '../../domain/incident';
 import { aggregateTransactItems } from './report-aggregates';
 import type { TimelineEntry } from '../../domain/incident-timeline';
 import type { AttachResult, EventRecord, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../../app/ports';
 import { toItem } from './dynamodb-incident-repository';
-import { eventExpiry, eventRecordKey } from './events-table-keys';
+import { eventExpiry, eventIndexKeys, eventRecordKey, trendCounterKeys, trendShard, utcHour } from './events-table-keys';
 import { incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
 
 const CLOSED_STATES = { ':resolved': 'Resolved', ':closed': 'Closed', ':canceled': 'Canceled' } as const;
@@ -28,13 +28,11 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
   }
 
   async record(record: EventRecord): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand(this.recordPut(record)));
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    // A transaction, not a plain Put: the trend counter must move with the record, and only then.
+    const reasons = await this.transact([{ Put: this.recordPut(record) }, this.counterAdd(record)]);
+    if (!reasons) return true;
+    if (reasons[0] === 'ConditionalCheckFailed') return false;
+    throw new Error(`Recording event ${record.eventId} failed: ${reasons.join(', ')}`);
   }
 
   async openLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; staleIncidentId?: string }): Promise<OpenLockedIncidentResult> {
@@ -67,6 +65,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
+      this.counterAdd(record),
     ]);
     if (!reasons) return 'opened';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
@@ -117,6 +116,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       })),
+      this.counterAdd(record),
     ]);
     if (!reasons) return 'saved';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
@@ -166,6 +166,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      this.counterAdd(record),
     ]);
     if (!reasons) return 'attached';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
@@ -173,11 +174,36 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     throw new Error(`Attaching event ${record.eventId} to incident ${incidentId} failed: ${reasons.join(', ')}`);
   }
 
+  /** The event record, under the condition that the event id was never recorded (always item 0 of a transaction). */
   private recordPut(record: EventRecord) {
     return {
       TableName: this.tables.events,
-      Item: { ...eventRecordKey(record.eventId), ...record, expiresAt: eventExpiry(new Date(record.receivedAt), this.retentionDays) },
+      Item: {
+        ...eventRecordKey(record.eventId),
+        ...eventIndexKeys(record),
+        ...record,
+        expiresAt: eventExpiry(new Date(record.receivedAt), this.retentionDays),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  }
+
+  /**
+   * Adds one to the event's hour×source×severity counter (one shard of it). Always in the same
+   * transaction as recordPut: a redelivered event fails that condition and counts nothing.
+   * The counter expires with the hour's last events.
+   */
+  private counterAdd(record: EventRecord) {
+    const hour = utcHour(record.receivedAt);
+    const { key, gsi1pk, gsi1sk } = trendCounterKeys(hour, record.source, record.severity, trendShard(record.eventId));
+    return {
+      Update: {
+        TableName: this.tables.events,
+        Key: key,
+        UpdateExpression: 'ADD #count :one SET gsi1pk = :p, gsi1sk = :s, expiresAt = :e',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1, ':p': gsi1pk, ':s': gsi1sk, ':e': eventExpiry(new Date(`${hour}:59:59.999Z`), this.retentionDays) },
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../domain/domain-errors';
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * Opaque pagination cursors: DynamoDB's LastEvaluatedKey, bound to the query that produced it so
@@ -30,4 +31,16 @@ function isStringRecord(value: unknown): value is Record<string, string> {
     !Array.isArray(value) &&
     Object.values(value).every((v) => typeof v === 'string')
   );
+}
+
+/** A Query whose start key came from a cursor: a start key DynamoDB refuses can only come from a doctored cursor, the client's error. */
+export async function queryFromCursor(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<QueryCommandOutput> {
+  try {
+    return await db.send(new QueryCommand(input));
+  } catch (error) {
+    if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
+      throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
+    }
+    throw error;
+  }
 }
