@@ -67,6 +67,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /requests': REQUEST_LIST,
   'GET /requests/{id}': REQUEST_READ,
   'GET /reports/requests-changes': REPORTS,
+  'GET /events': 'nyyyynynnnn', // the desk, owners, auditors and admins; not change managers
+  'GET /events/trends': 'nyyyynynnnn',
 };
 
 /** Query strings the routes require; every other route is called without one. */
@@ -81,6 +83,8 @@ const QUERIES: Readonly<Record<string, string>> = {
   'GET /knowledge': 'q=printer',
   'GET /changes/calendar': 'from=2030-01-01T00:00:00Z&to=2030-02-01T00:00:00Z',
   'GET /changes/milestones': 'service=printing',
+  'GET /events': 'from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
+  'GET /events/trends': 'bucket=day&from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
 };
 
 let runtime: RuntimeProcess;
