@@ -295,8 +295,9 @@ export class ItsmStack extends Stack {
       indexNames: this.data.problemIndexNames,
       key: this.data.key,
       // Writes are conditional Puts (records, log entries, versions, links, terms), guarded by a
-      // ConditionCheck on the problem where they hang off one, and Deletes (unlinks, dropped terms).
-      access: ['read', 'put', 'delete'],
+      // ConditionCheck on the problem where they hang off one, and Deletes (unlinks, dropped terms);
+      // UpdateItem for the problem-number counter, article edits and an article's view count.
+      access: ['read', 'write', 'delete'],
     });
     // Incidents are linked by id or number: GetItem, and Query on byNumber only; never written.
     problems.grantTable({

@@ -277,8 +277,11 @@ export interface KnowledgeSearch {
 }
 
 export interface ProblemRepository extends KnowledgeSearch {
+  /** Allocates the next problem number atomically, e.g. PRB0000042. */
+  allocateProblemNumber(): Promise<string>;
   createProblem(problem: Problem, log: ProblemLogEntry): Promise<void>;
   getProblem(id: string): Promise<Problem | undefined>;
+  getProblemByNumber(number: string): Promise<Problem | undefined>;
   /** Stores the next version and its log entries together, if the stored version is still `expectedVersion`. */
   saveProblem(next: Problem, expectedVersion: number, log: readonly ProblemLogEntry[]): Promise<void>;
   listProblems(filter: { readonly state?: ProblemState }, page: PageRequest): Promise<Page<Problem>>;

@@ -10,6 +10,7 @@ import {
   newKnowledgeArticle,
   newKnownError,
   newProblem,
+  PROBLEM_NUMBER_PATTERN,
   validateAnalysis,
   type Analysis,
   type AnalysisContent,
@@ -51,7 +52,8 @@ const pageOf = (page: PageQuery) => ({ limit: page.limit, ...(page.nextToken && 
 export async function createProblem(deps: ProblemDeps, caller: Caller, input: ProblemInput): Promise<Problem> {
   requireScope(caller, 'problem:manage', 'manage problems');
   const at = now(deps);
-  const problem = newProblem(deps.ids.newId(), input, caller, at);
+  // The body is validated by its schema before this runs: a refused request burns no number.
+  const problem = newProblem(deps.ids.newId(), await deps.problems.allocateProblemNumber(), input, caller, at);
   await deps.problems.createProblem(problem, logEntry(deps, problem.id, 'state-change', 'Problem recorded (New)', caller, at));
   await deps.audit.record(recordChangeEntry(caller, 'problem:create', { type: 'problem', id: problem.id }, undefined, problem));
   return problem;
@@ -75,12 +77,13 @@ export async function listProblems(deps: ProblemDeps, caller: Caller, query: Pag
 export async function updateProblem(
   deps: ProblemDeps,
   caller: Caller,
-  id: string,
+  ref: string,
   changes: ProblemChanges & { readonly kedbQuery?: string | undefined },
   ifMatchVersion: number | undefined,
 ): Promise<Problem> {
   requireScope(caller, 'problem:manage', 'manage problems');
-  const current = await loadProblem(deps, id);
+  const current = await loadProblem(deps, ref);
+  const id = current.id;
   assertIfMatch(ifMatchVersion, current.version);
   const { kedbQuery, ...fields } = changes;
   if (kedbQuery !== undefined && fields.state !== 'Root Cause Analysis') {
@@ -109,9 +112,10 @@ export async function updateProblem(
   return next;
 }
 
-export async function appendProblemLog(deps: ProblemDeps, caller: Caller, id: string, entry: { readonly kind: ProblemLogKind; readonly text: string }): Promise<ProblemLogEntry> {
+export async function appendProblemLog(deps: ProblemDeps, caller: Caller, ref: string, entry: { readonly kind: ProblemLogKind; readonly text: string }): Promise<ProblemLogEntry> {
   requireScope(caller, 'problem:manage', 'add to problem logs');
-  const problem = await loadProblem(deps, id);
+  const problem = await loadProblem(deps, ref);
+  const id = problem.id;
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`A ${problem.state.toLowerCase()} problem's log is closed`, 'state');
   const stored = logEntry(deps, id, entry.kind, entry.text, caller, now(deps));
   await deps.problems.appendLog(stored);
@@ -119,9 +123,9 @@ export async function appendProblemLog(deps: ProblemDeps, caller: Caller, id: st
   return stored;
 }
 
-export async function problemLog(deps: ProblemDeps, caller: Caller, id: string, page: PageQuery): Promise<Page<ProblemLogEntry>> {
+export async function problemLog(deps: ProblemDeps, caller: Caller, ref: string, page: PageQuery): Promise<Page<ProblemLogEntry>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, id);
+  const { id } = await loadProblem(deps, ref);
   return deps.problems.listLog(id, pageOf(page));
 }
 
@@ -129,9 +133,10 @@ export async function problemLog(deps: ProblemDeps, caller: Caller, id: string, 
 // Root-cause analyses
 
 /** A new analysis (version 1). Analyses start once the problem is in Root Cause Analysis, after the known-error search. */
-export async function addAnalysis(deps: ProblemDeps, caller: Caller, problemId: string, content: AnalysisContent): Promise<Analysis> {
+export async function addAnalysis(deps: ProblemDeps, caller: Caller, ref: string, content: AnalysisContent): Promise<Analysis> {
   requireScope(caller, 'problem:manage', 'analyse problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, ref);
+  const problemId = problem.id;
   if (problem.state !== 'Root Cause Analysis' || !problem.kedbSearch) {
     throw new LifecycleError(
       `An analysis starts in Root Cause Analysis, after the known-error search; this problem is ${problem.state}${problem.kedbSearch ? '' : ' and has no search recorded'}`,
@@ -149,13 +154,14 @@ export async function addAnalysis(deps: ProblemDeps, caller: Caller, problemId: 
 export async function reviseAnalysis(
   deps: ProblemDeps,
   caller: Caller,
-  problemId: string,
+  ref: string,
   analysisId: string,
   content: AnalysisContent,
   ifMatchVersion: number | undefined,
 ): Promise<Analysis> {
   requireScope(caller, 'problem:manage', 'analyse problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, ref);
+  const problemId = problem.id;
   const current = await deps.problems.latestAnalysis(problemId, analysisId);
   if (!current) throw new NotFoundError(`Problem ${problemId} has no analysis ${analysisId}`, 'analysisId');
   assertIfMatch(ifMatchVersion, current.version);
@@ -172,19 +178,20 @@ export async function reviseAnalysis(
   return next;
 }
 
-export async function listAnalyses(deps: ProblemDeps, caller: Caller, problemId: string, page: PageQuery): Promise<Page<Analysis>> {
+export async function listAnalyses(deps: ProblemDeps, caller: Caller, ref: string, page: PageQuery): Promise<Page<Analysis>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, problemId);
-  return deps.problems.listAnalyses(problemId, pageOf(page));
+  const { id } = await loadProblem(deps, ref);
+  return deps.problems.listAnalyses(id, pageOf(page));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Links: incidents ↔ problems (many-to-many), problems → changes
 
 /** Links an incident; `created: false` when the pair was linked already (by anyone): still one link. */
-export async function linkIncident(deps: ProblemDeps, caller: Caller, problemId: string, incidentRef: string): Promise<{ readonly link: IncidentLink; readonly created: boolean }> {
+export async function linkIncident(deps: ProblemDeps, caller: Caller, problemRef: string, incidentRef: string): Promise<{ readonly link: IncidentLink; readonly created: boolean }> {
   requireScope(caller, 'problem:link-incident', 'link incidents to problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, problemRef);
+  const problemId = problem.id;
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`Incidents are not linked to a ${problem.state.toLowerCase()} problem`, 'state');
   const incident = await loadIncident(deps, incidentRef, 'incidentId');
   const link: IncidentLink = {
@@ -203,9 +210,9 @@ export async function linkIncident(deps: ProblemDeps, caller: Caller, problemId:
   return { link, created };
 }
 
-export async function unlinkIncident(deps: ProblemDeps, caller: Caller, problemId: string, incidentRef: string): Promise<void> {
+export async function unlinkIncident(deps: ProblemDeps, caller: Caller, problemRef: string, incidentRef: string): Promise<void> {
   requireScope(caller, 'problem:link-incident', 'unlink incidents from problems');
-  await loadProblem(deps, problemId);
+  const { id: problemId } = await loadProblem(deps, problemRef);
   const incident = await loadIncident(deps, incidentRef, 'incidentId');
   if (!(await deps.problems.unlinkIncident(problemId, incident.id))) {
     throw new NotFoundError(`Incident ${incidentRef} is not linked to problem ${problemId}`, 'incidentId');
@@ -213,10 +220,10 @@ export async function unlinkIncident(deps: ProblemDeps, caller: Caller, problemI
   await deps.audit.record(recordChangeEntry(caller, 'problem:unlink-incident', { type: 'problem', id: problemId }, { incident: incident.id }, {}));
 }
 
-export async function incidentsOfProblem(deps: ProblemDeps, caller: Caller, problemId: string, page: PageQuery): Promise<Page<IncidentLink>> {
+export async function incidentsOfProblem(deps: ProblemDeps, caller: Caller, problemRef: string, page: PageQuery): Promise<Page<IncidentLink>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, problemId);
-  return deps.problems.incidentsOfProblem(problemId, pageOf(page));
+  const { id } = await loadProblem(deps, problemRef);
+  return deps.problems.incidentsOfProblem(id, pageOf(page));
 }
 
 export async function problemsOfIncident(deps: ProblemDeps, caller: Caller, incidentRef: string, page: PageQuery): Promise<Page<IncidentLink>> {
@@ -226,9 +233,10 @@ export async function problemsOfIncident(deps: ProblemDeps, caller: Caller, inci
 }
 
 /** Changes are managed elsewhere: the id's format is checked (by the schema), not its existence. */
-export async function linkChange(deps: ProblemDeps, caller: Caller, problemId: string, request: { readonly changeId: string; readonly note?: string | undefined }): Promise<{ readonly link: ChangeLink; readonly created: boolean }> {
+export async function linkChange(deps: ProblemDeps, caller: Caller, problemRef: string, request: { readonly changeId: string; readonly note?: string | undefined }): Promise<{ readonly link: ChangeLink; readonly created: boolean }> {
   requireScope(caller, 'problem:manage', 'link changes to problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, problemRef);
+  const problemId = problem.id;
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`Changes are not linked to a ${problem.state.toLowerCase()} problem`, 'state');
   const link: ChangeLink = { problemId, changeId: request.changeId, ...(request.note && { note: request.note }), linkedAt: now(deps), linkedBy: caller.name };
   const created = await deps.problems.linkChange(link);
@@ -236,10 +244,10 @@ export async function linkChange(deps: ProblemDeps, caller: Caller, problemId: s
   return { link, created };
 }
 
-export async function changesOfProblem(deps: ProblemDeps, caller: Caller, problemId: string, page: PageQuery): Promise<Page<ChangeLink>> {
+export async function changesOfProblem(deps: ProblemDeps, caller: Caller, problemRef: string, page: PageQuery): Promise<Page<ChangeLink>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, problemId);
-  return deps.problems.changesOfProblem(problemId, pageOf(page));
+  const { id } = await loadProblem(deps, problemRef);
+  return deps.problems.changesOfProblem(id, pageOf(page));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,8 +481,9 @@ const articleTerms = (a: KnowledgeArticle) =>
 
 // ---------------------------------------------------------------------------------------------
 
+/** A problem by id or by number (PRB0000001), as incidents are found by either. */
 async function loadProblem(deps: ProblemDeps, id: string, field = 'id'): Promise<Problem> {
-  const problem = await deps.problems.getProblem(id);
+  const problem = PROBLEM_NUMBER_PATTERN.test(id) ? await deps.problems.getProblemByNumber(id) : await deps.problems.getProblem(id);
   if (!problem) throw new NotFoundError(`No problem ${id}`, field);
   return problem;
 }

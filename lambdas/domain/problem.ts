@@ -30,6 +30,8 @@ export interface ProblemInput {
 
 export interface Problem extends Required<Omit<ProblemInput, 'assignee'>> {
   readonly id: string;
+  /** The human number, PRB0000001: allocated when the problem is recorded. */
+  readonly number: string;
   readonly assignee?: string;
   readonly state: ProblemState;
   readonly kedbSearch?: KedbSearchRecord;
@@ -50,9 +52,13 @@ export interface ProblemChanges extends Partial<ProblemInput> {
   readonly cancelReason?: string;
 }
 
-export function newProblem(id: string, input: ProblemInput, actor: Actor, at: string): Problem {
+/** A problem number: `PRB` and at least 7 digits. */
+export const PROBLEM_NUMBER_PATTERN = /^PRB\d{7,}$/;
+
+export function newProblem(id: string, number: string, input: ProblemInput, actor: Actor, at: string): Problem {
   return {
     id,
+    number,
     title: input.title,
     description: input.description,
     stakeholders: [...(input.stakeholders ?? [])],

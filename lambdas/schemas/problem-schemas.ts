@@ -8,6 +8,7 @@ import {
   FIX_STATUSES,
   ISHIKAWA_CATEGORIES,
   PROBLEM_LOG_KINDS,
+  PROBLEM_NUMBER_PATTERN,
 } from '../domain/problem';
 import { serviceIdSchema } from './catalogue-schemas';
 import { incidentIdSchema } from './incident-schemas';
@@ -24,7 +25,8 @@ const limit = z.coerce.number().int().min(1).max(100).default(25);
 const nextToken = z.string().max(2048).optional();
 const tag = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/i, 'must be 1–40 letters, digits or hyphens');
 
-export const problemIdSchema = uuid('a problem');
+/** A problem's id (UUID) or number (PRB0000001): routes that name a problem accept either. */
+export const problemIdSchema = z.union([z.uuid(), z.string().regex(PROBLEM_NUMBER_PATTERN)], { error: 'must be a problem id (UUID) or number (PRB0000001)' });
 export const knownErrorIdSchema = uuid('a known error');
 export const articleIdSchema = uuid('a knowledge article');
 export const analysisIdSchema = uuid('an analysis');
@@ -73,6 +75,7 @@ const kedbResult = z.object({ id: z.string(), kind: z.enum(['known-error', 'arti
 export const problemSchema = z
   .object({
     id: z.string(),
+    number: z.string().describe('PRB0000001'),
     title: z.string(),
     description: z.string(),
     stakeholders: z.array(z.string()),
@@ -152,7 +155,7 @@ const knownErrorFields = {
   rootCause: text(4000),
   workaround: text(8000),
   fixStatus: z.enum(FIX_STATUSES).optional(),
-  problemId: problemIdSchema.optional(),
+  problemId: uuid('a problem').optional(),
   services: z.array(serviceIdSchema).max(20).optional(),
   cis: z.array(z.uuid({ error: 'must be a CI id (UUID)' })).max(50).optional(),
   category: text(80).optional(),

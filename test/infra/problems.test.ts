@@ -29,7 +29,7 @@ afterAll(() => fixture?.dispose());
 
 const PROBLEMS_ENTRY = 'lambdas/handlers/problems-handler.ts';
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
-const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 const actionsOf = (statements: readonly PolicyStatementJson[]) => statements.flatMap((s) => asList(s.Action));
 

@@ -64,7 +64,7 @@ function send(method: string, path: string, options: { as: TestCaller; body?: un
   const params: Record<string, string> = {};
   const resource = segments
     .map((segment, i) => {
-      if (i === 0 || !/^[0-9a-f-]{36}$|^INC\d+$|^not-/.test(segment)) return segment;
+      if (i === 0 || !/^[0-9a-f-]{36}$|^INC\d+$|^PRB\d+$|^not-/.test(segment)) return segment;
       const name = i === 2 ? 'id' : segments[1] === 'problems' && segments[3] === 'analyses' ? 'analysisId' : 'incidentId';
       params[name] = segment;
       return `{${name}}`;
@@ -145,6 +145,25 @@ describe('problems and their lifecycle', () => {
     expect(assessed.status).toBe(200);
     expect(assessed.headers['etag']).toBe('"2"');
     expect(await auditActions('problem', id)).toEqual(['problem:create', 'problem:update']);
+  });
+
+  test('problems are numbered PRB0000001, … in order; GET and links accept the number as well as the id', async () => {
+    const first = await send('POST', '/problems', { as: engineer, body: problemBody({ title: 'Numbered one' }) });
+    const second = await send('POST', '/problems', { as: engineer, body: problemBody({ title: 'Numbered two' }) });
+    expect(first.body.number).toMatch(/^PRB\d{7}$/);
+    expect(Number(second.body.number.slice(3))).toBe(Number(first.body.number.slice(3)) + 1);
+    const byNumber = await send('GET', `/problems/${second.body.number}`, { as: agent });
+    expect(byNumber.status).toBe(200);
+    expect(byNumber.body).toMatchObject({ id: second.body.id, number: second.body.number });
+    expect(byNumber.headers['etag']).toBe('"1"');
+    const incident = await newIncident();
+    const linked = await send('POST', `/problems/${first.body.number}/incidents`, { as: agent, body: { incidentId: incident.body.number } });
+    expect(linked.status).toBe(201);
+    expect(linked.body).toMatchObject({ problemId: first.body.id, incidentId: incident.body.id });
+    expect((await send('GET', `/problems/${first.body.number}/incidents`, { as: agent })).body.items).toHaveLength(1);
+    expect((await moveTo(first.body.number, '"1"', 'Assessed')).body).toMatchObject({ id: first.body.id, state: 'Assessed', version: 2 });
+    expectProblem(await send('GET', '/problems/PRB9999999', { as: agent }), 404);
+    expectProblem(await send('GET', '/problems/PRB12', { as: agent }), 400, 'id');
   });
 
   test('bad input names the field and writes nothing', async () => {

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChangeLink, IncidentLink, KnowledgeSearch, Page, PageRequest, ProblemRepository } from '../../app/ports';
 import { InvalidInputError, VersionConflictError } from '../../domain/domain-errors';
 import type { TermHit } from '../../domain/kedb-search';
@@ -22,8 +22,11 @@ import {
   kindIndexKeys,
   knownErrorKey,
   logKey,
+  formatProblemNumber,
   problemIndexKeys,
   problemKey,
+  problemNumberCounterKey,
+  problemNumberKey,
   recordPartition,
   termIndexKeys,
   termKey,
@@ -79,11 +82,34 @@ export class DynamoDbKnowledgeSearch implements KnowledgeSearch {
  * one item; a known error and its search-term items are one transaction.
  */
 export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implements ProblemRepository {
+  /** The next problem number: one atomic ADD on the counter item, as for incidents. */
+  async allocateProblemNumber(): Promise<string> {
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: problemNumberCounterKey,
+        UpdateExpression: 'ADD #seq :one',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return formatProblemNumber(Number(result.Attributes?.['sequence']));
+  }
+
+  /** The problem, its number's alias item (never replaced) and its first log entry: one transaction. */
   async createProblem(problem: Problem, log: ProblemLogEntry): Promise<void> {
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: this.tableName, Item: problemItem(problem), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...problemNumberKey(problem.number), itemType: 'problem-number', problemId: problem.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           { Put: { TableName: this.tableName, Item: logItem(log), ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
       }),
@@ -92,6 +118,12 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
 
   getProblem(id: string): Promise<Problem | undefined> {
     return this.getEntity<Problem>(problemKey(id));
+  }
+
+  async getProblemByNumber(number: string): Promise<Problem | undefined> {
+    const alias = await this.db.send(new GetCommand({ TableName: this.tableName, Key: problemNumberKey(number) }));
+    const id = alias.Item?.['problemId'];
+    return typeof id === 'string' ? this.getProblem(id) : undefined;
   }
 
   async saveProblem(next: Problem, expectedVersion: number, log: readonly ProblemLogEntry[]): Promise<void> {
