@@ -1,12 +1,13 @@
 import { problemScope, type Caller, type ProblemAction, type ProblemScope } from '../domain/access-policy';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../domain/domain-errors';
-import type { Incident } from '../domain/incident';
+import type { Actor, Incident } from '../domain/incident';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
 import {
   addCandidateSolution,
   changeKnownError,
   changeProblem,
   decide,
+  changeArticle,
   newKnowledgeArticle,
   newKnownError,
   newProblem,
@@ -14,6 +15,7 @@ import {
   validateAnalysis,
   type Analysis,
   type AnalysisContent,
+  type ArticleChanges,
   type ErrorDecision,
   type KedbSearchRecord,
   type KnowledgeArticle,
@@ -27,6 +29,7 @@ import {
   type ProblemLogKind,
 } from '../domain/problem';
 import { isProblemOpen, type ProblemState } from '../domain/problem-lifecycle';
+import { parseIsoDuration } from '../domain/iso-duration';
 import { recordChangeEntry } from './audit-use-cases';
 import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, ProblemRepository } from './ports';
 
@@ -366,13 +369,79 @@ export async function createArticle(deps: ProblemDeps, caller: Caller, input: Kn
   return article;
 }
 
+/**
+ * Reads an article by id, and counts the read: one UpdateItem (a view, the last access), no new
+ * version and no audit record — a read is not a change. Requesters get 404 for what they may not
+ * see, as for incidents: ids cannot be probed.
+ */
 export async function getArticle(deps: ProblemDeps, caller: Caller, id: string): Promise<KnowledgeArticle> {
   const scope = requireScope(caller, 'knowledge:read', 'read knowledge articles');
-  const article = await deps.problems.getArticle(id);
-  // Requesters get 404 for what they may not see, as for incidents: ids cannot be probed.
-  if (!article || (scope === 'published' && article.state !== 'published')) throw new NotFoundError(`No knowledge article ${id}`, 'id');
+  const article = await deps.problems.recordView(id, now(deps), scope === 'published');
+  if (!article) throw new NotFoundError(`No knowledge article ${id}`, 'id');
   return article;
 }
+
+/** Edits, publishes, archives or restores an article (If-Match). Publishing indexes its terms; leaving published drops them. */
+export async function updateArticle(deps: ProblemDeps, caller: Caller, id: string, changes: ArticleChanges, ifMatchVersion: number | undefined): Promise<KnowledgeArticle> {
+  requireScope(caller, 'knowledge:manage', 'write knowledge articles');
+  const current = await deps.problems.getArticle(id);
+  if (!current) throw new NotFoundError(`No knowledge article ${id}`, 'id');
+  assertIfMatch(ifMatchVersion, current.version);
+  const next = changeArticle(current, changes, caller, now(deps));
+  await saveArticle(deps, caller, current, next);
+  return next;
+}
+
+async function saveArticle(deps: Pick<ProblemDeps, 'problems' | 'audit'>, actor: Actor & { readonly roles?: readonly string[] }, current: KnowledgeArticle, next: KnowledgeArticle, lastActivity?: string): Promise<void> {
+  const previousTerms = current.state === 'published' ? await deps.problems.articleTerms(current.id) : [];
+  await deps.problems.saveArticle(next, { version: current.version, state: current.state, terms: previousTerms }, articleTerms(next), lastActivity === undefined ? {} : { lastActivity });
+  const action = next.state === current.state ? 'article:update' : next.state === 'published' ? 'article:publish' : `article:${next.state === 'archived' ? 'archive' : 'update'}`;
+  await deps.audit.record(recordChangeEntry(actor, action, { type: 'article', id: current.id }, withoutReads(current), withoutReads(next)));
+}
+
+/** Views and last access are the reads' own: an edit's audit record does not list them as changed. */
+const withoutReads = ({ views: _views, lastAccessedAt: _last, ...article }: KnowledgeArticle) => article;
+
+/** Who retires stale articles, in the audit trail. */
+export const KNOWLEDGE_RETIREMENT_ACTOR: Actor = { id: 'system:knowledge-retirement', name: 'system:knowledge-retirement' };
+/** Articles archived per run at most; the next run continues. */
+export const MAX_RETIRED_PER_RUN = 500;
+
+/**
+ * The retirement job: archives published articles nobody has read (nor published again) for
+ * `staleAfter` (the client's knowledgeStaleAfter). Queries byLastAccess for the stale ones — no
+ * Scan — and archives each under its version and its last activity as read: an article read or
+ * changed meanwhile is left alone. Archiving removes its search terms; each archive is audited.
+ */
+export async function retireStaleArticles(deps: Pick<ProblemDeps, 'problems' | 'clock' | 'audit'>, staleAfter: string, maxArticles = MAX_RETIRED_PER_RUN): Promise<number> {
+  const periodMs = parseIsoDuration(staleAfter);
+  if (periodMs === undefined) throw new Error(`knowledgeStaleAfter ${staleAfter} is not an ISO 8601 duration`);
+  const at = deps.clock.now();
+  const before = new Date(at.getTime() - periodMs).toISOString();
+  const skipped = new Set<string>();
+  let archived = 0;
+  while (archived < maxArticles) {
+    // Archived articles leave the index, so each round reads the oldest that are left.
+    const stale = await deps.problems.staleArticles(before, STALE_PAGE);
+    const todo = stale.filter((s) => !skipped.has(s.article.id)).slice(0, maxArticles - archived);
+    if (todo.length === 0) break;
+    for (const { article, lastActivity } of todo) {
+      const next = changeArticle(article, { state: 'archived' }, KNOWLEDGE_RETIREMENT_ACTOR, at.toISOString());
+      try {
+        await saveArticle(deps, KNOWLEDGE_RETIREMENT_ACTOR, article, next, lastActivity);
+        archived++;
+      } catch (error) {
+        // Read, edited or archived by someone since the Query: not stale any more, or not ours to decide.
+        if (!(error instanceof VersionConflictError)) throw error;
+        skipped.add(article.id);
+      }
+    }
+    if (stale.length < STALE_PAGE) break;
+  }
+  return archived;
+}
+
+const STALE_PAGE = 100;
 
 export async function searchArticles(
   deps: ProblemDeps,

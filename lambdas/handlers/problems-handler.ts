@@ -23,6 +23,7 @@ import {
   reviseAnalysis,
   searchArticles,
   unlinkIncident,
+  updateArticle,
   updateKnownError,
   updateProblem,
   type ProblemDeps,
@@ -49,8 +50,10 @@ import {
   problemLogBodySchema,
   searchArticlesQuerySchema,
   solutionBodySchema,
+  updateArticleBodySchema,
   updateKnownErrorBodySchema,
   updateProblemBodySchema,
+  type UpdateArticleBody,
   type UpdateProblemBody,
 } from '../schemas/problem-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
@@ -177,6 +180,11 @@ export const routes: RouteTable = {
   'GET /knowledge/{id}': authenticated(async ({ event, caller }) =>
     representation(await getArticle(deps, caller, validate(articleIdSchema, event.pathParameters?.['id'], 'id')), 200),
   ),
+  'PATCH /knowledge/{id}': authenticated(async ({ event, caller }) => {
+    const id = validate(articleIdSchema, event.pathParameters?.['id'], 'id');
+    const changes = parseJsonBody(event, updateArticleBodySchema) as UpdateArticleBody;
+    return representation(await updateArticle(deps, caller, id, changes, ifMatchVersion(event)), 200);
+  }),
 };
 
 // Idempotency-Key on POST works as on incidents: a retried creation does not make a second record.

@@ -40,6 +40,7 @@ import {
   analysisSchema,
   articlePageSchema,
   articleSchema,
+  updateArticleBodySchema,
   changeLinkPageSchema,
   changeLinkSchema,
   createArticleBodySchema,
@@ -389,6 +390,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET', path: '/knowledge/{id}', group: 'problems', auth: 'token', operationId: 'getKnowledgeArticle',
     summary: 'Read a knowledge article; requesters read published ones only', response: { status: 200, schema: articleSchema, description: 'The article' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/knowledge/{id}', group: 'problems', auth: 'token', operationId: 'updateKnowledgeArticle',
+    summary: 'Edit, publish, archive or restore a knowledge article (If-Match required); archived articles leave search', body: updateArticleBodySchema,
+    response: { status: 200, schema: articleSchema, description: 'The changed article; new ETag' }, problems: [404, 409, 412, 415, 428],
   },
   // Change management (function group `changes`).
   {

@@ -208,14 +208,24 @@ export const knownErrorPageSchema = z.object({ items: z.array(knownErrorSchema),
 // ---------------------------------------------------------------------------------------------
 // Knowledge articles
 
-export const createArticleBodySchema = z.strictObject({
+const articleFields = {
   title: text(160),
   body: text(60_000).describe('Markdown'),
   service: serviceIdSchema.optional(),
   category: text(80).optional(),
   tags: z.array(tag).max(20).optional(),
+};
+export const createArticleBodySchema = z.strictObject({
+  ...articleFields,
   state: z.enum(ARTICLE_STATES).exclude(['archived']).optional().describe('default draft'),
 });
+export const updateArticleBodySchema = z
+  .strictObject({
+    ...Object.fromEntries(Object.entries(articleFields).map(([k, v]) => [k, (v as z.ZodType).optional()])),
+    state: z.enum(ARTICLE_STATES).optional().describe('published: found by search; archived: out of search, still readable by id; archived → published restores'),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
+export type UpdateArticleBody = Partial<z.infer<typeof createArticleBodySchema>> & { state?: (typeof ARTICLE_STATES)[number] };
 export const searchArticlesQuerySchema = z
   .strictObject({ q: text(500).optional(), service: serviceIdSchema.optional(), category: text(80).optional(), tag: tag.optional(), limit, nextToken })
   .refine((query) => query.q !== undefined || query.service !== undefined || query.category !== undefined || query.tag !== undefined, {
@@ -231,6 +241,10 @@ export const articleSchema = z
     category: z.string().optional(),
     tags: z.array(z.string()),
     state: z.enum(ARTICLE_STATES),
+    source: z.object({ incident: z.string(), number: z.string() }).optional().describe('Drafted from this incident\'s resolution'),
+    publishedAt: z.string().optional(),
+    views: z.number().int().describe('Reads by id'),
+    lastAccessedAt: z.string().optional(),
     score: z.number().optional(),
     version: z.number().int(),
   })

@@ -354,6 +354,62 @@ describe('known errors, error control and knowledge', () => {
   });
 });
 
+describe('knowledge lifecycle', () => {
+  test('draft → published (found) → edited (re-indexed) → archived (out of search, still readable by the desk); If-Match on every change; each change audited', async () => {
+    const repository = new DynamoDbProblemRepository(tables.documents, tables.names.problems);
+    const created = await send('POST', '/knowledge', { as: agent, body: { title: 'Quokka badge reader reset', body: 'Hold the button 10 s', service: 'printing', tags: ['badge'] } });
+    expect(created.body).toMatchObject({ state: 'draft', views: 0, version: 1 });
+    const id = created.body.id as string;
+    expect(await repository.termHits('ka', ['quokka'], 10)).toEqual([]);
+
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' } }), 428, 'If-Match');
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"5"' }), 412);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: requester, body: { state: 'published' }, ifMatch: '"1"' }), 403);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: auditor, body: { state: 'published' }, ifMatch: '"1"' }), 403);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: {}, ifMatch: '"1"' }), 400);
+    const published = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"1"' });
+    expect(published.status).toBe(200);
+    expect(published.headers['etag']).toBe('"2"');
+    expect(published.body).toMatchObject({ state: 'published', publishedAt: expect.any(String) });
+    expect((await send('GET', '/knowledge', { as: requester, query: { q: 'quokka badge' } })).body.items.map((a: { id: string }) => a.id)).toEqual([id]);
+
+    const edited = await send('PATCH', `/knowledge/${id}`, { as: engineer, body: { title: 'Wombat badge reader reset' }, ifMatch: '"2"' });
+    expect(edited.status).toBe(200);
+    expect(await repository.termHits('ka', ['quokka'], 10)).toEqual([]);
+    expect(await repository.termHits('ka', ['wombat'], 10)).toEqual([{ term: 'wombat', id }]);
+
+    const archived = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'archived' }, ifMatch: '"3"' });
+    expect(archived.body).toMatchObject({ state: 'archived', version: 4 });
+    expect(await repository.termHits('ka', ['wombat'], 10)).toEqual([]);
+    expect(await repository.termHits('ka', ['tag:badge'], 10)).toEqual([]);
+    expect((await send('GET', '/knowledge', { as: agent, query: { q: 'wombat badge' } })).body.items).toEqual([]);
+    expect((await send('GET', `/knowledge/${id}`, { as: agent })).body).toMatchObject({ state: 'archived', title: 'Wombat badge reader reset' });
+    expectProblem(await send('GET', `/knowledge/${id}`, { as: requester }), 404);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'draft' }, ifMatch: '"4"' }), 409, 'state');
+    const restored = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"4"' });
+    expect(restored.status).toBe(200);
+    expect(await repository.termHits('ka', ['wombat'], 10)).toEqual([{ term: 'wombat', id }]);
+    expect(await auditActions('article', id)).toEqual(['article:create', 'article:publish', 'article:update', 'article:archive', 'article:publish']);
+  });
+
+  test('reading by id counts a view and sets lastAccessedAt, without a new version, ETag or audit record; searching counts nothing', async () => {
+    const created = await send('POST', '/knowledge', { as: agent, body: { title: 'Numbat VPN profile import', body: '…', state: 'published' } });
+    const id = created.body.id as string;
+    await send('GET', '/knowledge', { as: agent, query: { q: 'numbat' } });
+    const first = await send('GET', `/knowledge/${id}`, { as: requester });
+    expect(first.body).toMatchObject({ views: 1, version: 1, lastAccessedAt: expect.any(String) });
+    expect(first.headers['etag']).toBe('"1"');
+    const reads = await Promise.all(Array.from({ length: 5 }, () => send('GET', `/knowledge/${id}`, { as: agent })));
+    expect(reads.every((r) => r.status === 200 && r.headers['etag'] === '"1"')).toBe(true);
+    expect((await send('GET', `/knowledge/${id}`, { as: auditor })).body.views).toBe(7);
+    // An edit keeps the reads' count (it is an update of the fields it changes, not a replacement).
+    const edited = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { body: 'Step 1' }, ifMatch: '"1"' });
+    expect(edited.body).toMatchObject({ views: 7, version: 2 });
+    expect(await auditActions('article', id)).toEqual(['article:create', 'article:update']);
+    expectProblem(await send('GET', `/knowledge/${randomUUID()}`, { as: agent }), 404);
+  });
+});
+
 describe('who may do what', () => {
   test.each([
     ['requester', requester, 403],
