@@ -6,7 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
-import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
+import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
@@ -130,6 +130,16 @@ export class ItsmStack extends Stack {
       access: ['get', 'query'],
       queryIndexesOnly: true,
     });
+    // Resolving an incident drafts a knowledge article from its notes: PutItem, and only on article
+    // partitions (leading key KA#…); the code puts under attribute_not_exists (docs/security.md).
+    incidents.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ResolutionDraftPut',
+        actions: ['dynamodb:PutItem'],
+        resources: [this.data.problemsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
+      }),
+    );
     incidents.grantPublish(notifications.all, this.data.key);
     // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { problemScope, type Caller, type ProblemAction, type ProblemScope } from '../domain/access-policy';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../domain/domain-errors';
 import type { Actor, Incident } from '../domain/incident';
@@ -12,6 +13,7 @@ import {
   newKnownError,
   newProblem,
   PROBLEM_NUMBER_PATTERN,
+  resolutionDraft,
   validateAnalysis,
   type Analysis,
   type AnalysisContent,
@@ -31,7 +33,7 @@ import {
 import { isProblemOpen, type ProblemState } from '../domain/problem-lifecycle';
 import { parseIsoDuration } from '../domain/iso-duration';
 import { recordChangeEntry } from './audit-use-cases';
-import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, ProblemRepository } from './ports';
+import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, ProblemRepository, ResolutionDrafts } from './ports';
 
 export interface ProblemDeps {
   readonly problems: ProblemRepository;
@@ -459,6 +461,47 @@ export async function searchArticles(
   const items = await Promise.all(matches.map(async (m) => ({ m, a: await deps.problems.getArticle(m.id) })));
   // Only published articles are indexed; the state check keeps a just-archived one out too.
   return { items: items.filter((x) => x.a?.state === 'published').map(({ m, a }) => ({ ...a!, score: m.score })) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Draft articles from resolutions (run by the incidents function)
+
+export interface ResolutionDraftDeps {
+  readonly drafts: ResolutionDrafts;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  /** Told when the draft could not be stored: the resolution stands, the draft is logged instead. */
+  readonly onFailure?: (error: unknown, draft: KnowledgeArticle) => void;
+}
+
+/**
+ * The id of the draft of an incident's n-th resolution (n = reopenCount + 1): the same incident and
+ * resolution always give the same id, so a retried or replayed resolution finds its draft already
+ * stored (conditional Put) and makes no second one. A name-based UUID (RFC 9562 version 8, SHA-256).
+ */
+export function resolutionDraftId(incidentId: string, resolution: number): string {
+  const hex = createHash('sha256').update(`resolution-draft:${incidentId}#${resolution}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Called after an incident's resolution is stored: drafts a knowledge fragment from its resolution
+ * notes (not searchable until someone publishes it), exactly once per resolution, and audits it.
+ * Never throws: the resolution is already stored, and a failed draft must not turn it into an error
+ * the caller would retry with a stale If-Match.
+ */
+export async function draftArticleFromResolution(deps: ResolutionDraftDeps, actor: Actor & { readonly roles?: readonly string[] }, incident: Incident): Promise<KnowledgeArticle | undefined> {
+  const draft = resolutionDraft(resolutionDraftId(incident.id, incident.reopenCount + 1), incident, actor, deps.clock.now().toISOString());
+  if (!draft) return undefined;
+  try {
+    if (!(await deps.drafts.recordDraft(draft))) return undefined;
+  } catch (error) {
+    deps.onFailure?.(error, draft);
+    return undefined;
+  }
+  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: draft.id }, undefined, draft));
+  return draft;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import {
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
-import { DynamoDbKnowledgeSearch } from '../adapters/dynamodb/dynamodb-problem-repository';
+import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../adapters/dynamodb/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
@@ -82,6 +82,14 @@ const deps: IncidentDeps = {
   onSchedulingFailure: (error) => {
     observability.logger.error('SLA workflow not started', { error: error as Error });
     observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
+  },
+  // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
+  resolutionDrafts: {
+    drafts: new DynamoDbResolutionDrafts(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+    onFailure: (error, draft) => {
+      observability.logger.error('resolution draft not stored', { error: error as Error, draft });
+      observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
+    },
   },
 };
 const slaPolicy = slaPolicyOf(settings);

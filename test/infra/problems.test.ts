@@ -111,7 +111,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(problems.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   });
 
-  test('only the problems and incidents functions touch the problems table; the incidents function with GetItem on the table and Query on bySearchTerm only', () => {
+  test('only the problems and incidents functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and PutItem on article partitions only', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.problemsTable.node.defaultChild as CfnElement);
     const problems = roleOf(resources, PROBLEMS_ENTRY);
@@ -121,9 +121,14 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
     expect(grantees.sort()).toEqual([problems.roleId, incidents.roleId].sort());
     expect(grantsOn(incidents.statements, tableId)).toEqual({
-      [`\${${tableId}.Arn}`]: ['dynamodb:GetItem'],
+      [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],
     });
+    // The Put is for resolution drafts: only under article partitions (KA#…), never problems, known errors or terms' other keys.
+    const puts = incidents.statements.filter((s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).includes('dynamodb:PutItem'));
+    expect(puts).toHaveLength(1);
+    expect(asList(puts[0]!.Action)).toEqual(['dynamodb:PutItem']);
+    expect(puts[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KA#*'] } });
     expect(incidents.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: tableId });
   });
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbProblemRepository } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
+import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
+import { draftArticleFromResolution, resolutionDraftId } from '../../lambdas/app/problem-use-cases';
 import { incidentLinkKey, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
@@ -407,6 +408,61 @@ describe('knowledge lifecycle', () => {
     expect(edited.body).toMatchObject({ views: 7, version: 2 });
     expect(await auditActions('article', id)).toEqual(['article:create', 'article:update']);
     expectProblem(await send('GET', `/knowledge/${randomUUID()}`, { as: agent }), 404);
+  });
+});
+
+describe('draft articles from resolutions', () => {
+  test('resolving with notes drafts one article (title, notes, service/category tags, source), not searchable; a replay drafts nothing more; the next resolution drafts its own', async () => {
+    const incident = await newIncident({ service: 'erp', category: 'software', shortDescription: 'Aardvark report export hangs' });
+    const id = incident.body.id as string;
+    expect((await send('PATCH', `/incidents/${id}`, { as: agent, body: { state: 'In Progress' }, ifMatch: '"1"' })).status).toBe(200);
+    const resolved = await send('PATCH', `/incidents/${id}`, {
+      as: agent,
+      body: { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Cleared the report cache and restarted the export worker' },
+      ifMatch: '"2"',
+    });
+    expect(resolved.status).toBe(200);
+
+    const draftId = resolutionDraftId(id, 1);
+    const draft = await send('GET', `/knowledge/${draftId}`, { as: engineer });
+    expect(draft.status).toBe(200);
+    expect(draft.body).toMatchObject({
+      state: 'draft',
+      title: 'Aardvark report export hangs',
+      service: 'erp',
+      category: 'software',
+      tags: ['erp', 'software'],
+      source: { incident: id, number: incident.body.number },
+      createdBy: 'alice.agent',
+    });
+    expect(draft.body.body).toContain('Cleared the report cache and restarted the export worker');
+    expect(draft.body.body).toContain(incident.body.number);
+    expect((await send('GET', '/knowledge', { as: agent, query: { q: 'aardvark export' } })).body.items).toEqual([]);
+    expectProblem(await send('GET', `/knowledge/${draftId}`, { as: requester }), 404);
+    expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
+
+    // A replayed resolution (the same incident and resolution count) finds its draft: nothing written, nothing audited.
+    const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
+    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit, clock: { now: () => new Date() } };
+    expect(resolved.body.reopenCount).toBe(0);
+    const replays = await Promise.all([1, 2, 3].map(() => draftArticleFromResolution(drafts, { id: 'x', name: 'alice.agent' }, resolved.body)));
+    expect(replays).toEqual([undefined, undefined, undefined]);
+    expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
+
+    // Rejected and resolved again: the second resolution has its own draft.
+    expect((await send('POST', `/incidents/${id}/reject`, { as: agent, body: { reason: 'Still hangs' }, ifMatch: '"3"' })).status).toBe(200);
+    const again = await send('PATCH', `/incidents/${id}`, {
+      as: agent,
+      body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Patched the export worker to 2.4' },
+      ifMatch: '"4"',
+    });
+    expect(again.status).toBe(200);
+    const second = await send('GET', `/knowledge/${resolutionDraftId(id, 2)}`, { as: engineer });
+    expect(second.body).toMatchObject({ state: 'draft', source: { incident: id } });
+    expect(second.body.body).toContain('Patched the export worker to 2.4');
+    // Publishing it makes it searchable like any article.
+    expect((await send('PATCH', `/knowledge/${second.body.id}`, { as: engineer, body: { state: 'published' }, ifMatch: '"1"' })).status).toBe(200);
+    expect((await send('GET', '/knowledge', { as: requester, query: { q: 'aardvark export' } })).body.items.map((a: { id: string }) => a.id)).toEqual([second.body.id]);
   });
 });
 

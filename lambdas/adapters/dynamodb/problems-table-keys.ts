@@ -68,7 +68,9 @@ export const problemNumberCounterKey = { pk: 'COUNTER#PROBLEM-NUMBER', sk: 'COUN
 export const problemNumberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
 export const formatProblemNumber = (sequence: number) => `PRB${String(sequence).padStart(7, '0')}`;
 export const knownErrorKey = (id: string) => ({ pk: `KE#${id}`, sk: 'KE' });
-export const articleKey = (id: string) => ({ pk: `KA#${id}`, sk: 'KA' });
+/** Every key of an article's partition starts so: the incidents function may put drafts only there. */
+export const ARTICLE_PARTITION_PREFIX = 'KA#';
+export const articleKey = (id: string) => ({ pk: `${ARTICLE_PARTITION_PREFIX}${id}`, sk: 'KA' });
 export const recordPartition = (kind: SearchKind, id: string) => `${kind.toUpperCase()}#${id}`;
 export const termKey = (kind: SearchKind, id: string, term: string) => ({ pk: recordPartition(kind, id), sk: `${TERM_PREFIX}${term}` });
 
