@@ -62,6 +62,8 @@ export class ItsmStack extends Stack {
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
+      knowledgeStaleAfter: config.knowledgeStaleAfter,
+      problems: config.problems,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
@@ -320,6 +322,40 @@ export class ItsmStack extends Stack {
     problems.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     problems.grantAuditAppend(auditAppend);
 
+    // Published knowledge articles nobody reads for the client's knowledgeStaleAfter are archived
+    // daily: a Query on byLastAccess (no Scan), then per article an update of the article and the
+    // deletion of its search terms in one transaction. Retries, then the scheduled jobs' queue.
+    const knowledgeRetirement = new ItsmFunction(this, 'KnowledgeRetirementFunction', {
+      entry: 'lambdas/handlers/knowledge-retirement-handler.ts',
+      serviceName: 'knowledge-retirement',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: {
+        PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    knowledgeRetirement.grantTable({
+      table: this.data.problemsTable,
+      indexNames: [PROBLEM_INDEXES.byLastAccess.name],
+      key: this.data.key,
+      // Query (stale articles on the index; an article's terms in its partition), the article's
+      // conditional update, and the deletion of its terms.
+      access: ['query', 'write', 'delete'],
+    });
+    knowledgeRetirement.grantAuditAppend(auditAppend);
+    knowledgeRetirement.grantQueueSend(jobFailures, this.data.key);
+    new Rule(this, 'KnowledgeRetirementSchedule', {
+      description: 'Archives published knowledge articles not read for the client knowledgeStaleAfter',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(knowledgeRetirement.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+
     // Change management: its own function and role; the changes table, and reads of the services,
     // CIs and incidents a change names. Approvers are notified on the escalation topic.
     const changes = new ItsmFunction(this, 'ChangesFunction', {
@@ -392,7 +428,7 @@ export class ItsmStack extends Stack {
     reports.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: this.data.key, access: ['get', 'query'] });
     reports.grantAuditAppend(auditAppend);
 
-    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports]) {
+    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports, knowledgeRetirement]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -415,7 +451,7 @@ export class ItsmStack extends Stack {
     new ItsmDashboard(this, 'Dashboard', {
       clientId: config.id,
       api: this.api.api,
-      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock].map((fn) => ({ label: fn.node.id, function: fn.function })),
+      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement].map((fn) => ({ label: fn.node.id, function: fn.function })),
       deadLetterQueues: [jobFailures, ingestionFailures],
       stateMachines: [slaWorkflow.stateMachine],
     });

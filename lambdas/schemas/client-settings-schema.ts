@@ -253,6 +253,13 @@ export const requestSettingsSchema = z
   })
   .describe('Service request types: fulfilment targets and approval');
 
+export const problemSettingsSchema = z
+  .strictObject({
+    candidateThreshold: z.number().int().min(2).max(1000).default(3).describe('Incidents on one service, category or alarm within the window that make a problem candidate'),
+    candidateWindow: isoDurationSchema.default('P30D').describe('How far back GET /problems/candidates looks by default'),
+  })
+  .describe('Finding problems early: trend thresholds of GET /problems/candidates');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -271,6 +278,8 @@ export const clientSettingsSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
   requests: requestSettingsSchema.default(() => requestSettingsSchema.parse({})),
+  knowledgeStaleAfter: isoDurationSchema.default('P180D').describe('A published knowledge article nobody reads for this long is archived by the retirement job'),
+  problems: problemSettingsSchema.default(() => problemSettingsSchema.parse({})),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;
