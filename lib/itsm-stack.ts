@@ -300,6 +300,7 @@ export class ItsmStack extends Stack {
         PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     problems.grantTable({
@@ -311,10 +312,11 @@ export class ItsmStack extends Stack {
       // UpdateItem for the problem-number counter, article edits and an article's view count.
       access: ['read', 'write', 'delete'],
     });
-    // Incidents are linked by id or number: GetItem, and Query on byNumber only; never written.
+    // Incidents are linked by id or number: GetItem, and Query on byNumber only; problem candidates
+    // read the window's incidents on byCreated. Never written.
     problems.grantTable({
       table: this.data.incidentsTable,
-      indexNames: [INCIDENT_INDEXES.byNumber.name],
+      indexNames: [INCIDENT_INDEXES.byNumber.name, INCIDENT_INDEXES.byCreated.name],
       key: this.data.key,
       access: ['get', 'query'],
       queryIndexesOnly: true,

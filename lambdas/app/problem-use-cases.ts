@@ -32,13 +32,19 @@ import {
 } from '../domain/problem';
 import { isProblemOpen, type ProblemState } from '../domain/problem-lifecycle';
 import { parseIsoDuration } from '../domain/iso-duration';
+import { likelyDuplicates, trendGroups, type DuplicatePair, type ProblemCandidate, type TrendIncident } from '../domain/problem-candidates';
 import { recordChangeEntry } from './audit-use-cases';
-import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, ProblemRepository, ResolutionDrafts } from './ports';
+import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, PageRequest, ProblemRepository, ResolutionDrafts } from './ports';
 
 export interface ProblemDeps {
   readonly problems: ProblemRepository;
   /** Incidents are read to link them (id or number); the problems function never writes them. */
-  readonly incidents: { get(id: string): Promise<Incident | undefined>; getByNumber(number: string): Promise<Incident | undefined> };
+  readonly incidents: {
+    get(id: string): Promise<Incident | undefined>;
+    getByNumber(number: string): Promise<Incident | undefined>;
+    /** The incidents logged in [from, to), oldest first (the byCreated index): problem candidates. */
+    createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>>;
+  };
   readonly clock: Clock;
   readonly ids: IdSource;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
@@ -133,6 +139,79 @@ export async function problemLog(deps: ProblemDeps, caller: Caller, ref: string,
   const { id } = await loadProblem(deps, ref);
   return deps.problems.listLog(id, pageOf(page));
 }
+
+/** The most incidents a candidates window may hold: beyond it the caller narrows the window. */
+export const MAX_CANDIDATE_INCIDENTS = 5000;
+/** Link look-ups (one Query on byIncident each) run this many at a time. */
+const LINK_LOOKUPS_AT_ONCE = 16;
+
+export interface ProblemCandidates {
+  readonly window: { readonly from: string; readonly to: string; readonly duration: string };
+  readonly threshold: number;
+  readonly incidentsRead: number;
+  readonly candidates: readonly ProblemCandidate[];
+  readonly duplicates: readonly DuplicatePair[];
+}
+
+/**
+ * Proposes problems from trends: the incidents logged within the window (Queries on byCreated,
+ * at most MAX_CANDIDATE_INCIDENTS, else 400 naming window), grouped by service, category and
+ * alarm; in the groups that reach the threshold, incidents already linked to a problem are
+ * dropped (one Query on byIncident each) and the groups counted again. Likely duplicates are
+ * flagged among all the window's incidents.
+ */
+export async function problemCandidates(
+  deps: ProblemDeps,
+  caller: Caller,
+  query: { readonly window?: string | undefined; readonly threshold?: number | undefined },
+  defaults: { readonly candidateWindow: string; readonly candidateThreshold: number },
+): Promise<ProblemCandidates> {
+  requireScope(caller, 'problem:read', 'read problems');
+  const duration = query.window ?? defaults.candidateWindow;
+  const threshold = query.threshold ?? defaults.candidateThreshold;
+  const windowMs = parseIsoDuration(duration);
+  if (windowMs === undefined || windowMs <= 0) throw new InvalidInputError([{ field: 'window', message: 'must be a positive ISO 8601 duration, e.g. P30D' }]);
+  const to = deps.clock.now();
+  const from = new Date(to.getTime() - windowMs);
+  const incidents: Incident[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.incidents.createdBetween(from.toISOString(), to.toISOString(), { limit: 1000, ...(nextToken && { nextToken }) });
+    incidents.push(...page.items);
+    nextToken = page.nextToken;
+    if (incidents.length > MAX_CANDIDATE_INCIDENTS) {
+      throw new InvalidInputError([{ field: 'window', message: `holds more than ${MAX_CANDIDATE_INCIDENTS} incidents; ask for a shorter window` }]);
+    }
+  } while (nextToken);
+  const trend = incidents.map(toTrendIncident);
+  const inGroups = new Set(trendGroups(trend, threshold).flatMap((c) => c.incidents.map((i) => i.id)));
+  const linked = new Set<string>();
+  const toCheck = [...inGroups];
+  for (let i = 0; i < toCheck.length; i += LINK_LOOKUPS_AT_ONCE) {
+    await Promise.all(
+      toCheck.slice(i, i + LINK_LOOKUPS_AT_ONCE).map(async (id) => {
+        if ((await deps.problems.problemsOfIncident(id, { limit: 1 })).items.length > 0) linked.add(id);
+      }),
+    );
+  }
+  return {
+    window: { from: from.toISOString(), to: to.toISOString(), duration },
+    threshold,
+    incidentsRead: incidents.length,
+    candidates: trendGroups(trend.filter((i) => inGroups.has(i.id) && !linked.has(i.id)), threshold),
+    duplicates: likelyDuplicates(trend),
+  };
+}
+
+const toTrendIncident = (i: Incident): TrendIncident => ({
+  id: i.id,
+  number: i.number,
+  shortDescription: i.shortDescription,
+  service: i.service,
+  category: i.category,
+  ...(i.alarmArn && { alarmArn: i.alarmArn }),
+  createdAt: i.createdAt,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Root-cause analyses

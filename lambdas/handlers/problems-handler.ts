@@ -15,6 +15,7 @@ import {
   linkChange,
   linkIncident,
   listAnalyses,
+  problemCandidates,
   listKnownErrors,
   listProblems,
   problemLog,
@@ -35,6 +36,7 @@ import {
   analysisBodySchema,
   analysisIdSchema,
   articleIdSchema,
+  candidatesQuerySchema,
   createArticleBodySchema,
   createKnownErrorBodySchema,
   createProblemBodySchema,
@@ -60,9 +62,10 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from './h
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createAuditLog } from './request-context';
-import { createClock, createObservability, requireEnv } from './runtime-environment';
+import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
 const observability = createObservability('problems');
+const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const documents = createDocumentClient(dynamoDb);
 const clock = createClock();
@@ -180,6 +183,10 @@ export const routes: RouteTable = {
   'GET /knowledge/{id}': authenticated(async ({ event, caller }) =>
     representation(await getArticle(deps, caller, validate(articleIdSchema, event.pathParameters?.['id'], 'id')), 200),
   ),
+  'GET /problems/candidates': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await problemCandidates(deps, caller, parseQuery(event, candidatesQuerySchema), settings.problems),
+  })),
   'PATCH /knowledge/{id}': authenticated(async ({ event, caller }) => {
     const id = validate(articleIdSchema, event.pathParameters?.['id'], 'id');
     const changes = parseJsonBody(event, updateArticleBodySchema) as UpdateArticleBody;

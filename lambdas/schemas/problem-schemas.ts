@@ -11,6 +11,7 @@ import {
   PROBLEM_NUMBER_PATTERN,
 } from '../domain/problem';
 import { serviceIdSchema } from './catalogue-schemas';
+import { isoDurationSchema } from './client-settings-schema';
 import { incidentIdSchema } from './incident-schemas';
 
 /**
@@ -257,3 +258,23 @@ export const suggestionsSchema = z
     articles: z.array(z.object({ id: z.string(), title: z.string(), score: z.number() })),
   })
   .meta({ id: 'IncidentSuggestions' });
+
+// ---------------------------------------------------------------------------------------------
+// Problem candidates (finding problems early)
+
+export const candidatesQuerySchema = z.strictObject({
+  window: isoDurationSchema
+    .optional()
+    .describe("How far back to look (default: the client's problems.candidateWindow, P30D); at most 5,000 incidents"),
+  threshold: z.coerce.number().int().min(2).max(1000).optional().describe("Incidents that make a trend (default: the client's problems.candidateThreshold, 3)"),
+});
+const incidentRef = z.object({ id: z.string(), number: z.string() });
+export const candidatesSchema = z
+  .object({
+    window: z.object({ from: z.string(), to: z.string(), duration: z.string() }),
+    threshold: z.number().int(),
+    incidentsRead: z.number().int(),
+    candidates: z.array(z.object({ dimension: z.enum(['service', 'category', 'alarm']), value: z.string(), count: z.number().int(), incidents: z.array(incidentRef) })),
+    duplicates: z.array(z.object({ incidents: z.tuple([incidentRef, incidentRef]), similarity: z.number() })),
+  })
+  .meta({ id: 'ProblemCandidates' });

@@ -89,7 +89,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     );
   });
 
-  test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem and byNumber on incidents; idempotency; audit append only', () => {
+  test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem, byNumber and byCreated on incidents; idempotency; audit append only', () => {
     const { stack, resources } = fixture.get(clientId);
     const id = (table: { node: { defaultChild?: unknown } }) => logicalIdOf(stack, table.node.defaultChild as CfnElement);
     const [problemsId, incidentsId, idempotencyId, auditId] = [stack.data.problemsTable, stack.data.incidentsTable, stack.data.idempotencyTable, stack.data.auditTable].map(id);
@@ -104,6 +104,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantsOn(problems.statements, incidentsId!)).toEqual({
       [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${incidentsId}.Arn}/index/byNumber`]: ['dynamodb:Query'],
+      [`\${${incidentsId}.Arn}/index/byCreated`]: ['dynamodb:Query'],
     });
     // The audit trail: append only (PutItem, and GetItem of the chain head).
     expect(grantsOn(problems.statements, auditId!)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'] });

@@ -34,7 +34,7 @@ afterEach(() => tables?.destroy());
 
 const deps = (): ProblemDeps => ({
   problems: repository,
-  incidents: { get: () => Promise.resolve(undefined), getByNumber: () => Promise.resolve(undefined) },
+  incidents: { get: () => Promise.resolve(undefined), getByNumber: () => Promise.resolve(undefined), createdBetween: () => Promise.resolve({ items: [] }) },
   clock: { now: () => new Date(now) },
   ids: { newId: () => randomUUID() },
   audit,

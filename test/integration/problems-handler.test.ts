@@ -437,7 +437,7 @@ describe('draft articles from resolutions', () => {
     });
     expect(draft.body.body).toContain('Cleared the report cache and restarted the export worker');
     expect(draft.body.body).toContain(incident.body.number);
-    expect((await send('GET', '/knowledge', { as: agent, query: { q: 'aardvark export' } })).body.items).toEqual([]);
+    expect((await send('GET', '/knowledge', { as: agent, query: { q: 'aardvark' } })).body.items).toEqual([]);
     expectProblem(await send('GET', `/knowledge/${draftId}`, { as: requester }), 404);
     expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
 
@@ -462,7 +462,20 @@ describe('draft articles from resolutions', () => {
     expect(second.body.body).toContain('Patched the export worker to 2.4');
     // Publishing it makes it searchable like any article.
     expect((await send('PATCH', `/knowledge/${second.body.id}`, { as: engineer, body: { state: 'published' }, ifMatch: '"1"' })).status).toBe(200);
-    expect((await send('GET', '/knowledge', { as: requester, query: { q: 'aardvark export' } })).body.items.map((a: { id: string }) => a.id)).toEqual([second.body.id]);
+    expect((await send('GET', '/knowledge', { as: requester, query: { q: 'aardvark' } })).body.items.map((a: { id: string }) => a.id)).toEqual([second.body.id]);
+  });
+});
+
+describe('problem candidates', () => {
+  test('GET /problems/candidates answers trends and duplicates over the window; bad window or threshold → 400; requesters 403', async () => {
+    const found = await send('GET', '/problems/candidates', { as: engineer, query: { window: 'P1D', threshold: '2' } });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ window: { duration: 'P1D' }, threshold: 2, incidentsRead: expect.any(Number) });
+    expect(found.body.candidates.length).toBeGreaterThan(0);
+    expect((await send('GET', '/problems/candidates', { as: agent })).body).toMatchObject({ window: { duration: 'P30D' }, threshold: 3 });
+    expectProblem(await send('GET', '/problems/candidates', { as: engineer, query: { window: '30 days' } }), 400, 'window');
+    expectProblem(await send('GET', '/problems/candidates', { as: engineer, query: { threshold: '1' } }), 400, 'threshold');
+    expectProblem(await send('GET', '/problems/candidates', { as: requester }), 403);
   });
 });
 
