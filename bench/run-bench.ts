@@ -137,6 +137,11 @@ async function main(): Promise<void> {
       console.log(`  ${name.padEnd(44)} p50 ${figures.p50.toFixed(2)} ms   p99 ${figures.p99.toFixed(2)} ms`);
     }
     results['reportsSeededYear'] = reports;
+    console.log('\n== Known-error and knowledge search: 5,000 articles, 1,000 known errors, 3-word queries ==');
+    const { measureKnowledgeSearch } = await import('./knowledge-search');
+    const search = await measureKnowledgeSearch(runtime, await issueToken(localDir, { roles: ['engineer'], user: 'bench-kedb' }));
+    for (const [name, f] of Object.entries(search.latency)) console.log(`  ${name.padEnd(36)} p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms`);
+    results['knowledgeSearch'] = search;
     db.destroy();
     agent.destroy();
   } finally {

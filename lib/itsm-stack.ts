@@ -8,7 +8,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { REQUEST_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/changes-table-keys';
 import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
-import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
+import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
@@ -65,6 +65,8 @@ export class ItsmStack extends Stack {
       changes: config.changes,
       requests: config.requests,
       integrations: config.integrations,
+      knowledgeStaleAfter: config.knowledgeStaleAfter,
+      problems: config.problems,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
@@ -137,6 +139,16 @@ export class ItsmStack extends Stack {
     // A request that turns out to be an incident is closed by the function that logs the incident:
     // GetItem and (version-conditioned) PutItem on service requests only, nothing else of changes.
     incidents.grantTable({ table: this.data.changesTable, key: this.data.key, access: ['get', 'put'], leadingKeys: [REQUEST_PARTITION_PATTERN] });
+    // Resolving an incident drafts a knowledge article from its notes: PutItem, and only on article
+    // partitions (leading key KA#…); the code puts under attribute_not_exists (docs/security.md).
+    incidents.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ResolutionDraftPut',
+        actions: ['dynamodb:PutItem'],
+        resources: [this.data.problemsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
+      }),
+    );
     incidents.grantPublish(notifications.all, this.data.key);
     // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
 
@@ -296,6 +308,7 @@ export class ItsmStack extends Stack {
         PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         IDEMPOTENCY_TABLE_NAME: this.data.idempotencyTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     problems.grantTable({
@@ -303,19 +316,55 @@ export class ItsmStack extends Stack {
       indexNames: this.data.problemIndexNames,
       key: this.data.key,
       // Writes are conditional Puts (records, log entries, versions, links, terms), guarded by a
-      // ConditionCheck on the problem where they hang off one, and Deletes (unlinks, dropped terms).
-      access: ['read', 'put', 'delete'],
+      // ConditionCheck on the problem where they hang off one, and Deletes (unlinks, dropped terms);
+      // UpdateItem for the problem-number counter, article edits and an article's view count.
+      access: ['read', 'write', 'delete'],
     });
-    // Incidents are linked by id or number: GetItem, and Query on byNumber only; never written.
+    // Incidents are linked by id or number: GetItem, and Query on byNumber only; problem candidates
+    // read the window's incidents on byCreated. Never written.
     problems.grantTable({
       table: this.data.incidentsTable,
-      indexNames: [INCIDENT_INDEXES.byNumber.name],
+      indexNames: [INCIDENT_INDEXES.byNumber.name, INCIDENT_INDEXES.byCreated.name],
       key: this.data.key,
       access: ['get', 'query'],
       queryIndexesOnly: true,
     });
     problems.grantTable({ table: this.data.idempotencyTable, key: this.data.key, access: ['read', 'write', 'delete'] });
     problems.grantAuditAppend(auditAppend);
+
+    // Published knowledge articles nobody reads for the client's knowledgeStaleAfter are archived
+    // daily: a Query on byLastAccess (no Scan), then per article an update of the article and the
+    // deletion of its search terms in one transaction. Retries, then the scheduled jobs' queue.
+    const knowledgeRetirement = new ItsmFunction(this, 'KnowledgeRetirementFunction', {
+      entry: 'lambdas/handlers/knowledge-retirement-handler.ts',
+      serviceName: 'knowledge-retirement',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: {
+        PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
+        AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        ITSM_CLIENT_SETTINGS: clientSettings,
+      },
+    });
+    knowledgeRetirement.grantTable({
+      table: this.data.problemsTable,
+      indexNames: [PROBLEM_INDEXES.byLastAccess.name],
+      key: this.data.key,
+      // Query (stale articles on the index; an article's terms in its partition), the article's
+      // conditional update, and the deletion of its terms.
+      access: ['query', 'write', 'delete'],
+    });
+    knowledgeRetirement.grantAuditAppend(auditAppend);
+    knowledgeRetirement.grantQueueSend(jobFailures, this.data.key);
+    new Rule(this, 'KnowledgeRetirementSchedule', {
+      description: 'Archives published knowledge articles not read for the client knowledgeStaleAfter',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(knowledgeRetirement.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
 
     // Change management: its own function and role; the changes table, and reads of the services,
     // CIs and incidents a change names. Approvers are notified on the escalation topic.
@@ -395,7 +444,7 @@ export class ItsmStack extends Stack {
     reports.grantTable({ table: this.data.eventsTable, indexNames: this.data.eventIndexNames, key: this.data.key, access: ['query'], queryIndexesOnly: true });
     reports.grantAuditAppend(auditAppend);
 
-    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports]) {
+    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports, knowledgeRetirement]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
@@ -427,7 +476,7 @@ export class ItsmStack extends Stack {
     new ItsmDashboard(this, 'Dashboard', {
       clientId: config.id,
       api: this.api.api,
-      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock].map((fn) => ({ label: fn.node.id, function: fn.function })),
+      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement].map((fn) => ({ label: fn.node.id, function: fn.function })),
       deadLetterQueues: [jobFailures, ingestionFailures],
       stateMachines: [slaWorkflow.stateMachine],
     });

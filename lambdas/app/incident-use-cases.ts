@@ -35,7 +35,7 @@ import type { AuditLog, Clock, ContactRef, IdSource, IncidentRepository, Notifie
 import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../domain/service-catalogue';
-import { incidentSuggestions, type Suggestions } from './problem-use-cases';
+import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from './problem-use-cases';
 import type { KnowledgeSearch } from './ports';
 
 export interface IncidentPolicySettings {
@@ -68,6 +68,8 @@ export interface IncidentDeps {
   readonly slaScheduler?: SlaScheduler;
   /** Told when the SLA workflow could not be started after the change was stored. */
   readonly onSchedulingFailure?: (error: unknown) => void;
+  /** Drafts a knowledge article from each resolution's notes (problem-use-cases.ts); without it none are drafted. */
+  readonly resolutionDrafts?: Omit<ResolutionDraftDeps, 'audit' | 'clock'>;
 }
 
 /** What a caller sees of an incident: internal fields are left out for those who may not read them. */
@@ -182,6 +184,9 @@ export async function updateIncident(
   );
   await storeChange(deps, caller, 'incident:update', current, change);
   if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
+  if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
+    await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
+  }
   return view(caller, change.incident);
 }
 

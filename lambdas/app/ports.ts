@@ -289,8 +289,11 @@ export interface KnowledgeSearch {
 }
 
 export interface ProblemRepository extends KnowledgeSearch {
+  /** Allocates the next problem number atomically, e.g. PRB0000042. */
+  allocateProblemNumber(): Promise<string>;
   createProblem(problem: Problem, log: ProblemLogEntry): Promise<void>;
   getProblem(id: string): Promise<Problem | undefined>;
+  getProblemByNumber(number: string): Promise<Problem | undefined>;
   /** Stores the next version and its log entries together, if the stored version is still `expectedVersion`. */
   saveProblem(next: Problem, expectedVersion: number, log: readonly ProblemLogEntry[]): Promise<void>;
   listProblems(filter: { readonly state?: ProblemState }, page: PageRequest): Promise<Page<Problem>>;
@@ -313,6 +316,33 @@ export interface ProblemRepository extends KnowledgeSearch {
   knownErrorTerms(id: string): Promise<string[]>;
   listKnownErrors(page: PageRequest): Promise<Page<KnownError>>;
   createArticle(article: KnowledgeArticle, terms: readonly string[]): Promise<void>;
+  /**
+   * Stores the next version of an article with its terms (a published one has them, others none),
+   * if the stored version is still `previous.version` (and, with `lastActivity`, nobody read it since).
+   */
+  saveArticle(
+    next: KnowledgeArticle,
+    previous: { readonly version: number; readonly state: KnowledgeArticle['state']; readonly terms: readonly string[] },
+    terms: readonly string[],
+    options?: { readonly lastActivity?: string },
+  ): Promise<void>;
+  articleTerms(id: string): Promise<string[]>;
+  /** A read by id: counts a view and sets the last access, without a new version; undefined if absent (or, `publishedOnly`, not published). */
+  recordView(id: string, at: string, publishedOnly: boolean): Promise<KnowledgeArticle | undefined>;
+  /** Published articles whose last activity (read or publication) is before `before`, least recent first. */
+  staleArticles(before: string, limit: number): Promise<StaleArticle[]>;
+}
+
+export interface StaleArticle {
+  readonly article: KnowledgeArticle;
+  /** Its place on the last-access index when read: archiving is conditional on it. */
+  readonly lastActivity: string;
+}
+
+/** The incidents function's one write to the problems table: a resolution's draft article, once. */
+export interface ResolutionDrafts {
+  /** False when this draft exists already (a retried or replayed resolution). */
+  recordDraft(article: KnowledgeArticle): Promise<boolean>;
 }
 
 /** The report aggregates kept in the incidents' write path (domain/incident-aggregates.ts); read with Queries only. */

@@ -1,18 +1,23 @@
+import { createHash } from 'node:crypto';
 import { problemScope, type Caller, type ProblemAction, type ProblemScope } from '../domain/access-policy';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../domain/domain-errors';
-import type { Incident } from '../domain/incident';
+import type { Actor, Incident } from '../domain/incident';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
 import {
   addCandidateSolution,
   changeKnownError,
   changeProblem,
   decide,
+  changeArticle,
   newKnowledgeArticle,
   newKnownError,
   newProblem,
+  PROBLEM_NUMBER_PATTERN,
+  resolutionDraft,
   validateAnalysis,
   type Analysis,
   type AnalysisContent,
+  type ArticleChanges,
   type ErrorDecision,
   type KedbSearchRecord,
   type KnowledgeArticle,
@@ -26,13 +31,20 @@ import {
   type ProblemLogKind,
 } from '../domain/problem';
 import { isProblemOpen, type ProblemState } from '../domain/problem-lifecycle';
+import { parseIsoDuration } from '../domain/iso-duration';
+import { likelyDuplicates, trendGroups, type DuplicatePair, type ProblemCandidate, type TrendIncident } from '../domain/problem-candidates';
 import { recordChangeEntry } from './audit-use-cases';
-import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, ProblemRepository } from './ports';
+import type { AuditLog, ChangeLink, Clock, IdSource, IncidentLink, KnowledgeSearch, Page, PageRequest, ProblemRepository, ResolutionDrafts } from './ports';
 
 export interface ProblemDeps {
   readonly problems: ProblemRepository;
   /** Incidents are read to link them (id or number); the problems function never writes them. */
-  readonly incidents: { get(id: string): Promise<Incident | undefined>; getByNumber(number: string): Promise<Incident | undefined> };
+  readonly incidents: {
+    get(id: string): Promise<Incident | undefined>;
+    getByNumber(number: string): Promise<Incident | undefined>;
+    /** The incidents logged in [from, to), oldest first (the byCreated index): problem candidates. */
+    createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>>;
+  };
   readonly clock: Clock;
   readonly ids: IdSource;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
@@ -51,7 +63,8 @@ const pageOf = (page: PageQuery) => ({ limit: page.limit, ...(page.nextToken && 
 export async function createProblem(deps: ProblemDeps, caller: Caller, input: ProblemInput): Promise<Problem> {
   requireScope(caller, 'problem:manage', 'manage problems');
   const at = now(deps);
-  const problem = newProblem(deps.ids.newId(), input, caller, at);
+  // The body is validated by its schema before this runs: a refused request burns no number.
+  const problem = newProblem(deps.ids.newId(), await deps.problems.allocateProblemNumber(), input, caller, at);
   await deps.problems.createProblem(problem, logEntry(deps, problem.id, 'state-change', 'Problem recorded (New)', caller, at));
   await deps.audit.record(recordChangeEntry(caller, 'problem:create', { type: 'problem', id: problem.id }, undefined, problem));
   return problem;
@@ -75,12 +88,13 @@ export async function listProblems(deps: ProblemDeps, caller: Caller, query: Pag
 export async function updateProblem(
   deps: ProblemDeps,
   caller: Caller,
-  id: string,
+  ref: string,
   changes: ProblemChanges & { readonly kedbQuery?: string | undefined },
   ifMatchVersion: number | undefined,
 ): Promise<Problem> {
   requireScope(caller, 'problem:manage', 'manage problems');
-  const current = await loadProblem(deps, id);
+  const current = await loadProblem(deps, ref);
+  const id = current.id;
   assertIfMatch(ifMatchVersion, current.version);
   const { kedbQuery, ...fields } = changes;
   if (kedbQuery !== undefined && fields.state !== 'Root Cause Analysis') {
@@ -109,9 +123,10 @@ export async function updateProblem(
   return next;
 }
 
-export async function appendProblemLog(deps: ProblemDeps, caller: Caller, id: string, entry: { readonly kind: ProblemLogKind; readonly text: string }): Promise<ProblemLogEntry> {
+export async function appendProblemLog(deps: ProblemDeps, caller: Caller, ref: string, entry: { readonly kind: ProblemLogKind; readonly text: string }): Promise<ProblemLogEntry> {
   requireScope(caller, 'problem:manage', 'add to problem logs');
-  const problem = await loadProblem(deps, id);
+  const problem = await loadProblem(deps, ref);
+  const id = problem.id;
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`A ${problem.state.toLowerCase()} problem's log is closed`, 'state');
   const stored = logEntry(deps, id, entry.kind, entry.text, caller, now(deps));
   await deps.problems.appendLog(stored);
@@ -119,19 +134,93 @@ export async function appendProblemLog(deps: ProblemDeps, caller: Caller, id: st
   return stored;
 }
 
-export async function problemLog(deps: ProblemDeps, caller: Caller, id: string, page: PageQuery): Promise<Page<ProblemLogEntry>> {
+export async function problemLog(deps: ProblemDeps, caller: Caller, ref: string, page: PageQuery): Promise<Page<ProblemLogEntry>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, id);
+  const { id } = await loadProblem(deps, ref);
   return deps.problems.listLog(id, pageOf(page));
 }
+
+/** The most incidents a candidates window may hold: beyond it the caller narrows the window. */
+export const MAX_CANDIDATE_INCIDENTS = 5000;
+/** Link look-ups (one Query on byIncident each) run this many at a time. */
+const LINK_LOOKUPS_AT_ONCE = 16;
+
+export interface ProblemCandidates {
+  readonly window: { readonly from: string; readonly to: string; readonly duration: string };
+  readonly threshold: number;
+  readonly incidentsRead: number;
+  readonly candidates: readonly ProblemCandidate[];
+  readonly duplicates: readonly DuplicatePair[];
+}
+
+/**
+ * Proposes problems from trends: the incidents logged within the window (Queries on byCreated,
+ * at most MAX_CANDIDATE_INCIDENTS, else 400 naming window), grouped by service, category and
+ * alarm; in the groups that reach the threshold, incidents already linked to a problem are
+ * dropped (one Query on byIncident each) and the groups counted again. Likely duplicates are
+ * flagged among all the window's incidents.
+ */
+export async function problemCandidates(
+  deps: ProblemDeps,
+  caller: Caller,
+  query: { readonly window?: string | undefined; readonly threshold?: number | undefined },
+  defaults: { readonly candidateWindow: string; readonly candidateThreshold: number },
+): Promise<ProblemCandidates> {
+  requireScope(caller, 'problem:read', 'read problems');
+  const duration = query.window ?? defaults.candidateWindow;
+  const threshold = query.threshold ?? defaults.candidateThreshold;
+  const windowMs = parseIsoDuration(duration);
+  if (windowMs === undefined || windowMs <= 0) throw new InvalidInputError([{ field: 'window', message: 'must be a positive ISO 8601 duration, e.g. P30D' }]);
+  const to = deps.clock.now();
+  const from = new Date(to.getTime() - windowMs);
+  const incidents: Incident[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.incidents.createdBetween(from.toISOString(), to.toISOString(), { limit: 1000, ...(nextToken && { nextToken }) });
+    incidents.push(...page.items);
+    nextToken = page.nextToken;
+    if (incidents.length > MAX_CANDIDATE_INCIDENTS) {
+      throw new InvalidInputError([{ field: 'window', message: `holds more than ${MAX_CANDIDATE_INCIDENTS} incidents; ask for a shorter window` }]);
+    }
+  } while (nextToken);
+  const trend = incidents.map(toTrendIncident);
+  const inGroups = new Set(trendGroups(trend, threshold).flatMap((c) => c.incidents.map((i) => i.id)));
+  const linked = new Set<string>();
+  const toCheck = [...inGroups];
+  for (let i = 0; i < toCheck.length; i += LINK_LOOKUPS_AT_ONCE) {
+    await Promise.all(
+      toCheck.slice(i, i + LINK_LOOKUPS_AT_ONCE).map(async (id) => {
+        if ((await deps.problems.problemsOfIncident(id, { limit: 1 })).items.length > 0) linked.add(id);
+      }),
+    );
+  }
+  return {
+    window: { from: from.toISOString(), to: to.toISOString(), duration },
+    threshold,
+    incidentsRead: incidents.length,
+    candidates: trendGroups(trend.filter((i) => inGroups.has(i.id) && !linked.has(i.id)), threshold),
+    duplicates: likelyDuplicates(trend),
+  };
+}
+
+const toTrendIncident = (i: Incident): TrendIncident => ({
+  id: i.id,
+  number: i.number,
+  shortDescription: i.shortDescription,
+  service: i.service,
+  category: i.category,
+  ...(i.alarmArn && { alarmArn: i.alarmArn }),
+  createdAt: i.createdAt,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Root-cause analyses
 
 /** A new analysis (version 1). Analyses start once the problem is in Root Cause Analysis, after the known-error search. */
-export async function addAnalysis(deps: ProblemDeps, caller: Caller, problemId: string, content: AnalysisContent): Promise<Analysis> {
+export async function addAnalysis(deps: ProblemDeps, caller: Caller, ref: string, content: AnalysisContent): Promise<Analysis> {
   requireScope(caller, 'problem:manage', 'analyse problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, ref);
+  const problemId = problem.id;
   if (problem.state !== 'Root Cause Analysis' || !problem.kedbSearch) {
     throw new LifecycleError(
       `An analysis starts in Root Cause Analysis, after the known-error search; this problem is ${problem.state}${problem.kedbSearch ? '' : ' and has no search recorded'}`,
@@ -149,13 +238,14 @@ export async function addAnalysis(deps: ProblemDeps, caller: Caller, problemId: 
 export async function reviseAnalysis(
   deps: ProblemDeps,
   caller: Caller,
-  problemId: string,
+  ref: string,
   analysisId: string,
   content: AnalysisContent,
   ifMatchVersion: number | undefined,
 ): Promise<Analysis> {
   requireScope(caller, 'problem:manage', 'analyse problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, ref);
+  const problemId = problem.id;
   const current = await deps.problems.latestAnalysis(problemId, analysisId);
   if (!current) throw new NotFoundError(`Problem ${problemId} has no analysis ${analysisId}`, 'analysisId');
   assertIfMatch(ifMatchVersion, current.version);
@@ -172,19 +262,20 @@ export async function reviseAnalysis(
   return next;
 }
 
-export async function listAnalyses(deps: ProblemDeps, caller: Caller, problemId: string, page: PageQuery): Promise<Page<Analysis>> {
+export async function listAnalyses(deps: ProblemDeps, caller: Caller, ref: string, page: PageQuery): Promise<Page<Analysis>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, problemId);
-  return deps.problems.listAnalyses(problemId, pageOf(page));
+  const { id } = await loadProblem(deps, ref);
+  return deps.problems.listAnalyses(id, pageOf(page));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Links: incidents ↔ problems (many-to-many), problems → changes
 
 /** Links an incident; `created: false` when the pair was linked already (by anyone): still one link. */
-export async function linkIncident(deps: ProblemDeps, caller: Caller, problemId: string, incidentRef: string): Promise<{ readonly link: IncidentLink; readonly created: boolean }> {
+export async function linkIncident(deps: ProblemDeps, caller: Caller, problemRef: string, incidentRef: string): Promise<{ readonly link: IncidentLink; readonly created: boolean }> {
   requireScope(caller, 'problem:link-incident', 'link incidents to problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, problemRef);
+  const problemId = problem.id;
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`Incidents are not linked to a ${problem.state.toLowerCase()} problem`, 'state');
   const incident = await loadIncident(deps, incidentRef, 'incidentId');
   const link: IncidentLink = {
@@ -203,9 +294,9 @@ export async function linkIncident(deps: ProblemDeps, caller: Caller, problemId:
   return { link, created };
 }
 
-export async function unlinkIncident(deps: ProblemDeps, caller: Caller, problemId: string, incidentRef: string): Promise<void> {
+export async function unlinkIncident(deps: ProblemDeps, caller: Caller, problemRef: string, incidentRef: string): Promise<void> {
   requireScope(caller, 'problem:link-incident', 'unlink incidents from problems');
-  await loadProblem(deps, problemId);
+  const { id: problemId } = await loadProblem(deps, problemRef);
   const incident = await loadIncident(deps, incidentRef, 'incidentId');
   if (!(await deps.problems.unlinkIncident(problemId, incident.id))) {
     throw new NotFoundError(`Incident ${incidentRef} is not linked to problem ${problemId}`, 'incidentId');
@@ -213,10 +304,10 @@ export async function unlinkIncident(deps: ProblemDeps, caller: Caller, problemI
   await deps.audit.record(recordChangeEntry(caller, 'problem:unlink-incident', { type: 'problem', id: problemId }, { incident: incident.id }, {}));
 }
 
-export async function incidentsOfProblem(deps: ProblemDeps, caller: Caller, problemId: string, page: PageQuery): Promise<Page<IncidentLink>> {
+export async function incidentsOfProblem(deps: ProblemDeps, caller: Caller, problemRef: string, page: PageQuery): Promise<Page<IncidentLink>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, problemId);
-  return deps.problems.incidentsOfProblem(problemId, pageOf(page));
+  const { id } = await loadProblem(deps, problemRef);
+  return deps.problems.incidentsOfProblem(id, pageOf(page));
 }
 
 export async function problemsOfIncident(deps: ProblemDeps, caller: Caller, incidentRef: string, page: PageQuery): Promise<Page<IncidentLink>> {
@@ -226,9 +317,10 @@ export async function problemsOfIncident(deps: ProblemDeps, caller: Caller, inci
 }
 
 /** Changes are managed elsewhere: the id's format is checked (by the schema), not its existence. */
-export async function linkChange(deps: ProblemDeps, caller: Caller, problemId: string, request: { readonly changeId: string; readonly note?: string | undefined }): Promise<{ readonly link: ChangeLink; readonly created: boolean }> {
+export async function linkChange(deps: ProblemDeps, caller: Caller, problemRef: string, request: { readonly changeId: string; readonly note?: string | undefined }): Promise<{ readonly link: ChangeLink; readonly created: boolean }> {
   requireScope(caller, 'problem:manage', 'link changes to problems');
-  const problem = await loadProblem(deps, problemId);
+  const problem = await loadProblem(deps, problemRef);
+  const problemId = problem.id;
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`Changes are not linked to a ${problem.state.toLowerCase()} problem`, 'state');
   const link: ChangeLink = { problemId, changeId: request.changeId, ...(request.note && { note: request.note }), linkedAt: now(deps), linkedBy: caller.name };
   const created = await deps.problems.linkChange(link);
@@ -236,10 +328,10 @@ export async function linkChange(deps: ProblemDeps, caller: Caller, problemId: s
   return { link, created };
 }
 
-export async function changesOfProblem(deps: ProblemDeps, caller: Caller, problemId: string, page: PageQuery): Promise<Page<ChangeLink>> {
+export async function changesOfProblem(deps: ProblemDeps, caller: Caller, problemRef: string, page: PageQuery): Promise<Page<ChangeLink>> {
   requireScope(caller, 'problem:read', 'read problems');
-  await loadProblem(deps, problemId);
-  return deps.problems.changesOfProblem(problemId, pageOf(page));
+  const { id } = await loadProblem(deps, problemRef);
+  return deps.problems.changesOfProblem(id, pageOf(page));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,13 +450,79 @@ export async function createArticle(deps: ProblemDeps, caller: Caller, input: Kn
   return article;
 }
 
+/**
+ * Reads an article by id, and counts the read: one UpdateItem (a view, the last access), no new
+ * version and no audit record — a read is not a change. Requesters get 404 for what they may not
+ * see, as for incidents: ids cannot be probed.
+ */
 export async function getArticle(deps: ProblemDeps, caller: Caller, id: string): Promise<KnowledgeArticle> {
   const scope = requireScope(caller, 'knowledge:read', 'read knowledge articles');
-  const article = await deps.problems.getArticle(id);
-  // Requesters get 404 for what they may not see, as for incidents: ids cannot be probed.
-  if (!article || (scope === 'published' && article.state !== 'published')) throw new NotFoundError(`No knowledge article ${id}`, 'id');
+  const article = await deps.problems.recordView(id, now(deps), scope === 'published');
+  if (!article) throw new NotFoundError(`No knowledge article ${id}`, 'id');
   return article;
 }
+
+/** Edits, publishes, archives or restores an article (If-Match). Publishing indexes its terms; leaving published drops them. */
+export async function updateArticle(deps: ProblemDeps, caller: Caller, id: string, changes: ArticleChanges, ifMatchVersion: number | undefined): Promise<KnowledgeArticle> {
+  requireScope(caller, 'knowledge:manage', 'write knowledge articles');
+  const current = await deps.problems.getArticle(id);
+  if (!current) throw new NotFoundError(`No knowledge article ${id}`, 'id');
+  assertIfMatch(ifMatchVersion, current.version);
+  const next = changeArticle(current, changes, caller, now(deps));
+  await saveArticle(deps, caller, current, next);
+  return next;
+}
+
+async function saveArticle(deps: Pick<ProblemDeps, 'problems' | 'audit'>, actor: Actor & { readonly roles?: readonly string[] }, current: KnowledgeArticle, next: KnowledgeArticle, lastActivity?: string): Promise<void> {
+  const previousTerms = current.state === 'published' ? await deps.problems.articleTerms(current.id) : [];
+  await deps.problems.saveArticle(next, { version: current.version, state: current.state, terms: previousTerms }, articleTerms(next), lastActivity === undefined ? {} : { lastActivity });
+  const action = next.state === current.state ? 'article:update' : next.state === 'published' ? 'article:publish' : `article:${next.state === 'archived' ? 'archive' : 'update'}`;
+  await deps.audit.record(recordChangeEntry(actor, action, { type: 'article', id: current.id }, withoutReads(current), withoutReads(next)));
+}
+
+/** Views and last access are the reads' own: an edit's audit record does not list them as changed. */
+const withoutReads = ({ views: _views, lastAccessedAt: _last, ...article }: KnowledgeArticle) => article;
+
+/** Who retires stale articles, in the audit trail. */
+export const KNOWLEDGE_RETIREMENT_ACTOR: Actor = { id: 'system:knowledge-retirement', name: 'system:knowledge-retirement' };
+/** Articles archived per run at most; the next run continues. */
+export const MAX_RETIRED_PER_RUN = 500;
+
+/**
+ * The retirement job: archives published articles nobody has read (nor published again) for
+ * `staleAfter` (the client's knowledgeStaleAfter). Queries byLastAccess for the stale ones — no
+ * Scan — and archives each under its version and its last activity as read: an article read or
+ * changed meanwhile is left alone. Archiving removes its search terms; each archive is audited.
+ */
+export async function retireStaleArticles(deps: Pick<ProblemDeps, 'problems' | 'clock' | 'audit'>, staleAfter: string, maxArticles = MAX_RETIRED_PER_RUN): Promise<number> {
+  const periodMs = parseIsoDuration(staleAfter);
+  if (periodMs === undefined) throw new Error(`knowledgeStaleAfter ${staleAfter} is not an ISO 8601 duration`);
+  const at = deps.clock.now();
+  const before = new Date(at.getTime() - periodMs).toISOString();
+  const skipped = new Set<string>();
+  let archived = 0;
+  while (archived < maxArticles) {
+    // Archived articles leave the index, so each round reads the oldest that are left.
+    const stale = await deps.problems.staleArticles(before, STALE_PAGE);
+    const todo = stale.filter((s) => !skipped.has(s.article.id)).slice(0, maxArticles - archived);
+    if (todo.length === 0) break;
+    for (const { article, lastActivity } of todo) {
+      const next = changeArticle(article, { state: 'archived' }, KNOWLEDGE_RETIREMENT_ACTOR, at.toISOString());
+      try {
+        await saveArticle(deps, KNOWLEDGE_RETIREMENT_ACTOR, article, next, lastActivity);
+        archived++;
+      } catch (error) {
+        // Read, edited or archived by someone since the Query: not stale any more, or not ours to decide.
+        if (!(error instanceof VersionConflictError)) throw error;
+        skipped.add(article.id);
+      }
+    }
+    if (stale.length < STALE_PAGE) break;
+  }
+  return archived;
+}
+
+const STALE_PAGE = 100;
 
 export async function searchArticles(
   deps: ProblemDeps,
@@ -382,6 +540,47 @@ export async function searchArticles(
   const items = await Promise.all(matches.map(async (m) => ({ m, a: await deps.problems.getArticle(m.id) })));
   // Only published articles are indexed; the state check keeps a just-archived one out too.
   return { items: items.filter((x) => x.a?.state === 'published').map(({ m, a }) => ({ ...a!, score: m.score })) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Draft articles from resolutions (run by the incidents function)
+
+export interface ResolutionDraftDeps {
+  readonly drafts: ResolutionDrafts;
+  readonly audit: AuditLog;
+  readonly clock: Clock;
+  /** Told when the draft could not be stored: the resolution stands, the draft is logged instead. */
+  readonly onFailure?: (error: unknown, draft: KnowledgeArticle) => void;
+}
+
+/**
+ * The id of the draft of an incident's n-th resolution (n = reopenCount + 1): the same incident and
+ * resolution always give the same id, so a retried or replayed resolution finds its draft already
+ * stored (conditional Put) and makes no second one. A name-based UUID (RFC 9562 version 8, SHA-256).
+ */
+export function resolutionDraftId(incidentId: string, resolution: number): string {
+  const hex = createHash('sha256').update(`resolution-draft:${incidentId}#${resolution}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Called after an incident's resolution is stored: drafts a knowledge fragment from its resolution
+ * notes (not searchable until someone publishes it), exactly once per resolution, and audits it.
+ * Never throws: the resolution is already stored, and a failed draft must not turn it into an error
+ * the caller would retry with a stale If-Match.
+ */
+export async function draftArticleFromResolution(deps: ResolutionDraftDeps, actor: Actor & { readonly roles?: readonly string[] }, incident: Incident): Promise<KnowledgeArticle | undefined> {
+  const draft = resolutionDraft(resolutionDraftId(incident.id, incident.reopenCount + 1), incident, actor, deps.clock.now().toISOString());
+  if (!draft) return undefined;
+  try {
+    if (!(await deps.drafts.recordDraft(draft))) return undefined;
+  } catch (error) {
+    deps.onFailure?.(error, draft);
+    return undefined;
+  }
+  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: draft.id }, undefined, draft));
+  return draft;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,8 +672,9 @@ const articleTerms = (a: KnowledgeArticle) =>
 
 // ---------------------------------------------------------------------------------------------
 
+/** A problem by id or by number (PRB0000001), as incidents are found by either. */
 async function loadProblem(deps: ProblemDeps, id: string, field = 'id'): Promise<Problem> {
-  const problem = await deps.problems.getProblem(id);
+  const problem = PROBLEM_NUMBER_PATTERN.test(id) ? await deps.problems.getProblemByNumber(id) : await deps.problems.getProblem(id);
   if (!problem) throw new NotFoundError(`No problem ${id}`, field);
   return problem;
 }

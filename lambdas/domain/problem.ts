@@ -30,6 +30,8 @@ export interface ProblemInput {
 
 export interface Problem extends Required<Omit<ProblemInput, 'assignee'>> {
   readonly id: string;
+  /** The human number, PRB0000001: allocated when the problem is recorded. */
+  readonly number: string;
   readonly assignee?: string;
   readonly state: ProblemState;
   readonly kedbSearch?: KedbSearchRecord;
@@ -50,9 +52,13 @@ export interface ProblemChanges extends Partial<ProblemInput> {
   readonly cancelReason?: string;
 }
 
-export function newProblem(id: string, input: ProblemInput, actor: Actor, at: string): Problem {
+/** A problem number: `PRB` and at least 7 digits. */
+export const PROBLEM_NUMBER_PATTERN = /^PRB\d{7,}$/;
+
+export function newProblem(id: string, number: string, input: ProblemInput, actor: Actor, at: string): Problem {
   return {
     id,
+    number,
     title: input.title,
     description: input.description,
     stakeholders: [...(input.stakeholders ?? [])],
@@ -313,10 +319,17 @@ export function decide(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Knowledge articles (minimal: the desk's published how-tos and workarounds)
+// Knowledge articles: drafts (written, or drafted from a resolution), published (found by search),
+// archived (out of search, still readable by id).
 
 export const ARTICLE_STATES = ['draft', 'published', 'archived'] as const;
 export type ArticleState = (typeof ARTICLE_STATES)[number];
+
+/** Where a drafted article came from: the incident whose resolution notes it holds. */
+export interface ArticleSource {
+  readonly incident: string;
+  readonly number: string;
+}
 
 export interface KnowledgeArticleInput {
   readonly title: string;
@@ -335,6 +348,12 @@ export interface KnowledgeArticle {
   readonly category?: string;
   readonly tags: readonly string[];
   readonly state: ArticleState;
+  readonly source?: ArticleSource;
+  /** When it was (last) published: the retirement clock starts here if nobody reads it. */
+  readonly publishedAt?: string;
+  /** Reads by id; counted without a new version (see the repository's recordView). */
+  readonly views: number;
+  readonly lastAccessedAt?: string;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;
@@ -342,15 +361,19 @@ export interface KnowledgeArticle {
   readonly version: number;
 }
 
-export function newKnowledgeArticle(id: string, input: KnowledgeArticleInput, actor: Actor, at: string): KnowledgeArticle {
+export function newKnowledgeArticle(id: string, input: KnowledgeArticleInput, actor: Actor, at: string, source?: ArticleSource): KnowledgeArticle {
+  const state = input.state ?? 'draft';
   return {
     id,
     title: input.title,
     body: input.body,
     ...(input.service && { service: input.service }),
     ...(input.category && { category: input.category }),
-    tags: [...new Set((input.tags ?? []).map((t) => t.toLowerCase()))],
-    state: input.state ?? 'draft',
+    tags: normalizedTags(input.tags ?? []),
+    state,
+    ...(source && { source }),
+    ...(state === 'published' && { publishedAt: at }),
+    views: 0,
     createdAt: at,
     createdBy: actor.name,
     updatedAt: at,
@@ -358,6 +381,78 @@ export function newKnowledgeArticle(id: string, input: KnowledgeArticleInput, ac
     version: 1,
   };
 }
+
+/** draft → published | archived; published → archived; archived → published (restored). */
+const ARTICLE_TRANSITIONS: Readonly<Record<ArticleState, readonly ArticleState[]>> = {
+  draft: ['published', 'archived'],
+  published: ['archived'],
+  archived: ['published'],
+};
+
+export type ArticleChanges = Partial<Omit<KnowledgeArticleInput, 'state'>> & { readonly state?: ArticleState | undefined };
+
+/** The next version of an article: edits and state moves; views and last access are the reads' own. */
+export function changeArticle(current: KnowledgeArticle, changes: ArticleChanges, actor: Actor, at: string): KnowledgeArticle {
+  const { state, tags, ...fields } = changes;
+  const moving = state !== undefined && state !== current.state;
+  if (moving && !ARTICLE_TRANSITIONS[current.state].includes(state)) {
+    throw new LifecycleError(`A ${current.state} article cannot become ${state}`, 'state');
+  }
+  return {
+    ...current,
+    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+    ...(tags && { tags: normalizedTags(tags) }),
+    ...(moving && { state }),
+    ...(moving && state === 'published' && { publishedAt: at }),
+    views: current.views ?? 0,
+    updatedAt: at,
+    updatedBy: actor.name,
+    version: current.version + 1,
+  };
+}
+
+/** The resolution notes a draft is made of, and what it is filed under. */
+export interface ResolvedIncidentFacts {
+  readonly id: string;
+  readonly number: string;
+  readonly shortDescription: string;
+  readonly service: string;
+  readonly category: string;
+  readonly resolutionCode?: string | undefined;
+  readonly resolutionNotes?: string | undefined;
+}
+
+/**
+ * A draft knowledge fragment from a resolved incident: titled by its short description, the body
+ * its resolution notes, tagged with its service and category, its source the incident. Undefined
+ * when there are no notes to learn from.
+ */
+export function resolutionDraft(id: string, incident: ResolvedIncidentFacts, actor: Actor, at: string): KnowledgeArticle | undefined {
+  const notes = incident.resolutionNotes?.trim();
+  if (!notes) return undefined;
+  const body = [`Resolution of ${incident.number}${incident.resolutionCode ? ` (${incident.resolutionCode})` : ''}:`, '', notes].join('\n');
+  return newKnowledgeArticle(
+    id,
+    {
+      title: incident.shortDescription.slice(0, 160),
+      body: body.slice(0, 60_000),
+      service: incident.service,
+      category: incident.category,
+      tags: [incident.service, incident.category].map(asTag).filter((t): t is string => t !== undefined),
+      state: 'draft',
+    },
+    actor,
+    at,
+    { incident: incident.id, number: incident.number },
+  );
+}
+
+const normalizedTags = (tags: readonly string[]) => [...new Set(tags.map((t) => t.toLowerCase()))];
+/** A tag is 1–40 letters, digits or hyphens (as the article schema requires). */
+const asTag = (value: string) => {
+  const tag = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return tag ? tag : undefined;
+};
 
 /** Change ids are issued by change management (built separately): `CHG` and at least 7 digits, or a UUID. */
 export const CHANGE_ID_PATTERN = /^(?:CHG\d{7,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;

@@ -24,7 +24,7 @@ import { DynamoDbChangeRepository } from '../adapters/dynamodb/dynamodb-change-r
 import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
 import { requestIdSchema } from '../schemas/change-schemas';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
-import { DynamoDbKnowledgeSearch } from '../adapters/dynamodb/dynamodb-problem-repository';
+import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../adapters/dynamodb/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
 import { createNotifier } from './notifier-factory';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
@@ -86,6 +86,14 @@ const deps: IncidentDeps = {
   onSchedulingFailure: (error) => {
     observability.logger.error('SLA workflow not started', { error: error as Error });
     observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
+  },
+  // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
+  resolutionDrafts: {
+    drafts: new DynamoDbResolutionDrafts(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+    onFailure: (error, draft) => {
+      observability.logger.error('resolution draft not stored', { error: error as Error, draft });
+      observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
+    },
   },
 };
 const slaPolicy = slaPolicyOf(settings);

@@ -15,6 +15,7 @@ import {
   linkChange,
   linkIncident,
   listAnalyses,
+  problemCandidates,
   listKnownErrors,
   listProblems,
   problemLog,
@@ -23,6 +24,7 @@ import {
   reviseAnalysis,
   searchArticles,
   unlinkIncident,
+  updateArticle,
   updateKnownError,
   updateProblem,
   type ProblemDeps,
@@ -34,6 +36,7 @@ import {
   analysisBodySchema,
   analysisIdSchema,
   articleIdSchema,
+  candidatesQuerySchema,
   createArticleBodySchema,
   createKnownErrorBodySchema,
   createProblemBodySchema,
@@ -49,17 +52,20 @@ import {
   problemLogBodySchema,
   searchArticlesQuerySchema,
   solutionBodySchema,
+  updateArticleBodySchema,
   updateKnownErrorBodySchema,
   updateProblemBodySchema,
+  type UpdateArticleBody,
   type UpdateProblemBody,
 } from '../schemas/problem-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createAuditLog } from './request-context';
-import { createClock, createObservability, requireEnv } from './runtime-environment';
+import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
 const observability = createObservability('problems');
+const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const documents = createDocumentClient(dynamoDb);
 const clock = createClock();
@@ -177,6 +183,15 @@ export const routes: RouteTable = {
   'GET /knowledge/{id}': authenticated(async ({ event, caller }) =>
     representation(await getArticle(deps, caller, validate(articleIdSchema, event.pathParameters?.['id'], 'id')), 200),
   ),
+  'GET /problems/candidates': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await problemCandidates(deps, caller, parseQuery(event, candidatesQuerySchema), settings.problems),
+  })),
+  'PATCH /knowledge/{id}': authenticated(async ({ event, caller }) => {
+    const id = validate(articleIdSchema, event.pathParameters?.['id'], 'id');
+    const changes = parseJsonBody(event, updateArticleBodySchema) as UpdateArticleBody;
+    return representation(await updateArticle(deps, caller, id, changes, ifMatchVersion(event)), 200);
+  }),
 };
 
 // Idempotency-Key on POST works as on incidents: a retried creation does not make a second record.

@@ -41,6 +41,9 @@ import {
   analysisSchema,
   articlePageSchema,
   articleSchema,
+  updateArticleBodySchema,
+  candidatesQuerySchema,
+  candidatesSchema,
   changeLinkPageSchema,
   changeLinkSchema,
   createArticleBodySchema,
@@ -392,6 +395,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET', path: '/knowledge/{id}', group: 'problems', auth: 'token', operationId: 'getKnowledgeArticle',
     summary: 'Read a knowledge article; requesters read published ones only', response: { status: 200, schema: articleSchema, description: 'The article' }, problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/knowledge/{id}', group: 'problems', auth: 'token', operationId: 'updateKnowledgeArticle',
+    summary: 'Edit, publish, archive or restore a knowledge article (If-Match required); archived articles leave search', body: updateArticleBodySchema,
+    response: { status: 200, schema: articleSchema, description: 'The changed article; new ETag' }, problems: [404, 409, 412, 415, 428],
+  },
+  {
+    method: 'GET', path: '/problems/candidates', group: 'problems', auth: 'token', operationId: 'listProblemCandidates',
+    summary: 'Problems proposed from trends (service, category, alarm at or above a threshold within a window, not yet linked) and likely duplicate incidents',
+    query: candidatesQuerySchema,
+    response: { status: 200, schema: candidatesSchema, description: 'Candidates, most incidents first; duplicate pairs, most similar first' },
   },
   // Change management (function group `changes`).
   {

@@ -271,6 +271,12 @@ export const integrationSettingsSchema = z
       .describe('Notifications also POSTed to the client, signed (X-Rowe-Itsm-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)'),
   })
   .describe('Integrations with the client\'s own systems; secrets only by reference');
+export const problemSettingsSchema = z
+  .strictObject({
+    candidateThreshold: z.number().int().min(2).max(1000).default(3).describe('Incidents on one service, category or alarm within the window that make a problem candidate'),
+    candidateWindow: isoDurationSchema.default('P30D').describe('How far back GET /problems/candidates looks by default'),
+  })
+  .describe('Finding problems early: trend thresholds of GET /problems/candidates');
 
 export const clientSettingsSchema = z.strictObject({
   id: z
@@ -291,6 +297,8 @@ export const clientSettingsSchema = z.strictObject({
   changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
   requests: requestSettingsSchema.default(() => requestSettingsSchema.parse({})),
   integrations: integrationSettingsSchema.default(() => ({})),
+  knowledgeStaleAfter: isoDurationSchema.default('P180D').describe('A published knowledge article nobody reads for this long is archived by the retirement job'),
+  problems: problemSettingsSchema.default(() => problemSettingsSchema.parse({})),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

@@ -8,8 +8,10 @@ import {
   FIX_STATUSES,
   ISHIKAWA_CATEGORIES,
   PROBLEM_LOG_KINDS,
+  PROBLEM_NUMBER_PATTERN,
 } from '../domain/problem';
 import { serviceIdSchema } from './catalogue-schemas';
+import { isoDurationSchema } from './client-settings-schema';
 import { incidentIdSchema } from './incident-schemas';
 
 /**
@@ -24,7 +26,8 @@ const limit = z.coerce.number().int().min(1).max(100).default(25);
 const nextToken = z.string().max(2048).optional();
 const tag = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/i, 'must be 1–40 letters, digits or hyphens');
 
-export const problemIdSchema = uuid('a problem');
+/** A problem's id (UUID) or number (PRB0000001): routes that name a problem accept either. */
+export const problemIdSchema = z.union([z.uuid(), z.string().regex(PROBLEM_NUMBER_PATTERN)], { error: 'must be a problem id (UUID) or number (PRB0000001)' });
 export const knownErrorIdSchema = uuid('a known error');
 export const articleIdSchema = uuid('a knowledge article');
 export const analysisIdSchema = uuid('an analysis');
@@ -73,6 +76,7 @@ const kedbResult = z.object({ id: z.string(), kind: z.enum(['known-error', 'arti
 export const problemSchema = z
   .object({
     id: z.string(),
+    number: z.string().describe('PRB0000001'),
     title: z.string(),
     description: z.string(),
     stakeholders: z.array(z.string()),
@@ -152,7 +156,7 @@ const knownErrorFields = {
   rootCause: text(4000),
   workaround: text(8000),
   fixStatus: z.enum(FIX_STATUSES).optional(),
-  problemId: problemIdSchema.optional(),
+  problemId: uuid('a problem').optional(),
   services: z.array(serviceIdSchema).max(20).optional(),
   cis: z.array(z.uuid({ error: 'must be a CI id (UUID)' })).max(50).optional(),
   category: text(80).optional(),
@@ -205,14 +209,24 @@ export const knownErrorPageSchema = z.object({ items: z.array(knownErrorSchema),
 // ---------------------------------------------------------------------------------------------
 // Knowledge articles
 
-export const createArticleBodySchema = z.strictObject({
+const articleFields = {
   title: text(160),
   body: text(60_000).describe('Markdown'),
   service: serviceIdSchema.optional(),
   category: text(80).optional(),
   tags: z.array(tag).max(20).optional(),
+};
+export const createArticleBodySchema = z.strictObject({
+  ...articleFields,
   state: z.enum(ARTICLE_STATES).exclude(['archived']).optional().describe('default draft'),
 });
+export const updateArticleBodySchema = z
+  .strictObject({
+    ...Object.fromEntries(Object.entries(articleFields).map(([k, v]) => [k, (v as z.ZodType).optional()])),
+    state: z.enum(ARTICLE_STATES).optional().describe('published: found by search; archived: out of search, still readable by id; archived → published restores'),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
+export type UpdateArticleBody = Partial<z.infer<typeof createArticleBodySchema>> & { state?: (typeof ARTICLE_STATES)[number] };
 export const searchArticlesQuerySchema = z
   .strictObject({ q: text(500).optional(), service: serviceIdSchema.optional(), category: text(80).optional(), tag: tag.optional(), limit, nextToken })
   .refine((query) => query.q !== undefined || query.service !== undefined || query.category !== undefined || query.tag !== undefined, {
@@ -228,6 +242,10 @@ export const articleSchema = z
     category: z.string().optional(),
     tags: z.array(z.string()),
     state: z.enum(ARTICLE_STATES),
+    source: z.object({ incident: z.string(), number: z.string() }).optional().describe('Drafted from this incident\'s resolution'),
+    publishedAt: z.string().optional(),
+    views: z.number().int().describe('Reads by id'),
+    lastAccessedAt: z.string().optional(),
     score: z.number().optional(),
     version: z.number().int(),
   })
@@ -240,3 +258,23 @@ export const suggestionsSchema = z
     articles: z.array(z.object({ id: z.string(), title: z.string(), score: z.number() })),
   })
   .meta({ id: 'IncidentSuggestions' });
+
+// ---------------------------------------------------------------------------------------------
+// Problem candidates (finding problems early)
+
+export const candidatesQuerySchema = z.strictObject({
+  window: isoDurationSchema
+    .optional()
+    .describe("How far back to look (default: the client's problems.candidateWindow, P30D); at most 5,000 incidents"),
+  threshold: z.coerce.number().int().min(2).max(1000).optional().describe("Incidents that make a trend (default: the client's problems.candidateThreshold, 3)"),
+});
+const incidentRef = z.object({ id: z.string(), number: z.string() });
+export const candidatesSchema = z
+  .object({
+    window: z.object({ from: z.string(), to: z.string(), duration: z.string() }),
+    threshold: z.number().int(),
+    incidentsRead: z.number().int(),
+    candidates: z.array(z.object({ dimension: z.enum(['service', 'category', 'alarm']), value: z.string(), count: z.number().int(), incidents: z.array(incidentRef) })),
+    duplicates: z.array(z.object({ incidents: z.tuple([incidentRef, incidentRef]), similarity: z.number() })),
+  })
+  .meta({ id: 'ProblemCandidates' });

@@ -85,6 +85,7 @@ const WRITERS = [
   'lambdas/handlers/changes-handler.ts',
   // Reads reports; appends only the records of the requests it refuses.
   'lambdas/handlers/reports-handler.ts',
+  'lambdas/handlers/knowledge-retirement-handler.ts',
 ];
 const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
 

@@ -115,6 +115,8 @@ describe("each stack carries its client's run-time settings", () => {
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
+      knowledgeStaleAfter: config.knowledgeStaleAfter,
+      problems: config.problems,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     // Lambda allows 4 KB of environment per function in all.

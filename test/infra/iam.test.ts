@@ -186,11 +186,12 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
     expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId].sort());
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
-    for (const reader of [problems, changes]) {
+    // Problem candidates also read a window's incidents on byCreated.
+    for (const [reader, indexes] of [[problems, ['byCreated', 'byNumber']], [changes, ['byNumber']]] as const) {
       const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId));
       expect(onIncidents.map((s) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn) }))).toEqual([
         { actions: ['dynamodb:GetItem'], resources: [`\${${tableId}.Arn}`] },
-        { actions: ['dynamodb:Query'], resources: [`\${${tableId}.Arn}/index/byNumber`] },
+        { actions: ['dynamodb:Query'], resources: indexes.map((index) => `\${${tableId}.Arn}/index/${index}`) },
       ]);
     }
     // Reports read aggregates (GetItem, Query on the table's keys) and byCreated; never write.

@@ -29,7 +29,8 @@ afterAll(() => fixture?.dispose());
 
 const PROBLEMS_ENTRY = 'lambdas/handlers/problems-handler.ts';
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
-const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
+const RETIREMENT_ENTRY = 'lambdas/handlers/knowledge-retirement-handler.ts';
+const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 const actionsOf = (statements: readonly PolicyStatementJson[]) => statements.flatMap((s) => asList(s.Action));
 
@@ -88,7 +89,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     );
   });
 
-  test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem and byNumber on incidents; idempotency; audit append only', () => {
+  test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem, byNumber and byCreated on incidents; idempotency; audit append only', () => {
     const { stack, resources } = fixture.get(clientId);
     const id = (table: { node: { defaultChild?: unknown } }) => logicalIdOf(stack, table.node.defaultChild as CfnElement);
     const [problemsId, incidentsId, idempotencyId, auditId] = [stack.data.problemsTable, stack.data.incidentsTable, stack.data.idempotencyTable, stack.data.auditTable].map(id);
@@ -103,6 +104,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantsOn(problems.statements, incidentsId!)).toEqual({
       [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${incidentsId}.Arn}/index/byNumber`]: ['dynamodb:Query'],
+      [`\${${incidentsId}.Arn}/index/byCreated`]: ['dynamodb:Query'],
     });
     // The audit trail: append only (PutItem, and GetItem of the chain head).
     expect(grantsOn(problems.statements, auditId!)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'] });
@@ -111,7 +113,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(problems.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   });
 
-  test('only the problems and incidents functions touch the problems table; the incidents function with GetItem on the table and Query on bySearchTerm only', () => {
+  test('only the problems, incidents and knowledge-retirement functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and PutItem on article partitions only', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.problemsTable.node.defaultChild as CfnElement);
     const problems = roleOf(resources, PROBLEMS_ENTRY);
@@ -119,11 +121,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([problems.roleId, incidents.roleId].sort());
+    const retirement = roleOf(resources, RETIREMENT_ENTRY);
+    expect(grantees.sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId].sort());
     expect(grantsOn(incidents.statements, tableId)).toEqual({
-      [`\${${tableId}.Arn}`]: ['dynamodb:GetItem'],
+      [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],
     });
+    // The Put is for resolution drafts: only under article partitions (KA#…), never problems, known errors or terms' other keys.
+    const puts = incidents.statements.filter((s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).includes('dynamodb:PutItem'));
+    expect(puts).toHaveLength(1);
+    expect(asList(puts[0]!.Action)).toEqual(['dynamodb:PutItem']);
+    expect(puts[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KA#*'] } });
     expect(incidents.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: tableId });
   });
 
@@ -138,5 +146,29 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ProblemsFunctionAuditWriteFailures'));
     expect(alarms).toHaveLength(1);
     expect(alarms[0]![1].Properties.Dimensions).toEqual([{ Name: 'service', Value: 'problems' }]);
+  });
+
+  test('the knowledge-retirement job: a daily schedule with retries and the jobs\' dead-letter queue; Query on byLastAccess (no Scan), update and delete on the problems table; audit append only', () => {
+    const { stack, resources } = fixture.get(clientId);
+    const id = (table: { node: { defaultChild?: unknown } }) => logicalIdOf(stack, table.node.defaultChild as CfnElement);
+    const [problemsId, auditId] = [stack.data.problemsTable, stack.data.auditTable].map(id);
+    const retirement = roleOf(resources, RETIREMENT_ENTRY);
+    expect(grantsOn(retirement.statements, problemsId!)).toEqual({
+      [`\${${problemsId}.Arn}`]: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [`\${${problemsId}.Arn}/index/byLastAccess`]: ['dynamodb:Query'],
+    });
+    expect(grantsOn(retirement.statements, auditId!)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'] });
+    expect(actionsOf(retirement.statements).filter((a) => a.startsWith('dynamodb:Scan'))).toEqual([]);
+    const rules = resourcesOfType(resources, 'AWS::Events::Rule').filter(([rid]) => rid.startsWith('KnowledgeRetirementSchedule'));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]![1];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
+    const target = rule.Properties.Targets[0];
+    expect(referencedIds(target.Arn)).toEqual(new Set([retirement.logicalId]));
+    expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
+    const queueId = logicalIdOf(stack, stack.node.findChild('ScheduledJobFailures').node.defaultChild as CfnElement);
+    expect(referencedIds(target.DeadLetterConfig.Arn)).toEqual(new Set([queueId]));
+    expect(referencedIds(retirement.fn.Properties.DeadLetterConfig.TargetArn)).toEqual(new Set([queueId]));
+    expect(JSON.parse(retirement.fn.Properties.Environment.Variables.ITSM_CLIENT_SETTINGS).knowledgeStaleAfter).toBe('P180D');
   });
 });

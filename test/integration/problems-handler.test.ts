@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbProblemRepository } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
+import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
+import { draftArticleFromResolution, resolutionDraftId } from '../../lambdas/app/problem-use-cases';
 import { incidentLinkKey, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
@@ -65,7 +66,7 @@ function send(method: string, path: string, options: { as: TestCaller; body?: un
   const params: Record<string, string> = {};
   const resource = segments
     .map((segment, i) => {
-      if (i === 0 || !/^[0-9a-f-]{36}$|^INC\d+$|^not-/.test(segment)) return segment;
+      if (i === 0 || !/^[0-9a-f-]{36}$|^INC\d+$|^PRB\d+$|^not-/.test(segment)) return segment;
       const name = i === 2 ? 'id' : segments[1] === 'problems' && segments[3] === 'analyses' ? 'analysisId' : 'incidentId';
       params[name] = segment;
       return `{${name}}`;
@@ -146,6 +147,25 @@ describe('problems and their lifecycle', () => {
     expect(assessed.status).toBe(200);
     expect(assessed.headers['etag']).toBe('"2"');
     expect(await auditActions('problem', id)).toEqual(['problem:create', 'problem:update']);
+  });
+
+  test('problems are numbered PRB0000001, … in order; GET and links accept the number as well as the id', async () => {
+    const first = await send('POST', '/problems', { as: engineer, body: problemBody({ title: 'Numbered one' }) });
+    const second = await send('POST', '/problems', { as: engineer, body: problemBody({ title: 'Numbered two' }) });
+    expect(first.body.number).toMatch(/^PRB\d{7}$/);
+    expect(Number(second.body.number.slice(3))).toBe(Number(first.body.number.slice(3)) + 1);
+    const byNumber = await send('GET', `/problems/${second.body.number}`, { as: agent });
+    expect(byNumber.status).toBe(200);
+    expect(byNumber.body).toMatchObject({ id: second.body.id, number: second.body.number });
+    expect(byNumber.headers['etag']).toBe('"1"');
+    const incident = await newIncident();
+    const linked = await send('POST', `/problems/${first.body.number}/incidents`, { as: agent, body: { incidentId: incident.body.number } });
+    expect(linked.status).toBe(201);
+    expect(linked.body).toMatchObject({ problemId: first.body.id, incidentId: incident.body.id });
+    expect((await send('GET', `/problems/${first.body.number}/incidents`, { as: agent })).body.items).toHaveLength(1);
+    expect((await moveTo(first.body.number, '"1"', 'Assessed')).body).toMatchObject({ id: first.body.id, state: 'Assessed', version: 2 });
+    expectProblem(await send('GET', '/problems/PRB9999999', { as: agent }), 404);
+    expectProblem(await send('GET', '/problems/PRB12', { as: agent }), 400, 'id');
   });
 
   test('bad input names the field and writes nothing', async () => {
@@ -333,6 +353,130 @@ describe('known errors, error control and knowledge', () => {
     const found = await send('GET', '/known-errors', { as: agent, query: { q: 'payroll batch running', service: 'erp' } });
     expect(found.body.items[0]).toMatchObject({ title: 'Payroll batch overruns' });
     expect(found.body.items[0].score).toBeGreaterThan(0);
+  });
+});
+
+describe('knowledge lifecycle', () => {
+  test('draft → published (found) → edited (re-indexed) → archived (out of search, still readable by the desk); If-Match on every change; each change audited', async () => {
+    const repository = new DynamoDbProblemRepository(tables.documents, tables.names.problems);
+    const created = await send('POST', '/knowledge', { as: agent, body: { title: 'Quokka badge reader reset', body: 'Hold the button 10 s', service: 'printing', tags: ['badge'] } });
+    expect(created.body).toMatchObject({ state: 'draft', views: 0, version: 1 });
+    const id = created.body.id as string;
+    expect(await repository.termHits('ka', ['quokka'], 10)).toEqual([]);
+
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' } }), 428, 'If-Match');
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"5"' }), 412);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: requester, body: { state: 'published' }, ifMatch: '"1"' }), 403);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: auditor, body: { state: 'published' }, ifMatch: '"1"' }), 403);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: {}, ifMatch: '"1"' }), 400);
+    const published = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"1"' });
+    expect(published.status).toBe(200);
+    expect(published.headers['etag']).toBe('"2"');
+    expect(published.body).toMatchObject({ state: 'published', publishedAt: expect.any(String) });
+    expect((await send('GET', '/knowledge', { as: requester, query: { q: 'quokka badge' } })).body.items.map((a: { id: string }) => a.id)).toEqual([id]);
+
+    const edited = await send('PATCH', `/knowledge/${id}`, { as: engineer, body: { title: 'Wombat badge reader reset' }, ifMatch: '"2"' });
+    expect(edited.status).toBe(200);
+    expect(await repository.termHits('ka', ['quokka'], 10)).toEqual([]);
+    expect(await repository.termHits('ka', ['wombat'], 10)).toEqual([{ term: 'wombat', id }]);
+
+    const archived = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'archived' }, ifMatch: '"3"' });
+    expect(archived.body).toMatchObject({ state: 'archived', version: 4 });
+    expect(await repository.termHits('ka', ['wombat'], 10)).toEqual([]);
+    expect(await repository.termHits('ka', ['tag:badge'], 10)).toEqual([]);
+    expect((await send('GET', '/knowledge', { as: agent, query: { q: 'wombat badge' } })).body.items).toEqual([]);
+    expect((await send('GET', `/knowledge/${id}`, { as: agent })).body).toMatchObject({ state: 'archived', title: 'Wombat badge reader reset' });
+    expectProblem(await send('GET', `/knowledge/${id}`, { as: requester }), 404);
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'draft' }, ifMatch: '"4"' }), 409, 'state');
+    const restored = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"4"' });
+    expect(restored.status).toBe(200);
+    expect(await repository.termHits('ka', ['wombat'], 10)).toEqual([{ term: 'wombat', id }]);
+    expect(await auditActions('article', id)).toEqual(['article:create', 'article:publish', 'article:update', 'article:archive', 'article:publish']);
+  });
+
+  test('reading by id counts a view and sets lastAccessedAt, without a new version, ETag or audit record; searching counts nothing', async () => {
+    const created = await send('POST', '/knowledge', { as: agent, body: { title: 'Numbat VPN profile import', body: '…', state: 'published' } });
+    const id = created.body.id as string;
+    await send('GET', '/knowledge', { as: agent, query: { q: 'numbat' } });
+    const first = await send('GET', `/knowledge/${id}`, { as: requester });
+    expect(first.body).toMatchObject({ views: 1, version: 1, lastAccessedAt: expect.any(String) });
+    expect(first.headers['etag']).toBe('"1"');
+    const reads = await Promise.all(Array.from({ length: 5 }, () => send('GET', `/knowledge/${id}`, { as: agent })));
+    expect(reads.every((r) => r.status === 200 && r.headers['etag'] === '"1"')).toBe(true);
+    expect((await send('GET', `/knowledge/${id}`, { as: auditor })).body.views).toBe(7);
+    // An edit keeps the reads' count (it is an update of the fields it changes, not a replacement).
+    const edited = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { body: 'Step 1' }, ifMatch: '"1"' });
+    expect(edited.body).toMatchObject({ views: 7, version: 2 });
+    expect(await auditActions('article', id)).toEqual(['article:create', 'article:update']);
+    expectProblem(await send('GET', `/knowledge/${randomUUID()}`, { as: agent }), 404);
+  });
+});
+
+describe('draft articles from resolutions', () => {
+  test('resolving with notes drafts one article (title, notes, service/category tags, source), not searchable; a replay drafts nothing more; the next resolution drafts its own', async () => {
+    const incident = await newIncident({ service: 'erp', category: 'software', shortDescription: 'Aardvark report export hangs' });
+    const id = incident.body.id as string;
+    expect((await send('PATCH', `/incidents/${id}`, { as: agent, body: { state: 'In Progress' }, ifMatch: '"1"' })).status).toBe(200);
+    const resolved = await send('PATCH', `/incidents/${id}`, {
+      as: agent,
+      body: { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Cleared the report cache and restarted the export worker' },
+      ifMatch: '"2"',
+    });
+    expect(resolved.status).toBe(200);
+
+    const draftId = resolutionDraftId(id, 1);
+    const draft = await send('GET', `/knowledge/${draftId}`, { as: engineer });
+    expect(draft.status).toBe(200);
+    expect(draft.body).toMatchObject({
+      state: 'draft',
+      title: 'Aardvark report export hangs',
+      service: 'erp',
+      category: 'software',
+      tags: ['erp', 'software'],
+      source: { incident: id, number: incident.body.number },
+      createdBy: 'alice.agent',
+    });
+    expect(draft.body.body).toContain('Cleared the report cache and restarted the export worker');
+    expect(draft.body.body).toContain(incident.body.number);
+    expect((await send('GET', '/knowledge', { as: agent, query: { q: 'aardvark' } })).body.items).toEqual([]);
+    expectProblem(await send('GET', `/knowledge/${draftId}`, { as: requester }), 404);
+    expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
+
+    // A replayed resolution (the same incident and resolution count) finds its draft: nothing written, nothing audited.
+    const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
+    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit, clock: { now: () => new Date() } };
+    expect(resolved.body.reopenCount).toBe(0);
+    const replays = await Promise.all([1, 2, 3].map(() => draftArticleFromResolution(drafts, { id: 'x', name: 'alice.agent' }, resolved.body)));
+    expect(replays).toEqual([undefined, undefined, undefined]);
+    expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
+
+    // Rejected and resolved again: the second resolution has its own draft.
+    expect((await send('POST', `/incidents/${id}/reject`, { as: agent, body: { reason: 'Still hangs' }, ifMatch: '"3"' })).status).toBe(200);
+    const again = await send('PATCH', `/incidents/${id}`, {
+      as: agent,
+      body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Patched the export worker to 2.4' },
+      ifMatch: '"4"',
+    });
+    expect(again.status).toBe(200);
+    const second = await send('GET', `/knowledge/${resolutionDraftId(id, 2)}`, { as: engineer });
+    expect(second.body).toMatchObject({ state: 'draft', source: { incident: id } });
+    expect(second.body.body).toContain('Patched the export worker to 2.4');
+    // Publishing it makes it searchable like any article.
+    expect((await send('PATCH', `/knowledge/${second.body.id}`, { as: engineer, body: { state: 'published' }, ifMatch: '"1"' })).status).toBe(200);
+    expect((await send('GET', '/knowledge', { as: requester, query: { q: 'aardvark' } })).body.items.map((a: { id: string }) => a.id)).toEqual([second.body.id]);
+  });
+});
+
+describe('problem candidates', () => {
+  test('GET /problems/candidates answers trends and duplicates over the window; bad window or threshold → 400; requesters 403', async () => {
+    const found = await send('GET', '/problems/candidates', { as: engineer, query: { window: 'P1D', threshold: '2' } });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ window: { duration: 'P1D' }, threshold: 2, incidentsRead: expect.any(Number) });
+    expect(found.body.candidates.length).toBeGreaterThan(0);
+    expect((await send('GET', '/problems/candidates', { as: agent })).body).toMatchObject({ window: { duration: 'P30D' }, threshold: 3 });
+    expectProblem(await send('GET', '/problems/candidates', { as: engineer, query: { window: '30 days' } }), 400, 'window');
+    expectProblem(await send('GET', '/problems/candidates', { as: engineer, query: { threshold: '1' } }), 400, 'threshold');
+    expectProblem(await send('GET', '/problems/candidates', { as: requester }), 403);
   });
 });
 

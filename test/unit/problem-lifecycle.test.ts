@@ -7,7 +7,7 @@ const at = '2026-11-26T09:00:00.000Z';
 const search: KedbSearchRecord = { query: 'mail queue', at, by: 'erin.engineer', results: [] };
 
 const aProblem = (state: ProblemState = 'New', extra: Partial<Problem> = {}): Problem => ({
-  ...newProblem('p-1', { title: 'Mail queue stalls', description: 'Outbound mail queues for hours', impact: 'Finance cannot invoice', priority: 'P2' }, actor, at),
+  ...newProblem('p-1', 'PRB0000001', { title: 'Mail queue stalls', description: 'Outbound mail queues for hours', impact: 'Finance cannot invoice', priority: 'P2' }, actor, at),
   state,
   ...extra,
 });

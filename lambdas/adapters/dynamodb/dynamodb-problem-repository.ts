@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ChangeLink, IncidentLink, KnowledgeSearch, Page, PageRequest, ProblemRepository } from '../../app/ports';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ChangeLink, IncidentLink, KnowledgeSearch, Page, PageRequest, ProblemRepository, ResolutionDrafts, StaleArticle } from '../../app/ports';
 import { InvalidInputError, VersionConflictError } from '../../domain/domain-errors';
 import type { TermHit } from '../../domain/kedb-search';
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../../domain/problem';
@@ -21,9 +21,15 @@ import {
   incidentLinkKey,
   kindIndexKeys,
   knownErrorKey,
+  lastAccessIndexKeys,
+  lastAccessSortKey,
   logKey,
+  PUBLISHED_ARTICLES_PARTITION,
+  formatProblemNumber,
   problemIndexKeys,
   problemKey,
+  problemNumberCounterKey,
+  problemNumberKey,
   recordPartition,
   termIndexKeys,
   termKey,
@@ -79,11 +85,34 @@ export class DynamoDbKnowledgeSearch implements KnowledgeSearch {
  * one item; a known error and its search-term items are one transaction.
  */
 export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implements ProblemRepository {
+  /** The next problem number: one atomic ADD on the counter item, as for incidents. */
+  async allocateProblemNumber(): Promise<string> {
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: problemNumberCounterKey,
+        UpdateExpression: 'ADD #seq :one',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return formatProblemNumber(Number(result.Attributes?.['sequence']));
+  }
+
+  /** The problem, its number's alias item (never replaced) and its first log entry: one transaction. */
   async createProblem(problem: Problem, log: ProblemLogEntry): Promise<void> {
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: this.tableName, Item: problemItem(problem), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...problemNumberKey(problem.number), itemType: 'problem-number', problemId: problem.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           { Put: { TableName: this.tableName, Item: logItem(log), ConditionExpression: 'attribute_not_exists(pk)' } },
         ],
       }),
@@ -92,6 +121,12 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
 
   getProblem(id: string): Promise<Problem | undefined> {
     return this.getEntity<Problem>(problemKey(id));
+  }
+
+  async getProblemByNumber(number: string): Promise<Problem | undefined> {
+    const alias = await this.db.send(new GetCommand({ TableName: this.tableName, Key: problemNumberKey(number) }));
+    const id = alias.Item?.['problemId'];
+    return typeof id === 'string' ? this.getProblem(id) : undefined;
   }
 
   async saveProblem(next: Problem, expectedVersion: number, log: readonly ProblemLogEntry[]): Promise<void> {
@@ -270,7 +305,11 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     }
   }
 
-  async knownErrorTerms(id: string): Promise<string[]> {
+  knownErrorTerms(id: string): Promise<string[]> {
+    return this.termsOf('ke', id);
+  }
+
+  private async termsOf(kind: SearchKind, id: string): Promise<string[]> {
     const terms: string[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -278,7 +317,7 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': recordPartition('ke', id), ':prefix': TERM_PREFIX },
+          ExpressionAttributeValues: { ':pk': recordPartition(kind, id), ':prefix': TERM_PREFIX },
           ProjectionExpression: 'sk',
           ...(start && { ExclusiveStartKey: start }),
         }),
@@ -297,18 +336,122 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: { ...articleKey(article.id), ...kindIndexKeys('KNOWLEDGE', article), itemType: 'article', ...article },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          { Put: { TableName: this.tableName, Item: articleItem(article), ConditionExpression: 'attribute_not_exists(pk)' } },
           // Only published articles are found by search; drafts are read by id.
           ...(article.state === 'published' ? this.termWrites('ka', article.id, terms, []) : []),
         ],
       }),
     );
+  }
+
+  /**
+   * The next version of an article, as an UpdateItem under a version condition (not a Put: the
+   * view count and last access that reads keep adding are left as they are), with its term items:
+   * a published article has its terms, any other none. `lastActivity`: archive only if nobody has
+   * read it since the caller looked (the retirement job).
+   */
+  async saveArticle(
+    next: KnowledgeArticle,
+    previous: { readonly version: number; readonly state: KnowledgeArticle['state']; readonly terms: readonly string[] },
+    terms: readonly string[],
+    options: { readonly lastActivity?: string } = {},
+  ): Promise<void> {
+    const index = PROBLEM_INDEXES.byLastAccess;
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': previous.version };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const set = (attribute: string, value: unknown) => {
+      const n = `#a${sets.length}`;
+      names[n] = attribute;
+      values[`:v${sets.length}`] = value;
+      sets.push(`${n} = :v${sets.length}`);
+    };
+    for (const [attribute, value] of Object.entries(next)) if (!ARTICLE_READ_FIELDS.includes(attribute) && attribute !== 'id') set(attribute, value);
+    const absent = OPTIONAL_ARTICLE_FIELDS.filter((f) => (next as unknown as Record<string, unknown>)[f] === undefined);
+    if (next.state === 'published' && previous.state !== 'published') {
+      const keys = lastAccessIndexKeys(next.publishedAt ?? next.updatedAt, next.id);
+      set(index.partitionKey, keys.gsi5pk);
+      set(index.sortKey, keys.gsi5sk);
+    } else if (next.state !== 'published') absent.push(index.partitionKey, index.sortKey);
+    absent.forEach((attribute, i) => {
+      names[`#r${i}`] = attribute;
+      removes.push(`#r${i}`);
+    });
+    let condition = 'attribute_exists(pk) AND #version = :expected';
+    if (options.lastActivity !== undefined) {
+      names['#activity'] = index.sortKey;
+      values[':activity'] = options.lastActivity;
+      condition += ' AND #activity = :activity';
+    }
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: articleKey(next.id),
+                UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+                ConditionExpression: condition,
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              },
+            },
+            ...this.termWrites('ka', next.id, next.state === 'published' ? terms : [], previous.terms),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isTransactionConflict(error)) throw new VersionConflictError(previous.version, undefined);
+      throw error;
+    }
+  }
+
+  articleTerms(id: string): Promise<string[]> {
+    return this.termsOf('ka', id);
+  }
+
+  /**
+   * A read by id: one UpdateItem that adds a view and moves the article's last access (and its
+   * place on byLastAccess, which only published articles are on). No new version, no ETag change.
+   * `publishedOnly`: for readers who may see published articles only; anything else reads as absent.
+   */
+  async recordView(id: string, at: string, publishedOnly: boolean): Promise<KnowledgeArticle | undefined> {
+    const index = PROBLEM_INDEXES.byLastAccess;
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: articleKey(id),
+          UpdateExpression: 'ADD #views :one SET #last = :at, #activity = :activity',
+          ConditionExpression: publishedOnly ? 'attribute_exists(pk) AND #state = :published' : 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#views': 'views', '#last': 'lastAccessedAt', '#activity': index.sortKey, ...(publishedOnly && { '#state': 'state' }) },
+          ExpressionAttributeValues: { ':one': 1, ':at': at, ':activity': lastAccessSortKey(at, id), ...(publishedOnly && { ':published': 'published' }) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes ? (strip(result.Attributes) as unknown as KnowledgeArticle) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Published articles whose last activity is before `before`, least recent first: one Query on byLastAccess. */
+  async staleArticles(before: string, limit: number): Promise<StaleArticle[]> {
+    const index = PROBLEM_INDEXES.byLastAccess;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: { ':pk': PUBLISHED_ARTICLES_PARTITION, ':before': before },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({ article: strip(item) as unknown as KnowledgeArticle, lastActivity: String(item[index.sortKey]) }));
   }
 
   private termWrites(kind: SearchKind, id: string, terms: readonly string[], previous: readonly string[]) {
@@ -361,6 +504,40 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
       if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
         throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
       }
+      throw error;
+    }
+  }
+}
+
+/** Written by reads (recordView), never by a version's update. */
+const ARTICLE_READ_FIELDS: readonly string[] = ['views', 'lastAccessedAt'];
+/** Fields a version may drop: removed from the item when absent. */
+const OPTIONAL_ARTICLE_FIELDS: readonly string[] = ['service', 'category', 'source', 'publishedAt'];
+const articleItem = (article: KnowledgeArticle) => ({
+  ...articleKey(article.id),
+  ...kindIndexKeys('KNOWLEDGE', article),
+  ...(article.state === 'published' && lastAccessIndexKeys(article.publishedAt ?? article.createdAt, article.id)),
+  itemType: 'article',
+  ...article,
+});
+
+/**
+ * What the incidents function may do in the problems table besides searching: store the draft
+ * article of a resolution, once. The draft's id is derived from the incident and its resolution
+ * count, so a retried or replayed resolution meets its own draft and writes nothing.
+ */
+export class DynamoDbResolutionDrafts implements ResolutionDrafts {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async recordDraft(article: KnowledgeArticle): Promise<boolean> {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: articleItem(article), ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -13,6 +13,13 @@
  * | known error                | KE#<id>            | KE                                   |
  * | knowledge article          | KA#<id>            | KA                                   |
  * | search term of a record    | KE#<id> / KA#<id>  | TERM#<term>                          |
+ * | problem number counter     | COUNTER#PROBLEM-NUMBER | COUNTER                          |
+ * | problem number (alias)     | NUMBER#PRB…        | NUMBER (names the problem id)        |
+ *
+ * A problem's number is allocated like an incident's (an atomic ADD on the counter item) and
+ * stored twice in the problem's creation transaction: on the problem, and as an alias item under
+ * `attribute_not_exists`, so GET /problems/PRB0000001 is two GetItems and needs no index of its own
+ * (a table takes one new index per deployment; the one this table got is byLastAccess).
  *
  * A link is one item whose key is the pair: a conditional Put (`attribute_not_exists`) makes a
  * second link of the same pair fail, however many callers race. The incident side reads the same
@@ -25,6 +32,7 @@
  * | byState      | gsi2pk = PROBLEM-STATE#<state>    | gsi2sk = <createdAt>#<id> | problems by state, oldest first       |
  * | byKind       | gsi3pk = PROBLEMS \| KNOWN-ERRORS \| KNOWLEDGE | gsi3sk = <createdAt>#<id> | every record of a kind          |
  * | byIncident   | gsi4pk = INCIDENT#<incident id>   | gsi4sk = <problem id> | the problems an incident is linked to    |
+ * | byLastAccess | gsi5pk = PUBLISHED-ARTICLES (published only) | gsi5sk = <last read or published>#<id> | stale articles, least recently used first |
  *
  * byKind has one partition per kind and client stack: problems and known errors number in the
  * thousands, written a few times a day.
@@ -36,6 +44,7 @@ export const PROBLEM_INDEXES = {
   byState: { name: 'byState', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   byKind: { name: 'byKind', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   byIncident: { name: 'byIncident', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+  byLastAccess: { name: 'byLastAccess', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
 } as const;
 
 export type ProblemIndexName = keyof typeof PROBLEM_INDEXES;
@@ -55,8 +64,13 @@ export const analysisKey = (problemId: string, analysisId: string, version: numb
 });
 export const incidentLinkKey = (problemId: string, incidentId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${INCIDENT_LINK_PREFIX}${incidentId}` });
 export const changeLinkKey = (problemId: string, changeId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${CHANGE_LINK_PREFIX}${changeId}` });
+export const problemNumberCounterKey = { pk: 'COUNTER#PROBLEM-NUMBER', sk: 'COUNTER' } as const;
+export const problemNumberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
+export const formatProblemNumber = (sequence: number) => `PRB${String(sequence).padStart(7, '0')}`;
 export const knownErrorKey = (id: string) => ({ pk: `KE#${id}`, sk: 'KE' });
-export const articleKey = (id: string) => ({ pk: `KA#${id}`, sk: 'KA' });
+/** Every key of an article's partition starts so: the incidents function may put drafts only there. */
+export const ARTICLE_PARTITION_PREFIX = 'KA#';
+export const articleKey = (id: string) => ({ pk: `${ARTICLE_PARTITION_PREFIX}${id}`, sk: 'KA' });
 export const recordPartition = (kind: SearchKind, id: string) => `${kind.toUpperCase()}#${id}`;
 export const termKey = (kind: SearchKind, id: string, term: string) => ({ pk: recordPartition(kind, id), sk: `${TERM_PREFIX}${term}` });
 
@@ -71,6 +85,13 @@ export const kindIndexKeys = (kind: 'KNOWN-ERRORS' | 'KNOWLEDGE', record: { read
   gsi3pk: kind,
   gsi3sk: `${record.createdAt}#${record.id}`,
 });
+/**
+ * A published article's place on byLastAccess: sorted by its last activity (read, or published),
+ * so the retirement job Queries the stale ones. Drafts and archived articles are not on it (sparse).
+ */
+export const PUBLISHED_ARTICLES_PARTITION = 'PUBLISHED-ARTICLES';
+export const lastAccessSortKey = (at: string, id: string) => `${at}#${id}`;
+export const lastAccessIndexKeys = (at: string, id: string) => ({ gsi5pk: PUBLISHED_ARTICLES_PARTITION, gsi5sk: lastAccessSortKey(at, id) });
 export const incidentLinkIndexKeys = (incidentId: string, problemId: string) => ({ gsi4pk: `INCIDENT#${incidentId}`, gsi4sk: problemId });
 
 /** Attributes that exist only for the table's keys and indexes, never part of an entity. */
