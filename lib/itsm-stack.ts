@@ -8,6 +8,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
 import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
+import { CAPACITY_PREFIX, CATALOGUE_INDEXES, IMPROVEMENT_PREFIX } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -62,6 +63,7 @@ export class ItsmStack extends Stack {
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
+      capacity: config.capacity,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
@@ -375,11 +377,31 @@ export class ItsmStack extends Stack {
       environment: {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
     reports.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: this.data.key, access: ['get', 'query'] });
     reports.grantAuditAppend(auditAppend);
+    // Capacity measurements and the improvement register live in the catalogue table (service
+    // portfolio data): GetItem (services, items), Query on the table and the two indexes the
+    // register reuses, and PutItem only under the CAPACITY# and IMPROVEMENT# partitions, so this
+    // role can never overwrite a service or a CI.
+    reports.grantTable({
+      table: this.data.catalogueTable,
+      indexNames: [CATALOGUE_INDEXES.byServiceStatus.name, CATALOGUE_INDEXES.byServiceName.name],
+      key: this.data.key,
+      access: ['get', 'query'],
+    });
+    reports.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'CapacityAndImprovementPut',
+        actions: ['dynamodb:PutItem'],
+        resources: [this.data.catalogueTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CAPACITY_PREFIX}*`, `${IMPROVEMENT_PREFIX}*`] } },
+      }),
+    );
+    reports.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [this.data.key.keyArn] }));
 
     for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports]) {
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {

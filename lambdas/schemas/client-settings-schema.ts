@@ -253,6 +253,33 @@ export const requestSettingsSchema = z
   })
   .describe('Service request types: fulfilment targets and approval');
 
+const capacityActionSchema = z.strictObject({
+  service: z.string().trim().min(1).max(80).describe('The catalogue service the action belongs to'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1–40 lowercase letters, digits or hyphens')
+    .describe('The action\'s key, unique per service; POST /services/{id}/capacity names it as `action`'),
+  name: z.string().trim().min(1).max(120).describe('What is measured, as agreed with the client, e.g. "Orders processed per hour"'),
+  unit: z.string().trim().min(1).max(40).describe('The unit of every value, e.g. "orders/hour"'),
+  baseline: z.number().min(0).describe('The design-time baseline: the load the service was designed for'),
+  capacity: z.number().positive().describe('The load the service can take; utilisation and the forecast are measured against it'),
+});
+
+export const capacitySettingsSchema = z
+  .strictObject({
+    actions: z.array(capacityActionSchema).max(200).default(() => []),
+  })
+  .superRefine((settings, ctx) => {
+    const keys = settings.actions.map((a) => `${a.service}#${a.id}`);
+    settings.actions.forEach((action, i) => {
+      if (keys.indexOf(keys[i]!) !== i) ctx.addIssue({ code: 'custom', path: ['actions', i, 'id'], message: `"${action.id}" is listed twice for service "${action.service}"` });
+      if (action.baseline > action.capacity) {
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'baseline'], message: `the baseline ${action.baseline} is above the capacity ${action.capacity}` });
+      }
+    });
+  })
+  .describe('Capacity: per service, the high-level actions agreed with the client, with baseline and capacity');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -271,6 +298,7 @@ export const clientSettingsSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
   changes: changeSettingsSchema.default(() => changeSettingsSchema.parse({})),
   requests: requestSettingsSchema.default(() => requestSettingsSchema.parse({})),
+  capacity: capacitySettingsSchema.default(() => ({ actions: [] })),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

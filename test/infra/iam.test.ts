@@ -205,7 +205,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byState`]);
   });
 
-  test('the reports function only gets and queries the incidents table (the byCreated index, no other) and appends nothing but audit records', () => {
+  test('the reports function only gets and queries the incidents table (the byCreated index, no other); it puts audit records, and into the catalogue only capacity measurements and improvement items', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
@@ -215,11 +215,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byCreated`]);
     const dynamo = [...new Set(actionsOf(reports.statements).filter((a) => a.startsWith('dynamodb:')))].sort();
     expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
-    // PutItem only on the audit table (its own records of refused requests).
+    // PutItem on the audit table (audit records), and on the catalogue table only under the
+    // CAPACITY# and IMPROVEMENT# partitions (capacity measurements, the improvement register).
     const auditId = logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
-    for (const s of reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'))) {
-      expect([...referencedIds(s.Resource)]).toEqual([auditId]);
-    }
+    const catalogueId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
+    const puts = reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'));
+    expect(puts.map((s) => [...referencedIds(s.Resource)]).sort()).toEqual([[auditId], [catalogueId]].sort());
+    const cataloguePut = puts.find((s) => referencedIds(s.Resource).has(catalogueId))!;
+    expect(actionsOf([cataloguePut])).toEqual(['dynamodb:PutItem']);
+    expect(cataloguePut.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CAPACITY#*', 'IMPROVEMENT#*'] } });
+    const onCatalogue = reports.statements.filter((s) => referencedIds(s.Resource).has(catalogueId) && s !== cataloguePut);
+    expect([...new Set(actionsOf(onCatalogue))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(onCatalogue.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/')).sort()).toEqual(
+      [`\${${catalogueId}.Arn}/index/byServiceName`, `\${${catalogueId}.Arn}/index/byServiceStatus`],
+    );
   });
 
   test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts into the events table', () => {
