@@ -111,17 +111,18 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(actionsOf(catalogue.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
   });
 
-  test('only the catalogue, incidents, changes and SLA check functions touch the catalogue table; the other three only with GetItem', () => {
+  test('only the catalogue, incidents, changes, SLA check and reports functions touch the catalogue table; incidents, changes and SLA check only with GetItem (reports: test/infra/iam.test.ts)', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
     const catalogue = roleOf(resources, CATALOGUE_ENTRY);
     const incidents = roleOf(resources, INCIDENTS_ENTRY);
     const slaClock = roleOf(resources, 'lambdas/handlers/sla-clock-handler.ts');
     const changes = roleOf(resources, 'lambdas/handlers/changes-handler.ts');
+    const reports = roleOf(resources, 'lambdas/handlers/reports-handler.ts');
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId].sort());
+    expect(grantees.sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId, reports.roleId].sort());
     for (const reader of [incidents, slaClock, changes]) {
       const onTable = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId));
       expect([...new Set(actionsOf(onTable))]).toEqual(['dynamodb:GetItem']);
