@@ -10,6 +10,7 @@ import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../lambdas/adap
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
+import { CAPACITY_PREFIX, CATALOGUE_INDEXES, IMPROVEMENT_PREFIX } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -18,11 +19,15 @@ import type { Construct } from 'constructs';
 import type { ClientConfig } from './config/client-config-schema';
 import { ItsmApi } from './constructs/itsm-api';
 import { ItsmDashboard } from './constructs/itsm-dashboard';
+import { healthAlarmPrefix, healthAlarmRule, ItsmHealthAlarms } from './constructs/itsm-health-alarms';
 import { ItsmData } from './constructs/itsm-data';
 import { ItsmFunction } from './constructs/itsm-function';
 import { ItsmIdentity } from './constructs/itsm-identity';
 import { ItsmSlaWorkflow } from './constructs/itsm-sla-workflow';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+
+/** Room for the reports function's settings in Lambda's 4 KB of environment, besides its table names. */
+export const MAX_REPORTS_SETTINGS_LENGTH = 3600;
 
 export interface ItsmStackProps extends StackProps {
   readonly config: ClientConfig;
@@ -60,7 +65,8 @@ export class ItsmStack extends Stack {
       priorityThresholds: config.priorityThresholds,
       autoCloseAfter: config.autoCloseAfter,
       contacts: config.contacts,
-      monitoring: config.monitoring,
+      // The health alarms' rule comes first, so no client rule can demote them.
+      monitoring: { ...config.monitoring, alarmRules: [healthAlarmRule(config.id), ...config.monitoring.alarmRules] },
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
@@ -69,6 +75,22 @@ export class ItsmStack extends Stack {
       problems: config.problems,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
+    // The reports function reads the SLA policy and the capacity actions; it gets those only
+    // (the rest take their defaults), because Lambda allows 4 KB of environment per function.
+    const reportsSettings = JSON.stringify({
+      id: config.id,
+      timeZone: config.timeZone,
+      slaTargets: config.slaTargets,
+      contacts: config.contacts,
+      sla: config.sla,
+      capacity: config.capacity,
+    });
+    if (reportsSettings.length > MAX_REPORTS_SETTINGS_LENGTH) {
+      throw new Error(
+        `Invalid client configuration clients/${config.id}.json:\n  - capacity.actions: the capacity actions, SLA policy and contacts take ${reportsSettings.length} characters; ` +
+          `the reports function's environment holds at most ${MAX_REPORTS_SETTINGS_LENGTH} (Lambda's 4 KB): agree fewer or shorter actions`,
+      );
+    }
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
 
     // SLA clocks: a Standard workflow per incident clock generation, whose task is this function.
@@ -264,7 +286,9 @@ export class ItsmStack extends Stack {
         ],
       });
     }
-    new Alarm(this, 'EventIngestionFailuresAlarm', {
+    const ingestionFailuresAlarm = new Alarm(this, 'EventIngestionFailuresAlarm', {
+      // A health alarm (ItsmHealthAlarms): named so the alarm rule raises it in the client's desk.
+      alarmName: `${healthAlarmPrefix(config.id)}EventIngestionFailures-depth`,
       alarmDescription: 'Monitoring events that could not be ingested are waiting in the EventIngestionFailures queue',
       metric: ingestionFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 0,
@@ -436,24 +460,45 @@ export class ItsmStack extends Stack {
         INCIDENTS_TABLE_NAME: this.data.incidentsTable.tableName,
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
-        ITSM_CLIENT_SETTINGS: clientSettings,
+        CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
+        ITSM_CLIENT_SETTINGS: reportsSettings,
       },
     });
     reports.grantTable({ table: this.data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: this.data.key, access: ['get', 'query'] });
     // GET /events and /events/trends: Queries on the events table's byDay index only.
     reports.grantTable({ table: this.data.eventsTable, indexNames: this.data.eventIndexNames, key: this.data.key, access: ['query'], queryIndexesOnly: true });
     reports.grantAuditAppend(auditAppend);
+    // Capacity measurements and the improvement register live in the catalogue table (service
+    // portfolio data): GetItem (services, items), Query on the table and the two indexes the
+    // register reuses, and PutItem only under the CAPACITY# and IMPROVEMENT# partitions, so this
+    // role can never overwrite a service or a CI.
+    reports.grantTable({
+      table: this.data.catalogueTable,
+      indexNames: [CATALOGUE_INDEXES.byServiceStatus.name, CATALOGUE_INDEXES.byServiceName.name],
+      key: this.data.key,
+      access: ['get', 'query'],
+    });
+    reports.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'CapacityAndImprovementPut',
+        actions: ['dynamodb:PutItem'],
+        resources: [this.data.catalogueTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CAPACITY_PREFIX}*`, `${IMPROVEMENT_PREFIX}*`] } },
+      }),
+    );
+    reports.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [this.data.key.keyArn] }));
 
-    for (const fn of [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports, knowledgeRetirement]) {
+    const auditWriteAlarms = [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports, knowledgeRetirement].map((fn) =>
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {
+        alarmName: `${healthAlarmPrefix(config.id)}${fn.node.id}-audit-write-failures`,
         alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
         metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 0,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    }
+      }),
+    );
 
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
@@ -461,6 +506,21 @@ export class ItsmStack extends Stack {
       functions: { incidents: incidents.function, audit: audit.function, catalogue: catalogue.function, problems: problems.function, changes: changes.function, meta: meta.function, reports: reports.function },
       logRetention,
       logKey: this.data.key,
+    });
+
+    // Alarms on the stack's own health: to the ops topic, and through the alarm rule into the desk.
+    const watchedFunctions = [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement].map((fn) => ({ label: fn.node.id, function: fn.function }));
+    const health = new ItsmHealthAlarms(this, 'Health', {
+      clientId: config.id,
+      key: this.data.key,
+      // The operations mailbox, else the provider's named contact: someone always hears of the stack's health.
+      opsEmail: config.alertEmail ?? config.contacts.providerNamed.email,
+      api: this.api.api,
+      functions: watchedFunctions,
+      // EventIngestionFailures has its alarm already (above); it is reused through `existing`.
+      deadLetterQueues: [{ label: 'ScheduledJobFailures', queue: jobFailures }],
+      stateMachines: [{ label: 'SlaWorkflow', stateMachine: slaWorkflow.stateMachine }],
+      existing: [ingestionFailuresAlarm, ...auditWriteAlarms],
     });
 
     // Ops see the desk's figures and the stack's health at a glance.
@@ -476,9 +536,10 @@ export class ItsmStack extends Stack {
     new ItsmDashboard(this, 'Dashboard', {
       clientId: config.id,
       api: this.api.api,
-      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement].map((fn) => ({ label: fn.node.id, function: fn.function })),
+      functions: watchedFunctions,
       deadLetterQueues: [jobFailures, ingestionFailures],
       stateMachines: [slaWorkflow.stateMachine],
+      alarms: [...health.alarms, ingestionFailuresAlarm, ...auditWriteAlarms],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the REST API' });

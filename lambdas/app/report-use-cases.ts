@@ -23,7 +23,8 @@ export interface ReportPeriod {
   readonly to: string;
 }
 
-function checkedPeriod(caller: Caller, query: ReportPeriod): { from: string; to: string; fromDay: string; toDay: string } {
+/** The caller may read reports and the period is valid; the period normalised, with the UTC days it touches. */
+export function checkedPeriod(caller: Caller, query: ReportPeriod): { from: string; to: string; fromDay: string; toDay: string } {
   if (!mayReadReports(caller)) throw new ForbiddenError('Your role may not read reports', 'role');
   const from = new Date(query.from);
   const to = new Date(query.to);

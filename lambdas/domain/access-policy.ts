@@ -339,3 +339,38 @@ const EVENT_READERS: ReadonlySet<Role> = new Set(['agent', 'engineer', 'service-
 export function mayReadEvents(caller: Caller): boolean {
   return caller.roles.some((role) => EVENT_READERS.has(role));
 }
+
+/**
+ * Capacity measurements and the continual improvement register (reports function). Measurements
+ * are recorded by the service's owner (`own`: services they own) or an admin; improvements are
+ * managed by service owners and admins and read by the desk, change managers and auditors.
+ * Requesters and machine clients neither read nor write them.
+ */
+export const CAPACITY_IMPROVEMENT_ACTIONS = ['capacity:record', 'improvement:read', 'improvement:manage'] as const;
+export type CapacityImprovementAction = (typeof CAPACITY_IMPROVEMENT_ACTIONS)[number];
+
+//                                              record read manage
+const CAPACITY_IMPROVEMENT_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
+  requester:            [N, N, N],
+  agent:                [N, A, N],
+  engineer:             [N, A, N],
+  'service-owner':      [O, A, A],
+  'change-manager':     [N, A, N],
+  auditor:              [N, A, N],
+  admin:                [A, A, A],
+  integration:          [N, N, N],
+  cab:                  [N, N, N],
+  'emergency-approver': [N, N, N],
+  'client-approver':    [N, N, N],
+};
+
+export function capacityImprovementScope(caller: Caller, action: CapacityImprovementAction): Scope {
+  const column = CAPACITY_IMPROVEMENT_ACTIONS.indexOf(action);
+  let best: Scope = 'none';
+  for (const role of caller.roles) {
+    const scope = CAPACITY_IMPROVEMENT_MATRIX[role][column]!;
+    if (scope === 'any') return 'any';
+    if (scope === 'own') best = 'own';
+  }
+  return best;
+}

@@ -11,10 +11,25 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbReportAggregates } from '../adapters/dynamodb/report-aggregates';
-import { availabilityQuerySchema, serviceReportQuerySchema } from '../schemas/report-schemas';
+import {
+  availabilityQuerySchema,
+  capacityMeasurementBodySchema,
+  capacityQuerySchema,
+  createImprovementBodySchema,
+  improvementIdSchema,
+  listImprovementsQuerySchema,
+  serviceReportQuerySchema,
+  updateImprovementBodySchema,
+} from '../schemas/report-schemas';
+import { serviceIdSchema } from '../schemas/catalogue-schemas';
+import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
+import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
+import { DynamoDbCapacityMeasurements } from '../adapters/dynamodb/dynamodb-capacity-measurements';
+import { DynamoDbImprovementRepository } from '../adapters/dynamodb/dynamodb-improvement-repository';
+import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { reportToCsv } from '../schemas/csv';
-import { authenticated, createHttpHandler, type HttpResult, type RouteTable } from './http/http-router';
-import { header, parseQuery } from './http/http-request';
+import { authenticated, basePath, createHttpHandler, type HttpResult, type RouteTable } from './http/http-router';
+import { etagFor, header, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { requestScopedAuditLog } from './request-context';
 
@@ -23,6 +38,9 @@ import { requestScopedAuditLog } from './request-context';
  * path; the service report adds the SLA compliance of every service. Also the monitoring events
  * list and trends, read from the events table (records and counters kept by event ingestion).
  * Read only; it appends only the audit records of the requests it refuses.
+ * path; the service report adds the SLA compliance of every service. It also records capacity
+ * measurements and keeps the continual improvement register (the catalogue table's CAPACITY# and
+ * IMPROVEMENT# items), auditing each change.
  */
 const observability = createObservability('reports');
 const settings = loadClientSettings();
@@ -44,6 +62,28 @@ const audit = requestScopedAuditLog(
     observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
   },
 );
+
+const catalogueTable = requireEnv('CATALOGUE_TABLE_NAME');
+const capacityDeps: CapacityDeps = {
+  actions: settings.capacity.actions,
+  measurements: new DynamoDbCapacityMeasurements(documents, catalogueTable),
+  services: new DynamoDbCatalogueRepository(documents, catalogueTable),
+  clock,
+  audit,
+};
+const improvementDeps: ImprovementDeps = {
+  improvements: new DynamoDbImprovementRepository(documents, catalogueTable),
+  reports: deps,
+  ids: { newId: () => randomUUID() },
+  audit,
+};
+type Params = Record<string, string | undefined> | null;
+const improvementId = (params: Params) => validate(improvementIdSchema, params?.['id'], 'id');
+const versioned = (record: { readonly version: number }, status: number, extra: Record<string, string> = {}): HttpResult => ({
+  status,
+  body: record,
+  headers: { ETag: etagFor(record.version), ...extra },
+});
 
 /** JSON by default; CSV when the caller asks for text/csv. */
 export function represent(event: Pick<APIGatewayProxyEvent, 'headers'>, report: unknown): HttpResult {
@@ -69,6 +109,28 @@ export const routes: RouteTable = {
     status: 200,
     body: await eventTrends(eventDeps, caller, parseQuery(event, eventTrendsQuerySchema)),
   })),
+  'GET /reports/capacity': authenticated(async ({ event, caller }) =>
+    represent(event, await capacityReport(capacityDeps, caller, parseQuery(event, capacityQuerySchema))),
+  ),
+  'POST /services/{id}/capacity': authenticated(async ({ event, caller }) => {
+    const serviceId = validate(serviceIdSchema, event.pathParameters?.['id'], 'id');
+    const { measurement, created } = await recordCapacityMeasurement(capacityDeps, caller, serviceId, parseJsonBody(event, capacityMeasurementBodySchema));
+    return { status: created ? 201 : 200, body: measurement };
+  }),
+  'POST /improvements': authenticated(async ({ event, caller }) => {
+    const item = await createImprovement(improvementDeps, caller, parseJsonBody(event, createImprovementBodySchema));
+    return versioned(item, 201, { Location: `${basePath(event)}/improvements/${item.id}` });
+  }),
+  'GET /improvements': authenticated(async ({ event, caller }) => ({
+    status: 200,
+    body: await listImprovements(improvementDeps, caller, parseQuery(event, listImprovementsQuerySchema)),
+  })),
+  'GET /improvements/{id}': authenticated(async ({ event, caller }) => versioned(await getImprovement(improvementDeps, caller, improvementId(event.pathParameters)), 200)),
+  'PATCH /improvements/{id}': authenticated(async ({ event, caller }) => {
+    const id = improvementId(event.pathParameters);
+    const changes = parseJsonBody(event, updateImprovementBodySchema);
+    return versioned(await updateImprovement(improvementDeps, caller, id, changes, ifMatchVersion(event)), 200);
+  }),
 };
 
 export const handler = createHttpHandler(routes, observability, { audit });

@@ -15,7 +15,21 @@ import {
   updateIncidentBodySchema,
 } from './incident-schemas';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from './sla-schemas';
-import { availabilityQuerySchema, availabilityReportSchema, serviceReportQuerySchema, serviceReportSchema } from './report-schemas';
+import {
+  availabilityQuerySchema,
+  availabilityReportSchema,
+  capacityMeasurementBodySchema,
+  capacityMeasurementSchema,
+  capacityQuerySchema,
+  capacityReportSchema,
+  createImprovementBodySchema,
+  improvementPageSchema,
+  improvementSchema,
+  listImprovementsQuerySchema,
+  serviceReportQuerySchema,
+  serviceReportSchema,
+  updateImprovementBodySchema,
+} from './report-schemas';
 import { auditPageSchema, auditVerificationSchema, listAuditQuerySchema, verifyAuditQuerySchema } from './audit-schemas';
 import {
   ciPageSchema,
@@ -496,6 +510,37 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET', path: '/events/trends', group: 'reports', auth: 'token', operationId: 'getMonitoringEventTrends',
     summary: 'Monitoring events received per hour or day, by source and severity', query: eventTrendsQuerySchema,
     response: { status: 200, schema: eventTrendsSchema, description: 'Counts per bucket' },
+  },
+  // Capacity and the continual improvement register (function group `reports`).
+  {
+    method: 'POST', path: '/services/{id}/capacity', group: 'reports', auth: 'token', operationId: 'recordCapacityMeasurement',
+    summary: "Record a measurement of one of the service's capacity actions (idempotent on action and instant)", body: capacityMeasurementBodySchema,
+    response: { status: 201, schema: capacityMeasurementSchema, description: 'Recorded (200: the same measurement was recorded already)' }, problems: [404, 409, 415],
+  },
+  {
+    method: 'GET', path: '/reports/capacity', group: 'reports', auth: 'token', operationId: 'getCapacityReport',
+    summary: "Per capacity action of a service: actual vs baseline, peak utilisation, headroom, trend and the date the trend reaches capacity",
+    query: capacityQuerySchema, response: { status: 200, schema: capacityReportSchema, description: 'The report (text/csv on request)' },
+  },
+  {
+    method: 'POST', path: '/improvements', group: 'reports', auth: 'token', operationId: 'createImprovement',
+    summary: 'Add an item to the continual improvement register', body: createImprovementBodySchema,
+    response: { status: 201, schema: improvementSchema, description: 'Created (proposed); Location and ETag headers set' }, problems: [415],
+  },
+  {
+    method: 'GET', path: '/improvements', group: 'reports', auth: 'token', operationId: 'listImprovements',
+    summary: 'Improvement items by status, or all, oldest first', query: listImprovementsQuerySchema,
+    response: { status: 200, schema: improvementPageSchema, description: 'One page (without progress)' },
+  },
+  {
+    method: 'GET', path: '/improvements/{id}', group: 'reports', auth: 'token', operationId: 'getImprovement',
+    summary: 'An improvement item with its progress, computed from the reports', response: { status: 200, schema: improvementSchema, description: 'The item; ETag header set' },
+    problems: [404],
+  },
+  {
+    method: 'PATCH', path: '/improvements/{id}', group: 'reports', auth: 'token', operationId: 'updateImprovement',
+    summary: 'Change an improvement item or its status (If-Match required)', body: updateImprovementBodySchema,
+    response: { status: 200, schema: improvementSchema, description: 'The changed item; new ETag' }, problems: [404, 409, 412, 415, 428],
   },
 ];
 

@@ -277,6 +277,32 @@ export const problemSettingsSchema = z
     candidateWindow: isoDurationSchema.default('P30D').describe('How far back GET /problems/candidates looks by default'),
   })
   .describe('Finding problems early: trend thresholds of GET /problems/candidates');
+const capacityActionSchema = z.strictObject({
+  service: z.string().trim().min(1).max(80).describe('The catalogue service the action belongs to'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1–40 lowercase letters, digits or hyphens')
+    .describe('The action\'s key, unique per service; POST /services/{id}/capacity names it as `action`'),
+  name: z.string().trim().min(1).max(120).describe('What is measured, as agreed with the client, e.g. "Orders processed per hour"'),
+  unit: z.string().trim().min(1).max(40).describe('The unit of every value, e.g. "orders/hour"'),
+  baseline: z.number().min(0).describe('The design-time baseline: the load the service was designed for'),
+  capacity: z.number().positive().describe('The load the service can take; utilisation and the forecast are measured against it'),
+});
+
+export const capacitySettingsSchema = z
+  .strictObject({
+    actions: z.array(capacityActionSchema).max(200).default(() => []),
+  })
+  .superRefine((settings, ctx) => {
+    const keys = settings.actions.map((a) => `${a.service}#${a.id}`);
+    settings.actions.forEach((action, i) => {
+      if (keys.indexOf(keys[i]!) !== i) ctx.addIssue({ code: 'custom', path: ['actions', i, 'id'], message: `"${action.id}" is listed twice for service "${action.service}"` });
+      if (action.baseline > action.capacity) {
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'baseline'], message: `the baseline ${action.baseline} is above the capacity ${action.capacity}` });
+      }
+    });
+  })
+  .describe('Capacity: per service, the high-level actions agreed with the client, with baseline and capacity');
 
 export const clientSettingsSchema = z.strictObject({
   id: z
@@ -299,6 +325,7 @@ export const clientSettingsSchema = z.strictObject({
   integrations: integrationSettingsSchema.default(() => ({})),
   knowledgeStaleAfter: isoDurationSchema.default('P180D').describe('A published knowledge article nobody reads for this long is archived by the retirement job'),
   problems: problemSettingsSchema.default(() => problemSettingsSchema.parse({})),
+  capacity: capacitySettingsSchema.default(() => ({ actions: [] })),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { IMPROVEMENT_METRICS, IMPROVEMENT_STATUSES } from '../domain/improvement';
+import { PRIORITIES } from '../domain/priority';
+import { SLA_TARGETS } from '../domain/sla-clock';
 
 /** Query and response schemas of the report routes (function group `reports`). */
 const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00Z');
@@ -64,3 +67,130 @@ export const serviceReportSchema = z
     sla: z.unknown().optional().describe('SLA compliance per priority (as GET /reports/sla); every service only'),
   })
   .describe('Incident volume, backlog, reopen rate and SLA compliance over a period');
+
+// ---------------------------------------------------------------------------------------------
+// Capacity (README "Capacity")
+
+const actionId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1–40 lowercase letters, digits or hyphens');
+
+export const capacityMeasurementBodySchema = z
+  .strictObject({
+    action: actionId.describe("The action's id, as agreed in the client's capacity config"),
+    at: timestamp.describe('When the value was measured'),
+    value: z.number().min(0).max(1e15).describe("The measured value, in the action's unit"),
+  })
+  .describe('One measurement of a capacity action; the same action and instant twice is a replay (same value) or 409');
+
+export const capacityMeasurementSchema = z.object({
+  service: z.string(),
+  action: z.string(),
+  at: timestamp,
+  value: z.number(),
+  recordedBy: z.string(),
+  recordedAt: timestamp,
+});
+
+export const capacityQuerySchema = z
+  .strictObject({
+    service: service.describe('The service reported on'),
+    from: timestamp.describe('Period start (inclusive)'),
+    to: timestamp.describe('Period end (exclusive)'),
+  })
+  .describe('A service and a period of at most 366 days');
+
+export const capacityReportSchema = z
+  .object({
+    service: z.string(),
+    from: timestamp,
+    to: timestamp,
+    asOf: timestamp,
+    source: z.literal('api').describe('Where the measurements came from: recorded through POST /services/{id}/capacity'),
+    actions: z.array(
+      z.object({
+        action: z.string(),
+        name: z.string(),
+        unit: z.string(),
+        baseline: z.number(),
+        capacity: z.number(),
+        measurements: z.number().int(),
+        mean: z.number().optional(),
+        peak: z.number().optional(),
+        peakAt: timestamp.optional(),
+        meanVsBaselinePercent: z.number().optional(),
+        peakUtilisationPercent: z.number().optional(),
+        headroom: z.number().optional(),
+        headroomPercent: z.number().optional(),
+        overCapacity: z.boolean(),
+        trend: z.object({
+          slopePerDay: z.number().optional().describe('Least-squares slope, units per day; absent with fewer than two instants'),
+          direction: z.enum(['rising', 'flat', 'falling']).optional(),
+          reachesCapacityAt: timestamp.optional().describe('When the trend reaches capacity; absent when flat or falling'),
+        }),
+      }),
+    ),
+  })
+  .describe('Per capacity action of the service: actual vs baseline, peak utilisation, headroom, trend and forecast');
+
+// ---------------------------------------------------------------------------------------------
+// Continual improvement register (README "Continual improvement")
+
+const improvementStatus = z.enum(IMPROVEMENT_STATUSES);
+const period = z.strictObject({ from: timestamp, to: timestamp });
+const improvementTarget = z.strictObject({
+  value: z.number().describe('The value to reach'),
+  direction: z.enum(['increase', 'decrease']).describe('Whether higher or lower is better'),
+  deadline: timestamp.describe('By when'),
+});
+const username = z.string().trim().min(1).max(128);
+
+export const createImprovementBodySchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200),
+    description: z.string().trim().max(4000).optional(),
+    service: service.optional().describe('The service measured; every service when omitted (availability figures need one)'),
+    metric: z.enum(IMPROVEMENT_METRICS).describe('The report figure the improvement moves'),
+    priority: z.enum(PRIORITIES).optional().describe('slaAchievedShare only'),
+    slaTarget: z.enum(SLA_TARGETS).optional().describe('slaAchievedShare only'),
+    baseline: period.describe('The fixed period the baseline value is measured over'),
+    target: improvementTarget,
+    owner: username.describe('Username of the person accountable'),
+  })
+  .describe('An improvement item; status starts as proposed');
+
+export const updateImprovementBodySchema = createImprovementBodySchema
+  .partial()
+  .extend({ status: improvementStatus.optional() })
+  .describe('Fields that change; what is measured (metric, service, priority, slaTarget, baseline) only while proposed');
+
+export const listImprovementsQuerySchema = z.strictObject({
+  status: improvementStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  nextToken: z.string().max(2048).optional(),
+});
+
+export const improvementIdSchema = z.string().uuid();
+
+export const improvementSchema = createImprovementBodySchema.extend({
+  id: z.string(),
+  status: improvementStatus,
+  version: z.number().int(),
+  createdAt: timestamp,
+  createdBy: z.string(),
+  updatedAt: timestamp,
+  updatedBy: z.string(),
+  progress: z
+    .object({
+      baselineValue: z.number().optional(),
+      currentValue: z.number().optional(),
+      currentPeriod: period,
+      progressPercent: z.number().optional(),
+      expectedPercent: z.number(),
+      achieved: z.boolean(),
+      onTrack: z.boolean().optional(),
+      note: z.string().optional(),
+    })
+    .optional()
+    .describe('Computed from the reports, never stored: on GET /improvements/{id} and PATCH answers'),
+});
+
+export const improvementPageSchema = z.object({ items: z.array(improvementSchema), nextToken: z.string().optional() });

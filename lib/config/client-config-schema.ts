@@ -36,6 +36,10 @@ export const clientConfigSchema = clientSettingsSchema
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `"${id}" is listed twice` });
     });
+    // The stack puts the health alarms' rule first (lib/constructs/itsm-health-alarms.ts): one place is kept for it.
+    if (config.monitoring.alarmRules.length > 99) {
+      ctx.addIssue({ code: 'custom', path: ['monitoring', 'alarmRules'], message: 'at most 99 rules: the stack adds the health alarms\' rule first' });
+    }
     if (!config.allowedRegions.includes(config.region)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
-import { Dashboard, GraphWidget, Metric, TextWidget, type IMetric, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, GraphWidget, Metric, TextWidget, type IAlarm, type IMetric, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -21,6 +21,8 @@ export interface ItsmDashboardProps {
   readonly deadLetterQueues: readonly IQueue[];
   /** State machines whose failed executions are shown. */
   readonly stateMachines: readonly IStateMachine[];
+  /** The stack's health alarms, shown with their state. */
+  readonly alarms?: readonly IAlarm[];
   /**
    * The namespace the functions publish their Powertools (EMF) metrics in.
    * @default 'RoweItsm'
@@ -81,6 +83,9 @@ export class ItsmDashboard extends Construct {
         graph('Failed state-machine executions', props.stateMachines.map((m) => m.metricFailed({ statistic: 'Sum', period })), 12),
       ],
     ];
+    if (props.alarms && props.alarms.length > 0) {
+      rows.push([new AlarmStatusWidget({ title: 'Health alarms', alarms: [...props.alarms], width: 24, height: Math.min(12, 2 + Math.ceil(props.alarms.length / 4)) })]);
+    }
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `rowe-itsm-${props.clientId}`, widgets: rows });
   }
 }

@@ -67,6 +67,10 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /requests': REQUEST_LIST,
   'GET /requests/{id}': REQUEST_READ,
   'GET /reports/requests-changes': REPORTS,
+  'GET /problems/candidates': PROBLEMS,
+  'GET /reports/capacity': REPORTS,
+  'GET /improvements': REPORTS, // read by the report readers; managed by service owners and admins
+  'GET /improvements/{id}': REPORTS,
   'GET /events': 'nyyyynynnnn', // the desk, owners, auditors and admins; not change managers
   'GET /events/trends': 'nyyyynynnnn',
 };
@@ -83,6 +87,7 @@ const QUERIES: Readonly<Record<string, string>> = {
   'GET /knowledge': 'q=printer',
   'GET /changes/calendar': 'from=2030-01-01T00:00:00Z&to=2030-02-01T00:00:00Z',
   'GET /changes/milestones': 'service=printing',
+  'GET /reports/capacity': 'service=web-shop&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
   'GET /events': 'from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
   'GET /events/trends': 'bucket=day&from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
 };
@@ -112,6 +117,10 @@ beforeAll(async () => {
   ids['changes'] = await as('engineer', 'setup-engineer', '/changes', {
     type: 'normal', title: 'Replace tray 2 roller', reason: 'Worn roller', services: ['printing'], implementationPlan: 'Swap the roller', testPlan: 'Print 50 pages',
     backoutPlan: 'Refit the old roller', plannedStart: '2030-01-10T18:00:00Z', plannedEnd: '2030-01-10T19:00:00Z', likelihood: 1, severity: 1, securityImpact: 'None',
+  });
+  ids['improvements'] = await as('admin', 'setup-admin', '/improvements', {
+    title: 'Fewer printer incidents', metric: 'incidentsOpened', baseline: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
+    target: { value: 10, direction: 'decrease', deadline: '2027-06-01T00:00:00Z' }, owner: 'setup-admin',
   });
   ids['requests'] = await as('requester', 'setup-requester', '/requests', { type: 'information', service: 'printing', title: 'Which tray for labels?', description: 'We print labels weekly' });
 });

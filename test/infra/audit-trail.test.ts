@@ -83,7 +83,7 @@ const WRITERS = [
   'lambdas/handlers/catalogue-handler.ts',
   'lambdas/handlers/problems-handler.ts',
   'lambdas/handlers/changes-handler.ts',
-  // Reads reports; appends only the records of the requests it refuses.
+  // Reads reports; records capacity measurements and improvement items, and the requests it refuses.
   'lambdas/handlers/reports-handler.ts',
   'lambdas/handlers/knowledge-retirement-handler.ts',
 ];

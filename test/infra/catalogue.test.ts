@@ -111,19 +111,21 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(actionsOf(catalogue.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
   });
 
-  test('only the catalogue, incidents, changes and SLA check functions touch the catalogue table; the other three only with GetItem', () => {
+  test('only the catalogue, incidents, changes, SLA check and reports functions touch the catalogue table; incidents, changes and SLA check only with GetItem (changes' CI writes: changes.test.ts; reports: iam.test.ts)', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
     const catalogue = roleOf(resources, CATALOGUE_ENTRY);
     const incidents = roleOf(resources, INCIDENTS_ENTRY);
     const slaClock = roleOf(resources, 'lambdas/handlers/sla-clock-handler.ts');
     const changes = roleOf(resources, 'lambdas/handlers/changes-handler.ts');
+    const reports = roleOf(resources, 'lambdas/handlers/reports-handler.ts');
     const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    expect(grantees.sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId].sort());
+    expect(grantees.sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId, reports.roleId].sort());
     for (const reader of [incidents, slaClock, changes]) {
-      const onTable = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+      // The changes function also records installed versions, under a CI#/SERVICE# LeadingKeys condition (changes.test.ts).
+      const onTable = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined);
       expect([...new Set(actionsOf(onTable))]).toEqual(['dynamodb:GetItem']);
       expect(onTable.flatMap((s) => asList(s.Resource).map(renderArn))).toEqual([`\${${tableId}.Arn}`]);
     }

@@ -232,3 +232,27 @@ test('an integration secret is only ever a Secrets Manager ARN, and a webhook on
   expectProblem(problemsOf({ ...example(), integrations: { webhook: { ...webhook, url: 'http://itsm.example.com/hooks' } } }), 'clients/example.json', 'integrations.webhook.url', /https/);
   expectProblem(problemsOf({ ...example(), integrations: { webhook: { ...webhook, secret: 'hunter2' } } }), 'clients/example.json', 'integrations.webhook.secret', /not a known field/);
 });
+
+describe('capacity actions (README "Capacity")', () => {
+  const withActions = (actions: unknown[]) => ({ ...example(), capacity: { actions } });
+  const action = { service: 'web-shop', id: 'orders', name: 'Orders per hour', unit: 'orders/hour', baseline: 400, capacity: 1000 };
+
+  test('the example file agrees capacity actions, each with a baseline and a capacity', () => {
+    const config = parseClientConfig('clients/example.json', exampleText);
+    expect(config.capacity.actions.length).toBeGreaterThan(0);
+    for (const a of config.capacity.actions) expect(a.capacity).toBeGreaterThanOrEqual(a.baseline);
+  });
+
+  test('a baseline above the capacity names the field', () => {
+    expectProblem(problemsOf(withActions([{ ...action, baseline: 2000 }])), 'clients/example.json', 'capacity.actions.0.baseline', /above the capacity 1000/);
+  });
+
+  test('the same action twice for a service names the second', () => {
+    expectProblem(problemsOf(withActions([action, action])), 'clients/example.json', 'capacity.actions.1.id', /listed twice/);
+  });
+
+  test('a capacity of zero, a bad id and an unknown field are refused', () => {
+    const error = problemsOf(withActions([{ ...action, baseline: 0, capacity: 0 }, { ...action, id: 'Orders!' }, { ...action, id: 'x', metric: 'cpu' }]));
+    expect(error.problems.map((p) => p.field).sort()).toEqual(['capacity.actions.0.capacity', 'capacity.actions.1.id', 'capacity.actions.2.metric']);
+  });
+});

@@ -2,11 +2,13 @@
  * One stack per client file, pinned to the client's account and region, selectable with
  * `-c client=<id>`; each stack hands its functions the client's own settings.
  */
+import { healthAlarmRule } from '../../lib/constructs/itsm-health-alarms';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfigs } from '../../lib/config/load-client-configs';
+import { loadClientConfigs, parseClientConfig } from '../../lib/config/load-client-configs';
+import { ItsmStack } from '../../lib/itsm-stack';
 import { addClientStacks, stackNameFor } from '../../lib/itsm-app';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
@@ -111,12 +113,16 @@ describe("each stack carries its client's run-time settings", () => {
       priorityThresholds: config.priorityThresholds,
       autoCloseAfter: config.autoCloseAfter,
       contacts: config.contacts,
-      monitoring: config.monitoring,
+      // The stack puts the health alarms' rule first (test/infra/health-alarms.test.ts).
+      monitoring: { ...config.monitoring, alarmRules: [healthAlarmRule(clientId), ...config.monitoring.alarmRules] },
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
+      integrations: config.integrations,
       knowledgeStaleAfter: config.knowledgeStaleAfter,
       problems: config.problems,
+      // Capacity actions go to the reports function only (Lambda's 4 KB of environment).
+      capacity: { actions: [] },
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
     // Lambda allows 4 KB of environment per function in all.
@@ -134,5 +140,23 @@ describe("each stack carries its client's run-time settings", () => {
     expect(settings.priorityMatrix['3']['3']).toBe('P5');
     expect(settings.timeZone).toBe('America/New_York');
     expect(settings.slaTargets.P1).toEqual({ acknowledge: 'PT10M', respond: 'PT15M', resolve: 'PT2H' });
+  });
+});
+
+describe("capacity actions and Lambda's 4 KB of environment", () => {
+  test('every function of every client stack stays under 4 KB of environment, the reports function included', () => {
+    for (const clientId of ['example', 'acme-us']) {
+      for (const [logicalId, fn] of resourcesOfType(fixture.get(clientId).resources, 'AWS::Lambda::Function')) {
+        const size = JSON.stringify(fn.Properties.Environment?.Variables ?? {}).length;
+        expect({ logicalId, under4k: size < 4096 }).toEqual({ logicalId, under4k: true });
+      }
+    }
+  });
+
+  test('more capacity actions than the reports function can hold stop the synth naming capacity.actions', () => {
+    const config = parseClientConfig('clients/example.json', readFileSync(join(CLIENTS_DIR, 'example.json'), 'utf8'));
+    const actions = Array.from({ length: 40 }, (_, i) => ({ service: 'web-shop', id: `action-${i}`, name: `A long agreed action name number ${i}`, unit: 'things/hour', baseline: 1, capacity: 2 }));
+    const app = new App({ context: FAST_SYNTH_CONTEXT });
+    expect(() => new ItsmStack(app, 'TooMany', { config: { ...config, capacity: { actions } } })).toThrow(/capacity\.actions: .*at most 3600/);
   });
 });

@@ -53,3 +53,14 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(body).toContain('\\"AWS/States\\",\\"ExecutionsFailed\\"');
   });
 });
+
+describe.each(['example', 'acme-us'])('%s health alarms on the dashboard', (clientId) => {
+  test('an alarm status widget shows every health alarm', () => {
+    const { resources } = fixture.get(clientId);
+    const { body } = dashboardBody(clientId);
+    expect(body).toContain('\\"alarms\\":[');
+    const health = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) => String(a.Properties.AlarmName ?? '').startsWith(`rowe-itsm-health-${clientId}-`));
+    expect(health.length).toBeGreaterThan(20);
+    for (const [logicalId] of health) expect({ logicalId, shown: body.includes(`{"Fn::GetAtt":["${logicalId}","Arn"]}`) }).toEqual({ logicalId, shown: true });
+  });
+});

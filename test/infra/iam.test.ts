@@ -206,7 +206,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byState`]);
   });
 
-  test('the reports function only gets and queries the incidents table (the byCreated index, no other) and appends nothing but audit records', () => {
+  test('the reports function only gets and queries the incidents table (the byCreated index, no other); it puts audit records, and into the catalogue only capacity measurements and improvement items', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
@@ -216,11 +216,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byCreated`]);
     const dynamo = [...new Set(actionsOf(reports.statements).filter((a) => a.startsWith('dynamodb:')))].sort();
     expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
-    // PutItem only on the audit table (its own records of refused requests).
+    // PutItem on the audit table (audit records), and on the catalogue table only under the
+    // CAPACITY# and IMPROVEMENT# partitions (capacity measurements, the improvement register).
     const auditId = logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
-    for (const s of reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'))) {
-      expect([...referencedIds(s.Resource)]).toEqual([auditId]);
-    }
+    const catalogueId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
+    const puts = reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'));
+    expect(puts.map((s) => [...referencedIds(s.Resource)]).sort()).toEqual([[auditId], [catalogueId]].sort());
+    const cataloguePut = puts.find((s) => referencedIds(s.Resource).has(catalogueId))!;
+    expect(actionsOf([cataloguePut])).toEqual(['dynamodb:PutItem']);
+    expect(cataloguePut.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CAPACITY#*', 'IMPROVEMENT#*'] } });
+    const onCatalogue = reports.statements.filter((s) => referencedIds(s.Resource).has(catalogueId) && s !== cataloguePut);
+    expect([...new Set(actionsOf(onCatalogue))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(onCatalogue.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/')).sort()).toEqual(
+      [`\${${catalogueId}.Arn}/index/byServiceName`, `\${${catalogueId}.Arn}/index/byServiceStatus`],
+    );
   });
 
   test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts records and adds counters into the events table', () => {
@@ -265,7 +274,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the incidents function may publish to the three notification topics and no other', () => {
     const { resources, stack } = fixture.get(clientId);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const topicIds = stack.node.findAll().filter((c) => (c as { cfnResourceType?: string }).cfnResourceType === 'AWS::SNS::Topic').map((c) => logicalIdOf(stack, c as CfnElement));
+    // The notification topics; the health alarms' ops topic is CloudWatch's to publish to (test/infra/health-alarms.test.ts).
+    const topicIds = stack.node.findAll().filter((c) => (c as { cfnResourceType?: string }).cfnResourceType === 'AWS::SNS::Topic').map((c) => logicalIdOf(stack, c as CfnElement)).filter((id) => id.startsWith('Notifications'));
     expect(topicIds).toHaveLength(3);
     const publish = incidents.statements.filter((s) => actionsOf([s]).includes('sns:Publish'));
     expect(publish.flatMap((s) => [...referencedIds(s.Resource)]).sort()).toEqual([...topicIds].sort());

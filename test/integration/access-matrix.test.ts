@@ -193,3 +193,105 @@ test('monitoring events: GET /events and GET /events/trends answer each role as 
   }
   expect(observed).toEqual(EVENTS_EXPECTED);
 });
+
+/**
+ * Capacity and the continual improvement register, through the reports function: every role
+ * against every route, on a service the caller owns ("own") and on somebody else's ("other").
+ */
+describe('capacity and improvements', () => {
+  let reports: import('./support-events').ProxyHandler;
+  let restoreEnv: () => void;
+  const serviceOf = (role: string) => `cap-${role}`;
+  const otherService = 'cap-other';
+  const at = '2026-11-01T00:00:00.000Z';
+  const actions = [...ROLE_CALLERS.map(([role]) => serviceOf(role)), otherService].map((service) => ({ service, id: 'load', name: 'Load', unit: 'req/s', baseline: 1, capacity: 10 }));
+  const improvementBody = { title: 'Matrix goal', metric: 'incidentsOpened', baseline: { from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:00:00Z' }, target: { value: 0, direction: 'decrease', deadline: '2027-01-01T00:00:00Z' }, owner: 'someone' };
+  let improvementId = '';
+
+  beforeAll(async () => {
+    const { exampleSettings, localFunctionEnv, setEnv } = await import('./support-handler');
+    const { DynamoDbCatalogueRepository } = await import('../../lambdas/adapters/dynamodb/dynamodb-catalogue-repository');
+    const { newService } = await import('../../lambdas/domain/service-catalogue');
+    const { createServiceBodySchema } = await import('../../lambdas/schemas/catalogue-schemas');
+    restoreEnv = setEnv({
+      ...localFunctionEnv(tables),
+      INCIDENTS_TABLE_NAME: tables.names.incidents,
+      AUDIT_TABLE_NAME: tables.names.audit,
+      CATALOGUE_TABLE_NAME: tables.names.catalogue,
+      ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity: { actions } }),
+    });
+    jest.isolateModules(() => {
+      reports = (require('../../lambdas/handlers/reports-handler') as { handler: import('./support-events').ProxyHandler }).handler;
+    });
+    const catalogue = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
+    const owners: [string, string][] = [...ROLE_CALLERS.map(([role, c]) => [serviceOf(role), c.username] as [string, string]), [otherService, someoneElse]];
+    for (const [id, username] of owners) {
+      const input = createServiceBodySchema.parse({ id, name: id, description: 'Matrix service', status: 'live', owner: { username, name: username, email: 'x@example.com' }, commencementDate: '2024-01-01', sla: { reference: 'MSA' } });
+      await catalogue.createService(newService(input, { name: 'setup' } as never, '2026-01-01T00:00:00.000Z'));
+    }
+    const { invoke } = await import('./support-events');
+    const created = await invoke(reports, 'POST', { path: '/improvements', body: improvementBody, caller: callers.admin });
+    if (created.status !== 201) throw new Error(`setup failed: ${created.raw}`);
+    improvementId = created.body.id;
+  });
+  afterAll(() => restoreEnv?.());
+
+  const CAP_ACTIONS = ['recordOwn', 'recordOther', 'capacityReport', 'createImprovement', 'listImprovements', 'getImprovement', 'patchImprovement'] as const;
+  // prettier-ignore
+  const CAP_EXPECTED: Readonly<Record<string, readonly number[]>> = {
+    //               recOwn recOth report create list  get  patch
+    requester:        [403,  403,  403,  403,  403,  403,  403],
+    agent:            [403,  403,  200,  403,  200,  200,  403],
+    engineer:         [403,  403,  200,  403,  200,  200,  403],
+    'service-owner':  [201,  403,  200,  201,  200,  200,  200],
+    'change-manager': [403,  403,  200,  403,  200,  200,  403],
+    auditor:          [403,  403,  200,  403,  200,  200,  403],
+    admin:            [201,  201,  200,  201,  200,  200,  200],
+  };
+
+  test.each(ROLE_CALLERS)('%s: every capacity and improvement route answers as the policy says; refusals write nothing', async (role, caller) => {
+    const { invoke } = await import('./support-events');
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const stored = async (service: string) => (await tables.documents.send(new GetCommand({ TableName: tables.names.catalogue, Key: { pk: `CAPACITY#${service}#load`, sk: at } }))).Item;
+    const record = (service: string) => invoke(reports, 'POST', { path: `/services/${service}/capacity`, resource: '/services/{id}/capacity', pathParameters: { id: service }, body: { action: 'load', at, value: 1 }, caller });
+    const item = (method: string, body?: unknown, ifMatch?: string) =>
+      invoke(reports, method, { path: `/improvements/${improvementId}`, resource: '/improvements/{id}', pathParameters: { id: improvementId }, caller, ...(body !== undefined && { body }), ...(ifMatch && { headers: { 'If-Match': ifMatch } }) });
+    const observed: Record<string, number> = {};
+    const refusalsThatWrote: string[] = [];
+    for (const action of CAP_ACTIONS) {
+      let response: ApiResponse;
+      let wrote = async () => false;
+      if (action === 'recordOwn' || action === 'recordOther') {
+        // recordOther: somebody else's service; admins may, so it is recorded once per role at most.
+        const service = action === 'recordOwn' ? serviceOf(role) : otherService;
+        const before = await stored(service);
+        response = await record(service);
+        wrote = async () => before === undefined && (await stored(service)) !== undefined;
+      } else if (action === 'capacityReport') {
+        response = await invoke(reports, 'GET', { path: '/reports/capacity', query: { service: serviceOf(role), from: '2026-10-01T00:00:00Z', to: '2026-12-01T00:00:00Z' }, caller });
+      } else if (action === 'createImprovement') {
+        response = await invoke(reports, 'POST', { path: '/improvements', body: { ...improvementBody, title: `Matrix goal by ${role}` }, caller });
+      } else if (action === 'listImprovements') {
+        response = await invoke(reports, 'GET', { path: '/improvements', caller });
+      } else if (action === 'getImprovement') {
+        response = await item('GET');
+      } else {
+        const current = await invoke(reports, 'GET', { path: `/improvements/${improvementId}`, resource: '/improvements/{id}', pathParameters: { id: improvementId }, caller: callers.admin });
+        response = await item('PATCH', { title: `Renamed by ${role}` }, `"${current.body.version}"`);
+        wrote = async () => {
+          const after = await invoke(reports, 'GET', { path: `/improvements/${improvementId}`, resource: '/improvements/{id}', pathParameters: { id: improvementId }, caller: callers.admin });
+          return after.body.version !== current.body.version;
+        };
+      }
+      observed[action] = response.status;
+      if (response.status >= 400 && (await wrote())) refusalsThatWrote.push(action);
+    }
+    expect(observed).toEqual(Object.fromEntries(CAP_ACTIONS.map((a, i) => [a, CAP_EXPECTED[role]![i]])));
+    expect(refusalsThatWrote).toEqual([]);
+  });
+
+  test('the expected table covers every role and every action', () => {
+    expect(Object.keys(CAP_EXPECTED).sort()).toEqual(ROLE_CALLERS.map(([role]) => role).sort());
+    for (const row of Object.values(CAP_EXPECTED)) expect(row).toHaveLength(CAP_ACTIONS.length);
+  });
+});

@@ -15,6 +15,7 @@ beforeAll(async () => {
     ...localFunctionEnv(tables),
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     AUDIT_TABLE_NAME: tables.names.audit,
+    CATALOGUE_TABLE_NAME: tables.names.catalogue,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();

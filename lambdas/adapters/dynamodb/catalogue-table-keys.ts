@@ -92,3 +92,27 @@ export const KEY_ATTRIBUTES: readonly string[] = [
   'kind',
   ...Object.values(CATALOGUE_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
 ];
+
+/**
+ * The reports function's records in this table (capacity and continual improvement belong to the
+ * service portfolio; the reports function may put only under these two partition prefixes):
+ * | item                 | pk                            | sk                 |
+ * |----------------------|-------------------------------|--------------------|
+ * | capacity measurement | CAPACITY#<service>#<action>   | <at, ISO 8601 UTC> |
+ * | improvement item     | IMPROVEMENT#<id>              | IMPROVEMENT        |
+ * Improvements reuse two indexes under their own partition values (no new index): byServiceStatus
+ * (gsi1pk = IMPROVEMENT-STATUS#<status>) and byServiceName (gsi3pk = IMPROVEMENTS), both sorted
+ * by `<createdAt>#<id>`, oldest first.
+ */
+export const CAPACITY_PREFIX = 'CAPACITY#';
+export const IMPROVEMENT_PREFIX = 'IMPROVEMENT#';
+export const IMPROVEMENT_SK = 'IMPROVEMENT';
+export const capacityKey = (service: string, action: string, at: string) => ({ pk: `${CAPACITY_PREFIX}${service}#${action}`, sk: at });
+export const improvementKey = (id: string) => ({ pk: `${IMPROVEMENT_PREFIX}${id}`, sk: IMPROVEMENT_SK });
+export const IMPROVEMENTS_PARTITION = 'IMPROVEMENTS';
+export const improvementIndexKeys = (item: { readonly id: string; readonly status: string; readonly createdAt: string }) => ({
+  gsi1pk: `IMPROVEMENT-STATUS#${item.status}`,
+  gsi1sk: `${item.createdAt}#${item.id}`,
+  gsi3pk: IMPROVEMENTS_PARTITION,
+  gsi3sk: `${item.createdAt}#${item.id}`,
+});

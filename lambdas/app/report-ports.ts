@@ -1,0 +1,27 @@
+import type { CapacityMeasurement } from '../domain/capacity';
+import type { ImprovementItem, ImprovementStatus } from '../domain/improvement';
+import type { Page, PageRequest } from './ports';
+
+/** Ports of the capacity report and the continual improvement register (reports function). */
+
+/** Capacity measurements recorded through the API, one per action and instant. */
+export interface CapacityMeasurements {
+  /**
+   * Stores the measurement unless one exists for its action and instant; answers the stored one
+   * in that case (the caller tells a replay from a conflicting value).
+   */
+  record(measurement: CapacityMeasurement): Promise<{ readonly created: true } | { readonly created: false; readonly existing: CapacityMeasurement }>;
+  /** Measurements of an action with `from <= at < to`, oldest first. */
+  between(service: string, action: string, from: string, to: string): Promise<readonly CapacityMeasurement[]>;
+}
+
+/** The continual improvement register. */
+export interface ImprovementRepository {
+  /** Fails with AlreadyExistsError when the id is taken. */
+  create(item: ImprovementItem): Promise<void>;
+  get(id: string): Promise<ImprovementItem | undefined>;
+  /** Stores the next version if the stored one is still `expectedVersion`; VersionConflictError otherwise. */
+  save(item: ImprovementItem, expectedVersion: number): Promise<void>;
+  /** By status, or all; oldest first. */
+  list(status: ImprovementStatus | undefined, page: PageRequest): Promise<Page<ImprovementItem>>;
+}

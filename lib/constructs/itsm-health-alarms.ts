@@ -1,0 +1,123 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Stack, type CfnResource } from 'aws-cdk-lib';
+import { acknowledgeNagFinding } from './nag-acknowledgements';
+import { Construct } from 'constructs';
+
+/** The catalogue service health alarms are raised against in the client's own desk. */
+export const HEALTH_ALARM_SERVICE = 'itsm-platform';
+
+/** Every health alarm is named `rowe-itsm-health-<client>-<what>`. */
+export const healthAlarmPrefix = (clientId: string) => `rowe-itsm-health-${clientId}-`;
+
+/**
+ * The monitoring alarm rule the stack puts first in the client's rules: health alarms are errors
+ * (impact 2, urgency 1) on HEALTH_ALARM_SERVICE, whatever the client's own rules say.
+ */
+export const healthAlarmRule = (clientId: string) => ({ namePattern: `${healthAlarmPrefix(clientId)}*`, severity: 'error' as const, service: HEALTH_ALARM_SERVICE });
+
+/** Thresholds of the health alarms (README "Health alarms"). */
+export const HEALTH_THRESHOLDS = {
+  /** Share of API requests answered 5xx, per 5 minutes. */
+  api5xxRate: 0.05,
+  /** p99 API latency in ms, three 5-minute periods running (API Gateway gives up at 29 s). */
+  apiP99LatencyMs: 5000,
+} as const;
+
+export interface HealthFunction {
+  /** The name ops know the function by (its construct id). */
+  readonly label: string;
+  readonly function: IFunction;
+}
+
+export interface ItsmHealthAlarmsProps {
+  readonly clientId: string;
+  readonly key: IKey;
+  /** Subscribed to the ops topic by e-mail when set (client config `alertEmail`). */
+  readonly opsEmail?: string;
+  readonly api: RestApiBase;
+  readonly functions: readonly HealthFunction[];
+  /** Dead-letter queues, by label; a message waiting in one is an alarm. */
+  readonly deadLetterQueues: readonly { readonly label: string; readonly queue: IQueue }[];
+  readonly stateMachines: readonly { readonly label: string; readonly stateMachine: IStateMachine }[];
+  /** Alarms the stack has already (audit write failures, …): they get the ops action too. */
+  readonly existing?: readonly Alarm[];
+}
+
+/**
+ * Alarms on the stack's own health, each with an action on the ops SNS topic. They are CloudWatch
+ * alarms, so their state changes also reach the stack's alarm rule and become incidents in the
+ * client's own desk (rule `healthAlarmRule`: error severity, service itsm-platform).
+ */
+export class ItsmHealthAlarms extends Construct {
+  readonly opsTopic: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ItsmHealthAlarmsProps) {
+    super(scope, id);
+    this.opsTopic = new Topic(this, 'OpsTopic', {
+      topicName: `rowe-itsm-${props.clientId}-ops`,
+      displayName: `rowe-itsm ${props.clientId} stack health`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    if (props.opsEmail) {
+      // A fixed construct id (not the address), so the resource path is the same for every client.
+      const subscription = new Subscription(this, 'OpsEmail', { topic: this.opsTopic, protocol: SubscriptionProtocol.EMAIL, endpoint: props.opsEmail });
+      acknowledgeNagFinding(
+        subscription.node.defaultChild as CfnResource,
+        'Serverless-SNSRedrivePolicy',
+        'An e-mail endpoint: SNS retries e-mail delivery itself, and every health alarm also reaches the desk as an incident through the alarm rule, so an undelivered mail loses nothing.',
+      );
+    }
+    // CloudWatch publishes alarm notifications to the encrypted topic through the data key.
+    props.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    const action = new SnsAction(this.opsTopic);
+    const period = Duration.minutes(5);
+    const alarm = (name: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1) => {
+      const created = new Alarm(this, name, {
+        alarmName: `${healthAlarmPrefix(props.clientId)}${name}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+
+    // 5XXError's Average is the share of requests answered 5xx.
+    alarm('api-5xx-rate', `More than ${HEALTH_THRESHOLDS.api5xxRate * 100} % of API requests answered 5xx in 5 minutes`, props.api.metricServerError({ statistic: 'Average', period }), HEALTH_THRESHOLDS.api5xxRate);
+    alarm('api-p99-latency', `API p99 latency at or over ${HEALTH_THRESHOLDS.apiP99LatencyMs} ms for 15 minutes`, props.api.metricLatency({ statistic: 'p99', period }), HEALTH_THRESHOLDS.apiP99LatencyMs, 3);
+    for (const f of props.functions) {
+      alarm(`${f.label}-errors`, `${f.label} failed an invocation`, f.function.metricErrors({ statistic: 'Sum', period }), 1);
+      alarm(`${f.label}-throttles`, `${f.label} was throttled`, f.function.metricThrottles({ statistic: 'Sum', period }), 1);
+    }
+    for (const q of props.deadLetterQueues) {
+      alarm(`${q.label}-depth`, `A message is waiting in the ${q.label} dead-letter queue`, q.queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }), 1);
+    }
+    for (const m of props.stateMachines) {
+      alarm(`${m.label}-failed-executions`, `A ${m.label} execution failed`, m.stateMachine.metricFailed({ statistic: 'Sum', period }), 1);
+    }
+    for (const existing of props.existing ?? []) existing.addAlarmAction(action);
+  }
+}
