@@ -71,7 +71,8 @@ export async function measureKnowledgeSearch(runtime: { url: string; dynamoDbEnd
         Array.from({ length: concurrency }, async () => {
           while (next++ < QUERIES) {
             const t = performance.now();
-            results += await op();
+            const found = await op();
+            results += found;
             samples.push(performance.now() - t);
           }
         }),
