@@ -7,7 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
 import { PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
-import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
+import { AUDIT_INDEXES, CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,6 +21,7 @@ import { ItsmFunction } from './constructs/itsm-function';
 import { ItsmIdentity } from './constructs/itsm-identity';
 import { ItsmSlaWorkflow } from './constructs/itsm-sla-workflow';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 
 export interface ItsmStackProps extends StackProps {
   readonly config: ClientConfig;
@@ -185,6 +186,30 @@ export class ItsmStack extends Stack {
       description: 'Closes resolved incidents whose confirmation period has passed',
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+
+    // The audit chainer: links the records every function writes (unchained, so writers never
+    // queue on one another) into the tamper-evident chain, one run at a time, every minute.
+    const auditChainer = new ItsmFunction(this, 'AuditChainerFunction', {
+      entry: 'lambdas/handlers/audit-chainer-handler.ts',
+      serviceName: 'audit-chainer',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(50),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: { AUDIT_TABLE_NAME: this.data.auditTable.tableName },
+    });
+    // One chainer at a time: two would both build on the same head (the head's condition would fail one).
+    (auditChainer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
+    auditChainer.grantTable({ table: this.data.auditTable, indexNames: [AUDIT_INDEXES.byTime.name], key: this.data.key, access: ['read'] });
+    auditChainer.grantAuditAppend(auditAppend);
+    auditChainer.grantQueueSend(jobFailures, this.data.key);
+    new Rule(this, 'AuditChainerSchedule', {
+      description: 'Links new audit records into the tamper-evident chain',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(auditChainer.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: jobFailures })],
     });
 
     // CloudWatch alarm state changes and security findings (GuardDuty, Inspector2) on the default
