@@ -429,7 +429,7 @@ export class ItsmStack extends Stack {
     new ItsmDashboard(this, 'Dashboard', {
       clientId: config.id,
       api: this.api.api,
-      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock].map((fn) => ({ label: fn.node.id, function: fn.function })),
+      functions: [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, auditChainer].map((fn) => ({ label: fn.node.id, function: fn.function })),
       deadLetterQueues: [jobFailures, ingestionFailures],
       stateMachines: [slaWorkflow.stateMachine],
     });
