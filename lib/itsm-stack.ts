@@ -9,7 +9,7 @@ import { REQUEST_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/changes-
 import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
-import { CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
+import { AUDIT_INDEXES, CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { CAPACITY_PREFIX, CATALOGUE_INDEXES, IMPROVEMENT_PREFIX } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
 import { acknowledgeNagFinding } from './constructs/nag-acknowledgements';
@@ -25,6 +25,7 @@ import { ItsmFunction } from './constructs/itsm-function';
 import { ItsmIdentity } from './constructs/itsm-identity';
 import { ItsmSlaWorkflow } from './constructs/itsm-sla-workflow';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 
 /** Room for the reports function's settings in Lambda's 4 KB of environment, besides its table names. */
 export const MAX_REPORTS_SETTINGS_LENGTH = 3600;
@@ -226,6 +227,30 @@ export class ItsmStack extends Stack {
       description: 'Closes resolved incidents whose confirmation period has passed',
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+
+    // The audit chainer: links the records every function writes (unchained, so writers never
+    // queue on one another) into the tamper-evident chain, one run at a time, every minute.
+    const auditChainer = new ItsmFunction(this, 'AuditChainerFunction', {
+      entry: 'lambdas/handlers/audit-chainer-handler.ts',
+      serviceName: 'audit-chainer',
+      logRetention,
+      logKey: this.data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(50),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: { AUDIT_TABLE_NAME: this.data.auditTable.tableName },
+    });
+    // One chainer at a time: two would both build on the same head (the head's condition would fail one).
+    (auditChainer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
+    auditChainer.grantTable({ table: this.data.auditTable, indexNames: [AUDIT_INDEXES.byTime.name], key: this.data.key, access: ['read'] });
+    auditChainer.grantAuditAppend(auditAppend);
+    auditChainer.grantQueueSend(jobFailures, this.data.key);
+    new Rule(this, 'AuditChainerSchedule', {
+      description: 'Links new audit records into the tamper-evident chain',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(auditChainer.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: jobFailures })],
     });
 
     // CloudWatch alarm state changes and security findings (GuardDuty, Inspector2) on the default
@@ -509,7 +534,7 @@ export class ItsmStack extends Stack {
     });
 
     // Alarms on the stack's own health: to the ops topic, and through the alarm rule into the desk.
-    const watchedFunctions = [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement].map((fn) => ({ label: fn.node.id, function: fn.function }));
+    const watchedFunctions = [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement, auditChainer].map((fn) => ({ label: fn.node.id, function: fn.function }));
     const health = new ItsmHealthAlarms(this, 'Health', {
       clientId: config.id,
       key: this.data.key,

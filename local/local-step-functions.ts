@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TemplateStateMachine } from './template-model';
@@ -171,6 +171,8 @@ export interface LocalStepFunctionsOptions {
 export class LocalStepFunctions {
   private readonly executions = new Map<string, LocalExecutionRecord>();
   private readonly running = new Map<string, RunningExecution>();
+  /** Started (answered) but not running yet: they run right after the answer. */
+  private readonly starting = new Set<string>();
   private stopped = false;
 
   private constructor(
@@ -207,7 +209,10 @@ export class LocalStepFunctions {
 
   /** Resolves once no execution is running (tests). */
   async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()].map((e) => e.result));
+    while (this.running.size > 0 || this.starting.size > 0) {
+      if (this.starting.size > 0) await new Promise((r) => setImmediate(r));
+      await Promise.all([...this.running.values()].map((e) => e.result));
+    }
   }
 
   /** The state machines served (from the template). */
@@ -262,8 +267,14 @@ export class LocalStepFunctions {
       status: 'RUNNING',
     };
     this.executions.set(executionArn, record);
-    this.save();
-    this.run(machine, record);
+    // Kept before answering (a restart resumes it), then run after the answer: Step Functions
+    // answers StartExecution at once, it never runs the first state on the caller's time.
+    this.save(record);
+    this.starting.add(executionArn);
+    setImmediate(() => {
+      this.starting.delete(executionArn);
+      if (!this.stopped && !this.running.has(executionArn)) this.run(machine, record);
+    });
     return { status: 200, payload: { executionArn, startDate: epoch(record.startDate) } };
   }
 
@@ -290,19 +301,29 @@ export class LocalStepFunctions {
         record.error = result.error;
         this.options.onError?.(`${record.name} failed: ${result.error}`);
       }
-      this.save();
+      this.save(record);
     });
   }
 
+  /** The file is a journal: one line per change of an execution, the last line of each wins. */
   private load(): void {
     if (!existsSync(this.options.file)) return;
-    const records = JSON.parse(readFileSync(this.options.file, 'utf8')) as LocalExecutionRecord[];
+    const text = readFileSync(this.options.file, 'utf8');
+    const records = text.trimStart().startsWith('[')
+      ? (JSON.parse(text) as LocalExecutionRecord[])
+      : text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as LocalExecutionRecord);
     for (const record of records) this.executions.set(record.executionArn, record);
   }
 
-  private save(): void {
+  /** Appends the record's state: O(1) per change, where rewriting every execution grew with each start. */
+  private save(record: LocalExecutionRecord): void {
+    appendFileSync(this.options.file, `${JSON.stringify(record)}\n`);
+  }
+
+  /** Rewrites the journal with one line per execution (at stop, so it does not grow without end). */
+  private compact(): void {
     const temporary = `${this.options.file}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.list(), null, 1));
+    writeFileSync(temporary, this.list().map((r) => `${JSON.stringify(r)}\n`).join(''));
     renameSync(temporary, this.options.file);
   }
 
@@ -310,6 +331,7 @@ export class LocalStepFunctions {
     this.stopped = true;
     for (const execution of this.running.values()) execution.abort();
     this.running.clear();
+    if (this.executions.size > 0) this.compact();
     await new Promise<void>((r) => {
       this.server.close(() => r());
       this.server.closeAllConnections();

@@ -3,7 +3,7 @@ import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Priority } from '../domain/priority';
-import type { AuditEntry, AuditRecord, ChainHead } from '../domain/audit-chain';
+import type { AuditEntry, AuditRecord, ChainEntry, ChainHead } from '../domain/audit-chain';
 import type { Service, ServiceStatus } from '../domain/service-catalogue';
 import type { ConfigurationItem, CiType, SoftwareInstallation } from '../domain/configuration-item';
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
@@ -206,12 +206,23 @@ export interface AuditFilter {
 /** Reading the audit trail: lists for auditors, and the chain in sequence order for verification. */
 export interface AuditTrailReader {
   list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
-  /** The chain head as stored now (sequence 0 when nothing was recorded yet). */
+  /** The chain head as stored now (sequence 0 when nothing was chained yet). */
   head(): Promise<ChainHead>;
-  /** Sequence of the first record at or after `at`, if there is one. */
+  /** Sequence of the first chain entry covering a record at or after `at`, if there is one. */
   firstSequenceFrom(at: string): Promise<number | undefined>;
-  /** Records from `sequence` on, in sequence order, as stored (read consistently). */
-  chainFrom(sequence: number): AsyncIterable<AuditRecord>;
+  /** Chain entries from `sequence` on, in sequence order, as stored (read consistently). */
+  chainFrom(sequence: number): AsyncIterable<ChainEntry>;
+  /** Records with a key (`<at>#<id>`) at or after `recordKey`, in key order. */
+  recordsFrom(recordKey: string): AsyncIterable<AuditRecord>;
+}
+
+/** What the chainer needs: the head, the records after it, and one atomic append of entries and head. */
+export interface AuditChainStore {
+  head(): Promise<ChainHead>;
+  /** Up to `limit` records with a key after `afterKey` and a time before `before`, in key order. */
+  recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]>;
+  /** Puts the entries and moves the head from `expected` to `head`, all or nothing. */
+  appendChain(entries: readonly ChainEntry[], head: ChainHead, expected: ChainHead): Promise<void>;
 }
 
 /** Looks services up by id: what incidents need of the service catalogue. */

@@ -3,9 +3,11 @@
  * links to the record before it, and how a run of records is verified. No I/O and no crypto
  * library: the SHA-256 function is passed in (node:crypto in the adapters, anything in tests).
  *
- * One chain per client stack. Record n holds the hash of record n-1 (`previousHash`) and its own
- * hash over the canonical text of everything else it holds, so altering, removing or inserting a
- * record shows as a broken hash, a broken link or a gap in the sequence.
+ * Records are written unchained (each its own hash), so writers never wait on each other. One
+ * chainer appends the chain afterwards: entry n covers one record (its key and hash) and holds the
+ * hash of entry n-1, so altering, removing or inserting a record — or an entry — shows as a
+ * changed hash, a missing record, a broken link, a gap, or a record older than the chaining lag
+ * that no entry covers.
  */
 
 /** Hex SHA-256 of a UTF-8 text. */
@@ -45,27 +47,43 @@ export interface AuditEntry {
   readonly changes?: readonly FieldChange[];
 }
 
-/** A record as stored: the entry, its place in the chain, and the hashes. */
+/** A record as stored: the entry, its id and time, and its own hash. Written once, never changed. */
 export interface AuditRecord extends AuditEntry {
   readonly id: string;
-  /** 1, 2, 3, … without gaps, per client. */
-  readonly sequence: number;
-  /** UTC, ISO 8601; never earlier than the previous record's, so time order is sequence order. */
+  /** UTC, ISO 8601, as the writer stamped it. */
   readonly at: string;
-  readonly previousHash: string;
+  /** SHA-256 of the record's canonical JSON without the hash; the chain entry that covers it holds it too. */
   readonly hash: string;
 }
 
-/** The chain's last record, as the chain head item keeps it. */
+/**
+ * One link of the chain, appended by the chainer (one writer) after the record it covers was
+ * written: records are chained in `recordKey` order (time, then id), so the chain walks the records
+ * in the order a time-ordered index returns them.
+ */
+export interface ChainEntry {
+  /** 1, 2, 3, … without gaps, per client. */
+  readonly sequence: number;
+  /** `<at>#<id>` of the record covered. */
+  readonly recordKey: string;
+  /** The covered record's hash, recomputed by the chainer from what it read. */
+  readonly recordHash: string;
+  readonly previousHash: string;
+  /** SHA-256 over the canonical JSON of the four fields above. */
+  readonly hash: string;
+}
+
+/** The chain's last entry, as the chain head item keeps it: also where the chainer goes on from. */
 export interface ChainHead {
   readonly sequence: number;
   readonly hash: string;
-  readonly at: string;
+  /** The last chained record's key; '' before the first. */
+  readonly recordKey: string;
 }
 
-/** What record 1 links to. */
+/** What entry 1 links to. */
 export const GENESIS_HASH = '0'.repeat(64);
-export const EMPTY_CHAIN: ChainHead = { sequence: 0, hash: GENESIS_HASH, at: '1970-01-01T00:00:00.000Z' };
+export const EMPTY_CHAIN: ChainHead = { sequence: 0, hash: GENESIS_HASH, recordKey: '' };
 
 /**
  * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined` members left out
@@ -100,42 +118,57 @@ export function recordHash(record: Omit<AuditRecord, 'hash'> & { readonly hash?:
   return sha256(canonicalJson(content));
 }
 
-/**
- * The record that follows `head`: next sequence, linked to the head's hash, stamped no earlier
- * than the head (clocks of concurrent writers differ by milliseconds; the chain's order wins).
- */
-export function nextRecord(
-  head: ChainHead,
-  entry: AuditEntry,
-  stamp: { readonly id: string; readonly now: string },
-  sha256: Sha256,
-): AuditRecord {
-  const at = stamp.now > head.at ? stamp.now : head.at;
-  const content: Omit<AuditRecord, 'hash'> = {
-    ...withoutUndefined(entry),
-    id: stamp.id,
-    sequence: head.sequence + 1,
-    at,
-    previousHash: head.hash,
-  };
+/** Where a record sorts in the chain (and in the time index): time, then id. */
+export const recordKeyOf = (record: Pick<AuditRecord, 'at' | 'id'>): string => `${record.at}#${record.id}`;
+
+/** The record a writer stores: the entry stamped with an id and time, and hashed. No chain position yet. */
+export function stampRecord(entry: AuditEntry, stamp: { readonly id: string; readonly now: string }, sha256: Sha256): AuditRecord {
+  const content: Omit<AuditRecord, 'hash'> = { ...withoutUndefined(entry), id: stamp.id, at: stamp.now };
   return { ...content, hash: recordHash(content, sha256) };
 }
 
-export const headOf = (record: Pick<AuditRecord, 'sequence' | 'hash' | 'at'>): ChainHead => ({
-  sequence: record.sequence,
-  hash: record.hash,
-  at: record.at,
+export function chainEntryHash(entry: Omit<ChainEntry, 'hash'> & { readonly hash?: string }, sha256: Sha256): string {
+  return sha256(canonicalJson({ sequence: entry.sequence, recordKey: entry.recordKey, recordHash: entry.recordHash, previousHash: entry.previousHash }));
+}
+
+/**
+ * The chain entries that cover `records` (already in record-key order, all after the head), and
+ * the head after them. The record hash is recomputed from the record as read, so a record altered
+ * before it was chained is chained with the hash of what it holds, never of what it claims.
+ */
+export function chainEntriesFor(head: ChainHead, records: readonly AuditRecord[], sha256: Sha256): { entries: ChainEntry[]; head: ChainHead } {
+  const entries: ChainEntry[] = [];
+  let previous = head;
+  for (const record of records) {
+    const recordKey = recordKeyOf(record);
+    if (recordKey <= previous.recordKey) throw new Error(`Record ${recordKey} does not sort after the chain head ${previous.recordKey}`);
+    const content = { sequence: previous.sequence + 1, recordKey, recordHash: recordHash(record, sha256), previousHash: previous.hash };
+    const entry = { ...content, hash: chainEntryHash(content, sha256) };
+    entries.push(entry);
+    previous = { sequence: entry.sequence, hash: entry.hash, recordKey };
+  }
+  return { entries, head: previous };
+}
+
+export const headOf = (entry: Pick<ChainEntry, 'sequence' | 'hash' | 'recordKey'>): ChainHead => ({
+  sequence: entry.sequence,
+  hash: entry.hash,
+  recordKey: entry.recordKey,
 });
 
-export const CHAIN_BREAK_REASONS = ['content-altered', 'link-broken', 'gap'] as const;
+export const CHAIN_BREAK_REASONS = ['content-altered', 'record-missing', 'entry-altered', 'link-broken', 'gap', 'unchained'] as const;
 /**
- * `content-altered`: the record's hash does not match what it holds. `link-broken`: it does not
- * hold the hash of the record before it (that record was rewritten, or it was). `gap`: records
- * before it are missing (sequence jumps), or the chain ends before its head says it does.
+ * `content-altered`: the record no longer hashes to what its chain entry holds. `record-missing`:
+ * the chain covers a record that is not there. `entry-altered`: a chain entry does not hash to what
+ * it holds. `link-broken`: an entry does not hold the hash of the entry before it, or the head does
+ * not name the last entry. `gap`: entries are missing (sequence jumps, or the chain ends before its
+ * head says it does). `unchained`: a record older than the chaining lag that no entry covers — one
+ * inserted after the fact (or a chainer that stopped running).
  */
 export type ChainBreakReason = (typeof CHAIN_BREAK_REASONS)[number];
 
 export interface ChainBreak {
+  /** The chain entry where the break shows (for `unchained`: the sequence the record would have had). */
   readonly sequence: number;
   readonly recordId: string;
   readonly reason: ChainBreakReason;
@@ -147,17 +180,21 @@ export interface ChainVerdict {
   readonly firstBreak?: ChainBreak;
 }
 
+const recordIdOf = (recordKey: string) => recordKey.slice(recordKey.indexOf('#') + 1);
+
 /**
- * Checks records one at a time, in sequence order, and keeps the first break. `expected` is the
- * sequence the first record must have; `previousHash` the hash it must link to, when known (the
- * genesis hash for record 1; unknown when verification starts inside the chain).
+ * Checks chain entries one at a time, in sequence order, each with the record it covers (or
+ * undefined when that record is not there), and keeps the first break. The caller walks records
+ * in key order alongside and reports records no entry covers with `uncovered`. `start.sequence` is
+ * the sequence the first entry must have; `previousHash` the hash it must link to, when known (the
+ * genesis hash for entry 1; unknown when verification starts inside the chain).
  */
 export class ChainVerifier {
   private checkedCount = 0;
   private broken: ChainBreak | undefined;
   private nextSequence: number;
   private previousHash: string | undefined;
-  private lastRecord: Pick<AuditRecord, 'sequence' | 'hash' | 'id'> | undefined;
+  private lastEntry: ChainEntry | undefined;
 
   constructor(
     private readonly sha256: Sha256,
@@ -167,36 +204,48 @@ export class ChainVerifier {
     this.previousHash = start.previousHash ?? (start.sequence === 1 ? GENESIS_HASH : undefined);
   }
 
-  /** Checks the next record; false once the chain is broken (later records are not checked). */
-  check(record: AuditRecord): boolean {
+  get isBroken(): boolean {
+    return this.broken !== undefined;
+  }
+
+  /** Checks the next entry and its record; false once the chain is broken (later entries are not checked). */
+  check(entry: ChainEntry, record: AuditRecord | undefined): boolean {
     if (this.broken) return false;
     this.checkedCount++;
     const at = (reason: ChainBreakReason): false => {
-      this.broken = { sequence: record.sequence, recordId: record.id, reason };
+      this.broken = { sequence: entry.sequence, recordId: record?.id ?? recordIdOf(entry.recordKey), reason };
       return false;
     };
-    if (recordHash(record, this.sha256) !== record.hash) return at('content-altered');
-    if (record.sequence !== this.nextSequence) return at('gap');
-    if (this.previousHash !== undefined && record.previousHash !== this.previousHash) return at('link-broken');
-    this.nextSequence = record.sequence + 1;
-    this.previousHash = record.hash;
-    this.lastRecord = record;
+    if (chainEntryHash(entry, this.sha256) !== entry.hash) return at('entry-altered');
+    if (entry.sequence !== this.nextSequence) return at('gap');
+    if (this.previousHash !== undefined && entry.previousHash !== this.previousHash) return at('link-broken');
+    if (!record || recordKeyOf(record) !== entry.recordKey) return at('record-missing');
+    if (recordHash(record, this.sha256) !== entry.recordHash || record.hash !== entry.recordHash) return at('content-altered');
+    this.nextSequence = entry.sequence + 1;
+    this.previousHash = entry.hash;
+    this.lastEntry = entry;
     return true;
   }
 
+  /** A record no entry covers, though it is older than the chaining lag (or sorts before the head). */
+  uncovered(record: AuditRecord): false {
+    if (!this.broken) this.broken = { sequence: this.nextSequence, recordId: record.id, reason: 'unchained' };
+    return false;
+  }
+
   /**
-   * After the last record of the chain: the head must name it. A head further on means records at
-   * the end are missing; the same sequence with another hash, that the last record was replaced.
+   * After the last entry of the chain: the head must name it. A head further on means entries at
+   * the end are missing; the same sequence with another hash, that the last entry was replaced.
    */
   checkHead(head: ChainHead): boolean {
     if (this.broken) return false;
-    if (head.sequence === 0 && !this.lastRecord) return true;
+    if (head.sequence === 0 && !this.lastEntry) return true;
     if (head.sequence >= this.nextSequence) {
-      this.broken = { sequence: this.nextSequence, recordId: this.lastRecord?.id ?? '', reason: 'gap' };
+      this.broken = { sequence: this.nextSequence, recordId: this.lastEntry ? recordIdOf(this.lastEntry.recordKey) : '', reason: 'gap' };
       return false;
     }
-    if (this.lastRecord && this.lastRecord.sequence === head.sequence && this.lastRecord.hash !== head.hash) {
-      this.broken = { sequence: head.sequence, recordId: this.lastRecord.id, reason: 'link-broken' };
+    if (this.lastEntry && this.lastEntry.sequence === head.sequence && (this.lastEntry.hash !== head.hash || this.lastEntry.recordKey !== head.recordKey)) {
+      this.broken = { sequence: head.sequence, recordId: recordIdOf(this.lastEntry.recordKey), reason: 'link-broken' };
       return false;
     }
     return true;
@@ -207,35 +256,89 @@ export class ChainVerifier {
   }
 }
 
-/** Verifies a whole run of records (in sequence order), optionally against the chain head. */
+/**
+ * Verifies a whole chain against its records (both in key order), optionally against the head:
+ * records after the head are pending if at or after `pendingFrom`, else unchained.
+ */
 export function verifyChain(
+  entries: Iterable<ChainEntry>,
   records: Iterable<AuditRecord>,
   sha256: Sha256,
-  options: { readonly start?: { readonly sequence: number; readonly previousHash?: string }; readonly head?: ChainHead } = {},
-): ChainVerdict {
+  options: { readonly start?: { readonly sequence: number; readonly previousHash?: string }; readonly head?: ChainHead; readonly pendingFrom?: string } = {},
+): ChainVerdict & { readonly pending: number } {
   const verifier = new ChainVerifier(sha256, options.start ?? { sequence: 1 });
-  for (const record of records) if (!verifier.check(record)) break;
-  if (options.head) verifier.checkHead(options.head);
-  return verifier.verdict();
+  const walk = new RecordWalk(records[Symbol.iterator]());
+  for (const entry of entries) {
+    for (let r = walk.peek(); r && recordKeyOf(r) < entry.recordKey; r = walk.peek()) verifier.uncovered(walk.take()!);
+    const next = walk.peek();
+    const covered = next && recordKeyOf(next) === entry.recordKey ? walk.take() : undefined;
+    if (!verifier.check(entry, covered)) break;
+  }
+  let pending = 0;
+  if (options.head) {
+    verifier.checkHead(options.head);
+    for (let r = walk.take(); r && !verifier.isBroken; r = walk.take()) {
+      if (options.pendingFrom !== undefined && r.at >= options.pendingFrom) pending++;
+      else verifier.uncovered(r);
+    }
+  }
+  return { ...verifier.verdict(), pending };
+}
+
+class RecordWalk {
+  private buffered: AuditRecord | undefined;
+  private done = false;
+  constructor(private readonly source: Iterator<AuditRecord>) {}
+  peek(): AuditRecord | undefined {
+    if (!this.buffered && !this.done) {
+      const next = this.source.next();
+      if (next.done) this.done = true;
+      else this.buffered = next.value;
+    }
+    return this.buffered;
+  }
+  take(): AuditRecord | undefined {
+    const value = this.peek();
+    this.buffered = undefined;
+    return value;
+  }
 }
 
 /**
  * The fields that differ between two versions of a resource (compared by canonical value), with
  * their before and after, sorted by field name. `before` undefined: the resource was created.
+ *
+ * Only what changed is recorded, not whole values: a nested object that exists before and after
+ * is compared member by member (`sla.acknowledgedAt`), and a list that only grew records each new
+ * element (`sla.events[4]`) instead of the whole list twice. Records stay small however long an
+ * incident's history grows, and each audit write costs what the change is worth.
  */
 export function changedFields(before: object | undefined, after: object): FieldChange[] {
-  const b = (before ?? {}) as Record<string, unknown>;
-  const a = after as Record<string, unknown>;
-  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
   const changes: FieldChange[] = [];
-  for (const field of fields) {
-    const was = b[field];
-    const is = a[field];
+  collectChanges('', (before ?? {}) as Record<string, unknown>, after as Record<string, unknown>, changes);
+  return changes;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function collectChanges(prefix: string, b: Record<string, unknown>, a: Record<string, unknown>, changes: FieldChange[]): void {
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])].sort();
+  for (const name of fields) {
+    const field = `${prefix}${name}`;
+    const was = b[name];
+    const is = a[name];
     if (was === undefined && is === undefined) continue;
     if (was !== undefined && is !== undefined && canonicalJson(was) === canonicalJson(is)) continue;
+    if (isPlainObject(was) && isPlainObject(is)) {
+      collectChanges(`${field}.`, was, is, changes);
+      continue;
+    }
+    if (Array.isArray(was) && Array.isArray(is) && is.length > was.length && was.every((item, i) => canonicalJson(item) === canonicalJson(is[i]))) {
+      for (let i = was.length; i < is.length; i++) changes.push({ field: `${field}[${i}]`, after: is[i] });
+      continue;
+    }
     changes.push({ field, ...(was !== undefined && { before: was }), ...(is !== undefined && { after: is }) });
   }
-  return changes;
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -19,7 +19,7 @@ const trail = new DynamoDbAuditTrail(
   requireEnv('AUDIT_TABLE_NAME'),
   { clock: createClock(), ids: { newId: () => randomUUID() } },
 );
-const deps: AuditReadDeps = { trail, sha256: sha256Hex };
+const deps: AuditReadDeps = { trail, sha256: sha256Hex, clock: createClock() };
 
 export const routes: RouteTable = {
   'GET /audit': authenticated(async ({ event, caller }) => ({

@@ -34,7 +34,6 @@ export type VerifyAuditQuery = z.infer<typeof verifyAuditQuerySchema>;
 export const auditRecordSchema = z
   .object({
     id: z.string(),
-    sequence: z.number().int().min(1).describe('Position in the client\'s chain: 1, 2, 3, … without gaps'),
     at: z.string().describe('UTC time of the record'),
     actor: z.string(),
     roles: z.array(z.string()),
@@ -45,8 +44,7 @@ export const auditRecordSchema = z
     sourceIp: z.string().optional(),
     reason: z.string().optional(),
     changes: z.array(z.object({ field: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
-    previousHash: z.string().describe('SHA-256 (hex) of the record before; 64 zeros for the first'),
-    hash: z.string().describe('SHA-256 (hex) of this record\'s canonical JSON without the hash'),
+    hash: z.string().describe('SHA-256 (hex) of this record\'s canonical JSON without the hash; the chain entry covering it holds the same'),
   })
   .describe('An audit record');
 
@@ -58,12 +56,13 @@ export const auditPageSchema = z.object({
 export const auditVerificationSchema = z
   .object({
     intact: z.boolean(),
-    checked: z.number().int().min(0).describe('Records checked (the range, and the record before it)'),
+    checked: z.number().int().min(0).describe('Chain entries checked with their records (the range, and the entry before it)'),
+    pending: z.number().int().min(0).describe('Records not chained yet: written in the last few minutes (the chaining lag), not a break'),
     complete: z.boolean().describe('False when the range held more records than one verification reads'),
     resumeFrom: z.string().optional().describe('With complete false: verify again from this time'),
     firstBreak: z
       .object({ sequence: z.number().int(), recordId: z.string(), reason: z.enum(CHAIN_BREAK_REASONS) })
       .optional()
-      .describe('Where the chain first breaks: content-altered, link-broken or gap'),
+      .describe('Where the chain first breaks: content-altered, record-missing, entry-altered, link-broken, gap, or unchained (a record older than the lag that no chain entry covers)'),
   })
   .describe('Whether the audit chain is intact');

@@ -88,6 +88,7 @@ const WRITERS = [
   'lambdas/handlers/knowledge-retirement-handler.ts',
 ];
 const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
+const CHAINER_ENTRY = 'lambdas/handlers/audit-chainer-handler.ts';
 
 test('the matcher catches wildcards and every spelling of a tampering action (so the walk below can fail)', () => {
   const tableId = 'AuditTable';
@@ -167,7 +168,12 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
     const writerRoles = WRITERS.map((entry) => functionWithEntry(resources, entry).roleId);
-    expect(grantees.sort()).toEqual([...writerRoles, roleId].sort());
+    const chainer = functionWithEntry(resources, CHAINER_ENTRY);
+    expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId].sort());
+    // The chainer reads the records after the head (byTime index) and the chain; it may Put, never update.
+    const chainerOnTable = chainer.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined);
+    expect([...new Set(chainerOnTable.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(chainerOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([`\${${tableId}.Arn}/index/${AUDIT_INDEXES.byTime.name}`]);
     for (const writer of writerRoles) {
       const reads = statementsOfRole(resources, writer).filter(
         (s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).some((a) => a !== 'dynamodb:PutItem'),

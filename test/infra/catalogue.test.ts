@@ -111,7 +111,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(actionsOf(catalogue.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
   });
 
-  test('only the catalogue, incidents, changes, SLA check and reports functions touch the catalogue table; incidents, changes and SLA check only with GetItem (changes' CI writes: changes.test.ts; reports: iam.test.ts)', () => {
+  test('only the catalogue, incidents, changes, SLA check and reports functions touch the catalogue table; incidents, changes and SLA check only with GetItem (CI writes of the changes function: changes.test.ts; reports: iam.test.ts)', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
     const catalogue = roleOf(resources, CATALOGUE_ENTRY);

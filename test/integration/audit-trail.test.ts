@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail, sha256Hex } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { auditRecordKey, chainHeadKey } from '../../lambdas/adapters/dynamodb/audit-table-keys';
-import { verifyAuditTrail } from '../../lambdas/app/audit-use-cases';
-import type { AuditEntry, AuditRecord } from '../../lambdas/domain/audit-chain';
+import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../lambdas/adapters/dynamodb/audit-table-keys';
+import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../lambdas/app/audit-use-cases';
+import { recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../lambdas/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { expectProblem, incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
@@ -26,71 +26,91 @@ const entry = (n: number, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   changes: [{ field: 'assignee', before: 'a', after: `b-${n}` }],
   ...overrides,
 });
+const clockAt = (at: Date | string) => ({ now: () => new Date(at) });
+/** Runs the chainer as the schedule would, at `now` (default: the real time) with the real lag, or with no lag. */
+const chainer = (trail: DynamoDbAuditTrail, options: { now?: Date; lagMs?: number } = {}) =>
+  chainAuditRecords({ chain: trail, sha256: sha256Hex, clock: clockAt(options.now ?? new Date()), ...(options.lagMs !== undefined && { lagMs: options.lagMs }) });
+const verifyNow = (trail: DynamoDbAuditTrail, query: { from?: string; to?: string } = {}, now = new Date()) =>
+  verifyAuditTrail({ trail, sha256: sha256Hex, clock: clockAt(now) }, auditor, query);
+async function entriesOf(trail: DynamoDbAuditTrail): Promise<ChainEntry[]> {
+  const entries: ChainEntry[] = [];
+  for await (const e of trail.chainFrom(1)) entries.push(e);
+  return entries;
+}
 
-describe('appending to the chain', () => {
+describe('records and the chainer', () => {
   let tables: TestTables;
   beforeEach(async () => {
     tables = await createTestTables();
   });
   afterEach(() => tables?.destroy());
 
-  test('20 concurrent appends (separate writers) make one intact chain with sequences 1…20 and a head on the last', async () => {
+  test('20 concurrent writers each store one record (no chain to wait on); the chainer then links all 20 in key order and the chain verifies', async () => {
     const writers = Array.from({ length: 20 }, () => new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps, sha256Hex));
-    const appended = await Promise.all(writers.map((writer, n) => writer.append(entry(n))));
-    expect(appended.map((r) => r.sequence).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-
+    const written = await Promise.all(writers.map((writer, n) => writer.append(entry(n))));
     const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
-    const stored: AuditRecord[] = [];
-    for await (const record of trail.chainFrom(1)) stored.push(record);
-    expect(stored.map((r) => r.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    // Every writer's own entry is in the chain exactly once.
-    expect(stored.map((r) => r.actor).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `writer-${n}`).sort());
-    for (let i = 1; i < stored.length; i++) {
-      expect(stored[i]!.previousHash).toBe(stored[i - 1]!.hash);
-      expect(stored[i]!.at >= stored[i - 1]!.at).toBe(true);
-    }
-    expect(await trail.head()).toEqual({ sequence: 20, hash: stored[19]!.hash, at: stored[19]!.at });
-    expect(await verifyAuditTrail({ trail, sha256: sha256Hex }, auditor, {})).toEqual({ intact: true, checked: 20, complete: true });
+    // Not chained yet: young records are pending, not a break; reading them needs no chain.
+    expect(await verifyNow(trail)).toEqual({ intact: true, checked: 0, pending: 20, complete: true });
+    expect((await trail.list({}, { limit: 100 })).items).toHaveLength(20);
+
+    expect(await chainer(trail, { lagMs: 0 })).toBe(20);
+    const entries = await entriesOf(trail);
+    expect(entries.map((e) => e.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(entries.map((e) => e.recordKey)).toEqual(written.map(recordKeyOf).sort());
+    for (let i = 1; i < entries.length; i++) expect(entries[i]!.previousHash).toBe(entries[i - 1]!.hash);
+    expect(await trail.head()).toEqual({ sequence: 20, hash: entries[19]!.hash, recordKey: entries[19]!.recordKey });
+    expect(await verifyNow(trail)).toEqual({ intact: true, checked: 20, pending: 0, complete: true });
+    // Nothing new: the next run chains nothing and the head stays.
+    expect(await chainer(trail, { lagMs: 0 })).toBe(0);
+    expect((await trail.head()).sequence).toBe(20);
   });
 
-  test('a record is never replaced: a writer whose head is stale builds on the new head instead', async () => {
+  test('the chainer leaves records younger than the lag for a later run, goes on from the head, and writes batches of at most 100 items', async () => {
+    const t0 = Date.parse('2026-11-25T09:00:00.000Z');
+    let now = t0;
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date(now++) }, ids: stamps.ids });
+    for (let n = 0; n < 150; n++) await trail.append(entry(n));
+    expect(await chainer(trail, { now: new Date(t0 + CHAIN_LAG_MS - 1) })).toBe(0);
+    // A minute later the first 60 ms of records are older than the lag.
+    expect(await chainer(trail, { now: new Date(t0 + CHAIN_LAG_MS + 60) })).toBe(60);
+    expect(await chainer(trail, { now: new Date(t0 + CHAIN_LAG_MS + 1_000) })).toBe(90);
+    expect((await trail.head()).sequence).toBe(150);
+    expect(await verifyNow(trail, {}, new Date(t0 + 3_600_000))).toEqual({ intact: true, checked: 150, pending: 0, complete: true });
+    // A time range verifies its entries and the link into them.
+    const entries = await entriesOf(trail);
+    const from = entries[99]!.recordKey.split('#')[0]!;
+    const to = entries[119]!.recordKey.split('#')[0]!;
+    expect(await verifyNow(trail, { from, to }, new Date(t0 + 3_600_000))).toEqual({ intact: true, checked: 22, pending: 0, complete: true });
+  });
+
+  test('two chainers at once cannot fork the chain: the head condition refuses one, and the chain stays whole', async () => {
     const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
-    await trail.append(entry(1));
-    // A second writer that read the empty head loses its first attempt (the head exists now) and retries.
-    let reads = 0;
-    const stale = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
-    const realHead = stale.head.bind(stale);
-    stale.head = async () => (reads++ === 0 ? { sequence: 0, hash: '0'.repeat(64), at: '1970-01-01T00:00:00.000Z' } : realHead());
-    const second = await stale.append(entry(2));
-    expect(reads).toBe(2);
-    expect(second.sequence).toBe(2);
-    const items = await scanAll(tables.documents, tables.names.audit);
-    expect(items.filter((i) => i['pk'] === 'CHAIN').map((i) => [i['sequence'], i['actor']])).toEqual([
-      [1, 'writer-1'],
-      [2, 'writer-2'],
-    ]);
+    await Promise.all(Array.from({ length: 30 }, (_, n) => trail.append(entry(n))));
+    const runs = await Promise.allSettled([chainer(trail, { lagMs: 0 }), chainer(new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps), { lagMs: 0 })]);
+    expect(runs.some((r) => r.status === 'fulfilled' && r.value === 30)).toBe(true);
+    await chainer(trail, { lagMs: 0 });
+    expect(await verifyNow(trail)).toEqual({ intact: true, checked: 30, pending: 0, complete: true });
   });
 
   test('every list and verification is a Query: records are found by resource, actor and time, page by page', async () => {
-    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
+    let now = Date.parse('2026-11-25T09:00:00.000Z');
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date((now += 1000)) }, ids: stamps.ids });
     for (let n = 0; n < 7; n++) await trail.append(entry(n));
     const byResource = await trail.list({ resource: { type: 'incident', id: 'incident-1' } }, { limit: 10 });
     expect(byResource.items.map((r) => r.actor)).toEqual(['writer-1', 'writer-4']);
-    expect((await trail.list({ actor: 'writer-5' }, { limit: 10 })).items.map((r) => r.sequence)).toEqual([6]);
+    expect((await trail.list({ actor: 'writer-5' }, { limit: 10 })).items.map((r) => r.actor)).toEqual(['writer-5']);
 
     const first = await trail.list({}, { limit: 3 });
-    expect(first.items.map((r) => r.sequence)).toEqual([1, 2, 3]);
+    expect(first.items.map((r) => r.actor)).toEqual(['writer-0', 'writer-1', 'writer-2']);
     const second = await trail.list({}, { limit: 3, nextToken: first.nextToken! });
-    expect(second.items.map((r) => r.sequence)).toEqual([4, 5, 6]);
+    expect(second.items.map((r) => r.actor)).toEqual(['writer-3', 'writer-4', 'writer-5']);
     // A cursor is bound to its filter.
     await expect(trail.list({ actor: 'writer-1' }, { limit: 3, nextToken: first.nextToken! })).rejects.toMatchObject({ kind: 'invalid-input' });
 
     const all = await trail.list({}, { limit: 10 });
     const fourth = all.items[3]!;
     const sixth = all.items[5]!;
-    expect((await trail.list({ from: fourth.at, to: sixth.at }, { limit: 10 })).items.map((r) => r.sequence)).toEqual(
-      all.items.filter((r) => r.at >= fourth.at && r.at <= sixth.at).map((r) => r.sequence),
-    );
+    expect((await trail.list({ from: fourth.at, to: sixth.at }, { limit: 10 })).items.map((r) => r.actor)).toEqual(['writer-3', 'writer-4', 'writer-5']);
   });
 });
 
@@ -224,44 +244,71 @@ describe('through the functions', () => {
     expectProblem(await verify({ to: 'soon' }), 400, 'to');
   });
 
-  test('tamper test: a record altered directly in the engine makes /audit/verify report the break at that record; removing one reports a gap', async () => {
-    // Some history, then a clean verification.
+  test('tamper test: a record altered, removed or inserted directly in the engine makes /audit/verify report the break there', async () => {
+    // Some history, chained (the schedule's run, without waiting out the lag), then a clean verification.
     for (let n = 0; n < 3; n++) expect((await routes.create(validIncidentBody(), { as: callers.agent })).status).toBe(201);
+    const trail = new DynamoDbAuditTrail(api.tables.documents, api.tables.names.audit, stamps);
+    await chainer(trail, { lagMs: 0 });
     const intact = await verify();
     expect(intact.status).toBe(200);
-    expect(intact.body).toMatchObject({ intact: true, complete: true });
+    expect(intact.body).toMatchObject({ intact: true, complete: true, pending: 0 });
     const total = intact.body.checked as number;
     expect(total).toBeGreaterThanOrEqual(3);
 
-    // Someone with direct access to the table rewrites who made a change.
+    const entries = await entriesOf(trail);
+    const idOf = (e: ChainEntry) => e.recordKey.slice(e.recordKey.indexOf('#') + 1);
     const items = await scanAll(api.tables.documents, api.tables.names.audit);
-    const victim = items.find((i) => i['pk'] === 'CHAIN' && i['sequence'] === total - 1)!;
+    const victimEntry = entries[total - 2]!;
+    const victim = items.find((i) => i['id'] === idOf(victimEntry) && String(i['pk']).startsWith('RECORD#'))!;
+    // Someone with direct access to the table rewrites who made a change.
     await api.tables.documents.send(
       new UpdateCommand({
         TableName: api.tables.names.audit,
-        Key: auditRecordKey(total - 1),
+        Key: auditRecordKey(idOf(victimEntry)),
         UpdateExpression: 'SET actor = :someoneElse',
         ExpressionAttributeValues: { ':someoneElse': 'mallory' },
       }),
     );
     const broken = await verify();
     expect(broken.status).toBe(200);
-    expect(broken.body).toEqual({ intact: false, checked: total - 1, complete: true, firstBreak: { sequence: total - 1, recordId: victim['id'], reason: 'content-altered' } });
-    // A range that includes it finds it; so does one starting just after it, which checks the link into the range.
-    const last = items.find((i) => i['pk'] === 'CHAIN' && i['sequence'] === total)!;
+    expect(broken.body).toEqual({ intact: false, checked: total - 1, pending: 0, complete: true, firstBreak: { sequence: total - 1, recordId: victim['id'], reason: 'content-altered' } });
+    // A range that includes it finds it; so does one starting just after it, which checks the entry before the range too.
+    const lastEntry = entries[total - 1]!;
     expect((await verify({ from: victim['at'] as string })).body.firstBreak).toEqual({ sequence: total - 1, recordId: victim['id'], reason: 'content-altered' });
-    expect((await verify({ from: last['at'] as string })).body).toMatchObject({ intact: false, checked: 1, firstBreak: { sequence: total - 1 } });
+    expect((await verify({ from: lastEntry.recordKey.split('#')[0]! })).body).toMatchObject({ intact: false, checked: 1, firstBreak: { sequence: total - 1 } });
 
-    // Put the original back: intact again. Then remove a record: a gap at the one after it.
+    // Put the original back: intact again. Then remove the record: missing, at its entry.
     await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: victim }));
     expect((await verify()).body).toMatchObject({ intact: true, checked: total });
-    await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: auditRecordKey(total - 1) }));
-    expect((await verify()).body.firstBreak).toEqual({ sequence: total, recordId: last['id'], reason: 'gap' });
-    // Removing the last record too is seen against the chain head.
-    await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: auditRecordKey(total) }));
-    expect((await verify()).body.firstBreak).toMatchObject({ sequence: total - 1, reason: 'gap' });
+    await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: auditRecordKey(idOf(victimEntry)) }));
+    expect((await verify()).body.firstBreak).toEqual({ sequence: total - 1, recordId: victim['id'], reason: 'record-missing' });
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: victim }));
+    expect((await verify()).body).toMatchObject({ intact: true, checked: total });
+
+    // A forged record inserted with a past time (self-hashed, well-formed): no entry covers it.
+    const forged = stampRecord(
+      { actor: 'alice.agent', roles: ['agent'], action: 'incident:update', resource: { type: 'incident', id: 'x' }, outcome: 'allowed' },
+      { id: '-forged', now: victim['at'] as string },
+      sha256Hex,
+    );
+    const forgedItem = { ...victim, ...forged, pk: auditRecordKey(forged.id).pk, gsi1sk: recordKeyOf(forged), gsi2sk: recordKeyOf(forged), gsi3sk: recordKeyOf(forged) };
+    delete forgedItem['requestId'];
+    delete forgedItem['sourceIp'];
+    delete forgedItem['changes'];
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: forgedItem }));
+    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { recordId: '-forged', reason: 'unchained' } });
+    await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: auditRecordKey(forged.id) }));
+
+    // Removing the last chain entry is seen against the chain head.
+    await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: chainEntryKey(total) }));
+    expect((await verify()).body.firstBreak).toMatchObject({ sequence: total, reason: 'gap' });
     // And a chain whose head was removed is not taken for an empty one.
     await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: chainHeadKey }));
     expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { sequence: 1, reason: 'link-broken' } });
+  });
+
+  test('records read right after a write need no chain: the new record is listed before any chainer ran', async () => {
+    const created = await routes.create(validIncidentBody(), { as: callers.agent });
+    expect((await recordsOf({ resource: `incident/${created.body.id}` })).map((r) => r.action)).toEqual(['incident:create']);
   });
 });

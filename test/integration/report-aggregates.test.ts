@@ -4,7 +4,7 @@ import { DynamoDbReportAggregates } from '../../lambdas/adapters/dynamodb/report
 import { availabilityReport, serviceReport } from '../../lambdas/app/report-use-cases';
 import { VersionConflictError } from '../../lambdas/domain/domain-errors';
 import type { Incident } from '../../lambdas/domain/incident';
-import { dayOf, outageOf } from '../../lambdas/domain/incident-aggregates';
+import { ALL_SERVICES, dayOf, outageOf } from '../../lambdas/domain/incident-aggregates';
 import type { TimelineEntry } from '../../lambdas/domain/incident-timeline';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { aChange, anIncident, scanAll } from './support-incidents';
@@ -122,6 +122,9 @@ describe('a randomised mix of writes with replays', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <T,>(values: readonly T[]) => values[Math.floor(random() * values.length)]!;
     const live = new Map<string, Incident>();
+    // Every service together (`*`, sharded): what the mix adds to it must equal what it adds to its services.
+    const allBefore = await aggregates.dayCounters(ALL_SERVICES, '2026-08-01', '2026-12-31');
+    const allBacklogBefore = await aggregates.backlog(ALL_SERVICES);
     let minute = 0;
     const at = () => new Date(Date.UTC(2026, 7, 1) + (minute += 37 + Math.floor(random() * 600)) * 60_000).toISOString();
 
@@ -184,6 +187,17 @@ describe('a randomised mix of writes with replays', () => {
       const read = (await aggregates.outages(service, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z')).map((o) => o.incidentId).sort();
       expect({ service, outages: read }).toEqual({ service, outages: expected });
     }
+    // The `*` counters moved by exactly the services' totals, spread over shards, never on one hot item.
+    const allAfter = await aggregates.dayCounters(ALL_SERVICES, from, to);
+    for (const name of ['opened', 'resolved', 'reopened', 'canceled', 'closed']) {
+      expect({ name, added: (allAfter[name] ?? 0) - (allBefore[name] ?? 0) }).toEqual({ name, added: totals[name] ?? 0 });
+    }
+    const allBacklog = await aggregates.backlog(ALL_SERVICES);
+    const openNow = stored.filter((i) => ['New', 'In Progress', 'On Hold'].includes(i.state));
+    expect((allBacklog['open'] ?? 0) - (allBacklogBefore['open'] ?? 0)).toBe(openNow.length);
+    const shards = new Set(items.filter((i) => String(i['pk']).startsWith('AGG#*')).map((i) => String(i['pk'])));
+    expect(shards.has('AGG#*')).toBe(false);
+    expect(shards.size).toBeGreaterThan(5);
     // Opened per logging day and channel, recounted.
     const byDay = new Map<string, number>();
     for (const i of stored) byDay.set(dayOf(i.createdAt), (byDay.get(dayOf(i.createdAt)) ?? 0) + 1);

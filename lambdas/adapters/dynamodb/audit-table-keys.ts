@@ -1,25 +1,27 @@
 /**
  * Key layout of the audit table: every key string and index name lives here.
  *
- * | item         | pk     | sk                     |
- * |--------------|--------|------------------------|
- * | audit record | CHAIN  | SEQ#<sequence, 12 digits> |
- * | chain head   | HEAD   | HEAD                   |
+ * | item         | pk               | sk                        | written by          |
+ * |--------------|------------------|---------------------------|---------------------|
+ * | audit record | RECORD#<id>      | RECORD                    | every writer, once  |
+ * | chain entry  | CHAIN            | SEQ#<sequence, 12 digits> | the chainer, once   |
+ * | chain head   | HEAD             | HEAD                      | the chainer         |
  *
- * One chain per client stack, so one record partition, read in sequence order by verification.
- * The head lives in its own partition so writers' roles can be allowed to read it (and nothing
- * else of the table) with an IAM `dynamodb:LeadingKeys` condition.
+ * Records are written unchained, each under its own partition, so writers never contend. The
+ * chainer alone appends chain entries (one partition, read in sequence order by verification) and
+ * moves the head. The head lives in its own partition so roles can be allowed to read it (and
+ * nothing else of the table) with an IAM `dynamodb:LeadingKeys` condition.
  *
- * Secondary indexes (all project every attribute). Records' `at` never decreases along the
- * chain, so time order is sequence order; the sequence in the sort key keeps keys unique.
- * | index      | partition                         | sort                 | serves                  |
- * |------------|-----------------------------------|----------------------|-------------------------|
- * | byTime     | gsi1pk = AUDIT                    | gsi1sk = <at>#<seq>  | GET /audit?from=&to=, where verification starts |
- * | byResource | gsi2pk = RESOURCE#<type>#<id>     | gsi2sk = <at>#<seq>  | GET /audit?resource=    |
- * | byActor    | gsi3pk = ACTOR#<actor>            | gsi3sk = <at>#<seq>  | GET /audit?actor=       |
+ * Secondary indexes (all project every attribute). A record key is `<at>#<id>`: time, then id.
+ * | index      | partition                         | sort                  | serves                  |
+ * |------------|-----------------------------------|-----------------------|-------------------------|
+ * | byTime     | gsi1pk = AUDIT                    | gsi1sk = <at>#<id>    | GET /audit?from=&to=, the chainer (records after the head), verification |
+ * | byTime     | gsi1pk = CHAINED (chain entries)  | gsi1sk = <record key> | where verification of a time range starts |
+ * | byResource | gsi2pk = RESOURCE#<type>#<id>     | gsi2sk = <at>#<id>    | GET /audit?resource=    |
+ * | byActor    | gsi3pk = ACTOR#<actor>            | gsi3sk = <at>#<id>    | GET /audit?actor=       |
  *
- * byTime has one partition per client: the chain head already serialises every append, so the
- * audit write rate of a stack stays far below what one index partition sustains.
+ * byTime has one records partition per client: at about 1 WCU per record, a GSI partition's
+ * 1,000 WCU/s is far above any client's audit rate.
  */
 export const AUDIT_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -30,8 +32,9 @@ export const AUDIT_INDEXES = {
 } as const;
 export type AuditIndexName = keyof typeof AUDIT_INDEXES;
 
-export const AUDIT_RECORD_PARTITION = 'CHAIN';
-export const AUDIT_RECORD_PREFIX = 'SEQ#';
+export const AUDIT_RECORD_PREFIX = 'RECORD#';
+export const CHAIN_ENTRY_PARTITION = 'CHAIN';
+export const CHAIN_ENTRY_PREFIX = 'SEQ#';
 /** The partition key value of the chain head: the only key the writers' roles may read. */
 export const CHAIN_HEAD_PARTITION = 'HEAD';
 
@@ -39,25 +42,28 @@ export const chainHeadKey = { pk: CHAIN_HEAD_PARTITION, sk: 'HEAD' } as const;
 
 const sequenceText = (sequence: number) => String(sequence).padStart(12, '0');
 
-export const auditRecordKey = (sequence: number) => ({ pk: AUDIT_RECORD_PARTITION, sk: `${AUDIT_RECORD_PREFIX}${sequenceText(sequence)}` });
+export const auditRecordKey = (id: string) => ({ pk: `${AUDIT_RECORD_PREFIX}${id}`, sk: 'RECORD' });
+export const chainEntryKey = (sequence: number) => ({ pk: CHAIN_ENTRY_PARTITION, sk: `${CHAIN_ENTRY_PREFIX}${sequenceText(sequence)}` });
 
 export const TIME_PARTITION = 'AUDIT';
+/** Chain entries in the byTime index, by the key of the record each covers. */
+export const CHAINED_PARTITION = 'CHAINED';
 export const resourcePartition = (resource: { readonly type: string; readonly id: string }) => `RESOURCE#${resource.type}#${resource.id}`;
 export const actorPartition = (actor: string) => `ACTOR#${actor}`;
 
-/** Sort key of every index: time, then sequence. */
-export const timeSortKey = (at: string, sequence: number) => `${at}#${sequenceText(sequence)}`;
+/** Sort key of every index: time, then id (the record key). */
+export const timeSortKey = (at: string, id: string) => `${at}#${id}`;
 /** Bounds for a time range on an index sort key, both inclusive. */
 export const timeSortKeyFrom = (from: string) => `${from}#`;
 export const timeSortKeyTo = (to: string) => `${to}#~`;
 
 export const auditIndexKeys = (record: {
-  readonly sequence: number;
+  readonly id: string;
   readonly at: string;
   readonly actor: string;
   readonly resource: { readonly type: string; readonly id: string };
 }) => {
-  const sort = timeSortKey(record.at, record.sequence);
+  const sort = timeSortKey(record.at, record.id);
   return {
     gsi1pk: TIME_PARTITION,
     gsi1sk: sort,
@@ -68,7 +74,9 @@ export const auditIndexKeys = (record: {
   };
 };
 
-/** Attributes that exist only for the table's keys and indexes, never part of a record. */
+export const chainEntryIndexKeys = (entry: { readonly recordKey: string }) => ({ gsi1pk: CHAINED_PARTITION, gsi1sk: entry.recordKey });
+
+/** Attributes that exist only for the table's keys and indexes, never part of a record or entry. */
 export const AUDIT_KEY_ATTRIBUTES: readonly string[] = [
   'pk',
   'sk',

@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../domain/domain-errors';
-import { EMPTY_CHAIN, headOf, nextRecord, type AuditEntry, type AuditRecord, type ChainHead, type Sha256 } from '../../domain/audit-chain';
-import type { AuditFilter, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../../app/ports';
+import { EMPTY_CHAIN, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type Sha256 } from '../../domain/audit-chain';
+import type { AuditChainStore, AuditFilter, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../../app/ports';
 import { decodeCursor, encodeCursor } from './page-cursor';
 import {
   AUDIT_INDEXES,
   AUDIT_KEY_ATTRIBUTES,
-  AUDIT_RECORD_PARTITION,
-  AUDIT_RECORD_PREFIX,
+  CHAIN_ENTRY_PARTITION,
+  CHAINED_PARTITION,
   actorPartition,
   auditIndexKeys,
   auditRecordKey,
+  chainEntryIndexKeys,
+  chainEntryKey,
   chainHeadKey,
   resourcePartition,
   TIME_PARTITION,
@@ -23,78 +24,85 @@ import {
 
 export const sha256Hex: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** Appends lost to a concurrent writer are retried this often, then the append fails. */
-const MAX_APPEND_ATTEMPTS = 40;
-const BACKOFF_BASE_MS = 4;
-const BACKOFF_CAP_MS = 200;
-/** Records read per Query while walking the chain (well under DynamoDB's 1 MB page). */
+/** Entries read per Query while walking the chain (well under DynamoDB's 1 MB page). */
 const CHAIN_PAGE = 500;
 const MAX_QUERY_CALLS_PER_PAGE = 5;
 
 /**
  * The audit trail in its own DynamoDB table (key layout in audit-table-keys.ts).
  *
- * Appending is serialised by the chain head item: an append reads the head, builds the next
- * record from it, and writes both in one TransactWriteItems of two Puts — the record under
- * `attribute_not_exists` (a record is never replaced) and the head under the condition that its
- * sequence is still the one read. Two writers that read the same head cannot both commit: the
- * loser's transaction is cancelled, it waits a random (full-jitter) backoff and builds its record
- * again on the new head. No UpdateItem is needed, so the writers' roles hold PutItem only (plus
- * GetItem on the head's partition): see docs/security.md.
+ * A writer stores its record with one conditional PutItem (`attribute_not_exists`: a record is
+ * never replaced), under its own partition: writers never wait on each other or on the chain.
+ * The chainer (one at a time: reserved concurrency 1) links records into the chain afterwards
+ * with `appendChain`: chain entries and the head in one TransactWriteItems of Puts, the head
+ * conditional on the sequence it read. No UpdateItem anywhere, so the roles hold PutItem only
+ * (see docs/security.md).
  */
-export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader {
+export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly stamps: { readonly clock: Clock; readonly ids: IdSource },
     private readonly sha256: Sha256 = sha256Hex,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
     await this.append(entry);
   }
 
-  /** Appends one record to the chain and returns it as stored. */
+  /** Stores one record (unchained) and returns it as stored. */
   async append(entry: AuditEntry): Promise<AuditRecord> {
-    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const head = await this.head();
-      const record = nextRecord(head, entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString() }, this.sha256);
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...chainHeadKey, ...headOf(record) },
-                  ...(head.sequence === 0
-                    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                    : {
-                        ConditionExpression: '#sequence = :expected',
-                        ExpressionAttributeNames: { '#sequence': 'sequence' },
-                        ExpressionAttributeValues: { ':expected': head.sequence },
-                      }),
-                },
-              },
-              { Put: { TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } },
-            ],
-          }),
-        );
-        return record;
-      } catch (error) {
-        if (!lostRace(error)) throw error;
-        // Full jitter: concurrent losers spread out instead of colliding again in step.
-        await this.sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
-      }
-    }
-    throw new Error(`Audit record for ${entry.action} on ${entry.resource.type}/${entry.resource.id} not appended: the chain head kept moving`);
+    const record = stampRecord(entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString() }, this.sha256);
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' }));
+    return record;
   }
 
   async head(): Promise<ChainHead> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: chainHeadKey, ConsistentRead: true }));
     const item = result.Item;
-    return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), at: String(item['at']) } : EMPTY_CHAIN;
+    return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), recordKey: String(item['recordKey'] ?? '') } : EMPTY_CHAIN;
+  }
+
+  async recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]> {
+    const index = AUDIT_INDEXES.byTime;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :after AND :before',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        // BETWEEN is inclusive: the head's own record is read again and dropped below.
+        ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':after': afterKey === '' ? ' ' : afterKey, ':before': timeSortKeyFrom(before) },
+        Limit: limit + 1,
+      }),
+    );
+    return (result.Items ?? []).filter((item) => String(item[index.sortKey]) > afterKey).slice(0, limit).map(fromItem) as AuditRecord[];
+  }
+
+  async appendChain(entries: readonly ChainEntry[], head: ChainHead, expected: ChainHead): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...chainHeadKey, ...head },
+              ...(expected.sequence === 0
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : {
+                    ConditionExpression: '#sequence = :expected',
+                    ExpressionAttributeNames: { '#sequence': 'sequence' },
+                    ExpressionAttributeValues: { ':expected': expected.sequence },
+                  }),
+            },
+          },
+          ...entries.map((entry) => ({
+            Put: { TableName: this.tableName, Item: { ...chainEntryKey(entry.sequence), ...chainEntryIndexKeys(entry), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' },
+          })),
+        ],
+      }),
+    );
   }
 
   async firstSequenceFrom(at: string): Promise<number | undefined> {
@@ -105,7 +113,7 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader {
         IndexName: index.name,
         KeyConditionExpression: '#pk = :pk AND #sk >= :from',
         ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':from': timeSortKeyFrom(at) },
+        ExpressionAttributeValues: { ':pk': CHAINED_PARTITION, ':from': timeSortKeyFrom(at) },
         Limit: 1,
       }),
     );
@@ -113,22 +121,40 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader {
     return item ? Number(item['sequence']) : undefined;
   }
 
-  async *chainFrom(sequence: number): AsyncIterable<AuditRecord> {
+  async *chainFrom(sequence: number): AsyncIterable<ChainEntry> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk >= :from',
-          ExpressionAttributeValues: { ':pk': AUDIT_RECORD_PARTITION, ':from': auditRecordKey(sequence).sk },
+          ExpressionAttributeValues: { ':pk': CHAIN_ENTRY_PARTITION, ':from': chainEntryKey(sequence).sk },
           ConsistentRead: true,
           Limit: CHAIN_PAGE,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) {
-        if (String(item['sk']).startsWith(AUDIT_RECORD_PREFIX)) yield fromItem(item);
-      }
+      for (const item of result.Items ?? []) yield fromItem(item) as ChainEntry;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async *recordsFrom(recordKey: string): AsyncIterable<AuditRecord> {
+    const index = AUDIT_INDEXES.byTime;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+          ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':from': recordKey === '' ? ' ' : recordKey },
+          Limit: CHAIN_PAGE,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) yield fromItem(item) as AuditRecord;
       startKey = result.LastEvaluatedKey;
     } while (startKey);
   }
@@ -156,7 +182,7 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader {
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
       const result = await queryWithCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
-      items.push(...(result.Items ?? []).map(fromItem));
+      items.push(...(result.Items ?? []).map((item) => fromItem(item) as AuditRecord));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
     }
@@ -173,13 +199,6 @@ function planAuditQuery(filter: AuditFilter): { index: AuditIndexName; partition
   return { index: 'byTime', partition: TIME_PARTITION };
 }
 
-/** The head moved (condition failed) or another transaction held it (TransactionConflict). */
-function lostRace(error: unknown): boolean {
-  if ((error as { name?: string }).name === 'TransactionConflictException') return true;
-  if (!(error instanceof TransactionCanceledException)) return false;
-  return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
-}
-
 /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
 async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput) {
   try {
@@ -193,10 +212,10 @@ async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandIn
 }
 
 function toItem(record: AuditRecord): Record<string, unknown> {
-  return { ...auditRecordKey(record.sequence), ...auditIndexKeys(record), ...record };
+  return { ...auditRecordKey(record.id), ...auditIndexKeys(record), ...record };
 }
 
-function fromItem(item: Record<string, unknown>): AuditRecord {
+function fromItem(item: Record<string, unknown>): AuditRecord | ChainEntry {
   const record = { ...item };
   for (const attribute of AUDIT_KEY_ATTRIBUTES) delete record[attribute];
   return record as unknown as AuditRecord;

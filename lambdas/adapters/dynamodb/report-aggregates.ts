@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReportAggregates } from '../../app/ports';
-import { aggregateDelta, BACKLOG_KEY, ONGOING_PREFIX, outageSortKey, type OutageInterval } from '../../domain/incident-aggregates';
+import { aggregateDelta, ALL_SERVICES, BACKLOG_KEY, ONGOING_PREFIX, outageSortKey, type OutageInterval } from '../../domain/incident-aggregates';
 import type { Incident } from '../../domain/incident';
 
 /**
@@ -8,11 +8,26 @@ import type { Incident } from '../../domain/incident';
  * TransactWriteItems as the incident change they count, read with Queries and GetItems.
  * | item                 | pk                 | sk                    | holds                                  |
  * |----------------------|--------------------|-----------------------|----------------------------------------|
- * | day counters         | AGG#<service \| *> | DAY#<yyyy-mm-dd>      | opened#…, resolved#…, reopened, …      |
- * | backlog              | AGG#<service \| *> | OPEN                  | open#…, openCreatedSec#…, ongoing#<id> |
- * | ended outage record  | OUTAGE#<service>   | <end>#<incident id>   | start, end, usersAffected, …           |
+ * | day counters         | AGG#<service \| *#n> | DAY#<yyyy-mm-dd>    | opened#…, resolved#…, reopened, …      |
+ * | backlog              | AGG#<service \| *#n> | OPEN                | open#…, openCreatedSec#…, ongoing#<id> |
+ * | ended outage record  | OUTAGE#<service>     | <end>#<incident id> | start, end, usersAffected, …           |
+ *
+ * The counters of every service together (`*`) are sharded: `*#0` … `*#9`, chosen by the
+ * incident's id, summed on read (10 reads in parallel). One `*` item would be written by every
+ * incident change of the stack, and concurrent transactions on one item cancel each other
+ * (TransactionConflict): at 16 concurrent writes that made the whole write path queue on it. An
+ * incident always lands on the same shard, so its own changes (opened, then resolved) meet there.
+ * An unsharded `AGG#*` item written before sharding is still added in on read.
  */
 export const aggregateKey = (service: string, key: string) => ({ pk: `AGG#${service}`, sk: key });
+export const ALL_SERVICES_SHARDS = 10;
+export const allServicesShards = (): string[] => [ALL_SERVICES, ...Array.from({ length: ALL_SERVICES_SHARDS }, (_, n) => `${ALL_SERVICES}#${n}`)];
+/** The `*` shard of an incident: a stable hash of its id (FNV-1a), modulo the shard count. */
+export function allServicesShard(incidentId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < incidentId.length; i++) hash = Math.imul(hash ^ incidentId.charCodeAt(i), 0x01000193) >>> 0;
+  return `${ALL_SERVICES}#${hash % ALL_SERVICES_SHARDS}`;
+}
 export const outageKey = (outage: OutageInterval) => ({ pk: `OUTAGE#${outage.service}`, sk: outageSortKey(outage) });
 
 type TransactItem = Record<string, unknown>;
@@ -32,7 +47,8 @@ export function aggregateTransactItems(tableName: string, before: Incident | und
     updates.set(id, entry);
     return entry;
   };
-  for (const { service, key, add } of delta.counters) Object.assign(updateOf(service, key).add, add);
+  const shardOf = (service: string) => (service === ALL_SERVICES ? allServicesShard(after.id) : service);
+  for (const { service, key, add } of delta.counters) Object.assign(updateOf(shardOf(service), key).add, add);
   if (delta.setOngoing) updateOf(delta.setOngoing.service, BACKLOG_KEY).set[`${ONGOING_PREFIX}${delta.setOngoing.incidentId}`] = delta.setOngoing;
   if (delta.removeOngoing) updateOf(delta.removeOngoing.service, BACKLOG_KEY).remove.push(`${ONGOING_PREFIX}${delta.removeOngoing.incidentId}`);
 
@@ -92,6 +108,11 @@ export class DynamoDbReportAggregates implements ReportAggregates {
   ) {}
 
   async dayCounters(service: string, fromDay: string, toDay: string): Promise<Record<string, number>> {
+    if (service === ALL_SERVICES) return sumOf(await Promise.all(allServicesShards().map((shard) => this.dayCountersOf(shard, fromDay, toDay))));
+    return this.dayCountersOf(service, fromDay, toDay);
+  }
+
+  private async dayCountersOf(service: string, fromDay: string, toDay: string): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -114,6 +135,11 @@ export class DynamoDbReportAggregates implements ReportAggregates {
   }
 
   async backlog(service: string): Promise<Record<string, number>> {
+    if (service === ALL_SERVICES) return sumOf(await Promise.all(allServicesShards().map((shard) => this.backlogOf(shard))));
+    return this.backlogOf(service);
+  }
+
+  private async backlogOf(service: string): Promise<Record<string, number>> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: aggregateKey(service, BACKLOG_KEY) }));
     return Object.fromEntries(Object.entries(result.Item ?? {}).filter(([name, value]) => !COUNTER_KEYS.has(name) && typeof value === 'number')) as Record<string, number>;
   }
@@ -145,4 +171,10 @@ export class DynamoDbReportAggregates implements ReportAggregates {
     }
     return outages;
   }
+}
+
+function sumOf(parts: readonly Record<string, number>[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const part of parts) for (const [name, value] of Object.entries(part)) totals[name] = (totals[name] ?? 0) + value;
+  return totals;
 }
