@@ -71,8 +71,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /reports/capacity': REPORTS,
   'GET /improvements': REPORTS, // read by the report readers; managed by service owners and admins
   'GET /improvements/{id}': REPORTS,
-  'GET /events': 'nyyyynynnnn', // the desk, owners, auditors and admins; not change managers
-  'GET /events/trends': 'nyyyynynnnn',
+  'GET /events': 'nyyynyynnnn', // the desk, owners, auditors and admins; not change managers
+  'GET /events/trends': 'nyyynyynnnn',
 };
 
 /** Query strings the routes require; every other route is called without one. */

@@ -32,6 +32,7 @@ beforeAll(async () => {
     INCIDENTS_TABLE_NAME: tables.names.incidents,
     AUDIT_TABLE_NAME: tables.names.audit,
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
+    EVENTS_TABLE_NAME: tables.names.events,
     ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity }),
   });
   muteEmptyMetricsWarning();

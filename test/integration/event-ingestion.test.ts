@@ -287,7 +287,9 @@ describe('malformed events', () => {
 
 describe('audit trail', () => {
   const auditRecords = async (incidentId: string) =>
-    (await scan(tables.names.audit)).filter((r) => r['pk'] === 'CHAIN' && r['resource']?.id === incidentId).sort((a, b) => a['sequence'] - b['sequence']);
+    (await scan(tables.names.audit))
+      .filter((r) => String(r['pk']).startsWith('RECORD#') && r['resource']?.id === incidentId)
+      .sort((a, b) => `${a['at']}#${a['id']}`.localeCompare(`${b['at']}#${b['id']}`));
 
   test('opening, attaching to and resolving an alarm incident are recorded once each, by system:monitoring, with the event id as request id', async () => {
     const resolving = loadHandler({ ...exampleSettings(), monitoring: { ...exampleSettings()['monitoring'], autoResolveOnOk: true } });

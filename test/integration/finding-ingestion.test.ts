@@ -261,8 +261,8 @@ describe('audit trail', () => {
     expect((await handler(closed, context)).outcome).toBe('resolved');
 
     const records = (await scan(tables.names.audit))
-      .filter((r) => r['pk'] === 'CHAIN' && r['resource']?.id === first.incidentId)
-      .sort((a, b) => a['sequence'] - b['sequence']);
+      .filter((r) => String(r['pk']).startsWith('RECORD#') && r['resource']?.id === first.incidentId)
+      .sort((a, b) => `${a['at']}#${a['id']}`.localeCompare(`${b['at']}#${b['id']}`));
     expect(records.map((r) => [r['action'], r['actor'], r['requestId']])).toEqual([
       ['incident:create', 'system:monitoring', opened.id],
       ['incident:finding-republished', 'system:monitoring', raised.id],
