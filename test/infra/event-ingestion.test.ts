@@ -82,6 +82,35 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(functionId).toBeDefined();
   });
 
+  test('the ingestion role may read alarm tags (cloudwatch:ListTagsForResource on alarm:* of its account and region), nothing else in CloudWatch; no other role may', () => {
+    const { resources } = fixture.get(clientId);
+    const [, fn] = ingestion();
+    const roleId = referencedId(fn.Properties.Role);
+    /** An ARN as written in the template, pseudo parameters shown as <AWS::…>. */
+    const arnText = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const v = value as { Ref?: string; 'Fn::Join'?: [string, unknown[]] };
+      if (v.Ref) return `<${v.Ref}>`;
+      if (v['Fn::Join']) return v['Fn::Join'][1].map(arnText).join(v['Fn::Join'][0]);
+      return JSON.stringify(value);
+    };
+    const cloudWatch = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      ([p.Properties.PolicyDocument.Statement].flat() as { Action: string | string[]; Resource: unknown; Effect: string }[])
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('cloudwatch:')))
+        .map((s) => ({ roles: (p.Properties.Roles as unknown[]).map(referencedId), actions: [s.Action].flat(), resources: [s.Resource].flat().map(arnText), effect: s.Effect })),
+    );
+    expect(cloudWatch).toEqual([
+      {
+        roles: [roleId],
+        actions: ['cloudwatch:ListTagsForResource'],
+        resources: ['arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*'],
+        effect: 'Allow',
+      },
+    ]);
+    // The local runtime has no CloudWatch; on AWS the function must not be told to read a file instead.
+    expect(fn.Properties.Environment.Variables.ITSM_LOCAL_ALARM_TAGS_FILE).toBeUndefined();
+  });
+
   test('an alarm fires as soon as one message waits in the dead-letter queue', () => {
     const { resources } = fixture.get(clientId);
     const [, rule] = patternRules()[0]!;

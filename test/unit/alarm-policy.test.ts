@@ -1,4 +1,4 @@
-import { classifyAlarm, decideAlarmAction, globMatches, impactAndUrgency, type MonitoringPolicy } from '../../lambdas/domain/alarm-policy';
+import { alarmEventSeverity, classifyAlarm, decideAlarmAction, globMatches, impactAndUrgency, type MonitoringPolicy } from '../../lambdas/domain/alarm-policy';
 import { cloudWatchAlarmEventSchema, CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../../lambdas/schemas/event-rules';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 import { matchesPattern } from '../../local/eventbridge-pattern';
@@ -42,6 +42,34 @@ describe('severity and service', () => {
     expect(impactAndUrgency('error')).toEqual({ impact: 2, urgency: 1 });
     expect(impactAndUrgency('warning')).toEqual({ impact: 2, urgency: 2 });
     expect(impactAndUrgency('informational')).toBeUndefined();
+  });
+});
+
+describe('alarm tags come before the name rules', () => {
+  test('both tags override the matching rule', () => {
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:severity': 'warning', 'itsm:service': 'payments' })).toEqual({ severity: 'warning', service: 'payments' });
+  });
+  test('each field falls back on its own: a severity tag keeps the rule service, a service tag keeps the rule severity', () => {
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:severity': 'informational' })).toEqual({ severity: 'informational', service: 'web-shop' });
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:service': 'payments' })).toEqual({ severity: 'error', service: 'payments' });
+  });
+  test('tags apply where no rule matches, over the defaults', () => {
+    expect(classifyAlarm(policy, 'disk-full', { 'itsm:severity': 'error', 'itsm:service': 'storage' })).toEqual({ severity: 'error', service: 'storage' });
+  });
+  test('an unknown severity value, a blank service and unrelated tags are ignored', () => {
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:severity': 'critical', 'itsm:service': '  ', team: 'x' })).toEqual({ severity: 'error', service: 'web-shop' });
+    expect(classifyAlarm(policy, 'disk-full', {})).toEqual({ severity: 'warning', service: 'monitoring' });
+  });
+  test('severity tag values forgive case and padding', () => {
+    expect(classifyAlarm(policy, 'disk-full', { 'itsm:severity': ' Error ' }).severity).toBe('error');
+  });
+  test('a tagged informational alarm is recorded only; a tagged error opens with error levels', () => {
+    expect(decideAlarmAction(policy, 'prod-api-5xx', 'ALARM', { 'itsm:severity': 'informational' })).toEqual({ kind: 'record-only', why: 'informational alarm' });
+    expect(decideAlarmAction(policy, 'billing-x', 'ALARM', { 'itsm:severity': 'error', 'itsm:service': 'finance' })).toEqual({ kind: 'open-or-attach', impact: 2, urgency: 1, service: 'finance', severity: 'error' });
+  });
+  test('the recorded event severity follows the tag for ALARM only', () => {
+    expect(alarmEventSeverity(policy, 'disk-full', 'ALARM', { 'itsm:severity': 'error' })).toBe('error');
+    expect(alarmEventSeverity(policy, 'disk-full', 'OK', { 'itsm:severity': 'error' })).toBe('informational');
   });
 });
 
