@@ -193,6 +193,27 @@ export class ItsmStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
+    // monitoring.archiveFindingsOnClose: the two functions that close incidents (confirm route,
+    // auto-close) archive the incident's GuardDuty finding. Only then do they get the action.
+    if (config.monitoring.archiveFindingsOnClose) {
+      for (const fn of [incidents, autoClose]) {
+        const archive = new Policy(this, `${fn.node.id}ArchiveFindings`, {
+          roles: [fn.role],
+          statements: [
+            new PolicyStatement({
+              actions: ['guardduty:ArchiveFindings'],
+              resources: [this.formatArn({ service: 'guardduty', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'detector', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+            }),
+          ],
+        });
+        acknowledgeNagFinding(
+          archive.node.defaultChild as CfnResource,
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*]',
+          "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
+            'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
+        );
+      }
+    }
 
     // CloudWatch alarm state changes and security findings (GuardDuty, Inspector2) on the default
     // bus become incidents, exactly once per event.

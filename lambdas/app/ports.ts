@@ -118,6 +118,11 @@ export interface AlarmTagSource {
   tagsOf(alarmArn: string): Promise<AlarmTags>;
 }
 
+/** Archives a GuardDuty finding (ArchiveFindings) once its incident is closed. */
+export interface FindingArchiver {
+  archive(finding: { readonly detectorId: string; readonly findingId: string }): Promise<void>;
+}
+
 /** What is kept of each EventBridge event received, keyed by its id (exactly-once ingestion). */
 export interface EventRecord {
   readonly eventId: string;

@@ -47,6 +47,7 @@ import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { createAuditLog } from './request-context';
+import { findingArchiveDeps } from './finding-archiver-factory';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
@@ -87,6 +88,7 @@ const deps: IncidentDeps = {
     observability.logger.error('SLA workflow not started', { error: error as Error });
     observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
   },
+  ...findingArchiveDeps(settings, observability),
 };
 const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only

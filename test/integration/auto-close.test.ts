@@ -96,6 +96,34 @@ describe('autoCloseResolvedIncidents', () => {
     expect(await autoCloseResolvedIncidents(depsFor(repo, now))).toBe(0);
   });
 
+  test('with a finding archiver: the closed GuardDuty incident\'s finding is archived after the close is stored; others are not', async () => {
+    const guardDuty = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-1', guardDutyDetectorId: 'detector-1' });
+    const inspector = resolvedAt(RESOLVED_AT, { security: true, findingId: 'arn:aws:inspector2:eu-west-2:123456789012:finding/abc' });
+    const plain = resolvedAt(RESOLVED_AT);
+    for (const incident of [guardDuty, inspector, plain]) await repo.create(aChange(incident));
+    const archived: { detectorId: string; findingId: string; stateWhenArchived: string | undefined }[] = [];
+    const deps: IncidentDeps = {
+      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)),
+      findingArchiver: { archive: async (f) => void archived.push({ ...f, stateWhenArchived: (await repo.get(guardDuty.id))?.state }) },
+    };
+    expect(await autoCloseResolvedIncidents(deps)).toBe(3);
+    expect(archived).toEqual([{ detectorId: 'detector-1', findingId: 'gd-finding-1', stateWhenArchived: 'Closed' }]);
+  });
+
+  test('a failed archive is reported and never fails the close', async () => {
+    const guardDuty = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-2', guardDutyDetectorId: 'detector-1' });
+    await repo.create(aChange(guardDuty));
+    const failures: unknown[] = [];
+    const deps: IncidentDeps = {
+      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)),
+      findingArchiver: { archive: () => Promise.reject(new Error('AccessDeniedException')) },
+      onArchiveFailure: (error, finding) => void failures.push({ message: (error as Error).message, ...finding }),
+    };
+    expect(await autoCloseResolvedIncidents(deps)).toBe(1);
+    expect((await repo.get(guardDuty.id))?.state).toBe('Closed');
+    expect(failures).toEqual([{ message: 'AccessDeniedException', detectorId: 'detector-1', findingId: 'gd-finding-2' }]);
+  });
+
   test('exactly at the end of the period it waits; just past it, it closes', async () => {
     const incident = resolvedAt(RESOLVED_AT);
     await repo.create(aChange(incident));
