@@ -105,7 +105,12 @@ describe('monitoring settings', () => {
       findingPriorities: { critical: 'P1', high: 'P2', medium: 'P3', low: 'P4' },
       warningPromotionAfter: 'PT30M',
       flapping: { changes: 5, within: 'PT1H' },
+      archiveFindingsOnClose: false,
     });
+  });
+  test('archiving GuardDuty findings on close is opt-in and a boolean', () => {
+    expect(clientSettingsSchema.parse({ ...base, monitoring: { archiveFindingsOnClose: true } }).monitoring.archiveFindingsOnClose).toBe(true);
+    expect(clientSettingsSchema.safeParse({ ...base, monitoring: { archiveFindingsOnClose: 'yes' } }).success).toBe(false);
   });
   test('flapping needs at least two changes and a duration; promotion a duration', () => {
     expect(clientSettingsSchema.safeParse({ ...base, monitoring: { flapping: { changes: 1, within: 'PT1H' } } }).success).toBe(false);
