@@ -1,10 +1,10 @@
-import { Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../lambdas/schemas/event-rules';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { REQUEST_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/changes-table-keys';
 import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
@@ -228,6 +228,27 @@ export class ItsmStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
+    // monitoring.archiveFindingsOnClose: the two functions that close incidents (confirm route,
+    // auto-close) archive the incident's GuardDuty finding. Only then do they get the action.
+    if (config.monitoring.archiveFindingsOnClose) {
+      for (const fn of [incidents, autoClose]) {
+        const archive = new Policy(this, `${fn.node.id}ArchiveFindings`, {
+          roles: [fn.role],
+          statements: [
+            new PolicyStatement({
+              actions: ['guardduty:ArchiveFindings'],
+              resources: [this.formatArn({ service: 'guardduty', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'detector', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+            }),
+          ],
+        });
+        acknowledgeNagFinding(
+          archive.node.defaultChild as CfnResource,
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*]',
+          "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
+            'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
+        );
+      }
+    }
 
     // The audit chainer: links the records every function writes (unchained, so writers never
     // queue on one another) into the tamper-evident chain, one run at a time, every minute.
@@ -297,6 +318,25 @@ export class ItsmStack extends Stack {
     eventIngestion.grantQueueSend(ingestionFailures, this.data.key);
     // Security incidents notify the client's security contact; the other topics are not this function's.
     eventIngestion.grantPublish([notifications.security], this.data.key);
+    // Alarm severity and service come from the alarm's itsm:* tags first. The alarms are the
+    // client's, not this stack's, so they cannot be named: any alarm of this account and region,
+    // in a policy of its own so that the wildcard's acknowledgement covers this statement only.
+    const alarmTags = new Policy(this, 'EventIngestionAlarmTags', {
+      roles: [eventIngestion.role],
+      statements: [
+        new PolicyStatement({
+          actions: ['cloudwatch:ListTagsForResource'],
+          // Pseudo parameters, not the stack's literal region and account: one finding id for every client stack.
+          resources: [this.formatArn({ service: 'cloudwatch', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      ],
+    });
+    acknowledgeNagFinding(
+      alarmTags.node.defaultChild as CfnResource,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
+      "The alarms whose tags ingestion reads are the client's own, created outside this stack and unknown to it; " +
+        'cloudwatch:ListTagsForResource is limited to alarms of this account and region, and is the only action in this policy.',
+    );
     const ingestionRules = [
       { id: 'CloudWatchAlarmStateChanges', description: 'CloudWatch alarm state changes become incidents', pattern: CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN },
       { id: 'GuardDutyFindings', description: 'GuardDuty findings become security incidents', pattern: GUARDDUTY_FINDING_PATTERN },

@@ -131,6 +131,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_SNS: sns.endpoint,
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       ...(timeScale !== 1 && { ITSM_TIME_SCALE: String(timeScale), ITSM_TIME_ORIGIN: `${realStart}:${virtualStart}` }),
+      // No CloudWatch here: event ingestion reads the alarms' tags from this file instead.
+      ITSM_LOCAL_ALARM_TAGS_FILE: join(options.localDir, 'alarm-tags.json'),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',

@@ -37,6 +37,7 @@ import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './s
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../domain/service-catalogue';
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from './problem-use-cases';
 import type { KnowledgeSearch } from './ports';
+import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -51,7 +52,7 @@ export interface IncidentPolicySettings {
   };
 }
 
-export interface IncidentDeps {
+export interface IncidentDeps extends FindingArchiveDeps {
   readonly incidents: IncidentRepository;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -192,7 +193,10 @@ export async function updateIncident(
 
 export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
-  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)), 'incident:confirm');
+  const change = confirmResolution(current, caller, now(deps));
+  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
+  await archiveClosedFinding(deps, change.incident);
+  return confirmed;
 }
 
 export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
@@ -317,6 +321,7 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
         await deps.incidents.save(change, incident.version);
         await deps.audit.record(incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
         closed++;
+        await archiveClosedFinding(deps, change.incident);
       } catch (error) {
         // Someone confirmed, rejected or changed it meanwhile: their action wins.
         if (!(error instanceof VersionConflictError)) throw error;

@@ -1,4 +1,4 @@
-import { alarmEventSeverity, decideAlarmAction, type MonitoringPolicy } from '../domain/alarm-policy';
+import { alarmEventSeverity, decideAlarmAction, needsAlarmTags, type AlarmTags, type MonitoringPolicy } from '../domain/alarm-policy';
 import { changeIncident, openIncident, resolveAutomatically, type Actor, type IncidentChange } from '../domain/incident';
 import { isOpen } from '../domain/incident-lifecycle';
 import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
@@ -9,7 +9,7 @@ import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
 import { recordSlaFacts } from '../domain/incident-sla';
 import { reopenForAlarm, startTracking, trackAlarmState, type AlarmTracking, type AlarmTrackingPolicy } from '../domain/alarm-tracking';
 import { startSlaClocks, withSlaFacts } from './sla-use-cases';
-import type { AuditLog, Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
+import type { AlarmTagSource, AuditLog, Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
 import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 
 /** Five state changes within an hour make an alarm flapping; warnings are not promoted unless the client says when. */
@@ -31,6 +31,10 @@ export interface IngestEventDeps {
   readonly onSchedulingFailure?: (error: unknown) => void;
   /** Every stored change is recorded here, with the event id as its request id. */
   readonly audit: AuditLog;
+  /** The alarm's `itsm:severity` / `itsm:service` tags, which come before the name rules. None: rules only. */
+  readonly alarmTags?: AlarmTagSource;
+  /** A tag lookup failed: the event is classified by the name rules instead (never lost for it). */
+  readonly onTagLookupFailure?: (error: unknown, alarmArn: string) => void;
 }
 
 export type IngestOutcome =
@@ -51,6 +55,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
   const alarmArn = event.resources[0]!;
   const alarmLock = { kind: 'alarm', id: alarmArn } as const;
   const { alarmName, state } = event.detail;
+  const tags = needsAlarmTags(state.value) ? await alarmTagsOf(deps, alarmArn) : undefined;
   const base = {
     eventId: event.id,
     source: event.source,
@@ -58,11 +63,11 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     resource: alarmArn,
     state: state.value,
     receivedAt: now,
-    severity: alarmEventSeverity(deps.policy, alarmName, state.value),
+    severity: alarmEventSeverity(deps.policy, alarmName, state.value, tags),
     time: event.time,
     detail: event.detail,
   };
-  const action = decideAlarmAction(deps.policy, alarmName, state.value);
+  const action = decideAlarmAction(deps.policy, alarmName, state.value, tags);
   const audit = (entry: AuditEntry) => deps.audit.record({ ...entry, requestId: event.id });
 
   if (action.kind === 'record-only') {
@@ -204,6 +209,17 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     // lock-taken: another event for this alarm won; attach to its incident on the next pass.
   }
   throw new Error(`Event ${event.id}: alarm ${alarmArn} kept changing hands after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** The alarm's tags, or none when they cannot be read: a failed lookup must not fail (and so retry, then dead-letter) the event. */
+async function alarmTagsOf(deps: IngestEventDeps, alarmArn: string): Promise<AlarmTags | undefined> {
+  if (!deps.alarmTags) return undefined;
+  try {
+    return await deps.alarmTags.tagsOf(alarmArn);
+  } catch (error) {
+    deps.onTagLookupFailure?.(error, alarmArn);
+    return undefined;
+  }
 }
 
 /** Resolves the alarm's incident with 'Cleared by monitoring', starting work first where the lifecycle requires it. */

@@ -48,6 +48,8 @@ export interface SecurityFinding {
   readonly status: 'active' | 'closed' | 'suppressed';
   readonly count?: number;
   readonly updatedAt?: string;
+  /** GuardDuty: the detector that reported the finding (ArchiveFindings needs it with the finding id). */
+  readonly detectorId?: string;
   /** The event's detail as received, kept with the event record. */
   readonly detail: unknown;
 }
@@ -69,6 +71,7 @@ export function fromGuardDuty(event: GuardDutyFindingEvent): SecurityFinding {
     severity: guardDutySeverity(detail.severity),
     status: 'active',
     ...(detail.service?.count !== undefined && { count: detail.service.count }),
+    ...(detail.service?.detectorId !== undefined && { detectorId: detail.service.detectorId }),
     ...(detail.updatedAt !== undefined && { updatedAt: detail.updatedAt }),
     detail,
   };
@@ -203,6 +206,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       priorityReasons: [priorityReason],
       security: true,
       findingId: finding.findingId,
+      ...(finding.detectorId && { guardDutyDetectorId: finding.detectorId }),
       occurrenceCount: 1,
     }, now, false);
     const result = await deps.events.openLockedIncident({

@@ -9,7 +9,7 @@ import type { ConfigurationItem, CiType, SoftwareInstallation } from '../domain/
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
 import type { ProblemState } from '../domain/problem-lifecycle';
 import type { TermHit } from '../domain/kedb-search';
-import type { EventSeverity } from '../domain/alarm-policy';
+import type { AlarmTags, EventSeverity } from '../domain/alarm-policy';
 
 /** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
 
@@ -110,6 +110,17 @@ export interface Notifier {
 /** Integration secrets, referenced by ARN in the config and read at run time (cached by the adapter). */
 export interface SecretSource {
   secretString(arn: string): Promise<string>;
+}
+
+/** The tags on a CloudWatch alarm, by its ARN (CloudWatch ListTagsForResource on AWS, a file locally). */
+export interface AlarmTagSource {
+  /** The alarm's tags; empty when it has none. Rejects when they could not be read. */
+  tagsOf(alarmArn: string): Promise<AlarmTags>;
+}
+
+/** Archives a GuardDuty finding (ArchiveFindings) once its incident is closed. */
+export interface FindingArchiver {
+  archive(finding: { readonly detectorId: string; readonly findingId: string }): Promise<void>;
 }
 
 /** What is kept of each EventBridge event received, keyed by its id (exactly-once ingestion). */

@@ -60,3 +60,17 @@ export function findingImpactAndUrgency(priority: Priority): { impact: Impact; u
 export const isHigherPriority = (candidate: Priority, current: Priority): boolean => candidate < current;
 
 export const REMEDIATED_RESOLUTION_CODE = 'Remediated' as const;
+
+/**
+ * The GuardDuty finding to archive now that its incident is stored in `incident`: only a closed
+ * incident opened from a GuardDuty finding whose detector ingestion recorded (Inspector findings
+ * have no detector and are not archived).
+ */
+export function guardDutyFindingToArchive(incident: {
+  readonly state: string;
+  readonly findingId?: string;
+  readonly guardDutyDetectorId?: string;
+}): { readonly detectorId: string; readonly findingId: string } | undefined {
+  if (incident.state !== 'Closed' || !incident.findingId || !incident.guardDutyDetectorId) return undefined;
+  return { detectorId: incident.guardDutyDetectorId, findingId: incident.findingId };
+}

@@ -98,6 +98,8 @@ export interface Incident {
   readonly security?: boolean;
   /** Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN. */
   readonly findingId?: string;
+  /** GuardDuty-finding incidents: the detector that reported the finding (to archive it on close). */
+  readonly guardDutyDetectorId?: string;
   /** Monitoring incidents: what is known of the alarm (state, flapping, promotion). */
   readonly alarm?: AlarmTracking;
   /** The facts the SLA clocks are replayed from (incident-sla.ts); absent on incidents stored before SLA tracking. */

@@ -12,6 +12,7 @@ import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incide
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { withRequestContext, createAuditLog } from './request-context';
+import { findingArchiveDeps } from './finding-archiver-factory';
 
 /**
  * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
@@ -24,6 +25,7 @@ const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENT
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
+const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
   // Each closure's audit record carries the run's Lambda request id.
@@ -38,6 +40,7 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: 
     services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
     // Auto-close notifies nobody; the reporter sees the closure on the timeline.
     notifier: new SnsNotifier(new SNSClient({}), { 'major-incident': undefined, escalation: undefined, security: undefined }),
+    ...archive,
   }));
   metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
   logger.info('auto-close run finished', { closed });

@@ -4,7 +4,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { CachingAlarmTagSource } from '../adapters/cloudwatch/caching-alarm-tag-source';
+import { CloudWatchAlarmTagSource } from '../adapters/cloudwatch/cloudwatch-alarm-tag-source';
+import { FileAlarmTagSource } from '../adapters/cloudwatch/file-alarm-tag-source';
 import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
@@ -42,6 +46,11 @@ const notifier = createNotifier({
   observability: { logger, metrics, tracer },
 });
 const ids = { newId: () => randomUUID() };
+// The local runtime has no CloudWatch: it names a file of alarm tags instead (see local/local-runtime.ts).
+const localAlarmTags = process.env['ITSM_LOCAL_ALARM_TAGS_FILE'];
+const alarmTags = localAlarmTags
+  ? new FileAlarmTagSource(localAlarmTags)
+  : new CachingAlarmTagSource(new CloudWatchAlarmTagSource(tracer.captureAWSv3Client(new CloudWatchClient({}))));
 const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
 
 const common: IngestEventDeps = {
@@ -57,6 +66,11 @@ const common: IngestEventDeps = {
   onSchedulingFailure: (error) => {
     logger.error('SLA workflow not started', { error: error as Error });
     metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
+  },
+  alarmTags,
+  onTagLookupFailure: (error, alarmArn) => {
+    logger.warn('alarm tags not read: classified by the name rules', { alarmArn, error: error as Error });
+    metrics.addMetric('AlarmTagLookupFailed', MetricUnit.Count, 1);
   },
 };
 const findingDeps: IngestFindingDeps = {

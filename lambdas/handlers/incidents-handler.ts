@@ -47,6 +47,7 @@ import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { createAuditLog } from './request-context';
+import { findingArchiveDeps } from './finding-archiver-factory';
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
@@ -95,6 +96,7 @@ const deps: IncidentDeps = {
       observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
     },
   },
+  ...findingArchiveDeps(settings, observability),
 };
 const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only

@@ -110,6 +110,7 @@ export const DEFAULT_MONITORING = {
   autoResolveOnOk: false,
   eventRetentionDays: 90,
   findingPriorities: DEFAULT_FINDING_PRIORITIES,
+  archiveFindingsOnClose: false,
 } as const;
 
 const findingPriorities = z
@@ -123,6 +124,10 @@ export const monitoringSchema = z
     autoResolveOnOk: z.boolean().default(false).describe('Resolve the incident (Cleared by monitoring) when its alarm returns to OK'),
     eventRetentionDays: z.number().int().min(1).max(3650).default(DEFAULT_MONITORING.eventRetentionDays).describe('How long received events are kept'),
     findingPriorities: findingPriorities.default({ ...DEFAULT_FINDING_PRIORITIES }),
+    archiveFindingsOnClose: z
+      .boolean()
+      .default(DEFAULT_MONITORING.archiveFindingsOnClose)
+      .describe('Archive the GuardDuty finding when its incident is closed (confirmed or auto-closed); grants guardduty:ArchiveFindings'),
     warningPromotionAfter: isoDurationSchema
       .default('PT30M')
       .describe("A warning alarm still in ALARM this long is promoted: urgency of an error, escalated to the service owner"),

@@ -57,7 +57,7 @@ export const guardDutyFindingEventSchema = z.looseObject({
     title: z.string().optional(),
     description: z.string().optional(),
     updatedAt: z.string().optional(),
-    service: z.looseObject({ count: z.number().int().min(0).optional() }).optional(),
+    service: z.looseObject({ count: z.number().int().min(0).optional(), detectorId: z.string().min(1).optional() }).optional(),
   }),
 });
 export type GuardDutyFindingEvent = z.infer<typeof guardDutyFindingEventSchema>;

@@ -2,11 +2,17 @@
  * Monitoring events: the CloudWatch alarm, GuardDuty and Inspector2 rules (patterns from lambdas/schemas/event-rules.ts), their
  * retry policy and encrypted dead-letter queue, the alarm on that queue, and the events table.
  */
-import type { CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadClientConfigs } from '../../lib/config/load-client-configs';
+import { addClientStacks } from '../../lib/itsm-app';
 import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../../lambdas/schemas/event-rules';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
-import { logicalIdOf, referencedId, referencedIds, resourcesOfType, synthesizeClientStacks, type ClientStacksFixture } from './infra-fixtures';
+import { CLIENTS_DIR, FAST_SYNTH_CONTEXT, logicalIdOf, referencedId, referencedIds, renderArn, resourcesOfType, synthesizeClientStacks, type ClientStacksFixture } from './infra-fixtures';
 
 let fixture: ClientStacksFixture;
 beforeAll(() => {
@@ -83,6 +89,35 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(functionId).toBeDefined();
   });
 
+  test('the ingestion role may read alarm tags (cloudwatch:ListTagsForResource on alarm:* of its account and region), nothing else in CloudWatch; no other role may', () => {
+    const { resources } = fixture.get(clientId);
+    const [, fn] = ingestion();
+    const roleId = referencedId(fn.Properties.Role);
+    /** An ARN as written in the template, pseudo parameters shown as <AWS::…>. */
+    const arnText = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const v = value as { Ref?: string; 'Fn::Join'?: [string, unknown[]] };
+      if (v.Ref) return `<${v.Ref}>`;
+      if (v['Fn::Join']) return v['Fn::Join'][1].map(arnText).join(v['Fn::Join'][0]);
+      return JSON.stringify(value);
+    };
+    const cloudWatch = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      ([p.Properties.PolicyDocument.Statement].flat() as { Action: string | string[]; Resource: unknown; Effect: string }[])
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('cloudwatch:')))
+        .map((s) => ({ roles: (p.Properties.Roles as unknown[]).map(referencedId), actions: [s.Action].flat(), resources: [s.Resource].flat().map(arnText), effect: s.Effect })),
+    );
+    expect(cloudWatch).toEqual([
+      {
+        roles: [roleId],
+        actions: ['cloudwatch:ListTagsForResource'],
+        resources: ['arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*'],
+        effect: 'Allow',
+      },
+    ]);
+    // The local runtime has no CloudWatch; on AWS the function must not be told to read a file instead.
+    expect(fn.Properties.Environment.Variables.ITSM_LOCAL_ALARM_TAGS_FILE).toBeUndefined();
+  });
+
   test('an alarm fires as soon as one message waits in the dead-letter queue', () => {
     const { resources } = fixture.get(clientId);
     const [, rule] = patternRules()[0]!;
@@ -113,5 +148,44 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
     const [, fn] = ingestion();
     expect(fn.Properties.Environment.Variables.EVENTS_TABLE_NAME).toEqual({ Ref: tableId });
+  });
+});
+
+describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the functions that close incidents, only when on', () => {
+  const archiveGrants = (archive: boolean) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'itsm-archive-'));
+    try {
+      const app = new App({ outdir, context: { ...FAST_SYNTH_CONTEXT, client: 'example' }, builtinCloudFormationValidation: false });
+      const configs = loadClientConfigs(CLIENTS_DIR).map((c) => (c.id === 'example' ? { ...c, monitoring: { ...c.monitoring, archiveFindingsOnClose: archive } } : c));
+      const [stack] = addClientStacks(app, configs);
+      const resources = Template.fromStack(stack!).toJSON()['Resources'] as Record<string, any>;
+      const roleOf = (entry: string) => {
+        const found = resourcesOfType(resources, 'AWS::Lambda::Function').find(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
+        return referencedId(found![1].Properties.Role);
+      };
+      const grants = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+        ([p.Properties.PolicyDocument.Statement].flat() as { Action: string | string[]; Resource: unknown }[])
+          .filter((s) => [s.Action].flat().some((a) => a.startsWith('guardduty:')))
+          .map((s) => ({ roles: (p.Properties.Roles as unknown[]).map(referencedId), actions: [s.Action].flat(), resources: [s.Resource].flat().map(renderArn) })),
+      );
+      return { grants, incidentsRole: roleOf('lambdas/handlers/incidents-handler.ts'), autoCloseRole: roleOf('lambdas/handlers/auto-close-handler.ts') };
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+
+  test('off (the default): no role may call GuardDuty', () => {
+    expect(archiveGrants(false).grants).toEqual([]);
+  });
+
+  test('on: the incidents and auto-close roles may ArchiveFindings on detectors of their account and region, nothing else in GuardDuty', () => {
+    const { grants, incidentsRole, autoCloseRole } = archiveGrants(true);
+    const expected = (role: string | undefined) => ({
+      roles: [role],
+      actions: ['guardduty:ArchiveFindings'],
+      resources: ['arn:${AWS::Partition}:guardduty:${AWS::Region}:${AWS::AccountId}:detector/*'],
+    });
+    expect(grants).toHaveLength(2);
+    expect(grants).toEqual(expect.arrayContaining([expected(incidentsRole), expected(autoCloseRole)]));
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { autoCloseResolvedIncidents, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
+import { autoCloseResolvedIncidents, confirmIncidentResolution, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
 import type { AuditLog, IncidentRepository, Notification } from '../../lambdas/app/ports';
 import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
 import { rejectResolution, type Incident } from '../../lambdas/domain/incident';
@@ -94,6 +94,59 @@ describe('autoCloseResolvedIncidents', () => {
 
     // Run again at the same time: nothing left to close.
     expect(await autoCloseResolvedIncidents(depsFor(repo, now))).toBe(0);
+  });
+
+  test('with a finding archiver: the closed GuardDuty incident\'s finding is archived after the close is stored; others are not', async () => {
+    const guardDuty = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-1', guardDutyDetectorId: 'detector-1' });
+    const inspector = resolvedAt(RESOLVED_AT, { security: true, findingId: 'arn:aws:inspector2:eu-west-2:123456789012:finding/abc' });
+    const plain = resolvedAt(RESOLVED_AT);
+    for (const incident of [guardDuty, inspector, plain]) await repo.create(aChange(incident));
+    const archived: { detectorId: string; findingId: string; stateWhenArchived: string | undefined }[] = [];
+    const deps: IncidentDeps = {
+      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)),
+      findingArchiver: { archive: async (f) => void archived.push({ ...f, stateWhenArchived: (await repo.get(guardDuty.id))?.state }) },
+    };
+    expect(await autoCloseResolvedIncidents(deps)).toBe(3);
+    expect(archived).toEqual([{ detectorId: 'detector-1', findingId: 'gd-finding-1', stateWhenArchived: 'Closed' }]);
+  });
+
+  test('a failed archive is reported and never fails the close', async () => {
+    const guardDuty = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-2', guardDutyDetectorId: 'detector-1' });
+    await repo.create(aChange(guardDuty));
+    const failures: unknown[] = [];
+    const deps: IncidentDeps = {
+      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)),
+      findingArchiver: { archive: () => Promise.reject(new Error('AccessDeniedException')) },
+      onArchiveFailure: (error, finding) => void failures.push({ message: (error as Error).message, ...finding }),
+    };
+    expect(await autoCloseResolvedIncidents(deps)).toBe(1);
+    expect((await repo.get(guardDuty.id))?.state).toBe('Closed');
+    expect(failures).toEqual([{ message: 'AccessDeniedException', detectorId: 'detector-1', findingId: 'gd-finding-2' }]);
+  });
+
+  test('the confirm route archives the GuardDuty finding once the close is stored; a failure leaves it closed', async () => {
+    const reporter = { id: 'rita-sub', name: 'rita.requester', roles: ['requester' as const] };
+    const archived: unknown[] = [];
+    const failures: unknown[] = [];
+    const first = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-3', guardDutyDetectorId: 'detector-2' });
+    await repo.create(aChange(first));
+    const deps: IncidentDeps = {
+      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + DAY)),
+      findingArchiver: { archive: async (f) => void archived.push({ ...f, state: (await repo.get(first.id))?.state }) },
+    };
+    expect(await confirmIncidentResolution(deps, reporter, first.id, first.version)).toMatchObject({ state: 'Closed' });
+    expect(archived).toEqual([{ detectorId: 'detector-2', findingId: 'gd-finding-3', state: 'Closed' }]);
+
+    const second = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-4', guardDutyDetectorId: 'detector-2' });
+    await repo.create(aChange(second));
+    const failing: IncidentDeps = {
+      ...deps,
+      findingArchiver: { archive: () => Promise.reject(new Error('BadRequestException')) },
+      onArchiveFailure: (error, finding) => void failures.push({ message: (error as Error).message, ...finding }),
+    };
+    expect(await confirmIncidentResolution(failing, reporter, second.id, second.version)).toMatchObject({ state: 'Closed' });
+    expect((await repo.get(second.id))?.state).toBe('Closed');
+    expect(failures).toEqual([{ message: 'BadRequestException', detectorId: 'detector-2', findingId: 'gd-finding-4' }]);
   });
 
   test('exactly at the end of the period it waits; just past it, it closes', async () => {

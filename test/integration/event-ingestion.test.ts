@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -271,6 +271,52 @@ describe('other states', () => {
     const alarm = `prod-${randomUUID().slice(0, 8)}`;
     await ruled(alarmEvent(alarm), context);
     expect((await stateOf(alarm)).incidents[0]).toMatchObject({ impact: 2, urgency: 1, service: 'web-shop' });
+  });
+});
+
+describe('alarm tags (itsm:severity, itsm:service) come before the name rules', () => {
+  const arnOf = (alarm: string) => `arn:aws:cloudwatch:eu-west-2:123456789012:alarm:${alarm}`;
+  const settings = () => ({
+    ...exampleSettings(),
+    monitoring: { alarmRules: [{ namePattern: 'tagged-*', severity: 'warning', service: 'rule-service' }] },
+  });
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'itsm-alarm-tags-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a tagged alarm opens its incident with the tag's severity and service, not the rule's", async () => {
+    const alarm = `tagged-${randomUUID().slice(0, 8)}`;
+    const file = join(dir, 'alarm-tags.json');
+    writeFileSync(file, JSON.stringify({ [arnOf(alarm)]: { 'itsm:severity': 'error', 'itsm:service': 'payments' } }));
+    const tagged = loadIngestionHandler(settings(), file) as Handler;
+    expect(await tagged(alarmEvent(alarm), context)).toMatchObject({ outcome: 'opened' });
+    const { incidents, events } = await stateOf(alarm);
+    expect(incidents).toHaveLength(1);
+    // error → impact 2, urgency 1; the rule alone would have made it a warning (urgency 2) on rule-service.
+    expect(incidents[0]).toMatchObject({ impact: 2, urgency: 1, service: 'payments' });
+    expect(events[0]).toMatchObject({ outcome: 'opened', severity: 'error' });
+  });
+
+  test('an alarm tagged informational is recorded only, although its rule would open an incident', async () => {
+    const alarm = `tagged-${randomUUID().slice(0, 8)}`;
+    const file = join(dir, 'informational.json');
+    writeFileSync(file, JSON.stringify({ [arnOf(alarm)]: { 'itsm:severity': 'informational' } }));
+    const tagged = loadIngestionHandler(settings(), file) as Handler;
+    expect(await tagged(alarmEvent(alarm), context)).toMatchObject({ outcome: 'recorded', why: 'informational alarm' });
+    const { incidents, events } = await stateOf(alarm);
+    expect(incidents).toHaveLength(0);
+    expect(events).toEqual([expect.objectContaining({ outcome: 'recorded', severity: 'informational' })]);
+  });
+
+  test('a failed tag lookup does not lose the event: the name rule classifies it', async () => {
+    const alarm = `tagged-${randomUUID().slice(0, 8)}`;
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ this is not JSON');
+    const broken = loadIngestionHandler(settings(), file) as Handler;
+    expect(await broken(alarmEvent(alarm), context)).toMatchObject({ outcome: 'opened' });
+    expect((await stateOf(alarm)).incidents[0]).toMatchObject({ impact: 2, urgency: 2, service: 'rule-service' });
   });
 });
 

@@ -116,6 +116,8 @@ describe('GuardDuty findings', () => {
       reportedBy: 'system:monitoring',
       state: 'New',
       occurrenceCount: 1,
+      // Kept for archiving the finding when the incident closes (ArchiveFindings needs both).
+      guardDutyDetectorId: guardDuty.detail.service.detectorId,
     });
     expect(lock).toMatchObject({ incidentId: incidents[0]!['id'] });
     expect(events).toHaveLength(1);

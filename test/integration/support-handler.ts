@@ -235,8 +235,12 @@ export const validIncidentBody = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Loads a fresh copy of the event-ingestion handler, which reads ITSM_CLIENT_SETTINGS at cold start. */
-export function loadIngestionHandler(settings: Record<string, unknown>): (event: unknown, context: unknown) => Promise<unknown> {
-  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) });
+/**
+ * The ingestion handler, reading alarm tags from `alarmTagsFile` as the local runtime makes it do
+ * (no CloudWatch here); by default a file that does not exist: no alarm has tags.
+ */
+export function loadIngestionHandler(settings: Record<string, unknown>, alarmTagsFile = '/nonexistent/alarm-tags.json'): (event: unknown, context: unknown) => Promise<unknown> {
+  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings), ITSM_LOCAL_ALARM_TAGS_FILE: alarmTagsFile });
   let loaded: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;
   try {
     jest.isolateModules(() => {

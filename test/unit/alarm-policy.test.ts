@@ -1,4 +1,4 @@
-import { classifyAlarm, decideAlarmAction, globMatches, impactAndUrgency, type MonitoringPolicy } from '../../lambdas/domain/alarm-policy';
+import { alarmEventSeverity, classifyAlarm, decideAlarmAction, globMatches, impactAndUrgency, type MonitoringPolicy } from '../../lambdas/domain/alarm-policy';
 import { cloudWatchAlarmEventSchema, CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../../lambdas/schemas/event-rules';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 import { matchesPattern } from '../../local/eventbridge-pattern';
@@ -45,6 +45,34 @@ describe('severity and service', () => {
   });
 });
 
+describe('alarm tags come before the name rules', () => {
+  test('both tags override the matching rule', () => {
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:severity': 'warning', 'itsm:service': 'payments' })).toEqual({ severity: 'warning', service: 'payments' });
+  });
+  test('each field falls back on its own: a severity tag keeps the rule service, a service tag keeps the rule severity', () => {
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:severity': 'informational' })).toEqual({ severity: 'informational', service: 'web-shop' });
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:service': 'payments' })).toEqual({ severity: 'error', service: 'payments' });
+  });
+  test('tags apply where no rule matches, over the defaults', () => {
+    expect(classifyAlarm(policy, 'disk-full', { 'itsm:severity': 'error', 'itsm:service': 'storage' })).toEqual({ severity: 'error', service: 'storage' });
+  });
+  test('an unknown severity value, a blank service and unrelated tags are ignored', () => {
+    expect(classifyAlarm(policy, 'prod-api-5xx', { 'itsm:severity': 'critical', 'itsm:service': '  ', team: 'x' })).toEqual({ severity: 'error', service: 'web-shop' });
+    expect(classifyAlarm(policy, 'disk-full', {})).toEqual({ severity: 'warning', service: 'monitoring' });
+  });
+  test('severity tag values forgive case and padding', () => {
+    expect(classifyAlarm(policy, 'disk-full', { 'itsm:severity': ' Error ' }).severity).toBe('error');
+  });
+  test('a tagged informational alarm is recorded only; a tagged error opens with error levels', () => {
+    expect(decideAlarmAction(policy, 'prod-api-5xx', 'ALARM', { 'itsm:severity': 'informational' })).toEqual({ kind: 'record-only', why: 'informational alarm' });
+    expect(decideAlarmAction(policy, 'billing-x', 'ALARM', { 'itsm:severity': 'error', 'itsm:service': 'finance' })).toEqual({ kind: 'open-or-attach', impact: 2, urgency: 1, service: 'finance', severity: 'error' });
+  });
+  test('the recorded event severity follows the tag for ALARM only', () => {
+    expect(alarmEventSeverity(policy, 'disk-full', 'ALARM', { 'itsm:severity': 'error' })).toBe('error');
+    expect(alarmEventSeverity(policy, 'disk-full', 'OK', { 'itsm:severity': 'error' })).toBe('informational');
+  });
+});
+
 describe('what to do per state', () => {
   test('ALARM opens or attaches, with the severity levels', () => {
     expect(decideAlarmAction(policy, 'prod-api-5xx', 'ALARM')).toEqual({ kind: 'open-or-attach', impact: 2, urgency: 1, service: 'web-shop', severity: 'error' });
@@ -77,7 +105,12 @@ describe('monitoring settings', () => {
       findingPriorities: { critical: 'P1', high: 'P2', medium: 'P3', low: 'P4' },
       warningPromotionAfter: 'PT30M',
       flapping: { changes: 5, within: 'PT1H' },
+      archiveFindingsOnClose: false,
     });
+  });
+  test('archiving GuardDuty findings on close is opt-in and a boolean', () => {
+    expect(clientSettingsSchema.parse({ ...base, monitoring: { archiveFindingsOnClose: true } }).monitoring.archiveFindingsOnClose).toBe(true);
+    expect(clientSettingsSchema.safeParse({ ...base, monitoring: { archiveFindingsOnClose: 'yes' } }).success).toBe(false);
   });
   test('flapping needs at least two changes and a duration; promotion a duration', () => {
     expect(clientSettingsSchema.safeParse({ ...base, monitoring: { flapping: { changes: 1, within: 'PT1H' } } }).success).toBe(false);

@@ -1,4 +1,4 @@
-import { DEFAULT_FINDING_PRIORITIES, guardDutySeverity, inspectorSeverity, isHigherPriority, type InspectorSeverity } from '../../lambdas/domain/finding-policy';
+import { DEFAULT_FINDING_PRIORITIES, guardDutyFindingToArchive, guardDutySeverity, inspectorSeverity, isHigherPriority, type InspectorSeverity } from '../../lambdas/domain/finding-policy';
 import { fromGuardDuty, fromInspector } from '../../lambdas/app/ingest-finding';
 import {
   GUARDDUTY_FINDING_PATTERN,
@@ -98,5 +98,17 @@ describe('the finding events', () => {
     ['Inspector without a finding ARN', inspector2FindingEventSchema, { ...inspector, detail: { ...inspector.detail, findingArn: undefined } }],
   ] as const)('rejects %s', (_, schema, event) => {
     expect((schema as typeof guardDutyFindingEventSchema).safeParse(event).success).toBe(false);
+  });
+});
+
+describe('which finding to archive on close', () => {
+  const closed = { state: 'Closed', findingId: 'gd-1', guardDutyDetectorId: 'det-1' };
+  test('a closed GuardDuty incident: its detector and finding', () => {
+    expect(guardDutyFindingToArchive(closed)).toEqual({ detectorId: 'det-1', findingId: 'gd-1' });
+  });
+  test('not yet closed, no detector (Inspector), or no finding: nothing', () => {
+    expect(guardDutyFindingToArchive({ ...closed, state: 'Resolved' })).toBeUndefined();
+    expect(guardDutyFindingToArchive({ state: 'Closed', findingId: 'arn:aws:inspector2:eu-west-2:1:finding/x' })).toBeUndefined();
+    expect(guardDutyFindingToArchive({ state: 'Closed', guardDutyDetectorId: 'det-1' })).toBeUndefined();
   });
 });
