@@ -6,7 +6,6 @@ import type { Role } from '../../lambdas/domain/access-policy';
 import { issueToken } from '../../local/local-tokens';
 
 const ROOT = resolve(__dirname, '../..');
-const TSX_CLI = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 export interface RuntimeProcess {
   readonly url: string;
@@ -72,7 +71,10 @@ export function runStartExpectingFailure(env: Record<string, string>): Promise<{
 }
 
 function spawnStart(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [TSX_CLI, join(ROOT, 'local/start.ts')], {
+  // As `npm start` runs it: one Node process with tsx as a loader, so Ctrl-C (SIGINT) reaches the
+  // runtime's own handler. (The tsx CLI relays signals to a child and SIGKILLs it if the child has
+  // not acknowledged within 30 ms, which a busy machine can miss: no clean stop.)
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local/start.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'ERROR', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
