@@ -112,6 +112,14 @@ export function localFunctionEnv(tables: TestTables): Record<string, string> {
     POWERTOOLS_TRACE_ENABLED: 'false',
     // Makes Powertools Metrics write through the global console, so the warning below can be muted.
     POWERTOOLS_DEV: 'true',
+    // Every table, as the stack names them to its functions; a test overrides what it needs otherwise.
+    INCIDENTS_TABLE_NAME: tables.names.incidents,
+    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
+    EVENTS_TABLE_NAME: tables.names.events,
+    AUDIT_TABLE_NAME: tables.names.audit,
+    CATALOGUE_TABLE_NAME: tables.names.catalogue,
+    PROBLEMS_TABLE_NAME: tables.names.problems,
+    CHANGES_TABLE_NAME: tables.names.changes,
   };
 }
 
