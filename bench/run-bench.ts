@@ -5,7 +5,7 @@
  * DynamoDB round trip to the same engine for comparison.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,7 +163,9 @@ async function main(): Promise<void> {
   }
 
   const out = join(ROOT, 'bench/results.json');
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  // Figures of the benches that run on their own (e.g. bench/alarm-storm.ts) are kept, not erased.
+  const previous: Record<string, unknown> = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(out, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
   console.log(`\nWrote ${out}`);
 }
 
