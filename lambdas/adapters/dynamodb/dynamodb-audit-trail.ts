@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { InvalidInputError } from '../../domain/domain-errors';
 import { EMPTY_CHAIN, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type Sha256 } from '../../domain/audit-chain';
 import type { AuditChainStore, AuditFilter, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../../app/ports';
-import { decodeCursor, encodeCursor } from './page-cursor';
+import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 import {
   AUDIT_INDEXES,
   AUDIT_KEY_ATTRIBUTES,
@@ -181,7 +180,7 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     const items: AuditRecord[] = [];
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
-      const result = await queryWithCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
+      const result = await queryFromCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
       items.push(...(result.Items ?? []).map((item) => fromItem(item) as AuditRecord));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
@@ -199,17 +198,6 @@ function planAuditQuery(filter: AuditFilter): { index: AuditIndexName; partition
   return { index: 'byTime', partition: TIME_PARTITION };
 }
 
-/** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
-async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput) {
-  try {
-    return await db.send(new QueryCommand(input));
-  } catch (error) {
-    if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
-      throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
-    }
-    throw error;
-  }
-}
 
 function toItem(record: AuditRecord): Record<string, unknown> {
   return { ...auditRecordKey(record.id), ...auditIndexKeys(record), ...record };

@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueRepository, Page, PageRequest, ServiceCi, ServiceFilter, SoftwareInventoryEntry } from '../../app/ports';
 import { normalizeSoftwareName, softwareInstallations, type CiType, type ConfigurationItem } from '../../domain/configuration-item';
-import { AlreadyExistsError, InvalidInputError, VersionConflictError } from '../../domain/domain-errors';
+import { AlreadyExistsError, VersionConflictError } from '../../domain/domain-errors';
 import type { Service } from '../../domain/service-catalogue';
 import {
   CATALOGUE_INDEXES,
@@ -19,7 +19,7 @@ import {
   softwareKey,
   type CatalogueIndexName,
 } from './catalogue-table-keys';
-import { decodeCursor, encodeCursor } from './page-cursor';
+import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 
 /**
  * The catalogue table. A CI and everything derived from it (its version item, its entries under
@@ -260,16 +260,9 @@ export class DynamoDbCatalogueRepository implements CatalogueRepository {
     };
   }
 
-  /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
-  private async query(input: QueryCommandInput) {
-    try {
-      return await this.db.send(new QueryCommand(input));
-    } catch (error) {
-      if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
-        throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
-      }
-      throw error;
-    }
+  /** A start key DynamoDB refuses can only come from a doctored cursor (page-cursor.ts). */
+  private query(input: QueryCommandInput) {
+    return queryFromCursor(this.db, input);
   }
 }
 

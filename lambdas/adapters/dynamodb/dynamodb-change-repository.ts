@@ -20,7 +20,7 @@ import {
   slotKey,
   targetPartition,
 } from './changes-table-keys';
-import { decodeCursor, encodeCursor } from './page-cursor';
+import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 
 /**
  * The changes table. A change's next version and what follows from it (its slots on services and
@@ -251,16 +251,9 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     };
   }
 
-  /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
-  private async query(input: QueryCommandInput) {
-    try {
-      return await this.db.send(new QueryCommand(input));
-    } catch (error) {
-      if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
-        throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
-      }
-      throw error;
-    }
+  /** A start key DynamoDB refuses can only come from a doctored cursor (page-cursor.ts). */
+  private query(input: QueryCommandInput) {
+    return queryFromCursor(this.db, input);
   }
 }
 

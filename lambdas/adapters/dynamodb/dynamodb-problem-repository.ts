@@ -1,11 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChangeLink, IncidentLink, KnowledgeSearch, Page, PageRequest, ProblemRepository, ResolutionDrafts, StaleArticle } from '../../app/ports';
-import { InvalidInputError, VersionConflictError } from '../../domain/domain-errors';
+import { VersionConflictError } from '../../domain/domain-errors';
 import type { TermHit } from '../../domain/kedb-search';
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../../domain/problem';
 import type { ProblemState } from '../../domain/problem-lifecycle';
-import { decodeCursor, encodeCursor } from './page-cursor';
+import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 import {
   ANALYSIS_PREFIX,
   CHANGE_LINK_PREFIX,
@@ -496,16 +496,9 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     };
   }
 
-  /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
-  private async query(input: QueryCommandInput) {
-    try {
-      return await this.db.send(new QueryCommand(input));
-    } catch (error) {
-      if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
-        throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
-      }
-      throw error;
-    }
+  /** A start key DynamoDB refuses can only come from a doctored cursor (page-cursor.ts). */
+  private query(input: QueryCommandInput) {
+    return queryFromCursor(this.db, input);
   }
 }
 
