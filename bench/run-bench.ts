@@ -18,6 +18,7 @@ import { ENTRY_METADATA } from '../lib/constructs/itsm-function';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/document-client';
+import { runAlarmStorm } from './alarm-storm';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const ROOT = resolve(__dirname, '..');
@@ -160,6 +161,13 @@ async function main(): Promise<void> {
   } finally {
     await runtime.stop();
     rmSync(localDir, { recursive: true, force: true });
+  }
+
+  // Its own runtime, so the storm starts on empty tables (STORM_EVENTS=0 skips it and keeps the last figures).
+  const stormEvents = Number(process.env['STORM_EVENTS'] ?? 10_000);
+  if (stormEvents > 0) {
+    console.log('');
+    results['alarmStorm'] = await runAlarmStorm({ events: stormEvents, alarms: Number(process.env['STORM_ALARMS'] ?? 100) });
   }
 
   const out = join(ROOT, 'bench/results.json');

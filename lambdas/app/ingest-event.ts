@@ -9,7 +9,7 @@ import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
 import { recordSlaFacts } from '../domain/incident-sla';
 import { reopenForAlarm, startTracking, trackAlarmState, type AlarmTracking, type AlarmTrackingPolicy } from '../domain/alarm-tracking';
 import { startSlaClocks, withSlaFacts } from './sla-use-cases';
-import type { AlarmTagSource, AuditLog, Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
+import type { AlarmTagSource, Clock, IdSource, IncidentRepository, MonitoringEventStore, SlaScheduler } from './ports';
 import { incidentAdditionEntry, incidentChangeEntry } from './audit-use-cases';
 
 /** Five state changes within an hour make an alarm flapping; warnings are not promoted unless the client says when. */
@@ -29,8 +29,6 @@ export interface IngestEventDeps {
   /** Starts the SLA workflow of each incident opened (and each new clock generation). */
   readonly slaScheduler?: SlaScheduler;
   readonly onSchedulingFailure?: (error: unknown) => void;
-  /** Every stored change is recorded here, with the event id as its request id. */
-  readonly audit: AuditLog;
   /** The alarm's `itsm:severity` / `itsm:service` tags, which come before the name rules. None: rules only. */
   readonly alarmTags?: AlarmTagSource;
   /** A tag lookup failed: the event is classified by the name rules instead (never lost for it). */
@@ -43,7 +41,10 @@ export type IngestOutcome =
   | { readonly outcome: 'recorded'; readonly why: string };
 
 /** Lost races are retried this many times (each retry re-reads the lock; writes stay conditional). */
-const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 10;
+
+/** Before re-reading after a lost race: a random pause that grows, so racing events for one alarm spread out. */
+const afterLostRace = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (attempt + 1)));
 
 /**
  * Turns one CloudWatch alarm state change into incident work, exactly once per event id:
@@ -68,7 +69,8 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     detail: event.detail,
   };
   const action = decideAlarmAction(deps.policy, alarmName, state.value, tags);
-  const audit = (entry: AuditEntry) => deps.audit.record({ ...entry, requestId: event.id });
+  // Each change's audit record is stored in the change's own transaction, under the event's id.
+  const audit = (entry: AuditEntry): AuditEntry => ({ ...entry, requestId: event.id });
 
   if (action.kind === 'record-only') {
     const fresh = await deps.events.record({ ...base, outcome: 'recorded' });
@@ -77,15 +79,20 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
 
   const entry = (text: string): TimelineEntry => ({ type: 'work-note', at: now, actor: MONITORING_ACTOR.name, visibility: 'internal', text });
   const trackingPolicy = deps.tracking ?? DEFAULT_TRACKING;
-  /** The alarm's new state on its incident, and what to say when it starts flapping. */
+  /**
+   * The alarm's new state on its incident, and what to say when it starts flapping. The new
+   * tracking is computed from the version read, so it is stored only on that version
+   * (`expectedVersion`): two events for one alarm at once cannot lose each other's state change.
+   */
   const track = async (incidentId: string, reported: 'ALARM' | 'OK') => {
-    const current = (await deps.incidents.get(incidentId))?.alarm;
-    if (!current) return { set: undefined, flapping: false, note: '' };
+    const incident = await deps.incidents.get(incidentId);
+    const current = incident?.alarm;
+    if (!incident || !current) return { incident, set: undefined, flapping: false, note: '' };
     const next = trackAlarmState(current, reported, now, trackingPolicy);
     const note = next.becameFlapping
       ? ` The alarm is flapping (${next.tracking.changes.length} state changes within ${Math.round(trackingPolicy.flappingWindowMs / 60_000)} minutes): this incident stays the one for it, and it is not resolved automatically while it flaps.`
       : '';
-    return { set: { alarm: next.tracking } as Readonly<Record<string, AlarmTracking>>, flapping: next.tracking.flapping, note };
+    return { incident, set: { alarm: next.tracking } as Readonly<Record<string, AlarmTracking>>, flapping: next.tracking.flapping, note };
   };
 
   if (action.kind === 'note-cleared') {
@@ -93,22 +100,22 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       const lock = await deps.events.openLock(alarmLock);
       if (!lock) break;
       const tracked = await track(lock.incidentId, 'OK');
+      const incident = tracked.incident;
+      if (!incident || !isOpen(incident.state)) break;
       if (action.resolve && !tracked.flapping) {
-        const incident = await deps.incidents.get(lock.incidentId);
-        if (!incident || !isOpen(incident.state)) break;
         const text = `CloudWatch alarm ${alarmName} returned to OK: ${state.reason}`;
         const change = clearedByMonitoring(deps, { ...incident, ...tracked.set }, text, now);
         const result = await deps.events.saveLockedIncident({
           record: { ...base, outcome: 'resolved', incidentId: incident.id },
           lock: alarmLock,
           change,
+          previous: incident,
           expectedVersion: incident.version,
+          audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:resolve', incident, change.incident)),
         });
-        if (result === 'saved') {
-          await audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:resolve', incident, change.incident));
-          return { outcome: 'resolved', incidentId: incident.id };
-        }
+        if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
+        await afterLostRace(attempt);
         continue; // someone changed the incident meanwhile: read it again
       }
       const note = entry(`CloudWatch alarm ${alarmName} returned to OK: ${state.reason}${tracked.note}`);
@@ -117,13 +124,15 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
         incidentId: lock.incidentId,
         entry: note,
         countOccurrence: false,
-        ...(tracked.set && { set: tracked.set }),
+        ...(tracked.set && { set: tracked.set, expectedVersion: incident.version }),
+        audit: audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:work-note', lock.incidentId, { 'work-note': note })),
       });
-      if (result === 'attached') {
-        await audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:work-note', lock.incidentId, { 'work-note': note }));
-        return { outcome: 'noted', incidentId: lock.incidentId };
-      }
+      if (result === 'attached') return { outcome: 'noted', incidentId: lock.incidentId };
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
+      if (result === 'conflict') {
+        await afterLostRace(attempt);
+        continue;
+      }
       break; // the alarm's incident is no longer open: nothing to note on
     }
     const fresh = await deps.events.record({ ...base, outcome: 'recorded' });
@@ -134,22 +143,24 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
     const lock = await deps.events.openLock(alarmLock);
     if (lock) {
       const tracked = await track(lock.incidentId, 'ALARM');
-      const note = entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}${tracked.note}`);
-      const attached = await deps.events.attachToIncident({
-        record: { ...base, outcome: 'attached', incidentId: lock.incidentId },
-        incidentId: lock.incidentId,
-        entry: note,
-        countOccurrence: true,
-        ...(tracked.set && { set: tracked.set }),
-      });
-      if (attached === 'attached') {
-        // occurrenceCount is raised by one in the store, without reading the incident: recorded as the added occurrence.
-        await audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:alarm-occurrence', lock.incidentId, { 'work-note': note, occurrenceCount: '+1' }));
-        return { outcome: 'attached', incidentId: lock.incidentId };
+      const previous = tracked.incident;
+      if (previous && isOpen(previous.state)) {
+        const note = entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}${tracked.note}`);
+        const attached = await deps.events.attachToIncident({
+          record: { ...base, outcome: 'attached', incidentId: lock.incidentId },
+          incidentId: lock.incidentId,
+          entry: note,
+          countOccurrence: true,
+          ...(tracked.set && { set: tracked.set, expectedVersion: previous.version }),
+          // occurrenceCount is raised by one in the store: recorded as the added occurrence.
+          audit: audit(incidentAdditionEntry(MONITORING_ACTOR, 'incident:alarm-occurrence', lock.incidentId, { 'work-note': note, occurrenceCount: '+1' })),
+        });
+        if (attached === 'attached') return { outcome: 'attached', incidentId: lock.incidentId };
+        if (attached === 'duplicate-event') return { outcome: 'duplicate' };
+        await afterLostRace(attempt);
+        continue; // changed or closed meanwhile: read it again
       }
-      if (attached === 'duplicate-event') return { outcome: 'duplicate' };
       // Cleared by monitoring moments ago: the same incident goes back to work (flapping keeps one incident).
-      const previous = await deps.incidents.get(lock.incidentId);
       const reopened = previous && reopenForAlarm(previous, trackingPolicy, now);
       if (previous && reopened) {
         const change = withSlaFacts(previous, reopened, now, false);
@@ -157,10 +168,11 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
           record: { ...base, outcome: 'reopened', incidentId: previous.id },
           lock: alarmLock,
           change,
+          previous,
           expectedVersion: previous.version,
+          audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:reopen', previous, change.incident)),
         });
         if (result === 'saved') {
-          await audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:reopen', previous, change.incident));
           await startSlaClocks(deps.slaScheduler, previous, change.incident, deps.onSchedulingFailure);
           return { outcome: 'reopened', incidentId: previous.id };
         }
@@ -199,10 +211,10 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       lock: alarmLock,
       change: { incident, entries: change.entries },
       ...(lock && { staleIncidentId: lock.incidentId }),
+      audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:create', undefined, incident)),
     });
     if (result === 'opened') {
       await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
-      await audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:create', undefined, incident));
       return { outcome: 'opened', incidentId: incident.id };
     }
     if (result === 'duplicate-event') return { outcome: 'duplicate' };

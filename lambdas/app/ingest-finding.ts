@@ -18,6 +18,7 @@ import { findingEventSeverity } from '../domain/alarm-policy';
 import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
 import type { ContactRef, MonitoringLock, Notifier } from './ports';
 import { incidentChangeEntry } from './audit-use-cases';
+import type { AuditEntry } from '../domain/audit-chain';
 
 export interface IngestFindingDeps extends IngestEventDeps {
   readonly findingPriorities: FindingPriorities;
@@ -126,8 +127,11 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
     return fresh ? { outcome: 'recorded', why } : { outcome: 'duplicate' };
   };
   const label = `${finding.product} finding ${finding.title}`;
-  const audit = (before: Incident | undefined, after: Incident, action: string) =>
-    deps.audit.record({ ...incidentChangeEntry(MONITORING_ACTOR, action, before, after), requestId: finding.eventId });
+  // Stored in the change's own transaction, under the event's id.
+  const audit = (before: Incident | undefined, after: Incident, action: string): AuditEntry => ({
+    ...incidentChangeEntry(MONITORING_ACTOR, action, before, after),
+    requestId: finding.eventId,
+  });
 
   if (finding.status === 'suppressed') return recordOnly('suppressed finding');
 
@@ -142,12 +146,11 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         record: { ...base, outcome: 'resolved', incidentId: incident.id },
         lock,
         change,
+        previous: incident,
         expectedVersion: incident.version,
+        audit: audit(incident, change.incident, 'incident:resolve'),
       });
-      if (result === 'saved') {
-        await audit(incident, change.incident, 'incident:resolve');
-        return { outcome: 'resolved', incidentId: incident.id };
-      }
+      if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
     }
     return recordOnly('no open incident for the finding');
@@ -166,10 +169,11 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         record: { ...base, outcome: 'attached', incidentId: current.id },
         lock,
         change,
+        previous: current,
         expectedVersion: current.version,
+        audit: audit(current, change.incident, 'incident:finding-republished'),
       });
       if (result === 'saved') {
-        await audit(current, change.incident, 'incident:finding-republished');
         await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
         return { outcome: 'attached', incidentId: current.id };
       }
@@ -214,9 +218,9 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       lock,
       change: { incident, entries: opened.entries },
       ...(held && { staleIncidentId: held.incidentId }),
+      audit: audit(undefined, incident, 'incident:create'),
     });
     if (result === 'opened') {
-      await audit(undefined, incident, 'incident:create');
       await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
       await notifySecurity(deps, incident, finding);
       return { outcome: 'opened', incidentId: incident.id };

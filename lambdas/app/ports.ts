@@ -143,7 +143,8 @@ export interface EventRecord {
 }
 
 export type OpenLockedIncidentResult = 'opened' | 'duplicate-event' | 'lock-taken';
-export type AttachResult = 'attached' | 'duplicate-event' | 'incident-not-open';
+/** `conflict`: the incident is open but no longer at `expectedVersion` (read it again). */
+export type AttachResult = 'attached' | 'duplicate-event' | 'incident-not-open' | 'conflict';
 
 /** What one open incident at a time stands for: a CloudWatch alarm (its ARN) or a security finding (its id or ARN). */
 export interface MonitoringLock {
@@ -167,10 +168,13 @@ export interface MonitoringEventStore {
     readonly lock: MonitoringLock;
     readonly change: IncidentChange;
     readonly staleIncidentId?: string;
+    /** The change's audit record, stored in the same transaction (the change is never unaudited). */
+    readonly audit: AuditEntry;
   }): Promise<OpenLockedIncidentResult>;
   /**
    * Records the event and adds the entry to the incident if it is still open; `countOccurrence`
    * adds one to occurrenceCount; `set` replaces those fields (a new incident version either way).
+   * With `expectedVersion`, only if the incident is still at that version (`set` was computed from it).
    */
   attachToIncident(args: {
     readonly record: EventRecord;
@@ -178,6 +182,9 @@ export interface MonitoringEventStore {
     readonly entry: TimelineEntry;
     readonly countOccurrence: boolean;
     readonly set?: Readonly<Record<string, unknown>>;
+    readonly expectedVersion?: number;
+    /** Stored in the same transaction. */
+    readonly audit: AuditEntry;
   }): Promise<AttachResult>;
   /**
    * Records the event and stores the incident's next version (if the stored version is still
@@ -191,6 +198,8 @@ export interface MonitoringEventStore {
     /** The incident at `expectedVersion` (for the report aggregates); read by the store when not given. */
     readonly previous?: Incident;
     readonly expectedVersion: number;
+    /** Stored in the same transaction. */
+    readonly audit: AuditEntry;
   }): Promise<'saved' | 'duplicate-event' | 'conflict'>;
   /** Records the event only; false when it was already recorded. */
   record(record: EventRecord): Promise<boolean>;

@@ -16,7 +16,7 @@ import { createNotifier } from './notifier-factory';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb/dynamodb-monitoring-event-store';
-import { createAuditLog } from './request-context';
+import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { alarmTrackingPolicyOf } from '../app/sla-use-cases';
@@ -32,33 +32,34 @@ const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const incidentsTable = requireEnv('INCIDENTS_TABLE_NAME');
 const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
+const clock = createClock();
+const ids = { newId: () => randomUUID() };
+const auditTrail = new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids });
+// Incident changes made here carry their audit record in their own transaction (see the store).
 const events = new DynamoDbMonitoringEventStore(
   documents,
   { incidents: incidentsTable, events: requireEnv('EVENTS_TABLE_NAME') },
   settings.monitoring.eventRetentionDays,
+  auditTrail,
 );
 
-const clock = createClock();
 const notifier = createNotifier({
   topics: { 'major-incident': undefined, escalation: undefined, security: process.env['SECURITY_TOPIC_ARN'] },
   settings,
   clock,
   observability: { logger, metrics, tracer },
 });
-const ids = { newId: () => randomUUID() };
 // The local runtime has no CloudWatch: it names a file of alarm tags instead (see local/local-runtime.ts).
 const localAlarmTags = process.env['ITSM_LOCAL_ALARM_TAGS_FILE'];
 const alarmTags = localAlarmTags
   ? new FileAlarmTagSource(localAlarmTags)
   : new CachingAlarmTagSource(new CloudWatchAlarmTagSource(tracer.captureAWSv3Client(new CloudWatchClient({}))));
-const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
 
 const common: IngestEventDeps = {
   events,
   incidents,
   clock,
   ids,
-  audit,
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
   tracking: alarmTrackingPolicyOf(settings.monitoring),

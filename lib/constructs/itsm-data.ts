@@ -151,12 +151,12 @@ export class ItsmData extends Construct {
     this.changeIndexNames = addIndexes(this.changesTable, CHANGE_INDEXES);
     this.eventIndexNames = addIndexes(this.eventsTable, EVENT_INDEXES);
     this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
-    for (const index of Object.values(INCIDENT_INDEXES)) {
+    for (const index of Object.values(INCIDENT_INDEXES) as readonly { name: string; partitionKey: string; sortKey: string; projection?: 'KEYS_ONLY' }[]) {
       this.incidentsTable.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: 'ALL' as ProjectionType,
+        projectionType: (index.projection ?? 'ALL') as ProjectionType,
       });
     }
   }

@@ -486,12 +486,16 @@ describe('list', () => {
   test('lists and number look-ups use Query on an index, never Scan', async () => {
     const send = jest.spyOn(listTables.documents, 'send');
     for (const { filter } of cases) await pageThrough(filter, 2);
-    await lister.getByNumber(seed.n1.number);
     expect(send.mock.calls.length).toBeGreaterThan(cases.length);
     for (const [command] of send.mock.calls) {
       expect(command).toBeInstanceOf(QueryCommand);
       expect((command as QueryCommand).input.IndexName).toEqual(expect.any(String));
     }
+    // By number: the keys-only byNumber index, then the item by its key.
+    send.mockClear();
+    expect((await lister.getByNumber(seed.n1.number))?.id).toBe(seed.n1.id);
+    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['QueryCommand', 'GetCommand']);
+    expect((send.mock.calls[0]![0] as QueryCommand).input.IndexName).toBe('byNumber');
   });
 });
 

@@ -14,6 +14,7 @@ import {
   type Calendar,
 } from '../../lambdas/domain/business-calendar';
 import { PRIORITIES } from '../../lambdas/domain/priority';
+import { seededRandom } from '../support/seeded-random';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -449,17 +450,7 @@ describe('isCountedInstant and nextCountedInstant', () => {
 });
 
 describe('properties (seeded random cases)', () => {
-  /** mulberry32: a tiny deterministic PRNG, so failures reproduce. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seededRandom;
   const RANGE_START = Date.UTC(2024, 9, 1);
   const RANGE = 500 * DAY;
 

@@ -13,6 +13,7 @@ import {
   type SlaClockState,
 } from '../../lambdas/domain/sla-clock';
 import { DEFAULT_SLA_TARGETS } from '../../lambdas/schemas/client-settings-schema';
+import { seededRandom } from '../support/seeded-random';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -736,16 +737,7 @@ describe('slaTargetDurationMs reuses the ISO 8601 parser', () => {
 });
 
 describe('properties (seeded random histories)', () => {
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seededRandom;
 
   function randomHistory(next: () => number, start: number, withAchieved: boolean): SlaClockEvent[] {
     const list: SlaClockEvent[] = [];

@@ -21,6 +21,13 @@ import {
   type AuditIndexName,
 } from './audit-table-keys';
 
+/** One audit record as a conditional Put (a record is never replaced). */
+export interface AuditRecordPut {
+  readonly TableName: string;
+  readonly Item: Record<string, unknown>;
+  readonly ConditionExpression: string;
+}
+
 export const sha256Hex: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** Entries read per Query while walking the chain (well under DynamoDB's 1 MB page). */
@@ -51,9 +58,22 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
 
   /** Stores one record (unchained) and returns it as stored. */
   async append(entry: AuditEntry): Promise<AuditRecord> {
-    const record = stampRecord(entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString() }, this.sha256);
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' }));
+    const { put, record } = this.stamped(entry);
+    await this.db.send(new PutCommand(put));
     return record;
+  }
+
+  /**
+   * The record's conditional Put for a writer's own TransactWriteItems, so a change and its audit
+   * record are stored together or not at all. Build it per attempt: each carries a fresh record id.
+   */
+  transactPut(entry: AuditEntry): AuditRecordPut {
+    return this.stamped(entry).put;
+  }
+
+  private stamped(entry: AuditEntry): { readonly put: AuditRecordPut; readonly record: AuditRecord } {
+    const record = stampRecord(entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString() }, this.sha256);
+    return { record, put: { TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } };
   }
 
   async head(): Promise<ChainHead> {

@@ -18,6 +18,7 @@ import {
   INCIDENT_INDEXES,
   KEY_ATTRIBUTES,
   formatIncidentNumber,
+  incidentIdOfKey,
   incidentIndexKeys,
   incidentKey,
   incidentNumberCounterKey,
@@ -110,8 +111,9 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
         Limit: 1,
       }),
     );
-    const item = result.Items?.[0];
-    return item ? fromItem(item) : undefined;
+    // The index holds keys only (it is not rewritten on every incident write): read the item by key.
+    const id = incidentIdOfKey(String(result.Items?.[0]?.['pk'] ?? ''));
+    return id ? this.get(id) : undefined;
   }
 
   /**

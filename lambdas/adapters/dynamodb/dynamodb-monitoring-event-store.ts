@@ -5,6 +5,8 @@ import type { Incident, IncidentChange } from '../../domain/incident';
 import { aggregateTransactItems } from './report-aggregates';
 import type { TimelineEntry } from '../../domain/incident-timeline';
 import type { AttachResult, EventRecord, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../../app/ports';
+import type { AuditEntry } from '../../domain/audit-chain';
+import type { AuditRecordPut } from './dynamodb-audit-trail';
 import { toItem } from './dynamodb-incident-repository';
 import { eventExpiry, eventIndexKeys, eventRecordKey, trendCounterKeys, trendShard, utcHour } from './events-table-keys';
 import { incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
@@ -19,6 +21,8 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: { readonly incidents: string; readonly events: string },
     private readonly retentionDays: number,
+    /** Builds each change's audit record as a Put for the change's own transaction (DynamoDbAuditTrail). */
+    private readonly auditTrail: { transactPut(entry: AuditEntry): AuditRecordPut },
   ) {}
 
   async openLock(lock: MonitoringLock): Promise<{ incidentId: string } | undefined> {
@@ -35,7 +39,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     throw new Error(`Recording event ${record.eventId} failed: ${reasons.join(', ')}`);
   }
 
-  async openLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; staleIncidentId?: string }): Promise<OpenLockedIncidentResult> {
+  async openLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; staleIncidentId?: string; audit: AuditEntry }): Promise<OpenLockedIncidentResult> {
     const { record, lock, change, staleIncidentId } = args;
     const incident = change.incident;
     const lockItem = {
@@ -66,6 +70,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
         },
       })),
       this.counterAdd(record),
+      { Put: this.auditTrail.transactPut(args.audit) },
     ]);
     if (!reasons) return 'opened';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
@@ -78,6 +83,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     change: IncidentChange;
     expectedVersion: number;
     previous?: Incident;
+    audit: AuditEntry;
   }): Promise<'saved' | 'duplicate-event' | 'conflict'> {
     const { record, lock, change, expectedVersion } = args;
     const incident = change.incident;
@@ -117,6 +123,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
         },
       })),
       this.counterAdd(record),
+      { Put: this.auditTrail.transactPut(args.audit) },
     ]);
     if (!reasons) return 'saved';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
@@ -129,9 +136,13 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     entry: TimelineEntry;
     countOccurrence: boolean;
     set?: Readonly<Record<string, unknown>>;
+    expectedVersion?: number;
+    audit: AuditEntry;
   }): Promise<AttachResult> {
-    const { record, incidentId, entry, countOccurrence } = args;
-    const openCondition = 'attribute_exists(pk) AND NOT (#state IN (:resolved, :closed, :canceled))';
+    const { record, incidentId, entry, countOccurrence, expectedVersion } = args;
+    const versioned = expectedVersion !== undefined;
+    const openCondition = `attribute_exists(pk) AND NOT (#state IN (:resolved, :closed, :canceled))${versioned ? ' AND #version = :expected' : ''}`;
+    const versionValue = versioned ? { ':expected': expectedVersion } : {};
     const fields = Object.entries(args.set ?? {});
     const setNames = Object.fromEntries(fields.map(([name], i) => [`#s${i}`, name]));
     const setValues = Object.fromEntries(fields.map(([, value], i) => [`:s${i}`, value]));
@@ -144,7 +155,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
             UpdateExpression: `ADD ${countOccurrence ? 'occurrenceCount :one, ' : ''}#version :one SET updatedAt = :at, updatedBy = :by${setClause}`,
             ConditionExpression: openCondition,
             ExpressionAttributeNames: { '#state': 'state', '#version': 'version', ...setNames },
-            ExpressionAttributeValues: { ...CLOSED_STATES, ':one': 1, ':at': entry.at, ':by': entry.actor, ...setValues },
+            ExpressionAttributeValues: { ...CLOSED_STATES, ':one': 1, ':at': entry.at, ':by': entry.actor, ...versionValue, ...setValues },
           },
         }
       : {
@@ -152,8 +163,8 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
             TableName: this.tables.incidents,
             Key: incidentKey(incidentId),
             ConditionExpression: openCondition,
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ...CLOSED_STATES },
+            ExpressionAttributeNames: { '#state': 'state', ...(versioned && { '#version': 'version' }) },
+            ExpressionAttributeValues: { ...CLOSED_STATES, ...versionValue },
           },
         };
     const reasons = await this.transact([
@@ -167,10 +178,17 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
         },
       },
       this.counterAdd(record),
+      { Put: this.auditTrail.transactPut(args.audit) },
     ]);
     if (!reasons) return 'attached';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
-    if (reasons[1] === 'ConditionalCheckFailed') return 'incident-not-open';
+    if (reasons[1] === 'ConditionalCheckFailed') {
+      if (!versioned) return 'incident-not-open';
+      // Closed, or only moved on: the one condition covers both, so look (rare: a lost race).
+      const now = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: incidentKey(incidentId), ConsistentRead: true }));
+      const state = now.Item?.['state'];
+      return now.Item && !Object.values(CLOSED_STATES).includes(state) ? 'conflict' : 'incident-not-open';
+    }
     throw new Error(`Attaching event ${record.eventId} to incident ${incidentId} failed: ${reasons.join(', ')}`);
   }
 
