@@ -329,19 +329,20 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   const { DEFAULT_PRIORITY_MATRIX } = await import('../lambdas/domain/priority');
   const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../lambdas/domain/priority-rules');
   const contact = { name: 'Bench', email: 'bench@example.com' };
+  const auditTrail = new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
+    clock: { now: () => new Date() },
+    ids: { newId: () => crypto.randomUUID() },
+  });
   const deps = {
-    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable),
+    // Every change writes its audit record in its own transaction (chained later, off the request path).
+    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail),
     services,
     clock: { now: () => new Date() },
     ids: { newId: () => crypto.randomUUID() },
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
     settings: { clientId: 'bench', autoCloseAfter: 'P7D', contacts: { nominated: [contact], providerNamed: contact, providerBackup: contact, serviceOwner: contact } },
     notifier: { notify: async () => undefined },
-    // Every change writes an audit record (one conditional Put; chained later, off the request path).
-    audit: new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
-      clock: { now: () => new Date() },
-      ids: { newId: () => crypto.randomUUID() },
-    }),
+    audit: auditTrail,
   };
   const caller = { id: 'bench', name: 'bench', roles: ['agent' as const] };
   const measureOne = async (operation: () => Promise<unknown>) => {

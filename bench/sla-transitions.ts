@@ -34,9 +34,9 @@ export async function measureSlaTransitions(options: {
   const clock = { now: () => new Date(now) };
   const sent: Notification[] = [];
   const notifier = { notify: async (n: Notification) => void sent.push(n) };
-  const incidents = new DynamoDbIncidentRepository(documents, table('DataIncidentsTable'));
-  const services = new DynamoDbCatalogueRepository(documents, table('DataCatalogueTable'));
   const audit = new DynamoDbAuditTrail(documents, table('DataAuditTable'), { clock, ids: { newId: () => randomUUID() } });
+  const incidents = new DynamoDbIncidentRepository(documents, table('DataIncidentsTable'), audit);
+  const services = new DynamoDbCatalogueRepository(documents, table('DataCatalogueTable'));
   const at = new Date(now).toISOString();
   await services.createService({
     id: 'sla-bench', name: 'SLA bench', description: 'SLA transitions benchmark', owner: { username: 'bench', name: 'Bench', email: 'bench@example.com' },
@@ -49,7 +49,7 @@ export async function measureSlaTransitions(options: {
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
   };
-  const slaDeps: SlaDeps = { incidents, services, audit, clock, notifier, policy: slaPolicyOf(settings), clientId: settings.id, contacts: settings.contacts };
+  const slaDeps: SlaDeps = { incidents, services, clock, notifier, policy: slaPolicyOf(settings), clientId: settings.id, contacts: settings.contacts };
   const agent = { id: 'bench-agent', name: 'bench.agent', roles: ['agent' as const] };
 
   const run = async (scenario: (id: string, start: number) => { at: number; act: () => Promise<unknown> }[]) => {

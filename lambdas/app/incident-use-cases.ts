@@ -113,8 +113,7 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
     countUpTo > 0 ? deps.incidents.countOpenOnService(input.service, countUpTo) : Promise.resolve(0),
   ]);
   const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
-  await deps.incidents.create(change);
-  await deps.audit.record(incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
+  await deps.incidents.create(change, incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
   await startSlaClocks(deps.slaScheduler, undefined, change.incident, deps.onSchedulingFailure);
   return view(caller, change.incident);
 }
@@ -249,17 +248,16 @@ export async function addTimelineEntry(
   if (responded) {
     const change = { incident: { ...responded, updatedAt: entry.at, updatedBy: caller.name, version: incident.version + 1 }, entries: [entry] };
     try {
-      await deps.incidents.save(change, incident.version);
       const recorded = incidentChangeEntry(caller, 'incident:comment', incident, change.incident);
-      await deps.audit.record({ ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] });
+      const audit = { ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] };
+      await deps.incidents.save(change, incident.version, incident, audit);
       return entry;
     } catch (error) {
       // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
       if (!(error instanceof VersionConflictError)) throw error;
     }
   }
-  await deps.incidents.append(incident.id, [entry]);
-  await deps.audit.record(incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
+  await deps.incidents.append(incident.id, [entry], incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
   return entry;
 }
 
@@ -275,8 +273,7 @@ export async function acknowledge(deps: IncidentDeps, caller: Caller, idOrNumber
     const change = acknowledgeIncident(current, caller, now(deps));
     if (!change) return view(caller, current);
     try {
-      await deps.incidents.save(change, current.version);
-      await deps.audit.record(incidentChangeEntry(caller, 'incident:acknowledge', current, change.incident));
+      await deps.incidents.save(change, current.version, current, incidentChangeEntry(caller, 'incident:acknowledge', current, change.incident));
       return view(caller, change.incident);
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
@@ -289,10 +286,9 @@ function isDesk(caller: Caller): boolean {
   return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
 }
 
-/** Stores a change of a loaded incident, records it in the audit trail, then starts the SLA workflow if the change moved its deadlines. */
+/** Stores a change of a loaded incident with its audit record (one transaction), then starts the SLA workflow if the change moved its deadlines. */
 async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange): Promise<void> {
-  await deps.incidents.save(change, current.version, current);
-  await deps.audit.record(incidentChangeEntry(caller, action, current, change.incident));
+  await deps.incidents.save(change, current.version, current, incidentChangeEntry(caller, action, current, change.incident));
   await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
 }
 
@@ -318,8 +314,7 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
     for (const incident of page.items) {
       try {
         const change = autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter);
-        await deps.incidents.save(change, incident.version);
-        await deps.audit.record(incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
+        await deps.incidents.save(change, incident.version, incident, incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
         closed++;
         await archiveClosedFinding(deps, change.incident);
       } catch (error) {

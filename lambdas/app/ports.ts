@@ -52,17 +52,20 @@ export interface StoredTimelineEntry extends TimelineEntry {
 export interface IncidentRepository {
   /** Allocates the next incident number atomically, e.g. INC0000042. */
   allocateNumber(): Promise<string>;
-  /** Stores a new incident and its first timeline entries together; fails if the id exists. */
-  create(change: IncidentChange): Promise<void>;
+  /**
+   * Stores a new incident and its first timeline entries together; fails if the id exists.
+   * `audit`: the change's audit record, stored in the same transaction (never one without the other).
+   */
+  create(change: IncidentChange, audit?: AuditEntry): Promise<void>;
   get(id: string): Promise<Incident | undefined>;
   getByNumber(number: string): Promise<Incident | undefined>;
   /**
    * Stores the next version with its timeline entries, all or nothing, if the stored version is
    * still `expectedVersion`; throws VersionConflictError otherwise, writing nothing.
    */
-  save(change: IncidentChange, expectedVersion: number, previous?: Incident): Promise<void>;
+  save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry): Promise<void>;
   /** Appends entries that do not change the incident itself (comments, work notes). */
-  append(incidentId: string, entries: readonly TimelineEntry[]): Promise<void>;
+  append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry): Promise<void>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
   /** Open incidents on a service right now, counted up to `upTo` (all a priority rule needs to know). */
   countOpenOnService(service: string, upTo: number): Promise<number>;

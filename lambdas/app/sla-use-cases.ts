@@ -19,7 +19,7 @@ import { PRIORITIES, type Priority } from '../domain/priority';
 import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock';
 import { mayReadReports, type Caller } from '../domain/access-policy';
 import type { ClientSettings } from '../schemas/client-settings-schema';
-import type { AuditLog, Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, ServiceCatalogue, SlaScheduler } from './ports';
+import type { Clock, ContactRef, IncidentRepository, Notification, NotificationTopic, Notifier, ServiceCatalogue, SlaScheduler } from './ports';
 import { escalationContacts, type DefaultContacts } from '../domain/service-catalogue';
 import { incidentChangeEntry } from './audit-use-cases';
 
@@ -62,8 +62,6 @@ export interface SlaDeps {
   readonly contacts: SlaContacts;
   /** The service catalogue: escalation calls the service's own contacts and owner first. */
   readonly services?: ServiceCatalogue;
-  /** Warnings, breaches and escalations change the incident: each change is recorded here. */
-  readonly audit: AuditLog;
   /** Warning alarms that persist are promoted at their due time by the same workflow. */
   readonly promotion?: { readonly policy: AlarmTrackingPolicy; readonly after: string; readonly rules: PriorityRules };
   readonly onNotificationFailure?: (error: unknown, topic: string) => void;
@@ -109,12 +107,11 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
     const contactOf = (notify: EscalationContact) => contacts.find((c) => c.role === notify)?.contact;
     const change = applySlaNotices(incident, decision.notices, contactOf, now.toISOString());
     try {
-      await deps.incidents.save(change, incident.version);
+      await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, 'incident:sla-notice', incident, change.incident));
     } catch (error) {
       if (error instanceof VersionConflictError) continue;
       throw error;
     }
-    await deps.audit.record(incidentChangeEntry(SLA_ACTOR, 'incident:sla-notice', incident, change.incident));
     for (const notice of decision.notices) await notifySafely(deps, notificationOf(deps, change.incident, notice, contactOf));
     return result(decision.notices.map((n) => n.key));
   }
@@ -133,12 +130,11 @@ async function promote(deps: SlaDeps, promotion: NonNullable<SlaDeps['promotion'
   const promoted = promoteWarningAlarm({ incident, rules: promotion.rules, after: promotion.after, serviceOwner: owner.name, now: at });
   const change = { ...promoted, incident: recordSlaFacts(incident, promoted.incident, at, false, { byWorkflow: true }) };
   try {
-    await deps.incidents.save(change, incident.version);
+    await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, 'incident:alarm-promoted', incident, change.incident));
   } catch (error) {
     if (error instanceof VersionConflictError) return false;
     throw error;
   }
-  await deps.audit.record(incidentChangeEntry(SLA_ACTOR, 'incident:alarm-promoted', incident, change.incident));
   await notifySafely(deps, {
     topic: topicOf(change.incident),
     subject: `[${change.incident.priority}] ${change.incident.number}: warning alarm promoted to error`,

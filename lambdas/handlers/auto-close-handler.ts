@@ -11,7 +11,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { SnsNotifier } from '../adapters/sns/sns-notifier';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
-import { withRequestContext, createAuditLog } from './request-context';
+import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from './request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
 
 /**
@@ -21,10 +21,12 @@ import { findingArchiveDeps } from './finding-archiver-factory';
 const { logger, metrics, tracer } = createObservability('auto-close');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
-const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'));
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const audit = createAuditLog({ documents, clock, ids }, { logger, metrics });
+const auditTrail = auditTrailOf({ documents, clock, ids });
+// Each closure carries its audit record in its own transaction.
+const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail));
+const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {

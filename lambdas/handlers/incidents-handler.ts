@@ -46,7 +46,7 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from './h
 import { createIdempotencyGuard } from './http/idempotent-requests';
 import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
-import { createAuditLog } from './request-context';
+import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from './request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
 
 const observability = createObservability('incidents');
@@ -55,9 +55,11 @@ const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}))
 const clock = createClock();
 // One document client for every table the function reads and writes.
 const documents = createDocumentClient(dynamoDb);
-const audit = createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, observability);
+const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
+const audit = createAuditLog(auditTrail, observability);
 const deps: IncidentDeps = {
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  // Incident changes carry their audit record in their own transaction.
+  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail)),
   services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,
   ids: { newId: () => randomUUID() },

@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditLog, Clock, IdSource } from '../app/ports';
-import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
+import { DynamoDbAuditTrail, type AuditRecordPut } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { requireEnv } from './runtime-environment';
 
 /**
@@ -33,12 +33,7 @@ export function withRequestContext<T>(context: RequestContext, run: () => Promis
 export function requestScopedAuditLog(inner: AuditLog, onFailure: (error: unknown, entry: AuditEntry) => void): AuditLog {
   return {
     async record(entry) {
-      const context = current.getStore() ?? {};
-      const stamped: AuditEntry = {
-        ...(context.requestId !== undefined && { requestId: context.requestId }),
-        ...(context.sourceIp !== undefined && { sourceIp: context.sourceIp }),
-        ...entry,
-      };
+      const stamped = stampedWithRequest(entry);
       try {
         await inner.record(stamped);
       } catch (error) {
@@ -46,6 +41,30 @@ export function requestScopedAuditLog(inner: AuditLog, onFailure: (error: unknow
       }
     },
   };
+}
+
+/** The entry with the current request's id and client address (its own, if it names them). */
+function stampedWithRequest(entry: AuditEntry): AuditEntry {
+  const context = current.getStore() ?? {};
+  return {
+    ...(context.requestId !== undefined && { requestId: context.requestId }),
+    ...(context.sourceIp !== undefined && { sourceIp: context.sourceIp }),
+    ...entry,
+  };
+}
+
+/**
+ * The audit trail's record Puts for a writer's own transactions (the incident repository's), stamped
+ * with the current request like the log's records. Unlike the log, a failure here fails the change
+ * with it: the change and its record are stored together or not at all.
+ */
+export function requestScopedAuditPuts(trail: DynamoDbAuditTrail): { transactPut(entry: AuditEntry): AuditRecordPut } {
+  return { transactPut: (entry) => trail.transactPut(stampedWithRequest(entry)) };
+}
+
+/** The audit trail in AUDIT_TABLE_NAME. */
+export function auditTrailOf(stamps: { readonly documents: DynamoDBDocumentClient; readonly clock: Clock; readonly ids: IdSource }): DynamoDbAuditTrail {
+  return new DynamoDbAuditTrail(stamps.documents, requireEnv('AUDIT_TABLE_NAME'), { clock: stamps.clock, ids: stamps.ids });
 }
 
 /**
@@ -57,7 +76,7 @@ export function createAuditLog(
   trail: DynamoDbAuditTrail | { readonly documents: DynamoDBDocumentClient; readonly clock: Clock; readonly ids: IdSource },
   observability: { readonly logger: Logger; readonly metrics: Metrics },
 ): AuditLog {
-  const inner = trail instanceof DynamoDbAuditTrail ? trail : new DynamoDbAuditTrail(trail.documents, requireEnv('AUDIT_TABLE_NAME'), { clock: trail.clock, ids: trail.ids });
+  const inner = trail instanceof DynamoDbAuditTrail ? trail : auditTrailOf(trail);
   return requestScopedAuditLog(inner, (error, entry) => {
     observability.logger.error('audit record not appended', { error: error as Error, entry });
     observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);

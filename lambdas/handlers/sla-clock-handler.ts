@@ -10,7 +10,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { createNotifier } from './notifier-factory';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
-import { withRequestContext, createAuditLog } from './request-context';
+import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from './request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -23,11 +23,12 @@ const { logger, metrics, tracer } = createObservability('sla-clock');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
+const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
 const deps = {
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  // Incident changes carry their audit record in their own transaction.
+  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail)),
   services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   clock,
-  audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, { logger, metrics }),
   notifier: createNotifier({
     topics: { 'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'), escalation: requireEnv('ESCALATION_TOPIC_ARN'), security: requireEnv('SECURITY_TOPIC_ARN') },
     settings,

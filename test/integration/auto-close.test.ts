@@ -61,8 +61,9 @@ describe('autoCloseResolvedIncidents', () => {
   beforeEach(async () => {
     // Fresh tables per test: the Resolved partition must hold only this test's incidents.
     tables = await createTestTables();
-    repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
-    audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
+    audit = trail;
+    repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, trail);
   });
   afterEach(() => tables?.destroy());
 

@@ -72,13 +72,13 @@ afterAll(async () => {
 });
 
 function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
-  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
+  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit);
   const notifier = new SnsNotifier(
     new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     { 'major-incident': TOPICS.majorIncident, escalation: TOPICS.escalation, security: TOPICS.security },
   );
   const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
-  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
   return {
     incidentDeps: {
       incidents,
@@ -90,7 +90,7 @@ function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
       settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
       notifier,
     },
-    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, audit, services },
+    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, services },
   };
 }
 

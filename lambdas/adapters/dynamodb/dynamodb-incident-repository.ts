@@ -13,6 +13,8 @@ import type { Incident, IncidentChange } from '../../domain/incident';
 import type { TimelineEntry } from '../../domain/incident-timeline';
 import type { IncidentFilter, IncidentRepository, Page, PageRequest, StoredTimelineEntry } from '../../app/ports';
 import { decodeCursor, encodeCursor } from './page-cursor';
+import type { AuditEntry } from '../../domain/audit-chain';
+import type { AuditRecordPut } from './dynamodb-audit-trail';
 import { aggregateTransactItems } from './report-aggregates';
 import {
   INCIDENT_INDEXES,
@@ -34,7 +36,19 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /**
+     * Builds a change's audit record as a Put for the change's own transaction (DynamoDbAuditTrail,
+     * stamped with the request). Needed by writers that pass audit entries; readers go without.
+     */
+    private readonly auditTrail?: { transactPut(entry: AuditEntry): AuditRecordPut },
   ) {}
+
+  /** The audit record's Put, when the caller gave one: stored with the change or not at all. */
+  private auditPut(audit: AuditEntry | undefined) {
+    if (!audit) return [];
+    if (!this.auditTrail) throw new Error('This incident repository has no audit trail: construct it with one to store audited changes');
+    return [{ Put: this.auditTrail.transactPut(audit) }];
+  }
 
   async allocateNumber(): Promise<string> {
     const result = await this.db.send(
@@ -51,7 +65,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   }
 
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
-  async create(change: IncidentChange): Promise<void> {
+  async create(change: IncidentChange, audit?: AuditEntry): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
     try {
@@ -59,6 +73,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
         { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
         ...this.entryPuts(change.incident.id, stored, change.incident.version),
         ...aggregateTransactItems(this.tableName, undefined, change.incident),
+        ...this.auditPut(audit),
       ]);
     } catch (error) {
       // The same answer as a conditional PutItem: the id is taken.
@@ -121,7 +136,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
    * when not given. The aggregates' delta is computed from it; if it is not the stored version the
    * version condition refuses the whole transaction anyway.
    */
-  async save(change: IncidentChange, expectedVersion: number, previous?: Incident): Promise<void> {
+  async save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry): Promise<void> {
     const before = previous?.version === expectedVersion ? previous : await this.getConsistent(change.incident.id);
     if (!before || before.version !== expectedVersion) throw new VersionConflictError(expectedVersion, before?.version);
     try {
@@ -137,6 +152,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             },
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
             ...aggregateTransactItems(this.tableName, before, change.incident),
+            ...this.auditPut(audit),
       ]);
     } catch (error) {
       // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
@@ -149,7 +165,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     }
   }
 
-  async append(incidentId: string, entries: readonly TimelineEntry[]): Promise<void> {
+  async append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry): Promise<void> {
     const position = `c${randomBytes(4).toString('hex')}`;
     await this.db.send(
       new TransactWriteCommand({
@@ -163,6 +179,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           })),
+          ...this.auditPut(audit),
         ],
       }),
     );
