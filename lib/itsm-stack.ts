@@ -552,6 +552,20 @@ export class ItsmStack extends Stack {
       }),
     );
     reports.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [this.data.key.keyArn] }));
+    // Capacity actions may name a CloudWatch metric; only then may the reports function read
+    // metrics, in a policy of its own so that the wildcard's acknowledgement covers this statement only.
+    if (config.capacity.actions.some((a) => a.metric)) {
+      const capacityMetrics = new Policy(this, 'ReportsCapacityMetrics', {
+        roles: [reports.role],
+        statements: [new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+      });
+      acknowledgeNagFinding(
+        capacityMetrics.node.defaultChild as CfnResource,
+        'AwsSolutions-IAM5[Resource::*]',
+        'cloudwatch:GetMetricData has no resource-level permissions (AWS documents Resource "*" only). It is the only action of this ' +
+          'policy, attached to the reports function only, and present only when a capacity action of the client names a metric.',
+      );
+    }
 
     const auditWriteAlarms = [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports, knowledgeRetirement].map((fn) =>
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {

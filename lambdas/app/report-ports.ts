@@ -1,4 +1,4 @@
-import type { CapacityMeasurement } from '../domain/capacity';
+import type { CapacityAction, CapacityMeasurement, CapacityMetric, Datapoint } from '../domain/capacity';
 import type { ImprovementItem, ImprovementStatus } from '../domain/improvement';
 import type { Page, PageRequest } from './ports';
 
@@ -13,6 +13,16 @@ export interface CapacityMeasurements {
   record(measurement: CapacityMeasurement): Promise<{ readonly created: true } | { readonly created: false; readonly existing: CapacityMeasurement }>;
   /** Measurements of an action with `from <= at < to`, oldest first. */
   between(service: string, action: string, from: string, to: string): Promise<readonly CapacityMeasurement[]>;
+}
+
+/**
+ * Datapoints of the CloudWatch metric a capacity action names (CloudWatch on AWS, a file locally).
+ * Values are the metric's statistic as published (the use case applies `unitScale`); a metric
+ * that cannot be read rejects, and the report answers with the recorded measurements only.
+ */
+export interface CapacitySource {
+  /** Datapoints with `from <= at < to`, oldest first. */
+  datapoints(action: CapacityAction & { readonly metric: CapacityMetric }, from: string, to: string): Promise<readonly Datapoint[]>;
 }
 
 /** The continual improvement register. */

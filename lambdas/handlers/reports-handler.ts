@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -24,6 +25,8 @@ import {
 import { serviceIdSchema } from '../schemas/catalogue-schemas';
 import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
 import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
+import { CloudWatchCapacitySource } from '../adapters/cloudwatch/cloudwatch-capacity-source';
+import { FileCapacitySource } from '../adapters/cloudwatch/file-capacity-source';
 import { DynamoDbCapacityMeasurements } from '../adapters/dynamodb/dynamodb-capacity-measurements';
 import { DynamoDbImprovementRepository } from '../adapters/dynamodb/dynamodb-improvement-repository';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
@@ -64,9 +67,22 @@ const audit = requestScopedAuditLog(
 );
 
 const catalogueTable = requireEnv('CATALOGUE_TABLE_NAME');
+// Capacity metrics: CloudWatch, only when some action names a metric (the role has
+// GetMetricData only then); locally a file stands in (see local/local-runtime.ts).
+const localCapacityMetrics = process.env['ITSM_LOCAL_CAPACITY_METRICS_FILE'];
+const capacityMetrics = settings.capacity.actions.some((a) => a.metric)
+  ? localCapacityMetrics
+    ? new FileCapacitySource(localCapacityMetrics)
+    : new CloudWatchCapacitySource(observability.tracer.captureAWSv3Client(new CloudWatchClient({})))
+  : undefined;
 const capacityDeps: CapacityDeps = {
   actions: settings.capacity.actions,
   measurements: new DynamoDbCapacityMeasurements(documents, catalogueTable),
+  ...(capacityMetrics && { metrics: capacityMetrics }),
+  onMetricFailure: (error, action) => {
+    observability.logger.warn('capacity metric not read: the report has the recorded measurements only', { service: action.service, action: action.id, error: error as Error });
+    observability.metrics.addMetric('CapacityMetricReadFailed', MetricUnit.Count, 1);
+  },
   services: new DynamoDbCatalogueRepository(documents, catalogueTable),
   clock,
   audit,

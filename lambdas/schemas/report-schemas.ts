@@ -104,7 +104,6 @@ export const capacityReportSchema = z
     from: timestamp,
     to: timestamp,
     asOf: timestamp,
-    source: z.literal('api').describe('Where the measurements came from: recorded through POST /services/{id}/capacity'),
     actions: z.array(
       z.object({
         action: z.string(),
@@ -112,6 +111,13 @@ export const capacityReportSchema = z
         unit: z.string(),
         baseline: z.number(),
         capacity: z.number(),
+        sources: z
+          .object({ api: z.number().int(), metric: z.number().int().optional() })
+          .describe('Measurements recorded through POST /services/{id}/capacity, and datapoints of the metric the action names; on the same instant the recorded one wins'),
+        metricSource: z
+          .enum(['available', 'unavailable'])
+          .optional()
+          .describe('Only for actions naming a CloudWatch metric: unavailable when it could not be read (the figures are then the recorded measurements only)'),
         measurements: z.number().int(),
         mean: z.number().optional(),
         peak: z.number().optional(),
