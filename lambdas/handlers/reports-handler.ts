@@ -12,6 +12,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbReportAggregates } from '../adapters/dynamodb/report-aggregates';
+import { DynamoDbKnownErrorImpactReader } from '../adapters/dynamodb/dynamodb-known-error-impact-reader';
 import {
   availabilityQuerySchema,
   capacityMeasurementBodySchema,
@@ -38,12 +39,12 @@ import { requestScopedAuditLog } from './request-context';
 
 /**
  * The report routes (function group `reports`): read the aggregates kept in the incidents' write
- * path; the service report adds the SLA compliance of every service. Also the monitoring events
- * list and trends, read from the events table (records and counters kept by event ingestion).
- * Read only; it appends only the audit records of the requests it refuses.
- * path; the service report adds the SLA compliance of every service. It also records capacity
- * measurements and keeps the continual improvement register (the catalogue table's CAPACITY# and
- * IMPROVEMENT# items), auditing each change.
+ * path; the service report adds the SLA compliance of every service and the ongoing impact of the
+ * open known errors (Queries on the problems table). Also the monitoring events list and trends,
+ * read from the events table (records and counters kept by event ingestion). It records capacity
+ * measurements (reports merge them with the CloudWatch metrics actions name) and keeps the
+ * continual improvement register (the catalogue table's CAPACITY# and IMPROVEMENT# items),
+ * auditing each change, and appends the audit records of the requests it refuses.
  */
 const observability = createObservability('reports');
 const settings = loadClientSettings();
@@ -55,6 +56,7 @@ const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
 const deps = {
   aggregates: new DynamoDbReportAggregates(documents, incidentsTable),
   clock,
+  knownErrors: new DynamoDbKnownErrorImpactReader(documents, requireEnv('PROBLEMS_TABLE_NAME')),
   slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
 };
 const eventDeps = { reader: new DynamoDbEventReader(documents, requireEnv('EVENTS_TABLE_NAME')) };
