@@ -8,7 +8,8 @@ import type { CapacityMeasurements, CapacitySource } from './report-ports';
 
 /**
  * Capacity (README "Capacity"): measurements of the actions agreed with the client arrive through
- * the API; the report compares them with the action's baseline and capacity and draws the trend.
+ * the API, and from the CloudWatch metric an action names (read at report time); the report merges
+ * both, compares them with the action's baseline and capacity and draws the trend.
  */
 export interface CapacityDeps {
   readonly actions: readonly CapacityAction[];
