@@ -48,6 +48,9 @@ describe('the reports role and cloudwatch:GetMetricData', () => {
     expect(grants[0]!.roles).toEqual([reportsRoleId]);
     expect(grants[0]!.statement).toMatchObject({ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
     expect(asList(resources[grants[0]!.logicalId]!.Properties.PolicyDocument.Statement)).toHaveLength(1);
+    // The local runtime reads a file instead of CloudWatch; on AWS the function must not be told to.
+    const [[, reports]] = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => referencedId(r.Properties.Role) === reportsRoleId) as [[string, CfnResourceJson]];
+    expect(reports.Properties.Environment.Variables.ITSM_LOCAL_CAPACITY_METRICS_FILE).toBeUndefined();
   });
 
   test('with no action naming a metric: no GetMetricData anywhere', () => {
