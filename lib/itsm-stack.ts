@@ -8,7 +8,7 @@ import { Policy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { REQUEST_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/changes-table-keys';
 import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { INCIDENT_INDEXES } from '../lambdas/adapters/dynamodb/incidents-table-keys';
-import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../lambdas/adapters/dynamodb/problems-table-keys';
+import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES, problemKey } from '../lambdas/adapters/dynamodb/problems-table-keys';
 import { AUDIT_INDEXES, CHAIN_HEAD_PARTITION } from '../lambdas/adapters/dynamodb/audit-table-keys';
 import { CAPACITY_PREFIX, CATALOGUE_INDEXES, IMPROVEMENT_PREFIX } from '../lambdas/adapters/dynamodb/catalogue-table-keys';
 import { ItsmNotifications } from './constructs/itsm-notifications';
@@ -526,6 +526,7 @@ export class ItsmStack extends Stack {
         AUDIT_TABLE_NAME: this.data.auditTable.tableName,
         EVENTS_TABLE_NAME: this.data.eventsTable.tableName,
         CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
+        PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
         ITSM_CLIENT_SETTINGS: reportsSettings,
       },
     });
@@ -552,6 +553,30 @@ export class ItsmStack extends Stack {
       }),
     );
     reports.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [this.data.key.keyArn] }));
+    // Known errors' ongoing impact (service report): Query only, on byKind (known errors) and
+    // byState (open problems), and on the table only in problem partitions (a problem's incident
+    // links); no GetItem, no write.
+    reports.grantTable({
+      table: this.data.problemsTable,
+      indexNames: [PROBLEM_INDEXES.byKind.name, PROBLEM_INDEXES.byState.name],
+      key: this.data.key,
+      access: ['query'],
+      leadingKeys: [`${problemKey('').pk}*`],
+    });
+    // Capacity actions may name a CloudWatch metric; only then may the reports function read
+    // metrics, in a policy of its own so that the wildcard's acknowledgement covers this statement only.
+    if (config.capacity.actions.some((a) => a.metric)) {
+      const capacityMetrics = new Policy(this, 'ReportsCapacityMetrics', {
+        roles: [reports.role],
+        statements: [new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+      });
+      acknowledgeNagFinding(
+        capacityMetrics.node.defaultChild as CfnResource,
+        'AwsSolutions-IAM5[Resource::*]',
+        'cloudwatch:GetMetricData has no resource-level permissions (AWS documents Resource "*" only). It is the only action of this ' +
+          'policy, attached to the reports function only, and present only when a capacity action of the client names a metric.',
+      );
+    }
 
     const auditWriteAlarms = [incidents, catalogue, problems, changes, autoClose, eventIngestion, slaClock, audit, reports, knowledgeRetirement].map((fn) =>
       new Alarm(this, `${fn.node.id}AuditWriteFailures`, {

@@ -133,6 +133,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       ...(timeScale !== 1 && { ITSM_TIME_SCALE: String(timeScale), ITSM_TIME_ORIGIN: `${realStart}:${virtualStart}` }),
       // No CloudWatch here: event ingestion reads the alarms' tags from this file instead.
       ITSM_LOCAL_ALARM_TAGS_FILE: join(options.localDir, 'alarm-tags.json'),
+      // …and the reports function reads the capacity metrics that actions name from this one.
+      ITSM_LOCAL_CAPACITY_METRICS_FILE: join(options.localDir, 'capacity-metrics.json'),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,18 +1,23 @@
 import { capacityImprovementScope, type Caller } from '../domain/access-policy';
-import { capacityFigures, type CapacityAction, type CapacityFigures, type CapacityMeasurement } from '../domain/capacity';
+import { capacityFigures, mergeMeasurements, type CapacityAction, type CapacityFigures, type CapacityMeasurement, type Datapoint } from '../domain/capacity';
 import { AlreadyExistsError, ForbiddenError, InvalidInputError, NotFoundError } from '../domain/domain-errors';
 import { recordChangeEntry } from './audit-use-cases';
 import type { AuditLog, Clock, ServiceCatalogue } from './ports';
 import { checkedPeriod } from './report-use-cases';
-import type { CapacityMeasurements } from './report-ports';
+import type { CapacityMeasurements, CapacitySource } from './report-ports';
 
 /**
  * Capacity (README "Capacity"): measurements of the actions agreed with the client arrive through
- * the API; the report compares them with the action's baseline and capacity and draws the trend.
+ * the API, and from the CloudWatch metric an action names (read at report time); the report merges
+ * both, compares them with the action's baseline and capacity and draws the trend.
  */
 export interface CapacityDeps {
   readonly actions: readonly CapacityAction[];
   readonly measurements: CapacityMeasurements;
+  /** The metrics actions name in config; absent when no action names one. */
+  readonly metrics?: CapacitySource;
+  /** A metric could not be read: the report goes on with the recorded measurements (`metricSource: 'unavailable'`). */
+  readonly onMetricFailure?: (error: unknown, action: CapacityAction) => void;
   readonly services: ServiceCatalogue;
   readonly clock: Clock;
   readonly audit: AuditLog;
@@ -53,25 +58,71 @@ export async function recordCapacityMeasurement(
   return { measurement, created: true };
 }
 
+export type MetricSource = 'available' | 'unavailable';
+
 export interface CapacityReport {
   readonly service: string;
   readonly from: string;
   readonly to: string;
   readonly asOf: string;
-  readonly source: 'api';
-  readonly actions: readonly ({ action: string; name: string; unit: string; baseline: number; capacity: number } & CapacityFigures)[];
+  readonly actions: readonly ({
+    action: string;
+    name: string;
+    unit: string;
+    baseline: number;
+    capacity: number;
+    /** How many of the measurements came from each source (after merging: the recorded one wins an instant). */
+    sources: { api: number; metric?: number };
+    /** Only for actions naming a metric: whether it could be read. */
+    metricSource?: MetricSource;
+  } & CapacityFigures)[];
 }
 
-export async function capacityReport(deps: Pick<CapacityDeps, 'actions' | 'measurements' | 'clock'>, caller: Caller, query: { readonly service: string; readonly from: string; readonly to: string }): Promise<CapacityReport> {
+type MeasuredAction = { readonly recorded: readonly Datapoint[]; readonly datapoints: readonly Datapoint[]; readonly metricSource?: MetricSource };
+
+async function measure(deps: Pick<CapacityDeps, 'measurements' | 'metrics' | 'onMetricFailure'>, action: CapacityAction, from: string, to: string): Promise<MeasuredAction> {
+  const metric = action.metric;
+  const [recorded, read] = await Promise.all([
+    deps.measurements.between(action.service, action.id, from, to),
+    metric && deps.metrics
+      ? deps.metrics.datapoints({ ...action, metric }, from, to).then(
+          (datapoints) => ({ datapoints, metricSource: 'available' as const }),
+          (error: unknown) => {
+            deps.onMetricFailure?.(error, action);
+            return { datapoints: [], metricSource: 'unavailable' as const };
+          },
+        )
+      : Promise.resolve(metric ? { datapoints: [], metricSource: 'unavailable' as const } : { datapoints: [] }),
+  ]);
+  return { recorded, ...read };
+}
+
+export async function capacityReport(
+  deps: Pick<CapacityDeps, 'actions' | 'measurements' | 'metrics' | 'onMetricFailure' | 'clock'>,
+  caller: Caller,
+  query: { readonly service: string; readonly from: string; readonly to: string },
+): Promise<CapacityReport> {
   const { from, to } = checkedPeriod(caller, query);
   const actions = deps.actions.filter((a) => a.service === query.service);
-  const measured = await Promise.all(actions.map((a) => deps.measurements.between(a.service, a.id, from, to)));
+  const measured = await Promise.all(actions.map((a) => measure(deps, a, from, to)));
   return {
     service: query.service,
     from,
     to,
     asOf: deps.clock.now().toISOString(),
-    source: 'api',
-    actions: actions.map((a, i) => ({ action: a.id, name: a.name, unit: a.unit, baseline: a.baseline, capacity: a.capacity, ...capacityFigures(a, measured[i]!) })),
+    actions: actions.map((a, i) => {
+      const { recorded, datapoints, metricSource } = measured[i]!;
+      const points = mergeMeasurements(recorded, datapoints, a.metric?.unitScale);
+      return {
+        action: a.id,
+        name: a.name,
+        unit: a.unit,
+        baseline: a.baseline,
+        capacity: a.capacity,
+        sources: { api: recorded.length, ...(a.metric && { metric: points.length - recorded.length }) },
+        ...(metricSource && { metricSource }),
+        ...capacityFigures(a, points),
+      };
+    }),
   };
 }

@@ -14,6 +14,26 @@ export interface CapacityAction {
   readonly baseline: number;
   /** The load the service can take; utilisation is measured against it. */
   readonly capacity: number;
+  /** A CloudWatch metric whose datapoints are measurements too (besides those recorded through the API). */
+  readonly metric?: CapacityMetric;
+}
+
+/** A CloudWatch metric named in config: each period's statistic is one measurement. */
+export interface CapacityMetric {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  /** `Sum`, `Average`, `Maximum`, `Minimum`, `SampleCount` or a percentile `pNN`. */
+  readonly statistic: string;
+  /** A multiple of 60. */
+  readonly periodSeconds: number;
+  /** Each datapoint times this is in the action's unit; 1 when absent. */
+  readonly unitScale?: number;
+}
+
+export interface Datapoint {
+  readonly at: string;
+  readonly value: number;
 }
 
 export interface CapacityMeasurement {
@@ -115,4 +135,16 @@ export function capacityFigures(action: Pick<CapacityAction, 'baseline' | 'capac
     overCapacity: peakPoint.value >= action.capacity || trendOver,
     trend,
   };
+}
+
+/**
+ * The measurements of an action: those recorded through the API and the metric's datapoints
+ * (scaled into the action's unit), one per instant. On the same instant the recorded one wins: it
+ * was sent on purpose, typically to correct or fill in what the metric says.
+ */
+export function mergeMeasurements(recorded: readonly Datapoint[], datapoints: readonly Datapoint[], unitScale = 1): Datapoint[] {
+  const byInstant = new Map<number, Datapoint>();
+  for (const d of datapoints) byInstant.set(Date.parse(d.at), { at: new Date(d.at).toISOString(), value: d.value * unitScale });
+  for (const r of recorded) byInstant.set(Date.parse(r.at), { at: new Date(r.at).toISOString(), value: r.value });
+  return [...byInstant.entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
 }

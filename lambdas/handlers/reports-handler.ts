@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -11,6 +12,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
 import { DynamoDbReportAggregates } from '../adapters/dynamodb/report-aggregates';
+import { DynamoDbKnownErrorImpactReader } from '../adapters/dynamodb/dynamodb-known-error-impact-reader';
 import {
   availabilityQuerySchema,
   capacityMeasurementBodySchema,
@@ -24,6 +26,8 @@ import {
 import { serviceIdSchema } from '../schemas/catalogue-schemas';
 import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
 import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
+import { CloudWatchCapacitySource } from '../adapters/cloudwatch/cloudwatch-capacity-source';
+import { FileCapacitySource } from '../adapters/cloudwatch/file-capacity-source';
 import { DynamoDbCapacityMeasurements } from '../adapters/dynamodb/dynamodb-capacity-measurements';
 import { DynamoDbImprovementRepository } from '../adapters/dynamodb/dynamodb-improvement-repository';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
@@ -35,12 +39,12 @@ import { requestScopedAuditLog } from './request-context';
 
 /**
  * The report routes (function group `reports`): read the aggregates kept in the incidents' write
- * path; the service report adds the SLA compliance of every service. Also the monitoring events
- * list and trends, read from the events table (records and counters kept by event ingestion).
- * Read only; it appends only the audit records of the requests it refuses.
- * path; the service report adds the SLA compliance of every service. It also records capacity
- * measurements and keeps the continual improvement register (the catalogue table's CAPACITY# and
- * IMPROVEMENT# items), auditing each change.
+ * path; the service report adds the SLA compliance of every service and the ongoing impact of the
+ * open known errors (Queries on the problems table). Also the monitoring events list and trends,
+ * read from the events table (records and counters kept by event ingestion). It records capacity
+ * measurements (reports merge them with the CloudWatch metrics actions name) and keeps the
+ * continual improvement register (the catalogue table's CAPACITY# and IMPROVEMENT# items),
+ * auditing each change, and appends the audit records of the requests it refuses.
  */
 const observability = createObservability('reports');
 const settings = loadClientSettings();
@@ -52,6 +56,7 @@ const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
 const deps = {
   aggregates: new DynamoDbReportAggregates(documents, incidentsTable),
   clock,
+  knownErrors: new DynamoDbKnownErrorImpactReader(documents, requireEnv('PROBLEMS_TABLE_NAME')),
   slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
 };
 const eventDeps = { reader: new DynamoDbEventReader(documents, requireEnv('EVENTS_TABLE_NAME')) };
@@ -64,9 +69,22 @@ const audit = requestScopedAuditLog(
 );
 
 const catalogueTable = requireEnv('CATALOGUE_TABLE_NAME');
+// Capacity metrics: CloudWatch, only when some action names a metric (the role has
+// GetMetricData only then); locally a file stands in (see local/local-runtime.ts).
+const localCapacityMetrics = process.env['ITSM_LOCAL_CAPACITY_METRICS_FILE'];
+const capacityMetrics = settings.capacity.actions.some((a) => a.metric)
+  ? localCapacityMetrics
+    ? new FileCapacitySource(localCapacityMetrics)
+    : new CloudWatchCapacitySource(observability.tracer.captureAWSv3Client(new CloudWatchClient({})))
+  : undefined;
 const capacityDeps: CapacityDeps = {
   actions: settings.capacity.actions,
   measurements: new DynamoDbCapacityMeasurements(documents, catalogueTable),
+  ...(capacityMetrics && { metrics: capacityMetrics }),
+  onMetricFailure: (error, action) => {
+    observability.logger.warn('capacity metric not read: the report has the recorded measurements only', { service: action.service, action: action.id, error: error as Error });
+    observability.metrics.addMetric('CapacityMetricReadFailed', MetricUnit.Count, 1);
+  },
   services: new DynamoDbCatalogueRepository(documents, catalogueTable),
   clock,
   audit,

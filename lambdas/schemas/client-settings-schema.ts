@@ -282,6 +282,34 @@ export const problemSettingsSchema = z
     candidateWindow: isoDurationSchema.default('P30D').describe('How far back GET /problems/candidates looks by default'),
   })
   .describe('Finding problems early: trend thresholds of GET /problems/candidates');
+/** CloudWatch's statistics, and percentiles p0 … p100 (up to two decimals, e.g. p99.9). */
+export const CAPACITY_STATISTIC_PATTERN = /^(Sum|Average|Maximum|Minimum|SampleCount|p(100|\d{1,2}(\.\d{1,2})?))$/;
+/** CloudWatch's limit on a metric's dimensions. */
+export const MAX_METRIC_DIMENSIONS = 10;
+const capacityMetricSchema = z
+  .strictObject({
+    namespace: z.string().trim().min(1).max(255).regex(/^[^:]/, 'must not start with a colon').describe('The metric\'s namespace, e.g. "AWS/ApplicationELB" or the client\'s own'),
+    metricName: z.string().trim().min(1).max(255).describe('The metric\'s name, e.g. "RequestCount"'),
+    dimensions: z
+      .record(z.string().min(1).max(255), z.string().min(1).max(1024))
+      .default(() => ({}))
+      .refine((d) => Object.keys(d).length <= MAX_METRIC_DIMENSIONS, `at most ${MAX_METRIC_DIMENSIONS} dimensions (CloudWatch's limit)`)
+      .describe('Dimension name → value, exactly as the metric is published'),
+    statistic: z
+      .string()
+      .regex(CAPACITY_STATISTIC_PATTERN, 'must be Sum, Average, Maximum, Minimum, SampleCount or a percentile pNN (p0–p100, e.g. p99.9)')
+      .describe('The statistic of each period that is one measurement'),
+    periodSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400)
+      .refine((s) => s % 60 === 0, 'must be a multiple of 60 (CloudWatch periods of a minute or more)')
+      .default(3600)
+      .describe('The length of each measurement, in seconds (a multiple of 60, at most a day); CloudWatch keeps 1-minute data 15 days, 5-minute data 63 days, hourly data 455 days'),
+    unitScale: z.number().positive().optional().describe('Each datapoint is multiplied by this to be in the action\'s unit (e.g. 60 for a per-minute Sum against "per hour"); default 1'),
+  })
+  .describe('The CloudWatch metric whose datapoints are measurements of this action, besides those POSTed');
 const capacityActionSchema = z.strictObject({
   service: z.string().trim().min(1).max(80).describe('The catalogue service the action belongs to'),
   id: z
@@ -292,6 +320,7 @@ const capacityActionSchema = z.strictObject({
   unit: z.string().trim().min(1).max(40).describe('The unit of every value, e.g. "orders/hour"'),
   baseline: z.number().min(0).describe('The design-time baseline: the load the service was designed for'),
   capacity: z.number().positive().describe('The load the service can take; utilisation and the forecast are measured against it'),
+  metric: capacityMetricSchema.optional(),
 });
 
 export const capacitySettingsSchema = z

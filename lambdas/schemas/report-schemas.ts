@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { IMPROVEMENT_METRICS, IMPROVEMENT_STATUSES } from '../domain/improvement';
 import { PRIORITIES } from '../domain/priority';
+import { FIX_STATUSES } from '../domain/problem';
+import { PROBLEM_STATES } from '../domain/problem-lifecycle';
 import { SLA_TARGETS } from '../domain/sla-clock';
 
 /** Query and response schemas of the report routes (function group `reports`). */
@@ -65,8 +67,29 @@ export const serviceReportSchema = z
     mttaMinutes: z.number().optional(),
     backlog: z.object({ open: z.number().int(), meanAgeHours: z.number().optional(), byPriority: z.record(z.string(), z.object({ open: z.number().int(), meanAgeHours: z.number().optional() })) }),
     sla: z.unknown().optional().describe('SLA compliance per priority (as GET /reports/sla); every service only'),
+    knownErrors: z
+      .object({
+        open: z.number().int().describe('Open known errors found: fix not implemented, problem (if any) not Resolved, Closed or Canceled'),
+        truncated: z.literal(true).optional().describe('A read bound was reached: the figures cover what was read'),
+        items: z.array(
+          z.object({
+            id: z.string(),
+            title: z.string(),
+            fixStatus: z.enum(FIX_STATUSES),
+            problemId: z.string().optional(),
+            problemState: z.enum(PROBLEM_STATES).optional(),
+            services: z.array(z.string()),
+            incidents: z.number().int().describe('Incidents linked to its problem and logged in the period'),
+            outageMinutes: z.number().describe('Downtime in the period from the linked incidents\' outages (overlaps merged per service)'),
+            userOutageMinutes: z.number().describe('Σ of linked outages\' minutes in the period × users affected'),
+            outagesWithoutUsers: z.number().int(),
+          }),
+        ).describe('At most 100, most incidents first, then most user outage minutes'),
+      })
+      .optional()
+      .describe("Known errors' ongoing impact: those still open on the service (or on any), with their incidents and outages in the period"),
   })
-  .describe('Incident volume, backlog, reopen rate and SLA compliance over a period');
+  .describe("Incident volume, backlog, reopen rate, SLA compliance and known errors' ongoing impact over a period");
 
 // ---------------------------------------------------------------------------------------------
 // Capacity (README "Capacity")
@@ -104,7 +127,6 @@ export const capacityReportSchema = z
     from: timestamp,
     to: timestamp,
     asOf: timestamp,
-    source: z.literal('api').describe('Where the measurements came from: recorded through POST /services/{id}/capacity'),
     actions: z.array(
       z.object({
         action: z.string(),
@@ -112,6 +134,13 @@ export const capacityReportSchema = z
         unit: z.string(),
         baseline: z.number(),
         capacity: z.number(),
+        sources: z
+          .object({ api: z.number().int(), metric: z.number().int().optional() })
+          .describe('Measurements recorded through POST /services/{id}/capacity, and datapoints of the metric the action names; on the same instant the recorded one wins'),
+        metricSource: z
+          .enum(['available', 'unavailable'])
+          .optional()
+          .describe('Only for actions naming a CloudWatch metric: unavailable when it could not be read (the figures are then the recorded measurements only)'),
         measurements: z.number().int(),
         mean: z.number().optional(),
         peak: z.number().optional(),

@@ -113,7 +113,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(problems.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   });
 
-  test('only the problems, incidents and knowledge-retirement functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and PutItem on article partitions only', () => {
+  test('only the problems, incidents, knowledge-retirement and reports functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and PutItem on article partitions only', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = logicalIdOf(stack, stack.data.problemsTable.node.defaultChild as CfnElement);
     const problems = roleOf(resources, PROBLEMS_ENTRY);
@@ -122,7 +122,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
     const retirement = roleOf(resources, RETIREMENT_ENTRY);
-    expect(grantees.sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId].sort());
+    // Reports: Query only, for known errors' impact (test/infra/known-error-impact.test.ts).
+    const reports = roleOf(resources, 'lambdas/handlers/reports-handler.ts');
+    expect(grantees.sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId].sort());
     expect(grantsOn(incidents.statements, tableId)).toEqual({
       [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],

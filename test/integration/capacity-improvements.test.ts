@@ -96,11 +96,11 @@ describe('capacity', () => {
     expect(response.status).toBe(200);
     expect(response.body.actions).toEqual([
       {
-        action: 'orders', name: 'Orders processed per hour', unit: 'orders/hour', baseline: 50, capacity: 100,
+        action: 'orders', name: 'Orders processed per hour', unit: 'orders/hour', baseline: 50, capacity: 100, sources: { api: 3 },
         measurements: 3, mean: 20, peak: 30, peakAt: day(3), meanVsBaselinePercent: 40, peakUtilisationPercent: 30, headroom: 70, headroomPercent: 70,
         overCapacity: false, trend: { slopePerDay: 10, direction: 'rising', reachesCapacityAt: '2026-11-10T00:00:00.000Z' },
       },
-      { action: 'logins', name: 'Logins per hour', unit: 'logins/hour', baseline: 10, capacity: 40, measurements: 0, overCapacity: false, trend: {} },
+      { action: 'logins', name: 'Logins per hour', unit: 'logins/hour', baseline: 10, capacity: 40, sources: { api: 0 }, measurements: 0, overCapacity: false, trend: {} },
     ]);
     // `to` is exclusive: a period ending at day 3 leaves the day-3 measurement out.
     const shorter = await report(callers.agent, { service: 'shop', from: day(1), to: day(3) });
