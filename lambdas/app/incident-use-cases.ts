@@ -105,13 +105,15 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
-  await assertKnownService(deps, input.service);
   // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
+  // It runs beside the service look-up (one round trip less); the number is taken only once the
+  // service is known, so refused requests do not burn numbers.
   const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
-  const [number, openOnService] = await Promise.all([
-    deps.incidents.allocateNumber(),
+  const [, openOnService] = await Promise.all([
+    assertKnownService(deps, input.service),
     countUpTo > 0 ? deps.incidents.countOpenOnService(input.service, countUpTo) : Promise.resolve(0),
   ]);
+  const number = await deps.incidents.allocateNumber();
   const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
   await deps.incidents.create(change, incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
   await startSlaClocks(deps.slaScheduler, undefined, change.incident, deps.onSchedulingFailure);
