@@ -2,29 +2,18 @@
  * The stateful half: tables and logs survive stack deletion, are encrypted with the client's
  * rotating customer-managed key, and the table's indexes are the ones the adapters query.
  */
-import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
-import {
-  logicalIdOf,
-  referencedId,
-  resourcesOfType,
-  synthesizeClientStacks,
-  type ClientStacksFixture,
-} from './infra-fixtures';
+import { expectTableBuiltFrom, idOf, referencedId, resourcesOfType, useClientStacks } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 const CLIENTS = ['example', 'acme-us'] as const;
 
 describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
   test('the stack has the incidents table', () => {
     const { stack, resources } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.incidentsTable);
     expect(resources[tableId]?.Type).toBe('AWS::DynamoDB::Table');
   });
 
@@ -70,24 +59,9 @@ describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
   });
 
   test('the incidents table keys and indexes match the adapter key module', () => {
-    const { stack, template } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
-    const table = template.toJSON()['Resources'][tableId];
-    expect(table.Properties.KeySchema).toEqual([
-      { AttributeName: INCIDENTS_TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-      { AttributeName: INCIDENTS_TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-    ]);
-    const expectedIndexes = Object.values(INCIDENT_INDEXES).map((index) => ({
-      IndexName: index.name,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
-      ],
-      // Every index projects all attributes, so one Query answers a list page.
-      Projection: { ProjectionType: 'ALL' },
-    }));
-    const byName = (a: { IndexName: string }, b: { IndexName: string }) => a.IndexName.localeCompare(b.IndexName);
-    expect([...table.Properties.GlobalSecondaryIndexes].sort(byName)).toEqual([...expectedIndexes].sort(byName));
+    const { stack, resources } = fixture.get(clientId);
+    const table = resources[idOf(stack, stack.data.incidentsTable)]!;
+    expectTableBuiltFrom(table, { keys: INCIDENTS_TABLE_KEYS, indexes: INCIDENT_INDEXES });
     expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
 
     // Every key attribute is a string and declared exactly once.
@@ -112,7 +86,7 @@ describe.each([
 
   test(`every log group keeps logs ${retentionDays} days, is KMS-encrypted with the data key and retained`, () => {
     const { stack, resources } = fixture.get(clientId);
-    const dataKeyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    const dataKeyId = idOf(stack, stack.data.key);
     const logGroups = resourcesOfType(resources, 'AWS::Logs::LogGroup');
     expect(logGroups.length).toBeGreaterThan(0);
     for (const [logicalId, group] of logGroups) {
