@@ -1,13 +1,11 @@
 /**
- * The catalogue table and the catalogue function: the table is built from the adapter's key
- * module like the others, and the function's role holds exactly what its code performs.
+ * The catalogue function: its role holds exactly what its code performs. (The catalogue table is
+ * durable and built from the adapter's key module like the others: data.test.ts.)
  */
-import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
+import { CATALOGUE_INDEXES } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
 import {
   actionsOf,
   asList,
-  expectDurableTableEncryptedWith,
-  expectTableBuiltFrom,
   functionWithEntry,
   granteesOf,
   grantsOn,
@@ -25,16 +23,6 @@ const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
 const CATALOGUE_TABLE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the catalogue table is on-demand, point-in-time recoverable, deletion-protected, retained and encrypted with the data key', () => {
-    const { stack, resources } = fixture.get(clientId);
-    expectDurableTableEncryptedWith(resources[idOf(stack, stack.data.catalogueTable)]!, idOf(stack, stack.data.key));
-  });
-
-  test('the catalogue table keys and indexes match the adapter key module', () => {
-    const { stack, resources } = fixture.get(clientId);
-    expectTableBuiltFrom(resources[idOf(stack, stack.data.catalogueTable)]!, { keys: CATALOGUE_TABLE_KEYS, indexes: CATALOGUE_INDEXES });
-  });
-
   test('the catalogue function may GetItem, Query, PutItem and DeleteItem on the catalogue table, Query each index by name; of the other tables only the idempotency table and (append-only) the audit table', () => {
     const { stack, resources } = fixture.get(clientId);
     const [tableId, idempotencyId, auditId] = [stack.data.catalogueTable, stack.data.idempotencyTable, stack.data.auditTable].map((t) => idOf(stack, t));

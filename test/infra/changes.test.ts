@@ -1,15 +1,13 @@
 /**
- * The changes table and the changes function: the table is built from the adapter's key module
- * like the others, the function's role holds exactly what its code performs, and the approvers'
- * Cognito groups exist.
+ * The changes function's role holds exactly what its code performs, and the approvers' Cognito
+ * groups exist. (The changes table is durable and built from the adapter's key module like the
+ * others: data.test.ts.)
  */
-import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/changes-table-keys';
+import { CHANGE_INDEXES } from '../../lambdas/adapters/dynamodb/changes-table-keys';
 import { INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
 import {
   actionsOf,
   asList,
-  expectDurableTableEncryptedWith,
-  expectTableBuiltFrom,
   functionWithEntry,
   granteesOf,
   grantsOn,
@@ -25,13 +23,6 @@ const fixture = useClientStacks();
 const CHANGES_ENTRY = 'lambdas/handlers/changes-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the changes table is on-demand, point-in-time recoverable, deletion-protected, retained and encrypted with the data key; keys and indexes from the key module', () => {
-    const { stack, resources } = fixture.get(clientId);
-    const table = resources[idOf(stack, stack.data.changesTable)]!;
-    expectDurableTableEncryptedWith(table, idOf(stack, stack.data.key));
-    expectTableBuiltFrom(table, { keys: CHANGES_TABLE_KEYS, indexes: CHANGE_INDEXES });
-  });
-
   test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents; idempotency; append-only audit; publish to the escalation topic only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [changesId, catalogueId, incidentsId, idempotencyId, auditId] = [

@@ -3,12 +3,33 @@
  * rotating customer-managed key, and the table's indexes are the ones the adapters query.
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
+import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
+import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/changes-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
-import { expectTableBuiltFrom, idOf, referencedId, resourcesOfType, useClientStacks } from './infra-fixtures';
+import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/problems-table-keys';
+import {
+  expectDurableTableEncryptedWith,
+  expectTableBuiltFrom,
+  idOf,
+  referencedId,
+  resourcesOfType,
+  useClientStacks,
+  type TableKeyModule,
+} from './infra-fixtures';
 
 const fixture = useClientStacks();
 
 const CLIENTS = ['example', 'acme-us'] as const;
+
+/** The tables built from an adapter key module (partition and sort key, global indexes): the table, and that module. */
+const KEYED_TABLES: readonly [name: string, table: 'incidentsTable' | 'catalogueTable' | 'problemsTable' | 'changesTable' | 'auditTable', module: TableKeyModule][] = [
+  ['incidents', 'incidentsTable', { keys: INCIDENTS_TABLE_KEYS, indexes: INCIDENT_INDEXES }],
+  ['catalogue', 'catalogueTable', { keys: CATALOGUE_TABLE_KEYS, indexes: CATALOGUE_INDEXES }],
+  ['problems', 'problemsTable', { keys: PROBLEMS_TABLE_KEYS, indexes: PROBLEM_INDEXES }],
+  ['changes', 'changesTable', { keys: CHANGES_TABLE_KEYS, indexes: CHANGE_INDEXES }],
+  ['audit', 'auditTable', { keys: AUDIT_TABLE_KEYS, indexes: AUDIT_INDEXES }],
+];
 
 describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
   test('the stack has the incidents table', () => {
@@ -58,18 +79,19 @@ describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
     }
   });
 
-  test('the incidents table keys and indexes match the adapter key module', () => {
+  test.each(KEYED_TABLES)('the %s table is on-demand, point-in-time recoverable, deletion-protected, retained and encrypted with the data key', (_name, table) => {
     const { stack, resources } = fixture.get(clientId);
-    const table = resources[idOf(stack, stack.data.incidentsTable)]!;
-    expectTableBuiltFrom(table, { keys: INCIDENTS_TABLE_KEYS, indexes: INCIDENT_INDEXES });
+    expectDurableTableEncryptedWith(resources[idOf(stack, stack.data[table])]!, idOf(stack, stack.data.key));
+  });
+
+  test.each(KEYED_TABLES)('the %s table keys, indexes and key attributes match the adapter key module', (_name, tableName, { keys, indexes }) => {
+    const { stack, resources } = fixture.get(clientId);
+    const table = resources[idOf(stack, stack.data[tableName])]!;
+    expectTableBuiltFrom(table, { keys, indexes });
     expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
 
     // Every key attribute is a string and declared exactly once.
-    const keyAttributes = [
-      INCIDENTS_TABLE_KEYS.partitionKey,
-      INCIDENTS_TABLE_KEYS.sortKey,
-      ...Object.values(INCIDENT_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
-    ];
+    const keyAttributes = [keys.partitionKey, keys.sortKey, ...Object.values(indexes).flatMap((i) => [i.partitionKey, i.sortKey])];
     expect([...table.Properties.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
       [...new Set(keyAttributes)].sort().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     );

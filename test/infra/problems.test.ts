@@ -1,15 +1,13 @@
 /**
- * The problems table and the problems function: the table is built from the adapter's key module
- * like the others, the function's role holds exactly what its code performs, and the incidents
- * function may only read known errors and articles by search term.
+ * The problems function's role holds exactly what its code performs, and the incidents function
+ * may only read known errors and articles by search term. (The problems table is durable and built
+ * from the adapter's key module like the others: data.test.ts.)
  */
-import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/problems-table-keys';
+import { PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
 import { API_ROUTES } from '../../lambdas/schemas/api-catalogue';
 import {
   actionsOf,
   asList,
-  expectDurableTableEncryptedWith,
-  expectTableBuiltFrom,
   functionWithEntry,
   granteesOf,
   grantsOn,
@@ -27,16 +25,6 @@ const RETIREMENT_ENTRY = 'lambdas/handlers/knowledge-retirement-handler.ts';
 const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the problems table is on-demand, point-in-time recoverable, deletion-protected, retained and encrypted with the data key', () => {
-    const { stack, resources } = fixture.get(clientId);
-    expectDurableTableEncryptedWith(resources[idOf(stack, stack.data.problemsTable)]!, idOf(stack, stack.data.key));
-  });
-
-  test('the problems table keys and indexes match the adapter key module', () => {
-    const { stack, resources } = fixture.get(clientId);
-    expectTableBuiltFrom(resources[idOf(stack, stack.data.problemsTable)]!, { keys: PROBLEMS_TABLE_KEYS, indexes: PROBLEM_INDEXES });
-  });
-
   test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem, byNumber and byCreated on incidents; idempotency; audit append only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [problemsId, incidentsId, idempotencyId, auditId] = [stack.data.problemsTable, stack.data.incidentsTable, stack.data.idempotencyTable, stack.data.auditTable].map((t) => idOf(stack, t));
