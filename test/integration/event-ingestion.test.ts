@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { TestTables } from '../support/test-tables';
+import { scanAll } from './support-incidents';
 import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
@@ -29,16 +29,7 @@ afterAll(async () => {
   await environment?.close();
 });
 
-const scan = async (table: string) => {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await tables.documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const scan = (table: string) => scanAll(tables.documents, table) as Promise<Record<string, any>[]>;
 
 /** A fresh alarm (its own ARN) so each test sees only its own incidents. */
 function alarmEvent(alarm: string, state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA' = 'ALARM', id = randomUUID()) {

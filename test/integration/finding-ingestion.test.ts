@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalSns } from '../../local/local-sns';
 import type { TestTables } from '../support/test-tables';
+import { scanAll } from './support-incidents';
 import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, TOPICS, type FunctionEnvironment } from './support-handler';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
@@ -30,16 +30,7 @@ afterAll(async () => {
   await environment?.close();
 });
 
-const scan = async (table: string) => {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await tables.documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const scan = (table: string) => scanAll(tables.documents, table) as Promise<Record<string, any>[]>;
 
 async function stateOf(findingId: string) {
   const items = await scan(tables.names.incidents);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { TestTables } from '../support/test-tables';
+import { scanAll } from './support-incidents';
 import { callers, invoke, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
 import alarmSample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
@@ -91,16 +91,7 @@ async function feedRandomMix(): Promise<void> {
   }
 }
 
-const scan = async () => {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await tables.documents.send(new ScanCommand({ TableName: tables.names.events, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const scan = () => scanAll(tables.documents, tables.names.events) as Promise<Record<string, any>[]>;
 
 /** The mix's range, fixed once it is fed: a cursor is bound to the exact query that produced it. */
 let fixedRange: { from: string; to: string } | undefined;
