@@ -33,7 +33,8 @@ import {
 } from '../schemas/catalogue-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
-import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { representation } from './http/representation';
 import { createClock, createObservability, requireEnv } from './runtime-environment';
 import { createAuditLog } from './request-context';
 
@@ -48,12 +49,6 @@ const deps: CatalogueDeps = {
   clock,
   ids,
   audit,
-};
-
-/** Versioned records answer with their ETag; summaries (no version) without. */
-const representation = (record: object, status: number, extraHeaders: Record<string, string> = {}) => {
-  const { version } = record as { readonly version?: number };
-  return { status, body: record, headers: { ...(version !== undefined && { ETag: etagFor(version) }), ...extraHeaders } };
 };
 
 type Params = Record<string, string | undefined> | null;

@@ -38,7 +38,8 @@ import {
 import type { ChangeInput } from '../domain/change';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
-import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { representation } from './http/representation';
 import { requestScopedAuditLog } from './request-context';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -74,12 +75,6 @@ const deps: RequestDeps = {
     observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
   },
 };
-
-const representation = (record: { readonly version: number }, status: number, extraHeaders: Record<string, string> = {}) => ({
-  status,
-  body: record,
-  headers: { ETag: etagFor(record.version), ...extraHeaders },
-});
 
 const requestId = (params: Record<string, string | undefined> | null) => validate(requestIdSchema, params?.['id'], 'id');
 const changeId = (params: Record<string, string | undefined> | null) => validate(changeIdSchema, params?.['id'], 'id');

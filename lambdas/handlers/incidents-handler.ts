@@ -44,7 +44,8 @@ import {
 } from '../schemas/incident-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
-import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { representation } from './http/representation';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from './request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
@@ -125,12 +126,6 @@ async function suggestionsAtLogging(
     return { knownErrors: [], articles: [] };
   }
 }
-
-const representation = (incident: IncidentView & { readonly suggestions?: Suggestions }, status: number, extraHeaders: Record<string, string> = {}) => ({
-  status,
-  body: incident,
-  headers: { ETag: etagFor(incident.version), ...extraHeaders },
-});
 
 const pathId = (params: Record<string, string | undefined> | null) => validate(incidentIdSchema, params?.['id'], 'id');
 

@@ -60,7 +60,8 @@ import {
 } from '../schemas/problem-schemas';
 import { authenticated, basePath, createHttpHandler, type RouteTable } from './http/http-router';
 import { createIdempotencyGuard } from './http/idempotent-requests';
-import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { ifMatchVersion, parseJsonBody, parseQuery, validate } from './http/http-request';
+import { representation } from './http/representation';
 import { createAuditLog } from './request-context';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 
@@ -78,12 +79,6 @@ const deps: ProblemDeps = {
   clock,
   ids,
   audit,
-};
-
-/** Versioned records answer with their ETag. */
-const representation = (record: object, status: number, extraHeaders: Record<string, string> = {}) => {
-  const { version } = record as { readonly version?: number };
-  return { status, body: record, headers: { ...(version !== undefined && { ETag: etagFor(version) }), ...extraHeaders } };
 };
 
 type Params = Record<string, string | undefined> | null;

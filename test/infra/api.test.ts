@@ -12,16 +12,11 @@ import {
   referencedIds,
   renderArn,
   resourcesOfType,
-  synthesizeClientStacks,
-  type ClientStacksFixture,
+  useClientStacks,
   type TemplateMethod,
 } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 /** `GET /incidents/{id}`: the same key for a catalogue route and a template method. */
 const keyOf = (route: { readonly method: string; readonly path: string }) => `${route.method} ${route.path}`;

@@ -5,29 +5,23 @@
  * only the audit function reads records. The table is encrypted with the data key, recoverable
  * to a point in time, protected from deletion and retained.
  */
-import type { CfnElement } from 'aws-cdk-lib';
-import { AUDIT_INDEXES, CHAIN_HEAD_PARTITION } from '../../lambdas/adapters/dynamodb/audit-table-keys';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, CHAIN_HEAD_PARTITION } from '../../lambdas/adapters/dynamodb/audit-table-keys';
 import {
   allStatements,
   asList,
-  logicalIdOf,
-  referencedId,
+  expectDurableTableEncryptedWith,
+  expectTableBuiltFrom,
+  functionWithEntry,
+  granteesOf,
+  idOf,
   referencedIds,
   renderArn,
-  resourcesOfType,
   statementsOfRole,
-  synthesizeClientStacks,
-  type CfnResourceJson,
-  type ClientStacksFixture,
+  useClientStacks,
   type PolicyStatementJson,
 } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 /** Every action that could change or remove an audit record, or the table that holds them. */
 const TAMPERING_ACTIONS = [
@@ -68,13 +62,6 @@ function tamperingAllowed(statement: PolicyStatementJson, tableId: string): stri
   return TAMPERING_ACTIONS.filter((action) => asList(statement.Action).some((pattern) => actionMatches(pattern, action)));
 }
 
-function functionWithEntry(resources: Readonly<Record<string, CfnResourceJson>>, entry: string) {
-  const found = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
-  expect(found).toHaveLength(1);
-  const roleId = referencedId(found[0]![1].Properties.Role)!;
-  return { roleId, statements: statementsOfRole(resources, roleId) };
-}
-
 const WRITERS = [
   'lambdas/handlers/incidents-handler.ts',
   'lambdas/handlers/auto-close-handler.ts',
@@ -109,24 +96,18 @@ test('the matcher catches wildcards and every spelling of a tampering action (so
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   const auditTableId = () => {
     const { stack } = fixture.get(clientId);
-    return logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
+    return idOf(stack, stack.data.auditTable);
   };
 
-  test('the audit table: encrypted with the data key, point-in-time recovery, deletion protection, retained, no TTL, its three indexes', () => {
+  test('the audit table: encrypted with the data key, point-in-time recovery, deletion protection, retained, no TTL, keys and indexes from the key module', () => {
     const { resources, stack } = fixture.get(clientId);
     const table = resources[auditTableId()]!;
-    const keyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
-    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    const keyId = idOf(stack, stack.data.key);
+    expectDurableTableEncryptedWith(table, keyId);
     expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
-    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
-    expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
     // Records are never expired.
     expect(table.Properties.TimeToLiveSpecification).toBeUndefined();
-    expect(table.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(
-      Object.values(AUDIT_INDEXES).map((i) => i.name).sort(),
-    );
+    expectTableBuiltFrom(table, { keys: AUDIT_TABLE_KEYS, indexes: AUDIT_INDEXES });
   });
 
   test('no statement anywhere in the stack allows updating or deleting audit records (UpdateItem, DeleteItem, BatchWriteItem, PartiQL, dynamodb:*, table changes)', () => {
@@ -164,9 +145,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(indexArns).toEqual(Object.values(AUDIT_INDEXES).map((i) => `\${${tableId}.Arn}/index/${i.name}`).sort());
 
     // Every other role that names the table does so only under the chain-head condition or to Put.
-    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
-      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
-      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    const grantees = granteesOf(resources, tableId);
     const writerRoles = WRITERS.map((entry) => functionWithEntry(resources, entry).roleId);
     const chainer = functionWithEntry(resources, CHAINER_ENTRY);
     expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId].sort());

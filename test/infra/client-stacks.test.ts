@@ -3,7 +3,7 @@
  * `-c client=<id>`; each stack hands its functions the client's own settings.
  */
 import { healthAlarmRule } from '../../lib/constructs/itsm-health-alarms';
-import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,22 +12,17 @@ import { ItsmStack } from '../../lib/itsm-stack';
 import { addClientStacks, stackNameFor } from '../../lib/itsm-app';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
 import {
   buildClientApp,
   CLIENTS_DIR,
   FAST_SYNTH_CONTEXT,
-  logicalIdOf,
+  functionWithEntry,
+  idOf,
   resourcesOfType,
-  synthesizeClientStacks,
-  type ClientStacksFixture,
+  useClientStacks,
 } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 const stacksOf = (app: App) => app.node.children.filter((c): c is Stack => Stack.isStack(c));
 
@@ -96,12 +91,8 @@ describe('client selection with -c client=<id>', () => {
 describe("each stack carries its client's run-time settings", () => {
   test.each(['example', 'acme-us'])('%s: the incidents function gets ITSM_CLIENT_SETTINGS valid for the runtime schema', (clientId) => {
     const { resources, config, stack } = fixture.get(clientId);
-    const [incidents] = resourcesOfType(resources, 'AWS::Lambda::Function').filter(
-      ([, r]) => r.Metadata?.[ENTRY_METADATA] === 'lambdas/handlers/incidents-handler.ts',
-    );
-    expect(incidents).toBeDefined();
-    const variables = incidents![1].Properties.Environment.Variables;
-    expect(variables.INCIDENTS_TABLE_NAME).toEqual({ Ref: logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement) });
+    const variables = functionWithEntry(resources, 'lambdas/handlers/incidents-handler.ts').fn.Properties.Environment.Variables;
+    expect(variables.INCIDENTS_TABLE_NAME).toEqual({ Ref: idOf(stack, stack.data.incidentsTable) });
 
     // The functions parse this with the runtime schema at cold start; it must pass there.
     const settings = clientSettingsSchema.parse(JSON.parse(variables.ITSM_CLIENT_SETTINGS));

@@ -3,13 +3,9 @@
  * checked by metric names and resources named in its body (not by widget counts).
  */
 import { DASHBOARD_APPLICATION_METRICS } from '../../lib/constructs/itsm-dashboard';
-import { resourcesOfType, synthesizeClientStacks, type ClientStacksFixture } from './infra-fixtures';
+import { resourcesOfType, useClientStacks } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 /** The dashboard body as one string (CloudFormation joins it with references). */
 function dashboardBody(clientId: string): { name: string; body: string } {

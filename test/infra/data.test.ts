@@ -2,29 +2,39 @@
  * The stateful half: tables and logs survive stack deletion, are encrypted with the client's
  * rotating customer-managed key, and the table's indexes are the ones the adapters query.
  */
-import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
+import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
+import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/changes-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/problems-table-keys';
 import {
-  logicalIdOf,
+  expectDurableTableEncryptedWith,
+  expectTableBuiltFrom,
+  idOf,
   referencedId,
   resourcesOfType,
-  synthesizeClientStacks,
-  type ClientStacksFixture,
+  useClientStacks,
+  type TableKeyModule,
 } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 const CLIENTS = ['example', 'acme-us'] as const;
+
+/** The tables built from an adapter key module (partition and sort key, global indexes): the table, and that module. */
+const KEYED_TABLES: readonly [name: string, table: 'incidentsTable' | 'catalogueTable' | 'problemsTable' | 'changesTable' | 'auditTable', module: TableKeyModule][] = [
+  ['incidents', 'incidentsTable', { keys: INCIDENTS_TABLE_KEYS, indexes: INCIDENT_INDEXES }],
+  ['catalogue', 'catalogueTable', { keys: CATALOGUE_TABLE_KEYS, indexes: CATALOGUE_INDEXES }],
+  ['problems', 'problemsTable', { keys: PROBLEMS_TABLE_KEYS, indexes: PROBLEM_INDEXES }],
+  ['changes', 'changesTable', { keys: CHANGES_TABLE_KEYS, indexes: CHANGE_INDEXES }],
+  ['audit', 'auditTable', { keys: AUDIT_TABLE_KEYS, indexes: AUDIT_INDEXES }],
+];
 
 describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
   test('the stack has the incidents table', () => {
     const { stack, resources } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.incidentsTable);
     expect(resources[tableId]?.Type).toBe('AWS::DynamoDB::Table');
   });
 
@@ -69,34 +79,35 @@ describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
     }
   });
 
-  test('the incidents table keys and indexes match the adapter key module', () => {
-    const { stack, template } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
-    const table = template.toJSON()['Resources'][tableId];
-    expect(table.Properties.KeySchema).toEqual([
-      { AttributeName: INCIDENTS_TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-      { AttributeName: INCIDENTS_TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-    ]);
-    const expectedIndexes = Object.values(INCIDENT_INDEXES).map((index) => ({
-      IndexName: index.name,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
-      ],
-      // List indexes project all attributes, so one Query answers a list page; the lookup by
-      // number and the open-incident count hold keys only (not rewritten on every incident write).
-      Projection: { ProjectionType: ['byNumber', 'byOpenService'].includes(index.name) ? 'KEYS_ONLY' : 'ALL' },
-    }));
-    const byName = (a: { IndexName: string }, b: { IndexName: string }) => a.IndexName.localeCompare(b.IndexName);
-    expect([...table.Properties.GlobalSecondaryIndexes].sort(byName)).toEqual([...expectedIndexes].sort(byName));
+  test.each(KEYED_TABLES)('the %s table is on-demand, point-in-time recoverable, deletion-protected, retained and encrypted with the data key', (_name, table) => {
+    const { stack, resources } = fixture.get(clientId);
+    expectDurableTableEncryptedWith(resources[idOf(stack, stack.data[table])]!, idOf(stack, stack.data.key));
+  });
+
+  test('the incidents table\'s lookup-by-number and open-count indexes hold keys only; its list indexes hold every attribute', () => {
+    const { stack, resources } = fixture.get(clientId);
+    const indexes = resources[idOf(stack, stack.data.incidentsTable)]!.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
+    // Keys only: not rewritten when an incident's other attributes change; a list page needs every attribute.
+    expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection.ProjectionType]))).toEqual({
+      byNumber: 'KEYS_ONLY',
+      byOpenService: 'KEYS_ONLY',
+      byState: 'ALL',
+      byService: 'ALL',
+      byReporter: 'ALL',
+      byCreated: 'ALL',
+      byAssignee: 'ALL',
+      byGroup: 'ALL',
+    });
+  });
+
+  test.each(KEYED_TABLES)('the %s table keys, indexes and key attributes match the adapter key module', (_name, tableName, { keys, indexes }) => {
+    const { stack, resources } = fixture.get(clientId);
+    const table = resources[idOf(stack, stack.data[tableName])]!;
+    expectTableBuiltFrom(table, { keys, indexes });
     expect(table.Properties.LocalSecondaryIndexes).toBeUndefined();
 
     // Every key attribute is a string and declared exactly once.
-    const keyAttributes = [
-      INCIDENTS_TABLE_KEYS.partitionKey,
-      INCIDENTS_TABLE_KEYS.sortKey,
-      ...Object.values(INCIDENT_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
-    ];
+    const keyAttributes = [keys.partitionKey, keys.sortKey, ...Object.values(indexes).flatMap((i) => [i.partitionKey, i.sortKey])];
     expect([...table.Properties.AttributeDefinitions].sort((a, b) => a.AttributeName.localeCompare(b.AttributeName))).toEqual(
       [...new Set(keyAttributes)].sort().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     );
@@ -113,7 +124,7 @@ describe.each([
 
   test(`every log group keeps logs ${retentionDays} days, is KMS-encrypted with the data key and retained`, () => {
     const { stack, resources } = fixture.get(clientId);
-    const dataKeyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    const dataKeyId = idOf(stack, stack.data.key);
     const logGroups = resourcesOfType(resources, 'AWS::Logs::LogGroup');
     expect(logGroups.length).toBeGreaterThan(0);
     for (const [logicalId, group] of logGroups) {

@@ -2,33 +2,35 @@
  * Monitoring events: the CloudWatch alarm, GuardDuty and Inspector2 rules (patterns from lambdas/schemas/event-rules.ts), their
  * retry policy and encrypted dead-letter queue, the alarm on that queue, and the events table.
  */
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClientConfigs } from '../../lib/config/load-client-configs';
 import { addClientStacks } from '../../lib/itsm-app';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../../lambdas/schemas/event-rules';
 import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
-import { CLIENTS_DIR, FAST_SYNTH_CONTEXT, logicalIdOf, referencedId, referencedIds, renderArn, resourcesOfType, synthesizeClientStacks, type ClientStacksFixture } from './infra-fixtures';
+import {
+  actionsOf,
+  CLIENTS_DIR,
+  expectDurableTableEncryptedWith,
+  FAST_SYNTH_CONTEXT,
+  functionWithEntry,
+  idOf,
+  referencedId,
+  referencedIds,
+  renderArn,
+  resourcesOfType,
+  useClientStacks,
+} from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 const INGESTION_ENTRY = 'lambdas/handlers/event-ingestion-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
-  const ingestion = () => {
-    const { resources } = fixture.get(clientId);
-    const found = resourcesOfType(resources, 'AWS::Lambda::Function').find(([, r]) => r.Metadata?.[ENTRY_METADATA] === INGESTION_ENTRY);
-    expect(found).toBeDefined();
-    return found!;
-  };
+  const ingestion = () => functionWithEntry(fixture.get(clientId).resources, INGESTION_ENTRY);
   const patternRules = () => resourcesOfType(fixture.get(clientId).resources, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
 
   const PATTERNS = [CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN];
@@ -40,7 +42,7 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(rules.map(([id]) => id)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^CloudWatchAlarmStateChanges/), expect.stringMatching(/^GuardDutyFindings/), expect.stringMatching(/^Inspector2Findings/)]),
     );
-    const [functionId] = ingestion();
+    const { logicalId: functionId } = ingestion();
     for (const [, rule] of rules) {
       expect(rule.Properties.EventBusName).toBeUndefined();
       expect(rule.Properties.State ?? 'ENABLED').toBe('ENABLED');
@@ -62,15 +64,15 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(queueId).toMatch(/^EventIngestionFailures/);
     const queue = resources[queueId!]!;
     expect(queue.Type).toBe('AWS::SQS::Queue');
-    const keyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    const keyId = idOf(stack, stack.data.key);
     expect(referencedId(queue.Properties.KmsMasterKeyId)).toBe(keyId);
-    const [, fn] = ingestion();
+    const { fn } = ingestion();
     expect(referencedId(fn.Properties.DeadLetterConfig.TargetArn)).toBe(queueId);
   });
 
   test('the ingestion function is told the security topic, and may publish to it and to no other topic', () => {
     const { resources } = fixture.get(clientId);
-    const [functionId, fn] = ingestion();
+    const { logicalId: functionId, fn, statements } = ingestion();
     // The notification topics (the ops topic of the health alarms is CloudWatch's, not a function's).
     const topics = resourcesOfType(resources, 'AWS::SNS::Topic').map(([id]) => id).filter((id) => id.startsWith('Notifications'));
     expect(topics).toHaveLength(3);
@@ -78,21 +80,16 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
     expect(securityTopics).toHaveLength(1);
     const securityTopicId = securityTopics[0]!;
     expect(referencedId(fn.Properties.Environment.Variables.SECURITY_TOPIC_ARN)).toBe(securityTopicId);
-    const roleId = referencedId(fn.Properties.Role);
-    const statements = resourcesOfType(resources, 'AWS::IAM::Policy')
-      .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => referencedId(r) === roleId))
-      .flatMap(([, p]) => [p.Properties.PolicyDocument.Statement].flat() as { Action: string | string[]; Resource: unknown }[]);
-    const publish = statements.filter((s) => [s.Action].flat().includes('sns:Publish'));
+    const publish = statements.filter((s) => actionsOf([s]).includes('sns:Publish'));
     expect(publish).toHaveLength(1);
-    expect([publish[0]!.Action].flat()).toEqual(['sns:Publish']);
+    expect(actionsOf(publish)).toEqual(['sns:Publish']);
     expect([...referencedIds(publish[0]!.Resource)]).toEqual([securityTopicId]);
     expect(functionId).toBeDefined();
   });
 
   test('the ingestion role may read alarm tags (cloudwatch:ListTagsForResource on alarm:* of its account and region), nothing else in CloudWatch; no other role may', () => {
     const { resources } = fixture.get(clientId);
-    const [, fn] = ingestion();
-    const roleId = referencedId(fn.Properties.Role);
+    const { fn, roleId } = ingestion();
     /** An ARN as written in the template, pseudo parameters shown as <AWS::…>. */
     const arnText = (value: unknown): string => {
       if (typeof value === 'string') return value;
@@ -141,15 +138,12 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
 
   test('the events table: keyed by pk, TTL on expiresAt, encrypted, PITR, deletion protection, retained', () => {
     const { resources, stack } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.eventsTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.eventsTable);
     const table = resources[tableId]!;
-    expect(table.DeletionPolicy).toBe('Retain');
+    expectDurableTableEncryptedWith(table, idOf(stack, stack.data.key));
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: EVENTS_TABLE_KEYS.partitionKey, KeyType: 'HASH' }]);
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
-    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
-    expect(table.Properties.SSESpecification.SSEEnabled).toBe(true);
-    const [, fn] = ingestion();
+    const { fn } = ingestion();
     expect(fn.Properties.Environment.Variables.EVENTS_TABLE_NAME).toEqual({ Ref: tableId });
   });
 });
@@ -162,10 +156,7 @@ describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the f
       const configs = loadClientConfigs(CLIENTS_DIR).map((c) => (c.id === 'example' ? { ...c, monitoring: { ...c.monitoring, archiveFindingsOnClose: archive } } : c));
       const [stack] = addClientStacks(app, configs);
       const resources = Template.fromStack(stack!).toJSON()['Resources'] as Record<string, any>;
-      const roleOf = (entry: string) => {
-        const found = resourcesOfType(resources, 'AWS::Lambda::Function').find(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
-        return referencedId(found![1].Properties.Role);
-      };
+      const roleOf = (entry: string) => functionWithEntry(resources, entry).roleId;
       const grants = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
         ([p.Properties.PolicyDocument.Statement].flat() as { Action: string | string[]; Resource: unknown }[])
           .filter((s) => [s.Action].flat().some((a) => a.startsWith('guardduty:')))

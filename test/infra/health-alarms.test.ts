@@ -6,13 +6,9 @@
 import { classifyAlarm } from '../../lambdas/domain/alarm-policy';
 import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
 import { HEALTH_ALARM_SERVICE, HEALTH_THRESHOLDS, healthAlarmPrefix } from '../../lib/constructs/itsm-health-alarms';
-import { referencedIds, resourcesOfType, synthesizeClientStacks, type CfnResourceJson, type ClientStacksFixture } from './infra-fixtures';
+import { referencedIds, resourcesOfType, useClientStacks, type CfnResourceJson } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   const resources = () => fixture.get(clientId).resources;

@@ -4,27 +4,26 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
 import {
+  actionsOf,
   allStatements,
   asList,
+  functionWithEntry,
+  granteesOf,
+  grantsOn,
+  idOf,
   logicalIdOf,
   referencedId,
   referencedIds,
   renderArn,
   resourcesOfType,
   statementsOfRole,
-  synthesizeClientStacks,
+  useClientStacks,
   type CfnResourceJson,
-  type ClientStacksFixture,
   type PolicyStatementJson,
 } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks();
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
 const REPORTS_ENTRY = 'lambdas/handlers/reports-handler.ts';
@@ -46,24 +45,6 @@ function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): S
 const INCIDENTS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 const FORBIDDEN_TABLE_ACTIONS = ['dynamodb:*', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:PartiQLDelete'];
 const LAMBDA_BASIC_EXECUTION = ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
-
-const actionsOf = (statements: readonly PolicyStatementJson[]) => statements.flatMap((s) => asList(s.Action));
-
-interface FunctionUnderTest {
-  readonly logicalId: string;
-  readonly resource: CfnResourceJson;
-  readonly roleId: string;
-  readonly statements: PolicyStatementJson[];
-}
-
-function functionWithEntry(resources: Readonly<Record<string, CfnResourceJson>>, entry: string): FunctionUnderTest {
-  const found = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
-  expect(found).toHaveLength(1);
-  const [logicalId, resource] = found[0]!;
-  const roleId = referencedId(resource.Properties.Role);
-  expect(roleId).toBeDefined();
-  return { logicalId, resource, roleId: roleId!, statements: statementsOfRole(resources, roleId!) };
-}
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('every function runs Node.js 22 or 24 on arm64 with X-Ray tracing', () => {
@@ -116,7 +97,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the incidents function may use exactly GetItem, PutItem, UpdateItem, Query, ConditionCheckItem on the incidents table, and only Query on each named index', () => {
     const { resources, stack } = fixture.get(clientId);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.incidentsTable);
 
     // Statements on the incidents table and its indexes (the idempotency table has its own).
     const dynamo = incidents.statements.filter(
@@ -126,25 +107,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect([...new Set(actionsOf(dynamo))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     for (const forbidden of FORBIDDEN_TABLE_ACTIONS) expect(actionsOf(dynamo)).not.toContain(forbidden);
 
-    const indexArns = Object.values(INCIDENT_INDEXES).map((index) => `\${${tableId}.Arn}/index/${index.name}`).sort();
-    const granted = new Map<string, Set<string>>();
-    for (const statement of dynamo) {
-      expect(statement.Effect).toBe('Allow');
-      expect(statement.NotAction).toBeUndefined();
-      for (const arn of asList(statement.Resource).map(renderArn)) {
-        // Each index by name: no `index/*` wildcard, nothing else of the account.
-        expect([`\${${tableId}.Arn}`, ...indexArns]).toContain(arn);
-        for (const action of asList(statement.Action)) granted.set(arn, (granted.get(arn) ?? new Set()).add(action));
-      }
-    }
-    expect([...(granted.get(`\${${tableId}.Arn}`) ?? [])].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
-    for (const arn of indexArns) expect({ arn, actions: [...(granted.get(arn) ?? [])] }).toEqual({ arn, actions: ['dynamodb:Query'] });
+    // Each index by name: no `index/*` wildcard, nothing else of the account.
+    expect(grantsOn(dynamo, tableId)).toEqual({
+      [`\${${tableId}.Arn}`]: [...INCIDENTS_TABLE_ACTIONS].sort(),
+      ...Object.fromEntries(Object.values(INCIDENT_INDEXES).map((index) => [`\${${tableId}.Arn}/index/${index.name}`, ['dynamodb:Query']])),
+    });
   });
 
   test("the incidents function may use the data key only for the table's encryption", () => {
     const { resources, stack } = fixture.get(clientId);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const keyId = logicalIdOf(stack, stack.data.key.node.defaultChild as CfnElement);
+    const keyId = idOf(stack, stack.data.key);
     const kms = incidents.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('kms:')));
     expect(kms.length).toBeGreaterThan(0);
     for (const statement of kms) {
@@ -173,16 +146,14 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes and reports functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
     const { resources, stack } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.incidentsTable);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const autoClose = functionWithEntry(resources, AUTO_CLOSE_ENTRY);
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
     const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
     const changes = functionWithEntry(resources, CHANGES_ENTRY);
-    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
-      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
-      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    const grantees = granteesOf(resources, tableId);
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
     expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId].sort());
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
@@ -208,7 +179,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the reports function only gets and queries the incidents table (the byCreated index, no other); it puts audit records, and into the catalogue only capacity measurements and improvement items', () => {
     const { resources, stack } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.incidentsTable);
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
     const onTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
@@ -218,8 +189,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     // PutItem on the audit table (audit records), and on the catalogue table only under the
     // CAPACITY# and IMPROVEMENT# partitions (capacity measurements, the improvement register).
-    const auditId = logicalIdOf(stack, stack.data.auditTable.node.defaultChild as CfnElement);
-    const catalogueId = logicalIdOf(stack, stack.data.catalogueTable.node.defaultChild as CfnElement);
+    const auditId = idOf(stack, stack.data.auditTable);
+    const catalogueId = idOf(stack, stack.data.catalogueTable);
     const puts = reports.statements.filter((st) => actionsOf([st]).includes('dynamodb:PutItem'));
     expect(puts.map((s) => [...referencedIds(s.Resource)]).sort()).toEqual([[auditId], [catalogueId]].sort());
     const cataloguePut = puts.find((s) => referencedIds(s.Resource).has(catalogueId))!;
@@ -234,8 +205,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts records and adds counters into the events table', () => {
     const { resources, stack } = fixture.get(clientId);
-    const incidentsId = logicalIdOf(stack, stack.data.incidentsTable.node.defaultChild as CfnElement);
-    const eventsId = logicalIdOf(stack, stack.data.eventsTable.node.defaultChild as CfnElement);
+    const incidentsId = idOf(stack, stack.data.incidentsTable);
+    const eventsId = idOf(stack, stack.data.eventsTable);
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
     const onIncidents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(incidentsId));
     expect([...new Set(actionsOf(onIncidents))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
@@ -246,9 +217,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect([...new Set(actionsOf(onEvents))].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     // Only ingestion writes the events table; the reports function (GET /events, /events/trends) only queries its byDay index.
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
-    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
-      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(eventsId)))
-      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    const grantees = granteesOf(resources, eventsId);
     expect(grantees.sort()).toEqual([ingestion.roleId, reports.roleId].sort());
     const readsOnEvents = reports.statements.filter((s) => referencedIds(s.Resource).has(eventsId));
     expect([...new Set(actionsOf(readsOnEvents))]).toEqual(['dynamodb:Query']);
@@ -257,11 +226,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue, problems, changes), which may also delete its records', () => {
     const { resources, stack } = fixture.get(clientId);
-    const tableId = logicalIdOf(stack, stack.data.idempotencyTable.node.defaultChild as CfnElement);
+    const tableId = idOf(stack, stack.data.idempotencyTable);
     const users = [INCIDENTS_ENTRY, CATALOGUE_ENTRY, PROBLEMS_ENTRY, CHANGES_ENTRY].map((entry) => functionWithEntry(resources, entry));
-    const grantees = resourcesOfType(resources, 'AWS::IAM::Policy')
-      .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(tableId)))
-      .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+    const grantees = granteesOf(resources, tableId);
     expect(grantees.sort()).toEqual(users.map((u) => u.roleId).sort());
     for (const user of users) {
       const onTable = user.statements.filter((s) => referencedIds(s.Resource).has(tableId));
@@ -295,7 +262,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test("in IAM policies, Resource '*' is granted only for X-Ray, the SLA workflow's log delivery and the reports function's capacity metrics", () => {
     const { resources, stack } = fixture.get(clientId);
-    const workflowRoleId = logicalIdOf(stack, stack.slaStateMachine.role.node.defaultChild as CfnElement);
+    const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
     // Step Functions log delivery: none of these has resource-level permissions.
     const logDelivery = new Set([
       'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
@@ -317,8 +284,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the SLA workflow may only invoke the SLA check function; only the incidents and event-ingestion functions may start it', () => {
     const { resources, stack } = fixture.get(clientId);
-    const machineId = logicalIdOf(stack, stack.slaStateMachine.node.defaultChild as CfnElement);
-    const workflowRoleId = logicalIdOf(stack, stack.slaStateMachine.role.node.defaultChild as CfnElement);
+    const machineId = idOf(stack, stack.slaStateMachine);
+    const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
     const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
     const workflowStatements = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId).includes(workflowRoleId))

@@ -12,6 +12,7 @@ import { loadClientConfigs } from '../../lib/config/load-client-configs';
 import type { ClientConfig } from '../../lib/config/client-config-schema';
 import { addClientStacks } from '../../lib/itsm-app';
 import type { ItsmStack } from '../../lib/itsm-stack';
+import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const CLIENTS_DIR = join(REPO_ROOT, 'clients');
@@ -81,9 +82,44 @@ export function synthesizeClientStacks(context: Record<string, unknown> = {}): C
   };
 }
 
+/**
+ * The client stacks of this test file: synthesized once in beforeAll, removed in afterAll. Jest
+ * gives every test file its own module registry, so a file is the widest scope that can share the
+ * stack objects the tests read logical ids from; the handle is usable inside tests only.
+ */
+export function useClientStacks(context: Record<string, unknown> = {}): ClientStacksFixture {
+  let fixture: ClientStacksFixture | undefined;
+  beforeAll(() => {
+    fixture = synthesizeClientStacks(context);
+  });
+  afterAll(() => fixture?.dispose());
+  const current = (): ClientStacksFixture => {
+    if (!fixture) throw new Error('The client stacks are synthesized in beforeAll: use them inside a test or hook');
+    return fixture;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get stacks() {
+      return current().stacks;
+    },
+    get byClient() {
+      return current().byClient;
+    },
+    get: (clientId) => current().get(clientId),
+    dispose: () => current().dispose(),
+  };
+}
+
 /** Logical id of an L1 resource inside a stack. */
 export function logicalIdOf(stack: ItsmStack, element: CfnElement): string {
   return stack.getLogicalId(element);
+}
+
+/** Logical id of the CloudFormation resource behind an L2 construct (a table, a key, a role …). */
+export function idOf(stack: ItsmStack, construct: { readonly node: { readonly defaultChild?: unknown } }): string {
+  return logicalIdOf(stack, construct.node.defaultChild as CfnElement);
 }
 
 export function resourcesOfType(
@@ -209,4 +245,94 @@ export function renderArn(value: unknown): string {
     if (ref) return `\${${ref}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Every action named by the statements (NotAction is not an action list: tests check it apart). */
+export const actionsOf = (statements: readonly PolicyStatementJson[]): string[] => statements.flatMap((s) => asList(s.Action));
+
+export interface FunctionUnderTest {
+  readonly logicalId: string;
+  readonly fn: CfnResourceJson;
+  readonly roleId: string;
+  /** Everything the function's role is granted (statementsOfRole). */
+  readonly statements: PolicyStatementJson[];
+}
+
+/** The one function built from a handler entry (ItsmFunction's metadata), with its role's statements. */
+export function functionWithEntry(resources: Readonly<Record<string, CfnResourceJson>>, entry: string): FunctionUnderTest {
+  const found = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === entry);
+  expect(found).toHaveLength(1);
+  const [logicalId, fn] = found[0]!;
+  const roleId = referencedId(fn.Properties.Role);
+  expect(roleId).toBeDefined();
+  return { logicalId, fn, roleId: roleId!, statements: statementsOfRole(resources, roleId!) };
+}
+
+/** The roles that some AWS::IAM::Policy grants anything on `resourceId` (once per policy). */
+export function granteesOf(resources: Readonly<Record<string, CfnResourceJson>>, resourceId: string): (string | undefined)[] {
+  return resourcesOfType(resources, 'AWS::IAM::Policy')
+    .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(resourceId)))
+    .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
+}
+
+/**
+ * Actions granted per rendered resource ARN (`${Table.Arn}`, `${Table.Arn}/index/byX`), sorted, by
+ * the statements naming `tableId`; each must Allow by Action (no NotAction). With
+ * `withoutConditions`, none of them may carry a Condition either.
+ */
+export function grantsOn(
+  statements: readonly PolicyStatementJson[],
+  tableId: string,
+  options: { readonly withoutConditions?: boolean } = {},
+): Record<string, string[]> {
+  const granted: Record<string, Set<string>> = {};
+  for (const statement of statements.filter((s) => referencedIds(s.Resource).has(tableId))) {
+    expect(statement.Effect).toBe('Allow');
+    expect(statement.NotAction).toBeUndefined();
+    if (options.withoutConditions) expect(statement.Condition).toBeUndefined();
+    for (const arn of asList(statement.Resource).map(renderArn)) for (const action of asList(statement.Action)) (granted[arn] ??= new Set()).add(action);
+  }
+  return Object.fromEntries(Object.entries(granted).map(([arn, actions]) => [arn, [...actions].sort()]));
+}
+
+/** Key schema and indexes of a table, as its adapter key module (*-table-keys.ts) declares them. */
+export interface TableKeyModule {
+  readonly keys: { readonly partitionKey: string; readonly sortKey: string };
+  readonly indexes: Readonly<Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string; readonly projection?: 'KEYS_ONLY' }>>;
+}
+
+/** The table's key schema and global secondary indexes are exactly the key module's (projecting ALL unless it says keys only). */
+export function expectTableBuiltFrom(table: CfnResourceJson, { keys, indexes }: TableKeyModule): void {
+  expect(table.Properties.KeySchema).toEqual([
+    { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+    { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+  ]);
+  const byName = (a: { IndexName: string }, b: { IndexName: string }) => a.IndexName.localeCompare(b.IndexName);
+  expect([...table.Properties.GlobalSecondaryIndexes].sort(byName)).toEqual(
+    Object.values(indexes)
+      .map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        // One Query answers a list page, unless the key module says the index holds keys only.
+        Projection: { ProjectionType: index.projection ?? 'ALL' },
+      }))
+      .sort(byName),
+  );
+}
+
+/** A table that is on-demand, point-in-time recoverable, deletion-protected, retained and encrypted with the given key. */
+export function expectDurableTableEncryptedWith(table: CfnResourceJson, keyId: string): void {
+  expect(table.Type).toBe('AWS::DynamoDB::Table');
+  expect(table.Properties).toMatchObject({
+    BillingMode: 'PAY_PER_REQUEST',
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    DeletionProtectionEnabled: true,
+    SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+  });
+  expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  expect(referencedIds(table.Properties.SSESpecification.KMSMasterKeyId)).toEqual(new Set([keyId]));
 }

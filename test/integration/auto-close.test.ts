@@ -9,7 +9,7 @@ import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../lambdas/domain/priority-rules';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { lambdaContext } from './support-events';
-import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
+import { exampleFunctionEnv, exampleSettings, muteEmptyMetricsWarning, setEnv } from './support-handler';
 import { aChange, anIncident, storedTimeline } from './support-incidents';
 
 /**
@@ -219,12 +219,7 @@ describe('auto-close handler (scheduled Lambda)', () => {
 
   beforeAll(async () => {
     tables = await createTestTables();
-    restore = setEnv({
-      ...localFunctionEnv(tables),
-      INCIDENTS_TABLE_NAME: tables.names.incidents,
-      AUDIT_TABLE_NAME: tables.names.audit,
-      ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-    });
+    restore = setEnv(exampleFunctionEnv(tables));
     muteEmptyMetricsWarning();
     jest.isolateModules(() => {
       handler = (require('../../lambdas/handlers/auto-close-handler') as typeof import('../../lambdas/handlers/auto-close-handler')).handler as unknown as typeof handler;

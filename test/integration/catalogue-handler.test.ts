@@ -1,11 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ciKey } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
-import { createTestTables, type TestTables } from '../support/test-tables';
+import type { TestTables } from '../support/test-tables';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { exampleSettings, expectProblem, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS, validIncidentBody } from './support-handler';
+import { expectProblem, startFunctionEnvironment, validIncidentBody, type FunctionEnvironment } from './support-handler';
 import { scanAll } from './support-incidents';
 
 /**
@@ -14,33 +11,14 @@ import { scanAll } from './support-incidents';
  * application servers with their OpenSSL versions, personas and devices). The incidents function
  * runs on the same tables for the service check.
  */
+let environment: FunctionEnvironment;
 let tables: TestTables;
-let restore: () => void;
 let catalogue: ProxyHandler;
 let incidents: ProxyHandler;
-let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
-let workflowsDir: string;
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
-  workflows = await startLocalWorkflows(workflowsDir);
-  restore = setEnv({
-    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
-    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
-    ESCALATION_TOPIC_ARN: TOPICS.escalation,
-    SECURITY_TOPIC_ARN: TOPICS.security,
-    ...localFunctionEnv(tables),
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    PROBLEMS_TABLE_NAME: tables.names.problems,
-    CHANGES_TABLE_NAME: tables.names.changes,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-  });
-  muteEmptyMetricsWarning();
+  environment = await startFunctionEnvironment();
+  tables = environment.tables;
   jest.isolateModules(() => {
     catalogue = require('../../lambdas/handlers/catalogue-handler').handler;
     incidents = require('../../lambdas/handlers/incidents-handler').handler;
@@ -48,10 +26,7 @@ beforeAll(async () => {
   await buildFixture();
 });
 afterAll(async () => {
-  await workflows?.sfn.stop();
-  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
-  restore?.();
-  tables?.destroy();
+  await environment?.close();
 });
 
 // ---------------------------------------------------------------------------------------------

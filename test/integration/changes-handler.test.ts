@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalSns } from '../../local/local-sns';
-import { createTestTables, type TestTables } from '../support/test-tables';
+import type { LocalSns } from '../../local/local-sns';
+import type { TestTables } from '../support/test-tables';
 import { aService, seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
-import { exampleSettings, expectProblem, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS, validIncidentBody } from './support-handler';
+import { exampleSettings, expectProblem, startFunctionEnvironment, TOPICS, validIncidentBody, type FunctionEnvironment } from './support-handler';
 
 /**
  * The changes function over DynamoDB Local and LocalSns: both lifecycles' worked paths, the
@@ -13,41 +10,24 @@ import { exampleSettings, expectProblem, localFunctionEnv, muteEmptyMetricsWarni
  * changes, freeze windows, overlaps, the calendar and who may do what; every step audited.
  * The catalogue and incidents functions run on the same tables (CIs, and incidents to link).
  */
+let environment: FunctionEnvironment;
 let tables: TestTables;
-let restore: () => void;
 let changes: ProxyHandler;
 let catalogue: ProxyHandler;
 let incidents: ProxyHandler;
 let auditHandler: ProxyHandler;
 let sns: LocalSns;
-let dir: string;
-let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
 
 const FREEZE = { name: 'Year-end freeze', start: '2030-12-20T00:00:00Z', end: '2031-01-04T00:00:00Z' };
 const SERVICES = ['chg-flow', 'chg-quorum', 'chg-client', 'chg-reject', 'chg-emergency', 'chg-freeze', 'chg-overlap', 'chg-calendar', 'chg-std', 'chg-access', 'chg-ratio', 'email'];
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  dir = mkdtempSync(join(tmpdir(), 'itsm-changes-'));
-  sns = await LocalSns.start(join(dir, 'outbox.jsonl'));
-  workflows = await startLocalWorkflows(dir);
-  restore = setEnv({
-    ...localFunctionEnv(tables),
-    AWS_ENDPOINT_URL_SNS: sns.endpoint,
-    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
-    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
-    ESCALATION_TOPIC_ARN: TOPICS.escalation,
-    SECURITY_TOPIC_ARN: TOPICS.security,
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    CHANGES_TABLE_NAME: tables.names.changes,
-    PROBLEMS_TABLE_NAME: tables.names.problems,
-    ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE] } }),
+  environment = await startFunctionEnvironment({
+    sns: true,
+    env: { ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE] } }) },
   });
-  muteEmptyMetricsWarning();
+  ({ tables } = environment);
+  sns = environment.sns!;
   jest.isolateModules(() => {
     changes = require('../../lambdas/handlers/changes-handler').handler;
     catalogue = require('../../lambdas/handlers/catalogue-handler').handler;
@@ -58,11 +38,7 @@ beforeAll(async () => {
   await seedServices(tables.documents, tables.names.catalogue, [aService('chg-retired', { status: 'retired' })]);
 });
 afterAll(async () => {
-  await workflows?.sfn.stop();
-  await sns?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  restore?.();
-  tables?.destroy();
+  await environment?.close();
 });
 
 const { engineer, changeManager, serviceOwner, requester, auditor, agent, admin } = callers;

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createTestTables, type TestTables } from '../support/test-tables';
-import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS } from './support-handler';
+import type { TestTables } from '../support/test-tables';
+import { scanAll } from './support-incidents';
+import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
 /**
@@ -13,52 +13,23 @@ import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
  */
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
+let environment: FunctionEnvironment;
 let tables: TestTables;
 let handler: Handler;
-let restore: () => void;
-let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
-let workflowsDir: string;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
 const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
-  workflows = await startLocalWorkflows(workflowsDir);
-  restore = setEnv({
-    ...localFunctionEnv(tables),
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    EVENTS_TABLE_NAME: tables.names.events,
-    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
-    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
-    ESCALATION_TOPIC_ARN: TOPICS.escalation,
-    SECURITY_TOPIC_ARN: TOPICS.security,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-  });
-  muteEmptyMetricsWarning();
+  environment = await startFunctionEnvironment();
+  tables = environment.tables;
   handler = loadHandler(exampleSettings());
 });
 afterAll(async () => {
-  await workflows?.sfn.stop();
-  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
-  restore?.();
-  tables?.destroy();
+  await environment?.close();
 });
 
-const scan = async (table: string) => {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await tables.documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const scan = (table: string) => scanAll(tables.documents, table) as Promise<Record<string, any>[]>;
 
 /** A fresh alarm (its own ARN) so each test sees only its own incidents. */
 function alarmEvent(alarm: string, state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA' = 'ALARM', id = randomUUID()) {

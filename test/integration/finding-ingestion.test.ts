@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LocalSns } from '../../local/local-sns';
-import { createTestTables, type TestTables } from '../support/test-tables';
-import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS } from './support-handler';
+import type { LocalSns } from '../../local/local-sns';
+import type { TestTables } from '../support/test-tables';
+import { scanAll } from './support-incidents';
+import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, TOPICS, type FunctionEnvironment } from './support-handler';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
 
@@ -15,59 +12,25 @@ import inspector from '../fixtures/eventbridge/inspector2-finding.json';
  */
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
+let environment: FunctionEnvironment;
 let tables: TestTables;
 let sns: LocalSns;
-let outboxDir: string;
 let handler: Handler;
-let restore: () => void;
-let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
-let workflowsDir: string;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
 const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
-  workflows = await startLocalWorkflows(workflowsDir);
-  outboxDir = mkdtempSync(join(tmpdir(), 'itsm-outbox-'));
-  sns = await LocalSns.start(join(outboxDir, 'outbox.jsonl'));
-  restore = setEnv({
-    ...localFunctionEnv(tables),
-    AWS_ENDPOINT_URL_SNS: sns.endpoint,
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    EVENTS_TABLE_NAME: tables.names.events,
-    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
-    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
-    ESCALATION_TOPIC_ARN: TOPICS.escalation,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    SECURITY_TOPIC_ARN: TOPICS.security,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-  });
-  muteEmptyMetricsWarning();
+  environment = await startFunctionEnvironment({ sns: true });
+  ({ tables } = environment);
+  sns = environment.sns!;
   handler = loadHandler(exampleSettings());
 });
 afterAll(async () => {
-  await workflows?.sfn.stop();
-  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
-  restore?.();
-  await sns?.stop();
-  tables?.destroy();
-  if (outboxDir) rmSync(outboxDir, { recursive: true, force: true });
+  await environment?.close();
 });
 
-const scan = async (table: string) => {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await tables.documents.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const scan = (table: string) => scanAll(tables.documents, table) as Promise<Record<string, any>[]>;
 
 async function stateOf(findingId: string) {
   const items = await scan(tables.names.incidents);

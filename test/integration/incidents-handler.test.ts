@@ -5,7 +5,7 @@ import { encodeCursor } from '../../lambdas/adapters/dynamodb/page-cursor';
 import { MAX_BODY_BYTES } from '../../lambdas/handlers/http/http-request';
 import type { TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
-import { expectProblem, startIncidentsApi, type IncidentsApi } from './support-handler';
+import { expectProblem, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
 import { counterValue, scanAll, storedItem, storedTimeline } from './support-incidents';
 
 /**
@@ -32,15 +32,7 @@ afterAll(async () => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const validBody = (overrides: Record<string, unknown> = {}) => ({
-  shortDescription: 'Finance cannot send email',
-  description: 'Outlook shows "disconnected" for everyone on floor 3 since 09:10.',
-  impact: 1,
-  urgency: 2,
-  service: 'email',
-  category: 'software',
-  ...overrides,
-});
+const validBody = validIncidentBody;
 
 /** `caller: null` sends the event without authorizer claims. */
 const post = (body: unknown, caller: TestCaller | null = callers.agent, headers?: Record<string, string>) =>

@@ -7,7 +7,7 @@ import type { Caller } from '../../lambdas/domain/access-policy';
 import { newKnowledgeArticle, type KnowledgeArticle } from '../../lambdas/domain/problem';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { lambdaContext } from './support-events';
-import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
+import { exampleFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
 
 /**
  * Stale-article retirement against DynamoDB Local: the use case with a clock the test moves, and
@@ -117,12 +117,7 @@ describe('retireStaleArticles (the clock moved by the test)', () => {
 
 describe('knowledge-retirement handler (scheduled Lambda)', () => {
   test('archives what nobody read for P180D (real clock), leaves the rest', async () => {
-    const restore = setEnv({
-      ...localFunctionEnv(tables),
-      PROBLEMS_TABLE_NAME: tables.names.problems,
-      AUDIT_TABLE_NAME: tables.names.audit,
-      ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-    });
+    const restore = setEnv(exampleFunctionEnv(tables));
     try {
       muteEmptyMetricsWarning();
       let handler!: (event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ archived: number }>;

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LocalSns } from '../../local/local-sns';
-import { createTestTables, type TestTables } from '../support/test-tables';
+import type { TestTables } from '../support/test-tables';
+import { scanAll } from './support-incidents';
 import { callers, invoke, type ProxyHandler, type TestCaller } from './support-events';
-import { exampleSettings, loadIngestionHandler, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS } from './support-handler';
+import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
 import alarmSample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
@@ -18,14 +14,10 @@ import inspector from '../fixtures/eventbridge/inspector2-finding.json';
  */
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
+let environment: FunctionEnvironment;
 let tables: TestTables;
-let sns: LocalSns;
-let outboxDir: string;
 let ingest: Handler;
 let reports: ProxyHandler;
-let restore: () => void;
-let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
-let workflowsDir: string;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
 /** Distinct events fed by the mix, by id. */
@@ -33,26 +25,9 @@ const fed = new Map<string, { source: string }>();
 let startedAt: string;
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
-  workflows = await startLocalWorkflows(workflowsDir);
-  outboxDir = mkdtempSync(join(tmpdir(), 'itsm-outbox-'));
-  sns = await LocalSns.start(join(outboxDir, 'outbox.jsonl'));
-  restore = setEnv({
-    ...localFunctionEnv(tables),
-    AWS_ENDPOINT_URL_SNS: sns.endpoint,
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    EVENTS_TABLE_NAME: tables.names.events,
-    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
-    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
-    ESCALATION_TOPIC_ARN: TOPICS.escalation,
-    SECURITY_TOPIC_ARN: TOPICS.security,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-  });
-  muteEmptyMetricsWarning();
+  environment = await startFunctionEnvironment({ sns: true });
+  // The ingestion function notifies (security findings); LocalSns takes what it publishes.
+  ({ tables } = environment);
   ingest = loadIngestionHandler(exampleSettings()) as Handler;
   jest.isolateModules(() => {
     reports = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
@@ -61,12 +36,7 @@ beforeAll(async () => {
   await feedRandomMix();
 }, 120_000);
 afterAll(async () => {
-  await workflows?.sfn.stop();
-  await sns?.stop();
-  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
-  if (outboxDir) rmSync(outboxDir, { recursive: true, force: true });
-  restore?.();
-  tables?.destroy();
+  await environment?.close();
 });
 
 /** A small seeded generator, so a failing mix can be replayed (the seed is printed on failure). */
@@ -121,16 +91,7 @@ async function feedRandomMix(): Promise<void> {
   }
 }
 
-const scan = async () => {
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
-  do {
-    const page = await tables.documents.send(new ScanCommand({ TableName: tables.names.events, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const scan = () => scanAll(tables.documents, tables.names.events) as Promise<Record<string, any>[]>;
 
 /** The mix's range, fixed once it is fed: a cursor is bound to the exact query that produced it. */
 let fixedRange: { from: string; to: string } | undefined;

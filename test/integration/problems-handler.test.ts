@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
 import { draftArticleFromResolution, resolutionDraftId } from '../../lambdas/app/problem-use-cases';
 import { incidentLinkKey, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
-import { createTestTables, type TestTables } from '../support/test-tables';
+import type { TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
-import { exampleSettings, expectProblem, localFunctionEnv, muteEmptyMetricsWarning, setEnv, startLocalWorkflows, TOPICS, validIncidentBody } from './support-handler';
+import { expectProblem, startFunctionEnvironment, validIncidentBody, type FunctionEnvironment } from './support-handler';
 
 /**
  * The problems function over DynamoDB Local, with the incidents function on the same tables:
@@ -18,33 +15,14 @@ import { exampleSettings, expectProblem, localFunctionEnv, muteEmptyMetricsWarni
  * known errors and error control, knowledge articles, suggestions at logging, access by role and
  * the audit records every change writes.
  */
+let environment: FunctionEnvironment;
 let tables: TestTables;
-let restore: () => void;
 let problems: ProxyHandler;
 let incidents: ProxyHandler;
-let workflows: Awaited<ReturnType<typeof startLocalWorkflows>>;
-let workflowsDir: string;
 
 beforeAll(async () => {
-  tables = await createTestTables();
-  workflowsDir = mkdtempSync(join(tmpdir(), 'itsm-workflows-'));
-  workflows = await startLocalWorkflows(workflowsDir);
-  restore = setEnv({
-    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
-    MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
-    ESCALATION_TOPIC_ARN: TOPICS.escalation,
-    SECURITY_TOPIC_ARN: TOPICS.security,
-    ...localFunctionEnv(tables),
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    PROBLEMS_TABLE_NAME: tables.names.problems,
-    CHANGES_TABLE_NAME: tables.names.changes,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
-  });
-  muteEmptyMetricsWarning();
+  environment = await startFunctionEnvironment();
+  tables = environment.tables;
   jest.isolateModules(() => {
     problems = require('../../lambdas/handlers/problems-handler').handler;
     incidents = require('../../lambdas/handlers/incidents-handler').handler;
@@ -52,10 +30,7 @@ beforeAll(async () => {
   await seedServices(tables.documents, tables.names.catalogue, ['email', 'vpn', 'erp', 'printing']);
 });
 afterAll(async () => {
-  await workflows?.sfn.stop();
-  if (workflowsDir) rmSync(workflowsDir, { recursive: true, force: true });
-  restore?.();
-  tables?.destroy();
+  await environment?.close();
 });
 
 const { admin, agent, requester, serviceOwner, auditor, engineer, changeManager } = callers;

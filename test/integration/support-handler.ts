@@ -135,28 +135,74 @@ export function muteEmptyMetricsWarning(): void {
   });
 }
 
-export async function startIncidentsApi(): Promise<IncidentsApi> {
+/** Environment every function gets here, plus the example client's settings (or `settings`) as ITSM_CLIENT_SETTINGS. */
+export function exampleFunctionEnv(tables: TestTables, settings: Record<string, unknown> = exampleSettings()): Record<string, string> {
+  return { ...localFunctionEnv(tables), ITSM_CLIENT_SETTINGS: JSON.stringify(settings) };
+}
+
+export interface FunctionEnvironment {
+  readonly tables: TestTables;
+  /** The stack's SLA workflow (startLocalWorkflows). */
+  readonly workflows: { readonly sfn: LocalStepFunctions; readonly stateMachineArn: string };
+  /** LocalSns when asked for; without it the functions are told no SNS endpoint, as before. */
+  readonly sns: LocalSns | undefined;
+  /** Scratch directory (executions, outbox), removed by close(). */
+  readonly dir: string;
+  /** Stops what started, restores process.env and drops the tables. */
+  close(): Promise<void>;
+}
+
+/**
+ * What the functions that raise, change or read incidents run against in a test file: their own
+ * DynamoDB Local tables, the SLA workflow, LocalSns if `sns`, and the environment the stack gives
+ * them (every table, the workflow, the notification topics, the example client's settings),
+ * with `env` on top. Loads no handler: the test does, once this has set process.env.
+ */
+export async function startFunctionEnvironment(options: { readonly sns?: boolean; readonly env?: Record<string, string> } = {}): Promise<FunctionEnvironment> {
   const tables = await createTestTables();
-  const outboxDir = mkdtempSync(join(tmpdir(), 'itsm-outbox-'));
-  const sns = await LocalSns.start(join(outboxDir, 'outbox.jsonl'));
-  const { sfn, stateMachineArn } = await startLocalWorkflows(outboxDir);
+  const dir = mkdtempSync(join(tmpdir(), 'itsm-functions-'));
+  let sns: LocalSns | undefined;
+  let workflows: FunctionEnvironment['workflows'] | undefined;
+  const stop = async (): Promise<void> => {
+    await workflows?.sfn.stop();
+    await sns?.stop();
+    tables.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    if (options.sns) sns = await LocalSns.start(join(dir, 'outbox.jsonl'));
+    workflows = await startLocalWorkflows(dir);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   const restore = setEnv({
-    ...localFunctionEnv(tables),
-    AWS_ENDPOINT_URL_SNS: sns.endpoint,
-    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-    SLA_STATE_MACHINE_ARN: stateMachineArn,
-    INCIDENTS_TABLE_NAME: tables.names.incidents,
-    IDEMPOTENCY_TABLE_NAME: tables.names.idempotency,
-    AUDIT_TABLE_NAME: tables.names.audit,
-    CATALOGUE_TABLE_NAME: tables.names.catalogue,
-    CHANGES_TABLE_NAME: tables.names.changes,
-    PROBLEMS_TABLE_NAME: tables.names.problems,
+    ...exampleFunctionEnv(tables),
+    ...(sns && { AWS_ENDPOINT_URL_SNS: sns.endpoint }),
+    AWS_ENDPOINT_URL_SFN: workflows.sfn.endpoint,
+    SLA_STATE_MACHINE_ARN: workflows.stateMachineArn,
     MAJOR_INCIDENT_TOPIC_ARN: TOPICS.majorIncident,
     ESCALATION_TOPIC_ARN: TOPICS.escalation,
     SECURITY_TOPIC_ARN: TOPICS.security,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
+    ...options.env,
   });
   muteEmptyMetricsWarning();
+  return {
+    tables,
+    workflows,
+    sns,
+    dir,
+    close: async () => {
+      restore();
+      await stop();
+    },
+  };
+}
+
+export async function startIncidentsApi(): Promise<IncidentsApi> {
+  const environment = await startFunctionEnvironment({ sns: true });
+  const { tables, workflows } = environment;
+  const sns = environment.sns!;
   await seedServices(tables.documents, tables.names.catalogue, INCIDENT_TEST_SERVICES);
   const loadHandler = (settings?: Record<string, unknown>): ProxyHandler => {
     const restoreSettings = settings ? setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) }) : () => undefined;
@@ -174,18 +220,12 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
   const handler = loadHandler();
   return {
     tables,
-    workflows: sfn,
+    workflows: workflows.sfn,
     sns,
     handler,
     loadHandler,
     messagesAbout: (text) => sns.messages().filter((m) => (m.subject ?? '').includes(text) || JSON.stringify(m.message).includes(text)),
-    close: async () => {
-      await sfn.stop();
-      restore();
-      await sns.stop();
-      tables.destroy();
-      rmSync(outboxDir, { recursive: true, force: true });
-    },
+    close: () => environment.close(),
   };
 }
 

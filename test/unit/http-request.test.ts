@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { InvalidInputError, PreconditionRequiredError, type FieldIssue } from '../../lambdas/domain/domain-errors';
+import { thrownAs, thrownBy } from '../support/thrown-by';
 import {
   MAX_BODY_BYTES,
   RequestProblem,
@@ -51,26 +52,8 @@ const validCreate = {
   category: 'network',
 };
 
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function requestProblem(fn: () => unknown): RequestProblem {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(RequestProblem);
-  return error as RequestProblem;
-}
-
-function issuesOf(fn: () => unknown): readonly FieldIssue[] {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(InvalidInputError);
-  return (error as InvalidInputError).issues;
-}
+const requestProblem = (fn: () => unknown): RequestProblem => thrownAs(fn, RequestProblem);
+const issuesOf = (fn: () => unknown): readonly FieldIssue[] => thrownAs(fn, InvalidInputError).issues;
 
 /** A JSON object body of exactly `size` bytes. */
 function bodyOfBytes(size: number): string {

@@ -1,4 +1,5 @@
 import { DomainError, IllegalTransitionError, InvalidInputError } from '../../lambdas/domain/domain-errors';
+import { thrownAs, thrownBy } from '../support/thrown-by';
 import {
   autoClose,
   changeIncident,
@@ -93,27 +94,8 @@ function change(incident: Incident, changes: IncidentChanges, options: Parameter
   return changed(incident, changes, options).incident;
 }
 
-/** Captures what a call throws, so several properties can be checked. */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-function invalidInput(fn: () => unknown): InvalidInputError {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(InvalidInputError);
-  return error as InvalidInputError;
-}
-
-function illegalTransition(fn: () => unknown): IllegalTransitionError {
-  const error = thrownBy(fn);
-  expect(error).toBeInstanceOf(IllegalTransitionError);
-  return error as IllegalTransitionError;
-}
+const invalidInput = (fn: () => unknown): InvalidInputError => thrownAs(fn, InvalidInputError);
+const illegalTransition = (fn: () => unknown): IllegalTransitionError => thrownAs(fn, IllegalTransitionError);
 
 /** Freezes an object graph so any write to it (in strict-mode code) throws. */
 function deepFreeze<T>(value: T): T {

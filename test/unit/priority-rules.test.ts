@@ -5,6 +5,7 @@ import {
   decidePriority,
   type PriorityRules,
 } from '../../lambdas/domain/priority-rules';
+import { DEFAULT_MATRIX_CELLS } from '../support/default-priority-matrix';
 
 const RULES: PriorityRules = {
   matrix: DEFAULT_PRIORITY_MATRIX,
@@ -34,17 +35,7 @@ describe('default thresholds', () => {
 });
 
 describe('the matrix alone', () => {
-  test.each<[Impact, Urgency, Priority]>([
-    [1, 1, 'P1'],
-    [1, 2, 'P2'],
-    [1, 3, 'P3'],
-    [2, 1, 'P2'],
-    [2, 2, 'P3'],
-    [2, 3, 'P4'],
-    [3, 1, 'P3'],
-    [3, 2, 'P4'],
-    [3, 3, 'P5'],
-  ])('impact %i / urgency %i → %s, with the matrix as the only reason', (impact, urgency, priority) => {
+  test.each<[Impact, Urgency, Priority]>([...DEFAULT_MATRIX_CELLS])('impact %i / urgency %i → %s, with the matrix as the only reason', (impact, urgency, priority) => {
     expect(decidePriority(RULES, { impact, urgency })).toEqual({ priority, reasons: [matrixLine(impact, urgency, priority)] });
   });
 

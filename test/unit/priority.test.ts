@@ -11,25 +11,17 @@ import {
   type PriorityMatrix,
   type Urgency,
 } from '../../lambdas/domain/priority';
+import { DEFAULT_MATRIX_CELLS } from '../support/default-priority-matrix';
 
 describe('derivePriority with the default matrix', () => {
-  test.each<[Impact, Urgency, Priority]>([
-    [1, 1, 'P1'],
-    [1, 2, 'P2'],
-    [1, 3, 'P3'],
-    [2, 1, 'P2'],
-    [2, 2, 'P3'],
-    [2, 3, 'P4'],
-    [3, 1, 'P3'],
-    [3, 2, 'P4'],
-    [3, 3, 'P5'],
-  ])('impact %i / urgency %i → %s', (impact, urgency, expected) => {
+  test.each<[Impact, Urgency, Priority]>([...DEFAULT_MATRIX_CELLS])('impact %i / urgency %i → %s', (impact, urgency, expected) => {
     expect(derivePriority(DEFAULT_PRIORITY_MATRIX, impact, urgency)).toBe(expected);
   });
 
   test('the table above covers every impact × urgency cell', () => {
     expect(IMPACTS).toEqual([1, 2, 3]);
     expect(URGENCIES).toEqual([1, 2, 3]);
+    expect(DEFAULT_MATRIX_CELLS.map(([impact, urgency]) => `${impact}×${urgency}`)).toEqual(IMPACTS.flatMap((i) => URGENCIES.map((u) => `${i}×${u}`)));
   });
 });
 
