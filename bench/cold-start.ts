@@ -46,12 +46,15 @@ export function synthBundles(): FunctionBundle[] {
       const name = readdirSync(assetDir).find((f) => /^index\.m?js$/.test(f))!;
       // Copied inside the project, so anything left external would resolve from node_modules as on Lambda.
       const dir = join(ROOT, '.local/bench-bundles', functionId);
+      rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      cpSync(join(assetDir, name), join(dir, name));
-      // The function's own environment from the template, references replaced by placeholders.
+      cpSync(assetDir, dir, { recursive: true });
+      // The function's own environment from the template, references replaced by placeholders; a
+      // function that ships files beside its bundle finds them in LAMBDA_TASK_ROOT, as on Lambda.
       const environment = Object.fromEntries(
         Object.entries((r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase()}`]),
       );
+      if (readdirSync(assetDir).length > 1) environment['LAMBDA_TASK_ROOT'] = dir;
       return { functionId, entry: r.Metadata[ENTRY_METADATA] as string, bytes: statSync(join(assetDir, name)).size, file: join(dir, name), dir, environment };
     });
   rmSync(outdir, { recursive: true, force: true });
