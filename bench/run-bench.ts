@@ -4,17 +4,13 @@
  * load time in fresh Node processes, API latency through the local runtime, and the bare
  * DynamoDB round trip to the same engine for comparison.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { loadClientConfigs } from '../lib/config/load-client-configs';
-import { addClientStacks, stackNameFor } from '../lib/itsm-app';
-import { ENTRY_METADATA } from '../lib/constructs/itsm-function';
+import { measureColdStarts, printColdStarts, synthBundles, type ColdStartFigures } from './cold-start';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/document-client';
@@ -23,7 +19,7 @@ import { runAlarmStorm } from './alarm-storm';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const ROOT = resolve(__dirname, '..');
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 1000);
-const LOAD_RUNS = 10;
+const LOAD_RUNS = Number(process.env['BENCH_LOAD_RUNS'] ?? 10);
 
 interface LatencyFigures { p50: number; p99: number; mean: number; requests: number; concurrency: number }
 
@@ -46,16 +42,15 @@ async function main(): Promise<void> {
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
   };
 
-  console.log('== Function bundles (real cdk synth with esbuild, minified) ==');
-  const bundles = synthBundles();
-  for (const b of bundles) console.log(`  ${b.entry.padEnd(42)} ${(b.bytes / 1024).toFixed(1).padStart(7)} KB`);
-  results['bundles'] = bundles.map(({ entry, functionId, bytes }) => ({ entry, functionId, bytes, kilobytes: +(bytes / 1024).toFixed(1) }));
-
-  console.log(`\n== Handler module load in a fresh Node process (median of ${LOAD_RUNS}) ==`);
-  const loadTimes = bundles.map((b) => ({ entry: b.entry, ...measureModuleLoad(b.file, b.environment) }));
-  for (const l of loadTimes) console.log(`  ${l.entry.padEnd(42)} median ${l.medianMs.toFixed(1).padStart(6)} ms  (min ${l.minMs.toFixed(1)}, max ${l.maxMs.toFixed(1)})`);
-  results['moduleLoad'] = loadTimes;
-  for (const b of bundles) rmSync(b.dir, { recursive: true, force: true });
+  console.log(`== Function bundles (real cdk synth) and handler init in fresh Node processes (p50 of ${LOAD_RUNS}) ==`);
+  Object.assign(results, await coldStarts(), { coldStartMeasuredAt: results['measuredAt'] });
+  // `BENCH_ONLY=init npm run bench`: bundle sizes and init alone (no local runtime); writes them into
+  // results.json, where the other figures keep their own measuredAt.
+  if (process.env['BENCH_ONLY'] === 'init') {
+    const { measuredAt: _measuredAt, ...coldStart } = results;
+    writeResults(coldStart);
+    return;
+  }
 
   console.log(`\n== API latency through the local runtime (${REQUESTS} requests per run) ==`);
   const localDir = mkdtempSync(join(tmpdir(), 'itsm-bench-'));
@@ -170,6 +165,10 @@ async function main(): Promise<void> {
     results['alarmStorm'] = await runAlarmStorm({ events: stormEvents, alarms: Number(process.env['STORM_ALARMS'] ?? 100) });
   }
 
+  writeResults(results);
+}
+
+function writeResults(results: Record<string, unknown>): void {
   const out = join(ROOT, 'bench/results.json');
   // Figures of the benches that run on their own (e.g. bench/alarm-storm.ts) are kept, not erased.
   const previous: Record<string, unknown> = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
@@ -177,52 +176,21 @@ async function main(): Promise<void> {
   console.log(`\nWrote ${out}`);
 }
 
-/** Synthesizes the example stack with bundling on, exactly as `cdk synth` does, and measures each asset. */
-function synthBundles() {
-  const outdir = mkdtempSync(join(tmpdir(), 'itsm-bench-synth-'));
-  const app = new App({ outdir, context: { client: 'example', 'aws:cdk:enable-asset-metadata': true }, builtinCloudFormationValidation: false });
-  addClientStacks(app, loadClientConfigs(join(ROOT, 'clients')));
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stackNameFor('example')).template as { Resources: Record<string, any> };
-  const bundles = Object.entries(template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA])
-    .map(([functionId, r]) => {
-      const assetDir = join(outdir, r.Metadata['aws:asset:path']);
-      const name = readdirSync(assetDir).find((f) => /^index\.m?js$/.test(f))!;
-      // Copied inside the project so the externalised AWS SDK resolves from node_modules, as the Lambda runtime provides it.
-      const dir = join(ROOT, '.local/bench-bundles', functionId);
-      mkdirSync(dir, { recursive: true });
-      cpSync(join(assetDir, name), join(dir, name));
-      // The function's own environment from the template, references replaced by placeholders.
-      const environment = Object.fromEntries(
-        Object.entries((r.Properties.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : `bench-${k.toLowerCase()}`]),
-      );
-      return { functionId, entry: r.Metadata[ENTRY_METADATA] as string, bytes: statSync(join(assetDir, name)).size, file: join(dir, name), dir, environment };
-    });
-  rmSync(outdir, { recursive: true, force: true });
-  return bundles;
-}
-
-function measureModuleLoad(file: string, functionEnvironment: Record<string, string>) {
-  const script = `const s=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-s);`;
-  const env = {
-    PATH: process.env['PATH'] ?? '',
-    AWS_REGION: 'eu-west-2',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    ...functionEnvironment,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+/** Bundle sizes, module load and first calls of every function (bench/cold-start.ts). */
+async function coldStarts(): Promise<Record<string, unknown>> {
+  const bundles = synthBundles();
+  let figures: ColdStartFigures[];
+  try {
+    figures = await measureColdStarts(bundles, LOAD_RUNS);
+  } finally {
+    for (const b of bundles) rmSync(b.dir, { recursive: true, force: true });
+  }
+  printColdStarts(figures);
+  return {
+    bundles: figures.map(({ entry, functionId, bytes, kilobytes }) => ({ entry, functionId, bytes, kilobytes })),
+    // Same shape as before (median = p50), plus the CPU time of the load and the first calls.
+    moduleLoad: figures.map(({ entry, load, firstCalls }) => ({ entry, medianMs: load.p50Ms, minMs: load.minMs, maxMs: load.maxMs, cpuMedianMs: load.cpuP50Ms, runs: load.runs, firstCalls })),
   };
-  const samples = Array.from({ length: LOAD_RUNS }, () => {
-    try {
-      return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
-    } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? '');
-      throw new Error(`Loading ${file} failed: ${stderr.split('\n').filter((l) => /Error|error/.test(l)).slice(0, 5).join('\n').slice(0, 2000)}`);
-    }
-  }).sort((a, b) => a - b);
-  return { medianMs: +median(samples).toFixed(2), minMs: +samples[0]!.toFixed(2), maxMs: +samples.at(-1)!.toFixed(2) };
 }
 
 async function warmUp(post: () => Promise<void>, get: (i: number) => Promise<void>) {
@@ -459,11 +427,6 @@ function httpCall(agent: Agent, base: string, method: string, path: string, head
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function median(sorted: number[]): number {
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 main().catch((error) => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,7 +8,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { createSnsNotifier } from './notifier-factory';
 import { createClock, createObservability, loadClientSettings, requireEnv } from './runtime-environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from './request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
@@ -28,6 +27,8 @@ const auditTrail = auditTrailOf({ documents, clock, ids });
 const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail));
 const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
+// Auto-close notifies nobody (no topic); the reporter sees the closure on the timeline.
+const notifier = createSnsNotifier({ 'major-incident': undefined, escalation: undefined, security: undefined });
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
   // Each closure's audit record carries the run's Lambda request id.
@@ -40,8 +41,7 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: 
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
     // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
     services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
-    // Auto-close notifies nobody; the reporter sees the closure on the timeline.
-    notifier: new SnsNotifier(new SNSClient({}), { 'major-incident': undefined, escalation: undefined, security: undefined }),
+    notifier,
     ...archive,
   }));
   metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);

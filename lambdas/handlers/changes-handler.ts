@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   changeCalendar,
@@ -18,7 +17,7 @@ import { DynamoDbAuditTrail } from '../adapters/dynamodb/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catalogue-repository';
 import { DynamoDbChangeRepository } from '../adapters/dynamodb/dynamodb-change-repository';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb/dynamodb-incident-repository';
-import { SnsNotifier } from '../adapters/sns/sns-notifier';
+import { createSnsNotifier } from './notifier-factory';
 import {
   calendarQuerySchema,
   changeIdSchema,
@@ -61,11 +60,10 @@ const deps: RequestDeps = {
   catalogue: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
   incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
   // Approvers are notified on the escalation topic (attribute kind=change-approval).
-  notifier: new SnsNotifier(observability.tracer.captureAWSv3Client(new SNSClient({})), {
-    'major-incident': undefined,
-    escalation: process.env['ESCALATION_TOPIC_ARN'],
-    security: undefined,
-  }),
+  notifier: createSnsNotifier(
+    { 'major-incident': undefined, escalation: process.env['ESCALATION_TOPIC_ARN'], security: undefined },
+    observability.tracer,
+  ),
   settings: { clientId: settings.id, ...settings.changes },
   clock,
   ids,

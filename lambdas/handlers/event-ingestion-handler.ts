@@ -4,12 +4,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { CachingAlarmTagSource } from '../adapters/cloudwatch/caching-alarm-tag-source';
-import { CloudWatchAlarmTagSource } from '../adapters/cloudwatch/cloudwatch-alarm-tag-source';
-import { FileAlarmTagSource } from '../adapters/cloudwatch/file-alarm-tag-source';
-import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
+import { createAlarmTagSource } from './alarm-tag-source-factory';
+import { createSlaScheduler } from './sla-scheduler-factory';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
 import { createNotifier } from './notifier-factory';
@@ -49,11 +45,8 @@ const notifier = createNotifier({
   clock,
   observability: { logger, metrics, tracer },
 });
-// The local runtime has no CloudWatch: it names a file of alarm tags instead (see local/local-runtime.ts).
-const localAlarmTags = process.env['ITSM_LOCAL_ALARM_TAGS_FILE'];
-const alarmTags = localAlarmTags
-  ? new FileAlarmTagSource(localAlarmTags)
-  : new CachingAlarmTagSource(new CloudWatchAlarmTagSource(tracer.captureAWSv3Client(new CloudWatchClient({}))));
+// CloudWatch on AWS; the local runtime, which has no CloudWatch, names a file of alarm tags instead.
+const alarmTags = createAlarmTagSource(tracer);
 
 const common: IngestEventDeps = {
   events,
@@ -63,7 +56,7 @@ const common: IngestEventDeps = {
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
   tracking: alarmTrackingPolicyOf(settings.monitoring),
-  slaScheduler: new SfnSlaScheduler(tracer.captureAWSv3Client(new SFNClient({})), requireEnv('SLA_STATE_MACHINE_ARN')),
+  slaScheduler: createSlaScheduler(tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
   onSchedulingFailure: (error) => {
     logger.error('SLA workflow not started', { error: error as Error });
     metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   acknowledge,
@@ -27,7 +26,7 @@ import { DynamoDbCatalogueRepository } from '../adapters/dynamodb/dynamodb-catal
 import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../adapters/dynamodb/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../app/problem-use-cases';
 import { createNotifier } from './notifier-factory';
-import { SfnSlaScheduler } from '../adapters/stepfunctions/sfn-sla-scheduler';
+import { createSlaScheduler } from './sla-scheduler-factory';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
 import { acknowledgeBodySchema, slaReportQuerySchema } from '../schemas/sla-schemas';
 import {
@@ -86,7 +85,7 @@ const deps: IncidentDeps = {
     observability.logger.error('notification not sent', { topic, error: error as Error });
     observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
   },
-  slaScheduler: new SfnSlaScheduler(observability.tracer.captureAWSv3Client(new SFNClient({})), requireEnv('SLA_STATE_MACHINE_ARN')),
+  slaScheduler: createSlaScheduler(observability.tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
   onSchedulingFailure: (error) => {
     observability.logger.error('SLA workflow not started', { error: error as Error });
     observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);

@@ -1,6 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { clientSettingsSchema, type ClientSettings } from '../schemas/client-settings-schema';
 
 /**
@@ -32,10 +29,5 @@ export function createClock(env: NodeJS.ProcessEnv = process.env): { now(): Date
   return { now: () => new Date(virtualStart + (Date.now() - realStart) * scale) };
 }
 
-export function createObservability(serviceName: string) {
-  return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ serviceName, namespace: 'RoweItsm' }),
-    tracer: new Tracer({ serviceName }),
-  };
-}
+// Kept in its own module so a function that reads no client settings (meta) loads no settings schema.
+export { createObservability } from './observability-factory';

@@ -25,6 +25,9 @@ export function buildOpenApiDocument(serverUrl?: string): Record<string, unknown
   };
 }
 
+/** The document as GET /openapi.json answers it: rendered at synth beside meta's bundle, or by meta on its first request. */
+export const renderOpenApiDocument = (): string => JSON.stringify(buildOpenApiDocument());
+
 function operation(route: ApiRoute): Record<string, unknown> {
   const params: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name, in: 'path', required: true, schema: { type: 'string' },

@@ -1,4 +1,4 @@
-import { Duration, type CfnResource } from 'aws-cdk-lib';
+import { Duration, Stack, type CfnResource } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,10 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { acknowledgeNagFinding } from './nag-acknowledgements';
 
 /** Template metadata keys the local runtime reads to run the same source a function bundles. */
@@ -45,6 +48,13 @@ export interface ItsmFunctionProps {
   readonly synchronousCaller?: string;
   /** Where failed asynchronous invocations go; required for asynchronous functions. */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Files shipped beside the bundle (plain file name → content), rendered only when the stack is
+   * actually bundled (not in a synth that skips bundling, e.g. tests and the local runtime), e.g.
+   * a document a function would otherwise build at run time. The function reads them from
+   * `LAMBDA_TASK_ROOT`.
+   */
+  readonly bundledFiles?: Readonly<Record<string, () => string>>;
 }
 
 /**
@@ -115,6 +125,9 @@ export class ItsmFunction extends Construct {
   constructor(scope: Construct, id: string, props: ItsmFunctionProps) {
     super(scope, id);
     this.serviceName = props.serviceName;
+    for (const name of Object.keys(props.bundledFiles ?? {})) {
+      if (!/^[\w.-]+$/.test(name) || /^\.+$/.test(name)) throw new Error(`${id}: bundled file name ${name} must be a plain file name`);
+    }
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
 
     // In place of the AWSLambdaBasicExecutionRole managed policy (logs on every log group in the
@@ -155,6 +168,9 @@ export class ItsmFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },
+      // Measured by `npm run bench` (module load in fresh processes; see docs/architecture.md, Cold
+      // starts). ESM with the ESM builds of dependencies (mainFields) tree-shakes best and loads
+      // fastest; minified; no source map (`--enable-source-maps` slows every init and stack trace).
       bundling: {
         minify: true,
         sourceMap: false,
@@ -163,7 +179,13 @@ export class ItsmFunction extends Construct {
         mainFields: ['module', 'main'],
         // ESM output still meets CommonJS dependencies that call require().
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        externalModules: ['@aws-sdk/*'],
+        // The AWS SDK is bundled too, not taken from the runtime: tree-shaken and minified it loads
+        // in a fraction of the time the runtime's copy (hundreds of files) takes, only the clients a
+        // function uses are in it, its version is the one the tests ran against, and the clients
+        // a function creates on first use (lazy-factory.ts) are evaluated only then. An external
+        // module would be imported at start-up by the ESM bundle even when used lazily.
+        externalModules: [],
+        ...(props.bundledFiles && { commandHooks: bundledFilesHooks(props.bundledFiles, () => Stack.of(this).bundlingRequired) }),
       },
     });
     const cfn = this.function.node.defaultChild as CfnFunction;
@@ -245,4 +267,24 @@ export class ItsmFunction extends Construct {
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
   }
+}
+
+/**
+ * Copies rendered files into the asset after esbuild (the asset hash covers them). NodejsFunction
+ * asks for these commands when it is constructed, bundled or not; the contents are rendered only
+ * when the stack is bundled, each written once per content under the temp directory, then copied.
+ */
+function bundledFilesHooks(files: Readonly<Record<string, () => string>>, bundlingRequired: () => boolean) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      !bundlingRequired() ? [] : Object.entries(files).map(([name, render]) => {
+        const content = render();
+        const dir = join(tmpdir(), 'itsm-bundled-files', createHash('sha256').update(content).digest('hex').slice(0, 16));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, name), content);
+        return `cp ${JSON.stringify(join(dir, name))} ${JSON.stringify(join(outputDir, name))}`;
+      }),
+  };
 }

@@ -12,7 +12,7 @@ import { problem, problemFromError, problemResponse } from './problem-details';
 import { header, RequestProblem } from './http-request';
 import type { IdempotencyGuard } from './idempotent-requests';
 import type { AuditLog } from '../../app/ports';
-import { withRequestContext } from '../request-context';
+import { withRequestContext } from '../request-scope';
 
 export interface HttpRequest {
   readonly event: APIGatewayProxyEvent;
