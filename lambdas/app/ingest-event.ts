@@ -1,5 +1,5 @@
 import { alarmEventSeverity, decideAlarmAction, needsAlarmTags, type AlarmTags, type MonitoringPolicy } from '../domain/alarm-policy';
-import { changeIncident, openIncident, resolveAutomatically, type Actor, type IncidentChange } from '../domain/incident';
+import { changeIncident, openIncident, resolveAutomatically, type Actor, type Incident, type IncidentChange } from '../domain/incident';
 import { isOpen } from '../domain/incident-lifecycle';
 import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
 import type { TimelineEntry } from '../domain/incident-timeline';
@@ -84,8 +84,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
    * tracking is computed from the version read, so it is stored only on that version
    * (`expectedVersion`): two events for one alarm at once cannot lose each other's state change.
    */
-  const track = async (incidentId: string, reported: 'ALARM' | 'OK') => {
-    const incident = await deps.incidents.get(incidentId);
+  const track = (incident: Incident | undefined, reported: 'ALARM' | 'OK') => {
     const current = incident?.alarm;
     if (!incident || !current) return { incident, set: undefined, flapping: false, note: '' };
     const next = trackAlarmState(current, reported, now, trackingPolicy);
@@ -97,9 +96,10 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
 
   if (action.kind === 'note-cleared') {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const lock = await deps.events.openLock(alarmLock);
+      // The lock and its incident, read together (consistently).
+      const lock = await deps.events.readLock(alarmLock);
       if (!lock) break;
-      const tracked = await track(lock.incidentId, 'OK');
+      const tracked = track(lock.incident, 'OK');
       const incident = tracked.incident;
       if (!incident || !isOpen(incident.state)) break;
       if (action.resolve && !tracked.flapping) {
@@ -140,9 +140,9 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
   }
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const lock = await deps.events.openLock(alarmLock);
+    const lock = await deps.events.readLock(alarmLock);
     if (lock) {
-      const tracked = await track(lock.incidentId, 'ALARM');
+      const tracked = track(lock.incident, 'ALARM');
       const previous = tracked.incident;
       if (previous && isOpen(previous.state)) {
         const note = entry(`CloudWatch alarm ${alarmName} is in ALARM again: ${state.reason}${tracked.note}`);

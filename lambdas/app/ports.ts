@@ -159,9 +159,17 @@ export interface MonitoringLock {
  * Writes of monitoring ingestion. Every write includes the event record under the condition that
  * the event id was never recorded, in one transaction: a redelivered event changes nothing.
  */
+/** The incident a lock names, read consistently with the lock (absent if the item is gone). */
+export interface LockedIncident {
+  readonly incidentId: string;
+  readonly incident?: Incident;
+}
+
 export interface MonitoringEventStore {
   /** The incident the lock names, if there is a lock. */
   openLock(lock: MonitoringLock): Promise<{ readonly incidentId: string } | undefined>;
+  /** The lock and the incident it names, both read consistently (one round trip where it can). */
+  readLock(lock: MonitoringLock): Promise<LockedIncident | undefined>;
   /**
    * Records the event, stores the new incident and its entries, and takes the lock: if
    * `staleIncidentId` is given the lock must still name that incident, otherwise it must not exist.

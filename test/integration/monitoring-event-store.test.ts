@@ -122,3 +122,40 @@ describe('each change carries its audit record in its own transaction', () => {
     expect((await auditOf(incident.id)).map((r) => r['action']).sort()).toEqual(['incident:create', 'incident:resolve']);
   });
 });
+
+describe('readLock: the lock and the incident it names, read together', () => {
+  const otherContainer = () => {
+    const stamps = { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } };
+    return new DynamoDbMonitoringEventStore(tables.documents, { incidents: tables.names.incidents, events: tables.names.events }, 90, new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps));
+  };
+
+  it('reads both in one round trip once the lock is known, and follows the lock when another container replaced it', async () => {
+    const { lock, incident } = await openedIncident();
+    const send = jest.spyOn(tables.documents, 'send');
+    try {
+      // This store took the lock: one consistent snapshot of lock and incident.
+      send.mockClear();
+      expect(await store.readLock(lock)).toMatchObject({ incidentId: incident.id, incident: { id: incident.id, version: incident.version } });
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['TransactGetCommand']);
+
+      // Another container resolves it and opens the alarm's next incident.
+      const other = otherContainer();
+      const resolved = { ...incident, state: 'Resolved' as const, version: incident.version + 1 };
+      const resolveEvent = randomUUID();
+      expect(await other.saveLockedIncident({ record: recordOf(resolveEvent, 'resolved', incident.id), lock, change: { incident: resolved, entries: [] }, previous: incident, expectedVersion: incident.version, audit: { ...incidentChangeEntry(actor, 'incident:resolve', incident, resolved), requestId: resolveEvent } })).toBe('saved');
+      const next = anIncident({ state: 'In Progress', occurrenceCount: 1 });
+      const openEvent = randomUUID();
+      expect(await other.openLockedIncident({ record: recordOf(openEvent, 'opened', next.id), lock, change: { incident: next, entries: [] }, staleIncidentId: incident.id, audit: { ...incidentChangeEntry(actor, 'incident:create', undefined, next), requestId: openEvent } })).toBe('opened');
+
+      // This store's guess is stale: it still answers the incident the lock names now.
+      expect(await store.readLock(lock)).toMatchObject({ incidentId: next.id, incident: { id: next.id, state: 'In Progress' } });
+      expect(await store.readLock(lock)).toMatchObject({ incidentId: next.id });
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it('answers nothing for an alarm that never had an incident', async () => {
+    expect(await store.readLock({ kind: 'alarm', id: `arn:aws:cloudwatch:eu-west-2:123456789012:alarm:never-${randomUUID()}` })).toBeUndefined();
+  });
+});

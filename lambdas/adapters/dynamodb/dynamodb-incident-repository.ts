@@ -397,7 +397,7 @@ export function toItem(incident: Incident): Record<string, unknown> {
   return { ...incidentKey(incident.id), ...incidentIndexKeys(incident), ...incident };
 }
 
-function fromItem(item: Record<string, unknown>): Incident {
+export function fromItem(item: Record<string, unknown>): Incident {
   const entity = { ...item };
   for (const attribute of KEY_ATTRIBUTES) delete entity[attribute];
   return entity as unknown as Incident;

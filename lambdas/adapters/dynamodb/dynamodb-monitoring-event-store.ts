@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentChange } from '../../domain/incident';
 import { aggregateTransactItems } from './report-aggregates';
 import type { TimelineEntry } from '../../domain/incident-timeline';
-import type { AttachResult, EventRecord, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../../app/ports';
+import type { AttachResult, EventRecord, LockedIncident, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../../app/ports';
 import type { AuditEntry } from '../../domain/audit-chain';
 import type { AuditRecordPut } from './dynamodb-audit-trail';
-import { toItem } from './dynamodb-incident-repository';
+import { fromItem, toItem } from './dynamodb-incident-repository';
 import { eventExpiry, eventIndexKeys, eventRecordKey, trendCounterKeys, trendShard, utcHour } from './events-table-keys';
 import { incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
 
@@ -15,6 +15,9 @@ const CLOSED_STATES = { ':resolved': 'Resolved', ':closed': 'Closed', ':canceled
 
 /** Transactions are retried by the caller when they lose a race with a concurrent one. */
 const conflictCodes = new Set(['TransactionConflict']);
+
+/** Lock guesses kept per container; beyond this many alarms and findings they start again (a guess costs one read). */
+const MAX_LOCK_HINTS = 5_000;
 
 export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
   constructor(
@@ -24,6 +27,53 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     /** Builds each change's audit record as a Put for the change's own transaction (DynamoDbAuditTrail). */
     private readonly auditTrail: { transactPut(entry: AuditEntry): AuditRecordPut },
   ) {}
+
+  /**
+   * Which incident each lock named when this container last read or took it. Only a guess: it
+   * lets the lock and that incident be read in one round trip (TransactGetItems, a consistent
+   * snapshot of both); when the lock names another incident, that one is read next.
+   */
+  private readonly lockHints = new Map<string, string>();
+
+  async readLock(lock: MonitoringLock): Promise<LockedIncident | undefined> {
+    const hintKey = `${lock.kind}#${lock.id}`;
+    const hinted = this.lockHints.get(hintKey);
+    if (hinted !== undefined) {
+      const both = await this.readLockAndIncident(lock, hinted);
+      if (both) {
+        if (both.incidentId === hinted) return { incidentId: hinted, ...(both.incident && { incident: both.incident }) };
+        this.lockHints.delete(hintKey);
+        if (both.incidentId === undefined) return undefined;
+      }
+    }
+    const held = await this.openLock(lock);
+    if (!held) return undefined;
+    if (this.lockHints.size >= MAX_LOCK_HINTS) this.lockHints.clear();
+    this.lockHints.set(hintKey, held.incidentId);
+    const incident = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: incidentKey(held.incidentId), ConsistentRead: true }));
+    return { incidentId: held.incidentId, ...(incident.Item && { incident: fromItem(incident.Item) }) };
+  }
+
+  /** The lock and the guessed incident in one snapshot; undefined when a concurrent write cancelled the read (read them apart). */
+  private async readLockAndIncident(lock: MonitoringLock, incidentId: string): Promise<{ incidentId?: string; incident?: Incident } | undefined> {
+    try {
+      const result = await this.db.send(
+        new TransactGetCommand({
+          TransactItems: [
+            { Get: { TableName: this.tables.incidents, Key: monitoringLockKey(lock) } },
+            { Get: { TableName: this.tables.incidents, Key: incidentKey(incidentId) } },
+          ],
+        }),
+      );
+      const named = result.Responses?.[0]?.Item?.['incidentId'];
+      const item = result.Responses?.[1]?.Item;
+      if (typeof named !== 'string') return {};
+      return { incidentId: named, ...(named === incidentId && item && { incident: fromItem(item) }) };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'TransactionCanceledException') return undefined;
+      throw error;
+    }
+  }
 
   async openLock(lock: MonitoringLock): Promise<{ incidentId: string } | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: monitoringLockKey(lock), ConsistentRead: true }));
@@ -72,7 +122,10 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
       this.counterAdd(record),
       { Put: this.auditTrail.transactPut(args.audit) },
     ]);
-    if (!reasons) return 'opened';
+    if (!reasons) {
+      this.lockHints.set(`${lock.kind}#${lock.id}`, incident.id);
+      return 'opened';
+    }
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';
     return 'lock-taken';
   }
