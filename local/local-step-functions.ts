@@ -59,6 +59,13 @@ export interface RunningExecution {
   abort(): void;
 }
 
+/**
+ * Constructed state machines, one per definition: construction validates the definition, about
+ * 100 ms of CPU on the runtime's main thread, which every start would otherwise block (and with it
+ * every request the runtime is answering). Each run gets its own overrides, so one instance serves all.
+ */
+const constructed = new WeakMap<object, InstanceType<typeof import('aws-local-stepfunctions').StateMachine>>();
+
 /** Runs one execution of a template state machine. */
 export function runLocalExecution(options: LocalExecutionOptions): RunningExecution {
   // Loaded lazily, after the polyfill above.
@@ -97,7 +104,11 @@ export function runLocalExecution(options: LocalExecutionOptions): RunningExecut
     for (const [stateName, state] of Object.entries(states)) if (state['Retry']) retryOverrides[stateName] = options.retryIntervalMs;
   }
 
-  const stateMachine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: false } });
+  let stateMachine = constructed.get(machine.definition);
+  if (!stateMachine) {
+    stateMachine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: false } });
+    constructed.set(machine.definition, stateMachine);
+  }
   const execution = stateMachine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, waitTimeOverrides: waitOverrides, retryIntervalOverrides: retryOverrides },
   });
