@@ -11,7 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { httpCall } from './http-call';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,17 +26,6 @@ import sample from '../test/fixtures/eventbridge/cloudwatch-alarm-state-change.j
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const ROOT = resolve(__dirname, '..');
 
-function call(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; body: string }>((resolveCall, reject) => {
-    const req = request(`${base}${path}`, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 export interface AlarmStormOptions {
   readonly events: number;
@@ -69,7 +59,7 @@ export async function runAlarmStorm(options: AlarmStormOptions): Promise<Record<
     const headers = { 'Content-Type': 'application/json' };
     // One warm-up event on an alarm of its own: the function's cold start is not the storm's.
     const warmUp = event(0);
-    await call(agent, runtime.url, 'POST', '/_local/events', headers, JSON.stringify({ ...warmUp, resources: ['arn:aws:cloudwatch:eu-west-2:123456789012:alarm:warm-up'], detail: { ...warmUp.detail, alarmName: 'warm-up', state: { ...warmUp.detail.state, value: 'ALARM' } } }));
+    await httpCall(agent, runtime.url, 'POST', '/_local/events', headers, JSON.stringify({ ...warmUp, resources: ['arn:aws:cloudwatch:eu-west-2:123456789012:alarm:warm-up'], detail: { ...warmUp.detail, alarmName: 'warm-up', state: { ...warmUp.detail.state, value: 'ALARM' } } }));
 
     const samples: number[] = [];
     const failures: string[] = [];
@@ -80,7 +70,7 @@ export async function runAlarmStorm(options: AlarmStormOptions): Promise<Record<
         while (next < EVENTS) {
           const i = next++;
           const t0 = performance.now();
-          const r = await call(agent, runtime.url, 'POST', '/_local/events', headers, JSON.stringify(event(i)));
+          const r = await httpCall(agent, runtime.url, 'POST', '/_local/events', headers, JSON.stringify(event(i)));
           samples.push(performance.now() - t0);
           const result = (JSON.parse(r.body) as { results?: { errors: unknown[] }[] }).results?.[0];
           if (r.status !== 200 || !result || result.errors.length > 0) failures.push(r.body.slice(0, 300));
@@ -108,9 +98,9 @@ export async function runAlarmStorm(options: AlarmStormOptions): Promise<Record<
     const trendsToken = await issueToken(localDir, { roles: ['agent'], user: 'bench' });
     const from = new Date(Date.now() - 2 * 3_600_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
-    const trends = await call(agent, runtime.url, 'GET', `/events/trends?bucket=hour&from=${from}&to=${to}`, { Authorization: `Bearer ${trendsToken}` });
+    const trends = await httpCall(agent, runtime.url, 'GET', `/events/trends?bucket=hour&from=${from}&to=${to}`, { Authorization: `Bearer ${trendsToken}` });
     const counted = (JSON.parse(trends.body) as { buckets: { total: number }[] }).buckets.reduce((sum, b) => sum + b.total, 0) - 1; // less the warm-up
-    const deadLetters = (JSON.parse((await call(agent, runtime.url, 'GET', '/_local/dead-letters', {})).body) as { items: unknown[] }).items.length;
+    const deadLetters = (JSON.parse((await httpCall(agent, runtime.url, 'GET', '/_local/dead-letters', {})).body) as { items: unknown[] }).items.length;
     documents.destroy();
 
     const figures = {

@@ -5,7 +5,8 @@
  * DynamoDB round trip to the same engine for comparison.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { httpCall } from './http-call';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -417,17 +418,6 @@ async function measureReports(endpoint: string, tableNames: Readonly<Record<stri
   return { seededItems: items.length, ...figures };
 }
 
-function httpCall(agent: Agent, base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; body: string }>((resolveCall, reject) => {
-    const req = request(`${base}${path}`, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 main().catch((error) => {
   console.error(error);
