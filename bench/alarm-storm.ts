@@ -17,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../lambdas/adapters/dynamodb/document-client';
+import { createDocumentClient } from '../src/kernel/adapters/document-client';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
 import { seededRandom } from '../test/support/seeded-random';

@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
-import { loadClientConfigs } from '../lib/config/load-client-configs';
-import { addClientStacks, stackNameFor } from '../lib/itsm-app';
-import { ENTRY_METADATA } from '../lib/constructs/itsm-function';
+import { loadClientConfigs } from '../src/config/load-client-configs';
+import { addClientStacks, stackNameFor } from '../src/stack/itsm-app';
+import { ENTRY_METADATA } from '../src/kernel/infra/itsm-function';
 
 const ROOT = resolve(__dirname, '..');
 const run = promisify(execFile);
@@ -87,17 +87,17 @@ function apiEvent(method: string, resource: string, path: string, pathParameters
  * SDK's first-request work (credentials, endpoint, signing, marshalling) but no network latency.
  */
 const FIRST_CALLS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  'lambdas/handlers/meta-handler.ts': {
+  'src/modules/meta/functions/meta-handler.ts': {
     'GET /health': apiEvent('GET', '/health', '/health', null, false),
     'GET /openapi.json': apiEvent('GET', '/openapi.json', '/openapi.json', null, false),
   },
-  'lambdas/handlers/incidents-handler.ts': {
+  'src/modules/incidents/functions/incidents-handler.ts': {
     'GET /incidents/{id} (not found)': apiEvent('GET', '/incidents/{id}', '/incidents/5b0e2a57-0e9b-4e43-9d55-6d3f3f5c2a10', { id: '5b0e2a57-0e9b-4e43-9d55-6d3f3f5c2a10' }),
   },
-  'lambdas/handlers/catalogue-handler.ts': {
+  'src/modules/catalogue/functions/catalogue-handler.ts': {
     'GET /services/{id} (not found)': apiEvent('GET', '/services/{id}', '/services/bench', { id: 'bench' }),
   },
-  'lambdas/handlers/event-ingestion-handler.ts': {
+  'src/modules/monitoring/functions/event-ingestion-handler.ts': {
     'CloudWatch alarm state change': JSON.parse(readFileSync(join(ROOT, 'test/fixtures/eventbridge/cloudwatch-alarm-state-change.json'), 'utf8')) as unknown,
   },
 };

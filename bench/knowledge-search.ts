@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbProblemRepository } from '../lambdas/adapters/dynamodb/dynamodb-problem-repository';
-import { recordTerms } from '../lambdas/domain/kedb-search';
-import { newKnowledgeArticle, newKnownError } from '../lambdas/domain/problem';
+import { DynamoDbProblemRepository } from '../src/modules/problems/adapters/dynamodb-problem-repository';
+import { recordTerms } from '../src/modules/problems/domain/kedb-search';
+import { newKnowledgeArticle, newKnownError } from '../src/modules/problems/domain/problem';
 
 const ARTICLES = 5000;
 const KNOWN_ERRORS = 1000;

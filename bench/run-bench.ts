@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { measureColdStarts, printColdStarts, synthBundles, type ColdStartFigures } from './cold-start';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
-import { createDocumentClient } from '../lambdas/adapters/dynamodb/document-client';
+import { createDocumentClient } from '../src/kernel/adapters/document-client';
 import { runAlarmStorm } from './alarm-storm';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -286,17 +286,17 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   );
   const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
   const catalogueTable = Object.values(tableNames).find((n) => n.startsWith('DataCatalogueTable'))!;
-  const { DynamoDbIncidentRepository } = await import('../lambdas/adapters/dynamodb/dynamodb-incident-repository');
-  const { DynamoDbAuditTrail } = await import('../lambdas/adapters/dynamodb/dynamodb-audit-trail');
-  const { DynamoDbCatalogueRepository } = await import('../lambdas/adapters/dynamodb/dynamodb-catalogue-repository');
+  const { DynamoDbIncidentRepository } = await import('../src/modules/incidents/adapters/dynamodb-incident-repository');
+  const { DynamoDbAuditTrail } = await import('../src/kernel/adapters/dynamodb-audit-trail');
+  const { DynamoDbCatalogueRepository } = await import('../src/modules/catalogue/adapters/dynamodb-catalogue-repository');
   const services = new DynamoDbCatalogueRepository(createDocumentClient(client), catalogueTable);
   const owner = { username: 'bench', name: 'Bench', email: 'bench@example.com' };
   const at = new Date().toISOString();
   await services.createService({ id: 'capacity', name: 'Capacity', description: 'Capacity units benchmark', owner, status: 'live', commencementDate: '2026-01-01',
     sla: { reference: 'bench' }, links: [], contacts: { nominated: [] }, createdAt: at, createdBy: 'bench', updatedAt: at, updatedBy: 'bench', version: 1 });
-  const useCases = await import('../lambdas/app/incident-use-cases');
-  const { DEFAULT_PRIORITY_MATRIX } = await import('../lambdas/domain/priority');
-  const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../lambdas/domain/priority-rules');
+  const useCases = await import('../src/modules/incidents/app/incident-use-cases');
+  const { DEFAULT_PRIORITY_MATRIX } = await import('../src/kernel/domain/priority');
+  const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../src/kernel/domain/priority-rules');
   const contact = { name: 'Bench', email: 'bench@example.com' };
   const auditTrail = new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
     clock: { now: () => new Date() },
@@ -338,8 +338,8 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   };
   // The chainer's cost, off the request path: every record above (and the warm-up's), chained in
   // batches of 99; reported per record chained.
-  const { chainAuditRecords } = await import('../lambdas/app/audit-use-cases');
-  const { sha256Hex } = await import('../lambdas/adapters/dynamodb/dynamodb-audit-trail');
+  const { chainAuditRecords } = await import('../src/modules/audit/app/audit-use-cases');
+  const { sha256Hex } = await import('../src/kernel/adapters/dynamodb-audit-trail');
   let chained = 0;
   const chaining = await measureOne(async () => {
     chained = await chainAuditRecords({ chain: deps.audit, sha256: sha256Hex, clock: { now: () => new Date() }, lagMs: 0 });
@@ -364,8 +364,8 @@ async function measureReports(endpoint: string, tableNames: Readonly<Record<stri
   const documents = createDocumentClient(client);
   const table = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
   const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { DynamoDbReportAggregates } = await import('../lambdas/adapters/dynamodb/report-aggregates');
-  const { availabilityReport, serviceReport } = await import('../lambdas/app/report-use-cases');
+  const { DynamoDbReportAggregates } = await import('../src/modules/incidents/adapters/report-aggregates');
+  const { availabilityReport, serviceReport } = await import('../src/modules/reports/app/report-use-cases');
   const services = Array.from({ length: 20 }, (_, i) => `bench-svc-${i}`);
   const priorities = ['P1', 'P2', 'P3', 'P4', 'P5'];
   const start = Date.UTC(2025, 0, 1);

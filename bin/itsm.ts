@@ -2,8 +2,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { resolve } from 'node:path';
-import { ClientConfigError, loadClientConfigs } from '../lib/config/load-client-configs';
-import { addClientStacks, UnknownClientError } from '../lib/itsm-app';
+import { ClientConfigError, loadClientConfigs } from '../src/config/load-client-configs';
+import { addClientStacks, UnknownClientError } from '../src/stack/itsm-app';
 
 try {
   const app = new App();

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { INTEGRATION_SCOPES, PEOPLE_SCOPE, RESOURCE_SERVER_ID } from '../lambdas/schemas/api-catalogue';
+import { INTEGRATION_SCOPES, PEOPLE_SCOPE, RESOURCE_SERVER_ID } from '../src/api/api-catalogue';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
-import { ROLES, type Role } from '../lambdas/domain/access-policy';
+import { ROLES, type Role } from '../src/kernel/domain/access-policy';
 
 /**
  * Local stand-in for Cognito: tokens signed with a key kept in the local data folder, carrying

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../lambdas/adapters/dynamodb/document-client';
-import { DynamoDbCatalogueRepository } from '../lambdas/adapters/dynamodb/dynamodb-catalogue-repository';
-import { AlreadyExistsError } from '../lambdas/domain/domain-errors';
-import { findSecrets } from '../lambdas/domain/secret-detector';
-import { newService } from '../lambdas/domain/service-catalogue';
-import type { CreateServiceBody } from '../lambdas/schemas/catalogue-schemas';
+import { createDocumentClient } from '../src/kernel/adapters/document-client';
+import { DynamoDbCatalogueRepository } from '../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
+import { AlreadyExistsError } from '../src/kernel/domain/domain-errors';
+import { findSecrets } from '../src/kernel/domain/secret-detector';
+import { newService } from '../src/modules/catalogue/domain/service-catalogue';
+import type { CreateServiceBody } from '../src/modules/catalogue/schemas/catalogue-schemas';
 
 /** Who the seeded services are recorded as created by. */
 const SEED_ACTOR = { id: 'system:seed', name: 'system:seed' };

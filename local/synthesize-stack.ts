@@ -2,9 +2,9 @@ import { App } from 'aws-cdk-lib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfigs } from '../lib/config/load-client-configs';
-import { addClientStacks, stackNameFor } from '../lib/itsm-app';
-import type { ClientConfig } from '../lib/config/client-config-schema';
+import { loadClientConfigs } from '../src/config/load-client-configs';
+import { addClientStacks, stackNameFor } from '../src/stack/itsm-app';
+import type { ClientConfig } from '../src/config/client-config-schema';
 
 import { PROJECT_ROOT } from './local-paths';
 

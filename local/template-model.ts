@@ -1,5 +1,5 @@
 import type { CloudFormationTemplate } from './synthesize-stack';
-import { ENTRY_METADATA, HANDLER_METADATA } from '../lib/constructs/itsm-function';
+import { ENTRY_METADATA, HANDLER_METADATA } from '../src/kernel/infra/itsm-function';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** Reads what the local runtime serves out of a synthesized template. */

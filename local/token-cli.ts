@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../lambdas/domain/access-policy';
+import { ROLES, type Role } from '../src/kernel/domain/access-policy';
 import { issueToken } from './local-tokens';
 import { localDirectory } from './local-paths';
 

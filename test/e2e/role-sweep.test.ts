@@ -1,11 +1,11 @@
-import { API_ROUTES } from '../../lambdas/schemas/api-catalogue';
+import { API_ROUTES } from '../../src/api/api-catalogue';
 import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
  * Every reading route of the API, with a token of each role, through the local runtime as
  * `npm start` runs it (gateway scopes and the functions' policies together), aimed at records
  * somebody else created. The expected answers are written out here from the policy
- * (lambdas/domain/access-policy.ts and the gateway's scopes), not computed from it: `y` the role
+ * (src/kernel/domain/access-policy.ts and the gateway's scopes), not computed from it: `y` the role
  * reads (2xx), `n` it is refused (403, or 404 where the record is hidden from it; 401 from the
  * gateway where the machine client's token lacks the route's scope). A role must never
  * read where the table says `n`, and must not be refused where it says `y`.

@@ -4,8 +4,8 @@
  * pool with MFA and strong passwords; errors API Gateway raises itself answered as problem+json.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { API_ROUTES, machineScopeOf, PEOPLE_SCOPE } from '../../lambdas/schemas/api-catalogue';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import { API_ROUTES, machineScopeOf, PEOPLE_SCOPE } from '../../src/api/api-catalogue';
+import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import {
   apiMethodsOf,
   referencedId,
@@ -23,13 +23,13 @@ const keyOf = (route: { readonly method: string; readonly path: string }) => `${
 
 const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json'];
 const GROUP_ENTRIES = {
-  incidents: 'lambdas/handlers/incidents-handler.ts',
-  audit: 'lambdas/handlers/audit-handler.ts',
-  catalogue: 'lambdas/handlers/catalogue-handler.ts',
-  problems: 'lambdas/handlers/problems-handler.ts',
-  changes: 'lambdas/handlers/changes-handler.ts',
-  meta: 'lambdas/handlers/meta-handler.ts',
-  reports: 'lambdas/handlers/reports-handler.ts',
+  incidents: 'src/modules/incidents/functions/incidents-handler.ts',
+  audit: 'src/modules/audit/functions/audit-handler.ts',
+  catalogue: 'src/modules/catalogue/functions/catalogue-handler.ts',
+  problems: 'src/modules/problems/functions/problems-handler.ts',
+  changes: 'src/modules/changes/functions/changes-handler.ts',
+  meta: 'src/modules/meta/functions/meta-handler.ts',
+  reports: 'src/modules/reports/functions/reports-handler.ts',
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {

@@ -5,7 +5,7 @@
  * only the audit function reads records. The table is encrypted with the data key, recoverable
  * to a point in time, protected from deletion and retained.
  */
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, CHAIN_HEAD_PARTITION } from '../../lambdas/adapters/dynamodb/audit-table-keys';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, CHAIN_HEAD_PARTITION } from '../../src/kernel/adapters/audit-table-keys';
 import {
   allStatements,
   asList,
@@ -63,19 +63,19 @@ function tamperingAllowed(statement: PolicyStatementJson, tableId: string): stri
 }
 
 const WRITERS = [
-  'lambdas/handlers/incidents-handler.ts',
-  'lambdas/handlers/auto-close-handler.ts',
-  'lambdas/handlers/event-ingestion-handler.ts',
-  'lambdas/handlers/sla-clock-handler.ts',
-  'lambdas/handlers/catalogue-handler.ts',
-  'lambdas/handlers/problems-handler.ts',
-  'lambdas/handlers/changes-handler.ts',
+  'src/modules/incidents/functions/incidents-handler.ts',
+  'src/modules/incidents/functions/auto-close-handler.ts',
+  'src/modules/monitoring/functions/event-ingestion-handler.ts',
+  'src/modules/incidents/functions/sla-clock-handler.ts',
+  'src/modules/catalogue/functions/catalogue-handler.ts',
+  'src/modules/problems/functions/problems-handler.ts',
+  'src/modules/changes/functions/changes-handler.ts',
   // Reads reports; records capacity measurements and improvement items, and the requests it refuses.
-  'lambdas/handlers/reports-handler.ts',
-  'lambdas/handlers/knowledge-retirement-handler.ts',
+  'src/modules/reports/functions/reports-handler.ts',
+  'src/modules/problems/functions/knowledge-retirement-handler.ts',
 ];
-const AUDIT_ENTRY = 'lambdas/handlers/audit-handler.ts';
-const CHAINER_ENTRY = 'lambdas/handlers/audit-chainer-handler.ts';
+const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
+const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';
 
 test('the matcher catches wildcards and every spelling of a tampering action (so the walk below can fail)', () => {
   const tableId = 'AuditTable';

@@ -7,10 +7,10 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClientConfigError, parseClientConfig } from '../../lib/config/load-client-configs';
-import type { ClientConfig } from '../../lib/config/client-config-schema';
-import type { ItsmFunction } from '../../lib/constructs/itsm-function';
-import { ItsmStack } from '../../lib/itsm-stack';
+import { ClientConfigError, parseClientConfig } from '../../src/config/load-client-configs';
+import type { ClientConfig } from '../../src/config/client-config-schema';
+import type { ItsmFunction } from '../../src/kernel/infra/itsm-function';
+import { ItsmStack } from '../../src/stack/itsm-stack';
 import { asList, CLIENTS_DIR, FAST_SYNTH_CONTEXT, referencedId, resourcesOfType, type CfnResourceJson, type PolicyStatementJson } from './infra-fixtures';
 
 const exampleText = readFileSync(join(CLIENTS_DIR, 'example.json'), 'utf8');

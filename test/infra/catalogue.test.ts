@@ -2,7 +2,7 @@
  * The catalogue function: its role holds exactly what its code performs. (The catalogue table is
  * durable and built from the adapter's key module like the others: data.test.ts.)
  */
-import { CATALOGUE_INDEXES } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
+import { CATALOGUE_INDEXES } from '../../src/modules/catalogue/adapters/catalogue-table-keys';
 import {
   actionsOf,
   asList,
@@ -18,8 +18,8 @@ import {
 
 const fixture = useClientStacks();
 
-const CATALOGUE_ENTRY = 'lambdas/handlers/catalogue-handler.ts';
-const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
+const CATALOGUE_ENTRY = 'src/modules/catalogue/functions/catalogue-handler.ts';
+const INCIDENTS_ENTRY = 'src/modules/incidents/functions/incidents-handler.ts';
 const CATALOGUE_TABLE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
@@ -51,9 +51,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const tableId = idOf(stack, stack.data.catalogueTable);
     const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
-    const changes = functionWithEntry(resources, 'lambdas/handlers/changes-handler.ts');
-    const reports = functionWithEntry(resources, 'lambdas/handlers/reports-handler.ts');
+    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
+    const changes = functionWithEntry(resources, 'src/modules/changes/functions/changes-handler.ts');
+    const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
     expect(granteesOf(resources, tableId).sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId, reports.roleId].sort());
     for (const reader of [incidents, slaClock, changes]) {
       // The changes function also records installed versions, under a CI#/SERVICE# LeadingKeys condition (changes.test.ts).

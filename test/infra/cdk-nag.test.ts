@@ -18,8 +18,8 @@ import type { IConstruct } from 'constructs';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfigs } from '../../lib/config/load-client-configs';
-import { stackNameFor } from '../../lib/itsm-app';
+import { loadClientConfigs } from '../../src/config/load-client-configs';
+import { stackNameFor } from '../../src/stack/itsm-app';
 import { buildClientApp, CLIENTS_DIR, REPO_ROOT } from './infra-fixtures';
 
 const NAG_PACK_NAMES = ['AwsSolutions', 'Serverless'];

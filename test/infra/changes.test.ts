@@ -3,8 +3,8 @@
  * groups exist. (The changes table is durable and built from the adapter's key module like the
  * others: data.test.ts.)
  */
-import { CHANGE_INDEXES } from '../../lambdas/adapters/dynamodb/changes-table-keys';
-import { INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import { CHANGE_INDEXES } from '../../src/modules/changes/adapters/changes-table-keys';
+import { INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
 import {
   actionsOf,
   asList,
@@ -20,7 +20,7 @@ import {
 
 const fixture = useClientStacks();
 
-const CHANGES_ENTRY = 'lambdas/handlers/changes-handler.ts';
+const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents; idempotency; append-only audit; publish to the escalation topic only', () => {
@@ -73,7 +73,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { stack, resources } = fixture.get(clientId);
     const changesId = idOf(stack, stack.data.changesTable);
     const changes = functionWithEntry(resources, CHANGES_ENTRY);
-    const incidents = functionWithEntry(resources, 'lambdas/handlers/incidents-handler.ts');
+    const incidents = functionWithEntry(resources, 'src/modules/incidents/functions/incidents-handler.ts');
     expect(granteesOf(resources, changesId).sort()).toEqual([changes.roleId, incidents.roleId].sort());
     const onChanges = incidents.statements.filter((st) => referencedIds(st.Resource).has(changesId));
     expect(onChanges.map((st) => ({ actions: actionsOf([st]).sort(), resources: asList(st.Resource).map(renderArn), condition: st.Condition }))).toEqual([

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ClientConfigError, loadClientConfigs, parseClientConfig } from '../../lib/config/load-client-configs';
-import { DEFAULT_PRIORITY_MATRIX, derivePriority, IMPACTS, URGENCIES } from '../../lambdas/domain/priority';
-import { DEFAULT_SLA_TARGETS } from '../../lambdas/schemas/client-settings-schema';
+import { ClientConfigError, loadClientConfigs, parseClientConfig } from '../../src/config/load-client-configs';
+import { DEFAULT_PRIORITY_MATRIX, derivePriority, IMPACTS, URGENCIES } from '../../src/kernel/domain/priority';
+import { DEFAULT_SLA_TARGETS } from '../../src/config/client-settings-schema';
 import { CLIENTS_DIR, REPO_ROOT } from './infra-fixtures';
 
 const exampleText = readFileSync(join(CLIENTS_DIR, 'example.json'), 'utf8');

@@ -2,16 +2,16 @@
  * One stack per client file, pinned to the client's account and region, selectable with
  * `-c client=<id>`; each stack hands its functions the client's own settings.
  */
-import { healthAlarmRule } from '../../lib/constructs/itsm-health-alarms';
+import { healthAlarmRule } from '../../src/kernel/infra/itsm-health-alarms';
 import { App, Stack } from 'aws-cdk-lib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfigs, parseClientConfig } from '../../lib/config/load-client-configs';
-import { ItsmStack } from '../../lib/itsm-stack';
-import { addClientStacks, stackNameFor } from '../../lib/itsm-app';
-import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
-import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
+import { loadClientConfigs, parseClientConfig } from '../../src/config/load-client-configs';
+import { ItsmStack } from '../../src/stack/itsm-stack';
+import { addClientStacks, stackNameFor } from '../../src/stack/itsm-app';
+import { clientSettingsSchema } from '../../src/config/client-settings-schema';
+import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
 import {
   buildClientApp,
   CLIENTS_DIR,
@@ -91,7 +91,7 @@ describe('client selection with -c client=<id>', () => {
 describe("each stack carries its client's run-time settings", () => {
   test.each(['example', 'acme-us'])('%s: the incidents function gets ITSM_CLIENT_SETTINGS valid for the runtime schema', (clientId) => {
     const { resources, config, stack } = fixture.get(clientId);
-    const variables = functionWithEntry(resources, 'lambdas/handlers/incidents-handler.ts').fn.Properties.Environment.Variables;
+    const variables = functionWithEntry(resources, 'src/modules/incidents/functions/incidents-handler.ts').fn.Properties.Environment.Variables;
     expect(variables.INCIDENTS_TABLE_NAME).toEqual({ Ref: idOf(stack, stack.data.incidentsTable) });
 
     // The functions parse this with the runtime schema at cold start; it must pass there.

@@ -2,7 +2,7 @@
  * The dashboard of each client stack: the desk's application metrics (EMF) and the stack's health,
  * checked by metric names and resources named in its body (not by widget counts).
  */
-import { DASHBOARD_APPLICATION_METRICS } from '../../lib/constructs/itsm-dashboard';
+import { DASHBOARD_APPLICATION_METRICS } from '../../src/kernel/infra/itsm-dashboard';
 import { resourcesOfType, useClientStacks } from './infra-fixtures';
 
 const fixture = useClientStacks();

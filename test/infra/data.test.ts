@@ -3,11 +3,11 @@
  * rotating customer-managed key, and the table's indexes are the ones the adapters query.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/audit-table-keys';
-import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
-import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/changes-table-keys';
-import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
-import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/problems-table-keys';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../src/kernel/adapters/audit-table-keys';
+import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../src/modules/catalogue/adapters/catalogue-table-keys';
+import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../src/modules/changes/adapters/changes-table-keys';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../src/modules/problems/adapters/problems-table-keys';
 import {
   expectDurableTableEncryptedWith,
   expectTableBuiltFrom,

@@ -1,5 +1,5 @@
 /**
- * Monitoring events: the CloudWatch alarm, GuardDuty and Inspector2 rules (patterns from lambdas/schemas/event-rules.ts), their
+ * Monitoring events: the CloudWatch alarm, GuardDuty and Inspector2 rules (patterns from src/modules/monitoring/schemas/event-rules.ts), their
  * retry policy and encrypted dead-letter queue, the alarm on that queue, and the events table.
  */
 import { App } from 'aws-cdk-lib';
@@ -7,10 +7,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfigs } from '../../lib/config/load-client-configs';
-import { addClientStacks } from '../../lib/itsm-app';
-import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../../lambdas/schemas/event-rules';
-import { EVENTS_TABLE_KEYS } from '../../lambdas/adapters/dynamodb/events-table-keys';
+import { loadClientConfigs } from '../../src/config/load-client-configs';
+import { addClientStacks } from '../../src/stack/itsm-app';
+import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../../src/modules/monitoring/schemas/event-rules';
+import { EVENTS_TABLE_KEYS } from '../../src/modules/monitoring/adapters/events-table-keys';
 import {
   actionsOf,
   CLIENTS_DIR,
@@ -27,7 +27,7 @@ import {
 
 const fixture = useClientStacks();
 
-const INGESTION_ENTRY = 'lambdas/handlers/event-ingestion-handler.ts';
+const INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
   const ingestion = () => functionWithEntry(fixture.get(clientId).resources, INGESTION_ENTRY);
@@ -162,7 +162,7 @@ describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the f
           .filter((s) => [s.Action].flat().some((a) => a.startsWith('guardduty:')))
           .map((s) => ({ roles: (p.Properties.Roles as unknown[]).map(referencedId), actions: [s.Action].flat(), resources: [s.Resource].flat().map(renderArn) })),
       );
-      return { grants, incidentsRole: roleOf('lambdas/handlers/incidents-handler.ts'), autoCloseRole: roleOf('lambdas/handlers/auto-close-handler.ts') };
+      return { grants, incidentsRole: roleOf('src/modules/incidents/functions/incidents-handler.ts'), autoCloseRole: roleOf('src/modules/incidents/functions/auto-close-handler.ts') };
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -4,10 +4,10 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ItsmFunction } from '../../lib/constructs/itsm-function';
+import { ItsmFunction } from '../../src/kernel/infra/itsm-function';
 import { FAST_SYNTH_CONTEXT } from './infra-fixtures';
-import { OPENAPI_DOCUMENT_FILE } from '../../lambdas/handlers/meta-files';
-import { renderOpenApiDocument } from '../../lambdas/schemas/openapi-document';
+import { OPENAPI_DOCUMENT_FILE } from '../../src/modules/meta/functions/meta-files';
+import { renderOpenApiDocument } from '../../src/api/openapi-document';
 
 /**
  * The bundle a function deploys, built for real (esbuild, as `cdk synth` runs it) for the meta
@@ -22,7 +22,7 @@ beforeAll(() => {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
   const stack = new Stack(app, 'BundlingTest', { env: { account: '000000000000', region: 'eu-west-2' } });
   const fn = new ItsmFunction(stack, 'MetaFunction', {
-    entry: 'lambdas/handlers/meta-handler.ts',
+    entry: 'src/modules/meta/functions/meta-handler.ts',
     serviceName: 'meta',
     logRetention: RetentionDays.ONE_DAY,
     logKey: new Key(stack, 'Key'),
@@ -55,7 +55,7 @@ test('a bundled file name must be a plain file name', () => {
   const stack = new Stack(new App({ context: FAST_SYNTH_CONTEXT }), 'BadName');
   const withFile = (name: string) => () =>
     new ItsmFunction(stack, `F${name.length}`, {
-      entry: 'lambdas/handlers/meta-handler.ts',
+      entry: 'src/modules/meta/functions/meta-handler.ts',
       serviceName: 'meta',
       logRetention: RetentionDays.ONE_DAY,
       logKey: new Key(stack, `Key${name.length}`),
@@ -69,7 +69,7 @@ test('a synth that skips bundling (tests, the local runtime) renders no bundled 
   const stack = new Stack(new App({ context: FAST_SYNTH_CONTEXT }), 'NoBundling');
   const render = jest.fn(() => '{}');
   new ItsmFunction(stack, 'MetaFunction', {
-    entry: 'lambdas/handlers/meta-handler.ts',
+    entry: 'src/modules/meta/functions/meta-handler.ts',
     serviceName: 'meta',
     logRetention: RetentionDays.ONE_DAY,
     logKey: new Key(stack, 'Key'),

@@ -3,9 +3,9 @@
  * threshold and action on the encrypted ops topic, and the alarm rule that turns them into error
  * incidents on the itsm-platform service in the client's own desk.
  */
-import { classifyAlarm } from '../../lambdas/domain/alarm-policy';
-import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
-import { HEALTH_ALARM_SERVICE, HEALTH_THRESHOLDS, healthAlarmPrefix } from '../../lib/constructs/itsm-health-alarms';
+import { classifyAlarm } from '../../src/modules/monitoring/domain/alarm-policy';
+import { clientSettingsSchema } from '../../src/config/client-settings-schema';
+import { HEALTH_ALARM_SERVICE, HEALTH_THRESHOLDS, healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
 import { referencedIds, resourcesOfType, useClientStacks, type CfnResourceJson } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -86,7 +86,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   });
 
   test('through the alarm rule each health alarm becomes an error incident on itsm-platform, whatever the client rules say', () => {
-    const ingestion = resourcesOfType(resources(), 'AWS::Lambda::Function').find(([, fn]) => fn.Metadata?.['itsm:entry'] === 'lambdas/handlers/event-ingestion-handler.ts')!;
+    const ingestion = resourcesOfType(resources(), 'AWS::Lambda::Function').find(([, fn]) => fn.Metadata?.['itsm:entry'] === 'src/modules/monitoring/functions/event-ingestion-handler.ts')!;
     const settings = clientSettingsSchema.parse(JSON.parse(ingestion[1].Properties.Environment.Variables.ITSM_CLIENT_SETTINGS));
     for (const [, alarm] of healthAlarms()) {
       expect({ name: alarm.Properties.AlarmName, ...classifyAlarm(settings.monitoring, alarm.Properties.AlarmName) }).toEqual({ name: alarm.Properties.AlarmName, severity: 'error', service: HEALTH_ALARM_SERVICE });

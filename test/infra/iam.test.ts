@@ -3,7 +3,7 @@
  * performs, on the resources it touches, and nothing anywhere is granted `*`.
  */
 import type { CfnElement } from 'aws-cdk-lib';
-import { INCIDENT_INDEXES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import { INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
 import {
   actionsOf,
   allStatements,
@@ -25,14 +25,14 @@ import {
 
 const fixture = useClientStacks();
 
-const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
-const REPORTS_ENTRY = 'lambdas/handlers/reports-handler.ts';
-const META_ENTRY = 'lambdas/handlers/meta-handler.ts';
-const CATALOGUE_ENTRY = 'lambdas/handlers/catalogue-handler.ts';
-const PROBLEMS_ENTRY = 'lambdas/handlers/problems-handler.ts';
-const CHANGES_ENTRY = 'lambdas/handlers/changes-handler.ts';
-const AUTO_CLOSE_ENTRY = 'lambdas/handlers/auto-close-handler.ts';
-const EVENT_INGESTION_ENTRY = 'lambdas/handlers/event-ingestion-handler.ts';
+const INCIDENTS_ENTRY = 'src/modules/incidents/functions/incidents-handler.ts';
+const REPORTS_ENTRY = 'src/modules/reports/functions/reports-handler.ts';
+const META_ENTRY = 'src/modules/meta/functions/meta-handler.ts';
+const CATALOGUE_ENTRY = 'src/modules/catalogue/functions/catalogue-handler.ts';
+const PROBLEMS_ENTRY = 'src/modules/problems/functions/problems-handler.ts';
+const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
+const AUTO_CLOSE_ENTRY = 'src/modules/incidents/functions/auto-close-handler.ts';
+const EVENT_INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
 
 /** Functions some API Gateway method integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
@@ -150,7 +150,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const autoClose = functionWithEntry(resources, AUTO_CLOSE_ENTRY);
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
-    const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
+    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
     const changes = functionWithEntry(resources, CHANGES_ENTRY);
     const grantees = granteesOf(resources, tableId);
@@ -286,7 +286,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { resources, stack } = fixture.get(clientId);
     const machineId = idOf(stack, stack.slaStateMachine);
     const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
-    const slaClock = functionWithEntry(resources, 'lambdas/handlers/sla-clock-handler.ts');
+    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
     const workflowStatements = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId).includes(workflowRoleId))
       .flatMap(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement));

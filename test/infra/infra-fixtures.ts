@@ -8,11 +8,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadClientConfigs } from '../../lib/config/load-client-configs';
-import type { ClientConfig } from '../../lib/config/client-config-schema';
-import { addClientStacks } from '../../lib/itsm-app';
-import type { ItsmStack } from '../../lib/itsm-stack';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import { loadClientConfigs } from '../../src/config/load-client-configs';
+import type { ClientConfig } from '../../src/config/client-config-schema';
+import { addClientStacks } from '../../src/stack/itsm-app';
+import type { ItsmStack } from '../../src/stack/itsm-stack';
+import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const CLIENTS_DIR = join(REPO_ROOT, 'clients');

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
-import { ENTRY_METADATA } from '../../lib/constructs/itsm-function';
+import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
-const NOTIFYING = ['lambdas/handlers/incidents-handler.ts', 'lambdas/handlers/sla-clock-handler.ts', 'lambdas/handlers/event-ingestion-handler.ts'];
+const NOTIFYING = ['src/modules/incidents/functions/incidents-handler.ts', 'src/modules/incidents/functions/sla-clock-handler.ts', 'src/modules/monitoring/functions/event-ingestion-handler.ts'];
 
 let withWebhook: CloudFormationTemplate;
 let without: CloudFormationTemplate;

@@ -3,8 +3,8 @@
  * may only read known errors and articles by search term. (The problems table is durable and built
  * from the adapter's key module like the others: data.test.ts.)
  */
-import { PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
-import { API_ROUTES } from '../../lambdas/schemas/api-catalogue';
+import { PROBLEM_INDEXES } from '../../src/modules/problems/adapters/problems-table-keys';
+import { API_ROUTES } from '../../src/api/api-catalogue';
 import {
   actionsOf,
   asList,
@@ -19,9 +19,9 @@ import {
 
 const fixture = useClientStacks();
 
-const PROBLEMS_ENTRY = 'lambdas/handlers/problems-handler.ts';
-const INCIDENTS_ENTRY = 'lambdas/handlers/incidents-handler.ts';
-const RETIREMENT_ENTRY = 'lambdas/handlers/knowledge-retirement-handler.ts';
+const PROBLEMS_ENTRY = 'src/modules/problems/functions/problems-handler.ts';
+const INCIDENTS_ENTRY = 'src/modules/incidents/functions/incidents-handler.ts';
+const RETIREMENT_ENTRY = 'src/modules/problems/functions/knowledge-retirement-handler.ts';
 const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
@@ -55,7 +55,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const retirement = functionWithEntry(resources, RETIREMENT_ENTRY);
     // Reports: Query only, for known errors' impact (test/infra/known-error-impact.test.ts).
-    const reports = functionWithEntry(resources, 'lambdas/handlers/reports-handler.ts');
+    const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
     expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId].sort());
     expect(grantsOn(incidents.statements, tableId)).toEqual({
       [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],

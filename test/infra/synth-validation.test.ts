@@ -8,8 +8,8 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadClientConfigs } from '../../lib/config/load-client-configs';
-import { addClientStacks } from '../../lib/itsm-app';
+import { loadClientConfigs } from '../../src/config/load-client-configs';
+import { addClientStacks } from '../../src/stack/itsm-app';
 import { CLIENTS_DIR, FAST_SYNTH_CONTEXT } from './infra-fixtures';
 
 const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRules';

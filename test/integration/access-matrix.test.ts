@@ -7,7 +7,7 @@ import { counterValue, storedItem, storedTimeline } from './support-incidents';
 /**
  * Role × action, through the incidents Lambda: every role against every route, on an incident it
  * reported ("own") and on one somebody else reported ("other"). The expected answers are written
- * out here from the policy (lambdas/domain/access-policy.ts), not computed from it, so a change to
+ * out here from the policy (src/kernel/domain/access-policy.ts), not computed from it, so a change to
  * the policy has to be made twice on purpose.
  */
 
@@ -178,7 +178,7 @@ test('monitoring events: GET /events and GET /events/trends answer each role as 
   let reports: ProxyHandler | undefined;
   try {
     jest.isolateModules(() => {
-      reports = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+      reports = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
     });
   } finally {
     restore();
@@ -210,9 +210,9 @@ describe('capacity and improvements', () => {
 
   beforeAll(async () => {
     const { exampleSettings, localFunctionEnv, setEnv } = await import('./support-handler');
-    const { DynamoDbCatalogueRepository } = await import('../../lambdas/adapters/dynamodb/dynamodb-catalogue-repository');
-    const { newService } = await import('../../lambdas/domain/service-catalogue');
-    const { createServiceBodySchema } = await import('../../lambdas/schemas/catalogue-schemas');
+    const { DynamoDbCatalogueRepository } = await import('../../src/modules/catalogue/adapters/dynamodb-catalogue-repository');
+    const { newService } = await import('../../src/modules/catalogue/domain/service-catalogue');
+    const { createServiceBodySchema } = await import('../../src/modules/catalogue/schemas/catalogue-schemas');
     restoreEnv = setEnv({
       ...localFunctionEnv(tables),
       INCIDENTS_TABLE_NAME: tables.names.incidents,
@@ -221,7 +221,7 @@ describe('capacity and improvements', () => {
       ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity: { actions } }),
     });
     jest.isolateModules(() => {
-      reports = (require('../../lambdas/handlers/reports-handler') as { handler: import('./support-events').ProxyHandler }).handler;
+      reports = (require('../../src/modules/reports/functions/reports-handler') as { handler: import('./support-events').ProxyHandler }).handler;
     });
     const catalogue = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
     const owners: [string, string][] = [...ROLE_CALLERS.map(([role, c]) => [serviceOf(role), c.username] as [string, string]), [otherService, someoneElse]];

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditTrail, sha256Hex } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../lambdas/adapters/dynamodb/audit-table-keys';
-import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../lambdas/app/audit-use-cases';
-import { recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../lambdas/domain/audit-chain';
+import { DynamoDbAuditTrail, sha256Hex } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
+import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
+import { recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { expectProblem, incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
@@ -123,7 +123,7 @@ describe('through the functions', () => {
     api = await startIncidentsApi();
     // The audit function, loaded the way the runtime loads it, over the same tables.
     jest.isolateModules(() => {
-      auditHandler = (require('../../lambdas/handlers/audit-handler') as typeof import('../../lambdas/handlers/audit-handler')).handler as unknown as ProxyHandler;
+      auditHandler = (require('../../src/modules/audit/functions/audit-handler') as typeof import('../../src/modules/audit/functions/audit-handler')).handler as unknown as ProxyHandler;
     });
   });
   afterAll(async () => {

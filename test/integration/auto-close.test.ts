@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { autoCloseResolvedIncidents, confirmIncidentResolution, type IncidentDeps } from '../../lambdas/app/incident-use-cases';
-import type { AuditLog, IncidentRepository, Notification } from '../../lambdas/app/ports';
-import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { rejectResolution, type Incident } from '../../lambdas/domain/incident';
-import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
-import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../lambdas/domain/priority-rules';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { autoCloseResolvedIncidents, confirmIncidentResolution, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
+import type { AuditLog, Notification } from '../../src/kernel/app/ports';
+import type { IncidentRepository } from '../../src/modules/incidents/app/ports';
+import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { rejectResolution, type Incident } from '../../src/modules/incidents/domain/incident';
+import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
+import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../src/kernel/domain/priority-rules';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { lambdaContext } from './support-events';
 import { exampleFunctionEnv, exampleSettings, muteEmptyMetricsWarning, setEnv } from './support-handler';
@@ -222,7 +223,7 @@ describe('auto-close handler (scheduled Lambda)', () => {
     restore = setEnv(exampleFunctionEnv(tables));
     muteEmptyMetricsWarning();
     jest.isolateModules(() => {
-      handler = (require('../../lambdas/handlers/auto-close-handler') as typeof import('../../lambdas/handlers/auto-close-handler')).handler as unknown as typeof handler;
+      handler = (require('../../src/modules/incidents/functions/auto-close-handler') as typeof import('../../src/modules/incidents/functions/auto-close-handler')).handler as unknown as typeof handler;
     });
   });
   afterAll(() => {

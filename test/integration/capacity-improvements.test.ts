@@ -1,7 +1,7 @@
-import { DynamoDbCatalogueRepository } from '../../lambdas/adapters/dynamodb/dynamodb-catalogue-repository';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { newService } from '../../lambdas/domain/service-catalogue';
-import { createServiceBodySchema } from '../../lambdas/schemas/catalogue-schemas';
+import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { newService } from '../../src/modules/catalogue/domain/service-catalogue';
+import { createServiceBodySchema } from '../../src/modules/catalogue/schemas/catalogue-schemas';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {
-    handler = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+    handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
   });
   const catalogue = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
   const ownerOf = (username: string) => ({ username, name: username, email: `${username}@example.com` });

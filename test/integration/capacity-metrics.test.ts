@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDbCatalogueRepository } from '../../lambdas/adapters/dynamodb/dynamodb-catalogue-repository';
-import { newService } from '../../lambdas/domain/service-catalogue';
-import { createServiceBodySchema } from '../../lambdas/schemas/catalogue-schemas';
+import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
+import { newService } from '../../src/modules/catalogue/domain/service-catalogue';
+import { createServiceBodySchema } from '../../src/modules/catalogue/schemas/catalogue-schemas';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {
-    handler = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+    handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
   });
   const catalogue = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
   const input = createServiceBodySchema.parse({

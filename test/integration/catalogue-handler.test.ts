@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ciKey } from '../../lambdas/adapters/dynamodb/catalogue-table-keys';
+import { ciKey } from '../../src/modules/catalogue/adapters/catalogue-table-keys';
 import type { TestTables } from '../support/test-tables';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { expectProblem, startFunctionEnvironment, validIncidentBody, type FunctionEnvironment } from './support-handler';
@@ -20,8 +20,8 @@ beforeAll(async () => {
   environment = await startFunctionEnvironment();
   tables = environment.tables;
   jest.isolateModules(() => {
-    catalogue = require('../../lambdas/handlers/catalogue-handler').handler;
-    incidents = require('../../lambdas/handlers/incidents-handler').handler;
+    catalogue = require('../../src/modules/catalogue/functions/catalogue-handler').handler;
+    incidents = require('../../src/modules/incidents/functions/incidents-handler').handler;
   });
   await buildFixture();
 });

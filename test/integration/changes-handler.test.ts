@@ -29,10 +29,10 @@ beforeAll(async () => {
   ({ tables } = environment);
   sns = environment.sns!;
   jest.isolateModules(() => {
-    changes = require('../../lambdas/handlers/changes-handler').handler;
-    catalogue = require('../../lambdas/handlers/catalogue-handler').handler;
-    incidents = require('../../lambdas/handlers/incidents-handler').handler;
-    auditHandler = require('../../lambdas/handlers/audit-handler').handler;
+    changes = require('../../src/modules/changes/functions/changes-handler').handler;
+    catalogue = require('../../src/modules/catalogue/functions/catalogue-handler').handler;
+    incidents = require('../../src/modules/incidents/functions/incidents-handler').handler;
+    auditHandler = require('../../src/modules/audit/functions/audit-handler').handler;
   });
   await seedServices(tables.documents, tables.names.catalogue, SERVICES.map((id) => aService(id, { owner: { username: 'oscar.owner', name: 'Oscar Owner', email: 'oscar.owner@example.com' } })));
   await seedServices(tables.documents, tables.names.catalogue, [aService('chg-retired', { status: 'retired' })]);

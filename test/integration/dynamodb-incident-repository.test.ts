@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbIncidentRepository, planQuery } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { INCIDENT_INDEXES, KEY_ATTRIBUTES } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
-import type { IncidentFilter, StoredTimelineEntry } from '../../lambdas/app/ports';
-import { InvalidInputError, VersionConflictError } from '../../lambdas/domain/domain-errors';
-import type { Incident } from '../../lambdas/domain/incident';
-import type { TimelineEntry } from '../../lambdas/domain/incident-timeline';
+import { DynamoDbIncidentRepository, planQuery } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { INCIDENT_INDEXES, KEY_ATTRIBUTES } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import type { IncidentFilter, StoredTimelineEntry } from '../../src/modules/incidents/app/ports';
+import { InvalidInputError, VersionConflictError } from '../../src/kernel/domain/domain-errors';
+import type { Incident } from '../../src/modules/incidents/domain/incident';
+import type { TimelineEntry } from '../../src/modules/incidents/domain/incident-timeline';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { aChange, anEntry, anIncident, counterValue, storedItem, storedTimeline } from './support-incidents';
 

@@ -1,8 +1,8 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../../lambdas/adapters/dynamodb/document-client';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { encodeCursor } from '../../lambdas/adapters/dynamodb/page-cursor';
-import { MAX_BODY_BYTES } from '../../lambdas/handlers/http/http-request';
+import { createDocumentClient } from '../../src/kernel/adapters/document-client';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { encodeCursor } from '../../src/kernel/adapters/page-cursor';
+import { MAX_BODY_BYTES } from '../../src/kernel/http/http-request';
 import type { TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { expectProblem, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';

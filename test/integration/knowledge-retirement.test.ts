@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbProblemRepository } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
-import { createArticle, getArticle, retireStaleArticles, updateArticle, type ProblemDeps } from '../../lambdas/app/problem-use-cases';
-import type { Caller } from '../../lambdas/domain/access-policy';
-import { newKnowledgeArticle, type KnowledgeArticle } from '../../lambdas/domain/problem';
+import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { DynamoDbProblemRepository } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
+import { createArticle, getArticle, retireStaleArticles, updateArticle, type ProblemDeps } from '../../src/modules/problems/app/problem-use-cases';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import { newKnowledgeArticle, type KnowledgeArticle } from '../../src/modules/problems/domain/problem';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { lambdaContext } from './support-events';
 import { exampleFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
@@ -122,7 +122,7 @@ describe('knowledge-retirement handler (scheduled Lambda)', () => {
       muteEmptyMetricsWarning();
       let handler!: (event: ScheduledEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ archived: number }>;
       jest.isolateModules(() => {
-        handler = (require('../../lambdas/handlers/knowledge-retirement-handler') as typeof import('../../lambdas/handlers/knowledge-retirement-handler')).handler as unknown as typeof handler;
+        handler = (require('../../src/modules/problems/functions/knowledge-retirement-handler') as typeof import('../../src/modules/problems/functions/knowledge-retirement-handler')).handler as unknown as typeof handler;
       });
       now = Date.now() - 200 * DAY;
       const old = await publish('Old tapir guide');

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbKnownErrorImpactReader } from '../../lambdas/adapters/dynamodb/dynamodb-known-error-impact-reader';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { DynamoDbProblemRepository } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
-import { createKnownError, createProblem, linkIncident, updateProblem, type ProblemDeps } from '../../lambdas/app/problem-use-cases';
-import type { Caller } from '../../lambdas/domain/access-policy';
-import type { Incident } from '../../lambdas/domain/incident';
+import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { DynamoDbKnownErrorImpactReader } from '../../src/modules/reports/adapters/dynamodb-known-error-impact-reader';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbProblemRepository } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
+import { createKnownError, createProblem, linkIncident, updateProblem, type ProblemDeps } from '../../src/modules/problems/app/problem-use-cases';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import type { Incident } from '../../src/modules/incidents/domain/incident';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   restore = setEnv({ ...localFunctionEnv(tables), ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()) });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {
-    handler = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+    handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
   });
   const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
   const deps: ProblemDeps = {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbMonitoringEventStore } from '../../lambdas/adapters/dynamodb/dynamodb-monitoring-event-store';
-import type { EventRecord, MonitoringLock } from '../../lambdas/app/ports';
-import { incidentAdditionEntry, incidentChangeEntry } from '../../lambdas/app/audit-use-cases';
-import { startTracking } from '../../lambdas/domain/alarm-tracking';
+import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { DynamoDbMonitoringEventStore } from '../../src/modules/monitoring/adapters/dynamodb-monitoring-event-store';
+import type { EventRecord, MonitoringLock } from '../../src/modules/monitoring/app/ports';
+import { incidentAdditionEntry, incidentChangeEntry } from '../../src/modules/audit/app/audit-use-cases';
+import { startTracking } from '../../src/modules/incidents/domain/alarm-tracking';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { anEntry, anIncident, scanAll, storedItem, storedTimeline } from './support-incidents';
 

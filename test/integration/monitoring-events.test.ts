@@ -30,7 +30,7 @@ beforeAll(async () => {
   ({ tables } = environment);
   ingest = loadIngestionHandler(exampleSettings()) as Handler;
   jest.isolateModules(() => {
-    reports = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+    reports = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
   });
   startedAt = new Date().toISOString();
   await feedRandomMix();

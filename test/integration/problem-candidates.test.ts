@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { DynamoDbProblemRepository } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
-import { createProblem, linkIncident, problemCandidates, type ProblemDeps } from '../../lambdas/app/problem-use-cases';
-import type { Caller } from '../../lambdas/domain/access-policy';
-import { InvalidInputError, ForbiddenError } from '../../lambdas/domain/domain-errors';
-import type { Incident } from '../../lambdas/domain/incident';
+import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbProblemRepository } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
+import { createProblem, linkIncident, problemCandidates, type ProblemDeps } from '../../src/modules/problems/app/problem-use-cases';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import { InvalidInputError, ForbiddenError } from '../../src/kernel/domain/domain-errors';
+import type { Incident } from '../../src/modules/incidents/domain/incident';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { aChange, anIncident } from './support-incidents';
 

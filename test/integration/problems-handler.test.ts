@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditTrail } from '../../lambdas/adapters/dynamodb/dynamodb-audit-trail';
-import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../lambdas/adapters/dynamodb/dynamodb-problem-repository';
-import { draftArticleFromResolution, resolutionDraftId } from '../../lambdas/app/problem-use-cases';
-import { incidentLinkKey, PROBLEM_INDEXES } from '../../lambdas/adapters/dynamodb/problems-table-keys';
+import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
+import { draftArticleFromResolution, resolutionDraftId } from '../../src/modules/problems/app/problem-use-cases';
+import { incidentLinkKey, PROBLEM_INDEXES } from '../../src/modules/problems/adapters/problems-table-keys';
 import type { TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
@@ -24,8 +24,8 @@ beforeAll(async () => {
   environment = await startFunctionEnvironment();
   tables = environment.tables;
   jest.isolateModules(() => {
-    problems = require('../../lambdas/handlers/problems-handler').handler;
-    incidents = require('../../lambdas/handlers/incidents-handler').handler;
+    problems = require('../../src/modules/problems/functions/problems-handler').handler;
+    incidents = require('../../src/modules/incidents/functions/incidents-handler').handler;
   });
   await seedServices(tables.documents, tables.names.catalogue, ['email', 'vpn', 'erp', 'printing']);
 });

@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { DynamoDbReportAggregates } from '../../lambdas/adapters/dynamodb/report-aggregates';
-import { availabilityReport, serviceReport } from '../../lambdas/app/report-use-cases';
-import { VersionConflictError } from '../../lambdas/domain/domain-errors';
-import type { Incident } from '../../lambdas/domain/incident';
-import { ALL_SERVICES, dayOf, outageOf } from '../../lambdas/domain/incident-aggregates';
-import type { TimelineEntry } from '../../lambdas/domain/incident-timeline';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
+import { availabilityReport, serviceReport } from '../../src/modules/reports/app/report-use-cases';
+import { VersionConflictError } from '../../src/kernel/domain/domain-errors';
+import type { Incident } from '../../src/modules/incidents/domain/incident';
+import { ALL_SERVICES, dayOf, outageOf } from '../../src/modules/incidents/domain/incident-aggregates';
+import type { TimelineEntry } from '../../src/modules/incidents/domain/incident-timeline';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { aChange, anIncident, scanAll } from './support-incidents';
 

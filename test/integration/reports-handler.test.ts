@@ -1,4 +1,4 @@
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {
-    handler = (require('../../lambdas/handlers/reports-handler') as { handler: ProxyHandler }).handler;
+    handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
   });
   const repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
   const incident = anIncident({ service: 'email', createdAt: '2026-10-01T09:00:00.000Z', detectedAt: '2026-10-01T09:00:00.000Z', outage: { end: '2026-10-01T09:30:00.000Z' }, usersAffected: 10 });

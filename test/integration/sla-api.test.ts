@@ -1,5 +1,5 @@
-import { DynamoDbIncidentRepository } from '../../lambdas/adapters/dynamodb/dynamodb-incident-repository';
-import { INITIAL_SLA } from '../../lambdas/domain/incident-sla';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { INITIAL_SLA } from '../../src/modules/incidents/domain/incident-sla';
 import { callers, invoke, type TestCaller } from './support-events';
 import { anIncident } from './support-incidents';
 import { expectProblem, incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';

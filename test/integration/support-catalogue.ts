@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbCatalogueRepository } from '../../lambdas/adapters/dynamodb/dynamodb-catalogue-repository';
-import type { Service } from '../../lambdas/domain/service-catalogue';
+import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
+import type { Service } from '../../src/modules/catalogue/domain/service-catalogue';
 
 /** A complete, live service entity for tests; `id` names it. */
 export function aService(id: string, overrides: Partial<Service> = {}): Service {

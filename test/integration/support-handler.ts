@@ -66,7 +66,7 @@ export async function startLocalWorkflows(dir: string): Promise<{ readonly sfn: 
     invoke: async (_functionId, payload) => {
       if (!checkHandler) {
         jest.isolateModules(() => {
-          checkHandler = (require('../../lambdas/handlers/sla-clock-handler') as { handler: (event: unknown) => Promise<unknown> }).handler;
+          checkHandler = (require('../../src/modules/incidents/functions/sla-clock-handler') as { handler: (event: unknown) => Promise<unknown> }).handler;
         });
       }
       return checkHandler!(payload);
@@ -209,7 +209,7 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
     let loaded: ProxyHandler | undefined;
     try {
       jest.isolateModules(() => {
-        loaded = (require('../../lambdas/handlers/incidents-handler') as typeof import('../../lambdas/handlers/incidents-handler'))
+        loaded = (require('../../src/modules/incidents/functions/incidents-handler') as typeof import('../../src/modules/incidents/functions/incidents-handler'))
           .handler as unknown as ProxyHandler;
       });
     } finally {
@@ -293,7 +293,7 @@ export function loadIngestionHandler(settings: Record<string, unknown>, alarmTag
   try {
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = require('../../lambdas/handlers/event-ingestion-handler').handler;
+      loaded = require('../../src/modules/monitoring/functions/event-ingestion-handler').handler;
     });
   } finally {
     restoreSettings();

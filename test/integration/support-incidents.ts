@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Incident, IncidentChange } from '../../lambdas/domain/incident';
-import type { TimelineEntry } from '../../lambdas/domain/incident-timeline';
-import { DEFAULT_PRIORITY_MATRIX, derivePriority, type Impact, type Urgency } from '../../lambdas/domain/priority';
-import { incidentKey, incidentNumberCounterKey, TIMELINE_PREFIX } from '../../lambdas/adapters/dynamodb/incidents-table-keys';
+import type { Incident, IncidentChange } from '../../src/modules/incidents/domain/incident';
+import type { TimelineEntry } from '../../src/modules/incidents/domain/incident-timeline';
+import { DEFAULT_PRIORITY_MATRIX, derivePriority, type Impact, type Urgency } from '../../src/kernel/domain/priority';
+import { incidentKey, incidentNumberCounterKey, TIMELINE_PREFIX } from '../../src/modules/incidents/adapters/incidents-table-keys';
 
 let fixtureSequence = 0;
 

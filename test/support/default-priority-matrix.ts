@@ -1,4 +1,4 @@
-import type { Impact, Priority, Urgency } from '../../lambdas/domain/priority';
+import type { Impact, Priority, Urgency } from '../../src/kernel/domain/priority';
 
 /**
  * The default priority matrix written out cell by cell (ITIL's 3 × 3, P1 to P5): the expectation

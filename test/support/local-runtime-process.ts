@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Role } from '../../lambdas/domain/access-policy';
+import type { Role } from '../../src/kernel/domain/access-policy';
 import { issueToken } from '../../local/local-tokens';
 
 const ROOT = resolve(__dirname, '../..');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../lambdas/adapters/dynamodb/document-client';
+import { createDocumentClient } from '../../src/kernel/adapters/document-client';
 import { ensureTables } from '../../local/dynamodb-engine';
 import { synthesizeClient } from '../../local/synthesize-stack';
 import { tablesOf } from '../../local/template-model';

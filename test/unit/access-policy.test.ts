@@ -13,7 +13,7 @@ import {
   type IncidentAction,
   type Role,
   type Scope,
-} from '../../lambdas/domain/access-policy';
+} from '../../src/kernel/domain/access-policy';
 
 const ACTIONS: IncidentAction[] = [
   'incident:create',

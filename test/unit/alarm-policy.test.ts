@@ -1,6 +1,6 @@
-import { alarmEventSeverity, classifyAlarm, decideAlarmAction, globMatches, impactAndUrgency, type MonitoringPolicy } from '../../lambdas/domain/alarm-policy';
-import { cloudWatchAlarmEventSchema, CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../../lambdas/schemas/event-rules';
-import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+import { alarmEventSeverity, classifyAlarm, decideAlarmAction, globMatches, impactAndUrgency, type MonitoringPolicy } from '../../src/modules/monitoring/domain/alarm-policy';
+import { cloudWatchAlarmEventSchema, CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN } from '../../src/modules/monitoring/schemas/event-rules';
+import { clientSettingsSchema } from '../../src/config/client-settings-schema';
 import { matchesPattern } from '../../local/eventbridge-pattern';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { AlarmTagSource } from '../../lambdas/app/ports';
-import type { AlarmTags } from '../../lambdas/domain/alarm-policy';
-import { ALARM_TAG_CACHE_MS, CachingAlarmTagSource } from '../../lambdas/adapters/cloudwatch/caching-alarm-tag-source';
-import { CloudWatchAlarmTagSource } from '../../lambdas/adapters/cloudwatch/cloudwatch-alarm-tag-source';
-import { FileAlarmTagSource } from '../../lambdas/adapters/cloudwatch/file-alarm-tag-source';
+import type { AlarmTagSource } from '../../src/modules/monitoring/app/ports';
+import type { AlarmTags } from '../../src/modules/monitoring/domain/alarm-policy';
+import { ALARM_TAG_CACHE_MS, CachingAlarmTagSource } from '../../src/modules/monitoring/adapters/caching-alarm-tag-source';
+import { CloudWatchAlarmTagSource } from '../../src/modules/monitoring/adapters/cloudwatch-alarm-tag-source';
+import { FileAlarmTagSource } from '../../local/stand-ins/file-alarm-tag-source';
 
 const ARN = 'arn:aws:cloudwatch:eu-west-2:123456789012:alarm:prod-api-5xx';
 const OTHER = 'arn:aws:cloudwatch:eu-west-2:123456789012:alarm:disk-full';

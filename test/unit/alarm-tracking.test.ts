@@ -1,6 +1,6 @@
-import { promoteWarningAlarm, promotionDueAt, startTracking, trackAlarmState, type AlarmTrackingPolicy } from '../../lambdas/domain/alarm-tracking';
-import { openIncident, type Incident } from '../../lambdas/domain/incident';
-import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
+import { promoteWarningAlarm, promotionDueAt, startTracking, trackAlarmState, type AlarmTrackingPolicy } from '../../src/modules/incidents/domain/alarm-tracking';
+import { openIncident, type Incident } from '../../src/modules/incidents/domain/incident';
+import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
 
 const policy: AlarmTrackingPolicy = { flappingChanges: 5, flappingWindowMs: 3_600_000, warningPromotionAfterMs: 30 * 60_000 };
 const rules = { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: [], concurrentIncidents: [] };

@@ -15,7 +15,7 @@ import {
   type AuditEntry,
   type AuditRecord,
   type ChainEntry,
-} from '../../lambdas/domain/audit-chain';
+} from '../../src/kernel/domain/audit-chain';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

@@ -1,5 +1,5 @@
-import { availability, mttaMinutes } from '../../lambdas/domain/availability';
-import type { OutageInterval } from '../../lambdas/domain/incident-aggregates';
+import { availability, mttaMinutes } from '../../src/modules/reports/domain/availability';
+import type { OutageInterval } from '../../src/modules/incidents/domain/incident-aggregates';
 
 /** Hand-worked examples of the README's definitions ("Reports"). */
 const day = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-02T00:00:00.000Z' }; // 1,440 minutes

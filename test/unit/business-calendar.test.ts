@@ -12,8 +12,8 @@ import {
   zonedWallTime,
   type BusinessHoursCalendar,
   type Calendar,
-} from '../../lambdas/domain/business-calendar';
-import { PRIORITIES } from '../../lambdas/domain/priority';
+} from '../../src/kernel/domain/business-calendar';
+import { PRIORITIES } from '../../src/kernel/domain/priority';
 import { seededRandom } from '../support/seeded-random';
 
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callerFromEvent, parseGroups } from '../../lambdas/handlers/http/caller-from-claims';
+import { callerFromEvent, parseGroups } from '../../src/kernel/http/caller-from-claims';
 
 type ClaimsEvent = Pick<APIGatewayProxyEvent, 'requestContext'>;
 

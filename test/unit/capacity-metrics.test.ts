@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetMetricDataCommand, type GetMetricDataCommandInput, type GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchCapacitySource, MAX_DATAPOINTS_PER_CALL } from '../../lambdas/adapters/cloudwatch/cloudwatch-capacity-source';
-import { FileCapacitySource } from '../../lambdas/adapters/cloudwatch/file-capacity-source';
-import { capacityReport } from '../../lambdas/app/capacity-use-cases';
-import type { CapacityMeasurements, CapacitySource } from '../../lambdas/app/report-ports';
-import type { Caller } from '../../lambdas/domain/access-policy';
-import { mergeMeasurements, type CapacityAction, type CapacityMeasurement, type CapacityMetric } from '../../lambdas/domain/capacity';
+import { CloudWatchCapacitySource, MAX_DATAPOINTS_PER_CALL } from '../../src/modules/reports/adapters/cloudwatch-capacity-source';
+import { FileCapacitySource } from '../../local/stand-ins/file-capacity-source';
+import { capacityReport } from '../../src/modules/reports/app/capacity-use-cases';
+import type { CapacityMeasurements, CapacitySource } from '../../src/modules/reports/app/report-ports';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import { mergeMeasurements, type CapacityAction, type CapacityMeasurement, type CapacityMetric } from '../../src/modules/reports/domain/capacity';
 
 /**
  * Capacity measurements from a CloudWatch metric named in config (README "Capacity"): the

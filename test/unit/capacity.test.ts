@@ -1,4 +1,4 @@
-import { capacityFigures, leastSquares } from '../../lambdas/domain/capacity';
+import { capacityFigures, leastSquares } from '../../src/modules/reports/domain/capacity';
 
 /** Hand-worked examples of the capacity figures (README "Capacity"): capacity 100, baseline 50. */
 const action = { baseline: 50, capacity: 100 };

@@ -1,4 +1,4 @@
-import { catalogueScope, firstForbiddenServiceField, mayChangeService, ROLES, type Role } from '../../lambdas/domain/access-policy';
+import { catalogueScope, firstForbiddenServiceField, mayChangeService, ROLES, type Role } from '../../src/kernel/domain/access-policy';
 
 const caller = (roles: Role[], name = 'someone') => ({ id: `sub-${name}`, name, roles });
 

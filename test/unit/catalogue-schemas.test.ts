@@ -6,8 +6,8 @@ import {
   softwareQuerySchema,
   updateCiBodySchema,
   updateServiceBodySchema,
-} from '../../lambdas/schemas/catalogue-schemas';
-import { buildOpenApiDocument } from '../../lambdas/schemas/openapi-document';
+} from '../../src/modules/catalogue/schemas/catalogue-schemas';
+import { buildOpenApiDocument } from '../../src/api/openapi-document';
 
 const service = {
   id: 'web-shop',

@@ -1,11 +1,11 @@
-import type { Caller } from '../../lambdas/domain/access-policy';
-import { changeScope, mayActOnChange, ROLES } from '../../lambdas/domain/access-policy';
-import { editDraft, moveChange, newChange, recordVote, type Change, type ChangeInput } from '../../lambdas/domain/change';
-import { castVote, decision, mayFill, outstanding, requiredApprovals, type Vote } from '../../lambdas/domain/change-approval';
-import { freezesHit, monthOf, monthsBetween, overlapLookback, overlaps } from '../../lambdas/domain/change-calendar';
-import { allowedNextChangeStates, assertChangeTransition, canChangeTransition, CHANGE_STATES } from '../../lambdas/domain/change-lifecycle';
-import { assessRisk, riskClass, riskScore } from '../../lambdas/domain/change-risk';
-import { IllegalTransitionError, InvalidInputError, LifecycleError } from '../../lambdas/domain/domain-errors';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import { changeScope, mayActOnChange, ROLES } from '../../src/kernel/domain/access-policy';
+import { editDraft, moveChange, newChange, recordVote, type Change, type ChangeInput } from '../../src/modules/changes/domain/change';
+import { castVote, decision, mayFill, outstanding, requiredApprovals, type Vote } from '../../src/modules/changes/domain/change-approval';
+import { freezesHit, monthOf, monthsBetween, overlapLookback, overlaps } from '../../src/modules/changes/domain/change-calendar';
+import { allowedNextChangeStates, assertChangeTransition, canChangeTransition, CHANGE_STATES } from '../../src/modules/changes/domain/change-lifecycle';
+import { assessRisk, riskClass, riskScore } from '../../src/modules/changes/domain/change-risk';
+import { IllegalTransitionError, InvalidInputError, LifecycleError } from '../../src/kernel/domain/domain-errors';
 
 const person = (name: string, ...roles: Caller['roles']): Caller => ({ id: `${name}-id`, name, roles });
 const engineer = person('erin', 'engineer');

@@ -1,9 +1,9 @@
-import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
+import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
 import {
   DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS,
   DEFAULT_USERS_AFFECTED_THRESHOLDS,
-} from '../../lambdas/domain/priority-rules';
-import { DEFAULT_SLA_TARGETS, clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+} from '../../src/kernel/domain/priority-rules';
+import { DEFAULT_SLA_TARGETS, clientSettingsSchema } from '../../src/config/client-settings-schema';
 
 const contact = (n: number) => ({ name: `Contact ${n}`, email: `contact${n}@example.com` });
 

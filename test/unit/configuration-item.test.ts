@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../lambdas/domain/domain-errors';
+import { InvalidInputError } from '../../src/kernel/domain/domain-errors';
 import {
   changeConfigurationItem,
   isSharedPlatform,
@@ -6,7 +6,7 @@ import {
   normalizeSoftwareName,
   softwareInstallations,
   versionPrefix,
-} from '../../lambdas/domain/configuration-item';
+} from '../../src/modules/catalogue/domain/configuration-item';
 
 const actor = { id: 'sub-a', name: 'ada.admin' };
 const NOW = '2026-11-25T10:00:00.000Z';

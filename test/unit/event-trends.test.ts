@@ -1,7 +1,7 @@
-import { alarmEventSeverity, findingEventSeverity, type MonitoringPolicy } from '../../lambdas/domain/alarm-policy';
-import { InvalidInputError } from '../../lambdas/domain/domain-errors';
-import { alignedRange, checkedEventRange, daysOf, trendBuckets, type HourCount } from '../../lambdas/domain/event-trends';
-import { parseTrendSortKey, trendCounterKeys, trendShard, TREND_SHARDS } from '../../lambdas/adapters/dynamodb/events-table-keys';
+import { alarmEventSeverity, findingEventSeverity, type MonitoringPolicy } from '../../src/modules/monitoring/domain/alarm-policy';
+import { InvalidInputError } from '../../src/kernel/domain/domain-errors';
+import { alignedRange, checkedEventRange, daysOf, trendBuckets, type HourCount } from '../../src/modules/monitoring/domain/event-trends';
+import { parseTrendSortKey, trendCounterKeys, trendShard, TREND_SHARDS } from '../../src/modules/monitoring/adapters/events-table-keys';
 
 const policy: MonitoringPolicy = {
   alarmRules: [{ namePattern: 'prod-*', severity: 'error' }, { namePattern: 'billing-*', severity: 'informational' }],

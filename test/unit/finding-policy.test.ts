@@ -1,12 +1,12 @@
-import { DEFAULT_FINDING_PRIORITIES, guardDutyFindingToArchive, guardDutySeverity, inspectorSeverity, isHigherPriority, type InspectorSeverity } from '../../lambdas/domain/finding-policy';
-import { fromGuardDuty, fromInspector } from '../../lambdas/app/ingest-finding';
+import { DEFAULT_FINDING_PRIORITIES, guardDutyFindingToArchive, guardDutySeverity, inspectorSeverity, isHigherPriority, type InspectorSeverity } from '../../src/modules/monitoring/domain/finding-policy';
+import { fromGuardDuty, fromInspector } from '../../src/modules/monitoring/app/ingest-finding';
 import {
   GUARDDUTY_FINDING_PATTERN,
   guardDutyFindingEventSchema,
   INSPECTOR2_FINDING_PATTERN,
   inspector2FindingEventSchema,
-} from '../../lambdas/schemas/event-rules';
-import { clientSettingsSchema } from '../../lambdas/schemas/client-settings-schema';
+} from '../../src/modules/monitoring/schemas/event-rules';
+import { clientSettingsSchema } from '../../src/config/client-settings-schema';
 import { matchesPattern } from '../../local/eventbridge-pattern';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';

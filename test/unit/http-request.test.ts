@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { InvalidInputError, PreconditionRequiredError, type FieldIssue } from '../../lambdas/domain/domain-errors';
+import { InvalidInputError, PreconditionRequiredError, type FieldIssue } from '../../src/kernel/domain/domain-errors';
 import { thrownAs, thrownBy } from '../support/thrown-by';
 import {
   MAX_BODY_BYTES,
@@ -11,7 +11,7 @@ import {
   parseJsonBody,
   parseQuery,
   validate,
-} from '../../lambdas/handlers/http/http-request';
+} from '../../src/kernel/http/http-request';
 import {
   commentBodySchema,
   createIncidentBodySchema,
@@ -20,7 +20,7 @@ import {
   listIncidentsQuerySchema,
   rejectBodySchema,
   updateIncidentBodySchema,
-} from '../../lambdas/schemas/incident-schemas';
+} from '../../src/modules/incidents/schemas/incident-schemas';
 
 function event(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {

@@ -1,4 +1,4 @@
-import { changeImprovement, currentPeriod, improvementProgress, newImprovement, type ImprovementInput } from '../../lambdas/domain/improvement';
+import { changeImprovement, currentPeriod, improvementProgress, newImprovement, type ImprovementInput } from '../../src/modules/reports/domain/improvement';
 
 /** Hand-worked examples of the register's rules and computed progress (README "Continual improvement"). */
 const now = new Date('2026-07-01T00:00:00Z');

@@ -1,5 +1,5 @@
-import { aggregateDelta, ALL_SERVICES, outageOf } from '../../lambdas/domain/incident-aggregates';
-import type { Incident } from '../../lambdas/domain/incident';
+import { aggregateDelta, ALL_SERVICES, outageOf } from '../../src/modules/incidents/domain/incident-aggregates';
+import type { Incident } from '../../src/modules/incidents/domain/incident';
 
 const base: Incident = {
   id: 'i-1', number: 'INC0000001', shortDescription: 's', description: 'd', impact: 2, urgency: 2, priority: 'P3', priorityReasons: [],

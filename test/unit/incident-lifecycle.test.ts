@@ -1,4 +1,4 @@
-import { IllegalTransitionError } from '../../lambdas/domain/domain-errors';
+import { IllegalTransitionError } from '../../src/kernel/domain/domain-errors';
 import {
   INCIDENT_STATES,
   allowedNextStates,
@@ -6,7 +6,7 @@ import {
   canTransition,
   isOpen,
   type IncidentState,
-} from '../../lambdas/domain/incident-lifecycle';
+} from '../../src/modules/incidents/domain/incident-lifecycle';
 
 /** The lifecycle as documented, written out independently of the source table. */
 const EXPECTED: Record<IncidentState, IncidentState[]> = {

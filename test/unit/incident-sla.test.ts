@@ -1,6 +1,6 @@
-import { slaPolicyOf } from '../../lambdas/app/sla-use-cases';
-import { TWENTY_FOUR_SEVEN, standardBusinessHours } from '../../lambdas/domain/business-calendar';
-import { InvalidInputError } from '../../lambdas/domain/domain-errors';
+import { slaPolicyOf } from '../../src/modules/incidents/app/sla-use-cases';
+import { TWENTY_FOUR_SEVEN, standardBusinessHours } from '../../src/kernel/domain/business-calendar';
+import { InvalidInputError } from '../../src/kernel/domain/domain-errors';
 import {
   changeIncident,
   confirmResolution,
@@ -10,7 +10,7 @@ import {
   type Incident,
   type IncidentChanges,
   type NewIncidentInput,
-} from '../../lambdas/domain/incident';
+} from '../../src/modules/incidents/domain/incident';
 import {
   INITIAL_SLA,
   acknowledgeIncident,
@@ -26,12 +26,12 @@ import {
   type IncidentSla,
   type SlaNotice,
   type SlaPolicy,
-} from '../../lambdas/domain/incident-sla';
-import type { Impact, Urgency } from '../../lambdas/domain/priority';
-import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
-import type { PriorityRules } from '../../lambdas/domain/priority-rules';
-import type { SlaClock } from '../../lambdas/domain/sla-clock';
-import { DEFAULT_SLA_TARGETS, slaPolicySchema } from '../../lambdas/schemas/client-settings-schema';
+} from '../../src/modules/incidents/domain/incident-sla';
+import type { Impact, Urgency } from '../../src/kernel/domain/priority';
+import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
+import type { PriorityRules } from '../../src/kernel/domain/priority-rules';
+import type { SlaClock } from '../../src/modules/incidents/domain/sla-clock';
+import { DEFAULT_SLA_TARGETS, slaPolicySchema } from '../../src/config/client-settings-schema';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

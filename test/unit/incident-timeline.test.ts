@@ -1,4 +1,4 @@
-import { TIMELINE_ENTRY_TYPES, isPublic, type TimelineEntry } from '../../lambdas/domain/incident-timeline';
+import { TIMELINE_ENTRY_TYPES, isPublic, type TimelineEntry } from '../../src/modules/incidents/domain/incident-timeline';
 
 const entry = (overrides: Partial<TimelineEntry>): TimelineEntry => ({
   type: 'comment',

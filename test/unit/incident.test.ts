@@ -1,4 +1,4 @@
-import { DomainError, IllegalTransitionError, InvalidInputError } from '../../lambdas/domain/domain-errors';
+import { DomainError, IllegalTransitionError, InvalidInputError } from '../../src/kernel/domain/domain-errors';
 import { thrownAs, thrownBy } from '../support/thrown-by';
 import {
   autoClose,
@@ -13,15 +13,15 @@ import {
   type IncidentChange,
   type IncidentChanges,
   type NewIncidentInput,
-} from '../../lambdas/domain/incident';
-import { INCIDENT_STATES, ON_HOLD_REASONS, type IncidentState } from '../../lambdas/domain/incident-lifecycle';
-import type { TimelineEntry, TimelineEntryType } from '../../lambdas/domain/incident-timeline';
-import { DEFAULT_PRIORITY_MATRIX, type Priority, type PriorityMatrix } from '../../lambdas/domain/priority';
+} from '../../src/modules/incidents/domain/incident';
+import { INCIDENT_STATES, ON_HOLD_REASONS, type IncidentState } from '../../src/modules/incidents/domain/incident-lifecycle';
+import type { TimelineEntry, TimelineEntryType } from '../../src/modules/incidents/domain/incident-timeline';
+import { DEFAULT_PRIORITY_MATRIX, type Priority, type PriorityMatrix } from '../../src/kernel/domain/priority';
 import {
   DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS,
   DEFAULT_USERS_AFFECTED_THRESHOLDS,
   type PriorityRules,
-} from '../../lambdas/domain/priority-rules';
+} from '../../src/kernel/domain/priority-rules';
 
 const NOW = '2026-03-10T12:00:00.000Z';
 const LATER = '2026-03-10T13:30:00.000Z';

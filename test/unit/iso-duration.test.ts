@@ -1,4 +1,4 @@
-import { parseIsoDuration } from '../../lambdas/domain/iso-duration';
+import { parseIsoDuration } from '../../src/kernel/domain/iso-duration';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,4 +1,4 @@
-import { MAX_RECORD_TERMS, rank, recordTerms, tokenize } from '../../lambdas/domain/kedb-search';
+import { MAX_RECORD_TERMS, rank, recordTerms, tokenize } from '../../src/modules/problems/domain/kedb-search';
 
 test('tokenize: lowercase significant words, stop words and short words dropped, plurals folded, each once', () => {
   expect(tokenize('The VPN client cannot connect; VPN clients time out!')).toEqual(['vpn', 'client', 'connect', 'time']);

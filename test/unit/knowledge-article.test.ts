@@ -1,5 +1,5 @@
-import { LifecycleError } from '../../lambdas/domain/domain-errors';
-import { changeArticle, newKnowledgeArticle, resolutionDraft } from '../../lambdas/domain/problem';
+import { LifecycleError } from '../../src/kernel/domain/domain-errors';
+import { changeArticle, newKnowledgeArticle, resolutionDraft } from '../../src/modules/problems/domain/problem';
 
 const actor = { id: 'a-1', name: 'alice.agent' };
 const at = '2026-11-01T09:00:00.000Z';

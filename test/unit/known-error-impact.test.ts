@@ -1,7 +1,7 @@
-import type { OutageInterval } from '../../lambdas/domain/incident-aggregates';
-import { serviceReport } from '../../lambdas/app/report-use-cases';
-import type { Caller } from '../../lambdas/domain/access-policy';
-import { byImpact, knownErrorImpact, type KnownErrorSummary, type LinkedIncident } from '../../lambdas/domain/known-error-impact';
+import type { OutageInterval } from '../../src/modules/incidents/domain/incident-aggregates';
+import { serviceReport } from '../../src/modules/reports/app/report-use-cases';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import { byImpact, knownErrorImpact, type KnownErrorSummary, type LinkedIncident } from '../../src/modules/reports/domain/known-error-impact';
 
 /** Hand-worked examples of a known error's impact over a period (README "Reports"). */
 const period = { from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' };

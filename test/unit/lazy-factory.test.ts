@@ -1,5 +1,5 @@
-import { lazily } from '../../lambdas/handlers/lazy-factory';
-import { createSnsNotifier } from '../../lambdas/handlers/notifier-factory';
+import { lazily } from '../../src/kernel/runtime/lazy-factory';
+import { createSnsNotifier } from '../../src/platform/notifier-factory';
 
 test('creates the value on first use and keeps it', async () => {
   const create = jest.fn(async () => ({ created: Date.now() }));

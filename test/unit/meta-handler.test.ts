@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import { OPENAPI_DOCUMENT_FILE } from '../../lambdas/handlers/meta-files';
-import { renderOpenApiDocument } from '../../lambdas/schemas/openapi-document';
+import { OPENAPI_DOCUMENT_FILE } from '../../src/modules/meta/functions/meta-files';
+import { renderOpenApiDocument } from '../../src/api/openapi-document';
 
 type Handler = (event: unknown, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -15,7 +15,7 @@ function freshHandler(): Handler {
   let handler: Handler | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = (require('../../lambdas/handlers/meta-handler') as { handler: Handler }).handler;
+    handler = (require('../../src/modules/meta/functions/meta-handler') as { handler: Handler }).handler;
   });
   return handler!;
 }

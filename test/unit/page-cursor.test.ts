@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../lambdas/domain/domain-errors';
-import { decodeCursor, encodeCursor } from '../../lambdas/adapters/dynamodb/page-cursor';
+import { InvalidInputError } from '../../src/kernel/domain/domain-errors';
+import { decodeCursor, encodeCursor } from '../../src/kernel/adapters/page-cursor';
 
 const lastKey = {
   pk: 'INCIDENT#0b7e6f2c-1111-2222-3333-444455556666',

@@ -1,10 +1,10 @@
-import { DEFAULT_PRIORITY_MATRIX, type Impact, type Priority, type PriorityMatrix, type Urgency } from '../../lambdas/domain/priority';
+import { DEFAULT_PRIORITY_MATRIX, type Impact, type Priority, type PriorityMatrix, type Urgency } from '../../src/kernel/domain/priority';
 import {
   DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS,
   DEFAULT_USERS_AFFECTED_THRESHOLDS,
   decidePriority,
   type PriorityRules,
-} from '../../lambdas/domain/priority-rules';
+} from '../../src/kernel/domain/priority-rules';
 import { DEFAULT_MATRIX_CELLS } from '../support/default-priority-matrix';
 
 const RULES: PriorityRules = {

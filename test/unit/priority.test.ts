@@ -10,7 +10,7 @@ import {
   type Priority,
   type PriorityMatrix,
   type Urgency,
-} from '../../lambdas/domain/priority';
+} from '../../src/kernel/domain/priority';
 import { DEFAULT_MATRIX_CELLS } from '../support/default-priority-matrix';
 
 describe('derivePriority with the default matrix', () => {

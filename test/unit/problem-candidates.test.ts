@@ -1,4 +1,4 @@
-import { jaccard, likelyDuplicates, significantWords, trendGroups, type TrendIncident } from '../../lambdas/domain/problem-candidates';
+import { jaccard, likelyDuplicates, significantWords, trendGroups, type TrendIncident } from '../../src/modules/problems/domain/problem-candidates';
 
 let n = 0;
 const incident = (shortDescription: string, overrides: Partial<TrendIncident> = {}): TrendIncident => {

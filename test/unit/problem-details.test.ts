@@ -6,8 +6,8 @@ import {
   NotFoundError,
   PreconditionRequiredError,
   VersionConflictError,
-} from '../../lambdas/domain/domain-errors';
-import { PROBLEM_TYPES, problem, problemFromError, problemResponse } from '../../lambdas/handlers/http/problem-details';
+} from '../../src/kernel/domain/domain-errors';
+import { PROBLEM_TYPES, problem, problemFromError, problemResponse } from '../../src/kernel/http/problem-details';
 
 const BASE = 'https://rowe-itsm.example/problems/';
 

@@ -1,6 +1,6 @@
-import { changeProblem, newProblem, type KedbSearchRecord, type Problem } from '../../lambdas/domain/problem';
-import { allowedNextProblemStates, assertProblemTransition, canTransitionProblem, PROBLEM_STATES, type ProblemState } from '../../lambdas/domain/problem-lifecycle';
-import { InvalidInputError, LifecycleError } from '../../lambdas/domain/domain-errors';
+import { changeProblem, newProblem, type KedbSearchRecord, type Problem } from '../../src/modules/problems/domain/problem';
+import { allowedNextProblemStates, assertProblemTransition, canTransitionProblem, PROBLEM_STATES, type ProblemState } from '../../src/modules/problems/domain/problem-lifecycle';
+import { InvalidInputError, LifecycleError } from '../../src/kernel/domain/domain-errors';
 
 const actor = { id: 'u-1', name: 'erin.engineer' };
 const at = '2026-11-26T09:00:00.000Z';

@@ -1,5 +1,5 @@
-import { validateAnalysis, type AnalysisContent } from '../../lambdas/domain/problem';
-import { analysisBodySchema } from '../../lambdas/schemas/problem-schemas';
+import { validateAnalysis, type AnalysisContent } from '../../src/modules/problems/domain/problem';
+import { analysisBodySchema } from '../../src/modules/problems/schemas/problem-schemas';
 
 /** Each structured method is validated data: the schema checks the shape, the domain the method's rules. */
 const fiveWhys = {

@@ -1,4 +1,4 @@
-import { csvCell, reportToCsv } from '../../lambdas/schemas/csv';
+import { csvCell, reportToCsv } from '../../src/kernel/http/csv';
 
 test('a report becomes metric,value rows named by their path, CRLF-terminated', () => {
   const csv = reportToCsv({ service: 'email', opened: 3, byPriority: { P1: 1, P2: 2 }, downtime: [{ start: 'a', minutes: 5 }], empty: {}, skipped: undefined });

@@ -1,4 +1,4 @@
-import { representation } from '../../lambdas/handlers/http/representation';
+import { representation } from '../../src/kernel/http/representation';
 
 /** The one answer shape of every versioned record the handlers return (problems, catalogue, changes, incidents). */
 describe('representation', () => {

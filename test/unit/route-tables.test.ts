@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_ROUTES, routeKey, type FunctionGroup } from '../../lambdas/schemas/api-catalogue';
+import { API_ROUTES, routeKey, type FunctionGroup } from '../../src/api/api-catalogue';
 
 /**
  * The catalogue is what the stack deploys; each function group's handler must serve exactly its
  * catalogue routes — no route deployed without code, no code without a route.
  */
 const HANDLERS: Record<FunctionGroup, string> = {
-  incidents: '../../lambdas/handlers/incidents-handler',
-  audit: '../../lambdas/handlers/audit-handler',
-  catalogue: '../../lambdas/handlers/catalogue-handler',
-  problems: '../../lambdas/handlers/problems-handler',
-  changes: '../../lambdas/handlers/changes-handler',
-  meta: '../../lambdas/handlers/meta-handler',
-  reports: '../../lambdas/handlers/reports-handler',
+  incidents: '../../src/modules/incidents/functions/incidents-handler',
+  audit: '../../src/modules/audit/functions/audit-handler',
+  catalogue: '../../src/modules/catalogue/functions/catalogue-handler',
+  problems: '../../src/modules/problems/functions/problems-handler',
+  changes: '../../src/modules/changes/functions/changes-handler',
+  meta: '../../src/modules/meta/functions/meta-handler',
+  reports: '../../src/modules/reports/functions/reports-handler',
 };
 
 beforeAll(() => {
@@ -51,9 +51,9 @@ test('only health and the API description are public', () => {
 
 test('a handler serving token routes cannot be built without an audit log for the requests it refuses', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createHttpHandler, authenticated, open } = require('../../lambdas/handlers/http/http-router') as typeof import('../../lambdas/handlers/http/http-router');
+  const { createHttpHandler, authenticated, open } = require('../../src/kernel/http/http-router') as typeof import('../../src/kernel/http/http-router');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createObservability } = require('../../lambdas/handlers/runtime-environment') as typeof import('../../lambdas/handlers/runtime-environment');
+  const { createObservability } = require('../../src/platform/runtime-environment') as typeof import('../../src/platform/runtime-environment');
   const observability = createObservability('route-table-test');
   const serve = async () => ({ status: 200 });
   expect(() => createHttpHandler({ 'GET /x': authenticated(serve) }, observability)).toThrow(/audit log/);

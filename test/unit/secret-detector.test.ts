@@ -1,4 +1,4 @@
-import { findSecrets, isSecretReference, isSensitiveFieldName, secretIn } from '../../lambdas/domain/secret-detector';
+import { findSecrets, isSecretReference, isSensitiveFieldName, secretIn } from '../../src/kernel/domain/secret-detector';
 
 /**
  * The catalogue holds references to secrets, never secrets. Test values are assembled from parts

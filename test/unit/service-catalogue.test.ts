@@ -1,4 +1,4 @@
-import { InvalidInputError, LifecycleError } from '../../lambdas/domain/domain-errors';
+import { InvalidInputError, LifecycleError } from '../../src/kernel/domain/domain-errors';
 import {
   allowedNextServiceStatuses,
   assertServiceAcceptsIncidents,
@@ -11,7 +11,7 @@ import {
   type DefaultContacts,
   type Service,
   type ServiceInput,
-} from '../../lambdas/domain/service-catalogue';
+} from '../../src/modules/catalogue/domain/service-catalogue';
 
 const actor = { id: 'sub-1', name: 'olga' };
 const NOW = '2026-11-25T10:00:00.000Z';

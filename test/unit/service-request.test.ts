@@ -1,8 +1,8 @@
-import type { Caller } from '../../lambdas/domain/access-policy';
-import { requestScope } from '../../lambdas/domain/access-policy';
-import { IllegalTransitionError, LifecycleError } from '../../lambdas/domain/domain-errors';
-import { InvalidInputError } from '../../lambdas/domain/domain-errors';
-import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestPolicy } from '../../lambdas/domain/service-request';
+import type { Caller } from '../../src/kernel/domain/access-policy';
+import { requestScope } from '../../src/kernel/domain/access-policy';
+import { IllegalTransitionError, LifecycleError } from '../../src/kernel/domain/domain-errors';
+import { InvalidInputError } from '../../src/kernel/domain/domain-errors';
+import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestPolicy } from '../../src/modules/changes/domain/service-request';
 
 const POLICY: RequestPolicy = { fulfilmentTargets: { 'standard-delivery': 'P5D', information: 'P2D', access: 'P3D', feedback: 'P10D' }, approvalRequired: ['access'] };
 const rita: Caller = { id: 'r', name: 'rita', roles: ['requester'] };

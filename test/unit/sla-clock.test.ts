@@ -1,5 +1,5 @@
-import { TWENTY_FOUR_SEVEN, businessMillisBetween, standardBusinessHours, type BusinessHoursCalendar, type Calendar } from '../../lambdas/domain/business-calendar';
-import { PRIORITIES } from '../../lambdas/domain/priority';
+import { TWENTY_FOUR_SEVEN, businessMillisBetween, standardBusinessHours, type BusinessHoursCalendar, type Calendar } from '../../src/kernel/domain/business-calendar';
+import { PRIORITIES } from '../../src/kernel/domain/priority';
 import {
   DEFAULT_WARNING_SHARE,
   SLA_TARGETS,
@@ -11,8 +11,8 @@ import {
   type SlaClockEventKind,
   type SlaClockInput,
   type SlaClockState,
-} from '../../lambdas/domain/sla-clock';
-import { DEFAULT_SLA_TARGETS } from '../../lambdas/schemas/client-settings-schema';
+} from '../../src/modules/incidents/domain/sla-clock';
+import { DEFAULT_SLA_TARGETS } from '../../src/config/client-settings-schema';
 import { seededRandom } from '../support/seeded-random';
 
 const SECOND = 1000;

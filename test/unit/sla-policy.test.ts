@@ -1,11 +1,11 @@
-import { nearestRank, slaPolicyOf, slaView } from '../../lambdas/app/sla-use-cases';
-import { TWENTY_FOUR_SEVEN } from '../../lambdas/domain/business-calendar';
-import { openIncident, type Actor, type Incident } from '../../lambdas/domain/incident';
-import { acknowledgeIncident, recordSlaFacts, targetMs, type SlaPolicy } from '../../lambdas/domain/incident-sla';
-import { changeIncident } from '../../lambdas/domain/incident';
-import { parseIsoDuration, targetDurationMs } from '../../lambdas/domain/iso-duration';
-import { DEFAULT_PRIORITY_MATRIX } from '../../lambdas/domain/priority';
-import { clientSettingsSchema, DEFAULT_SLA_TARGETS, slaPolicySchema } from '../../lambdas/schemas/client-settings-schema';
+import { nearestRank, slaPolicyOf, slaView } from '../../src/modules/incidents/app/sla-use-cases';
+import { TWENTY_FOUR_SEVEN } from '../../src/kernel/domain/business-calendar';
+import { openIncident, type Actor, type Incident } from '../../src/modules/incidents/domain/incident';
+import { acknowledgeIncident, recordSlaFacts, targetMs, type SlaPolicy } from '../../src/modules/incidents/domain/incident-sla';
+import { changeIncident } from '../../src/modules/incidents/domain/incident';
+import { parseIsoDuration, targetDurationMs } from '../../src/kernel/domain/iso-duration';
+import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
+import { clientSettingsSchema, DEFAULT_SLA_TARGETS, slaPolicySchema } from '../../src/config/client-settings-schema';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

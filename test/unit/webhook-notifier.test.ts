@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Notification, Notifier } from '../../lambdas/app/ports';
-import { SecretsManagerSecretSource } from '../../lambdas/adapters/secrets/secrets-manager-secret-source';
-import { FanOutNotifier, SIGNATURE_HEADER, WebhookNotifier, webhookSignature } from '../../lambdas/adapters/webhook/webhook-notifier';
+import type { Notification, Notifier } from '../../src/kernel/app/ports';
+import { SecretsManagerSecretSource } from '../../src/kernel/adapters/secrets-manager-secret-source';
+import { FanOutNotifier, SIGNATURE_HEADER, WebhookNotifier, webhookSignature } from '../../src/kernel/adapters/webhook-notifier';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:acme/webhook-AbCdEf';
 const NOW = new Date('2026-11-26T10:00:00Z');

@@ -1,0 +1,230 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { EMPTY_CHAIN, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type Sha256 } from '../domain/audit-chain';
+import type { AuditChainStore, AuditFilter, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
+import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
+import {
+  AUDIT_INDEXES,
+  AUDIT_KEY_ATTRIBUTES,
+  CHAIN_ENTRY_PARTITION,
+  CHAINED_PARTITION,
+  actorPartition,
+  auditIndexKeys,
+  auditRecordKey,
+  chainEntryIndexKeys,
+  chainEntryKey,
+  chainHeadKey,
+  resourcePartition,
+  TIME_PARTITION,
+  timeSortKeyFrom,
+  timeSortKeyTo,
+  type AuditIndexName,
+} from './audit-table-keys';
+
+/** One audit record as a conditional Put (a record is never replaced). */
+export interface AuditRecordPut {
+  readonly TableName: string;
+  readonly Item: Record<string, unknown>;
+  readonly ConditionExpression: string;
+}
+
+export const sha256Hex: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** Entries read per Query while walking the chain (well under DynamoDB's 1 MB page). */
+const CHAIN_PAGE = 500;
+const MAX_QUERY_CALLS_PER_PAGE = 5;
+
+/**
+ * The audit trail in its own DynamoDB table (key layout in audit-table-keys.ts).
+ *
+ * A writer stores its record with one conditional PutItem (`attribute_not_exists`: a record is
+ * never replaced), under its own partition: writers never wait on each other or on the chain.
+ * The chainer (one at a time: reserved concurrency 1) links records into the chain afterwards
+ * with `appendChain`: chain entries and the head in one TransactWriteItems of Puts, the head
+ * conditional on the sequence it read. No UpdateItem anywhere, so the roles hold PutItem only
+ * (see docs/security.md).
+ */
+export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly stamps: { readonly clock: Clock; readonly ids: IdSource },
+    private readonly sha256: Sha256 = sha256Hex,
+  ) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.append(entry);
+  }
+
+  /** Stores one record (unchained) and returns it as stored. */
+  async append(entry: AuditEntry): Promise<AuditRecord> {
+    const { put, record } = this.stamped(entry);
+    await this.db.send(new PutCommand(put));
+    return record;
+  }
+
+  /**
+   * The record's conditional Put for a writer's own TransactWriteItems, so a change and its audit
+   * record are stored together or not at all. Build it per attempt: each carries a fresh record id.
+   */
+  transactPut(entry: AuditEntry): AuditRecordPut {
+    return this.stamped(entry).put;
+  }
+
+  private stamped(entry: AuditEntry): { readonly put: AuditRecordPut; readonly record: AuditRecord } {
+    const record = stampRecord(entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString() }, this.sha256);
+    return { record, put: { TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } };
+  }
+
+  async head(): Promise<ChainHead> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: chainHeadKey, ConsistentRead: true }));
+    const item = result.Item;
+    return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), recordKey: String(item['recordKey'] ?? '') } : EMPTY_CHAIN;
+  }
+
+  async recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]> {
+    const index = AUDIT_INDEXES.byTime;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :after AND :before',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        // BETWEEN is inclusive: the head's own record is read again and dropped below.
+        ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':after': afterKey === '' ? ' ' : afterKey, ':before': timeSortKeyFrom(before) },
+        Limit: limit + 1,
+      }),
+    );
+    return (result.Items ?? []).filter((item) => String(item[index.sortKey]) > afterKey).slice(0, limit).map(fromItem) as AuditRecord[];
+  }
+
+  async appendChain(entries: readonly ChainEntry[], head: ChainHead, expected: ChainHead): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...chainHeadKey, ...head },
+              ...(expected.sequence === 0
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : {
+                    ConditionExpression: '#sequence = :expected',
+                    ExpressionAttributeNames: { '#sequence': 'sequence' },
+                    ExpressionAttributeValues: { ':expected': expected.sequence },
+                  }),
+            },
+          },
+          ...entries.map((entry) => ({
+            Put: { TableName: this.tableName, Item: { ...chainEntryKey(entry.sequence), ...chainEntryIndexKeys(entry), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' },
+          })),
+        ],
+      }),
+    );
+  }
+
+  async firstSequenceFrom(at: string): Promise<number | undefined> {
+    const index = AUDIT_INDEXES.byTime;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: { ':pk': CHAINED_PARTITION, ':from': timeSortKeyFrom(at) },
+        Limit: 1,
+      }),
+    );
+    const item = result.Items?.[0];
+    return item ? Number(item['sequence']) : undefined;
+  }
+
+  async *chainFrom(sequence: number): AsyncIterable<ChainEntry> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: { ':pk': CHAIN_ENTRY_PARTITION, ':from': chainEntryKey(sequence).sk },
+          ConsistentRead: true,
+          Limit: CHAIN_PAGE,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) yield fromItem(item) as ChainEntry;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async *recordsFrom(recordKey: string): AsyncIterable<AuditRecord> {
+    const index = AUDIT_INDEXES.byTime;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+          ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':from': recordKey === '' ? ' ' : recordKey },
+          Limit: CHAIN_PAGE,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) yield fromItem(item) as AuditRecord;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>> {
+    const plan = planAuditQuery(filter);
+    const shape = { audit: plan.index, filter };
+    const index = AUDIT_INDEXES[plan.index];
+    const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
+    const values: Record<string, unknown> = { ':pk': plan.partition, ':from': timeSortKeyFrom(filter.from ?? ''), ':to': timeSortKeyTo(filter.to ?? '9999') };
+    if (plan.actorFilter !== undefined) {
+      names['#actor'] = 'actor';
+      values[':actor'] = plan.actorFilter;
+    }
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: true,
+      ...(plan.actorFilter !== undefined && { FilterExpression: '#actor = :actor' }),
+    };
+    const items: AuditRecord[] = [];
+    let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
+    for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
+      const result = await queryFromCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
+      items.push(...(result.Items ?? []).map((item) => fromItem(item) as AuditRecord));
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, ...(startKey && { nextToken: encodeCursor(startKey, shape) }) };
+  }
+}
+
+/** The index that fits the filter: a resource's records, an actor's, or all by time; the rest is a filter. */
+function planAuditQuery(filter: AuditFilter): { index: AuditIndexName; partition: string; actorFilter?: string } {
+  if (filter.resource) {
+    return { index: 'byResource', partition: resourcePartition(filter.resource), ...(filter.actor !== undefined && { actorFilter: filter.actor }) };
+  }
+  if (filter.actor !== undefined) return { index: 'byActor', partition: actorPartition(filter.actor) };
+  return { index: 'byTime', partition: TIME_PARTITION };
+}
+
+
+function toItem(record: AuditRecord): Record<string, unknown> {
+  return { ...auditRecordKey(record.id), ...auditIndexKeys(record), ...record };
+}
+
+function fromItem(item: Record<string, unknown>): AuditRecord | ChainEntry {
+  const record = { ...item };
+  for (const attribute of AUDIT_KEY_ATTRIBUTES) delete record[attribute];
+  return record as unknown as AuditRecord;
+}

@@ -1,0 +1,89 @@
+import type { AuditEntry, AuditRecord, ChainEntry, ChainHead } from '../domain/audit-chain';
+
+/** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdSource {
+  newId(): string;
+}
+
+export interface PageRequest {
+  readonly limit: number;
+  /** Opaque cursor from a previous page. */
+  readonly nextToken?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextToken?: string;
+}
+
+export interface ContactRef {
+  readonly name: string;
+  readonly email: string;
+  readonly phone?: string;
+  readonly role?: string;
+}
+
+export type NotificationTopic = 'major-incident' | 'escalation' | 'security';
+
+export interface Notification {
+  readonly topic: NotificationTopic;
+  readonly subject: string;
+  readonly message: string;
+  readonly recipients: readonly ContactRef[];
+  /** Filterable attributes (priority, client, level). */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface Notifier {
+  notify(notification: Notification): Promise<void>;
+}
+
+/** Integration secrets, referenced by ARN in the config and read at run time (cached by the adapter). */
+export interface SecretSource {
+  secretString(arn: string): Promise<string>;
+}
+
+/**
+ * Where every change and every refused request is recorded (the tamper-evident audit trail).
+ * Use cases record after their change is stored; see docs/security.md ("Audit trail") for why
+ * the record is not part of the change's own transaction.
+ */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditFilter {
+  /** `<type>/<id>`, e.g. `incident/6f0c…`. */
+  readonly resource?: { readonly type: string; readonly id: string };
+  readonly actor?: string;
+  /** Inclusive ISO 8601 UTC bounds on the record time. */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Reading the audit trail: lists for auditors, and the chain in sequence order for verification. */
+export interface AuditTrailReader {
+  list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>>;
+  /** The chain head as stored now (sequence 0 when nothing was chained yet). */
+  head(): Promise<ChainHead>;
+  /** Sequence of the first chain entry covering a record at or after `at`, if there is one. */
+  firstSequenceFrom(at: string): Promise<number | undefined>;
+  /** Chain entries from `sequence` on, in sequence order, as stored (read consistently). */
+  chainFrom(sequence: number): AsyncIterable<ChainEntry>;
+  /** Records with a key (`<at>#<id>`) at or after `recordKey`, in key order. */
+  recordsFrom(recordKey: string): AsyncIterable<AuditRecord>;
+}
+
+/** What the chainer needs: the head, the records after it, and one atomic append of entries and head. */
+export interface AuditChainStore {
+  head(): Promise<ChainHead>;
+  /** Up to `limit` records with a key after `afterKey` and a time before `before`, in key order. */
+  recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]>;
+  /** Puts the entries and moves the head from `expected` to `head`, all or nothing. */
+  appendChain(entries: readonly ChainEntry[], head: ChainHead, expected: ChainHead): Promise<void>;
+}

@@ -1,0 +1,290 @@
+import { Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { acknowledgeNagFinding } from './nag-acknowledgements';
+
+/** Template metadata keys the local runtime reads to run the same source a function bundles. */
+export const ENTRY_METADATA = 'itsm:entry';
+export const HANDLER_METADATA = 'itsm:handler';
+
+const PROJECT_ROOT = resolve(__dirname, '../../..');
+
+export interface ItsmFunctionProps {
+  /** Handler source, relative to the project root, e.g. `src/modules/incidents/functions/incidents-handler.ts`. */
+  readonly entry: string;
+  /** Powertools service name and the function's role in logs and metrics. */
+  readonly serviceName: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  /** Encrypts the function's log group. */
+  readonly logKey: IKey;
+  /** @default 1024 — more memory also means more CPU, which shortens cold starts. */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) — API Gateway gives up at 29 s anyway. */
+  readonly timeout?: Duration;
+  /**
+   * How the function is invoked. `synchronous` (API Gateway's proxy integration): the caller
+   * receives every error, so there is nothing for a dead-letter queue to catch. An
+   * `asynchronous` function (events, schedules) must get a dead-letter queue or failure
+   * destination; cdk-nag fails the synth until it has one.
+   * @default 'synchronous'
+   */
+  readonly invocation?: 'synchronous' | 'asynchronous';
+  /**
+   * Who invokes a synchronous function, for the record of why it needs no dead-letter queue.
+   * @default 'the API Gateway proxy integration'
+   */
+  readonly synchronousCaller?: string;
+  /** Where failed asynchronous invocations go; required for asynchronous functions. */
+  readonly deadLetterQueue?: IQueue;
+  /**
+   * Files shipped beside the bundle (plain file name → content), rendered only when the stack is
+   * actually bundled (not in a synth that skips bundling, e.g. tests and the local runtime), e.g.
+   * a document a function would otherwise build at run time. The function reads them from
+   * `LAMBDA_TASK_ROOT`.
+   */
+  readonly bundledFiles?: Readonly<Record<string, () => string>>;
+}
+
+/**
+ * `put`: PutItem only (append-only records, e.g. the events table). `get` and `query`: one read
+ * action each, for functions that need no more (e.g. a look-up by key).
+ */
+export type TableAccess = 'read' | 'get' | 'query' | 'write' | 'put' | 'delete' | 'update';
+
+/** Actions on the table itself, per kind of access. */
+const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  get: ['dynamodb:GetItem'],
+  query: ['dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  put: ['dynamodb:PutItem'],
+  delete: ['dynamodb:DeleteItem'],
+  /** UpdateItem only, e.g. the events table's counters (ADD), next to `put` for its records. */
+  update: ['dynamodb:UpdateItem'],
+};
+/** Of those, the ones that can address an index: only Query. */
+const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
+
+/**
+ * What DynamoDB needs from a caller's role to use a table encrypted with a customer-managed key:
+ * Decrypt (and DescribeKey) to read; Encrypt and GenerateDataKey as well to write. Named one by
+ * one rather than the `GenerateDataKey*` / `ReEncrypt*` wildcards of `grantReadWriteData`.
+ */
+const KEY_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  get: ['kms:Decrypt', 'kms:DescribeKey'],
+  query: ['kms:Decrypt', 'kms:DescribeKey'],
+  write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  put: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+  delete: ['kms:Decrypt', 'kms:DescribeKey'],
+  update: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+};
+
+export interface TableGrant {
+  readonly table: ITable;
+  /** The table's secondary indexes the function queries; each is granted by its own ARN. */
+  readonly indexNames?: readonly string[];
+  /** The table's customer-managed key. */
+  readonly key: IKey;
+  readonly access: readonly TableAccess[];
+  /** Query only the named indexes, never the table itself (e.g. a search-term index of another function's table). */
+  readonly queryIndexesOnly?: boolean;
+  /**
+   * Limits the grant to items whose partition key matches one of these patterns (IAM
+   * `dynamodb:LeadingKeys`, `*` wildcards), e.g. one kind of item in another function's table.
+   * @default every item of the table
+   */
+  readonly leadingKeys?: readonly string[];
+}
+
+/**
+ * A Node.js function with the house defaults: Node 24 on arm64, bundled and minified by a local
+ * esbuild, JSON logs into its own encrypted log group, X-Ray tracing, and its own role that
+ * holds exactly what the function uses: writing to its own log group, sending traces, and the
+ * table grants, which name each action instead of the broad grantReadWriteData.
+ */
+export class ItsmFunction extends Construct {
+  readonly function: NodejsFunction;
+  /** The function's own role; nothing else assumes it. */
+  readonly role: Role;
+  /** Powertools service name: the `service` dimension of the function's metrics. */
+  readonly serviceName: string;
+
+  constructor(scope: Construct, id: string, props: ItsmFunctionProps) {
+    super(scope, id);
+    this.serviceName = props.serviceName;
+    for (const name of Object.keys(props.bundledFiles ?? {})) {
+      if (!/^[\w.-]+$/.test(name) || /^\.+$/.test(name)) throw new Error(`${id}: bundled file name ${name} must be a plain file name`);
+    }
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
+
+    // In place of the AWSLambdaBasicExecutionRole managed policy (logs on every log group in the
+    // account): the two calls the Lambda runtime makes, on this function's own group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `rowe-itsm ${props.serviceName} function: its own log group, X-Ray, and its table grants`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'OwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    // Identical (no Sid) to the statement Lambda adds for active tracing, so the two merge into one.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+    acknowledgeNagFinding(
+      this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray has no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*". ' +
+        'Every other statement of this policy names its resource.',
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: resolve(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      role: this.role,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      ...(props.deadLetterQueue && { deadLetterQueueEnabled: true, deadLetterQueue: props.deadLetterQueue }),
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'RoweItsm',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      // Measured by `npm run bench` (module load in fresh processes; see docs/architecture.md, Cold
+      // starts). ESM with the ESM builds of dependencies (mainFields) tree-shakes best and loads
+      // fastest; minified; no source map (`--enable-source-maps` slows every init and stack trace).
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        target: 'node24',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // ESM output still meets CommonJS dependencies that call require().
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // The AWS SDK is bundled too, not taken from the runtime: tree-shaken and minified it loads
+        // in a fraction of the time the runtime's copy (hundreds of files) takes, only the clients a
+        // function uses are in it, its version is the one the tests ran against, and the clients
+        // a function creates on first use (lazy-factory.ts) are evaluated only then. An external
+        // module would be imported at start-up by the ESM bundle even when used lazily.
+        externalModules: [],
+        ...(props.bundledFiles && { commandHooks: bundledFilesHooks(props.bundledFiles, () => Stack.of(this).bundlingRequired) }),
+      },
+    });
+    const cfn = this.function.node.defaultChild as CfnFunction;
+    cfn.addMetadata(ENTRY_METADATA, relative(PROJECT_ROOT, resolve(PROJECT_ROOT, props.entry)));
+    cfn.addMetadata(HANDLER_METADATA, 'handler');
+    if (props.invocation === 'asynchronous' && !props.deadLetterQueue) {
+      throw new Error(`${id}: an asynchronously invoked function needs a dead-letter queue`);
+    }
+    if ((props.invocation ?? 'synchronous') === 'synchronous') {
+      acknowledgeNagFinding(
+        cfn,
+        'Serverless-LambdaDLQ',
+        props.synchronousCaller
+          ? `Invoked only synchronously, by ${props.synchronousCaller}: every failure goes back to the caller, which ` +
+              'retries it; a dead-letter queue only ever receives failed asynchronous invocations.'
+          : 'Invoked only synchronously, by the API Gateway proxy integration: every failure goes back to the caller as ' +
+              'an RFC 9457 problem response, and a dead-letter queue only ever receives failed asynchronous invocations.',
+      );
+    }
+  }
+
+  /**
+   * Grants exactly the table actions the function's code performs: on the table, and Query on
+   * each named index (by its own ARN, not `index/*`); plus the key actions that access needs.
+   */
+  grantTable(grant: TableGrant): void {
+    const { table, key, access } = grant;
+    const actions = [...new Set(access.flatMap((a) => TABLE_ACTIONS[a]))].sort();
+    const indexActions = actions.filter((a) => INDEX_ACTIONS.includes(a));
+    const tableActions = grant.queryIndexesOnly ? actions.filter((a) => !INDEX_ACTIONS.includes(a)) : actions;
+    if (tableActions.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: tableActions,
+          resources: [table.tableArn],
+          ...(grant.leadingKeys && { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.leadingKeys] } } }),
+        }),
+      );
+    }
+    const indexNames = [...new Set(grant.indexNames ?? [])].sort();
+    if (indexActions.length > 0 && indexNames.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: indexActions, resources: indexNames.map((name) => `${table.tableArn}/index/${name}`) }),
+      );
+    }
+    const keyActions = [...new Set(access.flatMap((a) => KEY_ACTIONS[a]))].sort();
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: keyActions, resources: [key.keyArn] }));
+  }
+
+  /**
+   * Lets the function append to the audit trail and nothing more: PutItem on the table (a
+   * record and the chain head are two Puts in one TransactWriteItems, each conditional), GetItem
+   * only on the chain head's partition (`dynamodb:LeadingKeys`), and the key actions for
+   * writing. No UpdateItem, DeleteItem, BatchWriteItem or PartiQL: a writer can neither change
+   * nor remove a record, nor read one.
+   */
+  grantAuditAppend(grant: { readonly table: ITable; readonly key: IKey; readonly headPartition: string }): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'AuditAppend', actions: ['dynamodb:PutItem'], resources: [grant.table.tableArn] }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditReadChainHead',
+        actions: ['dynamodb:GetItem'],
+        resources: [grant.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [grant.headPartition] } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.put].sort(), resources: [grant.key.keyArn] }));
+  }
+
+  /** Lets the function publish to these topics, encrypted with `key`. */
+  grantPublish(topics: readonly ITopic[], key: IKey): void {
+    if (topics.length === 0) return;
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: topics.map((t) => t.topicArn) }));
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+  }
+
+  /** Lets the function (and Lambda, for its dead-letter queue) send to this queue, encrypted with `key`. */
+  grantQueueSend(queue: IQueue, key: IKey): void {
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+  }
+}
+
+/**
+ * Copies rendered files into the asset after esbuild (the asset hash covers them). NodejsFunction
+ * asks for these commands when it is constructed, bundled or not; the contents are rendered only
+ * when the stack is bundled, each written once per content under the temp directory, then copied.
+ */
+function bundledFilesHooks(files: Readonly<Record<string, () => string>>, bundlingRequired: () => boolean) {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      !bundlingRequired() ? [] : Object.entries(files).map(([name, render]) => {
+        const content = render();
+        const dir = join(tmpdir(), 'itsm-bundled-files', createHash('sha256').update(content).digest('hex').slice(0, 16));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, name), content);
+        return `cp ${JSON.stringify(join(dir, name))} ${JSON.stringify(join(outputDir, name))}`;
+      }),
+  };
+}

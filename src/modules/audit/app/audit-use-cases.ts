@@ -1,0 +1,229 @@
+import { chainEntriesFor, changedFields, ChainVerifier, GENESIS_HASH, recordKeyOf, type AuditEntry, type AuditRecord, type ChainBreak, type Sha256 } from '../../../kernel/domain/audit-chain';
+import { mayUseAuditTrail, type AuditAction, type Caller } from '../../../kernel/domain/access-policy';
+import { ForbiddenError, InvalidInputError } from '../../../kernel/domain/domain-errors';
+import type { Actor, Incident } from '../../incidents/domain/incident';
+import type { AuditChainStore, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
+
+/** Entries for changes to incidents: resource, actor and the before/after of each changed field. */
+export function incidentChangeEntry(actor: Actor & { readonly roles?: readonly string[] }, action: string, before: Incident | undefined, after: Incident): AuditEntry {
+  return {
+    actor: actor.name,
+    roles: [...(actor.roles ?? systemRoles(actor))],
+    action,
+    resource: { type: 'incident', id: after.id },
+    outcome: 'allowed',
+    changes: changedFields(before, after),
+  };
+}
+
+/** Entries for changes to any other record (services, CIs): the same shape, for its own resource type. */
+export function recordChangeEntry(
+  actor: Actor & { readonly roles?: readonly string[] },
+  action: string,
+  resource: { readonly type: string; readonly id: string },
+  before: object | undefined,
+  after: object,
+): AuditEntry {
+  return { actor: actor.name, roles: [...(actor.roles ?? systemRoles(actor))], action, resource, outcome: 'allowed', changes: changedFields(before, after) };
+}
+
+/** An addition to an incident that does not change the incident itself (a comment, a work note, a monitoring note). */
+export function incidentAdditionEntry(
+  actor: Actor & { readonly roles?: readonly string[] },
+  action: string,
+  incidentId: string,
+  added: Record<string, unknown>,
+): AuditEntry {
+  return {
+    actor: actor.name,
+    roles: [...(actor.roles ?? systemRoles(actor))],
+    action,
+    resource: { type: 'incident', id: incidentId },
+    outcome: 'allowed',
+    changes: Object.keys(added).sort().map((field) => ({ field, after: added[field] })),
+  };
+}
+
+/** Jobs (`system:auto-close`, `system:monitoring`) act under the `system` role. */
+const systemRoles = (actor: Actor): string[] => (actor.name.startsWith('system:') ? ['system'] : []);
+
+export interface AuditQuery {
+  readonly resource?: string;
+  readonly actor?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  readonly nextToken?: string;
+}
+
+/**
+ * How long after its time a record is chained. Writers stamp a record before they store it; one
+ * that takes a while to land must not sort before the chain head once the chainer has passed it,
+ * so the chainer leaves every record younger than this alone.
+ */
+export const CHAIN_LAG_MS = 2 * 60_000;
+/**
+ * Verification reports a record no entry covers as a break once it is older than this: the lag,
+ * plus the chainer's schedule (1 minute) and a margin for a run that is retried.
+ */
+export const CHAIN_OVERDUE_MS = CHAIN_LAG_MS + 3 * 60_000;
+
+export interface AuditReadDeps {
+  readonly trail: AuditTrailReader;
+  readonly sha256: Sha256;
+  readonly clock: Clock;
+}
+
+/** One verification reads at most this many chain entries; `complete: false` says there is more to check. */
+export const MAX_VERIFIED_RECORDS = 20_000;
+
+export interface AuditVerification {
+  readonly intact: boolean;
+  /** Chain entries checked, each with its record. */
+  readonly checked: number;
+  /** Records not chained yet because they are younger than the chaining lag (not a break). */
+  readonly pending: number;
+  /** False when the range held more than one verification reads; verify again from `resumeFrom`. */
+  readonly complete: boolean;
+  readonly resumeFrom?: string;
+  readonly firstBreak?: ChainBreak;
+}
+
+export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, query: AuditQuery): Promise<Page<AuditRecord>> {
+  requireAuditAccess(caller, 'audit:read', 'read the audit trail');
+  const range = timeRange(query);
+  const resource = query.resource === undefined ? undefined : parseResource(query.resource);
+  return deps.trail.list(
+    { ...(resource && { resource }), ...(query.actor !== undefined && { actor: query.actor }), ...range },
+    { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
+  );
+}
+
+/**
+ * Verifies the chain over a time range (all of it by default): every chain entry's hash, its link
+ * to the entry before it, no gaps, and the record each entry covers, recomputed. Records are
+ * walked in key order alongside the entries, so a record no entry covers (inserted after the fact)
+ * is found too. The entry before the range is read as well, so the link into the range is checked.
+ * A range open at the end is checked against the chain head, which catches entries removed from
+ * the end; records after the head are pending while younger than CHAIN_OVERDUE_MS, a break after.
+ */
+export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, query: { readonly from?: string; readonly to?: string }): Promise<AuditVerification> {
+  requireAuditAccess(caller, 'audit:verify', 'verify the audit trail');
+  const { from, to } = timeRange(query);
+  const pendingFrom = new Date(deps.clock.now().getTime() - CHAIN_OVERDUE_MS).toISOString();
+  // Read the head first: entries appended while verifying lie beyond it and are left for next time.
+  const head = await deps.trail.head();
+  if (head.sequence === 0) {
+    // No head: the chain must be empty. An entry without a head means the head was removed.
+    for await (const entry of deps.trail.chainFrom(1)) {
+      return { intact: false, checked: 0, pending: 0, complete: true, firstBreak: { sequence: entry.sequence, recordId: entry.recordKey.slice(entry.recordKey.indexOf('#') + 1), reason: 'link-broken' } };
+    }
+  }
+  const first = head.sequence === 0 ? undefined : from === undefined ? 1 : await deps.trail.firstSequenceFrom(from);
+  const start = first === undefined ? head.sequence + 1 : Math.max(1, first - 1);
+  const verifier = new ChainVerifier(deps.sha256, { sequence: start, ...(start === 1 && { previousHash: GENESIS_HASH }) });
+  // Records are walked from the first entry's own (the one before the range, read for the link).
+  let records: AsyncRecordWalk | undefined;
+  let checked = 0;
+  if (first !== undefined) {
+    for await (const entry of deps.trail.chainFrom(start)) {
+      if (entry.sequence > head.sequence) break;
+      const at = entry.recordKey.slice(0, entry.recordKey.indexOf('#'));
+      if (to !== undefined && at > to && entry.sequence >= first) break;
+      if (checked >= MAX_VERIFIED_RECORDS) return { ...verifier.verdict(), pending: 0, complete: false, resumeFrom: at };
+      checked++;
+      // Records before an entry's own are covered by no entry: inserted after the fact.
+      records ??= new AsyncRecordWalk(deps.trail.recordsFrom(from === undefined ? '' : entry.recordKey));
+      for (let r = await records.peek(); r && recordKeyOf(r) < entry.recordKey; r = await records.peek()) verifier.uncovered((await records.take())!);
+      const next = await records.peek();
+      const covered = next && recordKeyOf(next) === entry.recordKey ? await records.take() : undefined;
+      if (!verifier.check(entry, covered)) break;
+    }
+  }
+  let pending = 0;
+  const headAt = head.recordKey.slice(0, head.recordKey.indexOf('#'));
+  const reachedEnd = to === undefined || to >= headAt;
+  if (reachedEnd && !verifier.isBroken) {
+    verifier.checkHead(head);
+    records ??= new AsyncRecordWalk(deps.trail.recordsFrom(from === undefined ? '' : `${from}#`));
+    for (let r = await records.take(); r && !verifier.isBroken; r = await records.take()) {
+      if (to !== undefined && r.at > to) break;
+      if (r.at >= pendingFrom) pending++;
+      else verifier.uncovered(r);
+    }
+  }
+  return { ...verifier.verdict(), pending, complete: true };
+}
+
+/** Reads ahead one record of an async walk. */
+class AsyncRecordWalk {
+  private readonly iterator: AsyncIterator<AuditRecord>;
+  private buffered: AuditRecord | undefined;
+  private done = false;
+  constructor(source: AsyncIterable<AuditRecord>) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+  async peek(): Promise<AuditRecord | undefined> {
+    if (!this.buffered && !this.done) {
+      const next = await this.iterator.next();
+      if (next.done) this.done = true;
+      else this.buffered = next.value;
+    }
+    return this.buffered;
+  }
+  async take(): Promise<AuditRecord | undefined> {
+    const value = await this.peek();
+    this.buffered = undefined;
+    return value;
+  }
+}
+
+export interface AuditChainerDeps {
+  readonly chain: AuditChainStore;
+  readonly sha256: Sha256;
+  readonly clock: Clock;
+  /** Records younger than this are left for a later run (CHAIN_LAG_MS unless a test says otherwise). */
+  readonly lagMs?: number;
+}
+
+/** Chain entries per TransactWriteItems: 99 entries and the head make DynamoDB's 100 items. */
+const CHAIN_BATCH = 99;
+
+/**
+ * The chainer: appends one chain entry per record written since the head, oldest first, for
+ * every record older than the lag; the head moves with each batch, conditional on the sequence it
+ * was read at (a second chainer running at once fails instead of forking the chain). Returns how
+ * many records it chained; stops after `maxRecords` (the next run goes on).
+ */
+export async function chainAuditRecords(deps: AuditChainerDeps, maxRecords = 5_000): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - (deps.lagMs ?? CHAIN_LAG_MS)).toISOString();
+  let head = await deps.chain.head();
+  let chained = 0;
+  while (chained < maxRecords) {
+    const records = await deps.chain.recordsAfter(head.recordKey, before, Math.min(CHAIN_BATCH, maxRecords - chained));
+    if (records.length === 0) break;
+    const next = chainEntriesFor(head, records, deps.sha256);
+    await deps.chain.appendChain(next.entries, next.head, head);
+    head = next.head;
+    chained += records.length;
+  }
+  return chained;
+}
+
+function requireAuditAccess(caller: Caller, action: AuditAction, what: string): void {
+  if (!mayUseAuditTrail(caller, action)) throw new ForbiddenError(`Only auditors may ${what}`, 'role');
+}
+
+function timeRange(query: { readonly from?: string; readonly to?: string }): { from?: string; to?: string } {
+  const from = query.from === undefined ? undefined : new Date(query.from).toISOString();
+  const to = query.to === undefined ? undefined : new Date(query.to).toISOString();
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new InvalidInputError([{ field: 'from', message: 'must not be after to' }]);
+  }
+  return { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
+}
+
+function parseResource(text: string): { type: string; id: string } {
+  const slash = text.indexOf('/');
+  return { type: text.slice(0, slash), id: text.slice(slash + 1) };
+}

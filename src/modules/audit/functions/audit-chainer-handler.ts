@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { chainAuditRecords } from '../app/audit-use-cases';
+import { createDocumentClient } from '../../../kernel/adapters/document-client';
+import { DynamoDbAuditTrail, sha256Hex } from '../../../kernel/adapters/dynamodb-audit-trail';
+import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
+
+/**
+ * Runs on a schedule (every minute), one at a time (reserved concurrency 1): links the audit
+ * records written since the last run into the chain (see audit-use-cases.ts, chainAuditRecords).
+ */
+const { logger, metrics, tracer } = createObservability('audit-chainer');
+const clock = createClock();
+const trail = new DynamoDbAuditTrail(tracer.captureAWSv3Client(createDocumentClient()), requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } });
+
+const run = async (_event: ScheduledEvent): Promise<{ chained: number }> => {
+  const chained = await chainAuditRecords({ chain: trail, sha256: sha256Hex, clock });
+  metrics.addMetric('AuditRecordsChained', MetricUnit.Count, chained);
+  logger.info('audit chainer run finished', { chained });
+  return { chained };
+};
+
+export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,405 @@
+import { randomBytes } from 'node:crypto';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import type { Incident, IncidentChange } from '../domain/incident';
+import type { TimelineEntry } from '../domain/incident-timeline';
+import type { IncidentFilter, IncidentRepository, StoredTimelineEntry } from '../app/ports';
+import type { Page, PageRequest } from '../../../kernel/app/ports';
+import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
+import type { AuditEntry } from '../../../kernel/domain/audit-chain';
+import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
+import { aggregateTransactItems } from './report-aggregates';
+import {
+  INCIDENT_INDEXES,
+  KEY_ATTRIBUTES,
+  formatIncidentNumber,
+  incidentIdOfKey,
+  incidentIndexKeys,
+  incidentKey,
+  incidentNumberCounterKey,
+  timelineEntryKey,
+  TIMELINE_PREFIX,
+  type IncidentIndexName,
+} from './incidents-table-keys';
+
+/** A page read stops after this many DynamoDB calls even if filters left it short; the cursor resumes. */
+const MAX_QUERY_CALLS_PER_PAGE = 5;
+
+export class DynamoDbIncidentRepository implements IncidentRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    /**
+     * Builds a change's audit record as a Put for the change's own transaction (DynamoDbAuditTrail,
+     * stamped with the request). Needed by writers that pass audit entries; readers go without.
+     */
+    private readonly auditTrail?: { transactPut(entry: AuditEntry): AuditRecordPut },
+  ) {}
+
+  /** The audit record's Put, when the caller gave one: stored with the change or not at all. */
+  private auditPut(audit: AuditEntry | undefined) {
+    if (!audit) return [];
+    if (!this.auditTrail) throw new Error('This incident repository has no audit trail: construct it with one to store audited changes');
+    return [{ Put: this.auditTrail.transactPut(audit) }];
+  }
+
+  async allocateNumber(): Promise<string> {
+    const result = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: incidentNumberCounterKey,
+        UpdateExpression: 'ADD #seq :one',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return formatIncidentNumber(Number(result.Attributes?.['sequence']));
+  }
+
+  /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
+  async create(change: IncidentChange, audit?: AuditEntry): Promise<void> {
+    const stored = change.entries.filter((e) => e.type !== 'created');
+    // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
+    try {
+      await this.transact([
+        { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.entryPuts(change.incident.id, stored, change.incident.version),
+        ...aggregateTransactItems(this.tableName, undefined, change.incident),
+        ...this.auditPut(audit),
+      ]);
+    } catch (error) {
+      // The same answer as a conditional PutItem: the id is taken.
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        throw new ConditionalCheckFailedException({ message: `Incident ${change.incident.id} exists`, $metadata: error.$metadata });
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Incident | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id) }));
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  /**
+   * Writes a transaction. The aggregate items are shared by every incident of a service (and of the
+   * stack): a concurrent transaction on one of them cancels this one with TransactionConflict on
+   * that item only, and it is tried again. A failed condition, or a conflict on the incident itself
+   * (item 0), is the caller's answer and is thrown.
+   */
+  private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const codes = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None') : [];
+        const sharedConflict = codes[0] !== 'TransactionConflict' && !codes.includes('ConditionalCheckFailed') && codes.includes('TransactionConflict');
+        if (!sharedConflict || attempt >= 8) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 25 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async getConsistent(id: string): Promise<Incident | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true }));
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  async getByNumber(number: string): Promise<Incident | undefined> {
+    const index = INCIDENT_INDEXES.byNumber;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': `NUMBER#${number}` },
+        Limit: 1,
+      }),
+    );
+    // The index holds keys only (it is not rewritten on every incident write): read the item by key.
+    const id = incidentIdOfKey(String(result.Items?.[0]?.['pk'] ?? ''));
+    return id ? this.get(id) : undefined;
+  }
+
+  /**
+   * `previous`: the incident at `expectedVersion`, as the caller loaded it; read here (consistently)
+   * when not given. The aggregates' delta is computed from it; if it is not the stored version the
+   * version condition refuses the whole transaction anyway.
+   */
+  async save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry): Promise<void> {
+    const before = previous?.version === expectedVersion ? previous : await this.getConsistent(change.incident.id);
+    if (!before || before.version !== expectedVersion) throw new VersionConflictError(expectedVersion, before?.version);
+    try {
+      await this.transact([
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: toItem(change.incident),
+                ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              },
+            },
+            ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
+            ...aggregateTransactItems(this.tableName, before, change.incident),
+            ...this.auditPut(audit),
+      ]);
+    } catch (error) {
+      // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
+      // item right now (real DynamoDB only). Either way this writer lost the race.
+      const code = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Code : undefined;
+      if (code === 'ConditionalCheckFailed' || code === 'TransactionConflict') {
+        throw new VersionConflictError(expectedVersion, undefined);
+      }
+      throw error;
+    }
+  }
+
+  async append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry): Promise<void> {
+    const position = `c${randomBytes(4).toString('hex')}`;
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          // The incident must exist; comments on nothing would be orphans.
+          { ConditionCheck: { TableName: this.tableName, Key: incidentKey(incidentId), ConditionExpression: 'attribute_exists(pk)' } },
+          ...entries.map((entry, i) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...timelineEntryKey(incidentId, entry.at, `${position}${i}`), ...entry },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+          ...this.auditPut(audit),
+        ],
+      }),
+    );
+  }
+
+  private entryPuts(incidentId: string, entries: readonly TimelineEntry[], version: number) {
+    return entries.map((entry, i) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: { ...timelineEntryKey(incidentId, entry.at, `${String(version).padStart(6, '0')}#${String(i).padStart(2, '0')}`), ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+  }
+
+  /** Reads at most `upTo` index entries, so the cost stays flat however many incidents are open. */
+  async countOpenOnService(service: string, upTo: number): Promise<number> {
+    const index = INCIDENT_INDEXES.byOpenService;
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.partitionKey },
+          ExpressionAttributeValues: { ':pk': `OPEN-SERVICE#${service}` },
+          Select: 'COUNT',
+          Limit: upTo - count,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && count < upTo);
+    return count;
+  }
+
+  async timeline(
+    incidentId: string,
+    options: PageRequest & { readonly publicOnly: boolean; readonly incident?: Incident },
+  ): Promise<Page<StoredTimelineEntry>> {
+    const shape = { timeline: incidentId, publicOnly: options.publicOnly };
+    const items: StoredTimelineEntry[] = [];
+    let startKey = options.nextToken ? decodeCursor(options.nextToken, shape) : undefined;
+    if (!startKey) {
+      // The first entry is derived from the incident itself (see create); callers that already hold it save a read.
+      const incident = options.incident ?? (await this.get(incidentId));
+      if (incident) {
+        items.push({
+          id: `${incident.createdAt}#created`,
+          type: 'created',
+          at: incident.createdAt,
+          actor: incident.recordedBy,
+          visibility: 'public',
+          text: `Logged via ${incident.channel}`,
+        });
+        // A page the derived entry fills on its own (limit 1) resumes before the first stored entry.
+        if (items.length >= options.limit) {
+          return { items, nextToken: encodeCursor({ ...incidentKey(incidentId), sk: TIMELINE_PREFIX }, shape) };
+        }
+      }
+    }
+    for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < options.limit; call++) {
+      const result = await this.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': incidentKey(incidentId).pk, ':prefix': TIMELINE_PREFIX, ...(options.publicOnly && { ':public': 'public' }) },
+        ...(options.publicOnly && { FilterExpression: 'visibility = :public' }),
+        ScanIndexForward: true,
+        Limit: options.limit - items.length,
+        ExclusiveStartKey: startKey,
+      });
+      for (const item of result.Items ?? []) {
+        const { pk: _pk, sk, ...entry } = item;
+        items.push({ ...(entry as TimelineEntry), id: String(sk).slice(TIMELINE_PREFIX.length) });
+      }
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, ...(startKey && { nextToken: encodeCursor(startKey, shape) }) };
+  }
+
+  async resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>> {
+    const index = INCIDENT_INDEXES.byState;
+    const shape = { resolvedBefore };
+    const result = await this.query({
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: 'resolvedAt < :cutoff',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': 'STATE#Resolved', ':cutoff': resolvedBefore },
+      Limit: page.limit,
+      ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
+    });
+    return {
+      items: (result.Items ?? []).map(fromItem),
+      ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
+    };
+  }
+
+  async createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>> {
+    const index = INCIDENT_INDEXES.byCreated;
+    const shape = { createdFrom: from, createdTo: to };
+    // Sort keys are `<created>#<id>`: every key of an instant before `to` sorts below `to` itself.
+    const result = await this.query({
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+      ExpressionAttributeValues: { ':pk': 'INCIDENTS', ':from': from, ':to': to },
+      ScanIndexForward: true,
+      Limit: page.limit,
+      ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
+    });
+    return {
+      items: (result.Items ?? []).map(fromItem),
+      ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
+    };
+  }
+
+  private query(input: QueryCommandInput) {
+    return queryWithCursor(this.db, input);
+  }
+
+  async list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>> {
+    const plan = planQuery(filter);
+    const shape = { index: plan.index, filter };
+    const index = INCIDENT_INDEXES[plan.index];
+    const names: Record<string, string> = { '#pk': index.partitionKey };
+    const values: Record<string, unknown> = { ':pk': plan.partition };
+    let keyCondition = '#pk = :pk';
+    if (plan.sortPrefix) {
+      names['#sk'] = index.sortKey;
+      values[':skPrefix'] = plan.sortPrefix;
+      keyCondition += ' AND begins_with(#sk, :skPrefix)';
+    }
+    const filters = Object.entries(plan.residual).map(([field, value]) => {
+      names[`#f_${field}`] = field;
+      values[`:f_${field}`] = value;
+      return `#f_${field} = :f_${field}`;
+    });
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: plan.oldestFirst,
+      ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+    };
+
+    const items: Incident[] = [];
+    let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
+    for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
+      const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
+      items.push(...(result.Items ?? []).map(fromItem));
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return { items, ...(startKey && { nextToken: encodeCursor(startKey, shape) }) };
+  }
+}
+
+/** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
+async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput) {
+  try {
+    return await db.send(new QueryCommand(input));
+  } catch (error) {
+    if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
+      throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);
+    }
+    throw error;
+  }
+}
+
+interface QueryPlan {
+  readonly index: IncidentIndexName;
+  readonly partition: string;
+  readonly sortPrefix?: string;
+  /** Filters the chosen index does not cover, applied as a FilterExpression. */
+  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy' | 'assignee' | 'assignmentGroup', string>>;
+  readonly oldestFirst: boolean;
+}
+
+/** Picks the most selective index for the filter; everything else is a filter on that Query. */
+export function planQuery(filter: IncidentFilter): QueryPlan {
+  const { state, priority, service, reportedBy, assignee, assignmentGroup } = filter;
+  if (reportedBy !== undefined) {
+    return { index: 'byReporter', partition: `REPORTER#${reportedBy}`, residual: defined({ state, priority, service, assignee, assignmentGroup }), oldestFirst: false };
+  }
+  if (state !== undefined) return queue('byState', `STATE#${state}`, priority, defined({ service, assignee, assignmentGroup }));
+  // Assignee and group queues hold open work only, ordered by priority then age.
+  if (assignee !== undefined) return queue('byAssignee', `ASSIGNEE#${assignee}`, priority, defined({ service, assignmentGroup }));
+  if (assignmentGroup !== undefined) return queue('byGroup', `GROUP#${assignmentGroup}`, priority, defined({ service }));
+  if (service !== undefined) {
+    // A service's incidents read like a queue too: priority, then age.
+    return queue('byService', `SERVICE#${service}`, priority, {});
+  }
+  return { index: 'byCreated', partition: 'INCIDENTS', residual: defined({ priority }), oldestFirst: false };
+}
+
+/** A queue index sorts by priority, then age: a priority filter is a sort-key prefix, oldest first. */
+function queue(index: IncidentIndexName, partition: string, priority: string | undefined, residual: QueryPlan['residual']): QueryPlan {
+  return { index, partition, ...(priority !== undefined && { sortPrefix: `${priority}#` }), residual, oldestFirst: true };
+}
+
+function defined<T extends Record<string, string | undefined>>(record: T): Partial<Record<keyof T, string>> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, string>>;
+}
+
+export function toItem(incident: Incident): Record<string, unknown> {
+  return { ...incidentKey(incident.id), ...incidentIndexKeys(incident), ...incident };
+}
+
+export function fromItem(item: Record<string, unknown>): Incident {
+  const entity = { ...item };
+  for (const attribute of KEY_ATTRIBUTES) delete entity[attribute];
+  return entity as unknown as Incident;
+}

@@ -1,0 +1,180 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ReportAggregates } from '../app/ports';
+import { aggregateDelta, ALL_SERVICES, BACKLOG_KEY, ONGOING_PREFIX, outageSortKey, type OutageInterval } from '../domain/incident-aggregates';
+import type { Incident } from '../domain/incident';
+
+/**
+ * Report aggregates in the incidents table (key layout below), written in the same
+ * TransactWriteItems as the incident change they count, read with Queries and GetItems.
+ * | item                 | pk                 | sk                    | holds                                  |
+ * |----------------------|--------------------|-----------------------|----------------------------------------|
+ * | day counters         | AGG#<service \| *#n> | DAY#<yyyy-mm-dd>    | opened#…, resolved#…, reopened, …      |
+ * | backlog              | AGG#<service \| *#n> | OPEN                | open#…, openCreatedSec#…, ongoing#<id> |
+ * | ended outage record  | OUTAGE#<service>     | <end>#<incident id> | start, end, usersAffected, …           |
+ *
+ * The counters of every service together (`*`) are sharded: `*#0` … `*#9`, chosen by the
+ * incident's id, summed on read (10 reads in parallel). One `*` item would be written by every
+ * incident change of the stack, and concurrent transactions on one item cancel each other
+ * (TransactionConflict): at 16 concurrent writes that made the whole write path queue on it. An
+ * incident always lands on the same shard, so its own changes (opened, then resolved) meet there.
+ * An unsharded `AGG#*` item written before sharding is still added in on read.
+ */
+export const aggregateKey = (service: string, key: string) => ({ pk: `AGG#${service}`, sk: key });
+export const ALL_SERVICES_SHARDS = 10;
+export const allServicesShards = (): string[] => [ALL_SERVICES, ...Array.from({ length: ALL_SERVICES_SHARDS }, (_, n) => `${ALL_SERVICES}#${n}`)];
+/** The `*` shard of an incident: a stable hash of its id (FNV-1a), modulo the shard count. */
+export function allServicesShard(incidentId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < incidentId.length; i++) hash = Math.imul(hash ^ incidentId.charCodeAt(i), 0x01000193) >>> 0;
+  return `${ALL_SERVICES}#${hash % ALL_SERVICES_SHARDS}`;
+}
+export const outageKey = (outage: OutageInterval) => ({ pk: `OUTAGE#${outage.service}`, sk: outageSortKey(outage) });
+
+type TransactItem = Record<string, unknown>;
+
+/**
+ * The writes that keep the aggregates right for a change from `before` to `after`. Counters are
+ * `ADD`s, outages plain SET/REMOVE/Put: they are only ever applied together with the incident's own
+ * conditional write (a new id, or the expected version), so a retried or replayed change is
+ * refused whole and counts nothing. Nothing is deleted (the stack's roles hold no DeleteItem).
+ */
+export function aggregateTransactItems(tableName: string, before: Incident | undefined, after: Incident): TransactItem[] {
+  const delta = aggregateDelta(before, after);
+  const updates = new Map<string, { service: string; key: string; add: Record<string, number>; set: Record<string, unknown>; remove: string[] }>();
+  const updateOf = (service: string, key: string) => {
+    const id = `${service}|${key}`;
+    const entry = updates.get(id) ?? { service, key, add: {}, set: {}, remove: [] };
+    updates.set(id, entry);
+    return entry;
+  };
+  const shardOf = (service: string) => (service === ALL_SERVICES ? allServicesShard(after.id) : service);
+  for (const { service, key, add } of delta.counters) Object.assign(updateOf(shardOf(service), key).add, add);
+  if (delta.setOngoing) updateOf(delta.setOngoing.service, BACKLOG_KEY).set[`${ONGOING_PREFIX}${delta.setOngoing.incidentId}`] = delta.setOngoing;
+  if (delta.removeOngoing) updateOf(delta.removeOngoing.service, BACKLOG_KEY).remove.push(`${ONGOING_PREFIX}${delta.removeOngoing.incidentId}`);
+
+  const items: TransactItem[] = [...updates.values()].map(({ service, key, add, set, remove }) => {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    let n = 0;
+    const name = (attribute: string) => {
+      const alias = `#a${n++}`;
+      names[alias] = attribute;
+      return alias;
+    };
+    const clauses: string[] = [];
+    const adds = Object.entries(add).map(([attribute, value]) => {
+      const alias = name(attribute);
+      values[`:v${alias.slice(2)}`] = value;
+      return `${alias} :v${alias.slice(2)}`;
+    });
+    if (adds.length > 0) clauses.push(`ADD ${adds.join(', ')}`);
+    const sets = Object.entries(set).map(([attribute, value]) => {
+      const alias = name(attribute);
+      values[`:v${alias.slice(2)}`] = value;
+      return `${alias} = :v${alias.slice(2)}`;
+    });
+    if (sets.length > 0) clauses.push(`SET ${sets.join(', ')}`);
+    if (remove.length > 0) clauses.push(`REMOVE ${remove.map(name).join(', ')}`);
+    return {
+      Update: {
+        TableName: tableName,
+        Key: aggregateKey(service, key),
+        UpdateExpression: clauses.join(' '),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length > 0 && { ExpressionAttributeValues: values }),
+      },
+    };
+  });
+  if (delta.supersedeEnded) {
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: outageKey(delta.supersedeEnded),
+        UpdateExpression: 'SET superseded = :true',
+        ExpressionAttributeValues: { ':true': true },
+      },
+    });
+  }
+  if (delta.putEnded) items.push({ Put: { TableName: tableName, Item: { ...outageKey(delta.putEnded), ...delta.putEnded } } });
+  return items;
+}
+
+const COUNTER_KEYS = new Set(['pk', 'sk']);
+
+export class DynamoDbReportAggregates implements ReportAggregates {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async dayCounters(service: string, fromDay: string, toDay: string): Promise<Record<string, number>> {
+    if (service === ALL_SERVICES) return sumOf(await Promise.all(allServicesShards().map((shard) => this.dayCountersOf(shard, fromDay, toDay))));
+    return this.dayCountersOf(service, fromDay, toDay);
+  }
+
+  private async dayCountersOf(service: string, fromDay: string, toDay: string): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': aggregateKey(service, '').pk, ':from': `DAY#${fromDay}`, ':to': `DAY#${toDay}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        for (const [name, value] of Object.entries(item)) {
+          if (!COUNTER_KEYS.has(name) && typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
+        }
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return totals;
+  }
+
+  async backlog(service: string): Promise<Record<string, number>> {
+    if (service === ALL_SERVICES) return sumOf(await Promise.all(allServicesShards().map((shard) => this.backlogOf(shard))));
+    return this.backlogOf(service);
+  }
+
+  private async backlogOf(service: string): Promise<Record<string, number>> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: aggregateKey(service, BACKLOG_KEY) }));
+    return Object.fromEntries(Object.entries(result.Item ?? {}).filter(([name, value]) => !COUNTER_KEYS.has(name) && typeof value === 'number')) as Record<string, number>;
+  }
+
+  /** Ended outages from their records (one Query), ongoing ones from the service's backlog item. */
+  async outages(service: string, from: string, to: string): Promise<readonly OutageInterval[]> {
+    const outages: OutageInterval[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          FilterExpression: '#start < :to AND attribute_not_exists(superseded)',
+          ExpressionAttributeNames: { '#start': 'start' },
+          ExpressionAttributeValues: { ':pk': `OUTAGE#${service}`, ':from': from, ':to': to },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const { pk: _pk, sk: _sk, ...outage } = item;
+        outages.push(outage as OutageInterval);
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    const backlog = await this.db.send(new GetCommand({ TableName: this.tableName, Key: aggregateKey(service, BACKLOG_KEY) }));
+    for (const [name, value] of Object.entries(backlog.Item ?? {})) {
+      if (name.startsWith(ONGOING_PREFIX) && (value as OutageInterval).start < to) outages.push(value as OutageInterval);
+    }
+    return outages;
+  }
+}
+
+function sumOf(parts: readonly Record<string, number>[]): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const part of parts) for (const [name, value] of Object.entries(part)) totals[name] = (totals[name] ?? 0) + value;
+  return totals;
+}

@@ -1,0 +1,443 @@
+import {
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionRequiredError,
+  VersionConflictError,
+} from '../../../kernel/domain/domain-errors';
+import {
+  autoClose,
+  changeIncident,
+  confirmResolution,
+  escalateIncident,
+  openIncident,
+  rejectResolution,
+  type EscalationKind,
+  type Incident,
+  type IncidentChange,
+  type IncidentChanges,
+} from '../domain/incident';
+import type { TimelineEntry } from '../domain/incident-timeline';
+import {
+  firstForbiddenField,
+  incidentScope,
+  INTERNAL_INCIDENT_FIELDS,
+  mayActOnIncident,
+  mayReadInternal,
+  type Caller,
+  type IncidentAction,
+} from '../../../kernel/domain/access-policy';
+import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
+import type { PriorityRules } from '../../../kernel/domain/priority-rules';
+import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
+import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
+import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page } from '../../../kernel/app/ports';
+import type { IncidentRepository, SlaScheduler, StoredTimelineEntry } from './ports';
+import type { ServiceCatalogue } from '../../catalogue/app/ports';
+import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app/audit-use-cases';
+import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
+import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain/service-catalogue';
+import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app/problem-use-cases';
+import type { KnowledgeSearch } from '../../problems/app/ports';
+import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
+
+export interface IncidentPolicySettings {
+  readonly clientId: string;
+  /** ISO 8601 duration after which an unconfirmed resolution closes by itself. */
+  readonly autoCloseAfter: string;
+  readonly disasterRecoveryPlan?: string;
+  readonly contacts: {
+    readonly nominated: readonly ContactRef[];
+    readonly providerNamed: ContactRef;
+    readonly providerBackup: ContactRef;
+    readonly serviceOwner: ContactRef;
+  };
+}
+
+export interface IncidentDeps extends FindingArchiveDeps {
+  readonly incidents: IncidentRepository;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly rules: PriorityRules;
+  readonly settings: IncidentPolicySettings;
+  readonly notifier: Notifier;
+  /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
+  readonly audit: AuditLog;
+  /** Incidents name a service by id: an unknown or retired service is refused. */
+  readonly services: ServiceCatalogue;
+  /** Told when a notification could not be sent after the change was stored. */
+  readonly onNotificationFailure?: (error: unknown, topic: string) => void;
+  /** Starts the SLA workflow of each new clock generation; without it no clocks are driven (tests of other parts). */
+  readonly slaScheduler?: SlaScheduler;
+  /** Told when the SLA workflow could not be started after the change was stored. */
+  readonly onSchedulingFailure?: (error: unknown) => void;
+  /** Drafts a knowledge article from each resolution's notes (problem-use-cases.ts); without it none are drafted. */
+  readonly resolutionDrafts?: Omit<ResolutionDraftDeps, 'audit' | 'clock'>;
+}
+
+/** What a caller sees of an incident: internal fields are left out for those who may not read them. */
+export type IncidentView = Partial<Incident> & Pick<Incident, 'id' | 'number' | 'version'>;
+
+const INCIDENT_NUMBER = /^INC\d+$/;
+
+export async function createIncident(deps: IncidentDeps, caller: Caller, body: CreateIncidentBody): Promise<IncidentView> {
+  const scope = requireScope(caller, 'incident:create', 'log incidents');
+  const forbidden = firstForbiddenField(caller, 'create', Object.keys(body));
+  if (forbidden) throw new ForbiddenError(`Your role may not set ${forbidden} when logging an incident`, forbidden);
+  if (scope === 'own' && body.reportedBy !== undefined && body.reportedBy !== caller.name) {
+    throw new ForbiddenError('Requesters may only log incidents for themselves', 'reportedBy');
+  }
+  const now = deps.clock.now().toISOString();
+  const input = {
+    shortDescription: body.shortDescription,
+    description: body.description,
+    impact: body.impact,
+    urgency: body.urgency,
+    service: body.service,
+    category: body.category,
+    channel: body.channel ?? 'api',
+    reportedBy: body.reportedBy ?? caller.name,
+    detectedAt: body.detectedAt ? new Date(body.detectedAt).toISOString() : now,
+    ...(body.usersAffected !== undefined && { usersAffected: body.usersAffected }),
+    ...(body.subcategory !== undefined && { subcategory: body.subcategory }),
+    ...(body.assignmentGroup !== undefined && { assignmentGroup: body.assignmentGroup }),
+    ...(body.assignee !== undefined && { assignee: body.assignee }),
+    ...(body.workaround !== undefined && { workaround: body.workaround }),
+    ...(body.outage !== undefined && { outage: normalizedOutage(body.outage) }),
+  };
+  // Validate before allocating a number, so refused requests do not burn numbers.
+  openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
+  // It runs beside the service look-up (one round trip less); the number is taken only once the
+  // service is known, so refused requests do not burn numbers.
+  const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
+  const [, openOnService] = await Promise.all([
+    assertKnownService(deps, input.service),
+    countUpTo > 0 ? deps.incidents.countOpenOnService(input.service, countUpTo) : Promise.resolve(0),
+  ]);
+  const number = await deps.incidents.allocateNumber();
+  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
+  await deps.incidents.create(change, incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
+  await startSlaClocks(deps.slaScheduler, undefined, change.incident, deps.onSchedulingFailure);
+  return view(caller, change.incident);
+}
+
+/** Finds an incident the caller may read, by id or number; 404 for anything else, so ids cannot be probed. */
+/** Known errors and published articles matching an incident the caller may read (problem-use-cases.ts, "Search"). */
+export async function getIncidentSuggestions(deps: IncidentDeps, knowledge: KnowledgeSearch, caller: Caller, idOrNumber: string): Promise<Suggestions> {
+  return incidentSuggestions(knowledge, caller, await load(deps, caller, idOrNumber));
+}
+
+async function load(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<Incident> {
+  requireScope(caller, 'incident:read', 'read incidents');
+  const incident = INCIDENT_NUMBER.test(idOrNumber) ? await deps.incidents.getByNumber(idOrNumber) : await deps.incidents.get(idOrNumber);
+  if (!incident || !mayActOnIncident(caller, 'incident:read', incident)) {
+    throw new NotFoundError(`No incident ${idOrNumber}`, 'id');
+  }
+  return incident;
+}
+
+/** The incident's SLA clocks, for whoever may read the incident. */
+export async function getIncidentSla(deps: IncidentDeps, caller: Caller, idOrNumber: string, policy: SlaPolicy): Promise<IncidentSlaView> {
+  return slaView(await load(deps, caller, idOrNumber), policy, deps.clock.now());
+}
+
+export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
+  return view(caller, await load(deps, caller, idOrNumber));
+}
+
+export async function listIncidents(deps: IncidentDeps, caller: Caller, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
+  const scope = requireScope(caller, 'incident:list', 'list incidents');
+  const assignee = query.assignee === 'me' ? caller.name : query.assignee;
+  const filter = {
+    ...(query.state && { state: query.state }),
+    ...(query.priority && { priority: query.priority }),
+    ...(query.service && { service: query.service }),
+    ...(assignee && { assignee }),
+    ...(query.assignmentGroup && { assignmentGroup: query.assignmentGroup }),
+    ...(scope === 'own' && { reportedBy: caller.name }),
+  };
+  const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
+  return { ...page, items: page.items.map((i) => view(caller, i)) };
+}
+
+export async function updateIncident(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  changes: IncidentChanges,
+  ifMatchVersion: number | undefined,
+): Promise<IncidentView> {
+  const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
+  if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
+  if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
+  const at = now(deps);
+  const change = withSlaFacts(
+    current,
+    changeIncident({
+      incident: current,
+      changes: changes.outage ? { ...changes, outage: normalizedOutage(changes.outage) } : changes,
+      rules: deps.rules,
+      actor: caller,
+      now: at,
+      ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
+    }),
+    at,
+    isDesk(caller),
+  );
+  await storeChange(deps, caller, 'incident:update', current, change);
+  if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
+  if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
+    await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
+  }
+  return view(caller, change.incident);
+}
+
+export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
+  const change = confirmResolution(current, caller, now(deps));
+  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
+  await archiveClosedFinding(deps, change.incident);
+  return confirmed;
+}
+
+export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:reject', 'reject resolutions', ifMatch, true);
+  return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)), 'incident:reject');
+}
+
+export async function escalate(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  request: { readonly kind: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
+  ifMatch: number | undefined,
+) {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  const at = now(deps);
+  const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
+  await storeChange(deps, caller, 'incident:escalate', current, change);
+  const escalation = change.incident.escalations.at(-1)!;
+  await notifySafely(deps, {
+    topic: 'escalation',
+    subject: `[${change.incident.priority}] ${change.incident.number} escalated (${escalation.kind}, level ${escalation.level})`,
+    message: `${change.incident.number} "${change.incident.shortDescription}" escalated to ${escalation.to} by ${caller.name}: ${escalation.reason}`,
+    recipients: request.to === 'service-owner' ? [await serviceOwnerOf(deps, change.incident)] : [],
+    attributes: { priority: change.incident.priority, level: String(escalation.level), client: deps.settings.clientId, kind: escalation.kind },
+  });
+  return view(caller, change.incident);
+}
+
+export async function addTimelineEntry(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  request: { readonly type: 'comment' | 'work-note'; readonly text: string },
+): Promise<TimelineEntry> {
+  const incident = await load(deps, caller, idOrNumber);
+  const action: IncidentAction = request.type === 'comment' ? 'incident:comment' : 'incident:work-note';
+  if (!mayActOnIncident(caller, action, incident)) {
+    throw new ForbiddenError(`Your role may not add a ${request.type} to this incident`, 'type');
+  }
+  const entry: TimelineEntry = {
+    type: request.type,
+    at: now(deps),
+    actor: caller.name,
+    visibility: request.type === 'comment' ? 'public' : 'internal',
+    text: request.text,
+  };
+  // The desk's first reply to the reporter achieves the respond target: stored with the incident's version.
+  const responded = entry.visibility === 'public' && isDesk(caller) ? recordResponse(incident, entry.at) : undefined;
+  if (responded) {
+    const change = { incident: { ...responded, updatedAt: entry.at, updatedBy: caller.name, version: incident.version + 1 }, entries: [entry] };
+    try {
+      const recorded = incidentChangeEntry(caller, 'incident:comment', incident, change.incident);
+      const audit = { ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] };
+      await deps.incidents.save(change, incident.version, incident, audit);
+      return entry;
+    } catch (error) {
+      // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
+  }
+  await deps.incidents.append(incident.id, [entry], incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
+  return entry;
+}
+
+/**
+ * The desk takes the incident on (`POST /incidents/{id}/acknowledge`): achieves the acknowledge
+ * target. Idempotent: acknowledging again answers the incident unchanged. No If-Match: it changes
+ * no field anyone edits, and a stale page must not stop an on-call engineer acknowledging.
+ */
+export async function acknowledge(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await load(deps, caller, idOrNumber);
+    if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not acknowledge incidents', 'role');
+    const change = acknowledgeIncident(current, caller, now(deps));
+    if (!change) return view(caller, current);
+    try {
+      await deps.incidents.save(change, current.version, current, incidentChangeEntry(caller, 'incident:acknowledge', current, change.incident));
+      return view(caller, change.incident);
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
+    }
+  }
+}
+
+/** Whether the caller works the desk: their changes acknowledge the incident. Machine clients do not. */
+function isDesk(caller: Caller): boolean {
+  return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
+}
+
+/** Stores a change of a loaded incident with its audit record (one transaction), then starts the SLA workflow if the change moved its deadlines. */
+async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange): Promise<void> {
+  await deps.incidents.save(change, current.version, current, incidentChangeEntry(caller, action, current, change.incident));
+  await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
+}
+
+export async function getTimeline(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  page: { readonly limit: number; readonly nextToken?: string },
+): Promise<Page<StoredTimelineEntry>> {
+  const incident = await load(deps, caller, idOrNumber);
+  return deps.incidents.timeline(incident.id, { ...page, publicOnly: !mayReadInternal(caller, incident), incident });
+}
+
+/** Closes resolved incidents whose confirmation period has passed. Returns how many it closed. */
+export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncidents = 500): Promise<number> {
+  const period = parseIsoDuration(deps.settings.autoCloseAfter)!;
+  const current = deps.clock.now();
+  const cutoff = new Date(current.getTime() - period).toISOString();
+  let closed = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.incidents.resolvedBefore(cutoff, { limit: 50, ...(nextToken && { nextToken }) });
+    for (const incident of page.items) {
+      try {
+        const change = autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter);
+        await deps.incidents.save(change, incident.version, incident, incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
+        closed++;
+        await archiveClosedFinding(deps, change.incident);
+      } catch (error) {
+        // Someone confirmed, rejected or changed it meanwhile: their action wins.
+        if (!(error instanceof VersionConflictError)) throw error;
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && closed < maxIncidents);
+  return closed;
+}
+
+async function loadForChange(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  action: IncidentAction,
+  what: string,
+  ifMatchVersion: number | undefined,
+  reporterOnly = false,
+): Promise<Incident> {
+  const incident = await load(deps, caller, idOrNumber);
+  if (!mayActOnIncident(caller, action, incident)) {
+    throw new ForbiddenError(
+      reporterOnly ? `Only the incident's reporter (${incident.reportedBy}) may ${what}` : `Your role may not ${what}`,
+      reporterOnly ? 'reportedBy' : 'role',
+    );
+  }
+  if (ifMatchVersion === undefined) {
+    throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
+  }
+  if (ifMatchVersion !== incident.version) throw new VersionConflictError(ifMatchVersion, incident.version);
+  return incident;
+}
+
+async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident, change: IncidentChange, action: string) {
+  const withFacts = withSlaFacts(current, change, change.incident.updatedAt, false);
+  await storeChange(deps, caller, action, current, withFacts);
+  return view(caller, withFacts.incident);
+}
+
+/** The service's owner, else the client's default service owner (also when the look-up fails). */
+async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
+  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  return escalationContacts(service, deps.settings.contacts).find((c) => c.role === 'service-owner')!.contact;
+}
+
+async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {
+  const { contacts } = deps.settings;
+  // The service's nominated and provider contacts, level by level, else the client's; a failed look-up must not stop the notice.
+  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  const provider = providerContacts(service, contacts);
+  const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
+  await notifySafely(deps, {
+    topic: 'major-incident',
+    subject: `MAJOR INCIDENT ${incident.number} [${incident.priority}]: ${incident.shortDescription}`,
+    message: [
+      `${incident.number} on service ${incident.service} has been declared a major incident: ${incident.majorReason}.`,
+      incident.disasterRecoveryPlan ? `Disaster-recovery plan: ${incident.disasterRecoveryPlan}.` : 'No disaster-recovery plan is on record.',
+      `Current state: ${incident.state}; assigned to ${incident.assignee ?? incident.assignmentGroup ?? 'nobody yet'}.`,
+    ].join('\n'),
+    recipients: [...nominated, provider.named, provider.backup],
+    attributes: { priority: incident.priority, client: deps.settings.clientId, level: 'major' },
+  });
+}
+
+/**
+ * The change is already stored when notifications go out: a failure to publish must not turn it
+ * into an error the caller would retry (their If-Match is stale by then). It is reported instead,
+ * for the alarm on the function's NotificationFailed metric.
+ */
+async function notifySafely(deps: IncidentDeps, notification: Parameters<Notifier['notify']>[0]): Promise<void> {
+  try {
+    await deps.notifier.notify(notification);
+  } catch (error) {
+    deps.onNotificationFailure?.(error, notification.topic);
+  }
+}
+
+function requireScope(caller: Caller, action: IncidentAction, what: string) {
+  const scope = incidentScope(caller, action);
+  if (scope === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');
+  return scope;
+}
+
+/** Fields in the order a person reads them; the store returns attributes in no particular order. */
+const FIELD_ORDER: readonly (keyof Incident)[] = [
+  'id', 'number', 'state', 'priority', 'priorityReasons', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
+  'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
+  'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
+  'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
+  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'createdAt', 'updatedAt', 'updatedBy', 'version',
+];
+
+/** What the caller may see of the incident. */
+export function incidentViewFor(caller: Caller, incident: Incident): IncidentView {
+  return view(caller, incident);
+}
+
+function view(caller: Caller, incident: Incident): IncidentView {
+  const hidden = new Set<string>(mayReadInternal(caller, incident) ? [] : INTERNAL_INCIDENT_FIELDS);
+  const ordered: Record<string, unknown> = {};
+  for (const field of FIELD_ORDER) {
+    if (incident[field] !== undefined && !hidden.has(field)) ordered[field] = incident[field];
+  }
+  return ordered as IncidentView;
+}
+
+const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
+
+/** Outage times in the same UTC form as every other instant, so they sort and compare as strings. */
+const normalizedOutage = (o: { readonly start?: string; readonly end?: string }) => ({
+  ...(o.start !== undefined && { start: new Date(o.start).toISOString() }),
+  ...(o.end !== undefined && { end: new Date(o.end).toISOString() }),
+});
+
+/** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
+async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
+  assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
+}
+
+export { InvalidInputError };

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
+import { createDocumentClient } from '../../../kernel/adapters/document-client';
+import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
+import { createSnsNotifier } from '../../../platform/notifier-factory';
+import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
+import { findingArchiveDeps } from './finding-archiver-factory';
+
+/**
+ * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
+ * client's autoCloseAfter period, recording `system:auto-close` as who closed them.
+ */
+const { logger, metrics, tracer } = createObservability('auto-close');
+const settings = loadClientSettings();
+const documents = tracer.captureAWSv3Client(createDocumentClient());
+const clock = createClock();
+const ids = { newId: () => randomUUID() };
+const auditTrail = auditTrailOf({ documents, clock, ids });
+// Each closure carries its audit record in its own transaction.
+const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail));
+const audit = createAuditLog(auditTrail, { logger, metrics });
+const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
+// Auto-close notifies nobody (no topic); the reporter sees the closure on the timeline.
+const notifier = createSnsNotifier({ 'major-incident': undefined, escalation: undefined, security: undefined });
+
+const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
+  // Each closure's audit record carries the run's Lambda request id.
+  const closed = await withRequestContext({ requestId: context.awsRequestId }, () => autoCloseResolvedIncidents({
+    incidents,
+    clock,
+    ids,
+    audit,
+    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
+    // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
+    services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
+    notifier,
+    ...archive,
+  }));
+  metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
+  logger.info('auto-close run finished', { closed });
+  return { closed };
+};
+
+export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
+import { createDocumentClient } from '../../../kernel/adapters/document-client';
+import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
+import { createNotifier } from '../../../platform/notifier-factory';
+import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
+import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
+import { slaRunSchema } from '../schemas/sla-schemas';
+import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+
+/**
+ * The task of the SLA workflow: each time the workflow wakes up it asks this function what has
+ * fallen due (warnings, breaches, escalation steps), which records and sends it, and answers
+ * when to wake up next or that the execution is done.
+ */
+const { logger, metrics, tracer } = createObservability('sla-clock');
+const settings = loadClientSettings();
+const documents = tracer.captureAWSv3Client(createDocumentClient());
+const clock = createClock();
+const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
+const deps = {
+  // Incident changes carry their audit record in their own transaction.
+  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail)),
+  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
+  clock,
+  notifier: createNotifier({
+    topics: { 'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'), escalation: requireEnv('ESCALATION_TOPIC_ARN'), security: requireEnv('SECURITY_TOPIC_ARN') },
+    settings,
+    clock,
+    observability: { logger, metrics, tracer },
+  }),
+  policy: slaPolicyOf(settings),
+  promotion: {
+    policy: alarmTrackingPolicyOf(settings.monitoring),
+    after: settings.monitoring.warningPromotionAfter,
+    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+  },
+  clientId: settings.id,
+  contacts: settings.contacts,
+  onNotificationFailure: (error: unknown, topic: string) => {
+    logger.error('notification not sent', { topic, error: error as Error });
+    metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
+  },
+};
+
+const run = async (input: unknown, context: Context): Promise<SlaCheckResult> => withRequestContext({ requestId: context.awsRequestId }, () => check(input));
+
+const check = async (input: unknown): Promise<SlaCheckResult> => {
+  const parsed = slaRunSchema.safeParse(input);
+  // A malformed input can only come from a wrong start: end that execution rather than retry it.
+  if (!parsed.success) {
+    logger.error('SLA workflow input refused', { issues: parsed.error.issues });
+    return { done: true, reason: `invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, sent: [] };
+  }
+  const result = await checkSlaClocks(deps, parsed.data);
+  for (const key of result.sent) {
+    const kind = key.includes(':escalation:') ? 'SlaEscalations' : key.endsWith(':breach') ? 'SlaBreaches' : 'SlaWarnings';
+    metrics.addMetric(kind, MetricUnit.Count, 1);
+  }
+  logger.info('SLA check', { ...parsed.data, ...result });
+  return result;
+};
+
+export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

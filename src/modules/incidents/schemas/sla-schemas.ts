@@ -1,0 +1,79 @@
+import * as z from 'zod';
+import { PRIORITIES } from '../../../kernel/domain/priority';
+import { SLA_TARGETS } from '../domain/sla-clock';
+
+/** Schemas of the SLA routes and of the SLA workflow's task. */
+
+const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with a time zone, e.g. 2026-11-25T09:30:00Z');
+const ms = z.number().int().min(0);
+
+/** What the workflow hands its task: which incident, and which clock generation the execution drives. */
+export const slaRunSchema = z.strictObject({
+  incidentId: z.string().min(1).max(64),
+  generation: z.number().int().min(1),
+});
+
+export const slaCheckResultSchema = z.object({
+  done: z.boolean(),
+  next: timestamp.optional(),
+  reason: z.string().optional(),
+  sent: z.array(z.string()),
+});
+
+export const acknowledgeBodySchema = z.strictObject({}).describe('Acknowledge an incident (no fields)');
+
+export const incidentSlaSchema = z
+  .object({
+    incidentId: z.string(),
+    number: z.string(),
+    priority: z.enum(PRIORITIES),
+    asOf: timestamp,
+    generation: z.number().int().describe('Clock generation: moves when a pause, resume, reopen or priority change moves the deadlines'),
+    targets: z.array(
+      z.object({
+        target: z.enum(SLA_TARGETS),
+        state: z.enum(['running', 'paused', 'achieved', 'breached']),
+        calendar: z.enum(['24x7', 'business-hours']),
+        targetMs: ms.describe('The target in force, in counted (calendar) milliseconds'),
+        startedAt: timestamp,
+        dueAt: timestamp.optional().describe('Projected breach, while running'),
+        warningAt: timestamp.optional().describe('When the assignee is (or was) warned, while running'),
+        elapsedBusinessMs: ms.describe('Counted time so far'),
+        pausedMs: ms.describe('Counted time spent paused (On Hold for a pausing reason)'),
+        remainingMs: ms,
+        achievedAt: timestamp.optional(),
+        breachedAt: timestamp.optional(),
+      }),
+    ),
+  })
+  .describe("An incident's acknowledge, respond and resolve clocks");
+
+export const slaReportQuerySchema = z
+  .strictObject({
+    from: timestamp.describe('Incidents logged from this instant (inclusive)'),
+    to: timestamp.describe('… up to this instant (exclusive)'),
+  })
+  .describe('The period: incidents logged in [from, to)');
+
+export const slaReportSchema = z.object({
+  from: timestamp,
+  to: timestamp,
+  asOf: timestamp,
+  rows: z.array(
+    z.object({
+      priority: z.enum(PRIORITIES),
+      incidents: z.number().int(),
+      targets: z.array(
+        z.object({
+          target: z.enum(SLA_TARGETS),
+          achieved: z.number().int(),
+          breached: z.number().int(),
+          pending: z.number().int(),
+          achievedShare: z.number().optional(),
+          medianMs: ms.optional(),
+          p90Ms: ms.optional(),
+        }),
+      ),
+    }),
+  ),
+});

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { createAlarmTagSource } from './alarm-tag-source-factory';
+import { createSlaScheduler } from '../../incidents/functions/sla-scheduler-factory';
+import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
+import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
+import { createNotifier } from '../../../platform/notifier-factory';
+import { createDocumentClient } from '../../../kernel/adapters/document-client';
+import { DynamoDbIncidentRepository } from '../../incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb-monitoring-event-store';
+import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
+import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
+import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { alarmTrackingPolicyOf } from '../../incidents/app/sla-use-cases';
+
+/**
+ * Invoked by EventBridge (asynchronously) with CloudWatch alarm state changes, GuardDuty findings
+ * and Inspector2 findings (told apart by their source). Each event is
+ * ingested exactly once, keyed by its id. A malformed event throws: EventBridge/Lambda retry it,
+ * then it lands in the dead-letter queue.
+ */
+const { logger, metrics, tracer } = createObservability('event-ingestion');
+const settings = loadClientSettings();
+const documents = tracer.captureAWSv3Client(createDocumentClient());
+const incidentsTable = requireEnv('INCIDENTS_TABLE_NAME');
+const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
+const clock = createClock();
+const ids = { newId: () => randomUUID() };
+const auditTrail = new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids });
+// Incident changes made here carry their audit record in their own transaction (see the store).
+const events = new DynamoDbMonitoringEventStore(
+  documents,
+  { incidents: incidentsTable, events: requireEnv('EVENTS_TABLE_NAME') },
+  settings.monitoring.eventRetentionDays,
+  auditTrail,
+);
+
+const notifier = createNotifier({
+  topics: { 'major-incident': undefined, escalation: undefined, security: process.env['SECURITY_TOPIC_ARN'] },
+  settings,
+  clock,
+  observability: { logger, metrics, tracer },
+});
+// CloudWatch on AWS; the local runtime, which has no CloudWatch, names a file of alarm tags instead.
+const alarmTags = createAlarmTagSource(tracer);
+
+const common: IngestEventDeps = {
+  events,
+  incidents,
+  clock,
+  ids,
+  rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+  policy: settings.monitoring,
+  tracking: alarmTrackingPolicyOf(settings.monitoring),
+  slaScheduler: createSlaScheduler(tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
+  onSchedulingFailure: (error) => {
+    logger.error('SLA workflow not started', { error: error as Error });
+    metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
+  },
+  alarmTags,
+  onTagLookupFailure: (error, alarmArn) => {
+    logger.warn('alarm tags not read: classified by the name rules', { alarmArn, error: error as Error });
+    metrics.addMetric('AlarmTagLookupFailed', MetricUnit.Count, 1);
+  },
+};
+const findingDeps: IngestFindingDeps = {
+  ...common,
+  findingPriorities: settings.monitoring.findingPriorities,
+  notifier,
+  securityContact: settings.contacts.security ?? settings.contacts.nominated[0]!,
+  clientId: settings.id,
+  onNotificationFailure: (error) => {
+    logger.error('security notification failed', { error: error as Error });
+    metrics.addMetric('NotificationFailed_security', MetricUnit.Count, 1);
+  },
+};
+
+/** The event's schema by source; a source we do not subscribe to is malformed here. */
+const SCHEMAS = {
+  'aws.cloudwatch': { name: 'CloudWatch alarm', schema: cloudWatchAlarmEventSchema },
+  'aws.guardduty': { name: 'GuardDuty finding', schema: guardDutyFindingEventSchema },
+  'aws.inspector2': { name: 'Inspector2 finding', schema: inspector2FindingEventSchema },
+} as const;
+
+function malformed(event: unknown, what: string, message: string, issues?: unknown): never {
+  const id = (event as { id?: unknown } | null)?.id;
+  logger.error(`malformed ${what} event`, { eventId: typeof id === 'string' ? id : undefined, issues });
+  throw new Error(`Malformed ${what} event: ${message}`);
+}
+
+async function ingest(event: unknown): Promise<{ result: IngestOutcome; subject: Record<string, string> }> {
+  const source = (event as { source?: unknown } | null)?.source;
+  const known = typeof source === 'string' && Object.hasOwn(SCHEMAS, source) ? SCHEMAS[source as keyof typeof SCHEMAS] : undefined;
+  if (!known) return malformed(event, 'CloudWatch alarm', `unexpected source ${JSON.stringify(source)}`);
+  switch (source) {
+    case 'aws.guardduty': {
+      const parsed = guardDutyFindingEventSchema.safeParse(event);
+      if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
+      return { result: await ingestSecurityFinding(findingDeps, fromGuardDuty(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.id } };
+    }
+    case 'aws.inspector2': {
+      const parsed = inspector2FindingEventSchema.safeParse(event);
+      if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
+      return { result: await ingestSecurityFinding(findingDeps, fromInspector(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.findingArn } };
+    }
+    default: {
+      const parsed = cloudWatchAlarmEventSchema.safeParse(event);
+      if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
+      return { result: await ingestAlarmEvent(common, parsed.data), subject: { eventId: parsed.data.id, alarm: parsed.data.detail.alarmName } };
+    }
+  }
+}
+
+const run = async (event: unknown): Promise<IngestOutcome> => {
+  let ingested: Awaited<ReturnType<typeof ingest>>;
+  try {
+    ingested = await ingest(event);
+  } catch (error) {
+    // Retried by Lambda, then dead-lettered: the dashboard shows each failed attempt.
+    metrics.addMetric('EventIngestionFailed', MetricUnit.Count, 1);
+    throw error;
+  }
+  const { result, subject } = ingested;
+  metrics.addMetric('EventsIngested', MetricUnit.Count, 1);
+  if (result.outcome === 'opened') metrics.addMetric('IncidentsOpened_monitoring', MetricUnit.Count, 1);
+  metrics.addMetric(`MonitoringEvent_${result.outcome}`, MetricUnit.Count, 1);
+  logger.info('monitoring event ingested', { ...subject, ...result });
+  return result;
+};
+
+export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
