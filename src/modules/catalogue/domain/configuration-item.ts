@@ -1,5 +1,5 @@
 import { InvalidInputError, type FieldIssue } from '../../../kernel/domain/domain-errors';
-import type { Actor } from '../../incidents/domain/incident';
+import type { Actor } from '../../../kernel/domain/actor';
 
 /**
  * Configuration items: what the services run on, who supplies it, and how the pieces depend on

@@ -1,4 +1,5 @@
 import { InvalidInputError, type FieldIssue } from '../../../kernel/domain/domain-errors';
+import type { Actor } from '../../../kernel/domain/actor';
 import { assertTransition, isOpen, type IncidentState, type OnHoldReason } from './incident-lifecycle';
 import type { AlarmTracking } from './alarm-tracking';
 import type { IncidentSla } from './incident-sla';
@@ -24,13 +25,8 @@ export type ResolutionCode = (typeof RESOLUTION_CODES)[number];
 export const ESCALATION_KINDS = ['functional', 'hierarchical'] as const;
 export type EscalationKind = (typeof ESCALATION_KINDS)[number];
 
-/** Who did something: every change is stamped with it. */
-export interface Actor {
-  /** Stable user id (Cognito `sub`) or machine client id. */
-  readonly id: string;
-  /** Human-readable name recorded on the incident (Cognito username, `client:<id>`, `system:<job>`). */
-  readonly name: string;
-}
+// Actor is shared by every practice; re-exported here because incidents' callers know it from here.
+export type { Actor } from '../../../kernel/domain/actor';
 
 export interface Escalation {
   readonly kind: EscalationKind;

@@ -1,5 +1,5 @@
 import { InvalidInputError, LifecycleError, type FieldIssue } from '../../../kernel/domain/domain-errors';
-import type { Actor } from '../../incidents/domain/incident';
+import type { Actor } from '../../../kernel/domain/actor';
 import type { Priority } from '../../../kernel/domain/priority';
 import { assertProblemTransition, isProblemOpen, type ProblemState } from './problem-lifecycle';
 
