@@ -37,6 +37,12 @@ export class LocalSns {
           res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Only Publish to a topic is emulated locally</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
           return;
         }
+        const subjectProblem = refusedSubject(params.get('Subject'));
+        if (subjectProblem) {
+          res.writeHead(400, { 'Content-Type': 'text/xml' });
+          res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: Subject ${subjectProblem}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+          return;
+        }
         const messageId = randomUUID();
         instance!.record({
           messageId,
@@ -93,4 +99,13 @@ function parseMaybeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** What SNS says of a subject it refuses: line breaks, control characters, 100 characters or more. */
+export function refusedSubject(subject: string | null): string | undefined {
+  if (subject === null) return undefined;
+  if (subject.length === 0 || subject.length >= 100) return 'must be less than 100 characters long';
+  if (/[\u0000-\u001f\u007f]/.test(subject)) return 'must not contain line breaks or control characters';
+  if (/[^\x20-\x7e]/.test(subject)) return 'must be ASCII text';
+  return undefined;
 }

@@ -18,7 +18,7 @@ export class SnsNotifier implements Notifier {
     await this.sns.send(
       new PublishCommand({
         TopicArn: topicArn,
-        Subject: notification.subject.slice(0, 99),
+        Subject: snsSubject(notification.subject),
         Message: JSON.stringify({
           subject: notification.subject,
           message: notification.message,
@@ -31,4 +31,23 @@ export class SnsNotifier implements Notifier {
       }),
     );
   }
+}
+
+/** SNS refuses (and so never sends) a subject of 100 characters or more, or one with a line break or control character. */
+export const MAX_SNS_SUBJECT_LENGTH = 99;
+
+/**
+ * A subject SNS accepts, whatever text went into it: printable ASCII only (accents dropped,
+ * other characters as `?`), white space folded to single spaces, cut to 99 characters with `…`
+ * spelt `...`. The full subject still travels in the message body.
+ */
+export function snsSubject(subject: string): string {
+  const ascii = subject
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  const safe = ascii === '' ? 'rowe-itsm notification' : ascii;
+  return safe.length <= MAX_SNS_SUBJECT_LENGTH ? safe : `${safe.slice(0, MAX_SNS_SUBJECT_LENGTH - 3).trimEnd()}...`;
 }

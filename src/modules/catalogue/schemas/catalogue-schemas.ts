@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { line, text } from '../../../kernel/schemas/text';
 import { CI_RELATION_KINDS, CI_TYPES } from '../domain/configuration-item';
 import { SERVICE_LINK_KINDS, SERVICE_STATUSES } from '../domain/service-catalogue';
 import { REQUEST_TYPES } from '../../changes/domain/service-request';
@@ -9,7 +10,6 @@ import { isoDurationSchema } from '../../../config/client-settings-schema';
  * source for validation, TypeScript types and the OpenAPI description. Values that look like
  * secrets are refused by the domain's secret detector, after these schemas.
  */
-const text = (max: number) => z.string().trim().min(1, 'must not be blank').max(max);
 const reference = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -');
 const date = z.iso.date().describe('YYYY-MM-DD');
 const url = z.url({ protocol: /^https?$/ }).max(2000);
@@ -24,10 +24,10 @@ export const serviceIdSchema = z
 export const ciIdSchema = z.uuid({ error: 'must be a CI id (UUID)' });
 
 const contact = z.strictObject({
-  name: text(120),
+  name: line(120),
   email: z.email(),
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442071234567').optional(),
-  role: text(120).optional(),
+  role: line(120).optional(),
 });
 
 const owner = contact.extend({ username: reference.describe('The owner\'s login; they may change the service') });
@@ -35,7 +35,7 @@ const owner = contact.extend({ username: reference.describe('The owner\'s login;
 const slaOverride = z.strictObject({ acknowledge: isoDurationSchema.optional(), respond: isoDurationSchema.optional(), resolve: isoDurationSchema.optional() });
 const sla = z
   .strictObject({
-    reference: text(200).describe("Reference of the client's SLA terms that apply, e.g. MSA-2026 schedule 2"),
+    reference: line(200).describe("Reference of the client's SLA terms that apply, e.g. MSA-2026 schedule 2"),
     overrides: z
       .strictObject({ P1: slaOverride.optional(), P2: slaOverride.optional(), P3: slaOverride.optional(), P4: slaOverride.optional(), P5: slaOverride.optional() })
       .optional()
@@ -43,7 +43,7 @@ const sla = z
   })
   .describe('SLA terms');
 
-const link = z.strictObject({ kind: z.enum(SERVICE_LINK_KINDS), url, title: text(200).optional() });
+const link = z.strictObject({ kind: z.enum(SERVICE_LINK_KINDS), url, title: line(200).optional() });
 
 const serviceContacts = z
   .strictObject({
@@ -57,7 +57,7 @@ const requestTypes = z
   .array(
     z.strictObject({
       type: z.enum(REQUEST_TYPES),
-      name: text(120).describe('What requesters see, e.g. "Monthly usage report"'),
+      name: line(120).describe('What requesters see, e.g. "Monthly usage report"'),
       fulfilmentTarget: isoDurationSchema.optional().describe("From submission; defaults to the client's target for the type"),
       approvalRequired: z.boolean().optional().describe("Defaults to the client's requests.approvalRequired"),
     }),
@@ -66,7 +66,7 @@ const requestTypes = z
   .describe('The requests this service takes, one entry per type; absent: every type on the client\'s targets');
 
 const serviceFields = {
-  name: text(120),
+  name: line(120),
   description: text(4000).describe('What the service does, in plain language'),
   owner: owner.describe('The service owner'),
   commencementDate: date.optional(),
@@ -74,7 +74,7 @@ const serviceFields = {
   sla,
   links: z.array(link).max(20).default([]).describe('Ticket board, documentation, runbooks'),
   contacts: serviceContacts.default({ nominated: [] }),
-  disasterRecoveryPlan: text(500).optional().describe('Reference of the disaster-recovery plan'),
+  disasterRecoveryPlan: line(500).optional().describe('Reference of the disaster-recovery plan'),
   requestTypes: requestTypes.optional(),
 };
 
@@ -98,7 +98,7 @@ export const updateServiceBodySchema = z
     sla: sla.optional(),
     links: z.array(link).max(20).optional(),
     contacts: serviceContacts.optional(),
-    disasterRecoveryPlan: text(500).optional(),
+    disasterRecoveryPlan: line(500).optional(),
     requestTypes: requestTypes.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
@@ -149,7 +149,7 @@ export const servicePageSchema = z.object({ items: z.array(serviceSchema), nextT
 // Configuration items: attributes per type, a discriminated union on `type`.
 
 const version = z.string().trim().min(1).max(64).regex(/^[^\s#]+$/, 'must be a version without spaces or #, e.g. 3.0.13');
-const softwareName = text(120).regex(/^[^#]+$/, 'must not contain #');
+const softwareName = line(120).regex(/^[^#]+$/, 'must not contain #');
 /** Free-form name/value pairs; names like password/secret/token must hold references (checked by the secret detector). */
 const properties = z
   .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, 'must be a property name'), z.string().max(2000))
@@ -163,58 +163,58 @@ export const ciVersionAttributesSchema = z
     version: version.optional(),
     os: z.strictObject({ distribution: softwareName, version }).optional(),
     libraries: z.array(z.strictObject({ name: softwareName, version })).max(25).optional(),
-    securityPatchLevel: text(120).optional(),
+    securityPatchLevel: line(120).optional(),
     engineVersion: version.optional(),
   })
   .refine((a) => Object.keys(a).length > 0, { message: 'must name at least one version' });
 
 export const hardwareAttributesSchema = z.strictObject({
   kind: z.enum(['physical-server', 'virtual-machine', 'cloud-instance', 'network', 'other']),
-  hostname: text(255).optional(),
+  hostname: line(255).optional(),
   cpus: z.number().int().min(1).max(4096).optional(),
   memoryGiB: z.number().min(0).max(65536).optional(),
   diskGiB: z.number().min(0).max(10_000_000).optional(),
-  model: text(200).optional(),
+  model: line(200).optional(),
   cloudProvider: z.enum(['aws', 'azure', 'gcp', 'oracle', 'on-premises', 'other']).optional(),
-  region: text(64).optional(),
-  instanceType: text(64).optional(),
+  region: line(64).optional(),
+  instanceType: line(64).optional(),
   properties,
 });
 export const softwareAttributesSchema = z.strictObject({
   product: softwareName.describe('e.g. nginx, Microsoft 365, SAP S/4HANA'),
   version,
-  vendor: text(120).optional(),
+  vendor: line(120).optional(),
   os: z.strictObject({ distribution: softwareName, version }).optional().describe('Operating system, e.g. Ubuntu 22.04'),
   libraries: z.array(z.strictObject({ name: softwareName, version })).max(25).default([]).describe('e.g. OpenSSL 3.0.13'),
-  securityPatchLevel: text(120).optional(),
-  licence: text(200).optional(),
+  securityPatchLevel: line(120).optional(),
+  licence: line(200).optional(),
   properties,
 });
 export const storageAttributesSchema = z.strictObject({
   engine: softwareName.describe('Database or storage vendor/product, e.g. PostgreSQL, Amazon S3'),
   engineVersion: version.optional(),
-  volumes: z.array(z.strictObject({ name: text(120), sizeGiB: z.number().min(0).max(10_000_000), encrypted: z.boolean().optional() })).max(50).default([]),
-  backup: z.strictObject({ strategy: text(500), schedule: text(200).optional(), retentionDays: z.number().int().min(1).max(36500).optional() }).optional(),
-  replication: text(500).optional().describe('e.g. synchronous standby in a second availability zone'),
+  volumes: z.array(z.strictObject({ name: line(120), sizeGiB: z.number().min(0).max(10_000_000), encrypted: z.boolean().optional() })).max(50).default([]),
+  backup: z.strictObject({ strategy: line(500), schedule: line(200).optional(), retentionDays: z.number().int().min(1).max(36500).optional() }).optional(),
+  replication: line(500).optional().describe('e.g. synchronous standby in a second availability zone'),
   properties,
 });
 export const personaAttributesSchema = z.strictObject({
-  role: text(200).describe('e.g. database administrator, on-call engineer'),
-  team: text(200).optional(),
+  role: line(200).describe('e.g. database administrator, on-call engineer'),
+  team: line(200).optional(),
   email: z.email().optional(),
   properties,
 });
 export const deviceAttributesSchema = z.strictObject({
   kind: z.enum(['laptop', 'desktop', 'mobile', 'tablet', 'printer', 'network', 'iot', 'other']),
-  model: text(200).optional(),
-  serialNumber: text(120).optional(),
+  model: line(200).optional(),
+  serialNumber: line(120).optional(),
   assignedTo: reference.optional(),
   properties,
 });
 export const supplierAttributesSchema = z.strictObject({
-  supplier: text(200).describe('The supplier, e.g. DigiCert'),
-  supplies: z.array(text(200)).min(1).max(20).describe('What they supply, e.g. TLS certificates'),
-  contractReference: text(200).optional(),
+  supplier: line(200).describe('The supplier, e.g. DigiCert'),
+  supplies: z.array(line(200)).min(1).max(20).describe('What they supply, e.g. TLS certificates'),
+  contractReference: line(200).optional(),
   contact: contact.optional(),
   properties,
 });
@@ -230,7 +230,7 @@ const ATTRIBUTES = {
 
 const relation = z.strictObject({ kind: z.enum(CI_RELATION_KINDS), ci: ciIdSchema });
 const ciCommon = {
-  name: text(200),
+  name: line(200),
   description: text(4000).optional(),
   services: z.array(serviceIdSchema).max(20).default([]).describe('Ids of the services that use this CI'),
   relations: z.array(relation).max(20).default([]).describe('runs-on, depends-on, supplied-by another CI'),

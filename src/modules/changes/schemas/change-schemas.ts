@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { line, text } from '../../../kernel/schemas/text';
 import { APPROVER_CAPACITIES } from '../domain/change-approval';
 import { CHANGE_STATES } from '../domain/change-lifecycle';
 import { CHANGE_TYPES, REVIEW_OUTCOMES } from '../domain/change';
@@ -13,7 +14,6 @@ import type { CiVersionUpdate } from '../../catalogue/domain/configuration-item'
  * Request and response schemas of change management: the single source for validation,
  * TypeScript types and the OpenAPI description.
  */
-const text = (max: number) => z.string().trim().min(1, 'must not be blank').max(max);
 const reference = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -');
 const instant = z.iso.datetime({ offset: true }).describe('ISO 8601 date and time with offset');
 const level = z.number().int().min(1).max(5);
@@ -23,7 +23,7 @@ const nextToken = z.string().max(2048).optional();
 export const changeIdSchema = z.uuid({ error: 'must be a change id (UUID)' });
 
 const editableFields = {
-  title: text(160),
+  title: line(160),
   reason: text(4000).describe('Why the change is needed'),
   services: z.array(serviceIdSchema).min(1).max(10).describe('Affected services (ids in the catalogue)'),
   cis: z.array(z.uuid({ error: 'must be a CI id (UUID)' })).max(20).describe('Affected configuration items'),
@@ -164,7 +164,7 @@ export const createRequestBodySchema = z
   .strictObject({
     type: z.enum(REQUEST_TYPES),
     service: serviceIdSchema.describe('The service the request is for (an id in the catalogue)'),
-    title: text(160),
+    title: line(160),
     description: text(8000),
   })
   .describe('Submit a service request');

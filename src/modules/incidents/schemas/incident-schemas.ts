@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { line, text } from '../../../kernel/schemas/text';
 import { CHANNELS, ESCALATION_KINDS, RESOLUTION_CODES } from '../domain/incident';
 import { TIMELINE_ENTRY_TYPES } from '../domain/incident-timeline';
 import { INCIDENT_STATES, ON_HOLD_REASONS } from '../domain/incident-lifecycle';
@@ -8,7 +9,6 @@ import { PRIORITIES } from '../../../kernel/domain/priority';
  * Request and response schemas of the incident routes: the single source for validation,
  * TypeScript types and the published OpenAPI description.
  */
-const text = (max: number) => z.string().trim().min(1, 'must not be blank').max(max);
 const reference = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -');
@@ -22,7 +22,7 @@ const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 
 export const createIncidentBodySchema = z
   .strictObject({
-    shortDescription: text(160),
+    shortDescription: line(160),
     description: text(8000),
     impact: level.describe('1 = high (many users or a whole service), 3 = low (one user)'),
     urgency: level.describe('1 = high (work stopped), 3 = low (can wait)'),
@@ -48,7 +48,7 @@ export const requestToIncidentBodySchema = createIncidentBodySchema
 
 export const updateIncidentBodySchema = z
   .strictObject({
-    shortDescription: text(160).optional(),
+    shortDescription: line(160).optional(),
     description: text(8000).optional(),
     impact: level.optional(),
     urgency: level.optional(),

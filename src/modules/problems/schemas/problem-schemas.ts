@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { line, text } from '../../../kernel/schemas/text';
 import { PRIORITIES } from '../../../kernel/domain/priority';
 import { PROBLEM_STATES } from '../domain/problem-lifecycle';
 import {
@@ -19,7 +20,6 @@ import { incidentIdSchema } from '../../incidents/schemas/incident-schemas';
  * the single source for validation, TypeScript types and the OpenAPI description. Root-cause
  * analyses are validated data, one schema per method.
  */
-const text = (max: number) => z.string().trim().min(1, 'must not be blank').max(max);
 const reference = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -');
 const uuid = (what: string) => z.uuid({ error: `must be ${what} id (UUID)` });
 const limit = z.coerce.number().int().min(1).max(100).default(25);
@@ -35,9 +35,9 @@ export { incidentIdSchema };
 export const changeIdSchema = z.string().regex(CHANGE_ID_PATTERN, 'must be a change number (CHG0000001) or change id (UUID)');
 
 const problemFields = {
-  title: text(160),
+  title: line(160),
   description: text(8000).describe('The problem definition: what fails, for whom, since when'),
-  stakeholders: z.array(text(120)).max(20).optional(),
+  stakeholders: z.array(line(120)).max(20).optional(),
   impact: text(2000).describe('The business impact, in words'),
   evidence: z.array(text(2000)).max(50).optional(),
   priority: z.enum(PRIORITIES),
@@ -53,7 +53,7 @@ export const updateProblemBodySchema = z
   .strictObject({
     ...Object.fromEntries(Object.entries(problemFields).map(([k, v]) => [k, (v as z.ZodType).optional()])),
     state: z.enum(PROBLEM_STATES).optional(),
-    kedbQuery: text(500).optional().describe('Moving into Root Cause Analysis: what to search the known-error database for (default: title and description)'),
+    kedbQuery: line(500).optional().describe('Moving into Root Cause Analysis: what to search the known-error database for (default: title and description)'),
     knownErrorId: knownErrorIdSchema.optional(),
     resolution: text(4000).optional(),
     cancelReason: text(2000).optional(),
@@ -135,7 +135,7 @@ export const analysisPageSchema = z.object({ items: z.array(analysisSchema), nex
 // Links
 
 export const linkIncidentBodySchema = z.strictObject({ incidentId: incidentIdSchema });
-export const linkChangeBodySchema = z.strictObject({ changeId: changeIdSchema, note: text(500).optional() });
+export const linkChangeBodySchema = z.strictObject({ changeId: changeIdSchema, note: line(500).optional() });
 export const incidentLinkSchema = z.object({
   problemId: z.string(),
   incidentId: z.string(),
@@ -151,7 +151,7 @@ export const changeLinkPageSchema = z.object({ items: z.array(changeLinkSchema),
 // Known errors and error control
 
 const knownErrorFields = {
-  title: text(160),
+  title: line(160),
   symptoms: text(4000),
   rootCause: text(4000),
   workaround: text(8000),
@@ -159,7 +159,7 @@ const knownErrorFields = {
   problemId: uuid('a problem').optional(),
   services: z.array(serviceIdSchema).max(20).optional(),
   cis: z.array(z.uuid({ error: 'must be a CI id (UUID)' })).max(50).optional(),
-  category: text(80).optional(),
+  category: line(80).optional(),
   tags: z.array(tag).max(20).optional(),
 };
 export const createKnownErrorBodySchema = z.strictObject(knownErrorFields);
@@ -168,7 +168,7 @@ export const updateKnownErrorBodySchema = z
   .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
 export const solutionBodySchema = z.strictObject({
   description: text(4000),
-  estimatedCost: text(200).describe('e.g. "3 engineer-days" or "£4,000"'),
+  estimatedCost: line(200).describe('e.g. "3 engineer-days" or "£4,000"'),
   expectedBenefit: text(2000),
 });
 export const decisionBodySchema = z.strictObject({
@@ -179,7 +179,7 @@ export const decisionBodySchema = z.strictObject({
 const booleanFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const listKnownErrorsQuerySchema = z.strictObject({
   review: booleanFlag.optional().describe('true: ordered by ongoing impact (linked incidents in the last 30 days, users affected)'),
-  q: text(500).optional().describe('Words to search for'),
+  q: line(500).optional().describe('Words to search for'),
   service: serviceIdSchema.optional(),
   limit,
   nextToken,
@@ -210,10 +210,10 @@ export const knownErrorPageSchema = z.object({ items: z.array(knownErrorSchema),
 // Knowledge articles
 
 const articleFields = {
-  title: text(160),
+  title: line(160),
   body: text(60_000).describe('Markdown'),
   service: serviceIdSchema.optional(),
-  category: text(80).optional(),
+  category: line(80).optional(),
   tags: z.array(tag).max(20).optional(),
 };
 export const createArticleBodySchema = z.strictObject({
@@ -228,7 +228,7 @@ export const updateArticleBodySchema = z
   .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
 export type UpdateArticleBody = Partial<z.infer<typeof createArticleBodySchema>> & { state?: (typeof ARTICLE_STATES)[number] };
 export const searchArticlesQuerySchema = z
-  .strictObject({ q: text(500).optional(), service: serviceIdSchema.optional(), category: text(80).optional(), tag: tag.optional(), limit, nextToken })
+  .strictObject({ q: line(500).optional(), service: serviceIdSchema.optional(), category: line(80).optional(), tag: tag.optional(), limit, nextToken })
   .refine((query) => query.q !== undefined || query.service !== undefined || query.category !== undefined || query.tag !== undefined, {
     message: 'search by at least one of q, service, category or tag',
     path: ['q'],
