@@ -31,25 +31,52 @@ export interface TemplateTable {
   readonly timeToLiveAttribute?: string;
 }
 
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/**
+ * The methods of the template's REST API, from its OpenAPI definition (the RestApi's `Body`):
+ * per operation the Cognito scheme it names under `security` and that requirement's scopes (none:
+ * a public method) and the function its `x-amazon-apigateway-integration` URI invokes.
+ */
 export function routesOf(template: CloudFormationTemplate): TemplateRoute[] {
-  const resources = template.Resources;
-  const pathOf = (ref: unknown): string => {
-    // The root resource is referenced as Fn::GetAtt [RestApi, RootResourceId].
-    if (ref && typeof ref === 'object' && 'Fn::GetAtt' in ref) return '';
-    const id = (ref as { Ref: string }).Ref;
-    const resource = resources[id];
-    if (!resource || resource.Type !== 'AWS::ApiGateway::Resource') throw new Error(`Unknown API resource ${id}`);
-    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
-  };
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod !== 'OPTIONS')
-    .map((r) => ({
-      method: r.Properties.HttpMethod as string,
-      path: pathOf(r.Properties.ResourceId) || '/',
-      authorization: r.Properties.AuthorizationType as string,
-      scopes: (r.Properties.AuthorizationScopes as string[] | undefined) ?? [],
-      functionId: integratedFunction(r.Properties.Integration),
-    }));
+  const apis = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::ApiGateway::RestApi');
+  if (apis.length !== 1) throw new Error(`Expected one AWS::ApiGateway::RestApi in the template, found ${apis.length}`);
+  const [apiId, api] = apis[0]!;
+  const body = api.Properties?.Body as OpenApiBody | undefined;
+  if (!body?.paths) throw new Error(`${apiId} has no OpenAPI Body with paths: the local gateway reads its routes from it`);
+  const schemes = body.components?.securitySchemes ?? body.securityDefinitions ?? {};
+  const routes: TemplateRoute[] = [];
+  for (const [path, item] of Object.entries(body.paths)) {
+    for (const [key, operation] of Object.entries(item)) {
+      if (!HTTP_METHODS.includes(key) || key === 'options') continue;
+      const requirements = operation.security ?? body.security ?? [];
+      if (requirements.length > 1 || Object.keys(requirements[0] ?? {}).length > 1) {
+        throw new Error(`${key.toUpperCase()} ${path}: only one security scheme per method is served locally`);
+      }
+      const [schemeName, scopes] = Object.entries(requirements[0] ?? {})[0] ?? [];
+      let authorization = 'NONE';
+      if (schemeName) {
+        const authType = schemes[schemeName]?.['x-amazon-apigateway-authtype'];
+        if (authType !== 'cognito_user_pools') throw new Error(`${key.toUpperCase()} ${path}: security scheme ${schemeName} is not a Cognito user pool (${authType})`);
+        authorization = 'COGNITO_USER_POOLS';
+      }
+      const integration = operation['x-amazon-apigateway-integration'];
+      if (integration?.type !== 'aws_proxy') throw new Error(`${key.toUpperCase()} ${path}: not a Lambda proxy integration`);
+      routes.push({ method: key.toUpperCase(), path, authorization, scopes: scopes ?? [], functionId: integratedFunction(integration.uri) });
+    }
+  }
+  return routes;
+}
+
+interface OpenApiOperation {
+  readonly security?: readonly Readonly<Record<string, readonly string[]>>[];
+  readonly 'x-amazon-apigateway-integration'?: { readonly type?: string; readonly uri?: unknown };
+}
+interface OpenApiBody {
+  readonly paths?: Readonly<Record<string, Readonly<Record<string, OpenApiOperation>>>>;
+  readonly security?: OpenApiOperation['security'];
+  readonly components?: { readonly securitySchemes?: Readonly<Record<string, Readonly<Record<string, unknown>>>> };
+  readonly securityDefinitions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** Finds the function logical id inside the integration URI's Fn::Join. */

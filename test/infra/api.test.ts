@@ -2,23 +2,27 @@
  * The REST API and who may call it: one method per catalogue route, every one behind the Cognito
  * authorizer except health and the API description; a traced, throttled, logged stage; a user
  * pool with MFA and strong passwords; errors API Gateway raises itself answered as problem+json.
+ * Methods, authorizer, request validator and gateway responses are the REST API's OpenAPI
+ * definition (its Body), read here as API Gateway imports it.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { API_ROUTES, machineScopeOf, PEOPLE_SCOPE } from '../../src/api/api-catalogue';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import {
-  apiMethodsOf,
+  apiOperationsOf,
+  integratedFunctionIds,
   referencedId,
-  referencedIds,
   renderArn,
   resourcesOfType,
+  restApiBodyOf,
   useClientStacks,
-  type TemplateMethod,
+  type ApiOperation,
+  type CfnResourceJson,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
 
-/** `GET /incidents/{id}`: the same key for a catalogue route and a template method. */
+/** `GET /incidents/{id}`: the same key for a catalogue route and a method of the API definition. */
 const keyOf = (route: { readonly method: string; readonly path: string }) => `${route.method} ${route.path}`;
 
 const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json'];
@@ -33,12 +37,16 @@ const GROUP_ENTRIES = {
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {
-  let methods: TemplateMethod[];
+  let methods: ApiOperation[];
   beforeAll(() => {
-    methods = apiMethodsOf(fixture.get(clientId).resources);
+    methods = apiOperationsOf(fixture.get(clientId).resources);
   });
 
-  test('the methods in the template are exactly the catalogue routes', () => {
+  test('the methods in the API definition are exactly the catalogue routes, and no method is a resource of its own', () => {
+    const { resources } = fixture.get(clientId);
+    for (const type of ['AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Authorizer', 'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::GatewayResponse']) {
+      expect({ type, resources: resourcesOfType(resources, type).map(([id]) => id) }).toEqual({ type, resources: [] });
+    }
     const inTemplate = methods.map(keyOf).sort();
     expect(inTemplate).toEqual(API_ROUTES.map(keyOf).sort());
     expect(new Set(inTemplate).size).toBe(inTemplate.length);
@@ -52,27 +60,34 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     const { resources } = fixture.get(clientId);
     const userPools = resourcesOfType(resources, 'AWS::Cognito::UserPool').map(([id]) => id);
     expect(userPools).toHaveLength(1);
+    const body = restApiBodyOf(resources);
+    // No API-wide default: a method without its own requirement is public.
+    expect(body.security).toBeUndefined();
+    const schemes = body.components.securitySchemes as Record<string, any>;
     const protectedMethods = methods.filter((m) => !PUBLIC_ROUTES.includes(keyOf(m)));
     expect(protectedMethods.length).toBe(API_ROUTES.length - PUBLIC_ROUTES.length);
     for (const m of protectedMethods) {
-      const authorizerId = referencedId(m.properties.AuthorizerId);
-      expect({ route: keyOf(m), type: m.properties.AuthorizationType, hasAuthorizer: Boolean(authorizerId) }).toEqual({
+      const requirements = m.operation.security as Record<string, string[]>[] | undefined;
+      expect({ route: keyOf(m), requirements: requirements?.length, schemes: requirements?.map((r) => Object.keys(r).length) }).toEqual({
         route: keyOf(m),
-        type: 'COGNITO_USER_POOLS',
-        hasAuthorizer: true,
+        requirements: 1,
+        schemes: [1],
       });
-      const authorizer = resources[authorizerId!];
-      expect({ route: keyOf(m), authorizer }).toMatchObject({
+      const [schemeName] = Object.keys(requirements![0]!);
+      const scheme = schemes[schemeName!];
+      // The authorizer API Gateway creates for the scheme reads the Authorization header…
+      expect({ route: keyOf(m), scheme }).toMatchObject({
         route: keyOf(m),
-        authorizer: {
-          Type: 'AWS::ApiGateway::Authorizer',
-          Properties: { Type: 'COGNITO_USER_POOLS', IdentitySource: 'method.request.header.Authorization' },
+        scheme: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          'x-amazon-apigateway-authtype': 'cognito_user_pools',
+          'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools' },
         },
       });
-      // The authorizer trusts this stack's user pool and nothing else.
-      expect(authorizer!.Properties.ProviderARNs.map(referencedId)).toEqual(userPools);
-      // …and belongs to the same REST API as the method.
-      expect(authorizer!.Properties.RestApiId).toEqual(m.properties.RestApiId);
+      // …and trusts this stack's user pool and nothing else.
+      expect(scheme['x-amazon-apigateway-authorizer'].providerARNs.map(referencedId)).toEqual(userPools);
     }
   });
 
@@ -80,10 +95,10 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     for (const key of PUBLIC_ROUTES) {
       const m = methods.find((x) => keyOf(x) === key);
       expect(m).toBeDefined();
-      expect({ key, type: m!.properties.AuthorizationType, authorizer: m!.properties.AuthorizerId }).toEqual({
+      expect({ key, security: m!.operation.security, auth: m!.operation['x-amazon-apigateway-auth'] }).toEqual({
         key,
-        type: 'NONE',
-        authorizer: undefined,
+        security: undefined,
+        auth: undefined,
       });
     }
   });
@@ -97,35 +112,41 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
       const m = methods.find((x) => keyOf(x) === keyOf(route))!;
       const expectedFunction = functionForEntry.get(GROUP_ENTRIES[route.group]);
       expect(expectedFunction).toBeDefined();
-      expect({ route: keyOf(route), type: m.properties.Integration.Type, fn: [...referencedIds(m.properties.Integration.Uri)].filter((id) => !id.startsWith('AWS::')) }).toEqual({
+      const integration = m.operation['x-amazon-apigateway-integration'];
+      expect({ route: keyOf(route), type: integration.type, httpMethod: integration.httpMethod, fn: integratedFunctionIds(m.operation) }).toEqual({
         route: keyOf(route),
-        type: 'AWS_PROXY',
+        type: 'aws_proxy',
+        httpMethod: 'POST',
         fn: [expectedFunction],
       });
-      expect(m.properties.OperationName).toBe(route.operationId);
+      expect(renderArn(integration.uri)).toBe(`arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${expectedFunction}.Arn}/invocations`);
+      expect(m.operation.operationId).toBe(route.operationId);
     }
   });
 
-  test('API Gateway may invoke each function only through its own stage, method and path', () => {
+  // One permission per function rather than per method (a CloudFormation stack holds at most 500
+  // resources): API Gateway may invoke a function through this API's stage only, and the API
+  // definition routes to it only its own group's paths (test above).
+  test('API Gateway may invoke each API function only through this API\'s stage, one permission per function', () => {
     const { resources } = fixture.get(clientId);
     const permissions = resourcesOfType(resources, 'AWS::Lambda::Permission').filter(
       ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
     );
-    expect(permissions.length).toBeGreaterThan(0);
+    const [apiId] = resourcesOfType(resources, 'AWS::ApiGateway::RestApi')[0]!;
     const stageId = resourcesOfType(resources, 'AWS::ApiGateway::Stage')[0]![0];
-    // A path parameter becomes `*` in the permission; nothing else may be a wildcard.
-    const allowed = new Set(API_ROUTES.map((r) => `/${r.method}${r.path.replace(/\{[^}]+\}/g, '*')}`));
+    const apiFunctions = [...new Set(methods.flatMap((m) => integratedFunctionIds(m.operation)))].sort();
+    expect(permissions.map(([, p]) => referencedId(p.Properties.FunctionName)).sort()).toEqual(apiFunctions);
     for (const [logicalId, p] of permissions) {
-      const arn = renderArn(p.Properties.SourceArn);
-      // …:execute-api:<region>:<account>:${Api}/${Stage}/<METHOD>/<path>.
-      const match = arn.match(/:execute-api:[a-z0-9-]+:\d{12}:\$\{\w+\}\/\$\{(\w+)\}(\/.*)$/);
-      expect({ logicalId, arn, matches: Boolean(match) }).toEqual({ logicalId, arn, matches: true });
-      expect(match![1]).toBe(stageId);
-      expect(allowed).toContain(match![2]);
+      expect({ logicalId, action: p.Properties.Action, arn: renderArn(p.Properties.SourceArn) }).toEqual({
+        logicalId,
+        action: 'lambda:InvokeFunction',
+        // …:execute-api:<region>:<account>:${Api}/${Stage}/<any method>/<any path>: not the test-invoke-stage.
+        arn: expect.stringMatching(new RegExp(`:execute-api:[a-z0-9-]+:\\d{12}:\\$\\{${apiId}\\}/\\$\\{${stageId}\\}/\\*/\\*$`)),
+      });
     }
   });
 
-  // With no AuthorizationScopes, API Gateway's Cognito authorizer accepts ID tokens only and would
+  // With no authorization scopes, API Gateway's Cognito authorizer accepts ID tokens only and would
   // refuse the integration client's client-credentials access tokens. Every token method therefore
   // lists two scopes: the machine scope of its function group, and the scope of every person's
   // access token; roles still decide what each caller may do.
@@ -138,10 +159,12 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     );
     for (const m of methods.filter((x) => !PUBLIC_ROUTES.includes(keyOf(x)))) {
       const route = API_ROUTES.find((r) => `${r.method} ${r.path}` === keyOf(m))!;
-      expect({ route: keyOf(m), scopes: m.properties.AuthorizationScopes }).toEqual({ route: keyOf(m), scopes: [machineScopeOf(route), PEOPLE_SCOPE] });
+      // The scopes of the security requirement are what API Gateway sets as the method's authorization scopes.
+      const scopes = Object.values(m.operation.security[0])[0];
+      expect({ route: keyOf(m), scopes }).toEqual({ route: keyOf(m), scopes: [machineScopeOf(route), PEOPLE_SCOPE] });
       expect({ route: keyOf(m), declared: declared.has(machineScopeOf(route)) }).toEqual({ route: keyOf(m), declared: true });
     }
-    for (const m of methods.filter((x) => PUBLIC_ROUTES.includes(keyOf(x)))) expect(m.properties.AuthorizationScopes).toBeUndefined();
+    for (const m of methods.filter((x) => PUBLIC_ROUTES.includes(keyOf(x)))) expect(m.operation.security).toBeUndefined();
   });
 });
 
@@ -227,16 +250,18 @@ describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
 
   test('every method has the request validator, which checks parameters and leaves bodies to the functions', () => {
     const { resources } = fixture.get(clientId);
-    const validators = resourcesOfType(resources, 'AWS::ApiGateway::RequestValidator');
+    const body = restApiBodyOf(resources);
+    const validators = Object.entries(body['x-amazon-apigateway-request-validators'] ?? {}) as [string, any][];
     expect(validators).toHaveLength(1);
-    const [validatorId, validator] = validators[0]!;
-    expect(validator.Properties).toMatchObject({ ValidateRequestParameters: true, ValidateRequestBody: false });
-    for (const m of apiMethodsOf(resources)) {
-      expect({ route: keyOf(m), validator: referencedId(m.properties.RequestValidatorId) }).toEqual({ route: keyOf(m), validator: validatorId });
+    const [validatorName, validator] = validators[0]!;
+    expect(validator).toEqual({ validateRequestParameters: true, validateRequestBody: false });
+    for (const m of apiOperationsOf(resources)) {
+      expect({ route: keyOf(m), validator: m.operation['x-amazon-apigateway-request-validator'] }).toEqual({ route: keyOf(m), validator: validatorName });
       // No request models: API Gateway never refuses a body before the function explains why.
-      expect(m.properties.RequestModels).toBeUndefined();
+      expect(m.operation.requestBody).toBeUndefined();
       for (const [, name] of m.path.matchAll(/\{([^}]+)\}/g)) {
-        expect(m.properties.RequestParameters?.[`method.request.path.${name}`]).toBe(true);
+        const parameter = (m.operation.parameters ?? []).find((p: any) => p.in === 'path' && p.name === name);
+        expect({ route: keyOf(m), name, required: parameter?.required }).toEqual({ route: keyOf(m), name, required: true });
       }
     }
   });
@@ -250,7 +275,10 @@ describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
     expect(plans[0].Throttle.RateLimit).toBeGreaterThan(0);
     expect(plans[0].Throttle.BurstLimit).toBeGreaterThanOrEqual(plans[0].Throttle.RateLimit);
     expect(resourcesOfType(resources, 'AWS::ApiGateway::ApiKey')).toEqual([]);
-    for (const m of apiMethodsOf(resources)) expect(m.properties.ApiKeyRequired).not.toBe(true);
+    // No method requires an API key: the only security scheme is the Cognito user pool.
+    const body = restApiBodyOf(resources);
+    expect(body['x-amazon-apigateway-api-key-source']).toBeUndefined();
+    for (const scheme of Object.values(body.components.securitySchemes) as any[]) expect(scheme['x-amazon-apigateway-authtype']).toBe('cognito_user_pools');
     // Execution logging stays on for every method.
     expect(stage.Properties.MethodSettings.find((s: any) => s.ResourcePath === '/*').LoggingLevel).toMatch(/^(INFO|ERROR)$/);
   });
@@ -378,10 +406,21 @@ describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
   });
 });
 
+/** The definition's gateway responses, in AWS::ApiGateway::GatewayResponse's property names. */
+function gatewayResponsesOf(resources: Readonly<Record<string, CfnResourceJson>>) {
+  const responses = restApiBodyOf(resources)['x-amazon-apigateway-gateway-responses'] as Record<string, any>;
+  return Object.entries(responses ?? {}).map(([type, r]) => ({
+    ResponseType: type,
+    StatusCode: r.statusCode as string,
+    ResponseParameters: r.responseParameters as Record<string, string> | undefined,
+    ResponseTemplates: r.responseTemplates as Record<string, string> | undefined,
+  }));
+}
+
 describe.each(['example', 'acme-us'])('%s: gateway responses', (clientId) => {
   test('errors API Gateway raises itself answer application/problem+json', () => {
     const { resources } = fixture.get(clientId);
-    const responses = resourcesOfType(resources, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
+    const responses = gatewayResponsesOf(resources);
     expect(responses.map((r) => r.ResponseType).sort()).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
     for (const r of responses) {
       expect({ type: r.ResponseType, contentType: r.ResponseParameters?.['gatewayresponse.header.Content-Type'] }).toEqual({
@@ -400,19 +439,21 @@ describe.each(['example', 'acme-us'])('%s: gateway responses', (clientId) => {
   });
 
   test('401 asks for a bearer token', () => {
-    fixture.get(clientId).template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'UNAUTHORIZED',
-      StatusCode: '401',
-      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }),
-    });
+    expect(gatewayResponsesOf(fixture.get(clientId).resources)).toContainEqual(
+      expect.objectContaining({
+        ResponseType: 'UNAUTHORIZED',
+        StatusCode: '401',
+        ResponseParameters: expect.objectContaining({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }),
+      }),
+    );
   });
 
   test('every problem body carries a numeric status', () => {
     const { resources } = fixture.get(clientId);
-    for (const [, r] of resourcesOfType(resources, 'AWS::ApiGateway::GatewayResponse')) {
-      for (const body of Object.values(r.Properties.ResponseTemplates ?? {}) as string[]) {
-        expect({ type: r.Properties.ResponseType, status: typeof JSON.parse(substituteContext(body)).status }).toEqual({
-          type: r.Properties.ResponseType,
+    for (const r of gatewayResponsesOf(resources)) {
+      for (const body of Object.values(r.ResponseTemplates ?? {}) as string[]) {
+        expect({ type: r.ResponseType, status: typeof JSON.parse(substituteContext(body)).status }).toEqual({
+          type: r.ResponseType,
           status: 'number',
         });
       }

@@ -13,6 +13,8 @@ import {
   referencedIds,
   renderArn,
   resourcesOfType,
+  apiOperationsOf,
+  integratedFunctionIds,
   useClientStacks,
 } from './infra-fixtures';
 
@@ -67,9 +69,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the catalogue function serves every catalogue route and only those', () => {
     const { resources } = fixture.get(clientId);
     const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
-    const paths = resourcesOfType(resources, 'AWS::ApiGateway::Method')
-      .filter(([, m]) => JSON.stringify(m.Properties.Integration ?? {}).includes(`"${catalogue.logicalId}"`))
-      .map(([, m]) => m.Properties.OperationName as string)
+    const paths = apiOperationsOf(resources)
+      .filter((m) => integratedFunctionIds(m.operation).includes(catalogue.logicalId))
+      .map((m) => m.operation.operationId as string)
       .sort();
     expect(paths).toEqual(
       [

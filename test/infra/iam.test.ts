@@ -17,6 +17,8 @@ import {
   referencedIds,
   renderArn,
   resourcesOfType,
+  apiOperationsOf,
+  integratedFunctionIds,
   statementsOfRole,
   useClientStacks,
   type CfnResourceJson,
@@ -34,13 +36,9 @@ const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 const AUTO_CLOSE_ENTRY = 'src/modules/incidents/functions/auto-close-handler.ts';
 const EVENT_INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
 
-/** Functions some API Gateway method integrates with. */
+/** Functions some method of the REST API's definition integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
-  return new Set(
-    Object.values(resources)
-      .filter((r) => r.Type === 'AWS::ApiGateway::Method')
-      .flatMap((r) => [...JSON.stringify(r.Properties?.Integration ?? {}).matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g)].map((m) => m[1]!)),
-  );
+  return new Set(apiOperationsOf(resources).flatMap((m) => integratedFunctionIds(m.operation)));
 }
 const INCIDENTS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 const FORBIDDEN_TABLE_ACTIONS = ['dynamodb:*', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:PartiQLDelete'];

@@ -154,33 +154,36 @@ export function referencedIds(value: unknown): Set<string> {
   return ids;
 }
 
-export interface TemplateMethod {
-  readonly logicalId: string;
-  readonly method: string;
-  /** Resource path rebuilt from PathPart/ParentId, e.g. /incidents/{id}. */
-  readonly path: string;
-  readonly properties: any;
+/** The OpenAPI definition API Gateway imports: the `Body` of the stack's one REST API. */
+export function restApiBodyOf(resources: Readonly<Record<string, CfnResourceJson>>): any {
+  const apis = resourcesOfType(resources, 'AWS::ApiGateway::RestApi');
+  expect(apis).toHaveLength(1);
+  const body = apis[0]![1].Properties?.Body;
+  if (!body?.paths) throw new Error(`The REST API ${apis[0]![0]} has no OpenAPI Body with paths`);
+  return body;
 }
 
-/** All API Gateway methods with their full resource paths, rebuilt from the resource tree. */
-export function apiMethodsOf(resources: Readonly<Record<string, CfnResourceJson>>): TemplateMethod[] {
-  const pathOf = (resourceId: unknown): string => {
-    const id = referencedId(resourceId);
-    if (!id) throw new Error(`Unexpected ResourceId ${JSON.stringify(resourceId)}`);
-    const resource = resources[id];
-    if (!resource) throw new Error(`ResourceId references missing resource ${id}`);
-    // The root resource is referenced as Fn::GetAtt [RestApi, RootResourceId].
-    if (resource.Type === 'AWS::ApiGateway::RestApi') return '';
-    if (resource.Type !== 'AWS::ApiGateway::Resource') throw new Error(`${id} is a ${resource.Type}, not an API resource`);
-    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
-  };
-  return resourcesOfType(resources, 'AWS::ApiGateway::Method').map(([logicalId, r]) => ({
-    logicalId,
-    method: r.Properties.HttpMethod as string,
-    path: pathOf(r.Properties.ResourceId) || '/',
-    properties: r.Properties,
-  }));
+export interface ApiOperation {
+  readonly method: string;
+  /** Path as the definition names it, e.g. /incidents/{id}. */
+  readonly path: string;
+  /** The OpenAPI operation, with API Gateway's extensions. */
+  readonly operation: any;
 }
+
+/** Every method of the REST API, from its OpenAPI definition. */
+export function apiOperationsOf(resources: Readonly<Record<string, CfnResourceJson>>): ApiOperation[] {
+  const body = restApiBodyOf(resources);
+  return Object.entries(body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([key]) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(key))
+      .map(([key, operation]) => ({ method: key.toUpperCase(), path, operation })),
+  );
+}
+
+/** Logical ids of the functions an operation's Lambda proxy integration invokes. */
+export const integratedFunctionIds = (operation: any): string[] =>
+  [...referencedIds(operation['x-amazon-apigateway-integration']?.uri)].filter((id) => !id.startsWith('AWS::'));
 
 export interface PolicyStatementJson {
   readonly Effect: 'Allow' | 'Deny';

@@ -14,6 +14,8 @@ import {
   idOf,
   referencedIds,
   resourcesOfType,
+  apiOperationsOf,
+  integratedFunctionIds,
   useClientStacks,
 } from './infra-fixtures';
 
@@ -72,9 +74,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the problems function serves every problems route and only those, and its audit write failures raise an alarm', () => {
     const { resources } = fixture.get(clientId);
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
-    const operations = resourcesOfType(resources, 'AWS::ApiGateway::Method')
-      .filter(([, m]) => JSON.stringify(m.Properties.Integration ?? {}).includes(`"${problems.logicalId}"`))
-      .map(([, m]) => m.Properties.OperationName as string)
+    const operations = apiOperationsOf(resources)
+      .filter((m) => integratedFunctionIds(m.operation).includes(problems.logicalId))
+      .map((m) => m.operation.operationId as string)
       .sort();
     expect(operations).toEqual(API_ROUTES.filter((r) => r.group === 'problems').map((r) => r.operationId).sort());
     const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').filter(([id]) => id.startsWith('ProblemsFunctionAuditWriteFailures'));

@@ -1,26 +1,24 @@
 import {
   AccessLogFormat,
-  AuthorizationType,
-  CognitoUserPoolsAuthorizer,
+  ApiDefinition,
   EndpointType,
-  LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
-  ResponseType,
-  RestApi,
-  type CfnMethod,
-  type IResource,
+  SpecRestApi,
+  type CfnRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { CfnResource } from 'aws-cdk-lib';
+import { Aws, type CfnResource } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import * as z from 'zod';
-import { API_ROUTES, requiredScopesOf, routeKey, type ApiRoute, type FunctionGroup } from '../../api/api-catalogue';
+import { API_ROUTES, type FunctionGroup } from '../../api/api-catalogue';
+import { apiDefinitionOf, requestParametersOf } from './itsm-api-definition';
 import { ItsmApiFirewall } from './itsm-api-firewall';
 import { acknowledgeNagFinding } from './nag-acknowledgements';
+
+export { requestParametersOf };
 
 export interface ItsmApiProps {
   readonly clientId: string;
@@ -47,7 +45,8 @@ export const STAGE_NAME = 'v1';
 
 /**
  * Why each public route (catalogue `auth: 'none'`) has no authorizer. A route made public
- * without a reason here fails the synth: cdk-nag's APIG4/COG4 findings are acknowledged with it.
+ * without a reason here fails the synth; the reason is the operation's description in the API
+ * definition (docs/security.md lists them).
  */
 const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
   'GET /health':
@@ -57,26 +56,13 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The request parameters each method declares for the request validator, from the catalogue:
- * path parameters (always required) and the query schema's fields (required unless optional).
- * Headers are not declared: a missing token is the authorizer's 401, a missing If-Match the
- * function's 428, both as problem+json.
- */
-export function requestParametersOf(route: ApiRoute): Record<string, boolean> {
-  const parameters: Record<string, boolean> = {};
-  for (const [, name] of route.path.matchAll(/\{([^}]+)\}/g)) parameters[`method.request.path.${name}`] = true;
-  if (route.query instanceof z.ZodObject) {
-    for (const [name, field] of Object.entries(route.query.shape as Record<string, z.ZodType>)) {
-      parameters[`method.request.querystring.${name}`] = !field.safeParse(undefined).success;
-    }
-  }
-  return parameters;
-}
-
-/**
  * The REST API: one method per catalogue route, each behind the Cognito authorizer unless the
  * catalogue marks it public (health and the API description only). Errors API Gateway raises
  * itself (bad token, throttling) are answered as problem+json like the functions' own.
+ *
+ * Paths, methods, the authorizer, the request validator and the gateway responses are the API's
+ * OpenAPI definition (its `Body`, see itsm-api-definition.ts), not one CloudFormation resource
+ * each; API Gateway may invoke each function through this API's stage, one permission per function.
  *
  * Hardening: a request validator on every method (parameters only: the functions validate
  * bodies and name the offending field), access and execution logs in encrypted log groups kept
@@ -84,7 +70,7 @@ export function requestParametersOf(route: ApiRoute): Record<string, boolean> {
  * WAF (see ItsmApiFirewall).
  */
 export class ItsmApi extends Construct {
-  readonly api: RestApi;
+  readonly api: SpecRestApi;
   readonly firewall: ItsmApiFirewall;
 
   constructor(scope: Construct, id: string, props: ItsmApiProps) {
@@ -92,9 +78,24 @@ export class ItsmApi extends Construct {
     const rateLimit = props.rateLimit ?? 50;
     const burstLimit = props.burstLimit ?? 100;
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, encryptionKey: props.logKey });
-    this.api = new RestApi(this, 'Api', {
-      restApiName: `rowe-itsm-${props.clientId}`,
-      description: `rowe-itsm service management API for ${props.clientId}`,
+    const restApiName = `rowe-itsm-${props.clientId}`;
+    const description = `rowe-itsm service management API for ${props.clientId}`;
+    const functionArns = Object.fromEntries(Object.entries(props.functions).map(([group, fn]) => [group, fn.functionArn])) as Record<FunctionGroup, string>;
+    const definition = apiDefinitionOf({
+      title: restApiName,
+      description,
+      routes: API_ROUTES,
+      userPoolArn: props.userPool.userPoolArn,
+      functionArns,
+      invokeUriOf: (functionArn) => `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+      publicRouteReasons: PUBLIC_ROUTE_REASONS,
+    });
+    // SpecRestApi hashes the resolved definition into its deployment's logical id: a changed route
+    // is a new deployment of the stage, as with RestApi's methods.
+    this.api = new SpecRestApi(this, 'Api', {
+      restApiName,
+      description,
+      apiDefinition: ApiDefinition.fromInline(definition),
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: true,
       deployOptions: {
@@ -119,6 +120,9 @@ export class ItsmApi extends Construct {
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
 
+    // SpecRestApi passes its description to the deployment only.
+    (this.api.node.defaultChild as CfnRestApi).description = description;
+
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole')?.node.defaultChild as CfnResource | undefined;
     if (!cloudWatchRole) throw new Error('RestApi no longer creates CloudWatchRole: revisit the IAM4 acknowledgement');
     acknowledgeNagFinding(
@@ -129,13 +133,9 @@ export class ItsmApi extends Construct {
         'policy scoped to this API would cut off execution and access logs of any other API in the account.',
     );
 
-    // Parameters only: API Gateway's body validation answers a bare 400, while the functions
-    // answer problem+json naming each invalid field (RFC 9457), so they keep validating bodies.
-    const requestValidator = this.api.addRequestValidator('ParameterValidator', {
-      requestValidatorName: 'parameters',
-      validateRequestParameters: true,
-      validateRequestBody: false,
-    });
+    // Parameters only (the definition's one request validator): API Gateway's body validation
+    // answers a bare 400, while the functions answer problem+json naming each invalid field
+    // (RFC 9457), so they keep validating bodies.
     acknowledgeNagFinding(
       this.api.node.defaultChild as CfnResource,
       'AwsSolutions-APIG2',
@@ -156,68 +156,20 @@ export class ItsmApi extends Construct {
       ...(props.requestsPerIpPer5Minutes !== undefined && { requestsPerIpPer5Minutes: props.requestsPerIpPer5Minutes }),
     });
 
-    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
-      cognitoUserPools: [props.userPool],
-      identitySource: 'method.request.header.Authorization',
-    });
-
-    const integrations = new Map<FunctionGroup, LambdaIntegration>();
+    // One permission per function, for any method and path of this API's stage: the definition
+    // routes to each function only its own group's paths (one permission per method would be one
+    // CloudFormation resource per route). Test invocations from the console stay refused.
+    const invokeFromStage = this.api.arnForExecuteApi('*', '/*', this.api.deploymentStage.stageName);
+    const permitted = new Set<IFunction>();
     for (const route of API_ROUTES) {
-      let integration = integrations.get(route.group);
-      if (!integration) {
-        integration = new LambdaIntegration(props.functions[route.group], { proxy: true, allowTestInvoke: false });
-        integrations.set(route.group, integration);
-      }
-      const resource = route.path
-        .split('/')
-        .filter(Boolean)
-        .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root);
-      const requestParameters = requestParametersOf(route);
-      const common = {
-        operationName: route.operationId,
-        requestValidator,
-        ...(Object.keys(requestParameters).length > 0 && { requestParameters }),
-      };
-      const method = resource.addMethod(
-        route.method,
-        integration,
-        route.auth === 'none'
-          ? { ...common, authorizationType: AuthorizationType.NONE }
-          : { ...common, authorizationType: AuthorizationType.COGNITO, authorizer, authorizationScopes: [...requiredScopesOf(route)] },
-      );
-      if (route.auth === 'none') {
-        const reason = PUBLIC_ROUTE_REASONS[routeKey(route)];
-        if (!reason) throw new Error(`${routeKey(route)} is public but has no reason in PUBLIC_ROUTE_REASONS`);
-        const cfnMethod = method.node.defaultChild as CfnMethod;
-        acknowledgeNagFinding(cfnMethod, 'AwsSolutions-APIG4', reason);
-        acknowledgeNagFinding(cfnMethod, 'AwsSolutions-COG4', reason);
-      }
-    }
-
-    // Refusals API Gateway makes itself are answered as problem+json too, with numeric statuses.
-    // `messageString` is the message already quoted for JSON, so a quote in it cannot break the body.
-    const problemHeaders = { 'Content-Type': "'application/problem+json'" };
-    const gatewayProblems: ReadonlyArray<[string, ResponseType, number, string, Record<string, string>?]> = [
-      ['Unauthorized', ResponseType.UNAUTHORIZED, 401, 'Authentication required', { 'WWW-Authenticate': "'Bearer'" }],
-      ['AccessDenied', ResponseType.ACCESS_DENIED, 403, 'Not allowed'],
-      ['MissingToken', ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, 'Not found'],
-      ['Throttled', ResponseType.THROTTLED, 429, 'Too many requests', { 'Retry-After': "'1'" }],
-      ['QuotaExceeded', ResponseType.QUOTA_EXCEEDED, 429, 'Quota exceeded'],
-      ['BadRequestBody', ResponseType.BAD_REQUEST_BODY, 400, 'The request is not valid'],
-      ['BadRequestParameters', ResponseType.BAD_REQUEST_PARAMETERS, 400, 'The request is not valid'],
-      ['TooLarge', ResponseType.REQUEST_TOO_LARGE, 413, 'The request is too large'],
-      ['UnsupportedMediaType', ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, 'The request body must be JSON'],
-      ['Default4xx', ResponseType.DEFAULT_4XX, 400, 'Request refused'],
-      ['Default5xx', ResponseType.DEFAULT_5XX, 502, 'Upstream failure'],
-    ];
-    for (const [id, type, status, title, headers] of gatewayProblems) {
-      this.api.addGatewayResponse(id, {
-        type,
-        statusCode: String(status),
-        responseHeaders: { ...problemHeaders, ...headers },
-        templates: {
-          'application/json': `{"type":"about:blank","title":"${title}","status":${status},"detail":$context.error.messageString,"instance":"$context.path"}`,
-        },
+      const fn = props.functions[route.group];
+      if (permitted.has(fn)) continue;
+      permitted.add(fn);
+      new CfnPermission(this, `Invoke${route.group[0]!.toUpperCase()}${route.group.slice(1)}`, {
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionArn,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: invokeFromStage,
       });
     }
   }

@@ -1,0 +1,59 @@
+/**
+ * Deploy budget: CloudFormation refuses a stack of more than 500 resources. Every shipped client
+ * stack must stay well below: the test fails above 300 (printing the count per type, largest
+ * first), and the shipped clients must hold at most 250 today.
+ */
+import { loadClientConfigs } from '../../src/config/load-client-configs';
+import { CLIENTS_DIR, useClientStacks } from './infra-fixtures';
+
+/** CloudFormation's hard limit per stack. */
+const CLOUDFORMATION_LIMIT = 500;
+/** Where the test fails: room left for the per-module growth to come before the limit bites. */
+const BUDGET = 300;
+/** What the shipped clients hold at most today (about 160 after the API moved into its OpenAPI Body). */
+const SHIPPED_CEILING = 250;
+
+const fixture = useClientStacks();
+const clientIds = loadClientConfigs(CLIENTS_DIR).map((c) => c.id);
+
+const countsByType = (resources: Readonly<Record<string, { readonly Type: string }>>) => {
+  const counts = new Map<string, number>();
+  for (const r of Object.values(resources)) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+};
+
+const report = (clientId: string, resources: Readonly<Record<string, { readonly Type: string }>>) =>
+  `${clientId}: ${Object.keys(resources).length} resources (budget ${BUDGET}, CloudFormation limit ${CLOUDFORMATION_LIMIT})\n` +
+  countsByType(resources)
+    .map(([type, n]) => `  ${String(n).padStart(4)}  ${type}`)
+    .join('\n');
+
+test('every shipped client file is measured', () => {
+  expect(clientIds).toEqual(expect.arrayContaining(['example', 'acme-us']));
+});
+
+describe.each(clientIds)('%s', (clientId) => {
+  test(`the stack holds at most ${BUDGET} resources`, () => {
+    const { resources } = fixture.get(clientId);
+    const count = Object.keys(resources).length;
+    // The message carries the count per type, so a failure says where the resources went.
+    if (count > BUDGET) throw new Error(`Over the deploy budget:\n${report(clientId, resources)}`);
+    expect(count).toBeLessThanOrEqual(BUDGET);
+  });
+
+  test(`the shipped client holds at most ${SHIPPED_CEILING} resources`, () => {
+    const { resources } = fixture.get(clientId);
+    const count = Object.keys(resources).length;
+    if (count > SHIPPED_CEILING) throw new Error(`Above ${SHIPPED_CEILING}:\n${report(clientId, resources)}`);
+    expect(count).toBeLessThanOrEqual(SHIPPED_CEILING);
+  });
+
+  test('the API is one resource, not one per path and method', () => {
+    const types = new Map(countsByType(fixture.get(clientId).resources));
+    expect({
+      resources: types.get('AWS::ApiGateway::Resource') ?? 0,
+      methods: types.get('AWS::ApiGateway::Method') ?? 0,
+      restApis: types.get('AWS::ApiGateway::RestApi'),
+    }).toEqual({ resources: 0, methods: 0, restApis: 1 });
+  });
+});
