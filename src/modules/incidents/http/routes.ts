@@ -15,7 +15,7 @@ import {
   updateIncidentBodySchema,
 } from '../schemas/incident-schemas';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from '../schemas/sla-schemas';
-import { suggestionsSchema } from '../../problems/schemas/problem-schemas';
+import { suggestionsSchema } from '../../problems/schemas/suggestion-schemas';
 import { requestIdSchema, requestToIncidentSchema } from '../../changes/schemas/change-schemas';
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
