@@ -41,7 +41,7 @@ import {
   transfer,
   updateRequest,
 } from '../app/request-use-cases';
-import { type ChangeInput } from '../domain/change';
+import type { ChangeInput } from '../domain/change';
 import { basePath } from '../../../kernel/http/http-router';
 import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
 import { representation } from '../../../kernel/http/representation';

@@ -72,6 +72,7 @@ const incidentIdForRequest = (requestId: string) => {
   const hex = createHash('sha256').update(`service-request-incident:${requestId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
+
 /** Never fails the logging: a failed look-up answers no suggestions beside the stored incident. */
 async function suggestionsAtLogging(
   deps: Pick<IncidentHttpDeps, 'knowledge' | 'logger'>,
@@ -86,6 +87,7 @@ async function suggestionsAtLogging(
     return { knownErrors: [], articles: [] };
   }
 }
+
 const pathId = (params: Record<string, string | undefined> | null) => validate(incidentIdSchema, params?.['id'], 'id');
 
 export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [

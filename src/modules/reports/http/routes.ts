@@ -15,7 +15,7 @@ import {
   updateImprovementBodySchema,
 } from '../schemas/report-schemas';
 import { eventPageSchema, eventTrendsQuerySchema, eventTrendsSchema, listEventsQuerySchema } from '../../monitoring/schemas/event-schemas';
-import { type APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { availabilityReport, serviceReport, type ReportDeps } from '../app/report-use-cases';
 import { eventTrends, listEvents, type EventReadDeps } from '../../monitoring/app/event-use-cases';
 import { serviceIdSchema } from '../../catalogue/schemas/catalogue-schemas';
@@ -42,6 +42,7 @@ const versioned = (record: { readonly version: number }, status: number, extra: 
   body: record,
   headers: { ETag: etagFor(record.version), ...extra },
 });
+
 /** JSON by default; CSV when the caller asks for text/csv. */
 export function represent(event: Pick<APIGatewayProxyEvent, 'headers'>, report: unknown): HttpResult {
   const accept = header(event, 'accept') ?? '';
@@ -50,6 +51,7 @@ export function represent(event: Pick<APIGatewayProxyEvent, 'headers'>, report: 
   }
   return { status: 200, body: report, headers: { Vary: 'Accept' } };
 }
+
 /** What the reports function's routes need, built once by functions/reports-handler.ts. */
 export interface ReportsHttpDeps {
   readonly reports: ReportDeps;
