@@ -13,6 +13,7 @@ import { header, RequestProblem } from './http-request';
 import type { IdempotencyGuard } from './idempotent-requests';
 import type { AuditLog } from '../app/ports';
 import { withRequestContext } from './request-scope';
+import { routeKey, type AuthenticatedRequest, type ModuleRoutes } from './route-declaration';
 
 export interface HttpRequest {
   readonly event: APIGatewayProxyEvent;
@@ -27,16 +28,10 @@ export interface HttpResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface Route {
-  readonly handle: (request: HttpRequest & { readonly caller: Caller }) => Promise<HttpResult>;
-}
-export interface PublicRoute {
-  readonly public: true;
-  readonly handle: (request: HttpRequest) => Promise<HttpResult>;
-}
-
-/** Routes keyed by `METHOD /resource/{param}`, exactly as API Gateway names the resource. */
-export type RouteTable = Readonly<Record<string, Route | PublicRoute>>;
+/** A module's declared route, bound to the module's deps: what the router dispatches to. */
+type BoundRoute =
+  | { readonly auth: 'token'; readonly handle: (request: AuthenticatedRequest) => Promise<HttpResult> }
+  | { readonly auth: 'none'; readonly handle: (request: HttpRequest) => Promise<HttpResult> };
 
 export interface Observability {
   readonly logger: Logger;
@@ -52,12 +47,24 @@ export interface HandlerOptions {
 }
 
 /**
- * One Lambda serves a group of routes. This wraps the group with middy and Powertools, picks the
- * route API Gateway matched, and turns every failure into problem+json.
+ * One Lambda serves a module's declared routes (src/modules/<m>/http/routes.ts). This wraps them
+ * with middy and Powertools, picks the route API Gateway matched, hands it the module's deps, and
+ * turns every failure into problem+json.
  */
-export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer }: Observability, options: HandlerOptions = {}) {
+export function createHttpHandler<D>(declared: ModuleRoutes<D>, deps: D, { logger, metrics, tracer }: Observability, options: HandlerOptions = {}) {
+  // Keyed by `METHOD /resource/{param}`, exactly as API Gateway names the resource.
+  const routes = new Map<string, BoundRoute>();
+  for (const route of declared.routes) {
+    if (routes.has(routeKey(route))) throw new Error(`${routeKey(route)} is declared twice`);
+    routes.set(
+      routeKey(route),
+      route.auth === 'token'
+        ? { auth: 'token', handle: (request: AuthenticatedRequest) => route.handle(request, deps) }
+        : { auth: 'none', handle: (request: HttpRequest) => route.handle(request, deps) },
+    );
+  }
   // Refusals are audited by the router; a function with token routes and nowhere to record them would lose that evidence.
-  if (!options.audit && Object.values(routes).some((route) => !('public' in route))) {
+  if (!options.audit && [...routes.values()].some((route) => route.auth === 'token')) {
     throw new Error('A handler serving routes that need a token must be given an audit log for the requests it refuses');
   }
   const dispatch = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
@@ -78,7 +85,7 @@ export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer 
   };
   const serve = async (event: APIGatewayProxyEvent, context: Context, requestId: string): Promise<APIGatewayProxyResult> => {
     const instance = event.path;
-    const route = routes[`${event.httpMethod} ${event.resource}`];
+    const route = routes.get(`${event.httpMethod} ${event.resource}`);
     let caller: Caller | undefined;
     try {
       if (!route) {
@@ -86,7 +93,7 @@ export function createHttpHandler(routes: RouteTable, { logger, metrics, tracer 
       }
       caller = callerFromEvent(event);
       let result: HttpResult;
-      if ('public' in route) {
+      if (route.auth === 'none') {
         result = await route.handle({ event, caller, requestId });
       } else {
         // The authorizer guarantees claims on AWS; a request without them is refused, never served anonymously.
@@ -155,8 +162,3 @@ function toResponse(result: HttpResult): APIGatewayProxyResult {
     body: text ? (result.body as string) : hasBody ? JSON.stringify(result.body) : '',
   };
 }
-
-/** Declares a route that needs an authenticated caller. */
-export const authenticated = (handle: Route['handle']): Route => ({ handle });
-/** Declares a route open without a token (health, API description). */
-export const open = (handle: PublicRoute['handle']): PublicRoute => ({ public: true, handle });

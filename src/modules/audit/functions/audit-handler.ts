@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { listAuditRecords, verifyAuditTrail, type AuditReadDeps } from '../app/audit-use-cases';
+import type { AuditReadDeps } from '../app/audit-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail, sha256Hex } from '../../../kernel/adapters/dynamodb-audit-trail';
-import { listAuditQuerySchema, verifyAuditQuerySchema } from '../schemas/audit-schemas';
-import { authenticated, createHttpHandler, type RouteTable } from '../../../kernel/http/http-router';
-import { parseQuery } from '../../../kernel/http/http-request';
+import { createHttpHandler } from '../../../kernel/http/http-router';
+import { AUDIT_ROUTES } from '../http/routes';
 import { createAuditLog } from '../../../platform/request-context';
 import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
 
@@ -21,17 +20,9 @@ const trail = new DynamoDbAuditTrail(
 );
 const deps: AuditReadDeps = { trail, sha256: sha256Hex, clock: createClock() };
 
-export const routes: RouteTable = {
-  'GET /audit': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await listAuditRecords(deps, caller, parseQuery(event, listAuditQuerySchema)),
-  })),
-  'GET /audit/verify': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await verifyAuditTrail(deps, caller, parseQuery(event, verifyAuditQuerySchema)),
-  })),
-};
+/** The routes this function serves, declared in ../http/routes.ts. */
+export const routes = AUDIT_ROUTES;
 
-export const handler = createHttpHandler(routes, observability, {
+export const handler = createHttpHandler(routes, deps, observability, {
   audit: createAuditLog(trail, observability),
 });

@@ -1,44 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import {
-  changeCalendar,
-  createChange,
-  getChange,
-  listChanges,
-  serviceMilestones,
-  updateChange,
-  voteOnChange,
-  type ChangeUpdate,
-} from '../app/change-use-cases';
-import { commentOnRequest, getRequest, listRequests, requestsChangesReport, submitRequest, transfer, updateRequest, type RequestDeps } from '../app/request-use-cases';
+import { type RequestDeps } from '../app/request-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
 import { DynamoDbChangeRepository } from '../adapters/dynamodb-change-repository';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters/dynamodb-incident-repository';
 import { createSnsNotifier } from '../../../platform/notifier-factory';
-import {
-  calendarQuerySchema,
-  changeIdSchema,
-  createChangeBodySchema,
-  listChangesQuerySchema,
-  milestonesQuerySchema,
-  updateChangeBodySchema,
-  voteBodySchema,
-  createRequestBodySchema,
-  listRequestsQuerySchema,
-  requestCommentBodySchema,
-  requestIdSchema,
-  transferRequestBodySchema,
-  updateRequestBodySchema,
-  requestsChangesQuerySchema,
-} from '../schemas/change-schemas';
-import type { ChangeInput } from '../domain/change';
-import { authenticated, basePath, createHttpHandler, type RouteTable } from '../../../kernel/http/http-router';
+import { createHttpHandler } from '../../../kernel/http/http-router';
+import { CHANGE_ROUTES } from '../http/routes';
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
-import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
-import { representation } from '../../../kernel/http/representation';
 import { requestScopedAuditLog } from '../../../platform/request-context';
 import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
 
@@ -74,62 +46,11 @@ const deps: RequestDeps = {
   },
 };
 
-const requestId = (params: Record<string, string | undefined> | null) => validate(requestIdSchema, params?.['id'], 'id');
-const changeId = (params: Record<string, string | undefined> | null) => validate(changeIdSchema, params?.['id'], 'id');
-
-export const routes: RouteTable = {
-  'POST /changes': authenticated(async ({ event, caller }) => {
-    const change = await createChange(deps, caller, parseJsonBody(event, createChangeBodySchema));
-    return representation(change, 201, { Location: `${basePath(event)}/changes/${change.id}` });
-  }),
-  'GET /changes': authenticated(async ({ event, caller }) => ({ status: 200, body: await listChanges(deps, caller, parseQuery(event, listChangesQuerySchema)) })),
-  'GET /changes/calendar': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await changeCalendar(deps, caller, parseQuery(event, calendarQuerySchema)),
-  })),
-  'GET /changes/milestones': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await serviceMilestones(deps, caller, parseQuery(event, milestonesQuerySchema)),
-  })),
-  'GET /changes/{id}': authenticated(async ({ event, caller }) => representation(await getChange(deps, caller, changeId(event.pathParameters)), 200)),
-  'PATCH /changes/{id}': authenticated(async ({ event, caller }) => {
-    const id = changeId(event.pathParameters);
-    const update = parseJsonBody(event, updateChangeBodySchema) as ChangeUpdate;
-    return representation(await updateChange(deps, caller, id, update, ifMatchVersion(event)), 200);
-  }),
-  'POST /changes/{id}/approvals': authenticated(async ({ event, caller }) => {
-    const id = changeId(event.pathParameters);
-    return representation(await voteOnChange(deps, caller, id, parseJsonBody(event, voteBodySchema)), 200);
-  }),
-  'GET /reports/requests-changes': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await requestsChangesReport(deps, caller, parseQuery(event, requestsChangesQuerySchema)),
-  })),
-  'POST /requests': authenticated(async ({ event, caller }) => {
-    const request = await submitRequest(deps, caller, parseJsonBody(event, createRequestBodySchema));
-    return representation(request, 201, { Location: `${basePath(event)}/requests/${request.id}` });
-  }),
-  'GET /requests': authenticated(async ({ event, caller }) => ({ status: 200, body: await listRequests(deps, caller, parseQuery(event, listRequestsQuerySchema)) })),
-  'GET /requests/{id}': authenticated(async ({ event, caller }) => representation(await getRequest(deps, caller, requestId(event.pathParameters)), 200)),
-  'PATCH /requests/{id}': authenticated(async ({ event, caller }) => {
-    const id = requestId(event.pathParameters);
-    return representation(await updateRequest(deps, caller, id, parseJsonBody(event, updateRequestBodySchema), ifMatchVersion(event)), 200);
-  }),
-  'POST /requests/{id}/comments': authenticated(async ({ event, caller }) => {
-    const id = requestId(event.pathParameters);
-    return representation(await commentOnRequest(deps, caller, id, parseJsonBody(event, requestCommentBodySchema).text), 200);
-  }),
-  'POST /requests/{id}/transfer': authenticated(async ({ event, caller }) => {
-    const id = requestId(event.pathParameters);
-    const body = parseJsonBody(event, transferRequestBodySchema);
-    const target = body.to === 'incident' ? body : { to: 'change' as const, change: body.change as ChangeInput };
-    const { request, change } = await transfer(deps, caller, id, target, ifMatchVersion(event));
-    return representation(request, 200, change ? { Link: `<${basePath(event)}/changes/${change}>; rel="related"` } : {});
-  }),
-};
+/** The routes this function serves, declared in ../http/routes.ts. */
+export const routes = CHANGE_ROUTES;
 
 // Idempotency-Key on POST works as on incidents: a retried creation does not raise a second change.
-export const handler = createHttpHandler(routes, observability, {
+export const handler = createHttpHandler(routes, deps, observability, {
   idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
   audit,
 });

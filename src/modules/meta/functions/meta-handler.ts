@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHttpHandler, open, type RouteTable } from '../../../kernel/http/http-router';
+import { createHttpHandler } from '../../../kernel/http/http-router';
+import { META_ROUTES, type MetaHttpDeps } from '../http/routes';
 import { createObservability } from '../../../kernel/runtime/observability-factory';
 import { lazily } from '../../../kernel/runtime/lazy-factory';
 import { OPENAPI_DOCUMENT_FILE } from './meta-files';
@@ -24,14 +25,9 @@ const openApiJson = lazily(async () => {
   }
   return (await import('../../../api/openapi-document')).renderOpenApiDocument();
 });
+const deps: MetaHttpDeps = { openApiJson };
 
-export const routes: RouteTable = {
-  'GET /health': open(async () => ({ status: 200, body: { status: 'ok' } })),
-  'GET /openapi.json': open(async () => ({
-    status: 200,
-    body: await openApiJson(),
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
-  })),
-};
+/** The routes this function serves, declared in ../http/routes.ts. */
+export const routes = META_ROUTES;
 
-export const handler = createHttpHandler(routes, observability);
+export const handler = createHttpHandler(routes, deps, observability);

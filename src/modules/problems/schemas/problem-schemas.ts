@@ -252,12 +252,9 @@ export const articleSchema = z
   .meta({ id: 'KnowledgeArticle' });
 export const articlePageSchema = z.object({ items: z.array(articleSchema), nextToken: z.string().optional() });
 
-export const suggestionsSchema = z
-  .object({
-    knownErrors: z.array(z.object({ id: z.string(), title: z.string(), workaround: z.string(), fixStatus: z.string(), score: z.number() })),
-    articles: z.array(z.object({ id: z.string(), title: z.string(), score: z.number() })),
-  })
-  .meta({ id: 'IncidentSuggestions' });
+// The suggestions an incident gets live in their own file: the incidents function answers them
+// without loading the rest of the problem schemas.
+export { suggestionsSchema } from './suggestion-schemas';
 
 // ---------------------------------------------------------------------------------------------
 // Problem candidates (finding problems early)

@@ -2,38 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { availabilityReport, serviceReport } from '../app/report-use-cases';
-import { eventTrends, listEvents } from '../../monitoring/app/event-use-cases';
 import { DynamoDbEventReader } from '../../monitoring/adapters/dynamodb-event-reader';
-import { eventTrendsQuerySchema, listEventsQuerySchema } from '../../monitoring/schemas/event-schemas';
 import { slaPolicyOf, slaReport } from '../../incidents/app/sla-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters/dynamodb-incident-repository';
 import { DynamoDbReportAggregates } from '../../incidents/adapters/report-aggregates';
 import { DynamoDbKnownErrorImpactReader } from '../adapters/dynamodb-known-error-impact-reader';
-import {
-  availabilityQuerySchema,
-  capacityMeasurementBodySchema,
-  capacityQuerySchema,
-  createImprovementBodySchema,
-  improvementIdSchema,
-  listImprovementsQuerySchema,
-  serviceReportQuerySchema,
-  updateImprovementBodySchema,
-} from '../schemas/report-schemas';
-import { serviceIdSchema } from '../../catalogue/schemas/catalogue-schemas';
-import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
-import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
+import { type CapacityDeps } from '../app/capacity-use-cases';
+import { type ImprovementDeps } from '../app/improvement-use-cases';
 import { CloudWatchCapacitySource } from '../adapters/cloudwatch-capacity-source';
 import { FileCapacitySource } from '../../../../local/stand-ins/file-capacity-source';
 import { DynamoDbCapacityMeasurements } from '../adapters/dynamodb-capacity-measurements';
 import { DynamoDbImprovementRepository } from '../adapters/dynamodb-improvement-repository';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
-import { reportToCsv } from '../../../kernel/http/csv';
-import { authenticated, basePath, createHttpHandler, type HttpResult, type RouteTable } from '../../../kernel/http/http-router';
-import { etagFor, header, ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
+import { createHttpHandler } from '../../../kernel/http/http-router';
+import { REPORT_ROUTES, type ReportsHttpDeps } from '../http/routes';
 import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
 import { requestScopedAuditLog } from '../../../platform/request-context';
 
@@ -95,60 +79,9 @@ const improvementDeps: ImprovementDeps = {
   ids: { newId: () => randomUUID() },
   audit,
 };
-type Params = Record<string, string | undefined> | null;
-const improvementId = (params: Params) => validate(improvementIdSchema, params?.['id'], 'id');
-const versioned = (record: { readonly version: number }, status: number, extra: Record<string, string> = {}): HttpResult => ({
-  status,
-  body: record,
-  headers: { ETag: etagFor(record.version), ...extra },
-});
+const httpDeps: ReportsHttpDeps = { reports: deps, events: eventDeps, capacity: capacityDeps, improvements: improvementDeps };
 
-/** JSON by default; CSV when the caller asks for text/csv. */
-export function represent(event: Pick<APIGatewayProxyEvent, 'headers'>, report: unknown): HttpResult {
-  const accept = header(event, 'accept') ?? '';
-  if (/\btext\/csv\b/i.test(accept)) {
-    return { status: 200, body: reportToCsv(report), headers: { 'Content-Type': 'text/csv; charset=utf-8', Vary: 'Accept' } };
-  }
-  return { status: 200, body: report, headers: { Vary: 'Accept' } };
-}
+/** The routes this function serves, declared in ../http/routes.ts. */
+export const routes = REPORT_ROUTES;
 
-export const routes: RouteTable = {
-  'GET /reports/availability': authenticated(async ({ event, caller }) =>
-    represent(event, await availabilityReport(deps, caller, parseQuery(event, availabilityQuerySchema))),
-  ),
-  'GET /reports/service': authenticated(async ({ event, caller }) =>
-    represent(event, await serviceReport(deps, caller, parseQuery(event, serviceReportQuerySchema))),
-  ),
-  'GET /events': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await listEvents(eventDeps, caller, parseQuery(event, listEventsQuerySchema)),
-  })),
-  'GET /events/trends': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await eventTrends(eventDeps, caller, parseQuery(event, eventTrendsQuerySchema)),
-  })),
-  'GET /reports/capacity': authenticated(async ({ event, caller }) =>
-    represent(event, await capacityReport(capacityDeps, caller, parseQuery(event, capacityQuerySchema))),
-  ),
-  'POST /services/{id}/capacity': authenticated(async ({ event, caller }) => {
-    const serviceId = validate(serviceIdSchema, event.pathParameters?.['id'], 'id');
-    const { measurement, created } = await recordCapacityMeasurement(capacityDeps, caller, serviceId, parseJsonBody(event, capacityMeasurementBodySchema));
-    return { status: created ? 201 : 200, body: measurement };
-  }),
-  'POST /improvements': authenticated(async ({ event, caller }) => {
-    const item = await createImprovement(improvementDeps, caller, parseJsonBody(event, createImprovementBodySchema));
-    return versioned(item, 201, { Location: `${basePath(event)}/improvements/${item.id}` });
-  }),
-  'GET /improvements': authenticated(async ({ event, caller }) => ({
-    status: 200,
-    body: await listImprovements(improvementDeps, caller, parseQuery(event, listImprovementsQuerySchema)),
-  })),
-  'GET /improvements/{id}': authenticated(async ({ event, caller }) => versioned(await getImprovement(improvementDeps, caller, improvementId(event.pathParameters)), 200)),
-  'PATCH /improvements/{id}': authenticated(async ({ event, caller }) => {
-    const id = improvementId(event.pathParameters);
-    const changes = parseJsonBody(event, updateImprovementBodySchema);
-    return versioned(await updateImprovement(improvementDeps, caller, id, changes, ifMatchVersion(event)), 200);
-  }),
-};
-
-export const handler = createHttpHandler(routes, observability, { audit });
+export const handler = createHttpHandler(routes, httpDeps, observability, { audit });
