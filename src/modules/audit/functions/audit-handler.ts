@@ -7,7 +7,10 @@ import { listAuditQuerySchema, verifyAuditQuerySchema } from '../schemas/audit-s
 import { authenticated, createHttpHandler, type RouteTable } from '../../../kernel/http/http-router';
 import { parseQuery } from '../../../kernel/http/http-request';
 import { createAuditLog } from '../../../platform/request-context';
-import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { AUDIT_ENVIRONMENT } from './environment';
+
+const env = readEnvironment(AUDIT_ENVIRONMENT);
 
 /**
  * The auditors' routes: list and verify the audit trail. The function reads the audit table;
@@ -16,7 +19,7 @@ import { createClock, createObservability, requireEnv } from '../../../platform/
 const observability = createObservability('audit');
 const trail = new DynamoDbAuditTrail(
   createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))),
-  requireEnv('AUDIT_TABLE_NAME'),
+  env.auditTable,
   { clock: createClock(), ids: { newId: () => randomUUID() } },
 );
 const deps: AuditReadDeps = { trail, sha256: sha256Hex, clock: createClock() };

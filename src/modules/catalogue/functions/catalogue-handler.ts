@@ -35,8 +35,11 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from '../
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
 import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
 import { representation } from '../../../kernel/http/representation';
-import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { CATALOGUE_ENVIRONMENT } from './environment';
 import { createAuditLog } from '../../../platform/request-context';
+
+const env = readEnvironment(CATALOGUE_ENVIRONMENT);
 
 const observability = createObservability('catalogue');
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
@@ -45,7 +48,7 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: CatalogueDeps = {
-  catalogue: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
+  catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
   ids,
   audit,
@@ -109,6 +112,6 @@ export const routes: RouteTable = {
 
 // Idempotency-Key on POST works as on incidents: a retried CI creation does not make a second CI.
 export const handler = createHttpHandler(routes, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
   audit,
 });

@@ -45,9 +45,12 @@ import { authenticated, basePath, createHttpHandler, type RouteTable } from '../
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
 import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
 import { representation } from '../../../kernel/http/representation';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { INCIDENTS_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../platform/request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
+
+const env = readEnvironment(INCIDENTS_ENVIRONMENT);
 
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
@@ -59,8 +62,8 @@ const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUU
 const audit = createAuditLog(auditTrail, observability);
 const deps: IncidentDeps = {
   // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail)),
-  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail)),
+  services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
   ids: { newId: () => randomUUID() },
   audit,
@@ -76,7 +79,7 @@ const deps: IncidentDeps = {
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
   },
   notifier: createNotifier({
-    topics: { 'major-incident': process.env['MAJOR_INCIDENT_TOPIC_ARN'], escalation: process.env['ESCALATION_TOPIC_ARN'], security: process.env['SECURITY_TOPIC_ARN'] },
+    topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
     settings,
     clock,
     observability,
@@ -85,14 +88,14 @@ const deps: IncidentDeps = {
     observability.logger.error('notification not sent', { topic, error: error as Error });
     observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
   },
-  slaScheduler: createSlaScheduler(observability.tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
+  slaScheduler: createSlaScheduler(observability.tracer, env.slaStateMachine),
   onSchedulingFailure: (error) => {
     observability.logger.error('SLA workflow not started', { error: error as Error });
     observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
   },
   // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
   resolutionDrafts: {
-    drafts: new DynamoDbResolutionDrafts(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+    drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable),
     onFailure: (error, draft) => {
       observability.logger.error('resolution draft not stored', { error: error as Error, draft });
       observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
@@ -103,14 +106,14 @@ const deps: IncidentDeps = {
 const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only
 // (the role's grant on the changes table is limited to REQUEST# keys).
-const requests = new DynamoDbChangeRepository(documents, requireEnv('CHANGES_TABLE_NAME'));
+const requests = new DynamoDbChangeRepository(documents, env.changesTable);
 /** The same UUID-shaped id for every attempt at transferring one request. */
 const incidentIdForRequest = (requestId: string) => {
   const hex = createHash('sha256').update(`service-request-incident:${requestId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
-const knowledge = new DynamoDbKnowledgeSearch(documents, requireEnv('PROBLEMS_TABLE_NAME'));
+const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
 
 /** Never fails the logging: a failed look-up answers no suggestions beside the stored incident. */
 async function suggestionsAtLogging(
@@ -198,6 +201,6 @@ export const routes: RouteTable = {
 };
 
 export const handler = createHttpHandler(routes, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
   audit,
 });

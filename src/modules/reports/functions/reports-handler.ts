@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -26,16 +25,18 @@ import {
 import { serviceIdSchema } from '../../catalogue/schemas/catalogue-schemas';
 import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
 import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
-import { CloudWatchCapacitySource } from '../adapters/cloudwatch-capacity-source';
-import { FileCapacitySource } from '../../../../local/stand-ins/file-capacity-source';
+import { createCapacitySource } from './capacity-source-factory';
 import { DynamoDbCapacityMeasurements } from '../adapters/dynamodb-capacity-measurements';
 import { DynamoDbImprovementRepository } from '../adapters/dynamodb-improvement-repository';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
 import { reportToCsv } from '../../../kernel/http/csv';
 import { authenticated, basePath, createHttpHandler, type HttpResult, type RouteTable } from '../../../kernel/http/http-router';
 import { etagFor, header, ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { REPORTS_ENVIRONMENT } from './environment';
 import { requestScopedAuditLog } from '../../../platform/request-context';
+
+const env = readEnvironment(REPORTS_ENVIRONMENT);
 
 /**
  * The report routes (function group `reports`): read the aggregates kept in the incidents' write
@@ -50,33 +51,28 @@ const observability = createObservability('reports');
 const settings = loadClientSettings();
 const clock = createClock();
 const documents = createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({})));
-const incidentsTable = requireEnv('INCIDENTS_TABLE_NAME');
+const incidentsTable = env.incidentsTable;
 const slaPolicy = slaPolicyOf(settings);
 const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
 const deps = {
   aggregates: new DynamoDbReportAggregates(documents, incidentsTable),
   clock,
-  knownErrors: new DynamoDbKnownErrorImpactReader(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+  knownErrors: new DynamoDbKnownErrorImpactReader(documents, env.problemsTable),
   slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
 };
-const eventDeps = { reader: new DynamoDbEventReader(documents, requireEnv('EVENTS_TABLE_NAME')) };
+const eventDeps = { reader: new DynamoDbEventReader(documents, env.eventsTable) };
 const audit = requestScopedAuditLog(
-  new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }),
+  new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids: { newId: () => randomUUID() } }),
   (error, entry) => {
     observability.logger.error('audit record not appended', { error: error as Error, entry });
     observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
   },
 );
 
-const catalogueTable = requireEnv('CATALOGUE_TABLE_NAME');
+const catalogueTable = env.catalogueTable;
 // Capacity metrics: CloudWatch, only when some action names a metric (the role has
-// GetMetricData only then); locally a file stands in (see local/local-runtime.ts).
-const localCapacityMetrics = process.env['ITSM_LOCAL_CAPACITY_METRICS_FILE'];
-const capacityMetrics = settings.capacity.actions.some((a) => a.metric)
-  ? localCapacityMetrics
-    ? new FileCapacitySource(localCapacityMetrics)
-    : new CloudWatchCapacitySource(observability.tracer.captureAWSv3Client(new CloudWatchClient({})))
-  : undefined;
+// GetMetricData only then); locally a file stands in (registered by the local runtime, see capacity-source-factory.ts).
+const capacityMetrics = settings.capacity.actions.some((a) => a.metric) ? createCapacitySource(observability.tracer) : undefined;
 const capacityDeps: CapacityDeps = {
   actions: settings.capacity.actions,
   measurements: new DynamoDbCapacityMeasurements(documents, catalogueTable),
