@@ -16,6 +16,9 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** The bundle each worker loads before its handler: it registers the local stand-ins (no CloudWatch here). */
+const STAND_INS_PRELOAD = '__local-stand-ins';
+
 /**
  * Hosts the stack's functions locally: bundles each one from the entry its template metadata
  * names (esbuild, like NodejsFunction) and runs it in a worker thread with the environment the
@@ -33,7 +36,10 @@ export class FunctionHost {
   }): Promise<FunctionHost> {
     const host = new FunctionHost();
     await build({
-      entryPoints: Object.fromEntries(options.functions.map((fn) => [fn.logicalId, join(PROJECT_ROOT, fn.entry)])),
+      entryPoints: {
+        ...Object.fromEntries(options.functions.map((fn) => [fn.logicalId, join(PROJECT_ROOT, fn.entry)])),
+        [STAND_INS_PRELOAD]: join(PROJECT_ROOT, 'local/stand-ins/worker-preload.ts'),
+      },
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -46,7 +52,9 @@ export class FunctionHost {
       logLevel: 'error',
     });
     await Promise.all(
-      options.functions.map((fn) => host.spawn(fn, join(options.buildDir, `${fn.logicalId}.js`), options.environmentOf(fn), options.onLog)),
+      options.functions.map((fn) =>
+        host.spawn(fn, join(options.buildDir, `${fn.logicalId}.js`), join(options.buildDir, `${STAND_INS_PRELOAD}.js`), options.environmentOf(fn), options.onLog),
+      ),
     );
     return host;
   }
@@ -54,12 +62,13 @@ export class FunctionHost {
   private spawn(
     fn: TemplateFunction,
     bundle: string,
+    preload: string,
     env: Record<string, string>,
     onLog?: (functionId: string, line: string) => void,
   ): Promise<void> {
     return new Promise((resolveReady, reject) => {
       const worker = new Worker(join(__dirname, 'lambda-worker.js'), {
-        workerData: { bundle, handler: fn.handler, functionName: fn.logicalId },
+        workerData: { bundle, preload, handler: fn.handler, functionName: fn.logicalId },
         env,
         stdout: Boolean(onLog),
         stderr: Boolean(onLog),

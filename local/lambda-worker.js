@@ -9,6 +9,9 @@ let handler;
 let initError;
 const started = process.hrtime.bigint();
 try {
+  // The local stand-ins (registered through the adapter seam the handlers' factories ask first),
+  // before the handler's module is evaluated: a handler creates its adapters at cold start.
+  if (workerData.preload) require(workerData.preload);
   handler = require(workerData.bundle)[workerData.handler];
   if (typeof handler !== 'function') throw new Error(`${workerData.bundle} exports no function "${workerData.handler}"`);
 } catch (error) {

@@ -14,6 +14,7 @@ import { LocalStepFunctions } from './local-step-functions';
 import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
 import { LocalDeadLetters } from './local-dead-letters';
+import { LOCAL_STAND_IN_ENV } from './stand-ins/register-stand-ins';
 
 /** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
 const ASYNC_ATTEMPTS = 3;
@@ -132,9 +133,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
       ...(timeScale !== 1 && { ITSM_TIME_SCALE: String(timeScale), ITSM_TIME_ORIGIN: `${realStart}:${virtualStart}` }),
       // No CloudWatch here: event ingestion reads the alarms' tags from this file instead.
-      ITSM_LOCAL_ALARM_TAGS_FILE: join(options.localDir, 'alarm-tags.json'),
+      [LOCAL_STAND_IN_ENV.alarmTagsFile]: join(options.localDir, 'alarm-tags.json'),
       // …and the reports function reads the capacity metrics that actions name from this one.
-      ITSM_LOCAL_CAPACITY_METRICS_FILE: join(options.localDir, 'capacity-metrics.json'),
+      [LOCAL_STAND_IN_ENV.capacityMetricsFile]: join(options.localDir, 'capacity-metrics.json'),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',

@@ -5,6 +5,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditLog, Clock, IdSource } from '../kernel/app/ports';
 import { DynamoDbAuditTrail, type AuditRecordPut } from '../kernel/adapters/dynamodb-audit-trail';
 import { requireEnv } from './runtime-environment';
+import { ENV } from './environment-contract';
 import { requestScopedAuditLog, stampedWithRequest } from '../kernel/http/request-scope';
 
 // The request scope lives in its own module, free of the SDK, so the router (and meta) load no DynamoDB client.
@@ -21,7 +22,7 @@ export function requestScopedAuditPuts(trail: DynamoDbAuditTrail): { transactPut
 
 /** The audit trail in AUDIT_TABLE_NAME. */
 export function auditTrailOf(stamps: { readonly documents: DynamoDBDocumentClient; readonly clock: Clock; readonly ids: IdSource }): DynamoDbAuditTrail {
-  return new DynamoDbAuditTrail(stamps.documents, requireEnv('AUDIT_TABLE_NAME'), { clock: stamps.clock, ids: stamps.ids });
+  return new DynamoDbAuditTrail(stamps.documents, requireEnv(ENV.auditTable), { clock: stamps.clock, ids: stamps.ids });
 }
 
 /**

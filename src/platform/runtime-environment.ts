@@ -1,4 +1,8 @@
 import { clientSettingsSchema, type ClientSettings } from '../config/client-settings-schema';
+import { ENV } from './environment-contract';
+
+// The typed contract per function (src/modules/<practice>/functions/environment.ts).
+export { readEnvironment } from './environment-contract';
 
 /**
  * Reads what a function needs from its environment, once per cold start. The stack sets these
@@ -11,8 +15,8 @@ export function requireEnv(name: string): string {
 }
 
 export function loadClientSettings(): ClientSettings {
-  const parsed = clientSettingsSchema.safeParse(JSON.parse(requireEnv('ITSM_CLIENT_SETTINGS')));
-  if (!parsed.success) throw new Error(`ITSM_CLIENT_SETTINGS is invalid: ${parsed.error.message}`);
+  const parsed = clientSettingsSchema.safeParse(JSON.parse(requireEnv(ENV.clientSettings)));
+  if (!parsed.success) throw new Error(`${ENV.clientSettings} is invalid: ${parsed.error.message}`);
   return parsed.data;
 }
 

@@ -7,10 +7,11 @@ import { createServiceBodySchema } from '../../src/modules/catalogue/schemas/cat
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
+import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
 
 /**
  * Capacity from a metric named in config, through the reports function as the local runtime loads
- * it: the metric's datapoints come from the file ITSM_LOCAL_CAPACITY_METRICS_FILE names (there is
+ * it: the metric's datapoints come from the file the local stand-in reads (registerLocalStandIns) (there is
  * no CloudWatch locally), measurements recorded through the API from DynamoDB Local.
  */
 let tables: TestTables;
@@ -38,12 +39,17 @@ beforeAll(async () => {
   restore = setEnv({
     ...localFunctionEnv(tables),
     ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity }),
-    ITSM_LOCAL_CAPACITY_METRICS_FILE: file,
   });
   muteEmptyMetricsWarning();
-  jest.isolateModules(() => {
-    handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
-  });
+  // As the local Lambda worker does: the stand-ins are registered before the handler is loaded.
+  const unregister = registerLocalStandIns({ [LOCAL_STAND_IN_ENV.capacityMetricsFile]: file });
+  try {
+    jest.isolateModules(() => {
+      handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;
+    });
+  } finally {
+    unregister();
+  }
   const catalogue = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
   const input = createServiceBodySchema.parse({
     id: 'shop', name: 'shop', description: 'The shop', status: 'live', owner: { username: owner.username, name: owner.username, email: 'o@example.com' }, commencementDate: '2024-01-01', sla: { reference: 'MSA' },

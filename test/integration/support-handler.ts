@@ -8,6 +8,7 @@ import { localReferences, stateMachinesOf } from '../../local/template-model';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
+import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
 
 /**
  * The incidents Lambda loaded the way the runtime loads it (environment read at module load),
@@ -288,7 +289,9 @@ export const validIncidentBody = (overrides: Record<string, unknown> = {}) => ({
  * (no CloudWatch here); by default a file that does not exist: no alarm has tags.
  */
 export function loadIngestionHandler(settings: Record<string, unknown>, alarmTagsFile = '/nonexistent/alarm-tags.json'): (event: unknown, context: unknown) => Promise<unknown> {
-  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings), ITSM_LOCAL_ALARM_TAGS_FILE: alarmTagsFile });
+  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) });
+  // As the local Lambda worker does: the stand-ins are registered before the handler is loaded.
+  const unregister = registerLocalStandIns({ [LOCAL_STAND_IN_ENV.alarmTagsFile]: alarmTagsFile });
   let loaded: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;
   try {
     jest.isolateModules(() => {
@@ -296,6 +299,7 @@ export function loadIngestionHandler(settings: Record<string, unknown>, alarmTag
       loaded = require('../../src/modules/monitoring/functions/event-ingestion-handler').handler;
     });
   } finally {
+    unregister();
     restoreSettings();
   }
   return loaded!;

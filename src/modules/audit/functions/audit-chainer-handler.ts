@@ -8,7 +8,10 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { chainAuditRecords } from '../app/audit-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail, sha256Hex } from '../../../kernel/adapters/dynamodb-audit-trail';
-import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { AUDIT_CHAINER_ENVIRONMENT } from './environment';
+
+const env = readEnvironment(AUDIT_CHAINER_ENVIRONMENT);
 
 /**
  * Runs on a schedule (every minute), one at a time (reserved concurrency 1): links the audit
@@ -16,7 +19,7 @@ import { createClock, createObservability, requireEnv } from '../../../platform/
  */
 const { logger, metrics, tracer } = createObservability('audit-chainer');
 const clock = createClock();
-const trail = new DynamoDbAuditTrail(tracer.captureAWSv3Client(createDocumentClient()), requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } });
+const trail = new DynamoDbAuditTrail(tracer.captureAWSv3Client(createDocumentClient()), env.auditTable, { clock, ids: { newId: () => randomUUID() } });
 
 const run = async (_event: ScheduledEvent): Promise<{ chained: number }> => {
   const chained = await chainAuditRecords({ chain: trail, sha256: sha256Hex, clock });

@@ -6,7 +6,10 @@ import { DynamoDbAuditTrail, sha256Hex } from '../../../kernel/adapters/dynamodb
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { AUDIT_ROUTES } from '../http/routes';
 import { createAuditLog } from '../../../platform/request-context';
-import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { AUDIT_ENVIRONMENT } from './environment';
+
+const env = readEnvironment(AUDIT_ENVIRONMENT);
 
 /**
  * The auditors' routes: list and verify the audit trail. The function reads the audit table;
@@ -15,7 +18,7 @@ import { createClock, createObservability, requireEnv } from '../../../platform/
 const observability = createObservability('audit');
 const trail = new DynamoDbAuditTrail(
   createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({}))),
-  requireEnv('AUDIT_TABLE_NAME'),
+  env.auditTable,
   { clock: createClock(), ids: { newId: () => randomUUID() } },
 );
 const deps: AuditReadDeps = { trail, sha256: sha256Hex, clock: createClock() };

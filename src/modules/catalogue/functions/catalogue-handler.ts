@@ -6,9 +6,11 @@ import { DynamoDbCatalogueRepository } from '../adapters/dynamodb-catalogue-repo
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { CATALOGUE_ROUTES } from '../http/routes';
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
-import { createClock, createObservability, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { CATALOGUE_ENVIRONMENT } from './environment';
 import { createAuditLog } from '../../../platform/request-context';
 
+const env = readEnvironment(CATALOGUE_ENVIRONMENT);
 const observability = createObservability('catalogue');
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const documents = createDocumentClient(dynamoDb);
@@ -16,7 +18,7 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: CatalogueDeps = {
-  catalogue: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
+  catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
   ids,
   audit,
@@ -27,6 +29,6 @@ export const routes = CATALOGUE_ROUTES;
 
 // Idempotency-Key on POST works as on incidents: a retried CI creation does not make a second CI.
 export const handler = createHttpHandler(routes, deps, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
   audit,
 });

@@ -12,28 +12,30 @@ import { createHttpHandler } from '../../../kernel/http/http-router';
 import { CHANGE_ROUTES } from '../http/routes';
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
 import { requestScopedAuditLog } from '../../../platform/request-context';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { CHANGES_ENVIRONMENT } from './environment';
 
+const env = readEnvironment(CHANGES_ENVIRONMENT);
 const observability = createObservability('changes');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
 const documents = createDocumentClient(dynamoDb);
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids }), (error, entry) => {
+const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids }), (error, entry) => {
   observability.logger.error('audit record not appended', { error: error as Error, entry });
   observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
 });
-const repository = new DynamoDbChangeRepository(documents, requireEnv('CHANGES_TABLE_NAME'));
+const repository = new DynamoDbChangeRepository(documents, env.changesTable);
 const deps: RequestDeps = {
   changes: repository,
   requests: repository,
   requestPolicy: settings.requests,
-  catalogue: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable),
   // Approvers are notified on the escalation topic (attribute kind=change-approval).
   notifier: createSnsNotifier(
-    { 'major-incident': undefined, escalation: process.env['ESCALATION_TOPIC_ARN'], security: undefined },
+    { 'major-incident': undefined, escalation: env.escalationTopic, security: undefined },
     observability.tracer,
   ),
   settings: { clientId: settings.id, ...settings.changes },
@@ -51,6 +53,6 @@ export const routes = CHANGE_ROUTES;
 
 // Idempotency-Key on POST works as on incidents: a retried creation does not raise a second change.
 export const handler = createHttpHandler(routes, deps, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
   audit,
 });

@@ -9,9 +9,12 @@ import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { createSnsNotifier } from '../../../platform/notifier-factory';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { AUTO_CLOSE_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
+
+const env = readEnvironment(AUTO_CLOSE_ENVIRONMENT);
 
 /**
  * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
@@ -24,7 +27,7 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const auditTrail = auditTrailOf({ documents, clock, ids });
 // Each closure carries its audit record in its own transaction.
-const incidents = new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail));
+const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail));
 const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 // Auto-close notifies nobody (no topic); the reporter sees the closure on the timeline.

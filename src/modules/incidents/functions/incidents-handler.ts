@@ -13,10 +13,12 @@ import { slaPolicyOf } from '../app/sla-use-cases';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { INCIDENT_ROUTES, type IncidentHttpDeps } from '../http/routes';
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { INCIDENTS_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../platform/request-context';
 import { findingArchiveDeps } from './finding-archiver-factory';
 
+const env = readEnvironment(INCIDENTS_ENVIRONMENT);
 const observability = createObservability('incidents');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
@@ -27,8 +29,8 @@ const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUU
 const audit = createAuditLog(auditTrail, observability);
 const deps: IncidentDeps = {
   // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail)),
-  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail)),
+  services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
   ids: { newId: () => randomUUID() },
   audit,
@@ -44,7 +46,7 @@ const deps: IncidentDeps = {
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
   },
   notifier: createNotifier({
-    topics: { 'major-incident': process.env['MAJOR_INCIDENT_TOPIC_ARN'], escalation: process.env['ESCALATION_TOPIC_ARN'], security: process.env['SECURITY_TOPIC_ARN'] },
+    topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
     settings,
     clock,
     observability,
@@ -53,14 +55,14 @@ const deps: IncidentDeps = {
     observability.logger.error('notification not sent', { topic, error: error as Error });
     observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
   },
-  slaScheduler: createSlaScheduler(observability.tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
+  slaScheduler: createSlaScheduler(observability.tracer, env.slaStateMachine),
   onSchedulingFailure: (error) => {
     observability.logger.error('SLA workflow not started', { error: error as Error });
     observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
   },
   // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
   resolutionDrafts: {
-    drafts: new DynamoDbResolutionDrafts(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+    drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable),
     onFailure: (error, draft) => {
       observability.logger.error('resolution draft not stored', { error: error as Error, draft });
       observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
@@ -71,15 +73,15 @@ const deps: IncidentDeps = {
 const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only
 // (the role's grant on the changes table is limited to REQUEST# keys).
-const requests = new DynamoDbChangeRepository(documents, requireEnv('CHANGES_TABLE_NAME'));
+const requests = new DynamoDbChangeRepository(documents, env.changesTable);
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
-const knowledge = new DynamoDbKnowledgeSearch(documents, requireEnv('PROBLEMS_TABLE_NAME'));
+const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
 const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, slaPolicy, metrics: observability.metrics, logger: observability.logger };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = INCIDENT_ROUTES;
 
 export const handler = createHttpHandler(routes, httpDeps, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
   audit,
 });

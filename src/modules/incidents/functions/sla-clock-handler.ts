@@ -12,7 +12,10 @@ import { createNotifier } from '../../../platform/notifier-factory';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
 import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { SLA_CLOCK_ENVIRONMENT } from './environment';
+
+const env = readEnvironment(SLA_CLOCK_ENVIRONMENT);
 
 /**
  * The task of the SLA workflow: each time the workflow wakes up it asks this function what has
@@ -26,11 +29,11 @@ const clock = createClock();
 const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
 const deps = {
   // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME'), requestScopedAuditPuts(auditTrail)),
-  services: new DynamoDbCatalogueRepository(documents, requireEnv('CATALOGUE_TABLE_NAME')),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail)),
+  services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
   notifier: createNotifier({
-    topics: { 'major-incident': requireEnv('MAJOR_INCIDENT_TOPIC_ARN'), escalation: requireEnv('ESCALATION_TOPIC_ARN'), security: requireEnv('SECURITY_TOPIC_ARN') },
+    topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
     settings,
     clock,
     observability: { logger, metrics, tracer },

@@ -14,8 +14,11 @@ import { DynamoDbIncidentRepository } from '../../incidents/adapters/dynamodb-in
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb-monitoring-event-store';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { EVENT_INGESTION_ENVIRONMENT } from './environment';
 import { alarmTrackingPolicyOf } from '../../incidents/app/sla-use-cases';
+
+const env = readEnvironment(EVENT_INGESTION_ENVIRONMENT);
 
 /**
  * Invoked by EventBridge (asynchronously) with CloudWatch alarm state changes, GuardDuty findings
@@ -26,21 +29,21 @@ import { alarmTrackingPolicyOf } from '../../incidents/app/sla-use-cases';
 const { logger, metrics, tracer } = createObservability('event-ingestion');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
-const incidentsTable = requireEnv('INCIDENTS_TABLE_NAME');
+const incidentsTable = env.incidentsTable;
 const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
-const auditTrail = new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids });
+const auditTrail = new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids });
 // Incident changes made here carry their audit record in their own transaction (see the store).
 const events = new DynamoDbMonitoringEventStore(
   documents,
-  { incidents: incidentsTable, events: requireEnv('EVENTS_TABLE_NAME') },
+  { incidents: incidentsTable, events: env.eventsTable },
   settings.monitoring.eventRetentionDays,
   auditTrail,
 );
 
 const notifier = createNotifier({
-  topics: { 'major-incident': undefined, escalation: undefined, security: process.env['SECURITY_TOPIC_ARN'] },
+  topics: { 'major-incident': undefined, escalation: undefined, security: env.securityTopic },
   settings,
   clock,
   observability: { logger, metrics, tracer },
@@ -56,7 +59,7 @@ const common: IngestEventDeps = {
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
   tracking: alarmTrackingPolicyOf(settings.monitoring),
-  slaScheduler: createSlaScheduler(tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
+  slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
   onSchedulingFailure: (error) => {
     logger.error('SLA workflow not started', { error: error as Error });
     metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);

@@ -8,8 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { retireStaleArticles } from '../app/problem-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbProblemRepository } from '../adapters/dynamodb-problem-repository';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { KNOWLEDGE_RETIREMENT_ENVIRONMENT } from './environment';
 import { createAuditLog, withRequestContext } from '../../../platform/request-context';
+
+const env = readEnvironment(KNOWLEDGE_RETIREMENT_ENVIRONMENT);
 
 /**
  * Runs on a schedule: archives published knowledge articles nobody has read for the client's
@@ -19,7 +22,7 @@ import { createAuditLog, withRequestContext } from '../../../platform/request-co
 const { logger, metrics, tracer } = createObservability('knowledge-retirement');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
-const problems = new DynamoDbProblemRepository(documents, requireEnv('PROBLEMS_TABLE_NAME'));
+const problems = new DynamoDbProblemRepository(documents, env.problemsTable);
 const clock = createClock();
 const audit = createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, { logger, metrics });
 

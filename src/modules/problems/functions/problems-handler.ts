@@ -8,8 +8,10 @@ import { createHttpHandler } from '../../../kernel/http/http-router';
 import { PROBLEM_ROUTES, type ProblemHttpDeps } from '../http/routes';
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
 import { createAuditLog } from '../../../platform/request-context';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { PROBLEMS_ENVIRONMENT } from './environment';
 
+const env = readEnvironment(PROBLEMS_ENVIRONMENT);
 const observability = createObservability('problems');
 const settings = loadClientSettings();
 const dynamoDb = observability.tracer.captureAWSv3Client(new DynamoDBClient({}));
@@ -18,9 +20,9 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: ProblemDeps = {
-  problems: new DynamoDbProblemRepository(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+  problems: new DynamoDbProblemRepository(documents, env.problemsTable),
   // Read only: GetItem by id and the byNumber index, to link incidents by id or number.
-  incidents: new DynamoDbIncidentRepository(documents, requireEnv('INCIDENTS_TABLE_NAME')),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable),
   clock,
   ids,
   audit,
@@ -32,6 +34,6 @@ export const routes = PROBLEM_ROUTES;
 
 // Idempotency-Key on POST works as on incidents: a retried creation does not make a second record.
 export const handler = createHttpHandler(routes, httpDeps, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, requireEnv('IDEMPOTENCY_TABLE_NAME')),
+  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
   audit,
 });

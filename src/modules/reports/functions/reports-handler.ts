@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbEventReader } from '../../monitoring/adapters/dynamodb-event-reader';
@@ -11,14 +10,14 @@ import { DynamoDbReportAggregates } from '../../incidents/adapters/report-aggreg
 import { DynamoDbKnownErrorImpactReader } from '../adapters/dynamodb-known-error-impact-reader';
 import { type CapacityDeps } from '../app/capacity-use-cases';
 import { type ImprovementDeps } from '../app/improvement-use-cases';
-import { CloudWatchCapacitySource } from '../adapters/cloudwatch-capacity-source';
-import { FileCapacitySource } from '../../../../local/stand-ins/file-capacity-source';
+import { createCapacitySource } from './capacity-source-factory';
 import { DynamoDbCapacityMeasurements } from '../adapters/dynamodb-capacity-measurements';
 import { DynamoDbImprovementRepository } from '../adapters/dynamodb-improvement-repository';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { REPORT_ROUTES, type ReportsHttpDeps } from '../http/routes';
-import { createClock, createObservability, loadClientSettings, requireEnv } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { REPORTS_ENVIRONMENT } from './environment';
 import { requestScopedAuditLog } from '../../../platform/request-context';
 
 /**
@@ -30,37 +29,33 @@ import { requestScopedAuditLog } from '../../../platform/request-context';
  * continual improvement register (the catalogue table's CAPACITY# and IMPROVEMENT# items),
  * auditing each change, and appends the audit records of the requests it refuses.
  */
+const env = readEnvironment(REPORTS_ENVIRONMENT);
 const observability = createObservability('reports');
 const settings = loadClientSettings();
 const clock = createClock();
 const documents = createDocumentClient(observability.tracer.captureAWSv3Client(new DynamoDBClient({})));
-const incidentsTable = requireEnv('INCIDENTS_TABLE_NAME');
+const incidentsTable = env.incidentsTable;
 const slaPolicy = slaPolicyOf(settings);
 const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
 const deps = {
   aggregates: new DynamoDbReportAggregates(documents, incidentsTable),
   clock,
-  knownErrors: new DynamoDbKnownErrorImpactReader(documents, requireEnv('PROBLEMS_TABLE_NAME')),
+  knownErrors: new DynamoDbKnownErrorImpactReader(documents, env.problemsTable),
   slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
 };
-const eventDeps = { reader: new DynamoDbEventReader(documents, requireEnv('EVENTS_TABLE_NAME')) };
+const eventDeps = { reader: new DynamoDbEventReader(documents, env.eventsTable) };
 const audit = requestScopedAuditLog(
-  new DynamoDbAuditTrail(documents, requireEnv('AUDIT_TABLE_NAME'), { clock, ids: { newId: () => randomUUID() } }),
+  new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids: { newId: () => randomUUID() } }),
   (error, entry) => {
     observability.logger.error('audit record not appended', { error: error as Error, entry });
     observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
   },
 );
 
-const catalogueTable = requireEnv('CATALOGUE_TABLE_NAME');
+const catalogueTable = env.catalogueTable;
 // Capacity metrics: CloudWatch, only when some action names a metric (the role has
-// GetMetricData only then); locally a file stands in (see local/local-runtime.ts).
-const localCapacityMetrics = process.env['ITSM_LOCAL_CAPACITY_METRICS_FILE'];
-const capacityMetrics = settings.capacity.actions.some((a) => a.metric)
-  ? localCapacityMetrics
-    ? new FileCapacitySource(localCapacityMetrics)
-    : new CloudWatchCapacitySource(observability.tracer.captureAWSv3Client(new CloudWatchClient({})))
-  : undefined;
+// GetMetricData only then); locally a file stands in (registered by the local runtime, see capacity-source-factory.ts).
+const capacityMetrics = settings.capacity.actions.some((a) => a.metric) ? createCapacitySource(observability.tracer) : undefined;
 const capacityDeps: CapacityDeps = {
   actions: settings.capacity.actions,
   measurements: new DynamoDbCapacityMeasurements(documents, catalogueTable),

@@ -1,0 +1,99 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { FunctionGroup } from '../../api/api-catalogue';
+import { CHAIN_HEAD_PARTITION } from '../adapters/audit-table-keys';
+import { healthAlarmPrefix } from './itsm-health-alarms';
+import type { ItsmData } from './itsm-data';
+import type { ItsmFunction } from './itsm-function';
+import type { ItsmNotifications } from './itsm-notifications';
+
+/**
+ * What every practice's infrastructure (`src/modules/<practice>/infra/`) receives from the stack:
+ * the things its functions share with the other practices.
+ */
+export interface ItsmModuleProps {
+  /** The client id: names the health alarms (`rowe-itsm-health-<client>-…`). */
+  readonly clientId: string;
+  /** The tables and the customer-managed key that encrypts them, the queues and the log groups. */
+  readonly data: ItsmData;
+  /** The major-incident, escalation and security topics. */
+  readonly notifications: ItsmNotifications;
+  /** Retention of the functions' (and workflows') log groups. */
+  readonly logRetention: RetentionDays;
+  /** The client settings JSON (`ITSM_CLIENT_SETTINGS`) of the functions that read them. */
+  readonly clientSettings: string;
+  /**
+   * The scheduled jobs' dead-letter queue: failed scheduled invocations (EventBridge) and failed
+   * asynchronous runs (Lambda) of every module's jobs land here. Owned by the stack, which alarms on it.
+   */
+  readonly jobFailures: IQueue;
+}
+
+/**
+ * What a practice hands back to the stack: the functions behind the API, and what the health
+ * alarms and the dashboard watch.
+ */
+export interface ItsmModuleOutputs {
+  /** The functions serving the API, by function group (src/api/api-catalogue.ts). */
+  readonly apiFunctions: Partial<Readonly<Record<FunctionGroup, IFunction>>>;
+  /** Every function of the practice, API functions first: alarmed on errors and throttles, and graphed. */
+  readonly functions: readonly ItsmFunction[];
+  /** The practice's own alarms (audit writes, its dead-letter queues): to the ops topic, and on the dashboard. */
+  readonly alarms: readonly Alarm[];
+  /** Dead-letter queues the practice owns (each alarmed in `alarms`), graphed on the dashboard. */
+  readonly deadLetterQueues: readonly IQueue[];
+  /** Workflows the practice owns: alarmed on failed executions, and graphed. */
+  readonly stateMachines: readonly { readonly label: string; readonly stateMachine: IStateMachine }[];
+}
+
+/**
+ * A practice's infrastructure: its functions with their environment and grants, its rules,
+ * schedules, queues and alarms.
+ *
+ * Not a construct level of its own: a practice places its resources directly in the scope it is
+ * given (the stack), under the ids they have always had. Construct paths make the logical IDs, so
+ * an extra level would rename every function, role, log group, rule, queue and alarm of the
+ * practice, and CloudFormation would replace them (new functions, new log groups, and a new,
+ * empty queue for the event-ingestion failures). The practice's class is what groups them.
+ */
+export abstract class ItsmModule implements ItsmModuleOutputs {
+  apiFunctions: Partial<Record<FunctionGroup, IFunction>> = {};
+  functions: ItsmFunction[] = [];
+  alarms: Alarm[] = [];
+  deadLetterQueues: IQueue[] = [];
+  stateMachines: { readonly label: string; readonly stateMachine: IStateMachine }[] = [];
+
+  protected constructor(
+    /** Where the practice's resources go: the stack. */
+    protected readonly scope: Construct,
+    protected readonly shared: ItsmModuleProps,
+  ) {}
+
+  /** The audit-append grant every function that changes data or refuses requests gets, and nothing more there. */
+  protected get auditAppend() {
+    return { table: this.shared.data.auditTable, key: this.shared.data.key, headPartition: CHAIN_HEAD_PARTITION };
+  }
+
+  /**
+   * The function could not append an audit record (its `AuditWriteFailed` metric): a health
+   * alarm, named so the alarm rule raises it in the client's desk.
+   */
+  protected alarmOnAuditWriteFailures(fn: ItsmFunction): Alarm {
+    const alarm = new Alarm(this.scope, `${fn.node.id}AuditWriteFailures`, {
+      alarmName: `${healthAlarmPrefix(this.shared.clientId)}${fn.node.id}-audit-write-failures`,
+      alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
+      metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}

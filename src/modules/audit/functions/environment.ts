@@ -1,0 +1,7 @@
+import { ENV, environmentContract } from '../../../platform/environment-contract';
+
+/** audit-handler.ts: the auditors' routes. */
+export const AUDIT_ENVIRONMENT = environmentContract({ auditTable: ENV.auditTable });
+
+/** audit-chainer-handler.ts: links new records into the chain, every minute. */
+export const AUDIT_CHAINER_ENVIRONMENT = environmentContract({ auditTable: ENV.auditTable });

@@ -1,0 +1,34 @@
+import { ENV, environmentContract, optional } from '../../../platform/environment-contract';
+
+/** incidents-handler.ts: the incident routes (function group `incidents`). */
+export const INCIDENTS_ENVIRONMENT = environmentContract({
+  incidentsTable: ENV.incidentsTable,
+  idempotencyTable: ENV.idempotencyTable,
+  auditTable: ENV.auditTable,
+  catalogueTable: ENV.catalogueTable,
+  problemsTable: ENV.problemsTable,
+  changesTable: ENV.changesTable,
+  majorIncidentTopic: optional(ENV.majorIncidentTopic),
+  escalationTopic: optional(ENV.escalationTopic),
+  securityTopic: optional(ENV.securityTopic),
+  slaStateMachine: ENV.slaStateMachine,
+  clientSettings: ENV.clientSettings,
+});
+
+/** sla-clock-handler.ts: the SLA workflow's task. */
+export const SLA_CLOCK_ENVIRONMENT = environmentContract({
+  incidentsTable: ENV.incidentsTable,
+  majorIncidentTopic: ENV.majorIncidentTopic,
+  escalationTopic: ENV.escalationTopic,
+  securityTopic: ENV.securityTopic,
+  auditTable: ENV.auditTable,
+  catalogueTable: ENV.catalogueTable,
+  clientSettings: ENV.clientSettings,
+});
+
+/** auto-close-handler.ts: the scheduled auto-close job. */
+export const AUTO_CLOSE_ENVIRONMENT = environmentContract({
+  incidentsTable: ENV.incidentsTable,
+  auditTable: ENV.auditTable,
+  clientSettings: ENV.clientSettings,
+});

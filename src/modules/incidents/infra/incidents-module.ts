@@ -1,0 +1,179 @@
+import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { REQUEST_PARTITION_PATTERN } from '../../changes/adapters/changes-table-keys';
+import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters/problems-table-keys';
+import { INCIDENT_INDEXES } from '../adapters/incidents-table-keys';
+import { ItsmFunction } from '../../../kernel/infra/itsm-function';
+import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
+import { environmentOf } from '../../../platform/environment-contract';
+import { AUTO_CLOSE_ENVIRONMENT, INCIDENTS_ENVIRONMENT, SLA_CLOCK_ENVIRONMENT } from '../functions/environment';
+import { ItsmSlaWorkflow } from './itsm-sla-workflow';
+
+export interface IncidentsModuleProps extends ItsmModuleProps {
+  /**
+   * monitoring.archiveFindingsOnClose: the two functions that close incidents (the confirm route,
+   * auto-close) archive the incident's GuardDuty finding, and only then get the action.
+   * @default false
+   */
+  readonly archiveFindingsOnClose?: boolean;
+  /**
+   * The client's webhook signing secret (integrations.webhook.secretArn), referenced, never copied:
+   * the functions that notify read that one secret and nothing else in Secrets Manager.
+   * @default no webhook: no secret is readable
+   */
+  readonly webhookSecretArn?: string;
+}
+
+/**
+ * Incident management: the incidents function (API), the SLA clocks (a Standard workflow per
+ * incident clock generation, whose task is the SLA-clock function) and the scheduled auto-close.
+ */
+export class IncidentsModule extends ItsmModule {
+  readonly incidents: ItsmFunction;
+  readonly slaClock: ItsmFunction;
+  readonly autoClose: ItsmFunction;
+  /** The SLA workflow, which event ingestion starts too. */
+  readonly slaStateMachine: StateMachine;
+
+  constructor(scope: Construct, props: IncidentsModuleProps) {
+    super(scope, props);
+    const { data, notifications, logRetention, clientSettings, jobFailures } = props;
+
+    // SLA clocks: a Standard workflow per incident clock generation, whose task is this function.
+    const slaClock = new ItsmFunction(scope, 'SlaClockFunction', {
+      entry: 'src/modules/incidents/functions/sla-clock-handler.ts',
+      serviceName: 'sla-clock',
+      logRetention,
+      logKey: data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      synchronousCaller: 'the SLA workflow (Step Functions), whose task retry policy retries it',
+      environment: environmentOf(SLA_CLOCK_ENVIRONMENT, {
+        incidentsTable: data.incidentsTable.tableName,
+        majorIncidentTopic: notifications.majorIncidents.topicArn,
+        escalationTopic: notifications.escalations.topicArn,
+        securityTopic: notifications.security.topicArn,
+        auditTable: data.auditTable.tableName,
+        catalogueTable: data.catalogueTable.tableName,
+        clientSettings,
+      }),
+    });
+    slaClock.grantTable({ table: data.incidentsTable, key: data.key, access: ['read', 'write'] });
+    // Escalation calls the service's own contacts and owner: one GetItem per check that sends.
+    slaClock.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
+    slaClock.grantPublish(notifications.all, data.key);
+    slaClock.grantAuditAppend(this.auditAppend);
+    const slaWorkflow = new ItsmSlaWorkflow(scope, 'SlaWorkflow', { checkFunction: slaClock.function, logRetention, logKey: data.key });
+    this.slaStateMachine = slaWorkflow.stateMachine;
+
+    const incidents = new ItsmFunction(scope, 'IncidentsFunction', {
+      entry: 'src/modules/incidents/functions/incidents-handler.ts',
+      serviceName: 'incidents',
+      logRetention,
+      logKey: data.key,
+      environment: environmentOf(INCIDENTS_ENVIRONMENT, {
+        incidentsTable: data.incidentsTable.tableName,
+        idempotencyTable: data.idempotencyTable.tableName,
+        auditTable: data.auditTable.tableName,
+        catalogueTable: data.catalogueTable.tableName,
+        problemsTable: data.problemsTable.tableName,
+        changesTable: data.changesTable.tableName,
+        majorIncidentTopic: notifications.majorIncidents.topicArn,
+        escalationTopic: notifications.escalations.topicArn,
+        securityTopic: notifications.security.topicArn,
+        slaStateMachine: slaWorkflow.stateMachine.stateMachineArn,
+        clientSettings,
+      }),
+    });
+    slaWorkflow.stateMachine.grantStartExecution(incidents.role);
+    incidents.grantTable({ table: data.incidentsTable, indexNames: data.incidentIndexNames, key: data.key, access: ['read', 'write'] });
+    incidents.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
+    // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
+    incidents.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
+    // Suggestions at logging: known errors and articles by search term (Query on bySearchTerm only), then GetItem each.
+    incidents.grantTable({
+      table: data.problemsTable,
+      indexNames: [PROBLEM_INDEXES.bySearchTerm.name],
+      key: data.key,
+      access: ['get', 'query'],
+      queryIndexesOnly: true,
+    });
+    // A request that turns out to be an incident is closed by the function that logs the incident:
+    // GetItem and (version-conditioned) PutItem on service requests only, nothing else of changes.
+    incidents.grantTable({ table: data.changesTable, key: data.key, access: ['get', 'put'], leadingKeys: [REQUEST_PARTITION_PATTERN] });
+    // Resolving an incident drafts a knowledge article from its notes: PutItem, and only on article
+    // partitions (leading key KA#…); the code puts under attribute_not_exists (docs/security.md).
+    incidents.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ResolutionDraftPut',
+        actions: ['dynamodb:PutItem'],
+        resources: [data.problemsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
+      }),
+    );
+    incidents.grantPublish(notifications.all, data.key);
+    incidents.grantAuditAppend(this.auditAppend);
+
+    // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
+    const autoClose = new ItsmFunction(scope, 'AutoCloseFunction', {
+      entry: 'src/modules/incidents/functions/auto-close-handler.ts',
+      serviceName: 'auto-close',
+      logRetention,
+      logKey: data.key,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: environmentOf(AUTO_CLOSE_ENVIRONMENT, {
+        incidentsTable: data.incidentsTable.tableName,
+        auditTable: data.auditTable.tableName,
+        clientSettings,
+      }),
+    });
+    autoClose.grantAuditAppend(this.auditAppend);
+    autoClose.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['read', 'write'] });
+    autoClose.grantQueueSend(jobFailures, data.key);
+    new Rule(scope, 'AutoCloseSchedule', {
+      description: 'Closes resolved incidents whose confirmation period has passed',
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+    if (props.archiveFindingsOnClose) {
+      for (const fn of [incidents, autoClose]) {
+        const archive = new Policy(scope, `${fn.node.id}ArchiveFindings`, {
+          roles: [fn.role],
+          statements: [
+            new PolicyStatement({
+              actions: ['guardduty:ArchiveFindings'],
+              resources: [Stack.of(scope).formatArn({ service: 'guardduty', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'detector', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+            }),
+          ],
+        });
+        acknowledgeNagFinding(
+          archive.node.defaultChild as CfnResource,
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*]',
+          "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
+            'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
+        );
+      }
+    }
+    if (props.webhookSecretArn) {
+      for (const fn of [incidents, slaClock]) {
+        fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
+      }
+    }
+
+    this.incidents = incidents;
+    this.slaClock = slaClock;
+    this.autoClose = autoClose;
+    this.apiFunctions.incidents = incidents.function;
+    this.functions.push(incidents, autoClose, slaClock);
+    for (const fn of [incidents, autoClose, slaClock]) this.alarmOnAuditWriteFailures(fn);
+    this.stateMachines.push({ label: 'SlaWorkflow', stateMachine: slaWorkflow.stateMachine });
+  }
+}

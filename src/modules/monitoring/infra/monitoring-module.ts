@@ -1,0 +1,130 @@
+import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { INCIDENT_INDEXES } from '../../incidents/adapters/incidents-table-keys';
+import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../schemas/event-rules';
+import { ItsmFunction } from '../../../kernel/infra/itsm-function';
+import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
+import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
+import { environmentOf } from '../../../platform/environment-contract';
+import { EVENT_INGESTION_ENVIRONMENT } from '../functions/environment';
+
+export interface MonitoringModuleProps extends ItsmModuleProps {
+  /** The SLA workflow (IncidentsModule): an ingested event's incident starts its clocks. */
+  readonly slaStateMachine: IStateMachine;
+  /**
+   * The client's webhook signing secret (integrations.webhook.secretArn), read when notifying.
+   * @default no webhook: no secret is readable
+   */
+  readonly webhookSecretArn?: string;
+}
+
+/**
+ * Event management: CloudWatch alarm state changes and security findings (GuardDuty, Inspector2)
+ * on the default bus become incidents, exactly once per event. Owns the ingestion function, its
+ * three rules, its dead-letter queue and that queue's alarm, and the alarm-tag read policy.
+ */
+export class MonitoringModule extends ItsmModule {
+  readonly eventIngestion: ItsmFunction;
+  readonly ingestionFailures: Queue;
+
+  constructor(scope: Construct, props: MonitoringModuleProps) {
+    super(scope, props);
+    const { data, notifications, logRetention, clientSettings } = props;
+
+    const ingestionFailures = new Queue(scope, 'EventIngestionFailures', {
+      encryptionMasterKey: data.key,
+      encryption: QueueEncryption.KMS,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNagFinding(
+      ingestionFailures.node.defaultChild as CfnResource,
+      'Serverless-SQSRedrivePolicy',
+      'This queue is itself the dead-letter queue of event ingestion; a dead-letter queue of its own would only move the problem.',
+    );
+    const eventIngestion = new ItsmFunction(scope, 'EventIngestionFunction', {
+      entry: 'src/modules/monitoring/functions/event-ingestion-handler.ts',
+      serviceName: 'event-ingestion',
+      logRetention,
+      logKey: data.key,
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      invocation: 'asynchronous',
+      deadLetterQueue: ingestionFailures,
+      environment: environmentOf(EVENT_INGESTION_ENVIRONMENT, {
+        incidentsTable: data.incidentsTable.tableName,
+        eventsTable: data.eventsTable.tableName,
+        auditTable: data.auditTable.tableName,
+        securityTopic: notifications.security.topicArn,
+        slaStateMachine: props.slaStateMachine.stateMachineArn,
+        clientSettings,
+      }),
+    });
+    props.slaStateMachine.grantStartExecution(eventIngestion.role);
+    eventIngestion.grantAuditAppend(this.auditAppend);
+    eventIngestion.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byOpenService.name], key: data.key, access: ['read', 'write'] });
+    // Put the event record, ADD to its trend counter (UpdateItem), both in one transaction.
+    eventIngestion.grantTable({ table: data.eventsTable, key: data.key, access: ['put', 'update'] });
+    eventIngestion.grantQueueSend(ingestionFailures, data.key);
+    // Security incidents notify the client's security contact; the other topics are not this function's.
+    eventIngestion.grantPublish([notifications.security], data.key);
+    // Alarm severity and service come from the alarm's itsm:* tags first. The alarms are the
+    // client's, not this stack's, so they cannot be named: any alarm of this account and region,
+    // in a policy of its own so that the wildcard's acknowledgement covers this statement only.
+    const alarmTags = new Policy(scope, 'EventIngestionAlarmTags', {
+      roles: [eventIngestion.role],
+      statements: [
+        new PolicyStatement({
+          actions: ['cloudwatch:ListTagsForResource'],
+          // Pseudo parameters, not the stack's literal region and account: one finding id for every client stack.
+          resources: [Stack.of(scope).formatArn({ service: 'cloudwatch', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      ],
+    });
+    acknowledgeNagFinding(
+      alarmTags.node.defaultChild as CfnResource,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
+      "The alarms whose tags ingestion reads are the client's own, created outside this stack and unknown to it; " +
+        'cloudwatch:ListTagsForResource is limited to alarms of this account and region, and is the only action in this policy.',
+    );
+    const ingestionRules = [
+      { id: 'CloudWatchAlarmStateChanges', description: 'CloudWatch alarm state changes become incidents', pattern: CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN },
+      { id: 'GuardDutyFindings', description: 'GuardDuty findings become security incidents', pattern: GUARDDUTY_FINDING_PATTERN },
+      { id: 'Inspector2Findings', description: 'Inspector2 findings become security incidents', pattern: INSPECTOR2_FINDING_PATTERN },
+    ];
+    for (const { id, description, pattern } of ingestionRules) {
+      new Rule(scope, id, {
+        description,
+        eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']] },
+        targets: [new LambdaFunction(eventIngestion.function, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures })],
+      });
+    }
+    const ingestionFailuresAlarm = new Alarm(scope, 'EventIngestionFailuresAlarm', {
+      // A health alarm (ItsmHealthAlarms): named so the alarm rule raises it in the client's desk.
+      alarmName: `${healthAlarmPrefix(props.clientId)}EventIngestionFailures-depth`,
+      alarmDescription: 'Monitoring events that could not be ingested are waiting in the EventIngestionFailures queue',
+      metric: ingestionFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.webhookSecretArn) {
+      eventIngestion.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
+    }
+
+    this.eventIngestion = eventIngestion;
+    this.ingestionFailures = ingestionFailures;
+    this.functions.push(eventIngestion);
+    this.alarms.push(ingestionFailuresAlarm);
+    this.alarmOnAuditWriteFailures(eventIngestion);
+    this.deadLetterQueues.push(ingestionFailures);
+  }
+}

@@ -1,0 +1,17 @@
+import { ENV, environmentContract } from '../../../platform/environment-contract';
+
+/** problems-handler.ts: problems, known errors and knowledge. */
+export const PROBLEMS_ENVIRONMENT = environmentContract({
+  auditTable: ENV.auditTable,
+  problemsTable: ENV.problemsTable,
+  incidentsTable: ENV.incidentsTable,
+  idempotencyTable: ENV.idempotencyTable,
+  clientSettings: ENV.clientSettings,
+});
+
+/** knowledge-retirement-handler.ts: the daily archiving of stale articles. */
+export const KNOWLEDGE_RETIREMENT_ENVIRONMENT = environmentContract({
+  problemsTable: ENV.problemsTable,
+  auditTable: ENV.auditTable,
+  clientSettings: ENV.clientSettings,
+});

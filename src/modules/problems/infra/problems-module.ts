@@ -1,0 +1,100 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { INCIDENT_INDEXES } from '../../incidents/adapters/incidents-table-keys';
+import { PROBLEM_INDEXES } from '../adapters/problems-table-keys';
+import { ItsmFunction } from '../../../kernel/infra/itsm-function';
+import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { environmentOf } from '../../../platform/environment-contract';
+import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../functions/environment';
+
+export type ProblemsModuleProps = ItsmModuleProps;
+
+/**
+ * Problem management, the known-error database and knowledge: the problems function (API) and
+ * the daily retirement of knowledge articles nobody reads.
+ */
+export class ProblemsModule extends ItsmModule {
+  readonly problems: ItsmFunction;
+  readonly knowledgeRetirement: ItsmFunction;
+
+  constructor(scope: Construct, props: ProblemsModuleProps) {
+    super(scope, props);
+    const { data, logRetention, clientSettings, jobFailures } = props;
+    const problems = new ItsmFunction(scope, 'ProblemsFunction', {
+      entry: 'src/modules/problems/functions/problems-handler.ts',
+      serviceName: 'problems',
+      logRetention,
+      logKey: data.key,
+      memorySize: 512,
+      environment: environmentOf(PROBLEMS_ENVIRONMENT, {
+        auditTable: data.auditTable.tableName,
+        problemsTable: data.problemsTable.tableName,
+        incidentsTable: data.incidentsTable.tableName,
+        idempotencyTable: data.idempotencyTable.tableName,
+        clientSettings,
+      }),
+    });
+    problems.grantTable({
+      table: data.problemsTable,
+      indexNames: data.problemIndexNames,
+      key: data.key,
+      // Writes are conditional Puts (records, log entries, versions, links, terms), guarded by a
+      // ConditionCheck on the problem where they hang off one, and Deletes (unlinks, dropped terms);
+      // UpdateItem for the problem-number counter, article edits and an article's view count.
+      access: ['read', 'write', 'delete'],
+    });
+    // Incidents are linked by id or number: GetItem, and Query on byNumber only; problem candidates
+    // read the window's incidents on byCreated. Never written.
+    problems.grantTable({
+      table: data.incidentsTable,
+      indexNames: [INCIDENT_INDEXES.byNumber.name, INCIDENT_INDEXES.byCreated.name],
+      key: data.key,
+      access: ['get', 'query'],
+      queryIndexesOnly: true,
+    });
+    problems.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
+    problems.grantAuditAppend(this.auditAppend);
+
+    // Published knowledge articles nobody reads for the client's knowledgeStaleAfter are archived
+    // daily: a Query on byLastAccess (no Scan), then per article an update of the article and the
+    // deletion of its search terms in one transaction. Retries, then the scheduled jobs' queue.
+    const knowledgeRetirement = new ItsmFunction(scope, 'KnowledgeRetirementFunction', {
+      entry: 'src/modules/problems/functions/knowledge-retirement-handler.ts',
+      serviceName: 'knowledge-retirement',
+      logRetention,
+      logKey: data.key,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: environmentOf(KNOWLEDGE_RETIREMENT_ENVIRONMENT, {
+        problemsTable: data.problemsTable.tableName,
+        auditTable: data.auditTable.tableName,
+        clientSettings,
+      }),
+    });
+    knowledgeRetirement.grantTable({
+      table: data.problemsTable,
+      indexNames: [PROBLEM_INDEXES.byLastAccess.name],
+      key: data.key,
+      // Query (stale articles on the index; an article's terms in its partition), the article's
+      // conditional update, and the deletion of its terms.
+      access: ['query', 'write', 'delete'],
+    });
+    knowledgeRetirement.grantAuditAppend(this.auditAppend);
+    knowledgeRetirement.grantQueueSend(jobFailures, data.key);
+    new Rule(scope, 'KnowledgeRetirementSchedule', {
+      description: 'Archives published knowledge articles not read for the client knowledgeStaleAfter',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(knowledgeRetirement.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+
+    this.problems = problems;
+    this.knowledgeRetirement = knowledgeRetirement;
+    this.apiFunctions.problems = problems.function;
+    this.functions.push(problems, knowledgeRetirement);
+    for (const fn of [problems, knowledgeRetirement]) this.alarmOnAuditWriteFailures(fn);
+  }
+}

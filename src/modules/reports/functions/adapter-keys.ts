@@ -1,0 +1,9 @@
+import type { CapacitySource } from '../app/report-ports';
+import { adapterKey } from '../../../kernel/runtime/adapter-overrides';
+
+/**
+ * The adapters of this practice's functions that a runtime without AWS may supply in their place
+ * (src/kernel/runtime/adapter-overrides.ts). No SDK here: the local runtime's preload imports it.
+ */
+/** Where a runtime without CloudWatch (the local one) puts the capacity metric source it supplies. */
+export const CAPACITY_SOURCE = adapterKey<CapacitySource>('reports/capacity-source');

@@ -1,0 +1,77 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
+import { ENV, readEnvironment, variableNames, type EnvironmentContract } from '../../src/platform/environment-contract';
+import { AUDIT_CHAINER_ENVIRONMENT, AUDIT_ENVIRONMENT } from '../../src/modules/audit/functions/environment';
+import { CATALOGUE_ENVIRONMENT } from '../../src/modules/catalogue/functions/environment';
+import { CHANGES_ENVIRONMENT } from '../../src/modules/changes/functions/environment';
+import { AUTO_CLOSE_ENVIRONMENT, INCIDENTS_ENVIRONMENT, SLA_CLOCK_ENVIRONMENT } from '../../src/modules/incidents/functions/environment';
+import { META_ENVIRONMENT } from '../../src/modules/meta/functions/environment';
+import { EVENT_INGESTION_ENVIRONMENT } from '../../src/modules/monitoring/functions/environment';
+import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../../src/modules/problems/functions/environment';
+import { REPORTS_ENVIRONMENT } from '../../src/modules/reports/functions/environment';
+import { REPO_ROOT, useClientStacks } from './infra-fixtures';
+
+/**
+ * Each function's synthesized environment is exactly its contract (src/modules/<practice>/functions/
+ * environment.ts), besides the Powertools settings ItsmFunction adds to every function: the
+ * construct supplies every variable the entry reads, and nothing it does not.
+ */
+const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
+  'src/modules/incidents/functions/incidents-handler.ts': INCIDENTS_ENVIRONMENT,
+  'src/modules/incidents/functions/sla-clock-handler.ts': SLA_CLOCK_ENVIRONMENT,
+  'src/modules/incidents/functions/auto-close-handler.ts': AUTO_CLOSE_ENVIRONMENT,
+  'src/modules/monitoring/functions/event-ingestion-handler.ts': EVENT_INGESTION_ENVIRONMENT,
+  'src/modules/catalogue/functions/catalogue-handler.ts': CATALOGUE_ENVIRONMENT,
+  'src/modules/problems/functions/problems-handler.ts': PROBLEMS_ENVIRONMENT,
+  'src/modules/problems/functions/knowledge-retirement-handler.ts': KNOWLEDGE_RETIREMENT_ENVIRONMENT,
+  'src/modules/changes/functions/changes-handler.ts': CHANGES_ENVIRONMENT,
+  'src/modules/audit/functions/audit-handler.ts': AUDIT_ENVIRONMENT,
+  'src/modules/audit/functions/audit-chainer-handler.ts': AUDIT_CHAINER_ENVIRONMENT,
+  'src/modules/reports/functions/reports-handler.ts': REPORTS_ENVIRONMENT,
+  'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,
+};
+const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
+
+const stacks = useClientStacks();
+
+test('every entry point has a contract', () => {
+  const entries = readdirSync(join(REPO_ROOT, 'src/modules')).flatMap((practice) => {
+    const dir = join(REPO_ROOT, 'src/modules', practice, 'functions');
+    try {
+      return readdirSync(dir).filter((f) => f.endsWith('-handler.ts')).map((f) => `src/modules/${practice}/functions/${f}`);
+    } catch {
+      return [];
+    }
+  });
+  expect(entries.sort()).toEqual(Object.keys(CONTRACTS).sort());
+});
+
+test.each(['example', 'acme-us'])("each function's environment in %s is exactly its contract", (clientId) => {
+  const functions = Object.values(stacks.get(clientId).resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA]);
+  expect(functions.map((fn) => fn.Metadata[ENTRY_METADATA]).sort()).toEqual(Object.keys(CONTRACTS).sort());
+  for (const fn of functions) {
+    const contract = CONTRACTS[fn.Metadata[ENTRY_METADATA] as string]!;
+    const variables = Object.keys(fn.Properties.Environment?.Variables ?? {}).sort();
+    expect({ entry: fn.Metadata[ENTRY_METADATA], variables }).toEqual({ entry: fn.Metadata[ENTRY_METADATA], variables: [...variableNames(contract), ...POWERTOOLS].sort() });
+  }
+});
+
+test('the shared names are defined once and every contract picks from them', () => {
+  expect(new Set(Object.values(ENV)).size).toBe(Object.values(ENV).length);
+  const known = new Set<string>(Object.values(ENV));
+  for (const contract of Object.values(CONTRACTS)) for (const name of variableNames(contract)) expect(known).toContain(name);
+});
+
+test('readEnvironment names a missing required variable and lets an optional one be undefined', () => {
+  const values = { INCIDENTS_TABLE_NAME: 'i', AUDIT_TABLE_NAME: 'a', EVENTS_TABLE_NAME: 'e', SLA_STATE_MACHINE_ARN: 'arn', ITSM_CLIENT_SETTINGS: '{}' };
+  expect(readEnvironment(EVENT_INGESTION_ENVIRONMENT, values)).toEqual({
+    incidentsTable: 'i',
+    eventsTable: 'e',
+    auditTable: 'a',
+    securityTopic: undefined,
+    slaStateMachine: 'arn',
+    clientSettings: '{}',
+  });
+  expect(() => readEnvironment(EVENT_INGESTION_ENVIRONMENT, { ...values, EVENTS_TABLE_NAME: '' })).toThrow('Environment variable EVENTS_TABLE_NAME is not set');
+});
