@@ -1,13 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { InvalidInputError, PreconditionRequiredError, type FieldIssue } from '../../src/kernel/domain/domain-errors';
-import { thrownAs, thrownBy } from '../support/thrown-by';
+import { InvalidInputError, type FieldIssue } from '../../src/kernel/domain/domain-errors';
+import { thrownAs } from '../support/thrown-by';
 import {
   MAX_BODY_BYTES,
   RequestProblem,
   etagFor,
   header,
   ifMatchVersion,
+  parseIfMatch,
   parseJsonBody,
   parseQuery,
   validate,
@@ -466,37 +467,53 @@ describe('header', () => {
   });
 });
 
-describe('ifMatchVersion', () => {
+describe('ifMatchVersion (RFC 9110 If-Match)', () => {
   const withIfMatch = (value: string) => event({ headers: { 'If-Match': value } });
+  const versionsOf = (value: string) => {
+    const precondition = ifMatchVersion(withIfMatch(value));
+    if (precondition === undefined || typeof precondition === 'number' || precondition.any) throw new Error(`not a list: ${JSON.stringify(precondition)}`);
+    return precondition.versions;
+  };
 
-  test.each<[string, number]>([
-    ['"3"', 3],
-    ['W/"3"', 3],
-    ['3', 3],
-    ['"42"', 42],
-    [' "7" ', 7],
-    ['"123456789"', 123_456_789],
-  ])('%j → %i', (value, version) => {
-    expect(ifMatchVersion(withIfMatch(value))).toBe(version);
+  test.each<[string, number[]]>([
+    ['"3"', [3]],
+    ['"42"', [42]],
+    [' "7" ', [7]],
+    ['"123456789"', [123_456_789]],
+    ['"0"', [0]],
+    ['"3", "4"', [3, 4]],
+    ['"3","4" ,\t"5"', [3, 4, 5]],
+    ['"3", , "4",', [3, 4]],
+    ['"3", "3"', [3]],
+    ['W/"2", "3"', [3]],
+    ['"abc", "3"', [3]],
+    ['"a,b", "3"', [3]],
+  ])('%j names the versions %j', (value, versions) => {
+    expect(versionsOf(value)).toEqual(versions);
   });
 
-  test('absent → undefined', () => {
-    expect(ifMatchVersion(event())).toBeUndefined();
-  });
-
-  test.each(['garbage', '*', '"abc"', '"3", "4"', '', '"-1"', '"1234567890"', 'W/ "3"', '"3.0"'])(
-    '%j → PreconditionRequiredError on If-Match',
+  test.each(['garbage', '3', '"abc"', 'W/"3"', 'w/"3"', '"03"', '"-1"', '"3.0"', '""', '', '   ', 'W/ "3"', '"3', '"3" "4"', '"3", garbage', '*, "3"', '"1234567890123456"'])(
+    '%j is an If-Match naming no version this API issued: a precondition that never holds (412), not a missing one (428)',
     (value) => {
-      const error = thrownBy(() => ifMatchVersion(withIfMatch(value)));
-      expect(error).toBeInstanceOf(PreconditionRequiredError);
-      expect((error as PreconditionRequiredError).kind).toBe('precondition-required');
-      expect((error as PreconditionRequiredError).subject).toBe('If-Match');
-      expect((error as PreconditionRequiredError).message).toContain(`"${value}"`);
+      expect(ifMatchVersion(withIfMatch(value))).toEqual({ any: false, versions: [], field: value });
     },
   );
 
+  test.each(['*', ' * '])('%j matches any current version', (value) => {
+    expect(ifMatchVersion(withIfMatch(value))).toEqual({ any: true, field: value });
+  });
+
+  test('absent → undefined (the use case answers 428)', () => {
+    expect(ifMatchVersion(event())).toBeUndefined();
+    expect(ifMatchVersion(event({ headers: { 'If-None-Match': '"3"' } }))).toBeUndefined();
+  });
+
+  test('parseIfMatch keeps the field as sent, for the answer', () => {
+    expect(parseIfMatch('W/"3"')).toEqual({ any: false, versions: [], field: 'W/"3"' });
+  });
+
   test('round-trips with etagFor', () => {
     expect(etagFor(12)).toBe('"12"');
-    expect(ifMatchVersion(withIfMatch(etagFor(12)))).toBe(12);
+    expect(versionsOf(etagFor(12))).toEqual([12]);
   });
 });

@@ -63,13 +63,16 @@ export class IllegalTransitionError extends DomainError {
 export class VersionConflictError extends DomainError {
   readonly kind = 'version-conflict' as const;
   constructor(
-    readonly expected: number,
+    /** The version the writer read, or the If-Match field as sent when it names no one version. */
+    readonly expected: number | string,
     readonly current: number | undefined,
   ) {
     super(
-      current === undefined
-        ? `The resource changed since version ${expected} was read; fetch it again and retry`
-        : `If-Match names version ${expected} but the current version is ${current}; fetch it again and retry`,
+      typeof expected === 'string'
+        ? `If-Match ${JSON.stringify(expected)} names no current ETag${current === undefined ? '' : ` (the current one is "${current}")`}; fetch the resource again and retry`
+        : current === undefined
+          ? `The resource changed since version ${expected} was read; fetch it again and retry`
+          : `If-Match names version ${expected} but the current version is ${current}; fetch it again and retry`,
       'If-Match',
     );
   }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as z from 'zod';
-import { InvalidInputError, PreconditionRequiredError, type FieldIssue } from '../domain/domain-errors';
+import { InvalidInputError, type FieldIssue } from '../domain/domain-errors';
+import type { VersionPrecondition } from '../domain/version-precondition';
 import { problem, type ProblemDetails } from './problem-details';
 
 /** The largest JSON body any route accepts. API Gateway allows 10 MB; nothing here needs more than this. */
@@ -86,15 +87,44 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
   return undefined;
 }
 
-/** Reads If-Match as a version number: `"3"`, `W/"3"` or `3`. */
-export function ifMatchVersion(event: APIGatewayProxyEvent): number | undefined {
+/**
+ * Reads If-Match (RFC 9110 §13.1.1): absent → undefined (the use case answers 428); `*` → any
+ * current version; otherwise the comma-separated entity tags, of which only strong tags in the form
+ * this API issues (`etagFor`: `"<version>"`) name a version. Weak tags (`W/"3"`: If-Match compares
+ * strongly), tags this API never issued (`"abc"`, `"03"`) and unparseable values name none, so the
+ * condition is false and the use case answers 412, never guessing at what was meant.
+ */
+export function ifMatchVersion(event: Pick<APIGatewayProxyEvent, 'headers'>): VersionPrecondition | undefined {
   const value = header(event, 'if-match');
   if (value === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value);
-  if (!match) {
-    throw new PreconditionRequiredError(`If-Match "${value}" is not an ETag this API issued; send the ETag of the version you read`, 'If-Match');
+  return parseIfMatch(value);
+}
+
+export function parseIfMatch(field: string): Exclude<VersionPrecondition, number> {
+  if (field.trim() === '*') return { any: true, field };
+  const tags = entityTags(field);
+  const versions = (tags ?? []).flatMap(({ weak, opaque }) => (!weak && ISSUED_TAG.test(opaque) ? [Number(opaque)] : []));
+  return { any: false, versions: [...new Set(versions)], field };
+}
+
+/** What etagFor issues: a version number in decimal, without leading zeros. */
+const ISSUED_TAG = /^(?:0|[1-9]\d{0,14})$/;
+
+/** The list `#entity-tag` (RFC 9110 §8.8.3, §5.6.1: empty elements and optional whitespace allowed); undefined if malformed. */
+function entityTags(field: string): { weak: boolean; opaque: string }[] | undefined {
+  const tags: { weak: boolean; opaque: string }[] = [];
+  // etagc = %x21 / %x23-7E / obs-text: a comma may sit inside the quotes.
+  const element = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(,|$)/y;
+  let at = 0;
+  while (at < field.length) {
+    element.lastIndex = at;
+    const match = element.exec(field);
+    if (!match || match[0].length === 0) return undefined;
+    if (match[2] !== undefined) tags.push({ weak: match[1] !== undefined, opaque: match[2] });
+    at = element.lastIndex;
+    if (match[3] === '') break;
   }
-  return Number(match[1]);
+  return tags;
 }
 
 export const etagFor = (version: number) => `"${version}"`;

@@ -15,7 +15,8 @@ import {
   type CiType,
   type ConfigurationItem,
 } from '../domain/configuration-item';
-import { ForbiddenError, InvalidInputError, NotFoundError, PreconditionRequiredError, VersionConflictError, type FieldIssue } from '../../../kernel/domain/domain-errors';
+import { ForbiddenError, InvalidInputError, NotFoundError, type FieldIssue } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import { findSecrets } from '../../../kernel/domain/secret-detector';
 import {
   changeService,
@@ -82,7 +83,7 @@ export async function updateService(
   caller: Caller,
   id: string,
   changes: ServiceChanges,
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<ServiceView> {
   requireScope(caller, 'service:change', 'change services');
   const forbidden = firstForbiddenServiceField(caller, Object.keys(changes));
@@ -101,7 +102,7 @@ export async function retire(
   caller: Caller,
   id: string,
   request: { readonly reason: string; readonly retirementDate?: string },
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<ServiceView> {
   requireScope(caller, 'service:change', 'retire services');
   const current = await loadServiceForChange(deps, caller, id, ifMatchVersion);
@@ -118,12 +119,12 @@ async function loadService(deps: CatalogueDeps, id: string): Promise<Service> {
   return service;
 }
 
-async function loadServiceForChange(deps: CatalogueDeps, caller: Caller, id: string, ifMatchVersion: number | undefined): Promise<Service> {
+async function loadServiceForChange(deps: CatalogueDeps, caller: Caller, id: string, ifMatchVersion: VersionPrecondition | undefined): Promise<Service> {
   const service = await loadService(deps, id);
   if (!mayChangeService(caller, 'service:change', service)) {
     throw new ForbiddenError(`Only the service's owner (${service.owner.username}) or an admin may change it`, 'owner');
   }
-  assertIfMatch(ifMatchVersion, service.version);
+  assertVersionPrecondition(ifMatchVersion, service.version);
   return service;
 }
 
@@ -152,11 +153,11 @@ export async function updateCi(
   caller: Caller,
   id: string,
   changes: CiChanges,
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<ConfigurationItem> {
   requireScope(caller, 'ci:manage', 'manage configuration items');
   const current = await loadCi(deps, id);
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   assertNoSecrets(changes);
   const next = changeConfigurationItem(current, changes, caller, now(deps));
   await assertReferencesExist(deps, next);
@@ -239,10 +240,6 @@ function assertNoSecrets(body: unknown): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-function assertIfMatch(ifMatchVersion: number | undefined, current: number): void {
-  if (ifMatchVersion === undefined) throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
-  if (ifMatchVersion !== current) throw new VersionConflictError(ifMatchVersion, current);
-}
 
 function requireScope(caller: Caller, action: CatalogueAction, what: string): CatalogueScope {
   const scope = catalogueScope(caller, action);

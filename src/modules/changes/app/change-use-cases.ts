@@ -9,10 +9,10 @@ import {
   InvalidInputError,
   LifecycleError,
   NotFoundError,
-  PreconditionRequiredError,
   VersionConflictError,
   type FieldIssue,
 } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import { findSecrets } from '../../../kernel/domain/secret-detector';
 import type { Incident } from '../../incidents/domain/incident';
 import { withInstalledVersions, type CiVersionUpdate, type ConfigurationItem } from '../../catalogue/domain/configuration-item';
@@ -97,12 +97,12 @@ export async function listChanges(deps: ChangeDeps, caller: Caller, query: { rea
   return deps.changes.listByState(query.state, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
 }
 
-export async function updateChange(deps: ChangeDeps, caller: Caller, id: string, update: ChangeUpdate, ifMatchVersion: number | undefined): Promise<Change> {
+export async function updateChange(deps: ChangeDeps, caller: Caller, id: string, update: ChangeUpdate, ifMatchVersion: VersionPrecondition | undefined): Promise<Change> {
   const current = await loadChange(deps, id);
   const { state, note, outcome, lessons, ciUpdates, ...edits } = update;
   if (state === undefined) {
     requireOnChange(caller, 'change:edit', current, 'edit this change');
-    assertIfMatch(ifMatchVersion, current.version);
+    assertVersionPrecondition(ifMatchVersion, current.version);
     for (const field of ['outcome', 'lessons', 'note', 'ciUpdates'] as const) {
       if (update[field] !== undefined) throw new InvalidInputError([{ field, message: 'is accepted only with a state' }]);
     }
@@ -115,7 +115,7 @@ export async function updateChange(deps: ChangeDeps, caller: Caller, id: string,
   const action = STEP_ACTION[state];
   if (!action) throw new LifecycleError(`A change becomes ${state} by the approvers' votes (POST /changes/${id}/approvals), not by request`, 'state');
   requireOnChange(caller, action, current, `move this change to ${state}`);
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   const allowed = STEP_FIELDS[state] ?? [];
   const extra = Object.keys(edits).find((field) => (edits as Record<string, unknown>)[field] !== undefined && !allowed.includes(field));
   if (extra) throw new InvalidInputError([{ field: extra, message: `is not accepted with state ${state}${allowed.length ? ` (accepted: ${allowed.join(', ')})` : ''}` }]);
@@ -319,10 +319,6 @@ function assertNoSecrets(body: unknown): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-function assertIfMatch(ifMatchVersion: number | undefined, current: number): void {
-  if (ifMatchVersion === undefined) throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
-  if (ifMatchVersion !== current) throw new VersionConflictError(ifMatchVersion, current);
-}
 
 function requireScope(caller: Caller, action: ChangeAction, what: string): void {
   if (changeScope(caller, action) === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');

@@ -1,6 +1,7 @@
 import { mayReadReports, requestScope, type Caller, type RequestAction } from '../../../kernel/domain/access-policy';
 import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestInput, type RequestPolicy, type RequestState, type ServiceRequest } from '../domain/service-request';
-import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import { findSecrets } from '../../../kernel/domain/secret-detector';
 import type { ChangeInput } from '../domain/change';
 import { recordChangeEntry } from '../../audit/app/audit-use-cases';
@@ -41,11 +42,11 @@ export async function updateRequest(
   caller: Caller,
   id: string,
   update: { readonly state?: RequestState | undefined; readonly assignee?: string | undefined; readonly note?: string | undefined },
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<ServiceRequest> {
   const current = await loadVisible(deps, caller, id, 'request:read', 'read requests');
   requireScope(caller, 'request:work', 'work on requests');
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   assertNoSecrets(update);
   const at = now(deps);
   let next = current;
@@ -74,11 +75,11 @@ export async function transfer(
   caller: Caller,
   id: string,
   target: { readonly to: 'incident'; readonly incident: string } | { readonly to: 'change'; readonly change: ChangeInput },
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<{ readonly request: ServiceRequest; readonly change?: string }> {
   const current = await loadVisible(deps, caller, id, 'request:read', 'read requests');
   requireScope(caller, 'request:work', 'transfer requests');
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   transferRequest(current, {}, caller, now(deps)); // refuses a closed request before anything is written
   if (target.to === 'incident') {
     const incident = await loadIncident(deps, target.incident);
@@ -169,9 +170,5 @@ function assertNoSecrets(body: unknown): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-function assertIfMatch(ifMatchVersion: number | undefined, current: number): void {
-  if (ifMatchVersion === undefined) throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
-  if (ifMatchVersion !== current) throw new VersionConflictError(ifMatchVersion, current);
-}
 
 const now = (deps: RequestDeps) => deps.clock.now().toISOString();

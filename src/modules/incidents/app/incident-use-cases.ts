@@ -2,9 +2,9 @@ import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
-  PreconditionRequiredError,
   VersionConflictError,
 } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import {
   autoClose,
   changeIncident,
@@ -166,7 +166,7 @@ export async function updateIncident(
   caller: Caller,
   idOrNumber: string,
   changes: IncidentChanges,
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<IncidentView> {
   const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
@@ -194,7 +194,7 @@ export async function updateIncident(
   return view(caller, change.incident);
 }
 
-export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: number | undefined) {
+export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: VersionPrecondition | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
   const change = confirmResolution(current, caller, now(deps));
   const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
@@ -202,7 +202,7 @@ export async function confirmIncidentResolution(deps: IncidentDeps, caller: Call
   return confirmed;
 }
 
-export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: number | undefined) {
+export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: VersionPrecondition | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:reject', 'reject resolutions', ifMatch, true);
   return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)), 'incident:reject');
 }
@@ -212,7 +212,7 @@ export async function escalate(
   caller: Caller,
   idOrNumber: string,
   request: { readonly kind: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
-  ifMatch: number | undefined,
+  ifMatch: VersionPrecondition | undefined,
 ) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
   const at = now(deps);
@@ -337,7 +337,7 @@ async function loadForChange(
   idOrNumber: string,
   action: IncidentAction,
   what: string,
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
   reporterOnly = false,
 ): Promise<Incident> {
   const incident = await load(deps, caller, idOrNumber);
@@ -347,10 +347,7 @@ async function loadForChange(
       reporterOnly ? 'reportedBy' : 'role',
     );
   }
-  if (ifMatchVersion === undefined) {
-    throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
-  }
-  if (ifMatchVersion !== incident.version) throw new VersionConflictError(ifMatchVersion, incident.version);
+  assertVersionPrecondition(ifMatchVersion, incident.version);
   return incident;
 }
 

@@ -1,5 +1,6 @@
 import { requestScope, type Caller } from '../../../kernel/domain/access-policy';
-import { ForbiddenError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import { ForbiddenError, LifecycleError, NotFoundError, } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import { transferRequest, type ServiceRequest } from '../../changes/domain/service-request';
 import type { Incident } from '../domain/incident';
 import type { CreateIncidentBody } from '../schemas/incident-schemas';
@@ -36,7 +37,7 @@ export async function logIncidentFromRequest(
   caller: Caller,
   requestId: string,
   body: RequestToIncidentBody,
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<{ readonly request: ServiceRequest; readonly incident: IncidentView }> {
   const readScope = requestScope(caller, 'request:read');
   if (readScope === 'none') throw new ForbiddenError('Your role may not read requests', 'role');
@@ -44,8 +45,7 @@ export async function logIncidentFromRequest(
   // Requesters' probes of others' ids answer 404, as everywhere.
   if (!request || (readScope === 'own' && request.requestedBy !== caller.name)) throw new NotFoundError(`No request ${requestId}`, 'id');
   if (requestScope(caller, 'request:work') === 'none') throw new ForbiddenError('Your role may not transfer requests', 'role');
-  if (ifMatchVersion === undefined) throw new PreconditionRequiredError('Send If-Match with the ETag of the request you read', 'If-Match');
-  if (ifMatchVersion !== request.version) throw new VersionConflictError(ifMatchVersion, request.version);
+  assertVersionPrecondition(ifMatchVersion, request.version, 'the request you read');
   const now = () => deps.clock.now().toISOString();
   transferRequest(request, {}, caller, now()); // refuses a closed or fulfilled request before anything is written
 

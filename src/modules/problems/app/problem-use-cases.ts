@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { problemScope, type Caller, type ProblemAction, type ProblemScope } from '../../../kernel/domain/access-policy';
-import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, PreconditionRequiredError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import type { Actor, Incident } from '../../incidents/domain/incident';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
 import {
@@ -91,12 +92,12 @@ export async function updateProblem(
   caller: Caller,
   ref: string,
   changes: ProblemChanges & { readonly kedbQuery?: string | undefined },
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<Problem> {
   requireScope(caller, 'problem:manage', 'manage problems');
   const current = await loadProblem(deps, ref);
   const id = current.id;
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   const { kedbQuery, ...fields } = changes;
   if (kedbQuery !== undefined && fields.state !== 'Root Cause Analysis') {
     throw new InvalidInputError([{ field: 'kedbQuery', message: 'is only sent when moving the problem into Root Cause Analysis' }]);
@@ -242,14 +243,14 @@ export async function reviseAnalysis(
   ref: string,
   analysisId: string,
   content: AnalysisContent,
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<Analysis> {
   requireScope(caller, 'problem:manage', 'analyse problems');
   const problem = await loadProblem(deps, ref);
   const problemId = problem.id;
   const current = await deps.problems.latestAnalysis(problemId, analysisId);
   if (!current) throw new NotFoundError(`Problem ${problemId} has no analysis ${analysisId}`, 'analysisId');
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   if (!isProblemOpen(problem.state)) throw new LifecycleError(`A ${problem.state.toLowerCase()} problem's analyses are final`, 'state');
   if (content.method !== current.content.method) {
     throw new InvalidInputError([{ field: 'method', message: `a revision keeps the method (${current.content.method}); start a new analysis for another` }]);
@@ -352,10 +353,10 @@ export async function getKnownError(deps: ProblemDeps, caller: Caller, id: strin
   return loadKnownError(deps, id);
 }
 
-export async function updateKnownError(deps: ProblemDeps, caller: Caller, id: string, changes: Partial<KnownErrorInput>, ifMatchVersion: number | undefined): Promise<KnownError> {
+export async function updateKnownError(deps: ProblemDeps, caller: Caller, id: string, changes: Partial<KnownErrorInput>, ifMatchVersion: VersionPrecondition | undefined): Promise<KnownError> {
   requireScope(caller, 'known-error:manage', 'manage known errors');
   const current = await loadKnownError(deps, id);
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   if (changes.problemId !== undefined) await loadProblem(deps, changes.problemId, 'problemId');
   return saveKnownError(deps, caller, 'known-error:update', current, changeKnownError(current, changes, caller, now(deps)));
 }
@@ -377,11 +378,11 @@ export async function decideKnownError(
   caller: Caller,
   id: string,
   request: { readonly decision: ErrorDecision; readonly reason: string; readonly solutionId?: string | undefined },
-  ifMatchVersion: number | undefined,
+  ifMatchVersion: VersionPrecondition | undefined,
 ): Promise<KnownError> {
   requireScope(caller, 'known-error:decide', 'decide on known errors (service owners)');
   const current = await loadKnownError(deps, id);
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   return saveKnownError(deps, caller, 'known-error:decide', current, decide(current, request, caller, now(deps)));
 }
 
@@ -464,11 +465,11 @@ export async function getArticle(deps: ProblemDeps, caller: Caller, id: string):
 }
 
 /** Edits, publishes, archives or restores an article (If-Match). Publishing indexes its terms; leaving published drops them. */
-export async function updateArticle(deps: ProblemDeps, caller: Caller, id: string, changes: ArticleChanges, ifMatchVersion: number | undefined): Promise<KnowledgeArticle> {
+export async function updateArticle(deps: ProblemDeps, caller: Caller, id: string, changes: ArticleChanges, ifMatchVersion: VersionPrecondition | undefined): Promise<KnowledgeArticle> {
   requireScope(caller, 'knowledge:manage', 'write knowledge articles');
   const current = await deps.problems.getArticle(id);
   if (!current) throw new NotFoundError(`No knowledge article ${id}`, 'id');
-  assertIfMatch(ifMatchVersion, current.version);
+  assertVersionPrecondition(ifMatchVersion, current.version);
   const next = changeArticle(current, changes, caller, now(deps));
   await saveArticle(deps, caller, current, next);
   return next;
@@ -696,10 +697,6 @@ function logEntry(deps: ProblemDeps, problemId: string, kind: ProblemLogEntry['k
   return { id: deps.ids.newId(), problemId, kind, text, at, by: caller.name };
 }
 
-function assertIfMatch(ifMatchVersion: number | undefined, current: number): void {
-  if (ifMatchVersion === undefined) throw new PreconditionRequiredError('Send If-Match with the ETag of the version you read', 'If-Match');
-  if (ifMatchVersion !== current) throw new VersionConflictError(ifMatchVersion, current);
-}
 
 function requireScope(caller: Caller, action: ProblemAction, what: string): ProblemScope {
   const scope = problemScope(caller, action);

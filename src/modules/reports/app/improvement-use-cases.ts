@@ -1,5 +1,6 @@
 import { capacityImprovementScope, type Caller, type CapacityImprovementAction } from '../../../kernel/domain/access-policy';
-import { ForbiddenError, NotFoundError, PreconditionRequiredError, LifecycleError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import { ForbiddenError, NotFoundError, PreconditionRequiredError, LifecycleError } from '../../../kernel/domain/domain-errors';
+import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import {
   changeImprovement,
   currentPeriod,
@@ -84,12 +85,12 @@ export async function listImprovements(deps: ImprovementDeps, caller: Caller, qu
   return deps.improvements.list(status, page);
 }
 
-export async function updateImprovement(deps: ImprovementDeps, caller: Caller, id: string, changes: ImprovementChanges, ifMatch: number | undefined): Promise<ImprovementView> {
+export async function updateImprovement(deps: ImprovementDeps, caller: Caller, id: string, changes: ImprovementChanges, ifMatch: VersionPrecondition | undefined): Promise<ImprovementView> {
   requireScope(caller, 'improvement:manage', 'manage improvements');
-  if (ifMatch === undefined) throw new PreconditionRequiredError('If-Match is required: send the ETag of the version you read', 'If-Match');
+  if (ifMatch === undefined) throw new PreconditionRequiredError('If-Match is required: send the ETag of the version you read (or * for any version)', 'If-Match');
   const current = await deps.improvements.get(id);
   if (!current) throw new NotFoundError(`Improvement ${id} not found`, 'id');
-  if (current.version !== ifMatch) throw new VersionConflictError(ifMatch, current.version);
+  assertVersionPrecondition(ifMatch, current.version);
   const next = changeImprovement(current, changes, caller.name, deps.reports.clock.now());
   const progress = await progressOf(deps, caller, next);
   // Achieved is a fact the reports show, not a claim: the status follows the computed value.
