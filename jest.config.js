@@ -1,21 +1,45 @@
 /**
- * One jest run for every kind of test. ts-jest transpiles without type-checking (fast);
- * `npm test` runs `tsc --noEmit` first for the types. middy ships ESM only, so it is
- * transpiled to CommonJS like our own code.
+ * One jest run for every kind of test, as four projects sharing one pool of workers. ts-jest
+ * transpiles without type-checking (fast); `npm test` runs `tsc --noEmit` first for the types.
+ * middy ships ESM only, so it is transpiled to CommonJS like our own code.
+ *
+ * Jest runs a project's globalSetup only when one of its files is selected, so `jest test/unit`
+ * starts nothing: the integration project starts one DynamoDB Local for its files, the e2e
+ * project starts the shared local runtime (in the background) for the e2e files that share it.
+ * Every run gets a scratch folder (run-dir-setup.ts) where the synthesized template is cached.
  * @type {import('jest').Config}
  */
-module.exports = {
+const project = (name, extra = {}) => ({
+  displayName: name,
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', allowJs: true, isolatedModules: true }, diagnostics: false }],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('infra'),
+    project('integration', {
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    }),
+    project('e2e', {
+      globalSetup: '<rootDir>/test/support/e2e-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/e2e-global-teardown.ts',
+    }),
+  ],
+  globalSetup: '<rootDir>/test/support/run-dir-setup.ts',
+  globalTeardown: '<rootDir>/test/support/run-dir-teardown.ts',
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
   maxWorkers: 2,
-  // e2e suites start the local runtime (JVM, synth, bundling) in beforeAll; on 2 busy cores that can take a minute.
+  // A run-wide option (ignored inside a project): e2e suites wait for a local runtime (JVM, synth,
+  // bundling) in beforeAll; on 2 busy cores that can take a minute.
   testTimeout: 180_000,
 };

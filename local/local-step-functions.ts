@@ -106,7 +106,9 @@ export function runLocalExecution(options: LocalExecutionOptions): RunningExecut
 
   let stateMachine = constructed.get(machine.definition);
   if (!stateMachine) {
-    stateMachine = new StateMachine(machine.definition as never, { validationOptions: { checkArn: false } });
+    // A copy: the library writes defaults into the definition it is given (QueryLanguage on every
+    // state), and the definition is also what /_local/state-machines serves as the template's.
+    stateMachine = new StateMachine(structuredClone(machine.definition) as never, { validationOptions: { checkArn: false } });
     constructed.set(machine.definition, stateMachine);
   }
   const execution = stateMachine.run(options.input as never, {

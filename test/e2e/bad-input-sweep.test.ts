@@ -6,7 +6,7 @@ import { createDocumentClient } from '../../src/kernel/adapters/document-client'
 import { API_ROUTES } from '../../src/api/api-catalogue';
 import { issueToken } from '../../local/local-tokens';
 import { scanAll } from '../integration/support-incidents';
-import { call, startRuntimeProcess, type HttpAnswer, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, RUNTIME_HOOK_TIMEOUT, startRuntimeProcess, type HttpAnswer, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
  * Hundreds of malformed, oversized, wrongly typed and unauthorised requests across every route,
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const own = await call(runtime.url, 'POST', '/incidents', { token: tokens['requester'], body: validIncident() });
   expect(own.status).toBe(201);
   requesterIncidentId = own.body.id;
-});
+}, RUNTIME_HOOK_TIMEOUT);
 afterAll(async () => {
   dynamo?.destroy();
   await runtime?.stop();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
-import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, RUNTIME_HOOK_TIMEOUT, sharedRuntime, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
  * EventBridge locally: the real AWS sample alarm event, posted to /_local/events, matches the
@@ -10,13 +10,12 @@ import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local
  */
 let runtime: RuntimeProcess;
 let agent: string;
+// The run's shared runtime: this file's events, alarms and findings are its own (fresh ids), and
+// it is the only one posting events, so the dead-letter store holds its letters only.
 beforeAll(async () => {
-  runtime = await startRuntimeProcess();
+  runtime = await sharedRuntime();
   agent = await runtime.token('agent', 'alice');
-});
-afterAll(async () => {
-  await runtime?.stop();
-});
+}, RUNTIME_HOOK_TIMEOUT);
 
 test('a CloudWatch alarm event becomes one incident, exactly once', async () => {
   const event = { ...sample, id: randomUUID(), time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };

@@ -1,20 +1,19 @@
-import { call, createServices, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, RUNTIME_HOOK_TIMEOUT, createServices, sharedRuntime, type RuntimeProcess } from '../support/local-runtime-process';
 
 let runtime: RuntimeProcess;
 let agent: string;
 let requester: string;
 let otherRequester: string;
+// The run's shared runtime: what this file counts is its own (services idempotency, badinput and
+// paging, requesters bob and carol, notifications about its own incident numbers).
 beforeAll(async () => {
-  runtime = await startRuntimeProcess();
+  runtime = await sharedRuntime();
   agent = await runtime.token('agent', 'alice');
   requester = await runtime.token('requester', 'bob');
   otherRequester = await runtime.token('requester', 'carol');
   // vpn, erp and printing come with the example client's catalogue; these are the tests' own.
   await createServices(runtime, ['idempotency', 'badinput', 'paging']);
-});
-afterAll(async () => {
-  await runtime?.stop();
-});
+}, RUNTIME_HOOK_TIMEOUT);
 
 const newIncident = (overrides: Record<string, unknown> = {}) => ({
   shortDescription: 'VPN drops every 10 minutes',

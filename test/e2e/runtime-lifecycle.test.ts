@@ -2,10 +2,11 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, newLocalDir, runStartExpectingFailure, startRuntimeProcess } from '../support/local-runtime-process';
+import { call, newLocalDir, runStartExpectingFailure, sharedRuntime, startRuntimeProcess } from '../support/local-runtime-process';
 
-// Each test starts the runtime (a JVM, a synth, bundling) once or twice: on 2 busy cores that takes a while.
-jest.setTimeout(240_000);
+// Each test starts the runtime (a JVM, a synth, bundling) once or twice, each start maybe after
+// another runtime's (one boots at a time: the boot lock): on 2 busy cores that takes a while.
+jest.setTimeout(600_000);
 
 const incident = {
   shortDescription: 'Payroll export fails',
@@ -44,15 +45,13 @@ test('data survives a restart, and Ctrl-C stops the runtime cleanly', async () =
 });
 
 test('a second instance on the same data folder stops with a plain message', async () => {
-  const running = await startRuntimeProcess();
-  try {
-    const { code, output } = await runStartExpectingFailure({ PORT: '0', ITSM_LOCAL_DIR: running.localDir });
-    expect(code).toBe(1);
-    expect(output).toMatch(/data folder .* is in use by another local runtime/);
-    expect(output).not.toMatch(/\n\s+at /); // no stack trace
-  } finally {
-    await running.stop();
-  }
+  // The running instance is the run's shared runtime (e2e-global-setup.ts): the refused start
+  // stops at the lock, before it reads or writes anything in the folder.
+  const running = await sharedRuntime();
+  const { code, output } = await runStartExpectingFailure({ PORT: '0', ITSM_LOCAL_DIR: running.localDir });
+  expect(code).toBe(1);
+  expect(output).toMatch(/data folder .* is in use by another local runtime/);
+  expect(output).not.toMatch(/\n\s+at /); // no stack trace
 });
 
 test('a busy port stops the start with a plain message', async () => {

@@ -1,4 +1,4 @@
-import { call, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, RUNTIME_HOOK_TIMEOUT, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
  * `npm start` with ITSM_TIME_SCALE=120 (a minute of SLA time per half second): the deployed SLA
@@ -13,7 +13,7 @@ let agent: string;
 beforeAll(async () => {
   runtime = await startRuntimeProcess({ env: { ITSM_TIME_SCALE: SCALE } });
   agent = await runtime.token('agent', 'alice');
-});
+}, RUNTIME_HOOK_TIMEOUT);
 afterAll(async () => {
   await runtime?.stop();
 });
@@ -104,4 +104,4 @@ test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; 
   const keys = later.map(describe);
   expect(keys.filter((k) => k === 'sla-escalation acknowledge L2 Tom Evans')).toHaveLength(1);
   expect(await notificationsAbout(runtime.url, handled.body.number)).toEqual([]);
-}, 300_000);
+}, 600_000); // two boots, each maybe after another runtime's (boot lock), and real-time waits

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalSns, type OutboxMessage } from '../../local/local-sns';
 import { LocalStepFunctions } from '../../local/local-step-functions';
-import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
+import type { CloudFormationTemplate } from '../../local/synthesize-stack';
 import { localReferences, stateMachinesOf } from '../../local/template-model';
+import { synthesizedTemplate } from '../support/synthesized-template';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
@@ -43,11 +44,9 @@ export function exampleSettings(): Record<string, any> {
   };
 }
 
-let exampleTemplateCache: CloudFormationTemplate | undefined;
-/** The example client's synthesized template (once per test file). */
+/** The example client's synthesized template (synthesized once per run, shared by the test files). */
 export function exampleTemplate(): CloudFormationTemplate {
-  exampleTemplateCache ??= synthesizeClient('example').template;
-  return exampleTemplateCache;
+  return synthesizedTemplate('example');
 }
 
 /**

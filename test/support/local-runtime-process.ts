@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Role } from '../../src/kernel/domain/access-policy';
 import { issueToken } from '../../local/local-tokens';
+import { isProcessAlive } from './process-alive';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -18,9 +19,50 @@ export interface RuntimeProcess {
 
 export const newLocalDir = () => mkdtempSync(join(tmpdir(), 'itsm-e2e-'));
 
+/**
+ * Hook timeout for e2e set-ups that wait for a runtime: the boot lock may make them wait for
+ * another runtime's start first.
+ */
+export const RUNTIME_HOOK_TIMEOUT = 600_000;
+
+/** A start (synth, bundling, JVM, 12 function workers) held longer than this is taken as dead. */
+const BOOT_LOCK_STALE_MS = 240_000;
+
+/**
+ * One runtime boots at a time in a jest run: a boot is CPU-bound (synth, esbuild, a JVM, function
+ * workers), and on 2 cores several at once only make each slower, past its timeout. The lock is a
+ * file in the run's folder holding the pid of whoever boots; a dead holder's, or one held too
+ * long, is taken over. Returns the release. Without ITSM_TEST_RUN_DIR there is no lock.
+ */
+export async function acquireBootLock(holderPid = process.pid): Promise<() => void> {
+  const dir = process.env['ITSM_TEST_RUN_DIR'];
+  if (!dir) return () => undefined;
+  const lock = join(dir, 'runtime-boot.lock');
+  const deadline = Date.now() + 2 * BOOT_LOCK_STALE_MS;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(holderPid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    try {
+      const holder = Number(readFileSync(lock, 'utf8'));
+      const stale = Date.now() - statSync(lock).mtimeMs > BOOT_LOCK_STALE_MS || (holder > 0 && !isProcessAlive(holder));
+      if (stale || Date.now() > deadline) rmSync(lock, { force: true });
+    } catch {
+      // released meanwhile
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Runs `npm start`'s program as a user would, on a free port, and waits for "Listening on". */
 export async function startRuntimeProcess(options: { localDir?: string; env?: Record<string, string> } = {}): Promise<RuntimeProcess> {
   const localDir = options.localDir ?? newLocalDir();
+  const releaseBoot = await acquireBootLock();
   const child = spawnStart({ PORT: '0', ITSM_LOCAL_DIR: localDir, ...options.env });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -39,7 +81,7 @@ export async function startRuntimeProcess(options: { localDir?: string; env?: Re
       clearTimeout(timer);
       reject(new Error(`local runtime exited with ${code}:\n${output}`));
     });
-  });
+  }).finally(releaseBoot);
   return {
     url,
     localDir,
@@ -70,15 +112,50 @@ export function runStartExpectingFailure(env: Record<string, string>): Promise<{
   });
 }
 
-function spawnStart(env: Record<string, string>): ChildProcess {
+export function spawnStart(env: Record<string, string>, stdio: StdioOptions = ['ignore', 'pipe', 'pipe']): ChildProcess {
   // As `npm start` runs it: one Node process with tsx as a loader, so Ctrl-C (SIGINT) reaches the
   // runtime's own handler. (The tsx CLI relays signals to a child and SIGKILLs it if the child has
   // not acknowledged within 30 ms, which a busy machine can miss: no clean stop.)
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local/start.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'ERROR', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio,
   });
+}
+
+/** Where the e2e global setup tells the test files about the shared runtime (environment variables). */
+export const SHARED_RUNTIME_ENV = { pid: 'ITSM_E2E_SHARED_PID', log: 'ITSM_E2E_SHARED_LOG', localDir: 'ITSM_E2E_SHARED_DIR' } as const;
+
+/**
+ * The run's shared local runtime: ONE `npm start` (example client, real time, its own data
+ * folder), started by the e2e project's global setup (test/support/e2e-global-setup.ts) in the
+ * background while other files run, and stopped by its global teardown. For the e2e files that
+ * only need a running system: each keeps its data apart with its own ids, users and services,
+ * and none asserts on a whole table. Files that stop, restart, scale time or compare whole
+ * tables start their own with startRuntimeProcess. Waits for "Listening on"; `stop()` is refused.
+ */
+export async function sharedRuntime(timeoutMs = 400_000): Promise<RuntimeProcess> {
+  const pid = Number(process.env[SHARED_RUNTIME_ENV.pid]);
+  const log = process.env[SHARED_RUNTIME_ENV.log];
+  const localDir = process.env[SHARED_RUNTIME_ENV.localDir];
+  if (!pid || !log || !localDir) throw new Error('No shared local runtime: run the e2e files through jest (the e2e project\'s globalSetup starts it)');
+  const output = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
+  const deadline = Date.now() + timeoutMs;
+  let url: string | undefined;
+  for (;;) {
+    url = /Listening on (http:\/\/[\d.:]+)/.exec(output())?.[1];
+    if (url) break;
+    if (!isProcessAlive(pid)) throw new Error(`the shared local runtime exited before listening:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`the shared local runtime did not start within ${timeoutMs / 1000} s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    localDir,
+    output,
+    token: (role, user) => issueToken(localDir, { roles: Array.isArray(role) ? role : [role], user }),
+    stop: () => Promise.reject(new Error('the shared local runtime is stopped by the e2e global teardown, not by a test file')),
+  };
 }
 
 export interface HttpAnswer {

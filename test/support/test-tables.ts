@@ -3,8 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../src/kernel/adapters/document-client';
 import { ensureTables } from '../../local/dynamodb-engine';
-import { synthesizeClient } from '../../local/synthesize-stack';
 import { tablesOf } from '../../local/template-model';
+import { synthesizedTemplate } from './synthesized-template';
 
 export interface TestTables {
   readonly endpoint: string;
@@ -19,16 +19,18 @@ export interface TestTables {
 const TABLE_PREFIXES = { incidents: 'DataIncidentsTable', idempotency: 'DataIdempotencyTable', events: 'DataEventsTable', audit: 'DataAuditTable', catalogue: 'DataCatalogueTable', problems: 'DataProblemsTable', changes: 'DataChangesTable' } as const;
 
 /**
- * Creates the stack's tables, from its synthesized template, in the shared DynamoDB Local under
- * names unique to the calling test file.
+ * Creates the stack's tables, from its synthesized template (synthesized once per run:
+ * synthesized-template.ts), in the shared DynamoDB Local under names unique to the caller.
+ * The tables are created concurrently: each CreateTable is a round trip DynamoDB Local takes
+ * its time over, and they do not depend on each other.
  */
 export async function createTestTables(clientId = 'example'): Promise<TestTables> {
   const endpoint = process.env['ITSM_TEST_DYNAMODB_ENDPOINT'];
   if (!endpoint) throw new Error('ITSM_TEST_DYNAMODB_ENDPOINT is not set: run through jest (globalSetup starts the engine)');
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const suffix = randomUUID().slice(0, 8);
-  const tables = tablesOf(synthesizeClient(clientId).template);
-  await ensureTables(client, tables, (logicalId) => `${logicalId}-${suffix}`);
+  const tables = tablesOf(synthesizedTemplate(clientId));
+  await Promise.all(tables.map((table) => ensureTables(client, [table], (logicalId) => `${logicalId}-${suffix}`)));
   const nameFor = (prefix: string) => {
     const table = tables.find((t) => t.logicalId.startsWith(prefix));
     if (!table) throw new Error(`No table ${prefix}* in the template`);
