@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { API_ROUTES, PEOPLE_SCOPE, machineScopeOf, type ApiRoute } from './api-catalogue';
 
 /**
- * The base path of the API's one stage (`STAGE_NAME` in src/kernel/infra/itsm-api.ts, which this
+ * The base path of the API's one stage (`STAGE_NAME` in src/stack/itsm-api.ts, which this
  * file does not import: meta's bundle would carry the CDK). test/unit/openapi-document.test.ts
  * checks the two agree. Relative, so the document is right on whatever host serves it (the
  * execute-api URL, a custom domain, the local runtime).

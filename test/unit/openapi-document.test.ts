@@ -95,7 +95,7 @@ describe('references', () => {
 
 describe('servers and security', () => {
   test('servers: the stage base path, relative to the host serving the document, or the URL given', async () => {
-    const { STAGE_NAME } = await import('../../src/kernel/infra/itsm-api');
+    const { STAGE_NAME } = await import('../../src/stack/itsm-api');
     expect(API_BASE_PATH).toBe(`/${STAGE_NAME}`);
     expect(document['servers']).toEqual([expect.objectContaining({ url: `/${STAGE_NAME}` })]);
     expect(buildOpenApiDocument({ serverUrl: 'https://api.example.org/v1' })['servers']).toEqual([expect.objectContaining({ url: 'https://api.example.org/v1' })]);

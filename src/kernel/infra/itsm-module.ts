@@ -5,10 +5,10 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { FunctionGroup } from '../../api/api-catalogue';
+import type { FunctionGroup } from '../http/route-declaration';
 import { CHAIN_HEAD_PARTITION } from '../adapters/audit-table-keys';
 import { healthAlarmPrefix } from './itsm-health-alarms';
-import type { ItsmData } from './itsm-data';
+import type { DataResources } from './data-resources';
 import type { ItsmFunction } from './itsm-function';
 import type { ItsmNotifications } from './itsm-notifications';
 
@@ -20,7 +20,7 @@ export interface ItsmModuleProps {
   /** The client id: names the health alarms (`rowe-itsm-health-<client>-…`). */
   readonly clientId: string;
   /** The tables and the customer-managed key that encrypts them, the queues and the log groups. */
-  readonly data: ItsmData;
+  readonly data: DataResources;
   /** The major-incident, escalation and security topics. */
   readonly notifications: ItsmNotifications;
   /** Retention of the functions' (and workflows') log groups. */

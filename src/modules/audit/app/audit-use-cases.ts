@@ -1,7 +1,7 @@
 import { chainEntriesFor, changedFields, ChainVerifier, GENESIS_HASH, recordKeyOf, type AuditEntry, type AuditRecord, type ChainBreak, type Sha256 } from '../../../kernel/domain/audit-chain';
 import { mayUseAuditTrail, type AuditAction, type Caller } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, InvalidInputError } from '../../../kernel/domain/domain-errors';
-import type { Actor, Incident } from '../../incidents/domain/incident';
+import type { Actor, Incident } from '../../incidents/domain';
 import type { AuditChainStore, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
 
 /** Entries for changes to incidents: resource, actor and the before/after of each changed field. */

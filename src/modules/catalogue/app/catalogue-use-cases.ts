@@ -31,7 +31,7 @@ import {
 import type { ServiceStatus } from '../domain/service-catalogue';
 import type { AuditLog, Clock, IdSource, Page } from '../../../kernel/app/ports';
 import type { CatalogueRepository, ServiceCi, SoftwareInventoryEntry } from './ports';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
+import { recordChangeEntry } from '../../audit/app';
 
 export interface CatalogueDeps {
   readonly catalogue: CatalogueRepository;

@@ -1,7 +1,7 @@
 import { InvalidInputError, LifecycleError, type FieldIssue } from '../../../kernel/domain/domain-errors';
 import type { Actor } from '../../../kernel/domain/actor';
 import type { Priority } from '../../../kernel/domain/priority';
-import type { RequestType } from '../../changes/domain/service-request';
+import type { RequestType } from '../../changes/domain';
 
 /**
  * The provider's portfolio of managed services: what a service is, its lifecycle

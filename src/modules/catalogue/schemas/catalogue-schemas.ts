@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { line, text } from '../../../kernel/schemas/text';
 import { CI_RELATION_KINDS, CI_TYPES } from '../domain/configuration-item';
 import { SERVICE_LINK_KINDS, SERVICE_STATUSES } from '../domain/service-catalogue';
-import { REQUEST_TYPES } from '../../changes/domain/service-request';
+import { REQUEST_TYPES } from '../../changes/domain';
 import { isoDurationSchema } from '../../../config/client-settings-schema';
 
 /**

@@ -14,12 +14,12 @@ import {
 } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import { findSecrets } from '../../../kernel/domain/secret-detector';
-import type { Incident } from '../../incidents/domain/incident';
-import { withInstalledVersions, type CiVersionUpdate, type ConfigurationItem } from '../../catalogue/domain/configuration-item';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
+import type { Incident } from '../../incidents/domain';
+import { withInstalledVersions, type CiVersionUpdate, type ConfigurationItem } from '../../catalogue/domain';
+import { recordChangeEntry } from '../../audit/app';
 import type { ChangeRepository, ChangeSideEffects, ChangeTarget, Milestone } from './change-ports';
 import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page } from '../../../kernel/app/ports';
-import type { ServiceCatalogue } from '../../catalogue/app/ports';
+import type { ServiceCatalogue } from '../../catalogue/app';
 
 export interface ChangeDeps {
   readonly changes: ChangeRepository;

@@ -4,7 +4,7 @@ import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError } from
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import { findSecrets } from '../../../kernel/domain/secret-detector';
 import type { ChangeInput } from '../domain/change';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
+import { recordChangeEntry } from '../../audit/app';
 import { createChange, loadIncident, type ChangeDeps } from './change-use-cases';
 import type { RequestRepository } from './change-ports';
 import type { Page } from '../../../kernel/app/ports';

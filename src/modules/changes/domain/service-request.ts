@@ -1,6 +1,6 @@
 import type { Caller } from '../../../kernel/domain/access-policy';
 import { IllegalTransitionError, InvalidInputError, LifecycleError } from '../../../kernel/domain/domain-errors';
-import type { ServiceRequestType } from '../../catalogue/domain/service-catalogue';
+import type { ServiceRequestType } from '../../catalogue/domain';
 import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 
 /**

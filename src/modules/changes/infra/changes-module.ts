@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
-import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../../catalogue/adapters/catalogue-table-keys';
-import { INCIDENT_INDEXES } from '../../incidents/adapters/incidents-table-keys';
+import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../../catalogue/adapters';
+import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';

@@ -5,10 +5,10 @@ import { CHANGE_STATES } from '../domain/change-lifecycle';
 import { CHANGE_TYPES, REVIEW_OUTCOMES } from '../domain/change';
 import { RISK_CLASSES } from '../domain/change-risk';
 import { REQUEST_STATES, REQUEST_TYPES } from '../domain/service-request';
-import { serviceIdSchema } from '../../catalogue/schemas/catalogue-schemas';
-import { incidentIdSchema, incidentSchema } from '../../incidents/schemas/incident-schemas';
-import { ciVersionAttributesSchema } from '../../catalogue/schemas/catalogue-schemas';
-import type { CiVersionUpdate } from '../../catalogue/domain/configuration-item';
+import { serviceIdSchema } from '../../catalogue/schemas';
+import { incidentIdSchema, incidentSchema } from '../../incidents/schemas';
+import { ciVersionAttributesSchema } from '../../catalogue/schemas';
+import type { CiVersionUpdate } from '../../catalogue/domain';
 
 /**
  * Request and response schemas of change management: the single source for validation,

@@ -1,4 +1,4 @@
-import { guardDutyFindingToArchive } from '../../monitoring/domain/finding-policy';
+import { guardDutyFindingToArchive } from '../../monitoring/domain';
 import type { Incident } from '../domain/incident';
 import type { FindingArchiver } from './ports';
 

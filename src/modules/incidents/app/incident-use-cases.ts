@@ -33,12 +33,12 @@ import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident
 import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
 import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page } from '../../../kernel/app/ports';
 import type { IncidentRepository, SlaScheduler, StoredTimelineEntry } from './ports';
-import type { ServiceCatalogue } from '../../catalogue/app/ports';
-import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app/audit-use-cases';
+import type { ServiceCatalogue } from '../../catalogue/app';
+import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
-import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain/service-catalogue';
-import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app/problem-use-cases';
-import type { KnowledgeSearch } from '../../problems/app/ports';
+import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
+import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
+import type { KnowledgeSearch } from '../../problems/app';
 import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
 
 export interface IncidentPolicySettings {

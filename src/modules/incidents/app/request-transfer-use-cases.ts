@@ -1,11 +1,11 @@
 import { requestScope, type Caller } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, LifecycleError, NotFoundError, } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
-import { transferRequest, type ServiceRequest } from '../../changes/domain/service-request';
+import { transferRequest, type ServiceRequest } from '../../changes/domain';
 import type { Incident } from '../domain/incident';
 import type { CreateIncidentBody } from '../schemas/incident-schemas';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
-import type { RequestRepository } from '../../changes/app/change-ports';
+import { recordChangeEntry } from '../../audit/app';
+import type { RequestRepository } from '../../changes/app';
 import { addTimelineEntry, createIncident, incidentViewFor, type IncidentDeps, type IncidentView } from './incident-use-cases';
 
 export interface RequestToIncidentDeps extends IncidentDeps {

@@ -21,9 +21,9 @@ import { mayReadReports, type Caller } from '../../../kernel/domain/access-polic
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import type { Clock, ContactRef, Notification, NotificationTopic, Notifier } from '../../../kernel/app/ports';
 import type { IncidentRepository, SlaScheduler } from './ports';
-import type { ServiceCatalogue } from '../../catalogue/app/ports';
-import { escalationContacts, type DefaultContacts } from '../../catalogue/domain/service-catalogue';
-import { incidentChangeEntry } from '../../audit/app/audit-use-cases';
+import type { ServiceCatalogue } from '../../catalogue/app';
+import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
+import { incidentChangeEntry } from '../../audit/app';
 
 /** The client's flapping and warning-promotion settings as the domain reads them. */
 export function alarmTrackingPolicyOf(monitoring: ClientSettings['monitoring']): AlarmTrackingPolicy {

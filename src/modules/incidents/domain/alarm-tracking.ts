@@ -1,4 +1,4 @@
-import type { AlarmSeverity } from '../../monitoring/domain/alarm-policy';
+import type { AlarmSeverity } from '../../monitoring/domain';
 import { changeIncident, escalateIncident, type Incident, type IncidentChange } from './incident';
 import { isOpen } from './incident-lifecycle';
 import type { Impact } from '../../../kernel/domain/priority';

@@ -9,7 +9,7 @@ import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { createNotifier } from '../../../platform/notifier-factory';
-import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
+import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';

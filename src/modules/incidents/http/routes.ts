@@ -15,8 +15,8 @@ import {
   updateIncidentBodySchema,
 } from '../schemas/incident-schemas';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from '../schemas/sla-schemas';
-import { suggestionsSchema } from '../../problems/schemas/suggestion-schemas';
-import { requestIdSchema, requestToIncidentSchema } from '../../changes/schemas/change-schemas';
+import { suggestionsSchema } from '../../problems/schemas';
+import { requestIdSchema, requestToIncidentSchema } from '../../changes/schemas';
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -37,11 +37,11 @@ import {
   updateIncident,
 } from '../app/incident-use-cases';
 import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
-import { incidentSuggestions, type Suggestions } from '../../problems/app/problem-use-cases';
+import { incidentSuggestions, type Suggestions } from '../../problems/app';
 import { slaReport } from '../app/sla-use-cases';
 import type { SlaPolicy } from '../domain/incident-sla';
-import type { KnowledgeSearch } from '../../problems/app/ports';
-import type { RequestRepository } from '../../changes/app/change-ports';
+import type { KnowledgeSearch } from '../../problems/app';
+import type { RequestRepository } from '../../changes/app';
 import { basePath } from '../../../kernel/http/http-router';
 import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
 import { representation } from '../../../kernel/http/representation';

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Incident, IncidentChange } from '../../incidents/domain/incident';
-import { aggregateTransactItems } from '../../incidents/adapters/report-aggregates';
-import type { TimelineEntry } from '../../incidents/domain/incident-timeline';
+import type { Incident, IncidentChange } from '../../incidents/domain';
+import { aggregateTransactItems } from '../../incidents/adapters';
+import type { TimelineEntry } from '../../incidents/domain';
 import type { AttachResult, EventRecord, LockedIncident, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../app/ports';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
-import { fromItem, toItem } from '../../incidents/adapters/dynamodb-incident-repository';
+import { fromItem, toItem } from '../../incidents/adapters';
 import { eventExpiry, eventIndexKeys, eventRecordKey, trendCounterKeys, trendShard, utcHour } from './events-table-keys';
-import { incidentKey, monitoringLockKey, timelineEntryKey } from '../../incidents/adapters/incidents-table-keys';
+import { incidentKey, monitoringLockKey, timelineEntryKey } from '../../incidents/adapters';
 
 const CLOSED_STATES = { ':resolved': 'Resolved', ':closed': 'Closed', ':canceled': 'Canceled' } as const;
 

@@ -1,18 +1,18 @@
 import { alarmEventSeverity, decideAlarmAction, needsAlarmTags, type AlarmTags, type MonitoringPolicy } from '../domain/alarm-policy';
-import { changeIncident, openIncident, resolveAutomatically, type Actor, type Incident, type IncidentChange } from '../../incidents/domain/incident';
-import { isOpen } from '../../incidents/domain/incident-lifecycle';
+import { changeIncident, openIncident, resolveAutomatically, type Actor, type Incident, type IncidentChange } from '../../incidents/domain';
+import { isOpen } from '../../incidents/domain';
 import { CLEARED_RESOLUTION_CODE } from '../domain/alarm-policy';
-import type { TimelineEntry } from '../../incidents/domain/incident-timeline';
+import type { TimelineEntry } from '../../incidents/domain';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
-import { recordSlaFacts } from '../../incidents/domain/incident-sla';
-import { reopenForAlarm, startTracking, trackAlarmState, type AlarmTracking, type AlarmTrackingPolicy } from '../../incidents/domain/alarm-tracking';
-import { startSlaClocks, withSlaFacts } from '../../incidents/app/sla-use-cases';
+import { recordSlaFacts } from '../../incidents/domain';
+import { reopenForAlarm, startTracking, trackAlarmState, type AlarmTracking, type AlarmTrackingPolicy } from '../../incidents/domain';
+import { startSlaClocks, withSlaFacts } from '../../incidents/app';
 import type { AlarmTagSource, MonitoringEventStore } from './ports';
 import type { Clock, IdSource } from '../../../kernel/app/ports';
-import type { IncidentRepository, SlaScheduler } from '../../incidents/app/ports';
-import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app/audit-use-cases';
+import type { IncidentRepository, SlaScheduler } from '../../incidents/app';
+import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 
 /** Five state changes within an hour make an alarm flapping; warnings are not promoted unless the client says when. */
 export const DEFAULT_TRACKING: AlarmTrackingPolicy = { flappingChanges: 5, flappingWindowMs: 3_600_000 };

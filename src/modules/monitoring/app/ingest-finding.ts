@@ -1,8 +1,8 @@
-import { openIncident, resolveAutomatically, type Incident, type IncidentChange } from '../../incidents/domain/incident';
-import { recordSlaFacts } from '../../incidents/domain/incident-sla';
-import { startSlaClocks, withSlaFacts } from '../../incidents/app/sla-use-cases';
-import { isOpen } from '../../incidents/domain/incident-lifecycle';
-import type { TimelineEntry } from '../../incidents/domain/incident-timeline';
+import { openIncident, resolveAutomatically, type Incident, type IncidentChange } from '../../incidents/domain';
+import { recordSlaFacts } from '../../incidents/domain';
+import { startSlaClocks, withSlaFacts } from '../../incidents/app';
+import { isOpen } from '../../incidents/domain';
+import type { TimelineEntry } from '../../incidents/domain';
 import type { Priority } from '../../../kernel/domain/priority';
 import {
   findingImpactAndUrgency,
@@ -18,7 +18,7 @@ import { findingEventSeverity } from '../domain/alarm-policy';
 import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
 import type { ContactRef, Notifier } from '../../../kernel/app/ports';
 import type { MonitoringLock } from './ports';
-import { incidentChangeEntry } from '../../audit/app/audit-use-cases';
+import { incidentChangeEntry } from '../../audit/app';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 
 export interface IngestFindingDeps extends IngestEventDeps {

@@ -1,5 +1,5 @@
-import type { Incident, IncidentChange } from '../../incidents/domain/incident';
-import type { TimelineEntry } from '../../incidents/domain/incident-timeline';
+import type { Incident, IncidentChange } from '../../incidents/domain';
+import type { TimelineEntry } from '../../incidents/domain';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AlarmTags, EventSeverity } from '../domain/alarm-policy';
 

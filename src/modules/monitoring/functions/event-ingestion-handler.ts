@@ -5,18 +5,18 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { createAlarmTagSource } from './alarm-tag-source-factory';
-import { createSlaScheduler } from '../../incidents/functions/sla-scheduler-factory';
+import { createSlaScheduler } from '../../incidents/functions';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
 import { createNotifier } from '../../../platform/notifier-factory';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
-import { DynamoDbIncidentRepository } from '../../incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbIncidentRepository } from '../../incidents/adapters';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb-monitoring-event-store';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { EVENT_INGESTION_ENVIRONMENT } from './environment';
-import { alarmTrackingPolicyOf } from '../../incidents/app/sla-use-cases';
+import { alarmTrackingPolicyOf } from '../../incidents/app';
 
 const env = readEnvironment(EVENT_INGESTION_ENVIRONMENT);
 

@@ -6,7 +6,7 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { INCIDENT_INDEXES } from '../../incidents/adapters/incidents-table-keys';
+import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../schemas/event-rules';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { problemScope, type Caller, type ProblemAction, type ProblemScope } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
-import type { Actor, Incident } from '../../incidents/domain/incident';
+import type { Actor, Incident } from '../../incidents/domain';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
 import {
   addCandidateSolution,
@@ -34,7 +34,7 @@ import {
 import { isProblemOpen, type ProblemState } from '../domain/problem-lifecycle';
 import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import { likelyDuplicates, trendGroups, type DuplicatePair, type ProblemCandidate, type TrendIncident } from '../domain/problem-candidates';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
+import { recordChangeEntry } from '../../audit/app';
 import type { AuditLog, Clock, IdSource, Page, PageRequest } from '../../../kernel/app/ports';
 import type { ChangeLink, IncidentLink, KnowledgeSearch, ProblemRepository, ResolutionDrafts } from './ports';
 

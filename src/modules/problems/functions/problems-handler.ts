@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ProblemDeps } from '../app/problem-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
-import { DynamoDbIncidentRepository } from '../../incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbIncidentRepository } from '../../incidents/adapters';
 import { DynamoDbProblemRepository } from '../adapters/dynamodb-problem-repository';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { PROBLEM_ROUTES, type ProblemHttpDeps } from '../http/routes';

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { INCIDENT_INDEXES } from '../../incidents/adapters/incidents-table-keys';
+import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { PROBLEM_INDEXES } from '../adapters/problems-table-keys';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';

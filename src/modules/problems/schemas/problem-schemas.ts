@@ -11,9 +11,9 @@ import {
   PROBLEM_LOG_KINDS,
   PROBLEM_NUMBER_PATTERN,
 } from '../domain/problem';
-import { serviceIdSchema } from '../../catalogue/schemas/catalogue-schemas';
+import { serviceIdSchema } from '../../catalogue/schemas';
 import { isoDurationSchema } from '../../../config/client-settings-schema';
-import { incidentIdSchema } from '../../incidents/schemas/incident-schemas';
+import { incidentIdSchema } from '../../incidents/schemas';
 
 /**
  * Request and response schemas of problem management, the known-error database and knowledge:

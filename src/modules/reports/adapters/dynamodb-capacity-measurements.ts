@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CapacityMeasurements } from '../app/report-ports';
 import type { CapacityMeasurement } from '../domain/capacity';
-import { capacityKey } from '../../catalogue/adapters/catalogue-table-keys';
+import { capacityKey } from '../../catalogue/adapters';
 
 /**
  * Capacity measurements in the catalogue table, one item per action and instant

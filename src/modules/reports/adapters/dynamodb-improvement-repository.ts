@@ -3,7 +3,7 @@ import type { Page, PageRequest } from '../../../kernel/app/ports';
 import type { ImprovementRepository } from '../app/report-ports';
 import { AlreadyExistsError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import type { ImprovementItem, ImprovementStatus } from '../domain/improvement';
-import { CATALOGUE_INDEXES, IMPROVEMENTS_PARTITION, improvementIndexKeys, improvementKey, KEY_ATTRIBUTES } from '../../catalogue/adapters/catalogue-table-keys';
+import { CATALOGUE_INDEXES, IMPROVEMENTS_PARTITION, improvementIndexKeys, improvementKey, KEY_ATTRIBUTES } from '../../catalogue/adapters';
 import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
 
 /**

@@ -1,8 +1,8 @@
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { BoundedRead, KnownErrorImpactReader } from '../app/report-ports';
 import type { KnownErrorSummary, LinkedIncident } from '../domain/known-error-impact';
-import type { ProblemState } from '../../problems/domain/problem-lifecycle';
-import { INCIDENT_LINK_PREFIX, kindIndexKeys, PROBLEM_INDEXES, problemIndexKeys, problemKey } from '../../problems/adapters/problems-table-keys';
+import type { ProblemState } from '../../problems/domain';
+import { INCIDENT_LINK_PREFIX, kindIndexKeys, PROBLEM_INDEXES, problemIndexKeys, problemKey } from '../../problems/adapters';
 
 /** The problem states a known error is still open in (the others: Resolved, Closed, Canceled). */
 const OPEN_PROBLEM_STATES: readonly ProblemState[] = ['New', 'Assessed', 'Root Cause Analysis', 'Known Error'];

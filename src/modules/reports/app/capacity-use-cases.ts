@@ -1,9 +1,9 @@
 import { capacityImprovementScope, type Caller } from '../../../kernel/domain/access-policy';
 import { capacityFigures, mergeMeasurements, type CapacityAction, type CapacityFigures, type CapacityMeasurement, type Datapoint } from '../domain/capacity';
 import { AlreadyExistsError, ForbiddenError, InvalidInputError, NotFoundError } from '../../../kernel/domain/domain-errors';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
+import { recordChangeEntry } from '../../audit/app';
 import type { AuditLog, Clock } from '../../../kernel/app/ports';
-import type { ServiceCatalogue } from '../../catalogue/app/ports';
+import type { ServiceCatalogue } from '../../catalogue/app';
 import { checkedPeriod } from './report-use-cases';
 import type { CapacityMeasurements, CapacitySource } from './report-ports';
 

@@ -13,7 +13,7 @@ import {
   type ImprovementProgress,
   type ImprovementStatus,
 } from '../domain/improvement';
-import { recordChangeEntry } from '../../audit/app/audit-use-cases';
+import { recordChangeEntry } from '../../audit/app';
 import type { AuditLog, IdSource, Page, PageRequest } from '../../../kernel/app/ports';
 import type { ImprovementRepository } from './report-ports';
 import { availabilityReport, serviceReport, type ReportDeps } from './report-use-cases';

@@ -1,7 +1,7 @@
 import type { CapacityAction, CapacityMeasurement, CapacityMetric, Datapoint } from '../domain/capacity';
 import type { ImprovementItem, ImprovementStatus } from '../domain/improvement';
 import type { KnownErrorSummary, LinkedIncident } from '../domain/known-error-impact';
-import type { ProblemState } from '../../problems/domain/problem-lifecycle';
+import type { ProblemState } from '../../problems/domain';
 import type { Page, PageRequest } from '../../../kernel/app/ports';
 
 /** Ports of the capacity report and the continual improvement register (reports function). */

@@ -1,11 +1,11 @@
 import { mayReadReports, type Caller } from '../../../kernel/domain/access-policy';
 import { availability, mttaMinutes, type AvailabilityFigures } from '../domain/availability';
 import { ForbiddenError, InvalidInputError } from '../../../kernel/domain/domain-errors';
-import { ALL_SERVICES, dayOf, type OutageInterval } from '../../incidents/domain/incident-aggregates';
+import { ALL_SERVICES, dayOf, type OutageInterval } from '../../incidents/domain';
 import { byImpact, knownErrorImpact, type KnownErrorImpact, type LinkedIncident } from '../domain/known-error-impact';
 import { PRIORITIES } from '../../../kernel/domain/priority';
 import type { Clock } from '../../../kernel/app/ports';
-import type { ReportAggregates } from '../../incidents/app/ports';
+import type { ReportAggregates } from '../../incidents/app';
 import type { BoundedRead, KnownErrorImpactReader } from './report-ports';
 
 /**

@@ -1,4 +1,4 @@
-import type { OutageInterval } from '../../incidents/domain/incident-aggregates';
+import type { OutageInterval } from '../../incidents/domain';
 
 /**
  * Availability arithmetic (README "Reports"): pure, every instant a parameter. Agreed service time

@@ -1,7 +1,7 @@
 import { availability, type Period } from './availability';
-import type { OutageInterval } from '../../incidents/domain/incident-aggregates';
-import type { FixStatus } from '../../problems/domain/problem';
-import type { ProblemState } from '../../problems/domain/problem-lifecycle';
+import type { OutageInterval } from '../../incidents/domain';
+import type { FixStatus } from '../../problems/domain';
+import type { ProblemState } from '../../problems/domain';
 
 /**
  * Known errors' ongoing impact (README "Reports"): pure, every instant a parameter. A known error

@@ -14,11 +14,11 @@ import {
   serviceReportSchema,
   updateImprovementBodySchema,
 } from '../schemas/report-schemas';
-import { eventPageSchema, eventTrendsQuerySchema, eventTrendsSchema, listEventsQuerySchema } from '../../monitoring/schemas/event-schemas';
+import { eventPageSchema, eventTrendsQuerySchema, eventTrendsSchema, listEventsQuerySchema } from '../../monitoring/schemas';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { availabilityReport, serviceReport, type ReportDeps } from '../app/report-use-cases';
-import { eventTrends, listEvents, type EventReadDeps } from '../../monitoring/app/event-use-cases';
-import { serviceIdSchema } from '../../catalogue/schemas/catalogue-schemas';
+import { eventTrends, listEvents, type EventReadDeps } from '../../monitoring/app';
+import { serviceIdSchema } from '../../catalogue/schemas';
 import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
 import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
 import { reportToCsv } from '../../../kernel/http/csv';

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { IMPROVEMENT_METRICS, IMPROVEMENT_STATUSES } from '../domain/improvement';
 import { PRIORITIES } from '../../../kernel/domain/priority';
-import { FIX_STATUSES } from '../../problems/domain/problem';
-import { PROBLEM_STATES } from '../../problems/domain/problem-lifecycle';
-import { SLA_TARGETS } from '../../incidents/domain/sla-clock';
+import { FIX_STATUSES } from '../../problems/domain';
+import { PROBLEM_STATES } from '../../problems/domain';
+import { SLA_TARGETS } from '../../incidents/domain';
 
 /** Query and response schemas of the report routes (function group `reports`). */
 const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with a time zone, e.g. 2026-11-01T00:00:00Z');

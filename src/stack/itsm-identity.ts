@@ -12,7 +12,7 @@ import {
   UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROLES } from '../domain/access-policy';
+import { ROLES } from '../kernel/domain/access-policy';
 
 export interface ItsmIdentityProps {
   readonly clientId: string;
@@ -20,7 +20,7 @@ export interface ItsmIdentityProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-import { INTEGRATION_SCOPES, MACHINE_SCOPES, RESOURCE_SERVER_ID } from '../../api/api-catalogue';
+import { INTEGRATION_SCOPES, MACHINE_SCOPES, RESOURCE_SERVER_ID } from '../api/api-catalogue';
 /** Resource server id and scopes (`itsm/incidents.write` and so on) come from the route catalogue. */
 export { RESOURCE_SERVER_ID };
 export { INTEGRATION_SCOPES };

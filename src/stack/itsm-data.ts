@@ -3,12 +3,13 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../adapters/audit-table-keys';
-import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../modules/catalogue/adapters/catalogue-table-keys';
-import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../modules/changes/adapters/changes-table-keys';
-import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../../modules/monitoring/adapters/events-table-keys';
-import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../modules/incidents/adapters/incidents-table-keys';
-import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../../modules/problems/adapters/problems-table-keys';
+import type { DataResources } from '../kernel/infra/data-resources';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../kernel/adapters/audit-table-keys';
+import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../modules/catalogue/adapters/catalogue-table-keys';
+import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/changes-table-keys';
+import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../modules/incidents/adapters/incidents-table-keys';
+import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
 
 export interface ItsmDataProps {
   /** Client id, used in the key alias and descriptions. */
@@ -25,7 +26,7 @@ export interface ItsmDataProps {
  * the functions so a change to code never replaces data. Key schemas and indexes come from the
  * adapters' key modules, the same definitions the code queries and the local runtime creates.
  */
-export class ItsmData extends Construct {
+export class ItsmData extends Construct implements DataResources {
   readonly key: Key;
   readonly incidentsTable: Table;
   /** Powertools idempotency records for Idempotency-Key (24 h, expired by DynamoDB TTL). */

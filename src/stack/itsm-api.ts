@@ -13,10 +13,10 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES, type FunctionGroup } from '../../api/api-catalogue';
+import { API_ROUTES, type FunctionGroup } from '../api/api-catalogue';
 import { apiDefinitionOf, requestParametersOf } from './itsm-api-definition';
-import { ItsmApiFirewall } from './itsm-api-firewall';
-import { acknowledgeNagFinding } from './nag-acknowledgements';
+import { ItsmApiFirewall } from '../kernel/infra/itsm-api-firewall';
+import { acknowledgeNagFinding } from '../kernel/infra/nag-acknowledgements';
 
 export { requestParametersOf };
 

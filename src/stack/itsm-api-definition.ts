@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { requiredScopesOf, routeKey, type ApiRoute, type FunctionGroup } from '../../api/api-catalogue';
+import { requiredScopesOf, routeKey, type ApiRoute, type FunctionGroup } from '../api/api-catalogue';
 
 /**
  * The REST API as API Gateway imports it: the `Body` of the stack's AWS::ApiGateway::RestApi, an

@@ -1,0 +1,7 @@
+/**
+ * The public entry of the incidents module's adapters: what other modules may use of it
+ * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
+ */
+export { DynamoDbIncidentRepository, fromItem, toItem } from './dynamodb-incident-repository';
+export { INCIDENT_INDEXES, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
+export { DynamoDbReportAggregates, aggregateTransactItems } from './report-aggregates';

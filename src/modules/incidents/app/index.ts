@@ -1,0 +1,6 @@
+/**
+ * The public entry of the incidents module's app: what other modules may use of it
+ * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
+ */
+export type { IncidentRepository, ReportAggregates, SlaScheduler } from './ports';
+export { alarmTrackingPolicyOf, slaPolicyOf, slaReport, startSlaClocks, withSlaFacts } from './sla-use-cases';
