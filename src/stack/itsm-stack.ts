@@ -26,6 +26,7 @@ import { OPENAPI_DOCUMENT_FILE } from '../modules/meta/functions/meta-files';
 import { renderOpenApiDocument } from '../api/openapi-document';
 import { ItsmIdentity } from '../kernel/infra/itsm-identity';
 import { ItsmSlaWorkflow } from '../modules/incidents/infra/itsm-sla-workflow';
+import { ItsmOutbox } from '../modules/outbox/infra/itsm-outbox';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 
@@ -123,6 +124,12 @@ export class ItsmStack extends Stack {
     slaClock.grantAuditAppend(auditAppend);
     const slaWorkflow = new ItsmSlaWorkflow(this, 'SlaWorkflow', { checkFunction: slaClock.function, logRetention, logKey: this.data.key });
     this.slaStateMachine = slaWorkflow.stateMachine;
+    // Effects of incident changes (SLA workflow starts, notifications) leave through the outbox.
+    const outbox = new ItsmOutbox(this, 'Outbox', {
+      clientId: config.id, table: this.data.incidentsTable, key: this.data.key, logRetention, clientSettings,
+      slaStateMachine: slaWorkflow.stateMachine, topics: notifications,
+      ...(config.integrations.webhook && { webhookSecretArn: config.integrations.webhook.secretArn }),
+    });
 
     const incidents = new ItsmFunction(this, 'IncidentsFunction', {
       entry: 'src/modules/incidents/functions/incidents-handler.ts',
@@ -136,14 +143,9 @@ export class ItsmStack extends Stack {
         CATALOGUE_TABLE_NAME: this.data.catalogueTable.tableName,
         PROBLEMS_TABLE_NAME: this.data.problemsTable.tableName,
         CHANGES_TABLE_NAME: this.data.changesTable.tableName,
-        MAJOR_INCIDENT_TOPIC_ARN: notifications.majorIncidents.topicArn,
-        ESCALATION_TOPIC_ARN: notifications.escalations.topicArn,
-        SECURITY_TOPIC_ARN: notifications.security.topicArn,
-        SLA_STATE_MACHINE_ARN: slaWorkflow.stateMachine.stateMachineArn,
         ITSM_CLIENT_SETTINGS: clientSettings,
       },
     });
-    slaWorkflow.stateMachine.grantStartExecution(incidents.role);
     incidents.grantTable({
       table: this.data.incidentsTable,
       indexNames: this.data.incidentIndexNames,
@@ -174,7 +176,6 @@ export class ItsmStack extends Stack {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
       }),
     );
-    incidents.grantPublish(notifications.all, this.data.key);
     // Every function that changes data or refuses requests appends to the audit trail, and may do nothing else there.
 
     incidents.grantAuditAppend(auditAppend);
@@ -604,7 +605,7 @@ export class ItsmStack extends Stack {
     });
 
     // Alarms on the stack's own health: to the ops topic, and through the alarm rule into the desk.
-    const watchedFunctions = [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement, auditChainer].map((fn) => ({ label: fn.node.id, function: fn.function }));
+    const watchedFunctions = [incidents, catalogue, problems, changes, audit, reports, meta, autoClose, eventIngestion, slaClock, knowledgeRetirement, auditChainer, outbox.consumer].map((fn) => ({ label: fn.node.id, function: fn.function }));
     const health = new ItsmHealthAlarms(this, 'Health', {
       clientId: config.id,
       key: this.data.key,
@@ -615,7 +616,7 @@ export class ItsmStack extends Stack {
       // EventIngestionFailures has its alarm already (above); it is reused through `existing`.
       deadLetterQueues: [{ label: 'ScheduledJobFailures', queue: jobFailures }],
       stateMachines: [{ label: 'SlaWorkflow', stateMachine: slaWorkflow.stateMachine }],
-      existing: [ingestionFailuresAlarm, ...auditWriteAlarms],
+      existing: [ingestionFailuresAlarm, outbox.failuresAlarm, ...auditWriteAlarms],
     });
 
     // Ops see the desk's figures and the stack's health at a glance.
@@ -623,7 +624,7 @@ export class ItsmStack extends Stack {
     // that one secret (Powertools Parameters caches it), and nothing else in Secrets Manager.
     const webhookSecret = config.integrations.webhook?.secretArn;
     if (webhookSecret) {
-      for (const fn of [incidents, slaClock, eventIngestion]) {
+      for (const fn of [slaClock, eventIngestion]) {
         fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [webhookSecret] }));
       }
     }
@@ -632,9 +633,9 @@ export class ItsmStack extends Stack {
       clientId: config.id,
       api: this.api.api,
       functions: watchedFunctions,
-      deadLetterQueues: [jobFailures, ingestionFailures],
+      deadLetterQueues: [jobFailures, ingestionFailures, outbox.failures],
       stateMachines: [slaWorkflow.stateMachine],
-      alarms: [...health.alarms, ingestionFailuresAlarm, ...auditWriteAlarms],
+      alarms: [...health.alarms, ingestionFailuresAlarm, outbox.failuresAlarm, ...auditWriteAlarms],
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url, description: 'Base URL of the REST API' });

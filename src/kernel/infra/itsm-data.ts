@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../adapters/audit-table-keys';
@@ -85,6 +85,8 @@ export class ItsmData extends Construct {
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       removalPolicy,
+      // The outbox's consumer reads the outbox items' keys from here (src/modules/outbox); keys only: it reads each item itself.
+      stream: StreamViewType.KEYS_ONLY,
     });
     this.idempotencyTable = new Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: AttributeType.STRING },

@@ -25,8 +25,6 @@ import { requestIdSchema } from '../../changes/schemas/change-schemas';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters/dynamodb-catalogue-repository';
 import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters/dynamodb-problem-repository';
 import { incidentSuggestions, type Suggestions } from '../../problems/app/problem-use-cases';
-import { createNotifier } from '../../../platform/notifier-factory';
-import { createSlaScheduler } from './sla-scheduler-factory';
 import { slaPolicyOf, slaReport } from '../app/sla-use-cases';
 import { acknowledgeBodySchema, slaReportQuerySchema } from '../schemas/sla-schemas';
 import {
@@ -75,21 +73,8 @@ const deps: IncidentDeps = {
     contacts: settings.contacts,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
   },
-  notifier: createNotifier({
-    topics: { 'major-incident': process.env['MAJOR_INCIDENT_TOPIC_ARN'], escalation: process.env['ESCALATION_TOPIC_ARN'], security: process.env['SECURITY_TOPIC_ARN'] },
-    settings,
-    clock,
-    observability,
-  }),
-  onNotificationFailure: (error, topic) => {
-    observability.logger.error('notification not sent', { topic, error: error as Error });
-    observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
-  },
-  slaScheduler: createSlaScheduler(observability.tracer, requireEnv('SLA_STATE_MACHINE_ARN')),
-  onSchedulingFailure: (error) => {
-    observability.logger.error('SLA workflow not started', { error: error as Error });
-    observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
-  },
+  // Notifications and the SLA workflow's start are stored as outbox items with each change and
+  // delivered by the outbox consumer (src/modules/outbox), not from here.
   // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
   resolutionDrafts: {
     drafts: new DynamoDbResolutionDrafts(documents, requireEnv('PROBLEMS_TABLE_NAME')),
