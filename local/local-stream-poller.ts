@@ -114,12 +114,15 @@ export class LocalStreamPoller {
     for (const shard of await this.shards()) {
       const shardId = shard.ShardId!;
       const after = this.checkpoints[shardId];
+      // LATEST: a shard first seen is read to its end without handing anything on (what was
+      // written before the mapping started is not its business); afterwards it resumes from there.
+      const skipping = !after && this.options.mapping.startingPosition === 'LATEST';
       let iterator = (
         await streamsClient.send(
           new GetShardIteratorCommand({
             StreamArn: this.options.streamArn,
             ShardId: shardId,
-            ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: this.options.mapping.startingPosition }),
+            ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
           }),
         )
       ).ShardIterator;
@@ -127,8 +130,10 @@ export class LocalStreamPoller {
         const page = await streamsClient.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         const records = (page.Records ?? []).map((r) => this.lambdaRecord(r));
         if (records.length === 0) break;
-        seen += records.length;
-        await this.handle(records);
+        if (!skipping) {
+          seen += records.length;
+          await this.handle(records);
+        }
         // Stopped during retries: the page is not done; the next start reads it again.
         if (this.stopped) break;
         this.checkpoint(shardId, records.at(-1)!.dynamodb.SequenceNumber);
