@@ -44,7 +44,7 @@ export async function measureSlaTransitions(options: {
     createdAt: at, createdBy: 'bench', updatedAt: at, updatedBy: 'bench', version: 1,
   });
   const incidentDeps: IncidentDeps = {
-    incidents, services, audit, clock, notifier,
+    incidents, services, audit, clock,
     ids: { newId: () => randomUUID() },
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },

@@ -124,6 +124,10 @@ export async function ensureTables(
       }
       continue;
     }
+    // A stream the template added since the table was created (the outbox's).
+    if (table.definition.StreamSpecification && !existing.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName, StreamSpecification: table.definition.StreamSpecification }));
+    }
     const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
     for (const index of table.definition.GlobalSecondaryIndexes ?? []) {
       if (present.has(index.IndexName)) continue;

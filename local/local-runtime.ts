@@ -15,6 +15,7 @@ import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
 import { LocalDeadLetters } from './local-dead-letters';
 import { LOCAL_STAND_IN_ENV } from './stand-ins/register-stand-ins';
+import { startStreamConsumers, type RunningStreamConsumers } from './local-stream-consumers';
 
 /** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
 const ASYNC_ATTEMPTS = 3;
@@ -78,6 +79,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   let functions: FunctionHost | undefined;
   let sns: LocalSns | undefined;
   let stepFunctions: LocalStepFunctions | undefined;
+  let streamConsumers: RunningStreamConsumers | undefined;
   try {
     progress('Synthesizing the client stack…');
     const { config, template } = synthesizeClient(options.clientId ?? 'example');
@@ -169,6 +171,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (outcome.error !== undefined) throw new Error(outcome.error);
       return outcome.result;
     };
+    // Event source mappings on the tables' streams (the outbox's consumer), polled as Lambda polls them.
+    streamConsumers = await startStreamConsumers({
+      template,
+      endpoint: engine.endpoint,
+      region: config.region,
+      tableNames,
+      functions,
+      ...(!options.inMemory && { checkpointFile: join(options.localDir, 'stream-checkpoints.json'), failuresFile: join(options.localDir, 'stream-failures.jsonl') }),
+      onError: (line) => progress(`stream: ${line}`),
+    });
+    const runningStreams = streamConsumers;
     const resumed = stepFunctions.resumePending();
     if (resumed > 0) progress(`Resumed ${resumed} workflow execution(s) left running`);
     const runSchedule = async (schedule: TemplateSchedule) => {
@@ -229,6 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (req.method === 'GET' && url.pathname === '/_local/schedules') return { status: 200, body: { items: schedules } };
         if (req.method === 'GET' && url.pathname === '/_local/event-rules') return { status: 200, body: { items: eventRules } };
         if (req.method === 'GET' && url.pathname === '/_local/dead-letters') return { status: 200, body: { items: deadLetters.list() } };
+        if (req.method === 'GET' && url.pathname === '/_local/outbox') return { status: 200, body: await runningStreams.outbox() };
         if (req.method === 'GET' && url.pathname === '/_local/executions') return { status: 200, body: { items: runningStepFunctions.list() } };
         if (req.method === 'GET' && url.pathname === '/_local/state-machines') {
           return { status: 200, body: { items: runningStepFunctions.machines.map((m) => ({ ...m, arn: runningStepFunctions.arnOf(m) })) } };
@@ -278,6 +292,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         for (const timer of timers) clearInterval(timer);
         clearInterval(clockTimer);
         saveClock();
+        await runningStreams.stop();
         await runningStepFunctions.stop();
         await new Promise<void>((r) => {
           server.close(() => r());
@@ -290,6 +305,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     };
   } catch (error) {
+    await streamConsumers?.stop();
     await stepFunctions?.stop();
     await functions?.stop();
     await sns?.stop();

@@ -161,6 +161,7 @@ export function tablesOf(template: CloudFormationTemplate): TemplateTable[] {
               Projection: g.Projection,
             })),
           }),
+          ...(p.StreamSpecification && { StreamSpecification: { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType } }),
         },
         ...(p.TimeToLiveSpecification?.Enabled && { timeToLiveAttribute: p.TimeToLiveSpecification.AttributeName }),
       };

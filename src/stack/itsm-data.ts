@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { AttributeType, BillingMode, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { DataResources } from '../kernel/infra/data-resources';
@@ -86,6 +86,8 @@ export class ItsmData extends Construct implements DataResources {
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       removalPolicy,
+      // The outbox's consumer reads the outbox items' keys from here (src/modules/outbox); keys only: it reads each item itself.
+      stream: StreamViewType.KEYS_ONLY,
     });
     this.idempotencyTable = new Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: AttributeType.STRING },

@@ -21,6 +21,7 @@ import { ChangesModule } from '../modules/changes/infra/changes-module';
 import { IncidentsModule } from '../modules/incidents/infra/incidents-module';
 import { MetaModule } from '../modules/meta/infra/meta-module';
 import { MonitoringModule } from '../modules/monitoring/infra/monitoring-module';
+import { OutboxModule } from '../modules/outbox/infra/outbox-module';
 import { ProblemsModule } from '../modules/problems/infra/problems-module';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
 
@@ -122,6 +123,8 @@ export class ItsmStack extends Stack {
       new ReportsModule(this, { ...shared, config }),
       new MetaModule(this, shared),
       new MonitoringModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
+      // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
+      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
 

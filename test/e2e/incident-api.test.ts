@@ -111,8 +111,17 @@ test('a major incident notifies the nominated and provider contacts; an escalati
   expect(escalated.status).toBe(200);
   expect(escalated.body).toMatchObject({ escalationLevel: 1, assignmentGroup: 'erp-vendor' });
 
-  const outbox = await call(runtime.url, 'GET', '/_local/notifications');
-  const mine = outbox.body.items.filter((m: { message: { message: string } }) => m.message.message.includes(created.body.number));
+  // Both notices were stored with their changes; the runtime's stream consumer delivers them.
+  const about = async () => {
+    const outbox = await call(runtime.url, 'GET', '/_local/notifications');
+    return outbox.body.items.filter((m: { message: { message: string } }) => m.message.message.includes(created.body.number));
+  };
+  const deadline = Date.now() + 30_000;
+  while ((await about()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const pending = await call(runtime.url, 'GET', '/_local/outbox');
+  expect(pending.body.undelivered.filter((i: { effectId: string }) => i.effectId.startsWith(created.body.id))).toEqual([]);
+  expect(pending.body.failed).toEqual([]);
+  const mine = await about();
   expect(mine.map((m: { topicArn: string }) => m.topicArn.split(':').at(-1))).toEqual([
     expect.stringMatching(/MajorIncidents/),
     expect.stringMatching(/Escalations/),

@@ -35,6 +35,7 @@ const PROBLEMS_ENTRY = 'src/modules/problems/functions/problems-handler.ts';
 const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 const AUTO_CLOSE_ENTRY = 'src/modules/incidents/functions/auto-close-handler.ts';
 const EVENT_INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
+const OUTBOX_ENTRY = 'src/modules/outbox/functions/outbox-consumer-handler.ts';
 
 /** Functions some method of the REST API's definition integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
@@ -142,7 +143,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes and reports functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes, reports and outbox functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.incidentsTable);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
@@ -153,7 +154,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const changes = functionWithEntry(resources, CHANGES_ENTRY);
     const grantees = granteesOf(resources, tableId);
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId].sort());
+    // The outbox consumer: its stream and outbox items only (test/infra/outbox.test.ts).
+    const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId, outbox.roleId].sort());
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
     // Problem candidates also read a window's incidents on byCreated.
     for (const [reader, indexes] of [[problems, ['byCreated', 'byNumber']], [changes, ['byNumber']]] as const) {
@@ -236,9 +239,16 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('the incidents function may publish to the three notification topics and no other', () => {
-    const { resources, stack } = fixture.get(clientId);
+  test('the incidents function publishes nothing and starts no workflow: its effects leave through the outbox', () => {
+    const { resources } = fixture.get(clientId);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const effects = incidents.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sns:') || a.startsWith('states:') || a.startsWith('secretsmanager:')));
+    expect(effects).toEqual([]);
+  });
+
+  test('the outbox consumer may publish to the three notification topics and no other', () => {
+    const { resources, stack } = fixture.get(clientId);
+    const incidents = functionWithEntry(resources, OUTBOX_ENTRY);
     // The notification topics; the health alarms' ops topic is CloudWatch's to publish to (test/infra/health-alarms.test.ts).
     const topicIds = stack.node.findAll().filter((c) => (c as { cfnResourceType?: string }).cfnResourceType === 'AWS::SNS::Topic').map((c) => logicalIdOf(stack, c as CfnElement)).filter((id) => id.startsWith('Notifications'));
     expect(topicIds).toHaveLength(3);
@@ -270,17 +280,19 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       const isWorkflow = asList<unknown>(policy.Properties.Roles).map(referencedId).includes(workflowRoleId);
       // GetMetricData has no resource-level permissions either (test/infra/capacity-metrics.test.ts).
       const isCapacityMetrics = logicalId.startsWith('ReportsCapacityMetrics');
+      // dynamodb:ListStreams has no resource-level permissions (test/infra/outbox.test.ts).
+      const isOutboxListStreams = logicalId.startsWith('OutboxListStreams');
       for (const s of asList<PolicyStatementJson>(policy.Properties.PolicyDocument.Statement)) {
         if (asList(s.Resource).includes('*')) {
           // X-Ray has no resource-level permissions; everything else names its resource.
-          const unexpected = asList(s.Action).filter((a) => !a.startsWith('xray:') && !(isWorkflow && logDelivery.has(a)) && !(isCapacityMetrics && a === 'cloudwatch:GetMetricData'));
+          const unexpected = asList(s.Action).filter((a) => !a.startsWith('xray:') && !(isWorkflow && logDelivery.has(a)) && !(isCapacityMetrics && a === 'cloudwatch:GetMetricData') && !(isOutboxListStreams && a === 'dynamodb:ListStreams'));
           expect({ logicalId, actions: unexpected }).toEqual({ logicalId, actions: [] });
         }
       }
     }
   });
 
-  test('the SLA workflow may only invoke the SLA check function; only the incidents and event-ingestion functions may start it', () => {
+  test('the SLA workflow may only invoke the SLA check function; only the outbox consumer and event ingestion may start it', () => {
     const { resources, stack } = fixture.get(clientId);
     const machineId = idOf(stack, stack.slaStateMachine);
     const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
@@ -298,8 +310,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
         ),
       )
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
     const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
-    expect(starters.sort()).toEqual([incidents.roleId, ingestion.roleId].sort());
+    expect(starters.sort()).toEqual([outbox.roleId, ingestion.roleId].sort());
   });
 });

@@ -12,7 +12,8 @@ import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
-const NOTIFYING = ['src/modules/incidents/functions/incidents-handler.ts', 'src/modules/incidents/functions/sla-clock-handler.ts', 'src/modules/monitoring/functions/event-ingestion-handler.ts'];
+// Incident changes notify through the outbox consumer; the SLA clock and event ingestion still notify themselves.
+const NOTIFYING = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/incidents/functions/sla-clock-handler.ts', 'src/modules/monitoring/functions/event-ingestion-handler.ts'];
 
 let withWebhook: CloudFormationTemplate;
 let without: CloudFormationTemplate;

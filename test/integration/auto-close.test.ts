@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { autoCloseResolvedIncidents, confirmIncidentResolution, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
-import type { AuditLog, Notification } from '../../src/kernel/app/ports';
+import type { AuditLog } from '../../src/kernel/app/ports';
+import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import type { IncidentRepository } from '../../src/modules/incidents/app/ports';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { rejectResolution, type Incident } from '../../src/modules/incidents/domain/incident';
@@ -11,7 +12,7 @@ import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOL
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { lambdaContext } from './support-events';
 import { exampleFunctionEnv, exampleSettings, muteEmptyMetricsWarning, setEnv } from './support-handler';
-import { aChange, anIncident, storedTimeline } from './support-incidents';
+import { aChange, anIncident, scanAll, storedTimeline } from './support-incidents';
 
 /**
  * Auto-close against DynamoDB Local: the use case with a chosen clock, and the scheduled Lambda
@@ -42,7 +43,7 @@ function resolvedAt(at: Date, overrides: Partial<Incident> = {}): Incident {
 /** The audit trail of the current test's tables. */
 let audit: AuditLog;
 
-function depsFor(incidents: IncidentRepository, now: Date, published: Notification[] = []): IncidentDeps {
+function depsFor(incidents: IncidentRepository, now: Date): IncidentDeps {
   return {
     incidents,
     audit,
@@ -50,7 +51,6 @@ function depsFor(incidents: IncidentRepository, now: Date, published: Notificati
     ids: { newId: () => randomUUID() },
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
     settings: { clientId: 'example', autoCloseAfter: 'P7D', contacts: exampleSettings()['contacts'] },
-    notifier: { notify: async (n) => void published.push(n) },
     services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
   };
 }
@@ -73,9 +73,7 @@ describe('autoCloseResolvedIncidents', () => {
     const recent = resolvedAt(new Date(RESOLVED_AT.getTime() + 7 * DAY));
     for (const incident of [old, recent]) await repo.create(aChange(incident));
     const now = new Date(RESOLVED_AT.getTime() + 8 * DAY);
-    const published: Notification[] = [];
-
-    expect(await autoCloseResolvedIncidents(depsFor(repo, now, published))).toBe(1);
+    expect(await autoCloseResolvedIncidents(depsFor(repo, now))).toBe(1);
 
     expect(await repo.get(old.id)).toEqual({
       ...old,
@@ -92,7 +90,9 @@ describe('autoCloseResolvedIncidents', () => {
     ]);
     expect(await repo.get(recent.id)).toEqual(recent);
     expect(await storedTimeline(tables.documents, tables.names.incidents, recent.id)).toEqual([]);
-    expect(published).toEqual([]);
+    // Auto-close notifies nobody: no notification is stored in the outbox with the closure.
+    const outbox = (await scanAll(tables.documents, tables.names.incidents)).filter((item) => item['pk'] === OUTBOX_PARTITION);
+    expect(outbox.filter((item) => item['kind'] === 'notify')).toEqual([]);
 
     // Run again at the same time: nothing left to close.
     expect(await autoCloseResolvedIncidents(depsFor(repo, now))).toBe(0);

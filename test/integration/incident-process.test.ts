@@ -76,10 +76,15 @@ async function wholeTimeline(id: string, as: TestCaller, limit = 100): Promise<B
 
 const stored = (id: string) => storedItem(tables.documents, tables.names.incidents, id);
 const storedEntries = (id: string) => storedTimeline(tables.documents, tables.names.incidents, id);
-const messagesOn = (topicArn: string, number: string) => api.messagesAbout(number).filter((m) => m.topicArn === topicArn);
+/** What was published about the incident once its stored effects were delivered (through the outbox). */
+const messagesOn = async (topicArn: string, number: string) => {
+  await api.deliverEffects();
+  return api.messagesAbout(number).filter((m) => m.topicArn === topicArn);
+};
 
 /** Everything that proves a refused request changed nothing: the incident, its timeline, the outbox. */
 async function snapshot(incident: Body) {
+  await api.deliverEffects();
   return { item: await stored(incident['id']), entries: await storedEntries(incident['id']), messages: api.messagesAbout(incident['number']) };
 }
 
@@ -319,7 +324,7 @@ describe('escalation', () => {
     expect(second['escalationLevel']).toBe(2);
     expect(second['escalations']).toHaveLength(2);
 
-    const messages = messagesOn(TOPICS.escalation, incident['number']);
+    const messages = await messagesOn(TOPICS.escalation, incident['number']);
     expect(messages).toHaveLength(2);
     expect(messages[0]).toMatchObject({
       topicArn: TOPICS.escalation,
@@ -367,7 +372,7 @@ describe('major incidents', () => {
     const settings = exampleSettings();
     expect(response.body).toMatchObject({ major: true, majorReason: 'Email down for every site', disasterRecoveryPlan: settings['disasterRecoveryPlan'] });
 
-    const messages = messagesOn(TOPICS.majorIncident, incident['number']);
+    const messages = await messagesOn(TOPICS.majorIncident, incident['number']);
     expect(messages).toHaveLength(1);
     const [message] = messages;
     expect(message).toMatchObject({ topicArn: TOPICS.majorIncident, attributes: { priority: 'P1', client: 'example', level: 'major' } });
@@ -375,11 +380,11 @@ describe('major incidents', () => {
     expect(nominated).toHaveLength(3);
     expect(contactsOf(message!.message)).toEqual(expect.arrayContaining([...nominated.map((c: Body) => c['email']), providerNamed.email, providerBackup.email]));
     expect((message!.message as Body)['message']).toContain(settings['disasterRecoveryPlan']);
-    expect(messagesOn(TOPICS.escalation, incident['number'])).toEqual([]);
+    expect(await messagesOn(TOPICS.escalation, incident['number'])).toEqual([]);
 
     // Declaring it again changes nothing and tells nobody twice.
     expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'again' }, { as: serviceOwner, ifMatch: etag(response.body) }), 400);
-    expect(messagesOn(TOPICS.majorIncident, incident['number'])).toHaveLength(1);
+    expect(await messagesOn(TOPICS.majorIncident, incident['number'])).toHaveLength(1);
   });
 
   test('without a DR plan in the settings, none is recorded and the message says so', async () => {
@@ -390,7 +395,7 @@ describe('major incidents', () => {
     const declared = ok(await plain.patch(incident['id'], { major: true, majorReason: 'Payroll cannot run' }, { as: admin, ifMatch: '"1"' }));
     expect(declared).toMatchObject({ major: true, majorReason: 'Payroll cannot run' });
     expect(declared).not.toHaveProperty('disasterRecoveryPlan');
-    const [message] = messagesOn(TOPICS.majorIncident, incident['number']);
+    const [message] = await messagesOn(TOPICS.majorIncident, incident['number']);
     expect((message!.message as Body)['message']).toContain('No disaster-recovery plan is on record');
   });
 
@@ -409,7 +414,7 @@ describe('major incidents', () => {
     expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'Looks big' }, { as: requester, ifMatch: '"1"' }), 403);
     expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'Looks big' }, { as: otherRequester, ifMatch: '"1"' }), 404, 'id');
     expect(await snapshot(incident)).toEqual(before);
-    expect(messagesOn(TOPICS.majorIncident, incident['number'])).toEqual([]);
+    expect(await messagesOn(TOPICS.majorIncident, incident['number'])).toEqual([]);
   });
 });
 

@@ -34,7 +34,8 @@ async function declareMajor(service: string): Promise<Body> {
   return major.body;
 }
 
-const recipientsFor = (number: string) => {
+const recipientsFor = async (number: string) => {
+  await api.deliverEffects();
   const messages = api.messagesAbout(number).filter((m) => m.topicArn === TOPICS.majorIncident);
   expect(messages).toHaveLength(1);
   return ((messages[0]!.message as Body)['recipients'] as Body[]).map((r) => r['email']);
@@ -43,11 +44,11 @@ const recipientsFor = (number: string) => {
 test("the service's nominated contact #1 and provider contact, the client's for the levels it leaves empty", async () => {
   const incident = await declareMajor('payments');
   const { nominated, providerBackup } = exampleSettings()['contacts'];
-  expect(recipientsFor(incident['number'])).toEqual(['nadia@example.com', nominated[1].email, nominated[2].email, 'pat@rowe-msp.example', providerBackup.email]);
+  expect(await recipientsFor(incident['number'])).toEqual(['nadia@example.com', nominated[1].email, nominated[2].email, 'pat@rowe-msp.example', providerBackup.email]);
 });
 
 test("a service without contacts of its own: the client's contacts", async () => {
   const incident = await declareMajor('email');
   const { nominated, providerNamed, providerBackup } = exampleSettings()['contacts'];
-  expect(recipientsFor(incident['number'])).toEqual([...nominated.map((c: Body) => c['email']), providerNamed.email, providerBackup.email]);
+  expect(await recipientsFor(incident['number'])).toEqual([...nominated.map((c: Body) => c['email']), providerNamed.email, providerBackup.email]);
 });

@@ -86,6 +86,7 @@ test('On Hold awaiting the caller pauses the clocks and starts a new clock gener
   expect(clocks.generation).toBe(2);
   expect(target(clocks, 'resolve')).toMatchObject({ state: 'paused', calendar: 'business-hours' });
   expect(target(clocks, 'resolve').dueAt).toBeUndefined();
+  await api.deliverEffects();
   const names = api.workflows.list().map((e) => e.name).filter((n) => n.startsWith(incident.id)).sort();
   expect(names).toEqual([`${incident.id}-g1`, `${incident.id}-g2`]);
 

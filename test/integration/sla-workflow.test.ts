@@ -24,6 +24,9 @@ import { LocalStepFunctions, runLocalExecution } from '../../local/local-step-fu
 import { functionsOf, localReferences, stateMachinesOf, type TemplateStateMachine } from '../../local/template-model';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { exampleSettings, exampleTemplate, TOPICS } from './support-handler';
+import { outboxDrain, type OutboxDrain } from './support-outbox';
+import { DynamoDbOutbox } from '../../src/modules/outbox/adapters';
+import { createOutboxConsumer } from '../../src/modules/outbox/functions/outbox-consumer';
 
 /**
  * The SLA workflow exactly as deployed: the state machine definition from the synthesized
@@ -88,7 +91,6 @@ function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
       ids: { newId: () => randomUUID() },
       rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
       settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
-      notifier,
     },
     slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, services },
   };
@@ -227,6 +229,7 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
   const start = now;
   const { incidentDeps, slaDeps } = deps();
   const template = exampleTemplate();
+  let effects: OutboxDrain | undefined;
   const sfn = await LocalStepFunctions.start({
     machines: [machine],
     region: 'eu-west-2',
@@ -242,10 +245,13 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
       new SFNClient({ endpoint: sfn.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       localReferences(template, 'eu-west-2')[machine.logicalId]!,
     );
-    const withScheduler: IncidentDeps = { ...incidentDeps, slaScheduler: scheduler, onSchedulingFailure: (error) => { throw error; } };
+    // The starts are stored with each change and delivered from the table's stream by the outbox consumer.
+    effects = await outboxDrain(tables, createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: scheduler, notifier: slaDeps.notifier }), { from: 'now' });
+    const withScheduler: IncidentDeps = incidentDeps;
     const incident = await createIncident(withScheduler, agent, {
       shortDescription: 'Printer queue stuck', description: 'Floor 3', impact: 3, urgency: 3, service: 'printing', category: 'hardware',
     } as never);
+    await effects.drain();
     const g1 = sfn.list().find((e) => e.name === `${incident.id}-g1`);
     expect(g1?.status).toBe('RUNNING');
 
@@ -256,6 +262,7 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
     const current = (await slaDeps.incidents.get(incident.id))!;
     const working = await updateIncident(withScheduler, agent, incident.id, { state: 'In Progress' }, current.version);
     await updateIncident(withScheduler, agent, incident.id, { state: 'On Hold', onHoldReason: 'awaiting caller' }, working.version);
+    await effects.drain();
     await sfn.settled();
     const byName = (g: number) => sfn.list().find((e) => e.name === `${incident.id}-g${g}`)!;
     expect(JSON.parse(byName(1).output!).check.reason).toBe('superseded by generation 2');
@@ -264,10 +271,13 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
     now = start + durationMs('2h');
     const held = (await slaDeps.incidents.get(incident.id))!;
     await updateIncident(withScheduler, agent, incident.id, { state: 'In Progress' }, held.version);
+    await effects.drain();
+    expect(effects.failed).toEqual([]);
     // Resumed: a third generation watches the clocks again.
     expect(byName(3).status).toBe('RUNNING');
     expect(sfn.list().map((e) => e.name).sort()).toEqual([1, 2, 3].map((g) => `${incident.id}-g${g}`).sort());
   } finally {
+    await effects?.stop();
     await sfn.stop();
     rmSync(workflowsDir, { recursive: true, force: true });
   }

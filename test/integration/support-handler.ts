@@ -8,6 +8,7 @@ import { localReferences, stateMachinesOf } from '../../local/template-model';
 import { synthesizedTemplate } from '../support/synthesized-template';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
+import { loadOutboxConsumer, outboxDrain } from './support-outbox';
 import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
 
@@ -85,6 +86,12 @@ export interface IncidentsApi {
   loadHandler(settings: Record<string, unknown>): ProxyHandler;
   /** Messages published so far whose subject mentions `text` (e.g. an incident number). */
   messagesAbout(text: string): OutboxMessage[];
+  /**
+   * Delivers the effects stored so far (SLA workflow starts, notifications): the incidents table's
+   * stream through the outbox consumer's entry, as the stack's event source mapping drives it
+   * (support-outbox.ts). Requests store effects; nothing is sent until this runs.
+   */
+  deliverEffects(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -218,6 +225,7 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
     return loaded!;
   };
   const handler = loadHandler();
+  const effects = await outboxDrain(tables, loadOutboxConsumer());
   return {
     tables,
     workflows: workflows.sfn,
@@ -225,7 +233,14 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
     handler,
     loadHandler,
     messagesAbout: (text) => sns.messages().filter((m) => (m.subject ?? '').includes(text) || JSON.stringify(m.message).includes(text)),
-    close: () => environment.close(),
+    deliverEffects: async () => {
+      await effects.drain();
+      if (effects.failed.length > 0) throw new Error(`Effects failed for good: ${JSON.stringify(effects.failed.map((f) => f.error))}`);
+    },
+    close: async () => {
+      await effects.stop();
+      await environment.close();
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Notification } from '../domain/notification';
 import type { AuditEntry, AuditRecord, ChainEntry, ChainHead } from '../domain/audit-chain';
 
 /** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
@@ -21,23 +22,8 @@ export interface Page<T> {
   readonly nextToken?: string;
 }
 
-export interface ContactRef {
-  readonly name: string;
-  readonly email: string;
-  readonly phone?: string;
-  readonly role?: string;
-}
-
-export type NotificationTopic = 'major-incident' | 'escalation' | 'security';
-
-export interface Notification {
-  readonly topic: NotificationTopic;
-  readonly subject: string;
-  readonly message: string;
-  readonly recipients: readonly ContactRef[];
-  /** Filterable attributes (priority, client, level). */
-  readonly attributes: Readonly<Record<string, string>>;
-}
+// What to tell whom is the domain's; how it is sent is this port's.
+export type { ContactRef, Notification, NotificationTopic } from '../domain/notification';
 
 export interface Notifier {
   notify(notification: Notification): Promise<void>;

@@ -17,6 +17,8 @@ import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { aggregateTransactItems } from './report-aggregates';
+import { outboxPuts } from '../../outbox/adapters';
+import type { OutboxEffect } from '../../outbox/domain';
 import {
   INCIDENT_INDEXES,
   KEY_ATTRIBUTES,
@@ -66,7 +68,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   }
 
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
-  async create(change: IncidentChange, audit?: AuditEntry): Promise<void> {
+  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = []): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
     try {
@@ -75,6 +77,8 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
         ...this.entryPuts(change.incident.id, stored, change.incident.version),
         ...aggregateTransactItems(this.tableName, undefined, change.incident),
         ...this.auditPut(audit),
+        // The change's effects, delivered from the table's stream (src/modules/outbox).
+        ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
       ]);
     } catch (error) {
       // The same answer as a conditional PutItem: the id is taken.
@@ -137,7 +141,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
    * when not given. The aggregates' delta is computed from it; if it is not the stored version the
    * version condition refuses the whole transaction anyway.
    */
-  async save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry): Promise<void> {
+  async save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry, effects: readonly OutboxEffect[] = []): Promise<void> {
     const before = previous?.version === expectedVersion ? previous : await this.getConsistent(change.incident.id);
     if (!before || before.version !== expectedVersion) throw new VersionConflictError(expectedVersion, before?.version);
     try {
@@ -154,6 +158,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
             ...aggregateTransactItems(this.tableName, before, change.incident),
             ...this.auditPut(audit),
+            ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
       ]);
     } catch (error) {
       // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same

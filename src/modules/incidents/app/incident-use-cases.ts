@@ -31,11 +31,12 @@ import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
 import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
-import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page } from '../../../kernel/app/ports';
-import type { IncidentRepository, SlaScheduler, StoredTimelineEntry } from './ports';
+import type { AuditLog, Clock, ContactRef, IdSource, Notification, Page } from '../../../kernel/app/ports';
+import type { IncidentRepository, StoredTimelineEntry } from './ports';
+import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
-import { slaView, startSlaClocks, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
+import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
@@ -54,23 +55,21 @@ export interface IncidentPolicySettings {
   };
 }
 
+/**
+ * Side effects (the SLA workflow's start, notifications) are not performed here: each is stored as
+ * an outbox item in the change's own transaction and delivered by the outbox consumer from the
+ * table's stream (src/modules/outbox; docs/architecture.md, "An effect's path").
+ */
 export interface IncidentDeps extends FindingArchiveDeps {
   readonly incidents: IncidentRepository;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly rules: PriorityRules;
   readonly settings: IncidentPolicySettings;
-  readonly notifier: Notifier;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
   readonly audit: AuditLog;
   /** Incidents name a service by id: an unknown or retired service is refused. */
   readonly services: ServiceCatalogue;
-  /** Told when a notification could not be sent after the change was stored. */
-  readonly onNotificationFailure?: (error: unknown, topic: string) => void;
-  /** Starts the SLA workflow of each new clock generation; without it no clocks are driven (tests of other parts). */
-  readonly slaScheduler?: SlaScheduler;
-  /** Told when the SLA workflow could not be started after the change was stored. */
-  readonly onSchedulingFailure?: (error: unknown) => void;
   /** Drafts a knowledge article from each resolution's notes (problem-use-cases.ts); without it none are drafted. */
   readonly resolutionDrafts?: Omit<ResolutionDraftDeps, 'audit' | 'clock'>;
 }
@@ -117,8 +116,11 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   ]);
   const number = await deps.incidents.allocateNumber();
   const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
-  await deps.incidents.create(change, incidentChangeEntry(caller, 'incident:create', undefined, change.incident));
-  await startSlaClocks(deps.slaScheduler, undefined, change.incident, deps.onSchedulingFailure);
+  await deps.incidents.create(
+    change,
+    incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
+    effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
+  );
   return view(caller, change.incident);
 }
 
@@ -186,8 +188,8 @@ export async function updateIncident(
     at,
     isDesk(caller),
   );
-  await storeChange(deps, caller, 'incident:update', current, change);
-  if (change.incident.major && !current.major) await notifyMajorIncident(deps, change.incident);
+  const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: await majorIncidentNotification(deps, change.incident) }] : [];
+  await storeChange(deps, caller, 'incident:update', current, change, notices);
   if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
     await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
   }
@@ -217,15 +219,15 @@ export async function escalate(
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
   const at = now(deps);
   const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
-  await storeChange(deps, caller, 'incident:escalate', current, change);
   const escalation = change.incident.escalations.at(-1)!;
-  await notifySafely(deps, {
+  const notification: Notification = {
     topic: 'escalation',
     subject: `[${change.incident.priority}] ${change.incident.number} escalated (${escalation.kind}, level ${escalation.level})`,
     message: `${change.incident.number} "${change.incident.shortDescription}" escalated to ${escalation.to} by ${caller.name}: ${escalation.reason}`,
     recipients: request.to === 'service-owner' ? [await serviceOwnerOf(deps, change.incident)] : [],
     attributes: { priority: change.incident.priority, level: String(escalation.level), client: deps.settings.clientId, kind: escalation.kind },
-  });
+  };
+  await storeChange(deps, caller, 'incident:escalate', current, change, [{ kind: 'notify', name: 'escalation', notification }]);
   return view(caller, change.incident);
 }
 
@@ -290,10 +292,18 @@ function isDesk(caller: Caller): boolean {
   return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
 }
 
-/** Stores a change of a loaded incident with its audit record (one transaction), then starts the SLA workflow if the change moved its deadlines. */
-async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange): Promise<void> {
-  await deps.incidents.save(change, current.version, current, incidentChangeEntry(caller, action, current, change.incident));
-  await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
+/**
+ * Stores a change of a loaded incident with its audit record and its effects (one transaction):
+ * the SLA workflow's start if the change began a new clock generation, and `effects`.
+ */
+async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange, effects: readonly Effect[] = []): Promise<void> {
+  await deps.incidents.save(
+    change,
+    current.version,
+    current,
+    incidentChangeEntry(caller, action, current, change.incident),
+    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects]),
+  );
 }
 
 export async function getTimeline(
@@ -363,13 +373,14 @@ async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
   return escalationContacts(service, deps.settings.contacts).find((c) => c.role === 'service-owner')!.contact;
 }
 
-async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Promise<void> {
+/** The notice of a major incident, addressed before the change is stored (it is stored with it). */
+async function majorIncidentNotification(deps: IncidentDeps, incident: Incident): Promise<Notification> {
   const { contacts } = deps.settings;
   // The service's nominated and provider contacts, level by level, else the client's; a failed look-up must not stop the notice.
   const service = await deps.services.getService(incident.service).catch(() => undefined);
   const provider = providerContacts(service, contacts);
   const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
-  await notifySafely(deps, {
+  return {
     topic: 'major-incident',
     subject: `MAJOR INCIDENT ${incident.number} [${incident.priority}]: ${incident.shortDescription}`,
     message: [
@@ -379,20 +390,7 @@ async function notifyMajorIncident(deps: IncidentDeps, incident: Incident): Prom
     ].join('\n'),
     recipients: [...nominated, provider.named, provider.backup],
     attributes: { priority: incident.priority, client: deps.settings.clientId, level: 'major' },
-  });
-}
-
-/**
- * The change is already stored when notifications go out: a failure to publish must not turn it
- * into an error the caller would retry (their If-Match is stale by then). It is reported instead,
- * for the alarm on the function's NotificationFailed metric.
- */
-async function notifySafely(deps: IncidentDeps, notification: Parameters<Notifier['notify']>[0]): Promise<void> {
-  try {
-    await deps.notifier.notify(notification);
-  } catch (error) {
-    deps.onNotificationFailure?.(error, notification.topic);
-  }
+  };
 }
 
 function requireScope(caller: Caller, action: IncidentAction, what: string) {

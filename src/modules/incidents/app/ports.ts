@@ -5,6 +5,7 @@ import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
+import type { OutboxEffect } from '../../outbox/domain';
 
 /** Ports of this module's use cases; adapters implement them. Shared ports (clock, ids, pages, notifier, audit) are in src/kernel/app/ports.ts. */
 
@@ -31,15 +32,16 @@ export interface IncidentRepository {
   /**
    * Stores a new incident and its first timeline entries together; fails if the id exists.
    * `audit`: the change's audit record, stored in the same transaction (never one without the other).
+   * `effects`: the change's side effects, stored as outbox items in the same transaction.
    */
-  create(change: IncidentChange, audit?: AuditEntry): Promise<void>;
+  create(change: IncidentChange, audit?: AuditEntry, effects?: readonly OutboxEffect[]): Promise<void>;
   get(id: string): Promise<Incident | undefined>;
   getByNumber(number: string): Promise<Incident | undefined>;
   /**
    * Stores the next version with its timeline entries, all or nothing, if the stored version is
-   * still `expectedVersion`; throws VersionConflictError otherwise, writing nothing.
+   * still `expectedVersion`; throws VersionConflictError otherwise, writing nothing. `effects`: as for create.
    */
-  save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry): Promise<void>;
+  save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry, effects?: readonly OutboxEffect[]): Promise<void>;
   /** Appends entries that do not change the incident itself (comments, work notes). */
   append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry): Promise<void>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;

@@ -21,6 +21,7 @@ import { mayReadReports, type Caller } from '../../../kernel/domain/access-polic
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import type { Clock, ContactRef, Notification, NotificationTopic, Notifier } from '../../../kernel/app/ports';
 import type { IncidentRepository, SlaScheduler } from './ports';
+import type { Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
 import { incidentChangeEntry } from '../../audit/app';
@@ -209,8 +210,19 @@ export function withSlaFacts(before: Incident | undefined, change: IncidentChang
 }
 
 /**
- * Starts the workflow of a new clock generation. Runs after the change is stored; a failure is
- * reported, not thrown: the change stands, and the next change of generation starts a run again.
+ * The start of the SLA workflow for a change that began a new clock generation (none otherwise),
+ * as an effect stored with the change (the outbox consumer starts it; src/modules/outbox).
+ */
+export function slaStartEffects(before: Incident | undefined, after: Incident): Effect[] {
+  const generation = slaOf(after).generation;
+  if (before && slaOf(before).generation === generation) return [];
+  return [{ kind: 'sla-start', incidentId: after.id, generation }];
+}
+
+/**
+ * Starts the workflow of a new clock generation, after the change is stored (event ingestion,
+ * until its changes store their effects too); a failure is reported, not thrown: the change
+ * stands, and the next change of generation starts a run again.
  */
 export async function startSlaClocks(
   scheduler: SlaScheduler | undefined,

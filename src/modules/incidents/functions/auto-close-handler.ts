@@ -8,7 +8,6 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
-import { createSnsNotifier } from '../../../platform/notifier-factory';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { AUTO_CLOSE_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
@@ -30,8 +29,6 @@ const auditTrail = auditTrailOf({ documents, clock, ids });
 const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail));
 const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
-// Auto-close notifies nobody (no topic); the reporter sees the closure on the timeline.
-const notifier = createSnsNotifier({ 'major-incident': undefined, escalation: undefined, security: undefined });
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
   // Each closure's audit record carries the run's Lambda request id.
@@ -44,7 +41,6 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: 
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
     // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
     services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
-    notifier,
     ...archive,
   }));
   metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);

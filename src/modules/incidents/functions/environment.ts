@@ -1,4 +1,4 @@
-import { ENV, environmentContract, optional } from '../../../platform/environment-contract';
+import { ENV, environmentContract } from '../../../platform/environment-contract';
 
 /** incidents-handler.ts: the incident routes (function group `incidents`). */
 export const INCIDENTS_ENVIRONMENT = environmentContract({
@@ -8,10 +8,6 @@ export const INCIDENTS_ENVIRONMENT = environmentContract({
   catalogueTable: ENV.catalogueTable,
   problemsTable: ENV.problemsTable,
   changesTable: ENV.changesTable,
-  majorIncidentTopic: optional(ENV.majorIncidentTopic),
-  escalationTopic: optional(ENV.escalationTopic),
-  securityTopic: optional(ENV.securityTopic),
-  slaStateMachine: ENV.slaStateMachine,
   clientSettings: ENV.clientSettings,
 });
 

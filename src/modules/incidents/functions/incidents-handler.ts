@@ -7,8 +7,6 @@ import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-reposi
 import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
-import { createNotifier } from '../../../platform/notifier-factory';
-import { createSlaScheduler } from './sla-scheduler-factory';
 import { slaPolicyOf } from '../app/sla-use-cases';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { INCIDENT_ROUTES, type IncidentHttpDeps } from '../http/routes';
@@ -45,21 +43,8 @@ const deps: IncidentDeps = {
     contacts: settings.contacts,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
   },
-  notifier: createNotifier({
-    topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
-    settings,
-    clock,
-    observability,
-  }),
-  onNotificationFailure: (error, topic) => {
-    observability.logger.error('notification not sent', { topic, error: error as Error });
-    observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
-  },
-  slaScheduler: createSlaScheduler(observability.tracer, env.slaStateMachine),
-  onSchedulingFailure: (error) => {
-    observability.logger.error('SLA workflow not started', { error: error as Error });
-    observability.metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
-  },
+  // Notifications and the SLA workflow's start are stored as outbox items with each change and
+  // delivered by the outbox consumer (src/modules/outbox), not from here.
   // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
   resolutionDrafts: {
     drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable),

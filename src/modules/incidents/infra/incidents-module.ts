@@ -83,14 +83,11 @@ export class IncidentsModule extends ItsmModule {
         catalogueTable: data.catalogueTable.tableName,
         problemsTable: data.problemsTable.tableName,
         changesTable: data.changesTable.tableName,
-        majorIncidentTopic: notifications.majorIncidents.topicArn,
-        escalationTopic: notifications.escalations.topicArn,
-        securityTopic: notifications.security.topicArn,
-        slaStateMachine: slaWorkflow.stateMachine.stateMachineArn,
         clientSettings,
       }),
     });
-    slaWorkflow.stateMachine.grantStartExecution(incidents.role);
+    // Workflow starts and notifications of incident changes are outbox effects (src/modules/outbox):
+    // the incidents function neither starts executions nor publishes.
     incidents.grantTable({ table: data.incidentsTable, indexNames: data.incidentIndexNames, key: data.key, access: ['read', 'write'] });
     incidents.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
     // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
@@ -116,7 +113,6 @@ export class IncidentsModule extends ItsmModule {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
       }),
     );
-    incidents.grantPublish(notifications.all, data.key);
     incidents.grantAuditAppend(this.auditAppend);
 
     // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
@@ -162,8 +158,9 @@ export class IncidentsModule extends ItsmModule {
         );
       }
     }
+    // The SLA workflow's own notices still leave from the clock function (the outbox covers incident changes).
     if (props.webhookSecretArn) {
-      for (const fn of [incidents, slaClock]) {
+      for (const fn of [slaClock]) {
         fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
       }
     }

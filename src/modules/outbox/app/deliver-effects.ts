@@ -1,0 +1,84 @@
+import type { Notifier } from '../../../kernel/app/ports';
+import type { Effect, OutboxEffect } from '../domain/effects';
+import type { OutboxStore } from './ports';
+
+/** What delivers each kind of effect; each is idempotent for the same effect. */
+export interface EffectDeliveryDeps {
+  readonly outbox: OutboxStore;
+  /** Starts the SLA workflow of a clock generation: the same generation twice starts one execution. */
+  readonly slaScheduler: { start(run: { readonly incidentId: string; readonly generation: number }): Promise<void> };
+  readonly notifier: Notifier;
+}
+
+export type DeliveryOutcome = 'delivered' | 'already-delivered';
+
+/**
+ * Delivers one outbox item, given its key (from the stream record). At least once: the item is
+ * read first (consistently) and, once its effect is done, deleted, so a redelivered record whose
+ * item is gone sends nothing again. The SLA start is idempotent by itself (the execution is named
+ * after the generation). A notification is the one
+ * effect a crash between its publish and the item's deletion can repeat (at-least-once).
+ * Throws when the effect failed: the item stays, and the stream redelivers it.
+ */
+export async function deliverOutboxItem(deps: EffectDeliveryDeps, key: Readonly<Record<string, string>>): Promise<DeliveryOutcome> {
+  const item = await deps.outbox.get(key);
+  if (!item) return 'already-delivered';
+  await deliverEffect(deps, item);
+  await deps.outbox.markDelivered(key);
+  return 'delivered';
+}
+
+export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: OutboxEffect): Promise<void> {
+  switch (effect.kind) {
+    case 'sla-start':
+      return deps.slaScheduler.start({ incidentId: effect.incidentId, generation: effect.generation });
+    case 'notify':
+      return deps.notifier.notify(effect.notification);
+    default:
+      throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
+  }
+}
+
+/** One record of a stream batch, as the consumer sees it. */
+export interface OutboxRecord {
+  /** The record's sequence number: what a partial batch response names. */
+  readonly sequenceNumber: string;
+  readonly key: Readonly<Record<string, string>>;
+}
+
+export interface BatchOutcome {
+  /**
+   * The sequence number of the first record that failed, for the partial batch response (a stream
+   * is retried from the lowest sequence number reported); empty when every record was delivered.
+   */
+  readonly failed: readonly string[];
+  readonly delivered: number;
+  readonly alreadyDelivered: number;
+}
+
+/**
+ * Delivers a batch, record by record in stream order. At the first failure it stops and reports
+ * that record: the stream retries from there (partial batch response), and the records before it
+ * are not sent again. Effects are independent, but stopping
+ * keeps a long outage from being hammered once per record.
+ */
+export async function deliverBatch(
+  deps: EffectDeliveryDeps,
+  records: readonly OutboxRecord[],
+  onFailure?: (error: unknown, record: OutboxRecord) => void,
+): Promise<BatchOutcome> {
+  let delivered = 0;
+  let alreadyDelivered = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    try {
+      const outcome = await deliverOutboxItem(deps, record.key);
+      if (outcome === 'delivered') delivered++;
+      else alreadyDelivered++;
+    } catch (error) {
+      onFailure?.(error, record);
+      return { failed: [record.sequenceNumber], delivered, alreadyDelivered };
+    }
+  }
+  return { failed: [], delivered, alreadyDelivered };
+}

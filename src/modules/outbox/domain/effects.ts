@@ -1,0 +1,47 @@
+import type { Notification } from '../../../kernel/domain/notification';
+
+/**
+ * A side effect of a stored change: written as an outbox item in the change's own transaction,
+ * delivered afterwards by the outbox consumer (the incidents table's stream). Each effect carries
+ * everything its delivery needs, so delivery reads nothing of the change that caused it.
+ */
+export type Effect =
+  /** Start the SLA workflow that drives one clock generation of an incident. */
+  | { readonly kind: 'sla-start'; readonly incidentId: string; readonly generation: number }
+  /** Tell people: an SNS topic (and the client's webhook, where the client has one). */
+  | {
+      readonly kind: 'notify';
+      /** Tells this notification from the change's others, e.g. `major-incident`, `escalation`, an SLA notice's key. */
+      readonly name: string;
+      readonly notification: Notification;
+    };
+
+export type EffectKind = Effect['kind'];
+
+/** An effect with its id: unique per effect of a change, the same for every delivery attempt. */
+export interface OutboxEffect {
+  /**
+   * `<resource id>#v<version>#<kind>[#<detail>]`, e.g. `<incidentId>#v3#sla-start#g2` or
+   * `<incidentId>#v5#notify#major-incident`: the change's version makes it unique (a version is
+   * stored once), and every redelivery of the item carries the same id.
+   */
+  readonly effectId: string;
+  readonly effect: Effect;
+}
+
+/** The outbox effects of one stored version of a resource (an incident). */
+export function effectsOf(resourceId: string, version: number, effects: readonly Effect[]): OutboxEffect[] {
+  const ids = effects.map((effect) => `${resourceId}#v${version}#${effectName(effect)}`);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate) throw new Error(`Two effects of one change share the id ${duplicate}`);
+  return effects.map((effect, i) => ({ effectId: ids[i]!, effect }));
+}
+
+function effectName(effect: Effect): string {
+  switch (effect.kind) {
+    case 'sla-start':
+      return `sla-start#g${effect.generation}`;
+    case 'notify':
+      return `notify#${effect.name}`;
+  }
+}

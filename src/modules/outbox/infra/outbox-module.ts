@@ -1,0 +1,39 @@
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { ItsmOutbox } from './itsm-outbox';
+
+export interface OutboxModuleProps extends ItsmModuleProps {
+  /** The SLA workflow whose clock generations the outbox starts (the incidents module's). */
+  readonly slaStateMachine: StateMachine;
+  /**
+   * The client's webhook signing secret, for notifications the client receives by webhook.
+   * @default no webhook: no secret is readable
+   */
+  readonly webhookSecretArn?: string;
+}
+
+/**
+ * The outbox as a practice of the stack: its consumer is watched and graphed with the other
+ * functions, its failure queue and alarm join the health alarms and the dashboard.
+ */
+export class OutboxModule extends ItsmModule {
+  readonly outbox: ItsmOutbox;
+
+  constructor(scope: Construct, props: OutboxModuleProps) {
+    super(scope, props);
+    this.outbox = new ItsmOutbox(scope, 'Outbox', {
+      clientId: props.clientId,
+      table: props.data.incidentsTable,
+      key: props.data.key,
+      logRetention: props.logRetention,
+      clientSettings: props.clientSettings,
+      slaStateMachine: props.slaStateMachine,
+      topics: props.notifications,
+      ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
+    });
+    this.functions.push(this.outbox.consumer);
+    this.alarms.push(this.outbox.failuresAlarm);
+    this.deadLetterQueues.push(this.outbox.failures);
+  }
+}

@@ -1,0 +1,214 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Notification, Notifier } from '../../src/kernel/app/ports';
+import { SnsNotifier } from '../../src/kernel/adapters/sns-notifier';
+import { SfnSlaScheduler } from '../../src/modules/incidents/adapters/sfn-sla-scheduler';
+import { DynamoDbOutbox, OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
+import { createOutboxConsumer } from '../../src/modules/outbox/functions/outbox-consumer';
+import { callers, type ApiResponse } from './support-events';
+import { incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
+import { scanAll } from './support-incidents';
+import { outboxDrain, type OutboxDrain, type StreamConsumer } from './support-outbox';
+
+/**
+ * Fault tests of the outbox: requests through the incidents handler store their effects with
+ * their changes; the incidents table's real stream on DynamoDB Local is read by the local poller
+ * with the template's event source mapping settings and handed to the real consumer. Only the
+ * external services' adapters are wrapped, by stateful fakes that fail on cue and otherwise call
+ * the local stand-ins (LocalStepFunctions running the stack's SLA state machine, LocalSns).
+ */
+
+let api: IncidentsApi;
+const routes = incidentRoutes(() => api.handler);
+
+beforeAll(async () => {
+  api = await startIncidentsApi();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const local = { region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+/** Fails the first `failures` starts, then starts for real. */
+class FlakyScheduler {
+  calls = 0;
+  private readonly real: SfnSlaScheduler;
+  constructor(private failures: number) {
+    this.real = new SfnSlaScheduler(new SFNClient({ ...local, endpoint: api.workflows.endpoint }), api.workflows.arnOf(api.workflows.machines[0]!));
+  }
+  async start(run: { readonly incidentId: string; readonly generation: number }): Promise<void> {
+    this.calls++;
+    if (this.failures > 0) {
+      this.failures--;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    await this.real.start(run);
+  }
+}
+
+/** Publishes to LocalSns, except while `failing(call)` says the service is down (or the function dies). */
+class FaultyNotifier implements Notifier {
+  calls = 0;
+  private readonly real = new SnsNotifier(new SNSClient({ ...local, endpoint: api.sns.endpoint }), {
+    'major-incident': TOPICS.majorIncident,
+    escalation: TOPICS.escalation,
+    security: TOPICS.security,
+  });
+  constructor(private readonly failing: (call: number) => Error | undefined) {}
+  async notify(notification: Notification): Promise<void> {
+    this.calls++;
+    const error = this.failing(this.calls);
+    if (error) throw error;
+    await this.real.notify(notification);
+  }
+}
+
+let drain: OutboxDrain | undefined;
+afterEach(async () => {
+  await drain?.stop();
+  drain = undefined;
+});
+
+/** Drains everything stored so far through a healthy consumer, so each test starts from an empty outbox. */
+async function settleEarlierEffects(): Promise<void> {
+  const healthy = await outboxDrain(api.tables, consumerWith(new FlakyScheduler(0), new FaultyNotifier(() => undefined)));
+  await healthy.drain();
+  await healthy.stop();
+}
+
+function consumerWith(scheduler: FlakyScheduler, notifier: Notifier): StreamConsumer {
+  return createOutboxConsumer({ outbox: new DynamoDbOutbox(api.tables.documents, api.tables.names.incidents), slaScheduler: scheduler, notifier });
+}
+
+const outboxItems = async () => (await scanAll(api.tables.documents, api.tables.names.incidents)).filter((i) => i['pk'] === OUTBOX_PARTITION);
+const executionsOf = (incidentId: string) => api.workflows.list().filter((e) => e.name.startsWith(`${incidentId}-g`));
+const escalationsOf = (number: string) => api.sns.messages().filter((m) => m.topicArn === TOPICS.escalation && (m.subject ?? '').includes(`${number} escalated`));
+
+async function logged(body = validIncidentBody()): Promise<Record<string, any>> {
+  const response: ApiResponse = await routes.create(body, { as: callers.agent });
+  expect(response.status).toBe(201);
+  return response.body as Record<string, any>;
+}
+
+async function escalated(incident: Record<string, any>, reason: string): Promise<void> {
+  const response = await routes.escalate(incident['id'], { kind: 'functional', to: 'network-team', reason }, { as: callers.serviceOwner, ifMatch: `"${incident['version']}"` });
+  expect(response.status).toBe(200);
+}
+
+test('the request stores its effects and sends nothing: the SLA start and the notice wait in the outbox', async () => {
+  await settleEarlierEffects();
+  const incident = await logged();
+  await escalated(incident, 'Needs the network team');
+  expect(executionsOf(incident['id'])).toEqual([]);
+  expect(escalationsOf(incident['number'])).toEqual([]);
+  expect((await outboxItems()).map((i) => i['effectId']).sort()).toEqual([`${incident['id']}#v1#sla-start#g1`, `${incident['id']}#v2#notify#escalation`].sort());
+  await settleEarlierEffects();
+  expect(await outboxItems()).toEqual([]);
+  expect(executionsOf(incident['id'])).toHaveLength(1);
+  expect(escalationsOf(incident['number'])).toHaveLength(1);
+});
+
+test('StartExecution fails twice, then succeeds: one execution of the generation, and its clock runs', async () => {
+  await settleEarlierEffects();
+  const scheduler = new FlakyScheduler(2);
+  const consumer = consumerWith(scheduler, new FaultyNotifier(() => undefined));
+  drain = await outboxDrain(api.tables, consumer, { from: 'now' });
+  const incident = await logged(validIncidentBody({ impact: 1, urgency: 1 }));
+
+  await drain.drain();
+
+  expect(scheduler.calls).toBe(3);
+  expect(drain.failed).toEqual([]);
+  expect(drain.invocations).toHaveLength(3);
+  const executions = executionsOf(incident['id']);
+  expect(executions.map((e) => ({ name: e.name, status: e.status, input: JSON.parse(e.input) }))).toEqual([
+    { name: `${incident['id']}-g1`, status: 'RUNNING', input: { incidentId: incident['id'], generation: 1 } },
+  ]);
+  expect(await outboxItems()).toEqual([]);
+
+  // The same batch delivered again (at-least-once): nothing is started twice.
+  for (const event of drain.invocations) expect(await consumer(event)).toEqual({ batchItemFailures: [] });
+  expect(scheduler.calls).toBe(3);
+  expect(executionsOf(incident['id'])).toHaveLength(1);
+});
+
+test('SNS fails for a stretch: after it recovers every notification is delivered once, none twice', async () => {
+  await settleEarlierEffects();
+  const outage = 5;
+  const notifier = new FaultyNotifier((call) => (call <= outage ? Object.assign(new Error('Service Unavailable'), { name: 'InternalErrorException' }) : undefined));
+  const scheduler = new FlakyScheduler(0);
+  const consumer = consumerWith(scheduler, notifier);
+  drain = await outboxDrain(api.tables, consumer, { from: 'now' });
+  const incidents = [];
+  for (let i = 0; i < 4; i++) incidents.push(await logged(validIncidentBody({ shortDescription: `Stretch ${i}` })));
+  for (const incident of incidents) await escalated(incident, 'SNS stretch');
+
+  await drain.drain();
+
+  expect(drain.failed).toEqual([]);
+  expect(notifier.calls).toBe(outage + incidents.length);
+  for (const incident of incidents) {
+    expect(escalationsOf(incident['number'])).toHaveLength(1);
+    expect(executionsOf(incident['id'])).toHaveLength(1);
+  }
+  expect(await outboxItems()).toEqual([]);
+
+  // Every batch handed over again: nothing is published again.
+  for (const event of drain.invocations) await consumer(event);
+  expect(notifier.calls).toBe(outage + incidents.length);
+  for (const incident of incidents) expect(escalationsOf(incident['number'])).toHaveLength(1);
+});
+
+test('the consumer dies mid-batch: after the retries every effect is delivered exactly once', async () => {
+  await settleEarlierEffects();
+  // The function dies while sending the second notice: the first is sent and its item deleted,
+  // nothing after runs, and the invocation's response never reaches the mapping (a function error).
+  let died = false;
+  const notifier = new FaultyNotifier((call) => {
+    if (call !== 2) return undefined;
+    died = true;
+    return new Error('Runtime exited with error: signal: killed');
+  });
+  const scheduler = new FlakyScheduler(0);
+  const real = consumerWith(scheduler, notifier);
+  const dying: StreamConsumer = async (event) => {
+    died = false;
+    const response = await real(event);
+    if (died) throw new Error('Runtime exited with error: signal: killed');
+    return response;
+  };
+  drain = await outboxDrain(api.tables, dying, { from: 'now' });
+  const incidents = [];
+  for (let i = 0; i < 3; i++) incidents.push(await logged(validIncidentBody({ shortDescription: `Crash ${i}` })));
+  for (const incident of incidents) await escalated(incident, 'Crash test');
+
+  await drain.drain();
+
+  expect(drain.failed).toEqual([]);
+  // One batch of the six effects; after the crash the mapping bisected it and retried the halves.
+  expect(drain.invocations[0]!.Records).toHaveLength(6);
+  expect(drain.invocations.slice(1).map((e) => e.Records.length)).toEqual([3, 3]);
+  for (const incident of incidents) {
+    expect(escalationsOf(incident['number'])).toHaveLength(1);
+    expect(executionsOf(incident['id'])).toHaveLength(1);
+  }
+  // Two sent before the crash and two after: the crashed notice was not published before dying.
+  expect(notifier.calls).toBe(incidents.length + 1);
+  expect(await outboxItems()).toEqual([]);
+});
+
+test('only outbox inserts reach the consumer: incident writes and deletions of delivered items are filtered out', async () => {
+  await settleEarlierEffects();
+  const consumer = consumerWith(new FlakyScheduler(0), new FaultyNotifier(() => undefined));
+  drain = await outboxDrain(api.tables, consumer, { from: 'now' });
+  await logged();
+  await drain.drain();
+  const records = drain.invocations.flatMap((e) => e.Records);
+  expect(records.length).toBeGreaterThan(0);
+  for (const record of records) {
+    expect(record.eventName).toBe('INSERT');
+    expect(record.dynamodb?.Keys?.['pk']).toEqual({ S: OUTBOX_PARTITION });
+  }
+  expect(drain.mapping).toMatchObject({ batchSize: 10, bisectBatchOnFunctionError: true, reportBatchItemFailures: true, maximumRetryAttempts: 8 });
+});
