@@ -211,3 +211,20 @@ export async function createServices(runtime: RuntimeProcess, ids: readonly stri
     if (answer.status !== 201 && answer.status !== 409) throw new Error(`POST /services ${id} answered ${answer.status}: ${answer.text}`);
   }
 }
+
+/**
+ * Waits until the runtime's stream consumer has delivered every stored effect (GET /_local/outbox
+ * lists none undelivered): effects leave after the response, so a test that compares stored state
+ * or sent notifications waits for them first. Fails if any effect failed or time runs out.
+ */
+export async function effectsDelivered(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await call(url, 'GET', '/_local/outbox');
+    const { undelivered, failed } = body as { undelivered: unknown[]; failed: unknown[] };
+    if (failed.length > 0) throw new Error(`Effects failed to deliver: ${JSON.stringify(failed)}`);
+    if (undelivered.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`Effects still undelivered after ${timeoutMs} ms: ${JSON.stringify(undelivered)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
