@@ -213,6 +213,37 @@ test('an unacknowledged P1: warning, breach, then contacts #1 → #2 → #3 → 
   expect(result.statesEntered.at(-1)).toBe(SLA_WORKFLOW_STATES.done);
 });
 
+test('a check retried by Step Functions stores its notices once; the consumer sends each once, and a redelivered batch sends nothing again', async () => {
+  now = T0 + 5 * 86_400_000;
+  const { incidentDeps, slaDeps } = deps();
+  const incident = await createIncident(incidentDeps, agent, {
+    shortDescription: 'Card terminal offline', description: 'One shop', impact: 1, urgency: 1, service: 'payments', category: 'hardware',
+  } as never);
+  await notices.drain();
+  // Past the acknowledge target's breach: one check owes the warning and the breach.
+  now += durationMs('1h');
+  const first = await checkSlaClocks(slaDeps, { incidentId: incident.id, generation: 1 });
+  expect(first.sent.length).toBeGreaterThanOrEqual(2);
+  // The task's retry (its answer lost): the notices are recorded, nothing more is stored.
+  const retried = await checkSlaClocks(slaDeps, { incidentId: incident.id, generation: 1 });
+  expect(retried.sent).toEqual([]);
+  const stored = await new DynamoDbOutbox(tables.documents, tables.names.incidents).undeliveredBefore('9999', 1000);
+  const mine = stored.filter((item) => item.effectId.startsWith(`${incident.id}#`));
+  const version = (await slaDeps.incidents.get(incident.id))!.version;
+  expect(mine.map((item) => item.effectId).sort()).toEqual(first.sent.map((key) => `${incident.id}#v${version}#notify#${key}`).sort());
+
+  const before = notices.invocations.length;
+  await notices.drain();
+  expect(notices.failed).toEqual([]);
+  expect(notificationsAbout(incident.number)).toHaveLength(first.sent.length);
+  // The same batches handed to the consumer again (a redelivery): the items are gone, nothing is sent.
+  const consumer = createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: snsNotifier() });
+  const redelivered = notices.invocations.slice(before);
+  expect(redelivered.length).toBeGreaterThan(0);
+  for (const batch of redelivered) expect(await consumer(batch)).toEqual({ batchItemFailures: [] });
+  expect(notificationsAbout(incident.number)).toHaveLength(first.sent.length);
+});
+
 test('a P1 acknowledged, answered and resolved in time: no notification, and within 20 state transitions', async () => {
   now = T0 + 86_400_000;
   const start = now;
