@@ -6,7 +6,6 @@ import { DynamoDbCatalogueRepository } from '../src/modules/catalogue/adapters/d
 import { DynamoDbIncidentRepository } from '../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../src/modules/incidents/app/incident-use-cases';
 import { checkSlaClocks, slaPolicyOf, type SlaDeps } from '../src/modules/incidents/app/sla-use-cases';
-import type { Notification } from '../src/kernel/app/ports';
 import { clientSettingsSchema } from '../src/config/client-settings-schema';
 import { slaRunSchema } from '../src/modules/incidents/schemas/sla-schemas';
 import { runLocalExecution } from '../local/local-step-functions';
@@ -32,8 +31,8 @@ export async function measureSlaTransitions(options: {
   const table = (prefix: string) => Object.values(options.tableNames).find((n) => n.startsWith(prefix))!;
   let now = Date.parse('2026-11-24T10:00:00Z');
   const clock = { now: () => new Date(now) };
-  const sent: Notification[] = [];
-  const notifier = { notify: async (n: Notification) => void sent.push(n) };
+  // The checks store their notices as outbox effects (delivered by the outbox consumer): counted from their results.
+  let sent = 0;
   const audit = new DynamoDbAuditTrail(documents, table('DataAuditTable'), { clock, ids: { newId: () => randomUUID() } });
   const incidents = new DynamoDbIncidentRepository(documents, table('DataIncidentsTable'), audit);
   const services = new DynamoDbCatalogueRepository(documents, table('DataCatalogueTable'));
@@ -49,7 +48,7 @@ export async function measureSlaTransitions(options: {
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
     settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
   };
-  const slaDeps: SlaDeps = { incidents, services, clock, notifier, policy: slaPolicyOf(settings), clientId: settings.id, contacts: settings.contacts };
+  const slaDeps: SlaDeps = { incidents, services, clock, policy: slaPolicyOf(settings), clientId: settings.id, contacts: settings.contacts };
   const agent = { id: 'bench-agent', name: 'bench.agent', roles: ['agent' as const] };
 
   const run = async (scenario: (id: string, start: number) => { at: number; act: () => Promise<unknown> }[]) => {
@@ -58,7 +57,7 @@ export async function measureSlaTransitions(options: {
       shortDescription: 'SLA bench', description: 'P1', impact: 1, urgency: 1, service: 'sla-bench', category: 'bench',
     } as never);
     const actions = scenario(incident.id, start);
-    const before = sent.length;
+    const before = sent;
     let pending: string | undefined;
     const result = await runLocalExecution({
       machine,
@@ -73,7 +72,9 @@ export async function measureSlaTransitions(options: {
           }
           now = Math.max(now, until);
         }
-        return checkSlaClocks(slaDeps, slaRunSchema.parse(payload));
+        const checked = await checkSlaClocks(slaDeps, slaRunSchema.parse(payload));
+        sent += checked.sent.length;
+        return checked;
       },
       waitMs: (timestamp) => {
         pending = timestamp;
@@ -82,7 +83,7 @@ export async function measureSlaTransitions(options: {
     }).result;
     if (result.status !== 'SUCCEEDED') throw new Error(`SLA workflow ${result.status}: ${result.error}`);
     now += 86_400_000;
-    return { transitions: result.transitions, notifications: sent.length - before };
+    return { transitions: result.transitions, notifications: sent - before };
   };
 
   const minutes = (m: number) => m * 60_000;

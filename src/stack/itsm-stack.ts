@@ -113,7 +113,7 @@ export class ItsmStack extends Stack {
     const webhookSecretArn = config.integrations.webhook?.secretArn;
     // One line per practice. Their order is the order of their functions on the dashboard (the API's
     // functions first, then the jobs and event handlers).
-    const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose, webhookSecretArn });
+    const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose });
     this.modules = [
       incidents,
       new CatalogueModule(this, shared),
@@ -122,7 +122,7 @@ export class ItsmStack extends Stack {
       new AuditModule(this, shared),
       new ReportsModule(this, { ...shared, config }),
       new MetaModule(this, shared),
-      new MonitoringModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
+      new MonitoringModule(this, shared),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
       new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
     ];

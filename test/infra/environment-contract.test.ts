@@ -66,14 +66,15 @@ test('the shared names are defined once and every contract picks from them', () 
 });
 
 test('readEnvironment names a missing required variable and lets an optional one be undefined', () => {
-  const values = { INCIDENTS_TABLE_NAME: 'i', AUDIT_TABLE_NAME: 'a', EVENTS_TABLE_NAME: 'e', SLA_STATE_MACHINE_ARN: 'arn', ITSM_CLIENT_SETTINGS: '{}' };
-  expect(readEnvironment(EVENT_INGESTION_ENVIRONMENT, values)).toEqual({
-    incidentsTable: 'i',
-    eventsTable: 'e',
+  const values = { AUDIT_TABLE_NAME: 'a', CHANGES_TABLE_NAME: 'c', CATALOGUE_TABLE_NAME: 'k', INCIDENTS_TABLE_NAME: 'i', IDEMPOTENCY_TABLE_NAME: 'd', ITSM_CLIENT_SETTINGS: '{}' };
+  expect(readEnvironment(CHANGES_ENVIRONMENT, values)).toEqual({
     auditTable: 'a',
-    securityTopic: undefined,
-    slaStateMachine: 'arn',
+    changesTable: 'c',
+    catalogueTable: 'k',
+    incidentsTable: 'i',
+    idempotencyTable: 'd',
+    escalationTopic: undefined,
     clientSettings: '{}',
   });
-  expect(() => readEnvironment(EVENT_INGESTION_ENVIRONMENT, { ...values, EVENTS_TABLE_NAME: '' })).toThrow('Environment variable EVENTS_TABLE_NAME is not set');
+  expect(() => readEnvironment(CHANGES_ENVIRONMENT, { ...values, CHANGES_TABLE_NAME: '' })).toThrow('Environment variable CHANGES_TABLE_NAME is not set');
 });

@@ -3,6 +3,7 @@ import type { LocalSns } from '../../local/local-sns';
 import type { TestTables } from '../support/test-tables';
 import { scanAll } from './support-incidents';
 import { exampleSettings, loadIngestionHandler, startFunctionEnvironment, TOPICS, type FunctionEnvironment } from './support-handler';
+import { loadOutboxConsumer, outboxDrain, type OutboxDrain } from './support-outbox';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
 
@@ -16,6 +17,8 @@ let environment: FunctionEnvironment;
 let tables: TestTables;
 let sns: LocalSns;
 let handler: Handler;
+/** The stack's outbox consumer on the incidents table's stream: it sends the security notices and starts the SLA workflows. */
+let effects: OutboxDrain;
 const context = { functionName: 'event-ingestion', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 };
 
 const loadHandler = (settings: Record<string, unknown>) => loadIngestionHandler(settings) as Handler;
@@ -25,8 +28,10 @@ beforeAll(async () => {
   ({ tables } = environment);
   sns = environment.sns!;
   handler = loadHandler(exampleSettings());
+  effects = await outboxDrain(tables, loadOutboxConsumer());
 });
 afterAll(async () => {
+  await effects?.stop();
   await environment?.close();
 });
 
@@ -57,8 +62,12 @@ function inspectorEvent(findingArn: string, severity = 'HIGH', status = 'ACTIVE'
   return { ...inspector, id: randomUUID(), time: now(), detail: { ...inspector.detail, findingArn, severity, status } };
 }
 
-const securityMessagesAbout = (text: string) =>
-  sns.messages().filter((m) => m.topicArn === TOPICS.security && JSON.stringify(m.message).includes(text));
+/** The security notices about `text`, once the effects stored so far are delivered. */
+const securityMessagesAbout = async (text: string) => {
+  await effects.drain();
+  expect(effects.failed).toEqual([]);
+  return sns.messages().filter((m) => m.topicArn === TOPICS.security && JSON.stringify(m.message).includes(text));
+};
 
 describe('GuardDuty findings', () => {
   test('the same finding event delivered 3×: one security incident, one event record, one notification', async () => {
@@ -85,12 +94,32 @@ describe('GuardDuty findings', () => {
     expect(lock).toMatchObject({ incidentId: incidents[0]!['id'] });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ eventId: event.id, outcome: 'opened' });
-    const messages = securityMessagesAbout(findingId);
+    const messages = await securityMessagesAbout(findingId);
     expect(messages).toHaveLength(1);
     // contacts.security of clients/example.json
     expect(messages[0]!.message).toMatchObject({ recipients: [expect.objectContaining({ email: 'soc@example.com' })] });
     expect(messages[0]!.attributes).toMatchObject({ priority: 'P2', client: 'example' });
     expect(messages[0]!.subject).toContain(incidents[0]!['number']);
+    // The incident's SLA workflow was started by the consumer, once.
+    expect(environment.workflows.sfn.list().filter((e) => e.name === `${incidents[0]!['id']}-g1`)).toHaveLength(1);
+  });
+
+  test('the security notice and the SLA start are outbox items of the opening transaction; a redelivered batch sends and starts nothing again', async () => {
+    const findingId = randomUUID().replace(/-/g, '');
+    const before = effects.invocations.length;
+    expect((await handler(guardDutyEvent(findingId), context)).outcome).toBe('opened');
+    const { incidents } = await stateOf(findingId);
+    const id = incidents[0]!['id'];
+    // Stored with the incident, not sent by ingestion.
+    const stored = (await scan(tables.names.incidents)).filter((i) => i['pk'] === 'OUTBOX' && String(i['effectId']).startsWith(`${id}#`));
+    expect(stored.map((i) => i['effectId']).sort()).toEqual([`${id}#v1#notify#security-incident`, `${id}#v1#sla-start#g1`]);
+    expect(await securityMessagesAbout(findingId)).toHaveLength(1);
+    const batches = effects.invocations.slice(before);
+    expect(batches.length).toBeGreaterThan(0);
+    const consumer = loadOutboxConsumer();
+    for (const batch of batches) expect(await consumer(batch)).toEqual({ batchItemFailures: [] });
+    expect(await securityMessagesAbout(findingId)).toHaveLength(1);
+    expect(environment.workflows.sfn.list().filter((e) => e.name === `${id}-g1`)).toHaveLength(1);
   });
 
   test('the same finding event delivered 3× concurrently: one incident', async () => {
@@ -137,7 +166,7 @@ describe('GuardDuty findings', () => {
     const findingId = randomUUID().replace(/-/g, '');
     await custom(guardDutyEvent(findingId, 7), context);
     expect((await stateOf(findingId)).incidents[0]).toMatchObject({ priority: 'P1' });
-    const [message] = securityMessagesAbout(findingId);
+    const [message] = await securityMessagesAbout(findingId);
     expect(message!.message).toMatchObject({ recipients: [expect.objectContaining({ email: contacts.nominated[0].email })] });
   });
 });
@@ -162,7 +191,7 @@ describe('Inspector2 findings', () => {
       resolvedBy: 'system:monitoring',
     });
     expect(events.map((e) => e['outcome']).sort()).toEqual(['attached', 'opened', 'resolved']);
-    expect(securityMessagesAbout(arn)).toHaveLength(1);
+    expect(await securityMessagesAbout(arn)).toHaveLength(1);
     // Active again after remediation: a new incident takes over the stale lock.
     const reopened = await handler(inspectorEvent(arn, 'HIGH'), context);
     expect(reopened.outcome).toBe('opened');
@@ -189,7 +218,7 @@ describe('Inspector2 findings', () => {
     expect(lock).toBeUndefined();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ outcome: 'recorded', state: 'SUPPRESSED' });
-    expect(securityMessagesAbout(arn)).toHaveLength(0);
+    expect(await securityMessagesAbout(arn)).toHaveLength(0);
   });
 
   test.each(['INFORMATIONAL', 'UNTRIAGED'])('%s is recorded only', async (severity) => {

@@ -45,6 +45,12 @@ let sns: LocalSns;
 let dir: string;
 let machine: TemplateStateMachine;
 let now = T0;
+/**
+ * The notices each check stores are delivered from the incidents table's stream by the outbox
+ * consumer (to LocalSns); `startWorkflow` plays the SLA starts, which most tests here run themselves.
+ */
+let notices: OutboxDrain;
+let startWorkflow: (run: { incidentId: string; generation: number }) => Promise<void> = async () => undefined;
 const clock = { now: () => new Date(now) };
 const at = (offset: string) => T0 + durationMs(offset);
 
@@ -67,20 +73,28 @@ beforeAll(async () => {
     'vpn',
     'printing',
   ]);
+  notices = await outboxDrain(
+    tables,
+    createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: snsNotifier() }),
+  );
 });
 afterAll(async () => {
+  await notices?.stop();
   await sns?.stop();
   tables?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
-  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
-  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit);
-  const notifier = new SnsNotifier(
+function snsNotifier(): SnsNotifier {
+  return new SnsNotifier(
     new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     { 'major-incident': TOPICS.majorIncident, escalation: TOPICS.escalation, security: TOPICS.security },
   );
+}
+
+function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
+  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
+  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit);
   const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
   return {
     incidentDeps: {
@@ -92,7 +106,7 @@ function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
       rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
       settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
     },
-    slaDeps: { incidents, clock, notifier, policy, clientId: settings.id, contacts: settings.contacts, services },
+    slaDeps: { incidents, clock, policy, clientId: settings.id, contacts: settings.contacts, services },
   };
 }
 
@@ -127,7 +141,11 @@ async function execute(input: { incidentId: string; generation: number }, slaDep
       return 0;
     },
   });
-  return execution.result;
+  const result = await execution.result;
+  // What the checks stored is sent by the outbox consumer.
+  await notices.drain();
+  expect(notices.failed).toEqual([]);
+  return result;
 }
 
 const notificationsAbout = (number: string): OutboxMessage[] => sns.messages().filter((m) => (m.subject ?? '').includes(`${number}:`));
@@ -195,6 +213,37 @@ test('an unacknowledged P1: warning, breach, then contacts #1 → #2 → #3 → 
   expect(result.statesEntered.at(-1)).toBe(SLA_WORKFLOW_STATES.done);
 });
 
+test('a check retried by Step Functions stores its notices once; the consumer sends each once, and a redelivered batch sends nothing again', async () => {
+  now = T0 + 5 * 86_400_000;
+  const { incidentDeps, slaDeps } = deps();
+  const incident = await createIncident(incidentDeps, agent, {
+    shortDescription: 'Card terminal offline', description: 'One shop', impact: 1, urgency: 1, service: 'payments', category: 'hardware',
+  } as never);
+  await notices.drain();
+  // Past the acknowledge target's breach: one check owes the warning and the breach.
+  now += durationMs('1h');
+  const first = await checkSlaClocks(slaDeps, { incidentId: incident.id, generation: 1 });
+  expect(first.sent.length).toBeGreaterThanOrEqual(2);
+  // The task's retry (its answer lost): the notices are recorded, nothing more is stored.
+  const retried = await checkSlaClocks(slaDeps, { incidentId: incident.id, generation: 1 });
+  expect(retried.sent).toEqual([]);
+  const stored = await new DynamoDbOutbox(tables.documents, tables.names.incidents).undeliveredBefore('9999', 1000);
+  const mine = stored.filter((item) => item.effectId.startsWith(`${incident.id}#`));
+  const version = (await slaDeps.incidents.get(incident.id))!.version;
+  expect(mine.map((item) => item.effectId).sort()).toEqual(first.sent.map((key) => `${incident.id}#v${version}#notify#${key}`).sort());
+
+  const before = notices.invocations.length;
+  await notices.drain();
+  expect(notices.failed).toEqual([]);
+  expect(notificationsAbout(incident.number)).toHaveLength(first.sent.length);
+  // The same batches handed to the consumer again (a redelivery): the items are gone, nothing is sent.
+  const consumer = createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: snsNotifier() });
+  const redelivered = notices.invocations.slice(before);
+  expect(redelivered.length).toBeGreaterThan(0);
+  for (const batch of redelivered) expect(await consumer(batch)).toEqual({ batchItemFailures: [] });
+  expect(notificationsAbout(incident.number)).toHaveLength(first.sent.length);
+});
+
 test('a P1 acknowledged, answered and resolved in time: no notification, and within 20 state transitions', async () => {
   now = T0 + 86_400_000;
   const start = now;
@@ -246,7 +295,8 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
       localReferences(template, 'eu-west-2')[machine.logicalId]!,
     );
     // The starts are stored with each change and delivered from the table's stream by the outbox consumer.
-    effects = await outboxDrain(tables, createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: scheduler, notifier: slaDeps.notifier }), { from: 'now' });
+    startWorkflow = (run) => scheduler.start(run);
+    effects = notices;
     const withScheduler: IncidentDeps = incidentDeps;
     const incident = await createIncident(withScheduler, agent, {
       shortDescription: 'Printer queue stuck', description: 'Floor 3', impact: 3, urgency: 3, service: 'printing', category: 'hardware',
@@ -277,7 +327,7 @@ test('On Hold for a pausing reason supersedes the running execution: the old one
     expect(byName(3).status).toBe('RUNNING');
     expect(sfn.list().map((e) => e.name).sort()).toEqual([1, 2, 3].map((g) => `${incident.id}-g${g}`).sort());
   } finally {
-    await effects?.stop();
+    startWorkflow = async () => undefined;
     await sfn.stop();
     rmSync(workflowsDir, { recursive: true, force: true });
   }

@@ -3,4 +3,4 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export type { IncidentRepository, ReportAggregates, SlaScheduler } from './ports';
-export { alarmTrackingPolicyOf, slaPolicyOf, slaReport, startSlaClocks, withSlaFacts } from './sla-use-cases';
+export { alarmTrackingPolicyOf, slaPolicyOf, slaReport, slaStartEffects, withSlaFacts } from './sla-use-cases';

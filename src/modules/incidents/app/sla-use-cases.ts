@@ -19,9 +19,9 @@ import { PRIORITIES, type Priority } from '../../../kernel/domain/priority';
 import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock';
 import { mayReadReports, type Caller } from '../../../kernel/domain/access-policy';
 import type { ClientSettings } from '../../../config/client-settings-schema';
-import type { Clock, ContactRef, Notification, NotificationTopic, Notifier } from '../../../kernel/app/ports';
-import type { IncidentRepository, SlaScheduler } from './ports';
-import type { Effect } from '../../outbox/domain';
+import type { Clock, ContactRef, Notification, NotificationTopic } from '../../../kernel/app/ports';
+import type { IncidentRepository } from './ports';
+import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
 import { incidentChangeEntry } from '../../audit/app';
@@ -59,7 +59,6 @@ export type SlaContacts = DefaultContacts;
 export interface SlaDeps {
   readonly incidents: IncidentRepository;
   readonly clock: Clock;
-  readonly notifier: Notifier;
   readonly policy: SlaPolicy;
   readonly clientId: string;
   readonly contacts: SlaContacts;
@@ -67,7 +66,6 @@ export interface SlaDeps {
   readonly services?: ServiceCatalogue;
   /** Warning alarms that persist are promoted at their due time by the same workflow. */
   readonly promotion?: { readonly policy: AlarmTrackingPolicy; readonly after: string; readonly rules: PriorityRules };
-  readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
 
 export interface SlaCheckResult {
@@ -86,8 +84,10 @@ const SLA_ACTOR = { id: 'system:sla', name: 'system:sla' };
 /**
  * One wake-up of the SLA workflow: records and sends whatever has fallen due, and says when to
  * wake up next. A run for an older generation stops at once (a pause, resume or priority change
- * started a newer one), so executions never race. Notices are stored before they are sent, with
- * the incident's version as the condition: a check that loses a race re-reads and sends nothing twice.
+ * started a newer one), so executions never race. Each notice's notification is an outbox effect
+ * stored with the incident version that records the notice (`<incidentId>#v<version>#notify#<key>`),
+ * under the version condition: a check that loses a race, or that Step Functions retries, re-reads
+ * the incident, finds the notice recorded, and stores (and sends) nothing twice.
  */
 export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: string; readonly generation: number }): Promise<SlaCheckResult> {
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
@@ -109,13 +109,19 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
     const contacts = escalationContacts(deps.services ? await deps.services.getService(incident.service) : undefined, deps.contacts);
     const contactOf = (notify: EscalationContact) => contacts.find((c) => c.role === notify)?.contact;
     const change = applySlaNotices(incident, decision.notices, contactOf, now.toISOString());
+    const notices: Effect[] = decision.notices.map((notice) => ({ kind: 'notify', name: notice.key, notification: notificationOf(deps, change.incident, notice, contactOf) }));
     try {
-      await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, 'incident:sla-notice', incident, change.incident));
+      await deps.incidents.save(
+        change,
+        incident.version,
+        incident,
+        incidentChangeEntry(SLA_ACTOR, 'incident:sla-notice', incident, change.incident),
+        effectsOf(change.incident.id, change.incident.version, notices),
+      );
     } catch (error) {
       if (error instanceof VersionConflictError) continue;
       throw error;
     }
-    for (const notice of decision.notices) await notifySafely(deps, notificationOf(deps, change.incident, notice, contactOf));
     return result(decision.notices.map((n) => n.key));
   }
   // Step Functions retries the task; by then the concurrent writers are done.
@@ -132,19 +138,25 @@ async function promote(deps: SlaDeps, promotion: NonNullable<SlaDeps['promotion'
   const owner = escalationContacts(service, deps.contacts).find((c) => c.role === 'service-owner')!.contact;
   const promoted = promoteWarningAlarm({ incident, rules: promotion.rules, after: promotion.after, serviceOwner: owner.name, now: at });
   const change = { ...promoted, incident: recordSlaFacts(incident, promoted.incident, at, false, { byWorkflow: true }) };
-  try {
-    await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, 'incident:alarm-promoted', incident, change.incident));
-  } catch (error) {
-    if (error instanceof VersionConflictError) return false;
-    throw error;
-  }
-  await notifySafely(deps, {
+  const notification: Notification = {
     topic: topicOf(change.incident),
     subject: `[${change.incident.priority}] ${change.incident.number}: warning alarm promoted to error`,
     message: `${change.incident.number} "${change.incident.shortDescription}" (service ${change.incident.service}): the warning alarm is still in ALARM after ${promotion.after}; it is now handled as an error and escalated to you.`,
     recipients: [owner],
     attributes: { client: deps.clientId, priority: change.incident.priority, kind: 'alarm-promotion', level: String(change.incident.escalationLevel), contact: 'service-owner' },
-  });
+  };
+  try {
+    await deps.incidents.save(
+      change,
+      incident.version,
+      incident,
+      incidentChangeEntry(SLA_ACTOR, 'incident:alarm-promoted', incident, change.incident),
+      effectsOf(change.incident.id, change.incident.version, [{ kind: 'notify', name: 'alarm-promotion', notification }]),
+    );
+  } catch (error) {
+    if (error instanceof VersionConflictError) return false;
+    throw error;
+  }
   return true;
 }
 
@@ -192,14 +204,6 @@ function notificationOf(deps: SlaDeps, incident: Incident, notice: SlaNotice, co
   }
 }
 
-async function notifySafely(deps: Pick<SlaDeps, 'notifier' | 'onNotificationFailure'>, notification: Notification): Promise<void> {
-  try {
-    await deps.notifier.notify(notification);
-  } catch (error) {
-    deps.onNotificationFailure?.(error, notification.topic);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Recording facts and starting the workflow, for every use case that changes incidents
 // ---------------------------------------------------------------------------------------------
@@ -217,26 +221,6 @@ export function slaStartEffects(before: Incident | undefined, after: Incident): 
   const generation = slaOf(after).generation;
   if (before && slaOf(before).generation === generation) return [];
   return [{ kind: 'sla-start', incidentId: after.id, generation }];
-}
-
-/**
- * Starts the workflow of a new clock generation, after the change is stored (event ingestion,
- * until its changes store their effects too); a failure is reported, not thrown: the change
- * stands, and the next change of generation starts a run again.
- */
-export async function startSlaClocks(
-  scheduler: SlaScheduler | undefined,
-  before: Incident | undefined,
-  after: Incident,
-  onFailure?: (error: unknown) => void,
-): Promise<void> {
-  const generation = slaOf(after).generation;
-  if (!scheduler || (before && slaOf(before).generation === generation)) return;
-  try {
-    await scheduler.start({ incidentId: after.id, generation });
-  } catch (error) {
-    onFailure?.(error);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

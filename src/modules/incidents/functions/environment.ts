@@ -14,9 +14,6 @@ export const INCIDENTS_ENVIRONMENT = environmentContract({
 /** sla-clock-handler.ts: the SLA workflow's task. */
 export const SLA_CLOCK_ENVIRONMENT = environmentContract({
   incidentsTable: ENV.incidentsTable,
-  majorIncidentTopic: ENV.majorIncidentTopic,
-  escalationTopic: ENV.escalationTopic,
-  securityTopic: ENV.securityTopic,
   auditTable: ENV.auditTable,
   catalogueTable: ENV.catalogueTable,
   clientSettings: ENV.clientSettings,

@@ -8,7 +8,6 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
-import { createNotifier } from '../../../platform/notifier-factory';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
@@ -19,7 +18,7 @@ const env = readEnvironment(SLA_CLOCK_ENVIRONMENT);
 
 /**
  * The task of the SLA workflow: each time the workflow wakes up it asks this function what has
- * fallen due (warnings, breaches, escalation steps), which records and sends it, and answers
+ * fallen due (warnings, breaches, escalation steps), which records it with its notifications (outbox effects, sent by the outbox consumer), and answers
  * when to wake up next or that the execution is done.
  */
 const { logger, metrics, tracer } = createObservability('sla-clock');
@@ -32,12 +31,6 @@ const deps = {
   incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail)),
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
-  notifier: createNotifier({
-    topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
-    settings,
-    clock,
-    observability: { logger, metrics, tracer },
-  }),
   policy: slaPolicyOf(settings),
   promotion: {
     policy: alarmTrackingPolicyOf(settings.monitoring),
@@ -46,10 +39,6 @@ const deps = {
   },
   clientId: settings.id,
   contacts: settings.contacts,
-  onNotificationFailure: (error: unknown, topic: string) => {
-    logger.error('notification not sent', { topic, error: error as Error });
-    metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
-  },
 };
 
 const run = async (input: unknown, context: Context): Promise<SlaCheckResult> => withRequestContext({ requestId: context.awsRequestId }, () => check(input));

@@ -21,12 +21,6 @@ export interface IncidentsModuleProps extends ItsmModuleProps {
    * @default false
    */
   readonly archiveFindingsOnClose?: boolean;
-  /**
-   * The client's webhook signing secret (integrations.webhook.secretArn), referenced, never copied:
-   * the functions that notify read that one secret and nothing else in Secrets Manager.
-   * @default no webhook: no secret is readable
-   */
-  readonly webhookSecretArn?: string;
 }
 
 /**
@@ -42,7 +36,7 @@ export class IncidentsModule extends ItsmModule {
 
   constructor(scope: Construct, props: IncidentsModuleProps) {
     super(scope, props);
-    const { data, notifications, logRetention, clientSettings, jobFailures } = props;
+    const { data, logRetention, clientSettings, jobFailures } = props;
 
     // SLA clocks: a Standard workflow per incident clock generation, whose task is this function.
     const slaClock = new ItsmFunction(scope, 'SlaClockFunction', {
@@ -55,9 +49,6 @@ export class IncidentsModule extends ItsmModule {
       synchronousCaller: 'the SLA workflow (Step Functions), whose task retry policy retries it',
       environment: environmentOf(SLA_CLOCK_ENVIRONMENT, {
         incidentsTable: data.incidentsTable.tableName,
-        majorIncidentTopic: notifications.majorIncidents.topicArn,
-        escalationTopic: notifications.escalations.topicArn,
-        securityTopic: notifications.security.topicArn,
         auditTable: data.auditTable.tableName,
         catalogueTable: data.catalogueTable.tableName,
         clientSettings,
@@ -66,7 +57,6 @@ export class IncidentsModule extends ItsmModule {
     slaClock.grantTable({ table: data.incidentsTable, key: data.key, access: ['read', 'write'] });
     // Escalation calls the service's own contacts and owner: one GetItem per check that sends.
     slaClock.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
-    slaClock.grantPublish(notifications.all, data.key);
     slaClock.grantAuditAppend(this.auditAppend);
     const slaWorkflow = new ItsmSlaWorkflow(scope, 'SlaWorkflow', { checkFunction: slaClock.function, logRetention, logKey: data.key });
     this.slaStateMachine = slaWorkflow.stateMachine;
@@ -158,12 +148,7 @@ export class IncidentsModule extends ItsmModule {
         );
       }
     }
-    // The SLA workflow's own notices still leave from the clock function (the outbox covers incident changes).
-    if (props.webhookSecretArn) {
-      for (const fn of [slaClock]) {
-        fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
-      }
-    }
+    // No function of this module notifies anyone: notices are outbox effects (OutboxModule sends them, webhook included).
 
     this.incidents = incidents;
     this.slaClock = slaClock;

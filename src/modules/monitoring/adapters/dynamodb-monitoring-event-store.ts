@@ -3,6 +3,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentChange } from '../../incidents/domain';
 import { aggregateTransactItems } from '../../incidents/adapters';
+import { outboxPuts } from '../../outbox/adapters';
+import type { OutboxEffect } from '../../outbox/domain';
 import type { TimelineEntry } from '../../incidents/domain';
 import type { AttachResult, EventRecord, LockedIncident, MonitoringEventStore, MonitoringLock, OpenLockedIncidentResult } from '../app/ports';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
@@ -89,7 +91,14 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     throw new Error(`Recording event ${record.eventId} failed: ${reasons.join(', ')}`);
   }
 
-  async openLockedIncident(args: { record: EventRecord; lock: MonitoringLock; change: IncidentChange; staleIncidentId?: string; audit: AuditEntry }): Promise<OpenLockedIncidentResult> {
+  async openLockedIncident(args: {
+    record: EventRecord;
+    lock: MonitoringLock;
+    change: IncidentChange;
+    staleIncidentId?: string;
+    audit: AuditEntry;
+    effects?: readonly OutboxEffect[];
+  }): Promise<OpenLockedIncidentResult> {
     const { record, lock, change, staleIncidentId } = args;
     const incident = change.incident;
     const lockItem = {
@@ -121,6 +130,8 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
       })),
       this.counterAdd(record),
       { Put: this.auditTrail.transactPut(args.audit) },
+      // The change's effects, delivered from the incidents table's stream (src/modules/outbox).
+      ...outboxPuts(this.tables.incidents, args.effects ?? [], record.receivedAt),
     ]);
     if (!reasons) {
       this.lockHints.set(`${lock.kind}#${lock.id}`, incident.id);
@@ -137,6 +148,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     expectedVersion: number;
     previous?: Incident;
     audit: AuditEntry;
+    effects?: readonly OutboxEffect[];
   }): Promise<'saved' | 'duplicate-event' | 'conflict'> {
     const { record, lock, change, expectedVersion } = args;
     const incident = change.incident;
@@ -177,6 +189,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
       })),
       this.counterAdd(record),
       { Put: this.auditTrail.transactPut(args.audit) },
+      ...outboxPuts(this.tables.incidents, args.effects ?? [], record.receivedAt),
     ]);
     if (!reasons) return 'saved';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';

@@ -8,10 +8,11 @@ import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CloudWatchAlarmEvent } from '../schemas/event-rules';
 import { recordSlaFacts } from '../../incidents/domain';
 import { reopenForAlarm, startTracking, trackAlarmState, type AlarmTracking, type AlarmTrackingPolicy } from '../../incidents/domain';
-import { startSlaClocks, withSlaFacts } from '../../incidents/app';
+import { slaStartEffects, withSlaFacts } from '../../incidents/app';
+import { effectsOf, type Effect } from '../../outbox/domain';
 import type { AlarmTagSource, MonitoringEventStore } from './ports';
 import type { Clock, IdSource } from '../../../kernel/app/ports';
-import type { IncidentRepository, SlaScheduler } from '../../incidents/app';
+import type { IncidentRepository } from '../../incidents/app';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 
 /** Five state changes within an hour make an alarm flapping; warnings are not promoted unless the client says when. */
@@ -28,9 +29,6 @@ export interface IngestEventDeps {
   readonly policy: MonitoringPolicy;
   /** Flapping and warning promotion. @default 5 changes within an hour; no promotion */
   readonly tracking?: AlarmTrackingPolicy;
-  /** Starts the SLA workflow of each incident opened (and each new clock generation). */
-  readonly slaScheduler?: SlaScheduler;
-  readonly onSchedulingFailure?: (error: unknown) => void;
   /** The alarm's `itsm:severity` / `itsm:service` tags, which come before the name rules. None: rules only. */
   readonly alarmTags?: AlarmTagSource;
   /** A tag lookup failed: the event is classified by the name rules instead (never lost for it). */
@@ -41,6 +39,14 @@ export type IngestOutcome =
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'opened' | 'attached' | 'noted' | 'resolved' | 'reopened'; readonly incidentId: string }
   | { readonly outcome: 'recorded'; readonly why: string };
+
+/**
+ * The effects of an incident change made by ingestion, stored with it (src/modules/outbox): the SLA
+ * workflow's start when the change began a new clock generation, and `others`.
+ */
+export function changeEffects(before: Incident | undefined, after: Incident, others: readonly Effect[] = []) {
+  return effectsOf(after.id, after.version, [...slaStartEffects(before, after), ...others]);
+}
 
 /** Lost races are retried this many times (each retry re-reads the lock; writes stay conditional). */
 const MAX_ATTEMPTS = 10;
@@ -114,6 +120,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
           previous: incident,
           expectedVersion: incident.version,
           audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:resolve', incident, change.incident)),
+          effects: changeEffects(incident, change.incident),
         });
         if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -173,11 +180,9 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
           previous,
           expectedVersion: previous.version,
           audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:reopen', previous, change.incident)),
+          effects: changeEffects(previous, change.incident),
         });
-        if (result === 'saved') {
-          await startSlaClocks(deps.slaScheduler, previous, change.incident, deps.onSchedulingFailure);
-          return { outcome: 'reopened', incidentId: previous.id };
-        }
+        if (result === 'saved') return { outcome: 'reopened', incidentId: previous.id };
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
         continue;
       }
@@ -214,11 +219,9 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       change: { incident, entries: change.entries },
       ...(lock && { staleIncidentId: lock.incidentId }),
       audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:create', undefined, incident)),
+      effects: changeEffects(undefined, incident),
     });
-    if (result === 'opened') {
-      await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
-      return { outcome: 'opened', incidentId: incident.id };
-    }
+    if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
     if (result === 'duplicate-event') return { outcome: 'duplicate' };
     // lock-taken: another event for this alarm won; attach to its incident on the next pass.
   }

@@ -1,6 +1,6 @@
 import { openIncident, resolveAutomatically, type Incident, type IncidentChange } from '../../incidents/domain';
 import { recordSlaFacts } from '../../incidents/domain';
-import { startSlaClocks, withSlaFacts } from '../../incidents/app';
+import { withSlaFacts } from '../../incidents/app';
 import { isOpen } from '../../incidents/domain';
 import type { TimelineEntry } from '../../incidents/domain';
 import type { Priority } from '../../../kernel/domain/priority';
@@ -15,19 +15,17 @@ import {
 } from '../domain/finding-policy';
 import type { GuardDutyFindingEvent, Inspector2FindingEvent } from '../schemas/event-rules';
 import { findingEventSeverity } from '../domain/alarm-policy';
-import { MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
-import type { ContactRef, Notifier } from '../../../kernel/app/ports';
+import { changeEffects, MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
+import type { ContactRef, Notification } from '../../../kernel/app/ports';
 import type { MonitoringLock } from './ports';
 import { incidentChangeEntry } from '../../audit/app';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 
 export interface IngestFindingDeps extends IngestEventDeps {
   readonly findingPriorities: FindingPriorities;
-  readonly notifier: Notifier;
-  /** contacts.security, else nominated contact #1. */
+  /** contacts.security, else nominated contact #1: told of each security incident opened (an outbox effect). */
   readonly securityContact: ContactRef;
   readonly clientId: string;
-  readonly onNotificationFailure?: (error: unknown) => void;
 }
 
 /** A GuardDuty or Inspector finding, reduced to what ingestion decides on. */
@@ -150,6 +148,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         previous: incident,
         expectedVersion: incident.version,
         audit: audit(incident, change.incident, 'incident:resolve'),
+        effects: changeEffects(incident, change.incident),
       });
       if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -173,11 +172,9 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         previous: current,
         expectedVersion: current.version,
         audit: audit(current, change.incident, 'incident:finding-republished'),
+        effects: changeEffects(current, change.incident),
       });
-      if (result === 'saved') {
-        await startSlaClocks(deps.slaScheduler, current, change.incident, deps.onSchedulingFailure);
-        return { outcome: 'attached', incidentId: current.id };
-      }
+      if (result === 'saved') return { outcome: 'attached', incidentId: current.id };
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
       continue; // the incident changed meanwhile: read it again
     }
@@ -220,12 +217,9 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       change: { incident, entries: opened.entries },
       ...(held && { staleIncidentId: held.incidentId }),
       audit: audit(undefined, incident, 'incident:create'),
+      effects: changeEffects(undefined, incident, [{ kind: 'notify', name: 'security-incident', notification: securityNotification(deps, incident, finding) }]),
     });
-    if (result === 'opened') {
-      await startSlaClocks(deps.slaScheduler, undefined, incident, deps.onSchedulingFailure);
-      await notifySecurity(deps, incident, finding);
-      return { outcome: 'opened', incidentId: incident.id };
-    }
+    if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
     if (result === 'duplicate-event') return { outcome: 'duplicate' };
     // lock-taken: another event for this finding won; update its incident on the next pass.
   }
@@ -263,21 +257,17 @@ function remediated(deps: IngestEventDeps, incident: Incident, notes: string, no
   return withSlaFacts(incident, resolveAutomatically({ incident, resolutionCode: REMEDIATED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now }), now, false);
 }
 
-async function notifySecurity(deps: IngestFindingDeps, incident: Incident, finding: SecurityFinding): Promise<void> {
-  try {
-    await deps.notifier.notify({
-      topic: 'security',
-      subject: `[${incident.priority}] ${incident.number} security incident: ${finding.title}`,
-      message: [
-        `${incident.number} was opened from ${finding.product} finding ${finding.findingId} (severity ${finding.reportedSeverity}, ${finding.severity}).`,
-        `Account ${finding.account}, region ${finding.region}.`,
-        finding.description,
-      ].join('\n'),
-      recipients: [deps.securityContact],
-      attributes: { priority: incident.priority, client: deps.clientId, level: 'security', source: finding.product.toLowerCase() },
-    });
-  } catch (error) {
-    // The incident is stored and the event recorded: a retry would be a duplicate, so report and carry on.
-    deps.onNotificationFailure?.(error);
-  }
+/** The security contact's notice of a new security incident, stored with the incident (delivered by the outbox consumer). */
+function securityNotification(deps: IngestFindingDeps, incident: Incident, finding: SecurityFinding): Notification {
+  return {
+    topic: 'security',
+    subject: `[${incident.priority}] ${incident.number} security incident: ${finding.title}`,
+    message: [
+      `${incident.number} was opened from ${finding.product} finding ${finding.findingId} (severity ${finding.reportedSeverity}, ${finding.severity}).`,
+      `Account ${finding.account}, region ${finding.region}.`,
+      finding.description,
+    ].join('\n'),
+    recipients: [deps.securityContact],
+    attributes: { priority: incident.priority, client: deps.clientId, level: 'security', source: finding.product.toLowerCase() },
+  };
 }

@@ -2,6 +2,7 @@ import type { Incident, IncidentChange } from '../../incidents/domain';
 import type { TimelineEntry } from '../../incidents/domain';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AlarmTags, EventSeverity } from '../domain/alarm-policy';
+import type { OutboxEffect } from '../../outbox/domain';
 
 /** Ports of this module's use cases; adapters implement them. Shared ports (clock, ids, pages, notifier, audit) are in src/kernel/app/ports.ts. */
 
@@ -66,6 +67,8 @@ export interface MonitoringEventStore {
     readonly staleIncidentId?: string;
     /** The change's audit record, stored in the same transaction (the change is never unaudited). */
     readonly audit: AuditEntry;
+    /** The change's side effects (SLA workflow start, notifications), stored as outbox items in the same transaction. */
+    readonly effects?: readonly OutboxEffect[];
   }): Promise<OpenLockedIncidentResult>;
   /**
    * Records the event and adds the entry to the incident if it is still open; `countOccurrence`
@@ -96,6 +99,8 @@ export interface MonitoringEventStore {
     readonly expectedVersion: number;
     /** Stored in the same transaction. */
     readonly audit: AuditEntry;
+    /** The change's side effects (SLA workflow start, notifications), stored as outbox items in the same transaction. */
+    readonly effects?: readonly OutboxEffect[];
   }): Promise<'saved' | 'duplicate-event' | 'conflict'>;
   /** Records the event only; false when it was already recorded. */
   record(record: EventRecord): Promise<boolean>;

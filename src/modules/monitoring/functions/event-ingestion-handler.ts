@@ -5,10 +5,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { createAlarmTagSource } from './alarm-tag-source-factory';
-import { createSlaScheduler } from '../../incidents/functions';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
-import { createNotifier } from '../../../platform/notifier-factory';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb-monitoring-event-store';
@@ -42,12 +40,6 @@ const events = new DynamoDbMonitoringEventStore(
   auditTrail,
 );
 
-const notifier = createNotifier({
-  topics: { 'major-incident': undefined, escalation: undefined, security: env.securityTopic },
-  settings,
-  clock,
-  observability: { logger, metrics, tracer },
-});
 // CloudWatch on AWS; the local runtime, which has no CloudWatch, names a file of alarm tags instead.
 const alarmTags = createAlarmTagSource(tracer);
 
@@ -59,11 +51,6 @@ const common: IngestEventDeps = {
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   policy: settings.monitoring,
   tracking: alarmTrackingPolicyOf(settings.monitoring),
-  slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
-  onSchedulingFailure: (error) => {
-    logger.error('SLA workflow not started', { error: error as Error });
-    metrics.addMetric('SlaSchedulingFailed', MetricUnit.Count, 1);
-  },
   alarmTags,
   onTagLookupFailure: (error, alarmArn) => {
     logger.warn('alarm tags not read: classified by the name rules', { alarmArn, error: error as Error });
@@ -73,13 +60,8 @@ const common: IngestEventDeps = {
 const findingDeps: IngestFindingDeps = {
   ...common,
   findingPriorities: settings.monitoring.findingPriorities,
-  notifier,
   securityContact: settings.contacts.security ?? settings.contacts.nominated[0]!,
   clientId: settings.id,
-  onNotificationFailure: (error) => {
-    logger.error('security notification failed', { error: error as Error });
-    metrics.addMetric('NotificationFailed_security', MetricUnit.Count, 1);
-  },
 };
 
 /** The event's schema by source; a source we do not subscribe to is malformed here. */

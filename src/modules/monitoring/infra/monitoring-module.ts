@@ -4,7 +4,6 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../schemas/event-rules';
@@ -15,15 +14,11 @@ import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgement
 import { environmentOf } from '../../../platform/environment-contract';
 import { EVENT_INGESTION_ENVIRONMENT } from '../functions/environment';
 
-export interface MonitoringModuleProps extends ItsmModuleProps {
-  /** The SLA workflow (IncidentsModule): an ingested event's incident starts its clocks. */
-  readonly slaStateMachine: IStateMachine;
-  /**
-   * The client's webhook signing secret (integrations.webhook.secretArn), read when notifying.
-   * @default no webhook: no secret is readable
-   */
-  readonly webhookSecretArn?: string;
-}
+/**
+ * Ingestion starts no workflow and notifies nobody itself: the SLA starts and the security notices
+ * of its incident changes are outbox items in the change's transaction (OutboxModule delivers them).
+ */
+export type MonitoringModuleProps = ItsmModuleProps;
 
 /**
  * Event management: CloudWatch alarm state changes and security findings (GuardDuty, Inspector2)
@@ -36,7 +31,7 @@ export class MonitoringModule extends ItsmModule {
 
   constructor(scope: Construct, props: MonitoringModuleProps) {
     super(scope, props);
-    const { data, notifications, logRetention, clientSettings } = props;
+    const { data, logRetention, clientSettings } = props;
 
     const ingestionFailures = new Queue(scope, 'EventIngestionFailures', {
       encryptionMasterKey: data.key,
@@ -62,19 +57,14 @@ export class MonitoringModule extends ItsmModule {
         incidentsTable: data.incidentsTable.tableName,
         eventsTable: data.eventsTable.tableName,
         auditTable: data.auditTable.tableName,
-        securityTopic: notifications.security.topicArn,
-        slaStateMachine: props.slaStateMachine.stateMachineArn,
         clientSettings,
       }),
     });
-    props.slaStateMachine.grantStartExecution(eventIngestion.role);
     eventIngestion.grantAuditAppend(this.auditAppend);
     eventIngestion.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byOpenService.name], key: data.key, access: ['read', 'write'] });
     // Put the event record, ADD to its trend counter (UpdateItem), both in one transaction.
     eventIngestion.grantTable({ table: data.eventsTable, key: data.key, access: ['put', 'update'] });
     eventIngestion.grantQueueSend(ingestionFailures, data.key);
-    // Security incidents notify the client's security contact; the other topics are not this function's.
-    eventIngestion.grantPublish([notifications.security], data.key);
     // Alarm severity and service come from the alarm's itsm:* tags first. The alarms are the
     // client's, not this stack's, so they cannot be named: any alarm of this account and region,
     // in a policy of its own so that the wildcard's acknowledgement covers this statement only.
@@ -116,9 +106,6 @@ export class MonitoringModule extends ItsmModule {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    if (props.webhookSecretArn) {
-      eventIngestion.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
-    }
 
     this.eventIngestion = eventIngestion;
     this.ingestionFailures = ingestionFailures;
