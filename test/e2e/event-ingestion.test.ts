@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import sample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 import guardDuty from '../fixtures/eventbridge/guardduty-finding.json';
 import inspector from '../fixtures/eventbridge/inspector2-finding.json';
-import { call, RUNTIME_HOOK_TIMEOUT, sharedRuntime, type RuntimeProcess } from '../support/local-runtime-process';
+import { call, effectsDelivered, RUNTIME_HOOK_TIMEOUT, sharedRuntime, type RuntimeProcess } from '../support/local-runtime-process';
 
 /**
  * EventBridge locally: the real AWS sample alarm event, posted to /_local/events, matches the
@@ -69,6 +69,8 @@ test('GuardDuty and Inspector2 findings become security incidents, once each, an
   expect(guardDutyIncidents).toEqual([expect.objectContaining({ security: true, priority: 'P2', category: 'security', channel: 'monitoring', state: 'New' })]);
   expect(inspectorIncidents).toEqual([expect.objectContaining({ security: true, priority: 'P2', category: 'security', state: 'New' })]);
 
+  // The security notices are outbox effects, delivered by the runtime's stream consumer after the events are answered.
+  await effectsDelivered(runtime.url);
   const notifications = await call(runtime.url, 'GET', '/_local/notifications');
   const about = (text: string) =>
     notifications.body.items.filter((m: { topicArn: string; message: unknown }) => /security/i.test(m.topicArn) && JSON.stringify(m.message).includes(text));
