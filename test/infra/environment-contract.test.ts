@@ -10,7 +10,7 @@ import { META_ENVIRONMENT } from '../../src/modules/meta/functions/environment';
 import { EVENT_INGESTION_ENVIRONMENT } from '../../src/modules/monitoring/functions/environment';
 import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../../src/modules/problems/functions/environment';
 import { REPORTS_ENVIRONMENT } from '../../src/modules/reports/functions/environment';
-import { OUTBOX_CONSUMER_ENVIRONMENT } from '../../src/modules/outbox/functions/environment';
+import { OUTBOX_CONSUMER_ENVIRONMENT, OUTBOX_RECONCILER_ENVIRONMENT } from '../../src/modules/outbox/functions/environment';
 import { REPO_ROOT, useClientStacks } from './infra-fixtures';
 
 /**
@@ -32,6 +32,7 @@ const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
   'src/modules/reports/functions/reports-handler.ts': REPORTS_ENVIRONMENT,
   'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-consumer-handler.ts': OUTBOX_CONSUMER_ENVIRONMENT,
+  'src/modules/outbox/functions/outbox-reconciler-handler.ts': OUTBOX_RECONCILER_ENVIRONMENT,
 };
 const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
 

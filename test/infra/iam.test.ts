@@ -36,6 +36,7 @@ const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 const AUTO_CLOSE_ENTRY = 'src/modules/incidents/functions/auto-close-handler.ts';
 const EVENT_INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
 const OUTBOX_ENTRY = 'src/modules/outbox/functions/outbox-consumer-handler.ts';
+const RECONCILER_ENTRY = 'src/modules/outbox/functions/outbox-reconciler-handler.ts';
 
 /** Functions some method of the REST API's definition integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
@@ -143,7 +144,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes, reports and outbox functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes, reports, outbox and outbox reconciler functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.incidentsTable);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
@@ -156,7 +157,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
     // The outbox consumer: its stream and outbox items only (test/infra/outbox.test.ts).
     const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId, outbox.roleId].sort());
+    // The outbox reconciler: outbox items and the byState index only (test/infra/outbox-reconciler.test.ts).
+    const reconciler = functionWithEntry(resources, RECONCILER_ENTRY);
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId].sort());
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
     // Problem candidates also read a window's incidents on byCreated.
     for (const [reader, indexes] of [[problems, ['byCreated', 'byNumber']], [changes, ['byNumber']]] as const) {
@@ -292,7 +295,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('the SLA workflow may only invoke the SLA check function; only the outbox consumer may start it', () => {
+  test('the SLA workflow may only invoke the SLA check function; only the outbox consumer and its reconciler may start it', () => {
     const { resources, stack } = fixture.get(clientId);
     const machineId = idOf(stack, stack.slaStateMachine);
     const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
@@ -312,6 +315,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
     // Event ingestion's starts are outbox effects too: its role may not start executions.
     const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
-    expect(starters).toEqual([outbox.roleId]);
+    const reconciler = functionWithEntry(resources, RECONCILER_ENTRY);
+    expect(starters.sort()).toEqual([outbox.roleId, reconciler.roleId].sort());
   });
 });

@@ -5,3 +5,4 @@
 export { DynamoDbIncidentRepository, fromItem, toItem } from './dynamodb-incident-repository';
 export { INCIDENT_INDEXES, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
 export { DynamoDbReportAggregates, aggregateTransactItems } from './report-aggregates';
+export { slaExecutionName } from './sfn-sla-scheduler';

@@ -5,3 +5,5 @@
 export { deliverBatch, deliverEffect, deliverOutboxItem } from './deliver-effects';
 export type { BatchOutcome, EffectDeliveryDeps, OutboxRecord } from './deliver-effects';
 export type { OutboxStore, StoredOutboxItem } from './ports';
+export { RECONCILE_SETTINGS, reconcileEffects, totalRepaired } from './reconcile-effects';
+export type { OpenSlaClock, OpenSlaClocks, ReconcileDeps, ReconcileOutcome, ReconcileSettings, RepairKind, SlaExecutions } from './reconcile-effects';

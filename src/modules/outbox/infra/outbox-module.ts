@@ -2,6 +2,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { ItsmOutbox } from './itsm-outbox';
+import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
 export interface OutboxModuleProps extends ItsmModuleProps {
   /** The SLA workflow whose clock generations the outbox starts (the incidents module's). */
@@ -19,6 +20,7 @@ export interface OutboxModuleProps extends ItsmModuleProps {
  */
 export class OutboxModule extends ItsmModule {
   readonly outbox: ItsmOutbox;
+  readonly reconciler: ItsmOutboxReconciler;
 
   constructor(scope: Construct, props: OutboxModuleProps) {
     super(scope, props);
@@ -35,5 +37,19 @@ export class OutboxModule extends ItsmModule {
     this.functions.push(this.outbox.consumer);
     this.alarms.push(this.outbox.failuresAlarm);
     this.deadLetterQueues.push(this.outbox.failures);
+    // What slipped through anyway, repaired on a schedule; its failures go to the scheduled jobs' queue.
+    this.reconciler = new ItsmOutboxReconciler(scope, 'OutboxReconciler', {
+      clientId: props.clientId,
+      table: props.data.incidentsTable,
+      key: props.data.key,
+      logRetention: props.logRetention,
+      clientSettings: props.clientSettings,
+      slaStateMachine: props.slaStateMachine,
+      topics: props.notifications,
+      jobFailures: props.jobFailures,
+      ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
+    });
+    this.functions.push(this.reconciler.function);
+    this.alarms.push(this.reconciler.repairsAlarm);
   }
 }
