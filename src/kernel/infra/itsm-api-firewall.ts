@@ -84,7 +84,7 @@ export class ItsmApiFirewall extends Construct {
             scope: 'REGIONAL',
             ipAddressVersion: set.version,
             addresses: set.addresses,
-            description: `rowe-itsm ${props.clientId}: the only source addresses that may reach the API (client config api.access)`,
+            description: `rowe-itsm ${props.clientId}: the only source addresses that may reach the API, from client config api.access`,
           }),
       );
     const references = ipSets.map((set) => ({ ipSetReferenceStatement: { arn: set.attrArn } }));
