@@ -302,7 +302,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       .flatMap(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement));
     const invoke = workflowStatements.filter((s) => asList(s.Action).includes('lambda:InvokeFunction'));
     expect(invoke.length).toBeGreaterThan(0);
-    for (const s of invoke) expect([...referencedIds(s.Resource)]).toEqual([slaClock.logicalId]);
+    // Through the check function's live alias only (not its other versions: no "<arn>:*").
+    const [liveAlias] = resourcesOfType(resources, 'AWS::Lambda::Alias').filter(([, a]) => referencedId(a.Properties.FunctionName) === slaClock.logicalId).map(([id]) => id);
+    for (const s of invoke) expect(s.Resource).toEqual({ Ref: liveAlias });
     const starters = resourcesOfType(resources, 'AWS::IAM::Policy')
       .filter(([, p]) =>
         asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some(
