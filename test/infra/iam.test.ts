@@ -39,7 +39,7 @@ const OUTBOX_ENTRY = 'src/modules/outbox/functions/outbox-consumer-handler.ts';
 
 /** Functions some method of the REST API's definition integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
-  return new Set(apiOperationsOf(resources).flatMap((m) => integratedFunctionIds(m.operation)));
+  return new Set(apiOperationsOf(resources).flatMap((m) => integratedFunctionIds(m.operation, resources)));
 }
 const INCIDENTS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 const FORBIDDEN_TABLE_ACTIONS = ['dynamodb:*', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:PartiQLDelete'];

@@ -196,9 +196,20 @@ export function apiOperationsOf(resources: Readonly<Record<string, CfnResourceJs
   );
 }
 
-/** Logical ids of the functions an operation's Lambda proxy integration invokes. */
-export const integratedFunctionIds = (operation: any): string[] =>
-  [...referencedIds(operation['x-amazon-apigateway-integration']?.uri)].filter((id) => !id.startsWith('AWS::'));
+/**
+ * Logical ids of what an operation's Lambda proxy integration invokes: the functions' live aliases
+ * (the stack invokes every function through one); with `resources`, the functions those aliases belong to.
+ */
+export const integratedFunctionIds = (operation: any, resources?: Readonly<Record<string, CfnResourceJson>>): string[] =>
+  [...referencedIds(operation['x-amazon-apigateway-integration']?.uri)]
+    .filter((id) => !id.startsWith('AWS::'))
+    .map((id) => (resources ? functionOfAlias(resources, id) : id));
+
+/** An alias's function (its FunctionName's Ref); any other logical id as it is. */
+export function functionOfAlias(resources: Readonly<Record<string, CfnResourceJson>>, logicalId: string): string {
+  const resource = resources[logicalId];
+  return resource?.Type === 'AWS::Lambda::Alias' ? (referencedId(resource.Properties.FunctionName) ?? logicalId) : logicalId;
+}
 
 export interface PolicyStatementJson {
   readonly Effect: 'Allow' | 'Deny';
