@@ -1,4 +1,5 @@
 import type { CloudFormationTemplate } from './synthesize-stack';
+import { functionIdIn } from './template-model';
 
 /**
  * Reads the stack's Lambda event source mappings on DynamoDB streams out of the synthesized
@@ -32,8 +33,13 @@ export function streamMappingsOf(template: CloudFormationTemplate): TemplateStre
       const p = r.Properties;
       const getAtt = (p.EventSourceArn as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt'];
       if (!getAtt || getAtt[1] !== 'StreamArn') return [];
-      const functionId = (p.FunctionName as { Ref?: string })?.Ref;
-      if (!functionId) throw new Error(`${logicalId}: the event source mapping names no function of the stack`);
+      // The function itself, or one of its aliases (the stack maps the stream to the `live` alias).
+      let functionId: string;
+      try {
+        functionId = functionIdIn(template, p.FunctionName);
+      } catch {
+        throw new Error(`${logicalId}: the event source mapping names no function of the stack`);
+      }
       const destination = p.DestinationConfig?.OnFailure?.Destination as { 'Fn::GetAtt'?: [string, string] } | undefined;
       return [
         {

@@ -62,7 +62,7 @@ export function routesOf(template: CloudFormationTemplate): TemplateRoute[] {
       }
       const integration = operation['x-amazon-apigateway-integration'];
       if (integration?.type !== 'aws_proxy') throw new Error(`${key.toUpperCase()} ${path}: not a Lambda proxy integration`);
-      routes.push({ method: key.toUpperCase(), path, authorization, scopes: scopes ?? [], functionId: integratedFunction(integration.uri) });
+      routes.push({ method: key.toUpperCase(), path, authorization, scopes: scopes ?? [], functionId: functionIdIn(template, integration.uri) });
     }
   }
   return routes;
@@ -79,11 +79,42 @@ interface OpenApiBody {
   readonly securityDefinitions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
-/** Finds the function logical id inside the integration URI's Fn::Join. */
-function integratedFunction(integration: unknown): string {
-  const found = JSON.stringify(integration).match(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/);
-  if (!found) throw new Error(`Integration without a Lambda function: ${JSON.stringify(integration)}`);
-  return found[1]!;
+/**
+ * The logical id of the one function a value invokes: an integration URI's Fn::Join, a rule
+ * target's Arn, an event source mapping's FunctionName. The value names the function (`Fn::GetAtt`
+ * Arn or `Ref`) or one of its aliases (`Ref`, e.g. the `live` alias the stack invokes through):
+ * an alias is followed to the function it belongs to, so locally the function itself is invoked.
+ */
+export function functionIdIn(template: CloudFormationTemplate, value: unknown): string {
+  const found = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const ref = (v as { Ref?: unknown }).Ref;
+      const getAtt = (v as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+      const id = typeof ref === 'string' ? ref : Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+      const functionId = id === undefined ? undefined : functionIdOfResource(template, id);
+      if (functionId) found.add(functionId);
+      else Object.values(v).forEach(visit);
+    }
+  };
+  visit(value);
+  if (found.size !== 1) {
+    throw new Error(`${found.size === 0 ? 'No' : 'More than one'} Lambda function (or alias of one) in ${JSON.stringify(value)}`);
+  }
+  return [...found][0]!;
+}
+
+/** A function's logical id is itself; an alias's (or version's) is its function's; anything else has none. */
+function functionIdOfResource(template: CloudFormationTemplate, logicalId: string): string | undefined {
+  const resource = template.Resources[logicalId];
+  if (resource?.Type === 'AWS::Lambda::Function') return logicalId;
+  if (resource?.Type === 'AWS::Lambda::Alias' || resource?.Type === 'AWS::Lambda::Version') {
+    const target = resource.Properties?.FunctionName as { Ref?: unknown; 'Fn::GetAtt'?: unknown } | undefined;
+    const id = typeof target?.Ref === 'string' ? target.Ref : Array.isArray(target?.['Fn::GetAtt']) ? (target['Fn::GetAtt'] as string[])[0] : undefined;
+    return id !== undefined && template.Resources[id]?.Type === 'AWS::Lambda::Function' ? id : undefined;
+  }
+  return undefined;
 }
 
 export interface TemplateSchedule {
@@ -100,7 +131,7 @@ export function schedulesOf(template: CloudFormationTemplate): TemplateSchedule[
     .map(([logicalId, r]) => ({
       logicalId,
       expression: r.Properties.ScheduleExpression as string,
-      functionIds: (r.Properties.Targets ?? []).map((t: { Arn: unknown }) => integratedFunction(t.Arn)),
+      functionIds: (r.Properties.Targets ?? []).map((t: { Arn: unknown }) => functionIdIn(template, t.Arn)),
     }));
 }
 
@@ -119,7 +150,7 @@ export function eventRulesOf(template: CloudFormationTemplate): TemplateEventRul
     .map(([logicalId, r]) => ({
       logicalId,
       eventPattern: r.Properties.EventPattern,
-      functionIds: (r.Properties.Targets ?? []).map((t: { Arn: unknown }) => integratedFunction(t.Arn)),
+      functionIds: (r.Properties.Targets ?? []).map((t: { Arn: unknown }) => functionIdIn(template, t.Arn)),
     }));
 }
 
@@ -213,7 +244,7 @@ const localFunctionArn = (region: string, logicalId: string) => `arn:aws:lambda:
 
 /**
  * Step Functions state machines of the template, their definitions resolved: `Fn::GetAtt` of a
- * function's Arn becomes a local function ARN, a `Ref` a local reference. Task states that invoke
+ * function's Arn, or a `Ref` to one of its aliases, becomes a local function ARN, a `Ref` a local reference. Task states that invoke
  * a function (directly by ARN, or through `arn:aws:states:::lambda:invoke` with FunctionName) are
  * mapped to it.
  */
@@ -225,6 +256,9 @@ export function stateMachinesOf(template: CloudFormationTemplate, region: string
     if (getAtt && getAtt[1] === 'Arn' && template.Resources[getAtt[0]]?.Type === 'AWS::Lambda::Function') return localFunctionArn(region, getAtt[0]);
     const ref = (part as { Ref?: string }).Ref;
     if (ref && refs[ref]) return refs[ref]!;
+    // An alias's Ref is its ARN: locally, the function it belongs to.
+    const aliased = ref ? functionIdOfResource(template, ref) : undefined;
+    if (aliased) return localFunctionArn(region, aliased);
     if (ref === 'AWS::Region') return region;
     if (ref === 'AWS::Partition') return 'aws';
     if (ref === 'AWS::AccountId') return '000000000000';

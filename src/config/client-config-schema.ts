@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import { clientSettingsSchema } from './client-settings-schema';
 import { createServiceBodySchema } from '../modules/catalogue/schemas/catalogue-schemas';
@@ -8,6 +9,61 @@ export type { Contact } from './client-settings-schema';
  * The one schema for a client file in clients/. It extends the run-time settings the functions
  * read (priority matrix, SLA targets, time zone) with what only the deployment needs.
  */
+/** An IPv4 or IPv6 CIDR block AWS WAF accepts in an IP set (any prefix but /0). */
+export function cidrProblem(value: string): string | undefined {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!match) return 'must be a CIDR block such as 203.0.113.0/24 (an address, "/", a prefix length)';
+  const [, address, prefixText] = match;
+  const prefix = Number(prefixText);
+  const version = isIP(address!);
+  if (version === 0) return `"${address}" is not an IPv4 or IPv6 address`;
+  const max = version === 4 ? 32 : 128;
+  if (prefix < 1 || prefix > max) return `prefix /${prefix} must be between /1 and /${max} (AWS WAF refuses /0)`;
+  return undefined;
+}
+
+/** The deployment configurations a client may pick for its canary releases (CodeDeploy's predefined Lambda ones). */
+export const DEPLOYMENT_CONFIGS = [
+  'CANARY_10PERCENT_5MINUTES',
+  'CANARY_10PERCENT_10MINUTES',
+  'CANARY_10PERCENT_15MINUTES',
+  'CANARY_10PERCENT_30MINUTES',
+  'LINEAR_10PERCENT_EVERY_1MINUTE',
+  'LINEAR_10PERCENT_EVERY_2MINUTES',
+  'LINEAR_10PERCENT_EVERY_3MINUTES',
+  'LINEAR_10PERCENT_EVERY_10MINUTES',
+  'ALL_AT_ONCE',
+] as const;
+export type DeploymentConfigName = (typeof DEPLOYMENT_CONFIGS)[number];
+export const DEFAULT_DEPLOYMENT_CONFIG: DeploymentConfigName = 'CANARY_10PERCENT_5MINUTES';
+
+const privateAccess = z
+  .object({
+    mode: z.literal('private'),
+    vpcEndpointIds: z
+      .array(z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'must be an interface VPC endpoint id such as vpce-0123456789abcdef0'))
+      .min(1, 'must name at least one VPC endpoint: with none, nobody could reach the API')
+      .describe('Interface VPC endpoints (com.amazonaws.<region>.execute-api) allowed to invoke the API; every other source is denied'),
+  })
+  .strict()
+  .describe('A PRIVATE endpoint, reachable only through the listed VPC endpoints');
+const vpnAccess = z
+  .object({
+    mode: z.literal('vpn'),
+    allowedCidrs: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          const problem = cidrProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .min(1, 'must list at least one CIDR block: with none, AWS WAF would block every request')
+      .max(1000)
+      .describe('Source address ranges (the VPN\'s egress) allowed to reach the API; AWS WAF blocks every other address'),
+  })
+  .strict()
+  .describe('A regional endpoint that AWS WAF opens only to the listed source addresses');
+
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-west-2');
 
 export const clientConfigSchema = clientSettingsSchema
@@ -25,6 +81,28 @@ export const clientConfigSchema = clientSettingsSchema
       .default(365)
       .describe('Retention of function and API logs, in days'),
     alertEmail: z.email().optional().describe('Operations mailbox for stack alarms'),
+    releases: z
+      .object({
+        deploymentConfig: z
+          .enum(DEPLOYMENT_CONFIGS, { error: `must be one of ${DEPLOYMENT_CONFIGS.join(', ')}` })
+          .default(DEFAULT_DEPLOYMENT_CONFIG)
+          .describe('How CodeDeploy shifts traffic from a function\'s live version to the new one (rolled back on its alarms)'),
+      })
+      .strict()
+      .default({ deploymentConfig: DEFAULT_DEPLOYMENT_CONFIG })
+      .describe('Safe releases: every function runs behind its `live` alias and deploys shift traffic through CodeDeploy'),
+    api: z
+      .object({
+        access: z
+          .union([z.literal('public'), z.discriminatedUnion('mode', [privateAccess, vpnAccess])], {
+            error: 'must be "public", { "mode": "private", "vpcEndpointIds": [...] } or { "mode": "vpn", "allowedCidrs": [...] }',
+          })
+          .default('public')
+          .describe('Who may reach the API: "public" (default), a private endpoint, or a VPN\'s addresses only'),
+      })
+      .strict()
+      .default({ access: 'public' })
+      .describe('How the REST API is reached'),
     services: z
       .array(createServiceBodySchema)
       .max(100)

@@ -8,6 +8,8 @@ import {
   type CfnRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Aws, type CfnResource } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ClientConfig } from '../config/client-config-schema';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -23,8 +25,15 @@ export { requestParametersOf };
 export interface ItsmApiProps {
   readonly clientId: string;
   readonly userPool: IUserPool;
-  /** The function serving each route group of the catalogue. */
+  /** The function serving each route group of the catalogue: its live alias (ItsmFunction `live`). */
   readonly functions: Readonly<Record<FunctionGroup, IFunction>>;
+  /**
+   * Who may reach the API (client config `api.access`): `public`; a PRIVATE endpoint whose
+   * resource policy allows execute-api:Invoke only through the listed VPC endpoints; or AWS WAF
+   * blocking every source address outside the VPN's CIDR blocks.
+   * @default 'public'
+   */
+  readonly access?: ApiAccess;
   readonly logRetention: RetentionDays;
   readonly logKey: IKey;
   /**
@@ -42,6 +51,36 @@ export interface ItsmApiProps {
 }
 
 export const STAGE_NAME = 'v1';
+
+export type ApiAccess = ClientConfig['api']['access'];
+
+/**
+ * The resource policy of a private API: invoke through the listed VPC endpoints only. The Allow
+ * admits callers (each method still asks for its token); the Deny refuses any request that does
+ * not come through one of the endpoints, whatever else would allow it.
+ */
+export function privateApiPolicy(vpcEndpointIds: readonly string[]): PolicyDocument {
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'InvokeThroughTheClientsVpcEndpoints',
+        effect: Effect.ALLOW,
+        principals: [new AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringEquals: { 'aws:SourceVpce': [...vpcEndpointIds] } },
+      }),
+      new PolicyStatement({
+        sid: 'DenyEveryOtherSource',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: { 'aws:SourceVpce': [...vpcEndpointIds] } },
+      }),
+    ],
+  });
+}
 
 /**
  * Why each public route (catalogue `auth: 'none'`) has no authorizer. A route made public
@@ -75,6 +114,8 @@ export class ItsmApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ItsmApiProps) {
     super(scope, id);
+    const access = props.access ?? 'public';
+    const privateEndpoints = typeof access === 'object' && access.mode === 'private' ? access.vpcEndpointIds : undefined;
     const rateLimit = props.rateLimit ?? 50;
     const burstLimit = props.burstLimit ?? 100;
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, encryptionKey: props.logKey });
@@ -96,7 +137,8 @@ export class ItsmApi extends Construct {
       restApiName,
       description,
       apiDefinition: ApiDefinition.fromInline(definition),
-      endpointTypes: [EndpointType.REGIONAL],
+      endpointTypes: [privateEndpoints ? EndpointType.PRIVATE : EndpointType.REGIONAL],
+      ...(privateEndpoints && { policy: privateApiPolicy(privateEndpoints) }),
       cloudWatchRole: true,
       deployOptions: {
         stageName: STAGE_NAME,
@@ -154,6 +196,7 @@ export class ItsmApi extends Construct {
       clientId: props.clientId,
       stage: this.api.deploymentStage,
       ...(props.requestsPerIpPer5Minutes !== undefined && { requestsPerIpPer5Minutes: props.requestsPerIpPer5Minutes }),
+      ...(typeof access === 'object' && access.mode === 'vpn' && { allowedCidrs: access.allowedCidrs }),
     });
 
     // One permission per function, for any method and path of this API's stage: the definition

@@ -14,6 +14,8 @@ import { healthAlarmRule, ItsmHealthAlarms } from '../kernel/infra/itsm-health-a
 import { ItsmIdentity } from './itsm-identity';
 import type { ItsmModule, ItsmModuleProps } from '../kernel/infra/itsm-module';
 import { ItsmNotifications } from '../kernel/infra/itsm-notifications';
+import { ItsmReleases } from '../kernel/infra/itsm-releases';
+import type { ItsmFunction } from '../kernel/infra/itsm-function';
 import { acknowledgeNagFinding } from '../kernel/infra/nag-acknowledgements';
 import { AuditModule } from '../modules/audit/infra/audit-module';
 import { CatalogueModule } from '../modules/catalogue/infra/catalogue-module';
@@ -42,6 +44,8 @@ export class ItsmStack extends Stack {
   readonly identity: ItsmIdentity;
   readonly config: ClientConfig;
   readonly slaStateMachine: StateMachine;
+  /** CodeDeploy: one deployment group per function over its live alias. */
+  readonly releases: ItsmReleases;
   /** The practices, in the order they were added (the API's functions come first on the dashboard, in this order). */
   readonly modules: readonly ItsmModule[];
 
@@ -131,7 +135,9 @@ export class ItsmStack extends Stack {
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
       userPool: this.identity.userPool,
-      functions: apiFunctionsOf(this.modules),
+      // Through each function's live alias: the integration URIs and the invoke permissions name it.
+      functions: liveAliasesOf(apiFunctionsOf(this.modules), this.modules.flatMap((m) => m.functions)),
+      access: config.api.access,
       logRetention: shared.logRetention,
       logKey: this.data.key,
     });
@@ -141,7 +147,7 @@ export class ItsmStack extends Stack {
     const apiFunctions = new Set(this.modules.flatMap((m) => Object.values(m.apiFunctions)));
     const allFunctions = this.modules.flatMap((m) => m.functions);
     const watchedFunctions = [...allFunctions.filter((fn) => apiFunctions.has(fn.function)), ...allFunctions.filter((fn) => !apiFunctions.has(fn.function))].map(
-      (fn) => ({ label: fn.node.id, function: fn.function }),
+      (fn) => ({ label: fn.node.id, function: fn.function, live: fn.live, timeout: fn.function.timeout }),
     );
     const moduleAlarms = this.modules.flatMap((m) => m.alarms);
     const stateMachines = this.modules.flatMap((m) => m.stateMachines);
@@ -158,6 +164,13 @@ export class ItsmStack extends Stack {
       existing: moduleAlarms,
     });
 
+    // Every function's deploys shift its live alias through CodeDeploy, rolled back on its alias alarms.
+    this.releases = new ItsmReleases(this, 'Releases', {
+      clientId: config.id,
+      deploymentConfig: config.releases.deploymentConfig,
+      functions: allFunctions.map((fn) => ({ label: fn.node.id, live: fn.live, alarms: health.releaseAlarms.get(fn.node.id) ?? [] })),
+    });
+
     // Ops see the desk's figures and the stack's health at a glance.
     new ItsmDashboard(this, 'Dashboard', {
       clientId: config.id,
@@ -172,6 +185,18 @@ export class ItsmStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'DeskClientId', { value: this.identity.deskClient.userPoolClientId });
   }
+}
+
+/** The live alias of each API function (ItsmFunction `live`), per function group. */
+function liveAliasesOf(functions: Record<FunctionGroup, IFunction>, all: readonly ItsmFunction[]): Record<FunctionGroup, IFunction> {
+  const liveOf = new Map<IFunction, IFunction>(all.map((fn) => [fn.function, fn.live]));
+  return Object.fromEntries(
+    Object.entries(functions).map(([group, fn]) => {
+      const live = liveOf.get(fn);
+      if (!live) throw new Error(`The API's function group ${group} is served by a function that is not an ItsmFunction of a practice`);
+      return [group, live];
+    }),
+  ) as Record<FunctionGroup, IFunction>;
 }
 
 /** The API's function per function group, from the practices; every group must have its function. */

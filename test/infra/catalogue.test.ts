@@ -70,7 +70,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { resources } = fixture.get(clientId);
     const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
     const paths = apiOperationsOf(resources)
-      .filter((m) => integratedFunctionIds(m.operation).includes(catalogue.logicalId))
+      .filter((m) => integratedFunctionIds(m.operation, resources).includes(catalogue.logicalId))
       .map((m) => m.operation.operationId as string)
       .sort();
     expect(paths).toEqual(

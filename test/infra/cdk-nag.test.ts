@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClientConfigs } from '../../src/config/load-client-configs';
 import { stackNameFor } from '../../src/stack/itsm-app';
-import { buildClientApp, CLIENTS_DIR, REPO_ROOT } from './infra-fixtures';
+import { buildClientApp, clientConfigsFor, CLIENTS_DIR, REPO_ROOT } from './infra-fixtures';
 
 const NAG_PACK_NAMES = ['AwsSolutions', 'Serverless'];
 const newPacks = (app: App): NagPack[] => [new AwsSolutionsChecks(app), new ServerlessChecks(app)];
@@ -71,13 +71,19 @@ function acknowledgementsIn(root: IConstruct): Acknowledgement[] {
 }
 
 const clientIds = loadClientConfigs(CLIENTS_DIR).map((c) => c.id);
+/** The test clients (every option on: private and VPN access, canary releases) are checked as well. */
+const checkedIds = clientConfigsFor({ testClients: true }).map((c) => c.id);
 
 test('every shipped client file is checked', () => {
   expect(clientIds.length).toBeGreaterThanOrEqual(2);
   expect(clientIds).toEqual(expect.arrayContaining(['example', 'acme-us']));
 });
 
-describe.each(clientIds)('cdk-nag: %s', (clientId) => {
+test('the test clients with every option on are checked too', () => {
+  expect(checkedIds).toEqual(expect.arrayContaining(['all-options', 'all-options-vpn']));
+});
+
+describe.each(checkedIds)('cdk-nag: %s', (clientId) => {
   let app: App;
   let dispose: () => void;
   let synthError: Error | undefined;
@@ -85,7 +91,7 @@ describe.each(clientIds)('cdk-nag: %s', (clientId) => {
   let acknowledgements: Acknowledgement[];
 
   beforeAll(() => {
-    const built = buildClientApp({ client: clientId });
+    const built = buildClientApp({ client: clientId }, { testClients: true });
     ({ app, dispose } = built);
     expect(built.stacks.map((s) => s.stackName)).toEqual([stackNameFor(clientId)]);
     const packs = newPacks(app);
@@ -157,7 +163,7 @@ describe.each(clientIds)('cdk-nag: %s', (clientId) => {
   test('no stale acknowledgement: each one silences a finding that fires without it', () => {
     // The same app built with every acknowledgement switched off shows what the packs find.
     const ignore = jest.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
-    const bare = buildClientApp({ client: clientId });
+    const bare = buildClientApp({ client: clientId }, { testClients: true });
     try {
       const raw = new Set(findingsOf(bare.app, newPacks(bare.app)).map((f) => `${f.path} ${f.ruleName}`));
       expect(acknowledgementsIn(bare.app)).toEqual([]);

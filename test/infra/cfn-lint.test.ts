@@ -44,7 +44,8 @@ let lint: { stacks: string[]; findings: (LintFinding & { stack: string; ignored:
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'itsm-cfn-lint-'));
-  const { app, stacks, dispose } = buildClientApp();
+  // The shipped clients and the test clients with every option on (test/fixtures/clients).
+  const { app, stacks, dispose } = buildClientApp({}, { testClients: true });
   const templates = new Map<string, { Resources: Record<string, { Type: string }> }>();
   try {
     const assembly = app.synth();
@@ -83,7 +84,7 @@ afterAll(() => {
 });
 
 test('every shipped client stack is linted', () => {
-  expect(lint.stacks).toEqual(expect.arrayContaining(['Itsm-example', 'Itsm-acme-us']));
+  expect(lint.stacks).toEqual(expect.arrayContaining(['Itsm-example', 'Itsm-acme-us', 'Itsm-all-options', 'Itsm-all-options-vpn']));
 });
 
 test('cfn-lint reports no error on any client template', () => {

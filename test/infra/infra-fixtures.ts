@@ -16,6 +16,21 @@ import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const CLIENTS_DIR = join(REPO_ROOT, 'clients');
+/**
+ * Test client files (never deployed: not in clients/) that turn every option on: canary releases,
+ * private and VPN API access. The resource-budget, cdk-nag and cfn-lint tests synthesize them too.
+ */
+export const TEST_CLIENTS_DIR = join(REPO_ROOT, 'test/fixtures/clients');
+
+export interface ClientAppOptions {
+  /** Also synthesize the test client files of TEST_CLIENTS_DIR. @default false */
+  readonly testClients?: boolean;
+}
+
+/** The client configurations a test synthesizes: the shipped ones, and the test clients when asked. */
+export function clientConfigsFor(options: ClientAppOptions = {}): ClientConfig[] {
+  return [...loadClientConfigs(CLIENTS_DIR), ...(options.testClients ? loadClientConfigs(TEST_CLIENTS_DIR) : [])];
+}
 
 export const FAST_SYNTH_CONTEXT = { 'aws:cdk:bundling-stacks': [] as string[] };
 
@@ -46,19 +61,19 @@ export interface ClientStacksFixture {
 }
 
 /** Builds every client stack (or only `context.client`) into a temporary cloud assembly. */
-export function buildClientApp(context: Record<string, unknown> = {}): { app: App; stacks: ItsmStack[]; dispose(): void } {
+export function buildClientApp(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): { app: App; stacks: ItsmStack[]; dispose(): void } {
   const outdir = mkdtempSync(join(tmpdir(), 'itsm-infra-test-'));
   const app = new App({
     outdir,
     context: { ...FAST_SYNTH_CONTEXT, ...context },
     builtinCloudFormationValidation: false,
   });
-  const stacks = addClientStacks(app, loadClientConfigs(CLIENTS_DIR));
+  const stacks = addClientStacks(app, clientConfigsFor(options));
   return { app, stacks, dispose: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
-export function synthesizeClientStacks(context: Record<string, unknown> = {}): ClientStacksFixture {
-  const { app, stacks, dispose } = buildClientApp(context);
+export function synthesizeClientStacks(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): ClientStacksFixture {
+  const { app, stacks, dispose } = buildClientApp(context, options);
   const byClient = new Map<string, SynthesizedClientStack>();
   for (const stack of stacks) {
     const template = Template.fromStack(stack);
@@ -87,10 +102,10 @@ export function synthesizeClientStacks(context: Record<string, unknown> = {}): C
  * gives every test file its own module registry, so a file is the widest scope that can share the
  * stack objects the tests read logical ids from; the handle is usable inside tests only.
  */
-export function useClientStacks(context: Record<string, unknown> = {}): ClientStacksFixture {
+export function useClientStacks(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): ClientStacksFixture {
   let fixture: ClientStacksFixture | undefined;
   beforeAll(() => {
-    fixture = synthesizeClientStacks(context);
+    fixture = synthesizeClientStacks(context, options);
   });
   afterAll(() => fixture?.dispose());
   const current = (): ClientStacksFixture => {
@@ -181,9 +196,20 @@ export function apiOperationsOf(resources: Readonly<Record<string, CfnResourceJs
   );
 }
 
-/** Logical ids of the functions an operation's Lambda proxy integration invokes. */
-export const integratedFunctionIds = (operation: any): string[] =>
-  [...referencedIds(operation['x-amazon-apigateway-integration']?.uri)].filter((id) => !id.startsWith('AWS::'));
+/**
+ * Logical ids of what an operation's Lambda proxy integration invokes: the functions' live aliases
+ * (the stack invokes every function through one); with `resources`, the functions those aliases belong to.
+ */
+export const integratedFunctionIds = (operation: any, resources?: Readonly<Record<string, CfnResourceJson>>): string[] =>
+  [...referencedIds(operation['x-amazon-apigateway-integration']?.uri)]
+    .filter((id) => !id.startsWith('AWS::'))
+    .map((id) => (resources ? functionOfAlias(resources, id) : id));
+
+/** An alias's function (its FunctionName's Ref); any other logical id as it is. */
+export function functionOfAlias(resources: Readonly<Record<string, CfnResourceJson>>, logicalId: string): string {
+  const resource = resources[logicalId];
+  return resource?.Type === 'AWS::Lambda::Alias' ? (referencedId(resource.Properties.FunctionName) ?? logicalId) : logicalId;
+}
 
 export interface PolicyStatementJson {
   readonly Effect: 'Allow' | 'Deny';

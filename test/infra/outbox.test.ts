@@ -24,8 +24,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const [tableId, table] = only(resourcesOfType(resources, 'AWS::DynamoDB::Table').filter(([id]) => id.startsWith('DataIncidentsTable')));
     const [queueId] = only(resourcesOfType(resources, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('OutboxFailures')));
     expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'KEYS_ONLY' });
+    // The consumer's live alias (CodeDeploy shifts it on a deploy): "<function name>:live", from the alias ARN.
+    const [liveAlias] = only(resourcesOfType(resources, 'AWS::Lambda::Alias').filter(([, a]) => a.Properties.FunctionName?.Ref === consumer.logicalId));
     expect(mapping.Properties).toMatchObject({
-      FunctionName: { Ref: consumer.logicalId },
+      FunctionName: { 'Fn::Join': ['', [{ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: liveAlias }] }] }, ':live']] },
       EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 10,

@@ -1,5 +1,6 @@
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { isIPv4 } from 'node:net';
+import { CfnIPSet, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface ItsmApiFirewallProps {
@@ -19,6 +20,12 @@ export interface ItsmApiFirewallProps {
    * @default 600 (10 requests a second)
    */
   readonly requestsPerCallerPerMinute?: number;
+  /**
+   * Client config `api.access` `vpn`: the only source addresses (CIDR blocks, IPv4 and/or IPv6)
+   * that may reach the API; a first rule blocks every other address with 403.
+   * @default every address (no such rule)
+   */
+  readonly allowedCidrs?: readonly string[];
 }
 
 /** The rule in AWSManagedRulesCommonRuleSet that is only counted, and why (docs/security.md). */
@@ -66,6 +73,33 @@ export class ItsmApiFirewall extends Construct {
       visibilityConfig: metric(name),
     });
 
+    // VPN mode: one IP set per address family present, and a rule before all others blocking any source outside them.
+    const allowed = props.allowedCidrs ?? [];
+    const ipSets = (['IPV4', 'IPV6'] as const)
+      .map((version) => ({ version, addresses: allowed.filter((cidr) => (version === 'IPV4') === isIPv4(cidr.split('/')[0]!)) }))
+      .filter((set) => set.addresses.length > 0)
+      .map(
+        (set) =>
+          new CfnIPSet(this, `AllowedSources${set.version === 'IPV4' ? 'V4' : 'V6'}`, {
+            scope: 'REGIONAL',
+            ipAddressVersion: set.version,
+            addresses: set.addresses,
+            description: `rowe-itsm ${props.clientId}: the only source addresses that may reach the API, from client config api.access`,
+          }),
+      );
+    const references = ipSets.map((set) => ({ ipSetReferenceStatement: { arn: set.attrArn } }));
+    const allowedSourcesRule = references.length === 0 ? [] : [
+      {
+        name: 'AllowedSourcesOnly',
+        priority: 0,
+        action: { block: {} },
+        statement: { notStatement: { statement: references.length === 1 ? references[0]! : { orStatement: { statements: references } } } },
+        visibilityConfig: metric('allowed-sources-only'),
+      },
+    ];
+    // The other rules keep their priorities after it (0.. when there is none).
+    const first = allowedSourcesRule.length;
+
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       description: `rowe-itsm ${props.clientId}: protects the REST API stage`,
@@ -93,9 +127,10 @@ export class ItsmApiFirewall extends Construct {
         },
       },
       rules: [
+        ...allowedSourcesRule,
         {
           name: 'RatePerIp',
-          priority: 0,
+          priority: first,
           action: {
             block: {
               customResponse: {
@@ -113,7 +148,7 @@ export class ItsmApiFirewall extends Construct {
         },
         {
           name: 'RatePerCaller',
-          priority: 1,
+          priority: first + 1,
           action: {
             block: {
               customResponse: {
@@ -135,9 +170,9 @@ export class ItsmApiFirewall extends Construct {
           },
           visibilityConfig: metric('rate-per-caller'),
         },
-        managedGroup(2, 'AWSManagedRulesAmazonIpReputationList'),
-        managedGroup(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
-        managedGroup(4, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
+        managedGroup(first + 2, 'AWSManagedRulesAmazonIpReputationList'),
+        managedGroup(first + 3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managedGroup(first + 4, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
       ],
     });
 

@@ -1,7 +1,7 @@
 import { Duration, Stack, type CfnResource } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,6 +17,8 @@ import { acknowledgeNagFinding } from './nag-acknowledgements';
 /** Template metadata keys the local runtime reads to run the same source a function bundles. */
 export const ENTRY_METADATA = 'itsm:entry';
 export const HANDLER_METADATA = 'itsm:handler';
+/** The alias every invoker (API, rules, workflows, stream mappings) calls; CodeDeploy shifts it from version to version. */
+export const LIVE_ALIAS = 'live';
 
 const PROJECT_ROOT = resolve(__dirname, '../../..');
 
@@ -117,6 +119,12 @@ export interface TableGrant {
  */
 export class ItsmFunction extends Construct {
   readonly function: NodejsFunction;
+  /**
+   * The `live` alias on the function's current version: what every invoker calls, and what
+   * CodeDeploy shifts to a new version on a deploy (ItsmReleases). Configure the function
+   * (environment, concurrency, grants) on `function`; invoke, target and alarm on `live`.
+   */
+  readonly live: Alias;
   /** The function's own role; nothing else assumes it. */
   readonly role: Role;
   /** Powertools service name: the `service` dimension of the function's metrics. */
@@ -188,6 +196,9 @@ export class ItsmFunction extends Construct {
         ...(props.bundledFiles && { commandHooks: bundledFilesHooks(props.bundledFiles, () => Stack.of(this).bundlingRequired) }),
       },
     });
+    // A new version for every change of code or configuration; old versions stay (the default
+    // removal policy RETAIN), so CodeDeploy can shift back to the one the alias served.
+    this.live = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });
     const cfn = this.function.node.defaultChild as CfnFunction;
     cfn.addMetadata(ENTRY_METADATA, relative(PROJECT_ROOT, resolve(PROJECT_ROOT, props.entry)));
     cfn.addMetadata(HANDLER_METADATA, 'handler');

@@ -36,7 +36,18 @@ export interface HealthFunction {
   /** The name ops know the function by (its construct id). */
   readonly label: string;
   readonly function: IFunction;
+  /**
+   * The alias every invoker calls (ItsmFunction `live`): errors and latency are alarmed on what it
+   * serves, so a canary's new version trips them and CodeDeploy rolls back (ItsmReleases).
+   * Throttles stay on the function (reserved concurrency is the function's).
+   */
+  readonly live?: IFunction;
+  /** The function's timeout: the latency alarm fires at RELEASE_LATENCY_SHARE of it. */
+  readonly timeout?: Duration;
 }
+
+/** p99 duration at or over this share of the function's timeout, two minutes running, is a latency alarm. */
+export const RELEASE_LATENCY_SHARE = 0.8;
 
 export interface ItsmHealthAlarmsProps {
   readonly clientId: string;
@@ -60,6 +71,8 @@ export interface ItsmHealthAlarmsProps {
 export class ItsmHealthAlarms extends Construct {
   readonly opsTopic: Topic;
   readonly alarms: Alarm[] = [];
+  /** Per function label: the alarms on its alias (errors, latency) a deploy rolls back on. */
+  readonly releaseAlarms = new Map<string, Alarm[]>();
 
   constructor(scope: Construct, id: string, props: ItsmHealthAlarmsProps) {
     super(scope, id);
@@ -89,7 +102,7 @@ export class ItsmHealthAlarms extends Construct {
     );
     const action = new SnsAction(this.opsTopic);
     const period = Duration.minutes(5);
-    const alarm = (name: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1) => {
+    const alarm = (name: string, description: string, metric: IMetric, threshold: number, evaluationPeriods = 1, datapointsToAlarm?: number) => {
       const created = new Alarm(this, name, {
         alarmName: `${healthAlarmPrefix(props.clientId)}${name}`,
         alarmDescription: description,
@@ -97,6 +110,7 @@ export class ItsmHealthAlarms extends Construct {
         threshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods,
+        ...(datapointsToAlarm !== undefined && { datapointsToAlarm }),
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(action);
@@ -109,7 +123,20 @@ export class ItsmHealthAlarms extends Construct {
     alarm('api-5xx-rate', `More than ${HEALTH_THRESHOLDS.api5xxRate * 100} % of API requests answered 5xx in 5 minutes`, props.api.metricServerError({ statistic: 'Average', period }), HEALTH_THRESHOLDS.api5xxRate);
     alarm('api-p99-latency', `API p99 latency at or over ${HEALTH_THRESHOLDS.apiP99LatencyMs} ms for 15 minutes`, props.api.metricLatency({ statistic: 'p99', period }), HEALTH_THRESHOLDS.apiP99LatencyMs, 3);
     for (const f of props.functions) {
-      alarm(`${f.label}-errors`, `${f.label} failed an invocation`, f.function.metricErrors({ statistic: 'Sum', period }), 1);
+      const served = f.live ?? f.function;
+      const errors = alarm(`${f.label}-errors`, `${f.label} failed an invocation`, served.metricErrors({ statistic: 'Sum', period }), 1);
+      if (f.live && f.timeout) {
+        const thresholdMs = Math.round(f.timeout.toMilliseconds() * RELEASE_LATENCY_SHARE);
+        const latency = alarm(
+          `${f.label}-p99-duration`,
+          `${f.label} (live alias) p99 duration at or over ${thresholdMs} ms (${RELEASE_LATENCY_SHARE * 100} % of its timeout) two minutes running`,
+          f.live.metricDuration({ statistic: 'p99', period: Duration.minutes(1) }),
+          thresholdMs,
+          2,
+          2,
+        );
+        this.releaseAlarms.set(f.label, [errors, latency]);
+      }
       alarm(`${f.label}-throttles`, `${f.label} was throttled`, f.function.metricThrottles({ statistic: 'Sum', period }), 1);
     }
     for (const q of props.deadLetterQueues) {

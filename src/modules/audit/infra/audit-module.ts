@@ -42,7 +42,7 @@ export class AuditModule extends ItsmModule {
     new Rule(scope, 'AuditChainerSchedule', {
       description: 'Links new audit records into the tamper-evident chain',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(auditChainer.function, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: jobFailures })],
+      targets: [new LambdaFunction(auditChainer.live, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: jobFailures })],
     });
 
     // The auditors' routes: reads the audit trail (Query on each index by name); appends only the

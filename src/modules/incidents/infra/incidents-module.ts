@@ -58,7 +58,7 @@ export class IncidentsModule extends ItsmModule {
     // Escalation calls the service's own contacts and owner: one GetItem per check that sends.
     slaClock.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
     slaClock.grantAuditAppend(this.auditAppend);
-    const slaWorkflow = new ItsmSlaWorkflow(scope, 'SlaWorkflow', { checkFunction: slaClock.function, logRetention, logKey: data.key });
+    const slaWorkflow = new ItsmSlaWorkflow(scope, 'SlaWorkflow', { checkFunction: slaClock.live, logRetention, logKey: data.key });
     this.slaStateMachine = slaWorkflow.stateMachine;
 
     const incidents = new ItsmFunction(scope, 'IncidentsFunction', {
@@ -127,7 +127,7 @@ export class IncidentsModule extends ItsmModule {
     new Rule(scope, 'AutoCloseSchedule', {
       description: 'Closes resolved incidents whose confirmation period has passed',
       schedule: Schedule.rate(Duration.minutes(15)),
-      targets: [new LambdaFunction(autoClose.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+      targets: [new LambdaFunction(autoClose.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
     if (props.archiveFindingsOnClose) {
       for (const fn of [incidents, autoClose]) {

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, type CfnElement, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -83,13 +83,17 @@ export class ItsmSlaWorkflow extends Construct {
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
     const policy = this.stateMachine.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
-    const functionId = Stack.of(this).getLogicalId(props.checkFunction.node.defaultChild as CfnElement);
-    acknowledgeNagFinding(
-      policy,
-      `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      'The task invokes the check function by its ARN; the ":*" statement that Step Functions generates alongside covers ' +
-        "that one function's versions and aliases, nothing else.",
-    );
+    // Invoked by a function ARN, Step Functions also grants `<arn>:*`; by an alias ARN (the stack's
+    // `live` alias), the alias alone, and there is nothing to acknowledge.
+    if (!(props.checkFunction instanceof Alias)) {
+      const functionId = Stack.of(this).getLogicalId(props.checkFunction.node.defaultChild as CfnElement);
+      acknowledgeNagFinding(
+        policy,
+        `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+        'The task invokes the check function by its ARN; the ":*" statement that Step Functions generates alongside covers ' +
+          "that one function's versions and aliases, nothing else.",
+      );
+    }
     acknowledgeNagFinding(
       policy,
       'AwsSolutions-IAM5[Resource::*]',

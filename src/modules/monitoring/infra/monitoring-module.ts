@@ -93,7 +93,7 @@ export class MonitoringModule extends ItsmModule {
       new Rule(scope, id, {
         description,
         eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']] },
-        targets: [new LambdaFunction(eventIngestion.function, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures })],
+        targets: [new LambdaFunction(eventIngestion.live, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures })],
       });
     }
     const ingestionFailuresAlarm = new Alarm(scope, 'EventIngestionFailuresAlarm', {

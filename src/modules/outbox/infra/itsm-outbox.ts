@@ -117,7 +117,7 @@ export class ItsmOutbox extends Construct {
     this.consumer.grantQueueSend(this.failures, props.key);
 
     this.mapping = new EventSourceMapping(this, 'Stream', {
-      target: this.consumer.function,
+      target: this.consumer.live,
       eventSourceArn: streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: OUTBOX_STREAM_SETTINGS.batchSize,

@@ -88,7 +88,7 @@ export class ProblemsModule extends ItsmModule {
     new Rule(scope, 'KnowledgeRetirementSchedule', {
       description: 'Archives published knowledge articles not read for the client knowledgeStaleAfter',
       schedule: Schedule.rate(Duration.days(1)),
-      targets: [new LambdaFunction(knowledgeRetirement.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+      targets: [new LambdaFunction(knowledgeRetirement.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
 
     this.problems = problems;
