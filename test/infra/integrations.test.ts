@@ -12,8 +12,8 @@ import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
-// Incident changes notify through the outbox consumer; the SLA clock and event ingestion still notify themselves.
-const NOTIFYING = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/incidents/functions/sla-clock-handler.ts', 'src/modules/monitoring/functions/event-ingestion-handler.ts'];
+// Every notification leaves through the outbox: its consumer, and the reconciler that redelivers what it missed.
+const NOTIFYING = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'];
 
 let withWebhook: CloudFormationTemplate;
 let without: CloudFormationTemplate;

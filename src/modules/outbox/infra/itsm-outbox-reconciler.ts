@@ -102,7 +102,7 @@ export class ItsmOutboxReconciler extends Construct {
     this.schedule = new Rule(this, 'Schedule', {
       description: 'Delivers outbox effects the stream left behind and starts missing SLA workflow executions',
       schedule: Schedule.rate(RECONCILER_RATE),
-      targets: [new LambdaFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: props.jobFailures })],
+      targets: [new LambdaFunction(fn.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: props.jobFailures })],
     });
 
     this.repairsAlarm = new Alarm(this, 'RepairsAlarm', {
