@@ -38,6 +38,14 @@ async function main(): Promise<void> {
     }
     return;
   }
+  // `BENCH_ONLY=writepath npm run bench`: POST /incidents beside the bare PutItem (c1, c16), write
+  // units of create and state change, and the outbox's delivery lag (bench/write-path.ts); writes
+  // them into results.json under `writePath`.
+  if (process.env['BENCH_ONLY'] === 'writepath') {
+    const { measureWritePath } = await import('./write-path');
+    writeResults({ writePath: await measureWritePath({ requests: REQUESTS, measureCapacity }) });
+    return;
+  }
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
@@ -260,7 +268,7 @@ function pickSettings(config: Record<string, unknown>) {
   return Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
 }
 
-async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
+export async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   let read = 0;
   let write = 0;
@@ -268,7 +276,7 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const isRead = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(context.commandName ?? '');
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
       const result = await next(args);
       calls++;
       const reported = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
