@@ -279,6 +279,15 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
       const result = await next(args);
       calls++;
+      // BENCH_CAPACITY_DETAIL=1: what each call wrote and what DynamoDB reported for it.
+      if (process.env['BENCH_CAPACITY_DETAIL']) {
+        const items = ((args.input as { TransactItems?: Record<string, { Item?: Record<string, unknown>; Key?: Record<string, unknown> }>[] }).TransactItems ?? []).map((t) => {
+          const [op, x] = Object.entries(t)[0]!;
+          const key = x.Key ?? { pk: x.Item?.['pk'] ?? x.Item?.['id'], sk: x.Item?.['sk'] };
+          return `${op} ${String(key['pk']).slice(0, 40)} ${String(key['sk'] ?? '').slice(0, 30)} ${x.Item ? JSON.stringify(x.Item).length : 0} B`;
+        });
+        console.log(`    ${context.commandName} ${JSON.stringify((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity)}${items.map((i) => `\n      ${i}`).join('')}`);
+      }
       const reported = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
       for (const c of (Array.isArray(reported) ? reported : reported ? [reported] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
         // DynamoDB Local reports only the total; the kind of call says whether it was read or written.
@@ -310,9 +319,12 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
     clock: { now: () => new Date() },
     ids: { newId: () => crypto.randomUUID() },
   });
+  const { DynamoDbIdempotencyMarkers } = await import('../src/kernel/adapters/dynamodb-idempotency-markers');
+  const markers = new DynamoDbIdempotencyMarkers(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataIdempotencyTable'))!, { now: () => new Date() });
   const deps = {
     // Every change writes its audit record in its own transaction (chained later, off the request path).
-    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail),
+    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail, markers),
+    markers,
     services,
     clock: { now: () => new Date() },
     ids: { newId: () => crypto.randomUUID() },
@@ -334,6 +346,11 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
   const figures = {
     'create incident': await measureOne(async () => {
       id = (await useCases.createIncident(deps, caller, input)).id;
+    }),
+    // As POST /incidents with an Idempotency-Key: the marker (with the 201 it answers) in the same transaction.
+    'create incident (Idempotency-Key)': await measureOne(async () => {
+      const marker = { id: crypto.randomUUID(), bodyHash: 'bench' };
+      await useCases.createIncidentOnce(deps, caller, input, marker, (incident) => ({ status: 201, body: incident, headers: { ETag: `"${incident.version}"`, Location: `/v1/incidents/${incident.id}` } }));
     }),
     'get incident': await measureOne(() => useCases.getIncident(deps, caller, id)),
     'update incident (state change)': await measureOne(() => useCases.updateIncident(deps, caller, id, { state: 'In Progress' }, 1)),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { TestTables } from '../support/test-tables';
 import { callers, type ApiResponse, type TestCaller } from './support-events';
 import { expectProblem, incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
@@ -52,7 +53,7 @@ describe('POST /incidents with Idempotency-Key', () => {
     // The marker lives in the idempotency table, with the first response and an expiry for DynamoDB's TTL.
     const records = (await idempotencyRecords()).filter((r) => JSON.stringify(r).includes(first.body.id));
     expect(records).toEqual([expect.objectContaining({ id: expect.stringMatching(/^marker#[0-9a-f]{64}$/), status: 'COMPLETED', expiration: expect.any(Number) })]);
-    expect(JSON.parse(records[0]!['response'] as string)).toMatchObject({ status: 201, body: first.body });
+    expect(JSON.parse(gunzipSync(records[0]!['response'] as Uint8Array).toString('utf8'))).toMatchObject({ status: 201, body: first.body });
     expect(records[0]!['expiration'] as number).toBeGreaterThan(Date.now() / 1000 + 23 * 3600);
   });
 

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, IdempotencyMarker, IdempotencyMarkers, StoredIdempotencyMarker } from '../app/ports';
 
@@ -20,8 +21,8 @@ export class DynamoDbIdempotencyMarkers implements IdempotencyMarkers {
   async get(id: string): Promise<StoredIdempotencyMarker | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { id: markerKey(id) }, ConsistentRead: true }));
     const item = result.Item;
-    if (!item || Number(item['expiration']) <= this.nowSeconds() || typeof item['response'] !== 'string') return undefined;
-    return { id, bodyHash: String(item['bodyHash']), response: JSON.parse(item['response']) as StoredIdempotencyMarker['response'] };
+    if (!item || Number(item['expiration']) <= this.nowSeconds() || !(item['response'] instanceof Uint8Array)) return undefined;
+    return { id, bodyHash: String(item['bodyHash']), response: JSON.parse(gunzipSync(item['response']).toString('utf8')) as StoredIdempotencyMarker['response'] };
   }
 
   /** The marker's Put, for the write's own transaction; `response` is what replays will answer. */
@@ -32,8 +33,8 @@ export class DynamoDbIdempotencyMarkers implements IdempotencyMarkers {
       Item: {
         id: markerKey(marker.id),
         bodyHash: marker.bodyHash,
-        // Stored as JSON text: one attribute, read back as the exact response.
-        response: JSON.stringify(response),
+        // JSON, gzipped (binary): an incident's response (~1.3 KB) then fits the 1 KB of one write unit.
+        response: gzipSync(JSON.stringify(response)),
         status: 'COMPLETED',
         expiration: now + MARKER_WINDOW_SECONDS,
       },
