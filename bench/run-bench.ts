@@ -38,6 +38,14 @@ async function main(): Promise<void> {
     }
     return;
   }
+  // `BENCH_ONLY=writepath npm run bench`: POST /incidents beside the bare PutItem (c1, c16), write
+  // units of create and state change, and the outbox's delivery lag (bench/write-path.ts); writes
+  // them into results.json under `writePath`.
+  if (process.env['BENCH_ONLY'] === 'writepath') {
+    const { measureWritePath } = await import('./write-path');
+    writeResults({ writePath: await measureWritePath({ requests: REQUESTS, measureCapacity }) });
+    return;
+  }
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
@@ -260,7 +268,7 @@ function pickSettings(config: Record<string, unknown>) {
   return Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
 }
 
-async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
+export async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   let read = 0;
   let write = 0;
@@ -268,9 +276,18 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const isRead = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(context.commandName ?? '');
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
       const result = await next(args);
       calls++;
+      // BENCH_CAPACITY_DETAIL=1: what each call wrote and what DynamoDB reported for it.
+      if (process.env['BENCH_CAPACITY_DETAIL']) {
+        const items = ((args.input as { TransactItems?: Record<string, { Item?: Record<string, unknown>; Key?: Record<string, unknown> }>[] }).TransactItems ?? []).map((t) => {
+          const [op, x] = Object.entries(t)[0]!;
+          const key = x.Key ?? { pk: x.Item?.['pk'] ?? x.Item?.['id'], sk: x.Item?.['sk'] };
+          return `${op} ${String(key['pk']).slice(0, 40)} ${String(key['sk'] ?? '').slice(0, 30)} ${x.Item ? JSON.stringify(x.Item).length : 0} B`;
+        });
+        console.log(`    ${context.commandName} ${JSON.stringify((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity)}${items.map((i) => `\n      ${i}`).join('')}`);
+      }
       const reported = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
       for (const c of (Array.isArray(reported) ? reported : reported ? [reported] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
         // DynamoDB Local reports only the total; the kind of call says whether it was read or written.
@@ -302,9 +319,12 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
     clock: { now: () => new Date() },
     ids: { newId: () => crypto.randomUUID() },
   });
+  const { DynamoDbIdempotencyMarkers } = await import('../src/kernel/adapters/dynamodb-idempotency-markers');
+  const markers = new DynamoDbIdempotencyMarkers(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataIdempotencyTable'))!, { now: () => new Date() });
   const deps = {
     // Every change writes its audit record in its own transaction (chained later, off the request path).
-    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail),
+    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail, markers),
+    markers,
     services,
     clock: { now: () => new Date() },
     ids: { newId: () => crypto.randomUUID() },
@@ -326,6 +346,11 @@ async function measureCapacity(endpoint: string, tableNames: Readonly<Record<str
   const figures = {
     'create incident': await measureOne(async () => {
       id = (await useCases.createIncident(deps, caller, input)).id;
+    }),
+    // As POST /incidents with an Idempotency-Key: the marker (with the 201 it answers) in the same transaction.
+    'create incident (Idempotency-Key)': await measureOne(async () => {
+      const marker = { id: crypto.randomUUID(), bodyHash: 'bench' };
+      await useCases.createIncidentOnce(deps, caller, input, marker, (incident) => ({ status: 201, body: incident, headers: { ETag: `"${incident.version}"`, Location: `/v1/incidents/${incident.id}` } }));
     }),
     'get incident': await measureOne(() => useCases.getIncident(deps, caller, id)),
     'update incident (state change)': await measureOne(() => useCases.updateIncident(deps, caller, id, { state: 'In Progress' }, 1)),

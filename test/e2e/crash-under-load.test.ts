@@ -76,10 +76,12 @@ async function listAll(runtime: RuntimeProcess, token: string): Promise<Record<s
   return items;
 }
 
-// Skipped: its first run (2026-12-06, 179 s) found an acknowledged create (201 received) absent from
-// GET /incidents?service=… after the restart. Not yet known whether DynamoDB Local lost a write it had
-// acknowledged, or the listing misses it: the assertion now reads each absent incident by id to tell.
-// Unskip to investigate (npx jest --selectProjects e2e --testPathPatterns crash-under-load).
+// Skipped until it is understood: of two runs on 2026-12-06 one passed (92 s) and one (179 s, a
+// heavily loaded machine) found an acknowledged create (201 received) absent from
+// GET /incidents?service=… after the restart. Not yet known whether DynamoDB Local lost a write it
+// had acknowledged when killed, or the listing misses it: the assertion now reads each absent
+// incident by id to tell. A test that fails now and then would stop every landing, so it waits
+// here (npx jest --selectProjects e2e --testPathPatterns crash-under-load runs it).
 test.skip('SIGKILL under 200 creates at concurrency 16: after a restart every acknowledged create is whole, with its clock and notices; no half-written create', async () => {
   const localDir = newLocalDir();
   const first = await startRuntimeProcess({ localDir });

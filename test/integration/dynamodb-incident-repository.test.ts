@@ -5,6 +5,8 @@ import { DynamoDbIncidentRepository, planQuery } from '../../src/modules/inciden
 import { INCIDENT_INDEXES, KEY_ATTRIBUTES } from '../../src/modules/incidents/adapters/incidents-table-keys';
 import type { IncidentFilter, StoredTimelineEntry } from '../../src/modules/incidents/app/ports';
 import { InvalidInputError, VersionConflictError } from '../../src/kernel/domain/domain-errors';
+import { IdempotencyKeyTakenError } from '../../src/kernel/app/ports';
+import { DynamoDbIdempotencyMarkers } from '../../src/kernel/adapters/dynamodb-idempotency-markers';
 import type { Incident } from '../../src/modules/incidents/domain/incident';
 import type { TimelineEntry } from '../../src/modules/incidents/domain/incident-timeline';
 import { createTestTables, type TestTables } from '../support/test-tables';
@@ -45,6 +47,37 @@ describe('allocateNumber', () => {
     const sequences = numbers.map((n) => Number(n.slice(3))).sort((a, b) => a - b);
     expect(sequences).toEqual(Array.from({ length: 20 }, (_, i) => start + 1 + i));
     expect(await counterValue(tables.documents, tables.names.incidents)).toBe(start + 20);
+  });
+});
+
+describe('create with an Idempotency-Key marker (in the same transaction)', () => {
+  const markers = () => new DynamoDbIdempotencyMarkers(tables.documents, tables.names.idempotency, { now: () => new Date() });
+  const once = (id: string, bodyHash = 'h1') => ({ marker: { id, bodyHash }, response: { status: 201, body: { first: true } } });
+
+  test('the incident and its marker are stored together; a second create with the same key writes nothing, even without reading the marker first (a crash between write and answer)', async () => {
+    const withMarkers = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, undefined, markers());
+    const key = randomUUID();
+    const first = anIncident();
+    await withMarkers.create(aChange(first), undefined, [], once(key));
+    expect(await withMarkers.get(first.id)).toEqual(first);
+    expect(await markers().get(key)).toEqual({ id: key, bodyHash: 'h1', response: { status: 201, body: { first: true } } });
+
+    const retry = anIncident();
+    const refused = await withMarkers.create(aChange(retry), undefined, [], once(key)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(IdempotencyKeyTakenError);
+    expect((refused as IdempotencyKeyTakenError).inFlight).toBe(false);
+    expect(await withMarkers.get(retry.id)).toBeUndefined();
+  });
+
+  test('an expired marker (TTL not yet applied) no longer counts: the key may be used again', async () => {
+    const key = randomUUID();
+    const past = new DynamoDbIdempotencyMarkers(tables.documents, tables.names.idempotency, { now: () => new Date(Date.now() - 25 * 3600_000) });
+    await new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, undefined, past).create(aChange(anIncident()), undefined, [], once(key));
+    expect(await markers().get(key)).toBeUndefined();
+    const again = anIncident();
+    await new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, undefined, markers()).create(aChange(again), undefined, [], once(key, 'h2'));
+    expect(await repo.get(again.id)).toEqual(again);
+    expect((await markers().get(key))?.bodyHash).toBe('h2');
   });
 });
 

@@ -73,3 +73,33 @@ export interface AuditChainStore {
   /** Puts the entries and moves the head from `expected` to `head`, all or nothing. */
   appendChain(entries: readonly ChainEntry[], head: ChainHead, expected: ChainHead): Promise<void>;
 }
+
+/**
+ * An Idempotency-Key honoured inside the write's own transaction (POST /incidents): the marker
+ * is one more conditional Put of that transaction, so the write and "this key was used" are
+ * stored together or not at all, and a replay can never write twice, even across a crash.
+ */
+export interface IdempotencyMarker {
+  /** Who asked, what and with which key, hashed (the table's key). */
+  readonly id: string;
+  /** SHA-256 of the raw request body: the same key with another body is refused (422). */
+  readonly bodyHash: string;
+}
+
+/** A marker as stored: the response the first request answered, kept for the replays. */
+export interface StoredIdempotencyMarker extends IdempotencyMarker {
+  readonly response: { readonly status: number; readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> };
+}
+
+export interface IdempotencyMarkers {
+  /** The marker stored under this id and not yet expired (strongly consistent read). */
+  get(id: string): Promise<StoredIdempotencyMarker | undefined>;
+}
+
+/** Thrown by a repository whose transaction was refused because the marker's key is already used (or being used right now). */
+export class IdempotencyKeyTakenError extends Error {
+  constructor(readonly inFlight: boolean) {
+    super(inFlight ? 'The Idempotency-Key is being used by a concurrent request' : 'The Idempotency-Key has already been used');
+    this.name = 'IdempotencyKeyTakenError';
+  }
+}

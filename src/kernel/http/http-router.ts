@@ -30,7 +30,7 @@ export interface HttpResult {
 
 /** A module's declared route, bound to the module's deps: what the router dispatches to. */
 type BoundRoute =
-  | { readonly auth: 'token'; readonly handle: (request: AuthenticatedRequest) => Promise<HttpResult> }
+  | { readonly auth: 'token'; readonly ownIdempotency: boolean; readonly handle: (request: AuthenticatedRequest) => Promise<HttpResult> }
   | { readonly auth: 'none'; readonly handle: (request: HttpRequest) => Promise<HttpResult> };
 
 export interface Observability {
@@ -59,7 +59,7 @@ export function createHttpHandler<D>(declared: ModuleRoutes<D>, deps: D, { logge
     routes.set(
       routeKey(route),
       route.auth === 'token'
-        ? { auth: 'token', handle: (request: AuthenticatedRequest) => route.handle(request, deps) }
+        ? { auth: 'token', ownIdempotency: route.idempotency === 'in-transaction', handle: (request: AuthenticatedRequest) => route.handle(request, deps) }
         : { auth: 'none', handle: (request: HttpRequest) => route.handle(request, deps) },
     );
   }
@@ -106,7 +106,7 @@ export function createHttpHandler<D>(declared: ModuleRoutes<D>, deps: D, { logge
         const authenticatedRoute = route;
         const authenticatedCaller = caller;
         result =
-          key !== undefined && event.httpMethod === 'POST' && options.idempotency
+          key !== undefined && event.httpMethod === 'POST' && options.idempotency && !route.ownIdempotency
             ? await options.idempotency(
                 { key, callerId: caller.id, method: event.httpMethod, path: event.path, body: event.body ?? '' },
                 context,

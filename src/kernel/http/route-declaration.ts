@@ -32,6 +32,11 @@ export interface RouteContract {
   readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
   /** Problem statuses the route may answer besides 400/401/403/500. */
   readonly problems?: readonly number[];
+  /**
+   * `in-transaction`: the route honours Idempotency-Key itself, with a marker in its write's own
+   * transaction (POST /incidents); the router's Powertools guard leaves it alone.
+   */
+  readonly idempotency?: 'in-transaction';
 }
 
 /** A request whose caller the router has established from the token's claims. */

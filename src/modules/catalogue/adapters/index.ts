@@ -4,3 +4,4 @@
  */
 export { CAPACITY_PREFIX, CATALOGUE_INDEXES, CI_PARTITION_PATTERN, IMPROVEMENTS_PARTITION, IMPROVEMENT_PREFIX, KEY_ATTRIBUTES, SERVICE_PARTITION_PATTERN, capacityKey, improvementIndexKeys, improvementKey } from './catalogue-table-keys';
 export { DynamoDbCatalogueRepository } from './dynamodb-catalogue-repository';
+export { CachedServiceCatalogue, SERVICE_CACHE_TTL_MS } from './cached-service-catalogue';

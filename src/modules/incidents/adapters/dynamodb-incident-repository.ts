@@ -11,8 +11,8 @@ import {
 import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import type { Incident, IncidentChange } from '../domain/incident';
 import type { TimelineEntry } from '../domain/incident-timeline';
-import type { IncidentFilter, IncidentRepository, StoredTimelineEntry } from '../app/ports';
-import type { Page, PageRequest } from '../../../kernel/app/ports';
+import type { IncidentFilter, IncidentRepository, OnceMarker, StoredTimelineEntry } from '../app/ports';
+import { IdempotencyKeyTakenError, type IdempotencyMarker, type Page, type PageRequest, type StoredIdempotencyMarker } from '../../../kernel/app/ports';
 import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
@@ -44,6 +44,8 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
      * stamped with the request). Needed by writers that pass audit entries; readers go without.
      */
     private readonly auditTrail?: { transactPut(entry: AuditEntry): AuditRecordPut },
+    /** Builds an Idempotency-Key marker's Put for a create's own transaction (DynamoDbIdempotencyMarkers). */
+    private readonly markers?: { transactPut(marker: IdempotencyMarker, response: StoredIdempotencyMarker['response']): Record<string, unknown> },
   ) {}
 
   /** The audit record's Put, when the caller gave one: stored with the change or not at all. */
@@ -68,21 +70,28 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   }
 
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
-  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = []): Promise<void> {
+  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = [], once?: OnceMarker): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
+    if (once && !this.markers) throw new Error('This incident repository has no idempotency markers: construct it with them to honour Idempotency-Key');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
+    const items = [
+      { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...this.entryPuts(change.incident.id, stored, change.incident.version),
+      ...aggregateTransactItems(this.tableName, undefined, change.incident),
+      ...this.auditPut(audit),
+      // The change's effects, delivered from the table's stream (src/modules/outbox).
+      ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
+    ];
+    // Last: "this Idempotency-Key was used", stored with the incident or not at all.
+    const markerIndex = once ? items.push({ Put: this.markers!.transactPut(once.marker, once.response) as never }) - 1 : -1;
     try {
-      await this.transact([
-        { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
-        ...this.entryPuts(change.incident.id, stored, change.incident.version),
-        ...aggregateTransactItems(this.tableName, undefined, change.incident),
-        ...this.auditPut(audit),
-        // The change's effects, delivered from the table's stream (src/modules/outbox).
-        ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
-      ]);
+      await this.transact(items);
     } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (markerIndex >= 0 && reasons[markerIndex]?.Code === 'ConditionalCheckFailed') throw new IdempotencyKeyTakenError(false);
+      if (markerIndex >= 0 && reasons[markerIndex]?.Code === 'TransactionConflict') throw new IdempotencyKeyTakenError(true);
       // The same answer as a conditional PutItem: the id is taken.
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (error instanceof TransactionCanceledException && reasons[0]?.Code === 'ConditionalCheckFailed') {
         throw new ConditionalCheckFailedException({ message: `Incident ${change.incident.id} exists`, $metadata: error.$metadata });
       }
       throw error;

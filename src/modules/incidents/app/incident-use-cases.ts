@@ -31,7 +31,18 @@ import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
 import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
-import type { AuditLog, Clock, ContactRef, IdSource, Notification, Page } from '../../../kernel/app/ports';
+import {
+  IdempotencyKeyTakenError,
+  type AuditLog,
+  type Clock,
+  type ContactRef,
+  type IdempotencyMarker,
+  type IdempotencyMarkers,
+  type IdSource,
+  type Notification,
+  type Page,
+  type StoredIdempotencyMarker,
+} from '../../../kernel/app/ports';
 import type { IncidentRepository, StoredTimelineEntry } from './ports';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
@@ -70,6 +81,8 @@ export interface IncidentDeps extends FindingArchiveDeps {
   readonly audit: AuditLog;
   /** Incidents name a service by id: an unknown or retired service is refused. */
   readonly services: ServiceCatalogue;
+  /** Idempotency-Key markers (POST /incidents): read beside the number; written in the create's transaction. */
+  readonly markers?: IdempotencyMarkers;
   /** Drafts a knowledge article from each resolution's notes (problem-use-cases.ts); without it none are drafted. */
   readonly resolutionDrafts?: Omit<ResolutionDraftDeps, 'audit' | 'clock'>;
 }
@@ -80,12 +93,59 @@ export type IncidentView = Partial<Incident> & Pick<Incident, 'id' | 'number' | 
 const INCIDENT_NUMBER = /^INC\d+$/;
 
 export async function createIncident(deps: IncidentDeps, caller: Caller, body: CreateIncidentBody): Promise<IncidentView> {
+  const logged = await logIncident(deps, caller, body, undefined);
+  if (logged.kind !== 'created') throw new Error('An incident logged without an Idempotency-Key cannot be a replay');
+  return logged.incident;
+}
+
+/** What logging an incident with an Idempotency-Key answered. */
+export type CreateOnceResult =
+  | { readonly kind: 'created'; readonly incident: IncidentView; readonly response: StoredIdempotencyMarker['response'] }
+  /** The key was used with this body: the first response, as stored. */
+  | { readonly kind: 'replayed'; readonly response: StoredIdempotencyMarker['response'] }
+  /** The key was used with another body (422). */
+  | { readonly kind: 'key-reused' }
+  /** A request with this key is being stored right now (409). */
+  | { readonly kind: 'in-progress' };
+
+/**
+ * Logs an incident once per Idempotency-Key: the marker (key, body hash, the response `respond`
+ * builds) is one more conditional Put of the incident's own transaction, so the incident and the
+ * key's use are stored together or not at all — a replay, concurrent or after a crash, never makes
+ * a second incident. The marker is read beside the number and the count (no extra round trip); a
+ * lost condition reads it again and answers the stored response, or 422 for another body.
+ */
+export async function createIncidentOnce(
+  deps: IncidentDeps,
+  caller: Caller,
+  body: CreateIncidentBody,
+  marker: IdempotencyMarker,
+  respond: (incident: IncidentView) => StoredIdempotencyMarker['response'],
+): Promise<CreateOnceResult> {
+  return logIncident(deps, caller, body, { marker, respond });
+}
+
+/**
+ * Round trips, with the catalogue look-up cached (CachedServiceCatalogue): one for the number, the
+ * open-incident count and (with a key) the marker, in parallel; one for the TransactWriteItems
+ * (incident, audit record, report aggregates, outbox items, marker). A cold cache adds one GetItem
+ * before them. The number is taken before the transaction: a transaction that fails, or a replay
+ * found by the marker read, leaves a gap in the numbers (they stay unique).
+ */
+async function logIncident(
+  deps: IncidentDeps,
+  caller: Caller,
+  body: CreateIncidentBody,
+  once: { readonly marker: IdempotencyMarker; readonly respond: (incident: IncidentView) => StoredIdempotencyMarker['response'] } | undefined,
+): Promise<CreateOnceResult> {
   const scope = requireScope(caller, 'incident:create', 'log incidents');
   const forbidden = firstForbiddenField(caller, 'create', Object.keys(body));
   if (forbidden) throw new ForbiddenError(`Your role may not set ${forbidden} when logging an incident`, forbidden);
   if (scope === 'own' && body.reportedBy !== undefined && body.reportedBy !== caller.name) {
     throw new ForbiddenError('Requesters may only log incidents for themselves', 'reportedBy');
   }
+  const markers = once ? deps.markers : undefined;
+  if (once && !markers) throw new Error('Logging an incident with an Idempotency-Key needs the idempotency markers (IncidentDeps.markers)');
   const now = deps.clock.now().toISOString();
   const input = {
     shortDescription: body.shortDescription,
@@ -106,23 +166,38 @@ export async function createIncident(deps: IncidentDeps, caller: Caller, body: C
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  // The service first (from the container's cache when warm): an unknown or retired one is refused
+  // before a number is taken.
+  await assertKnownService(deps, input.service);
   // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
-  // It runs beside the service look-up (one round trip less); the number is taken only once the
-  // service is known, so refused requests do not burn numbers.
   const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
-  const [, openOnService] = await Promise.all([
-    assertKnownService(deps, input.service),
+  const [number, openOnService, previous] = await Promise.all([
+    deps.incidents.allocateNumber(),
     countUpTo > 0 ? deps.incidents.countOpenOnService(input.service, countUpTo) : Promise.resolve(0),
+    once ? markers!.get(once.marker.id) : Promise.resolve(undefined),
   ]);
-  const number = await deps.incidents.allocateNumber();
+  if (once && previous) return replayOf(previous, once.marker);
   const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
-  await deps.incidents.create(
-    change,
-    incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
-    effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
-  );
-  return view(caller, change.incident);
+  const incident = view(caller, change.incident);
+  const response = once?.respond(incident);
+  try {
+    await deps.incidents.create(
+      change,
+      incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
+      effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
+      once && response && { marker: once.marker, response },
+    );
+  } catch (error) {
+    if (!(once && error instanceof IdempotencyKeyTakenError)) throw error;
+    // Another request stored this key first (or is storing it right now).
+    const stored = error.inFlight ? undefined : await markers!.get(once.marker.id);
+    return stored ? replayOf(stored, once.marker) : { kind: 'in-progress' };
+  }
+  return { kind: 'created', incident, response: response ?? { status: 201, body: incident } };
 }
+
+const replayOf = (stored: StoredIdempotencyMarker, marker: IdempotencyMarker): CreateOnceResult =>
+  stored.bodyHash === marker.bodyHash ? { kind: 'replayed', response: stored.response } : { kind: 'key-reused' };
 
 /** Finds an incident the caller may read, by id or number; 404 for anything else, so ids cannot be probed. */
 /** Known errors and published articles matching an incident the caller may read (problem-use-cases.ts, "Search"). */

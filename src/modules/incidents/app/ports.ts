@@ -6,6 +6,13 @@ import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
 import type { OutboxEffect } from '../../outbox/domain';
+import type { IdempotencyMarker, StoredIdempotencyMarker } from '../../../kernel/app/ports';
+
+/** An Idempotency-Key honoured in a create's own transaction: the marker and what replays answer. */
+export interface OnceMarker {
+  readonly marker: IdempotencyMarker;
+  readonly response: StoredIdempotencyMarker['response'];
+}
 
 /** Ports of this module's use cases; adapters implement them. Shared ports (clock, ids, pages, notifier, audit) are in src/kernel/app/ports.ts. */
 
@@ -33,8 +40,11 @@ export interface IncidentRepository {
    * Stores a new incident and its first timeline entries together; fails if the id exists.
    * `audit`: the change's audit record, stored in the same transaction (never one without the other).
    * `effects`: the change's side effects, stored as outbox items in the same transaction.
+   * `once`: an Idempotency-Key's marker and the response replays answer, stored in the same
+   * transaction; if the key is already used the whole transaction is refused with
+   * IdempotencyKeyTakenError (nothing written).
    */
-  create(change: IncidentChange, audit?: AuditEntry, effects?: readonly OutboxEffect[]): Promise<void>;
+  create(change: IncidentChange, audit?: AuditEntry, effects?: readonly OutboxEffect[], once?: OnceMarker): Promise<void>;
   get(id: string): Promise<Incident | undefined>;
   getByNumber(number: string): Promise<Incident | undefined>;
   /**

@@ -5,7 +5,8 @@ import { type IncidentDeps } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
-import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
+import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
+import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
 import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
 import { slaPolicyOf } from '../app/sla-use-cases';
 import { createHttpHandler } from '../../../kernel/http/http-router';
@@ -25,10 +26,15 @@ const clock = createClock();
 const documents = createDocumentClient(dynamoDb);
 const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
 const audit = createAuditLog(auditTrail, observability);
+// Idempotency-Key on POST /incidents: a marker in the incident's own transaction (the other POST
+// routes of this function keep the router's Powertools guard, on the same table).
+const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
 const deps: IncidentDeps = {
-  // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail)),
-  services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
+  // Incident changes carry their audit record (and, with a key, the marker) in their own transaction.
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers),
+  // Kept per container for 30 s (a retired service is refused within that time).
+  services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
+  markers,
   clock,
   ids: { newId: () => randomUUID() },
   audit,

@@ -25,6 +25,7 @@ import {
   addTimelineEntry,
   confirmIncidentResolution,
   createIncident,
+  createIncidentOnce,
   escalate,
   getIncident,
   getIncidentSla,
@@ -37,13 +38,13 @@ import {
   updateIncident,
 } from '../app/incident-use-cases';
 import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
-import { incidentSuggestions, type Suggestions } from '../../problems/app';
 import { slaReport } from '../app/sla-use-cases';
 import type { SlaPolicy } from '../domain/incident-sla';
 import type { KnowledgeSearch } from '../../problems/app';
 import type { RequestRepository } from '../../changes/app';
 import { basePath } from '../../../kernel/http/http-router';
-import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
+import { header, ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
+import { idempotencyMarkerFor, keyInProgressProblem, keyReusedProblem } from '../../../kernel/http/idempotency-key';
 import { representation } from '../../../kernel/http/representation';
 import { defineRoutes } from '../../../kernel/http/route-declaration';
 
@@ -73,18 +74,9 @@ const incidentIdForRequest = (requestId: string) => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 };
 
-/** Never fails the logging: a failed look-up answers no suggestions beside the stored incident. */
-async function suggestionsAtLogging(
-  deps: Pick<IncidentHttpDeps, 'knowledge' | 'logger'>,
-  caller: Parameters<typeof incidentSuggestions>[1],
-  incident: Pick<IncidentView, 'shortDescription' | 'description' | 'service' | 'category'>,
-): Promise<Suggestions> {
-  try {
-    const { shortDescription = '', description = '', service = '', category = '' } = incident;
-    return await incidentSuggestions(deps.knowledge, caller, { shortDescription, description, service, category });
-  } catch (error) {
-    deps.logger.warn('suggestions not looked up', { error: error as Error });
-    return { knownErrors: [], articles: [] };
+function countOpened(deps: Pick<IncidentHttpDeps, 'metrics'>, incident: IncidentView): void {
+  for (const name of ['IncidentsOpened', `IncidentsOpened_${incident.priority}`, `IncidentsOpened_${incident.channel}`]) {
+    deps.metrics.addMetric(name, MetricUnit.Count, 1);
   }
 }
 
@@ -93,18 +85,28 @@ const pathId = (params: Record<string, string | undefined> | null) => validate(i
 export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
   {
     method: 'POST', path: '/incidents', auth: 'token', operationId: 'createIncident',
-    summary: 'Log an incident', body: createIncidentBodySchema,
+    summary: 'Log an incident (Idempotency-Key honoured in the same transaction as the incident)', body: createIncidentBodySchema,
     response: { status: 201, schema: incidentSchema, description: 'Created; Location and ETag headers set' },
-    problems: [415],
+    problems: [409, 415, 422],
+    // Idempotency-Key is honoured by a marker in the incident's own transaction, not by the router's guard.
+    idempotency: 'in-transaction',
+    // Suggestions are not looked up here: GET /incidents/{id}/suggestions answers them (README, "Suggestions").
     handle: async ({ event, caller }, deps) => {
       const body = parseJsonBody(event, createIncidentBodySchema);
-      // The look-up reads only the request's words, so it runs alongside the write and adds no latency.
-      const [incident, suggestions] = await Promise.all([createIncident(deps, caller, body), suggestionsAtLogging(deps, caller, body)]);
-      // Counted once: an Idempotency-Key replay answers the stored response without running this.
-      for (const name of ['IncidentsOpened', `IncidentsOpened_${incident.priority}`, `IncidentsOpened_${incident.channel}`]) {
-        deps.metrics.addMetric(name, MetricUnit.Count, 1);
+      const key = header(event, 'idempotency-key');
+      const respond = (incident: IncidentView) => representation(incident, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
+      if (key === undefined) {
+        const incident = await createIncident(deps, caller, body);
+        countOpened(deps, incident);
+        return respond(incident);
       }
-      return representation({ ...incident, suggestions }, 201, { Location: `${basePath(event)}/incidents/${incident.id}` });
+      const marker = idempotencyMarkerFor({ key, callerId: caller.id, method: event.httpMethod, path: event.path, body: event.body ?? '' });
+      const logged = await createIncidentOnce(deps, caller, body, marker, respond);
+      if (logged.kind === 'key-reused') throw keyReusedProblem();
+      if (logged.kind === 'in-progress') throw keyInProgressProblem();
+      // Counted once: a replay answers the stored response.
+      if (logged.kind === 'created') countOpened(deps, logged.incident);
+      return logged.response;
     },
   },
   {

@@ -1,0 +1,124 @@
+/**
+ * The incident write path (issue #17, items 4–6), measured in one run on one local runtime:
+ * - `POST /incidents` p50 at concurrency 1 and 16, each request with its own Idempotency-Key (the
+ *   path a client retrying safely takes), beside the bare PutItem to the same engine in the same
+ *   run, as ratios;
+ * - write units of a create and of a state change (ReturnConsumedCapacity INDEXES, summed over
+ *   every call, outbox items and audit record included) — `measureCapacity` of run-bench.ts;
+ * - the outbox's delivery lag under the 16-client load: from the incident's `createdAt` (taken
+ *   before its number and transaction, so the lag is counted from slightly before the commit) to
+ *   the start of its SLA workflow execution by the outbox consumer (the local Step Functions'
+ *   `startDate`), for every incident created in the c16 run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { httpCall } from './http-call';
+import { startLocalRuntime } from '../local/local-runtime';
+import { issueToken } from '../local/local-tokens';
+
+interface Figures { p50: number; p99: number; mean: number; requests: number; concurrency: number }
+
+export async function measureWritePath(options: {
+  readonly requests: number;
+  readonly measureCapacity: (endpoint: string, tableNames: Readonly<Record<string, string>>) => Promise<Record<string, { read: number; write: number; calls: number }>>;
+}) {
+  const localDir = mkdtempSync(join(tmpdir(), 'itsm-bench-wp-'));
+  const runtime = await startLocalRuntime({ port: 0, localDir, inMemory: true });
+  const loadBefore = loadavg()[0];
+  try {
+    const token = await issueToken(localDir, { roles: ['agent'], user: 'bench' });
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const admin = await issueToken(localDir, { roles: ['admin'], user: 'bench-admin' });
+    const service = { id: 'bench', name: 'Benchmark', description: 'Incidents created by npm run bench', status: 'live', commencementDate: '2026-01-01',
+      owner: { username: 'bench-admin', name: 'Bench', email: 'bench@example.com' }, sla: { reference: 'bench' } };
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    const created = await httpCall(agent, runtime.url, 'POST', '/services', { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' }, JSON.stringify(service));
+    if (created.status !== 201) throw new Error(`POST /services answered ${created.status}: ${created.body}`);
+    const body = JSON.stringify({ shortDescription: 'Benchmark incident', description: 'Created by npm run bench', impact: 2, urgency: 2, service: 'bench', category: 'benchmark' });
+    const createdAt = new Map<string, number>();
+    let recording = false;
+    const post = async () => {
+      const r = await httpCall(agent, runtime.url, 'POST', '/incidents', { ...headers, 'Idempotency-Key': `bench-${randomUUID()}` }, body);
+      if (r.status !== 201) throw new Error(`POST answered ${r.status}: ${r.body}`);
+      const incident = JSON.parse(r.body) as { id: string; createdAt: string };
+      if (recording) createdAt.set(incident.id, Date.parse(incident.createdAt));
+    };
+    for (let i = 0; i < 50; i++) await post();
+
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: runtime.dynamoDbEndpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
+    const table = Object.values(runtime.tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
+    const put = (i: number) => db.send(new PutCommand({ TableName: table, Item: { pk: `BENCH#${i}`, sk: 'BENCH', payload: body } })).then(() => undefined);
+    for (let i = 0; i < 50; i++) await put(i);
+
+    const latency: Record<string, Figures> = {};
+    for (const concurrency of [1, 16]) {
+      recording = concurrency === 16;
+      latency[`POST /incidents c${concurrency}`] = await measure(() => post(), concurrency, options.requests);
+      recording = false;
+      latency[`bare PutItem c${concurrency}`] = await measure((i) => put(i), concurrency, options.requests);
+    }
+    const ratio = (c: number) => +(latency[`POST /incidents c${c}`]!.p50 / latency[`bare PutItem c${c}`]!.p50).toFixed(2);
+    const ratios = { 'POST p50 / bare PutItem p50 (c1)': ratio(1), 'POST p50 / bare PutItem p50 (c16)': ratio(16) };
+
+    // Every incident of the c16 run has its SLA workflow started by the outbox consumer.
+    const deadline = Date.now() + 120_000;
+    const started = new Map<string, number>();
+    while (Date.now() < deadline) {
+      for (const execution of runtime.stepFunctions.list()) {
+        const id = execution.name.replace(/-g\d+$/, '');
+        if (createdAt.has(id) && !started.has(id)) started.set(id, Date.parse(execution.startDate));
+      }
+      if (started.size >= createdAt.size) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const lags = [...started].map(([id, at]) => at - createdAt.get(id)!).sort((a, b) => a - b);
+    const pct = (p: number) => lags[Math.min(lags.length - 1, Math.ceil((p / 100) * lags.length) - 1)] ?? NaN;
+    const outboxLag = { p50Ms: pct(50), p99Ms: pct(99), delivered: started.size, created: createdAt.size };
+
+    const capacity = await options.measureCapacity(runtime.dynamoDbEndpoint, runtime.tableNames);
+    db.destroy();
+    agent.destroy();
+    const figures = {
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, loadAverage1mBefore: +loadBefore!.toFixed(2), loadAverage1mAfter: +loadavg()[0]!.toFixed(2) },
+      latency,
+      ratios,
+      writeUnits: Object.fromEntries(Object.entries(capacity).map(([name, units]) => [name, units.write])),
+      capacity,
+      outboxLag,
+    };
+    for (const [name, f] of Object.entries(latency)) console.log(`  ${name.padEnd(22)} p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms`);
+    for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(36)} ${value}×`);
+    for (const [name, units] of Object.entries(capacity)) console.log(`  ${name.padEnd(44)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
+    console.log(`  outbox lag (createdAt → SLA execution started), c16: p50 ${outboxLag.p50Ms} ms  p99 ${outboxLag.p99Ms} ms  (${outboxLag.delivered}/${outboxLag.created})`);
+    console.log(`  load average (1 min) before ${figures.machine.loadAverage1mBefore}, after ${figures.machine.loadAverage1mAfter}, ${cpus().length} CPUs`);
+    return figures;
+  } finally {
+    await runtime.stop();
+    rmSync(localDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(op: (i: number) => Promise<void>, concurrency: number, requests: number): Promise<Figures> {
+  const samples: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < requests) {
+      const i = next++;
+      const start = performance.now();
+      await op(i);
+      samples.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  samples.sort((a, b) => a - b);
+  const pct = (p: number) => +samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!.toFixed(3);
+  return { p50: pct(50), p99: pct(99), mean: +(samples.reduce((a, b) => a + b, 0) / samples.length).toFixed(3), requests: samples.length, concurrency };
+}
