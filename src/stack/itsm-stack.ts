@@ -14,7 +14,7 @@ import { healthAlarmRule, ItsmHealthAlarms } from '../kernel/infra/itsm-health-a
 import { ItsmIdentity } from './itsm-identity';
 import type { ItsmModule, ItsmModuleProps } from '../kernel/infra/itsm-module';
 import { ItsmNotifications } from '../kernel/infra/itsm-notifications';
-import { ItsmReleases } from '../kernel/infra/itsm-releases';
+import { ItsmReleases } from './itsm-releases';
 import type { ItsmFunction } from '../kernel/infra/itsm-function';
 import { acknowledgeNagFinding } from '../kernel/infra/nag-acknowledgements';
 import { AuditModule } from '../modules/audit/infra/audit-module';

@@ -108,7 +108,7 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     const functionForEntry = new Map(
       resourcesOfType(resources, 'AWS::Lambda::Function').map(([id, r]) => [r.Metadata?.[ENTRY_METADATA] as string, id]),
     );
-    // The stack invokes every function through its live alias (src/kernel/infra/itsm-releases.ts).
+    // The stack invokes every function through its live alias (src/stack/itsm-releases.ts).
     const liveAliasOf = new Map(resourcesOfType(resources, 'AWS::Lambda::Alias').map(([id, a]) => [referencedId(a.Properties.FunctionName), id]));
     for (const route of API_ROUTES) {
       const m = methods.find((x) => keyOf(x) === keyOf(route))!;

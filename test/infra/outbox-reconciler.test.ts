@@ -5,7 +5,7 @@
 import { healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { schedulesOf } from '../../local/template-model';
-import { actionsOf, asList, functionWithEntry, referencedId, renderArn, resourcesOfType, useClientStacks } from './infra-fixtures';
+import { actionsOf, asList, functionOfAlias, functionWithEntry, referencedId, referencedIds, renderArn, resourcesOfType, useClientStacks } from './infra-fixtures';
 
 const fixture = useClientStacks();
 const ENTRY = 'src/modules/outbox/functions/outbox-reconciler-handler.ts';
@@ -23,7 +23,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const reconciler = functionWithEntry(resources, ENTRY);
     const queueId = jobFailuresId(resources);
     const [ruleId, rule] = only(
-      resourcesOfType(resources, 'AWS::Events::Rule').filter(([, r]) => asList<{ Arn: unknown }>(r.Properties.Targets).some((t) => JSON.stringify(t.Arn).includes(reconciler.logicalId))),
+      // The schedule invokes the function's live alias (canary releases), which names the function.
+      resourcesOfType(resources, 'AWS::Events::Rule').filter(([, r]) =>
+        asList<{ Arn: unknown }>(r.Properties.Targets).some((t) => [...referencedIds(t.Arn)].some((id) => functionOfAlias(resources, id) === reconciler.logicalId)),
+      ),
     );
     expect(rule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
     const [target] = rule.Properties.Targets;

@@ -4,8 +4,8 @@ import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup, type 
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Alias } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { DeploymentConfigName } from '../../config/client-config-schema';
-import { acknowledgeNagFinding } from './nag-acknowledgements';
+import type { DeploymentConfigName } from '../config/client-config-schema';
+import { acknowledgeNagFinding } from '../kernel/infra/nag-acknowledgements';
 
 /** The client config's `releases.deploymentConfig` → CodeDeploy's predefined Lambda configuration. */
 export const LAMBDA_DEPLOYMENT_CONFIGS: Readonly<Record<DeploymentConfigName, ILambdaDeploymentConfig>> = {
