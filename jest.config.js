@@ -1,7 +1,8 @@
 /**
- * One jest run for every kind of test, as four projects sharing one pool of workers. ts-jest
- * transpiles without type-checking (fast); `npm test` runs `tsc --noEmit` first for the types.
- * middy ships ESM only, so it is transpiled to CommonJS like our own code.
+ * One jest run for every kind of test, as four projects sharing one pool of workers. esbuild
+ * (test/support/esbuild-transform.js) strips the types without checking them; `npm test` runs
+ * `tsc --noEmit` first for the types. middy and jose ship ESM only, so they are transpiled to
+ * CommonJS like our own code.
  *
  * Jest runs a project's globalSetup only when one of its files is selected, so `jest test/unit`
  * starts nothing: the integration project starts one DynamoDB Local for its files, the e2e
@@ -15,7 +16,7 @@ const project = (name, extra = {}) => ({
   roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '6.0', allowJs: true, isolatedModules: true }, diagnostics: false }],
+    '^.+\\.[tj]s$': '<rootDir>/test/support/esbuild-transform.js',
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
@@ -38,7 +39,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/run-dir-setup.ts',
   globalTeardown: '<rootDir>/test/support/run-dir-teardown.ts',
   testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
-  maxWorkers: 2,
+  // Three workers on two cores: the e2e files spend much of their time waiting on a runtime's clock
+  // (scaled SLA time, stream polling), which a third worker fills with other files' work.
+  maxWorkers: 3,
   // A run-wide option (ignored inside a project): e2e suites wait for a local runtime (JVM, synth,
   // bundling) in beforeAll; on 2 busy cores that can take a minute.
   testTimeout: 180_000,
