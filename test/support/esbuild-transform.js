@@ -1,6 +1,6 @@
 /**
  * Jest transformer: TypeScript (and the ESM-only packages jest must load) to CommonJS with esbuild,
- * which the CDK already uses for the bundles. Like ts-jest in isolatedModules mode it strips types
+ * which the CDK already uses for the bundles. It strips types
  * without checking them (`npm test` runs `tsc --noEmit` for that), at a fraction of the CPU: on 2
  * cores the transform was a large part of the suite's time.
  */
