@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadClientConfigs } from '../src/config/load-client-configs';
@@ -27,6 +28,20 @@ export interface CloudFormationTemplate {
  * CloudFormation validation, which `cdk synth` and the infra tests keep.
  */
 export function synthesizeClient(clientId = 'example', clientsDir = join(PROJECT_ROOT, 'clients')): SynthesizedClient {
+  // A test run synthesizes each client once: its runtimes (several per run) share the result
+  // through the run's folder. The source cannot change during a run, so the folder is the key.
+  const cacheDir = process.env['ITSM_SYNTH_CACHE_DIR'];
+  if (!cacheDir) return synthesizeNow(clientId, clientsDir);
+  const cached = join(cacheDir, `synth-${clientId}-${createHash('sha1').update(clientsDir).digest('hex').slice(0, 12)}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as SynthesizedClient;
+  const synthesized = synthesizeNow(clientId, clientsDir);
+  const partial = `${cached}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(synthesized));
+  renameSync(partial, cached);
+  return synthesized;
+}
+
+function synthesizeNow(clientId: string, clientsDir: string): SynthesizedClient {
   const outdir = mkdtempSync(join(tmpdir(), 'itsm-synth-'));
   try {
     const app = new App({

@@ -118,7 +118,8 @@ export function spawnStart(env: Record<string, string>, stdio: StdioOptions = ['
   // not acknowledged within 30 ms, which a busy machine can miss: no clean stop.)
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local/start.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'ERROR', ...env },
+    // The run's runtimes synthesize the stack once between them (local/synthesize-stack.ts).
+    env: { ...process.env, LOG_LEVEL: 'ERROR', ...(process.env['ITSM_TEST_RUN_DIR'] && { ITSM_SYNTH_CACHE_DIR: process.env['ITSM_TEST_RUN_DIR'] }), ...env },
     stdio,
   });
 }
