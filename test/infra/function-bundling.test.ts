@@ -19,7 +19,8 @@ let assetDir: string;
 
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'itsm-bundling-test-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+  // The built-in CloudFormation validation is kept on in synth-validation.test.ts and `cdk synth`.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true }, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'BundlingTest', { env: { account: '000000000000', region: 'eu-west-2' } });
   const fn = new ItsmFunction(stack, 'MetaFunction', {
     entry: 'src/modules/meta/functions/meta-handler.ts',

@@ -36,7 +36,8 @@ describe('the bundles of the functions that have a local stand-in', () => {
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'itsm-stand-ins-bundling-'));
-    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } });
+    // The built-in CloudFormation validation is kept on in synth-validation.test.ts and `cdk synth`.
+    const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true }, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'StandInsBundlingTest', { env: { account: '000000000000', region: 'eu-west-2' } });
     const logKey = new Key(stack, 'Key');
     const fns = {
