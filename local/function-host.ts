@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from './local-paths';
@@ -32,28 +33,23 @@ export class FunctionHost {
     readonly functions: readonly TemplateFunction[];
     readonly environmentOf: (fn: TemplateFunction) => Record<string, string>;
     readonly buildDir: string;
+    /**
+     * A folder shared by runtimes started from the same source (a test run's folder): the bundles
+     * are built there once and reused by every runtime that asks for the same functions.
+     * @default none: every start bundles into its own buildDir
+     */
+    readonly bundleCacheDir?: string;
     readonly onLog?: (functionId: string, line: string) => void;
   }): Promise<FunctionHost> {
     const host = new FunctionHost();
-    await build({
-      entryPoints: {
-        ...Object.fromEntries(options.functions.map((fn) => [fn.logicalId, join(PROJECT_ROOT, fn.entry)])),
-        [STAND_INS_PRELOAD]: join(PROJECT_ROOT, 'local/stand-ins/worker-preload.ts'),
-      },
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      outdir: options.buildDir,
-      sourcemap: 'inline',
-      // Unlike on Lambda, the AWS SDK is bundled in: the build folder may be outside the project,
-      // where node_modules cannot be resolved.
-      absWorkingDir: PROJECT_ROOT,
-      logLevel: 'error',
-    });
+    const entryPoints = {
+      ...Object.fromEntries(options.functions.map((fn) => [fn.logicalId, join(PROJECT_ROOT, fn.entry)])),
+      [STAND_INS_PRELOAD]: join(PROJECT_ROOT, 'local/stand-ins/worker-preload.ts'),
+    };
+    const bundles = options.bundleCacheDir ? await cachedBundles(entryPoints, options.bundleCacheDir) : await bundle(entryPoints, options.buildDir);
     await Promise.all(
       options.functions.map((fn) =>
-        host.spawn(fn, join(options.buildDir, `${fn.logicalId}.js`), join(options.buildDir, `${STAND_INS_PRELOAD}.js`), options.environmentOf(fn), options.onLog),
+        host.spawn(fn, join(bundles, `${fn.logicalId}.js`), join(bundles, `${STAND_INS_PRELOAD}.js`), options.environmentOf(fn), options.onLog),
       ),
     );
     return host;
@@ -120,4 +116,42 @@ export class FunctionHost {
     await Promise.all([...this.workers.values()].map(({ worker }) => worker.terminate()));
     this.workers.clear();
   }
+}
+
+/** Bundles each entry (esbuild, like NodejsFunction) into `outdir`; returns it. */
+async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<string> {
+  await build({
+    entryPoints,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outdir,
+    sourcemap: 'inline',
+    // Unlike on Lambda, the AWS SDK is bundled in: the build folder may be outside the project,
+    // where node_modules cannot be resolved.
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'error',
+  });
+  return outdir;
+}
+
+/**
+ * The bundles of these entries in the shared cache folder, built by the first runtime that needs
+ * them: built aside, then renamed into place, so a runtime never loads a half-written bundle; when
+ * two build at once, the first rename wins and the other's copy is dropped.
+ */
+async function cachedBundles(entryPoints: Record<string, string>, cacheDir: string): Promise<string> {
+  const key = createHash('sha1').update(JSON.stringify(Object.entries(entryPoints).sort())).digest('hex').slice(0, 12);
+  const ready = join(cacheDir, `bundles-${key}`);
+  if (existsSync(ready)) return ready;
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = await bundle(entryPoints, `${ready}.${process.pid}.partial`);
+  try {
+    renameSync(partial, ready);
+  } catch (error) {
+    if (!existsSync(ready)) throw error;
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return ready;
 }

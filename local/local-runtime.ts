@@ -149,6 +149,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     functions = await FunctionHost.start({
       functions: fns,
       buildDir: join(options.localDir, 'build'),
+      // A test run's runtimes bundle the same source once between them (like the synthesis).
+      ...(process.env['ITSM_BUNDLE_CACHE_DIR'] && { bundleCacheDir: process.env['ITSM_BUNDLE_CACHE_DIR'] }),
       environmentOf: (fn) => {
         const { values, unresolved } = resolveEnvironment(fn.environment, references);
         if (unresolved.length > 0) progress(`warning: ${fn.logicalId} has no local value for ${unresolved.join(', ')}`);

@@ -116,10 +116,13 @@ test('a major incident notifies the nominated and provider contacts; an escalati
     const outbox = await call(runtime.url, 'GET', '/_local/notifications');
     return outbox.body.items.filter((m: { message: { message: string } }) => m.message.message.includes(created.body.number));
   };
+  // The consumer publishes a notice, then marks its outbox item delivered: wait for both.
+  const undeliveredOfIncident = async () =>
+    (await call(runtime.url, 'GET', '/_local/outbox')).body.undelivered.filter((i: { effectId: string }) => i.effectId.startsWith(created.body.id));
   const deadline = Date.now() + 30_000;
-  while ((await about()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (((await about()).length < 2 || (await undeliveredOfIncident()).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const pending = await call(runtime.url, 'GET', '/_local/outbox');
-  expect(pending.body.undelivered.filter((i: { effectId: string }) => i.effectId.startsWith(created.body.id))).toEqual([]);
+  expect(await undeliveredOfIncident()).toEqual([]);
   expect(pending.body.failed).toEqual([]);
   const mine = await about();
   expect(mine.map((m: { topicArn: string }) => m.topicArn.split(':').at(-1))).toEqual([

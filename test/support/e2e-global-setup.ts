@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { preferShortLivedJvm } from './short-lived-jvm';
 import { acquireBootLock, newLocalDir, SHARED_RUNTIME_ENV, spawnStart } from './local-runtime-process';
 
 /**
@@ -12,6 +13,7 @@ import { acquireBootLock, newLocalDir, SHARED_RUNTIME_ENV, spawnStart } from './
  * project's global setup only when one of its files is selected.
  */
 export default async function e2eGlobalSetup(): Promise<void> {
+  preferShortLivedJvm();
   process.env['ITSM_TEST_RUN_DIR'] ??= mkdtempSync(join(tmpdir(), 'itsm-test-run-'));
   const localDir = newLocalDir();
   const log = join(mkdtempSync(join(tmpdir(), 'itsm-e2e-shared-')), 'runtime.log');

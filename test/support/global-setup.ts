@@ -1,4 +1,5 @@
 import { startDynamoDbLocal } from '../../local/dynamodb-engine';
+import { preferShortLivedJvm } from './short-lived-jvm';
 
 /**
  * Starts one in-memory DynamoDB Local for the whole run; test files create their own tables
@@ -6,6 +7,7 @@ import { startDynamoDbLocal } from '../../local/dynamodb-engine';
  */
 export default async function globalSetup(): Promise<void> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  preferShortLivedJvm();
   const engine = await startDynamoDbLocal();
   process.env['ITSM_TEST_DYNAMODB_ENDPOINT'] = engine.endpoint;
   (globalThis as { __itsmEngine?: typeof engine }).__itsmEngine = engine;

@@ -118,8 +118,14 @@ export function spawnStart(env: Record<string, string>, stdio: StdioOptions = ['
   // not acknowledged within 30 ms, which a busy machine can miss: no clean stop.)
   return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local/start.ts')], {
     cwd: ROOT,
-    // The run's runtimes synthesize the stack once between them (local/synthesize-stack.ts).
-    env: { ...process.env, LOG_LEVEL: 'ERROR', ...(process.env['ITSM_TEST_RUN_DIR'] && { ITSM_SYNTH_CACHE_DIR: process.env['ITSM_TEST_RUN_DIR'] }), ...env },
+    // The run's runtimes synthesize the stack and bundle its functions once between them
+    // (local/synthesize-stack.ts, local/function-host.ts).
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'ERROR',
+      ...(process.env['ITSM_TEST_RUN_DIR'] && { ITSM_SYNTH_CACHE_DIR: process.env['ITSM_TEST_RUN_DIR'], ITSM_BUNDLE_CACHE_DIR: process.env['ITSM_TEST_RUN_DIR'] }),
+      ...env,
+    },
     stdio,
   });
 }
