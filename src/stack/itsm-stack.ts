@@ -81,6 +81,7 @@ export class ItsmStack extends Stack {
       integrations: config.integrations,
       knowledgeStaleAfter: config.knowledgeStaleAfter,
       problems: config.problems,
+      intake: config.intake,
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
 

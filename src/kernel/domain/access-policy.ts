@@ -87,10 +87,13 @@ export function mayActOnIncident(caller: Caller, action: IncidentAction, inciden
   return scope === 'any' || (scope === 'own' && incident.reportedBy === caller.name);
 }
 
-/** Fields a requester may send when logging an incident; the desk may send every field. */
+/**
+ * Fields a requester may send when logging an incident; the desk may send every field. Not
+ * `channel`: the server sets it for requesters (they could otherwise claim `monitoring`).
+ */
 const REQUESTER_CREATE_FIELDS = new Set([
   'shortDescription', 'description', 'impact', 'urgency', 'usersAffected', 'service', 'category', 'subcategory',
-  'reportedBy', 'detectedAt', 'channel',
+  'reportedBy', 'detectedAt',
 ]);
 
 /** Fields only service owners and admins may change. */

@@ -12,7 +12,15 @@ import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/
 import type { Incident, IncidentChange } from '../domain/incident';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { IncidentFilter, IncidentRepository, OnceMarker, StoredTimelineEntry } from '../app/ports';
-import { IdempotencyKeyTakenError, type IdempotencyMarker, type Page, type PageRequest, type StoredIdempotencyMarker } from '../../../kernel/app/ports';
+import {
+  IdempotencyKeyTakenError,
+  QuotaExhaustedError,
+  type IdempotencyMarker,
+  type Page,
+  type PageRequest,
+  type QuotaCharge,
+  type StoredIdempotencyMarker,
+} from '../../../kernel/app/ports';
 import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
@@ -27,6 +35,8 @@ import {
   incidentIndexKeys,
   incidentKey,
   incidentNumberCounterKey,
+  createQuotaKey,
+  QUOTA_EXPIRY_ATTRIBUTE,
   timelineEntryKey,
   TIMELINE_PREFIX,
   type IncidentIndexName,
@@ -70,7 +80,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   }
 
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
-  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = [], once?: OnceMarker): Promise<void> {
+  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = [], once?: OnceMarker, quota?: QuotaCharge): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
     if (once && !this.markers) throw new Error('This incident repository has no idempotency markers: construct it with them to honour Idempotency-Key');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
@@ -84,10 +94,12 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     ];
     // Last: "this Idempotency-Key was used", stored with the incident or not at all.
     const markerIndex = once ? items.push({ Put: this.markers!.transactPut(once.marker, once.response) as never }) - 1 : -1;
+    const quotaIndex = quota ? items.push(quotaUpdate(this.tableName, quota) as never) - 1 : -1;
     try {
       await this.transact(items);
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (quotaIndex >= 0 && reasons[quotaIndex]?.Code === 'ConditionalCheckFailed') throw new QuotaExhaustedError();
       if (markerIndex >= 0 && reasons[markerIndex]?.Code === 'ConditionalCheckFailed') throw new IdempotencyKeyTakenError(false);
       if (markerIndex >= 0 && reasons[markerIndex]?.Code === 'TransactionConflict') throw new IdempotencyKeyTakenError(true);
       // The same answer as a conditional PutItem: the id is taken.
@@ -406,6 +418,24 @@ function queue(index: IncidentIndexName, partition: string, priority: string | u
 
 function defined<T extends Record<string, string | undefined>>(record: T): Partial<Record<keyof T, string>> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, string>>;
+}
+
+/**
+ * The caller's counter for the window, one more under the condition that it is below the limit: the
+ * quota is enforced by DynamoDB in the create's own transaction (no read, no extra round trip), and
+ * holds across every container. The item expires a day after its window (TTL on `expiresAt`).
+ */
+export function quotaUpdate(tableName: string, quota: QuotaCharge) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: createQuotaKey(quota.subject, quota.counts, quota.windowStart),
+      UpdateExpression: 'ADD #count :one SET #expires = :expires',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+      ExpressionAttributeNames: { '#count': 'count', '#expires': QUOTA_EXPIRY_ATTRIBUTE },
+      ExpressionAttributeValues: { ':one': 1, ':limit': quota.limit, ':expires': quota.expiresAt },
+    },
+  };
 }
 
 export function toItem(incident: Incident): Record<string, unknown> {

@@ -2,6 +2,7 @@ import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
+  TooManyRequestsError,
   VersionConflictError,
 } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
@@ -40,6 +41,8 @@ import {
   type IdempotencyMarkers,
   type IdSource,
   type Notification,
+  type QuotaCharge,
+  QuotaExhaustedError,
   type Page,
   type StoredIdempotencyMarker,
 } from '../../../kernel/app/ports';
@@ -52,12 +55,15 @@ import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } f
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
 import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
+import { assertKnownCategory, DEFAULT_INTAKE, quotaWindow, type IntakePolicy } from '../domain/intake-policy';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
   /** ISO 8601 duration after which an unconfirmed resolution closes by itself. */
   readonly autoCloseAfter: string;
   readonly disasterRecoveryPlan?: string;
+  /** Categories, the requesters' priority cap, the detection window and create quotas; DEFAULT_INTAKE when absent. */
+  readonly intake?: IntakePolicy;
   readonly contacts: {
     readonly nominated: readonly ContactRef[];
     readonly providerNamed: ContactRef;
@@ -146,7 +152,17 @@ async function logIncident(
   }
   const markers = once ? deps.markers : undefined;
   if (once && !markers) throw new Error('Logging an incident with an Idempotency-Key needs the idempotency markers (IncidentDeps.markers)');
-  const now = deps.clock.now().toISOString();
+  const intake = deps.settings.intake ?? DEFAULT_INTAKE;
+  assertKnownCategory(intake, body.category);
+  const nowMs = deps.clock.now().getTime();
+  const now = new Date(nowMs).toISOString();
+  // A requester's report is what they say it is: the channel is the self-service one, the priority
+  // it can reach is capped until the desk triages, and detection lies within the client's window.
+  const requester = scope === 'own';
+  const policy = {
+    ...(requester && { priorityCap: intake.requesterMaxPriority }),
+    detectedNotBefore: new Date(nowMs - (parseIsoDuration(intake.detectedAtWindow) ?? 0)).toISOString(),
+  };
   const input = {
     shortDescription: body.shortDescription,
     description: body.description,
@@ -154,7 +170,7 @@ async function logIncident(
     urgency: body.urgency,
     service: body.service,
     category: body.category,
-    channel: body.channel ?? 'api',
+    channel: requester ? ('web' as const) : (body.channel ?? 'api'),
     reportedBy: body.reportedBy ?? caller.name,
     detectedAt: body.detectedAt ? new Date(body.detectedAt).toISOString() : now,
     ...(body.usersAffected !== undefined && { usersAffected: body.usersAffected }),
@@ -165,7 +181,7 @@ async function logIncident(
     ...(body.outage !== undefined && { outage: normalizedOutage(body.outage) }),
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
-  openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now, ...policy });
   // The service first (from the container's cache when warm): an unknown or retired one is refused
   // before a number is taken.
   await assertKnownService(deps, input.service);
@@ -177,7 +193,8 @@ async function logIncident(
     once ? markers!.get(once.marker.id) : Promise.resolve(undefined),
   ]);
   if (once && previous) return replayOf(previous, once.marker);
-  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
+  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now, ...policy }), now, false);
+  const quota = createQuotaCharge(requester ? intake.createQuotas.requester : intake.createQuotas.desk, caller, nowMs);
   const incident = view(caller, change.incident);
   const response = once?.respond(incident);
   try {
@@ -186,14 +203,29 @@ async function logIncident(
       incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
       effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
       once && response && { marker: once.marker, response },
+      quota.charge,
     );
   } catch (error) {
+    if (error instanceof QuotaExhaustedError) throw quota.exhausted();
     if (!(once && error instanceof IdempotencyKeyTakenError)) throw error;
     // Another request stored this key first (or is storing it right now).
     const stored = error.inFlight ? undefined : await markers!.get(once.marker.id);
     return stored ? replayOf(stored, once.marker) : { kind: 'in-progress' };
   }
   return { kind: 'created', incident, response: response ?? { status: 201, body: incident } };
+}
+
+/**
+ * The caller's quota counter for the window `now` falls in (written in the create's transaction,
+ * so the quota costs no round trip), and the 429 answered when it is full.
+ */
+function createQuotaCharge(quota: { readonly limit: number; readonly window: string }, caller: Caller, nowMs: number) {
+  const windowMs = parseIsoDuration(quota.window) ?? 3_600_000;
+  const window = quotaWindow(nowMs, windowMs);
+  const charge: QuotaCharge = { subject: caller.id, counts: 'incident', windowStart: window.start, limit: quota.limit, expiresAt: Math.ceil(window.endMs / 1000) + 86_400 };
+  const exhausted = () =>
+    new TooManyRequestsError(`You have logged ${quota.limit} incidents within ${quota.window}, the most this desk accepts from one person; try again in ${window.retryAfterSeconds} s or call the desk`, window.retryAfterSeconds);
+  return { charge, exhausted };
 }
 
 const replayOf = (stored: StoredIdempotencyMarker, marker: IdempotencyMarker): CreateOnceResult =>
@@ -249,6 +281,7 @@ export async function updateIncident(
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
   if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
+  if (changes.category !== undefined && changes.category !== current.category) assertKnownCategory(deps.settings.intake ?? DEFAULT_INTAKE, changes.category);
   const at = now(deps);
   const change = withSlaFacts(
     current,
