@@ -428,12 +428,13 @@ describe('what each role may write and read', () => {
     expect((await scanAll(tables.documents, tables.names.incidents)).filter((i) => i['shortDescription'] === marker)).toEqual([]);
   });
 
-  test('a requester may log with usersAffected, subcategory, channel and detectedAt', async () => {
+  test('a requester may log with usersAffected, subcategory and detectedAt; the channel is set by the server', async () => {
     const incident = ok(
-      await routes.create(validIncidentBody({ usersAffected: 2, subcategory: 'outlook', channel: 'web', detectedAt: new Date(Date.now() - 60_000).toISOString() }), { as: requester }),
+      await routes.create(validIncidentBody({ usersAffected: 2, subcategory: 'outlook', detectedAt: new Date(Date.now() - 60_000).toISOString() }), { as: requester }),
       201,
     );
     expect(incident).toMatchObject({ reportedBy: requester.username, usersAffected: 2, subcategory: 'outlook', channel: 'web' });
+    expectProblem(await routes.create(validIncidentBody({ channel: 'monitoring' }), { as: requester }), 403, 'channel');
   });
 
   test("the requester's view leaves out escalations, majorReason and disasterRecoveryPlan; the desk's does not", async () => {

@@ -509,7 +509,7 @@ function requireScope(caller: Caller, action: IncidentAction, what: string) {
 
 /** Fields in the order a person reads them; the store returns attributes in no particular order. */
 const FIELD_ORDER: readonly (keyof Incident)[] = [
-  'id', 'number', 'state', 'priority', 'priorityReasons', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
+  'id', 'number', 'state', 'priority', 'priorityReasons', 'reported', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
   'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
