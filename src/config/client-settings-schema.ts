@@ -238,7 +238,7 @@ export const changeSettingsSchema = z
       .default(() => [])
       .describe('Change freezes: normal and standard changes may not be scheduled into them; emergency changes may, and are marked'),
     standardTemplates: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1–64 lowercase letters, digits or hyphens'))
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -'))
       .max(100)
       .refine((list) => new Set(list).size === list.length, { message: 'each template may appear once' })
       .default(() => [])

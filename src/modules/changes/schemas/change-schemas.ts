@@ -126,6 +126,7 @@ export const changeSchema = z
     request: z.string().optional().describe('The service request that raised it'),
     state: z.enum(CHANGE_STATES),
     approvals: z.array(approvalRequirement).describe('Who must approve, set at assessment'),
+    assessedBy: z.string().optional().describe('Who assessed it; they may not approve it (segregation of duties)'),
     votes: z.array(vote),
     overlapsWith: z.array(z.string()).describe('Scheduled changes on the same service or CI at an overlapping time'),
     freezeOverride: z.array(z.string()).optional().describe('Freeze windows an emergency change was scheduled into'),
