@@ -333,7 +333,7 @@ describe('escalation', () => {
     });
     expect(messages[1]).toMatchObject({ attributes: { priority: 'P1', level: '2', client: 'example', kind: 'hierarchical' } });
     // Escalating to the service owner tells the owner the catalogue names for the incident's service.
-    expect((messages[1]!.message as Body)['recipients']).toEqual([{ name: 'Olga Owner', email: 'olga.owner@example.com' }]);
+    expect((messages[1]!.message as Body)['recipients']).toEqual([{ name: 'Oscar Owner', email: 'oscar.owner@example.com' }]);
     expect(messages.every((m) => m.topicArn === TOPICS.escalation)).toBe(true);
 
     const entries = (await wholeTimeline(incident['id'], agent)).filter((e) => e['type'] === 'escalation' || e['type'] === 'assignment-change');

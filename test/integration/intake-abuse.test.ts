@@ -89,3 +89,26 @@ describe('per-person create quotas', () => {
     expect(counters).toEqual([expect.objectContaining({ count: 2, expiresAt: expect.any(Number) })]);
   });
 });
+
+describe('ownership (issue 20, item 11)', () => {
+  test('a requester owns what they logged by sub: a new account given the same username does not', async () => {
+    const created = await routes.create(validIncidentBody(), { as: requester });
+    expect(created.status).toBe(201);
+    const usurper: TestCaller = { ...requester, sub: '0b7c1c1e-0000-4000-8000-0000000000e1' };
+    expectProblem(await routes.get(created.body['id'], { as: usurper }), 404);
+    const listed = (await routes.list({}, { as: usurper })).body['items'] as { id: string }[];
+    expect(listed.map((i) => i.id)).not.toContain(created.body['id']);
+    expect((await routes.get(created.body['id'], { as: requester })).status).toBe(200);
+  });
+
+  test('a service owner escalates and declares major incidents on services they own only', async () => {
+    const { serviceOwner, admin } = callers;
+    const stranger: TestCaller = { ...serviceOwner, sub: '0b7c1c1e-0000-4000-8000-0000000000e2', username: 'other.owner' };
+    const created = (await routes.create(validIncidentBody({ reportedBy: requester.username }), { as: agent })).body;
+    const ifMatch = `"${created['version']}"`;
+    expectProblem(await routes.escalate(created['id'], { kind: 'hierarchical', to: 'duty-manager', reason: 'Board meeting' }, { as: stranger, ifMatch }), 403, 'kind');
+    expectProblem(await routes.patch(created['id'], { major: true, majorReason: 'All mail down' }, { as: stranger, ifMatch }), 403, 'major');
+    expect((await routes.escalate(created['id'], { kind: 'hierarchical', to: 'duty-manager', reason: 'Board meeting' }, { as: serviceOwner, ifMatch })).status).toBe(200);
+    expect((await routes.patch(created['id'], { major: true, majorReason: 'All mail down' }, { as: admin, ifMatch: '"2"' })).status).toBe(200);
+  });
+});

@@ -1,4 +1,4 @@
-import { mayReadReports, requestScope, type Caller, type RequestAction } from '../../../kernel/domain/access-policy';
+import { isSamePerson, mayReadReports, requestScope, type Caller, type RequestAction } from '../../../kernel/domain/access-policy';
 import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestInput, type RequestPolicy, type RequestState, type ServiceRequest } from '../domain/service-request';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
@@ -139,7 +139,7 @@ export async function requestsChangesReport(
 // ---------------------------------------------------------------------------------------------
 
 async function assertMayApprove(deps: RequestDeps, caller: Caller, request: ServiceRequest): Promise<void> {
-  if (request.requestedBy === caller.name) throw new LifecycleError('Nobody approves or rejects their own request', 'requestedBy');
+  if (isSamePerson(caller, request.requestedBy, request.requestedById)) throw new LifecycleError('Nobody approves or rejects their own request', 'requestedBy');
   if (requestScope(caller, 'request:approve') === 'any') return;
   const service = await deps.catalogue.getService(request.service);
   if (requestScope(caller, 'request:approve') === 'own' && service?.owner.username === caller.name) return;
@@ -157,7 +157,7 @@ async function loadVisible(deps: RequestDeps, caller: Caller, id: string, action
   const scope = requestScope(caller, action);
   if (scope === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');
   const request = await deps.requests.getRequest(id);
-  if (!request || (scope === 'own' && request.requestedBy !== caller.name)) throw new NotFoundError(`No request ${id}`, 'id');
+  if (!request || (scope === 'own' && !isSamePerson(caller, request.requestedBy, request.requestedById))) throw new NotFoundError(`No request ${id}`, 'id');
   return request;
 }
 

@@ -1,4 +1,4 @@
-import type { Caller, Role } from '../../../kernel/domain/access-policy';
+import { isSamePerson, type Caller, type Role } from '../../../kernel/domain/access-policy';
 import type { RiskClass } from './change-risk';
 import { LifecycleError } from '../../../kernel/domain/domain-errors';
 
@@ -106,6 +106,7 @@ export function outstanding(requirements: readonly ApprovalRequirement[], votes:
 export function castVote(
   change: {
     readonly requestedBy: string;
+    readonly requestedById?: string | undefined;
     readonly approvals: readonly ApprovalRequirement[];
     readonly votes: readonly Vote[];
     /** Who assessed it (rated the risk that decides the approvers). */
@@ -115,7 +116,7 @@ export function castVote(
   vote: { readonly decision: 'approve' | 'reject'; readonly reason: string; readonly capacity?: ApproverCapacity | undefined },
   at: string,
 ): Vote {
-  if (change.requestedBy === caller.name) throw new LifecycleError('Nobody approves or rejects their own change', 'requestedBy');
+  if (isSamePerson(caller, change.requestedBy, change.requestedById)) throw new LifecycleError('Nobody approves or rejects their own change', 'requestedBy');
   if (vote.decision === 'approve' && change.assessedBy !== undefined && change.assessedBy === caller.name) {
     throw new LifecycleError('Whoever assessed a change does not approve it (segregation of duties): another approver must', 'assessedBy');
   }

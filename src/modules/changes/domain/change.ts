@@ -81,6 +81,8 @@ export interface Change {
   readonly review?: Review;
   readonly history: readonly ChangeHistoryEntry[];
   readonly requestedBy: string;
+  /** The raiser's stable id (Cognito `sub`): ownership is checked by it (a username can be reused). */
+  readonly requestedById?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
@@ -112,6 +114,7 @@ export function newChange(id: string, input: ChangeInput, caller: Caller, now: s
     overlapsWith: [],
     history: [],
     requestedBy: caller.name,
+    requestedById: caller.id,
     createdAt: now,
     updatedAt: now,
     updatedBy: caller.name,

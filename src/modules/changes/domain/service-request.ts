@@ -58,6 +58,8 @@ export interface ServiceRequest extends RequestInput {
   readonly transferredTo?: { readonly incident?: string; readonly change?: string };
   readonly history: readonly { readonly at: string; readonly by: string; readonly from: RequestState; readonly to: RequestState; readonly note?: string }[];
   readonly requestedBy: string;
+  /** The requester's stable id (Cognito `sub`): ownership is checked by it (a username can be reused). */
+  readonly requestedById?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
@@ -109,6 +111,7 @@ export function newRequest(
     comments: [],
     history: [],
     requestedBy: caller.name,
+    requestedById: caller.id,
     createdAt: now,
     updatedAt: now,
     updatedBy: caller.name,

@@ -25,6 +25,8 @@ import {
   INTERNAL_INCIDENT_FIELDS,
   mayActOnIncident,
   mayReadInternal,
+  mayUseOwnerPower,
+  needsServiceOwner,
   type Caller,
   type IncidentAction,
 } from '../../../kernel/domain/access-policy';
@@ -172,6 +174,8 @@ async function logIncident(
     category: body.category,
     channel: requester ? ('web' as const) : (body.channel ?? 'api'),
     reportedBy: body.reportedBy ?? caller.name,
+    // Logged for themselves: the reporter is known by sub too (a username can be reused, a sub cannot).
+    ...((body.reportedBy === undefined || body.reportedBy === caller.name) && { reportedById: caller.id }),
     detectedAt: body.detectedAt ? new Date(body.detectedAt).toISOString() : now,
     ...(body.usersAffected !== undefined && { usersAffected: body.usersAffected }),
     ...(body.subcategory !== undefined && { subcategory: body.subcategory }),
@@ -267,7 +271,9 @@ export async function listIncidents(deps: IncidentDeps, caller: Caller, query: L
     ...(scope === 'own' && { reportedBy: caller.name }),
   };
   const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
-  return { ...page, items: page.items.map((i) => view(caller, i)) };
+  // Own incidents are found by username; one logged by an earlier holder of the username is not the caller's.
+  const items = scope === 'own' ? page.items.filter((i) => mayActOnIncident(caller, 'incident:list', i)) : page.items;
+  return { ...page, items: items.map((i) => view(caller, i)) };
 }
 
 export async function updateIncident(
@@ -280,6 +286,7 @@ export async function updateIncident(
   const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
+  if (changes.major === true) await assertOwnerPower(deps, caller, 'incident:declare-major', current, 'declare major incidents', 'major');
   if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
   if (changes.category !== undefined && changes.category !== current.category) assertKnownCategory(deps.settings.intake ?? DEFAULT_INTAKE, changes.category);
   const at = now(deps);
@@ -325,6 +332,7 @@ export async function escalate(
   ifMatch: VersionPrecondition | undefined,
 ) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  await assertOwnerPower(deps, caller, 'incident:escalate', current, 'escalate incidents', 'kind');
   const at = now(deps);
   const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
   const escalation = change.incident.escalations.at(-1)!;
@@ -539,6 +547,21 @@ const normalizedOutage = (o: { readonly start?: string; readonly end?: string })
 });
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
+/** A service owner escalates and declares major incidents on the services they own only; the catalogue is read only for them. */
+async function assertOwnerPower(
+  deps: IncidentDeps,
+  caller: Caller,
+  action: 'incident:escalate' | 'incident:declare-major',
+  incident: Incident,
+  what: string,
+  field: string,
+): Promise<void> {
+  const owner = needsServiceOwner(caller, action) ? (await deps.services.getService(incident.service))?.owner.username : undefined;
+  if (!mayUseOwnerPower(caller, action, owner)) {
+    throw new ForbiddenError(`Service owners ${what} on the services they own; ${incident.service} is owned by someone else`, field);
+  }
+}
+
 async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
   assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
 }

@@ -64,6 +64,8 @@ export interface Incident {
   readonly channel: Channel;
   /** The person affected, who confirms resolution. */
   readonly reportedBy: string;
+  /** Their stable id (Cognito `sub`) when they logged it themselves: ownership is checked by it, not by the reusable username. */
+  readonly reportedById?: string;
   /** The person or system that logged the incident (from the caller's token). */
   readonly recordedBy: string;
   readonly detectedAt: string;
@@ -141,6 +143,7 @@ export interface NewIncidentInput {
   readonly subcategory?: string;
   readonly channel: Channel;
   readonly reportedBy: string;
+  readonly reportedById?: string;
   readonly detectedAt: string;
   readonly assignmentGroup?: string;
   readonly assignee?: string;
