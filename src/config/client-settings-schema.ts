@@ -375,7 +375,7 @@ export const intakeSettingsSchema = z
         desk: createQuota.describe('Per person or machine client of the desk (agents, engineers, integrations…)'),
       })
       .default(() => ({ requester: { ...DEFAULT_INTAKE.createQuotas.requester }, desk: { ...DEFAULT_INTAKE.createQuotas.desk } }))
-      .describe('Incidents one caller may log per window (counted by their sub); beyond it the API answers 429 with Retry-After'),
+      .describe('Incidents, and service requests, one caller may log per window (counted by their sub); beyond it the API answers 429 with Retry-After'),
   })
   .describe('What the desk accepts from callers: categories, how far requesters can raise a priority, detection times, create quotas');
 

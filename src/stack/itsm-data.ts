@@ -138,6 +138,8 @@ export class ItsmData extends Construct implements DataResources {
       partitionKey: { name: CHANGES_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: CHANGES_TABLE_KEYS.sortKey, type: AttributeType.STRING },
       ...common,
+      // Only the request-quota counters carry it (kernel/adapters/quota-counter.ts): they go a day after their window.
+      timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE,
     });
     const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {
       for (const index of Object.values(indexes)) {

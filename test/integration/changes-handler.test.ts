@@ -3,6 +3,7 @@ import type { TestTables } from '../support/test-tables';
 import { aService, seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, startFunctionEnvironment, TOPICS, validIncidentBody, type FunctionEnvironment } from './support-handler';
+import { scanAll } from './support-incidents';
 
 /**
  * The changes function over DynamoDB Local and LocalSns: both lifecycles' worked paths, the
@@ -431,6 +432,22 @@ describe('service requests', () => {
   const transfer = async (id: string, body: unknown, as: TestCaller = agent) =>
     req('POST', `/requests/${id}/transfer`, '/requests/{id}/transfer', as, { id, body, ifMatch: (await read(id)).headers['etag'] });
   const requestBody = (overrides: Record<string, unknown> = {}) => ({ type: 'standard-delivery', service: 'chg-flow', title: 'Monthly usage report', description: 'For the board pack', ...overrides });
+
+  test('issue 20: a requester past the create quota (20 an hour by default) is answered 429 with Retry-After, nothing written; a requester owns requests by sub', async () => {
+    const flooder = who('flo.flooder', 'requester', 40);
+    const statuses: number[] = [];
+    for (let n = 0; n < 21; n++) statuses.push((await submit(requestBody({ title: `Flood ${n}` }), flooder)).status);
+    expect(statuses).toEqual([...Array(20).fill(201), 429]);
+    const refused = await submit(requestBody({ title: 'One more' }), flooder);
+    expectProblem(refused, 429, 'quota');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const titles = (await scanAll(tables.documents, tables.names.changes)).filter((i) => i['requestedBy'] === 'flo.flooder').map((i) => i['title']);
+    expect(titles).toHaveLength(20);
+    expect(titles).not.toContain('One more');
+    // Another account given the same username later does not inherit the requests.
+    const created = await submit(requestBody({ title: 'Mine' }), requester);
+    expectProblem(await read(created.body.id, { ...requester, sub: '0b7c1c1e-0000-4000-8000-0000000001ff' }), 404, 'id');
+  });
 
   test('a standard delivery: submitted by a requester, fulfilled and closed by the desk, with comments; requesters see their own only', async () => {
     const created = await submit(requestBody());

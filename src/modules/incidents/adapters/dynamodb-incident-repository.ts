@@ -25,6 +25,7 @@ import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { aggregateTransactItems } from './report-aggregates';
+import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
 import type { OutboxEffect } from '../../outbox/domain';
 import {
@@ -35,8 +36,6 @@ import {
   incidentIndexKeys,
   incidentKey,
   incidentNumberCounterKey,
-  createQuotaKey,
-  QUOTA_EXPIRY_ATTRIBUTE,
   timelineEntryKey,
   TIMELINE_PREFIX,
   type IncidentIndexName,
@@ -94,7 +93,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     ];
     // Last: "this Idempotency-Key was used", stored with the incident or not at all.
     const markerIndex = once ? items.push({ Put: this.markers!.transactPut(once.marker, once.response) as never }) - 1 : -1;
-    const quotaIndex = quota ? items.push(quotaUpdate(this.tableName, quota) as never) - 1 : -1;
+    const quotaIndex = quota ? items.push(quotaCounterUpdate(this.tableName, createQuotaKey(quota), quota) as never) - 1 : -1;
     try {
       await this.transact(items);
     } catch (error) {
@@ -418,24 +417,6 @@ function queue(index: IncidentIndexName, partition: string, priority: string | u
 
 function defined<T extends Record<string, string | undefined>>(record: T): Partial<Record<keyof T, string>> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, string>>;
-}
-
-/**
- * The caller's counter for the window, one more under the condition that it is below the limit: the
- * quota is enforced by DynamoDB in the create's own transaction (no read, no extra round trip), and
- * holds across every container. The item expires a day after its window (TTL on `expiresAt`).
- */
-export function quotaUpdate(tableName: string, quota: QuotaCharge) {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: createQuotaKey(quota.subject, quota.counts, quota.windowStart),
-      UpdateExpression: 'ADD #count :one SET #expires = :expires',
-      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-      ExpressionAttributeNames: { '#count': 'count', '#expires': QUOTA_EXPIRY_ATTRIBUTE },
-      ExpressionAttributeValues: { ':one': 1, ':limit': quota.limit, ':expires': quota.expiresAt },
-    },
-  };
 }
 
 export function toItem(incident: Incident): Record<string, unknown> {

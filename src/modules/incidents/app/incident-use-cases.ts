@@ -2,7 +2,6 @@ import {
   ForbiddenError,
   InvalidInputError,
   NotFoundError,
-  TooManyRequestsError,
   VersionConflictError,
 } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
@@ -43,7 +42,6 @@ import {
   type IdempotencyMarkers,
   type IdSource,
   type Notification,
-  type QuotaCharge,
   QuotaExhaustedError,
   type Page,
   type StoredIdempotencyMarker,
@@ -57,7 +55,7 @@ import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } f
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
 import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
-import { assertKnownCategory, DEFAULT_INTAKE, quotaWindow, type IntakePolicy } from '../domain/intake-policy';
+import { assertKnownCategory, createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../domain/intake-policy';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
@@ -198,7 +196,7 @@ async function logIncident(
   ]);
   if (once && previous) return replayOf(previous, once.marker);
   const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now, ...policy }), now, false);
-  const quota = createQuotaCharge(requester ? intake.createQuotas.requester : intake.createQuotas.desk, caller, nowMs);
+  const quota = createQuotaCharge(intake, caller, requester, nowMs, 'incident');
   const incident = view(caller, change.incident);
   const response = once?.respond(incident);
   try {
@@ -217,19 +215,6 @@ async function logIncident(
     return stored ? replayOf(stored, once.marker) : { kind: 'in-progress' };
   }
   return { kind: 'created', incident, response: response ?? { status: 201, body: incident } };
-}
-
-/**
- * The caller's quota counter for the window `now` falls in (written in the create's transaction,
- * so the quota costs no round trip), and the 429 answered when it is full.
- */
-function createQuotaCharge(quota: { readonly limit: number; readonly window: string }, caller: Caller, nowMs: number) {
-  const windowMs = parseIsoDuration(quota.window) ?? 3_600_000;
-  const window = quotaWindow(nowMs, windowMs);
-  const charge: QuotaCharge = { subject: caller.id, counts: 'incident', windowStart: window.start, limit: quota.limit, expiresAt: Math.ceil(window.endMs / 1000) + 86_400 };
-  const exhausted = () =>
-    new TooManyRequestsError(`You have logged ${quota.limit} incidents within ${quota.window}, the most this desk accepts from one person; try again in ${window.retryAfterSeconds} s or call the desk`, window.retryAfterSeconds);
-  return { charge, exhausted };
 }
 
 const replayOf = (stored: StoredIdempotencyMarker, marker: IdempotencyMarker): CreateOnceResult =>

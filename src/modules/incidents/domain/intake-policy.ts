@@ -1,4 +1,5 @@
-import { InvalidInputError } from '../../../kernel/domain/domain-errors';
+import { InvalidInputError, TooManyRequestsError } from '../../../kernel/domain/domain-errors';
+import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import type { Priority } from '../../../kernel/domain/priority';
 
 /**
@@ -47,4 +48,27 @@ export function quotaWindow(nowMs: number, windowMs: number): { readonly start: 
   const startMs = Math.floor(nowMs / windowMs) * windowMs;
   const endMs = startMs + windowMs;
   return { start: new Date(startMs).toISOString(), endMs, retryAfterSeconds: Math.max(1, Math.ceil((endMs - nowMs) / 1000)) };
+}
+
+/**
+ * The caller's create counter for the window `nowMs` falls in (what the repository adds to, under
+ * the limit, in the create's own transaction), and the 429 answered when it is full. Counted by the
+ * caller's stable id: a username can be reused, a sub cannot.
+ */
+export function createQuotaCharge(
+  intake: Pick<IntakePolicy, 'createQuotas'>,
+  caller: { readonly id: string },
+  requester: boolean,
+  nowMs: number,
+  counts: 'incident' | 'request',
+) {
+  const quota = requester ? intake.createQuotas.requester : intake.createQuotas.desk;
+  const window = quotaWindow(nowMs, parseIsoDuration(quota.window) ?? 3_600_000);
+  const charge = { subject: caller.id, counts, windowStart: window.start, limit: quota.limit, expiresAt: Math.ceil(window.endMs / 1000) + 86_400 };
+  const exhausted = () =>
+    new TooManyRequestsError(
+      `You have logged ${quota.limit} ${counts}s within ${quota.window}, the most this desk accepts from one person; try again in ${window.retryAfterSeconds} s or call the desk`,
+      window.retryAfterSeconds,
+    );
+  return { charge, exhausted };
 }
