@@ -345,6 +345,7 @@ export const capacitySettingsSchema = z
   })
   .describe('Capacity: per service, the high-level actions agreed with the client, with baseline and capacity');
 
+const MAX_CATEGORY_LIST_CHARACTERS = 1200;
 export const categorySchema = z.string().regex(new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_CATEGORY_LENGTH - 1}}$`), `must be 1–${MAX_CATEGORY_LENGTH} lowercase letters, digits or hyphens`);
 
 const createQuota = z
@@ -361,6 +362,10 @@ export const intakeSettingsSchema = z
       .min(1)
       .max(MAX_CATEGORIES)
       .refine((list) => new Set(list).size === list.length, { message: 'each category may appear once' })
+      // The list travels in every function's environment, which Lambda limits to 4 KB in all.
+      .refine((list) => JSON.stringify(list).length <= MAX_CATEGORY_LIST_CHARACTERS, {
+        message: `the list may take at most ${MAX_CATEGORY_LIST_CHARACTERS} characters as JSON (it is part of every function's environment, limited to 4 KB)`,
+      })
       .default(() => [...DEFAULT_CATEGORIES])
       .describe('The incident categories the desk uses; an incident naming another is refused (400, `category`)'),
     requesterMaxPriority: priority
