@@ -1059,3 +1059,33 @@ describe('resolveAutomatically', () => {
     expect(() => resolveAutomatically({ incident: closed, resolutionCode: 'Remediated', resolutionNotes: 'x', rules: RULES, actor: system, now: LATER })).toThrow(InvalidInputError);
   });
 });
+
+describe("issue 20: a requester's report is a report", () => {
+  const logged = (over: Partial<NewIncidentInput>, cap?: Priority, detectedNotBefore?: string) =>
+    openIncident({ id: 'i-r', number: 'INC0000099', input: { ...input, ...over }, rules: RULES, recordedBy: reporter, now: NOW, ...(cap && { priorityCap: cap }), ...(detectedNotBefore && { detectedNotBefore }) }).incident;
+
+  test('the priority it can give is capped; what was reported is kept beside it', () => {
+    const incident = logged({ impact: 1, urgency: 1, usersAffected: 10_000_000 }, 'P3');
+    expect(incident).toMatchObject({ priority: 'P3', impact: 1, urgency: 1, usersAffected: 10_000_000, reported: { impact: 1, urgency: 1, usersAffected: 10_000_000, priority: 'P1' } });
+    expect(incident.priorityReasons.at(-1)).toMatch(/capped at P3 until the desk triages/);
+    // Below the cap nothing moves, and the report is still kept.
+    expect(logged({ impact: 3, urgency: 3 }, 'P3')).toMatchObject({ priority: 'P5', reported: { priority: 'P5' } });
+    // Without a cap (the desk logging) neither.
+    expect(logged({ impact: 1, urgency: 1 })).not.toHaveProperty('reported');
+  });
+
+  test('the desk triages by changing a priority fact with a reason: the cap is over', () => {
+    const incident = logged({ impact: 1, urgency: 1 }, 'P3');
+    const triaged = changeIncident({ incident, changes: { urgency: 1, reason: 'Confirmed: the whole floor' }, rules: RULES, actor: recorder, now: LATER }).incident;
+    expect(triaged).toMatchObject({ priority: 'P1', reported: { priority: 'P1' } });
+    // Other edits leave the capped priority alone.
+    expect(changeIncident({ incident, changes: { description: 'More detail' }, rules: RULES, actor: recorder, now: LATER }).incident.priority).toBe('P3');
+  });
+
+  test('detectedAt may not lie before the window', () => {
+    expect(thrownAs(() => logged({ detectedAt: '2026-01-01T00:00:00.000Z' }, undefined, '2026-02-08T12:00:00.000Z'), InvalidInputError).issues).toEqual([
+      { field: 'detectedAt', message: expect.stringMatching(/must not be before 2026-02-08/) },
+    ]);
+    expect(logged({ detectedAt: '2026-02-09T00:00:00.000Z' }, undefined, '2026-02-08T12:00:00.000Z').detectedAt).toBe('2026-02-09T00:00:00.000Z');
+  });
+});
