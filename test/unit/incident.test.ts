@@ -5,6 +5,7 @@ import {
   changeIncident,
   confirmResolution,
   escalateIncident,
+  MAX_ESCALATIONS,
   openIncident,
   rejectResolution,
   resolveAutomatically,
@@ -1088,4 +1089,11 @@ describe("issue 20: a requester's report is a report", () => {
     ]);
     expect(logged({ detectedAt: '2026-02-09T00:00:00.000Z' }, undefined, '2026-02-08T12:00:00.000Z').detectedAt).toBe('2026-02-09T00:00:00.000Z');
   });
+});
+
+test('issue 20: an incident keeps at most MAX_ESCALATIONS escalations (its item cannot grow without bound)', () => {
+  let incident = openIncident({ id: 'i-e', number: 'INC0000098', input, rules: RULES, recordedBy: recorder, now: NOW }).incident;
+  for (let n = 0; n < MAX_ESCALATIONS; n++) incident = escalateIncident(incident, { kind: 'functional', to: `team-${n}`, reason: 'r'.repeat(2000) }, owner, NOW).incident;
+  expect(thrownAs(() => escalateIncident(incident, { kind: 'functional', to: 'one-more', reason: 'x' }, owner, NOW), InvalidInputError).issues[0]?.field).toBe('kind');
+  expect(Buffer.byteLength(JSON.stringify(incident))).toBeLessThan(400 * 1024 / 2);
 });

@@ -500,6 +500,9 @@ export function rejectResolution(incident: Incident, actor: Actor, reason: strin
   };
 }
 
+/** 50 escalations of at most 2,000-character reasons stay well under 400 KB with the rest of the incident. */
+export const MAX_ESCALATIONS = 50;
+
 /** Functional escalation moves the work to another group or expert; hierarchical brings in management. */
 export function escalateIncident(
   incident: Incident,
@@ -509,6 +512,10 @@ export function escalateIncident(
 ): IncidentChange {
   if (!isOpen(incident.state)) {
     throw new InvalidInputError([{ field: 'state', message: `an incident that is "${incident.state}" cannot be escalated` }]);
+  }
+  // Escalations are kept in the incident's item: bounded, so no caller can push it past DynamoDB's 400 KB.
+  if (incident.escalations.length >= MAX_ESCALATIONS) {
+    throw new InvalidInputError([{ field: 'kind', message: `an incident keeps at most ${MAX_ESCALATIONS} escalations; this one has them all — declare a major incident or raise a problem` }]);
   }
   const escalation: Escalation = {
     kind: request.kind,
