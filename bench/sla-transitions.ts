@@ -54,7 +54,7 @@ export async function measureSlaTransitions(options: {
   const run = async (scenario: (id: string, start: number) => { at: number; act: () => Promise<unknown> }[]) => {
     const start = now;
     const incident = await createIncident(incidentDeps, agent, {
-      shortDescription: 'SLA bench', description: 'P1', impact: 1, urgency: 1, service: 'sla-bench', category: 'bench',
+      shortDescription: 'SLA bench', description: 'P1', impact: 1, urgency: 1, service: 'sla-bench', category: 'software',
     } as never);
     const actions = scenario(incident.id, start);
     const before = sent;

@@ -5,6 +5,7 @@ import { ALARM_SEVERITIES } from '../modules/monitoring/domain/alarm-policy';
 import { ON_HOLD_REASONS } from '../modules/incidents/domain/incident-lifecycle';
 import { SLA_TARGETS } from '../modules/incidents/domain/sla-clock';
 import { DEFAULT_FINDING_PRIORITIES } from '../modules/monitoring/domain/finding-policy';
+import { DEFAULT_CATEGORIES, DEFAULT_INTAKE, MAX_CATEGORIES, MAX_CATEGORY_LENGTH } from '../modules/incidents/domain/intake-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../kernel/domain/priority-rules';
 
 /**
@@ -236,6 +237,12 @@ export const changeSettingsSchema = z
       .max(24)
       .default(() => [])
       .describe('Change freezes: normal and standard changes may not be scheduled into them; emergency changes may, and are marked'),
+    standardTemplates: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'must be 1–128 letters, digits or . _ : @ -'))
+      .max(100)
+      .refine((list) => new Set(list).size === list.length, { message: 'each template may appear once' })
+      .default(() => [])
+      .describe('Registered standard-change templates (pre-authorised, low-risk procedures); a standard change must name one, otherwise it is normal'),
   })
   .describe('Change approval rules and freeze windows');
 
@@ -338,6 +345,45 @@ export const capacitySettingsSchema = z
   })
   .describe('Capacity: per service, the high-level actions agreed with the client, with baseline and capacity');
 
+const MAX_CATEGORY_LIST_CHARACTERS = 1200;
+export const categorySchema = z.string().regex(new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_CATEGORY_LENGTH - 1}}$`), `must be 1–${MAX_CATEGORY_LENGTH} lowercase letters, digits or hyphens`);
+
+const createQuota = z
+  .strictObject({
+    limit: z.number().int().min(1).max(100_000).describe('Creates one person may make within the window'),
+    window: isoDurationSchema.describe('The fixed window the limit counts in, e.g. PT1H'),
+  })
+  .refine((q) => (parseIsoDuration(q.window) ?? 0) <= 7 * 86_400_000, { message: 'the window may be at most a week (P7D)', path: ['window'] });
+
+export const intakeSettingsSchema = z
+  .strictObject({
+    categories: z
+      .array(categorySchema)
+      .min(1)
+      .max(MAX_CATEGORIES)
+      .refine((list) => new Set(list).size === list.length, { message: 'each category may appear once' })
+      // The list travels in every function's environment, which Lambda limits to 4 KB in all.
+      .refine((list) => JSON.stringify(list).length <= MAX_CATEGORY_LIST_CHARACTERS, {
+        message: `the list may take at most ${MAX_CATEGORY_LIST_CHARACTERS} characters as JSON (it is part of every function's environment, limited to 4 KB)`,
+      })
+      .default(() => [...DEFAULT_CATEGORIES])
+      .describe('The incident categories the desk uses; an incident naming another is refused (400, `category`)'),
+    requesterMaxPriority: priority
+      .default(DEFAULT_INTAKE.requesterMaxPriority)
+      .describe("The highest priority a requester's own impact, urgency and usersAffected can give an incident until the desk triages it"),
+    detectedAtWindow: isoDurationSchema
+      .default(DEFAULT_INTAKE.detectedAtWindow)
+      .describe('How far back detectedAt may lie when an incident is logged (not in the future either, beyond five minutes of clock skew)'),
+    createQuotas: z
+      .strictObject({
+        requester: createQuota.describe('Per requester'),
+        desk: createQuota.describe('Per person or machine client of the desk (agents, engineers, integrations…)'),
+      })
+      .default(() => ({ requester: { ...DEFAULT_INTAKE.createQuotas.requester }, desk: { ...DEFAULT_INTAKE.createQuotas.desk } }))
+      .describe('Incidents, and service requests, one caller may log per window (counted by their sub); beyond it the API answers 429 with Retry-After'),
+  })
+  .describe('What the desk accepts from callers: categories, how far requesters can raise a priority, detection times, create quotas');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -360,6 +406,7 @@ export const clientSettingsSchema = z.strictObject({
   knowledgeStaleAfter: isoDurationSchema.default('P180D').describe('A published knowledge article nobody reads for this long is archived by the retirement job'),
   problems: problemSettingsSchema.default(() => problemSettingsSchema.parse({})),
   capacity: capacitySettingsSchema.default(() => ({ actions: [] })),
+  intake: intakeSettingsSchema.default(() => intakeSettingsSchema.parse({})),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

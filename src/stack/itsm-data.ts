@@ -8,7 +8,7 @@ import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../kernel/adapters/audit-table-
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../modules/catalogue/adapters/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/changes-table-keys';
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
-import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../modules/incidents/adapters/incidents-table-keys';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE } from '../modules/incidents/adapters/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
 
 export interface ItsmDataProps {
@@ -88,6 +88,8 @@ export class ItsmData extends Construct implements DataResources {
       removalPolicy,
       // The outbox's consumer reads the outbox items' keys from here (src/modules/outbox); keys only: it reads each item itself.
       stream: StreamViewType.KEYS_ONLY,
+      // Only the create-quota counters carry it (incidents-table-keys.ts): they go a day after their window.
+      timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE,
     });
     this.idempotencyTable = new Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: AttributeType.STRING },
@@ -136,6 +138,8 @@ export class ItsmData extends Construct implements DataResources {
       partitionKey: { name: CHANGES_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: CHANGES_TABLE_KEYS.sortKey, type: AttributeType.STRING },
       ...common,
+      // Only the request-quota counters carry it (kernel/adapters/quota-counter.ts): they go a day after their window.
+      timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE,
     });
     const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {
       for (const index of Object.values(indexes)) {

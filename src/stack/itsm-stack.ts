@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import { CfnOutput, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { intakeSettingsSchema } from '../config/client-settings-schema';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -81,6 +83,8 @@ export class ItsmStack extends Stack {
       integrations: config.integrations,
       knowledgeStaleAfter: config.knowledgeStaleAfter,
       problems: config.problems,
+      // Only when the client changes it: the functions' environment is limited to 4 KB, and the schema's defaults are the same at run time.
+      ...(!isDeepStrictEqual(config.intake, intakeSettingsSchema.parse({})) && { intake: config.intake }),
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     });
 

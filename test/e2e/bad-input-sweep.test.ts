@@ -271,3 +271,56 @@ test('at least 200 bad requests across every route: no 5xx, all problem+json, an
   const verified = await call(runtime.url, 'GET', '/audit/verify', { token: tokens['auditor'] });
   expect(verified.body).toMatchObject({ intact: true, complete: true });
 });
+
+/**
+ * Issue 20's abuses by signed-in users, each with the exact answer expected. The refusals write
+ * nothing (compared table by table); the requester's over-claimed incident is logged, capped.
+ */
+test('issue 20: control characters, category cardinality and requester priority abuse get their exact status, and refusals write nothing', async () => {
+  const agent = tokens['agent']!;
+  const requester = tokens['requester']!;
+  const ifMatch = { 'If-Match': '"1"' };
+  const cases: { what: string; method: string; path: string; token: string; body: unknown; headers?: Record<string, string>; status: number; field: string }[] = [
+    // Control characters: single-line fields refuse line breaks and controls; free text refuses controls but line breaks.
+    { what: 'line break in shortDescription', method: 'POST', path: '/incidents', token: agent, body: validIncident({ shortDescription: 'Mail down\nSubject: spoofed' }), status: 400, field: 'shortDescription' },
+    { what: 'bell in shortDescription', method: 'POST', path: '/incidents', token: requester, body: validIncident({ shortDescription: 'Mail down\u0007' }), status: 400, field: 'shortDescription' },
+    { what: 'NUL in description', method: 'POST', path: '/incidents', token: agent, body: validIncident({ description: 'before\u0000after' }), status: 400, field: 'description' },
+    { what: 'bidi override in a comment', method: 'POST', path: `/incidents/${requesterIncidentId}/comments`, token: requester, body: { type: 'comment', text: 'invoice \u202Efdp.exe' }, status: 400, field: 'text' },
+    { what: 'line separator in a patched shortDescription', method: 'PATCH', path: `/incidents/${incidentId}`, token: agent, body: { shortDescription: 'a\u2028b' }, headers: ifMatch, status: 400, field: 'shortDescription' },
+    // Category cardinality: only the client's listed categories become counter attributes.
+    { what: 'unlisted category (requester)', method: 'POST', path: '/incidents', token: requester, body: validIncident({ category: 'cat-00001' }), status: 400, field: 'category' },
+    { what: 'unlisted long category (desk)', method: 'POST', path: '/incidents', token: agent, body: validIncident({ category: `x${'y'.repeat(127)}` }), status: 400, field: 'category' },
+    { what: 'patch to an unlisted category', method: 'PATCH', path: `/incidents/${incidentId}`, token: agent, body: { category: 'made-up-category' }, headers: ifMatch, status: 400, field: 'category' },
+    // Requester priority abuse: the channel is the server's, detection is bounded.
+    { what: 'requester claims the monitoring channel', method: 'POST', path: '/incidents', token: requester, body: validIncident({ channel: 'monitoring' }), status: 403, field: 'channel' },
+    { what: 'requester detectedAt in 1970', method: 'POST', path: '/incidents', token: requester, body: validIncident({ detectedAt: '1970-01-01T00:00:00Z' }), status: 400, field: 'detectedAt' },
+    { what: 'requester detectedAt tomorrow', method: 'POST', path: '/incidents', token: requester, body: validIncident({ detectedAt: new Date(Date.now() + 86_400_000).toISOString() }), status: 400, field: 'detectedAt' },
+  ];
+  await effectsDelivered(runtime.url);
+  const before = await snapshot();
+  const answers: { what: string; status: number; fields: string[] }[] = [];
+  for (const c of cases) {
+    const answer = await call(runtime.url, c.method, c.path, { token: c.token, body: c.body, ...(c.headers && { headers: c.headers }) });
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    answers.push({ what: c.what, status: answer.status, fields: (answer.body?.errors ?? []).map((e: { field: string }) => e.field) });
+  }
+  expect(answers).toEqual(cases.map((c) => ({ what: c.what, status: c.status, fields: expect.arrayContaining([c.field]) })));
+  const after = await snapshot();
+  const auditTable = Object.keys(after).find((name) => name.startsWith('DataAuditTable'))!;
+  for (const table of Object.keys(before)) if (table !== auditTable) expect({ table, items: after[table] }).toEqual({ table, items: before[table] });
+
+  // Impact 1, urgency 1, ten million users from a requester: logged (201), at the client's cap until the desk triages.
+  const overclaimed = await call(runtime.url, 'POST', '/incidents', { token: requester, body: validIncident({ impact: 1, urgency: 1, usersAffected: 10_000_000 }) });
+  expect(overclaimed.status).toBe(201);
+  expect(overclaimed.body).toMatchObject({ priority: 'P3', channel: 'web', reported: { priority: 'P1', usersAffected: 10_000_000 } });
+
+  // A flood from one person: the client's quota (20 an hour for requesters), then 429 with Retry-After.
+  const flooder = await runtime.token('requester', 'sweep-flooder');
+  const statuses: number[] = [];
+  for (let n = 0; n < 21; n++) statuses.push((await call(runtime.url, 'POST', '/incidents', { token: flooder, body: validIncident({ shortDescription: `Flood ${n}` }) })).status);
+  expect(statuses).toEqual([...Array(20).fill(201), 429]);
+  const refused = await call(runtime.url, 'POST', '/incidents', { token: flooder, body: validIncident() });
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('content-type')).toContain('application/problem+json');
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+});

@@ -112,6 +112,7 @@ describe("each stack carries its client's run-time settings", () => {
       integrations: config.integrations,
       knowledgeStaleAfter: config.knowledgeStaleAfter,
       problems: config.problems,
+      intake: config.intake,
       // Capacity actions go to the reports function only (Lambda's 4 KB of environment).
       capacity: { actions: [] },
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),

@@ -3,6 +3,7 @@ import type { TestTables } from '../support/test-tables';
 import { aService, seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, startFunctionEnvironment, TOPICS, validIncidentBody, type FunctionEnvironment } from './support-handler';
+import { scanAll } from './support-incidents';
 
 /**
  * The changes function over DynamoDB Local and LocalSns: both lifecycles' worked paths, the
@@ -19,12 +20,12 @@ let auditHandler: ProxyHandler;
 let sns: LocalSns;
 
 const FREEZE = { name: 'Year-end freeze', start: '2030-12-20T00:00:00Z', end: '2031-01-04T00:00:00Z' };
-const SERVICES = ['chg-flow', 'chg-quorum', 'chg-client', 'chg-reject', 'chg-emergency', 'chg-freeze', 'chg-overlap', 'chg-calendar', 'chg-std', 'chg-access', 'chg-ratio', 'email'];
+const SERVICES = ['chg-flow', 'chg-quorum', 'chg-client', 'chg-reject', 'chg-emergency', 'chg-freeze', 'chg-overlap', 'chg-calendar', 'chg-std', 'chg-access', 'chg-ratio', 'chg-sod', 'email'];
 
 beforeAll(async () => {
   environment = await startFunctionEnvironment({
     sns: true,
-    env: { ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE] } }) },
+    env: { ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE], standardTemplates: ['STD-CERT-RENEWAL'] } }) },
   });
   ({ tables } = environment);
   sns = environment.sns!;
@@ -49,6 +50,8 @@ const cab3 = who('cab.three', 'cab', 3);
 const emergencyApprover = who('eve.emergency', 'emergency-approver', 4);
 const clientApprover = who('cli.approver', 'client-approver', 5);
 const managerAndCab = who('mona.manager', 'change-manager,cab', 6);
+// Segregation of duties: the change manager who assesses a change does not approve it; this one does.
+const approvingManager = who('paula.approver', 'change-manager', 7);
 
 const send = (method: string, path: string, resource: string, as: TestCaller | undefined, extra: { body?: unknown; query?: Record<string, string>; id?: string; ifMatch?: string } = {}) =>
   invoke(changes, method, {
@@ -112,7 +115,7 @@ async function assessed(body: Record<string, unknown>): Promise<string> {
 /** A low-risk normal change all the way to Scheduled. */
 async function scheduled(body: Record<string, unknown>): Promise<ApiResponse> {
   const id = await assessed({ ...body, likelihood: 1, severity: 2 });
-  expect((await api.vote(id, { decision: 'approve', reason: 'Low risk, plans complete' }, changeManager)).body.state).toBe('Approved');
+  expect((await api.vote(id, { decision: 'approve', reason: 'Low risk, plans complete' }, approvingManager)).body.state).toBe('Approved');
   return step(id, { state: 'Scheduled' }, changeManager);
 }
 
@@ -143,9 +146,9 @@ describe('a normal change from draft to review (the README worked example)', () 
     expect(notices[0]).toMatchObject({ topicArn: TOPICS.escalation, attributes: { kind: 'change-approval', risk: 'medium', approvers: 'change-manager,service-owner', change: id } });
     expect((notices[0]!.message as { recipients: { email: string }[] }).recipients.map((r) => r.email)).toEqual(['oscar.owner@example.com']);
 
-    expect((await api.vote(id, { decision: 'approve', reason: 'Backout plan is sound' }, changeManager)).body.state).toBe('Assessed');
+    expect((await api.vote(id, { decision: 'approve', reason: 'Backout plan is sound' }, approvingManager)).body.state).toBe('Assessed');
     const approved = await api.vote(id, { decision: 'approve', reason: 'Fine by the service' }, serviceOwner);
-    expect(approved.body).toMatchObject({ state: 'Approved', votes: [{ by: 'carl.changes', capacity: 'change-manager' }, { by: 'oscar.owner', capacity: 'service-owner', service: 'chg-flow' }] });
+    expect(approved.body).toMatchObject({ state: 'Approved', votes: [{ by: 'paula.approver', capacity: 'change-manager' }, { by: 'oscar.owner', capacity: 'service-owner', service: 'chg-flow' }] });
 
     expect((await step(id, { state: 'Scheduled' }, changeManager)).body).toMatchObject({ state: 'Scheduled', overlapsWith: [] });
     expect((await step(id, { state: 'Implementing' }, engineer)).body.state).toBe('Implementing');
@@ -196,7 +199,7 @@ describe('approvals', () => {
     expect((await api.vote(id, { decision: 'approve', reason: 'ok', capacity: 'cab' }, managerAndCab)).body.votes[0]).toMatchObject({ capacity: 'cab' });
     expectProblem(await api.vote(id, { decision: 'approve', reason: 'again' }, managerAndCab), 409, 'votes');
     expectProblem(await api.vote(id, { decision: 'approve', reason: 'not asked' }, agent), 409, 'capacity');
-    await api.vote(id, { decision: 'approve', reason: 'ok' }, changeManager);
+    await api.vote(id, { decision: 'approve', reason: 'ok' }, approvingManager);
     await api.vote(id, { decision: 'approve', reason: 'ok' }, serviceOwner);
     expect((await api.get(id)).body.state).toBe('Assessed');
     const last = await api.vote(id, { decision: 'approve', reason: 'quorum reached' }, cab2);
@@ -210,7 +213,7 @@ describe('approvals', () => {
     const change = (await api.get(id)).body;
     expect(change.risk).toMatchObject({ score: 20, class: 'very high' });
     expect(change.approvals.map((a: { capacity: string }) => a.capacity)).toEqual(['change-manager', 'service-owner', 'cab', 'client']);
-    for (const voter of [changeManager, serviceOwner, cab1, cab2]) await api.vote(id, { decision: 'approve', reason: 'ok' }, voter);
+    for (const voter of [approvingManager, serviceOwner, cab1, cab2]) await api.vote(id, { decision: 'approve', reason: 'ok' }, voter);
     expect((await api.get(id)).body.state).toBe('Assessed');
     expect((await api.vote(id, { decision: 'approve', reason: 'Client agrees' }, clientApprover)).body.state).toBe('Approved');
   });
@@ -225,13 +228,41 @@ describe('approvals', () => {
 
   test('one rejection rejects, with who, when and why kept', async () => {
     const id = await assessed(changeBody('chg-reject', { likelihood: 3, severity: 4 }));
-    await api.vote(id, { decision: 'approve', reason: 'ok' }, changeManager);
+    await api.vote(id, { decision: 'approve', reason: 'ok' }, approvingManager);
     await api.vote(id, { decision: 'approve', reason: 'ok' }, cab1);
     const rejected = await api.vote(id, { decision: 'reject', reason: 'No rollback test evidence' }, cab2);
     expect(rejected.body).toMatchObject({ state: 'Rejected' });
     expect(rejected.body.votes.at(-1)).toMatchObject({ by: 'cab.two', decision: 'reject', reason: 'No rollback test evidence', at: expect.any(String) });
     expectProblem(await step(id, { state: 'Scheduled' }, changeManager), 409, 'state');
     expect(await auditActions(id)).toContain('change:reject');
+  });
+
+  test('segregation of duties: the assessor does not approve; an approver does not implement; a rating down to low needs a second approver', async () => {
+    // The assessor rates a medium change down to low: the single approval a low change needs becomes two, neither the assessor's.
+    const id = await raise(changeBody('chg-sod', { likelihood: 2, severity: 3, plannedStart: '2030-07-01T10:00:00Z', plannedEnd: '2030-07-01T11:00:00Z' }));
+    await step(id, { state: 'Submitted' }, engineer);
+    const rated = await step(id, { state: 'Assessed', likelihood: 1, severity: 1 }, changeManager);
+    expect(rated.body).toMatchObject({ risk: { class: 'low' }, assessedBy: 'carl.changes', approvals: [{ capacity: 'change-manager', count: 2 }] });
+    expectProblem(await api.vote(id, { decision: 'approve', reason: 'my own rating' }, changeManager), 409, 'assessedBy');
+    expect((await api.vote(id, { decision: 'approve', reason: 'ok' }, approvingManager)).body.state).toBe('Assessed');
+    expect((await api.vote(id, { decision: 'approve', reason: 'ok' }, managerAndCab)).body.state).toBe('Approved');
+    await step(id, { state: 'Scheduled' }, changeManager);
+    // An approver may not implement what they approved; the assessor (or an engineer) may.
+    expectProblem(await step(id, { state: 'Implementing' }, approvingManager), 409, 'votes');
+    expect((await step(id, { state: 'Implementing' }, changeManager)).body.state).toBe('Implementing');
+    expectProblem(await step(id, { state: 'Implemented' }, managerAndCab), 409, 'votes');
+    // Rated low by the raiser and kept low: one approver, still not the assessor.
+    const low = await assessed(changeBody('chg-sod', { likelihood: 1, severity: 2, plannedStart: '2030-07-02T10:00:00Z', plannedEnd: '2030-07-02T11:00:00Z' }));
+    expect((await api.get(low)).body.approvals).toEqual([{ capacity: 'change-manager', count: 1 }]);
+    expectProblem(await api.vote(low, { decision: 'approve', reason: 'mine' }, changeManager), 409, 'assessedBy');
+  });
+
+  test('a standard change naming an unregistered template is a normal change, approved as one', async () => {
+    const created = await api.create(changeBody('chg-std', { type: 'standard', template: 'MY-OWN-TEMPLATE', likelihood: 1, severity: 1 }));
+    expect(created.body).toMatchObject({ type: 'normal', template: 'MY-OWN-TEMPLATE' });
+    const id = created.body.id as string;
+    await step(id, { state: 'Submitted' }, engineer);
+    expect((await step(id, { state: 'Assessed' }, changeManager)).body).toMatchObject({ state: 'Assessed', approvals: [{ capacity: 'change-manager', count: 1 }] });
   });
 
   test('a standard change is approved by its template at assessment', async () => {
@@ -255,7 +286,7 @@ describe('emergency changes', () => {
     const id = created.body.id as string;
     await step(id, { state: 'Submitted' }, engineer);
     expect((await step(id, { state: 'Assessed' }, changeManager)).body.approvals).toEqual([{ capacity: 'emergency', count: 1 }]);
-    expectProblem(await api.vote(id, { decision: 'approve', reason: 'ok' }, changeManager), 409, 'capacity');
+    expectProblem(await api.vote(id, { decision: 'approve', reason: 'ok' }, approvingManager), 409, 'capacity');
     expect((await api.vote(id, { decision: 'approve', reason: 'Outage ongoing' }, emergencyApprover)).body.state).toBe('Approved');
     const inFreeze = await step(id, { state: 'Scheduled' }, changeManager);
     expect(inFreeze.body).toMatchObject({ state: 'Scheduled', freezeOverride: ['Year-end freeze'] });
@@ -273,7 +304,7 @@ describe('emergency changes', () => {
 describe('freeze windows and overlaps', () => {
   test('scheduling a normal change into a freeze window is refused and writes nothing', async () => {
     const id = await assessed(changeBody('chg-freeze', { likelihood: 1, severity: 2, plannedStart: '2030-12-19T22:00:00Z', plannedEnd: '2030-12-20T02:00:00Z' }));
-    await api.vote(id, { decision: 'approve', reason: 'ok' }, changeManager);
+    await api.vote(id, { decision: 'approve', reason: 'ok' }, approvingManager);
     const before = (await api.get(id)).body;
     const refused = await step(id, { state: 'Scheduled' }, changeManager);
     expectProblem(refused, 409, 'plannedStart');
@@ -401,6 +432,22 @@ describe('service requests', () => {
   const transfer = async (id: string, body: unknown, as: TestCaller = agent) =>
     req('POST', `/requests/${id}/transfer`, '/requests/{id}/transfer', as, { id, body, ifMatch: (await read(id)).headers['etag'] });
   const requestBody = (overrides: Record<string, unknown> = {}) => ({ type: 'standard-delivery', service: 'chg-flow', title: 'Monthly usage report', description: 'For the board pack', ...overrides });
+
+  test('issue 20: a requester past the create quota (20 an hour by default) is answered 429 with Retry-After, nothing written; a requester owns requests by sub', async () => {
+    const flooder = who('flo.flooder', 'requester', 40);
+    const statuses: number[] = [];
+    for (let n = 0; n < 21; n++) statuses.push((await submit(requestBody({ title: `Flood ${n}` }), flooder)).status);
+    expect(statuses).toEqual([...Array(20).fill(201), 429]);
+    const refused = await submit(requestBody({ title: 'One more' }), flooder);
+    expectProblem(refused, 429, 'quota');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const titles = (await scanAll(tables.documents, tables.names.changes)).filter((i) => i['requestedBy'] === 'flo.flooder').map((i) => i['title']);
+    expect(titles).toHaveLength(20);
+    expect(titles).not.toContain('One more');
+    // Another account given the same username later does not inherit the requests.
+    const created = await submit(requestBody({ title: 'Mine' }), requester);
+    expectProblem(await read(created.body.id, { ...requester, sub: '0b7c1c1e-0000-4000-8000-0000000001ff' }), 404, 'id');
+  });
 
   test('a standard delivery: submitted by a requester, fulfilled and closed by the desk, with comments; requesters see their own only', async () => {
     const created = await submit(requestBody());

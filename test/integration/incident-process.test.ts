@@ -333,7 +333,7 @@ describe('escalation', () => {
     });
     expect(messages[1]).toMatchObject({ attributes: { priority: 'P1', level: '2', client: 'example', kind: 'hierarchical' } });
     // Escalating to the service owner tells the owner the catalogue names for the incident's service.
-    expect((messages[1]!.message as Body)['recipients']).toEqual([{ name: 'Olga Owner', email: 'olga.owner@example.com' }]);
+    expect((messages[1]!.message as Body)['recipients']).toEqual([{ name: 'Oscar Owner', email: 'oscar.owner@example.com' }]);
     expect(messages.every((m) => m.topicArn === TOPICS.escalation)).toBe(true);
 
     const entries = (await wholeTimeline(incident['id'], agent)).filter((e) => e['type'] === 'escalation' || e['type'] === 'assignment-change');
@@ -428,12 +428,13 @@ describe('what each role may write and read', () => {
     expect((await scanAll(tables.documents, tables.names.incidents)).filter((i) => i['shortDescription'] === marker)).toEqual([]);
   });
 
-  test('a requester may log with usersAffected, subcategory, channel and detectedAt', async () => {
+  test('a requester may log with usersAffected, subcategory and detectedAt; the channel is set by the server', async () => {
     const incident = ok(
-      await routes.create(validIncidentBody({ usersAffected: 2, subcategory: 'outlook', channel: 'web', detectedAt: new Date(Date.now() - 60_000).toISOString() }), { as: requester }),
+      await routes.create(validIncidentBody({ usersAffected: 2, subcategory: 'outlook', detectedAt: new Date(Date.now() - 60_000).toISOString() }), { as: requester }),
       201,
     );
     expect(incident).toMatchObject({ reportedBy: requester.username, usersAffected: 2, subcategory: 'outlook', channel: 'web' });
+    expectProblem(await routes.create(validIncidentBody({ channel: 'monitoring' }), { as: requester }), 403, 'channel');
   });
 
   test("the requester's view leaves out escalations, majorReason and disasterRecoveryPlan; the desk's does not", async () => {

@@ -123,8 +123,10 @@ describe('POST /incidents', () => {
 
     // What the API answered is what DynamoDB Local holds.
     const stored = await new DynamoDbIncidentRepository(tables.documents, tables.names.incidents).get(incident.id);
-    // The SLA facts are kept with the incident (GET /incidents/{id}/sla shows them as clocks), not answered with it.
-    const { sla, ...answered } = stored!;
+    // The SLA facts are kept with the incident (GET /incidents/{id}/sla shows them as clocks), not answered with it;
+    // so is the reporter's sub (ownership is checked by it), which the API does not show.
+    const { sla, reportedById, ...answered } = stored!;
+    expect(reportedById).toBe(callers.agent.sub);
     // Suggestions are not looked up when logging: GET /incidents/{id}/suggestions answers them.
     expect(answered).toEqual(incident);
     expect(incident).not.toHaveProperty('suggestions');

@@ -6,7 +6,7 @@ import { SfnSlaScheduler } from '../../src/modules/incidents/adapters/sfn-sla-sc
 import { DynamoDbOutbox, OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { createOutboxConsumer } from '../../src/modules/outbox/functions/outbox-consumer';
 import { callers, type ApiResponse } from './support-events';
-import { incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
+import { exampleTemplate, incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
 import { scanAll } from './support-incidents';
 import { outboxDrain, type OutboxDrain, type StreamConsumer } from './support-outbox';
 
@@ -211,4 +211,37 @@ test('only outbox inserts reach the consumer: incident writes and deletions of d
     expect(record.dynamodb?.Keys?.['pk']).toEqual({ S: OUTBOX_PARTITION });
   }
   expect(drain.mapping).toMatchObject({ batchSize: 10, bisectBatchOnFunctionError: true, reportBatchItemFailures: true, maximumRetryAttempts: 8 });
+});
+
+test('issue 20: a poison notification (refused by SNS every time) goes to the failure queue after the retries, the rest is delivered, and the failure alarm fires', async () => {
+  await settleEarlierEffects();
+  const healthy = await logged(validIncidentBody({ shortDescription: 'Healthy notice' }));
+  const poisoned = await logged(validIncidentBody({ shortDescription: 'Poisoned notice' }));
+  // SNS refuses this one notice whatever is tried (as it refused subjects with line breaks before snsSubject).
+  const refuses = (notification: Notification) => notification.subject.includes(poisoned['number']);
+  class PoisonNotifier extends FaultyNotifier {
+    override async notify(notification: Notification): Promise<void> {
+      if (refuses(notification)) throw Object.assign(new Error('Invalid parameter: Subject'), { name: 'InvalidParameterException' });
+      await super.notify(notification);
+    }
+  }
+  drain = await outboxDrain(api.tables, consumerWith(new FlakyScheduler(0), new PoisonNotifier(() => undefined)), { from: 'now' });
+  await escalated(healthy, 'Healthy escalation');
+  await escalated(poisoned, 'Poisoned escalation');
+  await drain.drain();
+
+  expect(escalationsOf(healthy['number'])).toHaveLength(1);
+  expect(escalationsOf(poisoned['number'])).toHaveLength(0);
+  // Bisected down to the poison record alone, which went to the on-failure destination (the OutboxFailures queue).
+  expect(drain.failed).toHaveLength(1);
+  expect(JSON.stringify(drain.failed[0])).not.toContain(healthy['id']);
+  // Its outbox item is kept for the reconciler and for whoever reads the alarm.
+  expect((await outboxItems()).length).toBeGreaterThanOrEqual(1);
+
+  // The stack's alarm on that queue: its depth (one message per failed batch) breaches the threshold.
+  const alarm = Object.values(exampleTemplate().Resources).find(
+    (r) => r.Type === 'AWS::CloudWatch::Alarm' && String(r.Properties?.['AlarmName']).endsWith('OutboxFailures-depth'),
+  )!;
+  expect(alarm.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', ComparisonOperator: 'GreaterThanThreshold' });
+  expect(drain.failed.length).toBeGreaterThan(Number(alarm.Properties!['Threshold']));
 });

@@ -372,6 +372,19 @@ describe('knowledge lifecycle', () => {
     expect(await auditActions('article', id)).toEqual(['article:create', 'article:publish', 'article:update', 'article:archive', 'article:publish']);
   });
 
+  test('issue 20: an article holding a credential is not published (400 naming the field); as a draft it may be kept and cleaned', async () => {
+    const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
+    const body = { title: 'Deploy key for the build', body: `Use the token ${token} to push`, service: 'vpn', category: 'network', tags: ['build'] };
+    expectProblem(await send('POST', '/knowledge', { as: agent, body: { ...body, state: 'published' } }), 400, 'body');
+    const draft = await send('POST', '/knowledge', { as: agent, body });
+    expect(draft.status).toBe(201);
+    const id = draft.body.id as string;
+    expectProblem(await send('PATCH', `/knowledge/${id}`, { as: agent, body: { state: 'published' }, ifMatch: '"1"' }), 400, 'body');
+    expect((await send('GET', `/knowledge/${id}`, { as: agent })).body).toMatchObject({ state: 'draft', version: 1 });
+    const cleaned = await send('PATCH', `/knowledge/${id}`, { as: agent, body: { body: 'Ask the build team for a deploy token (Secrets Manager: build/deploy)', state: 'published' }, ifMatch: '"1"' });
+    expect(cleaned.body).toMatchObject({ state: 'published' });
+  });
+
   test('reading by id counts a view and sets lastAccessedAt, without a new version, ETag or audit record; searching counts nothing', async () => {
     const created = await send('POST', '/knowledge', { as: agent, body: { title: 'Numbat VPN profile import', body: '…', state: 'published' } });
     const id = created.body.id as string;

@@ -9,7 +9,8 @@ export function aService(id: string, overrides: Partial<Service> = {}): Service 
     id,
     name: `Service ${id}`,
     description: `The ${id} service (test fixture)`,
-    owner: { username: 'olga.owner', name: 'Olga Owner', email: 'olga.owner@example.com' },
+    // The test callers' service owner (support-events.ts): they own every fixture service unless a test says otherwise.
+    owner: { username: 'oscar.owner', name: 'Oscar Owner', email: 'oscar.owner@example.com' },
     status: 'live',
     commencementDate: '2025-06-01',
     sla: { reference: 'MSA-2026 schedule 2' },

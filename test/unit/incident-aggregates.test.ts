@@ -1,4 +1,4 @@
-import { aggregateDelta, ALL_SERVICES, outageOf } from '../../src/modules/incidents/domain/incident-aggregates';
+import { aggregateDelta, ALL_SERVICES, outageOf, SERVICES_BY_DAY } from '../../src/modules/incidents/domain/incident-aggregates';
 import type { Incident } from '../../src/modules/incidents/domain/incident';
 
 const base: Incident = {
@@ -13,9 +13,11 @@ const createdSec = Date.parse(base.createdAt) / 1000;
 
 test('logging counts opened by priority, category, channel and service on the logging day, for the service and for all, and joins the backlog', () => {
   const delta = aggregateDelta(undefined, base);
-  const opened = { opened: 1, 'opened#P3': 1, 'opened#category#software': 1, 'opened#channel#phone': 1, 'opened#service#email': 1 };
+  const opened = { opened: 1, 'opened#P3': 1, 'opened#category#software': 1, 'opened#channel#phone': 1 };
   expect(counters(delta, 'email', 'DAY#2026-03-01')).toEqual(opened);
   expect(counters(delta, ALL_SERVICES, 'DAY#2026-03-01')).toEqual(opened);
+  // Per service: an item of its own per day, not an attribute per service on the all-services item.
+  expect(counters(delta, SERVICES_BY_DAY, 'DAY#2026-03-01#email')).toEqual({ opened: 1 });
   expect(counters(delta, 'email', 'OPEN')).toEqual({ open: 1, 'open#P3': 1, openCreatedSec: createdSec, 'openCreatedSec#P3': createdSec });
   expect(delta.setOngoing).toBeUndefined();
 });

@@ -5,6 +5,7 @@ import {
   changeIncident,
   confirmResolution,
   escalateIncident,
+  MAX_ESCALATIONS,
   openIncident,
   rejectResolution,
   resolveAutomatically,
@@ -1058,4 +1059,41 @@ describe('resolveAutomatically', () => {
     const closed = confirmResolution(changed(changed(open(), { state: 'In Progress' }).incident, RESOLVE).incident, reporter, LATER).incident;
     expect(() => resolveAutomatically({ incident: closed, resolutionCode: 'Remediated', resolutionNotes: 'x', rules: RULES, actor: system, now: LATER })).toThrow(InvalidInputError);
   });
+});
+
+describe("issue 20: a requester's report is a report", () => {
+  const logged = (over: Partial<NewIncidentInput>, cap?: Priority, detectedNotBefore?: string) =>
+    openIncident({ id: 'i-r', number: 'INC0000099', input: { ...input, ...over }, rules: RULES, recordedBy: reporter, now: NOW, ...(cap && { priorityCap: cap }), ...(detectedNotBefore && { detectedNotBefore }) }).incident;
+
+  test('the priority it can give is capped; what was reported is kept beside it', () => {
+    const incident = logged({ impact: 1, urgency: 1, usersAffected: 10_000_000 }, 'P3');
+    expect(incident).toMatchObject({ priority: 'P3', impact: 1, urgency: 1, usersAffected: 10_000_000, reported: { impact: 1, urgency: 1, usersAffected: 10_000_000, priority: 'P1' } });
+    expect(incident.priorityReasons.at(-1)).toMatch(/capped at P3 until the desk triages/);
+    // Below the cap nothing moves, and the report is still kept.
+    expect(logged({ impact: 3, urgency: 3 }, 'P3')).toMatchObject({ priority: 'P5', reported: { priority: 'P5' } });
+    // Without a cap (the desk logging) neither.
+    expect(logged({ impact: 1, urgency: 1 })).not.toHaveProperty('reported');
+  });
+
+  test('the desk triages by changing a priority fact with a reason: the cap is over', () => {
+    const incident = logged({ impact: 1, urgency: 1 }, 'P3');
+    const triaged = changeIncident({ incident, changes: { urgency: 1, reason: 'Confirmed: the whole floor' }, rules: RULES, actor: recorder, now: LATER }).incident;
+    expect(triaged).toMatchObject({ priority: 'P1', reported: { priority: 'P1' } });
+    // Other edits leave the capped priority alone.
+    expect(changeIncident({ incident, changes: { description: 'More detail' }, rules: RULES, actor: recorder, now: LATER }).incident.priority).toBe('P3');
+  });
+
+  test('detectedAt may not lie before the window', () => {
+    expect(thrownAs(() => logged({ detectedAt: '2026-01-01T00:00:00.000Z' }, undefined, '2026-02-08T12:00:00.000Z'), InvalidInputError).issues).toEqual([
+      { field: 'detectedAt', message: expect.stringMatching(/must not be before 2026-02-08/) },
+    ]);
+    expect(logged({ detectedAt: '2026-02-09T00:00:00.000Z' }, undefined, '2026-02-08T12:00:00.000Z').detectedAt).toBe('2026-02-09T00:00:00.000Z');
+  });
+});
+
+test('issue 20: an incident keeps at most MAX_ESCALATIONS escalations (its item cannot grow without bound)', () => {
+  let incident = openIncident({ id: 'i-e', number: 'INC0000098', input, rules: RULES, recordedBy: recorder, now: NOW }).incident;
+  for (let n = 0; n < MAX_ESCALATIONS; n++) incident = escalateIncident(incident, { kind: 'functional', to: `team-${n}`, reason: 'r'.repeat(2000) }, owner, NOW).incident;
+  expect(thrownAs(() => escalateIncident(incident, { kind: 'functional', to: 'one-more', reason: 'x' }, owner, NOW), InvalidInputError).issues[0]?.field).toBe('kind');
+  expect(Buffer.byteLength(JSON.stringify(incident))).toBeLessThan(400 * 1024 / 2);
 });

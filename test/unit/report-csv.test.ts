@@ -19,3 +19,11 @@ test('text a spreadsheet would run as a formula is defused; numbers are not', ()
   expect(csvCell(true)).toBe('true');
   expect(csvCell(null)).toBe('');
 });
+
+test('issue 20: NUL characters are dropped and full-width formula characters are defused too', () => {
+  expect(csvCell('ab\0c')).toBe('abc');
+  // A NUL in front of a formula hid it from the check; it is dropped first, then the formula is defused.
+  expect(csvCell('\0=cmd|"/c calc"!A1')).toBe('"\'=cmd|""/c calc""!A1"');
+  for (const start of ['＝', '＋', '－', '＠']) expect(csvCell(`${start}SUM(A1)`)).toBe(`'${start}SUM(A1)`);
+  expect(csvCell('plain ＝ inside')).toBe('plain ＝ inside');
+});

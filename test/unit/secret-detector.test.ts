@@ -1,4 +1,4 @@
-import { findSecrets, isSecretReference, isSensitiveFieldName, secretIn } from '../../src/kernel/domain/secret-detector';
+import { AWS_SECRET_KEY_CANDIDATE, findSecrets, isSecretReference, isSensitiveFieldName, SECRET_FORMATS, secretIn } from '../../src/kernel/domain/secret-detector';
 
 /**
  * The catalogue holds references to secrets, never secrets. Test values are assembled from parts
@@ -97,4 +97,49 @@ test('a single value is judged with or without its field name', () => {
   expect(secretIn('hunter2')).toBeUndefined();
   expect(secretIn('hunter2', 'password')).toMatch(/reference/);
   expect(secretIn(AWS_KEY_ID, 'hostname')).toMatch(/AWS access key id/);
+});
+
+describe('issue 20: the scan is linear in the input, whatever the input', () => {
+  /** The quantifiers of a pattern's source outside character classes (escapes skipped). */
+  function quantifiers(source: string): string[] {
+    const found: string[] = [];
+    let inClass = false;
+    for (let i = 0; i < source.length; i++) {
+      const char = source[i]!;
+      if (char === '\\') { i++; continue; }
+      if (inClass) { if (char === ']') inClass = false; continue; }
+      if (char === '[') { inClass = true; continue; }
+      if (char === '(' && source[i + 1] === '?') { i += source[i + 2] === '<' ? 3 : 2; continue; } // group prefixes (?:, (?<!, (?=
+      if (char === '*' || char === '+' || char === '?') found.push(char);
+      if (char === '{') found.push(source.slice(i, source.indexOf('}', i) + 1));
+    }
+    return found;
+  }
+  const unbounded = (q: string) => q === '*' || q === '+' || /^\{\d+,\}$/.test(q);
+
+  test('no pattern has an unbounded quantifier, so one match attempt reads a bounded span of the value', () => {
+    const patterns = [...SECRET_FORMATS.map((f) => f.pattern), AWS_SECRET_KEY_CANDIDATE];
+    for (const pattern of patterns) expect({ pattern: pattern.source, unbounded: quantifiers(pattern.source).filter(unbounded) }).toEqual({ pattern: pattern.source, unbounded: [] });
+    // The check itself finds what the old patterns had.
+    expect(quantifiers('[a-z][a-z0-9+.-]*:\\/\\/[^\\s/:@]+:').filter(unbounded)).toEqual(['*', '+']);
+    expect(quantifiers('eyJ[A-Za-z0-9_-]{5,}\\.').filter(unbounded)).toEqual(['{5,}']);
+  });
+
+  test('patterns that could start anywhere in a run of letters start only at the run\'s beginning (a lookbehind)', () => {
+    for (const { name, pattern } of SECRET_FORMATS) {
+      const startsWithLiteralPrefix = /^(?:-----BEGIN|https:\\\/\\\/hooks)/.test(pattern.source);
+      if (!startsWithLiteralPrefix) expect({ name, anchored: pattern.source.startsWith('(?<!') }).toEqual({ name, anchored: true });
+    }
+  });
+
+  test.each([
+    ['a run of scheme characters', 'a'.repeat(100_000)],
+    ['a scheme and :// repeated', 'a://'.repeat(25_000)],
+    ['JWT headers repeated', 'eyJ'.repeat(33_000)],
+    ['a 40-character run repeated', `${'Ab1'.repeat(100_000)}`],
+    ['PEM openings repeated', '-----BEGIN A '.repeat(8_000)],
+  ])('%s (pathological for the old patterns) is scanned and judged', (_name, value) => {
+    expect(secretIn(value)).toBeUndefined();
+    expect(secretIn(`${value} ${AWS_KEY_ID}`)).toMatch(/AWS access key/);
+  });
 });

@@ -2,7 +2,7 @@ import type { Caller } from '../../src/kernel/domain/access-policy';
 import { requestScope } from '../../src/kernel/domain/access-policy';
 import { IllegalTransitionError, LifecycleError } from '../../src/kernel/domain/domain-errors';
 import { InvalidInputError } from '../../src/kernel/domain/domain-errors';
-import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestPolicy } from '../../src/modules/changes/domain/service-request';
+import { addRequestComment, MAX_REQUEST_COMMENT_BYTES, MAX_REQUEST_COMMENTS, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestPolicy } from '../../src/modules/changes/domain/service-request';
 
 const POLICY: RequestPolicy = { fulfilmentTargets: { 'standard-delivery': 'P5D', information: 'P2D', access: 'P3D', feedback: 'P10D' }, approvalRequired: ['access'] };
 const rita: Caller = { id: 'r', name: 'rita', roles: ['requester'] };
@@ -69,4 +69,30 @@ test("a service that lists its request types takes only those, on its own target
   expect(requestRulesFor({ id: 'any' }, 'feedback', POLICY)).toEqual({ fulfilmentTarget: 'P10D', needsApproval: false });
   const delivered = newRequest('q-2', { type: 'standard-delivery', service: 'erp', title: 'Report', description: 'For the board' }, requestRulesFor(erp, 'standard-delivery', POLICY), rita, NOW);
   expect(delivered).toMatchObject({ typeName: 'Monthly usage report', needsApproval: true, fulfilmentDue: '2026-11-27T09:00:00.000Z' });
+});
+
+describe('comments are capped: a request item cannot grow past DynamoDB\'s 400 KB (issue 20)', () => {
+  test(`at most ${MAX_REQUEST_COMMENTS} comments`, () => {
+    let current = request();
+    for (let n = 0; n < MAX_REQUEST_COMMENTS; n++) current = addRequestComment(current, `comment ${n}`, rita, NOW);
+    expect(() => addRequestComment(current, 'one more', rita, NOW)).toThrow(expect.objectContaining({ kind: 'illegal-transition', subject: 'comments' }));
+  });
+
+  test('and at most 200 KB of comment text, counted in UTF-8 bytes: the largest item stays under 400 KB', () => {
+    // 8,000 four-byte characters: the largest comment the schema lets through (32,000 bytes).
+    const largest = '😀'.repeat(8000);
+    let current = request();
+    let accepted = 0;
+    for (;;) {
+      try {
+        current = addRequestComment(current, largest, rita, NOW);
+        accepted++;
+      } catch {
+        break;
+      }
+    }
+    expect(accepted).toBe(Math.floor(MAX_REQUEST_COMMENT_BYTES / 32_000));
+    const itemBytes = Buffer.byteLength(JSON.stringify({ ...current, description: largest }));
+    expect(itemBytes).toBeLessThan(400 * 1024);
+  });
 });

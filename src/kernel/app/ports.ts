@@ -96,6 +96,30 @@ export interface IdempotencyMarkers {
   get(id: string): Promise<StoredIdempotencyMarker | undefined>;
 }
 
+/**
+ * One more create counted against a caller's quota, in the create's own transaction: a counter
+ * item per caller and window, added to under the condition that it is below the limit.
+ */
+export interface QuotaCharge {
+  /** The caller's stable id (Cognito `sub` or client id): a username can be reused, a sub cannot. */
+  readonly subject: string;
+  /** What is counted, e.g. `incident`. */
+  readonly counts: string;
+  /** ISO instant the fixed window started. */
+  readonly windowStart: string;
+  readonly limit: number;
+  /** Epoch seconds after which the counter may be removed (the table's TTL). */
+  readonly expiresAt: number;
+}
+
+/** Thrown by a repository whose transaction was refused because the caller's quota counter is at its limit. */
+export class QuotaExhaustedError extends Error {
+  constructor() {
+    super('The caller has used up their quota for this window');
+    this.name = 'QuotaExhaustedError';
+  }
+}
+
 /** Thrown by a repository whose transaction was refused because the marker's key is already used (or being used right now). */
 export class IdempotencyKeyTakenError extends Error {
   constructor(readonly inFlight: boolean) {

@@ -81,16 +81,44 @@ export function incidentScope(caller: Caller, action: IncidentAction): Scope {
   return best;
 }
 
-/** True when the caller may act on this particular incident. */
-export function mayActOnIncident(caller: Caller, action: IncidentAction, incident: { readonly reportedBy: string }): boolean {
-  const scope = incidentScope(caller, action);
-  return scope === 'any' || (scope === 'own' && incident.reportedBy === caller.name);
+/**
+ * Whether the caller is the person a record names. By their `sub` when the record holds it: a
+ * username is freed when its account is deleted and may be given to someone else, a sub never is.
+ * By username for records stored before subs were kept (and for people the desk named by username).
+ */
+export function isSamePerson(caller: Caller, name: string, id: string | undefined): boolean {
+  return id !== undefined ? id === caller.id : name === caller.name;
 }
 
-/** Fields a requester may send when logging an incident; the desk may send every field. */
+/** True when the caller may act on this particular incident. */
+export function mayActOnIncident(caller: Caller, action: IncidentAction, incident: { readonly reportedBy: string; readonly reportedById?: string | undefined }): boolean {
+  const scope = incidentScope(caller, action);
+  return scope === 'any' || (scope === 'own' && isSamePerson(caller, incident.reportedBy, incident.reportedById));
+}
+
+/**
+ * Escalating and declaring a major incident are service owners' powers over *their* services
+ * (issue 20): a service owner uses them on an incident of a service they own; a role that holds
+ * them on every incident (admin) anywhere. `serviceOwner`: the username of the incident's
+ * service's owner, read only when the caller needs it (`needsServiceOwner`).
+ */
+export function needsServiceOwner(caller: Caller, action: 'incident:escalate' | 'incident:declare-major'): boolean {
+  const column = INCIDENT_ACTIONS.indexOf(action);
+  return !caller.roles.some((role) => role !== 'service-owner' && MATRIX[role][column] === 'any');
+}
+
+export function mayUseOwnerPower(caller: Caller, action: 'incident:escalate' | 'incident:declare-major', serviceOwner: string | undefined): boolean {
+  if (!needsServiceOwner(caller, action)) return true;
+  return caller.roles.includes('service-owner') && serviceOwner !== undefined && serviceOwner === caller.name;
+}
+
+/**
+ * Fields a requester may send when logging an incident; the desk may send every field. Not
+ * `channel`: the server sets it for requesters (they could otherwise claim `monitoring`).
+ */
 const REQUESTER_CREATE_FIELDS = new Set([
   'shortDescription', 'description', 'impact', 'urgency', 'usersAffected', 'service', 'category', 'subcategory',
-  'reportedBy', 'detectedAt', 'channel',
+  'reportedBy', 'detectedAt',
 ]);
 
 /** Fields only service owners and admins may change. */
@@ -110,7 +138,7 @@ export function firstForbiddenField(caller: Caller, operation: 'create' | 'updat
 /** Fields left out of an incident for callers who may not see the desk's internal work. */
 export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disasterRecoveryPlan'] as const;
 
-export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string }): boolean {
+export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string; readonly reportedById?: string | undefined }): boolean {
   return mayActOnIncident(caller, 'incident:read-internal', incident);
 }
 
@@ -290,9 +318,9 @@ export function changeScope(caller: Caller, action: ChangeAction): Scope {
 }
 
 /** True when the caller may act on this particular change (`own`: they raised it). */
-export function mayActOnChange(caller: Caller, action: ChangeAction, change: { readonly requestedBy: string }): boolean {
+export function mayActOnChange(caller: Caller, action: ChangeAction, change: { readonly requestedBy: string; readonly requestedById?: string | undefined }): boolean {
   const scope = changeScope(caller, action);
-  return scope === 'any' || (scope === 'own' && change.requestedBy === caller.name);
+  return scope === 'any' || (scope === 'own' && isSamePerson(caller, change.requestedBy, change.requestedById));
 }
 
 /**

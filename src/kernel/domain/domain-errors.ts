@@ -21,7 +21,8 @@ export type DomainErrorKind =
   | 'illegal-transition'
   | 'version-conflict'
   | 'precondition-required'
-  | 'already-exists';
+  | 'already-exists'
+  | 'too-many-requests';
 
 export interface FieldIssue {
   readonly field: string;
@@ -90,4 +91,15 @@ export class AlreadyExistsError extends DomainError {
 /** A catalogue record's lifecycle does not allow the change (e.g. changing a retired service). */
 export class LifecycleError extends DomainError {
   readonly kind = 'illegal-transition' as const;
+}
+
+/** The caller has used up a quota (429); `retryAfterSeconds` becomes the Retry-After header. */
+export class TooManyRequestsError extends DomainError {
+  readonly kind = 'too-many-requests' as const;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, 'quota');
+  }
 }

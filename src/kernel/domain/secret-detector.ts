@@ -18,25 +18,33 @@ const SECRET_REFERENCES: readonly RegExp[] = [
 
 export const isSecretReference = (value: string) => SECRET_REFERENCES.some((pattern) => pattern.test(value.trim()));
 
-/** Values that are secrets whatever the field is called: formats issuers publish for their credentials. */
-const SECRET_FORMATS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
-  { name: 'a private key (PEM)', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
+/**
+ * Values that are secrets whatever the field is called: formats issuers publish for their credentials.
+ *
+ * Every quantifier is bounded and every pattern that could start anywhere in a run of word
+ * characters is anchored by a lookbehind to the run's start, so one match attempt examines at most
+ * a few thousand characters and attempts begin only at run boundaries: the scan is linear in the
+ * value's length (issue 20; a pattern such as `[a-z][a-z0-9]*:\/\/` re-scanned the whole run from
+ * every position: quadratic). test/unit/secret-detector.test.ts checks both properties.
+ */
+export const SECRET_FORMATS: readonly { readonly name: string; readonly pattern: RegExp }[] = [
+  { name: 'a private key (PEM)', pattern: /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/ },
   { name: 'an AWS access key id', pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])/ },
-  { name: 'a JSON Web Token', pattern: /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}/ },
-  { name: 'a GitHub token', pattern: /(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,}/ },
-  { name: 'a GitHub token', pattern: /(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{40,}/ },
-  { name: 'a Slack token', pattern: /(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,}/ },
-  { name: 'a Slack webhook URL', pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+/ },
+  { name: 'a JSON Web Token', pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,4096}\.eyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{10}/ },
+  { name: 'a GitHub token', pattern: /(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36}/ },
+  { name: 'a GitHub token', pattern: /(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{40}/ },
+  { name: 'a Slack token', pattern: /(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10}/ },
+  { name: 'a Slack webhook URL', pattern: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{1,32}\/B[A-Z0-9]{1,32}\/[A-Za-z0-9]/ },
   { name: 'a Google API key', pattern: /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/ },
-  { name: 'a Stripe secret key', pattern: /(?<![A-Za-z0-9])[sr]k_live_[0-9A-Za-z]{16,}/ },
-  { name: 'a password in a URL', pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@[^\s/]+/i },
+  { name: 'a Stripe secret key', pattern: /(?<![A-Za-z0-9])[sr]k_live_[0-9A-Za-z]{16}/ },
+  { name: 'a password in a URL', pattern: /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{1,256}:[^\s/@]{1,256}@[^\s/]/i },
 ];
 
 /**
  * An AWS secret access key is 40 characters of base64 with no marker of its own; it is told apart
  * from hex digests (git commits, SHA-1) and words by needing upper case, lower case and a digit.
  */
-const AWS_SECRET_KEY_CANDIDATE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+export const AWS_SECRET_KEY_CANDIDATE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 function containsAwsSecretKey(value: string): boolean {
   for (const match of value.matchAll(AWS_SECRET_KEY_CANDIDATE)) {
     const candidate = match[0];

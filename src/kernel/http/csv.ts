@@ -1,7 +1,9 @@
 /**
  * A report as CSV (`Accept: text/csv`): one `metric,value` row per leaf of the JSON report, the
  * metric named by its path (`byPriority.P1`, `downtime.0.start`). RFC 4180 quoting; a text cell
- * that a spreadsheet would run as a formula (`= + - @`, tab, CR) is prefixed with `'`.
+ * that a spreadsheet would run as a formula is prefixed with `'`: one starting with `= + - @`, tab
+ * or CR, or their full-width forms `＝ ＋ － ＠`, which some spreadsheets read as the ASCII ones.
+ * NUL characters are dropped: they end the cell early in some readers, hiding what follows.
  */
 export function reportToCsv(report: unknown): string {
   const rows: [string, unknown][] = [];
@@ -19,10 +21,12 @@ export function reportToCsv(report: unknown): string {
   return [['metric', 'value'], ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  let text = String(value).replace(/\0/g, '');
+  if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

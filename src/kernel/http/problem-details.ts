@@ -33,6 +33,7 @@ export const PROBLEM_TYPES = {
   'idempotency-in-progress': { status: 409, title: 'The same request is still being processed' },
   'precondition-required': { status: 428, title: 'If-Match is required' },
   'already-exists': { status: 409, title: 'A record with this id exists already' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 export type ProblemType = keyof typeof PROBLEM_TYPES;
@@ -47,9 +48,10 @@ export function problem(
 }
 
 export function problemResponse(details: ProblemDetails, headers: Record<string, string> = {}): APIGatewayProxyResult {
+  const retryAfter: Record<string, string> = typeof details['retryAfter'] === 'number' ? { 'Retry-After': String(details['retryAfter']) } : {};
   return {
     statusCode: details.status,
-    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers },
+    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...retryAfter, ...headers },
     body: JSON.stringify(details),
   };
 }
@@ -61,5 +63,6 @@ export function problemFromError(error: unknown, instance?: string): ProblemDeta
   if ('issues' in error) extras['errors'] = error.issues;
   else if (error.subject) extras['errors'] = [{ field: error.subject, message: error.message }];
   if ('allowed' in error) extras['allowedNextStates'] = error.allowed;
+  if ('retryAfterSeconds' in error) extras['retryAfter'] = error.retryAfterSeconds;
   return problem(error.kind, error.message, extras);
 }

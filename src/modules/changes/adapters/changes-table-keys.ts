@@ -11,6 +11,7 @@ import { monthOf } from '../domain/change-calendar';
  * | slot of a scheduled change | TARGET#service#<id> / TARGET#ci#<id> | <plannedStart>#<change id> |
  * | go-live milestone          | MILESTONE#<service id>      | <goLiveAt>#<change id>       |
  * | service request            | REQUEST#<id>                | REQUEST                      |
+ * | request create quota       | QUOTA#<caller sub>          | request#<window start> (kernel/adapters/quota-counter.ts; TTL `expiresAt`) |
  *
  * A slot item per affected service and CI is written with the change when it is scheduled, so
  * "which changes on this service or CI overlap [start, end)" is one Query per target on the

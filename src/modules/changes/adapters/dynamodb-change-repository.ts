@@ -2,7 +2,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChangeRepository, ChangeSideEffects, ChangeSlot, ChangeTarget, Milestone, RaisedRecord, RequestRepository } from '../app/change-ports';
 import type { RequestState, ServiceRequest } from '../domain/service-request';
-import type { Page, PageRequest } from '../../../kernel/app/ports';
+import { QuotaExhaustedError, type Page, type PageRequest, type QuotaCharge } from '../../../kernel/app/ports';
+import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import type { Change } from '../domain/change';
 import { monthsBetween } from '../domain/change-calendar';
 import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
@@ -206,8 +207,19 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     return records;
   }
 
-  async createRequest(request: ServiceRequest): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(pk)' }));
+  async createRequest(request: ServiceRequest, quota?: QuotaCharge): Promise<void> {
+    const put = { TableName: this.tableName, Item: requestItem(request), ConditionExpression: 'attribute_not_exists(pk)' };
+    if (!quota) {
+      await this.db.send(new PutCommand(put));
+      return;
+    }
+    // The caller's create counter rides in the same request: still one round trip.
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, quotaCounterUpdate(this.tableName, createQuotaKey(quota), quota)] }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') throw new QuotaExhaustedError();
+      throw error;
+    }
   }
 
   async getRequest(id: string): Promise<ServiceRequest | undefined> {

@@ -1,6 +1,6 @@
 import type { Change } from '../domain/change';
 import type { RequestState, ServiceRequest } from '../domain/service-request';
-import type { Page, PageRequest } from '../../../kernel/app/ports';
+import type { Page, PageRequest, QuotaCharge } from '../../../kernel/app/ports';
 
 /** Ports of change management; adapters implement them (the changes table on DynamoDB). */
 
@@ -54,7 +54,8 @@ export interface RaisedRecord {
 
 /** Service requests share the changes table (a request may raise a change). */
 export interface RequestRepository {
-  createRequest(request: ServiceRequest): Promise<void>;
+  /** `quota`: the caller's create counter, added to in the same write; at its limit nothing is written (QuotaExhaustedError). */
+  createRequest(request: ServiceRequest, quota?: QuotaCharge): Promise<void>;
   getRequest(id: string): Promise<ServiceRequest | undefined>;
   /** Stores the next version if the stored one is still `expectedVersion`; VersionConflictError otherwise. */
   saveRequest(request: ServiceRequest, expectedVersion: number): Promise<void>;

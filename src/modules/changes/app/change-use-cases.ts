@@ -1,6 +1,6 @@
 import { changeScope, mayActOnChange, type Caller, type ChangeAction } from '../../../kernel/domain/access-policy';
-import { editDraft, moveChange, newChange, recordVote, type Change, type ChangeEdits, type ChangeInput, type ReviewOutcome } from '../domain/change';
-import { castVote, requiredApprovals, type ApprovalRules, type ApproverCapacity } from '../domain/change-approval';
+import { assertNotOwnApproval, assessorOf, editDraft, moveChange, newChange, recordVote, type Change, type ChangeEdits, type ChangeInput, type ReviewOutcome } from '../domain/change';
+import { castVote, effectiveChangeType, requiredApprovals, type ApprovalRules, type ApproverCapacity } from '../domain/change-approval';
 import { freezesHit, overlapLookback, overlaps, type FreezeWindow } from '../domain/change-calendar';
 import type { ChangeState } from '../domain/change-lifecycle';
 import { assessRisk } from '../domain/change-risk';
@@ -33,7 +33,12 @@ export interface ChangeDeps {
   readonly incidents: { get(id: string): Promise<Incident | undefined>; getByNumber(number: string): Promise<Incident | undefined> };
   /** Approvers are told a change awaits them (the escalation topic, `kind: change-approval`). */
   readonly notifier: Notifier;
-  readonly settings: ApprovalRules & { readonly clientId: string; readonly freezeWindows: readonly FreezeWindow[] };
+  readonly settings: ApprovalRules & {
+    readonly clientId: string;
+    readonly freezeWindows: readonly FreezeWindow[];
+    /** Registered standard-change templates; a standard change naming another is normal. None when absent. */
+    readonly standardTemplates?: readonly string[];
+  };
   readonly clock: Clock;
   readonly ids: IdSource;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
@@ -77,8 +82,10 @@ export async function createChange(deps: ChangeDeps, caller: Caller, input: Chan
   requireScope(caller, 'change:create', 'raise changes');
   assertNoSecrets(input);
   const incident = input.incident === undefined ? undefined : await loadIncident(deps, input.incident);
+  // Raised as standard with a template the client has not registered: it is a normal change, approved as one.
+  const type = effectiveChangeType(input.type, input.template, deps.settings.standardTemplates ?? []);
   const change: Change = {
-    ...newChange(deps.ids.newId(), { ...input, ...(incident && { incident: incident.id }) }, caller, now(deps)),
+    ...newChange(deps.ids.newId(), { ...input, type, ...(incident && { incident: incident.id }) }, caller, now(deps)),
     ...(raisedBy && { request: raisedBy.request }),
   };
   await assertReferencesExist(deps, change);
@@ -132,7 +139,11 @@ export async function updateChange(deps: ChangeDeps, caller: Caller, id: string,
       return assess(deps, caller, current, edits, at, note);
     case 'Scheduled':
       return schedule(deps, caller, current, edits, at, note);
+    case 'Implementing':
+      assertNotOwnApproval(current, caller);
+      return store(deps, caller, 'change:implementing', current, moveChange(current, state, caller, at, {}, note));
     case 'Implemented': {
+      assertNotOwnApproval(current, caller);
       const ciVersions = await recordInstalledVersions(deps, caller, current, ciUpdates ?? [], at);
       const next = moveChange(current, 'Implemented', caller, at, { goLiveAt: at, ...(ciVersions.length > 0 && { ciVersions }) }, note);
       const milestones: Milestone[] = next.services.map((service) => ({ service, at, change: next.id, title: next.title }));
@@ -163,8 +174,11 @@ async function assess(deps: ChangeDeps, caller: Caller, current: Change, edits: 
   });
   const services = await Promise.all(current.services.map((s) => deps.catalogue.getService(s)));
   const owners = services.flatMap((s) => (s ? [{ service: s.id, username: s.owner.username, contact: s.owner }] : []));
-  const approvals = requiredApprovals(current.type, risk.class, owners, deps.settings);
-  let next = moveChange(current, 'Assessed', caller, at, { risk, approvals }, note);
+  // A draft raised before templates were registered is checked again: an unregistered template is a normal change.
+  const type = effectiveChangeType(current.type, current.template, deps.settings.standardTemplates ?? []);
+  const ratedDownToLow = risk.class === 'low' && current.risk.class !== 'low';
+  const approvals = requiredApprovals(type, risk.class, owners, deps.settings, ratedDownToLow);
+  let next = moveChange(current, 'Assessed', caller, at, { type, risk, approvals, assessedBy: caller.name }, note);
   if (approvals.length === 0) next = { ...moveChange(next, 'Approved', caller, at, {}, `pre-approved standard change (template ${current.template})`), version: next.version };
   const stored = await store(deps, caller, 'change:assess', current, next);
   if (approvals.length > 0) {
@@ -243,7 +257,8 @@ export async function voteOnChange(
     const current = await loadChange(deps, id);
     if (current.state !== 'Assessed') throw new LifecycleError(`A change in state "${current.state}" is not awaiting approval`, 'state');
     const at = now(deps);
-    const vote = castVote(current, caller, request, at);
+    const assessedBy = assessorOf(current);
+    const vote = castVote({ ...current, assessedBy }, caller, request, at);
     const next = recordVote(current, vote, caller, at);
     try {
       await deps.changes.save(next, current.version);

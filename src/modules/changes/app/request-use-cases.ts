@@ -1,4 +1,4 @@
-import { mayReadReports, requestScope, type Caller, type RequestAction } from '../../../kernel/domain/access-policy';
+import { isSamePerson, mayReadReports, requestScope, type Caller, type RequestAction } from '../../../kernel/domain/access-policy';
 import { addRequestComment, moveRequest, newRequest, requestRulesFor, transferRequest, type RequestInput, type RequestPolicy, type RequestState, type ServiceRequest } from '../domain/service-request';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
@@ -7,11 +7,14 @@ import type { ChangeInput } from '../domain/change';
 import { recordChangeEntry } from '../../audit/app';
 import { createChange, loadIncident, type ChangeDeps } from './change-use-cases';
 import type { RequestRepository } from './change-ports';
-import type { Page } from '../../../kernel/app/ports';
+import { QuotaExhaustedError, type Page } from '../../../kernel/app/ports';
+import { createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../../incidents/domain';
 
 export interface RequestDeps extends ChangeDeps {
   readonly requests: RequestRepository;
   readonly requestPolicy: RequestPolicy;
+  /** Per-caller create quotas (client config `intake.createQuotas`); DEFAULT_INTAKE's when absent. */
+  readonly intake?: Pick<IntakePolicy, 'createQuotas'>;
 }
 
 export async function submitRequest(deps: RequestDeps, caller: Caller, input: RequestInput): Promise<ServiceRequest> {
@@ -21,8 +24,16 @@ export async function submitRequest(deps: RequestDeps, caller: Caller, input: Re
   if (!service || service.status === 'retired') {
     throw new InvalidInputError([{ field: 'service', message: `"${input.service}" is not a service in the catalogue that takes requests` }]);
   }
-  const request = newRequest(deps.ids.newId(), input, requestRulesFor(service, input.type, deps.requestPolicy), caller, now(deps));
-  await deps.requests.createRequest(request);
+  const nowMs = deps.clock.now().getTime();
+  const request = newRequest(deps.ids.newId(), input, requestRulesFor(service, input.type, deps.requestPolicy), caller, new Date(nowMs).toISOString());
+  // Requesters have the requester quota; anyone with another role, the desk's.
+  const quota = createQuotaCharge(deps.intake ?? DEFAULT_INTAKE, caller, caller.roles.every((role) => role === 'requester'), nowMs, 'request');
+  try {
+    await deps.requests.createRequest(request, quota.charge);
+  } catch (error) {
+    if (error instanceof QuotaExhaustedError) throw quota.exhausted();
+    throw error;
+  }
   await deps.audit.record(recordChangeEntry(caller, 'request:create', { type: 'request', id: request.id }, undefined, request));
   return request;
 }
@@ -139,7 +150,7 @@ export async function requestsChangesReport(
 // ---------------------------------------------------------------------------------------------
 
 async function assertMayApprove(deps: RequestDeps, caller: Caller, request: ServiceRequest): Promise<void> {
-  if (request.requestedBy === caller.name) throw new LifecycleError('Nobody approves or rejects their own request', 'requestedBy');
+  if (isSamePerson(caller, request.requestedBy, request.requestedById)) throw new LifecycleError('Nobody approves or rejects their own request', 'requestedBy');
   if (requestScope(caller, 'request:approve') === 'any') return;
   const service = await deps.catalogue.getService(request.service);
   if (requestScope(caller, 'request:approve') === 'own' && service?.owner.username === caller.name) return;
@@ -157,7 +168,7 @@ async function loadVisible(deps: RequestDeps, caller: Caller, id: string, action
   const scope = requestScope(caller, action);
   if (scope === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');
   const request = await deps.requests.getRequest(id);
-  if (!request || (scope === 'own' && request.requestedBy !== caller.name)) throw new NotFoundError(`No request ${id}`, 'id');
+  if (!request || (scope === 'own' && !isSamePerson(caller, request.requestedBy, request.requestedById))) throw new NotFoundError(`No request ${id}`, 'id');
   return request;
 }
 

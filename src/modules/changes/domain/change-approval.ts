@@ -1,4 +1,4 @@
-import type { Caller, Role } from '../../../kernel/domain/access-policy';
+import { isSamePerson, type Caller, type Role } from '../../../kernel/domain/access-policy';
 import type { RiskClass } from './change-risk';
 import { LifecycleError } from '../../../kernel/domain/domain-errors';
 
@@ -8,13 +8,18 @@ import { LifecycleError } from '../../../kernel/domain/domain-errors';
  * | change type | risk class | approvers                                                        |
  * |-------------|------------|------------------------------------------------------------------|
  * | standard    | any        | none: pre-approved by its template                                |
- * | normal      | low        | a change manager                                                 |
+ * | normal      | low        | a change manager (two when the assessor rated it down to low)    |
  * | normal      | medium     | a change manager + the owner of each affected service            |
  * | normal      | high, v.h. | a change manager + each service owner + `cabQuorum` CAB members  |
  * | emergency   | any        | any one emergency approver                                       |
  *
  * Plus one client approver where the client's config requires it for the class (not for
  * standard changes). One rejection rejects; nobody votes on their own change, nobody votes twice.
+ *
+ * Segregation of duties (ISO 27001 A.5.3; issue 20): whoever assessed a change does not approve
+ * it (the rating decides who approves), and whoever approved it does not implement it
+ * (change-use-cases.ts). A standard change is one that names a template the client registered
+ * (`changes.standardTemplates`); naming any other makes it a normal change.
  */
 export const APPROVER_CAPACITIES = ['change-manager', 'service-owner', 'cab', 'client', 'emergency'] as const;
 export type ApproverCapacity = (typeof APPROVER_CAPACITIES)[number];
@@ -46,16 +51,26 @@ export interface ApprovalRules {
 
 export type ChangeType = 'standard' | 'normal' | 'emergency';
 
+/**
+ * A change raised as standard is one only if its template is registered; naming another makes it a
+ * normal change (naming none is refused, 400 `template`, by the change itself).
+ */
+export function effectiveChangeType(type: ChangeType, template: string | undefined, registeredTemplates: readonly string[]): ChangeType {
+  return type === 'standard' && template !== undefined && !registeredTemplates.includes(template) ? 'normal' : type;
+}
+
 export function requiredApprovals(
   type: ChangeType,
   riskClass: RiskClass,
   serviceOwners: readonly { readonly service: string; readonly username: string }[],
   rules: ApprovalRules,
+  /** The assessor rated the change down to low: one change manager would be the only approver, so two are asked. */
+  ratedDownToLow = false,
 ): ApprovalRequirement[] {
   if (type === 'standard') return [];
   const client: ApprovalRequirement[] = rules.clientApproval.includes(riskClass) ? [{ capacity: 'client', count: 1 }] : [];
   if (type === 'emergency') return [{ capacity: 'emergency', count: 1 }, ...client];
-  const requirements: ApprovalRequirement[] = [{ capacity: 'change-manager', count: 1 }];
+  const requirements: ApprovalRequirement[] = [{ capacity: 'change-manager', count: riskClass === 'low' && ratedDownToLow ? 2 : 1 }];
   if (riskClass !== 'low') {
     for (const owner of serviceOwners) requirements.push({ capacity: 'service-owner', count: 1, service: owner.service, username: owner.username });
   }
@@ -89,12 +104,22 @@ export function outstanding(requirements: readonly ApprovalRequirement[], votes:
  * on one's own change, a second vote, or a vote nobody asked of the caller.
  */
 export function castVote(
-  change: { readonly requestedBy: string; readonly approvals: readonly ApprovalRequirement[]; readonly votes: readonly Vote[] },
+  change: {
+    readonly requestedBy: string;
+    readonly requestedById?: string | undefined;
+    readonly approvals: readonly ApprovalRequirement[];
+    readonly votes: readonly Vote[];
+    /** Who assessed it (rated the risk that decides the approvers). */
+    readonly assessedBy?: string | undefined;
+  },
   caller: Caller,
   vote: { readonly decision: 'approve' | 'reject'; readonly reason: string; readonly capacity?: ApproverCapacity | undefined },
   at: string,
 ): Vote {
-  if (change.requestedBy === caller.name) throw new LifecycleError('Nobody approves or rejects their own change', 'requestedBy');
+  if (isSamePerson(caller, change.requestedBy, change.requestedById)) throw new LifecycleError('Nobody approves or rejects their own change', 'requestedBy');
+  if (vote.decision === 'approve' && change.assessedBy !== undefined && change.assessedBy === caller.name) {
+    throw new LifecycleError('Whoever assessed a change does not approve it (segregation of duties): another approver must', 'assessedBy');
+  }
   if (change.votes.some((v) => v.by === caller.name)) throw new LifecycleError('You have voted on this change already; each person votes once', 'votes');
   const open = outstanding(change.approvals, change.votes).filter(
     (r) => mayFill(caller, r) && (vote.capacity === undefined || r.capacity === vote.capacity),

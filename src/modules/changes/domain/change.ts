@@ -67,6 +67,8 @@ export interface Change {
   readonly state: ChangeState;
   /** Set when the change is assessed: who must approve. */
   readonly approvals: readonly ApprovalRequirement[];
+  /** Who assessed it: they may not approve it (segregation of duties). */
+  readonly assessedBy?: string;
   readonly votes: readonly Vote[];
   /** Other scheduled changes on the same service or CI at an overlapping time (flagged on both). */
   readonly overlapsWith: readonly string[];
@@ -79,6 +81,8 @@ export interface Change {
   readonly review?: Review;
   readonly history: readonly ChangeHistoryEntry[];
   readonly requestedBy: string;
+  /** The raiser's stable id (Cognito `sub`): ownership is checked by it (a username can be reused). */
+  readonly requestedById?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
@@ -110,6 +114,7 @@ export function newChange(id: string, input: ChangeInput, caller: Caller, now: s
     overlapsWith: [],
     history: [],
     requestedBy: caller.name,
+    requestedById: caller.id,
     createdAt: now,
     updatedAt: now,
     updatedBy: caller.name,
@@ -150,6 +155,18 @@ export function moveChange(change: Change, to: ChangeState, caller: Caller, now:
   };
 }
 
+/** Who assessed the change: recorded since segregation of duties, read from the history before. */
+export function assessorOf(change: Pick<Change, 'assessedBy' | 'history'>): string | undefined {
+  return change.assessedBy ?? change.history.findLast((h) => h.to === 'Assessed')?.by;
+}
+
+/** Whoever approved the change may not take it through implementation (segregation of duties). */
+export function assertNotOwnApproval(change: Pick<Change, 'votes'>, caller: Caller): void {
+  if (change.votes.some((v) => v.by === caller.name && v.decision === 'approve')) {
+    throw new LifecycleError('Whoever approved a change does not implement it (segregation of duties): another implementer must', 'votes');
+  }
+}
+
 /** Adds a vote; the change is Approved or Rejected as soon as the votes decide. */
 export function recordVote(change: Change, vote: Vote, caller: Caller, now: string): Change {
   if (change.state !== 'Assessed') throw new LifecycleError(`A change in state "${change.state}" is not awaiting approval`, 'state');
@@ -166,7 +183,7 @@ function assertConsistent(change: Change): void {
     issues.push({ field: 'incident', message: 'an emergency change must name the incident it answers' });
   }
   if (change.type === 'standard' && change.template === undefined) {
-    issues.push({ field: 'template', message: 'a standard change must name the pre-approved template it follows' });
+    issues.push({ field: 'template', message: 'a standard change must name the pre-approved template it follows (one of the client\'s registered templates)' });
   }
   const start = Date.parse(change.plannedStart);
   const end = Date.parse(change.plannedEnd);

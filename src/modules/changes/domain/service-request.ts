@@ -58,6 +58,8 @@ export interface ServiceRequest extends RequestInput {
   readonly transferredTo?: { readonly incident?: string; readonly change?: string };
   readonly history: readonly { readonly at: string; readonly by: string; readonly from: RequestState; readonly to: RequestState; readonly note?: string }[];
   readonly requestedBy: string;
+  /** The requester's stable id (Cognito `sub`): ownership is checked by it (a username can be reused). */
+  readonly requestedById?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly updatedBy: string;
@@ -109,6 +111,7 @@ export function newRequest(
     comments: [],
     history: [],
     requestedBy: caller.name,
+    requestedById: caller.id,
     createdAt: now,
     updatedAt: now,
     updatedBy: caller.name,
@@ -149,6 +152,32 @@ export function transferRequest(request: ServiceRequest, to: { readonly incident
   };
 }
 
+/**
+ * A request keeps its comments in its own item (one GetItem reads the whole conversation, and a
+ * comment is stored with the request's version), so they are capped: an item may not pass
+ * DynamoDB's 400 KB. 50 comments, or 200 KB of comment text (a comment may hold 8,000 characters,
+ * up to 32 KB in UTF-8), leave room for the description and the history. A request that needs more
+ * talk than that is an incident or a change (POST /requests/{id}/transfer).
+ */
+export const MAX_REQUEST_COMMENTS = 50;
+export const MAX_REQUEST_COMMENT_BYTES = 200 * 1024;
+
+const utf8Length = (text: string) => {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+};
+
 export function addRequestComment(request: ServiceRequest, text: string, caller: Caller, now: string): ServiceRequest {
+  const bytes = request.comments.reduce((sum, c) => sum + utf8Length(c.text), 0) + utf8Length(text);
+  if (request.comments.length >= MAX_REQUEST_COMMENTS || bytes > MAX_REQUEST_COMMENT_BYTES) {
+    throw new LifecycleError(
+      `This request holds the most comments a request keeps (${MAX_REQUEST_COMMENTS} comments or ${MAX_REQUEST_COMMENT_BYTES / 1024} KB); transfer it to an incident or a change to go on`,
+      'comments',
+    );
+  }
   return { ...request, comments: [...request.comments, { by: caller.name, at: now, text }], updatedAt: now, updatedBy: caller.name, version: request.version + 1 };
 }

@@ -31,6 +31,7 @@ const deps: RequestDeps = {
   changes: repository,
   requests: repository,
   requestPolicy: settings.requests,
+  intake: settings.intake,
   catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable),
   // Approvers are notified on the escalation topic (attribute kind=change-approval).

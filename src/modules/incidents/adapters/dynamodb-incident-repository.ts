@@ -12,11 +12,20 @@ import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/
 import type { Incident, IncidentChange } from '../domain/incident';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { IncidentFilter, IncidentRepository, OnceMarker, StoredTimelineEntry } from '../app/ports';
-import { IdempotencyKeyTakenError, type IdempotencyMarker, type Page, type PageRequest, type StoredIdempotencyMarker } from '../../../kernel/app/ports';
+import {
+  IdempotencyKeyTakenError,
+  QuotaExhaustedError,
+  type IdempotencyMarker,
+  type Page,
+  type PageRequest,
+  type QuotaCharge,
+  type StoredIdempotencyMarker,
+} from '../../../kernel/app/ports';
 import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { aggregateTransactItems } from './report-aggregates';
+import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
 import type { OutboxEffect } from '../../outbox/domain';
 import {
@@ -70,7 +79,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   }
 
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
-  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = [], once?: OnceMarker): Promise<void> {
+  async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = [], once?: OnceMarker, quota?: QuotaCharge): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
     if (once && !this.markers) throw new Error('This incident repository has no idempotency markers: construct it with them to honour Idempotency-Key');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
@@ -84,10 +93,12 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     ];
     // Last: "this Idempotency-Key was used", stored with the incident or not at all.
     const markerIndex = once ? items.push({ Put: this.markers!.transactPut(once.marker, once.response) as never }) - 1 : -1;
+    const quotaIndex = quota ? items.push(quotaCounterUpdate(this.tableName, createQuotaKey(quota), quota) as never) - 1 : -1;
     try {
       await this.transact(items);
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (quotaIndex >= 0 && reasons[quotaIndex]?.Code === 'ConditionalCheckFailed') throw new QuotaExhaustedError();
       if (markerIndex >= 0 && reasons[markerIndex]?.Code === 'ConditionalCheckFailed') throw new IdempotencyKeyTakenError(false);
       if (markerIndex >= 0 && reasons[markerIndex]?.Code === 'TransactionConflict') throw new IdempotencyKeyTakenError(true);
       // The same answer as a conditional PutItem: the id is taken.

@@ -6,6 +6,7 @@
  * | incident        | INCIDENT#<id>           | INCIDENT                            |
  * | timeline entry  | INCIDENT#<id>           | TL#<at>#<version>#<n> (or #c<rand>) |
  * | number counter  | COUNTER#INCIDENT-NUMBER | COUNTER                             |
+ * | create quota    | QUOTA#<caller sub>      | incident#<window start> (kernel/adapters/quota-counter.ts) |
  *
  * Secondary indexes project every attribute, so one Query answers a list page, except byNumber and
  * byOpenService, which hold keys only: a lookup by number reads the item by key afterwards, and the
@@ -46,6 +47,9 @@ export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDEN
 /** The incident id in an incident item's partition key (keys-only index entries carry nothing else). */
 export const incidentIdOfKey = (pk: string): string | undefined => (pk.startsWith('INCIDENT#') ? pk.slice('INCIDENT#'.length) : undefined);
 export const incidentNumberCounterKey = { pk: 'COUNTER#INCIDENT-NUMBER', sk: 'COUNTER' } as const;
+
+/** Items the table's TTL removes carry this attribute (create-quota counters, ended ongoing-outage records). */
+export { EXPIRY_ATTRIBUTE as QUOTA_EXPIRY_ATTRIBUTE } from '../../../kernel/adapters/quota-counter';
 
 export const formatIncidentNumber = (sequence: number) => `INC${String(sequence).padStart(7, '0')}`;
 

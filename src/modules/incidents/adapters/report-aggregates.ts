@@ -1,6 +1,16 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReportAggregates } from '../app/ports';
-import { aggregateDelta, ALL_SERVICES, BACKLOG_KEY, ONGOING_PREFIX, outageSortKey, type OutageInterval } from '../domain/incident-aggregates';
+import {
+  aggregateDelta,
+  ALL_SERVICES,
+  BACKLOG_KEY,
+  ONGOING_PREFIX,
+  ONGOING_RECORD_PREFIX,
+  outageSortKey,
+  SERVICES_BY_DAY,
+  type OutageInterval,
+} from '../domain/incident-aggregates';
+import { QUOTA_EXPIRY_ATTRIBUTE } from './incidents-table-keys';
 import type { Incident } from '../domain/incident';
 
 /**
@@ -9,8 +19,10 @@ import type { Incident } from '../domain/incident';
  * | item                 | pk                 | sk                    | holds                                  |
  * |----------------------|--------------------|-----------------------|----------------------------------------|
  * | day counters         | AGG#<service \| *#n> | DAY#<yyyy-mm-dd>    | opened#…, resolved#…, reopened, …      |
- * | backlog              | AGG#<service \| *#n> | OPEN                | open#…, openCreatedSec#…, ongoing#<id> |
+ * | opened per service   | AGG#*by-service      | DAY#<yyyy-mm-dd>#<service> | opened                          |
+ * | backlog              | AGG#<service \| *#n> | OPEN                | open#…, openCreatedSec#… (ongoing#<id> before outage records) |
  * | ended outage record  | OUTAGE#<service>     | <end>#<incident id> | start, end, usersAffected, …           |
+ * | ongoing outage record| OUTAGE#<service>     | ONGOING#<incident id> | start, usersAffected, …  (superseded and expiring once it ends) |
  *
  * The counters of every service together (`*`) are sharded: `*#0` … `*#9`, chosen by the
  * incident's id, summed on read (10 reads in parallel). One `*` item would be written by every
@@ -29,6 +41,7 @@ export function allServicesShard(incidentId: string): string {
   return `${ALL_SERVICES}#${hash % ALL_SERVICES_SHARDS}`;
 }
 export const outageKey = (outage: OutageInterval) => ({ pk: `OUTAGE#${outage.service}`, sk: outageSortKey(outage) });
+export const ongoingOutageKey = (service: string, incidentId: string) => ({ pk: `OUTAGE#${service}`, sk: `${ONGOING_RECORD_PREFIX}${incidentId}` });
 
 type TransactItem = Record<string, unknown>;
 
@@ -49,7 +62,7 @@ export function aggregateTransactItems(tableName: string, before: Incident | und
   };
   const shardOf = (service: string) => (service === ALL_SERVICES ? allServicesShard(after.id) : service);
   for (const { service, key, add } of delta.counters) Object.assign(updateOf(shardOf(service), key).add, add);
-  if (delta.setOngoing) updateOf(delta.setOngoing.service, BACKLOG_KEY).set[`${ONGOING_PREFIX}${delta.setOngoing.incidentId}`] = delta.setOngoing;
+  // An outage stored on the backlog item before outages had records of their own is removed from it when it ends.
   if (delta.removeOngoing) updateOf(delta.removeOngoing.service, BACKLOG_KEY).remove.push(`${ONGOING_PREFIX}${delta.removeOngoing.incidentId}`);
 
   const items: TransactItem[] = [...updates.values()].map(({ service, key, add, set, remove }) => {
@@ -85,6 +98,19 @@ export function aggregateTransactItems(tableName: string, before: Incident | und
       },
     };
   });
+  if (delta.setOngoing) items.push({ Put: { TableName: tableName, Item: { ...ongoingOutageKey(delta.setOngoing.service, delta.setOngoing.incidentId), ...delta.setOngoing } } });
+  if (delta.removeOngoing) {
+    // Superseded at once (the reads skip it) and removed by the table's TTL: the roles hold no DeleteItem.
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: ongoingOutageKey(delta.removeOngoing.service, delta.removeOngoing.incidentId),
+        UpdateExpression: 'SET superseded = :true, #expires = :now',
+        ExpressionAttributeNames: { '#expires': QUOTA_EXPIRY_ATTRIBUTE },
+        ExpressionAttributeValues: { ':true': true, ':now': Math.floor(Date.parse(after.updatedAt) / 1000) },
+      },
+    });
+  }
   if (delta.supersedeEnded) {
     items.push({
       Update: {
@@ -108,30 +134,50 @@ export class DynamoDbReportAggregates implements ReportAggregates {
   ) {}
 
   async dayCounters(service: string, fromDay: string, toDay: string): Promise<Record<string, number>> {
-    if (service === ALL_SERVICES) return sumOf(await Promise.all(allServicesShards().map((shard) => this.dayCountersOf(shard, fromDay, toDay))));
-    return this.dayCountersOf(service, fromDay, toDay);
+    if (service === ALL_SERVICES) {
+      const parts = allServicesShards().map((shard) => this.dayCountersOf(shard, fromDay, toDay));
+      return sumOf(await Promise.all([...parts, this.openedByService(fromDay, toDay)]));
+    }
+    const counters = await this.dayCountersOf(service, fromDay, toDay);
+    // One service's breakdown by service is itself (written as an attribute before the per-service items).
+    return counters['opened'] ? { ...counters, [`opened#service#${service}`]: counters['opened'] } : counters;
   }
 
   private async dayCountersOf(service: string, fromDay: string, toDay: string): Promise<Record<string, number>> {
     const totals: Record<string, number> = {};
+    await this.eachDayItem(service, `DAY#${fromDay}`, `DAY#${toDay}`, (item) => {
+      for (const [name, value] of Object.entries(item)) {
+        if (!COUNTER_KEYS.has(name) && typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
+      }
+    });
+    return totals;
+  }
+
+  /** `opened#service#<id>` for every service, from the per-service day items (one Query). */
+  private async openedByService(fromDay: string, toDay: string): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    const prefix = (day: string) => `DAY#${day}#`;
+    await this.eachDayItem(SERVICES_BY_DAY, prefix(fromDay), `${prefix(toDay)}\uffff`, (item) => {
+      const service = String(item['sk']).slice(prefix(fromDay).length);
+      if (typeof item['opened'] === 'number') totals[`opened#service#${service}`] = (totals[`opened#service#${service}`] ?? 0) + item['opened'];
+    });
+    return totals;
+  }
+
+  private async eachDayItem(service: string, fromKey: string, toKey: string, visit: (item: Record<string, unknown>) => void): Promise<void> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const result = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': aggregateKey(service, '').pk, ':from': `DAY#${fromDay}`, ':to': `DAY#${toDay}` },
+          ExpressionAttributeValues: { ':pk': aggregateKey(service, '').pk, ':from': fromKey, ':to': toKey },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) {
-        for (const [name, value] of Object.entries(item)) {
-          if (!COUNTER_KEYS.has(name) && typeof value === 'number') totals[name] = (totals[name] ?? 0) + value;
-        }
-      }
+      for (const item of result.Items ?? []) visit(item);
       startKey = result.LastEvaluatedKey;
     } while (startKey);
-    return totals;
   }
 
   async backlog(service: string): Promise<Record<string, number>> {
@@ -144,7 +190,7 @@ export class DynamoDbReportAggregates implements ReportAggregates {
     return Object.fromEntries(Object.entries(result.Item ?? {}).filter(([name, value]) => !COUNTER_KEYS.has(name) && typeof value === 'number')) as Record<string, number>;
   }
 
-  /** Ended outages from their records (one Query), ongoing ones from the service's backlog item. */
+  /** Ended and ongoing outages from their records (one Query); outages ongoing since before they had records, from the service's backlog item. */
   async outages(service: string, from: string, to: string): Promise<readonly OutageInterval[]> {
     const outages: OutageInterval[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -160,7 +206,7 @@ export class DynamoDbReportAggregates implements ReportAggregates {
         }),
       );
       for (const item of result.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...outage } = item;
+        const { pk: _pk, sk: _sk, [QUOTA_EXPIRY_ATTRIBUTE]: _expires, ...outage } = item;
         outages.push(outage as OutageInterval);
       }
       startKey = result.LastEvaluatedKey;

@@ -24,6 +24,8 @@ import {
   INTERNAL_INCIDENT_FIELDS,
   mayActOnIncident,
   mayReadInternal,
+  mayUseOwnerPower,
+  needsServiceOwner,
   type Caller,
   type IncidentAction,
 } from '../../../kernel/domain/access-policy';
@@ -40,6 +42,7 @@ import {
   type IdempotencyMarkers,
   type IdSource,
   type Notification,
+  QuotaExhaustedError,
   type Page,
   type StoredIdempotencyMarker,
 } from '../../../kernel/app/ports';
@@ -52,12 +55,15 @@ import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } f
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
 import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
+import { assertKnownCategory, createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../domain/intake-policy';
 
 export interface IncidentPolicySettings {
   readonly clientId: string;
   /** ISO 8601 duration after which an unconfirmed resolution closes by itself. */
   readonly autoCloseAfter: string;
   readonly disasterRecoveryPlan?: string;
+  /** Categories, the requesters' priority cap, the detection window and create quotas; DEFAULT_INTAKE when absent. */
+  readonly intake?: IntakePolicy;
   readonly contacts: {
     readonly nominated: readonly ContactRef[];
     readonly providerNamed: ContactRef;
@@ -146,7 +152,17 @@ async function logIncident(
   }
   const markers = once ? deps.markers : undefined;
   if (once && !markers) throw new Error('Logging an incident with an Idempotency-Key needs the idempotency markers (IncidentDeps.markers)');
-  const now = deps.clock.now().toISOString();
+  const intake = deps.settings.intake ?? DEFAULT_INTAKE;
+  assertKnownCategory(intake, body.category);
+  const nowMs = deps.clock.now().getTime();
+  const now = new Date(nowMs).toISOString();
+  // A requester's report is what they say it is: the channel is the self-service one, the priority
+  // it can reach is capped until the desk triages, and detection lies within the client's window.
+  const requester = scope === 'own';
+  const policy = {
+    ...(requester && { priorityCap: intake.requesterMaxPriority }),
+    detectedNotBefore: new Date(nowMs - (parseIsoDuration(intake.detectedAtWindow) ?? 0)).toISOString(),
+  };
   const input = {
     shortDescription: body.shortDescription,
     description: body.description,
@@ -154,8 +170,10 @@ async function logIncident(
     urgency: body.urgency,
     service: body.service,
     category: body.category,
-    channel: body.channel ?? 'api',
+    channel: requester ? ('web' as const) : (body.channel ?? 'api'),
     reportedBy: body.reportedBy ?? caller.name,
+    // Logged for themselves: the reporter is known by sub too (a username can be reused, a sub cannot).
+    ...((body.reportedBy === undefined || body.reportedBy === caller.name) && { reportedById: caller.id }),
     detectedAt: body.detectedAt ? new Date(body.detectedAt).toISOString() : now,
     ...(body.usersAffected !== undefined && { usersAffected: body.usersAffected }),
     ...(body.subcategory !== undefined && { subcategory: body.subcategory }),
@@ -165,7 +183,7 @@ async function logIncident(
     ...(body.outage !== undefined && { outage: normalizedOutage(body.outage) }),
   };
   // Validate before allocating a number, so refused requests do not burn numbers.
-  openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
+  openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now, ...policy });
   // The service first (from the container's cache when warm): an unknown or retired one is refused
   // before a number is taken.
   await assertKnownService(deps, input.service);
@@ -177,7 +195,8 @@ async function logIncident(
     once ? markers!.get(once.marker.id) : Promise.resolve(undefined),
   ]);
   if (once && previous) return replayOf(previous, once.marker);
-  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
+  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now, ...policy }), now, false);
+  const quota = createQuotaCharge(intake, caller, requester, nowMs, 'incident');
   const incident = view(caller, change.incident);
   const response = once?.respond(incident);
   try {
@@ -186,8 +205,10 @@ async function logIncident(
       incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
       effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
       once && response && { marker: once.marker, response },
+      quota.charge,
     );
   } catch (error) {
+    if (error instanceof QuotaExhaustedError) throw quota.exhausted();
     if (!(once && error instanceof IdempotencyKeyTakenError)) throw error;
     // Another request stored this key first (or is storing it right now).
     const stored = error.inFlight ? undefined : await markers!.get(once.marker.id);
@@ -235,7 +256,9 @@ export async function listIncidents(deps: IncidentDeps, caller: Caller, query: L
     ...(scope === 'own' && { reportedBy: caller.name }),
   };
   const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
-  return { ...page, items: page.items.map((i) => view(caller, i)) };
+  // Own incidents are found by username; one logged by an earlier holder of the username is not the caller's.
+  const items = scope === 'own' ? page.items.filter((i) => mayActOnIncident(caller, 'incident:list', i)) : page.items;
+  return { ...page, items: items.map((i) => view(caller, i)) };
 }
 
 export async function updateIncident(
@@ -248,7 +271,9 @@ export async function updateIncident(
   const forbidden = firstForbiddenField(caller, 'update', Object.keys(changes));
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatchVersion);
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
+  if (changes.major === true) await assertOwnerPower(deps, caller, 'incident:declare-major', current, 'declare major incidents', 'major');
   if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
+  if (changes.category !== undefined && changes.category !== current.category) assertKnownCategory(deps.settings.intake ?? DEFAULT_INTAKE, changes.category);
   const at = now(deps);
   const change = withSlaFacts(
     current,
@@ -292,6 +317,7 @@ export async function escalate(
   ifMatch: VersionPrecondition | undefined,
 ) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  await assertOwnerPower(deps, caller, 'incident:escalate', current, 'escalate incidents', 'kind');
   const at = now(deps);
   const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
   const escalation = change.incident.escalations.at(-1)!;
@@ -476,7 +502,7 @@ function requireScope(caller: Caller, action: IncidentAction, what: string) {
 
 /** Fields in the order a person reads them; the store returns attributes in no particular order. */
 const FIELD_ORDER: readonly (keyof Incident)[] = [
-  'id', 'number', 'state', 'priority', 'priorityReasons', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
+  'id', 'number', 'state', 'priority', 'priorityReasons', 'reported', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
   'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
@@ -506,6 +532,21 @@ const normalizedOutage = (o: { readonly start?: string; readonly end?: string })
 });
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
+/** A service owner escalates and declares major incidents on the services they own only; the catalogue is read only for them. */
+async function assertOwnerPower(
+  deps: IncidentDeps,
+  caller: Caller,
+  action: 'incident:escalate' | 'incident:declare-major',
+  incident: Incident,
+  what: string,
+  field: string,
+): Promise<void> {
+  const owner = needsServiceOwner(caller, action) ? (await deps.services.getService(incident.service))?.owner.username : undefined;
+  if (!mayUseOwnerPower(caller, action, owner)) {
+    throw new ForbiddenError(`Service owners ${what} on the services they own; ${incident.service} is owned by someone else`, field);
+  }
+}
+
 async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
   assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
 }

@@ -6,7 +6,7 @@ import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
 import type { OutboxEffect } from '../../outbox/domain';
-import type { IdempotencyMarker, StoredIdempotencyMarker } from '../../../kernel/app/ports';
+import type { IdempotencyMarker, QuotaCharge, StoredIdempotencyMarker } from '../../../kernel/app/ports';
 
 /** An Idempotency-Key honoured in a create's own transaction: the marker and what replays answer. */
 export interface OnceMarker {
@@ -43,8 +43,10 @@ export interface IncidentRepository {
    * `once`: an Idempotency-Key's marker and the response replays answer, stored in the same
    * transaction; if the key is already used the whole transaction is refused with
    * IdempotencyKeyTakenError (nothing written).
+   * `quota`: the caller's create counter, added to in the same transaction; at its limit the whole
+   * transaction is refused with QuotaExhaustedError (nothing written).
    */
-  create(change: IncidentChange, audit?: AuditEntry, effects?: readonly OutboxEffect[], once?: OnceMarker): Promise<void>;
+  create(change: IncidentChange, audit?: AuditEntry, effects?: readonly OutboxEffect[], once?: OnceMarker, quota?: QuotaCharge): Promise<void>;
   get(id: string): Promise<Incident | undefined>;
   getByNumber(number: string): Promise<Incident | undefined>;
   /**

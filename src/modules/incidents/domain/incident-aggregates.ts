@@ -12,12 +12,23 @@ import { isOpen } from './incident-lifecycle';
  *   time to acknowledge. Events, counted once when they happen; later edits do not move them.
  * - **backlog** (`OPEN`): open incidents now, by priority, with the sum of their logging times, so
  *   the mean backlog age is one read. A state: the change moves the incident's contribution.
- * - **outages** of incidents marked as service outages: while one lasts it is an attribute of its
- *   service's backlog item; once it has ended, a record keyed by its end, so a period's outages are
- *   one Query (`end >= from`, filter `start < to`) plus the backlog item. A record that moves (the
- *   incident reopened, its outage times or service edited) leaves its old key marked superseded.
+ * - **opened per service** (`SERVICES_BY_DAY`, key `DAY#<date>#<service>`): one small item per
+ *   service and day, so the all-services report's breakdown by service is one Query and no item
+ *   gains an attribute per service.
+ * - **outages** of incidents marked as service outages: while one lasts, a record of its own
+ *   (`ONGOING#<incident>`); once it has ended, a record keyed by its end, so a period's outages are
+ *   one Query (`end >= from`, filter `start < to`; ongoing records sort after every date). A record
+ *   that moves (the incident reopened, its outage times or service edited) leaves its old key
+ *   marked superseded.
+ *
+ * Every item is bounded (issue 20, "unbounded counter attributes"): a day item holds one attribute
+ * per priority, channel and *listed* category (client config `intake.categories`, at most 100 names
+ * of at most 40 characters), never one per value a caller may invent; the backlog item one per
+ * priority. Test: test/unit/aggregate-bounds.test.ts.
  */
 export const ALL_SERVICES = '*';
+/** The aggregate partition of the per-service, per-day opened counters ('*' cannot start a service id). */
+export const SERVICES_BY_DAY = '*by-service';
 
 export interface OutageInterval {
   readonly incidentId: string;
@@ -40,7 +51,7 @@ export interface CounterDelta {
 
 export interface AggregateDelta {
   readonly counters: readonly CounterDelta[];
-  /** An ongoing outage, kept on its service's backlog item (attribute `ongoing#<incident>`) until it ends. */
+  /** An ongoing outage, kept as a record of its own until it ends. */
   readonly setOngoing?: OutageInterval;
   readonly removeOngoing?: { readonly service: string; readonly incidentId: string };
   /** An ended outage's record (keyed by its end), put when it first ends or changes. */
@@ -94,8 +105,8 @@ export function aggregateDelta(before: Incident | undefined, after: Incident): A
       [`opened#${after.priority}`]: 1,
       [`opened#category#${after.category}`]: 1,
       [`opened#channel#${after.channel}`]: 1,
-      [`opened#service#${after.service}`]: 1,
     });
+    counters.set(`${SERVICES_BY_DAY}|${after.service}`, { service: SERVICES_BY_DAY, key: `${dayKey(after.createdAt)}#${after.service}`, add: { opened: 1 } });
   } else {
     const at = after.updatedAt;
     if (before.state !== 'Resolved' && after.state === 'Resolved') {
@@ -135,4 +146,7 @@ export function aggregateDelta(before: Incident | undefined, after: Incident): A
 
 /** Ended outages' records sort by their end. */
 export const outageSortKey = (outage: Pick<OutageInterval, 'end' | 'incidentId'>) => `${outage.end}#${outage.incidentId}`;
+/** Outages stored as attributes of the backlog item before they had records of their own (still read, removed when they end). */
 export const ONGOING_PREFIX = 'ongoing#';
+/** Ongoing outages' records: the prefix sorts after every ISO date, so `sk >= from` always finds them. */
+export const ONGOING_RECORD_PREFIX = 'ONGOING#';

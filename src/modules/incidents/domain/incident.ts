@@ -4,7 +4,7 @@ import { assertTransition, isOpen, type IncidentState, type OnHoldReason } from 
 import type { AlarmTracking } from './alarm-tracking';
 import type { IncidentSla } from './incident-sla';
 import type { TimelineEntry } from './incident-timeline';
-import type { Impact, Priority, Urgency } from '../../../kernel/domain/priority';
+import { priorityRank, type Impact, type Priority, type Urgency } from '../../../kernel/domain/priority';
 import { decidePriority, type PriorityRules } from '../../../kernel/domain/priority-rules';
 
 export const CHANNELS = ['api', 'phone', 'email', 'web', 'monitoring'] as const;
@@ -48,6 +48,12 @@ export interface Incident {
   readonly urgency: Urgency;
   readonly usersAffected?: number;
   readonly priority: Priority;
+  /**
+   * Logged by a requester: what they reported and the priority it gave before the client's cap.
+   * Kept as logged; the desk triages by changing a priority fact (with a reason), which re-decides
+   * `priority` without the cap.
+   */
+  readonly reported?: ReportedPriorityFacts;
   /** Why the incident has its priority, matrix first. */
   readonly priorityReasons: readonly string[];
   /** Open incidents on the service when this one was logged, counting it: a fact the priority rules keep using. */
@@ -58,6 +64,8 @@ export interface Incident {
   readonly channel: Channel;
   /** The person affected, who confirms resolution. */
   readonly reportedBy: string;
+  /** Their stable id (Cognito `sub`) when they logged it themselves: ownership is checked by it, not by the reusable username. */
+  readonly reportedById?: string;
   /** The person or system that logged the incident (from the caller's token). */
   readonly recordedBy: string;
   readonly detectedAt: string;
@@ -104,6 +112,14 @@ export interface Incident {
   readonly outage?: Outage;
 }
 
+export interface ReportedPriorityFacts {
+  readonly impact: Impact;
+  readonly urgency: Urgency;
+  readonly usersAffected?: number;
+  /** The priority these facts gave, before the cap. */
+  readonly priority: Priority;
+}
+
 /** A service outage's own times, when they differ from detection and resolution. */
 export interface Outage {
   readonly start?: string;
@@ -127,6 +143,7 @@ export interface NewIncidentInput {
   readonly subcategory?: string;
   readonly channel: Channel;
   readonly reportedBy: string;
+  readonly reportedById?: string;
   readonly detectedAt: string;
   readonly assignmentGroup?: string;
   readonly assignee?: string;
@@ -146,10 +163,20 @@ export function openIncident(args: {
   readonly openOnService?: number;
   readonly recordedBy: Actor;
   readonly now: string;
+  /**
+   * A requester's report: the priority it can give is at most this one (e.g. P3) until the desk
+   * triages, so nobody pages the on-call people by claiming impact 1 and ten million users.
+   */
+  readonly priorityCap?: Priority;
+  /** detectedAt may not lie before this instant (the client's window); the future is refused anyway. */
+  readonly detectedNotBefore?: string;
 }): IncidentChange {
   const { input, now } = args;
   if (Date.parse(input.detectedAt) > Date.parse(now) + CLOCK_SKEW_MS) {
     throw new InvalidInputError([{ field: 'detectedAt', message: 'must not be in the future' }]);
+  }
+  if (args.detectedNotBefore !== undefined && Date.parse(input.detectedAt) < Date.parse(args.detectedNotBefore)) {
+    throw new InvalidInputError([{ field: 'detectedAt', message: `must not be before ${args.detectedNotBefore} (the client's window for reporting a fault)` }]);
   }
   const decision = decidePriority(args.rules, {
     impact: input.impact,
@@ -157,12 +184,23 @@ export function openIncident(args: {
     ...(input.usersAffected !== undefined && { usersAffected: input.usersAffected }),
     ...(args.openOnService !== undefined && { concurrentIncidents: args.openOnService + 1 }),
   });
+  const capped = args.priorityCap !== undefined && priorityRank(decision.priority) < priorityRank(args.priorityCap);
   const incident: Incident = {
     id: args.id,
     number: args.number,
     ...input,
-    priority: decision.priority,
-    priorityReasons: decision.reasons,
+    priority: capped ? args.priorityCap! : decision.priority,
+    ...(args.priorityCap !== undefined && {
+      reported: {
+        impact: input.impact,
+        urgency: input.urgency,
+        ...(input.usersAffected !== undefined && { usersAffected: input.usersAffected }),
+        priority: decision.priority,
+      },
+    }),
+    priorityReasons: capped
+      ? [...decision.reasons, `capped at ${args.priorityCap} until the desk triages: reported by a requester as ${decision.priority}`]
+      : decision.reasons,
     ...(args.openOnService !== undefined && { concurrentIncidentsAtLogging: args.openOnService + 1 }),
     recordedBy: args.recordedBy.name,
     state: 'New',
@@ -462,6 +500,9 @@ export function rejectResolution(incident: Incident, actor: Actor, reason: strin
   };
 }
 
+/** 50 escalations of at most 2,000-character reasons stay well under 400 KB with the rest of the incident. */
+export const MAX_ESCALATIONS = 50;
+
 /** Functional escalation moves the work to another group or expert; hierarchical brings in management. */
 export function escalateIncident(
   incident: Incident,
@@ -471,6 +512,10 @@ export function escalateIncident(
 ): IncidentChange {
   if (!isOpen(incident.state)) {
     throw new InvalidInputError([{ field: 'state', message: `an incident that is "${incident.state}" cannot be escalated` }]);
+  }
+  // Escalations are kept in the incident's item: bounded, so no caller can push it past DynamoDB's 400 KB.
+  if (incident.escalations.length >= MAX_ESCALATIONS) {
+    throw new InvalidInputError([{ field: 'kind', message: `an incident keeps at most ${MAX_ESCALATIONS} escalations; this one has them all — declare a major incident or raise a problem` }]);
   }
   const escalation: Escalation = {
     kind: request.kind,

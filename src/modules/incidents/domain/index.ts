@@ -12,3 +12,5 @@ export type { TimelineEntry } from './incident-timeline';
 export { changeIncident, openIncident, resolveAutomatically } from './incident';
 export type { Actor, Incident, IncidentChange } from './incident';
 export { SLA_TARGETS } from './sla-clock';
+export { createQuotaCharge, DEFAULT_INTAKE } from './intake-policy';
+export type { IntakePolicy } from './intake-policy';

@@ -47,6 +47,7 @@ const deps: IncidentDeps = {
     clientId: settings.id,
     autoCloseAfter: settings.autoCloseAfter,
     contacts: settings.contacts,
+    intake: settings.intake,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and

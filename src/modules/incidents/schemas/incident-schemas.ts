@@ -33,7 +33,7 @@ export const createIncidentBodySchema = z
     workaround: text(8000).optional(),
     reportedBy: reference.optional().describe('The affected person; defaults to the caller'),
     detectedAt: timestamp.optional().describe('When the fault was noticed; defaults to now'),
-    channel: z.enum(CHANNELS).optional().describe('How the incident reached the desk; defaults to api'),
+    channel: z.enum(CHANNELS).optional().describe('How the incident reached the desk; defaults to api (the desk), web for requesters, who may not set it'),
     assignmentGroup: reference.optional(),
     assignee: reference.optional(),
     outage: outage.optional(),
@@ -102,6 +102,10 @@ export const incidentSchema = z
     subcategory: z.string().optional(),
     usersAffected: z.number().int().optional(),
     priorityReasons: z.array(z.string()).optional().describe('Why the incident has its priority'),
+    reported: z
+      .object({ impact: level, urgency: level, usersAffected: z.number().int().optional(), priority: z.enum(PRIORITIES) })
+      .optional()
+      .describe("Logged by a requester: what they reported and the priority it gave before the client's cap (intake.requesterMaxPriority)"),
     concurrentIncidentsAtLogging: z.number().int().optional().describe('Open incidents on the service when it was logged, counting it'),
     workaround: z.string().optional(),
     major: z.boolean().optional(),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { problemScope, type Caller, type ProblemAction, type ProblemScope } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, InvalidInputError, LifecycleError, NotFoundError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import { assertVersionPrecondition, type VersionPrecondition } from '../../../kernel/domain/version-precondition';
+import { findSecrets } from '../../../kernel/domain/secret-detector';
 import type { Actor, Incident } from '../../incidents/domain';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
 import {
@@ -447,6 +448,7 @@ export async function listKnownErrors(
 export async function createArticle(deps: ProblemDeps, caller: Caller, input: KnowledgeArticleInput): Promise<KnowledgeArticle> {
   requireScope(caller, 'knowledge:manage', 'write knowledge articles');
   const article = newKnowledgeArticle(deps.ids.newId(), input, caller, now(deps));
+  assertNoSecretsWhenPublished(article);
   await deps.problems.createArticle(article, articleTerms(article));
   await deps.audit.record(recordChangeEntry(caller, 'article:create', { type: 'article', id: article.id }, undefined, article));
   return article;
@@ -471,8 +473,20 @@ export async function updateArticle(deps: ProblemDeps, caller: Caller, id: strin
   if (!current) throw new NotFoundError(`No knowledge article ${id}`, 'id');
   assertVersionPrecondition(ifMatchVersion, current.version);
   const next = changeArticle(current, changes, caller, now(deps));
+  assertNoSecretsWhenPublished(next);
   await saveArticle(deps, caller, current, next);
   return next;
+}
+
+/**
+ * A published article is read by every requester and indexed for search: free text that holds a
+ * credential (often pasted from a resolution's notes into a draft) is refused before it is
+ * published, naming the field (issue 20).
+ */
+function assertNoSecretsWhenPublished(article: KnowledgeArticle): void {
+  if (article.state !== 'published') return;
+  const issues = findSecrets({ title: article.title, body: article.body, tags: article.tags });
+  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: i.field, message: `${i.message}; remove it before publishing` })));
 }
 
 async function saveArticle(deps: Pick<ProblemDeps, 'problems' | 'audit'>, actor: Actor & { readonly roles?: readonly string[] }, current: KnowledgeArticle, next: KnowledgeArticle, lastActivity?: string): Promise<void> {
