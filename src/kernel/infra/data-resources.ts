@@ -1,4 +1,4 @@
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 
 /**
@@ -8,13 +8,13 @@ import type { Key } from 'aws-cdk-lib/aws-kms';
  */
 export interface DataResources {
   readonly key: Key;
-  readonly incidentsTable: Table;
-  readonly idempotencyTable: Table;
-  readonly eventsTable: Table;
-  readonly auditTable: Table;
-  readonly catalogueTable: Table;
-  readonly problemsTable: Table;
-  readonly changesTable: Table;
+  readonly incidentsTable: ITable;
+  readonly idempotencyTable: ITable;
+  readonly eventsTable: ITable;
+  readonly auditTable: ITable;
+  readonly catalogueTable: ITable;
+  readonly problemsTable: ITable;
+  readonly changesTable: ITable;
   readonly incidentIndexNames: readonly string[];
   readonly auditIndexNames: readonly string[];
   readonly catalogueIndexNames: readonly string[];
