@@ -86,8 +86,10 @@ export class ItsmStack extends Stack {
       role === 'recovery'
         ? new ItsmRecoveryData(this, 'Data', { clientId: config.id, tableNames: tableNames!, incidentsStreamArn: recovery!.incidentsStreamArn })
         : new ItsmData(this, 'Data', { clientId: config.id, ...(recovery && { replication: { region: recovery.region, tableNames: tableNames! } }) });
-    // A passive recovery stack starts nothing on its own (schedules, event rules, the stream consumer).
-    if (role === 'recovery' && !recovery!.promoted) Aspects.of(this).add(new Standby());
+    // One region acts at a time: a passive recovery stack starts nothing on its own (schedules, event
+    // rules, the stream consumer), and once the recovery stack is promoted the primary stack stands by
+    // instead, so it does not resume on its own when its region comes back (docs/disaster-recovery.md).
+    if (recovery && (role === 'recovery') !== recovery.promoted) Aspects.of(this).add(new Standby());
     this.identity = new ItsmIdentity(this, 'Identity', { clientId: config.id });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
 

@@ -4,11 +4,11 @@ import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 
 /**
- * A passive recovery stack: everything that acts on its own is off, so the stack serves requests
- * (reads, for a check) but never works on the replicas while the primary region is live: the
- * EventBridge rules (schedules, event ingestion, the health alarms' rule) are DISABLED and the
- * stream's event source mapping is not enabled. Promotion (`recovery.promoted: true`) deploys the
- * same stack without this aspect (docs/disaster-recovery.md).
+ * The stack of the region that is not acting: a passive recovery stack, or the primary stack once
+ * the recovery stack is promoted. Everything that acts on its own is off, so the two regions never
+ * both run jobs on the same (replicated) data: the EventBridge rules (schedules, event ingestion,
+ * the health alarms' rule) are DISABLED and the stream's event source mapping is not enabled. The
+ * API and functions stay deployed (docs/disaster-recovery.md).
  */
 export class Standby implements IAspect {
   visit(node: IConstruct): void {
