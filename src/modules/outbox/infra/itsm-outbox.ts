@@ -96,16 +96,6 @@ export class ItsmOutbox extends Construct {
     });
     const { role } = this.consumer;
 
-    // Outbox items only: read (consistently) before delivery, deleted after it.
-    this.consumer.grantTable({ table: props.table, key: props.key, access: ['get', 'delete'], leadingKeys: [OUTBOX_PARTITION] });
-    props.slaStateMachine.grantStartExecution(role);
-    this.consumer.grantPublish([props.topics.majorIncidents, props.topics.escalations, props.topics.security], props.key);
-    if (props.webhookSecretArn) {
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
-    }
-    // Lambda sends the failed batches' descriptions to the queue with the function's role.
-    this.consumer.grantQueueSend(this.failures, props.key);
-
     if (streamArn) {
       // The stream: the three reads of the mapping, on this table's stream only.
       role.addToPrincipalPolicy(
@@ -121,6 +111,18 @@ export class ItsmOutbox extends Construct {
         'dynamodb:ListStreams has no resource-level permissions (AWS documents Resource "*" only); Lambda lists the streams when it ' +
           'manages the mapping. It is the only action of this policy; the stream reads themselves name the incidents table\'s stream.',
       );
+    }
+    // Outbox items only: read (consistently) before delivery, deleted after it.
+    this.consumer.grantTable({ table: props.table, key: props.key, access: ['get', 'delete'], leadingKeys: [OUTBOX_PARTITION] });
+    props.slaStateMachine.grantStartExecution(role);
+    this.consumer.grantPublish([props.topics.majorIncidents, props.topics.escalations, props.topics.security], props.key);
+    if (props.webhookSecretArn) {
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
+    }
+    // Lambda sends the failed batches' descriptions to the queue with the function's role.
+    this.consumer.grantQueueSend(this.failures, props.key);
+
+    if (streamArn) {
       const mapping = new EventSourceMapping(this, 'Stream', {
         target: this.consumer.live,
         eventSourceArn: streamArn,
