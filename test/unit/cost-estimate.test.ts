@@ -3,7 +3,7 @@
  * that costs at rest is priced by the table's figures, what is free is not, a disabled schedule
  * costs nothing, and a type it does not know is reported rather than silently left out.
  */
-import { stackCostReport } from '../../bin/cost-estimate';
+import { stackCostReport } from '../../bin/cost/report';
 import { eventCost, idleCostLines, incidentCost, invocationsPerMonth, unpricedTypes, type TemplateJson } from '../../bin/cost/estimate';
 import { pricesFor } from '../../bin/cost/prices';
 
