@@ -147,62 +147,23 @@ function dataKey(scope: Construct, clientId: string, removalPolicy: RemovalPolic
  * adapters' key modules, the same definitions the code queries and the local runtime creates.
  * Every table is on demand, point-in-time recoverable, deletion-protected, retained and
  * encrypted with the data key; with a recovery region, each is a global table whose replica
- * there is all of these too (docs/disaster-recovery.md).
+ * there is all of these too (docs/disaster-recovery.md). Its members are DataResources' (the
+ * interface merges into the class), set from what the constructor builds.
  */
-export class ItsmData extends Construct implements DataResources {
-  readonly key: Key;
-  readonly incidentsTable: ITable;
-  /** Powertools idempotency records for Idempotency-Key (24 h, expired by DynamoDB TTL). */
-  readonly idempotencyTable: ITable;
-  /** One record per EventBridge event received (exactly-once ingestion), expired by DynamoDB TTL. */
-  readonly eventsTable: ITable;
-  /** Names of the incidents table's global secondary indexes, for grants that name each one. */
-  readonly incidentIndexNames: readonly string[];
-  /**
-   * The tamper-evident audit trail: append-only, hash-chained records of every change and every
-   * refused request. No TTL: records are never expired, and no role may update or delete them.
-   */
-  readonly auditTable: ITable;
-  readonly auditIndexNames: readonly string[];
-  /** The service catalogue and configuration items, with every CI version kept. */
-  readonly catalogueTable: ITable;
-  /** Names of the catalogue table's global secondary indexes. */
-  readonly catalogueIndexNames: readonly string[];
-  /** Problems with their logs, analyses and links; known errors; knowledge articles; their search terms. */
-  readonly problemsTable: ITable;
-  /** Names of the problems table's global secondary indexes. */
-  readonly problemIndexNames: readonly string[];
-  /** Changes, their slots on services and CIs (overlap checks) and go-live milestones. */
-  readonly changesTable: ITable;
-  /** Names of the changes table's global secondary indexes. */
-  readonly changeIndexNames: readonly string[];
-  /** Names of the events table's global secondary indexes (events by source and day, trend counters by day). */
-  readonly eventIndexNames: readonly string[];
-
+export interface ItsmData extends DataResources {}
+export class ItsmData extends Construct {
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.key = dataKey(this, props.clientId, removalPolicy, 'encrypts tables, queues, topics and logs');
+    const key = dataKey(this, props.clientId, removalPolicy, 'encrypts tables, queues, topics and logs');
     const { replication } = props;
     const tables = tablesFrom((definition) =>
-      replication ? this.globalTable(definition, props.clientId, replication, removalPolicy) : this.singleRegionTable(definition, removalPolicy),
+      replication ? this.globalTable(definition, key, props.clientId, replication, removalPolicy) : this.singleRegionTable(definition, key, removalPolicy),
     );
-    this.incidentsTable = tables.incidentsTable;
-    this.idempotencyTable = tables.idempotencyTable;
-    this.eventsTable = tables.eventsTable;
-    this.auditTable = tables.auditTable;
-    this.catalogueTable = tables.catalogueTable;
-    this.problemsTable = tables.problemsTable;
-    this.changesTable = tables.changesTable;
-    this.incidentIndexNames = tables.incidentIndexNames;
-    this.auditIndexNames = tables.auditIndexNames;
-    this.catalogueIndexNames = tables.catalogueIndexNames;
-    this.problemIndexNames = tables.problemIndexNames;
-    this.changeIndexNames = tables.changeIndexNames;
-    this.eventIndexNames = tables.eventIndexNames;
+    Object.assign(this, { key, ...tables });
   }
 
-  private singleRegionTable(definition: TableDefinition, removalPolicy: RemovalPolicy): Table {
+  private singleRegionTable(definition: TableDefinition, key: Key, removalPolicy: RemovalPolicy): Table {
     const table = new Table(this, definition.id, {
       partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
       ...(definition.sortKey && { sortKey: { name: definition.sortKey, type: AttributeType.STRING } }),
@@ -211,7 +172,7 @@ export class ItsmData extends Construct implements DataResources {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
+      encryptionKey: key,
       removalPolicy,
       // The outbox's consumer reads the outbox items' keys from here (src/modules/outbox); keys only: it reads each item itself.
       ...(definition.replicated === 'incidents' && { stream: StreamViewType.KEYS_ONLY }),
@@ -227,7 +188,7 @@ export class ItsmData extends Construct implements DataResources {
     return table;
   }
 
-  private globalTable(definition: TableDefinition, clientId: string, replication: TableReplication, removalPolicy: RemovalPolicy): TableV2 {
+  private globalTable(definition: TableDefinition, key: Key, clientId: string, replication: TableReplication, removalPolicy: RemovalPolicy): TableV2 {
     // The replica's key: the recovery stack's data key, named by its alias (DynamoDB accepts an alias
     // ARN), so this stack needs no output of the other region's stack.
     const replicaKeyArn = `arn:${Aws.PARTITION}:kms:${replication.region}:${Aws.ACCOUNT_ID}:${dataKeyAlias(clientId)}`;
@@ -243,7 +204,7 @@ export class ItsmData extends Construct implements DataResources {
       // Both apply to every replica: each is recoverable on its own, and neither can be deleted by accident.
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      encryption: TableEncryptionV2.customerManagedKey(this.key, { [replication.region]: replicaKeyArn }),
+      encryption: TableEncryptionV2.customerManagedKey(key, { [replication.region]: replicaKeyArn }),
       replicas: [{ region: replication.region }],
       removalPolicy,
       globalSecondaryIndexes: definition.indexes.map((index) => ({
@@ -272,44 +233,18 @@ export interface ItsmRecoveryDataProps {
  * global tables, found by name. The tables themselves belong to the primary stack: CloudFormation
  * manages a global table's replicas from one stack only.
  */
-export class ItsmRecoveryData extends Construct implements DataResources {
-  readonly key: Key;
-  readonly incidentsTable: ITable;
-  readonly idempotencyTable: ITable;
-  readonly eventsTable: ITable;
-  readonly auditTable: ITable;
-  readonly catalogueTable: ITable;
-  readonly problemsTable: ITable;
-  readonly changesTable: ITable;
-  readonly incidentIndexNames: readonly string[];
-  readonly auditIndexNames: readonly string[];
-  readonly catalogueIndexNames: readonly string[];
-  readonly problemIndexNames: readonly string[];
-  readonly changeIndexNames: readonly string[];
-  readonly eventIndexNames: readonly string[];
-
+export interface ItsmRecoveryData extends DataResources {}
+export class ItsmRecoveryData extends Construct {
   constructor(scope: Construct, id: string, props: ItsmRecoveryDataProps) {
     super(scope, id);
-    this.key = dataKey(this, props.clientId, props.removalPolicy ?? RemovalPolicy.RETAIN, 'encrypts the table replicas, queues, topics and logs in the recovery region');
+    const key = dataKey(this, props.clientId, props.removalPolicy ?? RemovalPolicy.RETAIN, 'encrypts the table replicas, queues, topics and logs in the recovery region');
     const tables = tablesFrom((definition) =>
       Table.fromTableAttributes(this, definition.id, {
         tableName: props.tableNames[definition.replicated],
-        encryptionKey: this.key,
+        encryptionKey: key,
         ...(definition.replicated === 'incidents' && props.incidentsStreamArn && { tableStreamArn: props.incidentsStreamArn }),
       }),
     );
-    this.incidentsTable = tables.incidentsTable;
-    this.idempotencyTable = tables.idempotencyTable;
-    this.eventsTable = tables.eventsTable;
-    this.auditTable = tables.auditTable;
-    this.catalogueTable = tables.catalogueTable;
-    this.problemsTable = tables.problemsTable;
-    this.changesTable = tables.changesTable;
-    this.incidentIndexNames = tables.incidentIndexNames;
-    this.auditIndexNames = tables.auditIndexNames;
-    this.catalogueIndexNames = tables.catalogueIndexNames;
-    this.problemIndexNames = tables.problemIndexNames;
-    this.changeIndexNames = tables.changeIndexNames;
-    this.eventIndexNames = tables.eventIndexNames;
+    Object.assign(this, { key, ...tables });
   }
 }
