@@ -91,13 +91,21 @@ export function readReleaseNotes(assemblyDir: string): StackReleaseNotes[] {
   return notes.sort((a, b) => a.stackName.localeCompare(b.stackName));
 }
 
+export interface ReleaseContext {
+  readonly date: string;
+  /** The commit synthesized, when known. */
+  readonly commit?: string;
+  /** The working tree differed from the commit: the notes say so. */
+  readonly uncommittedChanges?: boolean;
+}
+
 /** One stack's notes as Markdown. */
-export function renderReleaseNotes(notes: StackReleaseNotes, context: { readonly commit?: string; readonly date: string }): string {
+export function renderReleaseNotes(notes: StackReleaseNotes, context: ReleaseContext): string {
   const signed = notes.functions.filter((f) => f.signingEnforced).length;
   return [
     `# Release notes: ${notes.stackName}`,
     '',
-    `- Synthesized: ${context.date}${context.commit ? ` from commit \`${context.commit}\`` : ''}`,
+    `- Synthesized: ${context.date}${context.commit ? ` from commit \`${context.commit}\`${context.uncommittedChanges ? ' with uncommitted changes' : ''}` : ''}`,
     `- Account and region: ${notes.account}, ${notes.region}`,
     `- Template: \`${notes.templateFile}\`, SHA-256 \`${notes.templateHash}\``,
     `- Functions: ${notes.functions.length}; code signing enforced on ${signed === notes.functions.length ? 'every one' : signed === 0 ? 'none' : `${signed}`}`,
@@ -114,7 +122,7 @@ export function renderReleaseNotes(notes: StackReleaseNotes, context: { readonly
 }
 
 /** Writes `<out>/<stack>.md` for every stack of the assembly; returns the files written. */
-export function writeReleaseNotes(assemblyDir: string, outDir: string, context: { readonly commit?: string; readonly date: string }): string[] {
+export function writeReleaseNotes(assemblyDir: string, outDir: string, context: ReleaseContext): string[] {
   mkdirSync(outDir, { recursive: true });
   return readReleaseNotes(assemblyDir).map((notes) => {
     const file = join(outDir, `${notes.stackName}.md`);
@@ -131,14 +139,15 @@ if (require.main === module) {
   };
   const assembly = resolve(option('--assembly', 'cdk.out'));
   const out = resolve(option('--out', join(assembly, 'release-notes')));
-  let commit: string | undefined;
+  let context: ReleaseContext = { date: new Date().toISOString() };
   try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...gitArgs: string[]) => execFileSync('git', gitArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    context = { ...context, commit: git('rev-parse', 'HEAD'), uncommittedChanges: git('status', '--porcelain', '--untracked-files=no') !== '' };
   } catch {
-    commit = undefined; // not a git checkout: the notes say nothing of a commit
+    // not a git checkout: the notes say nothing of a commit
   }
   try {
-    for (const file of writeReleaseNotes(assembly, out, { commit, date: new Date().toISOString() })) console.log(`Wrote ${file}`);
+    for (const file of writeReleaseNotes(assembly, out, context)) console.log(`Wrote ${file}`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
