@@ -66,6 +66,45 @@ const vpnAccess = z
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-west-2');
 
+/** The tables a recovery region replicates, by the short name their physical names end with. */
+export const REPLICATED_TABLES = ['incidents', 'idempotency', 'events', 'audit', 'catalogue', 'problems', 'changes'] as const;
+export type ReplicatedTable = (typeof REPLICATED_TABLES)[number];
+
+const codeSigning = z
+  .object({
+    signingProfileVersionArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:signer:[a-z0-9-]+:\d{12}:\/signing-profiles\/[A-Za-z0-9_]{2,64}\/[A-Za-z0-9]{10}$/,
+        'must be an AWS Signer profile version ARN such as arn:aws:signer:eu-west-2:111111111111:/signing-profiles/RoweItsm/AbCdEf1234',
+      )
+      .optional()
+      .describe('The AWS Signer profile version the release pipeline signs with; when absent the stack creates a profile (platform AWSLambda-SHA384-ECDSA)'),
+  })
+  .strict()
+  .describe('Code signing: every function refuses code not signed by the profile (UntrustedArtifactOnDeployment: Enforce)');
+
+const recovery = z
+  .object({
+    region: awsRegion.describe('The recovery region: one of allowedRegions, not the primary region'),
+    promoted: z
+      .boolean()
+      .default(false)
+      .describe('false (passive): the recovery stack serves requests but its schedules, event rules and stream consumer are off; true after a fail-over (docs/disaster-recovery.md)'),
+    incidentsStreamArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[\w.-]+\/stream\/[\w.:-]+$/, 'must be a DynamoDB stream ARN (aws dynamodb describe-table --query Table.LatestStreamArn)')
+      .optional()
+      .describe("The incidents replica's stream in the recovery region, read once the replica exists; the recovery stack's outbox consumer reads it when promoted"),
+    tableNames: z
+      .object(Object.fromEntries(REPLICATED_TABLES.map((t) => [t, z.string().regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name').optional()])) as Record<ReplicatedTable, z.ZodOptional<z.ZodString>>)
+      .strict()
+      .default({})
+      .describe("Physical table names, only for tables created before disaster recovery was turned on (they keep their names); default rowe-itsm-<client>-<table>"),
+  })
+  .strict()
+  .describe('Disaster recovery: the tables become global tables with a replica in this region, and a passive stack Itsm-<client>-dr can serve them there');
+
 export const clientConfigSchema = clientSettingsSchema
   .extend({
     $schema: z.string().optional(),
@@ -87,10 +126,12 @@ export const clientConfigSchema = clientSettingsSchema
           .enum(DEPLOYMENT_CONFIGS, { error: `must be one of ${DEPLOYMENT_CONFIGS.join(', ')}` })
           .default(DEFAULT_DEPLOYMENT_CONFIG)
           .describe('How CodeDeploy shifts traffic from a function\'s live version to the new one (rolled back on its alarms)'),
+        codeSigning: codeSigning.optional(),
       })
       .strict()
       .default({ deploymentConfig: DEFAULT_DEPLOYMENT_CONFIG })
       .describe('Safe releases: every function runs behind its `live` alias and deploys shift traffic through CodeDeploy'),
+    recovery: recovery.optional(),
     api: z
       .object({
         access: z
@@ -124,6 +165,25 @@ export const clientConfigSchema = clientSettingsSchema
         path: ['region'],
         message: `"${config.region}" is not in allowedRegions [${config.allowedRegions.join(', ')}]`,
       });
+    }
+    if (config.recovery) {
+      const { region, promoted, incidentsStreamArn } = config.recovery;
+      if (!config.allowedRegions.includes(region)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recovery', 'region'],
+          message: `"${region}" is not in allowedRegions [${config.allowedRegions.join(', ')}]: the client's data may not be replicated there`,
+        });
+      }
+      if (region === config.region) {
+        ctx.addIssue({ code: 'custom', path: ['recovery', 'region'], message: `must differ from region "${config.region}": a replica in the same region survives no regional outage` });
+      }
+      if (promoted && !incidentsStreamArn) {
+        ctx.addIssue({ code: 'custom', path: ['recovery', 'incidentsStreamArn'], message: "is required when promoted: the promoted stack's outbox consumer reads the incidents replica's stream" });
+      }
+      if (incidentsStreamArn && incidentsStreamArn.split(':')[3] !== region) {
+        ctx.addIssue({ code: 'custom', path: ['recovery', 'incidentsStreamArn'], message: `must be a stream in the recovery region ${region}` });
+      }
     }
   });
 

@@ -1,6 +1,17 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, type ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  BillingMode,
+  StreamViewType,
+  Table,
+  TableEncryption,
+  TableEncryptionV2,
+  TableV2,
+  type ITable,
+  type ProjectionType,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { DataResources } from '../kernel/infra/data-resources';
@@ -10,6 +21,64 @@ import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE } from '../modules/incidents/adapters/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
+import type { ReplicatedTable } from '../config/client-config-schema';
+
+/** The alias of a client's data key; the recovery stack gives its key the same alias in the recovery region. */
+export const dataKeyAlias = (clientId: string) => `alias/rowe-itsm/${clientId}/data`;
+
+/** Where a client's tables are replicated, and their physical names (the recovery stack finds them by name). */
+export interface TableReplication {
+  readonly region: string;
+  readonly tableNames: Readonly<Record<ReplicatedTable, string>>;
+}
+
+/** The physical name of each table of a client with a recovery region: its own override, else rowe-itsm-<client>-<table>. */
+export function replicatedTableNames(clientId: string, overrides: Partial<Record<ReplicatedTable, string | undefined>>): Record<ReplicatedTable, string> {
+  const name = (table: ReplicatedTable) => overrides[table] ?? `rowe-itsm-${clientId}-${table}`;
+  return {
+    incidents: name('incidents'),
+    idempotency: name('idempotency'),
+    events: name('events'),
+    audit: name('audit'),
+    catalogue: name('catalogue'),
+    problems: name('problems'),
+    changes: name('changes'),
+  };
+}
+
+interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projection?: 'KEYS_ONLY';
+}
+
+/** One table as the key modules define it. */
+interface TableDefinition {
+  readonly id: string;
+  readonly replicated: ReplicatedTable;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly timeToLiveAttribute?: string;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+const indexesOf = (indexes: Record<string, IndexDefinition>): readonly IndexDefinition[] => Object.values(indexes);
+
+/** The stack's tables, by construct id (their logical ids derive from it: keep them). */
+const TABLES: readonly TableDefinition[] = [
+  // Only the create-quota counters carry the time-to-live attribute (incidents-table-keys.ts): they go a day after their window.
+  { id: 'IncidentsTable', replicated: 'incidents', partitionKey: INCIDENTS_TABLE_KEYS.partitionKey, sortKey: INCIDENTS_TABLE_KEYS.sortKey, timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE, indexes: indexesOf(INCIDENT_INDEXES) },
+  { id: 'IdempotencyTable', replicated: 'idempotency', partitionKey: 'id', timeToLiveAttribute: 'expiration', indexes: [] },
+  { id: 'EventsTable', replicated: 'events', partitionKey: EVENTS_TABLE_KEYS.partitionKey, timeToLiveAttribute: EVENTS_TABLE_KEYS.timeToLiveAttribute, indexes: indexesOf(EVENT_INDEXES) },
+  { id: 'AuditTable', replicated: 'audit', partitionKey: AUDIT_TABLE_KEYS.partitionKey, sortKey: AUDIT_TABLE_KEYS.sortKey, indexes: indexesOf(AUDIT_INDEXES) },
+  { id: 'CatalogueTable', replicated: 'catalogue', partitionKey: CATALOGUE_TABLE_KEYS.partitionKey, sortKey: CATALOGUE_TABLE_KEYS.sortKey, indexes: indexesOf(CATALOGUE_INDEXES) },
+  { id: 'ProblemsTable', replicated: 'problems', partitionKey: PROBLEMS_TABLE_KEYS.partitionKey, sortKey: PROBLEMS_TABLE_KEYS.sortKey, indexes: indexesOf(PROBLEM_INDEXES) },
+  // …and the request-quota counters here (kernel/adapters/quota-counter.ts).
+  { id: 'ChangesTable', replicated: 'changes', partitionKey: CHANGES_TABLE_KEYS.partitionKey, sortKey: CHANGES_TABLE_KEYS.sortKey, timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE, indexes: indexesOf(CHANGE_INDEXES) },
+];
+
+const tableDefinition = (replicated: ReplicatedTable): TableDefinition => TABLES.find((t) => t.replicated === replicated)!;
 
 export interface ItsmDataProps {
   /** Client id, used in the key alias and descriptions. */
@@ -19,152 +88,165 @@ export interface ItsmDataProps {
    * @default RemovalPolicy.RETAIN — a client's records outlive any stack.
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * A recovery region: every table becomes a global table (AWS::DynamoDB::GlobalTable) named
+   * `tableNames`, with a replica there encrypted by the recovery stack's data key (its alias).
+   * @default none — single-region tables (AWS::DynamoDB::Table)
+   */
+  readonly replication?: TableReplication;
+}
+
+/** The table's names and its indexes' names, for DataResources. */
+type Tables = Pick<
+  DataResources,
+  | 'incidentsTable' | 'idempotencyTable' | 'eventsTable' | 'auditTable' | 'catalogueTable' | 'problemsTable' | 'changesTable'
+  | 'incidentIndexNames' | 'auditIndexNames' | 'catalogueIndexNames' | 'problemIndexNames' | 'changeIndexNames' | 'eventIndexNames'
+>;
+
+function tablesFrom(build: (definition: TableDefinition) => ITable): Tables {
+  const table = (replicated: ReplicatedTable) => build(tableDefinition(replicated));
+  const names = (replicated: ReplicatedTable) => tableDefinition(replicated).indexes.map((index) => index.name);
+  return {
+    incidentsTable: table('incidents'),
+    idempotencyTable: table('idempotency'),
+    eventsTable: table('events'),
+    auditTable: table('audit'),
+    catalogueTable: table('catalogue'),
+    problemsTable: table('problems'),
+    changesTable: table('changes'),
+    incidentIndexNames: names('incidents'),
+    auditIndexNames: names('audit'),
+    catalogueIndexNames: names('catalogue'),
+    problemIndexNames: names('problems'),
+    changeIndexNames: names('changes'),
+    eventIndexNames: names('events'),
+  };
+}
+
+/** The client's customer-managed data key, which CloudWatch Logs may use for this account's log groups. */
+function dataKey(scope: Construct, clientId: string, removalPolicy: RemovalPolicy, purpose: string): Key {
+  const key = new Key(scope, 'DataKey', {
+    description: `rowe-itsm ${clientId}: ${purpose}`,
+    enableKeyRotation: true,
+    alias: dataKeyAlias(clientId),
+    removalPolicy,
+  });
+  const { region, account, partition } = Stack.of(scope);
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:*` } },
+    }),
+  );
+  return key;
 }
 
 /**
  * The stateful half of a client stack: the customer-managed key and the tables. Kept apart from
  * the functions so a change to code never replaces data. Key schemas and indexes come from the
  * adapters' key modules, the same definitions the code queries and the local runtime creates.
+ * Every table is on demand, point-in-time recoverable, deletion-protected, retained and
+ * encrypted with the data key; with a recovery region, each is a global table whose replica
+ * there is all of these too (docs/disaster-recovery.md). Its members are DataResources' (the
+ * interface merges into the class), set from what the constructor builds.
  */
-export class ItsmData extends Construct implements DataResources {
-  readonly key: Key;
-  readonly incidentsTable: Table;
-  /** Powertools idempotency records for Idempotency-Key (24 h, expired by DynamoDB TTL). */
-  readonly idempotencyTable: Table;
-  /** One record per EventBridge event received (exactly-once ingestion), expired by DynamoDB TTL. */
-  readonly eventsTable: Table;
-  /** Names of the incidents table's global secondary indexes, for grants that name each one. */
-  readonly incidentIndexNames: readonly string[];
-  /**
-   * The tamper-evident audit trail: append-only, hash-chained records of every change and every
-   * refused request. No TTL: records are never expired, and no role may update or delete them.
-   */
-  readonly auditTable: Table;
-  readonly auditIndexNames: readonly string[];
-  /** The service catalogue and configuration items, with every CI version kept. */
-  readonly catalogueTable: Table;
-  /** Names of the catalogue table's global secondary indexes. */
-  readonly catalogueIndexNames: readonly string[];
-  /** Problems with their logs, analyses and links; known errors; knowledge articles; their search terms. */
-  readonly problemsTable: Table;
-  /** Names of the problems table's global secondary indexes. */
-  readonly problemIndexNames: readonly string[];
-  /** Changes, their slots on services and CIs (overlap checks) and go-live milestones. */
-  readonly changesTable: Table;
-  /** Names of the changes table's global secondary indexes. */
-  readonly changeIndexNames: readonly string[];
-  /** Names of the events table's global secondary indexes (events by source and day, trend counters by day). */
-  readonly eventIndexNames: readonly string[];
-
+export interface ItsmData extends DataResources {}
+export class ItsmData extends Construct {
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    this.key = new Key(this, 'DataKey', {
-      description: `rowe-itsm ${props.clientId}: encrypts tables, queues, topics and logs`,
-      enableKeyRotation: true,
-      alias: `alias/rowe-itsm/${props.clientId}/data`,
-      removalPolicy,
-    });
-    // CloudWatch Logs encrypts the stack's log groups with this key, only for this account's logs.
-    const { region, account, partition } = Stack.of(this);
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:*` } },
-      }),
+    const key = dataKey(this, props.clientId, removalPolicy, 'encrypts tables, queues, topics and logs');
+    const { replication } = props;
+    const tables = tablesFrom((definition) =>
+      replication ? this.globalTable(definition, key, props.clientId, replication, removalPolicy) : this.singleRegionTable(definition, key, removalPolicy),
     );
+    Object.assign(this, { key, ...tables });
+  }
 
-    this.incidentsTable = new Table(this, 'IncidentsTable', {
-      partitionKey: { name: INCIDENTS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: INCIDENTS_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+  private singleRegionTable(definition: TableDefinition, key: Key, removalPolicy: RemovalPolicy): Table {
+    const table = new Table(this, definition.id, {
+      partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      ...(definition.sortKey && { sortKey: { name: definition.sortKey, type: AttributeType.STRING } }),
       billingMode: BillingMode.PAY_PER_REQUEST,
+      ...(definition.timeToLiveAttribute && { timeToLiveAttribute: definition.timeToLiveAttribute }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       encryption: TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
+      encryptionKey: key,
       removalPolicy,
       // The outbox's consumer reads the outbox items' keys from here (src/modules/outbox); keys only: it reads each item itself.
-      stream: StreamViewType.KEYS_ONLY,
-      // Only the create-quota counters carry it (incidents-table-keys.ts): they go a day after their window.
-      timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE,
+      ...(definition.replicated === 'incidents' && { stream: StreamViewType.KEYS_ONLY }),
     });
-    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiration',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      removalPolicy,
-    });
-    this.eventsTable = new Table(this, 'EventsTable', {
-      partitionKey: { name: EVENTS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: EVENTS_TABLE_KEYS.timeToLiveAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      removalPolicy,
-    });
-    const common = {
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      encryption: TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      removalPolicy,
-    };
-    this.auditTable = new Table(this, 'AuditTable', {
-      partitionKey: { name: AUDIT_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: AUDIT_TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      ...common,
-    });
-    this.catalogueTable = new Table(this, 'CatalogueTable', {
-      partitionKey: { name: CATALOGUE_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: CATALOGUE_TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      ...common,
-    });
-    this.problemsTable = new Table(this, 'ProblemsTable', {
-      partitionKey: { name: PROBLEMS_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: PROBLEMS_TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      ...common,
-    });
-    this.changesTable = new Table(this, 'ChangesTable', {
-      partitionKey: { name: CHANGES_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: CHANGES_TABLE_KEYS.sortKey, type: AttributeType.STRING },
-      ...common,
-      // Only the request-quota counters carry it (kernel/adapters/quota-counter.ts): they go a day after their window.
-      timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE,
-    });
-    const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {
-      for (const index of Object.values(indexes)) {
-        table.addGlobalSecondaryIndex({
-          indexName: index.name,
-          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: index.sortKey, type: AttributeType.STRING },
-          projectionType: 'ALL' as ProjectionType,
-        });
-      }
-      return Object.values(indexes).map((index) => index.name);
-    };
-    this.auditIndexNames = addIndexes(this.auditTable, AUDIT_INDEXES);
-    this.catalogueIndexNames = addIndexes(this.catalogueTable, CATALOGUE_INDEXES);
-    this.problemIndexNames = addIndexes(this.problemsTable, PROBLEM_INDEXES);
-    this.changeIndexNames = addIndexes(this.changesTable, CHANGE_INDEXES);
-    this.eventIndexNames = addIndexes(this.eventsTable, EVENT_INDEXES);
-    this.incidentIndexNames = Object.values(INCIDENT_INDEXES).map((index) => index.name);
-    for (const index of Object.values(INCIDENT_INDEXES) as readonly { name: string; partitionKey: string; sortKey: string; projection?: 'KEYS_ONLY' }[]) {
-      this.incidentsTable.addGlobalSecondaryIndex({
+    for (const index of definition.indexes) {
+      table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
         projectionType: (index.projection ?? 'ALL') as ProjectionType,
       });
     }
+    return table;
+  }
+
+  private globalTable(definition: TableDefinition, key: Key, clientId: string, replication: TableReplication, removalPolicy: RemovalPolicy): TableV2 {
+    // The replica's key: the recovery stack's data key, named by its alias (DynamoDB accepts an alias
+    // ARN), so this stack needs no output of the other region's stack.
+    const replicaKeyArn = `arn:${Aws.PARTITION}:kms:${replication.region}:${Aws.ACCOUNT_ID}:${dataKeyAlias(clientId)}`;
+    return new TableV2(this, definition.id, {
+      tableName: replication.tableNames[definition.replicated],
+      partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      ...(definition.sortKey && { sortKey: { name: definition.sortKey, type: AttributeType.STRING } }),
+      billing: Billing.onDemand(),
+      ...(definition.timeToLiveAttribute && { timeToLiveAttribute: definition.timeToLiveAttribute }),
+      // A global table with two replicas must have a stream (DynamoDB replicates through it); keys
+      // only is all the outbox consumer reads.
+      dynamoStream: StreamViewType.KEYS_ONLY,
+      // Both apply to every replica: each is recoverable on its own, and neither can be deleted by accident.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryptionV2.customerManagedKey(key, { [replication.region]: replicaKeyArn }),
+      replicas: [{ region: replication.region }],
+      removalPolicy,
+      globalSecondaryIndexes: definition.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: (index.projection ?? 'ALL') as ProjectionType,
+      })),
+    });
+  }
+}
+
+export interface ItsmRecoveryDataProps {
+  readonly clientId: string;
+  /** The replicas' physical names (the same as the primary tables'). */
+  readonly tableNames: Readonly<Record<ReplicatedTable, string>>;
+  /** The incidents replica's stream, once known; without it the outbox consumer has no mapping. */
+  readonly incidentsStreamArn?: string;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The recovery stack's data: its own data key in the recovery region (the key the primary stack's
+ * replicas are encrypted with, under the same alias), and the replicas of the primary stack's
+ * global tables, found by name. The tables themselves belong to the primary stack: CloudFormation
+ * manages a global table's replicas from one stack only.
+ */
+export interface ItsmRecoveryData extends DataResources {}
+export class ItsmRecoveryData extends Construct {
+  constructor(scope: Construct, id: string, props: ItsmRecoveryDataProps) {
+    super(scope, id);
+    const key = dataKey(this, props.clientId, props.removalPolicy ?? RemovalPolicy.RETAIN, 'encrypts the table replicas, queues, topics and logs in the recovery region');
+    const tables = tablesFrom((definition) =>
+      Table.fromTableAttributes(this, definition.id, {
+        tableName: props.tableNames[definition.replicated],
+        encryptionKey: key,
+        ...(definition.replicated === 'incidents' && props.incidentsStreamArn && { tableStreamArn: props.incidentsStreamArn }),
+      }),
+    );
+    Object.assign(this, { key, ...tables });
   }
 }

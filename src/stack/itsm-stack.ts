@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CfnOutput, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { intakeSettingsSchema } from '../config/client-settings-schema';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +11,10 @@ import type { FunctionGroup } from '../api/api-catalogue';
 import type { ClientConfig } from '../config/client-config-schema';
 import { ItsmApi } from './itsm-api';
 import { ItsmDashboard } from '../kernel/infra/itsm-dashboard';
-import { ItsmData } from './itsm-data';
+import { ItsmData, ItsmRecoveryData, replicatedTableNames } from './itsm-data';
+import { ItsmCodeSigning } from '../kernel/infra/itsm-code-signing';
+import type { DataResources } from '../kernel/infra/data-resources';
+import { Standby } from './itsm-standby';
 import { healthAlarmRule, ItsmHealthAlarms } from '../kernel/infra/itsm-health-alarms';
 import { ItsmIdentity } from './itsm-identity';
 import type { ItsmModule, ItsmModuleProps } from '../kernel/infra/itsm-module';
@@ -33,6 +36,13 @@ export { MAX_REPORTS_SETTINGS_LENGTH } from '../modules/reports/infra/reports-mo
 
 export interface ItsmStackProps extends StackProps {
   readonly config: ClientConfig;
+  /**
+   * `recovery`: the client's stack in its recovery region (`Itsm-<client>-dr`), over the replicas of
+   * the primary stack's global tables; passive (schedules, rules and stream consumer off) until the
+   * client file says `recovery.promoted: true`.
+   * @default 'primary'
+   */
+  readonly role?: 'primary' | 'recovery';
 }
 
 /**
@@ -41,7 +51,11 @@ export interface ItsmStackProps extends StackProps {
  * then the API over the practices' functions, the health alarms and the dashboard.
  */
 export class ItsmStack extends Stack {
-  readonly data: ItsmData;
+  readonly data: DataResources;
+  /** Whether this is the client's primary stack or its recovery stack. */
+  readonly role: 'primary' | 'recovery';
+  /** Code signing, when the client's releases enforce it. */
+  readonly codeSigning?: ItsmCodeSigning;
   readonly api: ItsmApi;
   readonly identity: ItsmIdentity;
   readonly config: ClientConfig;
@@ -53,16 +67,31 @@ export class ItsmStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ItsmStackProps) {
     const { config } = props;
+    const role = props.role ?? 'primary';
+    const recovery = config.recovery;
+    if (role === 'recovery' && !recovery) throw new Error(`${config.id}: a recovery stack needs the client's recovery region`);
     super(scope, id, {
       ...props,
-      env: { account: config.account, region: config.region },
-      description: `rowe-itsm ITSM backend for ${config.name} (${config.id})`,
+      env: { account: config.account, region: role === 'recovery' ? recovery!.region : config.region },
+      description:
+        role === 'recovery'
+          ? `rowe-itsm ITSM backend for ${config.name} (${config.id}), recovery region (${recovery!.promoted ? 'promoted' : 'passive'})`
+          : `rowe-itsm ITSM backend for ${config.name} (${config.id})`,
       terminationProtection: true,
     });
     this.config = config;
+    this.role = role;
     Tags.of(this).add('rowe-itsm:client', config.id);
 
-    this.data = new ItsmData(this, 'Data', { clientId: config.id });
+    const tableNames = recovery && replicatedTableNames(config.id, recovery.tableNames);
+    this.data =
+      role === 'recovery'
+        ? new ItsmRecoveryData(this, 'Data', { clientId: config.id, tableNames: tableNames!, incidentsStreamArn: recovery!.incidentsStreamArn })
+        : new ItsmData(this, 'Data', { clientId: config.id, ...(recovery && { replication: { region: recovery.region, tableNames: tableNames! } }) });
+    // One region acts at a time: a passive recovery stack starts nothing on its own (schedules, event
+    // rules, the stream consumer), and once the recovery stack is promoted the primary stack stands by
+    // instead, so it does not resume on its own when its region comes back (docs/disaster-recovery.md).
+    if (recovery && (role === 'recovery') !== recovery.promoted) Aspects.of(this).add(new Standby());
     this.identity = new ItsmIdentity(this, 'Identity', { clientId: config.id });
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
 
@@ -174,6 +203,13 @@ export class ItsmStack extends Stack {
       deploymentConfig: config.releases.deploymentConfig,
       functions: allFunctions.map((fn) => ({ label: fn.node.id, live: fn.live, alarms: health.releaseAlarms.get(fn.node.id) ?? [] })),
     });
+
+    // Artefact integrity: every function refuses code the release profile did not sign.
+    const signing = config.releases.codeSigning;
+    if (signing) {
+      this.codeSigning = new ItsmCodeSigning(this, 'CodeSigning', { clientId: config.id, signingProfileVersionArn: signing.signingProfileVersionArn });
+      this.codeSigning.enforceOn(allFunctions);
+    }
 
     // Ops see the desk's figures and the stack's health at a glance.
     new ItsmDashboard(this, 'Dashboard', {

@@ -150,8 +150,13 @@ describe.each(checkedIds)('cdk-nag: %s', (clientId) => {
   });
 
   test('the acknowledgements are recorded in the cloud assembly, on the same resources', () => {
-    const metadataFile = join(app.outdir, `${stackNameFor(clientId)}.metadata.json`);
-    const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Record<string, { type: string; data: Record<string, string> }[]>;
+    // The client's stack, and its recovery stack when it has one (Itsm-<client>-dr).
+    const stackNames = app.node.children.filter((c) => Stack.isStack(c)).map((c) => (c as Stack).stackName);
+    expect(stackNames).toContain(stackNameFor(clientId));
+    const metadata = Object.assign(
+      {},
+      ...stackNames.map((name) => JSON.parse(readFileSync(join(app.outdir, `${name}.metadata.json`), 'utf8')) as Record<string, { type: string; data: Record<string, string> }[]>),
+    ) as Record<string, { type: string; data: Record<string, string> }[]>;
     const inAssembly = Object.entries(metadata).flatMap(([path, entries]) =>
       entries
         .filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)

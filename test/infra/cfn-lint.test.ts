@@ -44,8 +44,9 @@ let lint: { stacks: string[]; findings: (LintFinding & { stack: string; ignored:
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'itsm-cfn-lint-'));
-  // The shipped clients and the test clients with every option on (test/fixtures/clients).
-  const { app, stacks, dispose } = buildClientApp({}, { testClients: true });
+  // The shipped clients and the test clients with every option on (test/fixtures/clients), with
+  // the recovery stacks (Itsm-<client>-dr) of those that name a recovery region.
+  const { app, allStacks: stacks, dispose } = buildClientApp({}, { testClients: true });
   const templates = new Map<string, { Resources: Record<string, { Type: string }> }>();
   try {
     const assembly = app.synth();
@@ -84,7 +85,7 @@ afterAll(() => {
 });
 
 test('every shipped client stack is linted', () => {
-  expect(lint.stacks).toEqual(expect.arrayContaining(['Itsm-example', 'Itsm-acme-us', 'Itsm-all-options', 'Itsm-all-options-vpn']));
+  expect(lint.stacks).toEqual(expect.arrayContaining(['Itsm-example', 'Itsm-acme-us', 'Itsm-all-options', 'Itsm-all-options-vpn', 'Itsm-all-options-dr', 'Itsm-all-options-vpn-dr']));
 });
 
 test('cfn-lint reports no error on any client template', () => {

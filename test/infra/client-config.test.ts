@@ -52,6 +52,23 @@ describe('parseClientConfig errors name the file, the field and the reason', () 
     expectProblem(error, 'clients/example.json', 'region', /"us-east-1" is not in allowedRegions \[eu-west-2, eu-west-1\]/);
   });
 
+  test('a recovery region outside allowedRegions, or the primary region itself', () => {
+    expectProblem(problemsOf({ ...example(), recovery: { region: 'us-east-1' } }), 'clients/example.json', 'recovery.region', /"us-east-1" is not in allowedRegions \[eu-west-2, eu-west-1\]: the client's data may not be replicated there/);
+    expectProblem(problemsOf({ ...example(), recovery: { region: 'eu-west-2' } }), 'clients/example.json', 'recovery.region', /must differ from region "eu-west-2"/);
+    expect(parseClientConfig('clients/example.json', JSON.stringify({ ...example(), recovery: { region: 'eu-west-1' } })).recovery).toEqual({ region: 'eu-west-1', promoted: false, tableNames: {} });
+  });
+
+  test('a promoted recovery stack needs the incidents replica\'s stream, in the recovery region', () => {
+    expectProblem(problemsOf({ ...example(), recovery: { region: 'eu-west-1', promoted: true } }), 'clients/example.json', 'recovery.incidentsStreamArn', /is required when promoted/);
+    const elsewhere = 'arn:aws:dynamodb:eu-west-2:111111111111:table/rowe-itsm-example-incidents/stream/2026-12-01T00:00:00.000';
+    expectProblem(problemsOf({ ...example(), recovery: { region: 'eu-west-1', promoted: true, incidentsStreamArn: elsewhere } }), 'clients/example.json', 'recovery.incidentsStreamArn', /must be a stream in the recovery region eu-west-1/);
+  });
+
+  test('code signing names a Signer profile version ARN, or none (the stack creates one)', () => {
+    expectProblem(problemsOf({ ...example(), releases: { codeSigning: { signingProfileVersionArn: 'arn:aws:signer:eu-west-2:111111111111:signing-profile/x' } } }), 'clients/example.json', 'releases.codeSigning.signingProfileVersionArn', /must be an AWS Signer profile version ARN/);
+    expect(parseClientConfig('clients/example.json', JSON.stringify({ ...example(), releases: { codeSigning: {} } })).releases.codeSigning).toEqual({});
+  });
+
   test('a region that is not a region code', () => {
     expectProblem(problemsOf({ ...example(), region: 'london' }), 'clients/example.json', 'region', /must be an AWS region code/);
   });
@@ -203,7 +220,8 @@ describe('the CDK app stops on a bad client file', () => {
     const clientsDir = mkdtempSync(join(tmpdir(), 'itsm-bad-clients-'));
     const outDir = mkdtempSync(join(tmpdir(), 'itsm-bad-out-'));
     try {
-      writeFileSync(join(clientsDir, 'acme-us.json'), JSON.stringify({ ...JSON.parse(acmeText), region: 'eu-west-2' }, null, 2));
+      // Two refusals in one file: the stack's region and its recovery region (data residency both).
+      writeFileSync(join(clientsDir, 'acme-us.json'), JSON.stringify({ ...JSON.parse(acmeText), region: 'eu-west-2', recovery: { region: 'eu-central-1' } }, null, 2));
       const env: NodeJS.ProcessEnv = { ...process.env, ITSM_CLIENTS_DIR: clientsDir, CDK_OUTDIR: outDir };
       delete env['CDK_CONTEXT_JSON'];
       const result = spawnSync('npx', ['tsx', 'bin/itsm.ts'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
@@ -213,6 +231,7 @@ describe('the CDK app stops on a bad client file', () => {
       expect(result.status).not.toBeNull();
       expect(result.stderr).toContain('acme-us.json');
       expect(result.stderr).toMatch(/^\s*- region: "eu-west-2" is not in allowedRegions \[us-east-1, us-west-2\]$/m);
+      expect(result.stderr).toMatch(/^\s*- recovery\.region: "eu-central-1" is not in allowedRegions \[us-east-1, us-west-2\]: the client's data may not be replicated there$/m);
       // A message a person can act on, not a crash.
       expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
       expect(result.stderr).not.toMatch(/\bError: /);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadClientConfigs } from '../../src/config/load-client-configs';
 import type { ClientConfig } from '../../src/config/client-config-schema';
-import { addClientStacks } from '../../src/stack/itsm-app';
+import { addClientStackPairs } from '../../src/stack/itsm-app';
 import type { ItsmStack } from '../../src/stack/itsm-stack';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 
@@ -57,27 +57,42 @@ export interface ClientStacksFixture {
   /** Synthesized stacks keyed by client id. */
   readonly byClient: ReadonlyMap<string, SynthesizedClientStack>;
   get(clientId: string): SynthesizedClientStack;
+  /** The client's recovery stack (Itsm-<client>-dr), when its file names a recovery region. */
+  recoveryOf(clientId: string): SynthesizedClientStack | undefined;
   dispose(): void;
 }
 
-/** Builds every client stack (or only `context.client`) into a temporary cloud assembly. */
-export function buildClientApp(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): { app: App; stacks: ItsmStack[]; dispose(): void } {
+/**
+ * Builds every client stack (or only `context.client`) into a temporary cloud assembly. `stacks`
+ * are the clients' primary stacks; `allStacks` adds the recovery stacks (Itsm-<client>-dr) of the
+ * clients with a recovery region.
+ */
+export function buildClientApp(
+  context: Record<string, unknown> = {},
+  options: ClientAppOptions = {},
+): { app: App; stacks: ItsmStack[]; allStacks: ItsmStack[]; dispose(): void } {
   const outdir = mkdtempSync(join(tmpdir(), 'itsm-infra-test-'));
   const app = new App({
     outdir,
     context: { ...FAST_SYNTH_CONTEXT, ...context },
     builtinCloudFormationValidation: false,
   });
-  const stacks = addClientStacks(app, clientConfigsFor(options));
-  return { app, stacks, dispose: () => rmSync(outdir, { recursive: true, force: true }) };
+  const pairs = addClientStackPairs(app, clientConfigsFor(options));
+  return {
+    app,
+    stacks: pairs.map((p) => p.primary),
+    allStacks: pairs.flatMap((p) => (p.recovery ? [p.primary, p.recovery] : [p.primary])),
+    dispose: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
 
 export function synthesizeClientStacks(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): ClientStacksFixture {
-  const { app, stacks, dispose } = buildClientApp(context, options);
+  const { app, stacks, allStacks, dispose } = buildClientApp(context, options);
   const byClient = new Map<string, SynthesizedClientStack>();
-  for (const stack of stacks) {
+  const recoveryByClient = new Map<string, SynthesizedClientStack>();
+  for (const stack of allStacks) {
     const template = Template.fromStack(stack);
-    byClient.set(stack.config.id, {
+    (stack.role === 'recovery' ? recoveryByClient : byClient).set(stack.config.id, {
       stack,
       config: stack.config,
       template,
@@ -93,6 +108,7 @@ export function synthesizeClientStacks(context: Record<string, unknown> = {}, op
       if (!found) throw new Error(`No synthesized stack for client ${clientId}; have ${[...byClient.keys()].join(', ')}`);
       return found;
     },
+    recoveryOf: (clientId) => recoveryByClient.get(clientId),
     dispose,
   };
 }
@@ -123,6 +139,7 @@ export function useClientStacks(context: Record<string, unknown> = {}, options: 
       return current().byClient;
     },
     get: (clientId) => current().get(clientId),
+    recoveryOf: (clientId) => current().recoveryOf(clientId),
     dispose: () => current().dispose(),
   };
 }

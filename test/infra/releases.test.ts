@@ -1,7 +1,8 @@
 /**
  * Safe releases (issue #23, item 1): every function runs behind its `live` alias, every invoker
  * calls the alias, and CodeDeploy shifts the alias by the client's deployment configuration,
- * rolling back on the alarms on what the alias serves. Over the shipped clients and the test
+ * rolling back on the alarms on what the alias serves; and (item 2) with code signing on, every
+ * function refuses code its Signer profile did not sign. Over the shipped clients and the test
  * clients with every option on (test/fixtures/clients).
  */
 import { ENTRY_METADATA, LIVE_ALIAS } from '../../src/kernel/infra/itsm-function';
@@ -18,8 +19,44 @@ const EXPECTED_CONFIG: Readonly<Record<string, string>> = {
   'all-options-vpn': 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute',
 };
 
+/** The profile version each client's functions trust: none (no signing), created by the stack, or the client's own. */
+const EXPECTED_SIGNING: Readonly<Record<string, 'none' | 'created' | string>> = {
+  example: 'none',
+  'acme-us': 'none',
+  'all-options': 'created',
+  'all-options-vpn': 'arn:aws:signer:eu-west-2:111111111111:/signing-profiles/RoweItsmReleases/AbCdEf1234',
+};
+
 describe.each(clientIds)('%s', (clientId) => {
   const resources = () => fixture.get(clientId).resources;
+
+  test('code signing: every function refuses unsigned code when the client turns it on; no signing configuration otherwise', () => {
+    const expected = EXPECTED_SIGNING[clientId];
+    expect(expected).toBeDefined();
+    const functions = resourcesOfType(resources(), 'AWS::Lambda::Function');
+    const configs = resourcesOfType(resources(), 'AWS::Lambda::CodeSigningConfig');
+    const profiles = resourcesOfType(resources(), 'AWS::Signer::SigningProfile');
+    if (expected === 'none') {
+      expect({ configs: configs.length, profiles: profiles.length }).toEqual({ configs: 0, profiles: 0 });
+      expect(functions.filter(([, f]) => f.Properties.CodeSigningConfigArn !== undefined).map(([id]) => id)).toEqual([]);
+      return;
+    }
+    expect(configs).toHaveLength(1);
+    const [configId, config] = configs[0]!;
+    expect(config.Properties.CodeSigningPolicies).toEqual({ UntrustedArtifactOnDeployment: 'Enforce' });
+    const trusted = config.Properties.AllowedPublishers.SigningProfileVersionArns;
+    if (expected === 'created') {
+      expect(profiles).toHaveLength(1);
+      expect(profiles[0]![1].Properties.PlatformId).toBe('AWSLambda-SHA384-ECDSA');
+      expect(trusted).toEqual([{ 'Fn::GetAtt': [profiles[0]![0], 'ProfileVersionArn'] }]);
+    } else {
+      expect(profiles).toHaveLength(0);
+      expect(trusted).toEqual([expected]);
+    }
+    // Every function of the stack, not only the API's: a job's code is as much the release as a route's.
+    expect(functions.length).toBeGreaterThanOrEqual(12);
+    expect(functions.filter(([, f]) => referencedId(f.Properties.CodeSigningConfigArn) !== configId).map(([id]) => id)).toEqual([]);
+  });
   const aliases = () => Object.fromEntries(resourcesOfType(resources(), 'AWS::Lambda::Alias'));
   /** Alias logical id → its function's logical id. */
   const functionOfAlias = () => Object.fromEntries(Object.entries(aliases()).map(([id, a]) => [id, referencedId(a.Properties.FunctionName)!]));

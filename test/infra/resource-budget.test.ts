@@ -33,6 +33,18 @@ const report = (clientId: string, resources: Readonly<Record<string, { readonly 
     .map(([type, n]) => `  ${String(n).padStart(4)}  ${type}`)
     .join('\n');
 
+// The recovery stacks (Itsm-<client>-dr) of the test clients with a recovery region: a stack of its own
+// in the recovery region, under the same budget (it holds no table; the replicas belong to the primary's global tables).
+describe.each(['all-options', 'all-options-vpn'])('%s recovery stack', (clientId) => {
+  test(`holds at most ${BUDGET} resources`, () => {
+    const recovery = fixture.recoveryOf(clientId);
+    expect(recovery?.stack.stackName).toBe(`Itsm-${clientId}-dr`);
+    const count = Object.keys(recovery!.resources).length;
+    if (count > BUDGET) throw new Error(`Over the deploy budget:\n${report(`${clientId}-dr`, recovery!.resources)}`);
+    expect(count).toBeLessThanOrEqual(BUDGET);
+  });
+});
+
 test('every shipped client file is measured', () => {
   expect(clientIds).toEqual(expect.arrayContaining(['example', 'acme-us', 'all-options', 'all-options-vpn']));
 });

@@ -17,11 +17,13 @@ import { join } from 'node:path';
 import { loadClientConfigs } from '../../src/config/load-client-configs';
 import { CLIENTS_DIR, resourcesOfType, useClientStacks } from './infra-fixtures';
 
-const STATEFUL_TYPES = ['AWS::Cognito::UserPool', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SNS::Topic'] as const;
+const STATEFUL_TYPES = ['AWS::Cognito::UserPool', 'AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable', 'AWS::KMS::Key', 'AWS::SNS::Topic'] as const;
 type StatefulType = (typeof STATEFUL_TYPES)[number];
 
 const WHY: Readonly<Record<StatefulType, string>> = {
   'AWS::DynamoDB::Table': 'CloudFormation would create a new, empty table and orphan (Retain) the one holding the data',
+  'AWS::DynamoDB::GlobalTable':
+    'a recovery region turns the tables into global tables under the same logical ids, a change of resource type CloudFormation cannot make in place: follow "Turning it on for a client that already has data" in docs/disaster-recovery.md',
   'AWS::KMS::Key': 'CloudFormation would create a new data key: tables, logs and topics encrypted with the old one would be re-keyed or unreadable',
   'AWS::Cognito::UserPool': 'CloudFormation would create a new user pool: every user, group membership and app client secret would be gone',
   'AWS::SNS::Topic': 'CloudFormation would replace the topic: its ARN changes and every subscription (e-mail, chat, the desk) is lost',

@@ -1,6 +1,6 @@
 import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -23,7 +23,7 @@ export const RECONCILER_RATE = Duration.minutes(5);
 
 export interface ItsmOutboxReconcilerProps {
   readonly clientId: string;
-  readonly table: Table;
+  readonly table: ITable;
   readonly key: IKey;
   readonly logRetention: RetentionDays;
   readonly clientSettings: string;

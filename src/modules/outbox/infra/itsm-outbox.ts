@@ -1,6 +1,6 @@
 import { Duration, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { EventSourceMapping, FilterCriteria, StartingPosition, type CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
@@ -27,8 +27,12 @@ export const OUTBOX_STREAM_SETTINGS = {
 
 export interface ItsmOutboxProps {
   readonly clientId: string;
-  /** The incidents table, with its stream: outbox items are written there with their changes. */
-  readonly table: Table;
+  /**
+   * The incidents table, with its stream: outbox items are written there with their changes. A
+   * recovery stack deployed before its replica's stream ARN is known has a table without one: its
+   * consumer then has no mapping, and the reconciler delivers what is due (docs/disaster-recovery.md).
+   */
+  readonly table: ITable;
   readonly key: IKey;
   readonly logRetention: RetentionDays;
   /** ITSM_CLIENT_SETTINGS, as the other functions get it (the notifier reads the webhook settings). */
@@ -51,12 +55,12 @@ export class ItsmOutbox extends Construct {
   readonly consumer: ItsmFunction;
   readonly failures: Queue;
   readonly failuresAlarm: Alarm;
-  readonly mapping: EventSourceMapping;
+  /** Absent only when the table's stream is not known (a recovery stack before its replica exists). */
+  readonly mapping?: EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: ItsmOutboxProps) {
     super(scope, id);
     const streamArn = props.table.tableStreamArn;
-    if (!streamArn) throw new Error('The incidents table needs a stream for the outbox');
 
     this.failures = new Queue(this, 'Failures', {
       encryptionMasterKey: props.key,
@@ -92,20 +96,22 @@ export class ItsmOutbox extends Construct {
     });
     const { role } = this.consumer;
 
-    // The stream: the three reads of the mapping, on this table's stream only.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'OutboxStreamRead', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
-    );
-    const listStreams = new Policy(this, 'ListStreams', {
-      roles: [role],
-      statements: [new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] })],
-    });
-    acknowledgeNagFinding(
-      listStreams.node.defaultChild as CfnResource,
-      'AwsSolutions-IAM5[Resource::*]',
-      'dynamodb:ListStreams has no resource-level permissions (AWS documents Resource "*" only); Lambda lists the streams when it ' +
-        'manages the mapping. It is the only action of this policy; the stream reads themselves name the incidents table\'s stream.',
-    );
+    if (streamArn) {
+      // The stream: the three reads of the mapping, on this table's stream only.
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'OutboxStreamRead', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
+      );
+      const listStreams = new Policy(this, 'ListStreams', {
+        roles: [role],
+        statements: [new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] })],
+      });
+      acknowledgeNagFinding(
+        listStreams.node.defaultChild as CfnResource,
+        'AwsSolutions-IAM5[Resource::*]',
+        'dynamodb:ListStreams has no resource-level permissions (AWS documents Resource "*" only); Lambda lists the streams when it ' +
+          'manages the mapping. It is the only action of this policy; the stream reads themselves name the incidents table\'s stream.',
+      );
+    }
     // Outbox items only: read (consistently) before delivery, deleted after it.
     this.consumer.grantTable({ table: props.table, key: props.key, access: ['get', 'delete'], leadingKeys: [OUTBOX_PARTITION] });
     props.slaStateMachine.grantStartExecution(role);
@@ -116,23 +122,26 @@ export class ItsmOutbox extends Construct {
     // Lambda sends the failed batches' descriptions to the queue with the function's role.
     this.consumer.grantQueueSend(this.failures, props.key);
 
-    this.mapping = new EventSourceMapping(this, 'Stream', {
-      target: this.consumer.live,
-      eventSourceArn: streamArn,
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: OUTBOX_STREAM_SETTINGS.batchSize,
-      bisectBatchOnError: true,
-      reportBatchItemFailures: true,
-      retryAttempts: OUTBOX_STREAM_SETTINGS.retryAttempts,
-      maxRecordAge: OUTBOX_STREAM_SETTINGS.maxRecordAge,
-      filters: [FilterCriteria.filter(OUTBOX_INSERT_FILTER as unknown as Record<string, unknown>)],
-    });
-    // The on-failure destination, set on the resource: SqsDlq would also grant the role
-    // sqs:GetQueueAttributes, sqs:GetQueueUrl and kms:ReEncrypt*/GenerateDataKey*, which sending does
-    // not need (grantQueueSend above grants exactly SendMessage and its key actions).
-    (this.mapping.node.defaultChild as CfnEventSourceMapping).destinationConfig = { onFailure: { destination: this.failures.queueArn } };
-    // The mapping's role needs the grants before the mapping is created.
-    this.mapping.node.addDependency(role);
+    if (streamArn) {
+      const mapping = new EventSourceMapping(this, 'Stream', {
+        target: this.consumer.live,
+        eventSourceArn: streamArn,
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: OUTBOX_STREAM_SETTINGS.batchSize,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: OUTBOX_STREAM_SETTINGS.retryAttempts,
+        maxRecordAge: OUTBOX_STREAM_SETTINGS.maxRecordAge,
+        filters: [FilterCriteria.filter(OUTBOX_INSERT_FILTER as unknown as Record<string, unknown>)],
+      });
+      // The on-failure destination, set on the resource: SqsDlq would also grant the role
+      // sqs:GetQueueAttributes, sqs:GetQueueUrl and kms:ReEncrypt*/GenerateDataKey*, which sending does
+      // not need (grantQueueSend above grants exactly SendMessage and its key actions).
+      (mapping.node.defaultChild as CfnEventSourceMapping).destinationConfig = { onFailure: { destination: this.failures.queueArn } };
+      // The mapping's role needs the grants before the mapping is created.
+      mapping.node.addDependency(role);
+      this.mapping = mapping;
+    }
 
     this.failuresAlarm = new Alarm(this, 'FailuresAlarm', {
       // A health alarm (ItsmHealthAlarms): named so the alarm rule raises it in the client's desk.
