@@ -21,7 +21,9 @@ import type { TemplateStreamMapping } from './event-source-mappings';
  * - after MaximumRetryAttempts retries, or once the records are older than MaximumRecordAgeInSeconds,
  *   the batch goes to the failure list (the on-failure destination's stand-in) and polling moves on.
  * Shard checkpoints (the last sequence number handled) are kept in `checkpointFile` when given,
- * so a restart resumes where the last run stopped.
+ * so a restart resumes where the last run stopped. Like Lambda's pollers, it keeps each open
+ * shard's next iterator between polls and describes the stream again only when a shard closes (or
+ * every few seconds): an idle poll is one GetRecords per shard, not three calls.
  */
 export type StreamBatchInvoker = (event: { readonly Records: readonly LambdaStreamRecord[] }) => Promise<{ readonly error?: string; readonly result?: unknown }>;
 
@@ -61,12 +63,18 @@ export interface LocalStreamPollerOptions {
   readonly onPollError?: (error: unknown) => void;
 }
 
+/** How long a description of the stream's shards is used before the stream is described again. */
+const SHARDS_REFRESH_MS = 5_000;
+
 export class LocalStreamPoller {
   private readonly matches: (record: unknown) => boolean;
   private readonly checkpoints: Record<string, string>;
   private polling: Promise<number> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Each open shard's iterator after its last record read, for the next poll. */
+  private readonly nextIterators = new Map<string, string>();
+  private knownShards: { readonly shards: Shard[]; readonly at: number } | undefined;
 
   constructor(private readonly options: LocalStreamPollerOptions) {
     const compiled = options.mapping.filterPatterns.map((pattern) => compilePattern(pattern));
@@ -117,19 +125,38 @@ export class LocalStreamPoller {
       // LATEST: a shard first seen is read to its end without handing anything on (what was
       // written before the mapping started is not its business); afterwards it resumes from there.
       const skipping = !after && this.options.mapping.startingPosition === 'LATEST';
-      let iterator = (
-        await streamsClient.send(
-          new GetShardIteratorCommand({
-            StreamArn: this.options.streamArn,
-            ShardId: shardId,
-            ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
-          }),
-        )
-      ).ShardIterator;
+      const fromCheckpoint = async () =>
+        (
+          await streamsClient.send(
+            new GetShardIteratorCommand({
+              StreamArn: this.options.streamArn,
+              ShardId: shardId,
+              ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+            }),
+          )
+        ).ShardIterator;
+      // Taken out while the shard is read: a failed pass resumes from the checkpoint next time.
+      const kept = this.nextIterators.get(shardId);
+      this.nextIterators.delete(shardId);
+      let iterator = kept ?? (await fromCheckpoint());
       while (iterator && !this.stopped) {
-        const page = await streamsClient.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        let page;
+        try {
+          page = await streamsClient.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        } catch (error) {
+          // A kept iterator may have expired (15 minutes on AWS): start again from the checkpoint.
+          if (iterator !== kept) throw error;
+          iterator = await fromCheckpoint();
+          continue;
+        }
         const records = (page.Records ?? []).map((r) => this.lambdaRecord(r));
-        if (records.length === 0) break;
+        if (records.length === 0) {
+          // Read to its end: poll from here next time. No next iterator: the shard is closed, and
+          // its children appear in the stream's description.
+          if (page.NextShardIterator) this.nextIterators.set(shardId, page.NextShardIterator);
+          else this.knownShards = undefined;
+          break;
+        }
         if (!skipping) {
           seen += records.length;
           await this.handle(records);
@@ -143,7 +170,15 @@ export class LocalStreamPoller {
     return seen;
   }
 
+  /** The stream's shards, described again when one closed, and at least every few seconds. */
   private async shards(): Promise<Shard[]> {
+    if (this.knownShards && Date.now() - this.knownShards.at < SHARDS_REFRESH_MS) return this.knownShards.shards;
+    const shards = await this.describeShards();
+    this.knownShards = { shards, at: Date.now() };
+    return shards;
+  }
+
+  private async describeShards(): Promise<Shard[]> {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
