@@ -1,0 +1,2 @@
+/** The on-call practice's domain: schedules (rotas) and escalation policies. Pure. */
+export * from './schedule';
