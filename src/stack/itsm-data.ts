@@ -10,6 +10,7 @@ import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../modules/incidents/adapters/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
+import { ONCALL_TABLE_KEYS } from '../modules/oncall/adapters/oncall-table-keys';
 
 export interface ItsmDataProps {
   /** Client id, used in the key alias and descriptions. */
@@ -55,6 +56,8 @@ export class ItsmData extends Construct implements DataResources {
   readonly changeIndexNames: readonly string[];
   /** Names of the events table's global secondary indexes (events by source and day, trend counters by day). */
   readonly eventIndexNames: readonly string[];
+  /** On-call schedules (with their overrides) and escalation policies. */
+  readonly oncallTable: Table;
 
   constructor(scope: Construct, id: string, props: ItsmDataProps) {
     super(scope, id);
@@ -135,6 +138,11 @@ export class ItsmData extends Construct implements DataResources {
     this.changesTable = new Table(this, 'ChangesTable', {
       partitionKey: { name: CHANGES_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
       sortKey: { name: CHANGES_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      ...common,
+    });
+    this.oncallTable = new Table(this, 'OnCallTable', {
+      partitionKey: { name: ONCALL_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ONCALL_TABLE_KEYS.sortKey, type: AttributeType.STRING },
       ...common,
     });
     const addIndexes = (table: Table, indexes: Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string }>) => {

@@ -20,6 +20,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   changes: 'src/modules/changes/functions/changes-handler',
   meta: 'src/modules/meta/functions/meta-handler',
   reports: 'src/modules/reports/functions/reports-handler',
+  oncall: 'src/modules/oncall/functions/oncall-handler',
 };
 
 /** Every module with HTTP routes declares them in src/modules/<m>/http/routes.ts. */

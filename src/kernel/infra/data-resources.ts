@@ -15,6 +15,7 @@ export interface DataResources {
   readonly catalogueTable: Table;
   readonly problemsTable: Table;
   readonly changesTable: Table;
+  readonly oncallTable: Table;
   readonly incidentIndexNames: readonly string[];
   readonly auditIndexNames: readonly string[];
   readonly catalogueIndexNames: readonly string[];

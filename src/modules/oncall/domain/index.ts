@@ -1,2 +1,4 @@
-/** The on-call practice's domain: schedules (rotas) and escalation policies. Pure. */
+/** The on-call practice's domain: schedules (rotas), their records and calendars, escalation policies. Pure. */
 export * from './schedule';
+export * from './schedule-record';
+export * from './icalendar';
