@@ -29,7 +29,10 @@ export class OnCallModule extends ItsmModule {
       logRetention,
       logKey: data.key,
       memorySize: 512,
-      synchronousCaller: 'the API Gateway proxy integration and its daily EventBridge rule (retried, then the scheduled jobs\' dead-letter queue on the rule)',
+      // API Gateway invokes it synchronously; the daily rule asynchronously: a failed gap check is
+      // retried by Lambda, then kept in the scheduled jobs' queue.
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
       environment: environmentOf(ONCALL_ENVIRONMENT, {
         oncallTable: data.oncallTable.tableName,
         auditTable: data.auditTable.tableName,
@@ -39,6 +42,7 @@ export class OnCallModule extends ItsmModule {
     // Whole records only: conditional Puts (create, next version), GetItem, Query of a partition.
     oncall.grantTable({ table: data.oncallTable, key: data.key, access: ['get', 'query', 'put'] });
     oncall.grantAuditAppend(this.auditAppend);
+    oncall.grantQueueSend(jobFailures, data.key);
 
     // Daily: every schedule is checked for a gap in the next 14 days. Failed deliveries are
     // retried by EventBridge, then land in the scheduled jobs' queue (the rule's own DLQ).
