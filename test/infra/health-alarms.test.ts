@@ -81,8 +81,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('audit write failure alarms are health alarms too', () => {
     const audit = healthAlarms().filter(([, a]) => a.Properties.MetricName === 'AuditWriteFailed');
-    // One per function that appends to the audit trail (ten, the knowledge-retirement job included).
-    expect(audit.length).toBe(10);
+    // One per function that appends to the audit trail (eleven, the knowledge-retirement job and the on-call function included).
+    expect(audit.length).toBe(11);
   });
 
   test('through the alarm rule each health alarm becomes an error incident on itsm-platform, whatever the client rules say', () => {

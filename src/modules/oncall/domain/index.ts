@@ -2,3 +2,5 @@
 export * from './schedule';
 export * from './schedule-record';
 export * from './icalendar';
+export * from './escalation-policy';
+export type { Versioned } from './versioned';

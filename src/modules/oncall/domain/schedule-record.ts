@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../../../kernel/domain/domain-errors';
 import { overrideProblems, scheduleProblems, type ScheduleDefinition, type ScheduleLayer, type ScheduleOverride } from './schedule';
+import { firstVersion, nextVersion, type Versioned } from './versioned';
 
 /** An override as stored: who added it and when. */
 export interface StoredOverride extends ScheduleOverride {
@@ -8,14 +9,8 @@ export interface StoredOverride extends ScheduleOverride {
 }
 
 /** A stored schedule: its definition, version and who changed it last. */
-export interface Schedule extends ScheduleDefinition {
-  readonly id: string;
+export interface Schedule extends ScheduleDefinition, Versioned {
   readonly overrides: readonly StoredOverride[];
-  readonly version: number;
-  readonly createdAt: string;
-  readonly createdBy: string;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
 }
 
 export interface ScheduleInput {
@@ -41,31 +36,21 @@ function assertUsable(schedule: ScheduleDefinition): void {
 }
 
 export function newSchedule(input: ScheduleInput, id: string, newOverrideId: () => string, by: string, now: Date): Schedule {
-  const at = now.toISOString();
+  const stamps = firstVersion(id, by, now);
   const schedule: Schedule = {
-    id,
+    ...stamps,
     name: input.name,
     timeZone: input.timeZone,
     layers: input.layers,
-    overrides: (input.overrides ?? []).map((o) => ({ ...o, id: newOverrideId(), createdBy: by, createdAt: at })),
-    version: 1,
-    createdAt: at,
-    createdBy: by,
-    updatedAt: at,
-    updatedBy: by,
+    overrides: (input.overrides ?? []).map((o) => ({ ...o, id: newOverrideId(), createdBy: by, createdAt: stamps.createdAt })),
   };
   assertUsable(schedule);
   if (schedule.overrides.length > MAX_OVERRIDES) throw new InvalidInputError([{ field: 'overrides', message: `must list at most ${MAX_OVERRIDES} overrides` }]);
   return schedule;
 }
 
-function nextVersion(current: Schedule, changes: Partial<Schedule>, by: string, now: Date): Schedule {
-  return { ...current, ...changes, version: current.version + 1, updatedAt: now.toISOString(), updatedBy: by };
-}
-
 export function changeSchedule(current: Schedule, changes: ScheduleChanges, by: string, now: Date): Schedule {
-  const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as ScheduleChanges;
-  const next = nextVersion(current, defined, by, now);
+  const next = nextVersion<Schedule>(current, changes, by, now);
   assertUsable(next);
   return next;
 }
@@ -81,10 +66,10 @@ export function addOverride(current: Schedule, input: Omit<ScheduleOverride, 'id
   if (overrides.length > MAX_OVERRIDES) {
     throw new InvalidInputError([{ field: 'overrides', message: `the schedule has ${MAX_OVERRIDES} overrides that are current or recent: remove some first` }]);
   }
-  return nextVersion(current, { overrides }, by, now);
+  return nextVersion<Schedule>(current, { overrides }, by, now);
 }
 
 export function removeOverride(current: Schedule, overrideId: string, by: string, now: Date): Schedule {
   if (!current.overrides.some((o) => o.id === overrideId)) throw new NotFoundError(`Override ${overrideId} not found on schedule ${current.id}`, 'overrideId');
-  return nextVersion(current, { overrides: current.overrides.filter((o) => o.id !== overrideId) }, by, now);
+  return nextVersion<Schedule>(current, { overrides: current.overrides.filter((o) => o.id !== overrideId) }, by, now);
 }
