@@ -45,7 +45,7 @@ async function create(body: unknown = weekly, caller: TestCaller = callers.agent
 
 async function scheduleCount(): Promise<number> {
   const result = await tables.documents.send(new ScanCommand({ TableName: tables.names.oncall }));
-  return result.Items?.length ?? 0;
+  return (result.Items ?? []).filter((item) => item['kind'] === 'schedule').length;
 }
 
 describe('schedules', () => {
@@ -200,5 +200,72 @@ describe('listing and the daily gap check', () => {
     const event = { version: '0', id: 'run-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-2', resources: [], detail: {} };
     const result = await (handler as unknown as (e: unknown, c: Context) => Promise<unknown>)(event, lambdaContext());
     expect(result).toEqual({ schedules: await scheduleCount(), withGaps: 1 });
+  });
+});
+
+describe('escalation policies', () => {
+  const policyPath = (id: string) => ({ path: `/escalation-policies/${id}`, resource: '/escalation-policies/{id}', pathParameters: { id } });
+  const resolve = (query: Record<string, string>) => invoke(handler, 'GET', { path: '/escalation-policies/resolve', query, caller: callers.agent });
+
+  test("with no policy, an incident gets the client's contacts #1-#3 and the service owner", async () => {
+    const resolution = await resolve({ service: 'email', priority: 'P1', at: '2026-12-05T02:00:00Z' });
+    expect(resolution.status).toBe(200);
+    expect(resolution.body.policy).toBe('default');
+    expect(resolution.body.firings.slice(0, 4).map((f: { at: string; pages: unknown[] }) => [f.at, f.pages])).toEqual([
+      ['2026-12-05T02:00:00.000Z', [{ kind: 'client-contact', name: 'Priya Shah' }]],
+      ['2026-12-05T02:30:00.000Z', [{ kind: 'client-contact', name: 'Tom Evans' }]],
+      ['2026-12-05T03:00:00.000Z', [{ kind: 'client-contact', name: 'Mary Clarke' }]],
+      ['2026-12-05T04:00:00.000Z', [{ kind: 'service-owner' }]],
+    ]);
+  });
+
+  test('a policy paging a schedule: created, chosen for its service and priority, paging whoever is on call; changed with If-Match', async () => {
+    const schedule = await create({ ...weekly, name: 'Paged' });
+    const body = {
+      name: 'Email P1',
+      services: ['email'],
+      priorities: ['P1'],
+      repeat: 1,
+      steps: [
+        { delayMinutes: 15, targets: [{ kind: 'schedule', scheduleId: schedule.body.id }] },
+        { delayMinutes: 30, targets: [{ kind: 'person', username: 'lead' }, { kind: 'external', phone: '+442071239999' }], mode: 'round-robin' },
+      ],
+    };
+    const created = await invoke(handler, 'POST', { path: '/escalation-policies', body, caller: callers.serviceOwner });
+    expect({ status: created.status, etag: created.headers['etag'], mode: created.body.steps[0].mode }).toEqual({ status: 201, etag: '"1"', mode: 'all' });
+
+    // Saturday 28 March 2026, 02:00: Friday's 18:00–09:00 window of the evenings layer, so cy, not ana (whose week it is).
+    const p1 = await resolve({ service: 'email', priority: 'P1', at: '2026-03-28T02:00:00Z' });
+    expect(p1.body.policy).toBe(created.body.id);
+    expect(p1.body.firings.map((f: { step: number; round: number; pages: unknown[] }) => [f.step, f.round, f.pages])).toEqual([
+      [0, 0, [{ kind: 'person', username: 'cy', via: { scheduleId: schedule.body.id } }]],
+      [1, 0, [{ kind: 'person', username: 'lead' }]],
+      [0, 1, [{ kind: 'person', username: 'cy', via: { scheduleId: schedule.body.id } }]],
+      [1, 1, [{ kind: 'external', phone: '+442071239999' }]],
+    ]);
+    // Another priority still gets the default.
+    expect((await resolve({ service: 'email', priority: 'P3' })).body.policy).toBe('default');
+
+    const patch = (headers: Record<string, string>) => invoke(handler, 'PATCH', { ...policyPath(created.body.id), body: { repeat: 0 }, headers, caller: callers.agent });
+    expect((await patch({})).status).toBe(428);
+    const changed = await patch({ 'If-Match': '"1"' });
+    expect({ status: changed.status, etag: changed.headers['etag'], repeat: changed.body.repeat }).toEqual({ status: 200, etag: '"2"', repeat: 0 });
+    expect((await invoke(handler, 'GET', { ...policyPath(created.body.id), caller: callers.auditor })).body.version).toBe(2);
+    expect((await invoke(handler, 'GET', { path: '/escalation-policies', caller: callers.agent })).body.items.map((p: { id: string }) => p.id)).toContain(created.body.id);
+  });
+
+  test('a policy naming a schedule that does not exist, or a bad target, is a 400 naming the field; requesters get 403', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const bad = await invoke(handler, 'POST', {
+      path: '/escalation-policies',
+      body: { name: 'Typo', steps: [{ delayMinutes: 5, targets: [{ kind: 'schedule', scheduleId: unknown }] }] },
+      caller: callers.agent,
+    });
+    expect({ status: bad.status, fields: blamedFields(bad) }).toEqual({ status: 400, fields: ['steps.0.targets.0.scheduleId'] });
+    const noDelay = await invoke(handler, 'POST', { path: '/escalation-policies', body: { name: 'x', steps: [{ delayMinutes: 0, targets: [{ kind: 'service-owner' }] }] }, caller: callers.agent });
+    expect(blamedFields(noDelay)).toEqual(['steps.0.delayMinutes']);
+    expect((await invoke(handler, 'GET', { path: '/escalation-policies', caller: callers.requester })).status).toBe(403);
+    expect((await resolve({ priority: 'P1' })).status).toBe(200);
+    expect((await invoke(handler, 'GET', { path: '/escalation-policies/resolve', query: { priority: 'P1' }, caller: callers.requester })).status).toBe(403);
   });
 });

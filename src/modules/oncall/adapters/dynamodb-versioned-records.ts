@@ -4,7 +4,7 @@ import { AlreadyExistsError, VersionConflictError } from '../../../kernel/domain
 import { decodeCursor, encodeCursor, queryFromCursor } from '../../../kernel/adapters/page-cursor';
 import type { VersionedRecords } from '../app/ports';
 import { KEY_ATTRIBUTES, POLICIES_PARTITION, SCHEDULES_PARTITION, policyKey, scheduleKey } from './oncall-table-keys';
-import type { Schedule } from '../domain';
+import type { EscalationPolicy, Schedule } from '../domain';
 
 interface Layout {
   /** The record's kind: names it in errors and in the `kind` attribute. */
@@ -83,5 +83,6 @@ function strip<T>(item: Record<string, unknown>): T {
 export const scheduleRecords = (db: DynamoDBDocumentClient, tableName: string) =>
   new DynamoDbVersionedRecords<Schedule>(db, tableName, { kind: 'schedule', partition: SCHEDULES_PARTITION, keyOf: scheduleKey });
 
-/** Escalation policies, once their domain exists; the layout is the table's. */
-export const POLICY_LAYOUT: Layout = { kind: 'policy', partition: POLICIES_PARTITION, keyOf: policyKey };
+const POLICY_LAYOUT: Layout = { kind: 'policy', partition: POLICIES_PARTITION, keyOf: policyKey };
+
+export const policyRecords = (db: DynamoDBDocumentClient, tableName: string) => new DynamoDbVersionedRecords<EscalationPolicy>(db, tableName, POLICY_LAYOUT);

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../../../kernel/app/ports';
-import type { Schedule } from '../domain';
+import type { EscalationPolicy, Schedule } from '../domain';
 
 /** Ports of the on-call use cases; adapters implement them (DynamoDB on AWS and locally). */
 
@@ -15,3 +15,5 @@ export interface VersionedRecords<T extends { readonly id: string; readonly vers
 }
 
 export type ScheduleRepository = VersionedRecords<Schedule>;
+
+export type PolicyRepository = VersionedRecords<EscalationPolicy>;

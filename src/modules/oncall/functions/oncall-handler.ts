@@ -9,7 +9,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { createHttpHandler } from '../../../kernel/http/http-router';
-import { scheduleRecords } from '../adapters/dynamodb-versioned-records';
+import { policyRecords, scheduleRecords } from '../adapters/dynamodb-versioned-records';
+import type { PolicyDeps } from '../app/policy-use-cases';
+import { defaultPolicyFromContacts } from '../domain';
 import { checkScheduleGaps, GAP_HORIZON_DAYS, type ScheduleDeps } from '../app/schedule-use-cases';
 import { ONCALL_ROUTES, type OnCallHttpDeps } from '../http/routes';
 import { requestScopedAuditLog } from '../../../platform/request-context';
@@ -35,7 +37,16 @@ const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, env.auditT
   metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
 });
 const scheduleDeps: ScheduleDeps = { schedules, clock, ids, audit, calendarDomain: `${settings.id}.rowe-itsm` };
-const httpDeps: OnCallHttpDeps = { schedules: scheduleDeps };
+const policyDeps: PolicyDeps = {
+  policies: policyRecords(documents, env.oncallTable),
+  schedules,
+  clock,
+  ids,
+  audit,
+  // Clients without policies keep their configured escalation: contacts #1–#3, then the service owner.
+  defaultPolicy: defaultPolicyFromContacts({ ...settings.sla.escalation, nominated: settings.contacts.nominated }),
+};
+const httpDeps: OnCallHttpDeps = { schedules: scheduleDeps, policies: policyDeps };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = ONCALL_ROUTES;

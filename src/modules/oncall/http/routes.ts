@@ -15,7 +15,16 @@ import {
   shiftsSchema,
   updateScheduleBodySchema,
   usernameSchema,
+  createPolicyBodySchema,
+  listPoliciesQuerySchema,
+  policyIdSchema,
+  policyPageSchema,
+  policySchema,
+  resolutionSchema,
+  resolvePagingQuerySchema,
+  updatePolicyBodySchema,
 } from '../schemas';
+import { createPolicy, getPolicy, listPolicies, resolvePaging, updatePolicy, type PolicyDeps } from '../app/policy-use-cases';
 import {
   createOverride,
   createSchedule,
@@ -49,7 +58,9 @@ const versioned = (record: { readonly version: number }, status: number, extra: 
 /** What the on-call function's routes need, built once by functions/oncall-handler.ts. */
 export interface OnCallHttpDeps {
   readonly schedules: ScheduleDeps;
+  readonly policies: PolicyDeps;
 }
+const policyId = (params: Params) => validate(policyIdSchema, params?.['id'], 'id');
 
 export const ONCALL_ROUTES = defineRoutes<OnCallHttpDeps>('oncall', [
   {
@@ -140,6 +151,42 @@ export const ONCALL_ROUTES = defineRoutes<OnCallHttpDeps>('oncall', [
       const id = scheduleId(event.pathParameters);
       const username = validate(usernameSchema, event.pathParameters?.['username'], 'username');
       return { status: 200, body: await personCalendar(deps.schedules, caller, id, username), headers: { 'Content-Type': 'text/calendar; charset=utf-8' } };
+    },
+  },
+  {
+    method: 'POST', path: '/escalation-policies', auth: 'token', operationId: 'createEscalationPolicy',
+    summary: 'Create an escalation policy: steps of targets with delays, all or round-robin, repeated', body: createPolicyBodySchema,
+    response: { status: 201, schema: policySchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+    handle: async ({ event, caller }, deps) => {
+      const policy = await createPolicy(deps.policies, caller, parseJsonBody(event, createPolicyBodySchema));
+      return versioned(policy, 201, { Location: `${basePath(event)}/escalation-policies/${policy.id}` });
+    },
+  },
+  {
+    method: 'GET', path: '/escalation-policies', auth: 'token', operationId: 'listEscalationPolicies',
+    summary: 'Escalation policies, by id', query: listPoliciesQuerySchema,
+    response: { status: 200, schema: policyPageSchema, description: 'One page' },
+    handle: async ({ event, caller }, deps) => ({ status: 200, body: await listPolicies(deps.policies, caller, parseQuery(event, listPoliciesQuerySchema)) }),
+  },
+  {
+    method: 'GET', path: '/escalation-policies/resolve', auth: 'token', operationId: 'resolveEscalationPolicy',
+    summary: 'The policy an incident of a service and priority gets (else the client contacts), and who each step would page from `at`', query: resolvePagingQuerySchema,
+    response: { status: 200, schema: resolutionSchema, description: 'The policy and its firings' },
+    handle: async ({ event, caller }, deps) => ({ status: 200, body: await resolvePaging(deps.policies, caller, parseQuery(event, resolvePagingQuerySchema)) }),
+  },
+  {
+    method: 'GET', path: '/escalation-policies/{id}', auth: 'token', operationId: 'getEscalationPolicy',
+    summary: 'An escalation policy', response: { status: 200, schema: policySchema, description: 'The policy; ETag header set' }, problems: [404],
+    handle: async ({ event, caller }, deps) => versioned(await getPolicy(deps.policies, caller, policyId(event.pathParameters)), 200),
+  },
+  {
+    method: 'PATCH', path: '/escalation-policies/{id}', auth: 'token', operationId: 'updateEscalationPolicy',
+    summary: 'Change an escalation policy (If-Match required)', body: updatePolicyBodySchema,
+    response: { status: 200, schema: policySchema, description: 'The changed policy; new ETag' }, problems: [404, 409, 412, 415, 428],
+    handle: async ({ event, caller }, deps) => {
+      const id = policyId(event.pathParameters);
+      const changes = parseJsonBody(event, updatePolicyBodySchema);
+      return versioned(await updatePolicy(deps.policies, caller, id, changes, ifMatchVersion(event)), 200);
     },
   },
 ]);

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { line } from '../../../kernel/schemas/text';
 import { isoDurationSchema } from '../../../config/client-settings-schema';
 import { WEEKDAYS } from '../domain';
+import { PRIORITIES } from '../../../kernel/domain/priority';
 
 /**
  * Request and response schemas of the on-call routes (function group `oncall`): the single source
@@ -87,3 +88,73 @@ export const gapsQuerySchema = z.strictObject({ days: z.coerce.number().int().mi
 export const gapsSchema = z.object({ scheduleId: z.uuid(), from: timestamp, to: timestamp, gaps: z.array(z.object({ start: timestamp, end: timestamp })) });
 
 export const overrideCreatedSchema = z.object({ schedule: scheduleSchema, override: storedOverride });
+
+// Escalation policies
+
+const serviceId = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be a catalogue service id, e.g. email');
+export const policyIdSchema = z.uuid({ error: 'must be an escalation policy id (UUID)' });
+
+const target = z
+  .union([
+    z.strictObject({ kind: z.literal('person'), username: usernameSchema }),
+    z.strictObject({ kind: z.literal('schedule'), scheduleId: scheduleIdSchema.describe('Pages whoever is on call when the step fires') }),
+    z.strictObject({ kind: z.literal('service-owner') }),
+    z.strictObject({ kind: z.literal('client-contact'), name: line(120).describe("A client contact, by name as in the client's contacts") }),
+    z.strictObject({ kind: z.literal('external'), webhookUrl: z.url({ protocol: /^https$/ }).max(2000).describe('A call centre webhook (https)') }),
+    z.strictObject({ kind: z.literal('external'), phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442071234567') }),
+  ])
+  .describe('Who a step pages: a person, a schedule, the service owner, a client contact, or an external number or webhook');
+
+const step = z.strictObject({
+  delayMinutes: z.number().int().min(1).max(1440).describe('Minutes this step waits for an acknowledgement before the next step'),
+  targets: z.array(target).min(1).max(10),
+  mode: z.enum(['all', 'round-robin']).default('all').describe('Page every target, or one in turn'),
+});
+
+const policyFields = {
+  name: line(120),
+  services: z.array(serviceId).max(50).optional().describe('Services it applies to; every service when omitted or empty'),
+  priorities: z.array(z.enum(PRIORITIES)).max(5).optional().describe('Priorities it applies to; every priority when omitted or empty'),
+  steps: z.array(step).min(1).max(10),
+  repeat: z.number().int().min(0).max(9).default(0).describe('How many more times the whole policy runs when nobody acknowledges'),
+};
+
+export const createPolicyBodySchema = z.strictObject(policyFields).describe('An escalation policy; the most specific one for an incident\'s service and priority applies');
+
+export const updatePolicyBodySchema = z
+  .strictObject({
+    name: policyFields.name.optional(),
+    services: policyFields.services,
+    priorities: policyFields.priorities,
+    steps: policyFields.steps.optional(),
+    repeat: z.number().int().min(0).max(9).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'must change at least one field')
+  .describe('The fields to change');
+
+export const policySchema = z.object({
+  id: z.uuid(),
+  ...policyFields,
+  version: z.number().int(),
+  createdAt: timestamp,
+  createdBy: z.string(),
+  updatedAt: timestamp,
+  updatedBy: z.string(),
+});
+export const policyPageSchema = z.object({ items: z.array(policySchema), nextToken: z.string().optional() });
+export const listPoliciesQuerySchema = z.strictObject({ limit, nextToken });
+
+export const resolvePagingQuerySchema = z.strictObject({
+  service: serviceId.optional(),
+  priority: z.enum(PRIORITIES),
+  at: timestamp.optional().describe('When paging starts; now when omitted'),
+});
+const page = z.object({ kind: z.string() }).catchall(z.unknown());
+export const resolutionSchema = z.object({
+  service: z.string().optional(),
+  priority: z.enum(PRIORITIES),
+  at: timestamp,
+  policy: z.string().describe('The policy id, or default (the client contacts #1-#3 and service owner)'),
+  name: z.string(),
+  firings: z.array(z.object({ step: z.number().int(), round: z.number().int(), at: timestamp, pages: z.array(page) })),
+});
