@@ -124,6 +124,8 @@ interface CompiledLayer {
   readonly startWallMs: number;
   readonly participants: readonly string[];
   readonly windows?: readonly CompiledRestriction[];
+  /** The windows opening on each local day already resolved: a memo for one evaluation, results are the same without it. */
+  readonly windowsByDay: Map<number, readonly (readonly [number, number])[]>;
 }
 
 interface CompiledRestriction {
@@ -149,6 +151,7 @@ function compileLayer(zone: string, layer: ScheduleLayer): CompiledLayer {
     exactMs: turn.exactMs,
     startWallMs: startMs + zoneOffsetMs(zone, new Date(startMs)),
     participants: layer.participants,
+    windowsByDay: new Map(),
     ...(layer.restrictions &&
       layer.restrictions.length > 0 && {
         windows: layer.restrictions.map((r) => {
@@ -194,30 +197,33 @@ function localDay(zone: string, t: number): number {
 /** Monday = 0 of a local day number (1970-01-01 was a Thursday). */
 const weekdayOf = (day: number) => (((day + 3) % 7) + 7) % 7;
 
-/** The restriction windows opening on a local day, as [open, close) instants. */
-function windowsOpeningOn(zone: string, windows: readonly CompiledRestriction[], day: number): [number, number][] {
+/** The layer's restriction windows opening on a local day, as [open, close) instants. */
+function windowsOpeningOn(zone: string, layer: CompiledLayer, day: number): readonly (readonly [number, number])[] {
+  const known = layer.windowsByDay.get(day);
+  if (known) return known;
   const weekday = weekdayOf(day);
-  return windows
+  const found = (layer.windows ?? [])
     .filter((w) => w.days[weekday])
     .map((w) => {
       const wall = day * DAY + w.fromMs;
-      return [instantOfWall(zone, wall), instantOfWall(zone, wall + w.lengthMs)] as [number, number];
+      return [instantOfWall(zone, wall), instantOfWall(zone, wall + w.lengthMs)] as const;
     });
+  layer.windowsByDay.set(day, found);
+  return found;
 }
 
-function insideRestrictions(zone: string, layer: CompiledLayer, t: number): boolean {
+function insideRestrictions(zone: string, layer: CompiledLayer, t: number, today: () => number): boolean {
   if (!layer.windows) return true;
-  const today = localDay(zone, t);
   // A window opens on its day and lasts up to a day, so only yesterday's and today's can hold t.
-  for (const day of [today - 1, today]) {
-    if (windowsOpeningOn(zone, layer.windows, day).some(([open, close]) => open <= t && t < close)) return true;
+  for (const day of [today() - 1, today()]) {
+    if (windowsOpeningOn(zone, layer, day).some(([open, close]) => open <= t && t < close)) return true;
   }
   return false;
 }
 
 /** Who the layer has on call at `t`, if anyone. */
-function layerOnCall(zone: string, layer: CompiledLayer, t: number): string | undefined {
-  if (t < layer.startMs || !insideRestrictions(zone, layer, t)) return undefined;
+function layerOnCall(zone: string, layer: CompiledLayer, t: number, today: () => number): string | undefined {
+  if (t < layer.startMs || !insideRestrictions(zone, layer, t, today)) return undefined;
   const k = turnAt(zone, layer, t);
   return layer.participants[k % layer.participants.length];
 }
@@ -248,9 +254,12 @@ function compile(schedule: ScheduleDefinition): Compiled {
 
 function onCall(compiled: Compiled, t: number): string[] {
   let people: string[] = [];
+  // The local day of t, worked out once and only if a restricted layer asks.
+  let day: number | undefined;
+  const today = () => (day ??= localDay(compiled.zone, t));
   // The last layer with someone wins.
   for (let i = compiled.layers.length - 1; i >= 0; i--) {
-    const person = layerOnCall(compiled.zone, compiled.layers[i]!, t);
+    const person = layerOnCall(compiled.zone, compiled.layers[i]!, t, today);
     if (person !== undefined) {
       people = [person];
       break;
@@ -290,7 +299,7 @@ function boundaries(compiled: Compiled, from: number, to: number): number[] {
     }
     if (layer.windows) {
       for (let day = localDay(compiled.zone, from) - 1; day <= localDay(compiled.zone, to); day++) {
-        for (const [open, close] of windowsOpeningOn(compiled.zone, layer.windows, day)) {
+        for (const [open, close] of windowsOpeningOn(compiled.zone, layer, day)) {
           add(open);
           add(close);
         }
