@@ -201,6 +201,34 @@ describe('listing and the daily gap check', () => {
     const result = await (handler as unknown as (e: unknown, c: Context) => Promise<unknown>)(event, lambdaContext());
     expect(result).toEqual({ schedules: await scheduleCount(), withGaps: 1 });
   });
+
+  test('it publishes OnCallGaps (the alarm\'s metric) with the service dimension, as EMF', async () => {
+    const restoreMetrics = setEnv({ POWERTOOLS_METRICS_DISABLED: 'false' });
+    const printed: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    try {
+      let withMetrics: (e: unknown, c: Context) => Promise<unknown>;
+      jest.isolateModules(() => {
+        withMetrics = (require('../../src/modules/oncall/functions/oncall-handler') as { handler: typeof withMetrics }).handler;
+      });
+      const event = { version: '0', id: 'run-2', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-2', resources: [], detail: {} };
+      await withMetrics!(event, lambdaContext());
+    } finally {
+      log.mockRestore();
+      restoreMetrics();
+    }
+    const emf = printed.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } }];
+      } catch {
+        return [];
+      }
+    }).find((blob) => blob._aws?.CloudWatchMetrics.some((m) => m.Metrics.some((metric) => metric.Name === 'OnCallGaps')));
+    expect(emf).toBeDefined();
+    expect(emf!['OnCallGaps']).toBe(1);
+    expect(emf!['service']).toBe('oncall');
+    expect(emf!._aws!.CloudWatchMetrics[0]!.Namespace).toBe('RoweItsm');
+  });
 });
 
 describe('escalation policies', () => {
