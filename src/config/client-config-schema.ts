@@ -67,7 +67,7 @@ const vpnAccess = z
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region code such as eu-west-2');
 
 /** The tables a recovery region replicates, by the short name their physical names end with. */
-export const REPLICATED_TABLES = ['incidents', 'idempotency', 'events', 'audit', 'catalogue', 'problems', 'changes'] as const;
+export const REPLICATED_TABLES = ['incidents', 'idempotency', 'events', 'audit', 'catalogue', 'problems', 'changes', 'oncall'] as const;
 export type ReplicatedTable = (typeof REPLICATED_TABLES)[number];
 
 const codeSigning = z

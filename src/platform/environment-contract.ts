@@ -21,6 +21,7 @@ export const ENV = {
   problemsTable: 'PROBLEMS_TABLE_NAME',
   changesTable: 'CHANGES_TABLE_NAME',
   eventsTable: 'EVENTS_TABLE_NAME',
+  oncallTable: 'ONCALL_TABLE_NAME',
   majorIncidentTopic: 'MAJOR_INCIDENT_TOPIC_ARN',
   escalationTopic: 'ESCALATION_TOPIC_ARN',
   securityTopic: 'SECURITY_TOPIC_ARN',

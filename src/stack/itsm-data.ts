@@ -21,6 +21,7 @@ import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE } from '../modules/incidents/adapters/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
+import { ONCALL_TABLE_KEYS } from '../modules/oncall/adapters/oncall-table-keys';
 import type { ReplicatedTable } from '../config/client-config-schema';
 
 /** The alias of a client's data key; the recovery stack gives its key the same alias in the recovery region. */
@@ -43,6 +44,7 @@ export function replicatedTableNames(clientId: string, overrides: Partial<Record
     catalogue: name('catalogue'),
     problems: name('problems'),
     changes: name('changes'),
+    oncall: name('oncall'),
   };
 }
 
@@ -76,6 +78,7 @@ const TABLES: readonly TableDefinition[] = [
   { id: 'ProblemsTable', replicated: 'problems', partitionKey: PROBLEMS_TABLE_KEYS.partitionKey, sortKey: PROBLEMS_TABLE_KEYS.sortKey, indexes: indexesOf(PROBLEM_INDEXES) },
   // …and the request-quota counters here (kernel/adapters/quota-counter.ts).
   { id: 'ChangesTable', replicated: 'changes', partitionKey: CHANGES_TABLE_KEYS.partitionKey, sortKey: CHANGES_TABLE_KEYS.sortKey, timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE, indexes: indexesOf(CHANGE_INDEXES) },
+  { id: 'OnCallTable', replicated: 'oncall', partitionKey: ONCALL_TABLE_KEYS.partitionKey, sortKey: ONCALL_TABLE_KEYS.sortKey, indexes: [] },
 ];
 
 const tableDefinition = (replicated: ReplicatedTable): TableDefinition => TABLES.find((t) => t.replicated === replicated)!;
@@ -99,7 +102,7 @@ export interface ItsmDataProps {
 /** The table's names and its indexes' names, for DataResources. */
 type Tables = Pick<
   DataResources,
-  | 'incidentsTable' | 'idempotencyTable' | 'eventsTable' | 'auditTable' | 'catalogueTable' | 'problemsTable' | 'changesTable'
+  | 'incidentsTable' | 'idempotencyTable' | 'eventsTable' | 'auditTable' | 'catalogueTable' | 'problemsTable' | 'changesTable' | 'oncallTable'
   | 'incidentIndexNames' | 'auditIndexNames' | 'catalogueIndexNames' | 'problemIndexNames' | 'changeIndexNames' | 'eventIndexNames'
 >;
 
@@ -114,6 +117,7 @@ function tablesFrom(build: (definition: TableDefinition) => ITable): Tables {
     catalogueTable: table('catalogue'),
     problemsTable: table('problems'),
     changesTable: table('changes'),
+    oncallTable: table('oncall'),
     incidentIndexNames: names('incidents'),
     auditIndexNames: names('audit'),
     catalogueIndexNames: names('catalogue'),

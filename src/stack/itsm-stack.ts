@@ -30,6 +30,7 @@ import { MetaModule } from '../modules/meta/infra/meta-module';
 import { MonitoringModule } from '../modules/monitoring/infra/monitoring-module';
 import { OutboxModule } from '../modules/outbox/infra/outbox-module';
 import { ProblemsModule } from '../modules/problems/infra/problems-module';
+import { OnCallModule } from '../modules/oncall/infra/oncall-module';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
 
 export { MAX_REPORTS_SETTINGS_LENGTH } from '../modules/reports/infra/reports-module';
@@ -158,6 +159,7 @@ export class ItsmStack extends Stack {
       new ChangesModule(this, shared),
       new AuditModule(this, shared),
       new ReportsModule(this, { ...shared, config }),
+      new OnCallModule(this, shared),
       new MetaModule(this, shared),
       new MonitoringModule(this, shared),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
@@ -195,6 +197,7 @@ export class ItsmStack extends Stack {
       deadLetterQueues: [{ label: 'ScheduledJobFailures', queue: jobFailures }],
       stateMachines,
       existing: moduleAlarms,
+      auditWriters: this.modules.flatMap((m) => m.auditWriters),
     });
 
     // Every function's deploys shift its live alias through CodeDeploy, rolled back on its alias alarms.

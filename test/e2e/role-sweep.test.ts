@@ -28,6 +28,7 @@ const KNOWLEDGE = 'yyyyyyynyyn'; // published articles: requesters too
 const CHANGES = 'nyyyyyynyyy';
 const REQUEST_LIST = 'nyyyyyynnnn'; // requesters follow their own by id, they do not list the queue
 const REQUEST_READ = 'nyyyyyynnnn';
+const ONCALL = 'nyyyyyynnnn'; // schedules and escalation policies: the desk, managers and auditors
 
 const EXPECTED: Readonly<Record<string, string>> = {
   'GET /incidents': INCIDENT_LIST,
@@ -73,6 +74,15 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /improvements/{id}': REPORTS,
   'GET /events': 'nyyynyynnnn', // the desk, owners, auditors and admins; not change managers
   'GET /events/trends': 'nyyynyynnnn',
+  'GET /schedules': ONCALL,
+  'GET /schedules/{id}': ONCALL,
+  'GET /schedules/{id}/oncall': ONCALL,
+  'GET /schedules/{id}/shifts': ONCALL,
+  'GET /schedules/{id}/gaps': ONCALL,
+  'GET /schedules/{id}/people/{username}/calendar.ics': ONCALL,
+  'GET /escalation-policies': ONCALL,
+  'GET /escalation-policies/resolve': ONCALL,
+  'GET /escalation-policies/{id}': ONCALL,
 };
 
 /** Query strings the routes require; every other route is called without one. */
@@ -90,6 +100,8 @@ const QUERIES: Readonly<Record<string, string>> = {
   'GET /reports/capacity': 'service=web-shop&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
   'GET /events': 'from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
   'GET /events/trends': 'bucket=day&from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
+  'GET /schedules/{id}/shifts': 'from=2026-01-01T00:00:00Z&to=2026-01-08T00:00:00Z',
+  'GET /escalation-policies/resolve': 'service=printing&priority=P1',
 };
 
 let runtime: RuntimeProcess;
@@ -125,6 +137,12 @@ beforeAll(async () => {
     target: { value: 10, direction: 'decrease', deadline: '2027-06-01T00:00:00Z' }, owner: 'setup-admin',
   });
   ids['requests'] = await as('requester', 'setup-requester', '/requests', { type: 'information', service: 'printing', title: 'Which tray for labels?', description: 'We print labels weekly' });
+  ids['schedules'] = await as('agent', 'setup-agent', '/schedules', {
+    name: 'Printing', timeZone: 'Europe/London', layers: [{ name: 'weekly', start: '2026-01-05T09:00:00Z', turn: 'P7D', participants: ['setup-agent', 'setup-engineer'] }],
+  });
+  ids['escalation-policies'] = await as('agent', 'setup-agent', '/escalation-policies', {
+    name: 'Printing', services: ['printing'], steps: [{ delayMinutes: 15, targets: [{ kind: 'schedule', scheduleId: ids['schedules'] }] }],
+  });
 }, RUNTIME_HOOK_TIMEOUT);
 
 test('every reading route is covered by the expected table, and every token route needs a token', () => {
@@ -138,7 +156,7 @@ test('each role reads exactly what the policy lets it read, on records somebody 
   for (const route of API_ROUTES.filter((r) => r.method === 'GET' && r.auth === 'token')) {
     const key = `${route.method} ${route.path}`;
     const expected = EXPECTED[key]!;
-    const path = route.path.replace('{id}', ids[route.path.split('/')[1]!]!);
+    const path = route.path.replace('{id}', ids[route.path.split('/')[1]!]!).replace('{username}', 'setup-agent');
     const query = QUERIES[key];
     for (const [i, role] of ROLES.entries()) {
       const answer = await call(runtime.url, 'GET', query ? `${path}?${query}` : path, { token: tokens[role] });

@@ -73,6 +73,8 @@ const WRITERS = [
   // Reads reports; records capacity measurements and improvement items, and the requests it refuses.
   'src/modules/reports/functions/reports-handler.ts',
   'src/modules/problems/functions/knowledge-retirement-handler.ts',
+  // Schedules and escalation policies, and the requests it refuses.
+  'src/modules/oncall/functions/oncall-handler.ts',
 ];
 const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
 const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';

@@ -61,8 +61,8 @@ const dataKeyId = (resources: Readonly<Record<string, CfnResourceJson>>) => {
 const tableTypes = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'];
 const tablesOf = (resources: Readonly<Record<string, CfnResourceJson>>) => Object.entries(resources).filter(([, r]) => tableTypes.includes(r.Type));
 
-test('the restore drill lists the seven tables', () => {
-  expect(drillTables().map((t) => t.table)).toEqual(['incidents', 'idempotency', 'events', 'audit', 'catalogue', 'problems', 'changes']);
+test('the restore drill lists the eight tables', () => {
+  expect(drillTables().map((t) => t.table)).toEqual(['incidents', 'idempotency', 'events', 'audit', 'catalogue', 'problems', 'changes', 'oncall']);
 });
 
 describe.each(['example', 'acme-us'])('%s (no recovery region)', (clientId) => {

@@ -10,6 +10,7 @@ import { META_ENVIRONMENT } from '../../src/modules/meta/functions/environment';
 import { EVENT_INGESTION_ENVIRONMENT } from '../../src/modules/monitoring/functions/environment';
 import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../../src/modules/problems/functions/environment';
 import { REPORTS_ENVIRONMENT } from '../../src/modules/reports/functions/environment';
+import { ONCALL_ENVIRONMENT } from '../../src/modules/oncall/functions/environment';
 import { OUTBOX_CONSUMER_ENVIRONMENT, OUTBOX_RECONCILER_ENVIRONMENT } from '../../src/modules/outbox/functions/environment';
 import { REPO_ROOT, useClientStacks } from './infra-fixtures';
 
@@ -30,6 +31,7 @@ const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
   'src/modules/audit/functions/audit-handler.ts': AUDIT_ENVIRONMENT,
   'src/modules/audit/functions/audit-chainer-handler.ts': AUDIT_CHAINER_ENVIRONMENT,
   'src/modules/reports/functions/reports-handler.ts': REPORTS_ENVIRONMENT,
+  'src/modules/oncall/functions/oncall-handler.ts': ONCALL_ENVIRONMENT,
   'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-consumer-handler.ts': OUTBOX_CONSUMER_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-reconciler-handler.ts': OUTBOX_RECONCILER_ENVIRONMENT,

@@ -54,16 +54,23 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     });
   });
 
-  test('each function: one errors and one throttles alarm, at the first occurrence', () => {
+  test('each function: one errors alarm at the first occurrence; one throttles alarm names every function', () => {
     const functions = resourcesOfType(resources(), 'AWS::Lambda::Function').filter(([, fn]) => fn.Metadata?.['itsm:entry']);
     expect(functions.length).toBeGreaterThanOrEqual(10);
     for (const [functionId] of functions) {
-      for (const metric of ['Errors', 'Throttles']) {
-        const watching = healthAlarms().filter(([, a]) => a.Properties.MetricName === metric && dimensionIds(a).has(functionId));
-        expect({ functionId, metric, alarms: watching.length }).toEqual({ functionId, metric, alarms: 1 });
-        expect(watching[0]![1].Properties).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
-      }
+      const watching = healthAlarms().filter(([, a]) => a.Properties.MetricName === 'Errors' && dimensionIds(a).has(functionId));
+      expect({ functionId, alarms: watching.length }).toEqual({ functionId, alarms: 1 });
+      expect(watching[0]![1].Properties).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     }
+    // A Metrics Insights query over exactly the stack's functions (their names are references to them).
+    const throttles = byName('throttles').Properties;
+    expect(throttles).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(throttles.Metrics).toHaveLength(1);
+    const query = JSON.stringify(throttles.Metrics[0].Expression);
+    expect(query).toContain('SELECT SUM(Throttles) FROM SCHEMA(\\"AWS/Lambda\\", FunctionName) WHERE');
+    expect(throttles.Metrics[0].Period).toBe(300);
+    for (const [functionId] of functions) expect({ functionId, named: query.includes(`{"Ref":"${functionId}"}`) }).toEqual({ functionId, named: true });
+    expect(query.match(/\{"Ref":"/g)).toHaveLength(functions.length);
   });
 
   test('every dead-letter queue: one depth alarm (the event-ingestion one reused), and failed SLA workflow executions', () => {
@@ -79,10 +86,15 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(dimensionIds(failed).has(machineId)).toBe(true);
   });
 
-  test('audit write failure alarms are health alarms too', () => {
-    const audit = healthAlarms().filter(([, a]) => a.Properties.MetricName === 'AuditWriteFailed');
-    // One per function that appends to the audit trail (ten, the knowledge-retirement job included).
-    expect(audit.length).toBe(10);
+  test('one audit write failure alarm, a health alarm too, watches every function that appends to the audit trail', () => {
+    const audit = byName('audit-write-failures').Properties;
+    expect(audit).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const query: string = audit.Metrics[0].Expression;
+    expect(query.startsWith('SELECT SUM(AuditWriteFailed) FROM SCHEMA(RoweItsm, service) WHERE ')).toBe(true);
+    const services = [...query.matchAll(/service = '([\w-]+)'/g)].map((m) => m[1]);
+    // Eleven writers, the knowledge-retirement job and the on-call function included.
+    expect(services).toHaveLength(11);
+    expect(services).toEqual(expect.arrayContaining(['incidents', 'problems', 'knowledge-retirement', 'oncall']));
   });
 
   test('through the alarm rule each health alarm becomes an error incident on itsm-platform, whatever the client rules say', () => {

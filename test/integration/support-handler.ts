@@ -127,6 +127,7 @@ export function localFunctionEnv(tables: TestTables): Record<string, string> {
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     PROBLEMS_TABLE_NAME: tables.names.problems,
     CHANGES_TABLE_NAME: tables.names.changes,
+    ONCALL_TABLE_NAME: tables.names.oncall,
   };
 }
 

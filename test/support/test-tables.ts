@@ -11,12 +11,12 @@ export interface TestTables {
   readonly client: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
   /** Local table name for a table of the stack, by construct name: `incidents`, `idempotency`. */
-  readonly names: { readonly incidents: string; readonly idempotency: string; readonly events: string; readonly audit: string; readonly catalogue: string; readonly problems: string; readonly changes: string };
+  readonly names: { readonly incidents: string; readonly idempotency: string; readonly events: string; readonly audit: string; readonly catalogue: string; readonly problems: string; readonly changes: string; readonly oncall: string };
   destroy(): void;
 }
 
 /** Logical-id prefixes of the stack's tables, as the ItsmData construct names them. */
-const TABLE_PREFIXES = { incidents: 'DataIncidentsTable', idempotency: 'DataIdempotencyTable', events: 'DataEventsTable', audit: 'DataAuditTable', catalogue: 'DataCatalogueTable', problems: 'DataProblemsTable', changes: 'DataChangesTable' } as const;
+const TABLE_PREFIXES = { incidents: 'DataIncidentsTable', idempotency: 'DataIdempotencyTable', events: 'DataEventsTable', audit: 'DataAuditTable', catalogue: 'DataCatalogueTable', problems: 'DataProblemsTable', changes: 'DataChangesTable', oncall: 'DataOnCallTable' } as const;
 
 /**
  * Creates the stack's tables, from its synthesized template (synthesized once per run:
@@ -48,6 +48,7 @@ export async function createTestTables(clientId = 'example'): Promise<TestTables
       catalogue: nameFor(TABLE_PREFIXES.catalogue),
       problems: nameFor(TABLE_PREFIXES.problems),
       changes: nameFor(TABLE_PREFIXES.changes),
+      oncall: nameFor(TABLE_PREFIXES.oncall),
     },
     destroy: () => client.destroy(),
   };

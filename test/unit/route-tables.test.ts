@@ -20,6 +20,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   changes: 'src/modules/changes/functions/changes-handler',
   meta: 'src/modules/meta/functions/meta-handler',
   reports: 'src/modules/reports/functions/reports-handler',
+  oncall: 'src/modules/oncall/functions/oncall-handler',
 };
 
 /** Every module with HTTP routes declares them in src/modules/<m>/http/routes.ts. */
@@ -83,6 +84,7 @@ describe('Lambda entry files', () => {
       PROBLEMS_TABLE_NAME: 'route-table-test-problems',
       CHANGES_TABLE_NAME: 'route-table-test-changes',
       EVENTS_TABLE_NAME: 'route-table-test-events',
+      ONCALL_TABLE_NAME: 'route-table-test-oncall',
       ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',

@@ -402,3 +402,30 @@ export function capacityImprovementScope(caller: Caller, action: CapacityImprove
   }
   return best;
 }
+
+/**
+ * On call: schedules (rotas, overrides) and escalation policies. The desk (agents, engineers)
+ * and its managers (service owners, change managers, admins) keep them; auditors read them too.
+ * Requesters, approvers and machine clients neither read nor write them: a rota names people and
+ * when they can be reached.
+ */
+export const ONCALL_ACTIONS = ['oncall:read', 'oncall:manage'] as const;
+export type OnCallAction = (typeof ONCALL_ACTIONS)[number];
+
+const ONCALL_MATRIX: Readonly<Record<Role, readonly OnCallAction[]>> = {
+  requester: [],
+  agent: ['oncall:read', 'oncall:manage'],
+  engineer: ['oncall:read', 'oncall:manage'],
+  'service-owner': ['oncall:read', 'oncall:manage'],
+  'change-manager': ['oncall:read', 'oncall:manage'],
+  auditor: ['oncall:read'],
+  admin: ['oncall:read', 'oncall:manage'],
+  integration: [],
+  cab: [],
+  'emergency-approver': [],
+  'client-approver': [],
+};
+
+export function mayUseOnCall(caller: Caller, action: OnCallAction): boolean {
+  return caller.roles.some((role) => ONCALL_MATRIX[role].includes(action));
+}

@@ -80,7 +80,8 @@ export function calendarProblems(calendar: Calendar): string[] {
   return problems;
 }
 
-function isKnownTimeZone(zone: unknown): boolean {
+/** Whether the runtime's ICU knows this IANA time zone (e.g. `Europe/London`). */
+export function isKnownTimeZone(zone: unknown): boolean {
   if (typeof zone !== 'string' || zone === '') return false;
   try {
     formatterFor(zone);

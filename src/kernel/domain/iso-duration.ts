@@ -4,18 +4,26 @@
  */
 const PATTERN = /^P(?:(\d+)W|(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?)$/;
 
-/** Milliseconds, or undefined when the text is not a positive duration. */
-export function parseIsoDuration(text: string): number | undefined {
-  const match = PATTERN.exec(text);
+/**
+ * A duration split into its calendar part (whole days, weeks counted as 7) and its exact part
+ * (hours, minutes, seconds in ms), for arithmetic that adds days on a wall clock (a rota's
+ * hand-offs) and the rest in real time. Undefined when the text is not a positive duration.
+ */
+export function isoDurationParts(text: string): { readonly days: number; readonly exactMs: number } | undefined {
+  const match = typeof text === 'string' ? PATTERN.exec(text) : null;
   if (!match || text === 'P' || text.endsWith('T')) return undefined;
   const [, weeks, days, hours, minutes, seconds] = match;
-  const ms =
-    Number(weeks ?? 0) * 7 * 86_400_000 +
-    Number(days ?? 0) * 86_400_000 +
-    Number(hours ?? 0) * 3_600_000 +
-    Number(minutes ?? 0) * 60_000 +
-    Number(seconds ?? 0) * 1000;
-  return ms > 0 ? ms : undefined;
+  const parts = {
+    days: Number(weeks ?? 0) * 7 + Number(days ?? 0),
+    exactMs: Number(hours ?? 0) * 3_600_000 + Number(minutes ?? 0) * 60_000 + Number(seconds ?? 0) * 1000,
+  };
+  return parts.days > 0 || parts.exactMs > 0 ? parts : undefined;
+}
+
+/** Milliseconds, or undefined when the text is not a positive duration. */
+export function parseIsoDuration(text: string): number | undefined {
+  const parts = isoDurationParts(text);
+  return parts && parts.days * 86_400_000 + parts.exactMs;
 }
 
 /**

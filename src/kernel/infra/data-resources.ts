@@ -26,6 +26,8 @@ export interface DataResources {
   readonly problemsTable: ITable;
   /** Changes, their slots on services and CIs (overlap checks) and go-live milestones. */
   readonly changesTable: ITable;
+  /** On-call schedules (with their overrides) and escalation policies. */
+  readonly oncallTable: ITable;
   /** Names of each table's global secondary indexes, for grants that name each one. */
   readonly incidentIndexNames: readonly string[];
   readonly auditIndexNames: readonly string[];

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApiBase } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -59,8 +59,10 @@ export interface ItsmHealthAlarmsProps {
   /** Dead-letter queues, by label; a message waiting in one is an alarm. */
   readonly deadLetterQueues: readonly { readonly label: string; readonly queue: IQueue }[];
   readonly stateMachines: readonly { readonly label: string; readonly stateMachine: IStateMachine }[];
-  /** Alarms the stack has already (audit write failures, …): they get the ops action too. */
+  /** Alarms the stack has already (the practices' own): they get the ops action too. */
   readonly existing?: readonly Alarm[];
+  /** Service names (the `service` dimension) of the functions that append to the audit trail. */
+  readonly auditWriters?: readonly string[];
 }
 
 /**
@@ -137,7 +139,22 @@ export class ItsmHealthAlarms extends Construct {
         );
         this.releaseAlarms.set(f.label, [errors, latency]);
       }
-      alarm(`${f.label}-throttles`, `${f.label} was throttled`, f.function.metricThrottles({ statistic: 'Sum', period }), 1);
+    }
+    // One alarm for all the functions' throttles and one for every audit writer's failed appends,
+    // as Metrics Insights queries over exactly these functions: one per function would cost 2
+    // resources and $0.20 a month each, and say no more (the dashboard graphs each function).
+    if (props.functions.length > 0) {
+      const names = props.functions.map((f) => `FunctionName = '${f.function.functionName}'`).join(' OR ');
+      alarm('throttles', 'A function of the stack was throttled (the dashboard graphs each one)', insights(`SELECT SUM(Throttles) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE ${names}`, 'Throttles', period), 1);
+    }
+    if (props.auditWriters && props.auditWriters.length > 0) {
+      const services = [...new Set(props.auditWriters)].map((s) => `service = '${s}'`).join(' OR ');
+      alarm(
+        'audit-write-failures',
+        `A function could not append an audit record; the record is in its log ("audit record not appended"). Writers: ${[...new Set(props.auditWriters)].join(', ')}`,
+        insights(`SELECT SUM(AuditWriteFailed) FROM SCHEMA(RoweItsm, service) WHERE ${services}`, 'AuditWriteFailed', period),
+        1,
+      );
     }
     for (const q of props.deadLetterQueues) {
       alarm(`${q.label}-depth`, `A message is waiting in the ${q.label} dead-letter queue`, q.queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }), 1);
@@ -147,4 +164,9 @@ export class ItsmHealthAlarms extends Construct {
     }
     for (const existing of props.existing ?? []) existing.addAlarmAction(action);
   }
+}
+
+/** A Metrics Insights query as an alarm's metric: one aggregated time series over many metrics. */
+function insights(query: string, label: string, period: Duration): IMetric {
+  return new MathExpression({ expression: query, usingMetrics: {}, period, label });
 }

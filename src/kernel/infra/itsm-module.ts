@@ -1,5 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -7,7 +6,6 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { FunctionGroup } from '../http/route-declaration';
 import { CHAIN_HEAD_PARTITION } from '../adapters/audit-table-keys';
-import { healthAlarmPrefix } from './itsm-health-alarms';
 import type { DataResources } from './data-resources';
 import type { ItsmFunction } from './itsm-function';
 import type { ItsmNotifications } from './itsm-notifications';
@@ -43,8 +41,10 @@ export interface ItsmModuleOutputs {
   readonly apiFunctions: Partial<Readonly<Record<FunctionGroup, IFunction>>>;
   /** Every function of the practice, API functions first: alarmed on errors and throttles, and graphed. */
   readonly functions: readonly ItsmFunction[];
-  /** The practice's own alarms (audit writes, its dead-letter queues): to the ops topic, and on the dashboard. */
+  /** The practice's own alarms (its dead-letter queues, …): to the ops topic, and on the dashboard. */
   readonly alarms: readonly Alarm[];
+  /** Service names of its functions that append to the audit trail: the stack's audit-write alarm watches them. */
+  readonly auditWriters: readonly string[];
   /** Dead-letter queues the practice owns (each alarmed in `alarms`), graphed on the dashboard. */
   readonly deadLetterQueues: readonly IQueue[];
   /** Workflows the practice owns: alarmed on failed executions, and graphed. */
@@ -65,6 +65,8 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
   apiFunctions: Partial<Record<FunctionGroup, IFunction>> = {};
   functions: ItsmFunction[] = [];
   alarms: Alarm[] = [];
+  /** Service names of the practice's functions that append to the audit trail (their AuditWriteFailed metric is alarmed). */
+  auditWriters: string[] = [];
   deadLetterQueues: IQueue[] = [];
   stateMachines: { readonly label: string; readonly stateMachine: IStateMachine }[] = [];
 
@@ -80,20 +82,12 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
   }
 
   /**
-   * The function could not append an audit record (its `AuditWriteFailed` metric): a health
-   * alarm, named so the alarm rule raises it in the client's desk.
+   * The function appends to the audit trail: the stack's one audit-write alarm watches its
+   * AuditWriteFailed metric (ItsmHealthAlarms: one Metrics Insights alarm over every writer, not
+   * one alarm per function — the deploy budget and the alarm bill both count alarms).
    */
-  protected alarmOnAuditWriteFailures(fn: ItsmFunction): Alarm {
-    const alarm = new Alarm(this.scope, `${fn.node.id}AuditWriteFailures`, {
-      alarmName: `${healthAlarmPrefix(this.shared.clientId)}${fn.node.id}-audit-write-failures`,
-      alarmDescription: `${fn.node.id} could not append an audit record; the record is in the function's log ("audit record not appended")`,
-      metric: new Metric({ namespace: 'RoweItsm', metricName: 'AuditWriteFailed', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.alarms.push(alarm);
-    return alarm;
+  protected alarmOnAuditWriteFailures(fn: ItsmFunction): void {
+    this.auditWriters.push(fn.serviceName);
   }
+
 }

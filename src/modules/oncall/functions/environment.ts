@@ -1,0 +1,8 @@
+import { ENV, environmentContract } from '../../../platform/environment-contract';
+
+/** oncall-handler.ts: schedules and escalation policies (API), and the daily gap check. */
+export const ONCALL_ENVIRONMENT = environmentContract({
+  oncallTable: ENV.oncallTable,
+  auditTable: ENV.auditTable,
+  clientSettings: ENV.clientSettings,
+});
