@@ -50,6 +50,7 @@ import {
   getArticle,
   getKnownError,
   getProblem,
+  publishKnownErrorArticle,
   incidentsOfProblem,
   linkChange,
   linkIncident,
@@ -277,6 +278,15 @@ export const PROBLEM_ROUTES = defineRoutes<ProblemHttpDeps>('problems', [
       const id = knownErrorId(event.pathParameters);
       const decision = parseJsonBody(event, decisionBodySchema);
       return representation(await decideKnownError(deps, caller, id, decision, ifMatchVersion(event)), 200);
+    },
+  },
+  {
+    method: 'POST', path: '/known-errors/{id}/article', auth: 'token', operationId: 'publishKnownErrorArticle',
+    summary: "Publish the known error's symptoms and workaround as a client article (linked both ways, kept in step with the known error); again: brings it up to date and republishes it",
+    response: { status: 201, schema: articleSchema, description: 'The published article (201 when created, 200 when it existed); Location set' }, problems: [404],
+    handle: async ({ event, caller }, deps) => {
+      const { article, created } = await publishKnownErrorArticle(deps, caller, knownErrorId(event.pathParameters));
+      return representation(article, created ? 201 : 200, { Location: `${basePath(event)}/knowledge/${article.id}` });
     },
   },
   {
