@@ -522,7 +522,12 @@ function siteEffects(current: KnowledgeArticle | undefined, next: KnowledgeArtic
  * rebuild. Once linked, again brings the article up to date and publishes it if it is not.
  * Never the root cause, solutions or decision: those are internal analysis.
  */
-export async function publishKnownErrorArticle(deps: ProblemDeps, caller: Caller, id: string): Promise<{ readonly article: KnowledgeArticle; readonly created: boolean }> {
+export async function publishKnownErrorArticle(
+  deps: ProblemDeps,
+  caller: Caller,
+  id: string,
+  audience: 'client' | 'public' = 'client',
+): Promise<{ readonly article: KnowledgeArticle; readonly created: boolean }> {
   requireScope(caller, 'known-error:manage', 'manage known errors');
   requireScope(caller, 'knowledge:manage', 'write knowledge articles');
   const knownError = await loadKnownError(deps, id);
@@ -530,13 +535,17 @@ export async function publishKnownErrorArticle(deps: ProblemDeps, caller: Caller
   const at = now(deps);
   const existing = knownError.articleId ? await deps.problems.getArticle(knownError.articleId) : undefined;
   if (existing) {
-    const changes = { ...knownErrorArticleChanges(existing, knownError), ...(existing.state !== 'published' && { state: 'published' as const }) };
+    const changes = {
+      ...knownErrorArticleChanges(existing, knownError),
+      ...(existing.state !== 'published' && { state: 'published' as const }),
+      ...(audienceOf(existing) !== audience && { audience }),
+    };
     if (Object.keys(changes).length === 0) return { article: existing, created: false };
     const next = changeArticle(existing, changes, caller, at);
     await saveArticle(deps, caller, existing, next);
     return { article: next, created: false };
   }
-  const article = knownErrorArticle(deps.ids.newId(), knownError, caller, at);
+  const article = knownErrorArticle(deps.ids.newId(), knownError, caller, at, audience);
   const linked: KnownError = { ...knownError, articleId: article.id, updatedAt: at, updatedBy: caller.name, version: knownError.version + 1 };
   await deps.problems.createKnownErrorArticle(article, articleTerms(article), linked, knownError.version, siteEffects(undefined, article));
   await deps.audit.record(recordChangeEntry(caller, 'article:create', { type: 'article', id: article.id }, undefined, article));

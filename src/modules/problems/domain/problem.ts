@@ -475,7 +475,7 @@ export function knownErrorArticleText(knownError: Pick<KnownError, 'title' | 'sy
 }
 
 /** The client article that publishes a known error's workaround: published, audience `client`, linked to it. */
-export function knownErrorArticle(id: string, knownError: KnownError, actor: Actor, at: string): KnowledgeArticle {
+export function knownErrorArticle(id: string, knownError: KnownError, actor: Actor, at: string, audience: 'client' | 'public' = 'client'): KnowledgeArticle {
   return {
     ...newKnowledgeArticle(
       id,
@@ -485,7 +485,7 @@ export function knownErrorArticle(id: string, knownError: KnownError, actor: Act
         ...(knownError.category && { category: knownError.category }),
         tags: knownError.tags,
         state: 'published',
-        audience: 'client',
+        audience,
       },
       actor,
       at,

@@ -233,6 +233,13 @@ export const updateArticleBodySchema = z
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
 export type UpdateArticleBody = Partial<z.infer<typeof createArticleBodySchema>> & { state?: (typeof ARTICLE_STATES)[number] };
+export const publishKnownErrorArticleBodySchema = z.strictObject({
+  audience: z
+    .enum(ARTICLE_AUDIENCES)
+    .exclude(['internal'])
+    .default('client')
+    .describe("client: the client's signed-in users (default); public: anyone, on the public self-help site"),
+});
 export const searchArticlesQuerySchema = z
   .strictObject({ q: line(500).optional(), service: serviceIdSchema.optional(), category: line(80).optional(), tag: tag.optional(), limit, nextToken })
   .refine((query) => query.q !== undefined || query.service !== undefined || query.category !== undefined || query.tag !== undefined, {
