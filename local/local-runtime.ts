@@ -16,6 +16,10 @@ import { matchesPattern } from './eventbridge-pattern';
 import { LocalDeadLetters } from './local-dead-letters';
 import { LOCAL_STAND_IN_ENV } from './stand-ins/register-stand-ins';
 import { startStreamConsumers, type RunningStreamConsumers } from './local-stream-consumers';
+import { createHelpSiteHandler, HELP_PREFIX } from './local-help-site';
+import { createDocumentClient } from '../src/kernel/adapters/document-client';
+import { DynamoDbProblemRepository } from '../src/modules/problems/adapters/dynamodb-problem-repository';
+import { ENV } from '../src/platform/environment-contract';
 
 /** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
 const ASYNC_ATTEMPTS = 3;
@@ -138,6 +142,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.alarmTagsFile]: join(options.localDir, 'alarm-tags.json'),
       // …and the reports function reads the capacity metrics that actions name from this one.
       [LOCAL_STAND_IN_ENV.capacityMetricsFile]: join(options.localDir, 'capacity-metrics.json'),
+      // …and the outbox writes the self-help site into this folder, which the server serves at /help/.
+      [LOCAL_STAND_IN_ENV.selfHelpDir]: join(options.localDir, 'help'),
+      [LOCAL_STAND_IN_ENV.selfHelpUrl]: `http://${host}${port ? `:${port}` : ''}${HELP_PREFIX}`,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',
@@ -150,7 +157,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       functions: fns,
       buildDir: join(options.localDir, 'build'),
       environmentOf: (fn) => {
-        const { values, unresolved } = resolveEnvironment(fn.environment, references);
+        const resolved = resolveEnvironment(fn.environment, references);
+        const { values } = resolved;
+        // The site's bucket and address have local stand-ins (the folder above).
+        const unresolved = resolved.unresolved.filter((name) => name !== ENV.selfHelpBucket && name !== ENV.selfHelpUrl);
         if (unresolved.length > 0) progress(`warning: ${fn.logicalId} has no local value for ${unresolved.join(', ')}`);
         return {
           ...values,
@@ -232,9 +242,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
       return { eventId: typeof eventId === 'string' ? eventId : null, matchedRules: matched.map((r) => r.logicalId), errors };
     };
+    // Article views on the local site count as reads by id do (they feed the stale-article retirement).
+    const problemsTable = tables.find((t) => t.logicalId.startsWith('DataProblemsTable'));
+    const viewCounter = problemsTable
+      ? new DynamoDbProblemRepository(
+          createDocumentClient(new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
+          tableNames[problemsTable.logicalId]!,
+        )
+      : undefined;
     const server = createLocalApiServer({
       routes,
       functions,
+      staticPages: createHelpSiteHandler({
+        dir: join(options.localDir, 'help'),
+        ...(viewCounter && { onArticleView: async (id: string) => void (await viewCounter.recordView(id, now().toISOString(), true)) }),
+      }),
       tokenKey: signingKey(options.localDir),
       localEndpoints: async (req, body) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
