@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, type CfnResource } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -14,7 +14,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -149,9 +149,20 @@ export class ItsmSelfHelpSite extends Construct {
     fn.grantTable({ table: data.problemsTable, key: data.key, access: ['get'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
     fn.grantTable({ table: data.catalogueTable, indexNames: [CATALOGUE_INDEXES.byServiceStatus.name], key: data.key, access: ['query'], queryIndexesOnly: true });
     fn.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['query'], queryIndexesOnly: true });
-    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }));
-    // ListBucket turns a missing manifest (the first rebuild) into 404 instead of 403.
-    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    // A policy of its own, so the acknowledgement of its object wildcard covers these actions only.
+    const pages = new Policy(fn, 'SelfHelpSitePages', {
+      roles: [fn.role],
+      statements: [
+        new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }),
+        // ListBucket turns a missing manifest (the first rebuild) into 404 instead of 403.
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      ],
+    });
+    acknowledgeNagFinding(
+      pages.node.defaultChild as CfnResource,
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnResource)}.Arn>/*]`,
+      "A rebuild writes, reads (its manifest) and deletes the site's pages, whose names are the articles' ids and tags, known only at run time; the resource is the site bucket's objects only, no other bucket.",
+    );
   }
 
   /** The outbox functions' variables for the site (see src/modules/outbox/functions/environment.ts). */
