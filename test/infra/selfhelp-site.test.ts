@@ -56,7 +56,6 @@ describe.each(['example', 'all-options'])('%s: the self-help site', (clientId) =
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
     expect(config.DefaultRootObject).toBe('index.html');
-    expect(config.Logging.Bucket).toBeDefined();
 
     const headers = resources[config.DefaultCacheBehavior.ResponseHeadersPolicyId.Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 730 * 24 * 3600, IncludeSubdomains: true, Override: true });
