@@ -20,6 +20,9 @@ import { createHelpSiteHandler, HELP_PREFIX } from './local-help-site';
 import { createDocumentClient } from '../src/kernel/adapters/document-client';
 import { DynamoDbProblemRepository } from '../src/modules/problems/adapters/dynamodb-problem-repository';
 import { ENV } from '../src/platform/environment-contract';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { outboxPuts } from '../src/modules/outbox/adapters';
+import { effectsOf } from '../src/modules/outbox/domain';
 
 /** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
 const ASYNC_ATTEMPTS = 3;
@@ -244,12 +247,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     // Article views on the local site count as reads by id do (they feed the stale-article retirement).
     const problemsTable = tables.find((t) => t.logicalId.startsWith('DataProblemsTable'));
-    const viewCounter = problemsTable
-      ? new DynamoDbProblemRepository(
-          createDocumentClient(new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
-          tableNames[problemsTable.logicalId]!,
-        )
-      : undefined;
+    const localDocuments = createDocumentClient(new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const viewCounter = problemsTable ? new DynamoDbProblemRepository(localDocuments, tableNames[problemsTable.logicalId]!) : undefined;
+    // A first build of the self-help site (what is published already), through the same outbox
+    // effect a knowledge change stores, when the folder has none yet.
+    const incidentsTable = tables.find((t) => t.logicalId.startsWith('DataIncidentsTable'));
+    if (config.selfHelp.site.enabled && incidentsTable && !existsSync(join(options.localDir, 'help', 'index.html'))) {
+      const [put] = outboxPuts(tableNames[incidentsTable.logicalId]!, effectsOf('self-help-site', 0, [{ kind: 'publish-site', articleId: 'first-build' }]), now().toISOString());
+      await localDocuments.send(new PutCommand(put!.Put)).catch((error: Error) => progress(`self-help site: first build not queued (${error.message})`));
+    }
     const server = createLocalApiServer({
       routes,
       functions,
