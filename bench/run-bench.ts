@@ -46,6 +46,16 @@ async function main(): Promise<void> {
     writeResults({ writePath: await measureWritePath({ requests: REQUESTS, measureCapacity }) });
     return;
   }
+  // `BENCH_ONLY=selfhelp npm run bench`: the self-help site alone (pure generator and a folder);
+  // writes it into results.json under `selfHelpSite`.
+  if (process.env['BENCH_ONLY'] === 'selfhelp') {
+    const { measureSelfHelpSite, printSelfHelpSite } = await import('./selfhelp-site');
+    console.log('== Self-help site: 5,000 published articles (10% internal, left out), 20 services, 200 tags ==');
+    const site = await measureSelfHelpSite();
+    printSelfHelpSite(site);
+    writeResults({ selfHelpSite: site });
+    return;
+  }
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
@@ -164,6 +174,10 @@ async function main(): Promise<void> {
     const search = await measureKnowledgeSearch(runtime, await issueToken(localDir, { roles: ['engineer'], user: 'bench-kedb' }));
     for (const [name, f] of Object.entries(search.latency)) console.log(`  ${name.padEnd(36)} p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms`);
     results['knowledgeSearch'] = search;
+    console.log('\n== Self-help site: 5,000 published articles (10% internal, left out), 20 services, 200 tags ==');
+    const { measureSelfHelpSite, printSelfHelpSite } = await import('./selfhelp-site');
+    results['selfHelpSite'] = await measureSelfHelpSite();
+    printSelfHelpSite(results['selfHelpSite'] as Awaited<ReturnType<typeof measureSelfHelpSite>>);
     db.destroy();
     agent.destroy();
   } finally {

@@ -23,6 +23,8 @@ export interface LocalApiOptions {
   /** Extra local-only endpoints (under /_local), answered before the API's routes. */
   readonly localEndpoints?: (req: IncomingMessage, body: string) => Promise<{ status: number; body: unknown } | undefined>;
   readonly onRequest?: (line: string) => void;
+  /** Static pages served before the API's routes (the self-help site at /help/); true when answered. */
+  readonly staticPages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.staticPages && (await options.staticPages(req, res))) return;
     const started = Date.now();
     const body = await readBody(req);
     if (body === undefined) {

@@ -16,6 +16,13 @@ import { matchesPattern } from './eventbridge-pattern';
 import { LocalDeadLetters } from './local-dead-letters';
 import { LOCAL_STAND_IN_ENV } from './stand-ins/register-stand-ins';
 import { startStreamConsumers, type RunningStreamConsumers } from './local-stream-consumers';
+import { createHelpSiteHandler, HELP_PREFIX } from './local-help-site';
+import { createDocumentClient } from '../src/kernel/adapters/document-client';
+import { DynamoDbProblemRepository } from '../src/modules/problems/adapters/dynamodb-problem-repository';
+import { ENV } from '../src/platform/environment-contract';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { outboxPuts } from '../src/modules/outbox/adapters';
+import { effectsOf } from '../src/modules/outbox/domain';
 
 /** Lambda retries a failed asynchronous invocation twice before its dead-letter queue. */
 const ASYNC_ATTEMPTS = 3;
@@ -138,6 +145,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.alarmTagsFile]: join(options.localDir, 'alarm-tags.json'),
       // …and the reports function reads the capacity metrics that actions name from this one.
       [LOCAL_STAND_IN_ENV.capacityMetricsFile]: join(options.localDir, 'capacity-metrics.json'),
+      // …and the outbox writes the self-help site into this folder, which the server serves at /help/.
+      [LOCAL_STAND_IN_ENV.selfHelpDir]: join(options.localDir, 'help'),
+      [LOCAL_STAND_IN_ENV.selfHelpUrl]: `http://${host}${port ? `:${port}` : ''}${HELP_PREFIX}`,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',
@@ -152,7 +162,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // A test run's runtimes bundle the same source once between them (like the synthesis).
       ...(process.env['ITSM_BUNDLE_CACHE_DIR'] && { bundleCacheDir: process.env['ITSM_BUNDLE_CACHE_DIR'] }),
       environmentOf: (fn) => {
-        const { values, unresolved } = resolveEnvironment(fn.environment, references);
+        const resolved = resolveEnvironment(fn.environment, references);
+        const { values } = resolved;
+        // The site's bucket and address have local stand-ins (the folder above).
+        const unresolved = resolved.unresolved.filter((name) => name !== ENV.selfHelpBucket && name !== ENV.selfHelpUrl);
         if (unresolved.length > 0) progress(`warning: ${fn.logicalId} has no local value for ${unresolved.join(', ')}`);
         return {
           ...values,
@@ -234,9 +247,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
       return { eventId: typeof eventId === 'string' ? eventId : null, matchedRules: matched.map((r) => r.logicalId), errors };
     };
+    // Article views on the local site count as reads by id do (they feed the stale-article retirement).
+    const problemsTable = tables.find((t) => t.logicalId.startsWith('DataProblemsTable'));
+    const localDocuments = createDocumentClient(new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const viewCounter = problemsTable ? new DynamoDbProblemRepository(localDocuments, tableNames[problemsTable.logicalId]!) : undefined;
+    // A first build of the self-help site (what is published already), through the same outbox
+    // effect a knowledge change stores, when the folder has none yet.
+    const incidentsTable = tables.find((t) => t.logicalId.startsWith('DataIncidentsTable'));
+    if (config.selfHelp.site.enabled && incidentsTable && !existsSync(join(options.localDir, 'help', 'index.html'))) {
+      const [put] = outboxPuts(tableNames[incidentsTable.logicalId]!, effectsOf('self-help-site', 0, [{ kind: 'publish-site', articleId: 'first-build' }]), now().toISOString());
+      await localDocuments.send(new PutCommand(put!.Put)).catch((error: Error) => progress(`self-help site: first build not queued (${error.message})`));
+    }
     const server = createLocalApiServer({
       routes,
       functions,
+      staticPages: createHelpSiteHandler({
+        dir: join(options.localDir, 'help'),
+        ...(viewCounter && { onArticleView: async (id: string) => void (await viewCounter.recordView(id, now().toISOString(), true)) }),
+      }),
       tokenKey: signingKey(options.localDir),
       localEndpoints: async (req, body) => {
         const url = new URL(req.url ?? '/', 'http://localhost');

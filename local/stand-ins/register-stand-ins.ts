@@ -3,6 +3,8 @@ import { ALARM_TAG_SOURCE } from '../../src/modules/monitoring/functions/adapter
 import { CAPACITY_SOURCE } from '../../src/modules/reports/functions/adapter-keys';
 import { FileAlarmTagSource } from './file-alarm-tag-source';
 import { FileCapacitySource } from './file-capacity-source';
+import { FolderSiteStore } from '../../src/modules/selfhelp/adapters';
+import { SITE_STORE } from '../../src/modules/selfhelp/functions';
 
 /** The local runtime's own variables (never set by the stack): the files that stand in for CloudWatch. */
 export const LOCAL_STAND_IN_ENV = {
@@ -10,6 +12,9 @@ export const LOCAL_STAND_IN_ENV = {
   alarmTagsFile: 'ITSM_LOCAL_ALARM_TAGS_FILE',
   /** Capacity metrics, `{ "<service>/<action>": [{ at, value }] }` (FileCapacitySource). */
   capacityMetricsFile: 'ITSM_LOCAL_CAPACITY_METRICS_FILE',
+  /** The self-help site's folder (FolderSiteStore), in place of its S3 bucket, and the address it is served at. */
+  selfHelpDir: 'ITSM_LOCAL_SELFHELP_DIR',
+  selfHelpUrl: 'ITSM_LOCAL_SELFHELP_URL',
 } as const;
 
 /**
@@ -24,5 +29,8 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
   if (alarmTagsFile) undo.push(overrideAdapter(ALARM_TAG_SOURCE, new FileAlarmTagSource(alarmTagsFile)));
   const capacityMetricsFile = env[LOCAL_STAND_IN_ENV.capacityMetricsFile];
   if (capacityMetricsFile) undo.push(overrideAdapter(CAPACITY_SOURCE, new FileCapacitySource(capacityMetricsFile)));
+  const selfHelpDir = env[LOCAL_STAND_IN_ENV.selfHelpDir];
+  const selfHelpUrl = env[LOCAL_STAND_IN_ENV.selfHelpUrl];
+  if (selfHelpDir && selfHelpUrl) undo.push(overrideAdapter(SITE_STORE, { store: new FolderSiteStore(selfHelpDir), baseUrl: selfHelpUrl }));
   return () => undo.forEach((u) => u());
 }

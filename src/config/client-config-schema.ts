@@ -144,6 +144,36 @@ export const clientConfigSchema = clientSettingsSchema
       .strict()
       .default({ access: 'public' })
       .describe('How the REST API is reached'),
+    selfHelp: z
+      .object({
+        site: z
+          .object({
+            enabled: z.boolean().default(false).describe('Build the self-help site: an S3 bucket served by CloudFront, rebuilt as articles change'),
+            access: z
+              .literal('public', { error: 'must be "public": a site behind the client sign-in is not built yet' })
+              .default('public')
+              .describe('Who reads it: "public" (anyone; public articles only)'),
+            domainName: z
+              .string()
+              .regex(/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as help.example.com')
+              .optional()
+              .describe('The address users open (with certificateArn); without it, the distribution\'s own cloudfront.net name'),
+            certificateArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/, 'must be an ACM certificate ARN in us-east-1 (CloudFront reads certificates there)')
+              .optional()
+              .describe('The certificate of domainName; with it, viewers need TLS 1.2 or later'),
+          })
+          .strict()
+          .refine((site) => (site.domainName === undefined) === (site.certificateArn === undefined), {
+            message: 'domainName and certificateArn go together',
+            path: ['certificateArn'],
+          })
+          .default({ enabled: false, access: 'public' }),
+      })
+      .strict()
+      .default({ site: { enabled: false, access: 'public' } })
+      .describe("Self-help for the client's users: the published knowledge site"),
     services: z
       .array(createServiceBodySchema)
       .max(100)

@@ -26,6 +26,10 @@ export const ENV = {
   escalationTopic: 'ESCALATION_TOPIC_ARN',
   securityTopic: 'SECURITY_TOPIC_ARN',
   slaStateMachine: 'SLA_STATE_MACHINE_ARN',
+  /** The self-help site's bucket, address and access (public | client); empty when the client has no site. */
+  selfHelpBucket: 'SELFHELP_BUCKET_NAME',
+  selfHelpUrl: 'SELFHELP_SITE_URL',
+  selfHelpAccess: 'SELFHELP_ACCESS',
   /** The client settings JSON (src/config/client-settings-schema.ts); read by `loadClientSettings`. */
   clientSettings: 'ITSM_CLIENT_SETTINGS',
 } as const;

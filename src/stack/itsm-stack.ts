@@ -31,6 +31,7 @@ import { MonitoringModule } from '../modules/monitoring/infra/monitoring-module'
 import { OutboxModule } from '../modules/outbox/infra/outbox-module';
 import { ProblemsModule } from '../modules/problems/infra/problems-module';
 import { OnCallModule } from '../modules/oncall/infra/oncall-module';
+import { ItsmSelfHelpSite } from '../modules/selfhelp/infra/itsm-self-help-site';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
 
 export { MAX_REPORTS_SETTINGS_LENGTH } from '../modules/reports/infra/reports-module';
@@ -152,6 +153,14 @@ export class ItsmStack extends Stack {
     // One line per practice. Their order is the order of their functions on the dashboard (the API's
     // functions first, then the jobs and event handlers).
     const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose });
+    // The client's self-help site (published knowledge), rebuilt by the outbox's functions.
+    const site = config.selfHelp.site;
+    const selfHelpSite = site.enabled
+      ? new ItsmSelfHelpSite(this, 'SelfHelpSite', {
+          data: this.data,
+          ...(site.domainName && site.certificateArn && { domain: { name: site.domainName, certificateArn: site.certificateArn } }),
+        })
+      : undefined;
     this.modules = [
       incidents,
       new CatalogueModule(this, shared),
@@ -163,7 +172,7 @@ export class ItsmStack extends Stack {
       new MetaModule(this, shared),
       new MonitoringModule(this, shared),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
-      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
+      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn, ...(selfHelpSite && { selfHelpSite }) }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
 

@@ -144,7 +144,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the incidents, auto-close, event-ingestion, SLA check, problems, changes, reports, outbox and outbox reconciler functions may touch the incidents table; auto-close only reads, writes and queries byState; problems, changes and reports only read', () => {
+  test('only the incidents, auto-close, event-ingestion, SLA check, problems, knowledge retirement, changes, reports, outbox and outbox reconciler functions may touch the incidents table; auto-close only reads, writes and queries byState; changes and reports only read; problems read and, like the retirement job, put outbox items only', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.incidentsTable);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
@@ -159,11 +159,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
     // The outbox reconciler: outbox items and the byState index only (test/infra/outbox-reconciler.test.ts).
     const reconciler = functionWithEntry(resources, RECONCILER_ENTRY);
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId].sort());
+    // Knowledge writes store the self-help site's rebuild (an outbox item) with their change.
+    const retirement = functionWithEntry(resources, 'src/modules/problems/functions/knowledge-retirement-handler.ts');
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, retirement.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId].sort());
+    const outboxPut = { actions: ['dynamodb:PutItem'], resources: [`\${${tableId}.Arn}`], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } } };
+    const describeGrant = (s: any) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn), ...(s.Condition && { condition: s.Condition }) });
+    for (const writer of [problems, retirement]) {
+      const puts = writer.statements.filter((s) => referencedIds(s.Resource).has(tableId) && actionsOf([s]).includes('dynamodb:PutItem'));
+      expect(puts.map(describeGrant)).toEqual([outboxPut]);
+    }
+    expect(retirement.statements.filter((s) => referencedIds(s.Resource).has(tableId)).map(describeGrant)).toEqual([outboxPut]);
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
     // Problem candidates also read a window's incidents on byCreated.
     for (const [reader, indexes] of [[problems, ['byCreated', 'byNumber']], [changes, ['byNumber']]] as const) {
-      const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId));
+      const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId) && !actionsOf([s]).includes('dynamodb:PutItem'));
       expect(onIncidents.map((s) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn) }))).toEqual([
         { actions: ['dynamodb:GetItem'], resources: [`\${${tableId}.Arn}`] },
         { actions: ['dynamodb:Query'], resources: indexes.map((index) => `\${${tableId}.Arn}/index/${index}`) },

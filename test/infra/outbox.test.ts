@@ -7,6 +7,7 @@ import { healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { streamMappingsOf } from '../../local/event-source-mappings';
 import { actionsOf, asList, functionWithEntry, referencedId, referencedIds, resourcesOfType, useClientStacks, type PolicyStatementJson } from './infra-fixtures';
+import type { CfnElement } from 'aws-cdk-lib';
 
 const fixture = useClientStacks();
 const OUTBOX_ENTRY = 'src/modules/outbox/functions/outbox-consumer-handler.ts';
@@ -68,7 +69,15 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test("the consumer's role: the stream, outbox items (get, delete), the SLA workflow's start, the topics, the failure queue; nothing else", () => {
     const { resources } = fixture.get(clientId);
-    const consumer = functionWithEntry(resources, OUTBOX_ENTRY);
+    const withSite = functionWithEntry(resources, OUTBOX_ENTRY);
+    // Rebuilding the self-help site (clients that have one): the problems, catalogue and incidents
+    // tables' reads and the site bucket, checked in test/infra/selfhelp-site.test.ts; set apart here.
+    const { stack } = fixture.get(clientId);
+    const siteTables = new Set([stack.data.problemsTable, stack.data.catalogueTable].map((t) => stack.getLogicalId(t.node.defaultChild as CfnElement)));
+    const isSiteGrant = (st: PolicyStatementJson) =>
+      actionsOf([st]).some((a) => a.startsWith('s3:')) || [...referencedIds(st.Resource)].some((id) => siteTables.has(id)) || (JSON.stringify(st.Resource).includes('/index/byState') && actionsOf([st]).join() === 'dynamodb:Query');
+    const consumer = { ...withSite, statements: withSite.statements.filter((st) => !isSiteGrant(st)) };
+    expect(withSite.statements.some(isSiteGrant)).toBe(stack.config.selfHelp.site.enabled);
     const granted = (prefix: string) => [...new Set(actionsOf(consumer.statements).filter((a) => a.startsWith(prefix)))].sort();
     expect(granted('dynamodb:')).toEqual(['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
     expect(granted('states:')).toEqual(['states:StartExecution']);

@@ -39,8 +39,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       [`\${${problemsId}.Arn}`]: PROBLEMS_TABLE_ACTIONS,
       ...Object.fromEntries(Object.values(PROBLEM_INDEXES).map((index) => [`\${${problemsId}.Arn}/index/${index.name}`, ['dynamodb:Query']])),
     });
+    // PutItem: the self-help site's rebuild, an outbox item (OUTBOX partition only; test/infra/iam.test.ts).
     expect(grantsOn(problems.statements, incidentsId)).toEqual({
-      [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem'],
+      [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${incidentsId}.Arn}/index/byNumber`]: ['dynamodb:Query'],
       [`\${${incidentsId}.Arn}/index/byCreated`]: ['dynamodb:Query'],
     });
@@ -59,7 +60,11 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const retirement = functionWithEntry(resources, RETIREMENT_ENTRY);
     // Reports: Query only, for known errors' impact (test/infra/known-error-impact.test.ts).
     const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
-    expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId].sort());
+    // The outbox's functions read published articles to rebuild the self-help site, where the client has one.
+    const siteReaders = stack.config.selfHelp.site.enabled
+      ? ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'].map((entry) => functionWithEntry(resources, entry).roleId)
+      : [];
+    expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId, ...siteReaders].sort());
     expect(grantsOn(incidents.statements, tableId)).toEqual({
       [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],

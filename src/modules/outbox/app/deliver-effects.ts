@@ -8,6 +8,12 @@ export interface EffectDeliveryDeps {
   /** Starts the SLA workflow of a clock generation: the same generation twice starts one execution. */
   readonly slaScheduler: { start(run: { readonly incidentId: string; readonly generation: number }): Promise<void> };
   readonly notifier: Notifier;
+  /**
+   * Rebuilds and publishes the self-help site from the current published set. `storedAt`: when
+   * the effect was stored; a publisher whose last rebuild started later may skip (it covered it).
+   * @default no site: the effect has nothing to do
+   */
+  readonly selfHelpSite?: { publish(request: { readonly storedAt?: string; readonly trigger?: string }): Promise<unknown> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -23,13 +29,16 @@ export type DeliveryOutcome = 'delivered' | 'already-delivered';
 export async function deliverOutboxItem(deps: EffectDeliveryDeps, key: Readonly<Record<string, string>>): Promise<DeliveryOutcome> {
   const item = await deps.outbox.get(key);
   if (!item) return 'already-delivered';
-  await deliverEffect(deps, item);
+  await deliverEffect(deps, item, item.createdAt);
   await deps.outbox.markDelivered(key);
   return 'delivered';
 }
 
-export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: OutboxEffect): Promise<void> {
+export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: OutboxEffect, storedAt?: string): Promise<void> {
   switch (effect.kind) {
+    case 'publish-site':
+      await deps.selfHelpSite?.publish({ trigger: effect.articleId, ...(storedAt !== undefined && { storedAt }) });
+      return;
     case 'sla-start':
       return deps.slaScheduler.start({ incidentId: effect.incidentId, generation: effect.generation });
     case 'notify':

@@ -14,7 +14,14 @@ export type Effect =
       /** Tells this notification from the change's others, e.g. `major-incident`, `escalation`, an SLA notice's key. */
       readonly name: string;
       readonly notification: Notification;
-    };
+    }
+  /**
+   * Rebuild the client's self-help site: an article it shows was published, changed or archived.
+   * The rebuild reads the current published set, so any delivery (or redelivery) of any of these
+   * effects brings the site up to date, and a rebuild that started after this effect was stored
+   * covers it (the delivery skips it: debounced).
+   */
+  | { readonly kind: 'publish-site'; readonly articleId: string };
 
 export type EffectKind = Effect['kind'];
 
@@ -43,5 +50,7 @@ function effectName(effect: Effect): string {
       return `sla-start#g${effect.generation}`;
     case 'notify':
       return `notify#${effect.name}`;
+    case 'publish-site':
+      return 'publish-site';
   }
 }

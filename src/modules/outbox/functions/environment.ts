@@ -1,4 +1,16 @@
-import { ENV, environmentContract } from '../../../platform/environment-contract';
+import { ENV, environmentContract, optional } from '../../../platform/environment-contract';
+
+/**
+ * What rebuilding the self-help site reads (the publish-site effect): the tables it is built from
+ * and where it goes. Empty when the client has no site (the effect then has nothing to do).
+ */
+const SELF_HELP_SITE = {
+  problemsTable: optional(ENV.problemsTable),
+  catalogueTable: optional(ENV.catalogueTable),
+  selfHelpBucket: optional(ENV.selfHelpBucket),
+  selfHelpUrl: optional(ENV.selfHelpUrl),
+  selfHelpAccess: optional(ENV.selfHelpAccess),
+} as const;
 
 /** outbox-consumer-handler.ts: delivers the effects stored in the incidents table (its stream). */
 export const OUTBOX_CONSUMER_ENVIRONMENT = environmentContract({
@@ -8,6 +20,7 @@ export const OUTBOX_CONSUMER_ENVIRONMENT = environmentContract({
   escalationTopic: ENV.escalationTopic,
   securityTopic: ENV.securityTopic,
   clientSettings: ENV.clientSettings,
+  ...SELF_HELP_SITE,
 });
 
 /** outbox-reconciler-handler.ts: the scheduled job that repairs what slipped through the outbox. */
@@ -18,4 +31,5 @@ export const OUTBOX_RECONCILER_ENVIRONMENT = environmentContract({
   escalationTopic: ENV.escalationTopic,
   securityTopic: ENV.securityTopic,
   clientSettings: ENV.clientSettings,
+  ...SELF_HELP_SITE,
 });

@@ -9,6 +9,7 @@ import { createNotifier } from '../../../platform/notifier-factory';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { OUTBOX_CONSUMER_ENVIRONMENT } from './environment';
 import { createSlaScheduler } from '../../incidents/functions';
+import { createSelfHelpSite } from '../../selfhelp/functions';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
 import { createOutboxConsumer } from './outbox-consumer';
 
@@ -23,6 +24,8 @@ const { logger, metrics, tracer } = observability;
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
+// The client's self-help site (publish-site effects), when the client config turns it on.
+const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
 const consume = createOutboxConsumer(
   {
     outbox: new DynamoDbOutbox(documents, env.incidentsTable),
@@ -33,6 +36,7 @@ const consume = createOutboxConsumer(
       clock,
       observability,
     }),
+    ...(selfHelpSite && { selfHelpSite }),
   },
   {
     onFailure: (error, record) => {

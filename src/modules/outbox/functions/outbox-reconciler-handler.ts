@@ -9,6 +9,7 @@ import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { createNotifier } from '../../../platform/notifier-factory';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { createSlaScheduler } from '../../incidents/functions';
+import { createSelfHelpSite } from '../../selfhelp/functions';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
 import { DynamoDbOpenSlaClocks } from '../adapters/dynamodb-open-sla-clocks';
 import { SfnSlaExecutions } from '../adapters/sfn-sla-executions';
@@ -27,6 +28,7 @@ const { logger, metrics, tracer } = observability;
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
+const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
 const deps = {
   outbox: new DynamoDbOutbox(documents, env.incidentsTable),
   clocks: new DynamoDbOpenSlaClocks(documents, env.incidentsTable),
@@ -39,6 +41,7 @@ const deps = {
     observability,
   }),
   clock,
+  ...(selfHelpSite && { selfHelpSite }),
 };
 
 const run = async (_event: ScheduledEvent, _context: Context): Promise<ReconcileOutcome> => {

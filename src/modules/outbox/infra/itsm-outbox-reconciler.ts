@@ -17,6 +17,7 @@ import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgement
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { OUTBOX_PARTITION } from '../adapters/outbox-table-keys';
 import { OUTBOX_RECONCILER_ENVIRONMENT } from '../functions/environment';
+import { NO_SELF_HELP_SITE, type SelfHelpSitePublishing } from './itsm-outbox';
 
 /** How often the reconciler runs (its grace, 5 minutes, is in app/reconcile-effects.ts). */
 export const RECONCILER_RATE = Duration.minutes(5);
@@ -30,6 +31,11 @@ export interface ItsmOutboxReconcilerProps {
   readonly slaStateMachine: StateMachine;
   readonly topics: { readonly majorIncidents: ITopic; readonly escalations: ITopic; readonly security: ITopic };
   readonly webhookSecretArn?: string;
+  /**
+   * The self-help site a repaired publish-site effect rebuilds.
+   * @default no site
+   */
+  readonly selfHelpSite?: SelfHelpSitePublishing;
   /** The scheduled jobs' failure queue (failed asynchronous invocations and undeliverable events). */
   readonly jobFailures: IQueue;
 }
@@ -67,9 +73,11 @@ export class ItsmOutboxReconciler extends Construct {
         escalationTopic: props.topics.escalations.topicArn,
         securityTopic: props.topics.security.topicArn,
         clientSettings: props.clientSettings,
+        ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
       }),
     });
     const { role } = fn;
+    props.selfHelpSite?.grantPublisher(fn);
     // Outbox items: the Query of the OUTBOX partition, then each read (consistently) and deleted.
     fn.grantTable({ table: props.table, key: props.key, access: ['get', 'query', 'delete'], leadingKeys: [OUTBOX_PARTITION] });
     // Open incidents: Query on the byState index only.

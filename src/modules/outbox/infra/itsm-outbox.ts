@@ -25,6 +25,15 @@ export const OUTBOX_STREAM_SETTINGS = {
   maxRecordAge: Duration.hours(6),
 } as const;
 
+/** The self-help site, when the client has one: the variables and grants of a function that rebuilds it. */
+export interface SelfHelpSitePublishing {
+  environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string };
+  grantPublisher(fn: ItsmFunction): void;
+}
+
+/** No site: the variables are empty, and the publish-site effect has nothing to do. */
+export const NO_SELF_HELP_SITE = { problemsTable: '', catalogueTable: '', selfHelpBucket: '', selfHelpUrl: '', selfHelpAccess: '' } as const;
+
 export interface ItsmOutboxProps {
   readonly clientId: string;
   /**
@@ -41,6 +50,11 @@ export interface ItsmOutboxProps {
   readonly topics: { readonly majorIncidents: ITopic; readonly escalations: ITopic; readonly security: ITopic };
   /** The client's webhook signing key, when the client has a webhook. */
   readonly webhookSecretArn?: string;
+  /**
+   * The self-help site the publish-site effect rebuilds.
+   * @default no site
+   */
+  readonly selfHelpSite?: SelfHelpSitePublishing;
 }
 
 /**
@@ -92,9 +106,11 @@ export class ItsmOutbox extends Construct {
         escalationTopic: props.topics.escalations.topicArn,
         securityTopic: props.topics.security.topicArn,
         clientSettings: props.clientSettings,
+        ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
       }),
     });
     const { role } = this.consumer;
+    props.selfHelpSite?.grantPublisher(this.consumer);
 
     if (streamArn) {
       // The stream: the three reads of the mapping, on this table's stream only.

@@ -1,7 +1,7 @@
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
-import { ItsmOutbox } from './itsm-outbox';
+import { ItsmOutbox, type SelfHelpSitePublishing } from './itsm-outbox';
 import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
 export interface OutboxModuleProps extends ItsmModuleProps {
@@ -12,6 +12,11 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    * @default no webhook: no secret is readable
    */
   readonly webhookSecretArn?: string;
+  /**
+   * The client's self-help site, rebuilt by the outbox's functions (publish-site effects).
+   * @default no site
+   */
+  readonly selfHelpSite?: SelfHelpSitePublishing;
 }
 
 /**
@@ -33,6 +38,7 @@ export class OutboxModule extends ItsmModule {
       slaStateMachine: props.slaStateMachine,
       topics: props.notifications,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
+      ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
     });
     this.functions.push(this.outbox.consumer);
     this.alarms.push(this.outbox.failuresAlarm);
@@ -48,6 +54,7 @@ export class OutboxModule extends ItsmModule {
       topics: props.notifications,
       jobFailures: props.jobFailures,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
+      ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
     });
     this.functions.push(this.reconciler.function);
     this.alarms.push(this.reconciler.repairsAlarm);

@@ -7,6 +7,8 @@ import type { TermHit } from '../domain/kedb-search';
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
 import type { ProblemState } from '../domain/problem-lifecycle';
 import { decodeCursor, encodeCursor, queryFromCursor } from '../../../kernel/adapters/page-cursor';
+import type { OutboxEffect } from '../../outbox/domain';
+import { outboxPuts } from '../../outbox/adapters';
 import {
   ANALYSIS_PREFIX,
   CHANGE_LINK_PREFIX,
@@ -74,6 +76,31 @@ export class DynamoDbKnowledgeSearch implements KnowledgeSearch {
     return this.getEntity<KnowledgeArticle>(articleKey(id));
   }
 
+  /**
+   * Every published article (any audience): Queries on byLastAccess, which holds published
+   * articles only (sparse), page after page. What the self-help site is rebuilt from; no Scan.
+   */
+  async publishedArticles(): Promise<KnowledgeArticle[]> {
+    const index = PROBLEM_INDEXES.byLastAccess;
+    const articles: KnowledgeArticle[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.partitionKey },
+          ExpressionAttributeValues: { ':pk': PUBLISHED_ARTICLES_PARTITION },
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      for (const item of result.Items ?? []) articles.push(strip(item) as unknown as KnowledgeArticle);
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return articles;
+  }
+
   protected async getEntity<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
     return result.Item ? (strip(result.Item) as unknown as T) : undefined;
@@ -86,6 +113,20 @@ export class DynamoDbKnowledgeSearch implements KnowledgeSearch {
  * one item; a known error and its search-term items are one transaction.
  */
 export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implements ProblemRepository {
+  /**
+   * @param outboxTable the table outbox items are written to (the incidents table), in the same
+   *   transaction as the changes that cause them. The functions always name it; without it (tests
+   *   and benches that deliver no effects) effects are not stored.
+   */
+  constructor(db: DynamoDBDocumentClient, tableName: string, private readonly outboxTable?: string) {
+    super(db, tableName);
+  }
+
+  private outboxWrites(effects: readonly OutboxEffect[] | undefined, at: string) {
+    if (!effects || effects.length === 0 || !this.outboxTable) return [];
+    return outboxPuts(this.outboxTable, effects, at);
+  }
+
   /** The next problem number: one atomic ADD on the counter item, as for incidents. */
   async allocateProblemNumber(): Promise<string> {
     const result = await this.db.send(
@@ -333,16 +374,43 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     return this.indexPage('byKind', 'KNOWN-ERRORS', page, { knownErrors: 'all' });
   }
 
-  async createArticle(article: KnowledgeArticle, terms: readonly string[]): Promise<void> {
+  async createArticle(article: KnowledgeArticle, terms: readonly string[], effects?: readonly OutboxEffect[]): Promise<void> {
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: this.tableName, Item: articleItem(article), ConditionExpression: 'attribute_not_exists(pk)' } },
           // Only published articles are found by search; drafts are read by id.
           ...(article.state === 'published' ? this.termWrites('ka', article.id, terms, []) : []),
+          ...this.outboxWrites(effects, article.updatedAt),
         ],
       }),
     );
+  }
+
+  async createKnownErrorArticle(article: KnowledgeArticle, terms: readonly string[], knownError: KnownError, previousVersion: number, effects: readonly OutboxEffect[]): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...knownErrorKey(knownError.id), ...kindIndexKeys('KNOWN-ERRORS', knownError), itemType: 'known-error', ...knownError },
+                ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': previousVersion },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: articleItem(article), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...(article.state === 'published' ? this.termWrites('ka', article.id, terms, []) : []),
+            ...this.outboxWrites(effects, article.updatedAt),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isTransactionConflict(error)) throw new VersionConflictError(previousVersion, undefined);
+      throw error;
+    }
   }
 
   /**
@@ -355,7 +423,7 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     next: KnowledgeArticle,
     previous: { readonly version: number; readonly state: KnowledgeArticle['state']; readonly terms: readonly string[] },
     terms: readonly string[],
-    options: { readonly lastActivity?: string } = {},
+    options: { readonly lastActivity?: string; readonly effects?: readonly OutboxEffect[] } = {},
   ): Promise<void> {
     const index = PROBLEM_INDEXES.byLastAccess;
     const names: Record<string, string> = { '#version': 'version' };
@@ -400,6 +468,7 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
               },
             },
             ...this.termWrites('ka', next.id, next.state === 'published' ? terms : [], previous.terms),
+            ...this.outboxWrites(options.effects, next.updatedAt),
           ],
         }),
       );
@@ -426,9 +495,22 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
           TableName: this.tableName,
           Key: articleKey(id),
           UpdateExpression: 'ADD #views :one SET #last = :at, #activity = :activity',
-          ConditionExpression: publishedOnly ? 'attribute_exists(pk) AND #state = :published' : 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#views': 'views', '#last': 'lastAccessedAt', '#activity': index.sortKey, ...(publishedOnly && { '#state': 'state' }) },
-          ExpressionAttributeValues: { ':one': 1, ':at': at, ':activity': lastAccessSortKey(at, id), ...(publishedOnly && { ':published': 'published' }) },
+          // Client users read published articles that are not internal (no audience: client, as before audiences).
+          ConditionExpression: publishedOnly
+            ? 'attribute_exists(pk) AND #state = :published AND (attribute_not_exists(#audience) OR #audience <> :internal)'
+            : 'attribute_exists(pk)',
+          ExpressionAttributeNames: {
+            '#views': 'views',
+            '#last': 'lastAccessedAt',
+            '#activity': index.sortKey,
+            ...(publishedOnly && { '#state': 'state', '#audience': 'audience' }),
+          },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':at': at,
+            ':activity': lastAccessSortKey(at, id),
+            ...(publishedOnly && { ':published': 'published', ':internal': 'internal' }),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -506,7 +588,7 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
 /** Written by reads (recordView), never by a version's update. */
 const ARTICLE_READ_FIELDS: readonly string[] = ['views', 'lastAccessedAt'];
 /** Fields a version may drop: removed from the item when absent. */
-const OPTIONAL_ARTICLE_FIELDS: readonly string[] = ['service', 'category', 'source', 'publishedAt'];
+const OPTIONAL_ARTICLE_FIELDS: readonly string[] = ['service', 'category', 'source', 'publishedAt', 'knownErrorId'];
 const articleItem = (article: KnowledgeArticle) => ({
   ...articleKey(article.id),
   ...kindIndexKeys('KNOWLEDGE', article),

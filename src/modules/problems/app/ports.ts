@@ -2,6 +2,7 @@ import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry }
 import type { ProblemState } from '../domain/problem-lifecycle';
 import type { TermHit } from '../domain/kedb-search';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
+import type { OutboxEffect } from '../../outbox/domain';
 
 /** Ports of this module's use cases; adapters implement them. Shared ports (clock, ids, pages, notifier, audit) are in src/kernel/app/ports.ts. */
 
@@ -62,7 +63,14 @@ export interface ProblemRepository extends KnowledgeSearch {
   putKnownError(knownError: KnownError, terms: readonly string[], previous?: { readonly version: number; readonly terms: readonly string[] }): Promise<void>;
   knownErrorTerms(id: string): Promise<string[]>;
   listKnownErrors(page: PageRequest): Promise<Page<KnownError>>;
-  createArticle(article: KnowledgeArticle, terms: readonly string[]): Promise<void>;
+  /** `effects`: outbox effects stored in the same transaction (the self-help site's rebuild). */
+  createArticle(article: KnowledgeArticle, terms: readonly string[], effects?: readonly OutboxEffect[]): Promise<void>;
+  /**
+   * A known error's client article, created and linked both ways in one transaction: the article
+   * (new) with its terms, the known error's next version (naming the article) if its stored
+   * version is still `previousVersion`, and the effects.
+   */
+  createKnownErrorArticle(article: KnowledgeArticle, terms: readonly string[], knownError: KnownError, previousVersion: number, effects: readonly OutboxEffect[]): Promise<void>;
   /**
    * Stores the next version of an article with its terms (a published one has them, others none),
    * if the stored version is still `previous.version` (and, with `lastActivity`, nobody read it since).
@@ -71,10 +79,10 @@ export interface ProblemRepository extends KnowledgeSearch {
     next: KnowledgeArticle,
     previous: { readonly version: number; readonly state: KnowledgeArticle['state']; readonly terms: readonly string[] },
     terms: readonly string[],
-    options?: { readonly lastActivity?: string },
+    options?: { readonly lastActivity?: string; readonly effects?: readonly OutboxEffect[] },
   ): Promise<void>;
   articleTerms(id: string): Promise<string[]>;
-  /** A read by id: counts a view and sets the last access, without a new version; undefined if absent (or, `publishedOnly`, not published). */
+  /** A read by id: counts a view and sets the last access, without a new version; undefined if absent (or, `publishedOnly`, not published for client users: unpublished or internal). */
   recordView(id: string, at: string, publishedOnly: boolean): Promise<KnowledgeArticle | undefined>;
   /** Published articles whose last activity (read or publication) is before `before`, least recent first. */
   staleArticles(before: string, limit: number): Promise<StaleArticle[]>;

@@ -5,8 +5,14 @@ import { assertVersionPrecondition, type VersionPrecondition } from '../../../ke
 import { findSecrets } from '../../../kernel/domain/secret-detector';
 import type { Actor, Incident } from '../../incidents/domain';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
+import { effectsOf, type OutboxEffect } from '../../outbox/domain';
 import {
   addCandidateSolution,
+  audienceOf,
+  isOnSelfHelp,
+  KNOWN_ERROR_PUBLISHED_FIELDS,
+  knownErrorArticle,
+  knownErrorArticleChanges,
   changeKnownError,
   changeProblem,
   decide,
@@ -388,9 +394,14 @@ export async function decideKnownError(
 }
 
 async function saveKnownError(deps: ProblemDeps, caller: Caller, action: string, current: KnownError, next: KnownError): Promise<KnownError> {
+  // Its published article follows it: checked before anything is stored, updated right after.
+  const article = next.articleId ? await deps.problems.getArticle(next.articleId) : undefined;
+  const articleChanges = article ? knownErrorArticleChanges(article, next) : undefined;
+  if (article?.state === 'published' && articleChanges) assertKnownErrorPublishable(next);
   const previousTerms = await deps.problems.knownErrorTerms(current.id);
   await deps.problems.putKnownError(next, knownErrorTerms(next), { version: current.version, terms: previousTerms });
   await deps.audit.record(recordChangeEntry(caller, action, { type: 'known-error', id: current.id }, current, next));
+  if (article && articleChanges) await saveArticle(deps, caller, article, changeArticle(article, articleChanges, caller, next.updatedAt));
   return next;
 }
 
@@ -449,7 +460,7 @@ export async function createArticle(deps: ProblemDeps, caller: Caller, input: Kn
   requireScope(caller, 'knowledge:manage', 'write knowledge articles');
   const article = newKnowledgeArticle(deps.ids.newId(), input, caller, now(deps));
   assertNoSecretsWhenPublished(article);
-  await deps.problems.createArticle(article, articleTerms(article));
+  await deps.problems.createArticle(article, articleTerms(article), siteEffects(undefined, article));
   await deps.audit.record(recordChangeEntry(caller, 'article:create', { type: 'article', id: article.id }, undefined, article));
   return article;
 }
@@ -473,6 +484,11 @@ export async function updateArticle(deps: ProblemDeps, caller: Caller, id: strin
   if (!current) throw new NotFoundError(`No knowledge article ${id}`, 'id');
   assertVersionPrecondition(ifMatchVersion, current.version);
   const next = changeArticle(current, changes, caller, now(deps));
+  if (current.knownErrorId && (changes.title !== undefined || changes.body !== undefined)) {
+    throw new InvalidInputError([
+      { field: changes.body !== undefined ? 'body' : 'title', message: `follows known error ${current.knownErrorId}: change its symptoms or workaround instead` },
+    ]);
+  }
   assertNoSecretsWhenPublished(next);
   await saveArticle(deps, caller, current, next);
   return next;
@@ -489,9 +505,65 @@ function assertNoSecretsWhenPublished(article: KnowledgeArticle): void {
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ field: i.field, message: `${i.message}; remove it before publishing` })));
 }
 
+/**
+ * The self-help site's rebuild, when a change touches what it shows: an article on the site
+ * (published, not internal) before or after the change. One effect per article version.
+ */
+function siteEffects(current: KnowledgeArticle | undefined, next: KnowledgeArticle): OutboxEffect[] {
+  const before = current !== undefined && isOnSelfHelp(current);
+  if (!before && !isOnSelfHelp(next)) return [];
+  return effectsOf(next.id, next.version, [{ kind: 'publish-site', articleId: next.id }]);
+}
+
+/**
+ * Publishes a known error's symptoms and workaround as a `client` article, linked both ways (the
+ * article names the known error, the known error the article) in one transaction with the site's
+ * rebuild. Once linked, again brings the article up to date and publishes it if it is not.
+ * Never the root cause, solutions or decision: those are internal analysis.
+ */
+export async function publishKnownErrorArticle(
+  deps: ProblemDeps,
+  caller: Caller,
+  id: string,
+  audience: 'client' | 'public' = 'client',
+): Promise<{ readonly article: KnowledgeArticle; readonly created: boolean }> {
+  requireScope(caller, 'known-error:manage', 'manage known errors');
+  requireScope(caller, 'knowledge:manage', 'write knowledge articles');
+  const knownError = await loadKnownError(deps, id);
+  assertKnownErrorPublishable(knownError);
+  const at = now(deps);
+  const existing = knownError.articleId ? await deps.problems.getArticle(knownError.articleId) : undefined;
+  if (existing) {
+    const changes = {
+      ...knownErrorArticleChanges(existing, knownError),
+      ...(existing.state !== 'published' && { state: 'published' as const }),
+      ...(audienceOf(existing) !== audience && { audience }),
+    };
+    if (Object.keys(changes).length === 0) return { article: existing, created: false };
+    const next = changeArticle(existing, changes, caller, at);
+    await saveArticle(deps, caller, existing, next);
+    return { article: next, created: false };
+  }
+  const article = knownErrorArticle(deps.ids.newId(), knownError, caller, at, audience);
+  const linked: KnownError = { ...knownError, articleId: article.id, updatedAt: at, updatedBy: caller.name, version: knownError.version + 1 };
+  await deps.problems.createKnownErrorArticle(article, articleTerms(article), linked, knownError.version, siteEffects(undefined, article));
+  await deps.audit.record(recordChangeEntry(caller, 'article:create', { type: 'article', id: article.id }, undefined, article));
+  await deps.audit.record(recordChangeEntry(caller, 'known-error:publish-article', { type: 'known-error', id: knownError.id }, knownError, linked));
+  return { article, created: true };
+}
+
+/** A known error's published fields, checked for secrets under their own names (symptoms, workaround…). */
+function assertKnownErrorPublishable(knownError: KnownError): void {
+  const issues = findSecrets(Object.fromEntries(KNOWN_ERROR_PUBLISHED_FIELDS.map((field) => [field, knownError[field]])));
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
 async function saveArticle(deps: Pick<ProblemDeps, 'problems' | 'audit'>, actor: Actor & { readonly roles?: readonly string[] }, current: KnowledgeArticle, next: KnowledgeArticle, lastActivity?: string): Promise<void> {
   const previousTerms = current.state === 'published' ? await deps.problems.articleTerms(current.id) : [];
-  await deps.problems.saveArticle(next, { version: current.version, state: current.state, terms: previousTerms }, articleTerms(next), lastActivity === undefined ? {} : { lastActivity });
+  await deps.problems.saveArticle(next, { version: current.version, state: current.state, terms: previousTerms }, articleTerms(next), {
+    ...(lastActivity !== undefined && { lastActivity }),
+    effects: siteEffects(current, next),
+  });
   const action = next.state === current.state ? 'article:update' : next.state === 'published' ? 'article:publish' : `article:${next.state === 'archived' ? 'archive' : 'update'}`;
   await deps.audit.record(recordChangeEntry(actor, action, { type: 'article', id: current.id }, withoutReads(current), withoutReads(next)));
 }
@@ -545,7 +617,7 @@ export async function searchArticles(
   caller: Caller,
   query: { readonly q?: string | undefined; readonly service?: string | undefined; readonly category?: string | undefined; readonly tag?: string | undefined; readonly limit: number; readonly nextToken?: string | undefined },
 ): Promise<Page<KnowledgeArticle & { readonly score: number }>> {
-  requireScope(caller, 'knowledge:read', 'read knowledge articles');
+  const scope = requireScope(caller, 'knowledge:read', 'read knowledge articles');
   if (query.nextToken !== undefined) throw new InvalidInputError([{ field: 'nextToken', message: 'search answers one ranked page; ask for a higher limit (≤ 100)' }]);
   const matches = await rankedMatches(
     deps.problems,
@@ -555,7 +627,8 @@ export async function searchArticles(
   );
   const items = await Promise.all(matches.map(async (m) => ({ m, a: await deps.problems.getArticle(m.id) })));
   // Only published articles are indexed; the state check keeps a just-archived one out too.
-  return { items: items.filter((x) => x.a?.state === 'published').map(({ m, a }) => ({ ...a!, score: m.score })) };
+  const visible = (a: KnowledgeArticle | undefined) => a?.state === 'published' && (scope === 'any' || audienceOf(a) !== 'internal');
+  return { items: items.filter((x) => visible(x.a)).map(({ m, a }) => ({ ...a!, score: m.score })) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -661,7 +734,10 @@ export async function suggestionsFor(search: KnowledgeSearch, subject: SearchSub
     knownErrors: knownErrors
       .filter((x) => x.ke)
       .map(({ m, ke }) => ({ id: ke!.id, title: ke!.title, workaround: ke!.workaround, fixStatus: ke!.fixStatus, score: m.score })),
-    articles: articles.filter((x) => x.a?.state === 'published').map(({ m, a }) => ({ id: a!.id, title: a!.title, score: m.score })),
+    // Requesters (no known errors) never get internal articles.
+    articles: articles
+      .filter((x) => x.a?.state === 'published' && (includeKnownErrors || audienceOf(x.a) !== 'internal'))
+      .map(({ m, a }) => ({ id: a!.id, title: a!.title, score: m.score })),
   };
 }
 

@@ -239,6 +239,8 @@ export interface KnownError {
   readonly tags: readonly string[];
   readonly solutions: readonly CandidateSolution[];
   readonly decision?: { readonly decision: ErrorDecision; readonly reason: string; readonly solutionId?: string; readonly at: string; readonly by: string };
+  /** The client article its workaround is published as (POST /known-errors/{id}/article), kept in step with it. */
+  readonly articleId?: string;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;
@@ -325,6 +327,17 @@ export function decide(
 export const ARTICLE_STATES = ['draft', 'published', 'archived'] as const;
 export type ArticleState = (typeof ARTICLE_STATES)[number];
 
+/**
+ * Who may read an article: `internal` the provider's staff only, `client` the client's signed-in
+ * users, `public` anyone (the public self-help site). Articles stored before audiences existed
+ * have none and read as `client`, the visibility they had.
+ */
+export const ARTICLE_AUDIENCES = ['internal', 'client', 'public'] as const;
+export type ArticleAudience = (typeof ARTICLE_AUDIENCES)[number];
+export const audienceOf = (article: Pick<KnowledgeArticle, 'audience'>): ArticleAudience => article.audience ?? 'client';
+/** Published for the client's users (or everyone): what the self-help site and requesters may see. */
+export const isOnSelfHelp = (article: Pick<KnowledgeArticle, 'audience' | 'state'>): boolean => article.state === 'published' && audienceOf(article) !== 'internal';
+
 /** Where a drafted article came from: the incident whose resolution notes it holds. */
 export interface ArticleSource {
   readonly incident: string;
@@ -338,6 +351,7 @@ export interface KnowledgeArticleInput {
   readonly category?: string | undefined;
   readonly tags?: readonly string[] | undefined;
   readonly state?: ArticleState | undefined;
+  readonly audience?: ArticleAudience | undefined;
 }
 
 export interface KnowledgeArticle {
@@ -348,7 +362,11 @@ export interface KnowledgeArticle {
   readonly category?: string;
   readonly tags: readonly string[];
   readonly state: ArticleState;
+  /** Absent on articles stored before audiences existed: read as `client` (audienceOf). */
+  readonly audience?: ArticleAudience;
   readonly source?: ArticleSource;
+  /** The known error whose workaround this article publishes; its text follows the known error's. */
+  readonly knownErrorId?: string;
   /** When it was (last) published: the retirement clock starts here if nobody reads it. */
   readonly publishedAt?: string;
   /** Reads by id; counted without a new version (see the repository's recordView). */
@@ -371,6 +389,7 @@ export function newKnowledgeArticle(id: string, input: KnowledgeArticleInput, ac
     ...(input.category && { category: input.category }),
     tags: normalizedTags(input.tags ?? []),
     state,
+    audience: input.audience ?? 'client',
     ...(source && { source }),
     ...(state === 'published' && { publishedAt: at }),
     views: 0,
@@ -445,6 +464,42 @@ export function resolutionDraft(id: string, incident: ResolvedIncidentFacts, act
     at,
     { incident: incident.id, number: incident.number },
   );
+}
+
+/** What of a known error its client article shows: never the root cause, the solutions or the decision (internal analysis). */
+export const KNOWN_ERROR_PUBLISHED_FIELDS = ['title', 'symptoms', 'workaround', 'tags'] as const;
+
+/** The article text of a known error's workaround: its symptoms (what users see) and the workaround. */
+export function knownErrorArticleText(knownError: Pick<KnownError, 'title' | 'symptoms' | 'workaround'>): { readonly title: string; readonly body: string } {
+  return { title: knownError.title, body: ['## Symptoms', '', knownError.symptoms, '', '## Workaround', '', knownError.workaround].join('\n') };
+}
+
+/** The client article that publishes a known error's workaround: published, audience `client`, linked to it. */
+export function knownErrorArticle(id: string, knownError: KnownError, actor: Actor, at: string, audience: 'client' | 'public' = 'client'): KnowledgeArticle {
+  return {
+    ...newKnowledgeArticle(
+      id,
+      {
+        ...knownErrorArticleText(knownError),
+        ...(knownError.services[0] && { service: knownError.services[0] }),
+        ...(knownError.category && { category: knownError.category }),
+        tags: knownError.tags,
+        state: 'published',
+        audience,
+      },
+      actor,
+      at,
+    ),
+    knownErrorId: knownError.id,
+  };
+}
+
+/** The article's changes that keep it in step with its known error (undefined: already in step). */
+export function knownErrorArticleChanges(article: KnowledgeArticle, knownError: KnownError): ArticleChanges | undefined {
+  const { title, body } = knownErrorArticleText(knownError);
+  const sameTags = article.tags.length === knownError.tags.length && article.tags.every((t, i) => t === knownError.tags[i]);
+  if (article.title === title && article.body === body && sameTags) return undefined;
+  return { title, body, tags: knownError.tags };
 }
 
 const normalizedTags = (tags: readonly string[]) => [...new Set(tags.map((t) => t.toLowerCase()))];

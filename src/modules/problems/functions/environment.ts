@@ -12,6 +12,8 @@ export const PROBLEMS_ENVIRONMENT = environmentContract({
 /** knowledge-retirement-handler.ts: the daily archiving of stale articles. */
 export const KNOWLEDGE_RETIREMENT_ENVIRONMENT = environmentContract({
   problemsTable: ENV.problemsTable,
+  /** Where an archive's self-help site rebuild is stored (outbox items). */
+  incidentsTable: ENV.incidentsTable,
   auditTable: ENV.auditTable,
   clientSettings: ENV.clientSettings,
 });

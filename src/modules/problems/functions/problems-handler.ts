@@ -20,7 +20,8 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: ProblemDeps = {
-  problems: new DynamoDbProblemRepository(documents, env.problemsTable),
+  // Knowledge writes store the self-help site's rebuild as an outbox item in the incidents table.
+  problems: new DynamoDbProblemRepository(documents, env.problemsTable, env.incidentsTable),
   // Read only: GetItem by id and the byNumber index, to link incidents by id or number.
   incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable),
   clock,

@@ -31,6 +31,7 @@ import {
   problemLogPageSchema,
   problemPageSchema,
   problemSchema,
+  publishKnownErrorArticleBodySchema,
   searchArticlesQuerySchema,
   solutionBodySchema,
   type UpdateArticleBody,
@@ -50,6 +51,7 @@ import {
   getArticle,
   getKnownError,
   getProblem,
+  publishKnownErrorArticle,
   incidentsOfProblem,
   linkChange,
   linkIncident,
@@ -277,6 +279,18 @@ export const PROBLEM_ROUTES = defineRoutes<ProblemHttpDeps>('problems', [
       const id = knownErrorId(event.pathParameters);
       const decision = parseJsonBody(event, decisionBodySchema);
       return representation(await decideKnownError(deps, caller, id, decision, ifMatchVersion(event)), 200);
+    },
+  },
+  {
+    method: 'POST', path: '/known-errors/{id}/article', auth: 'token', operationId: 'publishKnownErrorArticle',
+    summary: "Publish the known error's symptoms and workaround as a client (or public) article, linked both ways and kept in step with the known error; again: brings it up to date and republishes it",
+    body: publishKnownErrorArticleBodySchema,
+    response: { status: 201, schema: articleSchema, description: 'The published article (201 when created, 200 when it existed); Location set' }, problems: [404, 415],
+    handle: async ({ event, caller }, deps) => {
+      const id = knownErrorId(event.pathParameters);
+      const { audience } = parseJsonBody(event, publishKnownErrorArticleBodySchema);
+      const { article, created } = await publishKnownErrorArticle(deps, caller, id, audience);
+      return representation(article, created ? 201 : 200, { Location: `${basePath(event)}/knowledge/${article.id}` });
     },
   },
   {

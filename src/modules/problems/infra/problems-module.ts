@@ -4,6 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { PROBLEM_INDEXES } from '../adapters/problems-table-keys';
+import { OUTBOX_PARTITION } from '../../outbox/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';
@@ -54,6 +55,9 @@ export class ProblemsModule extends ItsmModule {
       access: ['get', 'query'],
       queryIndexesOnly: true,
     });
+    // Knowledge writes store the self-help site's rebuild as an outbox item in the incidents
+    // table, in their own transaction: PutItem on the outbox partition only.
+    problems.grantTable({ table: data.incidentsTable, key: data.key, access: ['put'], leadingKeys: [OUTBOX_PARTITION] });
     problems.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
     problems.grantAuditAppend(this.auditAppend);
 
@@ -71,6 +75,7 @@ export class ProblemsModule extends ItsmModule {
       deadLetterQueue: jobFailures,
       environment: environmentOf(KNOWLEDGE_RETIREMENT_ENVIRONMENT, {
         problemsTable: data.problemsTable.tableName,
+        incidentsTable: data.incidentsTable.tableName,
         auditTable: data.auditTable.tableName,
         clientSettings,
       }),
@@ -83,6 +88,8 @@ export class ProblemsModule extends ItsmModule {
       // conditional update, and the deletion of its terms.
       access: ['query', 'write', 'delete'],
     });
+    // An archive stores the self-help site's rebuild (an outbox item) in its transaction.
+    knowledgeRetirement.grantTable({ table: data.incidentsTable, key: data.key, access: ['put'], leadingKeys: [OUTBOX_PARTITION] });
     knowledgeRetirement.grantAuditAppend(this.auditAppend);
     knowledgeRetirement.grantQueueSend(jobFailures, data.key);
     new Rule(scope, 'KnowledgeRetirementSchedule', {

@@ -3,6 +3,7 @@ import { line, text } from '../../../kernel/schemas/text';
 import { PRIORITIES } from '../../../kernel/domain/priority';
 import { PROBLEM_STATES } from '../domain/problem-lifecycle';
 import {
+  ARTICLE_AUDIENCES,
   ARTICLE_STATES,
   CHANGE_ID_PATTERN,
   ERROR_DECISIONS,
@@ -199,6 +200,7 @@ export const knownErrorSchema = z
     tags: z.array(z.string()),
     solutions: z.array(z.object({ id: z.string(), description: z.string(), estimatedCost: z.string(), expectedBenefit: z.string(), proposedAt: z.string(), proposedBy: z.string() })),
     decision: z.object({ decision: z.enum(ERROR_DECISIONS), reason: z.string(), solutionId: z.string().optional(), at: z.string(), by: z.string() }).optional(),
+    articleId: z.string().optional().describe('The client article its workaround is published as (POST /known-errors/{id}/article)'),
     impact: z.object({ incidentsLast30Days: z.number(), usersAffected: z.number() }).optional(),
     score: z.number().optional(),
     version: z.number().int(),
@@ -215,6 +217,10 @@ const articleFields = {
   service: serviceIdSchema.optional(),
   category: line(80).optional(),
   tags: z.array(tag).max(20).optional(),
+  audience: z
+    .enum(ARTICLE_AUDIENCES)
+    .optional()
+    .describe('internal: staff only; client: the client\'s signed-in users (default); public: anyone, on the public self-help site'),
 };
 export const createArticleBodySchema = z.strictObject({
   ...articleFields,
@@ -227,6 +233,13 @@ export const updateArticleBodySchema = z
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'change at least one field' });
 export type UpdateArticleBody = Partial<z.infer<typeof createArticleBodySchema>> & { state?: (typeof ARTICLE_STATES)[number] };
+export const publishKnownErrorArticleBodySchema = z.strictObject({
+  audience: z
+    .enum(ARTICLE_AUDIENCES)
+    .exclude(['internal'])
+    .default('client')
+    .describe("client: the client's signed-in users (default); public: anyone, on the public self-help site"),
+});
 export const searchArticlesQuerySchema = z
   .strictObject({ q: line(500).optional(), service: serviceIdSchema.optional(), category: line(80).optional(), tag: tag.optional(), limit, nextToken })
   .refine((query) => query.q !== undefined || query.service !== undefined || query.category !== undefined || query.tag !== undefined, {
@@ -242,6 +255,8 @@ export const articleSchema = z
     category: z.string().optional(),
     tags: z.array(z.string()),
     state: z.enum(ARTICLE_STATES),
+    audience: z.enum(ARTICLE_AUDIENCES).optional().describe('Absent on articles written before audiences: read as client'),
+    knownErrorId: z.string().optional().describe('The known error whose workaround it publishes (kept in step with it)'),
     source: z.object({ incident: z.string(), number: z.string() }).optional().describe('Drafted from this incident\'s resolution'),
     publishedAt: z.string().optional(),
     views: z.number().int().describe('Reads by id'),

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import { SELF_HELP_CSP } from '../src/modules/selfhelp/infra/itsm-self-help-site';
+import { MANIFEST_FILE } from '../src/modules/selfhelp/adapters';
+
+/** Where the local runtime serves the example client's self-help site. */
+export const HELP_PREFIX = '/help/';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.xml': 'application/xml; charset=utf-8',
+};
+
+/** The headers CloudFront's response headers policy adds in AWS (ItsmSelfHelpSite), minus HSTS on plain HTTP. */
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': SELF_HELP_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+};
+
+const ARTICLE_PAGE = /^articles\/([0-9a-f-]{36})\.html$/;
+
+/**
+ * Serves the site folder the outbox consumer writes (FolderSiteStore) at /help/, as CloudFront
+ * serves the bucket: GET and HEAD, index.html at the root, 404 for anything else. Each article page
+ * served counts a view of its article (`onArticleView`), so the local site feeds the stale-article
+ * retirement as reads through the API do.
+ */
+export function createHelpSiteHandler(options: { readonly dir: string; readonly onArticleView?: (articleId: string) => Promise<void> }) {
+  const root = resolve(options.dir);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === HELP_PREFIX.slice(0, -1)) {
+      res.writeHead(301, { Location: HELP_PREFIX });
+      res.end();
+      return true;
+    }
+    if (!url.pathname.startsWith(HELP_PREFIX)) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
+      res.end('Method not allowed');
+      return true;
+    }
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname.slice(HELP_PREFIX.length)) || 'index.html';
+    } catch {
+      relative = '';
+    }
+    const file = resolve(join(root, relative));
+    if (!relative || relative === MANIFEST_FILE || !file.startsWith(root + sep)) return notFound(res);
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return notFound(res);
+    }
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', ...SECURITY_HEADERS });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    const article = ARTICLE_PAGE.exec(relative);
+    if (article && req.method === 'GET') await options.onArticleView?.(article[1]!).catch(() => undefined);
+    return true;
+  };
+}
+
+function notFound(res: ServerResponse): true {
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', ...SECURITY_HEADERS });
+  res.end('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><main><h1>Not found</h1><p><a href="/help/">Help home</a></p></main></body></html>');
+  return true;
+}

@@ -1,0 +1,72 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SiteSource } from '../app/ports';
+import type { SiteArticle, SiteService } from '../domain';
+import { DynamoDbKnowledgeSearch, articleKey } from '../../problems/adapters';
+import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
+import { INCIDENT_INDEXES } from '../../incidents/adapters';
+
+/** Incident states that are open work: a major incident in one of them puts its service's status on the site. */
+export const OPEN_INCIDENT_STATES = ['New', 'In Progress', 'On Hold'] as const;
+
+/**
+ * The site's inputs, read with Queries only (no Scan): published articles on the problems table's
+ * byLastAccess (published only), live services on the catalogue's byServiceStatus, and open major
+ * incidents on the incidents table's byState (one Query per open state, `major` filtered).
+ */
+export class DynamoDbSiteSource implements SiteSource {
+  private readonly knowledge: DynamoDbKnowledgeSearch;
+  private readonly catalogue: DynamoDbCatalogueRepository;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: { readonly problems: string; readonly catalogue: string; readonly incidents: string },
+  ) {
+    this.knowledge = new DynamoDbKnowledgeSearch(db, tables.problems);
+    this.catalogue = new DynamoDbCatalogueRepository(db, tables.catalogue);
+  }
+
+  publishedArticles(): Promise<readonly SiteArticle[]> {
+    return this.knowledge.publishedArticles();
+  }
+
+  async article(id: string): Promise<SiteArticle | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tables.problems, Key: articleKey(id), ConsistentRead: true }));
+    return result.Item as SiteArticle | undefined;
+  }
+
+  async services(): Promise<readonly SiteService[]> {
+    const services: SiteService[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.catalogue.listServices({ status: 'live' }, { limit: 100, ...(nextToken && { nextToken }) });
+      services.push(...page.items.map((s) => ({ id: s.id, name: s.name })));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return services;
+  }
+
+  async majorIncidentServices(): Promise<readonly string[]> {
+    const index = INCIDENT_INDEXES.byState;
+    const services = new Set<string>();
+    for (const state of OPEN_INCIDENT_STATES) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const result = await this.db.send(
+          new QueryCommand({
+            TableName: this.tables.incidents,
+            IndexName: index.name,
+            KeyConditionExpression: '#pk = :pk',
+            FilterExpression: '#major = :true',
+            ProjectionExpression: '#service',
+            ExpressionAttributeNames: { '#pk': index.partitionKey, '#major': 'major', '#service': 'service' },
+            ExpressionAttributeValues: { ':pk': `STATE#${state}`, ':true': true },
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const item of result.Items ?? []) services.add(String(item['service']));
+        start = result.LastEvaluatedKey;
+      } while (start);
+    }
+    return [...services].sort();
+  }
+}

@@ -1,0 +1,34 @@
+import type { DeskContact, SiteAccess, SiteArticle, SiteFile, SiteService } from '../domain';
+
+/** What the site is built from: the current published set, the catalogue, open major incidents. */
+export interface SiteSource {
+  /** Every published article (any audience; the generator picks what the site shows). */
+  publishedArticles(): Promise<readonly SiteArticle[]>;
+  /** One article read consistently (the one whose change triggered the rebuild); undefined if gone. */
+  article(id: string): Promise<SiteArticle | undefined>;
+  services(): Promise<readonly SiteService[]>;
+  /** The services with an open major incident. */
+  majorIncidentServices(): Promise<readonly string[]>;
+}
+
+/** What was published last: each file's content hash, and when that rebuild started reading. */
+export interface SiteManifest {
+  readonly startedAt: string;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Where the site lives: a bucket in AWS (S3SiteStore), a folder locally (FolderSiteStore). */
+export interface SiteStore {
+  manifest(): Promise<SiteManifest | undefined>;
+  put(path: string, file: SiteFile): Promise<void>;
+  delete(path: string): Promise<void>;
+  /** Written last: a rebuild that fails half-way is redone whole (nothing is skipped on its account). */
+  saveManifest(manifest: SiteManifest): Promise<void>;
+}
+
+export interface SiteSettings {
+  readonly title: string;
+  readonly baseUrl: string;
+  readonly access: SiteAccess;
+  readonly desk: DeskContact;
+}

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { generateSite, type SiteArticle } from '../domain';
+import type { SiteManifest, SiteSettings, SiteSource, SiteStore } from './ports';
+
+export interface PublishSiteDeps {
+  readonly source: SiteSource;
+  readonly store: SiteStore;
+  readonly settings: SiteSettings;
+  readonly clock: { now(): Date };
+}
+
+export interface PublishOutcome {
+  /** `covered`: a rebuild that started after the change (and its index lag) already published it. */
+  readonly outcome: 'published' | 'covered';
+  readonly written: number;
+  readonly deleted: number;
+  readonly unchanged: number;
+}
+
+/**
+ * How long after a change a rebuild must have started to be sure it saw it: the published set is
+ * read from a secondary index, which DynamoDB updates asynchronously (usually well under a second).
+ */
+export const INDEX_LAG_MS = 5_000;
+
+/** Files written (or deleted) at once. */
+const WRITES_AT_ONCE = 16;
+
+async function inBatches(paths: readonly string[], write: (path: string) => Promise<void>): Promise<void> {
+  for (let i = 0; i < paths.length; i += WRITES_AT_ONCE) await Promise.all(paths.slice(i, i + WRITES_AT_ONCE).map(write));
+}
+
+/**
+ * Rebuilds the whole site from the current published set and writes what changed: files whose
+ * content hash differs from the last manifest are written, files no longer generated are deleted,
+ * the rest left alone; the manifest goes last. Redelivery is harmless (the same set gives the same
+ * files), and an effect stored well before the last rebuild started is skipped (debounced).
+ * `trigger`: the article whose change caused it, read consistently, so index lag cannot hide it.
+ */
+export async function publishSite(deps: PublishSiteDeps, request: { readonly storedAt?: string; readonly trigger?: string } = {}): Promise<PublishOutcome> {
+  const previous = await deps.store.manifest();
+  if (request.storedAt !== undefined && previous && Date.parse(previous.startedAt) - Date.parse(request.storedAt) > INDEX_LAG_MS) {
+    return { outcome: 'covered', written: 0, deleted: 0, unchanged: 0 };
+  }
+  const startedAt = deps.clock.now().toISOString();
+  const [published, services, majorIncidentServices, trigger] = await Promise.all([
+    deps.source.publishedArticles(),
+    deps.source.services(),
+    deps.source.majorIncidentServices(),
+    request.trigger ? deps.source.article(request.trigger) : Promise.resolve(undefined),
+  ]);
+  const articles: SiteArticle[] = published.filter((a) => a.id !== request.trigger);
+  if (trigger) articles.push(trigger);
+  const site = generateSite({ ...deps.settings, articles, services, majorIncidentServices });
+  const files: Record<string, string> = {};
+  const changed: string[] = [];
+  for (const [path, file] of site) {
+    files[path] = createHash('sha256').update(file.contentType).update('\n').update(file.body).digest('hex');
+    if (previous?.files[path] !== files[path]) changed.push(path);
+  }
+  const removed = Object.keys(previous?.files ?? {}).filter((path) => !site.has(path));
+  // The first publish writes every file: several at a time keeps it within the function's timeout.
+  await inBatches(changed, (path) => deps.store.put(path, site.get(path)!));
+  await inBatches(removed, (path) => deps.store.delete(path));
+  const written = changed.length;
+  const deleted = removed.length;
+  const unchanged = site.size - written;
+  const manifest: SiteManifest = { startedAt, files };
+  await deps.store.saveManifest(manifest);
+  return { outcome: 'published', written, deleted, unchanged };
+}

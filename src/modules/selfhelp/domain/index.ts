@@ -1,0 +1,6 @@
+/**
+ * The public entry of the self-help module's domain: what other modules may use of it
+ * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
+ */
+export { byteLength, generateSite, isOnSite, pageWeights } from './site-generator';
+export type { DeskContact, Site, SiteAccess, SiteArticle, SiteFile, SiteInput, SiteService } from './site-generator';

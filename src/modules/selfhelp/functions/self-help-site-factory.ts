@@ -1,0 +1,57 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { adapterOverride } from '../../../kernel/runtime/adapter-overrides';
+import { lazily } from '../../../kernel/runtime/lazy-factory';
+import type { ClientSettings } from '../../../config/client-settings-schema';
+import { publishSite, type PublishOutcome } from '../app/publish-site';
+import type { SiteStore } from '../app/ports';
+import { DynamoDbSiteSource } from '../adapters/dynamodb-site-source';
+import { SITE_STORE } from './adapter-keys';
+
+export interface SelfHelpSiteEnvironment {
+  readonly problemsTable?: string | undefined;
+  readonly catalogueTable?: string | undefined;
+  readonly incidentsTable: string;
+  readonly selfHelpBucket?: string | undefined;
+  readonly selfHelpUrl?: string | undefined;
+  readonly selfHelpAccess?: string | undefined;
+}
+
+/**
+ * The self-help site's publisher for a function that delivers outbox effects, or undefined when
+ * the client has no site (SELFHELP_ACCESS empty). The S3 client (and its SDK module) is created on
+ * the first rebuild, not at cold start; a registered stand-in store (local runtime) replaces it.
+ */
+export function createSelfHelpSite(options: {
+  readonly env: SelfHelpSiteEnvironment;
+  readonly documents: DynamoDBDocumentClient;
+  readonly settings: Pick<ClientSettings, 'id' | 'contacts'>;
+  readonly clock: { now(): Date };
+  readonly tracer?: Tracer;
+}): { publish(request: { readonly storedAt?: string; readonly trigger?: string }): Promise<PublishOutcome> } | undefined {
+  const { env } = options;
+  const access = env.selfHelpAccess;
+  if (access !== 'public' && access !== 'client') return undefined;
+  if (!env.problemsTable || !env.catalogueTable) throw new Error('The self-help site needs the problems and catalogue tables');
+  const override = adapterOverride(SITE_STORE);
+  const baseUrl = override?.baseUrl ?? env.selfHelpUrl;
+  if (!baseUrl) throw new Error('The self-help site needs its address (SELFHELP_SITE_URL)');
+  const store = lazily(async (): Promise<SiteStore> => {
+    if (override) return override.store;
+    if (!env.selfHelpBucket) throw new Error('The self-help site needs its bucket (SELFHELP_BUCKET_NAME)');
+    const [{ S3Client }, { S3SiteStore }] = await Promise.all([import('@aws-sdk/client-s3'), import('../adapters/s3-site-store')]);
+    const s3 = new S3Client({});
+    return new S3SiteStore(options.tracer ? options.tracer.captureAWSv3Client(s3) : s3, env.selfHelpBucket);
+  });
+  const source = new DynamoDbSiteSource(options.documents, { problems: env.problemsTable, catalogue: env.catalogueTable, incidents: env.incidentsTable });
+  const desk = options.settings.contacts.providerNamed;
+  const settings = {
+    title: `${options.settings.id} help`,
+    baseUrl: baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`,
+    access,
+    desk: { name: desk.name, email: desk.email, ...(desk.phone && { phone: desk.phone }) },
+  } as const;
+  return {
+    publish: async (request) => publishSite({ source, store: await store(), settings, clock: options.clock }, request),
+  };
+}

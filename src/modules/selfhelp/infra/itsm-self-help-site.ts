@@ -1,0 +1,179 @@
+import { Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  PriceClass,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ItsmFunction } from '../../../kernel/infra/itsm-function';
+import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
+import { CATALOGUE_INDEXES } from '../../catalogue/adapters';
+import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
+
+/**
+ * The page's Content-Security-Policy: the site's own stylesheet, script and search index, nothing
+ * inline, nothing from elsewhere, never framed.
+ */
+export const SELF_HELP_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+export interface ItsmSelfHelpSiteProps {
+  readonly data: { readonly problemsTable: ITable; readonly catalogueTable: ITable; readonly incidentsTable: ITable; readonly key: IKey };
+  /**
+   * The address users open, with its certificate (ACM, us-east-1).
+   * @default the distribution's own cloudfront.net name
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
+}
+
+/**
+ * The client's self-help site: a private S3 bucket (S3-managed encryption, which CloudFront's
+ * origin access control reads without a key policy; public access blocked, TLS enforced,
+ * versioned, access-logged) served only through a CloudFront distribution with origin access
+ * control, HTTPS only (TLS 1.2 or later where the client's own name and certificate are given), and
+ * a response headers policy (HSTS, CSP, nosniff, frame denial, referrer policy). The pages are
+ * written by the outbox's functions (the publish-site effect), granted on this bucket only.
+ */
+export class ItsmSelfHelpSite extends Construct {
+  readonly bucket: Bucket;
+  readonly logs: Bucket;
+  readonly distribution: Distribution;
+  readonly headers: ResponseHeadersPolicy;
+  /** The site's address, ending in `/`. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, private readonly props: ItsmSelfHelpSiteProps) {
+    super(scope, id);
+    // The pages bucket's access logs (S3 writes them under a bucket policy; no ACLs); never read by the site.
+    this.logs = new Bucket(this, 'Logs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.bucket = new Bucket(this, 'Pages', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      // Old versions of a rebuilt page are kept a month (a bad publish can be rolled back), then go.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Server access logs under a bucket policy for S3's logging service (what CDK's
+    // serverAccessLogsUseBucketPolicy flag does), not the LogDeliveryWrite ACL.
+    (this.bucket.node.defaultChild as CfnBucket).loggingConfiguration = { destinationBucketName: this.logs.bucketName, logFilePrefix: 'bucket/' };
+    this.logs.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.logs.arnForObjects('bucket/*')],
+        conditions: { ArnLike: { 'aws:SourceArn': this.bucket.bucketArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+
+    this.headers = new ResponseHeadersPolicy(this, 'Headers', {
+      comment: 'Self-help site security headers',
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: false, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: SELF_HELP_CSP, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+      },
+    });
+
+    const domain = props.domain;
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'Self-help site',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.headers,
+        compress: true,
+      },
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_100,
+      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      ...(domain && { domainNames: [domain.name], certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn) }),
+    });
+    const distribution = this.distribution.node.defaultChild as CfnResource;
+    acknowledgeNagFinding(
+      distribution,
+      'AwsSolutions-CFR1',
+      'Self-help articles are published for the client\'s users wherever they are; the client decides what is public (audience "public").',
+    );
+    acknowledgeNagFinding(
+      distribution,
+      'AwsSolutions-CFR2',
+      'A static, read-only site of public articles (GET and HEAD only, no origin logic); a web ACL must live in us-east-1 and cost more than the site it would guard. The API keeps its own WAF.',
+    );
+    acknowledgeNagFinding(
+      distribution,
+      'AwsSolutions-CFR3',
+      "CloudFront's standard logs need a bucket with ACLs enabled, which this stack keeps off everywhere; every read that reaches the pages (each cache miss) is in the pages bucket's server access logs, and the pages are public articles.",
+    );
+    if (!domain) {
+      acknowledgeNagFinding(
+        distribution,
+        'AwsSolutions-CFR4',
+        'Without the client\'s own domain the distribution uses the cloudfront.net certificate, whose security policy CloudFront fixes; set selfHelp.site.domainName and certificateArn for TLS 1.2 or later (minimumProtocolVersion is already TLSv1.2_2021).',
+      );
+    }
+    this.url = `https://${domain?.name ?? this.distribution.distributionDomainName}/`;
+  }
+
+  /**
+   * What a function that rebuilds the site may do: Query the published articles (byLastAccess), the
+   * live services (byServiceStatus) and open incidents (byState), GetItem an article (its
+   * partition only), and write, read (the manifest) and delete this bucket's objects.
+   */
+  grantPublisher(fn: ItsmFunction): void {
+    const { data } = this.props;
+    fn.grantTable({ table: data.problemsTable, indexNames: [PROBLEM_INDEXES.byLastAccess.name], key: data.key, access: ['query'], queryIndexesOnly: true });
+    fn.grantTable({ table: data.problemsTable, key: data.key, access: ['get'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
+    fn.grantTable({ table: data.catalogueTable, indexNames: [CATALOGUE_INDEXES.byServiceStatus.name], key: data.key, access: ['query'], queryIndexesOnly: true });
+    fn.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['query'], queryIndexesOnly: true });
+    // On the role's default policy (a policy of its own would cost a resource per function, and
+    // the stack's resource budget is tight); the acknowledgement names this bucket's objects only.
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }));
+    // ListBucket turns a missing manifest (the first rebuild) into 404 instead of 403.
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    acknowledgeNagFinding(
+      fn.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource,
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnResource)}.Arn>/*]`,
+      "A rebuild writes, reads (its manifest) and deletes the site's pages, whose names are the articles' ids and tags, known only at run time; the resource is the site bucket's objects only, no other bucket.",
+    );
+  }
+
+  /** The outbox functions' variables for the site (see src/modules/outbox/functions/environment.ts). */
+  environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string } {
+    return {
+      problemsTable: this.props.data.problemsTable.tableName,
+      catalogueTable: this.props.data.catalogueTable.tableName,
+      selfHelpBucket: this.bucket.bucketName,
+      selfHelpUrl: this.url,
+      selfHelpAccess: 'public',
+    };
+  }
+}

@@ -1,0 +1,109 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { SELF_HELP_CSP } from '../../src/modules/selfhelp/infra/itsm-self-help-site';
+import { buildClientApp, useClientStacks, type CfnResourceJson } from './infra-fixtures';
+
+/**
+ * The self-help site's bucket and distribution, when the client config turns it on: encrypted,
+ * never public (no public bucket policy, public access blocked, TLS enforced), served only through
+ * CloudFront's origin access control, HTTPS with TLS 1.2 or later on the client's own name, and the
+ * security headers on every response; the outbox functions may write this bucket and nothing else
+ * of S3. A client without the site gets none of it.
+ */
+const stacks = useClientStacks({}, { testClients: true });
+
+const ofType = (resources: Readonly<Record<string, CfnResourceJson>>, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const siteBucketOf = (resources: Readonly<Record<string, CfnResourceJson>>) => {
+  const found = ofType(resources, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('SelfHelpSitePages'));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+const statementsOf = (policy: CfnResourceJson) => policy.Properties.PolicyDocument.Statement as any[];
+
+describe.each(['example', 'all-options'])('%s: the self-help site', (clientId) => {
+  test('the bucket is encrypted, versioned, logged, and blocks all public access', () => {
+    const [, bucket] = siteBucketOf(stacks.get(clientId).resources);
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toBeDefined();
+  });
+
+  test('its policy denies plain HTTP and allows only this distribution (origin access control), never a public principal', () => {
+    const { resources } = stacks.get(clientId);
+    const [bucketId] = siteBucketOf(resources);
+    const policies = ofType(resources, 'AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket?.Ref === bucketId);
+    expect(policies).toHaveLength(1);
+    const statements = statementsOf(policies[0]![1]);
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0].Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(allows[0].Action).toBe('s3:GetObject');
+    expect(JSON.stringify(allows[0].Condition)).toContain('AWS:SourceArn');
+    expect(JSON.stringify(allows[0].Condition)).toContain('SelfHelpSiteDistribution');
+    expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
+    for (const s of statements) expect(s.Principal === '*' && s.Effect === 'Allow').toBe(false);
+  });
+
+  test('the distribution reads the bucket through origin access control, HTTPS only, with the security headers', () => {
+    const { resources } = stacks.get(clientId);
+    const [[, distribution]] = ofType(resources, 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]];
+    const config = distribution.Properties.DistributionConfig;
+    const [oacId] = ofType(resources, 'AWS::CloudFront::OriginAccessControl')[0]!;
+    expect(resources[oacId]!.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+    expect(config.Origins[0].OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+    expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(config.DefaultRootObject).toBe('index.html');
+
+    const headers = resources[config.DefaultCacheBehavior.ResponseHeadersPolicyId.Ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 730 * 24 * 3600, IncludeSubdomains: true, Override: true });
+    expect(headers.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: SELF_HELP_CSP, Override: true });
+    expect(SELF_HELP_CSP).toContain("default-src 'none'");
+    expect(SELF_HELP_CSP).toContain("frame-ancestors 'none'");
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true });
+  });
+
+  test('the outbox functions may write, read and delete the site bucket\'s objects, nothing else of S3', () => {
+    const { resources } = stacks.get(clientId);
+    const [bucketId] = siteBucketOf(resources);
+    const s3Statements = ofType(resources, 'AWS::IAM::Policy').flatMap(([, p]) => statementsOf(p).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:'))));
+    expect(s3Statements.length).toBeGreaterThan(0);
+    for (const s of s3Statements) {
+      expect(JSON.stringify(s.Resource)).toContain(bucketId);
+      expect([s.Action].flat().every((a: string) => ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'].includes(a))).toBe(true);
+    }
+    const consumers = ofType(resources, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('OutboxConsumer') || id.startsWith('OutboxReconciler'));
+    expect(consumers).toHaveLength(2);
+    for (const [, fn] of consumers) expect(fn.Properties.Environment.Variables.SELFHELP_ACCESS).toBe('public');
+  });
+});
+
+test('on the client\'s own name the distribution needs TLS 1.2 or later (TLSv1.2_2021, SNI, its ACM certificate)', () => {
+  const [[, distribution]] = ofType(stacks.get('all-options').resources, 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]];
+  const config = distribution.Properties.DistributionConfig;
+  expect(config.Aliases).toEqual(['help.all-options.example.com']);
+  expect(config.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+  expect(config.ViewerCertificate.AcmCertificateArn).toMatch(/^arn:aws:acm:us-east-1:/);
+});
+
+test('a client without the site gets no bucket, no distribution and empty site variables', () => {
+  const { resources } = stacks.get('acme-us');
+  expect(ofType(resources, 'AWS::CloudFront::Distribution')).toEqual([]);
+  expect(ofType(resources, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('SelfHelpSite'))).toEqual([]);
+  const consumer = ofType(resources, 'AWS::Lambda::Function').find(([id]) => id.startsWith('OutboxConsumer'))!;
+  expect(consumer[1].Properties.Environment.Variables.SELFHELP_ACCESS).toBe('');
+});
+
+test('cdk-nag (AwsSolutions and Serverless) passes the stack with the site on its own name', () => {
+  const { app, dispose } = buildClientApp({ client: 'all-options' }, { testClients: true });
+  try {
+    Validations.of(app as App).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  } finally {
+    dispose();
+  }
+});
