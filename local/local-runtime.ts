@@ -138,6 +138,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.alarmTagsFile]: join(options.localDir, 'alarm-tags.json'),
       // …and the reports function reads the capacity metrics that actions name from this one.
       [LOCAL_STAND_IN_ENV.capacityMetricsFile]: join(options.localDir, 'capacity-metrics.json'),
+      // No KMS or S3 either: the audit chain is sealed with a local HMAC key and anchored in a file.
+      [LOCAL_STAND_IN_ENV.auditSealKeyFile]: join(options.localDir, 'audit-seal-key'),
+      // The anchor belongs with the tables it anchors: one per in-memory run.
+      [LOCAL_STAND_IN_ENV.auditAnchorFile]: join(options.localDir, options.inMemory ? `audit-anchor-${process.pid}.jsonl` : 'audit-anchor.jsonl'),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',

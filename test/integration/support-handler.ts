@@ -127,6 +127,9 @@ export function localFunctionEnv(tables: TestTables): Record<string, string> {
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     PROBLEMS_TABLE_NAME: tables.names.problems,
     CHANGES_TABLE_NAME: tables.names.changes,
+    // The audit chain's seal key and anchor bucket: a test that verifies registers their stand-ins.
+    AUDIT_SEAL_KEY_ID: 'local-audit-seal-key',
+    AUDIT_ANCHOR_BUCKET_NAME: 'local-audit-anchor',
   };
 }
 
