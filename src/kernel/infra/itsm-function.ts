@@ -174,6 +174,10 @@ export class ItsmFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'RoweItsm',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Traces never carry a handler's response or error (they hold incidents, contacts, audit
+        // records); the code says so too (createObservability), this covers any tracer it misses.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
         ...props.environment,
       },
       // Measured by `npm run bench` (module load in fresh processes; see docs/architecture.md, Cold

@@ -4,11 +4,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { chainAuditRecords } from '../app/audit-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail, sha256Hex } from '../../../kernel/adapters/dynamodb-audit-trail';
-import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { AUDIT_CHAINER_ENVIRONMENT } from './environment';
 import { createChainIntegrity } from './chain-integrity-factory';
 
@@ -31,4 +30,4 @@ const run = async (_event: ScheduledEvent): Promise<{ chained: number }> => {
   return { chained };
 };
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
