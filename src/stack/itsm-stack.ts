@@ -118,6 +118,7 @@ export class ItsmStack extends Stack {
     // One line per practice. Their order is the order of their functions on the dashboard (the API's
     // functions first, then the jobs and event handlers).
     const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose });
+    const meta = new MetaModule(this, shared);
     this.modules = [
       incidents,
       new CatalogueModule(this, shared),
@@ -125,12 +126,14 @@ export class ItsmStack extends Stack {
       new ChangesModule(this, shared),
       new AuditModule(this, shared),
       new ReportsModule(this, { ...shared, config }),
-      new MetaModule(this, shared),
+      meta,
       new MonitoringModule(this, shared),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
       new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
+    // People's access tokens get the API's scope from the meta function (no data, no grants).
+    this.identity.issuePeopleTokensWith(meta.meta.live);
 
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,

@@ -252,4 +252,23 @@ test('methods require access tokens with their scope: a machine client logs inci
     .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
     .sign(signingKey(runtime.localDir));
   expect((await call(runtime.url, 'GET', '/incidents', { token: idToken })).status).toBe(401);
+  // Nor does an access token with Cognito's self-service scope instead of the API's people scope
+  // (what the user pool issued before the pre-token trigger: it could change its user's email and MFA device).
+  const selfService = await new SignJWT({ username: 'alice', 'cognito:groups': ['agent'], token_use: 'access', scope: 'aws.cognito.signin.user.admin', client_id: 'local-desk' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('0b7c1c1e-0000-4000-8000-0000000000ee')
+    .setIssuer('rowe-itsm-local')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+    .sign(signingKey(runtime.localDir));
+  expect((await call(runtime.url, 'GET', '/incidents', { token: selfService })).status).toBe(401);
+  // The same token with the people scope passes: the scope alone made the difference.
+  const people = await new SignJWT({ username: 'alice', 'cognito:groups': ['agent'], token_use: 'access', scope: 'itsm/people', client_id: 'local-desk' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('0b7c1c1e-0000-4000-8000-0000000000ee')
+    .setIssuer('rowe-itsm-local')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+    .sign(signingKey(runtime.localDir));
+  expect((await call(runtime.url, 'GET', '/incidents', { token: people })).status).toBe(200);
 });
