@@ -364,6 +364,26 @@ describe('through the functions', () => {
     expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { sequence: total, reason: 'truncated' } });
   });
 
+  test('reads on the record: who listed which audit records, and who read a security incident (other incidents\' reads are not recorded)', async () => {
+    const ordinary = await routes.create(validIncidentBody(), { as: callers.agent });
+    const secret = await routes.create(validIncidentBody(), { as: callers.agent });
+    // As finding ingestion stores them: a security incident (only the flag matters here).
+    await api.tables.documents.send(
+      new UpdateCommand({ TableName: api.tables.names.incidents, Key: { pk: `INCIDENT#${secret.body.id}`, sk: 'INCIDENT' }, UpdateExpression: 'SET #security = :yes', ExpressionAttributeNames: { '#security': 'security' }, ExpressionAttributeValues: { ':yes': true } }),
+    );
+    expect((await routes.get(secret.body.id, { as: callers.agent })).status).toBe(200);
+    expect((await routes.get(ordinary.body.id, { as: callers.agent })).status).toBe(200);
+    const reads = async (id: string) => (await recordsOf({ resource: `incident/${id}` })).filter((r) => r.action === 'incident:read');
+    expect(await reads(secret.body.id)).toEqual([expect.objectContaining({ actor: callers.agent.username, roles: ['agent'], outcome: 'allowed', requestId: expect.any(String) })]);
+    expect(await reads(ordinary.body.id)).toEqual([]);
+
+    // The listings just made by recordsOf are on the trail too: the auditor, and the query asked.
+    const listings = (await recordsOf({ actor: callers.auditor.username })).filter((r) => r.action === 'audit:read');
+    expect(listings.map((r) => r.resource)).toEqual(
+      expect.arrayContaining([{ type: 'audit-trail', id: `resource=incident/${secret.body.id}` }, { type: 'audit-trail', id: `resource=incident/${ordinary.body.id}` }]),
+    );
+  });
+
   test('records read right after a write need no chain: the new record is listed before any chainer ran', async () => {
     const created = await routes.create(validIncidentBody(), { as: callers.agent });
     expect((await recordsOf({ resource: `incident/${created.body.id}` })).map((r) => r.action)).toEqual(['incident:create']);

@@ -14,7 +14,7 @@ import {
 import { mayUseAuditTrail, type AuditAction, type Caller } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, InvalidInputError } from '../../../kernel/domain/domain-errors';
 import type { Actor, Incident } from '../../incidents/domain';
-import type { AuditChainStore, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
+import type { AuditChainStore, AuditLog, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
 import type { ChainAnchor, ChainSeal } from './ports';
 
 /** Entries for changes to incidents: resource, actor and the before/after of each changed field. */
@@ -89,6 +89,8 @@ export interface AuditReadDeps {
   readonly seal: Pick<ChainSeal, 'verify'>;
   /** The head anchored outside the table (read only). */
   readonly anchor: Pick<ChainAnchor, 'latest'>;
+  /** Where each read of audit records is itself recorded (who read what). */
+  readonly audit: AuditLog;
 }
 
 /** Chain entries whose seals are checked in one call (the KMS adapter runs them concurrently). */
@@ -113,6 +115,15 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
   requireAuditAccess(caller, 'audit:read', 'read the audit trail');
   const range = timeRange(query);
   const resource = query.resource === undefined ? undefined : parseResource(query.resource);
+  // Reading the trail is itself on the record: who looked at which records (the query, not the page).
+  const asked = Object.entries({ resource: query.resource, actor: query.actor, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
+  await deps.audit.record({
+    actor: caller.name,
+    roles: [...caller.roles],
+    action: 'audit:read',
+    resource: { type: 'audit-trail', id: asked.length === 0 ? '*' : asked.map(([k, v]) => `${k}=${v}`).join('&') },
+    outcome: 'allowed',
+  });
   return deps.trail.list(
     { ...(resource && { resource }), ...(query.actor !== undefined && { actor: query.actor }), ...range },
     { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
@@ -130,7 +141,7 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
  * reach the head anchored outside the table (so entries removed from the end, with the table's head
  * moved back, are found too).
  */
-export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, query: { readonly from?: string; readonly to?: string }): Promise<AuditVerification> {
+export async function verifyAuditTrail(deps: Omit<AuditReadDeps, 'audit'>, caller: Caller, query: { readonly from?: string; readonly to?: string }): Promise<AuditVerification> {
   requireAuditAccess(caller, 'audit:verify', 'verify the audit trail');
   const { from, to } = timeRange(query);
   const pendingFrom = new Date(deps.clock.now().getTime() - CHAIN_OVERDUE_MS).toISOString();
@@ -184,7 +195,7 @@ export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, quer
  * The anchored head must be in the chain: the table's head at or beyond it, the entry at its
  * sequence the anchored one, and the anchor sealed by the chainer. No anchor yet: nothing to check.
  */
-async function checkAnchor(deps: AuditReadDeps, head: ChainHead): Promise<ChainBreak | undefined> {
+async function checkAnchor(deps: Omit<AuditReadDeps, 'audit'>, head: ChainHead): Promise<ChainBreak | undefined> {
   const anchor = await deps.anchor.latest();
   if (!anchor) return undefined;
   const truncated: ChainBreak = { sequence: anchor.sequence, recordId: anchor.recordKey.slice(anchor.recordKey.indexOf('#') + 1), reason: 'truncated' };

@@ -22,8 +22,10 @@ const trail = new DynamoDbAuditTrail(
   env.auditTable,
   { clock: createClock(), ids: { newId: () => randomUUID() } },
 );
+const audit = createAuditLog(trail, observability);
 const deps: AuditReadDeps = {
   trail,
+  audit,
   sha256: sha256Hex,
   clock: createClock(),
   ...createChainIntegrity(observability.tracer, { sealKey: env.auditSealKey, anchorBucket: env.auditAnchorBucket }),
@@ -32,6 +34,4 @@ const deps: AuditReadDeps = {
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = AUDIT_ROUTES;
 
-export const handler = createHttpHandler(routes, deps, observability, {
-  audit: createAuditLog(trail, observability),
-});
+export const handler = createHttpHandler(routes, deps, observability, { audit });

@@ -220,7 +220,19 @@ export async function getIncidentSla(deps: IncidentDeps, caller: Caller, idOrNum
 }
 
 export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
-  return view(caller, await load(deps, caller, idOrNumber));
+  const incident = await load(deps, caller, idOrNumber);
+  await recordSecurityReads(deps, caller, [incident]);
+  return view(caller, incident);
+}
+
+/**
+ * Reads of security incidents are on the audit trail (who saw which one, when), like changes;
+ * other reads are not. A read whose record cannot be appended still answers (the log alarms).
+ */
+async function recordSecurityReads(deps: IncidentDeps, caller: Caller, incidents: readonly Incident[]): Promise<void> {
+  for (const incident of incidents.filter((i) => i.security === true)) {
+    await deps.audit.record({ actor: caller.name, roles: [...caller.roles], action: 'incident:read', resource: { type: 'incident', id: incident.id }, outcome: 'allowed' });
+  }
 }
 
 export async function listIncidents(deps: IncidentDeps, caller: Caller, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
@@ -235,6 +247,7 @@ export async function listIncidents(deps: IncidentDeps, caller: Caller, query: L
     ...(scope === 'own' && { reportedBy: caller.name }),
   };
   const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
+  await recordSecurityReads(deps, caller, page.items);
   return { ...page, items: page.items.map((i) => view(caller, i)) };
 }
 
