@@ -141,6 +141,9 @@ export class ItsmStack extends Stack {
       // Through each function's live alias: the integration URIs and the invoke permissions name it.
       functions: liveAliasesOf(apiFunctionsOf(this.modules), this.modules.flatMap((m) => m.functions)),
       access: config.api.access,
+      ...(config.api.customDomain && { customDomain: config.api.customDomain }),
+      rateLimit: config.api.throttle.rateLimit,
+      burstLimit: config.api.throttle.burstLimit,
       logRetention: shared.logRetention,
       logKey: this.data.key,
     });
