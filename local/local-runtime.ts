@@ -240,6 +240,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       routes,
       functions,
       tokenKey: signingKey(options.localDir),
+      // The name it listens on, besides the loopback names.
+      allowedHosts: [host],
       localEndpoints: async (req, body) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (req.method === 'GET' && url.pathname === '/_local/notifications') return { status: 200, body: { items: runningSns.messages() } };
