@@ -236,7 +236,8 @@ describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
     expect(overrides).toEqual([{ group: 'AWSManagedRulesCommonRuleSet', rule: 'SizeRestrictions_BODY', action: { Count: {} } }]);
 
     const rate = rules.filter((r) => r.Statement.RateBasedStatement);
-    expect(rate.map((r) => r.Statement.RateBasedStatement.AggregateKeyType).sort()).toEqual(['CUSTOM_KEYS', 'IP']);
+    // Per IP on the public paths only (test/infra/api-edge.test.ts), per IP, and per caller.
+    expect(rate.map((r) => r.Statement.RateBasedStatement.AggregateKeyType).sort()).toEqual(['CUSTOM_KEYS', 'IP', 'IP']);
     expect(rate[0].Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
     expect(rate[0].Action.Block.CustomResponse.ResponseCode).toBe(429);
     const body = acl.Properties.CustomResponseBodies[rate[0].Action.Block.CustomResponse.CustomResponseBodyKey];

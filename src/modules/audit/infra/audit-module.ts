@@ -58,11 +58,6 @@ export class AuditModule extends ItsmModule {
         statements: [new PolicyStatement({ sid: 'AccountAdministersOnly', principals: [new AccountRootPrincipal()], actions: KEY_ADMINISTRATION, resources: ['*'] })],
       }),
     });
-    acknowledgeNagFinding(
-      sealKey.node.defaultChild as CfnResource,
-      'AwsSolutions-KMS5',
-      'An HMAC_256 key: AWS KMS rotates only symmetric encryption keys automatically. Rotating it would also make every seal made before unverifiable.',
-    );
     const anchorBucket = new Bucket(scope, 'AuditAnchorBucket', {
       objectLockEnabled: true,
       objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(AUDIT_ANCHOR_RETENTION_DAYS)),
