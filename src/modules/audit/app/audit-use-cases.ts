@@ -115,7 +115,12 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
   requireAuditAccess(caller, 'audit:read', 'read the audit trail');
   const range = timeRange(query);
   const resource = query.resource === undefined ? undefined : parseResource(query.resource);
-  // Reading the trail is itself on the record: who looked at which records (the query, not the page).
+  const page = await deps.trail.list(
+    { ...(resource && { resource }), ...(query.actor !== undefined && { actor: query.actor }), ...range },
+    { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
+  );
+  // Reading the trail is itself on the record, once it has been read (a refused query reads nothing):
+  // who looked at which records (the query, not the page).
   const asked = Object.entries({ resource: query.resource, actor: query.actor, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
   await deps.audit.record({
     actor: caller.name,
@@ -124,10 +129,7 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
     resource: { type: 'audit-trail', id: asked.length === 0 ? '*' : asked.map(([k, v]) => `${k}=${v}`).join('&') },
     outcome: 'allowed',
   });
-  return deps.trail.list(
-    { ...(resource && { resource }), ...(query.actor !== undefined && { actor: query.actor }), ...range },
-    { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
-  );
+  return page;
 }
 
 /**
