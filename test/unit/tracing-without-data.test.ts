@@ -26,7 +26,8 @@ function recordingSegment(tracer: Tracer) {
   jest.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
   jest.spyOn(tracer, 'getSegment').mockReturnValue(segment as never);
   jest.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);
-  // Metadata goes to the segment through the X-Ray SDK's provider; caught here instead.
+  // Annotations and metadata go to the segment through the X-Ray SDK's provider; caught here instead.
+  jest.spyOn(tracer, 'putAnnotation').mockImplementation(() => undefined);
   jest.spyOn(tracer, 'putMetadata').mockImplementation((key: string, value: unknown) => void segment.addMetadata(key, value));
   return segment;
 }
