@@ -25,6 +25,25 @@ export interface LocalApiOptions {
   readonly onRequest?: (line: string) => void;
   /** Static pages served before the API's routes (the self-help site at /help/); true when answered. */
   readonly staticPages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /**
+   * Host names a request's Host header may carry (any port). Anything else is refused with 421
+   * before routing: a web page on another name cannot reach the local API through DNS rebinding.
+   * @default localhost, 127.0.0.1 and ::1
+   */
+  readonly allowedHosts?: readonly string[];
+}
+
+/** The names the local API always answers to. */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'] as const;
+
+/** The host name of a Host header (`[::1]:3000` → `::1`), lower-cased; undefined when there is none. */
+export function hostNameOf(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  const value = hostHeader.trim().toLowerCase();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (bracketed) return bracketed[1];
+  const plain = /^([^:]+)(?::\d+)?$/.exec(value);
+  return plain?.[1];
 }
 
 /**
@@ -35,6 +54,7 @@ export interface LocalApiOptions {
 export function createLocalApiServer(options: LocalApiOptions): Server {
   const routes = compile(options.routes);
   const stage = options.stage ?? 'v1';
+  const allowedHosts = new Set([...LOOPBACK_HOSTS, ...(options.allowedHosts ?? [])].map((h) => h.toLowerCase()));
   // Idle keep-alive sockets stay open longer than clients keep them (undici: 4 s by default), as
   // API Gateway's do: a server that closes first races a client reusing the socket ("other side closed").
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -46,6 +66,10 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (options.staticPages && (await options.staticPages(req, res))) return;
     const started = Date.now();
+    const hostName = hostNameOf(req.headers.host);
+    if (hostName === undefined || !allowedHosts.has(hostName)) {
+      return send(res, problemResult(421, 'Misdirected request', `This local API answers only to ${[...allowedHosts].join(', ')}; the Host header named ${JSON.stringify(req.headers.host ?? '')}`));
+    }
     const body = await readBody(req);
     if (body === undefined) {
       return send(res, problemResult(413, 'Request too large', `API Gateway accepts at most ${API_GATEWAY_MAX_PAYLOAD} bytes`));

@@ -148,6 +148,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // …and the outbox writes the self-help site into this folder, which the server serves at /help/.
       [LOCAL_STAND_IN_ENV.selfHelpDir]: join(options.localDir, 'help'),
       [LOCAL_STAND_IN_ENV.selfHelpUrl]: `http://${host}${port ? `:${port}` : ''}${HELP_PREFIX}`,
+      // No KMS or S3 either: the audit chain is sealed with a local HMAC key and anchored in a file.
+      [LOCAL_STAND_IN_ENV.auditSealKeyFile]: join(options.localDir, 'audit-seal-key'),
+      // The anchor belongs with the tables it anchors: one per in-memory run.
+      [LOCAL_STAND_IN_ENV.auditAnchorFile]: join(options.localDir, options.inMemory ? `audit-anchor-${process.pid}.jsonl` : 'audit-anchor.jsonl'),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',
@@ -266,6 +270,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ...(viewCounter && { onArticleView: async (id: string) => void (await viewCounter.recordView(id, now().toISOString(), true)) }),
       }),
       tokenKey: signingKey(options.localDir),
+      // The name it listens on, besides the loopback names.
+      allowedHosts: [host],
       localEndpoints: async (req, body) => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (req.method === 'GET' && url.pathname === '/_local/notifications') return { status: 200, body: { items: runningSns.messages() } };

@@ -71,7 +71,8 @@ export async function verifyToken(key: Uint8Array, authorization: string | undef
   if (!authorization) return undefined;
   const token = authorization.replace(/^Bearer\s+/i, '').trim();
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] });
+    // As Cognito's tokens always do, a token must say when it expires: one without `exp` never would.
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['exp'] });
     const claims: Record<string, string> = {};
     for (const [name, value] of Object.entries(payload)) {
       claims[name] = Array.isArray(value) ? value.join(',') : String(value);

@@ -208,6 +208,8 @@ export function localReferences(template: CloudFormationTemplate, region: string
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type === 'AWS::DynamoDB::Table') refs[logicalId] = logicalId;
     if (resource.Type === 'AWS::SNS::Topic') refs[logicalId] = `arn:aws:sns:${region}:000000000000:${logicalId}`;
+    // The audit chain's seal key and anchor bucket have local stand-ins; their names only need to resolve.
+    if (resource.Type === 'AWS::KMS::Key' || resource.Type === 'AWS::S3::Bucket') refs[logicalId] = logicalId;
     if (resource.Type === 'AWS::StepFunctions::StateMachine') refs[logicalId] = `arn:aws:states:${region}:000000000000:stateMachine:${logicalId}`;
   }
   return refs;

@@ -1,6 +1,9 @@
 import { overrideAdapter } from '../../src/kernel/runtime/adapter-overrides';
 import { ALARM_TAG_SOURCE } from '../../src/modules/monitoring/functions/adapter-keys';
 import { CAPACITY_SOURCE } from '../../src/modules/reports/functions/adapter-keys';
+import { AUDIT_CHAIN_ANCHOR, AUDIT_CHAIN_SEAL } from '../../src/modules/audit/functions/adapter-keys';
+import { FileChainAnchor } from './file-chain-anchor';
+import { HmacChainSeal } from './hmac-chain-seal';
 import { FileAlarmTagSource } from './file-alarm-tag-source';
 import { FileCapacitySource } from './file-capacity-source';
 import { FolderSiteStore } from '../../src/modules/selfhelp/adapters';
@@ -15,10 +18,15 @@ export const LOCAL_STAND_IN_ENV = {
   /** The self-help site's folder (FolderSiteStore), in place of its S3 bucket, and the address it is served at. */
   selfHelpDir: 'ITSM_LOCAL_SELFHELP_DIR',
   selfHelpUrl: 'ITSM_LOCAL_SELFHELP_URL',
+  /** The HMAC key that seals audit chain entries in place of the KMS key (HmacChainSeal). */
+  auditSealKeyFile: 'ITSM_LOCAL_AUDIT_SEAL_KEY_FILE',
+  /** The versions of the anchored audit chain head, in place of the S3 Object Lock bucket (FileChainAnchor). */
+  auditAnchorFile: 'ITSM_LOCAL_AUDIT_ANCHOR_FILE',
 } as const;
 
 /**
- * Registers the local stand-ins for what the functions would read from CloudWatch, for each file
+ * Registers the local stand-ins for what the functions would read from CloudWatch (and the audit
+ * chain's KMS seal and S3 anchor), for each file
  * the environment names, through the adapter seam (src/kernel/runtime/adapter-overrides.ts) the
  * functions' factories ask first. The local Lambda worker calls it before loading a handler
  * (worker-preload.ts); tests call it before loading one. Returns what undoes the registration.
@@ -32,5 +40,9 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
   const selfHelpDir = env[LOCAL_STAND_IN_ENV.selfHelpDir];
   const selfHelpUrl = env[LOCAL_STAND_IN_ENV.selfHelpUrl];
   if (selfHelpDir && selfHelpUrl) undo.push(overrideAdapter(SITE_STORE, { store: new FolderSiteStore(selfHelpDir), baseUrl: selfHelpUrl }));
+  const auditSealKeyFile = env[LOCAL_STAND_IN_ENV.auditSealKeyFile];
+  if (auditSealKeyFile) undo.push(overrideAdapter(AUDIT_CHAIN_SEAL, HmacChainSeal.fromKeyFile(auditSealKeyFile)));
+  const auditAnchorFile = env[LOCAL_STAND_IN_ENV.auditAnchorFile];
+  if (auditAnchorFile) undo.push(overrideAdapter(AUDIT_CHAIN_ANCHOR, new FileChainAnchor(auditAnchorFile)));
   return () => undo.forEach((u) => u());
 }

@@ -8,6 +8,7 @@ import { CATALOGUE_ROUTES } from '../modules/catalogue/http/routes';
 import { PROBLEM_ROUTES } from '../modules/problems/http/routes';
 import { CHANGE_ROUTES } from '../modules/changes/http/routes';
 import { ONCALL_ROUTES } from '../modules/oncall/http/routes';
+import { PEOPLE_SCOPE, RESOURCE_SERVER_ID } from './api-scopes';
 
 export { routeKey, type FunctionGroup };
 
@@ -38,10 +39,7 @@ export const MODULE_ROUTES: readonly ModuleRoutes<never>[] = [
 
 export const API_ROUTES: readonly ApiRoute[] = MODULE_ROUTES.flatMap(({ group, routes }) => routes.map((route): ApiRoute => ({ ...route, group })));
 
-/** The resource server of the client's user pool: scopes read `itsm/<group>.read|write`. */
-export const RESOURCE_SERVER_ID = 'itsm';
-/** The scope of every person's access token (Cognito user-pool sign-in), whatever the app client. */
-export const PEOPLE_SCOPE = 'aws.cognito.signin.user.admin';
+export { COGNITO_SELF_SERVICE_SCOPE, PEOPLE_SCOPE, RESOURCE_SERVER_ID } from './api-scopes';
 
 /** The scope a machine client needs for a route: reading or writing its function group. */
 export const machineScopeOf = (route: Pick<ApiRoute, 'method' | 'group'>) =>

@@ -140,9 +140,31 @@ export const clientConfigSchema = clientSettingsSchema
           })
           .default('public')
           .describe('Who may reach the API: "public" (default), a private endpoint, or a VPN\'s addresses only'),
+        customDomain: z
+          .object({
+            domainName: z
+              .string()
+              .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS name, e.g. itsm.example.com')
+              .describe('The name the API is served at, e.g. itsm.example.com'),
+            certificateArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, 'must be an ACM certificate ARN')
+              .describe('An ACM certificate in the stack\'s region that covers the domain name'),
+          })
+          .strict()
+          .optional()
+          .describe('Serve the API at this domain only (TLS 1.2 or later); the default execute-api endpoint is then disabled'),
+        throttle: z
+          .object({
+            rateLimit: z.number().int().min(1).max(10_000).default(50).describe('Steady-state requests per second for the whole API'),
+            burstLimit: z.number().int().min(1).max(5_000).default(100).describe('Requests the API absorbs at once above the steady rate'),
+          })
+          .strict()
+          .default({ rateLimit: 50, burstLimit: 100 })
+          .describe("This client's usage plan: the stage's throttle"),
       })
       .strict()
-      .default({ access: 'public' })
+      .default({ access: 'public', throttle: { rateLimit: 50, burstLimit: 100 } })
       .describe('How the REST API is reached'),
     selfHelp: z
       .object({
@@ -188,6 +210,9 @@ export const clientConfigSchema = clientSettingsSchema
     // The stack puts the health alarms' rule first (src/kernel/infra/itsm-health-alarms.ts): one place is kept for it.
     if (config.monitoring.alarmRules.length > 99) {
       ctx.addIssue({ code: 'custom', path: ['monitoring', 'alarmRules'], message: 'at most 99 rules: the stack adds the health alarms\' rule first' });
+    }
+    if (config.api.customDomain && typeof config.api.access === 'object' && config.api.access.mode === 'private') {
+      ctx.addIssue({ code: 'custom', path: ['api', 'customDomain'], message: 'a private API is reached through its VPC endpoints; a custom domain needs a public (or VPN) API' });
     }
     if (!config.allowedRegions.includes(config.region)) {
       ctx.addIssue({

@@ -30,6 +30,10 @@ export const ENV = {
   selfHelpBucket: 'SELFHELP_BUCKET_NAME',
   selfHelpUrl: 'SELFHELP_SITE_URL',
   selfHelpAccess: 'SELFHELP_ACCESS',
+  /** The KMS HMAC key that seals audit chain entries (key id). */
+  auditSealKey: 'AUDIT_SEAL_KEY_ID',
+  /** The S3 bucket (Object Lock) where the audit chain head is anchored. */
+  auditAnchorBucket: 'AUDIT_ANCHOR_BUCKET_NAME',
   /** The client settings JSON (src/config/client-settings-schema.ts); read by `loadClientSettings`. */
   clientSettings: 'ITSM_CLIENT_SETTINGS',
 } as const;

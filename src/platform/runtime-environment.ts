@@ -34,4 +34,4 @@ export function createClock(env: NodeJS.ProcessEnv = process.env): { now(): Date
 }
 
 // Kept in its own module so a function that reads no client settings (meta) loads no settings schema.
-export { createObservability } from '../kernel/runtime/observability-factory';
+export { createObservability, traceHandler } from '../kernel/runtime/observability-factory';

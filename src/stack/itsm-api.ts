@@ -1,12 +1,15 @@
 import {
+  AccessLogField,
   AccessLogFormat,
   ApiDefinition,
   EndpointType,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  SecurityPolicy,
   SpecRestApi,
   type CfnRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Aws, type CfnResource } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ClientConfig } from '../config/client-config-schema';
@@ -44,6 +47,18 @@ export interface ItsmApiProps {
   /** @default 100 */
   readonly burstLimit?: number;
   /**
+   * Client config `api.customDomain`: the API is served at this name, over TLS 1.2 or later, and
+   * the default execute-api endpoint is disabled (no way round the domain's TLS policy).
+   * @default the execute-api endpoint only
+   */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /**
+   * Steady-state requests per second each public path (health, the API description) may take of
+   * the stage, so that callers without a token cannot exhaust its throttle.
+   * @default 5 (burst 10)
+   */
+  readonly publicPathRateLimit?: number;
+  /**
    * Requests one client IP address may make in any 5 minutes (AWS WAF rate-based rule).
    * @default 3000
    */
@@ -51,6 +66,24 @@ export interface ItsmApiProps {
 }
 
 export const STAGE_NAME = 'v1';
+
+/**
+ * The stage's access log line: the standard fields, plus who called (the authorizer's claims:
+ * `sub`, a person's username, the app client's id), so every request is attributable.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: AccessLogField.contextRequestId(),
+  ip: AccessLogField.contextIdentitySourceIp(),
+  requestTime: AccessLogField.contextRequestTime(),
+  httpMethod: AccessLogField.contextHttpMethod(),
+  resourcePath: AccessLogField.contextResourcePath(),
+  status: AccessLogField.contextStatus(),
+  protocol: AccessLogField.contextProtocol(),
+  responseLength: AccessLogField.contextResponseLength(),
+  sub: AccessLogField.contextAuthorizerClaims('sub'),
+  username: AccessLogField.contextAuthorizerClaims('username'),
+  clientId: AccessLogField.contextAuthorizerClaims('client_id'),
+};
 
 export type ApiAccess = ClientConfig['api']['access'];
 
@@ -118,6 +151,8 @@ export class ItsmApi extends Construct {
     const privateEndpoints = typeof access === 'object' && access.mode === 'private' ? access.vpcEndpointIds : undefined;
     const rateLimit = props.rateLimit ?? 50;
     const burstLimit = props.burstLimit ?? 100;
+    const publicPathRateLimit = props.publicPathRateLimit ?? 5;
+    const publicRoutes = API_ROUTES.filter((route) => route.auth === 'none');
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, encryptionKey: props.logKey });
     const restApiName = `rowe-itsm-${props.clientId}`;
     const description = `rowe-itsm service management API for ${props.clientId}`;
@@ -139,6 +174,15 @@ export class ItsmApi extends Construct {
       apiDefinition: ApiDefinition.fromInline(definition),
       endpointTypes: [privateEndpoints ? EndpointType.PRIVATE : EndpointType.REGIONAL],
       ...(privateEndpoints && { policy: privateApiPolicy(privateEndpoints) }),
+      ...(props.customDomain && {
+        domainName: {
+          domainName: props.customDomain.domainName,
+          certificate: Certificate.fromCertificateArn(this, 'DomainCertificate', props.customDomain.certificateArn),
+          securityPolicy: SecurityPolicy.TLS_1_2,
+          endpointType: EndpointType.REGIONAL,
+        },
+        disableExecuteApiEndpoint: true,
+      }),
       cloudWatchRole: true,
       deployOptions: {
         stageName: STAGE_NAME,
@@ -147,9 +191,17 @@ export class ItsmApi extends Construct {
         loggingLevel: MethodLoggingLevel.INFO,
         dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
         throttlingRateLimit: rateLimit,
         throttlingBurstLimit: burstLimit,
+        // The public paths' own throttle: callers without a token cannot spend the stage's on them.
+        methodOptions: Object.fromEntries(
+          publicRoutes.map((route) => [
+            `${route.path}/${route.method}`,
+            // A method's settings replace the stage's for it: logging and metrics are repeated.
+            { throttlingRateLimit: publicPathRateLimit, throttlingBurstLimit: publicPathRateLimit * 2, metricsEnabled: true, loggingLevel: MethodLoggingLevel.INFO, dataTraceEnabled: false },
+          ]),
+        ),
       },
     });
 
@@ -185,9 +237,11 @@ export class ItsmApi extends Construct {
         'which answer RFC 9457 problem+json naming each invalid field. APIG2 only accepts a validator that also validates bodies.',
     );
 
-    // Throttling for the stage as a whole, also as a usage plan bound to the stage (no API keys).
+    // This client's usage plan (client config api.throttle): the stage's throttle, bound to the
+    // stage. Callers are told apart by their tokens, not API keys, so per-caller limits are WAF's
+    // (per token and per address, ItsmApiFirewall); a plan per API key would need every caller to send one.
     this.api.addUsagePlan('UsagePlan', {
-      description: `rowe-itsm ${props.clientId}: stage-wide throttling`,
+      description: `rowe-itsm ${props.clientId}: the client's usage plan (stage-wide throttling)`,
       throttle: { rateLimit, burstLimit },
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
@@ -197,6 +251,9 @@ export class ItsmApi extends Construct {
       stage: this.api.deploymentStage,
       ...(props.requestsPerIpPer5Minutes !== undefined && { requestsPerIpPer5Minutes: props.requestsPerIpPer5Minutes }),
       ...(typeof access === 'object' && access.mode === 'vpn' && { allowedCidrs: access.allowedCidrs }),
+      publicPaths: publicRoutes.map((route) => `/${STAGE_NAME}${route.path}`),
+      logKey: props.logKey,
+      logRetention: props.logRetention,
     });
 
     // One permission per function, for any method and path of this API's stage: the definition

@@ -3,14 +3,17 @@ import {
   AccountRecovery,
   CfnUserPoolGroup,
   FeaturePlan,
+  LambdaVersion,
   Mfa,
   OAuthScope,
   ResourceServerScope,
   StandardThreatProtectionMode,
   UserPool,
   UserPoolClient,
+  UserPoolOperation,
   UserPoolResourceServer,
 } from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ROLES } from '../kernel/domain/access-policy';
 
@@ -52,6 +55,10 @@ export class ItsmIdentity extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // A changed email takes effect only once the new address is verified: until then the user
+      // signs in, and recovers the account, with the original one.
+      keepOriginal: { email: true },
+      // Plus (or Essentials) is also what access-token customisation (the V2_0 pre-token trigger) needs.
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
@@ -92,5 +99,15 @@ export class ItsmIdentity extends Construct {
       accessTokenValidity: Duration.hours(1),
     });
     this.integrationClient.node.addDependency(resourceServer);
+  }
+
+  /**
+   * The pre-token-generation trigger (event V2_0, people's sign-ins and refreshes only) that puts
+   * the API's people scope (`itsm/people`) into people's access tokens and takes Cognito's
+   * self-service scope out: the API accepts only the former, and a token without the latter cannot
+   * change its user's email, password or MFA device. Needs the Essentials or Plus feature plan.
+   */
+  issuePeopleTokensWith(fn: IFunction): void {
+    this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, LambdaVersion.V2_0);
   }
 }

@@ -161,6 +161,7 @@ export class ItsmStack extends Stack {
           ...(site.domainName && site.certificateArn && { domain: { name: site.domainName, certificateArn: site.certificateArn } }),
         })
       : undefined;
+    const meta = new MetaModule(this, shared);
     this.modules = [
       incidents,
       new CatalogueModule(this, shared),
@@ -169,12 +170,14 @@ export class ItsmStack extends Stack {
       new AuditModule(this, shared),
       new ReportsModule(this, { ...shared, config }),
       new OnCallModule(this, shared),
-      new MetaModule(this, shared),
+      meta,
       new MonitoringModule(this, shared),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
       new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn, ...(selfHelpSite && { selfHelpSite }) }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
+    // People's access tokens get the API's scope from the meta function (no data, no grants).
+    this.identity.issuePeopleTokensWith(meta.meta.live);
 
     this.api = new ItsmApi(this, 'Http', {
       clientId: config.id,
@@ -182,6 +185,9 @@ export class ItsmStack extends Stack {
       // Through each function's live alias: the integration URIs and the invoke permissions name it.
       functions: liveAliasesOf(apiFunctionsOf(this.modules), this.modules.flatMap((m) => m.functions)),
       access: config.api.access,
+      ...(config.api.customDomain && { customDomain: config.api.customDomain }),
+      rateLimit: config.api.throttle.rateLimit,
+      burstLimit: config.api.throttle.burstLimit,
       logRetention: shared.logRetention,
       logKey: this.data.key,
     });

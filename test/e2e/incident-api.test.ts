@@ -255,4 +255,56 @@ test('methods require access tokens with their scope: a machine client logs inci
     .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
     .sign(signingKey(runtime.localDir));
   expect((await call(runtime.url, 'GET', '/incidents', { token: idToken })).status).toBe(401);
+  // Nor does an access token with Cognito's self-service scope instead of the API's people scope
+  // (what the user pool issued before the pre-token trigger: it could change its user's email and MFA device).
+  const selfService = await new SignJWT({ username: 'alice', 'cognito:groups': ['agent'], token_use: 'access', scope: 'aws.cognito.signin.user.admin', client_id: 'local-desk' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('0b7c1c1e-0000-4000-8000-0000000000ee')
+    .setIssuer('rowe-itsm-local')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+    .sign(signingKey(runtime.localDir));
+  expect((await call(runtime.url, 'GET', '/incidents', { token: selfService })).status).toBe(401);
+  // The same token with the people scope passes: the scope alone made the difference.
+  const people = await new SignJWT({ username: 'alice', 'cognito:groups': ['agent'], token_use: 'access', scope: 'itsm/people', client_id: 'local-desk' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('0b7c1c1e-0000-4000-8000-0000000000ee')
+    .setIssuer('rowe-itsm-local')
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 600)
+    .sign(signingKey(runtime.localDir));
+  expect((await call(runtime.url, 'GET', '/incidents', { token: people })).status).toBe(200);
+});
+
+test('the local gateway answers only to its own host names (421 otherwise, before any route) and refuses a token without exp', async () => {
+  const { request } = await import('node:http');
+  const base = new URL(runtime.url);
+  const statusWithHost = (host: string, path: string, token?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        { hostname: base.hostname, port: base.port, path: `${base.pathname.replace(/\/$/, '')}${path}`, headers: { Host: host, ...(token && { Authorization: `Bearer ${token}` }) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  // A page on another name that resolves to this machine (DNS rebinding) gets nowhere, public paths included.
+  expect(await statusWithHost('attacker.example', '/health')).toBe(421);
+  expect(await statusWithHost(`attacker.example:${base.port}`, '/incidents', agent)).toBe(421);
+  expect(await statusWithHost(`localhost:${base.port}`, '/health')).toBe(200);
+  expect(await statusWithHost(`127.0.0.1:${base.port}`, '/incidents', agent)).toBe(200);
+
+  // Signed with the right key, every claim right, but no expiry: refused as Cognito's authorizer would never see one.
+  const { SignJWT } = await import('jose');
+  const { signingKey } = await import('../../local/local-tokens');
+  const claims = { username: 'alice', 'cognito:groups': ['agent'], token_use: 'access', scope: 'itsm/people', client_id: 'local-desk' };
+  const sign = (withExp: boolean) => {
+    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('0b7c1c1e-0000-4000-8000-0000000000ee').setIssuer('rowe-itsm-local').setIssuedAt();
+    return (withExp ? jwt.setExpirationTime(Math.floor(Date.now() / 1000) + 600) : jwt).sign(signingKey(runtime.localDir));
+  };
+  expect((await call(runtime.url, 'GET', '/incidents', { token: await sign(false) })).status).toBe(401);
+  expect((await call(runtime.url, 'GET', '/incidents', { token: await sign(true) })).status).toBe(200);
 });

@@ -32,11 +32,12 @@ describe.each(['example', 'acme-us'])('public (default): %s', (clientId) => {
     expect(api.Properties.Policy).toBeUndefined();
     expect(resourcesOfType(resources, 'AWS::WAFv2::IPSet')).toEqual([]);
     expect(ruleNames(webAclOf(resources))).toEqual([
-      [0, 'RatePerIp'],
-      [1, 'RatePerCaller'],
-      [2, 'AWSManagedRulesAmazonIpReputationList'],
-      [3, 'AWSManagedRulesKnownBadInputsRuleSet'],
-      [4, 'AWSManagedRulesCommonRuleSet'],
+      [0, 'RatePerIpOnPublicPaths'],
+      [1, 'RatePerIp'],
+      [2, 'RatePerCaller'],
+      [3, 'AWSManagedRulesAmazonIpReputationList'],
+      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [5, 'AWSManagedRulesCommonRuleSet'],
     ]);
   });
 });
@@ -71,7 +72,7 @@ describe('private: all-options', () => {
     });
     // The firewall and every method's authorizer stay as they are.
     expect(resourcesOfType(resources, 'AWS::WAFv2::IPSet')).toEqual([]);
-    expect(ruleNames(webAclOf(resources))[0]).toEqual([0, 'RatePerIp']);
+    expect(ruleNames(webAclOf(resources))[0]).toEqual([0, 'RatePerIpOnPublicPaths']);
   });
 });
 
@@ -87,11 +88,12 @@ describe('vpn: all-options-vpn', () => {
     const acl = webAclOf(resources);
     expect(ruleNames(acl)).toEqual([
       [0, 'AllowedSourcesOnly'],
-      [1, 'RatePerIp'],
-      [2, 'RatePerCaller'],
-      [3, 'AWSManagedRulesAmazonIpReputationList'],
-      [4, 'AWSManagedRulesKnownBadInputsRuleSet'],
-      [5, 'AWSManagedRulesCommonRuleSet'],
+      [1, 'RatePerIpOnPublicPaths'],
+      [2, 'RatePerIp'],
+      [3, 'RatePerCaller'],
+      [4, 'AWSManagedRulesAmazonIpReputationList'],
+      [5, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [6, 'AWSManagedRulesCommonRuleSet'],
     ]);
     const rule = acl.Properties.Rules[0];
     expect(rule.Action).toEqual({ Block: {} });

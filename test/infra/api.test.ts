@@ -6,10 +6,11 @@
  * definition (its Body), read here as API Gateway imports it.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { API_ROUTES, machineScopeOf, PEOPLE_SCOPE } from '../../src/api/api-catalogue';
+import { API_ROUTES, COGNITO_SELF_SERVICE_SCOPE, machineScopeOf, PEOPLE_SCOPE } from '../../src/api/api-catalogue';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import {
   apiOperationsOf,
+  functionOfAlias,
   integratedFunctionIds,
   referencedId,
   renderArn,
@@ -236,7 +237,8 @@ describe.each(['example', 'acme-us'])('%s: stage hardening', (clientId) => {
     expect(overrides).toEqual([{ group: 'AWSManagedRulesCommonRuleSet', rule: 'SizeRestrictions_BODY', action: { Count: {} } }]);
 
     const rate = rules.filter((r) => r.Statement.RateBasedStatement);
-    expect(rate.map((r) => r.Statement.RateBasedStatement.AggregateKeyType).sort()).toEqual(['CUSTOM_KEYS', 'IP']);
+    // Per IP on the public paths only (test/infra/api-edge.test.ts), per IP, and per caller.
+    expect(rate.map((r) => r.Statement.RateBasedStatement.AggregateKeyType).sort()).toEqual(['CUSTOM_KEYS', 'IP', 'IP']);
     expect(rate[0].Statement.RateBasedStatement).toMatchObject({ AggregateKeyType: 'IP', Limit: expect.any(Number) });
     expect(rate[0].Action.Block.CustomResponse.ResponseCode).toBe(429);
     const body = acl.Properties.CustomResponseBodies[rate[0].Action.Block.CustomResponse.CustomResponseBodyKey];
@@ -336,6 +338,29 @@ describe.each(['example', 'acme-us'])('%s: per-caller limit', (clientId) => {
 });
 
 describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
+  test("people's tokens cannot change their own login: the API's people scope comes from the meta function's V2_0 pre-token trigger, no method accepts Cognito's self-service scope, and a changed email waits for verification", () => {
+    const { resources } = fixture.get(clientId);
+    const [[, pool]] = resourcesOfType(resources, 'AWS::Cognito::UserPool') as [[string, any]];
+    // Access-token customisation (V2_0) needs the Essentials or Plus feature plan.
+    expect(pool.Properties.UserPoolTier).toBe('PLUS');
+    expect(pool.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaVersion).toBe('V2_0');
+    const trigger = referencedId(pool.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaArn)!;
+    expect(resources[trigger]!.Type).toBe('AWS::Lambda::Alias');
+    expect(resources[functionOfAlias(resources, trigger)]!.Metadata[ENTRY_METADATA]).toBe('src/modules/meta/functions/meta-handler.ts');
+    // Cognito may invoke it, from this pool only.
+    const invokers = resourcesOfType(resources, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'cognito-idp.amazonaws.com');
+    expect(invokers.map(([, p]) => referencedId(p.Properties.FunctionName))).toEqual([trigger]);
+    // The people scope is not the resource server's: no app client can be granted it.
+    const declared = resourcesOfType(resources, 'AWS::Cognito::UserPoolResourceServer').flatMap(([, r]) => (r.Properties.Scopes as { ScopeName: string }[]).map((x) => `${r.Properties.Identifier}/${x.ScopeName}`));
+    expect(PEOPLE_SCOPE).toBe('itsm/people');
+    expect(declared).not.toContain(PEOPLE_SCOPE);
+    const methodScopes = apiOperationsOf(resources).flatMap((m) => (m.operation.security ?? []).flatMap((requirement: Record<string, string[]>) => Object.values(requirement).flat()));
+    expect(methodScopes).toContain(PEOPLE_SCOPE);
+    expect(methodScopes).not.toContain(COGNITO_SELF_SERVICE_SCOPE);
+    // keepOriginal: until the new address is verified, the original stays the one to sign in and recover with.
+    expect(pool.Properties.UserAttributeUpdateSettings).toEqual({ AttributesRequireVerificationBeforeUpdate: ['email'] });
+  });
+
   test('the user pool requires MFA, strong passwords and admin-created users only', () => {
     const { template } = fixture.get(clientId);
     template.hasResourceProperties('AWS::Cognito::UserPool', {

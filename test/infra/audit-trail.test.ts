@@ -1,11 +1,15 @@
 /**
  * The audit trail is append-only by IAM: walking every policy statement of every client stack,
  * nothing allows changing or removing audit records (UpdateItem, DeleteItem, BatchWriteItem,
- * PartiQL, table-level changes, TTL); the writers may only Put (and read the chain head), and
- * only the audit function reads records. The table is encrypted with the data key, recoverable
- * to a point in time, protected from deletion and retained.
+ * PartiQL, table-level changes, TTL); the writers may only put records, and only the audit
+ * function reads records. Each writer's role, tried by a policy evaluator, is refused a chain entry,
+ * the head and ReturnValues; only the chainer may seal (KMS HMAC) and anchor the head (S3 Object
+ * Lock). The table is encrypted with the data key, recoverable to a point in time, protected from
+ * deletion and retained. (Forged seals and truncation: test/integration/audit-trail.test.ts.)
  */
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, CHAIN_HEAD_PARTITION } from '../../src/kernel/adapters/audit-table-keys';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
+import { CHAIN_ANCHOR_OBJECT_KEY } from '../../src/modules/audit/adapters/anchor-object-key';
+import { evaluate, type IamRequest } from './policy-evaluator';
 import {
   allStatements,
   asList,
@@ -16,6 +20,7 @@ import {
   idOf,
   referencedIds,
   renderArn,
+  resourcesOfType,
   statementsOfRole,
   useClientStacks,
   type PolicyStatementJson,
@@ -125,15 +130,80 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(statements.filter(({ statement }) => referencedIds(statement.Resource).has(tableId)).length).toBeGreaterThanOrEqual(WRITERS.length + 1);
   });
 
-  test.each(WRITERS)('%s may only Put into the audit table and read the chain head', (entry) => {
+  test.each(WRITERS)('%s may only put records into the audit table: a chain entry, the head, ReturnValues and any read are refused', (entry) => {
     const { resources } = fixture.get(clientId);
     const tableId = auditTableId();
     const { statements } = functionWithEntry(resources, entry);
     const onTable = statements.filter((s) => referencedIds(s.Resource).has(tableId));
-    expect(onTable.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    for (const s of onTable) expect(asList(s.Resource).map(renderArn)).toEqual([`\${${tableId}.Arn}`]);
-    const read = onTable.find((s) => asList(s.Action).includes('dynamodb:GetItem'))!;
-    expect(read.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CHAIN_HEAD_PARTITION] } });
+    expect(onTable.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:PutItem']);
+    // The role, tried request by request as DynamoDB would authorise it.
+    const table = `\${${tableId}.Arn}`;
+    const put = (pk: string, context: Record<string, string> = {}): IamRequest => ({ action: 'dynamodb:PutItem', resource: table, context: { 'dynamodb:LeadingKeys': [pk], ...context } });
+    const record = auditRecordKey('0b7e2c1a-0000-4000-8000-000000000001').pk;
+    expect(evaluate(statements, put(record))).toBe('allowed');
+    expect(evaluate(statements, put(record, { 'dynamodb:ReturnValues': 'NONE' }))).toBe('allowed');
+    const attacks: Record<string, IamRequest> = {
+      'put a chain entry': put(chainEntryKey(42).pk),
+      'overwrite the chain head': put(chainHeadKey.pk),
+      'read back a record it overwrites (ReturnValues ALL_OLD)': put(record, { 'dynamodb:ReturnValues': 'ALL_OLD' }),
+      'read the head': { action: 'dynamodb:GetItem', resource: table, context: { 'dynamodb:LeadingKeys': [chainHeadKey.pk] } },
+      'query the chain': { action: 'dynamodb:Query', resource: table, context: { 'dynamodb:LeadingKeys': [chainEntryKey(1).pk] } },
+      'update a record': { action: 'dynamodb:UpdateItem', resource: table, context: { 'dynamodb:LeadingKeys': [record] } },
+      'seal an entry of its own': { action: 'kms:GenerateMac', resource: '*' },
+      'rewrite the anchored head': { action: 's3:PutObject', resource: '*' },
+    };
+    expect(Object.fromEntries(Object.entries(attacks).map(([what, request]) => [what, evaluate(statements, request)]))).toEqual(
+      Object.fromEntries(Object.keys(attacks).map((what) => [what, 'implicitly denied'])),
+    );
+  });
+
+  test('only the chainer writes chain entries and the head, seals them (KMS GenerateMac) and anchors the head; the auditors\' function may only verify seals and read the anchor', () => {
+    const { resources } = fixture.get(clientId);
+    const tableId = auditTableId();
+    const table = `\${${tableId}.Arn}`;
+    const chainer = functionWithEntry(resources, CHAINER_ENTRY);
+    const auditors = functionWithEntry(resources, AUDIT_ENTRY);
+    const put = (pk: string, context: Record<string, string> = {}): IamRequest => ({ action: 'dynamodb:PutItem', resource: table, context: { 'dynamodb:LeadingKeys': [pk], ...context } });
+    expect(evaluate(chainer.statements, put(chainEntryKey(1).pk))).toBe('allowed');
+    expect(evaluate(chainer.statements, put(chainHeadKey.pk))).toBe('allowed');
+    expect(evaluate(chainer.statements, put(chainHeadKey.pk, { 'dynamodb:ReturnValues': 'ALL_OLD' }))).toBe('implicitly denied');
+    expect(evaluate(chainer.statements, put(auditRecordKey('x').pk))).toBe('implicitly denied');
+    expect(evaluate(auditors.statements, put(chainEntryKey(1).pk))).toBe('implicitly denied');
+    expect(evaluate(auditors.statements, put(chainHeadKey.pk))).toBe('implicitly denied');
+
+    // The seal key: HMAC, its policy lets the account administer it but use it no one but the two roles, each for its one action.
+    const hmacKeys = resourcesOfType(resources, 'AWS::KMS::Key').filter(([, k]) => k.Properties.KeySpec === 'HMAC_256');
+    expect(hmacKeys).toHaveLength(1);
+    const [keyId, key] = hmacKeys[0]!;
+    expect(key.Properties).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    const keyStatements = asList<any>(key.Properties.KeyPolicy.Statement);
+    const usersOf = (action: string) =>
+      keyStatements.filter((s) => evaluate([{ ...s, Principal: undefined }], { action, resource: '*' }) === 'allowed').map((s) => renderArn(s.Principal.AWS));
+    expect(usersOf('kms:GenerateMac')).toEqual([`\${${chainer.roleId}.Arn}`]);
+    expect(usersOf('kms:VerifyMac')).toEqual([`\${${auditors.roleId}.Arn}`]);
+    // No role of the stack is given GenerateMac on it by IAM but the chainer's.
+    const sealers = allStatements(resources).filter(
+      ({ logicalId, statement }) => resources[logicalId]!.Type.startsWith('AWS::IAM::') && evaluate([statement], { action: 'kms:GenerateMac', resource: `\${${keyId}.Arn}` }) === 'allowed',
+    );
+    expect(sealers.length).toBeGreaterThan(0);
+    expect(new Set(sealers.flatMap(({ logicalId }) => asList<unknown>(resources[logicalId]!.Properties.Roles).map(renderArn)))).toEqual(new Set([`\${${chainer.roleId}}`]));
+
+    // The anchor: Object Lock in compliance mode; the chainer may put the anchor object and nothing else there.
+    const buckets = resourcesOfType(resources, 'AWS::S3::Bucket').filter(([, b]) => b.Properties.ObjectLockEnabled !== undefined);
+    expect(buckets).toHaveLength(1);
+    const [bucketId, bucket] = buckets[0]!;
+    expect(bucket.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE' } } },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    const anchorObject = `\${${bucketId}.Arn}/${CHAIN_ANCHOR_OBJECT_KEY}`;
+    expect(evaluate(chainer.statements, { action: 's3:PutObject', resource: anchorObject })).toBe('allowed');
+    for (const action of ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:BypassGovernanceRetention', 's3:PutBucketObjectLockConfiguration']) {
+      expect({ action, decision: evaluate(chainer.statements, { action, resource: anchorObject }) }).toEqual({ action, decision: 'implicitly denied' });
+    }
+    expect(evaluate(auditors.statements, { action: 's3:GetObject', resource: anchorObject })).toBe('allowed');
+    expect(evaluate(auditors.statements, { action: 's3:PutObject', resource: anchorObject })).toBe('implicitly denied');
   });
 
   test('only the audit function reads audit records: GetItem and Query on the table, Query on each index by name', () => {
@@ -142,7 +212,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { roleId, statements } = functionWithEntry(resources, AUDIT_ENTRY);
     const onTable = statements.filter((s) => referencedIds(s.Resource).has(tableId));
     const unconditioned = onTable.filter((s) => s.Condition === undefined);
-    expect([...new Set(unconditioned.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect([...new Set(unconditioned.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     const indexArns = unconditioned.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/')).sort();
     expect(indexArns).toEqual(Object.values(AUDIT_INDEXES).map((i) => `\${${tableId}.Arn}/index/${i.name}`).sort());
 
@@ -151,9 +221,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const writerRoles = WRITERS.map((entry) => functionWithEntry(resources, entry).roleId);
     const chainer = functionWithEntry(resources, CHAINER_ENTRY);
     expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId].sort());
-    // The chainer reads the records after the head (byTime index) and the chain; it may Put, never update.
+    // The chainer reads the records after the head (byTime index) and the chain; it may Put (its own partitions, above), never update.
     const chainerOnTable = chainer.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined);
-    expect([...new Set(chainerOnTable.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect([...new Set(chainerOnTable.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     expect(chainerOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([`\${${tableId}.Arn}/index/${AUDIT_INDEXES.byTime.name}`]);
     for (const writer of writerRoles) {
       const reads = statementsOfRole(resources, writer).filter(

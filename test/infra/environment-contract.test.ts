@@ -36,7 +36,7 @@ const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
   'src/modules/outbox/functions/outbox-consumer-handler.ts': OUTBOX_CONSUMER_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-reconciler-handler.ts': OUTBOX_RECONCILER_ENVIRONMENT,
 };
-const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
+const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_TRACER_CAPTURE_ERROR', 'POWERTOOLS_TRACER_CAPTURE_RESPONSE'];
 
 const stacks = useClientStacks();
 
@@ -59,6 +59,9 @@ test.each(['example', 'acme-us'])("each function's environment in %s is exactly 
     const contract = CONTRACTS[fn.Metadata[ENTRY_METADATA] as string]!;
     const variables = Object.keys(fn.Properties.Environment?.Variables ?? {}).sort();
     expect({ entry: fn.Metadata[ENTRY_METADATA], variables }).toEqual({ entry: fn.Metadata[ENTRY_METADATA], variables: [...variableNames(contract), ...POWERTOOLS].sort() });
+    // Traced, but never with a handler's response or error (test/unit/tracing-without-data.test.ts: the code's side).
+    expect({ entry: fn.Metadata[ENTRY_METADATA], tracing: fn.Properties.TracingConfig, capture: [fn.Properties.Environment.Variables.POWERTOOLS_TRACER_CAPTURE_RESPONSE, fn.Properties.Environment.Variables.POWERTOOLS_TRACER_CAPTURE_ERROR] })
+      .toEqual({ entry: fn.Metadata[ENTRY_METADATA], tracing: { Mode: 'Active' }, capture: ['false', 'false'] });
   }
 });
 

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail, sha256Hex } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
 import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
-import { recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
+import { chainEntriesFor, headOf, recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { expectProblem, incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
 import { scanAll } from './support-incidents';
+import { HmacChainSeal } from '../../local/stand-ins/hmac-chain-seal';
+import { FileChainAnchor } from '../../local/stand-ins/file-chain-anchor';
+import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
 
 /**
  * The audit trail against DynamoDB Local: concurrent appends keep one gap-free chain; changes to
@@ -27,11 +33,18 @@ const entry = (n: number, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   ...overrides,
 });
 const clockAt = (at: Date | string) => ({ now: () => new Date(at) });
+/** The chain's seal and anchor as the local runtime has them (stand-ins for the KMS HMAC key and the S3 Object Lock bucket). */
+const integrityDir = mkdtempSync(join(tmpdir(), 'itsm-audit-integrity-'));
+const sealKeyFile = join(integrityDir, 'seal-key');
+const seal = HmacChainSeal.fromKeyFile(sealKeyFile);
+/** A fresh anchor for fresh tables. */
+let anchor: FileChainAnchor;
+const newAnchor = (name: string = randomUUID()) => (anchor = new FileChainAnchor(join(integrityDir, `${name}.jsonl`)));
 /** Runs the chainer as the schedule would, at `now` (default: the real time) with the real lag, or with no lag. */
 const chainer = (trail: DynamoDbAuditTrail, options: { now?: Date; lagMs?: number } = {}) =>
-  chainAuditRecords({ chain: trail, sha256: sha256Hex, clock: clockAt(options.now ?? new Date()), ...(options.lagMs !== undefined && { lagMs: options.lagMs }) });
+  chainAuditRecords({ chain: trail, sha256: sha256Hex, clock: clockAt(options.now ?? new Date()), seal, anchor, ...(options.lagMs !== undefined && { lagMs: options.lagMs }) });
 const verifyNow = (trail: DynamoDbAuditTrail, query: { from?: string; to?: string } = {}, now = new Date()) =>
-  verifyAuditTrail({ trail, sha256: sha256Hex, clock: clockAt(now) }, auditor, query);
+  verifyAuditTrail({ trail, sha256: sha256Hex, clock: clockAt(now), seal, anchor }, auditor, query);
 async function entriesOf(trail: DynamoDbAuditTrail): Promise<ChainEntry[]> {
   const entries: ChainEntry[] = [];
   for await (const e of trail.chainFrom(1)) entries.push(e);
@@ -42,6 +55,7 @@ describe('records and the chainer', () => {
   let tables: TestTables;
   beforeEach(async () => {
     tables = await createTestTables();
+    newAnchor();
   });
   afterEach(() => tables?.destroy());
 
@@ -92,6 +106,43 @@ describe('records and the chainer', () => {
     expect(await verifyNow(trail)).toEqual({ intact: true, checked: 30, pending: 0, complete: true });
   });
 
+  test('a chain entry without the chainer\'s seal, or sealed with another key, is reported; so is a chain cut back behind its anchored head', async () => {
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
+    for (let n = 0; n < 3; n++) await trail.append(entry(n));
+    expect(await chainer(trail, { lagMs: 0 })).toBe(3);
+    const sealed = await entriesOf(trail);
+    expect(sealed.every((e) => typeof e.mac === 'string' && e.mac.length > 0)).toBe(true);
+    expect(await anchor.latest()).toEqual({ sequence: 3, hash: sealed[2]!.hash, recordKey: sealed[2]!.recordKey, mac: sealed[2]!.mac });
+    expect(await verifyNow(trail)).toEqual({ intact: true, checked: 3, pending: 0, complete: true });
+
+    // Someone able to write anywhere in the table (not a writer's role: IAM refuses it that) stores a
+    // record and chains it themselves, with a correct hash, link and head: but no seal.
+    const forged = await trail.append(entry(9));
+    const head = await trail.head();
+    const [unsealedEntry] = chainEntriesFor(head, [forged], sha256Hex).entries;
+    const putEntry = (e: ChainEntry) =>
+      tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...chainEntryKey(e.sequence), gsi1pk: 'CHAINED', gsi1sk: e.recordKey, ...e } }));
+    await putEntry(unsealedEntry!);
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...chainHeadKey, ...headOf(unsealedEntry!) } }));
+    expect(await verifyNow(trail)).toEqual({ intact: false, checked: 4, pending: 0, complete: true, firstBreak: { sequence: 4, recordId: forged.id, reason: 'unsealed' } });
+    // Sealed with a key of their own: no better.
+    const [otherMac] = await HmacChainSeal.fromKeyFile(join(integrityDir, `other-key-${randomUUID()}`)).seal([unsealedEntry!.hash]);
+    await putEntry({ ...unsealedEntry!, mac: otherMac! });
+    expect((await verifyNow(trail)).firstBreak).toEqual({ sequence: 4, recordId: forged.id, reason: 'unsealed' });
+
+    // They remove the forgery and the last genuine entry, and move the table's head back to entry 2:
+    // the chain in the table is consistent, but no longer reaches the head anchored outside it.
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: chainEntryKey(4) }));
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: chainEntryKey(3) }));
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: auditRecordKey(forged.id) }));
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...chainHeadKey, ...headOf(sealed[1]!) } }));
+    const lastId = sealed[2]!.recordKey.slice(sealed[2]!.recordKey.indexOf('#') + 1);
+    expect(await verifyNow(trail)).toEqual({ intact: false, checked: 0, pending: 0, complete: true, firstBreak: { sequence: 3, recordId: lastId, reason: 'truncated' } });
+    // Without the anchor, the same table would verify (apart from the record left unchained): the anchor is what finds it.
+    const unanchored = await verifyAuditTrail({ trail, sha256: sha256Hex, clock: clockAt(new Date()), seal, anchor: { latest: async () => undefined } }, auditor, {});
+    expect(unanchored.firstBreak?.reason).not.toBe('truncated');
+  });
+
   test('every list and verification is a Query: records are found by resource, actor and time, page by page', async () => {
     let now = Date.parse('2026-11-25T09:00:00.000Z');
     const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date((now += 1000)) }, ids: stamps.ids });
@@ -119,14 +170,20 @@ describe('through the functions', () => {
   let auditHandler: ProxyHandler;
   const routes = incidentRoutes(() => api.handler);
 
+  let undoStandIns: () => void;
+
   beforeAll(async () => {
     api = await startIncidentsApi();
+    // The audit function seals and anchors through the local stand-ins, sharing the key and anchor with this file's chainer.
+    newAnchor('functions');
+    undoStandIns = registerLocalStandIns({ [LOCAL_STAND_IN_ENV.auditSealKeyFile]: sealKeyFile, [LOCAL_STAND_IN_ENV.auditAnchorFile]: join(integrityDir, 'functions.jsonl') });
     // The audit function, loaded the way the runtime loads it, over the same tables.
     jest.isolateModules(() => {
       auditHandler = (require('../../src/modules/audit/functions/audit-handler') as typeof import('../../src/modules/audit/functions/audit-handler')).handler as unknown as ProxyHandler;
     });
   });
   afterAll(async () => {
+    undoStandIns?.();
     await api?.close();
   });
 
@@ -299,12 +356,32 @@ describe('through the functions', () => {
     expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { recordId: '-forged', reason: 'unchained' } });
     await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: auditRecordKey(forged.id) }));
 
-    // Removing the last chain entry is seen against the chain head.
+    // Removing the last chain entry is seen against the head anchored outside the table.
     await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: chainEntryKey(total) }));
-    expect((await verify()).body.firstBreak).toMatchObject({ sequence: total, reason: 'gap' });
+    expect((await verify()).body.firstBreak).toMatchObject({ sequence: total, reason: 'truncated' });
     // And a chain whose head was removed is not taken for an empty one.
     await api.tables.documents.send(new DeleteCommand({ TableName: api.tables.names.audit, Key: chainHeadKey }));
-    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { sequence: 1, reason: 'link-broken' } });
+    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { sequence: total, reason: 'truncated' } });
+  });
+
+  test('reads on the record: who listed which audit records, and who read a security incident (other incidents\' reads are not recorded)', async () => {
+    const ordinary = await routes.create(validIncidentBody(), { as: callers.agent });
+    const secret = await routes.create(validIncidentBody(), { as: callers.agent });
+    // As finding ingestion stores them: a security incident (only the flag matters here).
+    await api.tables.documents.send(
+      new UpdateCommand({ TableName: api.tables.names.incidents, Key: { pk: `INCIDENT#${secret.body.id}`, sk: 'INCIDENT' }, UpdateExpression: 'SET #security = :yes', ExpressionAttributeNames: { '#security': 'security' }, ExpressionAttributeValues: { ':yes': true } }),
+    );
+    expect((await routes.get(secret.body.id, { as: callers.agent })).status).toBe(200);
+    expect((await routes.get(ordinary.body.id, { as: callers.agent })).status).toBe(200);
+    const reads = async (id: string) => (await recordsOf({ resource: `incident/${id}` })).filter((r) => r.action === 'incident:read');
+    expect(await reads(secret.body.id)).toEqual([expect.objectContaining({ actor: callers.agent.username, roles: ['agent'], outcome: 'allowed', requestId: expect.any(String) })]);
+    expect(await reads(ordinary.body.id)).toEqual([]);
+
+    // The listings just made by recordsOf are on the trail too: the auditor, and the query asked.
+    const listings = (await recordsOf({ actor: callers.auditor.username })).filter((r) => r.action === 'audit:read');
+    expect(listings.map((r) => r.resource)).toEqual(
+      expect.arrayContaining([{ type: 'audit-trail', id: `resource=incident/${secret.body.id}` }, { type: 'audit-trail', id: `resource=incident/${ordinary.body.id}` }]),
+    );
   });
 
   test('records read right after a write need no chain: the new record is listed before any chainer ran', async () => {

@@ -128,6 +128,9 @@ export function localFunctionEnv(tables: TestTables): Record<string, string> {
     PROBLEMS_TABLE_NAME: tables.names.problems,
     CHANGES_TABLE_NAME: tables.names.changes,
     ONCALL_TABLE_NAME: tables.names.oncall,
+    // The audit chain's seal key and anchor bucket: a test that verifies registers their stand-ins.
+    AUDIT_SEAL_KEY_ID: 'local-audit-seal-key',
+    AUDIT_ANCHOR_BUCKET_NAME: 'local-audit-anchor',
   };
 }
 

@@ -69,3 +69,24 @@ test('a task root without the file (e.g. a bundle built without it) falls back t
     rmSync(taskRoot, { recursive: true, force: true });
   }
 });
+
+test("as the user pool's pre-token-generation trigger (V2_0) it gives people's access tokens the API's scope and takes Cognito's self-service scope out", async () => {
+  const event = {
+    version: '2',
+    triggerSource: 'TokenGeneration_Authentication',
+    region: 'eu-west-2',
+    userPoolId: 'eu-west-2_pool',
+    userName: 'alice',
+    callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: 'desk-client' },
+    request: { userAttributes: { sub: 'u-1', email: 'alice@example.com' }, groupConfiguration: { groupsToOverride: ['agent'], iamRolesToOverride: [], preferredRole: null }, scopes: ['aws.cognito.signin.user.admin'] },
+    response: { claimsAndScopeOverrideDetails: null },
+  };
+  const answer = (await freshHandler()(event, context)) as unknown as typeof event & { response: unknown };
+  expect(answer.response).toEqual({
+    claimsAndScopeOverrideDetails: { accessTokenGeneration: { scopesToAdd: ['itsm/people'], scopesToSuppress: ['aws.cognito.signin.user.admin'] } },
+  });
+  // The rest of the event goes back as it came; refreshed tokens get the same.
+  expect(answer.userName).toBe('alice');
+  const refreshed = (await freshHandler()({ ...event, triggerSource: 'TokenGeneration_RefreshTokens' }, context)) as unknown as { response: unknown };
+  expect(refreshed.response).toEqual(answer.response);
+});

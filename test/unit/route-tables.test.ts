@@ -80,6 +80,8 @@ describe('Lambda entry files', () => {
       INCIDENTS_TABLE_NAME: 'route-table-test',
       IDEMPOTENCY_TABLE_NAME: 'route-table-test-idempotency',
       AUDIT_TABLE_NAME: 'route-table-test-audit',
+      AUDIT_SEAL_KEY_ID: 'route-table-test-seal-key',
+      AUDIT_ANCHOR_BUCKET_NAME: 'route-table-test-anchor',
       CATALOGUE_TABLE_NAME: 'route-table-test-catalogue',
       PROBLEMS_TABLE_NAME: 'route-table-test-problems',
       CHANGES_TABLE_NAME: 'route-table-test-changes',

@@ -9,8 +9,9 @@
  *
  * Records are written unchained, each under its own partition, so writers never contend. The
  * chainer alone appends chain entries (one partition, read in sequence order by verification) and
- * moves the head. The head lives in its own partition so roles can be allowed to read it (and
- * nothing else of the table) with an IAM `dynamodb:LeadingKeys` condition.
+ * moves the head. Writers' roles may put only `RECORD#*` partitions (IAM `dynamodb:LeadingKeys`);
+ * only the chainer's role may put the CHAIN and HEAD partitions, and each entry it writes carries
+ * its seal (a KMS HMAC); the head is also anchored outside the table (S3 Object Lock).
  *
  * Secondary indexes (all project every attribute). A record key is `<at>#<id>`: time, then id.
  * | index      | partition                         | sort                  | serves                  |
@@ -33,9 +34,11 @@ export const AUDIT_INDEXES = {
 export type AuditIndexName = keyof typeof AUDIT_INDEXES;
 
 export const AUDIT_RECORD_PREFIX = 'RECORD#';
+/** Every record's partition key, as an IAM `dynamodb:LeadingKeys` pattern: all the writers' roles may put. */
+export const AUDIT_RECORD_PARTITIONS = `${AUDIT_RECORD_PREFIX}*`;
 export const CHAIN_ENTRY_PARTITION = 'CHAIN';
 export const CHAIN_ENTRY_PREFIX = 'SEQ#';
-/** The partition key value of the chain head: the only key the writers' roles may read. */
+/** The partition key value of the chain head (written by the chainer only). */
 export const CHAIN_HEAD_PARTITION = 'HEAD';
 
 export const chainHeadKey = { pk: CHAIN_HEAD_PARTITION, sk: 'HEAD' } as const;

@@ -71,6 +71,11 @@ export interface ChainEntry {
   readonly previousHash: string;
   /** SHA-256 over the canonical JSON of the four fields above. */
   readonly hash: string;
+  /**
+   * The chainer's seal: an HMAC over `hash` made with a key only the chainer may use (KMS), so an
+   * entry written by anyone else, even with a correct hash, does not verify.
+   */
+  readonly mac?: string;
 }
 
 /** The chain's last entry, as the chain head item keeps it: also where the chainer goes on from. */
@@ -156,14 +161,17 @@ export const headOf = (entry: Pick<ChainEntry, 'sequence' | 'hash' | 'recordKey'
   recordKey: entry.recordKey,
 });
 
-export const CHAIN_BREAK_REASONS = ['content-altered', 'record-missing', 'entry-altered', 'link-broken', 'gap', 'unchained'] as const;
+export const CHAIN_BREAK_REASONS = ['content-altered', 'record-missing', 'entry-altered', 'link-broken', 'gap', 'unchained', 'unsealed', 'truncated'] as const;
 /**
  * `content-altered`: the record no longer hashes to what its chain entry holds. `record-missing`:
  * the chain covers a record that is not there. `entry-altered`: a chain entry does not hash to what
  * it holds. `link-broken`: an entry does not hold the hash of the entry before it, or the head does
  * not name the last entry. `gap`: entries are missing (sequence jumps, or the chain ends before its
  * head says it does). `unchained`: a record older than the chaining lag that no entry covers — one
- * inserted after the fact (or a chainer that stopped running).
+ * inserted after the fact (or a chainer that stopped running). `unsealed`: an entry without the
+ * chainer's seal (MAC), or with a wrong one: written by someone other than the chainer.
+ * `truncated`: the chain no longer reaches the head anchored outside the table (entries removed
+ * from the end and the head moved back), or the entry there is not the anchored one.
  */
 export type ChainBreakReason = (typeof CHAIN_BREAK_REASONS)[number];
 
@@ -208,8 +216,11 @@ export class ChainVerifier {
     return this.broken !== undefined;
   }
 
-  /** Checks the next entry and its record; false once the chain is broken (later entries are not checked). */
-  check(entry: ChainEntry, record: AuditRecord | undefined): boolean {
+  /**
+   * Checks the next entry and its record; false once the chain is broken (later entries are not
+   * checked). `sealed`: whether the entry's seal verified (checked by the caller, with the key).
+   */
+  check(entry: ChainEntry, record: AuditRecord | undefined, sealed = true): boolean {
     if (this.broken) return false;
     this.checkedCount++;
     const at = (reason: ChainBreakReason): false => {
@@ -217,6 +228,7 @@ export class ChainVerifier {
       return false;
     };
     if (chainEntryHash(entry, this.sha256) !== entry.hash) return at('entry-altered');
+    if (!sealed) return at('unsealed');
     if (entry.sequence !== this.nextSequence) return at('gap');
     if (this.previousHash !== undefined && entry.previousHash !== this.previousHash) return at('link-broken');
     if (!record || recordKeyOf(record) !== entry.recordKey) return at('record-missing');

@@ -4,7 +4,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Caller } from '../domain/access-policy';
 import { callerFromEvent } from './caller-from-claims';
@@ -14,6 +13,7 @@ import type { IdempotencyGuard } from './idempotent-requests';
 import type { AuditLog } from '../app/ports';
 import { withRequestContext } from './request-scope';
 import { routeKey, type AuthenticatedRequest, type ModuleRoutes } from './route-declaration';
+import { traceHandler } from '../runtime/observability-factory';
 
 export interface HttpRequest {
   readonly event: APIGatewayProxyEvent;
@@ -128,7 +128,7 @@ export function createHttpHandler<D>(declared: ModuleRoutes<D>, deps: D, { logge
     }
   };
   return middy(dispatch)
-    .use(captureLambdaHandler(tracer))
+    .use(traceHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }

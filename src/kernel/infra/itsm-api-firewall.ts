@@ -1,6 +1,9 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { isIPv4 } from 'node:net';
-import { CfnIPSet, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnIPSet, CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface ItsmApiFirewallProps {
@@ -26,7 +29,22 @@ export interface ItsmApiFirewallProps {
    * @default every address (no such rule)
    */
   readonly allowedCidrs?: readonly string[];
+  /**
+   * Requests one client IP address may make to the public paths (health, the API description) in
+   * any 5 minutes: they need no token, so without a limit of their own anyone could spend the
+   * stage's throttle on them.
+   * @default 300 (one a second)
+   */
+  readonly publicRequestsPerIpPer5Minutes?: number;
+  /** The stage's public paths, e.g. `/v1/health` (the stage name included, as WAF sees the URI). */
+  readonly publicPaths?: readonly string[];
+  /** Encrypts the WAF log group. */
+  readonly logKey: IKey;
+  readonly logRetention: RetentionDays;
 }
+
+/** Request headers WAF never writes to its logs: bearer tokens stay out of them. */
+export const REDACTED_HEADERS = ['authorization'] as const;
 
 /** The rule in AWSManagedRulesCommonRuleSet that is only counted, and why (docs/security.md). */
 export const COUNTED_COMMON_RULES = ['SizeRestrictions_BODY'] as const;
@@ -41,8 +59,9 @@ const TOO_MANY_REQUESTS_BODY = 'too-many-requests';
 const TOO_MANY_REQUESTS_FROM_CALLER_BODY = 'too-many-requests-from-caller';
 
 /**
- * AWS WAF in front of the API stage: a per-IP and a per-caller rate limit, then the AWS managed rule groups for
- * IP reputation, known bad inputs and the common rule set.
+ * AWS WAF in front of the API stage: a per-IP limit on the public paths, a per-IP and a per-caller rate limit,
+ * then the AWS managed rule groups for IP reputation, known bad inputs and the common rule set. Logged to an
+ * encrypted log group with the Authorization header redacted.
  *
  * The common rule set's SizeRestrictions_BODY blocks every body over 8 KB. The functions accept
  * bodies up to 64 KB (an 8,000-character description plus resolution notes, in any script, is
@@ -51,6 +70,8 @@ const TOO_MANY_REQUESTS_FROM_CALLER_BODY = 'too-many-requests-from-caller';
  */
 export class ItsmApiFirewall extends Construct {
   readonly webAcl: CfnWebACL;
+  /** WAF's request log (aws-waf-logs-…), encrypted, Authorization redacted. */
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ItsmApiFirewallProps) {
     super(scope, id);
@@ -99,6 +120,28 @@ export class ItsmApiFirewall extends Construct {
     ];
     // The other rules keep their priorities after it (0.. when there is none).
     const first = allowedSourcesRule.length;
+    // The public paths' own, lower, per-IP limit, before the general one.
+    const publicPaths = props.publicPaths ?? [];
+    const pathStatement = (path: string) => ({
+      byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: path, textTransformations: [{ priority: 0, type: 'NONE' }] },
+    });
+    const publicPathsRule = publicPaths.length === 0 ? [] : [
+      {
+        name: 'RatePerIpOnPublicPaths',
+        priority: first,
+        action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: TOO_MANY_REQUESTS_BODY, responseHeaders: [{ name: 'Retry-After', value: '60' }] } } },
+        statement: {
+          rateBasedStatement: {
+            limit: props.publicRequestsPerIpPer5Minutes ?? 300,
+            evaluationWindowSec: 300,
+            aggregateKeyType: 'IP',
+            scopeDownStatement: publicPaths.length === 1 ? pathStatement(publicPaths[0]!) : { orStatement: { statements: publicPaths.map(pathStatement) } },
+          },
+        },
+        visibilityConfig: metric('rate-per-ip-public-paths'),
+      },
+    ];
+    const publicRules = publicPathsRule.length;
 
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
@@ -128,9 +171,10 @@ export class ItsmApiFirewall extends Construct {
       },
       rules: [
         ...allowedSourcesRule,
+        ...publicPathsRule,
         {
           name: 'RatePerIp',
-          priority: first,
+          priority: first + publicRules,
           action: {
             block: {
               customResponse: {
@@ -148,7 +192,7 @@ export class ItsmApiFirewall extends Construct {
         },
         {
           name: 'RatePerCaller',
-          priority: first + 1,
+          priority: first + publicRules + 1,
           action: {
             block: {
               customResponse: {
@@ -170,15 +214,31 @@ export class ItsmApiFirewall extends Construct {
           },
           visibilityConfig: metric('rate-per-caller'),
         },
-        managedGroup(first + 2, 'AWSManagedRulesAmazonIpReputationList'),
-        managedGroup(first + 3, 'AWSManagedRulesKnownBadInputsRuleSet'),
-        managedGroup(first + 4, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
+        managedGroup(first + publicRules + 2, 'AWSManagedRulesAmazonIpReputationList'),
+        managedGroup(first + publicRules + 3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managedGroup(first + publicRules + 4, 'AWSManagedRulesCommonRuleSet', COUNTED_COMMON_RULES),
       ],
     });
 
     new CfnWebACLAssociation(this, 'StageAssociation', {
       resourceArn: props.stage.stageArn,
       webAclArn: this.webAcl.attrArn,
+    });
+
+    // Every request WAF sees, attributable (source address, path, rule matched), with the bearer
+    // token redacted. WAF requires the group's name to start with aws-waf-logs-.
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `aws-waf-logs-rowe-itsm-${props.clientId}`,
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
+    new CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // The group's ARN without the `:*` suffix, as WAF expects it.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
     });
   }
 }

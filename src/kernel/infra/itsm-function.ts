@@ -174,6 +174,10 @@ export class ItsmFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'RoweItsm',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Traces never carry a handler's response or error (they hold incidents, contacts, audit
+        // records); the code says so too (createObservability), this covers any tracer it misses.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
         ...props.environment,
       },
       // Measured by `npm run bench` (module load in fresh processes; see docs/architecture.md, Cold
@@ -247,20 +251,24 @@ export class ItsmFunction extends Construct {
   }
 
   /**
-   * Lets the function append to the audit trail and nothing more: PutItem on the table (a
-   * record and the chain head are two Puts in one TransactWriteItems, each conditional), GetItem
-   * only on the chain head's partition (`dynamodb:LeadingKeys`), and the key actions for
-   * writing. No UpdateItem, DeleteItem, BatchWriteItem or PartiQL: a writer can neither change
-   * nor remove a record, nor read one.
+   * Lets the function append audit records and nothing more: PutItem on the table, only for items
+   * whose partition key is a record's (`dynamodb:LeadingKeys` RECORD#*: never a chain entry or the
+   * chain head, which only the chainer writes), and only without ReturnValues (`NONE`: a Put that
+   * overwrites cannot hand back the old item), plus the key actions for writing. No GetItem, Query,
+   * UpdateItem, DeleteItem, BatchWriteItem or PartiQL: a writer can neither read, change nor remove
+   * a record.
    */
-  grantAuditAppend(grant: { readonly table: ITable; readonly key: IKey; readonly headPartition: string }): void {
-    this.role.addToPrincipalPolicy(new PolicyStatement({ sid: 'AuditAppend', actions: ['dynamodb:PutItem'], resources: [grant.table.tableArn] }));
+  grantAuditAppend(grant: { readonly table: ITable; readonly key: IKey; readonly recordPartitions: string }): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        sid: 'AuditReadChainHead',
-        actions: ['dynamodb:GetItem'],
+        sid: 'AuditAppendRecordsOnly',
+        actions: ['dynamodb:PutItem'],
         resources: [grant.table.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [grant.headPartition] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [grant.recordPartitions] },
+          // Absent means NONE, DynamoDB's default.
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        },
       }),
     );
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...KEY_ACTIONS.put].sort(), resources: [grant.key.keyArn] }));

@@ -5,7 +5,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { FunctionGroup } from '../http/route-declaration';
-import { CHAIN_HEAD_PARTITION } from '../adapters/audit-table-keys';
+import { AUDIT_RECORD_PARTITIONS } from '../adapters/audit-table-keys';
 import type { DataResources } from './data-resources';
 import type { ItsmFunction } from './itsm-function';
 import type { ItsmNotifications } from './itsm-notifications';
@@ -78,7 +78,7 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
 
   /** The audit-append grant every function that changes data or refuses requests gets, and nothing more there. */
   protected get auditAppend() {
-    return { table: this.shared.data.auditTable, key: this.shared.data.key, headPartition: CHAIN_HEAD_PARTITION };
+    return { table: this.shared.data.auditTable, key: this.shared.data.key, recordPartitions: AUDIT_RECORD_PARTITIONS };
   }
 
   /**

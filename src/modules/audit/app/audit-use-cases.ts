@@ -1,8 +1,21 @@
-import { chainEntriesFor, changedFields, ChainVerifier, GENESIS_HASH, recordKeyOf, type AuditEntry, type AuditRecord, type ChainBreak, type Sha256 } from '../../../kernel/domain/audit-chain';
+import {
+  chainEntriesFor,
+  changedFields,
+  ChainVerifier,
+  GENESIS_HASH,
+  recordKeyOf,
+  type AuditEntry,
+  type AuditRecord,
+  type ChainBreak,
+  type ChainEntry,
+  type ChainHead,
+  type Sha256,
+} from '../../../kernel/domain/audit-chain';
 import { mayUseAuditTrail, type AuditAction, type Caller } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, InvalidInputError } from '../../../kernel/domain/domain-errors';
 import type { Actor, Incident } from '../../incidents/domain';
-import type { AuditChainStore, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
+import type { AuditChainStore, AuditLog, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
+import type { ChainAnchor, ChainSeal } from './ports';
 
 /** Entries for changes to incidents: resource, actor and the before/after of each changed field. */
 export function incidentChangeEntry(actor: Actor & { readonly roles?: readonly string[] }, action: string, before: Incident | undefined, after: Incident): AuditEntry {
@@ -72,7 +85,16 @@ export interface AuditReadDeps {
   readonly trail: AuditTrailReader;
   readonly sha256: Sha256;
   readonly clock: Clock;
+  /** Checks each chain entry's seal (verification only; it cannot seal). */
+  readonly seal: Pick<ChainSeal, 'verify'>;
+  /** The head anchored outside the table (read only). */
+  readonly anchor: Pick<ChainAnchor, 'latest'>;
+  /** Where each read of audit records is itself recorded (who read what). */
+  readonly audit: AuditLog;
 }
+
+/** Chain entries whose seals are checked in one call (the KMS adapter runs them concurrently). */
+const SEAL_BATCH = 100;
 
 /** One verification reads at most this many chain entries; `complete: false` says there is more to check. */
 export const MAX_VERIFIED_RECORDS = 20_000;
@@ -93,10 +115,21 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
   requireAuditAccess(caller, 'audit:read', 'read the audit trail');
   const range = timeRange(query);
   const resource = query.resource === undefined ? undefined : parseResource(query.resource);
-  return deps.trail.list(
+  const page = await deps.trail.list(
     { ...(resource && { resource }), ...(query.actor !== undefined && { actor: query.actor }), ...range },
     { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
   );
+  // Reading the trail is itself on the record, once it has been read (a refused query reads nothing):
+  // who looked at which records (the query, not the page).
+  const asked = Object.entries({ resource: query.resource, actor: query.actor, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
+  await deps.audit.record({
+    actor: caller.name,
+    roles: [...caller.roles],
+    action: 'audit:read',
+    resource: { type: 'audit-trail', id: asked.length === 0 ? '*' : asked.map(([k, v]) => `${k}=${v}`).join('&') },
+    outcome: 'allowed',
+  });
+  return page;
 }
 
 /**
@@ -106,13 +139,18 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
  * is found too. The entry before the range is read as well, so the link into the range is checked.
  * A range open at the end is checked against the chain head, which catches entries removed from
  * the end; records after the head are pending while younger than CHAIN_OVERDUE_MS, a break after.
+ * Each entry must carry the chainer's seal (a MAC only the chainer can make), and the chain must
+ * reach the head anchored outside the table (so entries removed from the end, with the table's head
+ * moved back, are found too).
  */
-export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, query: { readonly from?: string; readonly to?: string }): Promise<AuditVerification> {
+export async function verifyAuditTrail(deps: Omit<AuditReadDeps, 'audit'>, caller: Caller, query: { readonly from?: string; readonly to?: string }): Promise<AuditVerification> {
   requireAuditAccess(caller, 'audit:verify', 'verify the audit trail');
   const { from, to } = timeRange(query);
   const pendingFrom = new Date(deps.clock.now().getTime() - CHAIN_OVERDUE_MS).toISOString();
   // Read the head first: entries appended while verifying lie beyond it and are left for next time.
   const head = await deps.trail.head();
+  const truncation = await checkAnchor(deps, head);
+  if (truncation) return { intact: false, checked: 0, pending: 0, complete: true, firstBreak: truncation };
   if (head.sequence === 0) {
     // No head: the chain must be empty. An entry without a head means the head was removed.
     for await (const entry of deps.trail.chainFrom(1)) {
@@ -126,7 +164,7 @@ export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, quer
   let records: AsyncRecordWalk | undefined;
   let checked = 0;
   if (first !== undefined) {
-    for await (const entry of deps.trail.chainFrom(start)) {
+    for await (const { entry, sealed } of sealChecked(deps.trail.chainFrom(start), deps.seal)) {
       if (entry.sequence > head.sequence) break;
       const at = entry.recordKey.slice(0, entry.recordKey.indexOf('#'));
       if (to !== undefined && at > to && entry.sequence >= first) break;
@@ -137,7 +175,7 @@ export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, quer
       for (let r = await records.peek(); r && recordKeyOf(r) < entry.recordKey; r = await records.peek()) verifier.uncovered((await records.take())!);
       const next = await records.peek();
       const covered = next && recordKeyOf(next) === entry.recordKey ? await records.take() : undefined;
-      if (!verifier.check(entry, covered)) break;
+      if (!verifier.check(entry, covered, sealed)) break;
     }
   }
   let pending = 0;
@@ -153,6 +191,40 @@ export async function verifyAuditTrail(deps: AuditReadDeps, caller: Caller, quer
     }
   }
   return { ...verifier.verdict(), pending, complete: true };
+}
+
+/**
+ * The anchored head must be in the chain: the table's head at or beyond it, the entry at its
+ * sequence the anchored one, and the anchor sealed by the chainer. No anchor yet: nothing to check.
+ */
+async function checkAnchor(deps: Omit<AuditReadDeps, 'audit'>, head: ChainHead): Promise<ChainBreak | undefined> {
+  const anchor = await deps.anchor.latest();
+  if (!anchor) return undefined;
+  const truncated: ChainBreak = { sequence: anchor.sequence, recordId: anchor.recordKey.slice(anchor.recordKey.indexOf('#') + 1), reason: 'truncated' };
+  if (head.sequence < anchor.sequence) return truncated;
+  const [anchorSealed] = await deps.seal.verify([{ message: anchor.hash, mac: anchor.mac }]);
+  let anchored: ChainEntry | undefined;
+  for await (const entry of deps.trail.chainFrom(anchor.sequence)) {
+    anchored = entry;
+    break;
+  }
+  return anchorSealed && anchored?.sequence === anchor.sequence && anchored.hash === anchor.hash ? undefined : truncated;
+}
+
+/** Chain entries with whether each one's seal verifies, checked a batch at a time. */
+async function* sealChecked(entries: AsyncIterable<ChainEntry>, seal: Pick<ChainSeal, 'verify'>): AsyncIterable<{ entry: ChainEntry; sealed: boolean }> {
+  let batch: ChainEntry[] = [];
+  const flush = async () => {
+    const verdicts = await seal.verify(batch.map((entry) => ({ message: entry.hash, ...(entry.mac !== undefined && { mac: entry.mac }) })));
+    const checked = batch.map((entry, i) => ({ entry, sealed: verdicts[i] === true }));
+    batch = [];
+    return checked;
+  };
+  for await (const entry of entries) {
+    batch.push(entry);
+    if (batch.length >= SEAL_BATCH) yield* await flush();
+  }
+  if (batch.length > 0) yield* await flush();
 }
 
 /** Reads ahead one record of an async walk. */
@@ -182,6 +254,10 @@ export interface AuditChainerDeps {
   readonly chain: AuditChainStore;
   readonly sha256: Sha256;
   readonly clock: Clock;
+  /** Seals each new entry (the chainer alone may use the key). */
+  readonly seal: Pick<ChainSeal, 'seal'>;
+  /** Where the head is anchored outside the table after each run that moved it. */
+  readonly anchor: Pick<ChainAnchor, 'write'>;
   /** Records younger than this are left for a later run (CHAIN_LAG_MS unless a test says otherwise). */
   readonly lagMs?: number;
 }
@@ -193,20 +269,26 @@ const CHAIN_BATCH = 99;
  * The chainer: appends one chain entry per record written since the head, oldest first, for
  * every record older than the lag; the head moves with each batch, conditional on the sequence it
  * was read at (a second chainer running at once fails instead of forking the chain). Returns how
- * many records it chained; stops after `maxRecords` (the next run goes on).
+ * many records it chained; stops after `maxRecords` (the next run goes on). Each entry is sealed
+ * (a MAC with the chainer's key) before it is stored, and the head the run leaves is anchored
+ * outside the table; a failed anchor write fails the run (retried; the next run anchors again).
  */
 export async function chainAuditRecords(deps: AuditChainerDeps, maxRecords = 5_000): Promise<number> {
   const before = new Date(deps.clock.now().getTime() - (deps.lagMs ?? CHAIN_LAG_MS)).toISOString();
   let head = await deps.chain.head();
   let chained = 0;
+  let lastMac: string | undefined;
   while (chained < maxRecords) {
     const records = await deps.chain.recordsAfter(head.recordKey, before, Math.min(CHAIN_BATCH, maxRecords - chained));
     if (records.length === 0) break;
     const next = chainEntriesFor(head, records, deps.sha256);
-    await deps.chain.appendChain(next.entries, next.head, head);
+    const macs = await deps.seal.seal(next.entries.map((entry) => entry.hash));
+    await deps.chain.appendChain(next.entries.map((entry, i) => ({ ...entry, mac: macs[i]! })), next.head, head);
     head = next.head;
+    lastMac = macs[macs.length - 1];
     chained += records.length;
   }
+  if (lastMac !== undefined) await deps.anchor.write({ ...head, mac: lastMac });
   return chained;
 }
 

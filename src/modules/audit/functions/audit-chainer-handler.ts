@@ -4,12 +4,12 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { chainAuditRecords } from '../app/audit-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail, sha256Hex } from '../../../kernel/adapters/dynamodb-audit-trail';
-import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { AUDIT_CHAINER_ENVIRONMENT } from './environment';
+import { createChainIntegrity } from './chain-integrity-factory';
 
 const env = readEnvironment(AUDIT_CHAINER_ENVIRONMENT);
 
@@ -21,11 +21,13 @@ const { logger, metrics, tracer } = createObservability('audit-chainer');
 const clock = createClock();
 const trail = new DynamoDbAuditTrail(tracer.captureAWSv3Client(createDocumentClient()), env.auditTable, { clock, ids: { newId: () => randomUUID() } });
 
+const integrity = createChainIntegrity(tracer, { sealKey: env.auditSealKey, anchorBucket: env.auditAnchorBucket });
+
 const run = async (_event: ScheduledEvent): Promise<{ chained: number }> => {
-  const chained = await chainAuditRecords({ chain: trail, sha256: sha256Hex, clock });
+  const chained = await chainAuditRecords({ chain: trail, sha256: sha256Hex, clock, ...integrity });
   metrics.addMetric('AuditRecordsChained', MetricUnit.Count, chained);
   logger.info('audit chainer run finished', { chained });
   return { chained };
 };
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

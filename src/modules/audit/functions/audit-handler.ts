@@ -8,6 +8,7 @@ import { AUDIT_ROUTES } from '../http/routes';
 import { createAuditLog } from '../../../platform/request-context';
 import { createClock, createObservability, readEnvironment } from '../../../platform/runtime-environment';
 import { AUDIT_ENVIRONMENT } from './environment';
+import { createChainIntegrity } from './chain-integrity-factory';
 
 const env = readEnvironment(AUDIT_ENVIRONMENT);
 
@@ -21,11 +22,16 @@ const trail = new DynamoDbAuditTrail(
   env.auditTable,
   { clock: createClock(), ids: { newId: () => randomUUID() } },
 );
-const deps: AuditReadDeps = { trail, sha256: sha256Hex, clock: createClock() };
+const audit = createAuditLog(trail, observability);
+const deps: AuditReadDeps = {
+  trail,
+  audit,
+  sha256: sha256Hex,
+  clock: createClock(),
+  ...createChainIntegrity(observability.tracer, { sealKey: env.auditSealKey, anchorBucket: env.auditAnchorBucket }),
+};
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = AUDIT_ROUTES;
 
-export const handler = createHttpHandler(routes, deps, observability, {
-  audit: createAuditLog(trail, observability),
-});
+export const handler = createHttpHandler(routes, deps, observability, { audit });

@@ -1,9 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type CfnResource } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { AUDIT_INDEXES } from '../../../kernel/adapters/audit-table-keys';
+import { AUDIT_INDEXES, CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION } from '../../../kernel/adapters/audit-table-keys';
+import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
+import { CHAIN_ANCHOR_OBJECT_KEY } from '../adapters/anchor-object-key';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';
@@ -12,17 +17,68 @@ import { AUDIT_CHAINER_ENVIRONMENT, AUDIT_ENVIRONMENT } from '../functions/envir
 export type AuditModuleProps = ItsmModuleProps;
 
 /**
+ * How long each anchored chain head stays locked (S3 Object Lock, compliance mode: no one, not
+ * even the account's root user, can delete or overwrite a version before then).
+ */
+export const AUDIT_ANCHOR_RETENTION_DAYS = 400;
+
+/** What the account may do with the seal key: manage it, never use it (GenerateMac, VerifyMac are granted to the two audit roles by name). */
+const KEY_ADMINISTRATION = [
+  'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
+  'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion',
+];
+
+/**
  * The audit trail's readers and keeper: the auditors' routes (audit function) and the chainer,
  * which links the records every function writes (unchained, so writers never queue on one
  * another) into the tamper-evident chain, one run at a time, every minute.
+ *
+ * Writers may put only records (see ItsmFunction.grantAuditAppend). The chainer alone writes
+ * chain entries and the head, seals each entry with a KMS HMAC key only it may use (the auditors'
+ * function may only verify), and anchors the head in an S3 bucket under Object Lock, so a chain
+ * rewritten or cut short in the table no longer verifies (docs/security.md, "Audit trail").
  */
 export class AuditModule extends ItsmModule {
   readonly audit: ItsmFunction;
   readonly auditChainer: ItsmFunction;
+  /** Seals chain entries (HMAC_256): GenerateMac for the chainer, VerifyMac for the auditors' function, nothing for anyone else. */
+  readonly sealKey: Key;
+  /** Where the chainer anchors the chain head (Object Lock, compliance mode). */
+  readonly anchorBucket: Bucket;
 
   constructor(scope: Construct, props: AuditModuleProps) {
     super(scope, props);
     const { data, logRetention, jobFailures } = props;
+    const sealKey = new Key(scope, 'AuditSealKey', {
+      description: `rowe-itsm ${props.clientId}: seals the audit chain's entries (HMAC); only the audit chainer may generate MACs`,
+      keySpec: KeySpec.HMAC_256,
+      keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({
+        statements: [new PolicyStatement({ sid: 'AccountAdministersOnly', principals: [new AccountRootPrincipal()], actions: KEY_ADMINISTRATION, resources: ['*'] })],
+      }),
+    });
+    const anchorBucket = new Bucket(scope, 'AuditAnchorBucket', {
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(AUDIT_ANCHOR_RETENTION_DAYS)),
+      versioned: true,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: data.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Versions go once their lock has ended; the current one stays.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(AUDIT_ANCHOR_RETENTION_DAYS + 1) }],
+    });
+    acknowledgeNagFinding(
+      anchorBucket.node.defaultChild as CfnResource,
+      'AwsSolutions-S1',
+      'Holds one object, written only by the audit chainer role (PutObject on that key) and read only by the auditors\' function; ' +
+        'every version is kept under Object Lock in compliance mode, so the versions themselves are the access history that matters. ' +
+        'A log bucket of its own would spend two resources of the stack budget for no further evidence.',
+    );
+    const integrityEnvironment = { auditSealKey: sealKey.keyId, auditAnchorBucket: anchorBucket.bucketName };
     const auditChainer = new ItsmFunction(scope, 'AuditChainerFunction', {
       entry: 'src/modules/audit/functions/audit-chainer-handler.ts',
       serviceName: 'audit-chainer',
@@ -32,12 +88,28 @@ export class AuditModule extends ItsmModule {
       timeout: Duration.seconds(50),
       invocation: 'asynchronous',
       deadLetterQueue: jobFailures,
-      environment: environmentOf(AUDIT_CHAINER_ENVIRONMENT, { auditTable: data.auditTable.tableName }),
+      environment: environmentOf(AUDIT_CHAINER_ENVIRONMENT, { auditTable: data.auditTable.tableName, ...integrityEnvironment }),
     });
     // One chainer at a time: two would both build on the same head (the head's condition would fail one).
     (auditChainer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
     auditChainer.grantTable({ table: data.auditTable, indexNames: [AUDIT_INDEXES.byTime.name], key: data.key, access: ['read'] });
-    auditChainer.grantAuditAppend(this.auditAppend);
+    // The chain's own partitions, and only those: it writes no records.
+    auditChainer.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditWriteChainAndHeadOnly',
+        actions: ['dynamodb:PutItem'],
+        resources: [data.auditTable.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        },
+      }),
+    );
+    auditChainer.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [data.key.keyArn] }));
+    sealKey.addToResourcePolicy(new PolicyStatement({ sid: 'ChainerSeals', principals: [auditChainer.role], actions: ['kms:GenerateMac'], resources: ['*'] }));
+    auditChainer.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateMac'], resources: [sealKey.keyArn] }));
+    // A new version of the one anchor object; no delete, no retention change, no governance bypass.
+    auditChainer.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [anchorBucket.arnForObjects(CHAIN_ANCHOR_OBJECT_KEY)] }));
     auditChainer.grantQueueSend(jobFailures, data.key);
     new Rule(scope, 'AuditChainerSchedule', {
       description: 'Links new audit records into the tamper-evident chain',
@@ -55,11 +127,16 @@ export class AuditModule extends ItsmModule {
       memorySize: 512,
       // Verification walks the chain; it stops by itself at MAX_VERIFIED_RECORDS, well within API Gateway's 29 s.
       timeout: Duration.seconds(25),
-      environment: environmentOf(AUDIT_ENVIRONMENT, { auditTable: data.auditTable.tableName }),
+      environment: environmentOf(AUDIT_ENVIRONMENT, { auditTable: data.auditTable.tableName, ...integrityEnvironment }),
     });
     audit.grantTable({ table: data.auditTable, indexNames: data.auditIndexNames, key: data.key, access: ['read'] });
     audit.grantAuditAppend(this.auditAppend);
+    sealKey.addToResourcePolicy(new PolicyStatement({ sid: 'AuditorsVerify', principals: [audit.role], actions: ['kms:VerifyMac'], resources: ['*'] }));
+    audit.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:VerifyMac'], resources: [sealKey.keyArn] }));
+    audit.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [anchorBucket.arnForObjects(CHAIN_ANCHOR_OBJECT_KEY)] }));
 
+    this.sealKey = sealKey;
+    this.anchorBucket = anchorBucket;
     this.audit = audit;
     this.auditChainer = auditChainer;
     this.apiFunctions.audit = audit.function;

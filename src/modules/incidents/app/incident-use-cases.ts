@@ -241,7 +241,19 @@ export async function getIncidentSla(deps: IncidentDeps, caller: Caller, idOrNum
 }
 
 export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {
-  return view(caller, await load(deps, caller, idOrNumber));
+  const incident = await load(deps, caller, idOrNumber);
+  await recordSecurityReads(deps, caller, [incident]);
+  return view(caller, incident);
+}
+
+/**
+ * Reads of security incidents are on the audit trail (who saw which one, when), like changes;
+ * other reads are not. A read whose record cannot be appended still answers (the log alarms).
+ */
+async function recordSecurityReads(deps: IncidentDeps, caller: Caller, incidents: readonly Incident[]): Promise<void> {
+  for (const incident of incidents.filter((i) => i.security === true)) {
+    await deps.audit.record({ actor: caller.name, roles: [...caller.roles], action: 'incident:read', resource: { type: 'incident', id: incident.id }, outcome: 'allowed' });
+  }
 }
 
 export async function listIncidents(deps: IncidentDeps, caller: Caller, query: ListIncidentsQuery): Promise<Page<IncidentView>> {
@@ -258,6 +270,7 @@ export async function listIncidents(deps: IncidentDeps, caller: Caller, query: L
   const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
   // Own incidents are found by username; one logged by an earlier holder of the username is not the caller's.
   const items = scope === 'own' ? page.items.filter((i) => mayActOnIncident(caller, 'incident:list', i)) : page.items;
+  await recordSecurityReads(deps, caller, items);
   return { ...page, items: items.map((i) => view(caller, i)) };
 }
 

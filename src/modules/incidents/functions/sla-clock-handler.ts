@@ -4,14 +4,13 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult } from '../app/sla-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
-import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { SLA_CLOCK_ENVIRONMENT } from './environment';
 
 const env = readEnvironment(SLA_CLOCK_ENVIRONMENT);
@@ -59,4 +58,4 @@ const check = async (input: unknown): Promise<SlaCheckResult> => {
   return result;
 };
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { createAlarmTagSource } from './alarm-tag-source-factory';
 import { ingestAlarmEvent, type IngestEventDeps, type IngestOutcome } from '../app/ingest-event';
 import { fromGuardDuty, fromInspector, ingestSecurityFinding, type IngestFindingDeps } from '../app/ingest-finding';
@@ -12,7 +11,7 @@ import { DynamoDbIncidentRepository } from '../../incidents/adapters';
 import { DynamoDbMonitoringEventStore } from '../adapters/dynamodb-monitoring-event-store';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
-import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { EVENT_INGESTION_ENVIRONMENT } from './environment';
 import { alarmTrackingPolicyOf } from '../../incidents/app';
 
@@ -117,4 +116,4 @@ const run = async (event: unknown): Promise<IngestOutcome> => {
   return result;
 };
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -3,10 +3,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { createNotifier } from '../../../platform/notifier-factory';
-import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { OUTBOX_CONSUMER_ENVIRONMENT } from './environment';
 import { createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite } from '../../selfhelp/functions';
@@ -52,4 +51,4 @@ const consume = createOutboxConsumer(
 
 const run = async (event: DynamoDBStreamEvent, _context: Context): Promise<DynamoDBBatchResponse> => consume(event);
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -3,11 +3,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { createNotifier } from '../../../platform/notifier-factory';
-import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite } from '../../selfhelp/functions';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
@@ -60,4 +59,4 @@ const run = async (_event: ScheduledEvent, _context: Context): Promise<Reconcile
   return outcome;
 };
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

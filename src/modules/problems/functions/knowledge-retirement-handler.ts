@@ -3,12 +3,11 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { randomUUID } from 'node:crypto';
 import { retireStaleArticles } from '../app/problem-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbProblemRepository } from '../adapters/dynamodb-problem-repository';
-import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { KNOWLEDGE_RETIREMENT_ENVIRONMENT } from './environment';
 import { createAuditLog, withRequestContext } from '../../../platform/request-context';
 
@@ -34,4 +33,4 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ archived
   return { archived };
 };
 
-export const handler = middy(run).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));
