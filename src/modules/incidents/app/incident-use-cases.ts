@@ -30,7 +30,7 @@ import {
 import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
+import { acknowledgeIncident, recordResponse, slaTermsOf, type SlaPolicy } from '../domain/incident-sla';
 import {
   IdempotencyKeyTakenError,
   type AuditLog,
@@ -168,7 +168,7 @@ async function logIncident(
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now });
   // The service first (from the container's cache when warm): an unknown or retired one is refused
   // before a number is taken.
-  await assertKnownService(deps, input.service);
+  const service = await assertKnownService(deps, input.service);
   // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
   const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
   const [number, openOnService, previous] = await Promise.all([
@@ -177,7 +177,8 @@ async function logIncident(
     once ? markers!.get(once.marker.id) : Promise.resolve(undefined),
   ]);
   if (once && previous) return replayOf(previous, once.marker);
-  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now }), now, false);
+  const opened = openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now });
+  const change = withSlaFacts(undefined, opened, now, false, { terms: slaTermsOf(input.service, service?.sla, now) });
   const incident = view(caller, change.incident);
   const response = once?.respond(incident);
   try {
@@ -506,8 +507,10 @@ const normalizedOutage = (o: { readonly start?: string; readonly end?: string })
 });
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
-async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
-  assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
+async function assertKnownService(deps: IncidentDeps, serviceId: string) {
+  const service = await deps.services.getService(serviceId);
+  assertServiceAcceptsIncidents(serviceId, service);
+  return service;
 }
 
 export { InvalidInputError };
