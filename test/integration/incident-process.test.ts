@@ -3,6 +3,8 @@ import type { TestTables } from '../support/test-tables';
 import { callers, type ApiResponse, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
 import { counterValue, scanAll, storedItem, storedTimeline } from './support-incidents';
+import { aService } from './support-catalogue';
+import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
 
 /**
  * The ITIL incident process through the incidents Lambda (API Gateway events, DynamoDB Local,
@@ -385,6 +387,18 @@ describe('major incidents', () => {
     // Declaring it again changes nothing and tells nobody twice.
     expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'again' }, { as: serviceOwner, ifMatch: etag(response.body) }), 400);
     expect(await messagesOn(TOPICS.majorIncident, incident['number'])).toHaveLength(1);
+  });
+
+  test("on a service naming its own DR plan: that plan is recorded and told, not the client's default", async () => {
+    const plan = 'DRP-PAYROLL-7: fail over to the Leeds site';
+    await new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue).createService(aService('major-own-plan', { disasterRecoveryPlan: plan }));
+    const incident = await inProgress(await logged({ service: 'major-own-plan', impact: 1, urgency: 1 }));
+    const declared = ok(await routes.patch(incident['id'], { major: true, majorReason: 'Payroll down everywhere' }, { as: serviceOwner, ifMatch: etag(incident) }));
+    expect(declared['disasterRecoveryPlan']).toBe(plan);
+    expect(exampleSettings()['disasterRecoveryPlan']).not.toBe(plan);
+    const [message] = await messagesOn(TOPICS.majorIncident, incident['number']);
+    expect((message!.message as Body)['message']).toContain(`Disaster-recovery plan: ${plan}.`);
+    expect((message!.message as Body)['message']).not.toContain(exampleSettings()['disasterRecoveryPlan']);
   });
 
   test('without a DR plan in the settings, none is recorded and the message says so', async () => {

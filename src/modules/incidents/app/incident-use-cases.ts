@@ -46,6 +46,7 @@ import {
 import type { IncidentRepository, StoredTimelineEntry } from './ports';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
+import type { Service } from '../../catalogue/domain';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
@@ -251,6 +252,11 @@ export async function updateIncident(
   if (forbidden) throw new ForbiddenError(`Your role may not change ${forbidden}`, forbidden);
   if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
   const at = now(deps);
+  const declaring = changes.major === true && !current.major;
+  // A service that names its own disaster-recovery plan has it recorded and told, not the client's
+  // default; a failed look-up must not stop the declaration (the client's plan, the client's contacts).
+  const service = declaring ? await deps.services.getService(changes.service ?? current.service).catch(() => undefined) : undefined;
+  const disasterRecoveryPlan = service?.disasterRecoveryPlan ?? deps.settings.disasterRecoveryPlan;
   const change = withSlaFacts(
     current,
     changeIncident({
@@ -259,12 +265,12 @@ export async function updateIncident(
       rules: deps.rules,
       actor: caller,
       now: at,
-      ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
+      ...(disasterRecoveryPlan && { disasterRecoveryPlan }),
     }),
     at,
     isDesk(caller),
   );
-  const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: await majorIncidentNotification(deps, change.incident) }] : [];
+  const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: majorIncidentNotification(deps, change.incident, service) }] : [];
   await storeChange(deps, caller, 'incident:update', current, change, notices);
   if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
     await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
@@ -450,10 +456,9 @@ async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
 }
 
 /** The notice of a major incident, addressed before the change is stored (it is stored with it). */
-async function majorIncidentNotification(deps: IncidentDeps, incident: Incident): Promise<Notification> {
+function majorIncidentNotification(deps: IncidentDeps, incident: Incident, service: Service | undefined): Notification {
   const { contacts } = deps.settings;
-  // The service's nominated and provider contacts, level by level, else the client's; a failed look-up must not stop the notice.
-  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  // The service's nominated and provider contacts, level by level, else the client's.
   const provider = providerContacts(service, contacts);
   const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
   return {
