@@ -351,6 +351,32 @@ describe('escalation', () => {
     expect(await snapshot(incident)).toEqual(before);
   });
 
+  test("agents and engineers escalate hierarchically to the service's owner: the owner is told, the escalation recorded and audited; nothing else", async () => {
+    const incident = await inProgress(await logged({ service: 'escalate-owner', impact: 2, urgency: 2 }));
+    const reason = 'Cannot be resolved quickly: needs the owner to prioritise';
+    // Only hierarchically, only to the owner: a functional hand-over to them stays the owner's call (400), anyone else 403.
+    expectProblem(await routes.escalate(incident['id'], { kind: 'functional', to: 'service-owner', reason }, { as: agent, ifMatch: etag(incident) }), 400, 'kind');
+    expectProblem(await routes.escalate(incident['id'], { kind: 'hierarchical', to: 'it-director', reason }, { as: agent, ifMatch: etag(incident) }), 403, 'role');
+    expectProblem(await routes.escalate(incident['id'], { to: 'service-owner', reason }, { as: requester, ifMatch: etag(incident) }), 403);
+    expectProblem(await routes.escalate(incident['id'], { to: 'service-owner', reason }, { as: auditor, ifMatch: etag(incident) }), 403, 'role');
+
+    const first = ok(await routes.escalate(incident['id'], { to: 'service-owner', reason }, { as: agent, ifMatch: etag(incident) }));
+    expect(first).toMatchObject({ escalationLevel: 1, escalations: [{ kind: 'hierarchical', level: 1, to: 'Olga Owner (service owner)', reason, by: agent.username }] });
+    const second = ok(await routes.escalate(incident['id'], { kind: 'hierarchical', to: 'service-owner', reason: 'Still down' }, { as: callers.engineer, ifMatch: etag(first) }));
+    expect(second['escalationLevel']).toBe(2);
+    // Not a major incident: the desk still may not declare one.
+    expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'Big' }, { as: agent, ifMatch: etag(second) }), 403, 'major');
+
+    const messages = await messagesOn(TOPICS.escalation, incident['number']);
+    expect(messages.map((m) => (m.message as Body)['recipients'])).toEqual([
+      [{ name: 'Olga Owner', email: 'olga.owner@example.com' }],
+      [{ name: 'Olga Owner', email: 'olga.owner@example.com' }],
+    ]);
+    expect(messages[0]).toMatchObject({ attributes: { kind: 'hierarchical', level: '1' } });
+    const audit = (await scanAll(tables.documents, tables.names.audit)).filter((r) => (r['resource'] as Body | undefined)?.['id'] === incident['id'] && r['action'] === 'incident:escalate');
+    expect(audit.map((r) => [r['actor'], r['outcome']]).sort()).toEqual([[callers.engineer.username, 'allowed'], [agent.username, 'allowed']].sort());
+  });
+
   test('escalation needs If-Match (428/412) and an open incident (400 naming state)', async () => {
     const incident = await logged({ service: 'escalate-checks' });
     const body = { kind: 'functional', to: 'network', reason: 'x' };

@@ -92,6 +92,8 @@ export interface IncidentDeps extends FindingArchiveDeps {
 export type IncidentView = Partial<Incident> & Pick<Incident, 'id' | 'number' | 'version'>;
 
 const INCIDENT_NUMBER = /^INC\d+$/;
+/** The `to` of an escalation to the incident's service owner, whoever the catalogue names. */
+const SERVICE_OWNER = 'service-owner';
 
 export async function createIncident(deps: IncidentDeps, caller: Caller, body: CreateIncidentBody): Promise<IncidentView> {
   const logged = await logIncident(deps, caller, body, undefined);
@@ -295,18 +297,29 @@ export async function escalate(
   deps: IncidentDeps,
   caller: Caller,
   idOrNumber: string,
-  request: { readonly kind: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
+  request: { readonly kind?: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
   ifMatch: VersionPrecondition | undefined,
 ) {
-  const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  // The desk may bring in the service's owner (hierarchically); any other escalation is the owner's or an admin's.
+  const toOwner = request.to === SERVICE_OWNER;
+  const kind = request.kind ?? 'hierarchical';
+  const current = toOwner
+    ? await loadForChange(deps, caller, idOrNumber, 'incident:escalate-to-owner', 'escalate incidents to the service owner', ifMatch)
+    : await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  if (toOwner && kind !== 'hierarchical') {
+    throw new InvalidInputError([{ field: 'kind', message: 'an escalation to the service owner is hierarchical; a functional one names a group or expert' }]);
+  }
+  const owner = toOwner ? await serviceOwnerOf(deps, current) : undefined;
   const at = now(deps);
-  const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
+  // The owner is recorded by name: the catalogue may name another owner later.
+  const recorded = { ...request, kind, ...(owner && { to: `${owner.name} (service owner)` }) };
+  const change = withSlaFacts(current, escalateIncident(current, recorded, caller, at), at, isDesk(caller));
   const escalation = change.incident.escalations.at(-1)!;
   const notification: Notification = {
     topic: 'escalation',
     subject: `[${change.incident.priority}] ${change.incident.number} escalated (${escalation.kind}, level ${escalation.level})`,
     message: `${change.incident.number} "${change.incident.shortDescription}" escalated to ${escalation.to} by ${caller.name}: ${escalation.reason}`,
-    recipients: request.to === 'service-owner' ? [await serviceOwnerOf(deps, change.incident)] : [],
+    recipients: owner ? [owner] : [],
     attributes: { priority: change.incident.priority, level: String(escalation.level), client: deps.settings.clientId, kind: escalation.kind },
   };
   await storeChange(deps, caller, 'incident:escalate', current, change, [{ kind: 'notify', name: 'escalation', notification }]);

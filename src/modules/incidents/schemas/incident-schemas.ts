@@ -158,8 +158,8 @@ export const confirmBodySchema = z.strictObject({}).describe('Confirm a resoluti
 
 export const escalateBodySchema = z
   .strictObject({
-    kind: z.enum(ESCALATION_KINDS).describe('functional: to a group or expert; hierarchical: to management'),
-    to: reference.describe('Group, expert, manager, or `service-owner`'),
+    kind: z.enum(ESCALATION_KINDS).optional().describe('functional: to a group or expert; hierarchical (the default): to management'),
+    to: reference.describe("Group, expert, manager, or `service-owner`: the service's owner is told (agents and engineers may escalate only to them, hierarchically)"),
     reason: text(2000),
     assignmentGroup: reference.optional().describe('Functional escalation: the group that takes the work'),
   })
