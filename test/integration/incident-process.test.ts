@@ -4,6 +4,8 @@ import { callers, type ApiResponse, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
 import { counterValue, scanAll, storedItem, storedTimeline } from './support-incidents';
 import { aService } from './support-catalogue';
+import { DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
+import { availabilityReport } from '../../src/modules/reports/app/report-use-cases';
 import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
 
 /**
@@ -387,6 +389,31 @@ describe('escalation', () => {
     const before = await snapshot(resolved);
     expectProblem(await routes.escalate(resolved['id'], body, { as: serviceOwner, ifMatch: etag(resolved) }), 400, 'state');
     expect(await snapshot(resolved)).toEqual(before);
+  });
+});
+
+describe('lost transactions', () => {
+  test('an outage records its lost transactions; the availability report sums them per service over the outages that started in the period', async () => {
+    const service = 'outage-lost';
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    expectProblem(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(2), lostTransactions: -1 } }), { as: agent }), 400, 'outage.lostTransactions');
+    expectProblem(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(2), lostTransactions: 1.5 } }), { as: agent }), 400, 'outage.lostTransactions');
+    const first = ok(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(2), lostTransactions: 120 } }), { as: agent }), 201);
+    expect(first['outage']).toMatchObject({ lostTransactions: 120 });
+    ok(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(1), end: hoursAgo(0.5), lostTransactions: 30 } }), { as: agent }), 201);
+    // Started before the period: its losses belong to the period it started in.
+    ok(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(30), lostTransactions: 1000 } }), { as: agent }), 201);
+    // Corrected later: the report follows the incident.
+    const corrected = ok(await routes.patch(first['id'], { outage: { start: (first['outage'] as Body)['start'], lostTransactions: 150 } }, { as: agent, ifMatch: etag(first) }));
+    expect(corrected['outage']).toMatchObject({ lostTransactions: 150 });
+
+    const reader = { id: 'sub-olga', name: 'olga.owner', roles: ['service-owner'] as const };
+    const deps = { aggregates: new DynamoDbReportAggregates(tables.documents, tables.names.incidents), clock: { now: () => new Date() } };
+    const report = await availabilityReport(deps, reader as never, { service, from: hoursAgo(24), to: new Date(Date.now() + 60_000).toISOString() });
+    expect(report.lostTransactions).toBe(180);
+    expect(report.outages.map((o) => o.lostTransactions).sort((a, b) => a! - b!)).toEqual([30, 150, 1000]);
+    const earlier = await availabilityReport(deps, reader as never, { service, from: hoursAgo(48), to: hoursAgo(24) });
+    expect(earlier.lostTransactions).toBe(1000);
   });
 });
 

@@ -519,9 +519,10 @@ function view(caller: Caller, incident: Incident): IncidentView {
 const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
 
 /** Outage times in the same UTC form as every other instant, so they sort and compare as strings. */
-const normalizedOutage = (o: { readonly start?: string; readonly end?: string }) => ({
+const normalizedOutage = (o: { readonly start?: string; readonly end?: string; readonly lostTransactions?: number }) => ({
   ...(o.start !== undefined && { start: new Date(o.start).toISOString() }),
   ...(o.end !== undefined && { end: new Date(o.end).toISOString() }),
+  ...(o.lostTransactions !== undefined && { lostTransactions: o.lostTransactions }),
 });
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */

@@ -47,7 +47,7 @@ export interface AvailabilityReport extends AvailabilityFigures {
   readonly to: string;
   readonly asOf: string;
   readonly mttaMinutes?: number;
-  readonly outages: readonly { incident: string; start: string; end?: string; usersAffected?: number; priority: string }[];
+  readonly outages: readonly { incident: string; start: string; end?: string; usersAffected?: number; lostTransactions?: number; priority: string }[];
 }
 
 export async function availabilityReport(deps: ReportDeps, caller: Caller, query: ReportPeriod & { readonly service: string }): Promise<AvailabilityReport> {
@@ -68,7 +68,14 @@ export async function availabilityReport(deps: ReportDeps, caller: Caller, query
     ...(mtta !== undefined && { mttaMinutes: mtta }),
     outages: [...outages]
       .sort((a, b) => a.start.localeCompare(b.start))
-      .map((o) => ({ incident: o.number, start: o.start, ...(o.end && { end: o.end }), ...(o.usersAffected !== undefined && { usersAffected: o.usersAffected }), priority: o.priority })),
+      .map((o) => ({
+        incident: o.number,
+        start: o.start,
+        ...(o.end && { end: o.end }),
+        ...(o.usersAffected !== undefined && { usersAffected: o.usersAffected }),
+        ...(o.lostTransactions !== undefined && { lostTransactions: o.lostTransactions }),
+        priority: o.priority,
+      })),
   };
 }
 

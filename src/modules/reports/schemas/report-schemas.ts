@@ -40,12 +40,15 @@ export const availabilityReportSchema = z
     outageMinutes: z.number(),
     userOutageMinutes: z.number(),
     outagesWithoutUsers: z.number().int(),
+    lostTransactions: z.number().int().describe('Transactions lost in the outages that started in the period (as recorded on their incidents)'),
     failures: z.number().int(),
     mtbfMinutes: z.number().optional().describe('Absent when the period had no failure'),
     mtrsMinutes: z.number().optional().describe('Absent when the period had no failure'),
     mttaMinutes: z.number().optional().describe('Absent when nothing was acknowledged in the period'),
     downtime: z.array(z.object({ start: timestamp, end: timestamp, minutes: z.number(), incidents: z.array(z.string()) })),
-    outages: z.array(z.object({ incident: z.string(), start: timestamp, end: timestamp.optional(), usersAffected: z.number().int().optional(), priority: z.string() })),
+    outages: z.array(
+      z.object({ incident: z.string(), start: timestamp, end: timestamp.optional(), usersAffected: z.number().int().optional(), lostTransactions: z.number().int().optional(), priority: z.string() }),
+    ),
   })
   .describe('Availability of a service over a period (README "Reports")');
 
