@@ -200,6 +200,10 @@ export const knownErrorSchema = z
     solutions: z.array(z.object({ id: z.string(), description: z.string(), estimatedCost: z.string(), expectedBenefit: z.string(), proposedAt: z.string(), proposedBy: z.string() })),
     decision: z.object({ decision: z.enum(ERROR_DECISIONS), reason: z.string(), solutionId: z.string().optional(), at: z.string(), by: z.string() }).optional(),
     impact: z.object({ incidentsLast30Days: z.number(), usersAffected: z.number() }).optional(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
     score: z.number().optional(),
     version: z.number().int(),
   })
