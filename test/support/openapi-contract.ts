@@ -51,10 +51,12 @@ export function contractViolation(answer: { readonly method: string; readonly pa
   if (path.startsWith('/_local/')) return undefined;
   const { ajv, operations } = loaded();
   const media = answer.contentType.split(';')[0]!.trim().toLowerCase();
-  const operation = operations.find((o) => o.method === answer.method.toUpperCase() && o.pattern.test(path));
+  // The path's own template first (a literal segment wins), then the method on it.
+  const template = operations.find((o) => o.pattern.test(path))?.template;
+  const operation = operations.find((o) => o.template === template && o.method === answer.method.toUpperCase());
   const where = `${answer.method.toUpperCase()} ${operation?.template ?? path} → ${answer.status}`;
   if (!operation) {
-    // Outside the API (no such route or method): the router's problem answer is all there is.
+    // Outside the API (no such route, or no such method on it): the router's problem answer is all there is.
     const outside = [403, 404, 405].includes(answer.status) && media === 'application/problem+json';
     return outside ? undefined : `${where}: no such operation in the OpenAPI document`;
   }

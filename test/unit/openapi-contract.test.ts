@@ -20,3 +20,9 @@ test('a status, media type, body or operation the document does not describe fai
   expect(contractViolation(answer('GET', '/incidents', 200, { items: [], surprise: 1 }))).toMatch(/must NOT have additional properties \(surprise\)/);
   expect(contractViolation(answer('GET', '/no-such-route', 200, {}))).toMatch(/no such operation/);
 });
+
+test("a method a path does not serve is outside the API, even where another template would take it (/problems/candidates is not /problems/{id})", () => {
+  const notAllowed = { type: 'about:blank', title: 'Method not allowed', status: 405, detail: 'PATCH is not served on /problems/candidates; try GET' };
+  expect(contractViolation(answer('PATCH', '/problems/candidates', 405, notAllowed, 'application/problem+json'))).toBeUndefined();
+  expect(contractViolation(answer('PATCH', '/problems/candidates', 200, {}))).toMatch(/no such operation/);
+});

@@ -251,6 +251,10 @@ export const articleSchema = z
     views: z.number().int().describe('Reads by id'),
     lastAccessedAt: z.string().optional(),
     score: z.number().optional(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
     version: z.number().int(),
   })
   .meta({ id: 'KnowledgeArticle' });
