@@ -1,5 +1,6 @@
 import { EVENT_SUMMARY_DAYS, serviceReport, type ReportDeps } from '../../src/modules/reports/app/report-use-cases';
 import type { Caller } from '../../src/kernel/domain/access-policy';
+import { ForbiddenError } from '../../src/kernel/domain/domain-errors';
 
 /** The service report's requests-to-changes and monitoring-events sections, over fakes of their ports. */
 const agent: Caller = { id: 'a', name: 'alice', roles: ['agent'] };
@@ -57,4 +58,12 @@ test('without the ports, no such sections', async () => {
   const report = await serviceReport({ aggregates, clock }, agent, { from: '2026-11-15T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' });
   expect(report).not.toHaveProperty('requestsChanges');
   expect(report).not.toHaveProperty('events');
+});
+
+test('a reader who may not read monitoring events (a change manager) gets the report without the events section', async () => {
+  const changeManager: Caller = { id: 'c', name: 'carl', roles: ['change-manager'] };
+  const refusing: ReportDeps = { ...deps, eventTrends: async () => { throw new ForbiddenError('Your role may not read monitoring events', 'role'); } };
+  const report = await serviceReport(refusing, changeManager, { from: '2026-11-15T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' });
+  expect(report).not.toHaveProperty('events');
+  expect(report.requestsChanges).toEqual({ requests: 12, changes: 4, ratio: 3 });
 });

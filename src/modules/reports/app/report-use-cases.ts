@@ -44,7 +44,12 @@ export const EVENT_SUMMARY_DAYS = 31;
 /** Received monitoring events over the period's last EVENT_SUMMARY_DAYS days: totals by source and severity, the busiest day. */
 async function eventsSection(deps: ReportDeps, caller: Caller, period: { from: string; to: string }) {
   const from = new Date(Math.max(Date.parse(period.from), Date.parse(period.to) - EVENT_SUMMARY_DAYS * 86_400_000)).toISOString();
-  const trends = await deps.eventTrends!(caller, { bucket: 'day', from, to: period.to });
+  // Roles that read reports but not monitoring events (change managers) get the report without this section.
+  const trends = await deps.eventTrends!(caller, { bucket: 'day', from, to: period.to }).catch((error: unknown) => {
+    if (error instanceof ForbiddenError) return undefined;
+    throw error;
+  });
+  if (!trends) return undefined;
   const bySource: Record<string, number> = {};
   const bySeverity: Record<string, number> = {};
   for (const bucket of trends.buckets) {
