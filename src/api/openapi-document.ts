@@ -109,12 +109,13 @@ function operation(route: ApiRoute, components: SchemaComponents): Record<string
   if (route.method === 'POST') {
     params.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 }, description: 'Replays within 24 h return the first response; reusing a key with another body answers 422' });
   }
-  const problems = [...new Set([400, ...(route.auth === 'token' ? [401, 403] : []), ...(route.problems ?? []), ...(route.method === 'POST' ? [422] : []), 500])].sort();
+  const problems = [...new Set([400, ...(route.auth === 'token' ? [401, 403] : []), ...(route.problems ?? []), ...(route.body ? [415] : []), ...(route.method === 'POST' ? [422] : []), 500])].sort();
   const responses: Record<string, unknown> = {};
   if (route.response) {
     responses[String(route.response.status)] = {
       description: route.response.description,
       ...(route.response.schema && { content: { 'application/json': { schema: components.embed(route.response.schema, 'output', `${name}Response`) } } }),
+      ...(route.response.mediaType && { content: { [route.response.mediaType]: { schema: { type: 'string' } } } }),
     };
   }
   for (const status of problems) {

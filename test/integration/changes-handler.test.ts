@@ -1,7 +1,7 @@
 import type { LocalSns } from '../../local/local-sns';
 import type { TestTables } from '../support/test-tables';
 import { aService, seedServices } from './support-catalogue';
-import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
+import { apiEvent, callers, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, startFunctionEnvironment, TOPICS, validIncidentBody, type FunctionEnvironment } from './support-handler';
 import { scanAll } from './support-incidents';
 
@@ -581,5 +581,14 @@ describe('the requests-to-changes ratio', () => {
     expect(empty.body).toMatchObject({ total: { requests: 0, changes: 0, ratio: null }, byService: [], byMonth: [] });
     expectProblem(await send('GET', '/reports/requests-changes', '/reports/requests-changes', requester, { query: { from, to } }), 403);
     expectProblem(await send('GET', '/reports/requests-changes', '/reports/requests-changes', changeManager, { query: { from: to, to: from } }), 400, 'to');
+
+    // Like the other reports: CSV with Accept: text/csv, one metric per row.
+    const csv = await changes(apiEvent('GET', { path: '/reports/requests-changes', resource: '/reports/requests-changes', caller: changeManager, query: { from, to }, headers: { Accept: 'text/csv' } }), lambdaContext());
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers?.['Content-Type']).toBe('text/csv; charset=utf-8');
+    const rows = csv.body.split('\r\n');
+    expect(rows[0]).toBe('metric,value');
+    const serviceRow = report.body.byService.findIndex((r: { service: string }) => r.service === 'chg-ratio');
+    expect(rows).toEqual(expect.arrayContaining([`total.requests,${report.body.total.requests}`, `byService.${serviceRow}.service,chg-ratio`, `byService.${serviceRow}.ratio,3`]));
   });
 });

@@ -3,6 +3,10 @@ import type { TestTables } from '../support/test-tables';
 import { callers, type ApiResponse, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
 import { counterValue, scanAll, storedItem, storedTimeline } from './support-incidents';
+import { aService } from './support-catalogue';
+import { DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
+import { availabilityReport } from '../../src/modules/reports/app/report-use-cases';
+import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
 
 /**
  * The ITIL incident process through the incidents Lambda (API Gateway events, DynamoDB Local,
@@ -349,6 +353,32 @@ describe('escalation', () => {
     expect(await snapshot(incident)).toEqual(before);
   });
 
+  test("agents and engineers escalate hierarchically to the service's owner: the owner is told, the escalation recorded and audited; nothing else", async () => {
+    const incident = await inProgress(await logged({ service: 'escalate-owner', impact: 2, urgency: 2 }));
+    const reason = 'Cannot be resolved quickly: needs the owner to prioritise';
+    // Only hierarchically, only to the owner: a functional hand-over to them stays the owner's call (400), anyone else 403.
+    expectProblem(await routes.escalate(incident['id'], { kind: 'functional', to: 'service-owner', reason }, { as: agent, ifMatch: etag(incident) }), 400, 'kind');
+    expectProblem(await routes.escalate(incident['id'], { kind: 'hierarchical', to: 'it-director', reason }, { as: agent, ifMatch: etag(incident) }), 403, 'role');
+    expectProblem(await routes.escalate(incident['id'], { to: 'service-owner', reason }, { as: requester, ifMatch: etag(incident) }), 403);
+    expectProblem(await routes.escalate(incident['id'], { to: 'service-owner', reason }, { as: auditor, ifMatch: etag(incident) }), 403, 'role');
+
+    const first = ok(await routes.escalate(incident['id'], { to: 'service-owner', reason }, { as: agent, ifMatch: etag(incident) }));
+    expect(first).toMatchObject({ escalationLevel: 1, escalations: [{ kind: 'hierarchical', level: 1, to: 'Oscar Owner (service owner)', reason, by: agent.username }] });
+    const second = ok(await routes.escalate(incident['id'], { kind: 'hierarchical', to: 'service-owner', reason: 'Still down' }, { as: callers.engineer, ifMatch: etag(first) }));
+    expect(second['escalationLevel']).toBe(2);
+    // Not a major incident: the desk still may not declare one.
+    expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'Big' }, { as: agent, ifMatch: etag(second) }), 403, 'major');
+
+    const messages = await messagesOn(TOPICS.escalation, incident['number']);
+    expect(messages.map((m) => (m.message as Body)['recipients'])).toEqual([
+      [{ name: 'Oscar Owner', email: 'oscar.owner@example.com' }],
+      [{ name: 'Oscar Owner', email: 'oscar.owner@example.com' }],
+    ]);
+    expect(messages[0]).toMatchObject({ attributes: { kind: 'hierarchical', level: '1' } });
+    const audit = (await scanAll(tables.documents, tables.names.audit)).filter((r) => (r['resource'] as Body | undefined)?.['id'] === incident['id'] && r['action'] === 'incident:escalate');
+    expect(audit.map((r) => [r['actor'], r['outcome']]).sort()).toEqual([[callers.engineer.username, 'allowed'], [agent.username, 'allowed']].sort());
+  });
+
   test('escalation needs If-Match (428/412) and an open incident (400 naming state)', async () => {
     const incident = await logged({ service: 'escalate-checks' });
     const body = { kind: 'functional', to: 'network', reason: 'x' };
@@ -359,6 +389,31 @@ describe('escalation', () => {
     const before = await snapshot(resolved);
     expectProblem(await routes.escalate(resolved['id'], body, { as: serviceOwner, ifMatch: etag(resolved) }), 400, 'state');
     expect(await snapshot(resolved)).toEqual(before);
+  });
+});
+
+describe('lost transactions', () => {
+  test('an outage records its lost transactions; the availability report sums them per service over the outages that started in the period', async () => {
+    const service = 'outage-lost';
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+    expectProblem(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(2), lostTransactions: -1 } }), { as: agent }), 400, 'outage.lostTransactions');
+    expectProblem(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(2), lostTransactions: 1.5 } }), { as: agent }), 400, 'outage.lostTransactions');
+    const first = ok(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(2), lostTransactions: 120 } }), { as: agent }), 201);
+    expect(first['outage']).toMatchObject({ lostTransactions: 120 });
+    ok(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(1), end: hoursAgo(0.5), lostTransactions: 30 } }), { as: agent }), 201);
+    // Started before the period: its losses belong to the period it started in.
+    ok(await routes.create(validIncidentBody({ service, outage: { start: hoursAgo(30), lostTransactions: 1000 } }), { as: agent }), 201);
+    // Corrected later: the report follows the incident.
+    const corrected = ok(await routes.patch(first['id'], { outage: { start: (first['outage'] as Body)['start'], lostTransactions: 150 } }, { as: agent, ifMatch: etag(first) }));
+    expect(corrected['outage']).toMatchObject({ lostTransactions: 150 });
+
+    const reader = { id: 'sub-olga', name: 'olga.owner', roles: ['service-owner'] as const };
+    const deps = { aggregates: new DynamoDbReportAggregates(tables.documents, tables.names.incidents), clock: { now: () => new Date() } };
+    const report = await availabilityReport(deps, reader as never, { service, from: hoursAgo(24), to: new Date(Date.now() + 60_000).toISOString() });
+    expect(report.lostTransactions).toBe(180);
+    expect(report.outages.map((o) => o.lostTransactions).sort((a, b) => a! - b!)).toEqual([30, 150, 1000]);
+    const earlier = await availabilityReport(deps, reader as never, { service, from: hoursAgo(48), to: hoursAgo(24) });
+    expect(earlier.lostTransactions).toBe(1000);
   });
 });
 
@@ -385,6 +440,18 @@ describe('major incidents', () => {
     // Declaring it again changes nothing and tells nobody twice.
     expectProblem(await routes.patch(incident['id'], { major: true, majorReason: 'again' }, { as: serviceOwner, ifMatch: etag(response.body) }), 400);
     expect(await messagesOn(TOPICS.majorIncident, incident['number'])).toHaveLength(1);
+  });
+
+  test("on a service naming its own DR plan: that plan is recorded and told, not the client's default", async () => {
+    const plan = 'DRP-PAYROLL-7: fail over to the Leeds site';
+    await new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue).createService(aService('major-own-plan', { disasterRecoveryPlan: plan }));
+    const incident = await inProgress(await logged({ service: 'major-own-plan', impact: 1, urgency: 1 }));
+    const declared = ok(await routes.patch(incident['id'], { major: true, majorReason: 'Payroll down everywhere' }, { as: serviceOwner, ifMatch: etag(incident) }));
+    expect(declared['disasterRecoveryPlan']).toBe(plan);
+    expect(exampleSettings()['disasterRecoveryPlan']).not.toBe(plan);
+    const [message] = await messagesOn(TOPICS.majorIncident, incident['number']);
+    expect((message!.message as Body)['message']).toContain(`Disaster-recovery plan: ${plan}.`);
+    expect((message!.message as Body)['message']).not.toContain(exampleSettings()['disasterRecoveryPlan']);
   });
 
   test('without a DR plan in the settings, none is recorded and the message says so', async () => {

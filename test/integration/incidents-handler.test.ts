@@ -130,7 +130,8 @@ describe('POST /incidents', () => {
     // Suggestions are not looked up when logging: GET /incidents/{id}/suggestions answers them.
     expect(answered).toEqual(incident);
     expect(incident).not.toHaveProperty('suggestions');
-    expect(sla).toEqual({ generation: 1, history: [], notices: [] });
+    // The clocks start on the terms of the service, recorded with the incident (catalogue edits do not rewrite them).
+    expect(sla).toEqual({ generation: 1, history: [], notices: [], terms: { source: 'client', service: 'email', reference: 'MSA-2026 schedule 2', recordedAt: incident.createdAt } });
     expect(await tableState()).toEqual({ incidents: before.incidents + 1, counter: before.counter + 1 });
   });
 

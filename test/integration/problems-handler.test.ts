@@ -3,6 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
 import { draftArticleFromResolution, resolutionDraftId } from '../../src/modules/problems/app/problem-use-cases';
+import { newKnownError } from '../../src/modules/problems/domain/problem';
 import { incidentLinkKey, PROBLEM_INDEXES } from '../../src/modules/problems/adapters/problems-table-keys';
 import type { TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
@@ -285,6 +286,36 @@ describe('known errors, error control and knowledge', () => {
     expect(order).toEqual([high, middle, low]);
     expect(review.body.items.find((k: { id: string }) => k.id === high).impact).toEqual({ incidentsLast30Days: 3, usersAffected: 3 });
     expectProblem(await send('GET', '/known-errors', { as: serviceOwner, query: { review: 'maybe' } }), 400, 'review');
+  });
+
+  test('the review covers every known error, not the oldest hundred, and leaves out those whose fix is implemented', async () => {
+    // More quiet known errors than the old review window, all older than the ones that matter.
+    const repository = new DynamoDbProblemRepository(tables.documents, tables.names.problems);
+    const longAgo = new Date(Date.now() - 400 * 86_400_000);
+    await Promise.all(
+      Array.from({ length: 110 }, (_, i) =>
+        repository.putKnownError(
+          newKnownError(randomUUID(), { title: `Quiet known error ${i}`, symptoms: 's', rootCause: 'r', workaround: 'w', services: ['erp'] }, { id: 'seed', name: 'seed' }, new Date(longAgo.getTime() + i).toISOString()),
+          [],
+        ),
+      ),
+    );
+    const withIncidents = async (title: string, incidentCount: number, fixStatus?: string) => {
+      const { id: problemId } = await newProblem({ title });
+      for (let i = 0; i < incidentCount; i++) {
+        const incident = await newIncident({ service: 'erp', shortDescription: `${title} ${i}`, usersAffected: 2 });
+        await send('POST', `/problems/${problemId}/incidents`, { as: agent, body: { incidentId: incident.body.id } });
+      }
+      return (await send('POST', '/known-errors', { as: engineer, body: knownErrorBody({ title, problemId, services: ['erp'], ...(fixStatus && { fixStatus }) }) })).body.id as string;
+    };
+    const fixed = await withIncidents('Review fixed already', 6, 'implemented');
+    const busiest = await withIncidents('Review busiest', 5);
+    const review = await send('GET', '/known-errors', { as: serviceOwner, query: { review: 'true', limit: '1' } });
+    expect(review.status).toBe(200);
+    expect(review.body.items.map((k: { id: string }) => k.id)).toEqual([busiest]);
+    expect(review.body.items[0].impact).toEqual({ incidentsLast30Days: 5, usersAffected: 10 });
+    const all = await send('GET', '/known-errors', { as: serviceOwner, query: { review: 'true', limit: '100' } });
+    expect(all.body.items.map((k: { id: string }) => k.id)).not.toContain(fixed);
   });
 
   test('GET …/suggestions answers matching known errors (with workarounds) and published articles (the 201 of POST /incidents does not); requesters get articles only', async () => {

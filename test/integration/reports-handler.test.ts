@@ -17,6 +17,7 @@ beforeAll(async () => {
     AUDIT_TABLE_NAME: tables.names.audit,
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     EVENTS_TABLE_NAME: tables.names.events,
+    CHANGES_TABLE_NAME: tables.names.changes,
     ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
   });
   muteEmptyMetricsWarning();
@@ -73,6 +74,13 @@ test('Accept: text/csv answers CSV', async () => {
   expect(result.body).toContain('\r\nservice,*\r\n');
   expect(result.body).toContain('\r\nbySource.api,1\r\n');
   expect(result.body).toContain('\r\nsla.');
+});
+
+test('the service report includes the requests-to-changes ratio and the monitoring events of its period (read from their tables)', async () => {
+  const response = await invoke(handler, 'GET', { path: '/reports/service', query: { ...period, service: 'email' }, caller: callers.agent });
+  expect(response.status).toBe(200);
+  expect(response.body.requestsChanges).toEqual({ requests: 0, changes: 0, ratio: null });
+  expect(response.body.events).toEqual({ from: period.from.replace('Z', '.000Z'), to: period.to.replace('Z', '.000Z'), wholePeriod: true, total: 0, bySource: {}, bySeverity: {} });
 });
 
 test('the service report for every service includes SLA compliance', async () => {

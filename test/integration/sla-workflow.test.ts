@@ -11,7 +11,8 @@ import { aService, seedServices } from './support-catalogue';
 import { SnsNotifier } from '../../src/kernel/adapters/sns-notifier';
 import { SfnSlaScheduler } from '../../src/modules/incidents/adapters/sfn-sla-scheduler';
 import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
-import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaDeps } from '../../src/modules/incidents/app/sla-use-cases';
+import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, slaReport, slaView, type SlaDeps } from '../../src/modules/incidents/app/sla-use-cases';
+import { parseIsoDuration } from '../../src/kernel/domain/iso-duration';
 import { startTracking, trackAlarmState } from '../../src/modules/incidents/domain/alarm-tracking';
 import { openIncident } from '../../src/modules/incidents/domain/incident';
 import { recordSlaFacts } from '../../src/modules/incidents/domain/incident-sla';
@@ -392,3 +393,80 @@ describe('warning alarms that persist are promoted by the same workflow', () => 
     expect(notificationsAbout(incident.number).filter((m) => m.attributes['kind'] === 'alarm-promotion')).toEqual([]);
   });
 });
+
+describe("a service's own SLA terms (sla.overrides)", () => {
+  const reader: Caller = { id: 'sub-olga', name: 'olga.owner', roles: ['service-owner'] };
+  const breachOf = (number: string, target: string) =>
+    notificationsAbout(number).find((m) => m.attributes['kind'] === 'sla-breach' && m.attributes['target'] === target);
+  const p1 = { shortDescription: 'Gold API down', description: 'Every call fails', impact: 1, urgency: 1, category: 'software' };
+
+  test('the clocks, warnings, breaches, escalations and the report run on the service targets recorded when the clocks started; a later catalogue edit changes nothing', async () => {
+    now = T0 + 6 * 86_400_000;
+    const start = now;
+    const { incidentDeps, slaDeps } = deps();
+    const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
+    await services.createService(aService('gold', { sla: { reference: 'Gold schedule', overrides: { P1: { acknowledge: 'PT5M', resolve: 'PT1H' } } } }));
+    const incident = await createIncident(incidentDeps, agent, { ...p1, service: 'gold' } as never);
+    expect(incident.priority).toBe('P1');
+    // The catalogue changes once the clocks run: the incident keeps the terms it started on.
+    const gold = (await services.getService('gold'))!;
+    await services.saveService({ ...gold, sla: { reference: 'Gold schedule v2', overrides: { P1: { acknowledge: 'PT2H' } } }, version: gold.version + 1 }, gold.version);
+
+    // Acknowledged after 10 minutes: in time on the client's PT15M, late on the service's PT5M.
+    const actions: Scheduled[] = [{ at: start + durationMs('10m'), run: () => acknowledge(deps().incidentDeps, agent, incident.id) }];
+    expect((await execute({ incidentId: incident.id, generation: 1 }, slaDeps, actions)).status).toBe('SUCCEEDED');
+
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(JSON.stringify(breachOf(incident.number, 'acknowledge')!.message)).toContain(`at ${iso(start + durationMs('5m'))}`);
+    expect(JSON.stringify(breachOf(incident.number, 'resolve')!.message)).toContain(`at ${iso(start + durationMs('1h'))}`);
+    // respond has no override: the client's P1 target.
+    expect(JSON.stringify(breachOf(incident.number, 'respond')!.message)).toContain(`at ${iso(start + targetMsOf('P1', 'respond'))}`);
+    const firstEscalation = notificationsAbout(incident.number).find((m) => m.attributes['kind'] === 'sla-escalation' && m.attributes['target'] === 'acknowledge');
+    expect(firstEscalation?.attributes).toMatchObject({ level: '1', contact: 'nominated-1' });
+    expect(JSON.stringify(firstEscalation!.message)).toContain(`at ${iso(start + durationMs('5m'))}`);
+
+    const stored = (await slaDeps.incidents.get(incident.id))!;
+    const view = slaView(stored, policy, new Date(now));
+    expect(view.terms).toEqual({ source: 'service', service: 'gold', reference: 'Gold schedule', overrides: { P1: { acknowledge: 'PT5M', resolve: 'PT1H' } }, recordedAt: iso(start) });
+    expect(view.targets.find((t) => t.target === 'acknowledge')).toMatchObject({ state: 'breached', targetMs: durationMs('5m') });
+
+    const report = await slaReport(slaDeps, reader, { from: iso(start), to: iso(start + 1) });
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]!.targets.find((t) => t.target === 'acknowledge')).toMatchObject({ achieved: 0, breached: 1 });
+  });
+
+  test('an incident opened without the catalogue at hand (by monitoring) has its service terms recorded by the first check, before any notice', async () => {
+    now = T0 + 7 * 86_400_000;
+    const start = now;
+    const { slaDeps } = deps();
+    await new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue).createService(
+      aService('silver', { sla: { reference: 'Silver schedule', overrides: { P3: { acknowledge: 'PT3M' } } } }),
+    );
+    const at = new Date(now).toISOString();
+    const { incident } = openIncident({
+      id: randomUUID(), number: `INC9${String(now).slice(-6)}`,
+      input: { shortDescription: 'CloudWatch alarm api-5xx is in ALARM', description: '5xx above 5 %', impact: 2, urgency: 2, service: 'silver', category: 'monitoring', channel: 'monitoring', reportedBy: 'system:monitoring', detectedAt: at },
+      rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds }, recordedBy: { id: 'system:monitoring', name: 'system:monitoring' }, now: at,
+    });
+    await slaDeps.incidents.create({ incident: recordSlaFacts(undefined, incident, at, false), entries: [] });
+    expect(incident.priority).toBe('P3');
+    expect((await execute({ incidentId: incident.id, generation: 1 }, slaDeps)).status).toBe('SUCCEEDED');
+    const stored = (await slaDeps.incidents.get(incident.id))!;
+    expect(stored.sla!.terms).toMatchObject({ source: 'service', service: 'silver', overrides: { P3: { acknowledge: 'PT3M' } }, recordedAt: at });
+    expect(JSON.stringify(breachOf(incident.number, 'acknowledge')!.message)).toContain(`at ${new Date(start + durationMs('3m')).toISOString()}`);
+  });
+
+  test('a service without overrides runs on the client targets, and the view says so', async () => {
+    now = T0 + 8 * 86_400_000;
+    const { incidentDeps, slaDeps } = deps();
+    const incident = await createIncident(incidentDeps, agent, { ...p1, service: 'vpn' } as never);
+    const view = slaView((await slaDeps.incidents.get(incident.id))!, policy, new Date(now));
+    expect(view.terms).toMatchObject({ source: 'client', service: 'vpn', reference: 'MSA-2026 schedule 2' });
+    expect(view.terms.overrides).toBeUndefined();
+    expect(view.targets.find((t) => t.target === 'acknowledge')!.targetMs).toBe(targetMsOf('P1', 'acknowledge'));
+  });
+});
+
+function targetMsOf(priority: 'P1' | 'P2', target: 'acknowledge' | 'respond' | 'resolve'): number {
+  return parseIsoDuration(policy.targets[priority][target])!;
+}

@@ -34,7 +34,7 @@ export const INCIDENT_TEST_SERVICES = [
   'email', 'vpn', 'erp', 'crm', 'hr', 'web-shop', 'monitoring', 'printing', 'payroll',
   'matrix', 'matrix-create', 'idempotency', 'badinput', 'paging', 'list-paging', 'forged-target', 'patch-priority', 'patch-transition',
   'auditor', 'confirm-body', 'confirm-early', 'confirm-etag', 'confirm-ok', 'confirm-who',
-  'escalate-agent', 'escalate-checks', 'escalate-ok', 'escalate-resolved',
+  'escalate-agent', 'escalate-checks', 'escalate-owner', 'outage-lost', 'escalate-ok', 'escalate-resolved',
   'major-no-plan', 'major-no-reason', 'major-ok', 'major-refused',
   'prio-concurrent', 'prio-users', 'prio-users-few', 'prio-users-later', 'reject-etag', 'reject-ok', 'requester-notes',
   'svc-q-a', 'svc-q-b', 'svc-q-c', 'svc-q-d', 'svc-q-e', 'svc-q-other',

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Role } from '../../src/kernel/domain/access-policy';
 import { issueToken } from '../../local/local-tokens';
 import { isProcessAlive } from './process-alive';
+import { contractViolation } from './openapi-contract';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -193,6 +194,9 @@ export async function call(
   } catch {
     parsed = undefined;
   }
+  // The contract: a response the OpenAPI document does not describe fails the test that received it.
+  const violation = contractViolation({ method, path, status: response.status, contentType: response.headers.get('content-type') ?? '', text, body: parsed });
+  if (violation) throw new Error(`OpenAPI contract: ${violation}\nBody: ${text.slice(0, 500)}`);
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
 

@@ -27,6 +27,7 @@ const ACTIONS: IncidentAction[] = [
   'incident:reject',
   'incident:escalate',
   'incident:declare-major',
+  'incident:escalate-to-owner',
 ];
 
 /** A row of the policy, in the order of ACTIONS. */
@@ -35,24 +36,25 @@ function row(...scopes: Scope[]): Record<IncidentAction, Scope> {
   return Object.fromEntries(ACTIONS.map((action, i) => [action, scopes[i]!])) as Record<IncidentAction, Scope>;
 }
 
+// The whole desk escalates hierarchically to the service owner; only owners and admins escalate anywhere.
 const desk = (escalate: Scope) =>
-  //   create read   list   update comment work-note read-internal confirm reject escalate declare-major
-  row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'own', 'own', escalate, escalate);
+  //   create read   list   update comment work-note read-internal confirm reject escalate declare-major to-owner
+  row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'own', 'own', escalate, escalate, 'any');
 
 /** The policy as specified, written out independently of the source table. */
 const EXPECTED: Record<Role, Record<IncidentAction, Scope>> = {
-  requester: row('own', 'own', 'own', 'none', 'own', 'none', 'none', 'own', 'own', 'none', 'none'),
+  requester: row('own', 'own', 'own', 'none', 'own', 'none', 'none', 'own', 'own', 'none', 'none', 'none'),
   agent: desk('none'),
   engineer: desk('none'),
   'service-owner': desk('any'),
   admin: desk('any'),
-  'change-manager': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'own', 'own', 'none', 'none'),
-  auditor: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
-  integration: row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'none', 'none', 'none', 'none'),
+  'change-manager': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'own', 'own', 'none', 'none', 'none'),
+  auditor: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none'),
+  integration: row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'none', 'none', 'none', 'none', 'none'),
   // Change approvers: the CAB and emergency approvers read incidents (emergency changes answer them); client approvers do not.
-  cab: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
-  'emergency-approver': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none'),
-  'client-approver': row('none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'),
+  cab: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none'),
+  'emergency-approver': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none'),
+  'client-approver': row('none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'),
 };
 
 const caller = (...roles: Role[]): Caller => ({ id: 'sub-123', name: 'carol', roles });
@@ -65,10 +67,10 @@ const ROLE_ACTION: [Role, IncidentAction, Scope][] = ROLES.flatMap((role) =>
 
 test('ROLES are the eleven roles the policy covers', () => {
   expect([...ROLES].sort()).toEqual(Object.keys(EXPECTED).sort());
-  expect(ROLE_ACTION).toHaveLength(11 * 11);
+  expect(ROLE_ACTION).toHaveLength(11 * 12);
 });
 
-test('INCIDENT_ACTIONS are the eleven actions the policy covers', () => {
+test('INCIDENT_ACTIONS are the twelve actions the policy covers', () => {
   expect([...INCIDENT_ACTIONS]).toEqual(ACTIONS);
 });
 
@@ -116,6 +118,8 @@ describe('several roles take the widest scope', () => {
     [['auditor', 'integration'], 'incident:reject', 'none'],
     [['agent', 'engineer'], 'incident:escalate', 'none'],
     [['agent', 'service-owner'], 'incident:escalate', 'any'],
+    [['requester', 'auditor', 'integration'], 'incident:escalate-to-owner', 'none'],
+    [['requester', 'engineer'], 'incident:escalate-to-owner', 'any'],
     [['integration', 'admin'], 'incident:declare-major', 'any'],
     [['engineer', 'integration', 'auditor'], 'incident:declare-major', 'none'],
   ])('%j / %s → %s', (roles, action, scope) => {

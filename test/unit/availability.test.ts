@@ -18,7 +18,7 @@ const outage = (start: string, end: string | undefined, usersAffected?: number):
 test('a period with no failure: 100 %, no MTBF and no MTRS', () => {
   const figures = availability([], day, later);
   expect(figures).toEqual({
-    periodMinutes: 1440, outageMinutes: 0, userOutageMinutes: 0, outagesWithoutUsers: 0, availabilityPercent: 100, failures: 0, downtime: [],
+    periodMinutes: 1440, outageMinutes: 0, userOutageMinutes: 0, outagesWithoutUsers: 0, lostTransactions: 0, availabilityPercent: 100, failures: 0, downtime: [],
   });
   expect(figures.mtbfMinutes).toBeUndefined();
   expect(figures.mtrsMinutes).toBeUndefined();

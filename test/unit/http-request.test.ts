@@ -372,10 +372,11 @@ describe('parseJsonBody with the action body schemas', () => {
     expect(issuesOf(() => parse(rejectBodySchema, { reason: '  ' })).map((i) => i.field)).toEqual(['reason']);
   });
 
-  test('an escalation needs kind, to and reason; assignmentGroup is optional', () => {
+  test('an escalation needs to and reason; kind (default hierarchical) and assignmentGroup are optional', () => {
     const body = { kind: 'functional', to: 'network-l3', reason: 'Routing expertise', assignmentGroup: 'network-team' };
     expect(parse(escalateBodySchema, body)).toEqual(body);
-    expect(issuesOf(() => parse(escalateBodySchema, {})).map((i) => i.field).sort()).toEqual(['kind', 'reason', 'to']);
+    expect(issuesOf(() => parse(escalateBodySchema, {})).map((i) => i.field).sort()).toEqual(['reason', 'to']);
+    expect(parse(escalateBodySchema, { to: 'service-owner', reason: 'Cannot be resolved quickly' })).toEqual({ to: 'service-owner', reason: 'Cannot be resolved quickly' });
     expect(issuesOf(() => parse(escalateBodySchema, { ...body, kind: 'sideways' })).map((i) => i.field)).toEqual(['kind']);
   });
 });

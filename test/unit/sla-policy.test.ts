@@ -324,6 +324,8 @@ describe('slaView', () => {
       incidentId: 'inc-7',
       number: 'INC0000007',
       priority: 'P3',
+      // Logged before its service's terms were recorded: the client's.
+      terms: { source: 'client', service: 'hr' },
       asOf: '2026-01-12T10:00:00.000Z',
       generation: 1,
       targets: [

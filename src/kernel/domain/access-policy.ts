@@ -30,6 +30,8 @@ export const INCIDENT_ACTIONS = [
   'incident:reject',
   'incident:escalate',
   'incident:declare-major',
+  /** Hierarchical escalation to the service's owner (the desk's procedure for calls it cannot resolve quickly). */
+  'incident:escalate-to-owner',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -50,23 +52,23 @@ const N = 'none' as const;
 
 /**
  * The matrix. Requesters log incidents and follow their own; the desk (agents, engineers) does
- * the work; service owners also escalate and declare major incidents; auditors and change
- * managers read. Confirming or rejecting a resolution is for the incident's reporter, whatever
- * their role — hence `own` everywhere.
+ * the work and escalate hierarchically to the service owner; service owners also escalate
+ * anywhere and declare major incidents; auditors and change managers read. Confirming or
+ * rejecting a resolution is for the incident's reporter, whatever their role — hence `own` everywhere.
  */
-//                         create read list update comment work-note read-internal confirm reject escalate major
+//                         create read list update comment work-note read-internal confirm reject escalate major to-owner
 const MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
-  requester:        [O, O, O, N, O, N, N, O, O, N, N],
-  agent:            [A, A, A, A, A, A, A, O, O, N, N],
-  engineer:         [A, A, A, A, A, A, A, O, O, N, N],
-  'service-owner':  [A, A, A, A, A, A, A, O, O, A, A],
-  'change-manager': [N, A, A, N, N, N, A, O, O, N, N],
-  auditor:          [N, A, A, N, N, N, A, N, N, N, N],
-  admin:            [A, A, A, A, A, A, A, O, O, A, A],
-  integration:      [A, A, A, A, A, A, A, N, N, N, N],
-  cab:              [N, A, A, N, N, N, A, N, N, N, N],
-  'emergency-approver': [N, A, A, N, N, N, A, N, N, N, N],
-  'client-approver': [N, N, N, N, N, N, N, N, N, N, N],
+  requester:        [O, O, O, N, O, N, N, O, O, N, N, N],
+  agent:            [A, A, A, A, A, A, A, O, O, N, N, A],
+  engineer:         [A, A, A, A, A, A, A, O, O, N, N, A],
+  'service-owner':  [A, A, A, A, A, A, A, O, O, A, A, A],
+  'change-manager': [N, A, A, N, N, N, A, O, O, N, N, N],
+  auditor:          [N, A, A, N, N, N, A, N, N, N, N, N],
+  admin:            [A, A, A, A, A, A, A, O, O, A, A, A],
+  integration:      [A, A, A, A, A, A, A, N, N, N, N, N],
+  cab:              [N, A, A, N, N, N, A, N, N, N, N, N],
+  'emergency-approver': [N, A, A, N, N, N, A, N, N, N, N, N],
+  'client-approver': [N, N, N, N, N, N, N, N, N, N, N, N],
 };
 
 /** The widest scope any of the caller's roles grants for the action. */

@@ -29,7 +29,8 @@ export interface RouteContract {
   readonly operationId: string;
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
-  readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  /** What a success answers: JSON described by `schema`, or a body of another `mediaType` (e.g. text/calendar), a string. */
+  readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly mediaType?: string; readonly description: string };
   /** Problem statuses the route may answer besides 400/401/403/500. */
   readonly problems?: readonly number[];
   /**

@@ -5,4 +5,4 @@
 export { withInstalledVersions } from './configuration-item';
 export type { CiVersionUpdate, ConfigurationItem } from './configuration-item';
 export { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from './service-catalogue';
-export type { DefaultContacts, ServiceRequestType } from './service-catalogue';
+export type { DefaultContacts, Service, ServiceRequestType } from './service-catalogue';

@@ -3,3 +3,4 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export type { RequestRepository } from './change-ports';
+export { requestsChangesReport } from './request-use-cases';

@@ -114,7 +114,7 @@ export interface RatioRow {
  * what clients ask is met without changing the service. A change on two services counts for each.
  */
 export async function requestsChangesReport(
-  deps: RequestDeps,
+  deps: Pick<RequestDeps, 'changes'>,
   caller: Caller,
   query: { readonly from: string; readonly to: string },
 ): Promise<{ readonly from: string; readonly to: string; readonly total: RatioRow; readonly byService: readonly (RatioRow & { service: string })[]; readonly byMonth: readonly (RatioRow & { month: string })[] }> {

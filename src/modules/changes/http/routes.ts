@@ -44,7 +44,7 @@ import {
 import type { ChangeInput } from '../domain/change';
 import { basePath } from '../../../kernel/http/http-router';
 import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
-import { representation } from '../../../kernel/http/representation';
+import { reportRepresentation, representation } from '../../../kernel/http/representation';
 import { defineRoutes } from '../../../kernel/http/route-declaration';
 
 /**
@@ -173,10 +173,7 @@ export const CHANGE_ROUTES = defineRoutes<RequestDeps>('changes', [
   {
     method: 'GET', path: '/reports/requests-changes', auth: 'token', operationId: 'getRequestsChangesReport',
     summary: 'Requests and changes raised in [from, to) and their ratio, by service and by month', query: requestsChangesQuerySchema,
-    response: { status: 200, schema: requestsChangesReportSchema, description: 'Totals, per service and per month' },
-    handle: async ({ event, caller }, deps) => ({
-      status: 200,
-      body: await requestsChangesReport(deps, caller, parseQuery(event, requestsChangesQuerySchema)),
-    }),
+    response: { status: 200, schema: requestsChangesReportSchema, description: 'Totals, per service and per month (text/csv on request)' },
+    handle: async ({ event, caller }, deps) => reportRepresentation(event, await requestsChangesReport(deps, caller, parseQuery(event, requestsChangesQuerySchema))),
   },
 ]);

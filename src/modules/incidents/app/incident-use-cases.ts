@@ -32,7 +32,7 @@ import {
 import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
-import { acknowledgeIncident, recordResponse, type SlaPolicy } from '../domain/incident-sla';
+import { acknowledgeIncident, recordResponse, slaTermsOf, type SlaPolicy } from '../domain/incident-sla';
 import {
   IdempotencyKeyTakenError,
   type AuditLog,
@@ -49,6 +49,7 @@ import {
 import type { IncidentRepository, StoredTimelineEntry } from './ports';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
+import type { Service } from '../../catalogue/domain';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
@@ -97,6 +98,8 @@ export interface IncidentDeps extends FindingArchiveDeps {
 export type IncidentView = Partial<Incident> & Pick<Incident, 'id' | 'number' | 'version'>;
 
 const INCIDENT_NUMBER = /^INC\d+$/;
+/** The `to` of an escalation to the incident's service owner, whoever the catalogue names. */
+const SERVICE_OWNER = 'service-owner';
 
 export async function createIncident(deps: IncidentDeps, caller: Caller, body: CreateIncidentBody): Promise<IncidentView> {
   const logged = await logIncident(deps, caller, body, undefined);
@@ -186,7 +189,7 @@ async function logIncident(
   openIncident({ id: 'draft', number: 'draft', input, rules: deps.rules, recordedBy: caller, now, ...policy });
   // The service first (from the container's cache when warm): an unknown or retired one is refused
   // before a number is taken.
-  await assertKnownService(deps, input.service);
+  const service = await assertKnownService(deps, input.service);
   // Counting stops at the highest threshold: beyond it the answer cannot change the priority.
   const countUpTo = Math.max(0, ...deps.rules.concurrentIncidents.map((t) => t.atLeast));
   const [number, openOnService, previous] = await Promise.all([
@@ -195,7 +198,8 @@ async function logIncident(
     once ? markers!.get(once.marker.id) : Promise.resolve(undefined),
   ]);
   if (once && previous) return replayOf(previous, once.marker);
-  const change = withSlaFacts(undefined, openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now, ...policy }), now, false);
+  const opened = openIncident({ id: deps.ids.newId(), number, input, rules: deps.rules, openOnService, recordedBy: caller, now, ...policy });
+  const change = withSlaFacts(undefined, opened, now, false, { terms: slaTermsOf(input.service, service?.sla, now) });
   const quota = createQuotaCharge(intake, caller, requester, nowMs, 'incident');
   const incident = view(caller, change.incident);
   const response = once?.respond(incident);
@@ -288,6 +292,11 @@ export async function updateIncident(
   if (changes.service !== undefined && changes.service !== current.service) await assertKnownService(deps, changes.service);
   if (changes.category !== undefined && changes.category !== current.category) assertKnownCategory(deps.settings.intake ?? DEFAULT_INTAKE, changes.category);
   const at = now(deps);
+  const declaring = changes.major === true && !current.major;
+  // A service that names its own disaster-recovery plan has it recorded and told, not the client's
+  // default; a failed look-up must not stop the declaration (the client's plan, the client's contacts).
+  const service = declaring ? await deps.services.getService(changes.service ?? current.service).catch(() => undefined) : undefined;
+  const disasterRecoveryPlan = service?.disasterRecoveryPlan ?? deps.settings.disasterRecoveryPlan;
   const change = withSlaFacts(
     current,
     changeIncident({
@@ -296,12 +305,12 @@ export async function updateIncident(
       rules: deps.rules,
       actor: caller,
       now: at,
-      ...(deps.settings.disasterRecoveryPlan && { disasterRecoveryPlan: deps.settings.disasterRecoveryPlan }),
+      ...(disasterRecoveryPlan && { disasterRecoveryPlan }),
     }),
     at,
     isDesk(caller),
   );
-  const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: await majorIncidentNotification(deps, change.incident) }] : [];
+  const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: majorIncidentNotification(deps, change.incident, service) }] : [];
   await storeChange(deps, caller, 'incident:update', current, change, notices);
   if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
     await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
@@ -326,19 +335,31 @@ export async function escalate(
   deps: IncidentDeps,
   caller: Caller,
   idOrNumber: string,
-  request: { readonly kind: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
+  request: { readonly kind?: EscalationKind; readonly to: string; readonly reason: string; readonly assignmentGroup?: string },
   ifMatch: VersionPrecondition | undefined,
 ) {
-  const current = await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
-  await assertOwnerPower(deps, caller, 'incident:escalate', current, 'escalate incidents', 'kind');
+  // The desk may bring in the service's owner (hierarchically); any other escalation is the owner's or an admin's.
+  const toOwner = request.to === SERVICE_OWNER;
+  const kind = request.kind ?? 'hierarchical';
+  const current = toOwner
+    ? await loadForChange(deps, caller, idOrNumber, 'incident:escalate-to-owner', 'escalate incidents to the service owner', ifMatch)
+    : await loadForChange(deps, caller, idOrNumber, 'incident:escalate', 'escalate incidents', ifMatch);
+  // A service owner's own escalations are limited to the services they own.
+  if (!toOwner) await assertOwnerPower(deps, caller, 'incident:escalate', current, 'escalate incidents', 'kind');
+  if (toOwner && kind !== 'hierarchical') {
+    throw new InvalidInputError([{ field: 'kind', message: 'an escalation to the service owner is hierarchical; a functional one names a group or expert' }]);
+  }
+  const owner = toOwner ? await serviceOwnerOf(deps, current) : undefined;
   const at = now(deps);
-  const change = withSlaFacts(current, escalateIncident(current, request, caller, at), at, isDesk(caller));
+  // The owner is recorded by name: the catalogue may name another owner later.
+  const recorded = { ...request, kind, ...(owner && { to: `${owner.name} (service owner)` }) };
+  const change = withSlaFacts(current, escalateIncident(current, recorded, caller, at), at, isDesk(caller));
   const escalation = change.incident.escalations.at(-1)!;
   const notification: Notification = {
     topic: 'escalation',
     subject: `[${change.incident.priority}] ${change.incident.number} escalated (${escalation.kind}, level ${escalation.level})`,
     message: `${change.incident.number} "${change.incident.shortDescription}" escalated to ${escalation.to} by ${caller.name}: ${escalation.reason}`,
-    recipients: request.to === 'service-owner' ? [await serviceOwnerOf(deps, change.incident)] : [],
+    recipients: owner ? [owner] : [],
     attributes: { priority: change.incident.priority, level: String(escalation.level), client: deps.settings.clientId, kind: escalation.kind },
   };
   await storeChange(deps, caller, 'incident:escalate', current, change, [{ kind: 'notify', name: 'escalation', notification }]);
@@ -488,10 +509,9 @@ async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
 }
 
 /** The notice of a major incident, addressed before the change is stored (it is stored with it). */
-async function majorIncidentNotification(deps: IncidentDeps, incident: Incident): Promise<Notification> {
+function majorIncidentNotification(deps: IncidentDeps, incident: Incident, service: Service | undefined): Notification {
   const { contacts } = deps.settings;
-  // The service's nominated and provider contacts, level by level, else the client's; a failed look-up must not stop the notice.
-  const service = await deps.services.getService(incident.service).catch(() => undefined);
+  // The service's nominated and provider contacts, level by level, else the client's.
   const provider = providerContacts(service, contacts);
   const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
   return {
@@ -539,9 +559,10 @@ function view(caller: Caller, incident: Incident): IncidentView {
 const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
 
 /** Outage times in the same UTC form as every other instant, so they sort and compare as strings. */
-const normalizedOutage = (o: { readonly start?: string; readonly end?: string }) => ({
+const normalizedOutage = (o: { readonly start?: string; readonly end?: string; readonly lostTransactions?: number }) => ({
   ...(o.start !== undefined && { start: new Date(o.start).toISOString() }),
   ...(o.end !== undefined && { end: new Date(o.end).toISOString() }),
+  ...(o.lostTransactions !== undefined && { lostTransactions: o.lostTransactions }),
 });
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
@@ -560,8 +581,10 @@ async function assertOwnerPower(
   }
 }
 
-async function assertKnownService(deps: IncidentDeps, serviceId: string): Promise<void> {
-  assertServiceAcceptsIncidents(serviceId, await deps.services.getService(serviceId));
+async function assertKnownService(deps: IncidentDeps, serviceId: string) {
+  const service = await deps.services.getService(serviceId);
+  assertServiceAcceptsIncidents(serviceId, service);
+  return service;
 }
 
 export { InvalidInputError };

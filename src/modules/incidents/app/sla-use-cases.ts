@@ -11,6 +11,8 @@ import {
   type EscalationContact,
   type SlaNotice,
   type SlaPolicy,
+  type AppliedSlaTerms,
+  slaTermsOf,
 } from '../domain/incident-sla';
 import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import { promoteWarningAlarm, promotionDueAt, type AlarmTrackingPolicy } from '../domain/alarm-tracking';
@@ -96,6 +98,10 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
     const generation = slaOf(incident).generation;
     if (generation !== run.generation) return { done: true, reason: `superseded by generation ${generation}`, sent: [] };
     const now = deps.clock.now();
+    if (deps.services && needsTerms(incident)) {
+      if (await recordServiceTerms(deps, deps.services, incident, now)) return checkSlaClocks(deps, run);
+      continue;
+    }
     const promotionAt = deps.promotion ? promotionDueAt(incident, deps.promotion.policy) : undefined;
     if (deps.promotion && promotionAt && promotionAt.getTime() <= now.getTime()) {
       if (await promote(deps, deps.promotion, incident, now)) return checkSlaClocks(deps, run);
@@ -126,6 +132,30 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
   }
   // Step Functions retries the task; by then the concurrent writers are done.
   throw new Error(`Incident ${run.incidentId} changed during ${MAX_CONFLICT_RETRIES} SLA checks in a row`);
+}
+
+/**
+ * Incidents opened without the catalogue at hand (by monitoring, from findings) start their clocks
+ * on no recorded terms: the workflow's first check records the service's, before anything has
+ * been warned of or escalated on the client's.
+ */
+const needsTerms = (incident: Incident) => slaOf(incident).terms === undefined && slaOf(incident).notices.length === 0;
+
+/** Records the service's SLA terms on the incident. False when the incident changed meanwhile. */
+async function recordServiceTerms(deps: SlaDeps, services: ServiceCatalogue, incident: Incident, now: Date): Promise<boolean> {
+  const at = now.toISOString();
+  // A failed look-up throws: Step Functions retries, rather than the client's terms being recorded for good.
+  const service = await services.getService(incident.service);
+  const sla = slaOf(incident);
+  const incidentWithTerms = { ...incident, sla: { ...sla, terms: slaTermsOf(incident.service, service?.sla, sla.history[0]?.at ?? incident.createdAt) } };
+  const change = { incident: { ...incidentWithTerms, updatedAt: at, updatedBy: SLA_ACTOR.name, version: incident.version + 1 }, entries: [] };
+  try {
+    await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, 'incident:sla-terms', incident, change.incident));
+  } catch (error) {
+    if (error instanceof VersionConflictError) return false;
+    throw error;
+  }
+  return true;
 }
 
 /**
@@ -209,8 +239,14 @@ function notificationOf(deps: SlaDeps, incident: Incident, notice: SlaNotice, co
 // ---------------------------------------------------------------------------------------------
 
 /** The change with its SLA facts added (see recordSlaFacts). */
-export function withSlaFacts(before: Incident | undefined, change: IncidentChange, at: string, deskAction: boolean): IncidentChange {
-  return { ...change, incident: recordSlaFacts(before, change.incident, at, deskAction) };
+export function withSlaFacts(
+  before: Incident | undefined,
+  change: IncidentChange,
+  at: string,
+  deskAction: boolean,
+  options: { readonly terms?: AppliedSlaTerms } = {},
+): IncidentChange {
+  return { ...change, incident: recordSlaFacts(before, change.incident, at, deskAction, options) };
 }
 
 /**
@@ -246,6 +282,8 @@ export interface IncidentSlaView {
   readonly incidentId: string;
   readonly number: string;
   readonly priority: Priority;
+  /** Which terms the clocks run on: the service's own overrides, or the client's targets. */
+  readonly terms: { readonly source: 'service' | 'client'; readonly service: string; readonly reference?: string; readonly overrides?: AppliedSlaTerms['overrides']; readonly recordedAt?: string };
   readonly asOf: string;
   readonly generation: number;
   readonly targets: readonly SlaTargetView[];
@@ -257,6 +295,8 @@ export function slaView(incident: Incident, policy: SlaPolicy, now: Date): Incid
     incidentId: incident.id,
     number: incident.number,
     priority: incident.priority,
+    // Incidents logged before terms were recorded run on the client's targets.
+    terms: slaOf(incident).terms ?? { source: 'client', service: incident.service },
     asOf: now.toISOString(),
     generation: slaOf(incident).generation,
     targets: SLA_TARGETS.map((target) => {

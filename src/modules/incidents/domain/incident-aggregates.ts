@@ -39,6 +39,8 @@ export interface OutageInterval {
   /** ISO instant; the resolution time unless given; absent while the service is still down. */
   readonly end?: string;
   readonly usersAffected?: number;
+  /** Business transactions lost, when recorded on the incident's outage. */
+  readonly lostTransactions?: number;
   readonly priority: string;
 }
 
@@ -76,6 +78,7 @@ export function outageOf(incident: Incident): OutageInterval | undefined {
     start: incident.outage.start ?? incident.detectedAt,
     ...(end !== undefined && { end }),
     ...(incident.usersAffected !== undefined && { usersAffected: incident.usersAffected }),
+    ...(incident.outage.lostTransactions !== undefined && { lostTransactions: incident.outage.lostTransactions }),
     priority: incident.priority,
   };
 }

@@ -39,7 +39,51 @@ export interface IncidentSla {
   readonly history: readonly SlaHistoryEntry[];
   /** Keys of the warnings, breaches and escalation steps already recorded: each happens once. */
   readonly notices: readonly string[];
+  /**
+   * The terms the clocks run on, copied from the service when the clocks started: a later edit
+   * of the catalogue does not rewrite an incident's past. Absent: the client's targets.
+   */
+  readonly terms?: AppliedSlaTerms;
 }
+
+/** Targets per priority that differ from the client's, as ISO 8601 durations. */
+export type SlaTargetOverrides = Readonly<Partial<Record<Priority, Readonly<Partial<Record<SlaTarget, string>>>>>>;
+
+/** The SLA terms an incident's clocks run on (see IncidentSla.terms). */
+export interface AppliedSlaTerms {
+  /** `service`: the service's own overrides apply; `client`: the client's targets. */
+  readonly source: 'service' | 'client';
+  readonly service: string;
+  /** The service's reference of the SLA document, when it has one. */
+  readonly reference?: string;
+  readonly overrides?: SlaTargetOverrides;
+  readonly recordedAt: string;
+}
+
+/** The terms for an incident on a service (undefined `sla`: a service that names no terms of its own). */
+export function slaTermsOf(
+  serviceId: string,
+  sla: { readonly reference?: string; readonly overrides?: SlaTargetOverrides } | undefined,
+  at: string,
+): AppliedSlaTerms {
+  const overrides = Object.fromEntries(
+    Object.entries(sla?.overrides ?? {}).filter(([, targets]) => targets && Object.values(targets).some((v) => v !== undefined)),
+  ) as SlaTargetOverrides;
+  const own = Object.keys(overrides).length > 0;
+  return { source: own ? 'service' : 'client', service: serviceId, ...(sla?.reference && { reference: sla.reference }), ...(own && { overrides }), recordedAt: at };
+}
+
+/** The policy with the incident's recorded service overrides laid over the client's targets. */
+export function policyForTerms(policy: SlaPolicy, terms: AppliedSlaTerms | undefined): SlaPolicy {
+  if (!terms?.overrides) return policy;
+  const targets = Object.fromEntries(
+    Object.entries(policy.targets).map(([priority, own]) => [priority, { ...own, ...definedOnly(terms.overrides![priority as Priority] ?? {}) }]),
+  ) as SlaPolicy['targets'];
+  return { ...policy, targets };
+}
+
+const definedOnly = (targets: Readonly<Partial<Record<SlaTarget, string>>>) =>
+  Object.fromEntries(Object.entries(targets).filter(([, v]) => v !== undefined)) as Partial<Record<SlaTarget, string>>;
 
 export type EscalationContact = 'nominated-1' | 'nominated-2' | 'nominated-3' | 'service-owner';
 
@@ -78,10 +122,13 @@ export function recordSlaFacts(
   after: Incident,
   at: string,
   deskAction: boolean,
-  /** The SLA workflow itself made the change: it goes on driving the clocks, so no new generation. */
-  options: { readonly byWorkflow?: boolean } = {},
+  /**
+   * byWorkflow: the SLA workflow itself made the change: it goes on driving the clocks, so no new
+   * generation. terms: the service's terms, recorded when the clocks start (no `before`).
+   */
+  options: { readonly byWorkflow?: boolean; readonly terms?: AppliedSlaTerms } = {},
 ): Incident {
-  const sla = before ? slaOf(before) : INITIAL_SLA;
+  const sla = before ? slaOf(before) : { ...INITIAL_SLA, ...(options.terms && { terms: options.terms }) };
   const added: SlaHistoryEntry[] = [];
   let moved = false;
   if (before && before.state !== after.state) {
@@ -152,8 +199,9 @@ export function targetMs(policy: SlaPolicy, priority: Priority, target: SlaTarge
 }
 
 /** The three clocks of an incident, replayed from its history up to `now`. */
-export function slaClocksOf(incident: Incident, policy: SlaPolicy, now: Date): Record<SlaTarget, SlaClock> {
+export function slaClocksOf(incident: Incident, clientPolicy: SlaPolicy, now: Date): Record<SlaTarget, SlaClock> {
   const sla = slaOf(incident);
+  const policy = policyForTerms(clientPolicy, sla.terms);
   const firstPriority = sla.history.find((e) => e.kind === 'priority') as Extract<SlaHistoryEntry, { kind: 'priority' }> | undefined;
   const initialPriority = firstPriority?.from ?? incident.priority;
   const finalResolution = incident.state === 'Resolved' || incident.state === 'Closed' ? incident.resolvedAt : undefined;

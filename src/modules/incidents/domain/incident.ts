@@ -124,6 +124,8 @@ export interface ReportedPriorityFacts {
 export interface Outage {
   readonly start?: string;
   readonly end?: string;
+  /** Business transactions lost because of the outage, where the service can count them. */
+  readonly lostTransactions?: number;
 }
 
 /** A change and the timeline entries that record it, written together or not at all. */

@@ -168,7 +168,7 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
   {
     method: 'POST', path: '/incidents/{id}/comments', auth: 'token', operationId: 'addIncidentComment',
     summary: 'Add a comment (visible to the reporter) or a work note (internal)', body: commentBodySchema,
-    response: { status: 201, schema: timelineEntrySchema, description: 'The timeline entry' }, problems: [404],
+    response: { status: 201, schema: timelineEntrySchema.omit({ id: true }), description: 'The timeline entry (its id is given by GET …/timeline)' }, problems: [404],
     handle: async ({ event, caller }, deps) => {
       const id = pathId(event.pathParameters);
       return { status: 201, body: await addTimelineEntry(deps, caller, id, parseJsonBody(event, commentBodySchema)) };

@@ -15,7 +15,11 @@ const reference = z
 const timestamp = z.iso.datetime({ offset: true }).describe('ISO 8601 date-time with a time zone, e.g. 2026-11-25T09:30:00Z');
 /** Marks an incident as a service outage; times default to detection and restoration (resolution). */
 const outage = z
-  .strictObject({ start: timestamp.optional(), end: timestamp.optional() })
+  .strictObject({
+    start: timestamp.optional(),
+    end: timestamp.optional(),
+    lostTransactions: z.number().int().min(0).max(1_000_000_000_000).optional().describe('Business transactions lost during the outage (orders, payments…), summed by the availability report'),
+  })
   .refine((o) => o.start === undefined || o.end === undefined || Date.parse(o.end) >= Date.parse(o.start), { message: 'end must not be before start', path: ['end'] })
   .describe('A service outage: start defaults to detectedAt, end to resolvedAt');
 const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
@@ -140,7 +144,7 @@ export const incidentSchema = z
     alarmArn: z.string().optional().describe('Monitoring incidents: the CloudWatch alarm'),
     security: z.boolean().optional().describe('Incidents from security findings (GuardDuty, Inspector)'),
     findingId: z.string().optional().describe('Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN'),
-    outage: z.object({ start: timestamp.optional(), end: timestamp.optional() }).optional().describe('Marked as a service outage'),
+    outage: z.object({ start: timestamp.optional(), end: timestamp.optional(), lostTransactions: z.number().int().optional() }).optional().describe('Marked as a service outage'),
   })
   .describe('An incident');
 
@@ -162,8 +166,8 @@ export const confirmBodySchema = z.strictObject({}).describe('Confirm a resoluti
 
 export const escalateBodySchema = z
   .strictObject({
-    kind: z.enum(ESCALATION_KINDS).describe('functional: to a group or expert; hierarchical: to management'),
-    to: reference.describe('Group, expert, manager, or `service-owner`'),
+    kind: z.enum(ESCALATION_KINDS).optional().describe('functional: to a group or expert; hierarchical (the default): to management'),
+    to: reference.describe("Group, expert, manager, or `service-owner`: the service's owner is told (agents and engineers may escalate only to them, hierarchically)"),
     reason: text(2000),
     assignmentGroup: reference.optional().describe('Functional escalation: the group that takes the work'),
   })

@@ -27,6 +27,18 @@ export const incidentSlaSchema = z
     incidentId: z.string(),
     number: z.string(),
     priority: z.enum(PRIORITIES),
+    terms: z
+      .object({
+        source: z.enum(['service', 'client']).describe("service: the service's own targets (sla.overrides) apply where it names them; client: the client's targets"),
+        service: z.string(),
+        reference: z.string().optional().describe("The service's reference of its SLA terms"),
+        overrides: z
+          .partialRecord(z.enum(PRIORITIES), z.object({ acknowledge: z.string().optional(), respond: z.string().optional(), resolve: z.string().optional() }))
+          .optional()
+          .describe('The service targets in force for this incident (ISO 8601 durations), as they stood when its clocks started'),
+        recordedAt: timestamp.optional().describe('When the terms were copied from the catalogue; later edits of the service do not change them'),
+      })
+      .describe("The SLA terms this incident's clocks run on"),
     asOf: timestamp,
     generation: z.number().int().describe('Clock generation: moves when a pause, resume, reopen or priority change moves the deadlines'),
     targets: z.array(

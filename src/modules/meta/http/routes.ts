@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { defineRoutes } from '../../../kernel/http/route-declaration';
 
 /**
@@ -20,12 +21,12 @@ export interface MetaHttpDeps {
 export const META_ROUTES = defineRoutes<MetaHttpDeps>('meta', [
   {
     method: 'GET', path: '/health', auth: 'none', operationId: 'getHealth',
-    summary: 'Liveness check', response: { status: 200, description: 'The API is up' },
+    summary: 'Liveness check', response: { status: 200, schema: z.object({ status: z.literal('ok') }), description: 'The API is up' },
     handle: async () => ({ status: 200, body: { status: 'ok' } }),
   },
   {
     method: 'GET', path: '/openapi.json', auth: 'none', operationId: 'getApiDescription',
-    summary: 'This OpenAPI 3.1 description', response: { status: 200, description: 'OpenAPI document' },
+    summary: 'This OpenAPI 3.1 description', response: { status: 200, schema: z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.record(z.string(), z.unknown()) }), description: 'OpenAPI document' },
     handle: async (_request, deps) => ({
       status: 200,
       body: await deps.openApiJson(),

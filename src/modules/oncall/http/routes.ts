@@ -146,7 +146,7 @@ export const ONCALL_ROUTES = defineRoutes<OnCallHttpDeps>('oncall', [
   {
     method: 'GET', path: '/schedules/{id}/people/{username}/calendar.ics', auth: 'token', operationId: 'getOnCallCalendar',
     summary: "A person's on-call shifts as iCalendar (text/calendar, RFC 5545): the last week and the next 93 days",
-    response: { status: 200, description: 'text/calendar' }, problems: [404],
+    response: { status: 200, mediaType: 'text/calendar', description: "The person's shifts as iCalendar (RFC 5545)" }, problems: [404],
     handle: async ({ event, caller }, deps) => {
       const id = scheduleId(event.pathParameters);
       const username = validate(usernameSchema, event.pathParameters?.['username'], 'username');

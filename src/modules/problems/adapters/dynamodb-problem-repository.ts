@@ -38,6 +38,8 @@ import {
   termKey,
   type ProblemIndexName,
   type SearchKind,
+  INCIDENT_LINKS_PARTITION,
+  recentLinkIndexKeys,
 } from './problems-table-keys';
 
 /** Reads of the known-error database and knowledge: GetItem and Query on bySearchTerm only. */
@@ -265,7 +267,13 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
               {
                 Put: {
                   TableName: this.tableName,
-                  Item: { ...incidentLinkKey(link.problemId, link.incidentId), ...incidentLinkIndexKeys(link.incidentId, link.problemId), itemType: 'incident-link', ...link },
+                  Item: {
+                    ...incidentLinkKey(link.problemId, link.incidentId),
+                    ...incidentLinkIndexKeys(link.incidentId, link.problemId),
+                    ...recentLinkIndexKeys(link),
+                    itemType: 'incident-link',
+                    ...link,
+                  },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -289,6 +297,10 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
 
   incidentsOfProblem(problemId: string, page: PageRequest): Promise<Page<IncidentLink>> {
     return this.partitionPage(problemKey(problemId).pk, INCIDENT_LINK_PREFIX, page, { incidentsOf: problemId });
+  }
+
+  incidentLinksSince(since: string, page: PageRequest): Promise<Page<IncidentLink>> {
+    return this.indexPage('byKind', INCIDENT_LINKS_PARTITION, page, { linksSince: since }, since);
   }
 
   problemsOfIncident(incidentId: string, page: PageRequest): Promise<Page<IncidentLink>> {
@@ -562,14 +574,15 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
     };
   }
 
-  private async indexPage<T>(indexName: ProblemIndexName, partition: string, page: PageRequest, shape: unknown): Promise<Page<T>> {
+  /** A page of an index partition; `sortFrom`: only sort keys from it on. */
+  private async indexPage<T>(indexName: ProblemIndexName, partition: string, page: PageRequest, shape: unknown, sortFrom?: string): Promise<Page<T>> {
     const index = PROBLEM_INDEXES[indexName];
     const result = await this.query({
       TableName: this.tableName,
       IndexName: index.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': index.partitionKey },
-      ExpressionAttributeValues: { ':pk': partition },
+      KeyConditionExpression: sortFrom === undefined ? '#pk = :pk' : '#pk = :pk AND #sk >= :from',
+      ExpressionAttributeNames: { '#pk': index.partitionKey, ...(sortFrom !== undefined && { '#sk': index.sortKey }) },
+      ExpressionAttributeValues: { ':pk': partition, ...(sortFrom !== undefined && { ':from': sortFrom }) },
       Limit: page.limit,
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
     });

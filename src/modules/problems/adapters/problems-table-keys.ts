@@ -31,6 +31,7 @@
  * | bySearchTerm | gsi1pk = TERM#<ke\|ka>#<term>     | gsi1sk = <record id>  | known errors / articles by word, service, category, tag |
  * | byState      | gsi2pk = PROBLEM-STATE#<state>    | gsi2sk = <createdAt>#<id> | problems by state, oldest first       |
  * | byKind       | gsi3pk = PROBLEMS \| KNOWN-ERRORS \| KNOWLEDGE | gsi3sk = <createdAt>#<id> | every record of a kind          |
+ * |              | gsi3pk = INCIDENT-LINKS           | gsi3sk = <incident createdAt>#<problem id>#<incident id> | incident links by the incident's age: the known-error review's recent impact |
  * | byIncident   | gsi4pk = INCIDENT#<incident id>   | gsi4sk = <problem id> | the problems an incident is linked to    |
  * | byLastAccess | gsi5pk = PUBLISHED-ARTICLES (published only) | gsi5sk = <last read or published>#<id> | stale articles, least recently used first |
  *
@@ -93,6 +94,12 @@ export const PUBLISHED_ARTICLES_PARTITION = 'PUBLISHED-ARTICLES';
 export const lastAccessSortKey = (at: string, id: string) => `${at}#${id}`;
 export const lastAccessIndexKeys = (at: string, id: string) => ({ gsi5pk: PUBLISHED_ARTICLES_PARTITION, gsi5sk: lastAccessSortKey(at, id) });
 export const incidentLinkIndexKeys = (incidentId: string, problemId: string) => ({ gsi4pk: `INCIDENT#${incidentId}`, gsi4sk: problemId });
+/** Every incident link on byKind, by the incident's creation: the links of recent incidents are one Query. */
+export const INCIDENT_LINKS_PARTITION = 'INCIDENT-LINKS';
+export const recentLinkIndexKeys = (link: { readonly incidentCreatedAt: string; readonly problemId: string; readonly incidentId: string }) => ({
+  gsi3pk: INCIDENT_LINKS_PARTITION,
+  gsi3sk: `${link.incidentCreatedAt}#${link.problemId}#${link.incidentId}`,
+});
 
 /** Attributes that exist only for the table's keys and indexes, never part of an entity. */
 export const KEY_ATTRIBUTES: readonly string[] = [

@@ -56,6 +56,8 @@ export interface ProblemRepository extends KnowledgeSearch {
   /** False when there was no such link. */
   unlinkIncident(problemId: string, incidentId: string): Promise<boolean>;
   incidentsOfProblem(problemId: string, page: PageRequest): Promise<Page<IncidentLink>>;
+  /** Links of incidents logged from `since` on, every problem's, oldest incident first. */
+  incidentLinksSince(since: string, page: PageRequest): Promise<Page<IncidentLink>>;
   problemsOfIncident(incidentId: string, page: PageRequest): Promise<Page<IncidentLink>>;
   linkChange(link: ChangeLink): Promise<boolean>;
   changesOfProblem(problemId: string, page: PageRequest): Promise<Page<ChangeLink>>;

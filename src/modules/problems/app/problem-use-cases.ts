@@ -405,9 +405,9 @@ async function saveKnownError(deps: ProblemDeps, caller: Caller, action: string,
   return next;
 }
 
-/** How many known errors the review ranks at most (one Query for the list, one per linked problem). */
-export const REVIEW_WINDOW = 100;
 const REVIEW_PERIOD_MS = 30 * 24 * 3600 * 1000;
+/** Page size of the review's two Queries (every known error, the links of recent incidents). */
+const REVIEW_PAGE = 500;
 
 export type KnownErrorView = KnownError & { readonly impact?: { readonly incidentsLast30Days: number; readonly usersAffected: number }; readonly score?: number };
 
@@ -434,23 +434,41 @@ export async function listKnownErrors(
     return { items: items.filter((x) => x.ke).map(({ m, ke }) => ({ ...ke!, score: m.score })) };
   }
   if (!query.review) return deps.problems.listKnownErrors(pageOf(query));
-  const since = deps.clock.now().getTime() - REVIEW_PERIOD_MS;
-  const all: KnownError[] = [];
+  return { items: await knownErrorReview(deps, query.limit) };
+}
+
+/**
+ * Every known error whose fix is not implemented, ranked by ongoing impact. Two paginated
+ * Queries whatever the number of known errors: all known errors (byKind), and the links of the
+ * incidents logged in the last 30 days (byKind, by the incident's creation), counted per problem.
+ */
+async function knownErrorReview(deps: ProblemDeps, limit: number): Promise<KnownErrorView[]> {
+  const since = new Date(deps.clock.now().getTime() - REVIEW_PERIOD_MS).toISOString();
+  const [knownErrors, links] = await Promise.all([
+    everyPage((page) => deps.problems.listKnownErrors(page)),
+    everyPage((page) => deps.problems.incidentLinksSince(since, page)),
+  ]);
+  const impactOf = new Map<string, { incidentsLast30Days: number; usersAffected: number }>();
+  for (const link of links) {
+    const impact = impactOf.get(link.problemId) ?? { incidentsLast30Days: 0, usersAffected: 0 };
+    impactOf.set(link.problemId, { incidentsLast30Days: impact.incidentsLast30Days + 1, usersAffected: impact.usersAffected + link.usersAffected });
+  }
+  const rated = knownErrors
+    .filter((ke) => ke.fixStatus !== 'implemented')
+    .map((ke) => ({ ...ke, impact: (ke.problemId && impactOf.get(ke.problemId)) || { incidentsLast30Days: 0, usersAffected: 0 } }));
+  rated.sort((a, b) => b.impact.incidentsLast30Days - a.impact.incidentsLast30Days || b.impact.usersAffected - a.impact.usersAffected || a.id.localeCompare(b.id));
+  return rated.slice(0, limit);
+}
+
+async function everyPage<T>(read: (page: { limit: number; nextToken?: string }) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await deps.problems.listKnownErrors({ limit: 100, ...(nextToken && { nextToken }) });
+    const page = await read({ limit: REVIEW_PAGE, ...(nextToken && { nextToken }) });
     all.push(...page.items);
     nextToken = page.nextToken;
-  } while (nextToken && all.length < REVIEW_WINDOW);
-  const rated = await Promise.all(
-    all.slice(0, REVIEW_WINDOW).map(async (ke) => {
-      const links = ke.problemId ? (await deps.problems.incidentsOfProblem(ke.problemId, { limit: 100 })).items : [];
-      const recent = links.filter((l) => Date.parse(l.incidentCreatedAt) >= since);
-      return { ...ke, impact: { incidentsLast30Days: recent.length, usersAffected: recent.reduce((sum, l) => sum + l.usersAffected, 0) } };
-    }),
-  );
-  rated.sort((a, b) => b.impact.incidentsLast30Days - a.impact.incidentsLast30Days || b.impact.usersAffected - a.impact.usersAffected || a.id.localeCompare(b.id));
-  return { items: rated.slice(0, query.limit) };
+  } while (nextToken);
+  return all;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -202,6 +202,10 @@ export const knownErrorSchema = z
     decision: z.object({ decision: z.enum(ERROR_DECISIONS), reason: z.string(), solutionId: z.string().optional(), at: z.string(), by: z.string() }).optional(),
     articleId: z.string().optional().describe('The client article its workaround is published as (POST /known-errors/{id}/article)'),
     impact: z.object({ incidentsLast30Days: z.number(), usersAffected: z.number() }).optional(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
     score: z.number().optional(),
     version: z.number().int(),
   })
@@ -262,6 +266,10 @@ export const articleSchema = z
     views: z.number().int().describe('Reads by id'),
     lastAccessedAt: z.string().optional(),
     score: z.number().optional(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
     version: z.number().int(),
   })
   .meta({ id: 'KnowledgeArticle' });

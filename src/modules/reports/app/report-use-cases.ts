@@ -19,6 +19,63 @@ export interface ReportDeps {
   readonly slaReport?: (caller: Caller, period: { from: string; to: string }) => Promise<unknown>;
   /** Known errors' ongoing impact (the problems table); the service report has no such section without it. */
   readonly knownErrors?: KnownErrorImpactReader;
+  /** Requests and changes raised in a period (GET /reports/requests-changes' figures); no ratio section without it. */
+  readonly requestsChanges?: (caller: Caller, period: { from: string; to: string }) => Promise<{ readonly total: RatioFigures; readonly byService: readonly (RatioFigures & { readonly service: string })[] }>;
+  /** Monitoring events per day (GET /events/trends' figures); no events section without it. */
+  readonly eventTrends?: (caller: Caller, query: { bucket: 'day'; from: string; to: string }) => Promise<{ readonly from: string; readonly to: string; readonly buckets: readonly DayEventCounts[] }>;
+}
+
+export interface RatioFigures {
+  readonly requests: number;
+  readonly changes: number;
+  /** requests / changes; null without changes. */
+  readonly ratio: number | null;
+}
+
+interface DayEventCounts {
+  readonly start: string;
+  readonly total: number;
+  readonly counts: readonly { readonly source: string; readonly severity: string; readonly count: number }[];
+}
+
+/** The events section reads at most this many days (GET /events/trends' own limit): the period's last ones. */
+export const EVENT_SUMMARY_DAYS = 31;
+
+/** Received monitoring events over the period's last EVENT_SUMMARY_DAYS days: totals by source and severity, the busiest day. */
+async function eventsSection(deps: ReportDeps, caller: Caller, period: { from: string; to: string }) {
+  const from = new Date(Math.max(Date.parse(period.from), Date.parse(period.to) - EVENT_SUMMARY_DAYS * 86_400_000)).toISOString();
+  // Roles that read reports but not monitoring events (change managers) get the report without this section.
+  const trends = await deps.eventTrends!(caller, { bucket: 'day', from, to: period.to }).catch((error: unknown) => {
+    if (error instanceof ForbiddenError) return undefined;
+    throw error;
+  });
+  if (!trends) return undefined;
+  const bySource: Record<string, number> = {};
+  const bySeverity: Record<string, number> = {};
+  for (const bucket of trends.buckets) {
+    for (const c of bucket.counts) {
+      bySource[c.source] = (bySource[c.source] ?? 0) + c.count;
+      bySeverity[c.severity] = (bySeverity[c.severity] ?? 0) + c.count;
+    }
+  }
+  const busiest = trends.buckets.reduce<DayEventCounts | undefined>((best, b) => (b.total > (best?.total ?? 0) ? b : best), undefined);
+  return {
+    from: trends.from,
+    to: trends.to,
+    wholePeriod: from === period.from,
+    total: trends.buckets.reduce((n, b) => n + b.total, 0),
+    bySource,
+    bySeverity,
+    ...(busiest && { busiestDay: { day: busiest.start.slice(0, 10), total: busiest.total } }),
+  };
+}
+
+/** The requests-to-changes ratio of the service (or of every service). */
+async function requestsChangesSection(deps: ReportDeps, caller: Caller, service: string, period: { from: string; to: string }): Promise<RatioFigures> {
+  const figures = await deps.requestsChanges!(caller, period);
+  if (service === ALL_SERVICES) return figures.total;
+  const row = figures.byService.find((r) => r.service === service);
+  return row ? { requests: row.requests, changes: row.changes, ratio: row.ratio } : { requests: 0, changes: 0, ratio: null };
 }
 
 export const MAX_REPORT_DAYS = 366;
@@ -47,7 +104,7 @@ export interface AvailabilityReport extends AvailabilityFigures {
   readonly to: string;
   readonly asOf: string;
   readonly mttaMinutes?: number;
-  readonly outages: readonly { incident: string; start: string; end?: string; usersAffected?: number; priority: string }[];
+  readonly outages: readonly { incident: string; start: string; end?: string; usersAffected?: number; lostTransactions?: number; priority: string }[];
 }
 
 export async function availabilityReport(deps: ReportDeps, caller: Caller, query: ReportPeriod & { readonly service: string }): Promise<AvailabilityReport> {
@@ -68,7 +125,14 @@ export async function availabilityReport(deps: ReportDeps, caller: Caller, query
     ...(mtta !== undefined && { mttaMinutes: mtta }),
     outages: [...outages]
       .sort((a, b) => a.start.localeCompare(b.start))
-      .map((o) => ({ incident: o.number, start: o.start, ...(o.end && { end: o.end }), ...(o.usersAffected !== undefined && { usersAffected: o.usersAffected }), priority: o.priority })),
+      .map((o) => ({
+        incident: o.number,
+        start: o.start,
+        ...(o.end && { end: o.end }),
+        ...(o.usersAffected !== undefined && { usersAffected: o.usersAffected }),
+        ...(o.lostTransactions !== undefined && { lostTransactions: o.lostTransactions }),
+        priority: o.priority,
+      })),
   };
 }
 
@@ -89,11 +153,13 @@ export async function serviceReport(deps: ReportDeps, caller: Caller, query: Rep
   const period = checkedPeriod(caller, query);
   const now = deps.clock.now();
   const service = query.service ?? ALL_SERVICES;
-  const [counters, backlog, sla, knownErrors] = await Promise.all([
+  const [counters, backlog, sla, knownErrors, requestsChanges, events] = await Promise.all([
     deps.aggregates.dayCounters(service, period.fromDay, period.toDay),
     deps.aggregates.backlog(service),
     service === ALL_SERVICES && deps.slaReport ? deps.slaReport(caller, period) : Promise.resolve(undefined),
     deps.knownErrors ? knownErrorsSection(deps.knownErrors, deps.aggregates, service, period, now) : Promise.resolve(undefined),
+    deps.requestsChanges ? requestsChangesSection(deps, caller, service, period) : Promise.resolve(undefined),
+    deps.eventTrends ? eventsSection(deps, caller, period) : Promise.resolve(undefined),
   ]);
   const c = (name: string) => counters[name] ?? 0;
   const mtta = mttaMinutes(c('acknowledged'), c('ackSeconds'));
@@ -127,6 +193,8 @@ export async function serviceReport(deps: ReportDeps, caller: Caller, query: Rep
     },
     ...(sla !== undefined && { sla }),
     ...(knownErrors !== undefined && { knownErrors }),
+    ...(requestsChanges !== undefined && { requestsChanges }),
+    ...(events !== undefined && { events }),
   };
 }
 

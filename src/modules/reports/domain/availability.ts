@@ -20,6 +20,11 @@ export interface AvailabilityFigures {
   readonly userOutageMinutes: number;
   /** Outages whose users affected are not recorded (they add nothing to userOutageMinutes). */
   readonly outagesWithoutUsers: number;
+  /**
+   * Σ lost transactions of the outages that started in the period (each outage counts in the
+   * period of its start, so consecutive periods never count one twice).
+   */
+  readonly lostTransactions: number;
   /** 100 × (period − outage) / period, 4 decimals. */
   readonly availabilityPercent: number;
   /** Downtime intervals (overlaps merged) that touch the period. */
@@ -63,6 +68,9 @@ export function availability(outages: readonly OutageInterval[], period: Period,
     outageMinutes: round(outageMinutes),
     userOutageMinutes: round(userOutageMinutes),
     outagesWithoutUsers: clipped.filter((c) => c.o.usersAffected === undefined).length,
+    lostTransactions: outages
+      .filter((o) => Date.parse(o.start) >= from && Date.parse(o.start) < Date.parse(period.to))
+      .reduce((sum, o) => sum + (o.lostTransactions ?? 0), 0),
     availabilityPercent: periodMinutes > 0 ? round((100 * (periodMinutes - outageMinutes)) / periodMinutes, 4) : 100,
     failures,
     ...(failures > 0 && { mtbfMinutes: round((periodMinutes - outageMinutes) / failures), mtrsMinutes: round(outageMinutes / failures) }),

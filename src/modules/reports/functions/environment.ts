@@ -7,6 +7,8 @@ export const REPORTS_ENVIRONMENT = environmentContract({
   eventsTable: ENV.eventsTable,
   catalogueTable: ENV.catalogueTable,
   problemsTable: ENV.problemsTable,
+  /** The service report's requests-to-changes ratio (byCreatedMonth Queries). */
+  changesTable: ENV.changesTable,
   /** The reports' own, smaller settings (ReportsModule): Lambda allows 4 KB of environment. */
   clientSettings: ENV.clientSettings,
 });

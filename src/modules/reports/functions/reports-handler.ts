@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbEventReader } from '../../monitoring/adapters';
+import { eventTrends } from '../../monitoring/app';
+import { DynamoDbChangeRepository } from '../../changes/adapters';
+import { requestsChangesReport } from '../../changes/app';
 import { slaPolicyOf, slaReport } from '../../incidents/app';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
@@ -37,13 +40,16 @@ const documents = createDocumentClient(observability.tracer.captureAWSv3Client(n
 const incidentsTable = env.incidentsTable;
 const slaPolicy = slaPolicyOf(settings);
 const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
+const changes = new DynamoDbChangeRepository(documents, env.changesTable);
+const eventDeps = { reader: new DynamoDbEventReader(documents, env.eventsTable) };
 const deps = {
   aggregates: new DynamoDbReportAggregates(documents, incidentsTable),
   clock,
   knownErrors: new DynamoDbKnownErrorImpactReader(documents, env.problemsTable),
   slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
+  requestsChanges: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => requestsChangesReport({ changes }, caller, period),
+  eventTrends: (caller: Parameters<typeof slaReport>[1], query: { bucket: 'day'; from: string; to: string }) => eventTrends(eventDeps, caller, query),
 };
-const eventDeps = { reader: new DynamoDbEventReader(documents, env.eventsTable) };
 const audit = requestScopedAuditLog(
   new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids: { newId: () => randomUUID() } }),
   (error, entry) => {

@@ -15,15 +15,14 @@ import {
   updateImprovementBodySchema,
 } from '../schemas/report-schemas';
 import { eventPageSchema, eventTrendsQuerySchema, eventTrendsSchema, listEventsQuerySchema } from '../../monitoring/schemas';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { availabilityReport, serviceReport, type ReportDeps } from '../app/report-use-cases';
 import { eventTrends, listEvents, type EventReadDeps } from '../../monitoring/app';
 import { serviceIdSchema } from '../../catalogue/schemas';
 import { capacityReport, recordCapacityMeasurement, type CapacityDeps } from '../app/capacity-use-cases';
 import { createImprovement, getImprovement, listImprovements, updateImprovement, type ImprovementDeps } from '../app/improvement-use-cases';
-import { reportToCsv } from '../../../kernel/http/csv';
+import { reportRepresentation } from '../../../kernel/http/representation';
 import { basePath, type HttpResult } from '../../../kernel/http/http-router';
-import { etagFor, header, ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
+import { etagFor, ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
 import { defineRoutes } from '../../../kernel/http/route-declaration';
 
 /**
@@ -43,14 +42,6 @@ const versioned = (record: { readonly version: number }, status: number, extra: 
   headers: { ETag: etagFor(record.version), ...extra },
 });
 
-/** JSON by default; CSV when the caller asks for text/csv. */
-export function represent(event: Pick<APIGatewayProxyEvent, 'headers'>, report: unknown): HttpResult {
-  const accept = header(event, 'accept') ?? '';
-  if (/\btext\/csv\b/i.test(accept)) {
-    return { status: 200, body: reportToCsv(report), headers: { 'Content-Type': 'text/csv; charset=utf-8', Vary: 'Accept' } };
-  }
-  return { status: 200, body: report, headers: { Vary: 'Accept' } };
-}
 
 /** What the reports function's routes need, built once by functions/reports-handler.ts. */
 export interface ReportsHttpDeps {
@@ -67,14 +58,14 @@ export const REPORT_ROUTES = defineRoutes<ReportsHttpDeps>('reports', [
     summary: 'Availability of a service over a period: outages, availability %, outage and user outage minutes, failures, MTBF, MTRS, MTTA',
     query: availabilityQuerySchema, response: { status: 200, schema: availabilityReportSchema, description: 'The report (text/csv on request)' },
     handle: async ({ event, caller }, deps) =>
-      represent(event, await availabilityReport(deps.reports, caller, parseQuery(event, availabilityQuerySchema))),
+      reportRepresentation(event, await availabilityReport(deps.reports, caller, parseQuery(event, availabilityQuerySchema))),
   },
   {
     method: 'GET', path: '/reports/service', auth: 'token', operationId: 'getServiceReport',
     summary: 'Incident volume by priority, category, source and service; backlog age; reopen rate; MTTA; SLA compliance',
     query: serviceReportQuerySchema, response: { status: 200, schema: serviceReportSchema, description: 'The report (text/csv on request)' },
     handle: async ({ event, caller }, deps) =>
-      represent(event, await serviceReport(deps.reports, caller, parseQuery(event, serviceReportQuerySchema))),
+      reportRepresentation(event, await serviceReport(deps.reports, caller, parseQuery(event, serviceReportQuerySchema))),
   },
   // Monitoring events as received, and their counts (function group `reports`: read only, like the reports).
   {
@@ -111,7 +102,7 @@ export const REPORT_ROUTES = defineRoutes<ReportsHttpDeps>('reports', [
     summary: "Per capacity action of a service: actual vs baseline, peak utilisation, headroom, trend and the date the trend reaches capacity",
     query: capacityQuerySchema, response: { status: 200, schema: capacityReportSchema, description: 'The report (text/csv on request)' },
     handle: async ({ event, caller }, deps) =>
-      represent(event, await capacityReport(deps.capacity, caller, parseQuery(event, capacityQuerySchema))),
+      reportRepresentation(event, await capacityReport(deps.capacity, caller, parseQuery(event, capacityQuerySchema))),
   },
   {
     method: 'POST', path: '/improvements', auth: 'token', operationId: 'createImprovement',

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import type { ClientConfig } from '../../../config/client-config-schema';
 import { CAPACITY_PREFIX, CATALOGUE_INDEXES, IMPROVEMENT_PREFIX } from '../../catalogue/adapters';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { CHANGE_INDEXES } from '../../changes/adapters';
 import { PROBLEM_INDEXES, problemKey } from '../../problems/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
@@ -70,6 +71,7 @@ export class ReportsModule extends ItsmModule {
         eventsTable: data.eventsTable.tableName,
         catalogueTable: data.catalogueTable.tableName,
         problemsTable: data.problemsTable.tableName,
+        changesTable: data.changesTable.tableName,
         clientSettings: reportsSettingsOf(config),
       }),
     });
@@ -106,6 +108,8 @@ export class ReportsModule extends ItsmModule {
       access: ['query'],
       leadingKeys: [`${problemKey('').pk}*`],
     });
+    // The service report's requests-to-changes ratio: Query on byCreatedMonth only.
+    reports.grantTable({ table: data.changesTable, indexNames: [CHANGE_INDEXES.byCreatedMonth.name], key: data.key, access: ['query'], queryIndexesOnly: true });
     // Capacity actions may name a CloudWatch metric; only then may the reports function read
     // metrics, in a policy of its own so that the wildcard's acknowledgement covers this statement only.
     if (config.capacity.actions.some((a) => a.metric)) {

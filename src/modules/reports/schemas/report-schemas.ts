@@ -40,12 +40,15 @@ export const availabilityReportSchema = z
     outageMinutes: z.number(),
     userOutageMinutes: z.number(),
     outagesWithoutUsers: z.number().int(),
+    lostTransactions: z.number().int().describe('Transactions lost in the outages that started in the period (as recorded on their incidents)'),
     failures: z.number().int(),
     mtbfMinutes: z.number().optional().describe('Absent when the period had no failure'),
     mtrsMinutes: z.number().optional().describe('Absent when the period had no failure'),
     mttaMinutes: z.number().optional().describe('Absent when nothing was acknowledged in the period'),
     downtime: z.array(z.object({ start: timestamp, end: timestamp, minutes: z.number(), incidents: z.array(z.string()) })),
-    outages: z.array(z.object({ incident: z.string(), start: timestamp, end: timestamp.optional(), usersAffected: z.number().int().optional(), priority: z.string() })),
+    outages: z.array(
+      z.object({ incident: z.string(), start: timestamp, end: timestamp.optional(), usersAffected: z.number().int().optional(), lostTransactions: z.number().int().optional(), priority: z.string() }),
+    ),
   })
   .describe('Availability of a service over a period (README "Reports")');
 
@@ -67,6 +70,22 @@ export const serviceReportSchema = z
     mttaMinutes: z.number().optional(),
     backlog: z.object({ open: z.number().int(), meanAgeHours: z.number().optional(), byPriority: z.record(z.string(), z.object({ open: z.number().int(), meanAgeHours: z.number().optional() })) }),
     sla: z.unknown().optional().describe('SLA compliance per priority (as GET /reports/sla); every service only'),
+    requestsChanges: z
+      .object({ requests: z.number().int(), changes: z.number().int(), ratio: z.number().nullable().describe('requests / changes; null without changes') })
+      .optional()
+      .describe('Requests and changes raised in the period for the service (or every service), and their ratio (as GET /reports/requests-changes)'),
+    events: z
+      .object({
+        from: timestamp,
+        to: timestamp,
+        wholePeriod: z.boolean().describe('false: the period is longer than 31 days and the summary covers its last 31 (as GET /events/trends)'),
+        total: z.number().int(),
+        bySource: counts,
+        bySeverity: counts,
+        busiestDay: z.object({ day: z.string(), total: z.number().int() }).optional(),
+      })
+      .optional()
+      .describe('Monitoring events received in the period (every service: events are not tied to one), by source and severity'),
     knownErrors: z
       .object({
         open: z.number().int().describe('Open known errors found: fix not implemented, problem (if any) not Resolved, Closed or Canceled'),
