@@ -6,6 +6,7 @@ import { ON_HOLD_REASONS } from '../modules/incidents/domain/incident-lifecycle'
 import { SLA_TARGETS } from '../modules/incidents/domain/sla-clock';
 import { DEFAULT_FINDING_PRIORITIES } from '../modules/monitoring/domain/finding-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../kernel/domain/priority-rules';
+import { serviceNowSettingsSchema } from './servicenow-settings-schema';
 
 /**
  * The part of a client's configuration that the functions need at run time. The deployment
@@ -274,6 +275,7 @@ export const integrationSettingsSchema = z
       })
       .optional()
       .describe('Notifications also POSTed to the client, signed (X-Rowe-Itsm-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)'),
+    servicenow: serviceNowSettingsSchema.optional(),
   })
   .describe('Integrations with the client\'s own systems; secrets only by reference');
 export const problemSettingsSchema = z
