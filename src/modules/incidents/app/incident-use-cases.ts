@@ -58,6 +58,8 @@ export interface IncidentPolicySettings {
   /** ISO 8601 duration after which an unconfirmed resolution closes by itself. */
   readonly autoCloseAfter: string;
   readonly disasterRecoveryPlan?: string;
+  /** The client's ServiceNow is kept in step: every change and comment also stores a servicenow-sync effect. */
+  readonly syncToServiceNow?: boolean;
   readonly contacts: {
     readonly nominated: readonly ContactRef[];
     readonly providerNamed: ContactRef;
@@ -184,7 +186,7 @@ async function logIncident(
     await deps.incidents.create(
       change,
       incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
-      effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
+      effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(undefined, change.incident), ...syncEffects(deps, change.incident.id, 'change')]),
       once && response && { marker: once.marker, response },
     );
   } catch (error) {
@@ -331,14 +333,19 @@ export async function addTimelineEntry(
     try {
       const recorded = incidentChangeEntry(caller, 'incident:comment', incident, change.incident);
       const audit = { ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] };
-      await deps.incidents.save(change, incident.version, incident, audit);
+      await deps.incidents.save(change, incident.version, incident, audit, effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, 'change')));
       return entry;
     } catch (error) {
       // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
       if (!(error instanceof VersionConflictError)) throw error;
     }
   }
-  await deps.incidents.append(incident.id, [entry], incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
+  await deps.incidents.append(
+    incident.id,
+    [entry],
+    incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }),
+    effectsOf(incident.id, incident.version, syncEffects(deps, incident.id, `entry#${entry.at}`)),
+  );
   return entry;
 }
 
@@ -377,8 +384,13 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
     current.version,
     current,
     incidentChangeEntry(caller, action, current, change.incident),
-    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects]),
+    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, 'change')]),
   );
+}
+
+/** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */
+function syncEffects(deps: Pick<IncidentDeps, 'settings'>, incidentId: string, trigger: string): Effect[] {
+  return deps.settings.syncToServiceNow ? [{ kind: 'servicenow-sync', incidentId, trigger }] : [];
 }
 
 export async function getTimeline(
@@ -403,7 +415,13 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
     for (const incident of page.items) {
       try {
         const change = autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter);
-        await deps.incidents.save(change, incident.version, incident, incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
+        await deps.incidents.save(
+          change,
+          incident.version,
+          incident,
+          incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident),
+          effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, 'change')),
+        );
         closed++;
         await archiveClosedFinding(deps, change.incident);
       } catch (error) {
@@ -480,7 +498,7 @@ const FIELD_ORDER: readonly (keyof Incident)[] = [
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
   'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
-  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'createdAt', 'updatedAt', 'updatedBy', 'version',
+  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'external', 'createdAt', 'updatedAt', 'updatedBy', 'version',
 ];
 
 /** What the caller may see of the incident. */

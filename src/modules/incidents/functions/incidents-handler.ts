@@ -48,6 +48,7 @@ const deps: IncidentDeps = {
     autoCloseAfter: settings.autoCloseAfter,
     contacts: settings.contacts,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
+    syncToServiceNow: settings.integrations.servicenow?.enabled === true,
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
   // delivered by the outbox consumer (src/modules/outbox), not from here.

@@ -8,6 +8,12 @@ export interface EffectDeliveryDeps {
   /** Starts the SLA workflow of a clock generation: the same generation twice starts one execution. */
   readonly slaScheduler: { start(run: { readonly incidentId: string; readonly generation: number }): Promise<void> };
   readonly notifier: Notifier;
+  /**
+   * Pushes an incident to the client's ServiceNow (src/modules/servicenow), where the client has the
+   * integration; idempotent (it sends what differs from what the record already holds). Without it,
+   * a servicenow-sync effect fails, so it stays in the outbox rather than being lost.
+   */
+  readonly servicenow?: { pushIncident(incidentId: string): Promise<void> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -34,6 +40,9 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
       return deps.slaScheduler.start({ incidentId: effect.incidentId, generation: effect.generation });
     case 'notify':
       return deps.notifier.notify(effect.notification);
+    case 'servicenow-sync':
+      if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-sync effect stays in the outbox');
+      return deps.servicenow.pushIncident(effect.incidentId);
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

@@ -14,6 +14,17 @@ export type Effect =
       /** Tells this notification from the change's others, e.g. `major-incident`, `escalation`, an SLA notice's key. */
       readonly name: string;
       readonly notification: Notification;
+    }
+  /**
+   * Bring the client's ServiceNow record of an incident in step with it (src/modules/servicenow):
+   * delivery pushes the incident's current mapped fields and new comments and work notes, so a
+   * later effect of the same incident carries no less than an earlier one.
+   */
+  | {
+      readonly kind: 'servicenow-sync';
+      readonly incidentId: string;
+      /** Tells apart the syncs of one version: `change` for a new version, `entry#<at>` for a comment or work note appended to it. */
+      readonly trigger: string;
     };
 
 export type EffectKind = Effect['kind'];
@@ -43,5 +54,7 @@ function effectName(effect: Effect): string {
       return `sla-start#g${effect.generation}`;
     case 'notify':
       return `notify#${effect.name}`;
+    case 'servicenow-sync':
+      return `servicenow-sync#${effect.trigger}`;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -11,6 +12,8 @@ import { OUTBOX_CONSUMER_ENVIRONMENT } from './environment';
 import { createSlaScheduler } from '../../incidents/functions';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
 import { createOutboxConsumer } from './outbox-consumer';
+import { createServiceNowPushDeps } from '../../servicenow/functions';
+import { pushIncident } from '../../servicenow/app';
 
 /**
  * The outbox consumer: the incidents table's stream (outbox INSERTs only, by the event source
@@ -23,6 +26,10 @@ const { logger, metrics, tracer } = observability;
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
+// Where the client has its ServiceNow in step with the desk, incidents are pushed there from here.
+const servicenow = settings.integrations.servicenow?.enabled
+  ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
+  : undefined;
 const consume = createOutboxConsumer(
   {
     outbox: new DynamoDbOutbox(documents, env.incidentsTable),
@@ -33,6 +40,7 @@ const consume = createOutboxConsumer(
       clock,
       observability,
     }),
+    ...(servicenow && { servicenow: { pushIncident: (incidentId: string) => pushIncident(servicenow, incidentId) } }),
   },
   {
     onFailure: (error, record) => {
