@@ -186,7 +186,7 @@ async function logIncident(
     await deps.incidents.create(
       change,
       incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
-      effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(undefined, change.incident), ...syncEffects(deps, change.incident.id, 'change')]),
+      effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(undefined, change.incident), ...syncEffects(deps, change.incident.id, change.incident.version, 'change')]),
       once && response && { marker: once.marker, response },
     );
   } catch (error) {
@@ -333,7 +333,7 @@ export async function addTimelineEntry(
     try {
       const recorded = incidentChangeEntry(caller, 'incident:comment', incident, change.incident);
       const audit = { ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] };
-      await deps.incidents.save(change, incident.version, incident, audit, effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, 'change')));
+      await deps.incidents.save(change, incident.version, incident, audit, effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, change.incident.version, 'change')));
       return entry;
     } catch (error) {
       // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
@@ -344,7 +344,7 @@ export async function addTimelineEntry(
     incident.id,
     [entry],
     incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }),
-    effectsOf(incident.id, incident.version, syncEffects(deps, incident.id, `entry#${entry.at}`)),
+    effectsOf(incident.id, incident.version, syncEffects(deps, incident.id, incident.version, `entry#${entry.at}`)),
   );
   return entry;
 }
@@ -384,13 +384,13 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
     current.version,
     current,
     incidentChangeEntry(caller, action, current, change.incident),
-    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, 'change')]),
+    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, change.incident.version, 'change')]),
   );
 }
 
 /** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */
-function syncEffects(deps: Pick<IncidentDeps, 'settings'>, incidentId: string, trigger: string): Effect[] {
-  return deps.settings.syncToServiceNow ? [{ kind: 'servicenow-sync', incidentId, trigger }] : [];
+function syncEffects(deps: Pick<IncidentDeps, 'settings'>, incidentId: string, version: number, trigger: string): Effect[] {
+  return deps.settings.syncToServiceNow ? [{ kind: 'servicenow-sync', incidentId, version, trigger }] : [];
 }
 
 export async function getTimeline(
@@ -420,7 +420,7 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
           incident.version,
           incident,
           incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident),
-          effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, 'change')),
+          effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, change.incident.version, 'change')),
         );
         closed++;
         await archiveClosedFinding(deps, change.incident);

@@ -13,7 +13,7 @@ export interface EffectDeliveryDeps {
    * integration; idempotent (it sends what differs from what the record already holds). Without it,
    * a servicenow-sync effect fails, so it stays in the outbox rather than being lost.
    */
-  readonly servicenow?: { pushIncident(incidentId: string): Promise<void> };
+  readonly servicenow?: { pushIncident(incidentId: string, change: { readonly version: number; readonly trigger: string }): Promise<void> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -42,7 +42,7 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
       return deps.notifier.notify(effect.notification);
     case 'servicenow-sync':
       if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-sync effect stays in the outbox');
-      return deps.servicenow.pushIncident(effect.incidentId);
+      return deps.servicenow.pushIncident(effect.incidentId, { version: effect.version, trigger: effect.trigger });
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

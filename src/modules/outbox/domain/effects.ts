@@ -23,6 +23,8 @@ export type Effect =
   | {
       readonly kind: 'servicenow-sync';
       readonly incidentId: string;
+      /** The incident's version the change stored: a push that already sent this version (or a later one) skips. */
+      readonly version: number;
       /** Tells apart the syncs of one version: `change` for a new version, `entry#<at>` for a comment or work note appended to it. */
       readonly trigger: string;
     };

@@ -40,7 +40,7 @@ const consume = createOutboxConsumer(
       clock,
       observability,
     }),
-    ...(servicenow && { servicenow: { pushIncident: (incidentId: string) => pushIncident(servicenow, incidentId) } }),
+    ...(servicenow && { servicenow: { pushIncident: (incidentId: string, change: { readonly version: number; readonly trigger: string }) => pushIncident(servicenow, incidentId, change) } }),
   },
   {
     onFailure: (error, record) => {

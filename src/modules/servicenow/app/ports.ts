@@ -56,12 +56,17 @@ export interface SyncState {
   readonly base: FieldValues;
   /** Our values the instance refused (e.g. a data policy), not pushed again until they change or are retried. */
   readonly held: FieldValues;
+  /** Their values we could not apply here (listed as exceptions): not tried again until they change there or are retried. */
+  readonly refusedHere?: FieldValues;
   /** `sys_mod_count`s our own writes produced (recent ones): their business-rule calls are echoes. */
   readonly ourModCounts: readonly number[];
   /** Every change up to this `sys_mod_count` has been read and applied here. */
   readonly appliedModCount: number;
   /** Timeline entries (ids) already written there as comments or work notes, recent ones. */
   readonly pushedEntries: readonly string[];
+  /** The incident version, and the latest comment or work note time, the last push covered: older effects skip. */
+  readonly pushedVersion?: number;
+  readonly pushedEntryAt?: string;
   /** Entries at or before this id were all pushed. */
   readonly pushedThrough?: string;
   /** Journal rows read up to this `sys_created_on`, and the ids of that second's rows. */

@@ -74,7 +74,13 @@ const RECENT = 200;
  * notes to `comments` and `work_notes`. Their own changes are left to the inbound side. When
  * another sync holds the incident, it is marked dirty and that sync runs again: this one is done.
  */
-export async function pushIncident(deps: ServiceNowPushDeps, incidentId: string): Promise<void> {
+export async function pushIncident(deps: ServiceNowPushDeps, incidentId: string, change?: { readonly version: number; readonly trigger: string }): Promise<void> {
+  if (change) {
+    // Pushes send the incident as it is now: one that ran after this change stored covers it.
+    const state = await deps.store.get(incidentId);
+    const entryAt = change.trigger.startsWith('entry#') ? change.trigger.slice('entry#'.length) : undefined;
+    if (state?.pushedVersion !== undefined && state.pushedVersion >= change.version && (!entryAt || (state.pushedEntryAt !== undefined && entryAt <= state.pushedEntryAt))) return;
+  }
   await underLease(deps, incidentId, false, (holder) => syncOnce(deps, undefined, incidentId, holder));
 }
 
@@ -202,17 +208,28 @@ async function syncOnce(deps: ServiceNowPushDeps, inbound: ServiceNowSyncDeps | 
   }
 
   // Our comments and work notes, in timeline order, each once.
-  await pushEntries(deps, incident, sysId, () => state, (next) => (state = next), ourWrite, save);
+  const entryAt = await pushEntries(deps, incident, sysId, () => state, (next) => (state = next), ourWrite, save);
+  state = { ...state, pushedVersion: incident.version, ...(entryAt && { pushedEntryAt: entryAt > (state.pushedEntryAt ?? '') ? entryAt : state.pushedEntryAt }) };
 
   if (!inbound) {
     await save();
     return;
   }
   // Their side: the fields they changed, through the desk's use cases, then their new journal rows.
-  const theirsChanged = { ...toOurs };
+  // A value refused here before is not tried again while it stands there.
+  const refusedHere = Object.fromEntries(Object.entries(state.refusedHere ?? {}).filter(([field, value]) => theirs[field] === value));
+  const theirsChanged = Object.fromEntries(Object.entries(toOurs).filter(([field, value]) => refusedHere[field] !== value));
+  state = { ...state, refusedHere };
   if (Object.keys(theirsChanged).length > 0) {
-    incident = await applyTheirChanges(inbound, state, incident, theirsChanged, theirs, record['number'] ?? state.number ?? '');
-    state = { ...state, base: { ...state.base, ...theirsChanged } };
+    const applied = await applyTheirChanges(inbound, state, incident, theirsChanged, theirs, record['number'] ?? state.number ?? '');
+    incident = applied.incident;
+    const pick = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, theirsChanged[name]!]));
+    const refused = new Set(applied.refused);
+    state = {
+      ...state,
+      base: { ...state.base, ...pick(Object.keys(theirsChanged).filter((f) => !refused.has(f))) },
+      refusedHere: { ...state.refusedHere, ...pick([...refused]) },
+    };
     await save();
   }
   await pullJournal(inbound, incident, sysId, record, () => state, (next) => (state = next), save);
@@ -228,14 +245,16 @@ async function pushEntries(
   update: (state: SyncState) => void,
   ourWrite: (record: ServiceNowRecord) => void,
   save: () => Promise<void>,
-): Promise<void> {
+): Promise<string | undefined> {
   const state = current();
   const pushed = new Set(state.pushedEntries);
+  let latest: string | undefined;
   let nextToken: string | undefined;
   do {
     const page = await deps.incidents.timeline(incident.id, { limit: 100, publicOnly: false, incident, ...(nextToken && { nextToken }) });
     for (const entry of page.items) {
       if (entry.type !== 'comment' && entry.type !== 'work-note') continue;
+      if (latest === undefined || entry.at > latest) latest = entry.at;
       // Their comments, applied here by the integration, never go back.
       if (entry.actor === SERVICENOW_ACTOR.name || pushed.has(entry.id)) continue;
       if (current().pushedThrough !== undefined && entry.id <= current().pushedThrough! && !recentlyAppended(entry.id, current())) continue;
@@ -250,6 +269,7 @@ async function pushEntries(
     }
     nextToken = page.nextToken;
   } while (nextToken);
+  return latest;
 }
 
 /** Entries are ordered by their time; one stamped a moment before the last pushed may still be new (clocks of two writers). */
@@ -266,35 +286,41 @@ async function applyTheirChanges(
   toOurs: Record<string, string>,
   theirs: Readonly<Record<string, string>>,
   recordNumber: string,
-): Promise<Incident> {
+): Promise<{ incident: Incident; refused: string[] }> {
   const plan = planInbound(incident, toOurs, theirs, deps.settings, recordNumber);
   for (const refused of plan.refused) {
     await addException(deps, state, { kind: 'refused-here', field: refused.field, kept: 'rowe-itsm', ours: String(ourFieldsInTheirTerms(incident, deps.settings)[refused.field] ?? ''), theirs: refused.value, reason: refused.reason });
   }
+  const refused = plan.refused.map((r) => r.field);
   let current = incident;
   for (const step of plan.steps) {
     try {
-      if (step.kind === 'reopen') await rejectIncidentResolution(deps.desk, SERVICENOW_ACTOR, current.id, step.reason, undefined);
-      else if (step.kind === 'close') await confirmIncidentResolution(deps.desk, SERVICENOW_ACTOR, current.id, undefined);
-      else await updateWithReason(deps.desk, current.id, step.changes, recordNumber);
+      // The version just read: a desk change landing meanwhile fails this step (listed, tried again later).
+      if (step.kind === 'reopen') await rejectIncidentResolution(deps.desk, SERVICENOW_ACTOR, current.id, step.reason, current.version);
+      else if (step.kind === 'close') await confirmIncidentResolution(deps.desk, SERVICENOW_ACTOR, current.id, current.version);
+      else await updateWithReason(deps.desk, current.id, step.changes, recordNumber, current.version);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const field = Object.keys(step.kind === 'update' ? step.changes : { state: '' })[0] ?? 'state';
-      await addException(deps, state, { kind: 'refused-here', field, kept: 'rowe-itsm', ours: '', theirs: JSON.stringify(step.kind === 'update' ? step.changes : step), reason: (error as Error).message });
+      // What this step and the ones after it would have applied stays theirs only.
+      const left = Object.keys(toOurs).filter((field) => !refused.includes(field));
+      for (const field of left) {
+        await addException(deps, state, { kind: 'refused-here', field, kept: 'rowe-itsm', ours: ourFieldsInTheirTerms(current, deps.settings)[field] ?? '', theirs: toOurs[field]!, reason: (error as Error).message });
+      }
+      refused.push(...left);
       break;
     }
     current = (await deps.incidents.get(current.id)) ?? current;
   }
-  return current;
+  return { incident: current, refused };
 }
 
 /** A change that moves the priority needs a reason; one that does not must not carry one. */
-async function updateWithReason(desk: IncidentDeps, incidentId: string, changes: Readonly<Record<string, unknown>>, recordNumber: string): Promise<void> {
+async function updateWithReason(desk: IncidentDeps, incidentId: string, changes: Readonly<Record<string, unknown>>, recordNumber: string, version: number): Promise<void> {
   try {
-    await updateIncident(desk, SERVICENOW_ACTOR, incidentId, changes, undefined);
+    await updateIncident(desk, SERVICENOW_ACTOR, incidentId, changes, version);
   } catch (error) {
     if (!(error instanceof InvalidInputError) || !error.issues.some((i) => i.field === 'reason')) throw error;
-    await updateIncident(desk, SERVICENOW_ACTOR, incidentId, { ...changes, reason: `Changed in ServiceNow (${recordNumber})` }, undefined);
+    await updateIncident(desk, SERVICENOW_ACTOR, incidentId, { ...changes, reason: `Changed in ServiceNow (${recordNumber})` }, version);
   }
 }
 
