@@ -7,6 +7,7 @@ import { AUDIT_ROUTES } from '../modules/audit/http/routes';
 import { CATALOGUE_ROUTES } from '../modules/catalogue/http/routes';
 import { PROBLEM_ROUTES } from '../modules/problems/http/routes';
 import { CHANGE_ROUTES } from '../modules/changes/http/routes';
+import { SERVICENOW_ROUTES } from '../modules/servicenow/http/routes';
 
 export { routeKey, type FunctionGroup };
 
@@ -32,6 +33,7 @@ export const MODULE_ROUTES: readonly ModuleRoutes<never>[] = [
   CATALOGUE_ROUTES,
   PROBLEM_ROUTES,
   CHANGE_ROUTES,
+  SERVICENOW_ROUTES,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = MODULE_ROUTES.flatMap(({ group, routes }) => routes.map((route): ApiRoute => ({ ...route, group })));

@@ -26,6 +26,7 @@ import { MonitoringModule } from '../modules/monitoring/infra/monitoring-module'
 import { OutboxModule } from '../modules/outbox/infra/outbox-module';
 import { ProblemsModule } from '../modules/problems/infra/problems-module';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
+import { activeServiceNow, ServiceNowModule } from '../modules/servicenow/infra';
 
 export { MAX_REPORTS_SETTINGS_LENGTH } from '../modules/reports/infra/reports-module';
 
@@ -115,6 +116,7 @@ export class ItsmStack extends Stack {
       jobFailures,
     };
     const webhookSecretArn = config.integrations.webhook?.secretArn;
+    const servicenow = activeServiceNow(this, config.id, config.integrations.servicenow);
     // One line per practice. Their order is the order of their functions on the dashboard (the API's
     // functions first, then the jobs and event handlers).
     const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose });
@@ -127,8 +129,10 @@ export class ItsmStack extends Stack {
       new ReportsModule(this, { ...shared, config }),
       new MetaModule(this, shared),
       new MonitoringModule(this, shared),
+      // The exchange with the client's ServiceNow: its business-rule calls, exceptions and poll (pushes ride the outbox).
+      new ServiceNowModule(this, { ...shared, ...(servicenow && { servicenow }) }),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
-      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn }),
+      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn, ...(servicenow && { servicenow }) }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
 

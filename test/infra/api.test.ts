@@ -34,6 +34,7 @@ const GROUP_ENTRIES = {
   changes: 'src/modules/changes/functions/changes-handler.ts',
   meta: 'src/modules/meta/functions/meta-handler.ts',
   reports: 'src/modules/reports/functions/reports-handler.ts',
+  servicenow: 'src/modules/servicenow/functions/servicenow-handler.ts',
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {

@@ -11,6 +11,7 @@ import { EVENT_INGESTION_ENVIRONMENT } from '../../src/modules/monitoring/functi
 import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../../src/modules/problems/functions/environment';
 import { REPORTS_ENVIRONMENT } from '../../src/modules/reports/functions/environment';
 import { OUTBOX_CONSUMER_ENVIRONMENT, OUTBOX_RECONCILER_ENVIRONMENT } from '../../src/modules/outbox/functions/environment';
+import { SERVICENOW_ENVIRONMENT } from '../../src/modules/servicenow/functions/environment';
 import { REPO_ROOT, useClientStacks } from './infra-fixtures';
 
 /**
@@ -33,6 +34,7 @@ const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
   'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-consumer-handler.ts': OUTBOX_CONSUMER_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-reconciler-handler.ts': OUTBOX_RECONCILER_ENVIRONMENT,
+  'src/modules/servicenow/functions/servicenow-handler.ts': SERVICENOW_ENVIRONMENT,
 };
 const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'];
 

@@ -63,8 +63,7 @@ const MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
   'change-manager': [N, A, A, N, N, N, A, O, O, N, N],
   auditor:          [N, A, A, N, N, N, A, N, N, N, N],
   admin:            [A, A, A, A, A, A, A, O, O, A, A],
-  // A client's ServiceNow relays its caller's confirmation or rejection of a resolution (src/modules/servicenow).
-  integration:      [A, A, A, A, A, A, A, A, A, N, N],
+  integration:      [A, A, A, A, A, A, A, N, N, N, N],
   cab:              [N, A, A, N, N, N, A, N, N, N, N],
   'emergency-approver': [N, A, A, N, N, N, A, N, N, N, N],
   'client-approver': [N, N, N, N, N, N, N, N, N, N, N],

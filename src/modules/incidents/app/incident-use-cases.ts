@@ -286,6 +286,28 @@ export async function rejectIncidentResolution(deps: IncidentDeps, caller: Calle
   return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)), 'incident:reject');
 }
 
+/**
+ * The client's own ITSM (their ServiceNow, src/modules/servicenow) relays its caller's decision on
+ * a resolution: a reopen there rejects it here, a closure there confirms it. Only the integration
+ * role relays, and it may change the incident; the record names the integration, and the reason
+ * says where the decision was taken. Reporters keep their own routes (confirm, reject).
+ */
+export async function relayResolutionDecision(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  decision: { readonly kind: 'confirm' } | { readonly kind: 'reject'; readonly reason: string },
+  ifMatch: VersionPrecondition | undefined,
+): Promise<IncidentView> {
+  if (!caller.roles.includes('integration')) throw new ForbiddenError('Only an integration relays a decision taken in the client\'s own tools', 'role');
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatch);
+  if (decision.kind === 'reject') return saveAndView(deps, caller, current, rejectResolution(current, caller, decision.reason, now(deps)), 'incident:reject');
+  const change = confirmResolution(current, caller, now(deps));
+  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
+  await archiveClosedFinding(deps, change.incident);
+  return confirmed;
+}
+
 export async function escalate(
   deps: IncidentDeps,
   caller: Caller,

@@ -1,6 +1,8 @@
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
+import { grantServiceNowPush } from '../../servicenow/infra';
 import { ItsmOutbox } from './itsm-outbox';
 import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
@@ -12,6 +14,11 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    * @default no webhook: no secret is readable
    */
   readonly webhookSecretArn?: string;
+  /**
+   * The client's active ServiceNow integration: the consumer (and the reconciler) push incidents there.
+   * @default none: nothing of the incidents or the credentials is readable
+   */
+  readonly servicenow?: ServiceNowSettings;
 }
 
 /**
@@ -50,6 +57,9 @@ export class OutboxModule extends ItsmModule {
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
     });
     this.functions.push(this.reconciler.function);
+    if (props.servicenow) {
+      for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.key, props.servicenow);
+    }
     this.alarms.push(this.reconciler.repairsAlarm);
   }
 }

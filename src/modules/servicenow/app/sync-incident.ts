@@ -4,9 +4,8 @@ import type { Clock, IdSource } from '../../../kernel/app/ports';
 import type { Incident } from '../../incidents/domain';
 import {
   addTimelineEntry,
-  confirmIncidentResolution,
   createIncidentOnce,
-  rejectIncidentResolution,
+  relayResolutionDecision,
   updateIncident,
   type IncidentDeps,
   type IncidentRepository,
@@ -89,8 +88,12 @@ export async function pushIncident(deps: ServiceNowPushDeps, incidentId: string,
  * exception retried). Answers false when another sync held the incident throughout (it was
  * marked dirty, so that sync covers this change).
  */
-export async function syncIncident(deps: ServiceNowSyncDeps, incidentId: string): Promise<boolean> {
-  return underLease(deps, incidentId, true, (holder) => syncOnce(deps, deps, incidentId, holder));
+export async function syncIncident(deps: ServiceNowSyncDeps, incidentId: string, modCount?: number): Promise<boolean> {
+  return underLease(deps, incidentId, true, async (holder) => {
+    // Calls queued behind a sync that already read this change (their business rule fires per write) end here.
+    if (modCount !== undefined && ((await deps.store.get(incidentId))?.appliedModCount ?? -1) >= modCount) return;
+    await syncOnce(deps, deps, incidentId, holder);
+  });
 }
 
 async function underLease(deps: ServiceNowPushDeps, incidentId: string, wait: boolean, run: (holder: string) => Promise<void>): Promise<boolean> {
@@ -296,8 +299,8 @@ async function applyTheirChanges(
   for (const step of plan.steps) {
     try {
       // The version just read: a desk change landing meanwhile fails this step (listed, tried again later).
-      if (step.kind === 'reopen') await rejectIncidentResolution(deps.desk, SERVICENOW_ACTOR, current.id, step.reason, current.version);
-      else if (step.kind === 'close') await confirmIncidentResolution(deps.desk, SERVICENOW_ACTOR, current.id, current.version);
+      if (step.kind === 'reopen') await relayResolutionDecision(deps.desk, SERVICENOW_ACTOR, current.id, { kind: 'reject', reason: step.reason }, current.version);
+      else if (step.kind === 'close') await relayResolutionDecision(deps.desk, SERVICENOW_ACTOR, current.id, { kind: 'confirm' }, current.version);
       else await updateWithReason(deps.desk, current.id, step.changes, recordNumber, current.version);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -388,7 +391,7 @@ export async function recordChanged(deps: ServiceNowSyncDeps, event: { readonly 
   if (incidentId) {
     const state = await deps.store.get(incidentId);
     if (state && (state.ourModCounts.includes(event.modCount) || event.modCount <= state.appliedModCount)) return 'echo';
-    return (await syncIncident(deps, incidentId)) ? 'applied' : 'busy';
+    return (await syncIncident(deps, incidentId, event.modCount)) ? 'applied' : 'busy';
   }
   const record = await deps.table.get(event.table, event.sysId);
   if (!record) return 'not-found';
