@@ -138,6 +138,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.alarmTagsFile]: join(options.localDir, 'alarm-tags.json'),
       // …and the reports function reads the capacity metrics that actions name from this one.
       [LOCAL_STAND_IN_ENV.capacityMetricsFile]: join(options.localDir, 'capacity-metrics.json'),
+      // A ServiceNow instance to exchange incidents with (local/synthesize-stack.ts enables the client's map for it).
+      ...Object.fromEntries(
+        [LOCAL_STAND_IN_ENV.servicenowUser, LOCAL_STAND_IN_ENV.servicenowPassword, LOCAL_STAND_IN_ENV.servicenowWebhookSecret].flatMap((name) =>
+          process.env[name] ? [[name, process.env[name]!]] : [],
+        ),
+      ),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',

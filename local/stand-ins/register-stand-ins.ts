@@ -3,6 +3,7 @@ import { ALARM_TAG_SOURCE } from '../../src/modules/monitoring/functions/adapter
 import { CAPACITY_SOURCE } from '../../src/modules/reports/functions/adapter-keys';
 import { FileAlarmTagSource } from './file-alarm-tag-source';
 import { FileCapacitySource } from './file-capacity-source';
+import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
 
 /** The local runtime's own variables (never set by the stack): the files that stand in for CloudWatch. */
 export const LOCAL_STAND_IN_ENV = {
@@ -10,6 +11,10 @@ export const LOCAL_STAND_IN_ENV = {
   alarmTagsFile: 'ITSM_LOCAL_ALARM_TAGS_FILE',
   /** Capacity metrics, `{ "<service>/<action>": [{ at, value }] }` (FileCapacitySource). */
   capacityMetricsFile: 'ITSM_LOCAL_CAPACITY_METRICS_FILE',
+  /** The ServiceNow instance's basic-auth user and password, and the business rule's signing key (no Secrets Manager here). */
+  servicenowUser: 'ITSM_SERVICENOW_USER',
+  servicenowPassword: 'ITSM_SERVICENOW_PASSWORD',
+  servicenowWebhookSecret: 'ITSM_SERVICENOW_WEBHOOK_SECRET',
 } as const;
 
 /**
@@ -24,5 +29,19 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
   if (alarmTagsFile) undo.push(overrideAdapter(ALARM_TAG_SOURCE, new FileAlarmTagSource(alarmTagsFile)));
   const capacityMetricsFile = env[LOCAL_STAND_IN_ENV.capacityMetricsFile];
   if (capacityMetricsFile) undo.push(overrideAdapter(CAPACITY_SOURCE, new FileCapacitySource(capacityMetricsFile)));
+  const user = env[LOCAL_STAND_IN_ENV.servicenowUser];
+  if (user) {
+    const password = env[LOCAL_STAND_IN_ENV.servicenowPassword] ?? '';
+    const webhookSecret = env[LOCAL_STAND_IN_ENV.servicenowWebhookSecret] ?? '';
+    undo.push(
+      overrideAdapter(SERVICENOW_SECRETS, {
+        credentials: async () => ({ type: 'basic', user, password }),
+        webhookSecret: async () => {
+          if (!webhookSecret) throw new Error(`${LOCAL_STAND_IN_ENV.servicenowWebhookSecret} is not set: business-rule calls cannot be verified`);
+          return webhookSecret;
+        },
+      }),
+    );
+  }
   return () => undo.forEach((u) => u());
 }
