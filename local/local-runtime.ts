@@ -152,6 +152,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.auditSealKeyFile]: join(options.localDir, 'audit-seal-key'),
       // The anchor belongs with the tables it anchors: one per in-memory run.
       [LOCAL_STAND_IN_ENV.auditAnchorFile]: join(options.localDir, options.inMemory ? `audit-anchor-${process.pid}.jsonl` : 'audit-anchor.jsonl'),
+      // A ServiceNow instance to exchange incidents with (local/synthesize-stack.ts enables the client's map for it).
+      ...Object.fromEntries(
+        [LOCAL_STAND_IN_ENV.servicenowUser, LOCAL_STAND_IN_ENV.servicenowPassword, LOCAL_STAND_IN_ENV.servicenowWebhookSecret].flatMap((name) =>
+          process.env[name] ? [[name, process.env[name]!]] : [],
+        ),
+      ),
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       NODE_OPTIONS: '--enable-source-maps',

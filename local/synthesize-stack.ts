@@ -8,6 +8,19 @@ import { addClientStacks, stackNameFor } from '../src/stack/itsm-app';
 import type { ClientConfig } from '../src/config/client-config-schema';
 
 import { PROJECT_ROOT } from './local-paths';
+import { LOCAL_RUNTIME_CONTEXT } from '../src/modules/servicenow/infra';
+
+/**
+ * ITSM_SERVICENOW_URL (e.g. http://127.0.0.1:8123) points the client's ServiceNow map at that
+ * instance and enables it: `npm start` then exchanges the client's incidents with it (basic auth
+ * from ITSM_SERVICENOW_USER / _PASSWORD, business-rule calls signed with ITSM_SERVICENOW_WEBHOOK_SECRET).
+ */
+export function withLocalServiceNow(config: ClientConfig, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const url = env['ITSM_SERVICENOW_URL'];
+  const servicenow = config.integrations.servicenow;
+  if (!url || !servicenow) return config;
+  return { ...config, integrations: { ...config.integrations, servicenow: { ...servicenow, enabled: true, instanceUrl: url.replace(/\/$/, '') } } };
+}
 
 export { PROJECT_ROOT };
 
@@ -46,10 +59,11 @@ function synthesizeNow(clientId: string, clientsDir: string): SynthesizedClient 
   try {
     const app = new App({
       outdir,
-      context: { client: clientId, 'aws:cdk:bundling-stacks': [] },
+      // The local runtime's context: an http:// ServiceNow on the loopback is allowed here only.
+      context: { client: clientId, 'aws:cdk:bundling-stacks': [], [LOCAL_RUNTIME_CONTEXT]: true },
       builtinCloudFormationValidation: false,
     });
-    const configs = loadClientConfigs(clientsDir);
+    const configs = loadClientConfigs(clientsDir).map((config) => (config.id === clientId ? withLocalServiceNow(config) : config));
     const [stack] = addClientStacks(app, configs);
     const assembly = app.synth();
     const template = assembly.getStackByName(stackNameFor(clientId)).template as CloudFormationTemplate;

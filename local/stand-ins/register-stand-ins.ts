@@ -8,6 +8,7 @@ import { FileAlarmTagSource } from './file-alarm-tag-source';
 import { FileCapacitySource } from './file-capacity-source';
 import { FolderSiteStore } from '../../src/modules/selfhelp/adapters';
 import { SITE_STORE } from '../../src/modules/selfhelp/functions';
+import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
 
 /** The local runtime's own variables (never set by the stack): the files that stand in for CloudWatch. */
 export const LOCAL_STAND_IN_ENV = {
@@ -22,6 +23,10 @@ export const LOCAL_STAND_IN_ENV = {
   auditSealKeyFile: 'ITSM_LOCAL_AUDIT_SEAL_KEY_FILE',
   /** The versions of the anchored audit chain head, in place of the S3 Object Lock bucket (FileChainAnchor). */
   auditAnchorFile: 'ITSM_LOCAL_AUDIT_ANCHOR_FILE',
+  /** The ServiceNow instance's basic-auth user and password, and the business rule's signing key (no Secrets Manager here). */
+  servicenowUser: 'ITSM_SERVICENOW_USER',
+  servicenowPassword: 'ITSM_SERVICENOW_PASSWORD',
+  servicenowWebhookSecret: 'ITSM_SERVICENOW_WEBHOOK_SECRET',
 } as const;
 
 /**
@@ -44,5 +49,19 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
   if (auditSealKeyFile) undo.push(overrideAdapter(AUDIT_CHAIN_SEAL, HmacChainSeal.fromKeyFile(auditSealKeyFile)));
   const auditAnchorFile = env[LOCAL_STAND_IN_ENV.auditAnchorFile];
   if (auditAnchorFile) undo.push(overrideAdapter(AUDIT_CHAIN_ANCHOR, new FileChainAnchor(auditAnchorFile)));
+  const user = env[LOCAL_STAND_IN_ENV.servicenowUser];
+  if (user) {
+    const password = env[LOCAL_STAND_IN_ENV.servicenowPassword] ?? '';
+    const webhookSecret = env[LOCAL_STAND_IN_ENV.servicenowWebhookSecret] ?? '';
+    undo.push(
+      overrideAdapter(SERVICENOW_SECRETS, {
+        credentials: async () => ({ type: 'basic', user, password }),
+        webhookSecret: async () => {
+          if (!webhookSecret) throw new Error(`${LOCAL_STAND_IN_ENV.servicenowWebhookSecret} is not set: business-rule calls cannot be verified`);
+          return webhookSecret;
+        },
+      }),
+    );
+  }
   return () => undo.forEach((u) => u());
 }

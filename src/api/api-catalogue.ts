@@ -9,6 +9,7 @@ import { PROBLEM_ROUTES } from '../modules/problems/http/routes';
 import { CHANGE_ROUTES } from '../modules/changes/http/routes';
 import { ONCALL_ROUTES } from '../modules/oncall/http/routes';
 import { PEOPLE_SCOPE, RESOURCE_SERVER_ID } from './api-scopes';
+import { SERVICENOW_ROUTES } from '../modules/servicenow/http/routes';
 
 export { routeKey, type FunctionGroup };
 
@@ -35,6 +36,7 @@ export const MODULE_ROUTES: readonly ModuleRoutes<never>[] = [
   PROBLEM_ROUTES,
   CHANGE_ROUTES,
   ONCALL_ROUTES,
+  SERVICENOW_ROUTES,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = MODULE_ROUTES.flatMap(({ group, routes }) => routes.map((route): ApiRoute => ({ ...route, group })));

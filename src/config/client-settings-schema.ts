@@ -7,6 +7,7 @@ import { SLA_TARGETS } from '../modules/incidents/domain/sla-clock';
 import { DEFAULT_FINDING_PRIORITIES } from '../modules/monitoring/domain/finding-policy';
 import { DEFAULT_CATEGORIES, DEFAULT_INTAKE, MAX_CATEGORIES, MAX_CATEGORY_LENGTH } from '../modules/incidents/domain/intake-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../kernel/domain/priority-rules';
+import { serviceNowSettingsSchema } from './servicenow-settings-schema';
 
 /**
  * The part of a client's configuration that the functions need at run time. The deployment
@@ -281,6 +282,7 @@ export const integrationSettingsSchema = z
       })
       .optional()
       .describe('Notifications also POSTed to the client, signed (X-Rowe-Itsm-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)'),
+    servicenow: serviceNowSettingsSchema.optional(),
   })
   .describe('Integrations with the client\'s own systems; secrets only by reference');
 export const problemSettingsSchema = z

@@ -125,6 +125,8 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'Public by design: the unauthenticated liveness probe for monitoring; it answers a fixed status and reads no client data.',
   'GET /openapi.json':
     'Public by design: the OpenAPI description generated from the route catalogue, readable before a caller holds a token; it holds no client data.',
+  'POST /integrations/servicenow/events':
+    "No token by design: the client's ServiceNow business rule cannot hold a Cognito token; each call is HMAC-signed with a shared key (Secrets Manager) and refused with 401 when the signature is bad or older than 5 minutes. The call only names a record, which is read back through the Table API.",
 };
 
 /**

@@ -33,6 +33,7 @@ import { ProblemsModule } from '../modules/problems/infra/problems-module';
 import { OnCallModule } from '../modules/oncall/infra/oncall-module';
 import { ItsmSelfHelpSite } from '../modules/selfhelp/infra/itsm-self-help-site';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
+import { activeServiceNow, ServiceNowModule } from '../modules/servicenow/infra';
 
 export { MAX_REPORTS_SETTINGS_LENGTH } from '../modules/reports/infra/reports-module';
 
@@ -150,6 +151,7 @@ export class ItsmStack extends Stack {
       jobFailures,
     };
     const webhookSecretArn = config.integrations.webhook?.secretArn;
+    const servicenow = activeServiceNow(this, config.id, config.integrations.servicenow);
     // One line per practice. Their order is the order of their functions on the dashboard (the API's
     // functions first, then the jobs and event handlers).
     const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose });
@@ -172,8 +174,10 @@ export class ItsmStack extends Stack {
       new OnCallModule(this, shared),
       meta,
       new MonitoringModule(this, shared),
+      // The exchange with the client's ServiceNow: its business-rule calls, exceptions and poll (pushes ride the outbox).
+      new ServiceNowModule(this, { ...shared, ...(servicenow && { servicenow }) }),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
-      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn, ...(selfHelpSite && { selfHelpSite }) }),
+      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn, ...(selfHelpSite && { selfHelpSite }), ...(servicenow && { servicenow }) }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
     // People's access tokens get the API's scope from the meta function (no data, no grants).

@@ -36,6 +36,7 @@ const GROUP_ENTRIES = {
   meta: 'src/modules/meta/functions/meta-handler.ts',
   reports: 'src/modules/reports/functions/reports-handler.ts',
   oncall: 'src/modules/oncall/functions/oncall-handler.ts',
+  servicenow: 'src/modules/servicenow/functions/servicenow-handler.ts',
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {

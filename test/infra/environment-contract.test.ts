@@ -12,6 +12,7 @@ import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../../sr
 import { REPORTS_ENVIRONMENT } from '../../src/modules/reports/functions/environment';
 import { ONCALL_ENVIRONMENT } from '../../src/modules/oncall/functions/environment';
 import { OUTBOX_CONSUMER_ENVIRONMENT, OUTBOX_RECONCILER_ENVIRONMENT } from '../../src/modules/outbox/functions/environment';
+import { SERVICENOW_ENVIRONMENT } from '../../src/modules/servicenow/functions/environment';
 import { REPO_ROOT, useClientStacks } from './infra-fixtures';
 
 /**
@@ -35,6 +36,7 @@ const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
   'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-consumer-handler.ts': OUTBOX_CONSUMER_ENVIRONMENT,
   'src/modules/outbox/functions/outbox-reconciler-handler.ts': OUTBOX_RECONCILER_ENVIRONMENT,
+  'src/modules/servicenow/functions/servicenow-handler.ts': SERVICENOW_ENVIRONMENT,
 };
 const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_TRACER_CAPTURE_ERROR', 'POWERTOOLS_TRACER_CAPTURE_RESPONSE'];
 

@@ -21,6 +21,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   meta: 'src/modules/meta/functions/meta-handler',
   reports: 'src/modules/reports/functions/reports-handler',
   oncall: 'src/modules/oncall/functions/oncall-handler',
+  servicenow: 'src/modules/servicenow/functions/servicenow-handler',
 };
 
 /** Every module with HTTP routes declares them in src/modules/<m>/http/routes.ts. */
@@ -67,8 +68,8 @@ describe('route declarations', () => {
     }
   });
 
-  test('only health and the API description are public', () => {
-    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json']);
+  test('only health, the API description and the signed ServiceNow business-rule call are public', () => {
+    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events']);
   });
 });
 

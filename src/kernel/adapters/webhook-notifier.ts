@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Notification, NotificationTopic, Notifier, SecretSource } from '../app/ports';
 
 export interface WebhookTarget {
@@ -12,6 +12,20 @@ export const SIGNATURE_HEADER = 'X-Rowe-Itsm-Signature';
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp lets receivers refuse replays. */
 export function webhookSignature(secret: string, timestamp: number, body: string): string {
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * Checks a signature made by {@link webhookSignature} (or by a client signing the same way, e.g.
+ * their ServiceNow business rule calling us): `stale` when its timestamp is more than
+ * `toleranceSeconds` away from `nowSeconds` (a replayed call), `invalid` when it does not match.
+ */
+export function verifyWebhookSignature(secret: string, header: string, body: string, nowSeconds: number, toleranceSeconds: number): 'valid' | 'stale' | 'invalid' {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header.trim());
+  if (!match) return 'invalid';
+  const timestamp = Number(match[1]);
+  const expected = Buffer.from(webhookSignature(secret, timestamp, body).split(',v1=')[1]!, 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return 'invalid';
+  return Math.abs(nowSeconds - timestamp) > toleranceSeconds ? 'stale' : 'valid';
 }
 
 /**

@@ -14,7 +14,7 @@ import type { HttpRequest, HttpResult } from './http-router';
  */
 
 /** The Lambda function serving a module's routes; one per HTTP module. */
-export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta' | 'reports' | 'oncall';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta' | 'reports' | 'oncall' | 'servicenow';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 

@@ -191,7 +191,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     }
   }
 
-  async append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry): Promise<void> {
+  async append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry, effects: readonly OutboxEffect[] = []): Promise<void> {
     const position = `c${randomBytes(4).toString('hex')}`;
     await this.db.send(
       new TransactWriteCommand({
@@ -206,6 +206,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             },
           })),
           ...this.auditPut(audit),
+          ...outboxPuts(this.tableName, effects, entries[0]?.at ?? new Date().toISOString()),
         ],
       }),
     );

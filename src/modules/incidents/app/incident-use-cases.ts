@@ -65,6 +65,8 @@ export interface IncidentPolicySettings {
   readonly disasterRecoveryPlan?: string;
   /** Categories, the requesters' priority cap, the detection window and create quotas; DEFAULT_INTAKE when absent. */
   readonly intake?: IntakePolicy;
+  /** The client's ServiceNow is kept in step: every change and comment also stores a servicenow-sync effect. */
+  readonly syncToServiceNow?: boolean;
   readonly contacts: {
     readonly nominated: readonly ContactRef[];
     readonly providerNamed: ContactRef;
@@ -207,7 +209,7 @@ async function logIncident(
     await deps.incidents.create(
       change,
       incidentChangeEntry(caller, 'incident:create', undefined, change.incident),
-      effectsOf(change.incident.id, change.incident.version, slaStartEffects(undefined, change.incident)),
+      effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(undefined, change.incident), ...syncEffects(deps, change.incident.id, change.incident.version, 'change')]),
       once && response && { marker: once.marker, response },
       quota.charge,
     );
@@ -331,6 +333,28 @@ export async function rejectIncidentResolution(deps: IncidentDeps, caller: Calle
   return saveAndView(deps, caller, current, rejectResolution(current, caller, reason, now(deps)), 'incident:reject');
 }
 
+/**
+ * The client's own ITSM (their ServiceNow, src/modules/servicenow) relays its caller's decision on
+ * a resolution: a reopen there rejects it here, a closure there confirms it. Only the integration
+ * role relays, and it may change the incident; the record names the integration, and the reason
+ * says where the decision was taken. Reporters keep their own routes (confirm, reject).
+ */
+export async function relayResolutionDecision(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  decision: { readonly kind: 'confirm' } | { readonly kind: 'reject'; readonly reason: string },
+  ifMatch: VersionPrecondition | undefined,
+): Promise<IncidentView> {
+  if (!caller.roles.includes('integration')) throw new ForbiddenError('Only an integration relays a decision taken in the client\'s own tools', 'role');
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatch);
+  if (decision.kind === 'reject') return saveAndView(deps, caller, current, rejectResolution(current, caller, decision.reason, now(deps)), 'incident:reject');
+  const change = confirmResolution(current, caller, now(deps));
+  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
+  await archiveClosedFinding(deps, change.incident);
+  return confirmed;
+}
+
 export async function escalate(
   deps: IncidentDeps,
   caller: Caller,
@@ -391,14 +415,19 @@ export async function addTimelineEntry(
     try {
       const recorded = incidentChangeEntry(caller, 'incident:comment', incident, change.incident);
       const audit = { ...recorded, changes: [...(recorded.changes ?? []), ...(incidentAdditionEntry(caller, 'incident:comment', incident.id, { comment: entry }).changes ?? [])] };
-      await deps.incidents.save(change, incident.version, incident, audit);
+      await deps.incidents.save(change, incident.version, incident, audit, effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, change.incident.version, 'change')));
       return entry;
     } catch (error) {
       // Changed meanwhile (perhaps answered already): the comment still lands; the next reply records the response.
       if (!(error instanceof VersionConflictError)) throw error;
     }
   }
-  await deps.incidents.append(incident.id, [entry], incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }));
+  await deps.incidents.append(
+    incident.id,
+    [entry],
+    incidentAdditionEntry(caller, `incident:${request.type}`, incident.id, { [request.type]: entry }),
+    effectsOf(incident.id, incident.version, syncEffects(deps, incident.id, incident.version, `entry#${entry.at}`)),
+  );
   return entry;
 }
 
@@ -437,8 +466,13 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
     current.version,
     current,
     incidentChangeEntry(caller, action, current, change.incident),
-    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects]),
+    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, change.incident.version, 'change')]),
   );
+}
+
+/** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */
+function syncEffects(deps: Pick<IncidentDeps, 'settings'>, incidentId: string, version: number, trigger: string): Effect[] {
+  return deps.settings.syncToServiceNow ? [{ kind: 'servicenow-sync', incidentId, version, trigger }] : [];
 }
 
 export async function getTimeline(
@@ -463,7 +497,13 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
     for (const incident of page.items) {
       try {
         const change = autoClose(incident, current.toISOString(), deps.settings.autoCloseAfter);
-        await deps.incidents.save(change, incident.version, incident, incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident));
+        await deps.incidents.save(
+          change,
+          incident.version,
+          incident,
+          incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident),
+          effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, change.incident.version, 'change')),
+        );
         closed++;
         await archiveClosedFinding(deps, change.incident);
       } catch (error) {
@@ -539,7 +579,7 @@ const FIELD_ORDER: readonly (keyof Incident)[] = [
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
   'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
-  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'createdAt', 'updatedAt', 'updatedBy', 'version',
+  'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'external', 'createdAt', 'updatedAt', 'updatedBy', 'version',
 ];
 
 /** What the caller may see of the incident. */

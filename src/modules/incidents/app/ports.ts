@@ -55,7 +55,7 @@ export interface IncidentRepository {
    */
   save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry, effects?: readonly OutboxEffect[]): Promise<void>;
   /** Appends entries that do not change the incident itself (comments, work notes). */
-  append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry): Promise<void>;
+  append(incidentId: string, entries: readonly TimelineEntry[], audit?: AuditEntry, effects?: readonly OutboxEffect[]): Promise<void>;
   list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>>;
   /** Open incidents on a service right now, counted up to `upTo` (all a priority rule needs to know). */
   countOpenOnService(service: string, upTo: number): Promise<number>;

@@ -110,6 +110,13 @@ export interface Incident {
   readonly sla?: IncidentSla;
   /** Marks the incident as a service outage (availability reports): start defaults to detectedAt, end to resolvedAt. */
   readonly outage?: Outage;
+  /** The incident's records in the client's own tools (set by the integration that made the link). */
+  readonly external?: ExternalRecords;
+}
+
+export interface ExternalRecords {
+  /** The client's ServiceNow record: its `sys_id` and `number` (src/modules/servicenow). */
+  readonly servicenow?: { readonly sysId: string; readonly number: string; readonly table: string };
 }
 
 export interface ReportedPriorityFacts {

@@ -37,7 +37,7 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: 
     ids,
     audit,
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
+    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
     // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
     services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
     ...archive,

@@ -49,6 +49,7 @@ const deps: IncidentDeps = {
     contacts: settings.contacts,
     intake: settings.intake,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
+    syncToServiceNow: settings.integrations.servicenow?.enabled === true,
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
   // delivered by the outbox consumer (src/modules/outbox), not from here.

@@ -145,6 +145,10 @@ export const incidentSchema = z
     security: z.boolean().optional().describe('Incidents from security findings (GuardDuty, Inspector)'),
     findingId: z.string().optional().describe('Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN'),
     outage: z.object({ start: timestamp.optional(), end: timestamp.optional(), lostTransactions: z.number().int().optional() }).optional().describe('Marked as a service outage'),
+    external: z
+      .object({ servicenow: z.object({ sysId: z.string(), number: z.string(), table: z.string() }).optional().describe("The client's ServiceNow record") })
+      .optional()
+      .describe("The incident's records in the client's own tools"),
   })
   .describe('An incident');
 

@@ -14,6 +14,12 @@ export interface EffectDeliveryDeps {
    * @default no site: the effect has nothing to do
    */
   readonly selfHelpSite?: { publish(request: { readonly storedAt?: string; readonly trigger?: string }): Promise<unknown> };
+  /**
+   * Pushes an incident to the client's ServiceNow (src/modules/servicenow), where the client has the
+   * integration; idempotent (it sends what differs from what the record already holds). Without it,
+   * a servicenow-sync effect fails, so it stays in the outbox rather than being lost.
+   */
+  readonly servicenow?: { pushIncident(incidentId: string, change: { readonly version: number; readonly trigger: string }): Promise<void> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -43,6 +49,9 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
       return deps.slaScheduler.start({ incidentId: effect.incidentId, generation: effect.generation });
     case 'notify':
       return deps.notifier.notify(effect.notification);
+    case 'servicenow-sync':
+      if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-sync effect stays in the outbox');
+      return deps.servicenow.pushIncident(effect.incidentId, { version: effect.version, trigger: effect.trigger });
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

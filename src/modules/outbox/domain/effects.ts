@@ -21,7 +21,20 @@ export type Effect =
    * effects brings the site up to date, and a rebuild that started after this effect was stored
    * covers it (the delivery skips it: debounced).
    */
-  | { readonly kind: 'publish-site'; readonly articleId: string };
+  | { readonly kind: 'publish-site'; readonly articleId: string }
+  /**
+   * Bring the client's ServiceNow record of an incident in step with it (src/modules/servicenow):
+   * delivery pushes the incident's current mapped fields and new comments and work notes, so a
+   * later effect of the same incident carries no less than an earlier one.
+   */
+  | {
+      readonly kind: 'servicenow-sync';
+      readonly incidentId: string;
+      /** The incident's version the change stored: a push that already sent this version (or a later one) skips. */
+      readonly version: number;
+      /** Tells apart the syncs of one version: `change` for a new version, `entry#<at>` for a comment or work note appended to it. */
+      readonly trigger: string;
+    };
 
 export type EffectKind = Effect['kind'];
 
@@ -52,5 +65,7 @@ function effectName(effect: Effect): string {
       return `notify#${effect.name}`;
     case 'publish-site':
       return 'publish-site';
+    case 'servicenow-sync':
+      return `servicenow-sync#${effect.trigger}`;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -11,6 +12,8 @@ import { createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite } from '../../selfhelp/functions';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
 import { createOutboxConsumer } from './outbox-consumer';
+import { createServiceNowPushDeps } from '../../servicenow/functions';
+import { pushIncident } from '../../servicenow/app';
 
 /**
  * The outbox consumer: the incidents table's stream (outbox INSERTs only, by the event source
@@ -25,6 +28,10 @@ const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
 // The client's self-help site (publish-site effects), when the client config turns it on.
 const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
+// Where the client has its ServiceNow in step with the desk, incidents are pushed there from here.
+const servicenow = settings.integrations.servicenow?.enabled
+  ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
+  : undefined;
 const consume = createOutboxConsumer(
   {
     outbox: new DynamoDbOutbox(documents, env.incidentsTable),
@@ -36,6 +43,7 @@ const consume = createOutboxConsumer(
       observability,
     }),
     ...(selfHelpSite && { selfHelpSite }),
+    ...(servicenow && { servicenow: { pushIncident: (incidentId: string, change: { readonly version: number; readonly trigger: string }) => pushIncident(servicenow, incidentId, change) } }),
   },
   {
     onFailure: (error, record) => {

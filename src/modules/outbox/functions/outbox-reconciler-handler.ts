@@ -14,6 +14,9 @@ import { DynamoDbOpenSlaClocks } from '../adapters/dynamodb-open-sla-clocks';
 import { SfnSlaExecutions } from '../adapters/sfn-sla-executions';
 import { reconcileEffects, totalRepaired, type ReconcileOutcome } from '../app/reconcile-effects';
 import { OUTBOX_RECONCILER_ENVIRONMENT } from './environment';
+import { randomUUID } from 'node:crypto';
+import { createServiceNowPushDeps } from '../../servicenow/functions';
+import { pushIncident } from '../../servicenow/app';
 
 /**
  * The outbox reconciler, on a schedule: delivers outbox items the stream left behind (older than
@@ -28,6 +31,9 @@ const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
 const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
+const servicenow = settings.integrations.servicenow?.enabled
+  ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
+  : undefined;
 const deps = {
   outbox: new DynamoDbOutbox(documents, env.incidentsTable),
   clocks: new DynamoDbOpenSlaClocks(documents, env.incidentsTable),
@@ -41,6 +47,7 @@ const deps = {
   }),
   clock,
   ...(selfHelpSite && { selfHelpSite }),
+  ...(servicenow && { servicenow: { pushIncident: (incidentId: string, change: { readonly version: number; readonly trigger: string }) => pushIncident(servicenow, incidentId, change) } }),
 };
 
 const run = async (_event: ScheduledEvent, _context: Context): Promise<ReconcileOutcome> => {

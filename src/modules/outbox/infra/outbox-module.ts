@@ -1,6 +1,8 @@
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
+import { grantServiceNowPush } from '../../servicenow/infra';
 import { ItsmOutbox, type SelfHelpSitePublishing } from './itsm-outbox';
 import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
@@ -17,6 +19,11 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    * @default no site
    */
   readonly selfHelpSite?: SelfHelpSitePublishing;
+  /**
+   * The client's active ServiceNow integration: the consumer (and the reconciler) push incidents there.
+   * @default none: nothing of the incidents or the credentials is readable
+   */
+  readonly servicenow?: ServiceNowSettings;
 }
 
 /**
@@ -57,6 +64,9 @@ export class OutboxModule extends ItsmModule {
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
     });
     this.functions.push(this.reconciler.function);
+    if (props.servicenow) {
+      for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.key, props.servicenow);
+    }
     this.alarms.push(this.reconciler.repairsAlarm);
   }
 }

@@ -1,0 +1,10 @@
+import { ENV, environmentContract } from '../../../platform/environment-contract';
+
+/** servicenow-handler.ts: the business rule's calls, the exceptions' routes and the reconciliation poll. */
+export const SERVICENOW_ENVIRONMENT = environmentContract({
+  incidentsTable: ENV.incidentsTable,
+  idempotencyTable: ENV.idempotencyTable,
+  auditTable: ENV.auditTable,
+  catalogueTable: ENV.catalogueTable,
+  clientSettings: ENV.clientSettings,
+});

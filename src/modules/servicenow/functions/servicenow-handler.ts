@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, ScheduledEvent } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createDocumentClient } from '../../../kernel/adapters/document-client';
+import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
+import { verifyWebhookSignature } from '../../../kernel/adapters/webhook-notifier';
+import { createHttpHandler } from '../../../kernel/http/http-router';
+import { withRequestContext } from '../../../kernel/http/request-scope';
+import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../platform/request-context';
+import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
+import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
+import { DynamoDbIncidentRepository } from '../../incidents/adapters';
+import type { IncidentDeps } from '../../incidents/app';
+import { pollChanges, type EventDeps, type PollOutcome } from '../app';
+import { SERVICENOW_ROUTES, type ServiceNowHttpDeps } from '../http/routes';
+import { SERVICENOW_ENVIRONMENT } from './environment';
+import { createServiceNowPushDeps, serviceNowSecrets } from './servicenow-factory';
+
+/**
+ * The ServiceNow exchange's one function: the client's business-rule calls and the exceptions'
+ * routes (API Gateway), and the reconciliation poll (its schedule). Their changes are applied
+ * through the desk's own use cases, as the integration actor, with their audit records.
+ */
+const env = readEnvironment(SERVICENOW_ENVIRONMENT);
+const observability = createObservability('servicenow');
+const { logger, metrics, tracer } = observability;
+const settings = loadClientSettings();
+const documents = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
+const clock = createClock();
+const ids = { newId: () => randomUUID() };
+const auditTrail = auditTrailOf({ documents, clock, ids });
+const audit = createAuditLog(auditTrail, observability);
+const sn = settings.integrations.servicenow?.enabled ? settings.integrations.servicenow : undefined;
+
+function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
+  const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
+  const desk: IncidentDeps = {
+    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers),
+    services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
+    markers,
+    clock,
+    ids,
+    audit,
+    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: true },
+  };
+  const secrets = serviceNowSecrets(config, tracer);
+  return {
+    ...createServiceNowPushDeps({ settings: config, documents, incidentsTable: env.incidentsTable, clock, ids, tracer }),
+    desk,
+    webhookSecret: () => secrets.webhookSecret(),
+    verifySignature: verifyWebhookSignature,
+  };
+}
+
+const exchange = sn && exchangeOf(sn);
+const deps: ServiceNowHttpDeps = { exchange };
+
+/** The routes this function serves, declared in ../http/routes.ts. */
+export const routes = SERVICENOW_ROUTES;
+
+const http = createHttpHandler(routes, deps, observability, { audit });
+
+const poll = async (context: Context): Promise<PollOutcome | { skipped: string }> => {
+  if (!exchange) return { skipped: 'no ServiceNow integration' };
+  return withRequestContext({ requestId: context.awsRequestId }, async () => {
+    const outcome = await pollChanges(exchange, 'incident', (error, sysId) => logger.error('record not synced; the next poll reads it again', { sysId, error: error as Error }));
+    metrics.addMetric('ServiceNowRecordsApplied', MetricUnit.Count, outcome.applied + outcome.created);
+    if (outcome.failed > 0) metrics.addMetric('ServiceNowSyncFailed', MetricUnit.Count, outcome.failed);
+    // Records the poll found changed that no business-rule call had brought: missed webhooks.
+    logger.info('ServiceNow poll finished', { ...outcome });
+    metrics.publishStoredMetrics();
+    return outcome;
+  });
+};
+
+export const handler = async (event: APIGatewayProxyEvent | ScheduledEvent, context: Context): Promise<APIGatewayProxyResult | PollOutcome | { skipped: string }> =>
+  'httpMethod' in event ? http(event, context) : poll(context);

@@ -1,0 +1,207 @@
+import { webhookSignature } from '../../src/kernel/adapters/webhook-notifier';
+import { apiEvent, callers, lambdaContext } from './support-events';
+import { startServiceNowExchange, WEBHOOK_SECRET, type ServiceNowExchange } from './support-servicenow';
+import { validIncidentBody } from './support-handler';
+
+/**
+ * Incidents kept in step with a client's ServiceNow (issue 18), against the stateful Table API
+ * fake whose business rule calls our webhook after every write, ours included.
+ */
+describe('ServiceNow exchange', () => {
+  let x: ServiceNowExchange;
+  const agent = callers.agent;
+
+  beforeAll(async () => {
+    x = await startServiceNowExchange();
+  });
+  afterAll(async () => {
+    await x?.close();
+  });
+
+  const createHere = async (overrides: Record<string, unknown> = {}) => {
+    const created = await x.api('POST', { path: '/incidents', body: validIncidentBody({ service: 'email', impact: 3, urgency: 3, ...overrides }), caller: agent });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; number: string; version: number };
+  };
+  const getHere = async (id: string) => (await x.api('GET', { path: `/incidents/${id}`, resource: '/incidents/{id}', pathParameters: { id }, caller: agent })).body;
+  const patchHere = (id: string, body: unknown) => x.api('PATCH', { path: `/incidents/${id}`, resource: '/incidents/{id}', pathParameters: { id }, body, caller: agent, headers: { 'If-Match': '*' } });
+  const noteHere = (id: string, type: 'comment' | 'work-note', text: string) =>
+    x.api('POST', { path: `/incidents/${id}/comments`, resource: '/incidents/{id}/comments', pathParameters: { id }, body: { type, text }, caller: agent });
+  const timelineHere = async (id: string) => {
+    const items: any[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await x.api('GET', { path: `/incidents/${id}/timeline`, resource: '/incidents/{id}/timeline', pathParameters: { id }, query: { limit: '100', ...(nextToken && { nextToken }) }, caller: agent });
+      items.push(...page.body.items);
+      nextToken = page.body.nextToken;
+    } while (nextToken);
+    return items;
+  };
+  const recordOf = (id: string) => x.fake.records('incident').filter((r) => r['correlation_id'] === id);
+
+  test('an incident logged here makes one record there, linked both ways; redelivery makes no second one', async () => {
+    const incident = await createHere({ shortDescription: 'Payroll export fails' });
+    await x.quiesce();
+    const records = recordOf(incident.id);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ correlation_display: incident.number, short_description: 'Payroll export fails', state: '1', impact: '3', urgency: '3' });
+    expect(await getHere(incident.id)).toMatchObject({ external: { servicenow: { sysId: records[0]!['sys_id'], number: records[0]!['number'], table: 'incident' } } });
+
+    expect(x.fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  test('a record raised there becomes one incident here, with its comments; our link write is not echoed back', async () => {
+    const record = x.fake.insert('incident', { short_description: 'Printer on fire', description: 'Floor 2', impact: '2', urgency: '1', comments: 'Smoke visible' });
+    await x.quiesce();
+    const incidentId = x.fake.record('incident', record['sys_id']!)!['correlation_id']!;
+    expect(incidentId).toMatch(/^[0-9a-f-]{36}$/);
+    const here = await getHere(incidentId);
+    expect(here).toMatchObject({ shortDescription: 'Printer on fire', impact: 2, urgency: 1, service: 'email', external: { servicenow: { sysId: record['sys_id'] } } });
+    const comments = (await timelineHere(incidentId)).filter((e) => e.type === 'comment');
+    expect(comments.map((c) => c.text)).toEqual(['beth.servicedesk (ServiceNow): Smoke visible']);
+    // Their comment never comes back to them.
+    expect(x.fake.journal(record['sys_id']!).map((row) => row['value'])).toEqual(['Smoke visible']);
+    // The business rule fired for every write there; a second delivery of the record makes nothing new.
+    x.fake.update('incident', record['sys_id']!, { short_description: 'Printer on fire' });
+    await x.quiesce();
+    expect(x.fake.records('incident').filter((r) => r['sys_id'] === record['sys_id'])).toHaveLength(1);
+  });
+
+  test('100 edits on each side are each applied once, with no loop', async () => {
+    const incident = await createHere({ shortDescription: 'Edit storm' });
+    await x.quiesce();
+    const [record] = recordOf(incident.id);
+    const sysId = record!['sys_id']!;
+    const requestsBefore = x.fake.requests.length;
+    for (let i = 0; i < 100; i++) {
+      if (i % 2 === 0) expect((await patchHere(incident.id, { description: `ours ${i}` })).status).toBe(200);
+      else expect((await noteHere(incident.id, 'comment', `our comment ${i}`)).status).toBe(201);
+    }
+    await x.quiesce();
+    const there = x.fake.record('incident', sysId)!;
+    expect(there['description']).toBe('ours 98');
+    expect(x.fake.journal(sysId, 'comments').map((r) => r['value'])).toEqual(Array.from({ length: 50 }, (_, k) => `[rowe-itsm] alice.agent: our comment ${2 * k + 1}`));
+
+    for (let i = 0; i < 100; i++) {
+      if (i % 2 === 0) x.fake.update('incident', sysId, { description: `theirs ${i}` });
+      else x.fake.update('incident', sysId, { comments: `their comment ${i}` });
+      await x.fake.settled();
+    }
+    await x.quiesce();
+    const here = await getHere(incident.id);
+    expect(here.description).toBe('theirs 98');
+    const theirComments = (await timelineHere(incident.id)).filter((e) => e.type === 'comment' && e.actor === 'servicenow');
+    expect(theirComments.map((c) => c.text)).toEqual(Array.from({ length: 50 }, (_, k) => `beth.servicedesk (ServiceNow): their comment ${2 * k + 1}`));
+    // No ping-pong: their 100 writes caused no write of ours there, and nothing wrote again once settled.
+    const oursThere = x.fake.requests.slice(requestsBefore).filter((r) => r.method !== 'GET');
+    expect(oursThere.length).toBeLessThanOrEqual(100);
+    const settled = x.fake.requests.length;
+    await x.quiesce();
+    expect(x.fake.requests.length).toBe(settled);
+  });
+
+  test('a lost business-rule call is caught by the poll; the poll applies it once', async () => {
+    const incident = await createHere({ shortDescription: 'Lost webhook' });
+    await x.quiesce();
+    const sysId = recordOf(incident.id)[0]!['sys_id']!;
+    x.fake.ruleEnabled = false;
+    x.fake.update('incident', sysId, { urgency: '1', comments: 'Any news?' });
+    x.fake.ruleEnabled = true;
+    await x.quiesce();
+    expect((await getHere(incident.id)).urgency).toBe(3);
+    const outcome = await x.poll();
+    expect(outcome.failed).toBe(0);
+    await x.quiesce();
+    expect((await getHere(incident.id)).urgency).toBe(1);
+    const again = await x.poll();
+    expect(again).toMatchObject({ failed: 0 });
+    await x.quiesce();
+    expect((await timelineHere(incident.id)).filter((e) => e.text === 'beth.servicedesk (ServiceNow): Any news?')).toHaveLength(1);
+  });
+
+  test('a 429 storm delays delivery; everything arrives after, in order per record', async () => {
+    const incident = await createHere({ shortDescription: 'Rate limited' });
+    await x.quiesce();
+    const sysId = recordOf(incident.id)[0]!['sys_id']!;
+    for (let i = 0; i < 5; i++) expect((await noteHere(incident.id, 'comment', `step ${i}`)).status).toBe(201);
+    x.fake.failNext(6, 429, 0);
+    await x.quiesce();
+    expect(x.fake.requests.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(6);
+    expect(x.effects.failed).toEqual([]);
+    expect(x.fake.journal(sysId, 'comments').map((r) => r['value'])).toEqual([0, 1, 2, 3, 4].map((i) => `[rowe-itsm] alice.agent: step ${i}`));
+  });
+
+  test('internal work notes reach work_notes, never comments', async () => {
+    const incident = await createHere({ shortDescription: 'Visibility' });
+    await noteHere(incident.id, 'work-note', 'root cause: expired cert (internal)');
+    await noteHere(incident.id, 'comment', 'We are on it');
+    await x.quiesce();
+    const sysId = recordOf(incident.id)[0]!['sys_id']!;
+    expect(x.fake.journal(sysId, 'work_notes').map((r) => r['value'])).toEqual(['[rowe-itsm] alice.agent: root cause: expired cert (internal)']);
+    expect(x.fake.journal(sysId, 'comments').map((r) => r['value'])).toEqual(['[rowe-itsm] alice.agent: We are on it']);
+  });
+
+  test('resolution there carries the mapped close code and notes; a reopen there reopens here', async () => {
+    const incident = await createHere({ shortDescription: 'Reopen me' });
+    expect((await patchHere(incident.id, { state: 'In Progress' })).status).toBe(200);
+    expect((await patchHere(incident.id, { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Restarted the spooler' })).status).toBe(200);
+    await x.quiesce();
+    const sysId = recordOf(incident.id)[0]!['sys_id']!;
+    expect(x.fake.record('incident', sysId)).toMatchObject({ state: '6', close_code: 'Solved (Work Around)', close_notes: 'Restarted the spooler' });
+    x.fake.update('incident', sysId, { state: '2', comments: 'Still broken' });
+    await x.quiesce();
+    expect(await getHere(incident.id)).toMatchObject({ state: 'In Progress', reopenCount: 1 });
+  });
+
+  test('both sides changing a field between syncs: the owner wins and the other value is listed', async () => {
+    const incident = await createHere({ shortDescription: 'Contested' });
+    await x.quiesce();
+    const sysId = recordOf(incident.id)[0]!['sys_id']!;
+    x.fake.ruleEnabled = false;
+    expect((await patchHere(incident.id, { shortDescription: 'Contested (ours)' })).status).toBe(200);
+    x.fake.update('incident', sysId, { short_description: 'Contested (theirs)' });
+    x.fake.ruleEnabled = true;
+    await x.quiesce();
+    // The standard fields are ours to win (owner rowe-itsm in the example).
+    expect(x.fake.record('incident', sysId)!['short_description']).toBe('Contested (ours)');
+    expect((await getHere(incident.id)).shortDescription).toBe('Contested (ours)');
+    const listed = await x.api('GET', { path: '/integrations/servicenow/exceptions', query: { status: 'open' }, caller: agent });
+    expect(listed.status).toBe(200);
+    const exception = listed.body.items.find((e: any) => e.incidentId === incident.id);
+    expect(exception).toMatchObject({ kind: 'conflict', field: 'short_description', kept: 'rowe-itsm', ours: 'Contested (ours)', theirs: 'Contested (theirs)', status: 'open' });
+    const resolved = await x.api('POST', {
+      path: `/integrations/servicenow/exceptions/${exception.id}/resolve`,
+      resource: '/integrations/servicenow/exceptions/{id}/resolve',
+      pathParameters: { id: exception.id },
+      caller: agent,
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'accepted', resolvedBy: 'alice.agent' });
+    const requester = await x.api('GET', { path: '/integrations/servicenow/exceptions', caller: callers.requester });
+    expect(requester.status).toBe(403);
+  });
+
+  test('a bad signature or a stale timestamp is refused with 401 and nothing is applied', async () => {
+    const incident = await createHere({ shortDescription: 'Forged' });
+    await x.quiesce();
+    const sysId = recordOf(incident.id)[0]!['sys_id']!;
+    // Their change lands there without a call; then forged calls for it are refused.
+    x.fake.ruleEnabled = false;
+    const changed = x.fake.update('incident', sysId, { urgency: '1' });
+    x.fake.ruleEnabled = true;
+    const body = JSON.stringify({ table: 'incident', sys_id: sysId, sys_mod_count: changed['sys_mod_count'] });
+    const now = Math.floor(Date.now() / 1000);
+    const send = (signature: string) =>
+      x.servicenow(apiEvent('POST', { path: '/integrations/servicenow/events', body, headers: { 'X-Rowe-Itsm-Signature': signature } }), lambdaContext('rowe-itsm-example-servicenow'));
+    for (const signature of [webhookSignature('wrong-key', now, body), webhookSignature(WEBHOOK_SECRET, now - 301, body), 'v1=deadbeef', '']) {
+      const answer = await send(signature);
+      expect(answer.statusCode).toBe(401);
+      expect(answer.headers['Content-Type']).toBe('application/problem+json');
+      expect(JSON.parse(answer.body).errors).toEqual([expect.objectContaining({ field: 'X-Rowe-Itsm-Signature' })]);
+    }
+    await x.quiesce();
+    expect((await getHere(incident.id)).urgency).toBe(3);
+    const genuine = await send(webhookSignature(WEBHOOK_SECRET, now, body));
+    expect(genuine.statusCode).toBe(202);
+    expect((await getHere(incident.id)).urgency).toBe(1);
+  });
+});
