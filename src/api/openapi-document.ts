@@ -240,6 +240,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not JSON',
   422: 'The Idempotency-Key was used with another body',
   428: 'If-Match is required',
+  429: 'The caller has created as many as the client allows in the window (intake.createQuotas); `Retry-After` says when to try again',
   500: 'Unexpected error',
 };
 

@@ -1,5 +1,6 @@
 import { clientSettingsSchema, type ClientSettings } from '../config/client-settings-schema';
 import { ENV } from './environment-contract';
+import { unpackSettings } from '../config/packed-settings';
 
 // The typed contract per function (src/modules/<practice>/functions/environment.ts).
 export { readEnvironment } from './environment-contract';
@@ -15,7 +16,7 @@ export function requireEnv(name: string): string {
 }
 
 export function loadClientSettings(): ClientSettings {
-  const parsed = clientSettingsSchema.safeParse(JSON.parse(requireEnv(ENV.clientSettings)));
+  const parsed = clientSettingsSchema.safeParse(JSON.parse(unpackSettings(requireEnv(ENV.clientSettings))));
   if (!parsed.success) throw new Error(`${ENV.clientSettings} is invalid: ${parsed.error.message}`);
   return parsed.data;
 }

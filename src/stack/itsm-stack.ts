@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Aspects, CfnOutput, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { intakeSettingsSchema } from '../config/client-settings-schema';
+import { packSettings } from '../config/packed-settings';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -99,7 +100,7 @@ export class ItsmStack extends Stack {
     const notifications = new ItsmNotifications(this, 'Notifications', { clientId: config.id, key: this.data.key });
 
     // What the functions read at run time: the client settings schema in src/config.
-    const clientSettings = JSON.stringify({
+    const clientSettings = packSettings(JSON.stringify({
       id: config.id,
       timeZone: config.timeZone,
       priorityMatrix: config.priorityMatrix,
@@ -112,13 +113,14 @@ export class ItsmStack extends Stack {
       sla: config.sla,
       changes: config.changes,
       requests: config.requests,
-      integrations: config.integrations,
+      // A ServiceNow map the client keeps switched off stays out of the functions' environment (4 KB in all).
+      integrations: config.integrations.servicenow?.enabled ? config.integrations : { ...config.integrations, servicenow: undefined },
       knowledgeStaleAfter: config.knowledgeStaleAfter,
       problems: config.problems,
       // Only when the client changes it: the functions' environment is limited to 4 KB, and the schema's defaults are the same at run time.
       ...(!isDeepStrictEqual(config.intake, intakeSettingsSchema.parse({})) && { intake: config.intake }),
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
-    });
+    }));
 
     // The scheduled jobs' dead-letter queue, shared by every practice's jobs.
     const jobFailures = new Queue(this, 'ScheduledJobFailures', {

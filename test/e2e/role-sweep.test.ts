@@ -83,6 +83,9 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /escalation-policies': ONCALL,
   'GET /escalation-policies/resolve': ONCALL,
   'GET /escalation-policies/{id}': ONCALL,
+  // The example client keeps its ServiceNow exchange off: the route is not deployed, 404 for everyone
+  // (who may read it where it is on: test/integration/servicenow-exchange.test.ts).
+  'GET /integrations/servicenow/exceptions': 'nnnnnnnnnnn',
 };
 
 /** Query strings the routes require; every other route is called without one. */

@@ -56,7 +56,10 @@ test('methods the template protects refuse a request without a token, public one
   const templateRoutes = routesOf(synthesizedTemplate('example'));
   for (const route of templateRoutes) {
     const answer = await call(runtime.url, route.method, concrete(route.path), route.method === 'GET' ? {} : { body: {} });
-    if (route.authorization === 'NONE') expect(answer.status).toBeLessThan(400);
+    // The ServiceNow business rule's route is signed instead (servicenow-exchange.test.ts refuses a bad signature 401);
+    // the example client keeps that exchange off, so it answers 404 here.
+    if (route.authorization === 'NONE' && route.path.endsWith('/integrations/servicenow/events')) expect(answer.status).toBe(404);
+    else if (route.authorization === 'NONE') expect(answer.status).toBeLessThan(400);
     else {
       expect(answer.status).toBe(401);
       expect(answer.headers.get('content-type')).toContain('application/problem+json');

@@ -80,6 +80,8 @@ const WRITERS = [
   'src/modules/problems/functions/knowledge-retirement-handler.ts',
   // Schedules and escalation policies, and the requests it refuses.
   'src/modules/oncall/functions/oncall-handler.ts',
+  // Changes relayed from the client's ServiceNow, as the integration actor.
+  'src/modules/servicenow/functions/servicenow-handler.ts',
 ];
 const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
 const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';

@@ -69,12 +69,16 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     });
   });
 
-  test('besides the changes function, only the incidents function touches the changes table: GetItem and PutItem on service requests (REQUEST# keys) only', () => {
+  test('besides the changes function, only the incidents function writes the changes table: GetItem and PutItem on service requests (REQUEST# keys) only; the reports function only queries it', () => {
     const { stack, resources } = fixture.get(clientId);
     const changesId = idOf(stack, stack.data.changesTable);
     const changes = functionWithEntry(resources, CHANGES_ENTRY);
     const incidents = functionWithEntry(resources, 'src/modules/incidents/functions/incidents-handler.ts');
-    expect(granteesOf(resources, changesId).sort()).toEqual([changes.roleId, incidents.roleId].sort());
+    const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
+    expect(granteesOf(resources, changesId).sort()).toEqual([changes.roleId, incidents.roleId, reports.roleId].sort());
+    // The request:change ratio of the service report: Query only (its index by name: iam.test.ts).
+    const onChangesByReports = reports.statements.filter((st) => referencedIds(st.Resource).has(changesId));
+    expect([...new Set(actionsOf(onChangesByReports).filter((a) => a.startsWith('dynamodb:')))]).toEqual(['dynamodb:Query']);
     const onChanges = incidents.statements.filter((st) => referencedIds(st.Resource).has(changesId));
     expect(onChanges.map((st) => ({ actions: actionsOf([st]).sort(), resources: asList(st.Resource).map(renderArn), condition: st.Condition }))).toEqual([
       {
@@ -87,11 +91,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('an alarm watches the changes function for audit records it could not append', () => {
     const { resources } = fixture.get(clientId);
-    const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').filter(([, a]) =>
-      (a.Properties.Dimensions ?? []).some((d: { Name: string; Value: string }) => d.Name === 'service' && d.Value === 'changes'),
-    );
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]![1].Properties).toMatchObject({ MetricName: 'AuditWriteFailed', Namespace: 'RoweItsm', Threshold: 0 });
+    // The stack's one audit-write alarm (a Metrics Insights query over every writer) names it.
+    const alarm = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').find(([, a]) => String(a.Properties.AlarmName).endsWith('-audit-write-failures'));
+    expect(alarm![1].Properties.Metrics[0].Expression).toContain("FROM SCHEMA(RoweItsm, service) WHERE");
+    expect(alarm![1].Properties.Metrics[0].Expression).toContain("service = 'changes'");
   });
 
   test('the CAB, emergency approvers and client approvers are Cognito groups of the pool', () => {

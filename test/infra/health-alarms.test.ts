@@ -3,6 +3,7 @@
  * threshold and action on the encrypted ops topic, and the alarm rule that turns them into error
  * incidents on the itsm-platform service in the client's own desk.
  */
+import { unpackSettings } from '../../src/config/packed-settings';
 import { classifyAlarm } from '../../src/modules/monitoring/domain/alarm-policy';
 import { clientSettingsSchema } from '../../src/config/client-settings-schema';
 import { HEALTH_ALARM_SERVICE, HEALTH_THRESHOLDS, healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
@@ -92,14 +93,14 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const query: string = audit.Metrics[0].Expression;
     expect(query.startsWith('SELECT SUM(AuditWriteFailed) FROM SCHEMA(RoweItsm, service) WHERE ')).toBe(true);
     const services = [...query.matchAll(/service = '([\w-]+)'/g)].map((m) => m[1]);
-    // Eleven writers, the knowledge-retirement job and the on-call function included.
-    expect(services).toHaveLength(11);
-    expect(services).toEqual(expect.arrayContaining(['incidents', 'problems', 'knowledge-retirement', 'oncall']));
+    // Twelve writers, the knowledge-retirement job, the on-call and the ServiceNow functions included.
+    expect(services).toHaveLength(12);
+    expect(services).toEqual(expect.arrayContaining(['incidents', 'problems', 'knowledge-retirement', 'oncall', 'servicenow']));
   });
 
   test('through the alarm rule each health alarm becomes an error incident on itsm-platform, whatever the client rules say', () => {
     const ingestion = resourcesOfType(resources(), 'AWS::Lambda::Function').find(([, fn]) => fn.Metadata?.['itsm:entry'] === 'src/modules/monitoring/functions/event-ingestion-handler.ts')!;
-    const settings = clientSettingsSchema.parse(JSON.parse(ingestion[1].Properties.Environment.Variables.ITSM_CLIENT_SETTINGS));
+    const settings = clientSettingsSchema.parse(JSON.parse(unpackSettings(ingestion[1].Properties.Environment.Variables.ITSM_CLIENT_SETTINGS)));
     for (const [, alarm] of healthAlarms()) {
       expect({ name: alarm.Properties.AlarmName, ...classifyAlarm(settings.monitoring, alarm.Properties.AlarmName) }).toEqual({ name: alarm.Properties.AlarmName, severity: 'error', service: HEALTH_ALARM_SERVICE });
     }

@@ -42,7 +42,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const oncall = functionWithEntry(resources, ONCALL_ENTRY);
     expect(granteesOf(resources, oncallId)).toEqual([oncall.roleId]);
     expect(grantsOn(oncall.statements, oncallId)).toEqual({ [`\${${oncallId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] });
-    expect(grantsOn(oncall.statements, auditId)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'] });
+    expect(grantsOn(oncall.statements, auditId)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:PutItem'] });
     const tableIds = new Set(resourcesOfType(resources, 'AWS::DynamoDB::Table').map(([tid]) => tid));
     const touched = oncall.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:'))).flatMap((s) => [...referencedIds(s.Resource)].filter((tid) => tableIds.has(tid)));
     expect(new Set(touched)).toEqual(new Set([oncallId, auditId]));

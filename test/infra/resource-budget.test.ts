@@ -12,9 +12,12 @@ const BUDGET = 300;
 /**
  * What the shipped clients (and the all-options test clients) hold at most today: about 170 after the API moved
  * into its OpenAPI Body, about 225 with canary releases (a version, a live alias, a CodeDeploy deployment group and a
- * latency alarm per function, one CodeDeploy application and role per stack).
+ * latency alarm per function, one CodeDeploy application and role per stack), 250 when the modules landed. The
+ * on-call, self-help site, ServiceNow and sealed-audit practices added about 45 (a function costs about 9, the site's
+ * bucket and distribution 7); one throttles alarm and one audit-write alarm per stack instead of one of each per
+ * function gave 28 back: 254-260 now. The ceiling warns 25 before the hard budget, so growth is seen in review.
  */
-const SHIPPED_CEILING = 250;
+const SHIPPED_CEILING = 275;
 
 // The shipped clients, and the test clients that turn every option on (test/fixtures/clients):
 // canary releases and private or VPN access must fit the same budget.

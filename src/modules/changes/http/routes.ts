@@ -123,7 +123,7 @@ export const CHANGE_ROUTES = defineRoutes<RequestDeps>('changes', [
   {
     method: 'POST', path: '/requests', auth: 'token', operationId: 'submitRequest',
     summary: 'Submit a service request (standard delivery, information, access, feedback) on a service', body: createRequestBodySchema,
-    response: { status: 201, schema: requestSchema, description: 'Created; Location and ETag headers set' }, problems: [415],
+    response: { status: 201, schema: requestSchema, description: 'Created; Location and ETag headers set' }, problems: [415, 429],
     handle: async ({ event, caller }, deps) => {
       const request = await submitRequest(deps, caller, parseJsonBody(event, createRequestBodySchema));
       return representation(request, 201, { Location: `${basePath(event)}/requests/${request.id}` });

@@ -87,7 +87,7 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
     method: 'POST', path: '/incidents', auth: 'token', operationId: 'createIncident',
     summary: 'Log an incident (Idempotency-Key honoured in the same transaction as the incident)', body: createIncidentBodySchema,
     response: { status: 201, schema: incidentSchema, description: 'Created; Location and ETag headers set' },
-    problems: [409, 415, 422],
+    problems: [409, 415, 422, 429],
     // Idempotency-Key is honoured by a marker in the incident's own transaction, not by the router's guard.
     idempotency: 'in-transaction',
     // Suggestions are not looked up here: GET /incidents/{id}/suggestions answers them (README, "Suggestions").

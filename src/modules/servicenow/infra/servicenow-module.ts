@@ -64,8 +64,8 @@ export class ServiceNowModule extends ItsmModule {
       logKey: data.key,
       memorySize: 512,
       timeout: Duration.seconds(25),
-      // The poll's failed asynchronous runs go where every scheduled job's do.
-      ...(settings && { deadLetterQueue: jobFailures }),
+      // The poll's failed asynchronous runs go where every scheduled job's do (the API's calls are synchronous).
+      ...(settings && { invocation: 'asynchronous' as const, deadLetterQueue: jobFailures }),
       environment: environmentOf(SERVICENOW_ENVIRONMENT, {
         incidentsTable: data.incidentsTable.tableName,
         idempotencyTable: data.idempotencyTable.tableName,
