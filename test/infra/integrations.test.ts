@@ -4,6 +4,7 @@
  * notify, and the key never appears in the template; a client without one gets no Secrets
  * Manager permission at all.
  */
+import { unpackSettings } from '../../src/config/packed-settings';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ test('with a webhook: the notifying functions may read that one secret, nothing 
   for (const grant of grants) expect(grant).toMatchObject({ actions: ['secretsmanager:GetSecretValue'], resources: [SECRET_ARN] });
   const settings = resourcesOfType(resources, 'AWS::Lambda::Function')
     .map(([, fn]) => fn.Properties.Environment?.Variables?.ITSM_CLIENT_SETTINGS as string | undefined)
+    .map((value) => (value === undefined ? undefined : unpackSettings(value)))
     .find((value) => value?.includes('webhook'));
   expect(JSON.parse(settings!).integrations.webhook).toEqual({ url: 'https://itsm.example.com/hooks/rowe', secretArn: SECRET_ARN, topics: ['major-incident', 'escalation', 'security'] });
 });
