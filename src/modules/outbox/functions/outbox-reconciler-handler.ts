@@ -5,18 +5,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
-import { createNotifier } from '../../../platform/notifier-factory';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
-import { createSlaScheduler } from '../../incidents/functions';
-import { createSelfHelpSite } from '../../selfhelp/functions';
 import { DynamoDbOutbox } from '../adapters/dynamodb-outbox';
 import { DynamoDbOpenSlaClocks } from '../adapters/dynamodb-open-sla-clocks';
 import { SfnSlaExecutions } from '../adapters/sfn-sla-executions';
 import { reconcileEffects, totalRepaired, type ReconcileOutcome } from '../app/reconcile-effects';
 import { OUTBOX_RECONCILER_ENVIRONMENT } from './environment';
-import { randomUUID } from 'node:crypto';
-import { createServiceNowPushDeps } from '../../servicenow/functions';
-import { pushIncident } from '../../servicenow/app';
+import { createEffectDelivery } from './effect-delivery-factory';
 
 /**
  * The outbox reconciler, on a schedule: delivers outbox items the stream left behind (older than
@@ -30,24 +25,12 @@ const { logger, metrics, tracer } = observability;
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
-const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
-const servicenow = settings.integrations.servicenow?.enabled
-  ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
-  : undefined;
 const deps = {
   outbox: new DynamoDbOutbox(documents, env.incidentsTable),
   clocks: new DynamoDbOpenSlaClocks(documents, env.incidentsTable),
   executions: new SfnSlaExecutions(tracer.captureAWSv3Client(new SFNClient({})), env.slaStateMachine),
-  slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
-  notifier: createNotifier({
-    topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
-    settings,
-    clock,
-    observability,
-  }),
   clock,
-  ...(selfHelpSite && { selfHelpSite }),
-  ...(servicenow && { servicenow: { pushIncident: (incidentId: string, change: { readonly version: number; readonly trigger: string }) => pushIncident(servicenow, incidentId, change) } }),
+  ...createEffectDelivery({ env, documents, settings, clock, observability }),
 };
 
 const run = async (_event: ScheduledEvent, _context: Context): Promise<ReconcileOutcome> => {

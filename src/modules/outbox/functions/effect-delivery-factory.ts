@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClientSettings } from '../../../config/client-settings-schema';
+import { createNotifier } from '../../../platform/notifier-factory';
+import { createSlaScheduler } from '../../incidents/functions';
+import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
+import { pushIncident } from '../../servicenow/app';
+import { createServiceNowPushDeps } from '../../servicenow/functions';
+import type { EffectDeliveryDeps } from '../app/deliver-effects';
+
+/** What both outbox functions (the stream consumer and the reconciler) read to deliver effects. */
+export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
+  readonly incidentsTable: string;
+  readonly slaStateMachine: string;
+  readonly majorIncidentTopic: string;
+  readonly escalationTopic: string;
+  readonly securityTopic: string;
+}
+
+/**
+ * How each kind of effect is delivered, the same for the consumer and the reconciler (which
+ * delivers what the stream left behind): the SLA workflow, the notifier, and the client's
+ * self-help site and ServiceNow where the client has them.
+ */
+export function createEffectDelivery(options: {
+  readonly env: EffectDeliveryEnvironment;
+  readonly documents: DynamoDBDocumentClient;
+  readonly settings: ClientSettings;
+  readonly clock: { now(): Date };
+  readonly observability: { readonly logger: Logger; readonly metrics: Metrics; readonly tracer: Tracer };
+}): Omit<EffectDeliveryDeps, 'outbox'> {
+  const { env, documents, settings, clock, observability } = options;
+  const { tracer } = observability;
+  const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
+  const servicenow = settings.integrations.servicenow?.enabled
+    ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
+    : undefined;
+  return {
+    slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
+    notifier: createNotifier({
+      topics: { 'major-incident': env.majorIncidentTopic, escalation: env.escalationTopic, security: env.securityTopic },
+      settings,
+      clock,
+      observability,
+    }),
+    ...(selfHelpSite && { selfHelpSite }),
+    ...(servicenow && { servicenow: { pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change) } }),
+  };
+}
