@@ -159,3 +159,32 @@ test('a known error published from the known error is found by its symptoms and 
   expect(await page.locator('main').textContent()).toContain('Use the shop app instead until the fix ships.');
   await page.close();
 });
+
+test("a service's status on the site follows its major incident: declared, it shows; resolved, it goes", async () => {
+  // payroll: no other e2e test declares a major incident on it (the runtime is shared).
+  const owner = await runtime.token('service-owner', 'olga');
+  const servicePage = () => readFileSync(join(runtime.localDir, 'help/services/payroll.html'), 'utf8');
+  const created = await call(runtime.url, 'POST', '/incidents', {
+    token: engineer,
+    body: { shortDescription: `Payroll run stuck ${marker}`, description: 'The monthly run does not finish', service: 'payroll', category: 'application', impact: 1, urgency: 1 },
+  });
+  expect(created.status).toBe(201);
+  const path = `/incidents/${created.body.id}`;
+  const major = await call(runtime.url, 'PATCH', path, { token: owner, body: { major: true, majorReason: `Payroll down ${marker}` }, headers: { 'If-Match': `"${created.body.version}"` } });
+  expect(major.status).toBe(200);
+  await effectsDelivered(runtime.url);
+  expect(servicePage()).toContain('Major incident in progress');
+  // Never the incident's own text.
+  expect(servicePage()).not.toContain(marker);
+
+  const working = await call(runtime.url, 'PATCH', path, { token: engineer, body: { state: 'In Progress' }, headers: { 'If-Match': `"${major.body.version}"` } });
+  expect(working.status).toBe(200);
+  const resolved = await call(runtime.url, 'PATCH', path, {
+    token: engineer,
+    body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Restarted the payroll batch' },
+    headers: { 'If-Match': `"${working.body.version}"` },
+  });
+  expect(resolved.status).toBe(200);
+  await effectsDelivered(runtime.url);
+  expect(servicePage()).toContain('Operating normally');
+});

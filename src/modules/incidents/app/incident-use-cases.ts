@@ -18,6 +18,7 @@ import {
   type IncidentChanges,
 } from '../domain/incident';
 import type { TimelineEntry } from '../domain/incident-timeline';
+import { isOpen } from '../domain/incident-lifecycle';
 import {
   firstForbiddenField,
   incidentScope,
@@ -466,8 +467,25 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
     current.version,
     current,
     incidentChangeEntry(caller, action, current, change.incident),
-    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, change.incident.version, 'change')]),
+    effectsOf(change.incident.id, change.incident.version, [
+      ...slaStartEffects(current, change.incident),
+      ...effects,
+      ...syncEffects(deps, current.id, change.incident.version, 'change'),
+      ...siteStatusEffects(current, change.incident),
+    ]),
   );
+}
+
+/**
+ * A service's status on the self-help site follows its open major incidents: declaring one,
+ * resolving, cancelling or reopening it, or moving it to another service rebuilds the site. Stored
+ * whether or not the client has a site (its delivery then does nothing): major incidents are rare,
+ * and the request path needs no knowledge of the site.
+ */
+function siteStatusEffects(before: Incident, after: Incident): Effect[] {
+  const shownBefore = before.major === true && isOpen(before.state) ? before.service : undefined;
+  const shownAfter = after.major === true && isOpen(after.state) ? after.service : undefined;
+  return shownBefore === shownAfter ? [] : [{ kind: 'publish-site', incidentId: after.id }];
 }
 
 /** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */
