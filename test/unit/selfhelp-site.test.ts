@@ -1,4 +1,4 @@
-import { generateSite, pageWeights, type SiteArticle, type SiteInput } from '../../src/modules/selfhelp/domain';
+import { generateSite, pageWeights, VIEW_BEACON_PATH_PATTERN, type SiteArticle, type SiteInput } from '../../src/modules/selfhelp/domain';
 import { servicesWithMajorIncidents } from '../../src/modules/selfhelp/app';
 
 const HOSTILE = `<script>alert("x")</script> "><img src=x onerror=alert(1)> ]]> &amp; \u0001 </title>`;
@@ -131,4 +131,16 @@ describe('servicesWithMajorIncidents: the triggering incident is taken from its 
   it('without a trigger, the index decides', () => {
     expect(servicesWithMajorIncidents([...open, { id: 'i-4', service: 'vpn' }], undefined, undefined)).toEqual(['erp', 'vpn']);
   });
+});
+
+test("article pages, and only they, carry their id and load the view beacon; the beacon posts to the site's own address", () => {
+  const site = generateSite({ ...base, articles: [article(uuid(1))] });
+  const page = site.get(`articles/${uuid(1)}.html`)!.body;
+  expect(page).toContain(`<article data-article-id="${uuid(1)}">`);
+  expect(page).toContain('<script src="../view.js" defer></script>');
+  for (const [path, file] of site) if (path.endsWith('.html') && !path.startsWith('articles/')) expect(file.body).not.toContain('view.js');
+  const script = site.get('view.js')!.body;
+  expect(script).toContain('navigator.sendBeacon(root+"knowledge/"');
+  expect(script).not.toMatch(/https?:|innerHTML|cookie/);
+  expect(VIEW_BEACON_PATH_PATTERN).toBe('knowledge/*/views');
 });
