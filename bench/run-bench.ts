@@ -57,6 +57,15 @@ async function main(): Promise<void> {
     writeResults({ selfHelpSite: site });
     return;
   }
+  // `BENCH_ONLY=clocks npm run bench`: the pure clock computations alone; writes them into results.json under `clockComputation`.
+  if (process.env['BENCH_ONLY'] === 'clocks') {
+    const { measureClockComputation, printClockComputation } = await import('./clock-computation');
+    console.log('== Clock computations (pure, a fresh calendar each run) ==');
+    const clocks = measureClockComputation();
+    printClockComputation(clocks);
+    writeResults({ clockComputation: clocks });
+    return;
+  }
   const results: Record<string, unknown> = {
     measuredAt: new Date().toISOString(),
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model },
@@ -179,6 +188,10 @@ async function main(): Promise<void> {
     const { measureSelfHelpSite, printSelfHelpSite } = await import('./selfhelp-site');
     results['selfHelpSite'] = await measureSelfHelpSite();
     printSelfHelpSite(results['selfHelpSite'] as Awaited<ReturnType<typeof measureSelfHelpSite>>);
+    console.log('\n== Clock computations (pure, a fresh calendar each run) ==');
+    const { measureClockComputation, printClockComputation } = await import('./clock-computation');
+    results['clockComputation'] = measureClockComputation();
+    printClockComputation(results['clockComputation'] as ReturnType<typeof measureClockComputation>);
     db.destroy();
     agent.destroy();
   } finally {
