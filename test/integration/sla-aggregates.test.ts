@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIncidentRepository, toItem } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
-import { DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
+import { aggregateTransactItems, DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
+import { serviceReport } from '../../src/modules/reports/app/report-use-cases';
+import { anIncident } from './support-incidents';
 import { acknowledge, addTimelineEntry, createIncident, rejectIncidentResolution, updateIncident, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
 import { checkSlaClocks, slaPolicyOf, slaReport, slaReportFromIncidents, type SlaDeps, type SlaReport } from '../../src/modules/incidents/app/sla-use-cases';
-import { slaTimeBucket, slaTimeOfBucket } from '../../src/modules/incidents/domain/incident-aggregates';
+import { slaTimeBucket, slaTimeOfBucket, withSlaCounted } from '../../src/modules/incidents/domain/incident-aggregates';
 import { DomainError } from '../../src/kernel/domain/domain-errors';
 import type { Caller } from '../../src/kernel/domain/access-policy';
 import { clientSettingsSchema } from '../../src/config/client-settings-schema';
@@ -230,4 +233,50 @@ describe('outcomes that change after the day they were counted', () => {
 test('a period is at most 366 days; the role must read reports', async () => {
   await expect(slaReport(reportDeps, reader, { from: '2025-01-01T00:00:00.000Z', to: '2026-01-03T00:00:00.000Z' })).rejects.toMatchObject({ issues: [{ field: 'to' }] });
   await expect(slaReport(reportDeps, reporter, { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' })).rejects.toMatchObject({ name: 'ForbiddenError' });
+});
+
+/**
+ * Volume: a day of 5,001 incidents (the old report refused more than 5,000 in a period). The
+ * incidents and the aggregate updates their creates write (aggregateTransactItems, the write
+ * path's own, summed per item) are stored in batches here: 5,001 transactions would take minutes
+ * on DynamoDB Local. The every-service report answers with its SLA section.
+ */
+test('a period of more than 5,000 incidents is answered, by GET /reports/sla and by the every-service report', async () => {
+  const logged = D0 + 40 * DAY;
+  const merged = new Map<string, { Key: Record<string, unknown>; add: Record<string, number> }>();
+  const items: Record<string, unknown>[] = [];
+  for (let n = 0; n < 5001; n++) {
+    const createdAt = new Date(logged + n * 10_000).toISOString();
+    const opened = anIncident({ createdAt, detectedAt: createdAt, updatedAt: createdAt, impact: ([1, 2, 3] as const)[n % 3], urgency: 2, service: ['gold', 'vpn', 'printing'][n % 3]! });
+    const resolvedAt = new Date(Date.parse(createdAt) + (n % 7) * 20 * 60_000).toISOString();
+    const incident = withSlaCounted(undefined, n % 4 === 0 ? opened : { ...opened, state: 'Resolved', resolvedAt, updatedAt: resolvedAt }, policy);
+    items.push(toItem(incident));
+    for (const write of aggregateTransactItems(tables.names.incidents, undefined, incident) as { Update?: { Key: Record<string, unknown>; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, number>; UpdateExpression: string } }[]) {
+      if (!write.Update?.UpdateExpression.startsWith('ADD')) continue;
+      const key = JSON.stringify(write.Update.Key);
+      const entry = merged.get(key) ?? { Key: write.Update.Key, add: {} };
+      for (const [alias, name] of Object.entries(write.Update.ExpressionAttributeNames)) entry.add[name] = (entry.add[name] ?? 0) + write.Update.ExpressionAttributeValues![`:v${alias.slice(2)}`]!;
+      merged.set(key, entry);
+    }
+  }
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, b) => items.slice(b * 25, b * 25 + 25));
+  for (let b = 0; b < batches.length; b += 8) {
+    await Promise.all(batches.slice(b, b + 8).map((batch) => tables.documents.send(new BatchWriteCommand({ RequestItems: { [tables.names.incidents]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
+  }
+  await Promise.all([...merged.values()].map(({ Key, add }) => {
+    const names = Object.keys(add);
+    return tables.documents.send(new UpdateCommand({
+      TableName: tables.names.incidents, Key,
+      UpdateExpression: `ADD ${names.map((_, i) => `#a${i} :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, add[name]])),
+    }));
+  }));
+  now = logged + 2 * DAY;
+  const period = { from: new Date(logged).toISOString(), to: new Date(logged + DAY).toISOString() };
+  const sla = await slaReport(reportDeps, reader, period);
+  expect(sla.rows.reduce((n, r) => n + r.incidents, 0)).toBe(5001);
+  const service = await serviceReport({ aggregates: reportDeps.aggregates, clock, slaReport: (caller, p, readDays) => slaReport(reportDeps, caller, p, readDays) }, reader, period);
+  expect(service.opened).toBe(5001);
+  expect(service.sla).toEqual(sla);
 });

@@ -364,7 +364,13 @@ export interface SlaReportDeps extends Pick<SlaDeps, 'incidents' | 'clock' | 'po
  * (SLA_TIME_STEPS_PER_DOUBLING): each is the middle of the bucket holding the nearest-rank value,
  * within 9.1 % of it.
  */
-export async function slaReport(deps: SlaReportDeps, caller: Caller, period: { readonly from: string; readonly to: string }): Promise<SlaReport> {
+export async function slaReport(
+  deps: SlaReportDeps,
+  caller: Caller,
+  period: { readonly from: string; readonly to: string },
+  /** The every-service day counters of these days, when the caller has read them already (the service report). */
+  readDays: (fromDay: string, toDay: string) => Promise<Readonly<Record<string, number>>> = (fromDay, toDay) => deps.aggregates.dayCounters(ALL_SERVICES, fromDay, toDay),
+): Promise<SlaReport> {
   if (!mayReadReports(caller)) throw new ForbiddenError('Your role may not read reports', 'role');
   if (period.to <= period.from) throw new InvalidInputError([{ field: 'to', message: 'must be after from' }]);
   const from = Date.parse(period.from);
@@ -378,7 +384,7 @@ export async function slaReport(deps: SlaReportDeps, caller: Caller, period: { r
   // Partial days: [from, first midnight) and [last midnight, to); the whole period when it has no whole day.
   const partial = wholeFrom < wholeTo ? [[from, wholeFrom], [wholeTo, to]].filter(([a, b]) => a! < b!) : [[from, to]];
   const [whole, ...edges] = await Promise.all([
-    wholeFrom < wholeTo ? deps.aggregates.dayCounters(ALL_SERVICES, day(wholeFrom), day(wholeTo - 1)) : Promise.resolve({}),
+    wholeFrom < wholeTo ? readDays(day(wholeFrom), day(wholeTo - 1)) : Promise.resolve({}),
     ...partial.map(([a, b]) => countedIncidents(deps, iso(a!), iso(b!), now)),
   ]);
   const counters: Record<string, number> = { ...whole };

@@ -47,7 +47,8 @@ const deps = {
   aggregates,
   clock,
   knownErrors: new DynamoDbKnownErrorImpactReader(documents, env.problemsTable),
-  slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, aggregates, clock, policy: slaPolicy }, caller, period),
+  slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }, readDays?: Parameters<typeof slaReport>[3]) =>
+    slaReport({ incidents, aggregates, clock, policy: slaPolicy }, caller, period, readDays),
   requestsChanges: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => requestsChangesReport({ changes }, caller, period),
   eventTrends: (caller: Parameters<typeof slaReport>[1], query: { bucket: 'day'; from: string; to: string }) => eventTrends(eventDeps, caller, query),
 };
