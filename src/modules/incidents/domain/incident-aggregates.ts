@@ -126,8 +126,11 @@ export function withSlaCounted(before: Incident | undefined, after: Incident, po
       if (!(error instanceof RangeError)) throw error;
     }
   }
-  const { counted: _stale, ...sla } = slaOf(after);
-  return { ...after, sla: { ...sla, ...(counted && { counted }) } };
+  if (counted !== undefined) return { ...after, sla: { ...slaOf(after), counted } };
+  // Nothing counted: the incident is stored as given, less any count it carries from elsewhere.
+  if (after.sla?.counted === undefined) return after;
+  const { counted: _stale, ...sla } = after.sla;
+  return { ...after, sla };
 }
 
 export interface AggregateDelta {
