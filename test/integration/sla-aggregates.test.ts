@@ -84,14 +84,6 @@ function bucketed(report: SlaReport): SlaReport {
 
 type Action = { readonly at: number; readonly run: () => Promise<unknown> };
 
-async function play(actions: Action[]): Promise<void> {
-  actions.sort((a, b) => a.at - b.at);
-  for (const action of actions) {
-    now = Math.max(now, action.at);
-    await action.run();
-  }
-}
-
 /** Current version of an incident (each action reads it, as a client would with ETags). */
 const versionOf = async (id: string) => (await incidentDeps.incidents.get(id))!.version;
 
@@ -276,7 +268,7 @@ test('a period of more than 5,000 incidents is answered, by GET /reports/sla and
   const period = { from: new Date(logged).toISOString(), to: new Date(logged + DAY).toISOString() };
   const sla = await slaReport(reportDeps, reader, period);
   expect(sla.rows.reduce((n, r) => n + r.incidents, 0)).toBe(5001);
-  const service = await serviceReport({ aggregates: reportDeps.aggregates, clock, slaReport: (caller, p, readDays) => slaReport(reportDeps, caller, p, readDays) }, reader, period);
+  const service = await serviceReport({ aggregates: new DynamoDbReportAggregates(tables.documents, tables.names.incidents), clock, slaReport: (caller, p, readDays) => slaReport(reportDeps, caller, p, readDays) }, reader, period);
   expect(service.opened).toBe(5001);
   expect(service.sla).toEqual(sla);
 });
