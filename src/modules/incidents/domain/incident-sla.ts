@@ -44,6 +44,12 @@ export interface IncidentSla {
    * of the catalogue does not rewrite an incident's past. Absent: the client's targets.
    */
   readonly terms?: AppliedSlaTerms;
+  /**
+   * The SLA counters this incident added to the report aggregates at its last write
+   * (incident-aggregates.ts, slaCountersOf): taken back exactly when it changes. Absent on
+   * incidents stored before the counters (not counted until written again or backfilled).
+   */
+  readonly counted?: readonly string[];
 }
 
 /** Targets per priority that differ from the client's, as ISO 8601 durations. */

@@ -39,6 +39,7 @@ import {
 } from '../app/incident-use-cases';
 import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
 import { slaReport } from '../app/sla-use-cases';
+import type { ReportAggregates } from '../app/ports';
 import type { SlaPolicy } from '../domain/incident-sla';
 import type { KnowledgeSearch } from '../../problems/app';
 import type { RequestRepository } from '../../changes/app';
@@ -64,6 +65,8 @@ export interface IncidentHttpDeps extends IncidentDeps {
   /** Suggestions: known errors and articles from the problems table. */
   readonly knowledge: KnowledgeSearch;
   readonly slaPolicy: SlaPolicy;
+  /** The report aggregates GET /reports/sla reads (the every-service SLA counters). */
+  readonly reportAggregates: Pick<ReportAggregates, 'dayCounters'>;
   readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly logger: Pick<Logger, 'warn'>;
 }
@@ -217,7 +220,7 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
     response: { status: 200, schema: slaReportSchema, description: 'Per priority: achieved shares, median and 90th percentile times' },
     handle: async ({ event, caller }, deps) => {
       const { from, to } = parseQuery(event, slaReportQuerySchema);
-      return { status: 200, body: await slaReport({ ...deps, policy: deps.slaPolicy }, caller, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }) };
+      return { status: 200, body: await slaReport({ ...deps, policy: deps.slaPolicy, aggregates: deps.reportAggregates }, caller, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }) };
     },
   },
   {
