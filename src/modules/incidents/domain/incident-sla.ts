@@ -6,6 +6,7 @@ import type { TimelineEntry } from './incident-timeline';
 import { targetDurationMs } from '../../../kernel/domain/iso-duration';
 import type { Priority } from '../../../kernel/domain/priority';
 import { computeSlaClock, SLA_TARGETS, type SlaClock, type SlaClockEvent, type SlaTarget } from './sla-clock';
+import type { PagingRecord } from '../../oncall/domain';
 
 /**
  * The SLA side of an incident: the facts its clocks are replayed from, what has already been
@@ -44,6 +45,12 @@ export interface IncidentSla {
    * of the catalogue does not rewrite an incident's past. Absent: the client's targets.
    */
   readonly terms?: AppliedSlaTerms;
+  /**
+   * Paging by escalation policy (src/modules/oncall/domain/paging.ts), recorded by the workflow's
+   * first check: the policy chosen and every step fired. `policyId: default`: no stored policy
+   * applies, the client's contacts escalate on breaches (sla.escalation).
+   */
+  readonly paging?: PagingRecord;
 }
 
 /** Targets per priority that differ from the client's, as ISO 8601 durations. */

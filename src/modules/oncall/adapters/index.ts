@@ -1,0 +1,2 @@
+/** The on-call module's adapters other modules may use (the SLA workflow pages through it). */
+export { DynamoDbPagingSource } from './dynamodb-paging-source';
