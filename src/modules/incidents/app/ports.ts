@@ -27,6 +27,8 @@ export interface IncidentFilter {
   readonly assignmentGroup?: string;
   /** Restricts the list to incidents reported by this person (requesters see only their own). */
   readonly reportedBy?: string;
+  /** Restricts the list to security incidents (the Information Security Manager sees only those). */
+  readonly securityOnly?: true;
 }
 
 export interface StoredTimelineEntry extends TimelineEntry {
