@@ -30,10 +30,12 @@ export function pagingStopReason(incident: Incident): string | undefined {
 }
 
 /**
- * The paging record a check should store, or undefined when the stored one stands. Paging starts
- * for an incident the workflow has not yet sent anything for (an incident logged before paging
- * existed is not paged for steps long past); a priority change while unacknowledged chooses again,
- * and a different policy starts over from the change.
+ * The paging record a check should store, or undefined when the stored one stands (or there is
+ * none to store). Paging starts for an incident the workflow has not yet sent anything for (an
+ * incident logged before its policy existed is not paged for steps long past); a priority change
+ * while unacknowledged chooses again, and a different policy starts over from the change. Where no
+ * stored policy applies nothing is written (the contacts escalate on breaches), so a new incident's
+ * version moves only when a policy pages it: the desk's first `If-Match: "1"` still holds.
  */
 export async function choosePaging(source: PagingSource, incident: Incident, now: Date): Promise<PagingRecord | undefined> {
   const sla = slaOf(incident);
@@ -42,6 +44,7 @@ export async function choosePaging(source: PagingSource, incident: Incident, now
   if (pagingStopReason(incident) !== undefined) return undefined;
   if (!current && sla.notices.length > 0) return undefined;
   const chosen = selectPolicy(await source.policies(), incident.service, incident.priority);
+  if (!current && !chosen) return undefined;
   if (current && (chosen?.id ?? DEFAULT_PAGING_POLICY.id) === current.policyId) return { ...current, forPriority: incident.priority };
   const startedAt = current ? now.toISOString() : incident.createdAt;
   const rotation = Number(/\d+/.exec(incident.number)?.[0] ?? 0);

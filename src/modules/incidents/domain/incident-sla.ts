@@ -47,8 +47,9 @@ export interface IncidentSla {
   readonly terms?: AppliedSlaTerms;
   /**
    * Paging by escalation policy (src/modules/oncall/domain/paging.ts), recorded by the workflow's
-   * first check: the policy chosen and every step fired. `policyId: default`: no stored policy
-   * applies, the client's contacts escalate on breaches (sla.escalation).
+   * first check where a stored policy applies: the policy and every step fired. Absent, or
+   * `policyId: default` (a priority change left no policy applying): the client's contacts
+   * escalate on breaches (sla.escalation).
    */
   readonly paging?: PagingRecord;
 }
