@@ -400,12 +400,19 @@ interface QueryPlan {
   readonly partition: string;
   readonly sortPrefix?: string;
   /** Filters the chosen index does not cover, applied as a FilterExpression. */
-  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy' | 'assignee' | 'assignmentGroup', string>>;
+  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy' | 'assignee' | 'assignmentGroup', string>> & { readonly security?: true };
   readonly oldestFirst: boolean;
 }
 
 /** Picks the most selective index for the filter; everything else is a filter on that Query. */
 export function planQuery(filter: IncidentFilter): QueryPlan {
+  const { securityOnly, ...rest } = filter;
+  const plan = planByKeys(rest);
+  // Security incidents have no index of their own (a few a month): a filter on whichever index the rest picks.
+  return securityOnly ? { ...plan, residual: { ...plan.residual, security: true } } : plan;
+}
+
+function planByKeys(filter: Omit<IncidentFilter, 'securityOnly'>): QueryPlan {
   const { state, priority, service, reportedBy, assignee, assignmentGroup } = filter;
   if (reportedBy !== undefined) {
     return { index: 'byReporter', partition: `REPORTER#${reportedBy}`, residual: defined({ state, priority, service, assignee, assignmentGroup }), oldestFirst: false };

@@ -22,8 +22,10 @@ import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock'
 import { mayReadReports, type Caller } from '../../../kernel/domain/access-policy';
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import type { Clock, ContactRef, Notification, NotificationTopic } from '../../../kernel/app/ports';
-import type { IncidentRepository, ReportAggregates } from './ports';
+import type { IncidentRepository, PagingSource, ReportAggregates } from './ports';
 import { ALL_SERVICES, SLA_TIME_BUCKETS, slaCounterNames, slaCountersOf, slaTimeOfBucket } from '../domain/incident-aggregates';
+import { choosePaging, pageDue } from './sla-paging';
+import { nextFiringAt } from '../../oncall/domain';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
@@ -67,6 +69,12 @@ export interface SlaDeps {
   readonly contacts: SlaContacts;
   /** The service catalogue: escalation calls the service's own contacts and owner first. */
   readonly services?: ServiceCatalogue;
+  /**
+   * Escalation policies, schedules and the paging directory (src/modules/oncall): with them the
+   * workflow pages by policy from the moment an incident is logged (sla-paging.ts).
+   * @default no paging: the client's contacts escalate on breaches only
+   */
+  readonly paging?: PagingSource;
   /** Warning alarms that persist are promoted at their due time by the same workflow. */
   readonly promotion?: { readonly policy: AlarmTrackingPolicy; readonly after: string; readonly rules: PriorityRules };
 }
@@ -79,6 +87,8 @@ export interface SlaCheckResult {
   readonly reason?: string;
   /** Keys of what this check recorded and sent. */
   readonly sent: readonly string[];
+  /** Paging steps that reached nobody for some target (a rota gap): the handler counts them (PagingGaps, alarmed). */
+  readonly pagingGaps?: number;
 }
 
 const MAX_CONFLICT_RETRIES = 3;
@@ -103,13 +113,35 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
       if (await recordServiceTerms(deps, deps.services, incident, now)) return checkSlaClocks(deps, run);
       continue;
     }
+    if (deps.paging) {
+      const paging = await choosePaging(deps.paging, incident, now);
+      if (paging) {
+        const change = { incident: { ...incident, sla: { ...slaOf(incident), paging }, updatedAt: now.toISOString(), updatedBy: SLA_ACTOR.name, version: incident.version + 1 }, entries: [] };
+        if (await saveQuietly(deps, incident, change, 'incident:paging-policy')) return checkSlaClocks(deps, run);
+        continue;
+      }
+      const service = deps.services ? await deps.services.getService(incident.service).catch(() => undefined) : undefined;
+      const outcome = await pageDue({ paging: deps.paging, contacts: deps.contacts, clientId: deps.clientId, service }, incident, now);
+      if (outcome) {
+        if (await saveQuietly(deps, incident, outcome.change, 'incident:paged', outcome.effects)) {
+          const rest = await checkSlaClocks(deps, run);
+          return { ...rest, sent: [...outcome.sent, ...rest.sent], pagingGaps: outcome.gaps + (rest.pagingGaps ?? 0) };
+        }
+        continue;
+      }
+    }
     const promotionAt = deps.promotion ? promotionDueAt(incident, deps.promotion.policy) : undefined;
     if (deps.promotion && promotionAt && promotionAt.getTime() <= now.getTime()) {
       if (await promote(deps, deps.promotion, incident, now)) return checkSlaClocks(deps, run);
       continue;
     }
-    const decision = slaDecision(incident, deps.policy, now);
-    const nextAt = [decision.nextCheckAt, promotionAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+    // A stored policy pages for the acknowledgement: the contacts escalate on the other breaches only.
+    const paging = slaOf(incident).paging;
+    const policy = paging?.policy ? { ...deps.policy, escalateTargets: deps.policy.escalateTargets.filter((t) => t !== 'acknowledge') } : deps.policy;
+    const decision = slaDecision(incident, policy, now);
+    // Acknowledged meanwhile: the workflow still wakes when the next step would have fired, and records that it did not.
+    const pagingAt = deps.paging && paging?.policy && !paging.stoppedAt ? nextFiringAt(paging) : undefined;
+    const nextAt = [decision.nextCheckAt, promotionAt, pagingAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
     const next = nextAt.length > 0 ? new Date(Math.min(...nextAt)).toISOString() : undefined;
     const result = (sent: readonly string[]): SlaCheckResult => (next ? { done: false, next, sent } : { done: true, reason: 'no clock left to watch', sent });
     if (decision.notices.length === 0) return result([]);
@@ -133,6 +165,17 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
   }
   // Step Functions retries the task; by then the concurrent writers are done.
   throw new Error(`Incident ${run.incidentId} changed during ${MAX_CONFLICT_RETRIES} SLA checks in a row`);
+}
+
+/** Stores a change the workflow made (with its effects). False when the incident changed meanwhile. */
+async function saveQuietly(deps: SlaDeps, incident: Incident, change: IncidentChange, action: string, effects: readonly Effect[] = []): Promise<boolean> {
+  try {
+    await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, action, incident, change.incident), effectsOf(change.incident.id, change.incident.version, effects));
+  } catch (error) {
+    if (error instanceof VersionConflictError) return false;
+    throw error;
+  }
+  return true;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   confirmBodySchema,
   createIncidentBodySchema,
   escalateBodySchema,
+  flagSecurityBodySchema,
   incidentIdSchema,
   incidentPageSchema,
   incidentSchema,
@@ -27,6 +28,7 @@ import {
   createIncident,
   createIncidentOnce,
   escalate,
+  flagSecurity,
   getIncident,
   getIncidentSla,
   getIncidentSuggestions,
@@ -166,6 +168,15 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
       const id = pathId(event.pathParameters);
       const body = parseJsonBody(event, escalateBodySchema);
       return representation(await escalate(deps, caller, id, body, ifMatchVersion(event)), 200);
+    },
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/security', auth: 'token', operationId: 'flagSecurityIncident',
+    summary: "Flag as a security incident: the client's security contact and the provider's Information Security Manager are told (If-Match required)", body: flagSecurityBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The incident, now a security incident' }, problems: [404, 409, 412, 428],
+    handle: async ({ event, caller }, deps) => {
+      const id = pathId(event.pathParameters);
+      return representation(await flagSecurity(deps, caller, id, parseJsonBody(event, flagSecurityBodySchema), ifMatchVersion(event)), 200);
     },
   },
   {

@@ -60,6 +60,7 @@ const findingDeps: IngestFindingDeps = {
   ...common,
   findingPriorities: settings.monitoring.findingPriorities,
   securityContact: settings.contacts.security ?? settings.contacts.nominated[0]!,
+  ...(settings.contacts.informationSecurityManager && { informationSecurityManager: settings.contacts.informationSecurityManager }),
   clientId: settings.id,
 };
 
