@@ -2,6 +2,7 @@ import type { OutageInterval } from '../domain/incident-aggregates';
 import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
+import type { DueMarker } from '../domain/post-incident-review';
 import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
@@ -68,6 +69,22 @@ export interface IncidentRepository {
   resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>>;
   /** Incidents logged in [from, to), oldest first (reports). */
   createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>>;
+  /** Open post-incident-review actions due before the instant and not yet escalated, oldest first, at most `limit`. */
+  reviewActionsDueBefore(before: string, limit: number): Promise<readonly DueMarker[]>;
+}
+
+/** A major incident's root cause: the problems it is linked to, with their known errors. */
+export interface RootCauseSource {
+  problemsOfIncident(incidentId: string): Promise<readonly LinkedProblem[]>;
+}
+
+export interface LinkedProblem {
+  readonly id: string;
+  readonly number: string;
+  readonly title: string;
+  readonly state: string;
+  readonly resolution?: string;
+  readonly knownError?: { readonly id: string; readonly title: string; readonly rootCause: string; readonly workaround: string; readonly fixStatus: string };
 }
 
 /**
