@@ -3,6 +3,7 @@ import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import type { DueMarker } from '../domain/post-incident-review';
+import type { IncidentRootCause } from '../../problems/app';
 import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
@@ -78,14 +79,8 @@ export interface RootCauseSource {
   problemsOfIncident(incidentId: string): Promise<readonly LinkedProblem[]>;
 }
 
-export interface LinkedProblem {
-  readonly id: string;
-  readonly number: string;
-  readonly title: string;
-  readonly state: string;
-  readonly resolution?: string;
-  readonly knownError?: { readonly id: string; readonly title: string; readonly rootCause: string; readonly workaround: string; readonly fixStatus: string };
-}
+/** A linked problem with its known error, as the problems module records the link. */
+export type LinkedProblem = IncidentRootCause;
 
 /**
  * Starts the workflow that drives an incident's SLA clocks for one generation (Step Functions

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ChangeLink, IncidentLink, KnowledgeSearch, ProblemRepository, ResolutionDrafts, StaleArticle } from '../app/ports';
+import type { ChangeLink, IncidentLink, IncidentRootCause, KnowledgeSearch, ProblemRepository, ResolutionDrafts, StaleArticle } from '../app/ports';
 import type { Page, PageRequest } from '../../../kernel/app/ports';
 import { VersionConflictError } from '../../../kernel/domain/domain-errors';
 import type { TermHit } from '../domain/kedb-search';
@@ -655,16 +655,7 @@ const isTransactionConflict = (error: unknown) => {
  * (one Query on byIncident), each with its known error (GetItems). At most 20 problems.
  */
 export class DynamoDbIncidentRootCauses extends DynamoDbKnowledgeSearch {
-  async problemsOfIncident(incidentId: string): Promise<
-    readonly {
-      readonly id: string;
-      readonly number: string;
-      readonly title: string;
-      readonly state: string;
-      readonly resolution?: string;
-      readonly knownError?: { readonly id: string; readonly title: string; readonly rootCause: string; readonly workaround: string; readonly fixStatus: string };
-    }[]
-  > {
+  async problemsOfIncident(incidentId: string): Promise<readonly IncidentRootCause[]> {
     const index = PROBLEM_INDEXES.byIncident;
     const result = await this.db.send(
       new QueryCommand({
