@@ -112,10 +112,9 @@ test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; 
 
 test('a major incident: declared, DR invoked and recovered, the client told, resolved, reviewed; its report reads as JSON, Markdown and HTML (the client version in a real browser, printed to PDF, without internal text); an overdue review action escalates to the service owner', async () => {
   const marker = randomUUID().slice(0, 8);
-  // Internal text the client version must not hold. (The reason for declaring is told to the
-  // client's contacts by the declaration notice, so the client's communications log shows it.)
-  const internal = { workNote: `WORKNOTE${marker}`, escalation: `ESCALATIONREASON${marker}`, drReason: `DRREASON${marker}` };
-  const majorReason = `Checkout down for every customer ${marker}`;
+  // Internal text the client version must not hold.
+  const internal = { workNote: `WORKNOTE${marker}`, escalation: `ESCALATIONREASON${marker}`, drReason: `DRREASON${marker}`, majorReason: `MAJORREASON${marker}` };
+  const { majorReason } = internal;
   const admin = await runtime.token('admin', 'e2e-mim-admin');
   const owner = await runtime.token('service-owner', `mim-owner-${marker}`);
   const desk = await runtime.token('agent', 'alice');
@@ -217,6 +216,8 @@ test('a major incident: declared, DR invoked and recovered, the client told, res
   // The client version (what the reporter gets): no work notes, no internal reasons.
   const clientJson = await call(runtime.url, 'GET', `${path}/report`, { token: requester });
   expect(clientJson.body.audience).toBe('client');
+  // Only the desk's update: the declaration and resolution notices name internal fields.
+  expect(clientJson.body.communications.map((c: { kind: string }) => c.kind)).toEqual(['update']);
   expect(clientJson.body.summary.majorReason).toBeUndefined();
   expect(clientJson.body.disasterRecovery).toMatchObject({ source: 'service', invoked: true, rto: { target: 'PT4H' } });
   expect(clientJson.body.disasterRecovery.plan).toBeUndefined();

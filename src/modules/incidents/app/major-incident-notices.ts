@@ -11,6 +11,8 @@ import type { IncidentDeps } from './incident-use-cases';
  * desk's updates and the resolution, each to the service's nominated contacts and the provider's
  * named contact and backup (the client's defaults where the service names none).
  *
+ * The desk's updates are public entries (written for the client); the declaration and resolution
+ * notices, composed from internal fields, are internal entries (the desk's report lists them).
  * The communications log records a notice when it is *enqueued*: its `communication` timeline
  * entry is written in the same transaction as the notice's outbox item, and names that item. The
  * log therefore lists exactly the notices the outbox delivers (it retries until delivered, and its
@@ -51,7 +53,7 @@ export function withCommunication(
   const effect: Effect = { kind: 'notify', name: notice.name, notification: notice.notification };
   const { effectId } = effectsOf(change.incident.id, change.incident.version, [effect])[0]!;
   const entry = communicationEntry(
-    { kind: notice.kind, subject: notice.notification.subject, message: notice.notification.message, recipients: notice.notification.recipients, effect: effectId },
+    { kind: notice.kind, visibility: notice.kind === 'update' ? 'public' : 'internal', subject: notice.notification.subject, message: notice.notification.message, recipients: notice.notification.recipients, effect: effectId },
     actor,
     change.incident.updatedAt,
   );

@@ -121,12 +121,15 @@ export const COMMUNICATION_KINDS = ['declared', 'update', 'resolved'] as const;
 export type CommunicationKind = (typeof COMMUNICATION_KINDS)[number];
 
 /**
- * The communications-log entry of a notice sent to the client: public (it is what the client was
- * told), stored in the same transaction as the notice's outbox item (`effect`), so the log names
- * exactly the notices the outbox delivers.
+ * The communications-log entry of a notice sent to the client, stored in the same transaction as
+ * the notice's outbox item (`effect`), so the log names exactly the notices the outbox delivers.
+ * The desk's updates are written for the client and are public; the declaration and resolution
+ * notices are composed from the record (the reason for declaring, the DR plan, the assignee) and
+ * go to the nominated and provider contacts, so their entries are internal, like those fields.
  */
 export function communicationEntry(notice: {
   readonly kind: CommunicationKind;
+  readonly visibility: 'public' | 'internal';
   readonly subject: string;
   readonly message: string;
   readonly recipients: readonly { readonly name: string }[];
@@ -136,7 +139,7 @@ export function communicationEntry(notice: {
     type: 'communication',
     at,
     actor,
-    visibility: 'public',
+    visibility: notice.visibility,
     field: notice.kind,
     subject: notice.subject,
     text: notice.message,
