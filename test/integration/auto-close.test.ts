@@ -213,6 +213,40 @@ describe('autoCloseResolvedIncidents', () => {
   });
 
   const found = (page: { items: readonly Incident[] }) => page.items.map((i) => i.id).sort();
+
+  // The same scheduled run escalates overdue post-incident-review actions (escalateOverdueReviewActions).
+  test("an open action past its due date is escalated to the review's service owner once, through the outbox; a done or later action is not", async () => {
+    const owner = { name: 'Olga Owner', email: 'olga@example.com' };
+    const major = resolvedAt(RESOLVED_AT, { major: true, majorReason: 'Everyone' });
+    await repo.create(aChange(major));
+    const due = (days: number) => iso(new Date(RESOLVED_AT.getTime() + days * DAY));
+    const reviewed = saveReview(
+      major,
+      {
+        findings: ['Slow detection'],
+        actions: [
+          { description: 'Alarm on the provider', owner: 'bob', due: due(2) },
+          { description: 'Runbook', owner: 'dan', due: due(2), status: 'done' },
+          { description: 'Failover drill', owner: 'eve', due: due(30) },
+        ],
+      },
+      { actor: { id: 'a', name: 'alice.agent' }, now: due(1), serviceOwner: owner },
+    );
+    await repo.save(reviewed, major.version, major);
+    expect((await repo.reviewActionsDueBefore(due(60), 10)).map((m) => m.actionId)).toEqual(['A1', 'A3']);
+
+    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(3))))).toBe(1);
+    const stored = await repo.get(major.id);
+    expect(stored?.review?.actions.map((a) => [a.id, a.escalatedAt])).toEqual([['A1', due(3)], ['A2', undefined], ['A3', undefined]]);
+    const notices = (await scanAll(tables.documents, tables.names.incidents)).filter((item) => item['pk'] === OUTBOX_PARTITION && item['kind'] === 'notify');
+    const sent = notices.map((n) => (n['effect'] as { notification: { recipients: { name: string }[]; subject: string } }).notification);
+    expect(sent.map((n) => [n.recipients.map((r) => r.name), n.subject])).toEqual([
+      [['Olga Owner'], `[${major.priority}] ${major.number} post-incident review: 1 action(s) overdue`],
+    ]);
+    // Settled: the next run finds nothing for A1; A3 is not due yet.
+    expect(await repo.reviewActionsDueBefore(due(60), 10)).toEqual([{ due: due(30), incidentId: major.id, actionId: 'A3' }]);
+    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(4))))).toBe(0);
+  });
 });
 
 describe('auto-close handler (scheduled Lambda)', () => {
@@ -268,51 +302,5 @@ describe('auto-close handler (scheduled Lambda)', () => {
     }
 
     expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0, reviewActionsEscalated: 0 });
-  });
-});
-
-describe('escalateOverdueReviewActions', () => {
-  let tables: TestTables;
-  let repo: DynamoDbIncidentRepository;
-
-  beforeEach(async () => {
-    tables = await createTestTables();
-    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
-    audit = trail;
-    repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, trail);
-  });
-  afterEach(() => tables?.destroy());
-
-  test("an open action past its due date is escalated to the review's service owner once, through the outbox; a done or later action is not", async () => {
-    const owner = { name: 'Olga Owner', email: 'olga@example.com' };
-    const major = resolvedAt(RESOLVED_AT, { major: true, majorReason: 'Everyone' });
-    await repo.create(aChange(major));
-    const due = (days: number) => iso(new Date(RESOLVED_AT.getTime() + days * DAY));
-    const reviewed = saveReview(
-      major,
-      {
-        findings: ['Slow detection'],
-        actions: [
-          { description: 'Alarm on the provider', owner: 'bob', due: due(2) },
-          { description: 'Runbook', owner: 'dan', due: due(2), status: 'done' },
-          { description: 'Failover drill', owner: 'eve', due: due(30) },
-        ],
-      },
-      { actor: { id: 'a', name: 'alice.agent' }, now: due(1), serviceOwner: owner },
-    );
-    await repo.save(reviewed, major.version, major);
-    expect((await repo.reviewActionsDueBefore(due(60), 10)).map((m) => m.actionId)).toEqual(['A1', 'A3']);
-
-    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(3))))).toBe(1);
-    const stored = await repo.get(major.id);
-    expect(stored?.review?.actions.map((a) => [a.id, a.escalatedAt])).toEqual([['A1', due(3)], ['A2', undefined], ['A3', undefined]]);
-    const notices = (await scanAll(tables.documents, tables.names.incidents)).filter((item) => item['pk'] === OUTBOX_PARTITION && item['kind'] === 'notify');
-    const sent = notices.map((n) => (n['effect'] as { notification: { recipients: { name: string }[]; subject: string } }).notification);
-    expect(sent.map((n) => [n.recipients.map((r) => r.name), n.subject])).toEqual([
-      [['Olga Owner'], `[${major.priority}] ${major.number} post-incident review: 1 action(s) overdue`],
-    ]);
-    // Settled: the next run finds nothing for A1; A3 is not due yet.
-    expect(await repo.reviewActionsDueBefore(due(60), 10)).toEqual([{ due: due(30), incidentId: major.id, actionId: 'A3' }]);
-    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(4))))).toBe(0);
   });
 });
