@@ -112,10 +112,14 @@ function operation(route: ApiRoute, components: SchemaComponents): Record<string
   const problems = [...new Set([400, ...(route.auth === 'token' ? [401, 403] : []), ...(route.problems ?? []), ...(route.body ? [415] : []), ...(route.method === 'POST' ? [422] : []), 500])].sort();
   const responses: Record<string, unknown> = {};
   if (route.response) {
+    const content: Record<string, unknown> = {
+      ...(route.response.schema && { 'application/json': { schema: components.embed(route.response.schema, 'output', `${name}Response`) } }),
+      ...(route.response.mediaType && { [route.response.mediaType]: { schema: { type: 'string' } } }),
+      ...Object.fromEntries((route.response.alternateMediaTypes ?? []).map((media) => [media, { schema: { type: 'string' } }])),
+    };
     responses[String(route.response.status)] = {
       description: route.response.description,
-      ...(route.response.schema && { content: { 'application/json': { schema: components.embed(route.response.schema, 'output', `${name}Response`) } } }),
-      ...(route.response.mediaType && { content: { [route.response.mediaType]: { schema: { type: 'string' } } } }),
+      ...(Object.keys(content).length > 0 && { content }),
     };
   }
   for (const status of problems) {

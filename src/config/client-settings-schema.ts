@@ -29,6 +29,14 @@ export const isoDurationSchema = z.string().refine((value) => parseIsoDuration(v
   message: 'must be a positive ISO 8601 duration such as PT15M, PT4H or P3D',
 });
 
+/** Recovery time and point objectives (disaster recovery), recorded on major incidents. */
+export const recoveryObjectivesSchema = z
+  .strictObject({
+    rto: isoDurationSchema.optional().describe('Recovery time objective: the longest the service may be down, from the start of the outage'),
+    rpo: isoDurationSchema.optional().describe('Recovery point objective: the most data, in time before the outage, that may be lost'),
+  })
+  .describe('RTO and RPO as ISO 8601 durations');
+
 const slaTarget = z
   .strictObject({ acknowledge: isoDurationSchema, respond: isoDurationSchema, resolve: isoDurationSchema })
   .superRefine((t, ctx) => {
@@ -402,6 +410,7 @@ export const clientSettingsSchema = z.strictObject({
   }),
   autoCloseAfter: isoDurationSchema.default('P7D').describe('A resolved incident nobody confirms or rejects closes after this long'),
   disasterRecoveryPlan: z.string().trim().min(1).max(500).optional().describe("Reference of the client's disaster-recovery plan, recorded on major incidents"),
+  recoveryObjectives: recoveryObjectivesSchema.optional().describe("The client's recovery time and point objectives, recorded on major incidents whose service names none"),
   contacts: contactsSchema,
   sla: slaPolicySchema.default(() => slaPolicySchema.parse({})),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),

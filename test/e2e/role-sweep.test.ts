@@ -35,6 +35,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /incidents/{id}': INCIDENT_READ,
   'GET /incidents/{id}/timeline': INCIDENT_READ,
   'GET /incidents/{id}/sla': INCIDENT_READ,
+  // The report: the desk's version, or the client version (requesters of their own incidents only).
+  'GET /incidents/{id}/report': INCIDENT_READ,
   // The machine client reads the incident, and gets no known errors nor articles (checked below).
   'GET /incidents/{id}/suggestions': 'nyyyyyyyyynn',
   'GET /reports/sla': REPORTS,

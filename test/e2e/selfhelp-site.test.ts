@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 import axe from 'axe-core';
 import { call, effectsDelivered, RUNTIME_HOOK_TIMEOUT, sharedRuntime, type RuntimeProcess } from '../support/local-runtime-process';
+import { sparticuzChromium } from '../support/headless-chromium';
 
 /**
  * The example client's self-help site, as `npm start` serves it at /help/, in a real headless
@@ -23,15 +23,6 @@ const internalArticle = `INTERNALARTICLE${marker}`;
 let runtime: RuntimeProcess;
 let browser: Browser;
 let engineer: string;
-
-/**
- * @sparticuz/chromium ships as ESM only, which jest's CommonJS registry cannot load: its
- * executable (unpacked on first use) and arguments are asked of a plain Node process.
- */
-function sparticuzChromium(): { path: string; args: string[] } {
-  const script = "import('@sparticuz/chromium').then(async ({ default: c }) => process.stdout.write(JSON.stringify({ path: await c.executablePath(), args: c.args })))";
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: resolve(__dirname, '../..'), encoding: 'utf8', timeout: 120_000 }));
-}
 
 beforeAll(async () => {
   runtime = await sharedRuntime();

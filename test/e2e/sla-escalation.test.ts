@@ -1,10 +1,14 @@
-import { call, RUNTIME_HOOK_TIMEOUT, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { randomUUID } from 'node:crypto';
+import { chromium as playwright } from 'playwright-core';
+import { call, effectsDelivered, RUNTIME_HOOK_TIMEOUT, startRuntimeProcess, type RuntimeProcess } from '../support/local-runtime-process';
+import { sparticuzChromium } from '../support/headless-chromium';
 
 /**
  * `npm start` with ITSM_TIME_SCALE=120 (a minute of SLA time per half second): the deployed SLA
  * workflow, run locally from the template, warns, records the breach and escalates a P1 nobody
  * acknowledges, leaves alone a P2 acknowledged in time, and keeps its pending clocks across a
- * restart of the runtime.
+ * restart of the runtime. On the same runtime, a major incident from declaration to its report
+ * (JSON, Markdown, and HTML in a real headless Chromium) and its post-incident review.
  */
 const SCALE = '120';
 let runtime: RuntimeProcess;
@@ -105,3 +109,148 @@ test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; 
   expect(keys.filter((k) => k === 'sla-escalation acknowledge L2 Tom Evans')).toHaveLength(1);
   expect(await notificationsAbout(runtime.url, handled.body.number)).toEqual([]);
 }, 600_000); // two boots, each maybe after another runtime's (boot lock), and real-time waits
+
+test('a major incident: declared, DR invoked and recovered, the client told, resolved, reviewed; its report reads as JSON, Markdown and HTML (the client version in a real browser, printed to PDF, without internal text); an overdue review action escalates to the service owner', async () => {
+  const marker = randomUUID().slice(0, 8);
+  // Internal text the client version must not hold.
+  const internal = { workNote: `WORKNOTE${marker}`, escalation: `ESCALATIONREASON${marker}`, drReason: `DRREASON${marker}`, majorReason: `MAJORREASON${marker}` };
+  const { majorReason } = internal;
+  const admin = await runtime.token('admin', 'e2e-mim-admin');
+  const owner = await runtime.token('service-owner', `mim-owner-${marker}`);
+  const desk = await runtime.token('agent', 'alice');
+  const requester = await runtime.token('requester', `mim-reporter-${marker}`);
+  const serviceId = `mim-${marker}`;
+  // A service with its own DR plan and objectives, owned by the owner who declares and invokes.
+  const service = await call(runtime.url, 'POST', '/services', {
+    token: admin,
+    body: {
+      id: serviceId, name: `MIM ${marker}`, description: 'Major incident e2e service', status: 'live', commencementDate: '2026-01-01',
+      owner: { username: `mim-owner-${marker}`, name: 'Mim Owner', email: 'mim-owner@example.com' }, sla: { reference: 'MSA-2026 schedule 2' },
+      disasterRecoveryPlan: `DRP-${marker} (failover to the second region)`, recoveryObjectives: { rto: 'PT4H', rpo: 'PT15M' },
+    },
+  });
+  expect(service.status).toBe(201);
+  const logged = await call(runtime.url, 'POST', '/incidents', {
+    token: requester,
+    body: { shortDescription: 'Checkout is down', description: 'Nobody can pay', impact: 1, urgency: 1, usersAffected: 1200, service: serviceId, category: 'software' },
+  });
+  expect(logged.status).toBe(201);
+  const path = `/incidents/${logged.body.id}`;
+  const etag = async () => (await call(runtime.url, 'GET', path, { token: desk })).headers.get('etag')!;
+  const patch = async (token: string, body: unknown) => call(runtime.url, 'PATCH', path, { token, body, headers: { 'If-Match': await etag() } });
+  expect((await patch(desk, { outage: {}, state: 'In Progress' })).status).toBe(200);
+
+  const escalated = await call(runtime.url, 'POST', `${path}/escalate`, { token: desk, body: { to: 'service-owner', reason: internal.escalation }, headers: { 'If-Match': await etag() } });
+  expect(escalated.status).toBe(200);
+  const declared = await patch(owner, { major: true, majorReason });
+  expect({ status: declared.status, dr: declared.body.disasterRecovery }).toMatchObject({ status: 200, dr: { plan: `DRP-${marker} (failover to the second region)`, source: 'service', objectives: { rto: 'PT4H', rpo: 'PT15M' } } });
+  // An agent may not invoke the plan; the service's owner may.
+  const refused = await call(runtime.url, 'POST', `${path}/disaster-recovery`, { token: desk, body: { action: 'invoke', reason: 'x' }, headers: { 'If-Match': await etag() } });
+  expect(refused.status).toBe(403);
+  const invoked = await call(runtime.url, 'POST', `${path}/disaster-recovery`, { token: owner, body: { action: 'invoke', reason: internal.drReason }, headers: { 'If-Match': await etag() } });
+  expect({ status: invoked.status, invoked: invoked.body.disasterRecovery?.decision?.invoked }).toEqual({ status: 200, invoked: true });
+  expect((await call(runtime.url, 'POST', `${path}/comments`, { token: desk, body: { type: 'work-note', text: internal.workNote } })).status).toBe(201);
+  const update = await call(runtime.url, 'POST', `${path}/communications`, { token: desk, body: { subject: 'Failover under way', message: 'Checkout is failing over to the second region; next update in 30 minutes.' } });
+  expect(update.status).toBe(201);
+  expect(update.body).toMatchObject({ type: 'communication', visibility: 'public', subject: 'UPDATE: MAJOR INCIDENT ' + logged.body.number + ': Failover under way' });
+  const resolved = await patch(desk, { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Failed over to the second region' });
+  expect(resolved.status).toBe(200);
+  const dataRestoredTo = new Date(Date.parse(logged.body.detectedAt) - 10 * 60_000).toISOString();
+  const recovered = await call(runtime.url, 'POST', `${path}/disaster-recovery`, {
+    token: desk, body: { action: 'recovered', restoredAt: resolved.body.resolvedAt, dataRestoredTo }, headers: { 'If-Match': await etag() },
+  });
+  expect(recovered.status).toBe(200);
+
+  // The review: a finding, one action already overdue (due at detection), one linked to an improvement item later.
+  const reviewed = await call(runtime.url, 'PUT', `${path}/review`, {
+    token: desk,
+    headers: { 'If-Match': await etag() },
+    body: {
+      summary: 'Failover worked; detection was slow',
+      findings: ['The health check did not cover the payment provider'],
+      actions: [{ description: 'Add the payment provider to the health check', owner: 'alice', due: logged.body.detectedAt, link: { kind: 'problem', id: 'PRB0000001' } }],
+      complete: true,
+    },
+  });
+  expect({ status: reviewed.status, review: reviewed.body.review?.status, action: reviewed.body.review?.actions?.[0]?.id }).toEqual({ status: 200, review: 'completed', action: 'A1' });
+  await effectsDelivered(runtime.url);
+
+  // Communications went to the service's contacts: the declaration, the update, the resolution.
+  const { body: sentBox } = await call(runtime.url, 'GET', '/_local/notifications');
+  const sent = (sentBox.items as { subject: string; attributes: Record<string, string>; message: { recipients: { name: string }[] } }[]).filter((m) => m.subject.includes(logged.body.number));
+  expect(sent.filter((m) => m.attributes['level'] === 'major').map((m) => m.subject.split(' ')[0])).toEqual(['MAJOR', 'UPDATE:', 'RESOLVED:']);
+
+  // The overdue action escalates to the service owner when the scheduled job runs, once.
+  const schedules = (await call(runtime.url, 'GET', '/_local/schedules')).body.items as { logicalId: string }[];
+  const job = schedules.find((s) => s.logicalId.startsWith('AutoCloseSchedule'))!;
+  for (const _ of [1, 2]) expect((await call(runtime.url, 'POST', `/_local/schedules/${job.logicalId}/run`)).status).toBe(200);
+  await effectsDelivered(runtime.url);
+  const overdue = ((await call(runtime.url, 'GET', '/_local/notifications')).body.items as typeof sent).filter((m) => m.subject.includes(`${logged.body.number} post-incident review`));
+  expect(overdue.map((m) => m.message.recipients.map((r) => r.name))).toEqual([['Mim Owner']]);
+
+  // The desk's report, as JSON.
+  const report = await call(runtime.url, 'GET', `${path}/report`, { token: desk });
+  expect(report.status).toBe(200);
+  expect(report.body).toMatchObject({
+    audience: 'desk',
+    summary: { number: logged.body.number, major: true, majorReason, state: 'Resolved' },
+    impact: { services: [serviceId], usersAffected: 1200, outage: { start: logged.body.detectedAt, end: resolved.body.resolvedAt, ongoing: false } },
+    disasterRecovery: { plan: `DRP-${marker} (failover to the second region)`, source: 'service', invoked: true, reason: internal.drReason, rpo: { target: 'PT15M', achievedMinutes: 10, met: true } },
+    review: { status: 'completed' },
+  });
+  const { impact, disasterRecovery, timeline, communications, actions } = report.body;
+  expect(impact.userOutageMinutes).toBe(impact.outageMinutes * 1200);
+  expect(impact.sla.map((t: { target: string }) => t.target)).toEqual(['acknowledge', 'respond', 'resolve']);
+  expect(disasterRecovery.rto).toMatchObject({ target: 'PT4H', achievedMinutes: impact.outageMinutes, met: impact.outageMinutes <= 240 });
+  expect(communications.map((c: { kind: string }) => c.kind)).toEqual(['declared', 'update', 'resolved']);
+  expect(timeline.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['created', 'outage-start', 'escalation', 'major-incident', 'disaster-recovery', 'work-note', 'communication', 'outage-end', 'review']));
+  expect(actions).toEqual([expect.objectContaining({ id: 'A1', owner: 'alice', status: 'open', overdue: true, link: { kind: 'problem', id: 'PRB0000001' } })]);
+
+  // Markdown: the same report.
+  const markdown = await call(runtime.url, 'GET', `${path}/report`, { token: desk, headers: { Accept: 'text/markdown' } });
+  expect(markdown.headers.get('content-type')).toMatch(/^text\/markdown/);
+  expect(markdown.text).toContain(`# Incident report ${logged.body.number}`);
+  expect(markdown.text).toContain(internal.workNote);
+  expect(markdown.text).toMatch(/\| RPO \| PT15M \(15 min\) · achieved 10 min · met \|/);
+
+  // The client version (what the reporter gets): no work notes, no internal reasons.
+  const clientJson = await call(runtime.url, 'GET', `${path}/report`, { token: requester });
+  expect(clientJson.body.audience).toBe('client');
+  // Only the desk's update: the declaration and resolution notices name internal fields.
+  expect(clientJson.body.communications.map((c: { kind: string }) => c.kind)).toEqual(['update']);
+  expect(clientJson.body.summary.majorReason).toBeUndefined();
+  expect(clientJson.body.disasterRecovery).toMatchObject({ source: 'service', invoked: true, rto: { target: 'PT4H' } });
+  expect(clientJson.body.disasterRecovery.plan).toBeUndefined();
+  for (const text of Object.values(internal)) expect(clientJson.text).not.toContain(text);
+  const html = await call(runtime.url, 'GET', `${path}/report?audience=client`, { token: desk, headers: { Accept: 'text/html' } });
+  expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+
+  // In a real headless Chromium: the page the API serves renders, prints to PDF, and holds no internal text.
+  const { path: executablePath, args } = sparticuzChromium();
+  const browser = await playwright.launch({ executablePath, args, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.setExtraHTTPHeaders({ Authorization: `Bearer ${desk}`, Accept: 'text/html' });
+    const answer = await page.goto(`${runtime.url}${path}/report?audience=client`);
+    expect(answer?.status()).toBe(200);
+    expect(await page.title()).toBe(`Incident report ${logged.body.number} (client version)`);
+    const headings = await page.locator('h2').allTextContents();
+    expect(headings).toEqual(['Summary', 'Impact', 'Timeline', 'Root cause', 'Disaster recovery', 'Communications', 'Post-incident review', 'Actions']);
+    const shown = await page.locator('body').innerText();
+    expect(shown).toContain('Failover under way');
+    for (const text of Object.values(internal)) expect(shown).not.toContain(text);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(5_000);
+  } finally {
+    await browser.close();
+  }
+
+  // The service report counts the major incident and its completed review.
+  const day = new Date(Date.parse(resolved.body.resolvedAt));
+  const from = new Date(day.getTime() - 86_400_000).toISOString();
+  const to = new Date(day.getTime() + 86_400_000).toISOString();
+  const serviceReport = await call(runtime.url, 'GET', `/reports/service?service=${serviceId}&from=${from}&to=${to}`, { token: desk });
+  expect({ status: serviceReport.status, majorIncidents: serviceReport.body.majorIncidents }).toEqual({ status: 200, majorIncidents: expect.anything() });
+  expect(serviceReport.body.majorIncidents).toEqual({ declared: 1, reviewsCompleted: 1, reviewsPending: 0, reviewActionsOpen: 1 });
+}, 300_000);

@@ -53,7 +53,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(problems.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   });
 
-  test('only the problems, incidents, knowledge-retirement and reports functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and PutItem on article partitions only', () => {
+  test('only the problems, incidents, knowledge-retirement and reports functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and byIncident, and PutItem on article partitions only', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.problemsTable);
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
@@ -69,6 +69,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantsOn(incidents.statements, tableId)).toEqual({
       [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],
+      // Incident reports: the problems an incident is linked to.
+      [`\${${tableId}.Arn}/index/byIncident`]: ['dynamodb:Query'],
     });
     // The Put is for resolution drafts: only under article partitions (KA#…), never problems, known errors or terms' other keys.
     const puts = incidents.statements.filter((s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).includes('dynamodb:PutItem'));

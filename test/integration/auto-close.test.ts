@@ -7,6 +7,8 @@ import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import type { IncidentRepository } from '../../src/modules/incidents/app/ports';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { rejectResolution, type Incident } from '../../src/modules/incidents/domain/incident';
+import { saveReview } from '../../src/modules/incidents/domain/post-incident-review';
+import { escalateOverdueReviewActions } from '../../src/modules/incidents/app/major-incident-use-cases';
 import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../src/kernel/domain/priority-rules';
 import { createTestTables, type TestTables } from '../support/test-tables';
@@ -211,6 +213,40 @@ describe('autoCloseResolvedIncidents', () => {
   });
 
   const found = (page: { items: readonly Incident[] }) => page.items.map((i) => i.id).sort();
+
+  // The same scheduled run escalates overdue post-incident-review actions (escalateOverdueReviewActions).
+  test("an open action past its due date is escalated to the review's service owner once, through the outbox; a done or later action is not", async () => {
+    const owner = { name: 'Olga Owner', email: 'olga@example.com' };
+    const major = resolvedAt(RESOLVED_AT, { major: true, majorReason: 'Everyone' });
+    await repo.create(aChange(major));
+    const due = (days: number) => iso(new Date(RESOLVED_AT.getTime() + days * DAY));
+    const reviewed = saveReview(
+      major,
+      {
+        findings: ['Slow detection'],
+        actions: [
+          { description: 'Alarm on the provider', owner: 'bob', due: due(2) },
+          { description: 'Runbook', owner: 'dan', due: due(2), status: 'done' },
+          { description: 'Failover drill', owner: 'eve', due: due(30) },
+        ],
+      },
+      { actor: { id: 'a', name: 'alice.agent' }, now: due(1), serviceOwner: owner },
+    );
+    await repo.save(reviewed, major.version, major);
+    expect((await repo.reviewActionsDueBefore(due(60), 10)).map((m) => m.actionId)).toEqual(['A1', 'A3']);
+
+    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(3))))).toBe(1);
+    const stored = await repo.get(major.id);
+    expect(stored?.review?.actions.map((a) => [a.id, a.escalatedAt])).toEqual([['A1', due(3)], ['A2', undefined], ['A3', undefined]]);
+    const notices = (await scanAll(tables.documents, tables.names.incidents)).filter((item) => item['pk'] === OUTBOX_PARTITION && item['kind'] === 'notify');
+    const sent = notices.map((n) => (n['effect'] as { notification: { recipients: { name: string }[]; subject: string } }).notification);
+    expect(sent.map((n) => [n.recipients.map((r) => r.name), n.subject])).toEqual([
+      [['Olga Owner'], `[${major.priority}] ${major.number} post-incident review: 1 action(s) overdue`],
+    ]);
+    // Settled: the next run finds nothing for A1; A3 is not due yet.
+    expect(await repo.reviewActionsDueBefore(due(60), 10)).toEqual([{ due: due(30), incidentId: major.id, actionId: 'A3' }]);
+    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(4))))).toBe(0);
+  });
 });
 
 describe('auto-close handler (scheduled Lambda)', () => {
@@ -251,7 +287,7 @@ describe('auto-close handler (scheduled Lambda)', () => {
     for (const incident of [...stale, fresh]) await repo.create(aChange(incident));
 
     const context = lambdaContext('rowe-itsm-example-auto-close');
-    expect(await handler(scheduledEvent(), context)).toEqual({ closed: 2 });
+    expect(await handler(scheduledEvent(), context)).toEqual({ closed: 2, reviewActionsEscalated: 0 });
     for (const incident of stale) expect(await repo.get(incident.id)).toMatchObject({ state: 'Closed', closedBy: 'system:auto-close' });
     expect(await repo.get(fresh.id)).toEqual(fresh);
 
@@ -265,6 +301,6 @@ describe('auto-close handler (scheduled Lambda)', () => {
       expect(record.changes).toContainEqual({ field: 'closedBy', after: 'system:auto-close' });
     }
 
-    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0 });
+    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0, reviewActionsEscalated: 0 });
   });
 });

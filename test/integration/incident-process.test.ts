@@ -107,9 +107,13 @@ describe('timeline', () => {
     'priority-change',
     'escalation',
     'major-incident',
+    // A major incident's declaration and each resolution are told to the client (the communications log; internal entries).
+    'communication',
     'state-change',
+    'communication',
     'reopened',
     'state-change',
+    'communication',
     'closed',
   ];
   const reporterView = ['created', 'state-change', 'comment', 'priority-change', 'state-change', 'reopened', 'state-change', 'closed'];
@@ -154,9 +158,12 @@ describe('timeline', () => {
       expect.objectContaining({ type: 'priority-change', from: 'P3', to: 'P2', reason: 'The whole floor is affected', visibility: 'public' }),
       expect.objectContaining({ type: 'escalation', actor: serviceOwner.username, reason: 'Close to breaching the SLA', visibility: 'internal' }),
       expect.objectContaining({ type: 'major-incident', actor: serviceOwner.username, visibility: 'internal' }),
+      expect.objectContaining({ type: 'communication', actor: serviceOwner.username, field: 'declared', visibility: 'internal', effect: expect.stringMatching(/#notify#major-incident$/) }),
       expect.objectContaining({ type: 'state-change', from: 'In Progress', to: 'Resolved', text: 'Restarted transport' }),
+      expect.objectContaining({ type: 'communication', field: 'resolved', visibility: 'internal', effect: expect.stringMatching(/#notify#major-incident-resolved$/) }),
       expect.objectContaining({ type: 'reopened', actor: requester.username, reason: 'Outlook still says disconnected', from: 'Resolved', to: 'In Progress' }),
       expect.objectContaining({ type: 'state-change', from: 'In Progress', to: 'Resolved', text: 'Replaced the connector' }),
+      expect.objectContaining({ type: 'communication', field: 'resolved', visibility: 'internal' }),
       expect.objectContaining({ type: 'closed', actor: requester.username, from: 'Resolved', to: 'Closed' }),
     ]);
     expect(new Set(entries.map((e) => e['id'])).size).toBe(entries.length);

@@ -235,7 +235,7 @@ describe('mayReadInternal', () => {
 });
 
 test('INTERNAL_INCIDENT_FIELDS are the escalations and the major-incident details', () => {
-  expect([...INTERNAL_INCIDENT_FIELDS].sort()).toEqual(['disasterRecoveryPlan', 'escalations', 'majorReason']);
+  expect([...INTERNAL_INCIDENT_FIELDS].sort()).toEqual(['disasterRecovery', 'disasterRecoveryPlan', 'escalations', 'majorReason', 'review']);
 });
 
 describe('firstForbiddenField', () => {

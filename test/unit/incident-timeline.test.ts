@@ -40,19 +40,22 @@ describe('isPublic', () => {
   });
 });
 
-test('TIMELINE_ENTRY_TYPES lists the fourteen entry types', () => {
+test('TIMELINE_ENTRY_TYPES lists the seventeen entry types', () => {
   expect([...TIMELINE_ENTRY_TYPES].sort()).toEqual(
     [
       'acknowledged',
       'assignment-change',
       'closed',
       'comment',
+      'communication',
       'created',
+      'disaster-recovery',
       'escalation',
       'field-change',
       'major-incident',
       'priority-change',
       'reopened',
+      'review',
       'sla-breach',
       'sla-warning',
       'state-change',

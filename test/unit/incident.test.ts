@@ -87,7 +87,7 @@ function changed(
     rules: options.rules ?? RULES,
     actor: options.actor ?? editor,
     now: options.now ?? LATER,
-    ...(options.disasterRecoveryPlan !== undefined && { disasterRecoveryPlan: options.disasterRecoveryPlan }),
+    ...(options.disasterRecoveryPlan !== undefined && { disasterRecovery: { plan: options.disasterRecoveryPlan, source: 'client' as const } }),
   });
 }
 

@@ -161,7 +161,7 @@ export function firstForbiddenField(caller: Caller, operation: 'create' | 'updat
 }
 
 /** Fields left out of an incident for callers who may not see the desk's internal work. */
-export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disasterRecoveryPlan'] as const;
+export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disasterRecoveryPlan', 'disasterRecovery', 'review'] as const;
 
 export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string; readonly reportedById?: string | undefined; readonly security?: boolean | undefined }): boolean {
   return mayActOnIncident(caller, 'incident:read-internal', incident);

@@ -30,7 +30,14 @@ export interface RouteContract {
   readonly body?: z.ZodType;
   readonly query?: z.ZodType;
   /** What a success answers: JSON described by `schema`, or a body of another `mediaType` (e.g. text/calendar), a string. */
-  readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly mediaType?: string; readonly description: string };
+  readonly response?: {
+    readonly status: number;
+    readonly schema?: z.ZodType;
+    readonly mediaType?: string;
+    /** Other media types the same answer comes in on request (Accept), each a string body, e.g. text/markdown. */
+    readonly alternateMediaTypes?: readonly string[];
+    readonly description: string;
+  };
   /** Problem statuses the route may answer besides 400/401/403/500. */
   readonly problems?: readonly number[];
   /**

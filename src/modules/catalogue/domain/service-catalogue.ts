@@ -67,6 +67,8 @@ export interface Service {
   readonly links: readonly ServiceLink[];
   readonly contacts: ServiceContacts;
   readonly disasterRecoveryPlan?: string;
+  /** Recovery time and point objectives (ISO 8601 durations), recorded on the service's major incidents. */
+  readonly recoveryObjectives?: { readonly rto?: string; readonly rpo?: string };
   /**
    * The requests the service takes, one entry per type, each with its own fulfilment target and
    * approval rule; absent: every type, on the client's targets (see service-request.ts).

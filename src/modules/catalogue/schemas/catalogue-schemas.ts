@@ -3,7 +3,7 @@ import { line, text } from '../../../kernel/schemas/text';
 import { CI_RELATION_KINDS, CI_TYPES } from '../domain/configuration-item';
 import { SERVICE_LINK_KINDS, SERVICE_STATUSES } from '../domain/service-catalogue';
 import { REQUEST_TYPES } from '../../changes/domain';
-import { isoDurationSchema } from '../../../config/client-settings-schema';
+import { isoDurationSchema, recoveryObjectivesSchema } from '../../../config/client-settings-schema';
 
 /**
  * Request and response schemas of the service catalogue and configuration items: the single
@@ -43,6 +43,8 @@ const sla = z
   })
   .describe('SLA terms');
 
+const recoveryObjectives = recoveryObjectivesSchema;
+
 const link = z.strictObject({ kind: z.enum(SERVICE_LINK_KINDS), url, title: line(200).optional() });
 
 const serviceContacts = z
@@ -75,6 +77,7 @@ const serviceFields = {
   links: z.array(link).max(20).default([]).describe('Ticket board, documentation, runbooks'),
   contacts: serviceContacts.default({ nominated: [] }),
   disasterRecoveryPlan: line(500).optional().describe('Reference of the disaster-recovery plan'),
+  recoveryObjectives: recoveryObjectives.optional().describe("The service's RTO and RPO; the client's where absent"),
   requestTypes: requestTypes.optional(),
 };
 
@@ -99,6 +102,7 @@ export const updateServiceBodySchema = z
     links: z.array(link).max(20).optional(),
     contacts: serviceContacts.optional(),
     disasterRecoveryPlan: line(500).optional(),
+    recoveryObjectives: recoveryObjectives.optional(),
     requestTypes: requestTypes.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' })
@@ -134,6 +138,7 @@ export const serviceSchema = z
     links: z.array(link).optional(),
     contacts: serviceContacts.optional(),
     disasterRecoveryPlan: z.string().optional(),
+    recoveryObjectives: recoveryObjectives.optional(),
     requestTypes: requestTypes.optional(),
     createdAt: z.string().optional(),
     createdBy: z.string().optional(),

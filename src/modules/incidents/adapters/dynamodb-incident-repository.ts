@@ -27,6 +27,7 @@ import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-tra
 import { aggregateTransactItems } from './report-aggregates';
 import { withSlaCounted } from '../domain/incident-aggregates';
 import type { SlaPolicy } from '../domain/incident-sla';
+import { dueMarkerDelta, type DueMarker } from '../domain/post-incident-review';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
 import type { OutboxEffect } from '../../outbox/domain';
@@ -40,6 +41,9 @@ import {
   incidentNumberCounterKey,
   timelineEntryKey,
   TIMELINE_PREFIX,
+  REVIEW_ACTIONS_DUE_PARTITION,
+  reviewActionDueKey,
+  QUOTA_EXPIRY_ATTRIBUTE,
   type IncidentIndexName,
 } from './incidents-table-keys';
 
@@ -187,6 +191,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             },
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
             ...aggregateTransactItems(this.tableName, before, incident),
+            ...this.dueMarkerWrites(before, incident),
             ...this.auditPut(audit),
             ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
       ]);
@@ -220,6 +225,44 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
         ],
       }),
     );
+  }
+
+  /** The review-action due markers the change adds and settles (incidents-table-keys.ts). */
+  private dueMarkerWrites(before: Incident, after: Incident) {
+    const { put, settle } = dueMarkerDelta(before, after);
+    // Settled markers expire a day later: the overdue check skips them meanwhile.
+    const expires = Math.floor(Date.parse(after.updatedAt) / 1000) + 86_400;
+    return [
+      ...put.map((m) => ({ Put: { TableName: this.tableName, Item: { ...reviewActionDueKey(m), ...m } } })),
+      ...settle.map((m) => ({
+        Update: {
+          TableName: this.tableName,
+          Key: reviewActionDueKey(m),
+          UpdateExpression: 'SET settled = :true, #expires = :expires',
+          ExpressionAttributeNames: { '#expires': QUOTA_EXPIRY_ATTRIBUTE },
+          ExpressionAttributeValues: { ':true': true, ':expires': expires },
+        },
+      })),
+    ];
+  }
+
+  /** Open review actions due before `before`, oldest first: one Query on the markers' partition. */
+  async reviewActionsDueBefore(before: string, limit: number): Promise<DueMarker[]> {
+    const markers: DueMarker[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk < :before',
+        FilterExpression: 'attribute_not_exists(settled)',
+        ExpressionAttributeValues: { ':pk': REVIEW_ACTIONS_DUE_PARTITION, ':before': before },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      });
+      for (const item of result.Items ?? []) markers.push({ due: String(item['due']), incidentId: String(item['incidentId']), actionId: String(item['actionId']) });
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && markers.length < limit);
+    return markers.slice(0, limit);
   }
 
   private entryPuts(incidentId: string, entries: readonly TimelineEntry[], version: number) {

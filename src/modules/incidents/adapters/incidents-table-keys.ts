@@ -7,6 +7,12 @@
  * | timeline entry  | INCIDENT#<id>           | TL#<at>#<version>#<n> (or #c<rand>) |
  * | number counter  | COUNTER#INCIDENT-NUMBER | COUNTER                             |
  * | create quota    | QUOTA#<caller sub>      | incident#<window start> (kernel/adapters/quota-counter.ts) |
+ * | review action due | REVIEW-ACTIONS-DUE    | <due>#<incident id>#<action id>     |
+ *
+ * Review-action due markers: one per open, not yet escalated post-incident-review action, written
+ * in the incident's own transaction; the overdue check is one Query (`sk < now`) on one small
+ * partition. A marker that no longer applies (done, escalated, moved) is marked settled and left
+ * to the TTL (the roles hold no DeleteItem).
  *
  * Secondary indexes project every attribute, so one Query answers a list page, except byNumber and
  * byOpenService, which hold keys only: a lookup by number reads the item by key afterwards, and the
@@ -113,3 +119,9 @@ export const alarmLockKey = (alarmArn: string) => ({ pk: `ALARM#${alarmArn}`, sk
 export const findingLockKey = (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'OPEN' });
 export const monitoringLockKey = (lock: { readonly kind: 'alarm' | 'finding'; readonly id: string }) =>
   lock.kind === 'alarm' ? alarmLockKey(lock.id) : findingLockKey(lock.id);
+
+export const REVIEW_ACTIONS_DUE_PARTITION = 'REVIEW-ACTIONS-DUE';
+export const reviewActionDueKey = (marker: { readonly due: string; readonly incidentId: string; readonly actionId: string }) => ({
+  pk: REVIEW_ACTIONS_DUE_PARTITION,
+  sk: `${marker.due}#${marker.incidentId}#${marker.actionId}`,
+});

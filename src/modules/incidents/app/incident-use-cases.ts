@@ -51,13 +51,14 @@ import {
 import type { IncidentRepository, StoredTimelineEntry } from './ports';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
-import type { Service } from '../../catalogue/domain';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
-import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
+import { assertServiceAcceptsIncidents, escalationContacts } from '../../catalogue/domain';
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
 import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
+import { disasterRecoveryFor, type RecoveryObjectives } from '../domain/major-incident';
+import { majorIncidentNotices } from './major-incident-notices';
 import { assertKnownCategory, createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../domain/intake-policy';
 
 export interface IncidentPolicySettings {
@@ -65,6 +66,8 @@ export interface IncidentPolicySettings {
   /** ISO 8601 duration after which an unconfirmed resolution closes by itself. */
   readonly autoCloseAfter: string;
   readonly disasterRecoveryPlan?: string;
+  /** The client's recovery time and point objectives (ISO 8601 durations), where a service names none. */
+  readonly recoveryObjectives?: RecoveryObjectives;
   /** Categories, the requesters' priority cap, the detection window and create quotas; DEFAULT_INTAKE when absent. */
   readonly intake?: IntakePolicy;
   /** The client's ServiceNow is kept in step: every change and comment also stores a servicenow-sync effect. */
@@ -238,7 +241,8 @@ export async function getIncidentSuggestions(deps: IncidentDeps, knowledge: Know
   return incidentSuggestions(knowledge, caller, await load(deps, caller, idOrNumber));
 }
 
-async function load(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<Incident> {
+/** The incident, by id or number, if the caller may read it (404 otherwise). */
+export async function load(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<Incident> {
   requireScope(caller, 'incident:read', 'read incidents');
   const incident = INCIDENT_NUMBER.test(idOrNumber) ? await deps.incidents.getByNumber(idOrNumber) : await deps.incidents.get(idOrNumber);
   if (!incident || !mayActOnIncident(caller, 'incident:read', incident)) {
@@ -306,8 +310,13 @@ export async function updateIncident(
   // A service that names its own disaster-recovery plan has it recorded and told, not the client's
   // default; a failed look-up must not stop the declaration (the client's plan, the client's contacts).
   const service = declaring ? await deps.services.getService(changes.service ?? current.service).catch(() => undefined) : undefined;
-  const disasterRecoveryPlan = service?.disasterRecoveryPlan ?? deps.settings.disasterRecoveryPlan;
-  const change = withSlaFacts(
+  const disasterRecovery = declaring
+    ? disasterRecoveryFor(service, {
+        ...(deps.settings.disasterRecoveryPlan && { plan: deps.settings.disasterRecoveryPlan }),
+        ...(deps.settings.recoveryObjectives && { objectives: deps.settings.recoveryObjectives }),
+      })
+    : undefined;
+  const changed = withSlaFacts(
     current,
     changeIncident({
       incident: current,
@@ -315,12 +324,13 @@ export async function updateIncident(
       rules: deps.rules,
       actor: caller,
       now: at,
-      ...(disasterRecoveryPlan && { disasterRecoveryPlan }),
+      ...(disasterRecovery && { disasterRecovery }),
     }),
     at,
     isDesk(caller),
   );
-  const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: majorIncidentNotification(deps, change.incident, service) }] : [];
+  // A major incident's declaration and resolution are told to the client, and logged as sent (major-incident-use-cases.ts).
+  const { change, effects: notices } = await majorIncidentNotices(deps, current, changed, service, caller.name);
   await storeChange(deps, caller, 'incident:update', current, change, notices);
   if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
     await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
@@ -488,7 +498,7 @@ export async function flagSecurity(deps: IncidentDeps, caller: Caller, idOrNumbe
 }
 
 /** Whether the caller works the desk: their changes acknowledge the incident. Machine clients do not. */
-function isDesk(caller: Caller): boolean {
+export function isDesk(caller: Caller): boolean {
   return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
 }
 
@@ -496,7 +506,7 @@ function isDesk(caller: Caller): boolean {
  * Stores a change of a loaded incident with its audit record and its effects (one transaction):
  * the SLA workflow's start if the change began a new clock generation, and `effects`.
  */
-async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange, effects: readonly Effect[] = []): Promise<void> {
+export async function storeChange(deps: IncidentDeps, caller: Caller, action: string, current: Incident, change: IncidentChange, effects: readonly Effect[] = []): Promise<void> {
   await deps.incidents.save(
     change,
     current.version,
@@ -569,7 +579,7 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
   return closed;
 }
 
-async function loadForChange(
+export async function loadForChange(
   deps: IncidentDeps,
   caller: Caller,
   idOrNumber: string,
@@ -596,28 +606,9 @@ async function saveAndView(deps: IncidentDeps, caller: Caller, current: Incident
 }
 
 /** The service's owner, else the client's default service owner (also when the look-up fails). */
-async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
+export async function serviceOwnerOf(deps: IncidentDeps, incident: Incident) {
   const service = await deps.services.getService(incident.service).catch(() => undefined);
   return escalationContacts(service, deps.settings.contacts).find((c) => c.role === 'service-owner')!.contact;
-}
-
-/** The notice of a major incident, addressed before the change is stored (it is stored with it). */
-function majorIncidentNotification(deps: IncidentDeps, incident: Incident, service: Service | undefined): Notification {
-  const { contacts } = deps.settings;
-  // The service's nominated and provider contacts, level by level, else the client's.
-  const provider = providerContacts(service, contacts);
-  const nominated = escalationContacts(service, contacts).filter((c) => c.role !== 'service-owner').map((c) => c.contact);
-  return {
-    topic: 'major-incident',
-    subject: `MAJOR INCIDENT ${incident.number} [${incident.priority}]: ${incident.shortDescription}`,
-    message: [
-      `${incident.number} on service ${incident.service} has been declared a major incident: ${incident.majorReason}.`,
-      incident.disasterRecoveryPlan ? `Disaster-recovery plan: ${incident.disasterRecoveryPlan}.` : 'No disaster-recovery plan is on record.',
-      `Current state: ${incident.state}; assigned to ${incident.assignee ?? incident.assignmentGroup ?? 'nobody yet'}.`,
-    ].join('\n'),
-    recipients: [...nominated, provider.named, provider.backup],
-    attributes: { priority: incident.priority, client: deps.settings.clientId, level: 'major' },
-  };
 }
 
 function requireScope(caller: Caller, action: IncidentAction, what: string) {
@@ -630,7 +621,7 @@ function requireScope(caller: Caller, action: IncidentAction, what: string) {
 const FIELD_ORDER: readonly (keyof Incident)[] = [
   'id', 'number', 'state', 'priority', 'priorityReasons', 'reported', 'concurrentIncidentsAtLogging', 'shortDescription', 'description', 'impact', 'urgency',
   'usersAffected', 'service', 'category', 'subcategory', 'channel', 'reportedBy', 'recordedBy', 'detectedAt',
-  'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
+  'assignmentGroup', 'assignee', 'onHoldReason', 'workaround', 'major', 'majorReason', 'disasterRecoveryPlan', 'disasterRecovery', 'review', 'security', 'findingId', 'alarmArn', 'occurrenceCount',
   'escalationLevel', 'escalations', 'duplicateOf', 'resolutionCode', 'resolutionNotes', 'resolvedAt', 'resolvedBy',
   'reopenCount', 'closedAt', 'closedBy', 'closureReason', 'outage', 'external', 'createdAt', 'updatedAt', 'updatedBy', 'version',
 ];
@@ -649,7 +640,7 @@ function view(caller: Caller, incident: Incident): IncidentView {
   return ordered as IncidentView;
 }
 
-const now = (deps: IncidentDeps) => deps.clock.now().toISOString();
+export const now = (deps: Pick<IncidentDeps, 'clock'>) => deps.clock.now().toISOString();
 
 /** Outage times in the same UTC form as every other instant, so they sort and compare as strings. */
 const normalizedOutage = (o: { readonly start?: string; readonly end?: string; readonly lostTransactions?: number }) => ({
@@ -660,7 +651,7 @@ const normalizedOutage = (o: { readonly start?: string; readonly end?: string; r
 
 /** Before anything is written (or a number allocated): the service must be in the catalogue and not retired. */
 /** A service owner escalates and declares major incidents on the services they own only; the catalogue is read only for them. */
-async function assertOwnerPower(
+export async function assertOwnerPower(
   deps: IncidentDeps,
   caller: Caller,
   action: 'incident:escalate' | 'incident:declare-major',

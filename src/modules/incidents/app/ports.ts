@@ -2,6 +2,8 @@ import type { OutageInterval } from '../domain/incident-aggregates';
 import type { Incident, IncidentChange } from '../domain/incident';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { TimelineEntry } from '../domain/incident-timeline';
+import type { DueMarker } from '../domain/post-incident-review';
+import type { IncidentRootCause } from '../../problems/app';
 import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
@@ -71,7 +73,17 @@ export interface IncidentRepository {
   resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>>;
   /** Incidents logged in [from, to), oldest first (reports). */
   createdBetween(from: string, to: string, page: PageRequest): Promise<Page<Incident>>;
+  /** Open post-incident-review actions due before the instant and not yet escalated, oldest first, at most `limit`. */
+  reviewActionsDueBefore(before: string, limit: number): Promise<readonly DueMarker[]>;
 }
+
+/** A major incident's root cause: the problems it is linked to, with their known errors. */
+export interface RootCauseSource {
+  problemsOfIncident(incidentId: string): Promise<readonly LinkedProblem[]>;
+}
+
+/** A linked problem with its known error, as the problems module records the link. */
+export type LinkedProblem = IncidentRootCause;
 
 /**
  * Starts the workflow that drives an incident's SLA clocks for one generation (Step Functions

@@ -14,7 +14,9 @@ import type { Priority } from '../../../kernel/domain/priority';
  *   channel, as logged), resolved (by priority), reopened, canceled, acknowledged with the summed
  *   time to acknowledge. Events, counted once when they happen; later edits do not move them.
  * - **backlog** (`OPEN`): open incidents now, by priority, with the sum of their logging times, so
- *   the mean backlog age is one read. A state: the change moves the incident's contribution.
+ *   the mean backlog age is one read. A state: the change moves the incident's contribution. It
+ *   also holds the post-incident reviews pending (major incidents resolved or closed without a
+ *   completed review) and their open actions; the day counters count majors declared and reviews completed.
  * - **opened per service** (`SERVICES_BY_DAY`, key `DAY#<date>#<service>`): one small item per
  *   service and day, so the all-services report's breakdown by service is one Query and no item
  *   gains an attribute per service.
@@ -173,6 +175,17 @@ function backlogOf(incident: Incident | undefined): Record<string, number> {
   return { open: 1, [`open#${incident.priority}`]: 1, openCreatedSec: at, [`openCreatedSec#${incident.priority}`]: at };
 }
 
+/**
+ * Post-incident reviews (a state, like the backlog): major incidents resolved or closed whose
+ * review is not completed, and the open actions of every review.
+ */
+function reviewStateOf(incident: Incident | undefined): Record<string, number> {
+  if (!incident?.major || incident.state === 'Canceled') return {};
+  const pending = (incident.state === 'Resolved' || incident.state === 'Closed') && incident.review?.status !== 'completed' ? 1 : 0;
+  const openActions = (incident.review?.actions ?? []).filter((a) => a.status === 'open').length;
+  return { reviewsPending: pending, reviewActionsOpen: openActions };
+}
+
 export function aggregateDelta(before: Incident | undefined, after: Incident): AggregateDelta {
   const counters = new Map<string, { service: string; key: string; add: Record<string, number> }>();
   const add = (service: string, key: string, values: Record<string, number>, sign = 1) => {
@@ -201,6 +214,9 @@ export function aggregateDelta(before: Incident | undefined, after: Incident): A
     if (before.state !== 'Canceled' && after.state === 'Canceled') add(after.service, dayKey(at), { canceled: 1 });
     if (before.state !== 'Closed' && after.state === 'Closed') add(after.service, dayKey(at), { closed: 1 });
   }
+  if (after.major && !before?.major) add(after.service, dayKey(after.updatedAt), { majorDeclared: 1 });
+  const completedAt = after.review?.completedAt;
+  if (completedAt && !before?.review?.completedAt) add(after.service, dayKey(completedAt), { reviewsCompleted: 1 });
   const acknowledgedAt = after.sla?.acknowledgedAt;
   if (acknowledgedAt && !before?.sla?.acknowledgedAt) {
     add(after.service, dayKey(acknowledgedAt), { acknowledged: 1, ackSeconds: Math.max(0, seconds(acknowledgedAt) - seconds(after.createdAt)) });
@@ -219,6 +235,8 @@ export function aggregateDelta(before: Incident | undefined, after: Incident): A
   const backlogAfter = backlogOf(after);
   if (before) add(before.service, BACKLOG_KEY, backlogBefore, -1);
   add(after.service, BACKLOG_KEY, backlogAfter);
+  if (before) add(before.service, BACKLOG_KEY, reviewStateOf(before), -1);
+  add(after.service, BACKLOG_KEY, reviewStateOf(after));
 
   const outageBefore = before && outageOf(before);
   const outageAfter = outageOf(after);

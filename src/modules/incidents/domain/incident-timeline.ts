@@ -15,6 +15,12 @@ export const TIMELINE_ENTRY_TYPES = [
   'sla-warning',
   'sla-breach',
   'major-incident',
+  /** A notice sent to the client about a major incident (its communications log). */
+  'communication',
+  /** The disaster-recovery plan invoked (or not), or the service restored under it. */
+  'disaster-recovery',
+  /** The post-incident review opened, changed or completed; an overdue action escalated. */
+  'review',
   'reopened',
   'closed',
 ] as const;
@@ -33,6 +39,10 @@ export interface TimelineEntry {
   readonly from?: unknown;
   readonly to?: unknown;
   readonly reason?: string;
+  /** Communications: the notice's subject, whom it went to (names) and its outbox item. */
+  readonly subject?: string;
+  readonly recipients?: readonly string[];
+  readonly effect?: string;
 }
 
 /** Entries a reporter may see. */

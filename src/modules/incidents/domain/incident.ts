@@ -4,6 +4,8 @@ import { assertTransition, isOpen, type IncidentState, type OnHoldReason } from 
 import type { AlarmTracking } from './alarm-tracking';
 import type { IncidentSla } from './incident-sla';
 import type { TimelineEntry } from './incident-timeline';
+import type { DisasterRecovery } from './major-incident';
+import type { PostIncidentReview } from './post-incident-review';
 import { priorityRank, type Impact, type Priority, type Urgency } from '../../../kernel/domain/priority';
 import { decidePriority, type PriorityRules } from '../../../kernel/domain/priority-rules';
 
@@ -78,6 +80,10 @@ export interface Incident {
   readonly majorReason?: string;
   /** The client's disaster-recovery plan reference, recorded when the incident is declared major. */
   readonly disasterRecoveryPlan?: string;
+  /** Major incidents: the DR plan that applies, whether it was invoked, and the objectives against what was achieved (major-incident.ts). */
+  readonly disasterRecovery?: DisasterRecovery;
+  /** Major incidents: the post-incident review, once opened (post-incident-review.ts). */
+  readonly review?: PostIncidentReview;
   readonly escalationLevel: number;
   readonly escalations: readonly Escalation[];
   readonly duplicateOf?: string;
@@ -270,8 +276,8 @@ export function changeIncident(args: {
   readonly rules: PriorityRules;
   readonly actor: Actor;
   readonly now: string;
-  /** The client's disaster-recovery plan, recorded when the incident becomes major. */
-  readonly disasterRecoveryPlan?: string;
+  /** The disaster-recovery plan that applies (the service's, else the client's), recorded when the incident becomes major. */
+  readonly disasterRecovery?: DisasterRecovery;
 }): IncidentChange {
   const { incident, changes, now, actor } = args;
   const { state: targetState, reason, ...fields } = changes;
@@ -409,7 +415,7 @@ export function changeIncident(args: {
     ...(becomingMajor && {
       major: true,
       majorReason: majorReason!.trim(),
-      ...(args.disasterRecoveryPlan && { disasterRecoveryPlan: args.disasterRecoveryPlan }),
+      ...(args.disasterRecovery && { disasterRecoveryPlan: args.disasterRecovery.plan, disasterRecovery: args.disasterRecovery }),
     }),
     state: nextState,
     updatedAt: now,

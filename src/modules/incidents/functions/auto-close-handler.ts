@@ -5,7 +5,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { autoCloseResolvedIncidents } from '../app/incident-use-cases';
+import { autoCloseResolvedIncidents, type IncidentDeps } from '../app/incident-use-cases';
+import { escalateOverdueReviewActions } from '../app/major-incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
@@ -17,7 +18,9 @@ const env = readEnvironment(AUTO_CLOSE_ENVIRONMENT);
 
 /**
  * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
- * client's autoCloseAfter period, recording `system:auto-close` as who closed them.
+ * client's autoCloseAfter period, recording `system:auto-close` as who closed them; then escalates
+ * overdue post-incident-review actions to the service owner (a notice through the outbox, once per
+ * due date), recording `system:review-actions`.
  */
 const { logger, metrics, tracer } = createObservability('auto-close');
 const settings = loadClientSettings();
@@ -30,22 +33,29 @@ const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, 
 const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 
-const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
-  // Each closure's audit record carries the run's Lambda request id.
-  const closed = await withRequestContext({ requestId: context.awsRequestId }, () => autoCloseResolvedIncidents({
-    incidents,
-    clock,
-    ids,
-    audit,
-    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
-    // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
-    services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
-    ...archive,
-  }));
-  metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
-  logger.info('auto-close run finished', { closed });
-  return { closed };
+// The job's deps: closures and review-action escalations each carry their audit record in their own transaction.
+const deps: IncidentDeps = {
+  incidents,
+  clock,
+  ids,
+  audit,
+  rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
+  settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
+  // It logs no incident and escalates review actions to the owner recorded on the review: it never
+  // looks a service up, and its role has no catalogue access.
+  services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
+  ...archive,
 };
+
+const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number; reviewActionsEscalated: number }> => {
+  // Each closure's audit record carries the run's Lambda request id.
+  const closed = await withRequestContext({ requestId: context.awsRequestId }, () => autoCloseResolvedIncidents(deps));
+  metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
+  const reviewActionsEscalated = await withRequestContext({ requestId: context.awsRequestId }, () => escalateOverdueReviewActions(deps));
+  metrics.addMetric('ReviewActionsEscalated', MetricUnit.Count, reviewActionsEscalated);
+  logger.info('auto-close run finished', { closed, reviewActionsEscalated });
+  return { closed, reviewActionsEscalated };
+};
+
 
 export const handler = middy(run).use(traceHandler(tracer)).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -8,7 +8,7 @@ import { DynamoDbReportAggregates } from '../adapters/report-aggregates';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
-import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
+import { DynamoDbIncidentRootCauses, DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
 import { slaPolicyOf } from '../app/sla-use-cases';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { INCIDENT_ROUTES, type IncidentHttpDeps } from '../http/routes';
@@ -51,6 +51,7 @@ const deps: IncidentDeps = {
     contacts: settings.contacts,
     intake: settings.intake,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
+    ...(settings.recoveryObjectives && { recoveryObjectives: settings.recoveryObjectives }),
     syncToServiceNow: settings.integrations.servicenow?.enabled === true,
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
@@ -71,7 +72,9 @@ const requests = new DynamoDbChangeRepository(documents, env.changesTable);
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
 const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
 const reportAggregates = new DynamoDbReportAggregates(documents, env.incidentsTable);
-const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, slaPolicy, reportAggregates, metrics: observability.metrics, logger: observability.logger };
+// Incident reports: the problems an incident is linked to (Query on byIncident) and their known errors.
+const rootCauses = new DynamoDbIncidentRootCauses(documents, env.problemsTable);
+const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, rootCauses, slaPolicy, reportAggregates, metrics: observability.metrics, logger: observability.logger };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = INCIDENT_ROUTES;

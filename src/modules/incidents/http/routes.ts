@@ -15,6 +15,11 @@ import {
   timelineQuerySchema,
   updateIncidentBodySchema,
 } from '../schemas/incident-schemas';
+import { communicationBodySchema, disasterRecoveryBodySchema, incidentReportSchema, reportQuerySchema, reviewBodySchema } from '../schemas/major-incident-schemas';
+import { getIncidentReport, recordDisasterRecoveryStep, saveIncidentReview, sendCommunication } from '../app/major-incident-use-cases';
+import type { RootCauseSource } from '../app/ports';
+import { incidentReportToHtml, incidentReportToMarkdown } from './incident-report-render';
+import type { HttpResult } from '../../../kernel/http/http-router';
 import { acknowledgeBodySchema, incidentSlaSchema, slaReportQuerySchema, slaReportSchema } from '../schemas/sla-schemas';
 import { suggestionsSchema } from '../../problems/schemas';
 import { requestIdSchema, requestToIncidentSchema } from '../../changes/schemas';
@@ -69,6 +74,8 @@ export interface IncidentHttpDeps extends IncidentDeps {
   readonly slaPolicy: SlaPolicy;
   /** The report aggregates GET /reports/sla reads (the every-service SLA counters). */
   readonly reportAggregates: Pick<ReportAggregates, 'dayCounters'>;
+  /** Incident reports: the problems an incident is linked to, with their known errors (Query on byIncident, GetItems). */
+  readonly rootCauses: RootCauseSource;
   readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly logger: Pick<Logger, 'warn'>;
 }
@@ -83,6 +90,13 @@ function countOpened(deps: Pick<IncidentHttpDeps, 'metrics'>, incident: Incident
   for (const name of ['IncidentsOpened', `IncidentsOpened_${incident.priority}`, `IncidentsOpened_${incident.channel}`]) {
     deps.metrics.addMetric(name, MetricUnit.Count, 1);
   }
+}
+
+/** The report in the media type asked for: Markdown, HTML, or JSON (the default). */
+function reportAnswer(accept: string, report: Parameters<typeof incidentReportToHtml>[0]): HttpResult {
+  if (/\btext\/html\b/i.test(accept)) return { status: 200, body: incidentReportToHtml(report), headers: { 'Content-Type': 'text/html; charset=utf-8', Vary: 'Accept' } };
+  if (/\btext\/markdown\b/i.test(accept)) return { status: 200, body: incidentReportToMarkdown(report), headers: { 'Content-Type': 'text/markdown; charset=utf-8', Vary: 'Accept' } };
+  return { status: 200, body: report, headers: { Vary: 'Accept' } };
 }
 
 const pathId = (params: Record<string, string | undefined> | null) => validate(incidentIdSchema, params?.['id'], 'id');
@@ -224,6 +238,47 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
       status: 200,
       body: await getIncidentSuggestions(deps, deps.knowledge, caller, pathId(event.pathParameters)),
     }),
+  },
+  // Major incidents: disaster recovery, communications to the client, the post-incident review and the report.
+  {
+    method: 'POST', path: '/incidents/{id}/disaster-recovery', auth: 'token', operationId: 'recordDisasterRecovery',
+    summary: "A major incident's DR plan invoked or not (service owners, admins), or the service restored under it (If-Match required)", body: disasterRecoveryBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The incident; new ETag' }, problems: [404, 409, 412, 428],
+    handle: async ({ event, caller }, deps) => {
+      const id = pathId(event.pathParameters);
+      const body = parseJsonBody(event, disasterRecoveryBodySchema);
+      return representation(await recordDisasterRecoveryStep(deps, caller, id, body, ifMatchVersion(event)), 200);
+    },
+  },
+  {
+    method: 'POST', path: '/incidents/{id}/communications', auth: 'token', operationId: 'sendIncidentCommunication',
+    summary: "Send the client an update about a major incident (the service's nominated and provider contacts); kept in its communications log",
+    body: communicationBodySchema,
+    response: { status: 201, schema: timelineEntrySchema.omit({ id: true }), description: 'The communications-log entry (naming the outbox item that delivers it)' }, problems: [404],
+    handle: async ({ event, caller }, deps) => {
+      const id = pathId(event.pathParameters);
+      return { status: 201, body: await sendCommunication(deps, caller, id, parseJsonBody(event, communicationBodySchema)) };
+    },
+  },
+  {
+    method: 'PUT', path: '/incidents/{id}/review', auth: 'token', operationId: 'saveIncidentReview',
+    summary: 'Open, change or complete the post-incident review of a resolved major incident: findings and actions (If-Match required)', body: reviewBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The incident with its review; new ETag' }, problems: [404, 409, 412, 428],
+    handle: async ({ event, caller }, deps) => {
+      const id = pathId(event.pathParameters);
+      const body = parseJsonBody(event, reviewBodySchema);
+      return representation(await saveIncidentReview(deps, caller, id, body, ifMatchVersion(event)), 200);
+    },
+  },
+  {
+    method: 'GET', path: '/incidents/{id}/report', auth: 'token', operationId: 'getIncidentReport',
+    summary: 'The incident report from the record: summary, impact, timeline, root cause, disaster recovery, communications, review and actions (JSON, text/markdown or text/html)',
+    query: reportQuerySchema,
+    response: { status: 200, schema: incidentReportSchema, alternateMediaTypes: ['text/markdown', 'text/html'], description: 'The report; requesters get the client version' }, problems: [404],
+    handle: async ({ event, caller }, deps) => {
+      const { audience } = parseQuery(event, reportQuerySchema);
+      return reportAnswer(header(event, 'accept') ?? '', await getIncidentReport(deps, caller, pathId(event.pathParameters), audience));
+    },
   },
   {
     method: 'GET', path: '/reports/sla', auth: 'token', operationId: 'getSlaReport',

@@ -89,10 +89,11 @@ export class IncidentsModule extends ItsmModule {
     incidents.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
     // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
     incidents.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
-    // Suggestions at logging: known errors and articles by search term (Query on bySearchTerm only), then GetItem each.
+    // Suggestions at logging: known errors and articles by search term (Query on bySearchTerm only), then GetItem each;
+    // incident reports: the problems an incident is linked to (Query on byIncident), then GetItem each.
     incidents.grantTable({
       table: data.problemsTable,
-      indexNames: [PROBLEM_INDEXES.bySearchTerm.name],
+      indexNames: [PROBLEM_INDEXES.bySearchTerm.name, PROBLEM_INDEXES.byIncident.name],
       key: data.key,
       access: ['get', 'query'],
       queryIndexesOnly: true,
@@ -132,7 +133,7 @@ export class IncidentsModule extends ItsmModule {
     autoClose.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['read', 'write'] });
     autoClose.grantQueueSend(jobFailures, data.key);
     new Rule(scope, 'AutoCloseSchedule', {
-      description: 'Closes resolved incidents whose confirmation period has passed',
+      description: 'Closes resolved incidents whose confirmation period has passed; escalates overdue post-incident-review actions to the service owner',
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });

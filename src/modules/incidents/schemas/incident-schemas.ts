@@ -4,6 +4,7 @@ import { CHANNELS, ESCALATION_KINDS, RESOLUTION_CODES } from '../domain/incident
 import { TIMELINE_ENTRY_TYPES } from '../domain/incident-timeline';
 import { INCIDENT_STATES, ON_HOLD_REASONS } from '../domain/incident-lifecycle';
 import { PRIORITIES } from '../../../kernel/domain/priority';
+import { disasterRecoverySchema, reviewSchema } from './major-incident-schemas';
 
 /**
  * Request and response schemas of the incident routes: the single source for validation,
@@ -115,6 +116,8 @@ export const incidentSchema = z
     major: z.boolean().optional(),
     majorReason: z.string().optional(),
     disasterRecoveryPlan: z.string().optional(),
+    disasterRecovery: disasterRecoverySchema.optional(),
+    review: reviewSchema.optional(),
     escalationLevel: z.number().int().optional(),
     escalations: z
       .array(z.object({ kind: z.enum(ESCALATION_KINDS), level: z.number().int(), to: z.string(), reason: z.string(), at: timestamp, by: z.string() }))
@@ -197,6 +200,9 @@ export const timelineEntrySchema = z.object({
   from: z.unknown().optional(),
   to: z.unknown().optional(),
   reason: z.string().optional(),
+  subject: z.string().optional().describe('Communications: the subject sent'),
+  recipients: z.array(z.string()).optional().describe('Communications: to whom (names)'),
+  effect: z.string().optional().describe('Communications: the outbox item that delivers the notice'),
 });
 
 export const timelinePageSchema = z.object({

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ChangeLink, IncidentLink, KnowledgeSearch, ProblemRepository, ResolutionDrafts, StaleArticle } from '../app/ports';
+import type { ChangeLink, IncidentLink, IncidentRootCause, KnowledgeSearch, ProblemRepository, ResolutionDrafts, StaleArticle } from '../app/ports';
 import type { Page, PageRequest } from '../../../kernel/app/ports';
 import { VersionConflictError } from '../../../kernel/domain/domain-errors';
 import type { TermHit } from '../domain/kedb-search';
@@ -662,3 +662,40 @@ const isTransactionConflict = (error: unknown) => {
   const code = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Code : undefined;
   return code === 'ConditionalCheckFailed' || code === 'TransactionConflict';
 };
+
+/**
+ * An incident's root cause, for its report (the incidents function): the problems it is linked to
+ * (one Query on byIncident), each with its known error (GetItems). At most 20 problems.
+ */
+export class DynamoDbIncidentRootCauses extends DynamoDbKnowledgeSearch {
+  async problemsOfIncident(incidentId: string): Promise<readonly IncidentRootCause[]> {
+    const index = PROBLEM_INDEXES.byIncident;
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': incidentLinkIndexKeys(incidentId, '').gsi4pk },
+        Limit: 20,
+      }),
+    );
+    const links = (result.Items ?? []).map((item) => strip(item) as unknown as IncidentLink);
+    const problems = await Promise.all(links.map((link) => this.getEntity<Problem>(problemKey(link.problemId))));
+    return Promise.all(
+      problems
+        .filter((p): p is Problem => p !== undefined)
+        .map(async (p) => {
+          const knownError = p.knownErrorId ? await this.getKnownError(p.knownErrorId) : undefined;
+          return {
+            id: p.id,
+            number: p.number,
+            title: p.title,
+            state: p.state,
+            ...(p.resolution && { resolution: p.resolution }),
+            ...(knownError && { knownError: { id: knownError.id, title: knownError.title, rootCause: knownError.rootCause, workaround: knownError.workaround, fixStatus: knownError.fixStatus } }),
+          };
+        }),
+    );
+  }
+}

@@ -29,6 +29,16 @@ export interface ChangeLink {
  * Reading the known-error database and knowledge: all the incidents function needs for its
  * suggestions (GetItem, and Query on the search-term index).
  */
+/** A problem an incident is linked to, with its known error: the root-cause section of the incident's report. */
+export interface IncidentRootCause {
+  readonly id: string;
+  readonly number: string;
+  readonly title: string;
+  readonly state: string;
+  readonly resolution?: string;
+  readonly knownError?: { readonly id: string; readonly title: string; readonly rootCause: string; readonly workaround: string; readonly fixStatus: string };
+}
+
 export interface KnowledgeSearch {
   /** Ids of the records of a kind indexed under each term, up to `perTerm` per term. */
   termHits(kind: 'ke' | 'ka', terms: readonly string[], perTerm: number): Promise<TermHit[]>;

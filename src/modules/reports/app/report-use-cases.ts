@@ -198,6 +198,13 @@ export async function serviceReport(deps: ReportDeps, caller: Caller, query: Rep
         }),
       ),
     },
+    // Major incidents and their post-incident reviews: declared and completed in the period, pending and open actions now.
+    majorIncidents: {
+      declared: c('majorDeclared'),
+      reviewsCompleted: c('reviewsCompleted'),
+      reviewsPending: backlog['reviewsPending'] ?? 0,
+      reviewActionsOpen: backlog['reviewActionsOpen'] ?? 0,
+    },
     ...(sla !== undefined && { sla }),
     ...(knownErrors !== undefined && { knownErrors }),
     ...(requestsChanges !== undefined && { requestsChanges }),

@@ -69,6 +69,14 @@ export const serviceReportSchema = z
     reopenRate: z.number().optional().describe('reopened / resolved in the period; absent when nothing was resolved'),
     mttaMinutes: z.number().optional(),
     backlog: z.object({ open: z.number().int(), meanAgeHours: z.number().optional(), byPriority: z.record(z.string(), z.object({ open: z.number().int(), meanAgeHours: z.number().optional() })) }),
+    majorIncidents: z
+      .object({
+        declared: z.number().int().describe('Major incidents declared in the period'),
+        reviewsCompleted: z.number().int().describe('Post-incident reviews completed in the period'),
+        reviewsPending: z.number().int().describe('Major incidents resolved or closed whose review is not completed, now'),
+        reviewActionsOpen: z.number().int().describe('Open post-incident-review actions, now'),
+      })
+      .describe('Major incidents and the completion of their post-incident reviews'),
     sla: z.unknown().optional().describe('SLA compliance per priority (as GET /reports/sla); every service only'),
     requestsChanges: z
       .object({ requests: z.number().int(), changes: z.number().int(), ratio: z.number().nullable().describe('requests / changes; null without changes') })

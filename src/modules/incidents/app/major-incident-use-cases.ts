@@ -1,0 +1,164 @@
+import { ForbiddenError, InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
+import { incidentScope, mayActOnIncident, mayReadInternal, type Caller } from '../../../kernel/domain/access-policy';
+import type { VersionPrecondition } from '../../../kernel/domain/version-precondition';
+import type { Notification } from '../../../kernel/app/ports';
+import { effectsOf } from '../../outbox/domain';
+import { incidentChangeEntry } from '../../audit/app';
+import type { TimelineEntry } from '../domain/incident-timeline';
+import { recordDisasterRecovery, type DisasterRecoveryStep } from '../domain/major-incident';
+import { escalateOverdueActions, saveReview, type ReviewInput } from '../domain/post-incident-review';
+import type { SlaPolicy } from '../domain/incident-sla';
+import { assertOwnerPower, incidentViewFor, load, loadForChange, now, serviceOwnerOf, storeChange, type IncidentDeps, type IncidentView } from './incident-use-cases';
+import { majorIncidentRecipients, withCommunication } from './major-incident-notices';
+import { slaView, withSlaFacts } from './sla-use-cases';
+import { buildIncidentReport, type IncidentReport, type ReportAudience } from './incident-report';
+import type { RootCauseSource } from './ports';
+
+/**
+ * Major incident management beyond the declaration (README "Major incidents"): the disaster-
+ * recovery record, the communications to the client, the incident report and the post-incident
+ * review with its actions, whose overdue ones escalate to the service owner.
+ */
+
+/** Invoking the DR plan (or deciding not to) is the declaring power's; recording the recovery is the desk's. */
+export async function recordDisasterRecoveryStep(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  step: DisasterRecoveryStep,
+  ifMatch: VersionPrecondition | undefined,
+): Promise<IncidentView> {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'record disaster recovery', ifMatch);
+  if (step.action !== 'recovered') {
+    if (incidentScope(caller, 'incident:declare-major') !== 'any') throw new ForbiddenError('Invoking a disaster-recovery plan (or deciding not to) is for service owners and admins', 'action');
+    await assertOwnerPower(deps, caller, 'incident:declare-major', current, 'decide on disaster recovery', 'action');
+  }
+  const at = now(deps);
+  const change = withSlaFacts(current, recordDisasterRecovery(current, step, caller, at), at, false);
+  await storeChange(deps, caller, `incident:disaster-recovery:${step.action}`, current, change);
+  return incidentViewFor(caller, change.incident);
+}
+
+/**
+ * An update to the client about a major incident: sent through the outbox to the service's
+ * nominated and provider contacts, and logged as sent in the same transaction. No If-Match: it
+ * changes no field anyone edits; a concurrent change is retried on the new version.
+ */
+export async function sendCommunication(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  notice: { readonly subject: string; readonly message: string },
+): Promise<TimelineEntry> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await load(deps, caller, idOrNumber);
+    if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not send communications', 'role');
+    if (!current.major) throw new InvalidInputError([{ field: 'subject', message: 'communications are sent for major incidents; declare the incident major first' }]);
+    const service = await deps.services.getService(current.service).catch(() => undefined);
+    const at = now(deps);
+    const notification: Notification = {
+      topic: 'major-incident',
+      subject: `UPDATE: MAJOR INCIDENT ${current.number}: ${notice.subject.trim()}`,
+      message: notice.message.trim(),
+      recipients: majorIncidentRecipients(deps, service),
+      attributes: { priority: current.priority, client: deps.settings.clientId, level: 'major' },
+    };
+    const bumped = { incident: { ...current, updatedAt: at, updatedBy: caller.name, version: current.version + 1 }, entries: [] };
+    const sent = withCommunication(bumped, { kind: 'update', name: 'major-incident-update', notification }, caller.name);
+    try {
+      await storeChange(deps, caller, 'incident:communication', current, sent.change, [sent.effect]);
+      return sent.change.entries.at(-1)!;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
+    }
+  }
+}
+
+/** Opens or changes the post-incident review of a resolved major incident (If-Match: the incident). */
+export async function saveIncidentReview(
+  deps: IncidentDeps,
+  caller: Caller,
+  idOrNumber: string,
+  input: ReviewInput,
+  ifMatch: VersionPrecondition | undefined,
+): Promise<IncidentView> {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'hold post-incident reviews', ifMatch);
+  // Whom overdue actions escalate to: the service's owner when the review is opened.
+  const serviceOwner = current.review?.serviceOwner ?? (await serviceOwnerOf(deps, current));
+  const change = saveReview(current, input, { actor: caller, now: now(deps), serviceOwner });
+  await storeChange(deps, caller, 'incident:review', current, change);
+  return incidentViewFor(caller, change.incident);
+}
+
+export interface IncidentReportDeps extends IncidentDeps {
+  readonly slaPolicy: SlaPolicy;
+  readonly rootCauses: RootCauseSource;
+}
+
+/** The most timeline entries a report reads (pages of 100): a major incident's whole history, bounded. */
+const MAX_REPORT_ENTRIES = 2_000;
+
+/**
+ * The incident report. The client version is what a requester reads of their incident, and what
+ * the desk asks for (`audience=client`) to send on: public entries only, no internal fields.
+ */
+export async function getIncidentReport(deps: IncidentReportDeps, caller: Caller, idOrNumber: string, requested: ReportAudience | undefined): Promise<IncidentReport> {
+  const incident = await load(deps, caller, idOrNumber);
+  const audience: ReportAudience = mayReadInternal(caller, incident) && requested !== 'client' ? 'desk' : 'client';
+  const entries: TimelineEntry[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.incidents.timeline(incident.id, { limit: 100, publicOnly: audience === 'client', incident, ...(nextToken && { nextToken }) });
+    entries.push(...page.items.map(({ id: _id, ...entry }) => entry));
+    nextToken = page.nextToken;
+  } while (nextToken && entries.length < MAX_REPORT_ENTRIES);
+  const problems = await deps.rootCauses.problemsOfIncident(incident.id);
+  const at = deps.clock.now();
+  return buildIncidentReport({ incident, entries, sla: slaView(incident, deps.slaPolicy, at), problems, audience, now: at.toISOString() });
+}
+
+const REVIEW_ACTIONS_JOB = 'system:review-actions';
+
+/**
+ * Scheduled: open review actions past their due date are escalated to the service owner, once per
+ * due date (a notice through the outbox, an internal timeline entry). Returns how many actions it escalated.
+ */
+export async function escalateOverdueReviewActions(deps: IncidentDeps, maxActions = 200): Promise<number> {
+  const at = now(deps);
+  const markers = await deps.incidents.reviewActionsDueBefore(at, maxActions);
+  const incidentIds = [...new Set(markers.map((m) => m.incidentId))];
+  let escalated = 0;
+  for (const incidentId of incidentIds) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const incident = await deps.incidents.get(incidentId);
+      const result = incident && escalateOverdueActions(incident, at, REVIEW_ACTIONS_JOB);
+      if (!incident || !result) break;
+      const review = result.change.incident.review!;
+      const notification: Notification = {
+        topic: 'escalation',
+        subject: `[${incident.priority}] ${incident.number} post-incident review: ${result.actions.length} action(s) overdue`,
+        message: [
+          `Post-incident review of ${incident.number} "${incident.shortDescription}" (service ${incident.service}): actions past their due date.`,
+          ...result.actions.map((a) => `${a.id} (owner ${a.owner}, due ${a.due}): ${a.description}${a.link ? ` [${a.link.kind} ${a.link.id}]` : ''}`),
+        ].join('\n'),
+        recipients: [review.serviceOwner],
+        attributes: { priority: incident.priority, client: deps.settings.clientId, kind: 'review-action-overdue' },
+      };
+      try {
+        await deps.incidents.save(
+          result.change,
+          incident.version,
+          incident,
+          incidentChangeEntry({ id: REVIEW_ACTIONS_JOB, name: REVIEW_ACTIONS_JOB }, 'incident:review-action-escalate', incident, result.change.incident),
+          effectsOf(incident.id, result.change.incident.version, [{ kind: 'notify', name: 'review-action-overdue', notification }]),
+        );
+        escalated += result.actions.length;
+        break;
+      } catch (error) {
+        // Someone changed the incident meanwhile (perhaps closed the action): read it again.
+        if (!(error instanceof VersionConflictError)) throw error;
+      }
+    }
+  }
+  return escalated;
+}
