@@ -1,7 +1,8 @@
 import { webhookSignature } from '../../src/kernel/adapters/webhook-notifier';
 import { apiEvent, callers, lambdaContext } from './support-events';
 import { startServiceNowExchange, WEBHOOK_SECRET, type ServiceNowExchange } from './support-servicenow';
-import { validIncidentBody } from './support-handler';
+import { loadIngestionHandler, validIncidentBody } from './support-handler';
+import alarmSample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
 /**
  * Incidents kept in step with a client's ServiceNow (issue 18), against the stateful Table API
@@ -203,5 +204,25 @@ describe('ServiceNow exchange', () => {
     const genuine = await send(webhookSignature(WEBHOOK_SECRET, now, body));
     expect(genuine.statusCode).toBe(202);
     expect((await getHere(incident.id)).urgency).toBe(1);
+  });
+
+  test('an incident monitoring opens is pushed there at its creation, not at its next change', async () => {
+    const ingest = loadIngestionHandler(x.settings) as (event: unknown, context: unknown) => Promise<any>;
+    const alarm = `snow-${Date.now()}`;
+    const event = (state: 'ALARM' | 'OK', id: string) => ({
+      ...alarmSample,
+      id,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      resources: [`arn:aws:cloudwatch:eu-west-2:123456789012:alarm:${alarm}`],
+      detail: { ...alarmSample.detail, alarmName: alarm, state: { ...alarmSample.detail.state, value: state, reason: `${alarm} is ${state}` } },
+    });
+    const context = lambdaContext('rowe-itsm-example-event-ingestion');
+    const opened = await ingest(event('ALARM', `${alarm}-1`), context);
+    expect(opened.outcome).toBe('opened');
+    // Nothing else happens to the incident here: its creation alone brings it there.
+    await x.quiesce();
+    const [record] = recordOf(opened.incidentId);
+    expect(record).toMatchObject({ correlation_display: expect.stringMatching(/^INC/), state: '1' });
+    expect(record!['short_description']).toContain(alarm);
   });
 });

@@ -21,6 +21,8 @@ export const WEBHOOK_SECRET = 'business-rule-signing-key';
 export interface ServiceNowExchange {
   readonly fake: ServiceNowFake;
   readonly environment: FunctionEnvironment;
+  /** The client settings the functions run with (the example client, its ServiceNow map enabled against the fake). */
+  readonly settings: Record<string, unknown>;
   readonly incidents: ProxyHandler;
   readonly servicenow: (event: unknown, context: unknown) => Promise<any>;
   readonly effects: OutboxDrain;
@@ -82,6 +84,7 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
   return {
     fake,
     environment,
+    settings,
     incidents: incidents!,
     servicenow: servicenow!,
     effects,
