@@ -24,6 +24,8 @@ export interface ServiceNowExchange {
   /** The client settings the functions run with (the example client, its ServiceNow map enabled against the fake). */
   readonly settings: Record<string, unknown>;
   readonly incidents: ProxyHandler;
+  /** The changes function: the client approves every change there (changes.clientApproval: all classes). */
+  readonly changes: ProxyHandler;
   readonly servicenow: (event: unknown, context: unknown) => Promise<any>;
   readonly effects: OutboxDrain;
   /** Delivers effects and business-rule calls until neither side has anything left in flight. */
@@ -39,6 +41,7 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
   const example = JSON.parse(readFileSync(join(__dirname, '../../clients/example.json'), 'utf8'));
   const settings = {
     ...exampleSettings(),
+    changes: { cabQuorum: 1, clientApproval: ['low', 'medium', 'high', 'very high'], freezeWindows: [] },
     integrations: { servicenow: { ...example.integrations.servicenow, enabled: true, instanceUrl: fake.url, poll: { everyMinutes: 5, overlapSeconds: 120 } } },
   };
   const environment = await startFunctionEnvironment({ env: { ITSM_CLIENT_SETTINGS: JSON.stringify(settings) } });
@@ -49,9 +52,13 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
     webhookSecret: async () => WEBHOOK_SECRET,
   });
   let incidents: ProxyHandler | undefined;
+  let changes: ProxyHandler | undefined;
   let servicenow: ((event: unknown, context: unknown) => Promise<any>) | undefined;
   jest.isolateModules(() => {
     incidents = require('../../src/modules/incidents/functions/incidents-handler').handler;
+  });
+  jest.isolateModules(() => {
+    changes = require('../../src/modules/changes/functions/changes-handler').handler;
   });
   jest.isolateModules(() => {
     servicenow = require('../../src/modules/servicenow/functions/servicenow-handler').handler;
@@ -86,11 +93,12 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
     environment,
     settings,
     incidents: incidents!,
+    changes: changes!,
     servicenow: servicenow!,
     effects,
     quiesce,
     poll: () => servicenow!({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext('rowe-itsm-example-servicenow')),
-    api: (method, options) => invoke((options.path.startsWith('/integrations') ? servicenow : incidents) as ProxyHandler, method, options),
+    api: (method, options) => invoke((options.path.startsWith('/integrations') ? servicenow : options.path.startsWith('/changes') ? changes : incidents) as ProxyHandler, method, options),
     close: async () => {
       await fake.stop();
       await new Promise((resolve) => hook.close(resolve));

@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
  * reference fields as `{link, value}` unless `sysparm_exclude_reference_link=true`; journal
  * fields (`comments`, `work_notes`) never stored on the record but appended to
  * `sys_journal_field`; basic auth; a data policy making `close_code` and `close_notes` mandatory
- * when an incident's `state` becomes 6 (Resolved); injectable 429s and 5xx; and a business rule
+ * when an incident's `state` becomes 6 (Resolved); the change approval engine (a `change_request`
+ * whose `approval` becomes `requested` gets one `sysapproval_approver` row per client approver;
+ * their votes decide the record's `approval`: any rejection rejects, all approvals approve);
+ * injectable 429s and 5xx; and a business rule
  * that POSTs `{"table","sys_id","sys_mod_count"}`, signed, to a webhook after every write
  * (ours included, as an instance whose rule fires on every update would).
  */
@@ -23,6 +26,8 @@ export interface ServiceNowFakeOptions {
   readonly webhook?: { readonly url: string; readonly secret: string };
   /** The instance's clock; second precision is applied by the fake. */
   readonly now?: () => Date;
+  /** Users (`sys_user.user_name`) the approval engine asks to approve each change request. @default ['carol.client'] */
+  readonly changeApprovers?: readonly string[];
 }
 
 interface InjectedFailure {
@@ -32,7 +37,18 @@ interface InjectedFailure {
 
 const JOURNAL_FIELDS = new Set(['comments', 'work_notes']);
 /** Reference fields of the task tables the fake knows (values are sys_ids of other records). */
-const REFERENCE_FIELDS = new Set(['assignment_group', 'assigned_to', 'caller_id', 'opened_by', 'cmdb_ci']);
+const REFERENCE_FIELDS = new Set(['assignment_group', 'assigned_to', 'caller_id', 'opened_by', 'cmdb_ci', 'approver', 'sysapproval', 'task', 'sla', 'requested_by']);
+/** The tables the client installs the business rule on (docs/servicenow.md). */
+const RULE_TABLES = new Set(['incident', 'change_request', 'task_sla']);
+/** A new record's defaults, as the dictionary has them. */
+const DEFAULTS: Readonly<Record<string, SnRecord>> = {
+  incident: { state: '1', impact: '3', urgency: '3' },
+  problem: { state: '1', impact: '3', urgency: '3' },
+  change_request: { state: '-5', approval: 'not requested', impact: '3', risk: '3', type: 'normal' },
+  sysapproval_approver: { state: 'requested' },
+};
+/** Who the instance's own engines write as (approval engine, SLA engine). */
+const SYSTEM_USER = 'system';
 const NUMBER_PREFIX: Readonly<Record<string, { prefix: string; start: number }>> = {
   incident: { prefix: 'INC', start: 10001 },
   change_request: { prefix: 'CHG', start: 30001 },
@@ -209,7 +225,7 @@ export class ServiceNowFake {
     const next: SnRecord = current
       ? { ...current, ...plain, sys_mod_count: String(Number(current['sys_mod_count']) + 1), sys_updated_on: at, sys_updated_by: by }
       : {
-          ...(NUMBER_PREFIX[table] && { state: '1', impact: '3', urgency: '3' }),
+          ...DEFAULTS[table],
           ...plain,
           sys_id: newSysId(),
           number: this.nextNumber(table),
@@ -233,7 +249,49 @@ export class ServiceNowFake {
       journalRows.set(id, { sys_id: id, element_id: next['sys_id']!, element, name: table, value, sys_created_on: at, sys_created_by: by });
     }
     this.fireRule(table, next);
+    this.afterWrite(table, current, next);
     return { record: next };
+  }
+
+  /** The instance's engines, run after a write as its business rules would (their writes fire the rule too). */
+  private afterWrite(table: string, before: SnRecord | undefined, after: SnRecord): void {
+    if (table === 'change_request' && after['approval'] === 'requested' && before?.['approval'] !== 'requested') this.requestApprovals(after);
+    if (table === 'sysapproval_approver' && after['state'] !== before?.['state'] && after['source_table'] === 'change_request') this.decideApproval(after['sysapproval']!);
+  }
+
+  /** The approval engine asks each client approver: one `sysapproval_approver` row each, `requested`. */
+  private requestApprovals(change: SnRecord): void {
+    for (const userName of this.options.changeApprovers ?? ['carol.client']) {
+      const user = this.userOf(userName);
+      this.write('sysapproval_approver', undefined, { approver: user['sys_id']!, state: 'requested', sysapproval: change['sys_id']!, document_id: change['sys_id']!, source_table: 'change_request' }, SYSTEM_USER);
+    }
+  }
+
+  /** Any rejection rejects (the rows still open are no longer required); every approval approves. */
+  private decideApproval(changeSysId: string): void {
+    const change = this.tables.get('change_request')?.get(changeSysId);
+    if (!change || change['approval'] !== 'requested') return;
+    const rows = this.records('sysapproval_approver').filter((r) => r['sysapproval'] === changeSysId && r['state'] !== 'not_required' && r['state'] !== 'cancelled');
+    const rejected = rows.some((r) => r['state'] === 'rejected');
+    if (rejected) {
+      for (const row of rows.filter((r) => r['state'] === 'requested')) this.write('sysapproval_approver', row['sys_id'], { state: 'not_required' }, SYSTEM_USER);
+      this.write('change_request', changeSysId, { approval: 'rejected' }, SYSTEM_USER);
+    } else if (rows.length > 0 && rows.every((r) => r['state'] === 'approved')) {
+      this.write('change_request', changeSysId, { approval: 'approved' }, SYSTEM_USER);
+    }
+  }
+
+  /** A `sys_user` by user name, created on first use. */
+  userOf(userName: string): SnRecord {
+    const found = this.records('sys_user').find((u) => u['user_name'] === userName);
+    if (found) return found;
+    const result = this.write('sys_user', undefined, { user_name: userName, name: userName }, SYSTEM_USER);
+    return (result as { record: SnRecord }).record;
+  }
+
+  /** The approval rows of a change request, as an approver sees them in their list. */
+  approvalsOf(changeSysId: string): SnRecord[] {
+    return this.records('sysapproval_approver').filter((r) => r['sysapproval'] === changeSysId);
   }
 
   private nextNumber(table: string): string {
@@ -257,7 +315,7 @@ export class ServiceNowFake {
   }
 
   private fireRule(table: string, record: SnRecord): void {
-    if (!this.ruleEnabled || !this.webhook || table === 'sys_journal_field') return;
+    if (!this.ruleEnabled || !this.webhook || !RULE_TABLES.has(table)) return;
     const { url, secret } = this.webhook;
     const body = JSON.stringify({ table, sys_id: record['sys_id'], sys_mod_count: record['sys_mod_count'] });
     const timestamp = Math.floor(this.now().getTime() / 1000);

@@ -4,6 +4,7 @@ import type { ServiceNowSettings } from '../../../config/servicenow-settings-sch
 import { adapterOverride } from '../../../kernel/runtime/adapter-overrides';
 import { lazily } from '../../../kernel/runtime/lazy-factory';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
+import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { DynamoDbExceptionStore, DynamoDbExternalRefs, DynamoDbSyncStore } from '../adapters/dynamodb-sync-store';
 import { ServiceNowTableClient, type ServiceNowCredentials } from '../adapters/servicenow-table-client';
 import type { ServiceNowPushDeps } from '../app/sync-incident';
@@ -34,6 +35,8 @@ export function createServiceNowPushDeps(options: {
   readonly settings: ServiceNowSettings;
   readonly documents: DynamoDBDocumentClient;
   readonly incidentsTable: string;
+  /** Changes the client approves there are read from it (mirrored as change_request records). */
+  readonly changesTable: string;
   readonly clock: { now(): Date };
   readonly ids: { newId(): string };
   readonly tracer: Tracer;
@@ -46,6 +49,7 @@ export function createServiceNowPushDeps(options: {
     exceptions: new DynamoDbExceptionStore(documents, incidentsTable),
     externalRefs: new DynamoDbExternalRefs(documents, incidentsTable),
     incidents: new DynamoDbIncidentRepository(documents, incidentsTable),
+    changes: new DynamoDbChangeRepository(documents, options.changesTable),
     settings,
     clock: options.clock,
     ids: options.ids,

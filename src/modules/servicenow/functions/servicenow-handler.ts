@@ -11,6 +11,7 @@ import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../p
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
+import { DynamoDbChangeRepository } from '../../changes/adapters';
 import type { IncidentDeps } from '../../incidents/app';
 import { pollChanges, type EventDeps, type PollOutcome } from '../app';
 import { SERVICENOW_ROUTES, type ServiceNowHttpDeps } from '../http/routes';
@@ -47,8 +48,15 @@ function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
   };
   const secrets = serviceNowSecrets(config, tracer);
   return {
-    ...createServiceNowPushDeps({ settings: config, documents, incidentsTable: env.incidentsTable, clock, ids, tracer }),
+    ...createServiceNowPushDeps({ settings: config, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable, clock, ids, tracer }),
     desk,
+    // The client approver's vote there is recorded through the changes' vote use case (its mirror's next push goes through the outbox).
+    changeDesk: {
+      changes: new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable),
+      clock,
+      audit,
+      settings: { clientId: settings.id, ...settings.changes, syncToServiceNow: true },
+    },
     webhookSecret: () => secrets.webhookSecret(),
     verifySignature: verifyWebhookSignature,
   };
