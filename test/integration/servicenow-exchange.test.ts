@@ -297,4 +297,45 @@ describe('ServiceNow exchange', () => {
       expect(listed.body.items.find((e: any) => e.incidentId === `change:${late.id}`)).toMatchObject({ kind: 'refused-here', table: 'change_request', field: 'approval', theirs: 'approved' });
     });
   });
+
+  test('their task_sla clocks are shown beside ours in GET /incidents/{id}/sla and GET /reports/sla, with where they disagree', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const incident = await createHere({ shortDescription: 'Clocks compared' });
+    await x.quiesce();
+    const slaHere = async () => (await x.api('GET', { path: `/incidents/${incident.id}/sla`, resource: '/incidents/{id}/sla', pathParameters: { id: incident.id }, caller: agent })).body;
+    const first = await slaHere();
+    expect(first.targets.map((t: any) => t.target)).toEqual(['acknowledge', 'respond', 'resolve']);
+    expect(first.client).toMatchObject({
+      system: 'servicenow',
+      slas: [
+        { name: 'Incident response (2 seconds)', target: 'respond', stage: 'in_progress', breached: false },
+        { name: 'Incident resolution (8 hours)', target: 'resolve', stage: 'in_progress', breached: false },
+      ],
+    });
+    expect(first.client.disagreements.filter((d: any) => d.what === 'breach')).toEqual([]);
+    // Their SLA job runs after the response target passed: breached there, not here.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    x.fake.tickSlas();
+    await x.quiesce();
+    const second = await slaHere();
+    expect(second.client.slas[0]).toMatchObject({ stage: 'in_progress', breached: true });
+    expect(second.client.disagreements).toContainEqual({ target: 'respond', sla: 'Incident response (2 seconds)', what: 'breach', ours: 'not breached', theirs: 'breached' });
+    // Work starts here: their response clock stops there (their SLA engine stops it on In Progress), still
+    // breached; ours runs on (our respond clock stops on the first response, not on the state).
+    expect((await patchHere(incident.id, { state: 'In Progress' })).status).toBe(200);
+    await x.quiesce();
+    const third = await slaHere();
+    expect(third.client.slas[0]).toMatchObject({ stage: 'completed', breached: true, endedAt: expect.any(String) });
+    expect(third.targets.find((t: any) => t.target === 'respond').state).toBe('running');
+    expect(third.client.disagreements.filter((d: any) => d.target === 'respond')).toEqual([
+      { target: 'respond', sla: 'Incident response (2 seconds)', what: 'breach', ours: 'not breached', theirs: 'breached' },
+      { target: 'respond', sla: 'Incident response (2 seconds)', what: 'stopped', ours: 'running', theirs: 'completed' },
+    ]);
+
+    const report = await x.api('GET', { path: '/reports/sla', query: { from, to: new Date(Date.now() + 1000).toISOString() }, caller: callers.auditor });
+    expect(report.status).toBe(200);
+    const respond = report.body.rows.flatMap((r: any) => r.targets).filter((t: any) => t.target === 'respond' && t.client);
+    expect(respond.reduce((n: number, t: any) => n + t.client.breached, 0)).toBeGreaterThanOrEqual(1);
+    expect(report.body.clientDisagreements).toContainEqual(expect.objectContaining({ incidentId: incident.id, number: incident.number, target: 'respond', what: 'breach' }));
+  });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { overrideAdapter } from '../../src/kernel/runtime/adapter-overrides';
 import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
-import { ServiceNowFake } from '../support/servicenow-fake';
+import { DEFAULT_SLA_DEFINITIONS, ServiceNowFake } from '../support/servicenow-fake';
 import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { apiEvent, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { exampleSettings, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
@@ -37,7 +37,12 @@ export interface ServiceNowExchange {
 }
 
 export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
-  const fake = await ServiceNowFake.start({ user: 'rowe.integration', password: 'secret' });
+  // Their response SLA is two seconds (their SLA job then flags it breached while ours runs on); resolution eight hours.
+  const fake = await ServiceNowFake.start({
+    user: 'rowe.integration',
+    password: 'secret',
+    slaDefinitions: [{ ...DEFAULT_SLA_DEFINITIONS[0]!, name: 'Incident response (2 seconds)', durationSeconds: 2 }, DEFAULT_SLA_DEFINITIONS[1]!],
+  });
   const example = JSON.parse(readFileSync(join(__dirname, '../../clients/example.json'), 'utf8'));
   const settings = {
     ...exampleSettings(),

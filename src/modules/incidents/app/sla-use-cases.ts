@@ -23,6 +23,7 @@ import { mayReadReports, type Caller } from '../../../kernel/domain/access-polic
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import type { Clock, ContactRef, Notification, NotificationTopic } from '../../../kernel/app/ports';
 import type { IncidentRepository } from './ports';
+import { compareClocks, type ClientSla, type ClientSlaSnapshot, type SlaDisagreement } from '../domain/client-sla';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
@@ -278,6 +279,23 @@ export interface SlaTargetView {
   readonly breachedAt?: string;
 }
 
+/**
+ * The client's own clocks of incidents (their ServiceNow's `task_sla`, read by the exchange and
+ * kept beside the incident): GetItem for one, BatchGetItem for many; none where the client has no such tool.
+ */
+export interface ClientSlaReader {
+  get(incidentId: string): Promise<ClientSlaSnapshot | undefined>;
+  many(incidentIds: readonly string[]): Promise<ReadonlyMap<string, ClientSlaSnapshot>>;
+}
+
+/** Their clocks beside ours, and where they disagree. */
+export interface ClientClocksView {
+  readonly system: 'servicenow';
+  readonly readAt: string;
+  readonly slas: readonly ClientSla[];
+  readonly disagreements: readonly SlaDisagreement[];
+}
+
 export interface IncidentSlaView {
   readonly incidentId: string;
   readonly number: string;
@@ -287,6 +305,14 @@ export interface IncidentSlaView {
   readonly asOf: string;
   readonly generation: number;
   readonly targets: readonly SlaTargetView[];
+  /** The client's own clocks of this incident (their ServiceNow), where the exchange has read them. */
+  readonly client?: ClientClocksView;
+}
+
+/** The view with their clocks beside ours. */
+export function withClientClocks(view: IncidentSlaView, snapshot: ClientSlaSnapshot | undefined): IncidentSlaView {
+  if (!snapshot) return view;
+  return { ...view, client: { ...snapshot, disagreements: compareClocks(view.targets, snapshot.slas) } };
 }
 
 export function slaView(incident: Incident, policy: SlaPolicy, now: Date): IncidentSlaView {
@@ -333,6 +359,8 @@ export interface SlaReportRow {
     /** Counted (calendar) time to reach the target, over incidents that reached it. */
     readonly medianMs?: number;
     readonly p90Ms?: number;
+    /** Their clocks (the client's ServiceNow) for the same target: how many were read, breached there, and disagree with ours. */
+    readonly client?: { readonly compared: number; readonly breached: number; readonly disagreeing: number };
   }[];
 }
 
@@ -341,7 +369,11 @@ export interface SlaReport {
   readonly to: string;
   readonly asOf: string;
   readonly rows: readonly SlaReportRow[];
+  /** Incidents whose clocks there disagree with ours (the first CLIENT_DISAGREEMENTS_LISTED). */
+  readonly clientDisagreements?: readonly (SlaDisagreement & { readonly incidentId: string; readonly number: string })[];
 }
+
+export const CLIENT_DISAGREEMENTS_LISTED = 100;
 
 /** Incidents a report reads at most; a longer period is refused rather than answered slowly. */
 export const SLA_REPORT_MAX_INCIDENTS = 5000;
@@ -351,7 +383,7 @@ export const SLA_REPORT_MAX_INCIDENTS = 5000;
  * Canceled incidents are left out. Reads the period with a Query on the creation index.
  */
 export async function slaReport(
-  deps: Pick<SlaDeps, 'incidents' | 'clock' | 'policy'>,
+  deps: Pick<SlaDeps, 'incidents' | 'clock' | 'policy'> & { readonly clientSlas?: ClientSlaReader },
   caller: Caller,
   period: { readonly from: string; readonly to: string },
 ): Promise<SlaReport> {
@@ -373,8 +405,29 @@ export async function slaReport(
     nextToken = page.nextToken;
   } while (nextToken);
 
+  const theirs = deps.clientSlas ? await deps.clientSlas.many([...byPriority.values()].flat().map((i) => i.id)) : new Map<string, ClientSlaSnapshot>();
+  const clientDisagreements: NonNullable<SlaReport['clientDisagreements']>[number][] = [];
   const rows = PRIORITIES.filter((p) => byPriority.has(p)).map((priority) => {
-    const clocks = byPriority.get(priority)!.map((incident) => slaClocksOf(incident, deps.policy, now));
+    const incidents = byPriority.get(priority)!;
+    const clocks = incidents.map((incident) => slaClocksOf(incident, deps.policy, now));
+    // Their clocks beside ours, per incident: what each disagrees on.
+    const compared = incidents.flatMap((incident, i) => {
+      const snapshot = theirs.get(incident.id);
+      if (!snapshot) return [];
+      const ours = SLA_TARGETS.map((target) => ({ target, state: clocks[i]![target].state, ...(clocks[i]![target].dueAt && { dueAt: clocks[i]![target].dueAt!.toISOString() }), ...(clocks[i]![target].breachedAt && { breachedAt: clocks[i]![target].breachedAt!.toISOString() }) }));
+      const disagreements = compareClocks(ours, snapshot.slas);
+      for (const d of disagreements) if (clientDisagreements.length < CLIENT_DISAGREEMENTS_LISTED) clientDisagreements.push({ incidentId: incident.id, number: incident.number, ...d });
+      return [{ snapshot, disagreements }];
+    });
+    const clientOf = (target: SlaTarget) => {
+      const withTarget = compared.filter((c) => c.snapshot.slas.some((s) => s.target === target && s.stage !== 'cancelled'));
+      if (withTarget.length === 0) return undefined;
+      return {
+        compared: withTarget.length,
+        breached: withTarget.filter((c) => c.snapshot.slas.some((s) => s.target === target && s.breached)).length,
+        disagreeing: withTarget.filter((c) => c.disagreements.some((d) => d.target === target)).length,
+      };
+    };
     return {
       priority,
       incidents: clocks.length,
@@ -390,11 +443,12 @@ export async function slaReport(
           pending: of.length - achieved - breached,
           ...(achieved + breached > 0 && { achievedShare: round4(achieved / (achieved + breached)) }),
           ...(times.length > 0 && { medianMs: nearestRank(times, 0.5), p90Ms: nearestRank(times, 0.9) }),
+          ...(clientOf(target) && { client: clientOf(target)! }),
         };
       }),
     };
   });
-  return { from: period.from, to: period.to, asOf: now.toISOString(), rows };
+  return { from: period.from, to: period.to, asOf: now.toISOString(), rows, ...(deps.clientSlas && { clientDisagreements }) };
 }
 
 /** Nearest-rank percentile of sorted values: an observed value, never an interpolation. */

@@ -5,6 +5,7 @@ import { type IncidentDeps } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
+import { DynamoDbClientSlaStore } from '../../servicenow/adapters';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
 import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
@@ -69,7 +70,9 @@ const slaPolicy = slaPolicyOf(settings);
 const requests = new DynamoDbChangeRepository(documents, env.changesTable);
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
 const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
-const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, slaPolicy, metrics: observability.metrics, logger: observability.logger };
+// The client's own clocks (their ServiceNow's task_sla, read by the exchange), beside ours: GetItem per incident.
+const clientSlas = settings.integrations.servicenow?.enabled ? new DynamoDbClientSlaStore(documents, env.incidentsTable) : undefined;
+const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, slaPolicy, ...(clientSlas && { clientSlas }), metrics: observability.metrics, logger: observability.logger };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = INCIDENT_ROUTES;

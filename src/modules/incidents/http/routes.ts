@@ -40,6 +40,7 @@ import {
 import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
 import { slaReport } from '../app/sla-use-cases';
 import type { SlaPolicy } from '../domain/incident-sla';
+import type { ClientSlaReader } from '../app/sla-use-cases';
 import type { KnowledgeSearch } from '../../problems/app';
 import type { RequestRepository } from '../../changes/app';
 import { basePath } from '../../../kernel/http/http-router';
@@ -64,6 +65,8 @@ export interface IncidentHttpDeps extends IncidentDeps {
   /** Suggestions: known errors and articles from the problems table. */
   readonly knowledge: KnowledgeSearch;
   readonly slaPolicy: SlaPolicy;
+  /** The client's own clocks (their ServiceNow's task_sla), shown beside ours where the client has the exchange. */
+  readonly clientSlas?: ClientSlaReader;
   readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly logger: Pick<Logger, 'warn'>;
 }

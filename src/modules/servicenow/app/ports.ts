@@ -1,4 +1,10 @@
 import type { FieldValues, Side } from '../domain/field-map';
+import type { ClientSlaSnapshot } from '../../incidents/domain';
+
+/** Their SLA clocks of an incident, as last read (shown beside ours by the incidents function). */
+export interface ClientSlaStore {
+  put(incidentId: string, snapshot: ClientSlaSnapshot): Promise<void>;
+}
 
 /** A record as the Table API answers it: every value a string (reference fields as their sys_id). */
 export type ServiceNowRecord = Readonly<Record<string, string>>;

@@ -32,6 +32,8 @@ import {
   type SyncStore,
 } from './ports';
 import { underLease } from './lease';
+import { readClientSlas, TASK_SLA_TABLE } from './read-slas';
+import type { ClientSlaStore } from './ports';
 import { CHANGE_TABLE, changeIdOf, changeRecordChanged, type ChangeApprovalDeps, type ChangeMirrorDeps } from './sync-change';
 
 /** What the exchange needs of the client's settings (config `integrations.servicenow`). */
@@ -42,6 +44,8 @@ export interface ServiceNowSyncSettings extends ServiceNowMapping {
 
 /** The outbound side: the outbox consumer's (it reads incidents and changes and writes there, never here). */
 export interface ServiceNowPushDeps {
+  /** Their SLA clocks of each incident, as last read (read-slas.ts). */
+  readonly slas: ClientSlaStore;
   /** Changes the client approves there, mirrored as change_request records (sync-change.ts). */
   readonly changes: ChangeMirrorDeps['changes'];
   readonly table: ServiceNowTable;
@@ -145,6 +149,8 @@ async function syncOnce(deps: ServiceNowPushDeps, inbound: ServiceNowSyncDeps | 
     }
     await deps.store.link(state.sysId!, incident.id);
     await save();
+    // Their SLA engine attached its clocks when the record was made: read them once now.
+    await readClientSlas(deps, incident.id, state.sysId!);
   } else {
     record = await deps.table.get(state.table, state.sysId);
     if (!record) {
@@ -372,6 +378,15 @@ export async function recordChanged(deps: ServiceNowSyncDeps, event: { readonly 
     // Only the change requests we mirrored: the client's own changes stay theirs.
     const syncId = await deps.store.incidentOf(event.sysId);
     return syncId && changeIdOf(syncId) ? changeRecordChanged(deps, syncId, event.modCount) : 'out-of-scope';
+  }
+  if (event.table === TASK_SLA_TABLE) {
+    // One of their SLA clocks moved: the incident's clocks there are read again (nothing is written back).
+    const clock = await deps.table.get(TASK_SLA_TABLE, event.sysId);
+    if (!clock) return 'not-found';
+    const of = clock['task'] ? await deps.store.incidentOf(clock['task']) : undefined;
+    if (!of || changeIdOf(of)) return 'out-of-scope';
+    await readClientSlas(deps, of, clock['task']!);
+    return 'applied';
   }
   if (event.table !== INCIDENT_TABLE) return 'out-of-scope';
   let incidentId = await deps.store.incidentOf(event.sysId);

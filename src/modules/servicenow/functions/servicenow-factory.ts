@@ -5,7 +5,7 @@ import { adapterOverride } from '../../../kernel/runtime/adapter-overrides';
 import { lazily } from '../../../kernel/runtime/lazy-factory';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
-import { DynamoDbExceptionStore, DynamoDbExternalRefs, DynamoDbSyncStore } from '../adapters/dynamodb-sync-store';
+import { DynamoDbClientSlaStore, DynamoDbExceptionStore, DynamoDbExternalRefs, DynamoDbSyncStore } from '../adapters/dynamodb-sync-store';
 import { ServiceNowTableClient, type ServiceNowCredentials } from '../adapters/servicenow-table-client';
 import type { ServiceNowPushDeps } from '../app/sync-incident';
 import { SERVICENOW_SECRETS, type ServiceNowSecrets } from './adapter-keys';
@@ -50,6 +50,7 @@ export function createServiceNowPushDeps(options: {
     externalRefs: new DynamoDbExternalRefs(documents, incidentsTable),
     incidents: new DynamoDbIncidentRepository(documents, incidentsTable),
     changes: new DynamoDbChangeRepository(documents, options.changesTable),
+    slas: new DynamoDbClientSlaStore(documents, incidentsTable),
     settings,
     clock: options.clock,
     ids: options.ids,

@@ -73,7 +73,11 @@ const http = createHttpHandler(routes, deps, observability, { audit });
 const poll = async (context: Context): Promise<PollOutcome | { skipped: string }> => {
   if (!exchange) return { skipped: 'no ServiceNow integration' };
   return withRequestContext({ requestId: context.awsRequestId }, async () => {
-    const outcome = await pollChanges(exchange, 'incident', (error, sysId) => logger.error('record not synced; the next poll reads it again', { sysId, error: error as Error }));
+    const onFailure = (error: unknown, sysId: string) => logger.error('record not synced; the next poll reads it again', { sysId, error: error as Error });
+    const incidents = await pollChanges(exchange, 'incident', onFailure);
+    // Their SLA clocks move without a write of the incident (their SLA job): read on their own watermark.
+    const clocks = await pollChanges(exchange, 'task_sla', onFailure);
+    const outcome = { ...incidents, applied: incidents.applied + clocks.applied, failed: incidents.failed + clocks.failed, slaClocksRead: clocks.read };
     metrics.addMetric('ServiceNowRecordsApplied', MetricUnit.Count, outcome.applied + outcome.created);
     if (outcome.failed > 0) metrics.addMetric('ServiceNowSyncFailed', MetricUnit.Count, outcome.failed);
     // Records the poll found changed that no business-rule call had brought: missed webhooks.
