@@ -54,6 +54,12 @@ async function main(): Promise<void> {
     writeResults({ reportsYear: await reportsYearOnOwnEngine() });
     return;
   }
+  // `BENCH_ONLY=servicenow npm run bench`: the ServiceNow exchange's sync lag both ways against the
+  // stateful fake (bench/servicenow-sync.ts); writes it into results.json under `servicenowSync`.
+  if (process.env['BENCH_ONLY'] === 'servicenow') {
+    writeResults({ servicenowSync: await servicenowSync() });
+    return;
+  }
   // `BENCH_ONLY=selfhelp npm run bench`: the self-help site alone (pure generator and a folder);
   // writes it into results.json under `selfHelpSite`.
   if (process.env['BENCH_ONLY'] === 'selfhelp') {
@@ -208,6 +214,12 @@ async function main(): Promise<void> {
     results['alarmStorm'] = await runAlarmStorm({ events: stormEvents, alarms: Number(process.env['STORM_ALARMS'] ?? 100) });
   }
 
+  // Its own runtime, with the client's ServiceNow map enabled against the fake (SN_CHANGES=0 skips it).
+  if (Number(process.env['SN_CHANGES'] ?? 1000) > 0) {
+    console.log('');
+    results['servicenowSync'] = await servicenowSync();
+  }
+
   writeResults(results);
 }
 
@@ -241,6 +253,17 @@ async function reportsYearOnOwnEngine() {
   } finally {
     await engine.stop();
   }
+}
+
+/** The ServiceNow exchange's sync lag both ways (bench/servicenow-sync.ts): SN_CHANGES changes (1,000) at SN_CONCURRENCY (8). */
+async function servicenowSync(): Promise<unknown> {
+  const { measureServiceNowSync, printServiceNowSync } = await import('./servicenow-sync');
+  const changes = Number(process.env['SN_CHANGES'] ?? 1000);
+  const concurrency = Number(process.env['SN_CONCURRENCY'] ?? 8);
+  console.log(`== ServiceNow sync lag against the stateful fake: ${changes} changes (half each way) at concurrency ${concurrency} ==`);
+  const figures = await measureServiceNowSync({ changes, concurrency });
+  printServiceNowSync(figures);
+  return { measuredAt: new Date().toISOString(), ...figures };
 }
 
 function writeResults(results: Record<string, unknown>): void {

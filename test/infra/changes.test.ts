@@ -23,7 +23,7 @@ const fixture = useClientStacks();
 const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents; idempotency; append-only audit; publish to the escalation topic only', () => {
+  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents, PutItem of outbox items; idempotency; append-only audit; publish to the escalation topic only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [changesId, catalogueId, incidentsId, idempotencyId, auditId] = [
       stack.data.changesTable,
@@ -49,10 +49,15 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(onCatalogue.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
       { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CI#*', 'SERVICE#*'] } } },
     ]);
-    expect(grantsOn(changes.statements, incidentsId, { withoutConditions: true })).toEqual({
+    const onIncidents = changes.statements.filter((st) => referencedIds(st.Resource).has(incidentsId));
+    expect(grantsOn(onIncidents.filter((st) => st.Condition === undefined), incidentsId, { withoutConditions: true })).toEqual({
       [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${incidentsId}.Arn}/index/${INCIDENT_INDEXES.byNumber.name}`]: ['dynamodb:Query'],
     });
+    // A change the client approves in their ServiceNow stores its mirror: PutItem of outbox items only.
+    expect(onIncidents.filter((st) => st.Condition !== undefined).map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
+      { actions: ['dynamodb:PutItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } } },
+    ]);
     expect(actionsOf(changes.statements.filter((s) => !onCatalogue.includes(s))).filter((a) => a === 'dynamodb:DeleteItem' || a === 'dynamodb:Scan')).toEqual(
       // DeleteItem only on the idempotency table (Powertools removes a failed request's record) and,
       // above, on the CI entries a recorded version no longer has.

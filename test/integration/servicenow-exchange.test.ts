@@ -1,7 +1,8 @@
 import { webhookSignature } from '../../src/kernel/adapters/webhook-notifier';
-import { apiEvent, callers, lambdaContext } from './support-events';
+import { apiEvent, callers, lambdaContext, type TestCaller } from './support-events';
 import { startServiceNowExchange, WEBHOOK_SECRET, type ServiceNowExchange } from './support-servicenow';
-import { validIncidentBody } from './support-handler';
+import { loadIngestionHandler, validIncidentBody } from './support-handler';
+import alarmSample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
 /**
  * Incidents kept in step with a client's ServiceNow (issue 18), against the stateful Table API
@@ -203,5 +204,138 @@ describe('ServiceNow exchange', () => {
     const genuine = await send(webhookSignature(WEBHOOK_SECRET, now, body));
     expect(genuine.statusCode).toBe(202);
     expect((await getHere(incident.id)).urgency).toBe(1);
+  });
+
+  test('an incident monitoring opens is pushed there at its creation, not at its next change', async () => {
+    const ingest = loadIngestionHandler(x.settings) as (event: unknown, context: unknown) => Promise<any>;
+    const alarm = `snow-${Date.now()}`;
+    const event = (state: 'ALARM' | 'OK', id: string) => ({
+      ...alarmSample,
+      id,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      resources: [`arn:aws:cloudwatch:eu-west-2:123456789012:alarm:${alarm}`],
+      detail: { ...alarmSample.detail, alarmName: alarm, state: { ...alarmSample.detail.state, value: state, reason: `${alarm} is ${state}` } },
+    });
+    const context = lambdaContext('rowe-itsm-example-event-ingestion');
+    const opened = await ingest(event('ALARM', `${alarm}-1`), context);
+    expect(opened.outcome).toBe('opened');
+    // Nothing else happens to the incident here: its creation alone brings it there.
+    await x.quiesce();
+    const [record] = recordOf(opened.incidentId);
+    expect(record).toMatchObject({ correlation_display: expect.stringMatching(/^INC/), state: '1' });
+    expect(record!['short_description']).toContain(alarm);
+  });
+
+  describe('client approvals (a change the client approves is mirrored to a change_request)', () => {
+    const { changeManager, engineer } = callers;
+    const approvingManager = { sub: '0b7c1c1e-0000-4000-8000-000000000107', username: 'paula.approver', groups: 'change-manager' };
+    const changeApi = (method: string, id: string | undefined, body?: unknown, as: TestCaller = changeManager, extra = '') =>
+      x.api(method, {
+        path: `/changes${id ? `/${id}` : ''}${extra}`,
+        resource: `/changes${id ? '/{id}' : ''}${extra}`,
+        ...(id && { pathParameters: { id } }),
+        ...(body !== undefined && { body }),
+        headers: { 'If-Match': '*' },
+        caller: as,
+      });
+    const assessedChange = async (title: string) => {
+      const created = await changeApi('POST', undefined, {
+        type: 'normal', title, reason: 'Rotate the mail relay certificate', services: ['email'],
+        implementationPlan: 'Install the new certificate', testPlan: 'Send a test mail', backoutPlan: 'Reinstall the old one',
+        plannedStart: '2031-03-05T20:00:00Z', plannedEnd: '2031-03-05T21:00:00Z', likelihood: 1, severity: 1, securityImpact: 'None',
+      }, engineer);
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      expect((await changeApi('PATCH', id, { state: 'Submitted' }, engineer)).status).toBe(200);
+      const assessed = await changeApi('PATCH', id, { state: 'Assessed' });
+      expect(assessed.body.approvals).toEqual([{ capacity: 'change-manager', count: 1 }, { capacity: 'client', count: 1 }]);
+      await x.quiesce();
+      const records = x.fake.records('change_request').filter((r) => r['correlation_id'] === id);
+      expect(records).toHaveLength(1);
+      return { id, record: records[0]! };
+    };
+
+    test('their approval is the client approver vote here, with who and when; our later steps reach the record, no second record', async () => {
+      const { id, record } = await assessedChange('Renew mail certificate');
+      expect(record).toMatchObject({ approval: 'requested', state: '-3', type: 'normal', risk: '4', short_description: 'Renew mail certificate', start_date: '2031-03-05 20:00:00' });
+      const [row] = x.fake.approvalsOf(record['sys_id']!);
+      expect(row).toMatchObject({ state: 'requested', approver: x.fake.userOf('carol.client')['sys_id'] });
+      const voted = x.fake.update('sysapproval_approver', row!['sys_id']!, { state: 'approved', comments: 'Fine by us, outside business hours' }, 'carol.client');
+      await x.quiesce();
+      const change = (await changeApi('GET', id)).body;
+      expect(change.state).toBe('Assessed');
+      expect(change.votes).toEqual([
+        { by: 'carol.client (ServiceNow)', capacity: 'client', decision: 'approve', reason: 'Fine by us, outside business hours', at: new Date(`${voted['sys_updated_on']!.replace(' ', 'T')}Z`).toISOString(), via: 'servicenow', recordedAt: expect.any(String) },
+      ]);
+      // The change manager's vote here approves it; the record follows, its approval left as they decided.
+      expect((await changeApi('POST', id, { decision: 'approve', reason: 'Low risk' }, approvingManager, '/approvals')).body.state).toBe('Approved');
+      await x.quiesce();
+      expect(x.fake.records('change_request').filter((r) => r['correlation_id'] === id)).toEqual([expect.objectContaining({ approval: 'approved', state: '-2' })]);
+      // Settled: nothing more is written either way.
+      const settled = x.fake.requests.length;
+      await x.quiesce();
+      expect(x.fake.requests.length).toBe(settled);
+    });
+
+    test('a rejection there rejects the change here; a vote they cast after our rejection is listed, not applied', async () => {
+      const { id, record } = await assessedChange('Replace mail relay');
+      const [row] = x.fake.approvalsOf(record['sys_id']!);
+      x.fake.update('sysapproval_approver', row!['sys_id']!, { state: 'rejected' }, 'carol.client');
+      await x.quiesce();
+      const change = (await changeApi('GET', id)).body;
+      expect(change).toMatchObject({ state: 'Rejected', votes: [expect.objectContaining({ by: 'carol.client (ServiceNow)', decision: 'reject', reason: `Rejected in ServiceNow (${record['number']})` })] });
+      expect(x.fake.record('change_request', record['sys_id']!)).toMatchObject({ approval: 'rejected', state: '4' });
+
+      const late = await assessedChange('Move mail relay');
+      expect((await changeApi('POST', late.id, { decision: 'reject', reason: 'Not now' }, approvingManager, '/approvals')).body.state).toBe('Rejected');
+      await x.quiesce();
+      const [lateRow] = x.fake.approvalsOf(late.record['sys_id']!);
+      x.fake.update('sysapproval_approver', lateRow!['sys_id']!, { state: 'approved' }, 'carol.client');
+      await x.quiesce();
+      expect((await changeApi('GET', late.id)).body.votes.map((v: { by: string }) => v.by)).toEqual(['paula.approver']);
+      const listed = await x.api('GET', { path: '/integrations/servicenow/exceptions', query: { status: 'open' }, caller: agent });
+      expect(listed.body.items.find((e: any) => e.incidentId === `change:${late.id}`)).toMatchObject({ kind: 'refused-here', table: 'change_request', field: 'approval', theirs: 'approved' });
+    });
+  });
+
+  test('their task_sla clocks are shown beside ours in GET /incidents/{id}/sla and GET /reports/sla, with where they disagree', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const incident = await createHere({ shortDescription: 'Clocks compared' });
+    await x.quiesce();
+    const slaHere = async () => (await x.api('GET', { path: `/incidents/${incident.id}/sla`, resource: '/incidents/{id}/sla', pathParameters: { id: incident.id }, caller: agent })).body;
+    const first = await slaHere();
+    expect(first.targets.map((t: any) => t.target)).toEqual(['acknowledge', 'respond', 'resolve']);
+    expect(first.client).toMatchObject({
+      system: 'servicenow',
+      slas: [
+        { name: 'Incident response (2 seconds)', target: 'respond', stage: 'in_progress', breached: false },
+        { name: 'Incident resolution (8 hours)', target: 'resolve', stage: 'in_progress', breached: false },
+      ],
+    });
+    expect(first.client.disagreements.filter((d: any) => d.what === 'breach')).toEqual([]);
+    // Their SLA job runs after the response target passed: breached there, not here.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    x.fake.tickSlas();
+    await x.quiesce();
+    const second = await slaHere();
+    expect(second.client.slas[0]).toMatchObject({ stage: 'in_progress', breached: true });
+    expect(second.client.disagreements).toContainEqual({ target: 'respond', sla: 'Incident response (2 seconds)', what: 'breach', ours: 'not breached', theirs: 'breached' });
+    // Work starts here: their response clock stops there (their SLA engine stops it on In Progress), still
+    // breached; ours runs on (our respond clock stops on the first response, not on the state).
+    expect((await patchHere(incident.id, { state: 'In Progress' })).status).toBe(200);
+    await x.quiesce();
+    const third = await slaHere();
+    expect(third.client.slas[0]).toMatchObject({ stage: 'completed', breached: true, endedAt: expect.any(String) });
+    expect(third.targets.find((t: any) => t.target === 'respond').state).toBe('running');
+    expect(third.client.disagreements.filter((d: any) => d.target === 'respond')).toEqual([
+      { target: 'respond', sla: 'Incident response (2 seconds)', what: 'breach', ours: 'not breached', theirs: 'breached' },
+      { target: 'respond', sla: 'Incident response (2 seconds)', what: 'stopped', ours: 'running', theirs: 'completed' },
+    ]);
+
+    const report = await x.api('GET', { path: '/reports/sla', query: { from, to: new Date(Date.now() + 1000).toISOString() }, caller: callers.auditor });
+    expect(report.status).toBe(200);
+    const respond = report.body.rows.flatMap((r: any) => r.targets).filter((t: any) => t.target === 'respond' && t.client);
+    expect(respond.reduce((n: number, t: any) => n + t.client.breached, 0)).toBeGreaterThanOrEqual(1);
+    expect(report.body.clientDisagreements).toContainEqual(expect.objectContaining({ incidentId: incident.id, number: incident.number, target: 'respond', what: 'breach' }));
   });
 });

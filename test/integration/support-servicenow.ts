@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { overrideAdapter } from '../../src/kernel/runtime/adapter-overrides';
 import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
-import { ServiceNowFake } from '../support/servicenow-fake';
+import { DEFAULT_SLA_DEFINITIONS, ServiceNowFake } from '../support/servicenow-fake';
 import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { apiEvent, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { exampleSettings, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
@@ -21,7 +21,11 @@ export const WEBHOOK_SECRET = 'business-rule-signing-key';
 export interface ServiceNowExchange {
   readonly fake: ServiceNowFake;
   readonly environment: FunctionEnvironment;
+  /** The client settings the functions run with (the example client, its ServiceNow map enabled against the fake). */
+  readonly settings: Record<string, unknown>;
   readonly incidents: ProxyHandler;
+  /** The changes function: the client approves every change there (changes.clientApproval: all classes). */
+  readonly changes: ProxyHandler;
   readonly servicenow: (event: unknown, context: unknown) => Promise<any>;
   readonly effects: OutboxDrain;
   /** Delivers effects and business-rule calls until neither side has anything left in flight. */
@@ -33,10 +37,16 @@ export interface ServiceNowExchange {
 }
 
 export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
-  const fake = await ServiceNowFake.start({ user: 'rowe.integration', password: 'secret' });
+  // Their response SLA is two seconds (their SLA job then flags it breached while ours runs on); resolution eight hours.
+  const fake = await ServiceNowFake.start({
+    user: 'rowe.integration',
+    password: 'secret',
+    slaDefinitions: [{ ...DEFAULT_SLA_DEFINITIONS[0]!, name: 'Incident response (2 seconds)', durationSeconds: 2 }, DEFAULT_SLA_DEFINITIONS[1]!],
+  });
   const example = JSON.parse(readFileSync(join(__dirname, '../../clients/example.json'), 'utf8'));
   const settings = {
     ...exampleSettings(),
+    changes: { cabQuorum: 1, clientApproval: ['low', 'medium', 'high', 'very high'], freezeWindows: [] },
     integrations: { servicenow: { ...example.integrations.servicenow, enabled: true, instanceUrl: fake.url, poll: { everyMinutes: 5, overlapSeconds: 120 } } },
   };
   const environment = await startFunctionEnvironment({ env: { ITSM_CLIENT_SETTINGS: JSON.stringify(settings) } });
@@ -47,9 +57,13 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
     webhookSecret: async () => WEBHOOK_SECRET,
   });
   let incidents: ProxyHandler | undefined;
+  let changes: ProxyHandler | undefined;
   let servicenow: ((event: unknown, context: unknown) => Promise<any>) | undefined;
   jest.isolateModules(() => {
     incidents = require('../../src/modules/incidents/functions/incidents-handler').handler;
+  });
+  jest.isolateModules(() => {
+    changes = require('../../src/modules/changes/functions/changes-handler').handler;
   });
   jest.isolateModules(() => {
     servicenow = require('../../src/modules/servicenow/functions/servicenow-handler').handler;
@@ -82,12 +96,14 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
   return {
     fake,
     environment,
+    settings,
     incidents: incidents!,
+    changes: changes!,
     servicenow: servicenow!,
     effects,
     quiesce,
     poll: () => servicenow!({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext('rowe-itsm-example-servicenow')),
-    api: (method, options) => invoke((options.path.startsWith('/integrations') ? servicenow : incidents) as ProxyHandler, method, options),
+    api: (method, options) => invoke((options.path.startsWith('/integrations') ? servicenow : options.path.startsWith('/changes') ? changes : incidents) as ProxyHandler, method, options),
     close: async () => {
       await fake.stop();
       await new Promise((resolve) => hook.close(resolve));

@@ -9,12 +9,30 @@ import type { AddressInfo } from 'node:net';
  * reference fields as `{link, value}` unless `sysparm_exclude_reference_link=true`; journal
  * fields (`comments`, `work_notes`) never stored on the record but appended to
  * `sys_journal_field`; basic auth; a data policy making `close_code` and `close_notes` mandatory
- * when an incident's `state` becomes 6 (Resolved); injectable 429s and 5xx; and a business rule
+ * when an incident's `state` becomes 6 (Resolved); the change approval engine (a `change_request`
+ * whose `approval` becomes `requested` gets one `sysapproval_approver` row per client approver;
+ * their votes decide the record's `approval`: any rejection rejects, all approvals approve);
+ * injectable 429s and 5xx; and a business rule
  * that POSTs `{"table","sys_id","sys_mod_count"}`, signed, to a webhook after every write
  * (ours included, as an instance whose rule fires on every update would).
  */
 
 export type SnRecord = Record<string, string>;
+
+/** A `contract_sla` on incidents, with its conditions on the incident's `state` (1 New, 2 In Progress, 3 On Hold, 6 Resolved, 7 Closed, 8 Canceled). */
+export interface SlaDefinition {
+  readonly name: string;
+  readonly target: 'response' | 'resolution';
+  readonly durationSeconds: number;
+  readonly stopStates: readonly string[];
+  readonly pauseStates?: readonly string[];
+  readonly cancelStates?: readonly string[];
+}
+
+export const DEFAULT_SLA_DEFINITIONS: readonly SlaDefinition[] = [
+  { name: 'Incident response (1 hour)', target: 'response', durationSeconds: 3600, stopStates: ['2', '3', '6', '7'], cancelStates: ['8'] },
+  { name: 'Incident resolution (8 hours)', target: 'resolution', durationSeconds: 8 * 3600, stopStates: ['6', '7'], pauseStates: ['3'], cancelStates: ['8'] },
+];
 
 export interface ServiceNowFakeOptions {
   readonly user?: string;
@@ -23,6 +41,13 @@ export interface ServiceNowFakeOptions {
   readonly webhook?: { readonly url: string; readonly secret: string };
   /** The instance's clock; second precision is applied by the fake. */
   readonly now?: () => Date;
+  /**
+   * The SLA definitions (`contract_sla`) the SLA engine attaches to every incident as a `task_sla`.
+   * @default a 1-hour response (stops when the incident leaves New) and an 8-hour resolution (paused On Hold, stops at Resolved/Closed)
+   */
+  readonly slaDefinitions?: readonly SlaDefinition[];
+  /** Users (`sys_user.user_name`) the approval engine asks to approve each change request. @default ['carol.client'] */
+  readonly changeApprovers?: readonly string[];
 }
 
 interface InjectedFailure {
@@ -32,7 +57,18 @@ interface InjectedFailure {
 
 const JOURNAL_FIELDS = new Set(['comments', 'work_notes']);
 /** Reference fields of the task tables the fake knows (values are sys_ids of other records). */
-const REFERENCE_FIELDS = new Set(['assignment_group', 'assigned_to', 'caller_id', 'opened_by', 'cmdb_ci']);
+const REFERENCE_FIELDS = new Set(['assignment_group', 'assigned_to', 'caller_id', 'opened_by', 'cmdb_ci', 'approver', 'sysapproval', 'task', 'sla', 'requested_by']);
+/** The tables the client installs the business rule on (docs/servicenow.md). */
+const RULE_TABLES = new Set(['incident', 'change_request', 'task_sla']);
+/** A new record's defaults, as the dictionary has them. */
+const DEFAULTS: Readonly<Record<string, SnRecord>> = {
+  incident: { state: '1', impact: '3', urgency: '3' },
+  problem: { state: '1', impact: '3', urgency: '3' },
+  change_request: { state: '-5', approval: 'not requested', impact: '3', risk: '3', type: 'normal' },
+  sysapproval_approver: { state: 'requested' },
+};
+/** Who the instance's own engines write as (approval engine, SLA engine). */
+const SYSTEM_USER = 'system';
 const NUMBER_PREFIX: Readonly<Record<string, { prefix: string; start: number }>> = {
   incident: { prefix: 'INC', start: 10001 },
   change_request: { prefix: 'CHG', start: 30001 },
@@ -209,7 +245,7 @@ export class ServiceNowFake {
     const next: SnRecord = current
       ? { ...current, ...plain, sys_mod_count: String(Number(current['sys_mod_count']) + 1), sys_updated_on: at, sys_updated_by: by }
       : {
-          ...(NUMBER_PREFIX[table] && { state: '1', impact: '3', urgency: '3' }),
+          ...DEFAULTS[table],
           ...plain,
           sys_id: newSysId(),
           number: this.nextNumber(table),
@@ -233,7 +269,109 @@ export class ServiceNowFake {
       journalRows.set(id, { sys_id: id, element_id: next['sys_id']!, element, name: table, value, sys_created_on: at, sys_created_by: by });
     }
     this.fireRule(table, next);
+    this.afterWrite(table, current, next);
     return { record: next };
+  }
+
+  /** The instance's engines, run after a write as its business rules would (their writes fire the rule too). */
+  private afterWrite(table: string, before: SnRecord | undefined, after: SnRecord): void {
+    if (table === 'incident') this.runSlaEngine(after, !before);
+    if (table === 'change_request' && after['approval'] === 'requested' && before?.['approval'] !== 'requested') this.requestApprovals(after);
+    if (table === 'sysapproval_approver' && after['state'] !== before?.['state'] && after['source_table'] === 'change_request') this.decideApproval(after['sysapproval']!);
+  }
+
+  /** The approval engine asks each client approver: one `sysapproval_approver` row each, `requested`. */
+  private requestApprovals(change: SnRecord): void {
+    for (const userName of this.options.changeApprovers ?? ['carol.client']) {
+      const user = this.userOf(userName);
+      this.write('sysapproval_approver', undefined, { approver: user['sys_id']!, state: 'requested', sysapproval: change['sys_id']!, document_id: change['sys_id']!, source_table: 'change_request' }, SYSTEM_USER);
+    }
+  }
+
+  /** Any rejection rejects (the rows still open are no longer required); every approval approves. */
+  private decideApproval(changeSysId: string): void {
+    const change = this.tables.get('change_request')?.get(changeSysId);
+    if (!change || change['approval'] !== 'requested') return;
+    const rows = this.records('sysapproval_approver').filter((r) => r['sysapproval'] === changeSysId && r['state'] !== 'not_required' && r['state'] !== 'cancelled');
+    const rejected = rows.some((r) => r['state'] === 'rejected');
+    if (rejected) {
+      for (const row of rows.filter((r) => r['state'] === 'requested')) this.write('sysapproval_approver', row['sys_id'], { state: 'not_required' }, SYSTEM_USER);
+      this.write('change_request', changeSysId, { approval: 'rejected' }, SYSTEM_USER);
+    } else if (rows.length > 0 && rows.every((r) => r['state'] === 'approved')) {
+      this.write('change_request', changeSysId, { approval: 'approved' }, SYSTEM_USER);
+    }
+  }
+
+  /**
+   * The SLA engine: a new incident gets one `task_sla` per definition (in_progress, planned end =
+   * start + duration); its state then stops (completed), cancels, pauses or resumes each, the
+   * planned end moving by the time paused. `percentage` is the share of the duration used.
+   */
+  private runSlaEngine(incident: SnRecord, created: boolean): void {
+    const now = this.now();
+    const at = snDateTime(now);
+    const state = incident['state'] ?? '';
+    for (const definition of this.options.slaDefinitions ?? DEFAULT_SLA_DEFINITIONS) {
+      const sla = this.contractSla(definition);
+      const open = this.records('task_sla').find((r) => r['task'] === incident['sys_id'] && r['sla'] === sla['sys_id'] && (r['stage'] === 'in_progress' || r['stage'] === 'paused'));
+      if (!open) {
+        if (created && !definition.stopStates.includes(state)) {
+          const due = snDateTime(new Date(Date.parse(`${at.replace(' ', 'T')}Z`) + definition.durationSeconds * 1000));
+          this.write('task_sla', undefined, { task: incident['sys_id']!, sla: sla['sys_id']!, stage: 'in_progress', start_time: at, planned_end_time: due, end_time: '', pause_time: '', pause_duration: '0', has_breached: 'false', percentage: '0.00', business_percentage: '0.00' }, SYSTEM_USER);
+        }
+        continue;
+      }
+      const used = this.slaUse(open, definition, now);
+      if (definition.stopStates.includes(state)) this.write('task_sla', open['sys_id'], { stage: 'completed', end_time: at, ...used }, SYSTEM_USER);
+      else if (definition.cancelStates?.includes(state)) this.write('task_sla', open['sys_id'], { stage: 'cancelled', end_time: at, ...used }, SYSTEM_USER);
+      else if (definition.pauseStates?.includes(state) && open['stage'] === 'in_progress') this.write('task_sla', open['sys_id'], { stage: 'paused', pause_time: at, ...used }, SYSTEM_USER);
+      else if (!definition.pauseStates?.includes(state) && open['stage'] === 'paused') {
+        const paused = Math.max(0, Math.round((now.getTime() - Date.parse(`${open['pause_time']!.replace(' ', 'T')}Z`)) / 1000));
+        const due = snDateTime(new Date(Date.parse(`${open['planned_end_time']!.replace(' ', 'T')}Z`) + paused * 1000));
+        this.write('task_sla', open['sys_id'], { stage: 'in_progress', pause_time: '', pause_duration: String(Number(open['pause_duration'] ?? 0) + paused), planned_end_time: due }, SYSTEM_USER);
+      }
+    }
+  }
+
+  /** The scheduled "SLA update" job: running task_slas get their percentage and breach flag brought up to now. */
+  tickSlas(): void {
+    const definitions = this.options.slaDefinitions ?? DEFAULT_SLA_DEFINITIONS;
+    for (const row of this.records('task_sla').filter((r) => r['stage'] === 'in_progress')) {
+      const definition = definitions.find((d) => this.contractSla(d)['sys_id'] === row['sla']);
+      if (!definition) continue;
+      const used = this.slaUse(row, definition, this.now());
+      if (used.percentage !== row['percentage'] || used.has_breached !== row['has_breached']) this.write('task_sla', row['sys_id'], used, SYSTEM_USER);
+    }
+  }
+
+  private slaUse(row: SnRecord, definition: SlaDefinition, now: Date): { percentage: string; business_percentage: string; has_breached: string } {
+    const start = Date.parse(`${row['start_time']!.replace(' ', 'T')}Z`);
+    const until = row['stage'] === 'paused' && row['pause_time'] ? Date.parse(`${row['pause_time'].replace(' ', 'T')}Z`) : now.getTime();
+    const used = Math.max(0, (until - start) / 1000 - Number(row['pause_duration'] ?? 0));
+    const percentage = ((used / definition.durationSeconds) * 100).toFixed(2);
+    // A 24x7 schedule: business time is calendar time.
+    return { percentage, business_percentage: percentage, has_breached: row['has_breached'] === 'true' || Number(percentage) >= 100 ? 'true' : 'false' };
+  }
+
+  private contractSla(definition: SlaDefinition): SnRecord {
+    const found = this.records('contract_sla').find((r) => r['name'] === definition.name);
+    if (found) return found;
+    const hours = Math.floor(definition.durationSeconds / 3600);
+    const duration = `1970-01-01 ${String(hours).padStart(2, '0')}:${String(Math.floor((definition.durationSeconds % 3600) / 60)).padStart(2, '0')}:${String(definition.durationSeconds % 60).padStart(2, '0')}`;
+    return (this.write('contract_sla', undefined, { name: definition.name, collection: 'incident', target: definition.target, duration, type: 'SLA' }, SYSTEM_USER) as { record: SnRecord }).record;
+  }
+
+  /** A `sys_user` by user name, created on first use. */
+  userOf(userName: string): SnRecord {
+    const found = this.records('sys_user').find((u) => u['user_name'] === userName);
+    if (found) return found;
+    const result = this.write('sys_user', undefined, { user_name: userName, name: userName }, SYSTEM_USER);
+    return (result as { record: SnRecord }).record;
+  }
+
+  /** The approval rows of a change request, as an approver sees them in their list. */
+  approvalsOf(changeSysId: string): SnRecord[] {
+    return this.records('sysapproval_approver').filter((r) => r['sysapproval'] === changeSysId);
   }
 
   private nextNumber(table: string): string {
@@ -257,7 +395,7 @@ export class ServiceNowFake {
   }
 
   private fireRule(table: string, record: SnRecord): void {
-    if (!this.ruleEnabled || !this.webhook || table === 'sys_journal_field') return;
+    if (!this.ruleEnabled || !this.webhook || !RULE_TABLES.has(table)) return;
     const { url, secret } = this.webhook;
     const body = JSON.stringify({ table, sys_id: record['sys_id'], sys_mod_count: record['sys_mod_count'] });
     const timestamp = Math.floor(this.now().getTime() / 1000);

@@ -51,7 +51,8 @@ describe('ServiceNow Table API fake', () => {
     ]);
 
     await fake.settled();
-    expect(calls.map((c) => JSON.parse(c.body))).toEqual([
+    // The rule fires on incident (and on the task_sla records their SLA engine attached to it).
+    expect(calls.map((c) => JSON.parse(c.body)).filter((c) => c.table === 'incident')).toEqual([
       { table: 'incident', sys_id: record['sys_id'], sys_mod_count: '0' },
       { table: 'incident', sys_id: record['sys_id'], sys_mod_count: '1' },
     ]);
@@ -85,5 +86,30 @@ describe('ServiceNow Table API fake', () => {
     fake.failNext(1, 503);
     expect((await api('/api/now/table/incident?sysparm_limit=1')).status).toBe(503);
     expect((await api('/api/now/table/incident?sysparm_limit=1')).status).toBe(200);
+  });
+
+  it('runs the SLA engine: a task_sla per definition, stopped, paused and resumed by the incident state', () => {
+    const incident = fake.insert('incident', { short_description: 'Clocks' });
+    const clocks = () => fake.records('task_sla').filter((r) => r['task'] === incident['sys_id']);
+    expect(clocks().map((r) => r['stage'])).toEqual(['in_progress', 'in_progress']);
+    const [response, resolution] = clocks();
+    expect(fake.record('contract_sla', response!['sla']!)).toMatchObject({ target: 'response', duration: '1970-01-01 01:00:00' });
+    expect(fake.record('contract_sla', resolution!['sla']!)).toMatchObject({ target: 'resolution', duration: '1970-01-01 08:00:00' });
+    fake.update('incident', incident['sys_id']!, { state: '3', hold_reason: '1' });
+    expect(clocks().map((r) => r['stage'])).toEqual(['completed', 'paused']);
+    fake.update('incident', incident['sys_id']!, { state: '2' });
+    expect(clocks().map((r) => r['stage'])).toEqual(['completed', 'in_progress']);
+    fake.update('incident', incident['sys_id']!, { state: '6', close_code: 'Solved (Permanently)', close_notes: 'done' });
+    expect(clocks().map((r) => [r['stage'], r['has_breached']])).toEqual([['completed', 'false'], ['completed', 'false']]);
+  });
+
+  it('runs the approval engine: requested approval asks each approver; one rejection rejects, the rest no longer required', () => {
+    const change = fake.insert('change_request', { short_description: 'Patch', approval: 'requested' });
+    expect(change).toMatchObject({ number: expect.stringMatching(/^CHG/), state: '-5' });
+    const rows = fake.approvalsOf(change['sys_id']!);
+    expect(rows.map((r) => [r['state'], r['approver']])).toEqual([['requested', fake.userOf('carol.client')['sys_id']]]);
+    fake.update('sysapproval_approver', rows[0]!['sys_id']!, { state: 'rejected' }, 'carol.client');
+    expect(fake.record('change_request', change['sys_id']!)).toMatchObject({ approval: 'rejected', sys_updated_by: 'system' });
+    expect(fake.approvalsOf(change['sys_id']!)[0]).toMatchObject({ state: 'rejected', sys_updated_by: 'carol.client' });
   });
 });

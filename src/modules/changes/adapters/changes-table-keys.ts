@@ -41,6 +41,8 @@ export const CHANGE_SK = 'CHANGE';
 export type ChangeTarget = { readonly kind: 'service' | 'ci'; readonly id: string };
 
 export const changeKey = (id: string) => ({ pk: `CHANGE#${id}`, sk: CHANGE_SK });
+/** Change items' partitions, for grants scoped to them (IAM dynamodb:LeadingKeys). */
+export const CHANGE_PARTITION_PATTERN = 'CHANGE#*';
 export const targetPartition = (target: ChangeTarget) => `TARGET#${target.kind}#${target.id}`;
 export const slotKey = (target: ChangeTarget, plannedStart: string, changeId: string) => ({
   pk: targetPartition(target),

@@ -22,15 +22,21 @@ import {
   targetPartition,
 } from './changes-table-keys';
 import { decodeCursor, encodeCursor, queryFromCursor } from '../../../kernel/adapters/page-cursor';
+import { outboxPuts } from '../../outbox/adapters';
 
 /**
  * The changes table. A change's next version and what follows from it (its slots on services and
  * CIs, the overlap flag on the other changes, go-live milestones) are written in one transaction.
  */
 export class DynamoDbChangeRepository implements ChangeRepository, RequestRepository {
+  /**
+   * @param outboxTable the table outbox items are written to (the incidents table), in the same
+   *   transaction as the change that causes them; without it (readers) effects are not stored.
+   */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly outboxTable?: string,
   ) {}
 
   async create(change: Change): Promise<void> {
@@ -79,6 +85,7 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     for (const m of effects.milestones ?? []) {
       writes.push({ Put: { TableName, Item: { ...milestoneKey(m.service, m.at, m.change), kind: 'milestone', ...m } } });
     }
+    if (this.outboxTable && effects.outbox && effects.outbox.length > 0) writes.push(...outboxPuts(this.outboxTable, effects.outbox, change.updatedAt));
     try {
       if (writes.length === 1) await this.db.send(new PutCommand(writes[0]!['Put'] as never));
       else await this.db.send(new TransactWriteCommand({ TransactItems: writes as never }));

@@ -1,4 +1,5 @@
 import type { Change } from '../domain/change';
+import type { OutboxEffect } from '../../outbox/domain';
 import type { RequestState, ServiceRequest } from '../domain/service-request';
 import type { Page, PageRequest, QuotaCharge } from '../../../kernel/app/ports';
 
@@ -28,6 +29,8 @@ export interface ChangeSideEffects {
   readonly flagOverlaps?: readonly string[];
   /** Go-live milestones to record on the affected services. */
   readonly milestones?: readonly Milestone[];
+  /** Outbox items (the ServiceNow mirror of a change the client approves), stored in the incidents table in the same transaction. */
+  readonly outbox?: readonly OutboxEffect[];
 }
 
 export interface ChangeRepository {

@@ -20,6 +20,7 @@ import { recordChangeEntry } from '../../audit/app';
 import type { ChangeRepository, ChangeSideEffects, ChangeTarget, Milestone } from './change-ports';
 import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page } from '../../../kernel/app/ports';
 import type { ServiceCatalogue } from '../../catalogue/app';
+import { effectsOf } from '../../outbox/domain';
 
 export interface ChangeDeps {
   readonly changes: ChangeRepository;
@@ -38,6 +39,8 @@ export interface ChangeDeps {
     readonly freezeWindows: readonly FreezeWindow[];
     /** Registered standard-change templates; a standard change naming another is normal. None when absent. */
     readonly standardTemplates?: readonly string[];
+    /** The client approves in their own ServiceNow: a change whose client approval is required is mirrored there (servicenow-change-sync). */
+    readonly syncToServiceNow?: boolean;
   };
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -246,22 +249,30 @@ async function schedule(deps: ChangeDeps, caller: Caller, current: Change, edits
  * one is retried on the fresh change. One rejection rejects; the last approval needed approves.
  */
 export async function voteOnChange(
-  deps: ChangeDeps,
+  deps: Pick<ChangeDeps, 'changes' | 'clock' | 'audit' | 'settings'>,
   caller: Caller,
   id: string,
   request: { readonly decision: 'approve' | 'reject'; readonly reason: string; readonly capacity?: ApproverCapacity | undefined },
+  /**
+   * A vote cast elsewhere and relayed by an integration (the client approver's, in their
+   * ServiceNow): recorded as theirs, at the time they voted there, with the integration that relayed it.
+   */
+  relayed?: { readonly by: string; readonly at: string },
 ): Promise<Change> {
   requireScope(caller, 'change:read', 'vote on changes');
+  if (relayed && !caller.roles.includes('integration')) throw new ForbiddenError('Only an integration relays votes cast elsewhere', 'role');
   assertNoSecrets(request);
   for (let attempt = 1; ; attempt++) {
     const current = await loadChange(deps, id);
     if (current.state !== 'Assessed') throw new LifecycleError(`A change in state "${current.state}" is not awaiting approval`, 'state');
     const at = now(deps);
     const assessedBy = assessorOf(current);
-    const vote = castVote({ ...current, assessedBy }, caller, request, at);
+    const voter = relayed ? { ...caller, name: relayed.by } : caller;
+    const cast = castVote({ ...current, assessedBy }, voter, request, relayed?.at ?? at);
+    const vote = relayed ? { ...cast, via: caller.name, recordedAt: at } : cast;
     const next = recordVote(current, vote, caller, at);
     try {
-      await deps.changes.save(next, current.version);
+      await deps.changes.save(next, current.version, { outbox: mirrorEffects(deps, next) });
     } catch (error) {
       if (error instanceof VersionConflictError && attempt < 3) continue;
       throw error;
@@ -295,12 +306,19 @@ export async function serviceMilestones(
 // ---------------------------------------------------------------------------------------------
 
 async function store(deps: ChangeDeps, caller: Caller, action: string, current: Change, next: Change, effects?: ChangeSideEffects): Promise<Change> {
-  await deps.changes.save(next, current.version, effects);
+  const outbox = mirrorEffects(deps, next);
+  await deps.changes.save(next, current.version, outbox.length > 0 ? { ...effects, outbox } : effects);
   await deps.audit.record(recordChangeEntry(caller, action, { type: 'change', id: next.id }, current, next));
   return next;
 }
 
-async function loadChange(deps: ChangeDeps, id: string): Promise<Change> {
+/** Every version of a change the client approves is mirrored to their ServiceNow, once its approvers are known. */
+function mirrorEffects(deps: Pick<ChangeDeps, 'settings'>, change: Change) {
+  if (!deps.settings.syncToServiceNow || !change.approvals.some((a) => a.capacity === 'client')) return [];
+  return effectsOf(change.id, change.version, [{ kind: 'servicenow-change-sync', changeId: change.id, version: change.version }]);
+}
+
+async function loadChange(deps: Pick<ChangeDeps, 'changes'>, id: string): Promise<Change> {
   const change = await deps.changes.get(id);
   if (!change) throw new NotFoundError(`No change ${id}`, 'id');
   return change;
@@ -356,7 +374,7 @@ async function notifySafely(deps: ChangeDeps, notification: Parameters<Notifier[
   }
 }
 
-const now = (deps: ChangeDeps) => deps.clock.now().toISOString();
+const now = (deps: Pick<ChangeDeps, 'clock'>) => deps.clock.now().toISOString();
 
 /**
  * The versions an implementation installed, recorded on the change's CIs: every update is

@@ -4,3 +4,5 @@
  */
 export type { RequestRepository } from './change-ports';
 export { requestsChangesReport } from './request-use-cases';
+export { voteOnChange } from './change-use-cases';
+export type { ChangeDeps } from './change-use-cases';

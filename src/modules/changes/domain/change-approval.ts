@@ -39,7 +39,11 @@ export interface Vote {
   readonly service?: string;
   readonly decision: 'approve' | 'reject';
   readonly reason: string;
+  /** When the voter voted (for a relayed vote: when they voted there). */
   readonly at: string;
+  /** A vote cast elsewhere (the client's ServiceNow): the integration that relayed it, and when it was recorded here. */
+  readonly via?: string;
+  readonly recordedAt?: string;
 }
 
 export interface ApprovalRules {

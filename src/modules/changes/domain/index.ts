@@ -4,3 +4,5 @@
  */
 export { REQUEST_TYPES, transferRequest } from './service-request';
 export type { RequestType, ServiceRequest } from './service-request';
+export type { Change } from './change';
+export type { Vote } from './change-approval';

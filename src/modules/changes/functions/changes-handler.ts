@@ -27,7 +27,8 @@ const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, env.auditT
   observability.logger.error('audit record not appended', { error: error as Error, entry });
   observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
 });
-const repository = new DynamoDbChangeRepository(documents, env.changesTable);
+// A change the client approves in their ServiceNow is mirrored there through the outbox (in the incidents table).
+const repository = new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable);
 const deps: RequestDeps = {
   changes: repository,
   requests: repository,
@@ -40,7 +41,7 @@ const deps: RequestDeps = {
     { 'major-incident': undefined, escalation: env.escalationTopic, security: undefined },
     observability.tracer,
   ),
-  settings: { clientId: settings.id, ...settings.changes },
+  settings: { clientId: settings.id, ...settings.changes, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
   clock,
   ids,
   audit,

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../../catalogue/adapters';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { OUTBOX_PARTITION } from '../../outbox/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';
@@ -43,6 +44,9 @@ export class ChangesModule extends ItsmModule {
     });
     // Emergency changes name an incident (by id: GetItem; by number: Query on the number index).
     changes.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byNumber.name], key: data.key, access: ['get', 'query'], queryIndexesOnly: true });
+    // A change the client approves in their ServiceNow stores its mirror (an outbox item in the
+    // incidents table) in its own transaction: PutItem on the outbox partition only.
+    changes.grantTable({ table: data.incidentsTable, key: data.key, access: ['put'], leadingKeys: [OUTBOX_PARTITION] });
     changes.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
     // Implementation records the versions installed on the change's CIs: a CI's new version, its
     // history item and its entries (under the CI and under each service it names), nothing else.

@@ -104,7 +104,9 @@ const vote = z.object({
   service: z.string().optional(),
   decision: z.enum(['approve', 'reject']),
   reason: z.string(),
-  at: z.string(),
+  at: z.string().describe('When the vote was cast (a relayed vote: when the approver voted there)'),
+  via: z.string().optional().describe("A vote cast in the client's own tool and relayed by this integration (e.g. servicenow)"),
+  recordedAt: z.string().optional().describe('A relayed vote: when it was recorded here'),
 });
 
 export const changeSchema = z

@@ -52,7 +52,7 @@ import type { IncidentRepository, StoredTimelineEntry } from './ports';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
-import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
+import { slaStartEffects, slaView, withClientClocks, withSlaFacts, type ClientSlaReader, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts } from '../../catalogue/domain';
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
@@ -252,8 +252,10 @@ export async function load(deps: IncidentDeps, caller: Caller, idOrNumber: strin
 }
 
 /** The incident's SLA clocks, for whoever may read the incident. */
-export async function getIncidentSla(deps: IncidentDeps, caller: Caller, idOrNumber: string, policy: SlaPolicy): Promise<IncidentSlaView> {
-  return slaView(await load(deps, caller, idOrNumber), policy, deps.clock.now());
+export async function getIncidentSla(deps: IncidentDeps & { readonly clientSlas?: ClientSlaReader }, caller: Caller, idOrNumber: string, policy: SlaPolicy): Promise<IncidentSlaView> {
+  const incident = await load(deps, caller, idOrNumber);
+  const view = slaView(incident, policy, deps.clock.now());
+  return deps.clientSlas ? withClientClocks(view, await deps.clientSlas.get(incident.id)) : view;
 }
 
 export async function getIncident(deps: IncidentDeps, caller: Caller, idOrNumber: string): Promise<IncidentView> {

@@ -26,6 +26,7 @@ import type { IncidentRepository, PagingSource, ReportAggregates } from './ports
 import { ALL_SERVICES, SLA_TIME_BUCKETS, slaCounterNames, slaCountersOf, slaTimeOfBucket } from '../domain/incident-aggregates';
 import { choosePaging, pageDue } from './sla-paging';
 import { nextFiringAt } from '../../oncall/domain';
+import { compareClocks, type ClientSla, type ClientSlaSnapshot, type SlaDisagreement } from '../domain/client-sla';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
@@ -322,6 +323,23 @@ export interface SlaTargetView {
   readonly breachedAt?: string;
 }
 
+/**
+ * The client's own clocks of incidents (their ServiceNow's `task_sla`, read by the exchange and
+ * kept beside the incident): GetItem for one, BatchGetItem for many; none where the client has no such tool.
+ */
+export interface ClientSlaReader {
+  get(incidentId: string): Promise<ClientSlaSnapshot | undefined>;
+  many(incidentIds: readonly string[]): Promise<ReadonlyMap<string, ClientSlaSnapshot>>;
+}
+
+/** Their clocks beside ours, and where they disagree. */
+export interface ClientClocksView {
+  readonly system: 'servicenow';
+  readonly readAt: string;
+  readonly slas: readonly ClientSla[];
+  readonly disagreements: readonly SlaDisagreement[];
+}
+
 export interface IncidentSlaView {
   readonly incidentId: string;
   readonly number: string;
@@ -331,6 +349,14 @@ export interface IncidentSlaView {
   readonly asOf: string;
   readonly generation: number;
   readonly targets: readonly SlaTargetView[];
+  /** The client's own clocks of this incident (their ServiceNow), where the exchange has read them. */
+  readonly client?: ClientClocksView;
+}
+
+/** The view with their clocks beside ours. */
+export function withClientClocks(view: IncidentSlaView, snapshot: ClientSlaSnapshot | undefined): IncidentSlaView {
+  if (!snapshot) return view;
+  return { ...view, client: { ...snapshot, disagreements: compareClocks(view.targets, snapshot.slas) } };
 }
 
 export function slaView(incident: Incident, policy: SlaPolicy, now: Date): IncidentSlaView {
@@ -377,6 +403,8 @@ export interface SlaReportRow {
     /** Counted (calendar) time to reach the target, over incidents that reached it. */
     readonly medianMs?: number;
     readonly p90Ms?: number;
+    /** Their clocks (the client's ServiceNow) for the same target: how many were read, breached there, and disagree with ours. */
+    readonly client?: { readonly compared: number; readonly breached: number; readonly disagreeing: number };
   }[];
 }
 
@@ -385,9 +413,15 @@ export interface SlaReport {
   readonly to: string;
   readonly asOf: string;
   readonly rows: readonly SlaReportRow[];
+  /** Incidents whose clocks there disagree with ours (the first CLIENT_DISAGREEMENTS_LISTED). */
+  readonly clientDisagreements?: readonly (SlaDisagreement & { readonly incidentId: string; readonly number: string })[];
+  /** Why their clocks were not compared with ours for this period (too many incidents to compare one by one). */
+  readonly clientComparisonSkipped?: string;
 }
 
-/** Incidents the per-incident reading covers at most (the partial first and last days of a period). */
+export const CLIENT_DISAGREEMENTS_LISTED = 100;
+
+/** Incidents the per-incident reading covers at most (a period's partial first and last days; the comparison with the client's clocks). */
 export const SLA_REPORT_MAX_INCIDENTS = 5000;
 /** The longest period a report covers (as the other reports). */
 export const SLA_REPORT_MAX_DAYS = 366;
@@ -396,6 +430,8 @@ const DAY_MS = 86_400_000;
 export interface SlaReportDeps extends Pick<SlaDeps, 'incidents' | 'clock' | 'policy'> {
   /** The report aggregates: the every-service day items' SLA counters (incident-aggregates.ts). */
   readonly aggregates: Pick<ReportAggregates, 'dayCounters'>;
+  /** Their clocks (the client's ServiceNow), where the exchange is on. */
+  readonly clientSlas?: ClientSlaReader;
 }
 
 /**
@@ -432,7 +468,38 @@ export async function slaReport(
   ]);
   const counters: Record<string, number> = { ...whole };
   for (const edge of edges) for (const [name, n] of Object.entries(edge)) counters[name] = (counters[name] ?? 0) + n;
-  return { from: period.from, to: period.to, asOf: now.toISOString(), rows: slaRowsOf(counters) };
+  const report: SlaReport = { from: period.from, to: period.to, asOf: now.toISOString(), rows: slaRowsOf(counters) };
+  return deps.clientSlas ? withClientComparison(report, await clientComparison(deps, caller, period)) : report;
+}
+
+/**
+ * Their clocks beside ours (the client's ServiceNow): compared incident by incident, so for
+ * periods of at most SLA_REPORT_MAX_INCIDENTS incidents; a longer period says the comparison was
+ * left out and why, and keeps its counts from the aggregates.
+ */
+async function clientComparison(deps: SlaReportDeps, caller: Caller, period: { readonly from: string; readonly to: string }): Promise<SlaReport | string> {
+  try {
+    return await slaReportFromIncidents(deps, caller, period);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return `the period holds more than ${SLA_REPORT_MAX_INCIDENTS} incidents: their clocks are compared with ours over shorter periods only`;
+    throw error;
+  }
+}
+
+function withClientComparison(report: SlaReport, compared: SlaReport | string): SlaReport {
+  if (typeof compared === 'string') return { ...report, clientComparisonSkipped: compared };
+  const clientOf = (priority: Priority, target: SlaTarget) => compared.rows.find((r) => r.priority === priority)?.targets.find((t) => t.target === target)?.client;
+  return {
+    ...report,
+    rows: report.rows.map((row) => ({
+      ...row,
+      targets: row.targets.map((t) => {
+        const client = clientOf(row.priority, t.target);
+        return client ? { ...t, client } : t;
+      }),
+    })),
+    clientDisagreements: compared.clientDisagreements ?? [],
+  };
 }
 
 /** The SLA counters of the incidents logged in [from, to), each replayed up to `now`. */
@@ -497,7 +564,7 @@ function bucketRank(buckets: readonly number[], total: number, share: number): n
  * SLA_REPORT_MAX_INCIDENTS incidents. Kept to check the aggregates against (and for a backfill).
  */
 export async function slaReportFromIncidents(
-  deps: Pick<SlaDeps, 'incidents' | 'clock' | 'policy'>,
+  deps: Pick<SlaDeps, 'incidents' | 'clock' | 'policy'> & { readonly clientSlas?: ClientSlaReader },
   caller: Caller,
   period: { readonly from: string; readonly to: string },
 ): Promise<SlaReport> {
@@ -519,8 +586,29 @@ export async function slaReportFromIncidents(
     nextToken = page.nextToken;
   } while (nextToken);
 
+  const theirs = deps.clientSlas ? await deps.clientSlas.many([...byPriority.values()].flat().map((i) => i.id)) : new Map<string, ClientSlaSnapshot>();
+  const clientDisagreements: NonNullable<SlaReport['clientDisagreements']>[number][] = [];
   const rows = PRIORITIES.filter((p) => byPriority.has(p)).map((priority) => {
-    const clocks = byPriority.get(priority)!.map((incident) => slaClocksOf(incident, deps.policy, now));
+    const incidents = byPriority.get(priority)!;
+    const clocks = incidents.map((incident) => slaClocksOf(incident, deps.policy, now));
+    // Their clocks beside ours, per incident: what each disagrees on.
+    const compared = incidents.flatMap((incident, i) => {
+      const snapshot = theirs.get(incident.id);
+      if (!snapshot) return [];
+      const ours = SLA_TARGETS.map((target) => ({ target, state: clocks[i]![target].state, ...(clocks[i]![target].dueAt && { dueAt: clocks[i]![target].dueAt!.toISOString() }), ...(clocks[i]![target].breachedAt && { breachedAt: clocks[i]![target].breachedAt!.toISOString() }) }));
+      const disagreements = compareClocks(ours, snapshot.slas);
+      for (const d of disagreements) if (clientDisagreements.length < CLIENT_DISAGREEMENTS_LISTED) clientDisagreements.push({ incidentId: incident.id, number: incident.number, ...d });
+      return [{ snapshot, disagreements }];
+    });
+    const clientOf = (target: SlaTarget) => {
+      const withTarget = compared.filter((c) => c.snapshot.slas.some((s) => s.target === target && s.stage !== 'cancelled'));
+      if (withTarget.length === 0) return undefined;
+      return {
+        compared: withTarget.length,
+        breached: withTarget.filter((c) => c.snapshot.slas.some((s) => s.target === target && s.breached)).length,
+        disagreeing: withTarget.filter((c) => c.disagreements.some((d) => d.target === target)).length,
+      };
+    };
     return {
       priority,
       incidents: clocks.length,
@@ -536,11 +624,12 @@ export async function slaReportFromIncidents(
           pending: of.length - achieved - breached,
           ...(achieved + breached > 0 && { achievedShare: round4(achieved / (achieved + breached)) }),
           ...(times.length > 0 && { medianMs: nearestRank(times, 0.5), p90Ms: nearestRank(times, 0.9) }),
+          ...(clientOf(target) && { client: clientOf(target)! }),
         };
       }),
     };
   });
-  return { from: period.from, to: period.to, asOf: now.toISOString(), rows };
+  return { from: period.from, to: period.to, asOf: now.toISOString(), rows, ...(deps.clientSlas && { clientDisagreements }) };
 }
 
 /** Nearest-rank percentile of sorted values: an observed value, never an interpolation. */

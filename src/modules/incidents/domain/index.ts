@@ -15,3 +15,5 @@ export type { Actor, Incident, IncidentChange } from './incident';
 export { SLA_TARGETS } from './sla-clock';
 export { createQuotaCharge, DEFAULT_INTAKE } from './intake-policy';
 export type { IntakePolicy } from './intake-policy';
+export { compareClocks, targetOfTheirs } from './client-sla';
+export type { ClientSla, ClientSlaSnapshot, SlaDisagreement } from './client-sla';

@@ -6,6 +6,7 @@ import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbReportAggregates } from '../adapters/report-aggregates';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
+import { DynamoDbClientSlaStore } from '../../servicenow/adapters';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
 import { DynamoDbIncidentRootCauses, DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
@@ -74,7 +75,9 @@ const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
 const reportAggregates = new DynamoDbReportAggregates(documents, env.incidentsTable);
 // Incident reports: the problems an incident is linked to (Query on byIncident) and their known errors.
 const rootCauses = new DynamoDbIncidentRootCauses(documents, env.problemsTable);
-const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, rootCauses, slaPolicy, reportAggregates, metrics: observability.metrics, logger: observability.logger };
+// The client's own clocks (their ServiceNow's task_sla, read by the exchange), beside ours: GetItem per incident.
+const clientSlas = settings.integrations.servicenow?.enabled ? new DynamoDbClientSlaStore(documents, env.incidentsTable) : undefined;
+const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, rootCauses, slaPolicy, reportAggregates, ...(clientSlas && { clientSlas }), metrics: observability.metrics, logger: observability.logger };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = INCIDENT_ROUTES;

@@ -48,6 +48,7 @@ import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
 import { slaReport } from '../app/sla-use-cases';
 import type { ReportAggregates } from '../app/ports';
 import type { SlaPolicy } from '../domain/incident-sla';
+import type { ClientSlaReader } from '../app/sla-use-cases';
 import type { KnowledgeSearch } from '../../problems/app';
 import type { RequestRepository } from '../../changes/app';
 import { basePath } from '../../../kernel/http/http-router';
@@ -76,6 +77,8 @@ export interface IncidentHttpDeps extends IncidentDeps {
   readonly reportAggregates: Pick<ReportAggregates, 'dayCounters'>;
   /** Incident reports: the problems an incident is linked to, with their known errors (Query on byIncident, GetItems). */
   readonly rootCauses: RootCauseSource;
+  /** The client's own clocks (their ServiceNow's task_sla), shown beside ours where the client has the exchange. */
+  readonly clientSlas?: ClientSlaReader;
   readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly logger: Pick<Logger, 'warn'>;
 }

@@ -22,6 +22,14 @@ export const slaCheckResultSchema = z.object({
 
 export const acknowledgeBodySchema = z.strictObject({}).describe('Acknowledge an incident (no fields)');
 
+const clientDisagreement = z.object({
+  target: z.enum(SLA_TARGETS),
+  sla: z.string(),
+  what: z.enum(['breach', 'stopped', 'paused', 'due']),
+  ours: z.string(),
+  theirs: z.string(),
+});
+
 export const incidentSlaSchema = z
   .object({
     incidentId: z.string(),
@@ -57,6 +65,27 @@ export const incidentSlaSchema = z
         breachedAt: timestamp.optional(),
       }),
     ),
+    client: z
+      .object({
+        system: z.literal('servicenow'),
+        readAt: timestamp.describe('When their clocks were last read'),
+        slas: z.array(
+          z.object({
+            name: z.string().describe('Their SLA definition (contract_sla)'),
+            target: z.enum(SLA_TARGETS).optional().describe('Our clock it answers to (their response: respond; resolution: resolve)'),
+            stage: z.string().describe('in_progress, paused, completed or cancelled'),
+            startedAt: timestamp,
+            plannedEndAt: timestamp.optional(),
+            endedAt: timestamp.optional(),
+            breached: z.boolean(),
+            percentage: z.number(),
+            businessPercentage: z.number(),
+          }),
+        ),
+        disagreements: z.array(clientDisagreement).describe('Where their clock and ours for the same target tell a different story'),
+      })
+      .optional()
+      .describe("The client's own clocks of this incident (their ServiceNow task_sla), beside ours"),
   })
   .describe("An incident's acknowledge, respond and resolve clocks");
 
@@ -84,8 +113,20 @@ export const slaReportSchema = z.object({
           achievedShare: z.number().optional(),
           medianMs: ms.optional(),
           p90Ms: ms.optional(),
+          client: z
+            .object({ compared: z.number().int(), breached: z.number().int(), disagreeing: z.number().int() })
+            .optional()
+            .describe("Their clocks (the client's ServiceNow) for this target: read, breached there, disagreeing with ours"),
         }),
       ),
     }),
   ),
+  clientDisagreements: z
+    .array(clientDisagreement.extend({ incidentId: z.string(), number: z.string() }))
+    .optional()
+    .describe('Where the client has ServiceNow: the incidents whose clocks there disagree with ours (the first 100)'),
+  clientComparisonSkipped: z
+    .string()
+    .optional()
+    .describe('Where the client has ServiceNow and the period holds more than 5,000 incidents: their clocks were not compared (compare shorter periods); the counts are still whole'),
 });

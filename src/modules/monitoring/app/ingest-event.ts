@@ -33,6 +33,8 @@ export interface IngestEventDeps {
   readonly alarmTags?: AlarmTagSource;
   /** A tag lookup failed: the event is classified by the name rules instead (never lost for it). */
   readonly onTagLookupFailure?: (error: unknown, alarmArn: string) => void;
+  /** The client's ServiceNow is kept in step: an incident opened, resolved or reopened here is pushed there (servicenow-sync). */
+  readonly syncToServiceNow?: boolean;
 }
 
 export type IngestOutcome =
@@ -42,10 +44,12 @@ export type IngestOutcome =
 
 /**
  * The effects of an incident change made by ingestion, stored with it (src/modules/outbox): the SLA
- * workflow's start when the change began a new clock generation, and `others`.
+ * workflow's start when the change began a new clock generation, `others`, and the push to the
+ * client's ServiceNow where the client has it (so an incident monitoring opens is there at once).
  */
-export function changeEffects(before: Incident | undefined, after: Incident, others: readonly Effect[] = []) {
-  return effectsOf(after.id, after.version, [...slaStartEffects(before, after), ...others]);
+export function changeEffects(deps: Pick<IngestEventDeps, 'syncToServiceNow'>, before: Incident | undefined, after: Incident, others: readonly Effect[] = []) {
+  const sync: Effect[] = deps.syncToServiceNow ? [{ kind: 'servicenow-sync', incidentId: after.id, version: after.version, trigger: 'change' }] : [];
+  return effectsOf(after.id, after.version, [...slaStartEffects(before, after), ...others, ...sync]);
 }
 
 /** Lost races are retried this many times (each retry re-reads the lock; writes stay conditional). */
@@ -120,7 +124,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
           previous: incident,
           expectedVersion: incident.version,
           audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:resolve', incident, change.incident)),
-          effects: changeEffects(incident, change.incident),
+          effects: changeEffects(deps, incident, change.incident),
         });
         if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -180,7 +184,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
           previous,
           expectedVersion: previous.version,
           audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:reopen', previous, change.incident)),
-          effects: changeEffects(previous, change.incident),
+          effects: changeEffects(deps, previous, change.incident),
         });
         if (result === 'saved') return { outcome: 'reopened', incidentId: previous.id };
         if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -219,7 +223,7 @@ export async function ingestAlarmEvent(deps: IngestEventDeps, event: CloudWatchA
       change: { incident, entries: change.entries },
       ...(lock && { staleIncidentId: lock.incidentId }),
       audit: audit(incidentChangeEntry(MONITORING_ACTOR, 'incident:create', undefined, incident)),
-      effects: changeEffects(undefined, incident),
+      effects: changeEffects(deps, undefined, incident),
     });
     if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
     if (result === 'duplicate-event') return { outcome: 'duplicate' };

@@ -150,7 +150,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         previous: incident,
         expectedVersion: incident.version,
         audit: audit(incident, change.incident, 'incident:resolve'),
-        effects: changeEffects(incident, change.incident),
+        effects: changeEffects(deps, incident, change.incident),
       });
       if (result === 'saved') return { outcome: 'resolved', incidentId: incident.id };
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -174,7 +174,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
         previous: current,
         expectedVersion: current.version,
         audit: audit(current, change.incident, 'incident:finding-republished'),
-        effects: changeEffects(current, change.incident),
+        effects: changeEffects(deps, current, change.incident),
       });
       if (result === 'saved') return { outcome: 'attached', incidentId: current.id };
       if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -219,7 +219,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       change: { incident, entries: opened.entries },
       ...(held && { staleIncidentId: held.incidentId }),
       audit: audit(undefined, incident, 'incident:create'),
-      effects: changeEffects(undefined, incident, securityNotices(deps, incident, finding)),
+      effects: changeEffects(deps, undefined, incident, securityNotices(deps, incident, finding)),
     });
     if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
     if (result === 'duplicate-event') return { outcome: 'duplicate' };

@@ -51,6 +51,7 @@ const common: IngestEventDeps = {
   policy: settings.monitoring,
   tracking: alarmTrackingPolicyOf(settings.monitoring),
   alarmTags,
+  syncToServiceNow: settings.integrations.servicenow?.enabled === true,
   onTagLookupFailure: (error, alarmArn) => {
     logger.warn('alarm tags not read: classified by the name rules', { alarmArn, error: error as Error });
     metrics.addMetric('AlarmTagLookupFailed', MetricUnit.Count, 1);

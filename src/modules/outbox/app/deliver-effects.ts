@@ -19,7 +19,11 @@ export interface EffectDeliveryDeps {
    * integration; idempotent (it sends what differs from what the record already holds). Without it,
    * a servicenow-sync effect fails, so it stays in the outbox rather than being lost.
    */
-  readonly servicenow?: { pushIncident(incidentId: string, change: { readonly version: number; readonly trigger: string }): Promise<void> };
+  readonly servicenow?: {
+    pushIncident(incidentId: string, change: { readonly version: number; readonly trigger: string }): Promise<void>;
+    /** Mirrors a change awaiting (or given) the client's approval to its `change_request` there. */
+    pushChange(changeId: string, version: number): Promise<void>;
+  };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -56,6 +60,9 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
     case 'servicenow-sync':
       if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-sync effect stays in the outbox');
       return deps.servicenow.pushIncident(effect.incidentId, { version: effect.version, trigger: effect.trigger });
+    case 'servicenow-change-sync':
+      if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-change-sync effect stays in the outbox');
+      return deps.servicenow.pushChange(effect.changeId, effect.version);
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

@@ -36,7 +36,13 @@ export type Effect =
       readonly version: number;
       /** Tells apart the syncs of one version: `change` for a new version, `entry#<at>` for a comment or work note appended to it. */
       readonly trigger: string;
-    };
+    }
+  /**
+   * Mirror a change whose client approval is required to a `change_request` in the client's
+   * ServiceNow (src/modules/servicenow): delivery pushes the change as it is now, so a later
+   * effect of the same change carries no less than an earlier one.
+   */
+  | { readonly kind: 'servicenow-change-sync'; readonly changeId: string; readonly version: number };
 
 export type EffectKind = Effect['kind'];
 
@@ -69,5 +75,7 @@ function effectName(effect: Effect): string {
       return 'publish-site';
     case 'servicenow-sync':
       return `servicenow-sync#${effect.trigger}`;
+    case 'servicenow-change-sync':
+      return 'servicenow-change-sync';
   }
 }

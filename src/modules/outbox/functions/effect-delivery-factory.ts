@@ -7,7 +7,7 @@ import type { ClientSettings } from '../../../config/client-settings-schema';
 import { createNotifier } from '../../../platform/notifier-factory';
 import { createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
-import { pushIncident } from '../../servicenow/app';
+import { pushChange, pushIncident } from '../../servicenow/app';
 import { createServiceNowPushDeps } from '../../servicenow/functions';
 import type { EffectDeliveryDeps } from '../app/deliver-effects';
 
@@ -18,6 +18,8 @@ export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
   readonly majorIncidentTopic: string;
   readonly escalationTopic: string;
   readonly securityTopic: string;
+  /** Where the client has ServiceNow: the changes mirrored there. */
+  readonly changesTable?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export function createEffectDelivery(options: {
   const { tracer } = observability;
   const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
   const servicenow = settings.integrations.servicenow?.enabled
-    ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
+    ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable ?? '', clock, ids: { newId: () => randomUUID() }, tracer })
     : undefined;
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
@@ -47,6 +49,11 @@ export function createEffectDelivery(options: {
       observability,
     }),
     ...(selfHelpSite && { selfHelpSite }),
-    ...(servicenow && { servicenow: { pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change) } }),
+    ...(servicenow && {
+      servicenow: {
+        pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change),
+        pushChange: (changeId, version) => pushChange(servicenow, changeId, version),
+      },
+    }),
   };
 }

@@ -21,6 +21,8 @@ export const OUTBOX_CONSUMER_ENVIRONMENT = environmentContract({
   securityTopic: ENV.securityTopic,
   clientSettings: ENV.clientSettings,
   ...SELF_HELP_SITE,
+  /** Where the client has ServiceNow: the changes mirrored there (servicenow-change-sync). */
+  changesTable: optional(ENV.changesTable),
 });
 
 /** outbox-reconciler-handler.ts: the scheduled job that repairs what slipped through the outbox. */
@@ -32,4 +34,6 @@ export const OUTBOX_RECONCILER_ENVIRONMENT = environmentContract({
   securityTopic: ENV.securityTopic,
   clientSettings: ENV.clientSettings,
   ...SELF_HELP_SITE,
+  /** Where the client has ServiceNow: the changes mirrored there (servicenow-change-sync). */
+  changesTable: optional(ENV.changesTable),
 });

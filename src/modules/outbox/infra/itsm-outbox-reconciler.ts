@@ -36,6 +36,11 @@ export interface ItsmOutboxReconcilerProps {
    * @default no site
    */
   readonly selfHelpSite?: SelfHelpSitePublishing;
+  /**
+   * The changes table, where the client has ServiceNow: a change they approve there is pushed from it.
+   * @default none
+   */
+  readonly servicenowChangesTable?: ITable;
   /** The scheduled jobs' failure queue (failed asynchronous invocations and undeliverable events). */
   readonly jobFailures: IQueue;
 }
@@ -74,6 +79,7 @@ export class ItsmOutboxReconciler extends Construct {
         securityTopic: props.topics.security.topicArn,
         clientSettings: props.clientSettings,
         ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
+        changesTable: props.servicenowChangesTable?.tableName ?? '',
       }),
     });
     const { role } = fn;

@@ -55,6 +55,11 @@ export interface ItsmOutboxProps {
    * @default no site
    */
   readonly selfHelpSite?: SelfHelpSitePublishing;
+  /**
+   * The changes table, where the client has ServiceNow: a change they approve there is pushed from it.
+   * @default none
+   */
+  readonly servicenowChangesTable?: ITable;
 }
 
 /**
@@ -107,6 +112,7 @@ export class ItsmOutbox extends Construct {
         securityTopic: props.topics.security.topicArn,
         clientSettings: props.clientSettings,
         ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
+        changesTable: props.servicenowChangesTable?.tableName ?? '',
       }),
     });
     const { role } = this.consumer;

@@ -46,6 +46,7 @@ export class OutboxModule extends ItsmModule {
       topics: props.notifications,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
+      ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
     });
     this.functions.push(this.outbox.consumer);
     this.alarms.push(this.outbox.failuresAlarm);
@@ -62,10 +63,11 @@ export class OutboxModule extends ItsmModule {
       jobFailures: props.jobFailures,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
+      ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
     });
     this.functions.push(this.reconciler.function);
     if (props.servicenow) {
-      for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.key, props.servicenow);
+      for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.changesTable, props.data.key, props.servicenow);
     }
     this.alarms.push(this.reconciler.repairsAlarm);
   }

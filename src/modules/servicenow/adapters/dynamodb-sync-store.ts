@@ -3,7 +3,10 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocum
 import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
 import type { ExceptionStore, ExternalRefs, SyncException, SyncState, SyncStore } from '../app/ports';
 import { incidentKey } from '../../incidents/adapters';
-import { EXCEPTIONS_PARTITION, exceptionKey, pollWatermarkKey, recordLinkKey, syncStateKey } from './servicenow-table-keys';
+import { clientSlaKey, EXCEPTIONS_PARTITION, exceptionKey, pollWatermarkKey, recordLinkKey, syncStateKey } from './servicenow-table-keys';
+import type { ClientSlaSnapshot } from '../../incidents/domain';
+import type { ClientSlaReader } from '../../incidents/app';
+import type { ClientSlaStore } from '../app/ports';
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 
@@ -196,5 +199,36 @@ export class DynamoDbExternalRefs implements ExternalRefs {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+  }
+}
+
+/**
+ * Their SLA clocks of an incident (task_sla, as last read), one item beside its sync state: written
+ * by the exchange, read by the incidents function for GET /incidents/{id}/sla and GET /reports/sla.
+ */
+export class DynamoDbClientSlaStore implements ClientSlaStore, ClientSlaReader {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(incidentId: string, snapshot: ClientSlaSnapshot): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...clientSlaKey(incidentId), snapshot } }));
+  }
+
+  async get(incidentId: string): Promise<ClientSlaSnapshot | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: clientSlaKey(incidentId) }));
+    return result.Item?.['snapshot'] as ClientSlaSnapshot | undefined;
+  }
+
+  /** GetItem per incident, 16 at a time (the function's grant has no BatchGetItem). */
+  async many(incidentIds: readonly string[]): Promise<ReadonlyMap<string, ClientSlaSnapshot>> {
+    const found = new Map<string, ClientSlaSnapshot>();
+    for (let i = 0; i < incidentIds.length; i += 16) {
+      const slice = incidentIds.slice(i, i + 16);
+      const snapshots = await Promise.all(slice.map((id) => this.get(id)));
+      slice.forEach((id, k) => snapshots[k] && found.set(id, snapshots[k]!));
+    }
+    return found;
   }
 }

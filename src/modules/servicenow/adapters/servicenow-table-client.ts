@@ -52,6 +52,11 @@ export class ServiceNowTableClient implements ServiceNowTable {
     return ((await this.json(response)) as { result: ServiceNowRecord }).result;
   }
 
+  async list(table: string, query: string, limit: number): Promise<readonly ServiceNowRecord[]> {
+    const response = await this.call('GET', `/api/now/table/${table}?sysparm_query=${encodeURIComponent(query)}&sysparm_limit=${limit}&${RECORD_QUERY}`);
+    return ((await this.json(response)) as { result: ServiceNowRecord[] }).result;
+  }
+
   async journalSince(sysId: string, since: string): Promise<readonly JournalRow[]> {
     const query = encodeURIComponent(`element_id=${sysId}^sys_created_on>=${since}^ORDERBYsys_created_on`);
     const rows: JournalRow[] = [];

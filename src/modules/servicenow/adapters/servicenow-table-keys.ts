@@ -5,6 +5,7 @@
  * |--------------------------|----------------------------------|-----------------------|
  * | sync state (and lease)   | SERVICENOW#INCIDENT#<incidentId> | SYNC                  |
  * | link record → incident   | SERVICENOW#RECORD#<sys_id>       | LINK                  |
+ * | their SLA clocks         | SERVICENOW#INCIDENT#<incidentId> | SLA                   |
  * | poll watermark           | SERVICENOW#POLL                  | <table>               |
  * | exception                | SERVICENOW#EXCEPTIONS            | <id> (time-ordered)   |
  *
@@ -12,6 +13,7 @@
  * passes OUTBOX items only.
  */
 export const syncStateKey = (incidentId: string) => ({ pk: `SERVICENOW#INCIDENT#${incidentId}`, sk: 'SYNC' });
+export const clientSlaKey = (incidentId: string) => ({ pk: `SERVICENOW#INCIDENT#${incidentId}`, sk: 'SLA' });
 export const recordLinkKey = (sysId: string) => ({ pk: `SERVICENOW#RECORD#${sysId}`, sk: 'LINK' });
 export const pollWatermarkKey = (table: string) => ({ pk: 'SERVICENOW#POLL', sk: table });
 export const EXCEPTIONS_PARTITION = 'SERVICENOW#EXCEPTIONS';

@@ -5,6 +5,7 @@
 export { listExceptions, settleExceptionAs } from './exceptions';
 export { pollChanges, receiveEvent, settleException, SIGNATURE_TOLERANCE_SECONDS, UnsignedEventError } from './receive-changes';
 export type { EventDeps, PollOutcome } from './receive-changes';
+export { pushChange, SERVICENOW_APPROVER } from './sync-change';
 export { incidentIdOf, pushIncident, recordChanged, SERVICENOW_ACTOR, syncIncident } from './sync-incident';
 export type { EventOutcome, ServiceNowPushDeps, ServiceNowSyncDeps, ServiceNowSyncSettings } from './sync-incident';
 export { ServiceNowRateLimitedError, ServiceNowRefusedError } from './ports';

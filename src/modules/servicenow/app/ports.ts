@@ -1,4 +1,10 @@
 import type { FieldValues, Side } from '../domain/field-map';
+import type { ClientSlaSnapshot } from '../../incidents/domain';
+
+/** Their SLA clocks of an incident, as last read (shown beside ours by the incidents function). */
+export interface ClientSlaStore {
+  put(incidentId: string, snapshot: ClientSlaSnapshot): Promise<void>;
+}
 
 /** A record as the Table API answers it: every value a string (reference fields as their sys_id). */
 export type ServiceNowRecord = Readonly<Record<string, string>>;
@@ -23,6 +29,8 @@ export interface ServiceNowTable {
   update(table: string, sysId: string, fields: Readonly<Record<string, string>>): Promise<ServiceNowRecord>;
   /** Journal rows of a record created at or after `since` (`YYYY-MM-DD HH:MM:SS`), oldest first. */
   journalSince(sysId: string, since: string): Promise<readonly JournalRow[]>;
+  /** Records of `table` matching an encoded query (`a=b^c=d^ORDERBYx`), at most `limit`. */
+  list(table: string, query: string, limit: number): Promise<readonly ServiceNowRecord[]>;
   /** Records of `table` updated at or after `since`, oldest first, one page. */
   updatedSince(table: string, since: string, page: { readonly limit: number; readonly offset: number }): Promise<readonly ServiceNowRecord[]>;
 }

@@ -31,6 +31,10 @@ import {
   type SyncState,
   type SyncStore,
 } from './ports';
+import { underLease } from './lease';
+import { readClientSlas, TASK_SLA_TABLE } from './read-slas';
+import type { ClientSlaStore } from './ports';
+import { CHANGE_TABLE, changeIdOf, changeRecordChanged, type ChangeApprovalDeps, type ChangeMirrorDeps } from './sync-change';
 
 /** What the exchange needs of the client's settings (config `integrations.servicenow`). */
 export interface ServiceNowSyncSettings extends ServiceNowMapping {
@@ -38,8 +42,12 @@ export interface ServiceNowSyncSettings extends ServiceNowMapping {
   readonly poll: { readonly overlapSeconds: number };
 }
 
-/** The outbound side: the outbox consumer's (it reads incidents and writes there, never here). */
+/** The outbound side: the outbox consumer's (it reads incidents and changes and writes there, never here). */
 export interface ServiceNowPushDeps {
+  /** Their SLA clocks of each incident, as last read (read-slas.ts). */
+  readonly slas: ClientSlaStore;
+  /** Changes the client approves there, mirrored as change_request records (sync-change.ts). */
+  readonly changes: ChangeMirrorDeps['changes'];
   readonly table: ServiceNowTable;
   readonly store: SyncStore;
   readonly exceptions: ExceptionStore;
@@ -57,6 +65,8 @@ export interface ServiceNowPushDeps {
 /** The inbound side also applies their changes here, through the desk's own use cases. */
 export interface ServiceNowSyncDeps extends ServiceNowPushDeps {
   readonly desk: IncidentDeps;
+  /** The client approver's vote, recorded through the changes' own use case. */
+  readonly changeDesk: ChangeApprovalDeps['changeDesk'];
 }
 
 /** Who their changes are recorded as: the integration, a machine client. */
@@ -94,30 +104,6 @@ export async function syncIncident(deps: ServiceNowSyncDeps, incidentId: string,
     if (modCount !== undefined && ((await deps.store.get(incidentId))?.appliedModCount ?? -1) >= modCount) return;
     await syncOnce(deps, deps, incidentId, holder);
   });
-}
-
-async function underLease(deps: ServiceNowPushDeps, incidentId: string, wait: boolean, run: (holder: string) => Promise<void>): Promise<boolean> {
-  const holder = deps.ids.newId();
-  const leaseMs = deps.leaseMs ?? 60_000;
-  const take = () => {
-    const now = deps.clock.now();
-    return deps.store.acquire(incidentId, holder, now.toISOString(), new Date(now.getTime() + leaseMs).toISOString());
-  };
-  let taken = await take();
-  // Inbound waits a little for an outbound push to finish (the push cannot apply their changes).
-  for (let attempt = 0; !taken && wait && attempt < 100; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, deps.leaseWaitMs ?? 50));
-    taken = await take();
-  }
-  if (!taken) return false;
-  try {
-    do await run(holder);
-    while ((await deps.store.release(incidentId, holder)) === 'dirty');
-  } catch (error) {
-    await deps.store.release(incidentId, holder).catch(() => undefined);
-    throw error;
-  }
-  return true;
 }
 
 const emptyState = (incidentId: string): SyncState => ({
@@ -163,6 +149,8 @@ async function syncOnce(deps: ServiceNowPushDeps, inbound: ServiceNowSyncDeps | 
     }
     await deps.store.link(state.sysId!, incident.id);
     await save();
+    // Their SLA engine attached its clocks when the record was made: read them once now.
+    await readClientSlas(deps, incident.id, state.sysId!);
   } else {
     record = await deps.table.get(state.table, state.sysId);
     if (!record) {
@@ -386,6 +374,20 @@ export type EventOutcome = 'applied' | 'echo' | 'busy' | 'out-of-scope' | 'creat
  * otherwise the incident is synced both ways, or made here if the record is new to us.
  */
 export async function recordChanged(deps: ServiceNowSyncDeps, event: { readonly table: string; readonly sysId: string; readonly modCount: number }): Promise<EventOutcome> {
+  if (event.table === CHANGE_TABLE) {
+    // Only the change requests we mirrored: the client's own changes stay theirs.
+    const syncId = await deps.store.incidentOf(event.sysId);
+    return syncId && changeIdOf(syncId) ? changeRecordChanged(deps, syncId, event.modCount) : 'out-of-scope';
+  }
+  if (event.table === TASK_SLA_TABLE) {
+    // One of their SLA clocks moved: the incident's clocks there are read again (nothing is written back).
+    const clock = await deps.table.get(TASK_SLA_TABLE, event.sysId);
+    if (!clock) return 'not-found';
+    const of = clock['task'] ? await deps.store.incidentOf(clock['task']) : undefined;
+    if (!of || changeIdOf(of)) return 'out-of-scope';
+    await readClientSlas(deps, of, clock['task']!);
+    return 'applied';
+  }
   if (event.table !== INCIDENT_TABLE) return 'out-of-scope';
   let incidentId = await deps.store.incidentOf(event.sysId);
   if (incidentId) {

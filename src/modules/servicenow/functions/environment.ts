@@ -6,5 +6,6 @@ export const SERVICENOW_ENVIRONMENT = environmentContract({
   idempotencyTable: ENV.idempotencyTable,
   auditTable: ENV.auditTable,
   catalogueTable: ENV.catalogueTable,
+  changesTable: ENV.changesTable,
   clientSettings: ENV.clientSettings,
 });

@@ -4,7 +4,8 @@ import type { ServiceNowSettings } from '../../../config/servicenow-settings-sch
 import { adapterOverride } from '../../../kernel/runtime/adapter-overrides';
 import { lazily } from '../../../kernel/runtime/lazy-factory';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
-import { DynamoDbExceptionStore, DynamoDbExternalRefs, DynamoDbSyncStore } from '../adapters/dynamodb-sync-store';
+import { DynamoDbChangeRepository } from '../../changes/adapters';
+import { DynamoDbClientSlaStore, DynamoDbExceptionStore, DynamoDbExternalRefs, DynamoDbSyncStore } from '../adapters/dynamodb-sync-store';
 import { ServiceNowTableClient, type ServiceNowCredentials } from '../adapters/servicenow-table-client';
 import type { ServiceNowPushDeps } from '../app/sync-incident';
 import { SERVICENOW_SECRETS, type ServiceNowSecrets } from './adapter-keys';
@@ -34,6 +35,8 @@ export function createServiceNowPushDeps(options: {
   readonly settings: ServiceNowSettings;
   readonly documents: DynamoDBDocumentClient;
   readonly incidentsTable: string;
+  /** Changes the client approves there are read from it (mirrored as change_request records). */
+  readonly changesTable: string;
   readonly clock: { now(): Date };
   readonly ids: { newId(): string };
   readonly tracer: Tracer;
@@ -46,6 +49,8 @@ export function createServiceNowPushDeps(options: {
     exceptions: new DynamoDbExceptionStore(documents, incidentsTable),
     externalRefs: new DynamoDbExternalRefs(documents, incidentsTable),
     incidents: new DynamoDbIncidentRepository(documents, incidentsTable),
+    changes: new DynamoDbChangeRepository(documents, options.changesTable),
+    slas: new DynamoDbClientSlaStore(documents, incidentsTable),
     settings,
     clock: options.clock,
     ids: options.ids,

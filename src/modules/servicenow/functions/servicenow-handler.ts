@@ -12,6 +12,7 @@ import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../p
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
+import { DynamoDbChangeRepository } from '../../changes/adapters';
 import type { IncidentDeps } from '../../incidents/app';
 import { pollChanges, type EventDeps, type PollOutcome } from '../app';
 import { SERVICENOW_ROUTES, type ServiceNowHttpDeps } from '../http/routes';
@@ -48,8 +49,15 @@ function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
   };
   const secrets = serviceNowSecrets(config, tracer);
   return {
-    ...createServiceNowPushDeps({ settings: config, documents, incidentsTable: env.incidentsTable, clock, ids, tracer }),
+    ...createServiceNowPushDeps({ settings: config, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable, clock, ids, tracer }),
     desk,
+    // The client approver's vote there is recorded through the changes' vote use case (its mirror's next push goes through the outbox).
+    changeDesk: {
+      changes: new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable),
+      clock,
+      audit,
+      settings: { clientId: settings.id, ...settings.changes, syncToServiceNow: true },
+    },
     webhookSecret: () => secrets.webhookSecret(),
     verifySignature: verifyWebhookSignature,
   };
@@ -66,7 +74,11 @@ const http = createHttpHandler(routes, deps, observability, { audit });
 const poll = async (context: Context): Promise<PollOutcome | { skipped: string }> => {
   if (!exchange) return { skipped: 'no ServiceNow integration' };
   return withRequestContext({ requestId: context.awsRequestId }, async () => {
-    const outcome = await pollChanges(exchange, 'incident', (error, sysId) => logger.error('record not synced; the next poll reads it again', { sysId, error: error as Error }));
+    const onFailure = (error: unknown, sysId: string) => logger.error('record not synced; the next poll reads it again', { sysId, error: error as Error });
+    const incidents = await pollChanges(exchange, 'incident', onFailure);
+    // Their SLA clocks move without a write of the incident (their SLA job): read on their own watermark.
+    const clocks = await pollChanges(exchange, 'task_sla', onFailure);
+    const outcome = { ...incidents, applied: incidents.applied + clocks.applied, failed: incidents.failed + clocks.failed, slaClocksRead: clocks.read };
     metrics.addMetric('ServiceNowRecordsApplied', MetricUnit.Count, outcome.applied + outcome.created);
     if (outcome.failed > 0) metrics.addMetric('ServiceNowSyncFailed', MetricUnit.Count, outcome.failed);
     // Records the poll found changed that no business-rule call had brought: missed webhooks.

@@ -10,6 +10,7 @@ import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';
 import { SERVICENOW_ENVIRONMENT } from '../functions/environment';
+import { CHANGE_PARTITION_PATTERN } from '../../changes/adapters';
 
 /** The CDK context key only the local runtime sets (local/synthesize-stack.ts): http to the loopback is allowed there. */
 export const LOCAL_RUNTIME_CONTEXT = 'itsm:local-runtime';
@@ -36,11 +37,13 @@ export function activeServiceNow(scope: Construct, clientId: string, settings: S
 }
 
 /**
- * What a function pushing incidents there may touch: read incidents and their timelines, write the
+ * What a function pushing incidents (and changes) there may touch: read incidents and their timelines, changes, write the
  * exchange's own items and the incident's `external` link (UpdateItem), read the credentials.
  */
-export function grantServiceNowPush(fn: ItsmFunction, table: ITable, key: IKey, settings: ServiceNowSettings): void {
+export function grantServiceNowPush(fn: ItsmFunction, table: ITable, changesTable: ITable, key: IKey, settings: ServiceNowSettings): void {
   fn.grantTable({ table, key, access: ['read', 'update'], leadingKeys: ['INCIDENT#*'] });
+  // Changes the client approves there are mirrored as they are: GetItem on change items only.
+  fn.grantTable({ table: changesTable, key, access: ['get'], leadingKeys: [CHANGE_PARTITION_PATTERN] });
   fn.grantTable({ table, key, access: ['read', 'write'], leadingKeys: ['SERVICENOW#*'] });
   fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [settings.auth.secretArn] }));
 }
@@ -71,6 +74,7 @@ export class ServiceNowModule extends ItsmModule {
         idempotencyTable: data.idempotencyTable.tableName,
         auditTable: data.auditTable.tableName,
         catalogueTable: data.catalogueTable.tableName,
+        changesTable: data.changesTable.tableName,
         clientSettings: props.clientSettings,
       }),
     });
@@ -80,6 +84,8 @@ export class ServiceNowModule extends ItsmModule {
       fn.grantTable({ table: data.incidentsTable, indexNames: data.incidentIndexNames, key: data.key, access: ['read', 'write'] });
       fn.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write'] });
       fn.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
+      // The client approver's vote there is recorded through the changes' own use case: the change item read and put (conditionally).
+      fn.grantTable({ table: data.changesTable, key: data.key, access: ['get', 'put'], leadingKeys: [CHANGE_PARTITION_PATTERN] });
       fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [settings.auth.secretArn, settings.webhookSecretArn] }));
       fn.grantQueueSend(jobFailures, data.key);
       new Rule(scope, 'ServiceNowPollSchedule', {

@@ -31,7 +31,7 @@ export const syncExceptionSchema = z
   .object({
     id: z.string(),
     kind: z.enum(['conflict', 'refused-there', 'refused-here']).describe('conflict: both sides changed the field; refused-there/-here: one side would not take the value'),
-    incidentId: z.string(),
+    incidentId: z.string().describe('Our record: an incident id, or `change:<id>` for a change mirrored to a change_request'),
     sysId: z.string().describe("Their record's sys_id"),
     table: z.string(),
     field: z.string().describe('The ServiceNow field'),
