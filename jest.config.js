@@ -1,7 +1,8 @@
 /**
- * One jest run for every kind of test, as four projects sharing one pool of workers. esbuild
- * (test/support/esbuild-transform.js) strips the types without checking them; `npm test` runs
- * `tsc --noEmit` first for the types. middy and jose ship ESM only, so they are transpiled to
+ * One jest run for every kind of test, as five projects sharing one pool of workers. esbuild
+ * (test/support/esbuild-transform.js) strips the types without checking them; the typecheck
+ * project's one test runs `tsc --noEmit` beside the other files (started first by the sequencer)
+ * rather than before them all. middy and jose ship ESM only, so they are transpiled to
  * CommonJS like our own code.
  *
  * Jest runs a project's globalSetup only when one of its files is selected, so `jest test/unit`
@@ -25,6 +26,7 @@ const project = (name, extra = {}) => ({
 
 module.exports = {
   projects: [
+    project('typecheck'),
     project('unit'),
     project('infra'),
     project('integration', {

@@ -2,14 +2,14 @@
  * cfn-lint (AWS's CloudFormation linter, a Python tool installed on every development and CI
  * machine; no npm package) on every shipped client's synthesized template: no error. Warnings are
  * allowed (today: W3005, the DependsOn CDK adds next to a Ref or GetAtt that already orders the
- * resources) and printed by the last test. Synthesized with bundling skipped: the templates are
- * the same apart from asset hashes.
+ * resources) and printed by the last test. Synthesized with bundling skipped (the templates are
+ * the same apart from asset hashes), once per run for every infra file (useClientStacks).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildClientApp } from './infra-fixtures';
+import { cachedClientStacks } from './infra-fixtures';
 
 interface LintFinding {
   readonly Rule: { readonly Id: string };
@@ -45,19 +45,15 @@ let lint: { stacks: string[]; findings: (LintFinding & { stack: string; ignored:
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'itsm-cfn-lint-'));
   // The shipped clients and the test clients with every option on (test/fixtures/clients), with
-  // the recovery stacks (Itsm-<client>-dr) of those that name a recovery region.
-  const { app, allStacks: stacks, dispose } = buildClientApp({}, { testClients: true });
+  // the recovery stacks (Itsm-<client>-dr) of those that name a recovery region: the run's shared synth.
+  const fixture = cachedClientStacks({}, { testClients: true });
+  const stacks = [...fixture.byClient.keys()].flatMap((clientId) => [fixture.get(clientId), fixture.recoveryOf(clientId)].filter((s) => s !== undefined));
   const templates = new Map<string, { Resources: Record<string, { Type: string }> }>();
-  try {
-    const assembly = app.synth();
-    for (const stack of stacks) {
-      const template = assembly.getStackByName(stack.stackName).template;
-      const file = join(dir, `${stack.stackName}.template.json`);
-      writeFileSync(file, JSON.stringify(template, null, 1));
-      templates.set(file, template);
-    }
-  } finally {
-    dispose();
+  for (const stack of stacks) {
+    const file = join(dir, `${stack.stackName}.template.json`);
+    const template = stack.template.toJSON() as { Resources: Record<string, { Type: string }> };
+    writeFileSync(file, JSON.stringify(template, null, 1));
+    templates.set(file, template);
   }
   const files = [...templates.keys()];
   const run = spawnSync('cfn-lint', ['--format', 'json', '--', ...files], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -1,18 +1,26 @@
 /**
  * Shared fixtures for the infrastructure tests: builds the client stacks exactly as bin/itsm.ts
- * does (one per clients/*.json), with bundling and the built-in CloudFormation validation skipped
- * so a file synthesizes in about a second. synth-validation.test.ts keeps the validation on.
+ * does (one per clients/*.json), with bundling and the built-in CloudFormation validation skipped.
+ * synth-validation.test.ts keeps the validation on.
+ *
+ * useClientStacks synthesizes each set of stacks ONCE per jest run (test/support/run-cache.ts:
+ * the first file that asks synthesizes, the others read the templates back as JSON), because a
+ * synth costs 3-7 CPU-seconds and two dozen files read the same templates. A file that reads the
+ * construct tree (`.stack`, `.app`: logical ids of named constructs) builds its own copy of the
+ * stacks when it first asks, in-process and without synthesizing them; logical ids depend on
+ * construct paths only, so they are the cached template's.
  */
-import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { App, CfnElement } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadClientConfigs } from '../../src/config/load-client-configs';
 import type { ClientConfig } from '../../src/config/client-config-schema';
-import { addClientStackPairs } from '../../src/stack/itsm-app';
 import type { ItsmStack } from '../../src/stack/itsm-stack';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
+import { sharedForRun } from '../support/run-cache';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const CLIENTS_DIR = join(REPO_ROOT, 'clients');
@@ -45,6 +53,8 @@ export interface CfnResourceJson {
 }
 
 export interface SynthesizedClientStack {
+  readonly stackName: string;
+  /** The stack's construct tree (in a shared-synth fixture, built when first read). */
   readonly stack: ItsmStack;
   readonly config: ClientConfig;
   readonly template: Template;
@@ -71,6 +81,9 @@ export function buildClientApp(
   context: Record<string, unknown> = {},
   options: ClientAppOptions = {},
 ): { app: App; stacks: ItsmStack[]; allStacks: ItsmStack[]; dispose(): void } {
+  // Required here, not imported: a file reading cached templates only never loads the stack's modules (a CPU-second).
+  const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { addClientStackPairs } = require('../../src/stack/itsm-app') as typeof import('../../src/stack/itsm-app');
   const outdir = mkdtempSync(join(tmpdir(), 'itsm-infra-test-'));
   const app = new App({
     outdir,
@@ -86,22 +99,38 @@ export function buildClientApp(
   };
 }
 
+/** Builds and synthesizes the client stacks in-process (useClientStacks shares one synth per run instead). */
 export function synthesizeClientStacks(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): ClientStacksFixture {
+  const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
   const { app, stacks, allStacks, dispose } = buildClientApp(context, options);
   const byClient = new Map<string, SynthesizedClientStack>();
   const recoveryByClient = new Map<string, SynthesizedClientStack>();
   for (const stack of allStacks) {
     const template = Template.fromStack(stack);
     (stack.role === 'recovery' ? recoveryByClient : byClient).set(stack.config.id, {
+      stackName: stack.stackName,
       stack,
       config: stack.config,
       template,
       resources: template.toJSON()['Resources'] as Record<string, CfnResourceJson>,
     });
   }
+  return fixtureOf(() => ({ app, stacks }), byClient, recoveryByClient, dispose);
+}
+
+function fixtureOf(
+  tree: () => { app: App; stacks: readonly ItsmStack[] },
+  byClient: ReadonlyMap<string, SynthesizedClientStack>,
+  recoveryByClient: ReadonlyMap<string, SynthesizedClientStack>,
+  dispose: () => void,
+): ClientStacksFixture {
   return {
-    app,
-    stacks,
+    get app() {
+      return tree().app;
+    },
+    get stacks() {
+      return tree().stacks;
+    },
     byClient,
     get(clientId) {
       const found = byClient.get(clientId);
@@ -113,6 +142,74 @@ export function synthesizeClientStacks(context: Record<string, unknown> = {}, op
   };
 }
 
+interface CachedStackTemplate {
+  readonly clientId: string;
+  readonly stackName: string;
+  readonly role: ItsmStack['role'];
+  readonly template: Record<string, any>;
+}
+
+/**
+ * The client stacks' templates, synthesized once per jest run for this context, each checked for
+ * cyclic dependencies by Template.fromStack as it is synthesized. Always with the test clients:
+ * a client's stacks do not depend on the other clients' (their templates are the same either
+ * way), so the files that ask for the shipped clients only read their part of the same synth.
+ */
+function templatesSharedForRun(context: Record<string, unknown>): CachedStackTemplate[] {
+  const key = createHash('sha1').update(JSON.stringify(context)).digest('hex').slice(0, 12);
+  return sharedForRun(`client-stacks-${key}`, () => {
+    const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+    const { allStacks, dispose } = buildClientApp(context, { testClients: true });
+    try {
+      return allStacks.map((stack) => ({ clientId: stack.config.id, stackName: stack.stackName, role: stack.role, template: Template.fromStack(stack).toJSON() }));
+    } finally {
+      dispose();
+    }
+  });
+}
+
+/**
+ * The client stacks from the run's shared synth: templates (and resources) read back from JSON; the
+ * construct tree (`stack`, `app`, `stacks`) built in-process on first use, never synthesized.
+ */
+export function cachedClientStacks(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): ClientStacksFixture {
+  const configs = new Map(clientConfigsFor(options).map((c) => [c.id, c]));
+  // Built on first use: every client's stacks for `app` and `stacks`; for one stack, its client's only
+  // (a stack's logical ids depend on its own construct paths, not on the other stacks of the app).
+  const builds: ReturnType<typeof buildClientApp>[] = [];
+  const build = (extra: Record<string, unknown>) => {
+    const built = buildClientApp({ ...context, ...extra }, options);
+    builds.push(built);
+    return built;
+  };
+  let whole: ReturnType<typeof buildClientApp> | undefined;
+  const tree = () => (whole ??= build({}));
+  const ofClient = new Map<string, ReturnType<typeof buildClientApp>>();
+  const clientTree = (clientId: string) => whole ?? ofClient.get(clientId) ?? ofClient.set(clientId, build({ client: clientId })).get(clientId)!;
+  const byClient = new Map<string, SynthesizedClientStack>();
+  const recoveryByClient = new Map<string, SynthesizedClientStack>();
+  for (const cached of templatesSharedForRun(context)) {
+    const config = configs.get(cached.clientId);
+    if (!config) continue; // a test client, and the file asked for the shipped ones only
+    let template: Template | undefined;
+    (cached.role === 'recovery' ? recoveryByClient : byClient).set(cached.clientId, {
+      stackName: cached.stackName,
+      get stack() {
+        const stack = clientTree(cached.clientId).allStacks.find((s) => s.stackName === cached.stackName);
+        if (!stack) throw new Error(`No stack ${cached.stackName} in the in-process build`);
+        return stack;
+      },
+      config,
+      get template() {
+        const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+        return (template ??= Template.fromJSON(cached.template));
+      },
+      resources: cached.template['Resources'] as Record<string, CfnResourceJson>,
+    });
+  }
+  return fixtureOf(tree, byClient, recoveryByClient, () => builds.forEach((b) => b.dispose()));
+}
+
 /**
  * The client stacks of this test file: synthesized once in beforeAll, removed in afterAll. Jest
  * gives every test file its own module registry, so a file is the widest scope that can share the
@@ -121,7 +218,7 @@ export function synthesizeClientStacks(context: Record<string, unknown> = {}, op
 export function useClientStacks(context: Record<string, unknown> = {}, options: ClientAppOptions = {}): ClientStacksFixture {
   let fixture: ClientStacksFixture | undefined;
   beforeAll(() => {
-    fixture = synthesizeClientStacks(context, options);
+    fixture = cachedClientStacks(context, options);
   });
   afterAll(() => fixture?.dispose());
   const current = (): ClientStacksFixture => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
+import { synthesizedTemplate } from '../support/synthesized-template';
 import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
@@ -27,7 +28,8 @@ beforeAll(() => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  without = synthesizeClient('example').template;
+  // The example client as it ships: the run's shared synth (the integration files read it too).
+  without = synthesizedTemplate('example');
 });
 
 const secretGrants = (resources: Readonly<Record<string, CfnResourceJson>>) =>

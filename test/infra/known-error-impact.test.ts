@@ -5,13 +5,9 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
-import { asList, logicalIdOf, referencedId, referencedIds, renderArn, resourcesOfType, statementsOfRole, synthesizeClientStacks, type ClientStacksFixture } from './infra-fixtures';
+import { asList, logicalIdOf, referencedId, referencedIds, renderArn, resourcesOfType, statementsOfRole, useClientStacks } from './infra-fixtures';
 
-let fixture: ClientStacksFixture;
-beforeAll(() => {
-  fixture = synthesizeClientStacks({ client: 'example' });
-});
-afterAll(() => fixture?.dispose());
+const fixture = useClientStacks();
 
 test('the reports role on the problems table: Query on byKind and byState, and on the table only in PROBLEM# partitions', () => {
   const { resources, stack } = fixture.get('example');
