@@ -55,7 +55,7 @@ import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
 import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
-import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
+import { guardDutyFindingToArchive } from '../../monitoring/domain';
 import { assertKnownCategory, createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../domain/intake-policy';
 
 export interface IncidentPolicySettings {
@@ -67,6 +67,8 @@ export interface IncidentPolicySettings {
   readonly intake?: IntakePolicy;
   /** The client's ServiceNow is kept in step: every change and comment also stores a servicenow-sync effect. */
   readonly syncToServiceNow?: boolean;
+  /** monitoring.archiveFindingsOnClose: closing a GuardDuty incident also stores an archive-finding effect. */
+  readonly archiveFindingsOnClose?: boolean;
   readonly contacts: {
     readonly nominated: readonly ContactRef[];
     readonly providerNamed: ContactRef;
@@ -76,11 +78,11 @@ export interface IncidentPolicySettings {
 }
 
 /**
- * Side effects (the SLA workflow's start, notifications) are not performed here: each is stored as
+ * Side effects (the SLA workflow's start, notifications, the GuardDuty finding's archive) are not performed here: each is stored as
  * an outbox item in the change's own transaction and delivered by the outbox consumer from the
  * table's stream (src/modules/outbox; docs/architecture.md, "An effect's path").
  */
-export interface IncidentDeps extends FindingArchiveDeps {
+export interface IncidentDeps {
   readonly incidents: IncidentRepository;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -322,10 +324,7 @@ export async function updateIncident(
 
 export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: VersionPrecondition | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
-  const change = confirmResolution(current, caller, now(deps));
-  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
-  await archiveClosedFinding(deps, change.incident);
-  return confirmed;
+  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)), 'incident:confirm');
 }
 
 export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: VersionPrecondition | undefined) {
@@ -349,10 +348,7 @@ export async function relayResolutionDecision(
   if (!caller.roles.includes('integration')) throw new ForbiddenError('Only an integration relays a decision taken in the client\'s own tools', 'role');
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatch);
   if (decision.kind === 'reject') return saveAndView(deps, caller, current, rejectResolution(current, caller, decision.reason, now(deps)), 'incident:reject');
-  const change = confirmResolution(current, caller, now(deps));
-  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
-  await archiveClosedFinding(deps, change.incident);
-  return confirmed;
+  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)), 'incident:confirm');
 }
 
 export async function escalate(
@@ -466,8 +462,23 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
     current.version,
     current,
     incidentChangeEntry(caller, action, current, change.incident),
-    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, change.incident.version, 'change')]),
+    effectsOf(change.incident.id, change.incident.version, [
+      ...slaStartEffects(current, change.incident),
+      ...effects,
+      ...closeEffects(deps, current, change.incident),
+      ...syncEffects(deps, current.id, change.incident.version, 'change'),
+    ]),
   );
+}
+
+/**
+ * Closing an incident opened from a GuardDuty finding archives the finding, where the client has
+ * monitoring.archiveFindingsOnClose on (an outbox effect: the close never waits for or fails on GuardDuty).
+ */
+function closeEffects(deps: Pick<IncidentDeps, 'settings'>, before: Incident, after: Incident): Effect[] {
+  if (!deps.settings.archiveFindingsOnClose || before.state === 'Closed') return [];
+  const finding = guardDutyFindingToArchive(after);
+  return finding ? [{ kind: 'archive-finding', incidentId: after.id, ...finding }] : [];
 }
 
 /** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */
@@ -502,10 +513,9 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
           incident.version,
           incident,
           incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident),
-          effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, change.incident.version, 'change')),
+          effectsOf(incident.id, change.incident.version, [...closeEffects(deps, incident, change.incident), ...syncEffects(deps, incident.id, change.incident.version, 'change')]),
         );
         closed++;
-        await archiveClosedFinding(deps, change.incident);
       } catch (error) {
         // Someone confirmed, rejected or changed it meanwhile: their action wins.
         if (!(error instanceof VersionConflictError)) throw error;

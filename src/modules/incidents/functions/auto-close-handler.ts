@@ -10,7 +10,6 @@ import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-reposi
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { AUTO_CLOSE_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
-import { findingArchiveDeps } from './finding-archiver-factory';
 
 const env = readEnvironment(AUTO_CLOSE_ENVIRONMENT);
 
@@ -27,7 +26,6 @@ const auditTrail = auditTrailOf({ documents, clock, ids });
 // Each closure carries its audit record in its own transaction.
 const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail));
 const audit = createAuditLog(auditTrail, { logger, metrics });
-const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number }> => {
   // Each closure's audit record carries the run's Lambda request id.
@@ -37,10 +35,11 @@ const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: 
     ids,
     audit,
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
+    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true,
+      archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
+    },
     // Auto-close logs no incident, so it never looks a service up; its role has no catalogue access.
     services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
-    ...archive,
   }));
   metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);
   logger.info('auto-close run finished', { closed });

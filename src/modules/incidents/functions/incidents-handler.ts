@@ -15,7 +15,6 @@ import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { INCIDENTS_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../platform/request-context';
-import { findingArchiveDeps } from './finding-archiver-factory';
 
 const env = readEnvironment(INCIDENTS_ENVIRONMENT);
 const observability = createObservability('incidents');
@@ -50,6 +49,7 @@ const deps: IncidentDeps = {
     intake: settings.intake,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
     syncToServiceNow: settings.integrations.servicenow?.enabled === true,
+    archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
   // delivered by the outbox consumer (src/modules/outbox), not from here.
@@ -61,7 +61,6 @@ const deps: IncidentDeps = {
       observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
     },
   },
-  ...findingArchiveDeps(settings, observability),
 };
 const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only

@@ -1,7 +1,7 @@
-import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { REQUEST_PARTITION_PATTERN } from '../../changes/adapters';
@@ -9,19 +9,11 @@ import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapte
 import { INCIDENT_INDEXES } from '../adapters/incidents-table-keys';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
-import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { environmentOf } from '../../../platform/environment-contract';
 import { AUTO_CLOSE_ENVIRONMENT, INCIDENTS_ENVIRONMENT, SLA_CLOCK_ENVIRONMENT } from '../functions/environment';
 import { ItsmSlaWorkflow } from './itsm-sla-workflow';
 
-export interface IncidentsModuleProps extends ItsmModuleProps {
-  /**
-   * monitoring.archiveFindingsOnClose: the two functions that close incidents (the confirm route,
-   * auto-close) archive the incident's GuardDuty finding, and only then get the action.
-   * @default false
-   */
-  readonly archiveFindingsOnClose?: boolean;
-}
+export type IncidentsModuleProps = ItsmModuleProps;
 
 /**
  * Incident management: the incidents function (API), the SLA clocks (a Standard workflow per
@@ -129,26 +121,7 @@ export class IncidentsModule extends ItsmModule {
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
-    if (props.archiveFindingsOnClose) {
-      for (const fn of [incidents, autoClose]) {
-        const archive = new Policy(scope, `${fn.node.id}ArchiveFindings`, {
-          roles: [fn.role],
-          statements: [
-            new PolicyStatement({
-              actions: ['guardduty:ArchiveFindings'],
-              resources: [Stack.of(scope).formatArn({ service: 'guardduty', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'detector', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-            }),
-          ],
-        });
-        acknowledgeNagFinding(
-          archive.node.defaultChild as CfnResource,
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*]',
-          "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
-            'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
-        );
-      }
-    }
-    // No function of this module notifies anyone: notices are outbox effects (OutboxModule sends them, webhook included).
+    // No function of this module notifies anyone or archives a finding: those are outbox effects (OutboxModule delivers them).
 
     this.incidents = incidents;
     this.slaClock = slaClock;

@@ -20,6 +20,13 @@ export interface EffectDeliveryDeps {
    * a servicenow-sync effect fails, so it stays in the outbox rather than being lost.
    */
   readonly servicenow?: { pushIncident(incidentId: string, change: { readonly version: number; readonly trigger: string }): Promise<void> };
+  /**
+   * Archives a GuardDuty finding (ArchiveFindings), where the client's monitoring.archiveFindingsOnClose
+   * is on. Throws when GuardDuty could not do it now (the effect stays and is retried); resolves when
+   * it was archived, or refused for good (reported by the adapter: no retry can change a refusal).
+   * @default archiving off: the effect has nothing to do (the client switched it off after the close)
+   */
+  readonly findingArchiver?: { archive(finding: { readonly detectorId: string; readonly findingId: string }): Promise<void> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -52,6 +59,9 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
     case 'servicenow-sync':
       if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-sync effect stays in the outbox');
       return deps.servicenow.pushIncident(effect.incidentId, { version: effect.version, trigger: effect.trigger });
+    case 'archive-finding':
+      await deps.findingArchiver?.archive({ detectorId: effect.detectorId, findingId: effect.findingId });
+      return;
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

@@ -34,7 +34,12 @@ export type Effect =
       readonly version: number;
       /** Tells apart the syncs of one version: `change` for a new version, `entry#<at>` for a comment or work note appended to it. */
       readonly trigger: string;
-    };
+    }
+  /**
+   * Archive the GuardDuty finding of an incident that was closed (monitoring.archiveFindingsOnClose):
+   * ArchiveFindings of an archived finding archives nothing more, so a redelivery changes nothing.
+   */
+  | { readonly kind: 'archive-finding'; readonly incidentId: string; readonly detectorId: string; readonly findingId: string };
 
 export type EffectKind = Effect['kind'];
 
@@ -67,5 +72,7 @@ function effectName(effect: Effect): string {
       return 'publish-site';
     case 'servicenow-sync':
       return `servicenow-sync#${effect.trigger}`;
+    case 'archive-finding':
+      return 'archive-finding';
   }
 }

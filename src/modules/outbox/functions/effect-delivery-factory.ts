@@ -5,7 +5,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import { createNotifier } from '../../../platform/notifier-factory';
-import { createSlaScheduler } from '../../incidents/functions';
+import { createFindingArchiver, createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
 import { pushIncident } from '../../servicenow/app';
 import { createServiceNowPushDeps } from '../../servicenow/functions';
@@ -23,7 +23,7 @@ export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
 /**
  * How each kind of effect is delivered, the same for the consumer and the reconciler (which
  * delivers what the stream left behind): the SLA workflow, the notifier, and the client's
- * self-help site and ServiceNow where the client has them.
+ * self-help site, ServiceNow and GuardDuty finding archive where the client has them.
  */
 export function createEffectDelivery(options: {
   readonly env: EffectDeliveryEnvironment;
@@ -38,6 +38,7 @@ export function createEffectDelivery(options: {
   const servicenow = settings.integrations.servicenow?.enabled
     ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
     : undefined;
+  const findingArchiver = createFindingArchiver(settings, observability);
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
     notifier: createNotifier({
@@ -47,6 +48,7 @@ export function createEffectDelivery(options: {
       observability,
     }),
     ...(selfHelpSite && { selfHelpSite }),
+    ...(findingArchiver && { findingArchiver }),
     ...(servicenow && { servicenow: { pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change) } }),
   };
 }

@@ -1,6 +1,9 @@
+import { ArnFormat } from 'aws-cdk-lib';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { accountWideActionPolicy } from '../../../kernel/infra/nag-acknowledgements';
 import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
 import { grantServiceNowPush } from '../../servicenow/infra';
 import { ItsmOutbox, type SelfHelpSitePublishing } from './itsm-outbox';
@@ -24,6 +27,12 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    * @default none: nothing of the incidents or the credentials is readable
    */
   readonly servicenow?: ServiceNowSettings;
+  /**
+   * monitoring.archiveFindingsOnClose: the consumer (and the reconciler) deliver archive-finding
+   * effects, and only then get guardduty:ArchiveFindings.
+   * @default false
+   */
+  readonly archiveFindingsOnClose?: boolean;
 }
 
 /**
@@ -67,6 +76,23 @@ export class OutboxModule extends ItsmModule {
     if (props.servicenow) {
       for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.key, props.servicenow);
     }
+    if (props.archiveFindingsOnClose) {
+      for (const fn of [this.outbox.consumer, this.reconciler.function]) grantFindingArchive(fn);
+    }
     this.alarms.push(this.reconciler.repairsAlarm);
   }
+}
+
+/** guardduty:ArchiveFindings on the detectors of the stack's account and region, the policy's one action. */
+function grantFindingArchive(fn: ItsmFunction): void {
+  accountWideActionPolicy(fn, 'ArchiveFindings', {
+    role: fn.role,
+    action: 'guardduty:ArchiveFindings',
+    service: 'guardduty',
+    resource: 'detector',
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    reason:
+      "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
+      'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
+  });
 }
