@@ -23,7 +23,7 @@ const fixture = useClientStacks();
 const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents; idempotency; append-only audit; publish to the escalation topic only', () => {
+  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents; idempotency; append-only audit; the approvers\' notice as an outbox item (no topic)', () => {
     const { stack, resources } = fixture.get(clientId);
     const [changesId, catalogueId, incidentsId, idempotencyId, auditId] = [
       stack.data.changesTable,
@@ -49,7 +49,12 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(onCatalogue.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
       { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CI#*', 'SERVICE#*'] } } },
     ]);
-    expect(grantsOn(changes.statements, incidentsId, { withoutConditions: true })).toEqual({
+    // The approvers' notice: a Put on the incidents table's OUTBOX partition, in the assessment's transaction.
+    const outboxPuts = changes.statements.filter((st) => referencedIds(st.Resource).has(incidentsId) && actionsOf([st]).includes('dynamodb:PutItem'));
+    expect(outboxPuts.map((st) => ({ actions: actionsOf([st]), condition: st.Condition }))).toEqual([
+      { actions: ['dynamodb:PutItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } } },
+    ]);
+    expect(grantsOn(changes.statements.filter((st) => !outboxPuts.includes(st)), incidentsId, { withoutConditions: true })).toEqual({
       [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${incidentsId}.Arn}/index/${INCIDENT_INDEXES.byNumber.name}`]: ['dynamodb:Query'],
     });
@@ -59,14 +64,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       actionsOf(changes.statements.filter((s) => referencedIds(s.Resource).has(idempotencyId))).filter((a) => a === 'dynamodb:DeleteItem'),
     );
 
-    const publish = changes.statements.filter((s) => actionsOf([s]).includes('sns:Publish'));
-    const escalationsId = resourcesOfType(resources, 'AWS::SNS::Topic').find(([tid]) => tid.includes('Escalations'))![0];
-    expect(publish.flatMap((s) => [...referencedIds(s.Resource)])).toEqual([escalationsId]);
-    expect(actionsOf(changes.statements).filter((a) => !/^(dynamodb|kms|logs|xray|sns):/.test(a))).toEqual([]);
-    expect(changes.fn.Properties.Environment.Variables).toMatchObject({
-      CHANGES_TABLE_NAME: { Ref: changesId },
-      ESCALATION_TOPIC_ARN: { Ref: escalationsId },
-    });
+    expect(actionsOf(changes.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
+    expect(changes.fn.Properties.Environment.Variables).toMatchObject({ CHANGES_TABLE_NAME: { Ref: changesId }, INCIDENTS_TABLE_NAME: { Ref: incidentsId } });
+    expect(changes.fn.Properties.Environment.Variables['ESCALATION_TOPIC_ARN']).toBeUndefined();
   });
 
   test('besides the changes function, only the incidents function writes the changes table: GetItem and PutItem on service requests (REQUEST# keys) only; the reports function only queries it', () => {

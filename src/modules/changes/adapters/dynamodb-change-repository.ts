@@ -5,6 +5,7 @@ import type { RequestState, ServiceRequest } from '../domain/service-request';
 import { QuotaExhaustedError, type Page, type PageRequest, type QuotaCharge } from '../../../kernel/app/ports';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import type { Change } from '../domain/change';
+import { outboxPuts } from '../../outbox/adapters';
 import { monthsBetween } from '../domain/change-calendar';
 import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import {
@@ -28,9 +29,15 @@ import { decodeCursor, encodeCursor, queryFromCursor } from '../../../kernel/ada
  * CIs, the overlap flag on the other changes, go-live milestones) are written in one transaction.
  */
 export class DynamoDbChangeRepository implements ChangeRepository, RequestRepository {
+  /**
+   * @param outboxTable the table outbox items are written to (the incidents table), in the same
+   *   transaction as the change that causes them. The function always names it; without it (tests
+   *   that deliver no effects) effects are not stored.
+   */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly outboxTable?: string,
   ) {}
 
   async create(change: Change): Promise<void> {
@@ -79,6 +86,7 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     for (const m of effects.milestones ?? []) {
       writes.push({ Put: { TableName, Item: { ...milestoneKey(m.service, m.at, m.change), kind: 'milestone', ...m } } });
     }
+    if (this.outboxTable) writes.push(...outboxPuts(this.outboxTable, effects.outbox ?? [], change.updatedAt));
     try {
       if (writes.length === 1) await this.db.send(new PutCommand(writes[0]!['Put'] as never));
       else await this.db.send(new TransactWriteCommand({ TransactItems: writes as never }));

@@ -1,6 +1,7 @@
 import type { Change } from '../domain/change';
 import type { RequestState, ServiceRequest } from '../domain/service-request';
 import type { Page, PageRequest, QuotaCharge } from '../../../kernel/app/ports';
+import type { OutboxEffect } from '../../outbox/domain';
 
 /** Ports of change management; adapters implement them (the changes table on DynamoDB). */
 
@@ -28,6 +29,8 @@ export interface ChangeSideEffects {
   readonly flagOverlaps?: readonly string[];
   /** Go-live milestones to record on the affected services. */
   readonly milestones?: readonly Milestone[];
+  /** The change's outbox effects (the approvers' notice): delivered by the outbox consumer once the change is stored. */
+  readonly outbox?: readonly OutboxEffect[];
 }
 
 export interface ChangeRepository {

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN } from '../../catalogue/adapters';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { OUTBOX_PARTITION } from '../../outbox/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';
@@ -10,14 +11,15 @@ export type ChangesModuleProps = ItsmModuleProps;
 
 /**
  * Change management (and service requests): its own function and role; the changes table, and
- * reads of the services, CIs and incidents a change names. Approvers are notified on the escalation topic.
+ * reads of the services, CIs and incidents a change names. Approvers are notified through the outbox
+ * (an item Put in the incidents table's OUTBOX partition with the assessment).
  */
 export class ChangesModule extends ItsmModule {
   readonly changes: ItsmFunction;
 
   constructor(scope: Construct, props: ChangesModuleProps) {
     super(scope, props);
-    const { data, notifications, logRetention, clientSettings } = props;
+    const { data, logRetention, clientSettings } = props;
     const changes = new ItsmFunction(scope, 'ChangesFunction', {
       entry: 'src/modules/changes/functions/changes-handler.ts',
       serviceName: 'changes',
@@ -30,7 +32,6 @@ export class ChangesModule extends ItsmModule {
         catalogueTable: data.catalogueTable.tableName,
         incidentsTable: data.incidentsTable.tableName,
         idempotencyTable: data.idempotencyTable.tableName,
-        escalationTopic: notifications.escalations.topicArn,
         clientSettings,
       }),
     });
@@ -48,7 +49,8 @@ export class ChangesModule extends ItsmModule {
     // history item and its entries (under the CI and under each service it names), nothing else.
     changes.grantTable({ table: data.catalogueTable, key: data.key, access: ['put', 'delete'], leadingKeys: [CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN] });
     changes.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
-    changes.grantPublish([notifications.escalations], data.key);
+    // The approvers' notice: an outbox item Put in the assessment's transaction (the OUTBOX partition only).
+    changes.grantTable({ table: data.incidentsTable, key: data.key, access: ['put'], leadingKeys: [OUTBOX_PARTITION] });
     changes.grantAuditAppend(this.auditAppend);
 
     this.changes = changes;
