@@ -341,7 +341,6 @@ function assertNoSecrets(body: unknown): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-
 function requireScope(caller: Caller, action: ChangeAction, what: string): void {
   if (changeScope(caller, action) === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');
 }
