@@ -9,6 +9,9 @@ import type { TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
 import { expectProblem, startFunctionEnvironment, validIncidentBody, type FunctionEnvironment } from './support-handler';
+import { scanAll } from './support-incidents';
+import { loadOutboxConsumer, outboxDrain } from './support-outbox';
+import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 
 /**
  * The problems function over DynamoDB Local, with the incidents function on the same tables:
@@ -439,14 +442,26 @@ describe('draft articles from resolutions', () => {
     const incident = await newIncident({ service: 'erp', category: 'software', shortDescription: 'Aardvark report export hangs' });
     const id = incident.body.id as string;
     expect((await send('PATCH', `/incidents/${id}`, { as: agent, body: { state: 'In Progress' }, ifMatch: '"1"' })).status).toBe(200);
+    // The outbox consumer's own entry on the incidents table's stream, from here on.
+    const consumer = loadOutboxConsumer();
+    const effects = await outboxDrain(tables, consumer, { from: 'now' });
+    const delivered = async () => {
+      await effects.drain();
+      expect(effects.failed).toEqual([]);
+    };
     const resolved = await send('PATCH', `/incidents/${id}`, {
       as: agent,
       body: { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Cleared the report cache and restarted the export worker' },
       ifMatch: '"2"',
     });
     expect(resolved.status).toBe(200);
-
     const draftId = resolutionDraftId(id, 1);
+    // The draft is an outbox effect stored with the resolution: nothing in the problems table until it is delivered.
+    expect((await send('GET', `/knowledge/${draftId}`, { as: engineer })).status).toBe(404);
+    const stored = (await scanAll(tables.documents, tables.names.incidents)).filter((i) => i['pk'] === OUTBOX_PARTITION && i['kind'] === 'draft-article');
+    expect(stored.map((i) => i['effectId'])).toEqual([`${id}#v3#draft-article`]);
+    await delivered();
+
     const draft = await send('GET', `/knowledge/${draftId}`, { as: engineer });
     expect(draft.status).toBe(200);
     expect(draft.body).toMatchObject({
@@ -470,6 +485,8 @@ describe('draft articles from resolutions', () => {
     expect(resolved.body.reopenCount).toBe(0);
     const replays = await Promise.all([1, 2, 3].map(() => draftArticleFromResolution(drafts, { id: 'x', name: 'alice.agent' }, resolved.body)));
     expect(replays).toEqual([undefined, undefined, undefined]);
+    // Every batch the consumer got, delivered again (at-least-once): nothing stored or audited twice.
+    for (const event of effects.invocations) expect(await consumer(event)).toEqual({ batchItemFailures: [] });
     expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
 
     // Rejected and resolved again: the second resolution has its own draft.
@@ -480,6 +497,8 @@ describe('draft articles from resolutions', () => {
       ifMatch: '"4"',
     });
     expect(again.status).toBe(200);
+    await delivered();
+    await effects.stop();
     const second = await send('GET', `/knowledge/${resolutionDraftId(id, 2)}`, { as: engineer });
     expect(second.body).toMatchObject({ state: 'draft', source: { incident: id } });
     expect(second.body.body).toContain('Patched the export worker to 2.4');

@@ -53,7 +53,7 @@ import type { Service } from '../../catalogue/domain';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import { slaStartEffects, slaView, withSlaFacts, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts, providerContacts } from '../../catalogue/domain';
-import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
+import { incidentSuggestions, resolutionDraftOf, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
 import { guardDutyFindingToArchive } from '../../monitoring/domain';
 import { assertKnownCategory, createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../domain/intake-policy';
@@ -67,6 +67,8 @@ export interface IncidentPolicySettings {
   readonly intake?: IntakePolicy;
   /** The client's ServiceNow is kept in step: every change and comment also stores a servicenow-sync effect. */
   readonly syncToServiceNow?: boolean;
+  /** Each resolution's notes become a draft knowledge article (a draft-article effect stored with the resolution). */
+  readonly draftArticlesFromResolutions?: boolean;
   /** monitoring.archiveFindingsOnClose: closing a GuardDuty incident also stores an archive-finding effect. */
   readonly archiveFindingsOnClose?: boolean;
   readonly contacts: {
@@ -94,8 +96,6 @@ export interface IncidentDeps {
   readonly services: ServiceCatalogue;
   /** Idempotency-Key markers (POST /incidents): read beside the number; written in the create's transaction. */
   readonly markers?: IdempotencyMarkers;
-  /** Drafts a knowledge article from each resolution's notes (problem-use-cases.ts); without it none are drafted. */
-  readonly resolutionDrafts?: Omit<ResolutionDraftDeps, 'audit' | 'clock'>;
 }
 
 /** What a caller sees of an incident: internal fields are left out for those who may not read them. */
@@ -315,10 +315,7 @@ export async function updateIncident(
     isDesk(caller),
   );
   const notices: Effect[] = change.incident.major && !current.major ? [{ kind: 'notify', name: 'major-incident', notification: majorIncidentNotification(deps, change.incident, service) }] : [];
-  await storeChange(deps, caller, 'incident:update', current, change, notices);
-  if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
-    await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
-  }
+  await storeChange(deps, caller, 'incident:update', current, change, [...notices, ...resolutionDraftEffects(deps, caller, current, change.incident, at)]);
   return view(caller, change.incident);
 }
 
@@ -469,6 +466,14 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
       ...syncEffects(deps, current.id, change.incident.version, 'change'),
     ]),
   );
+}
+
+/** A resolution's notes become a draft knowledge article, stored by the outbox consumer (problems module). */
+function resolutionDraftEffects(deps: Pick<IncidentDeps, 'settings'>, caller: Caller, before: Incident, after: Incident, at: string): Effect[] {
+  if (!deps.settings.draftArticlesFromResolutions || after.state !== 'Resolved' || before.state === 'Resolved') return [];
+  const article = resolutionDraftOf(after, caller, at);
+  const actor = { id: caller.id, name: caller.name, roles: [...caller.roles] };
+  return article ? [{ kind: 'draft-article', incidentId: after.id, article: article as unknown as { readonly id: string } & Readonly<Record<string, unknown>>, actor }] : [];
 }
 
 /**

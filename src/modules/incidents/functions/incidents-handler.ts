@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type IncidentDeps } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
-import { DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
+import { DynamoDbKnowledgeSearch } from '../../problems/adapters';
 import { slaPolicyOf } from '../app/sla-use-cases';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { INCIDENT_ROUTES, type IncidentHttpDeps } from '../http/routes';
@@ -50,17 +49,11 @@ const deps: IncidentDeps = {
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
     syncToServiceNow: settings.integrations.servicenow?.enabled === true,
     archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
+    // A resolution's notes become a draft article: an outbox effect the outbox consumer stores.
+    draftArticlesFromResolutions: true,
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
   // delivered by the outbox consumer (src/modules/outbox), not from here.
-  // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
-  resolutionDrafts: {
-    drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable),
-    onFailure: (error, draft) => {
-      observability.logger.error('resolution draft not stored', { error: error as Error, draft });
-      observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
-    },
-  },
 };
 const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only

@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { REQUEST_PARTITION_PATTERN } from '../../changes/adapters';
-import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
+import { PROBLEM_INDEXES } from '../../problems/adapters';
 import { INCIDENT_INDEXES } from '../adapters/incidents-table-keys';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
@@ -85,16 +84,6 @@ export class IncidentsModule extends ItsmModule {
     // A request that turns out to be an incident is closed by the function that logs the incident:
     // GetItem and (version-conditioned) PutItem on service requests only, nothing else of changes.
     incidents.grantTable({ table: data.changesTable, key: data.key, access: ['get', 'put'], leadingKeys: [REQUEST_PARTITION_PATTERN] });
-    // Resolving an incident drafts a knowledge article from its notes: PutItem, and only on article
-    // partitions (leading key KA#…); the code puts under attribute_not_exists (docs/security.md).
-    incidents.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'ResolutionDraftPut',
-        actions: ['dynamodb:PutItem'],
-        resources: [data.problemsTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
-      }),
-    );
     incidents.grantAuditAppend(this.auditAppend);
 
     // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.

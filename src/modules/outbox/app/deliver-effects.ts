@@ -27,6 +27,11 @@ export interface EffectDeliveryDeps {
    * @default archiving off: the effect has nothing to do (the client switched it off after the close)
    */
   readonly findingArchiver?: { archive(finding: { readonly detectorId: string; readonly findingId: string }): Promise<void> };
+  /**
+   * Stores a resolution's knowledge draft if it is not stored yet, and audits it (src/modules/problems).
+   * Without it, a draft-article effect fails, so it stays in the outbox rather than being lost.
+   */
+  readonly resolutionDrafts?: { record(effect: Extract<Effect, { kind: 'draft-article' }>): Promise<void> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -62,6 +67,9 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
     case 'archive-finding':
       await deps.findingArchiver?.archive({ detectorId: effect.detectorId, findingId: effect.findingId });
       return;
+    case 'draft-article':
+      if (!deps.resolutionDrafts) throw new Error('This consumer cannot store knowledge drafts: the draft-article effect stays in the outbox');
+      return deps.resolutionDrafts.record(effect);
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

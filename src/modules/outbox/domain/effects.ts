@@ -39,7 +39,20 @@ export type Effect =
    * Archive the GuardDuty finding of an incident that was closed (monitoring.archiveFindingsOnClose):
    * ArchiveFindings of an archived finding archives nothing more, so a redelivery changes nothing.
    */
-  | { readonly kind: 'archive-finding'; readonly incidentId: string; readonly detectorId: string; readonly findingId: string };
+  | { readonly kind: 'archive-finding'; readonly incidentId: string; readonly detectorId: string; readonly findingId: string }
+  /**
+   * Store the knowledge draft of an incident's resolution (src/modules/problems): the article is made
+   * with the resolution and carried whole, under an id that is the same for the same resolution, and
+   * stored only if absent, so a redelivery stores (and audits) nothing twice.
+   */
+  | {
+      readonly kind: 'draft-article';
+      readonly incidentId: string;
+      /** The draft as the problems module made it (`resolutionDraftOf`). */
+      readonly article: { readonly id: string } & Readonly<Record<string, unknown>>;
+      /** Who resolved: the draft's author on the audit trail. */
+      readonly actor: { readonly id: string; readonly name: string; readonly roles?: readonly string[] };
+    };
 
 export type EffectKind = Effect['kind'];
 
@@ -74,5 +87,7 @@ function effectName(effect: Effect): string {
       return `servicenow-sync#${effect.trigger}`;
     case 'archive-finding':
       return 'archive-finding';
+    case 'draft-article':
+      return 'draft-article';
   }
 }

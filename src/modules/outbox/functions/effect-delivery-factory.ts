@@ -8,6 +8,10 @@ import { createNotifier } from '../../../platform/notifier-factory';
 import { createFindingArchiver, createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
 import { pushIncident } from '../../servicenow/app';
+import { recordResolutionDraft } from '../../problems/app';
+import { DynamoDbResolutionDrafts } from '../../problems/adapters';
+import type { KnowledgeArticle } from '../../problems/domain';
+import { createAuditLog } from '../../../platform/request-context';
 import { createServiceNowPushDeps } from '../../servicenow/functions';
 import type { EffectDeliveryDeps } from '../app/deliver-effects';
 
@@ -18,12 +22,15 @@ export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
   readonly majorIncidentTopic: string;
   readonly escalationTopic: string;
   readonly securityTopic: string;
+  /** Where resolution drafts are stored (draft-article effects); the self-help site reads it too. */
+  readonly problemsTable: string;
 }
 
 /**
  * How each kind of effect is delivered, the same for the consumer and the reconciler (which
  * delivers what the stream left behind): the SLA workflow, the notifier, and the client's
- * self-help site, ServiceNow and GuardDuty finding archive where the client has them.
+ * self-help site, ServiceNow and GuardDuty finding archive where the client has them, and the
+ * knowledge drafts of resolutions (the problems table, audited as their resolvers').
  */
 export function createEffectDelivery(options: {
   readonly env: EffectDeliveryEnvironment;
@@ -39,6 +46,7 @@ export function createEffectDelivery(options: {
     ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, clock, ids: { newId: () => randomUUID() }, tracer })
     : undefined;
   const findingArchiver = createFindingArchiver(settings, observability);
+  const drafts = { drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable), audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, observability) };
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
     notifier: createNotifier({
@@ -49,6 +57,7 @@ export function createEffectDelivery(options: {
     }),
     ...(selfHelpSite && { selfHelpSite }),
     ...(findingArchiver && { findingArchiver }),
+    resolutionDrafts: { record: ({ article, actor }) => recordResolutionDraft(drafts, article as unknown as KnowledgeArticle, actor) },
     ...(servicenow && { servicenow: { pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change) } }),
   };
 }

@@ -38,6 +38,8 @@ export interface ItsmOutboxReconcilerProps {
   readonly selfHelpSite?: SelfHelpSitePublishing;
   /** The scheduled jobs' failure queue (failed asynchronous invocations and undeliverable events). */
   readonly jobFailures: IQueue;
+  /** Where repaired draft-article effects store and audit their drafts; granted by OutboxModule. */
+  readonly resolutionDrafts: { readonly problemsTable: string; readonly auditTable: string };
 }
 
 /**
@@ -74,6 +76,7 @@ export class ItsmOutboxReconciler extends Construct {
         securityTopic: props.topics.security.topicArn,
         clientSettings: props.clientSettings,
         ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
+        ...props.resolutionDrafts,
       }),
     });
     const { role } = fn;

@@ -55,6 +55,8 @@ export interface ItsmOutboxProps {
    * @default no site
    */
   readonly selfHelpSite?: SelfHelpSitePublishing;
+  /** Where draft-article effects store resolution drafts (the problems table) and audit them (the audit table); granted by OutboxModule. */
+  readonly resolutionDrafts: { readonly problemsTable: string; readonly auditTable: string };
 }
 
 /**
@@ -107,6 +109,7 @@ export class ItsmOutbox extends Construct {
         securityTopic: props.topics.security.topicArn,
         clientSettings: props.clientSettings,
         ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
+        ...props.resolutionDrafts,
       }),
     });
     const { role } = this.consumer;

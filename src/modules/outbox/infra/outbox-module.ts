@@ -6,6 +6,7 @@ import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-mod
 import { accountWideActionPolicy } from '../../../kernel/infra/nag-acknowledgements';
 import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
 import { grantServiceNowPush } from '../../servicenow/infra';
+import { ARTICLE_PARTITION_PREFIX } from '../../problems/adapters';
 import { ItsmOutbox, type SelfHelpSitePublishing } from './itsm-outbox';
 import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
@@ -45,6 +46,7 @@ export class OutboxModule extends ItsmModule {
 
   constructor(scope: Construct, props: OutboxModuleProps) {
     super(scope, props);
+    const resolutionDrafts = { problemsTable: props.data.problemsTable.tableName, auditTable: props.data.auditTable.tableName };
     this.outbox = new ItsmOutbox(scope, 'Outbox', {
       clientId: props.clientId,
       table: props.data.incidentsTable,
@@ -55,6 +57,7 @@ export class OutboxModule extends ItsmModule {
       topics: props.notifications,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
+      resolutionDrafts,
     });
     this.functions.push(this.outbox.consumer);
     this.alarms.push(this.outbox.failuresAlarm);
@@ -71,8 +74,16 @@ export class OutboxModule extends ItsmModule {
       jobFailures: props.jobFailures,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
+      resolutionDrafts,
     });
     this.functions.push(this.reconciler.function);
+    for (const fn of [this.outbox.consumer, this.reconciler.function]) {
+      // Resolution drafts (draft-article): PutItem on article partitions only (KA#…), under
+      // attribute_not_exists in the code (docs/security.md), each audited as its resolver's.
+      fn.grantTable({ table: props.data.problemsTable, key: props.data.key, access: ['put'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
+      fn.grantAuditAppend(this.auditAppend);
+      this.alarmOnAuditWriteFailures(fn);
+    }
     if (props.servicenow) {
       for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.key, props.servicenow);
     }

@@ -690,6 +690,28 @@ export async function draftArticleFromResolution(deps: ResolutionDraftDeps, acto
   return draft;
 }
 
+/**
+ * The draft of an incident's resolution, made with the resolution (the incidents function stores it
+ * as an outbox effect in the resolution's transaction); undefined when the notes are empty.
+ */
+export function resolutionDraftOf(incident: Incident, actor: Actor, at: string): KnowledgeArticle | undefined {
+  return resolutionDraft(resolutionDraftId(incident.id, incident.reopenCount + 1), incident, actor, at);
+}
+
+/**
+ * Delivers a draft-article effect (the outbox consumer): stores the draft unless it is stored
+ * already (a redelivery), and audits it as its resolver's. Throws when it could not be stored, so
+ * the effect stays and is retried. A consumer that dies between the two leaves the draft unaudited.
+ */
+export async function recordResolutionDraft(
+  deps: Pick<ResolutionDraftDeps, 'drafts' | 'audit'>,
+  article: KnowledgeArticle,
+  actor: Actor & { readonly roles?: readonly string[] },
+): Promise<void> {
+  if (!(await deps.drafts.recordDraft(article))) return;
+  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: article.id }, undefined, article));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Search, shared with the incidents function's suggestions
 
