@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
-import { draftArticleFromResolution, resolutionDraftId } from '../../src/modules/problems/app/problem-use-cases';
+import { recordResolutionDraft, resolutionDraftId, resolutionDraftOf } from '../../src/modules/problems/app/problem-use-cases';
 import { newKnownError } from '../../src/modules/problems/domain/problem';
 import { incidentLinkKey, PROBLEM_INDEXES } from '../../src/modules/problems/adapters/problems-table-keys';
 import type { TestTables } from '../support/test-tables';
@@ -481,10 +481,11 @@ describe('draft articles from resolutions', () => {
 
     // A replayed resolution (the same incident and resolution count) finds its draft: nothing written, nothing audited.
     const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
-    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit, clock: { now: () => new Date() } };
+    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit };
     expect(resolved.body.reopenCount).toBe(0);
-    const replays = await Promise.all([1, 2, 3].map(() => draftArticleFromResolution(drafts, { id: 'x', name: 'alice.agent' }, resolved.body)));
-    expect(replays).toEqual([undefined, undefined, undefined]);
+    const actor = { id: 'x', name: 'alice.agent' };
+    await Promise.all([1, 2, 3].map(() => recordResolutionDraft(drafts, resolutionDraftOf(resolved.body, actor, new Date().toISOString())!, actor)));
+    expect((await send('GET', `/knowledge/${draftId}`, { as: engineer })).body.body).toContain('Cleared the report cache');
     // Every batch the consumer got, delivered again (at-least-once): nothing stored or audited twice.
     for (const event of effects.invocations) expect(await consumer(event)).toEqual({ batchItemFailures: [] });
     expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);

@@ -650,14 +650,11 @@ export async function searchArticles(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Draft articles from resolutions (run by the incidents function)
+// Draft articles from resolutions (made by the incidents function, stored by the outbox consumer)
 
 export interface ResolutionDraftDeps {
   readonly drafts: ResolutionDrafts;
   readonly audit: AuditLog;
-  readonly clock: Clock;
-  /** Told when the draft could not be stored: the resolution stands, the draft is logged instead. */
-  readonly onFailure?: (error: unknown, draft: KnowledgeArticle) => void;
 }
 
 /**
@@ -669,25 +666,6 @@ export function resolutionDraftId(incidentId: string, resolution: number): strin
   const hex = createHash('sha256').update(`resolution-draft:${incidentId}#${resolution}`).digest('hex');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/**
- * Called after an incident's resolution is stored: drafts a knowledge fragment from its resolution
- * notes (not searchable until someone publishes it), exactly once per resolution, and audits it.
- * Never throws: the resolution is already stored, and a failed draft must not turn it into an error
- * the caller would retry with a stale If-Match.
- */
-export async function draftArticleFromResolution(deps: ResolutionDraftDeps, actor: Actor & { readonly roles?: readonly string[] }, incident: Incident): Promise<KnowledgeArticle | undefined> {
-  const draft = resolutionDraft(resolutionDraftId(incident.id, incident.reopenCount + 1), incident, actor, deps.clock.now().toISOString());
-  if (!draft) return undefined;
-  try {
-    if (!(await deps.drafts.recordDraft(draft))) return undefined;
-  } catch (error) {
-    deps.onFailure?.(error, draft);
-    return undefined;
-  }
-  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: draft.id }, undefined, draft));
-  return draft;
 }
 
 /**
@@ -704,7 +682,7 @@ export function resolutionDraftOf(incident: Incident, actor: Actor, at: string):
  * the effect stays and is retried. A consumer that dies between the two leaves the draft unaudited.
  */
 export async function recordResolutionDraft(
-  deps: Pick<ResolutionDraftDeps, 'drafts' | 'audit'>,
+  deps: ResolutionDraftDeps,
   article: KnowledgeArticle,
   actor: Actor & { readonly roles?: readonly string[] },
 ): Promise<void> {
