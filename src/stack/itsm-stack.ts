@@ -156,7 +156,7 @@ export class ItsmStack extends Stack {
     const servicenow = activeServiceNow(this, config.id, config.integrations.servicenow);
     // One line per practice. Their order is the order of their functions on the dashboard (the API's
     // functions first, then the jobs and event handlers).
-    const incidents = new IncidentsModule(this, { ...shared, archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose });
+    const incidents = new IncidentsModule(this, shared);
     // The client's self-help site (published knowledge), rebuilt by the outbox's functions.
     const site = config.selfHelp.site;
     const selfHelpSite = site.enabled
@@ -179,7 +179,14 @@ export class ItsmStack extends Stack {
       // The exchange with the client's ServiceNow: its business-rule calls, exceptions and poll (pushes ride the outbox).
       new ServiceNowModule(this, { ...shared, ...(servicenow && { servicenow }) }),
       // Effects of incident changes (workflow starts, notifications), delivered from the incidents table's stream.
-      new OutboxModule(this, { ...shared, slaStateMachine: incidents.slaStateMachine, webhookSecretArn, ...(selfHelpSite && { selfHelpSite }), ...(servicenow && { servicenow }) }),
+      new OutboxModule(this, {
+        ...shared,
+        slaStateMachine: incidents.slaStateMachine,
+        webhookSecretArn,
+        archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose,
+        ...(selfHelpSite && { selfHelpSite }),
+        ...(servicenow && { servicenow }),
+      }),
     ];
     this.slaStateMachine = incidents.slaStateMachine;
     // People's access tokens get the API's scope from the meta function (no data, no grants).

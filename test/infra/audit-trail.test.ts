@@ -82,6 +82,9 @@ const WRITERS = [
   'src/modules/oncall/functions/oncall-handler.ts',
   // Changes relayed from the client's ServiceNow, as the integration actor.
   'src/modules/servicenow/functions/servicenow-handler.ts',
+  // Knowledge drafts of resolutions (draft-article effects), audited as their resolvers'.
+  'src/modules/outbox/functions/outbox-consumer-handler.ts',
+  'src/modules/outbox/functions/outbox-reconciler-handler.ts',
 ];
 const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
 const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';

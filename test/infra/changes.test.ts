@@ -23,7 +23,7 @@ const fixture = useClientStacks();
 const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents, PutItem of outbox items; idempotency; append-only audit; publish to the escalation topic only', () => {
+  test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents, PutItem of outbox items (the approvers\' notice, the ServiceNow mirror; no topic); idempotency; append-only audit', () => {
     const { stack, resources } = fixture.get(clientId);
     const [changesId, catalogueId, incidentsId, idempotencyId, auditId] = [
       stack.data.changesTable,
@@ -64,14 +64,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       actionsOf(changes.statements.filter((s) => referencedIds(s.Resource).has(idempotencyId))).filter((a) => a === 'dynamodb:DeleteItem'),
     );
 
-    const publish = changes.statements.filter((s) => actionsOf([s]).includes('sns:Publish'));
-    const escalationsId = resourcesOfType(resources, 'AWS::SNS::Topic').find(([tid]) => tid.includes('Escalations'))![0];
-    expect(publish.flatMap((s) => [...referencedIds(s.Resource)])).toEqual([escalationsId]);
-    expect(actionsOf(changes.statements).filter((a) => !/^(dynamodb|kms|logs|xray|sns):/.test(a))).toEqual([]);
-    expect(changes.fn.Properties.Environment.Variables).toMatchObject({
-      CHANGES_TABLE_NAME: { Ref: changesId },
-      ESCALATION_TOPIC_ARN: { Ref: escalationsId },
-    });
+    expect(actionsOf(changes.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
+    expect(changes.fn.Properties.Environment.Variables).toMatchObject({ CHANGES_TABLE_NAME: { Ref: changesId }, INCIDENTS_TABLE_NAME: { Ref: incidentsId } });
+    expect(changes.fn.Properties.Environment.Variables['ESCALATION_TOPIC_ARN']).toBeUndefined();
   });
 
   test('besides the changes function, only the incidents function writes the changes table: GetItem and PutItem on service requests (REQUEST# keys) only; the reports function only queries it', () => {

@@ -81,7 +81,6 @@ test('readEnvironment names a missing required variable and lets an optional one
     catalogueTable: 'k',
     incidentsTable: 'i',
     idempotencyTable: 'd',
-    escalationTopic: undefined,
     clientSettings: '{}',
   });
   expect(() => readEnvironment(CHANGES_ENVIRONMENT, { ...values, CHANGES_TABLE_NAME: '' })).toThrow('Environment variable CHANGES_TABLE_NAME is not set');

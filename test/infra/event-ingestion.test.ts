@@ -144,7 +144,7 @@ describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
   });
 });
 
-describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the functions that close incidents, only when on', () => {
+describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the functions that deliver the archive (the outbox\'s), only when on', () => {
   const archiveGrants = (archive: boolean) => {
     const outdir = mkdtempSync(join(tmpdir(), 'itsm-archive-'));
     try {
@@ -158,7 +158,7 @@ describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the f
           .filter((s) => [s.Action].flat().some((a) => a.startsWith('guardduty:')))
           .map((s) => ({ roles: (p.Properties.Roles as unknown[]).map(referencedId), actions: [s.Action].flat(), resources: [s.Resource].flat().map(renderArn) })),
       );
-      return { grants, incidentsRole: roleOf('src/modules/incidents/functions/incidents-handler.ts'), autoCloseRole: roleOf('src/modules/incidents/functions/auto-close-handler.ts') };
+      return { grants, consumerRole: roleOf('src/modules/outbox/functions/outbox-consumer-handler.ts'), reconcilerRole: roleOf('src/modules/outbox/functions/outbox-reconciler-handler.ts') };
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
@@ -168,14 +168,14 @@ describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the f
     expect(archiveGrants(false).grants).toEqual([]);
   });
 
-  test('on: the incidents and auto-close roles may ArchiveFindings on detectors of their account and region, nothing else in GuardDuty', () => {
-    const { grants, incidentsRole, autoCloseRole } = archiveGrants(true);
+  test('on: the outbox consumer and reconciler roles (not the functions that close incidents) may ArchiveFindings on detectors of their account and region, nothing else in GuardDuty', () => {
+    const { grants, consumerRole, reconcilerRole } = archiveGrants(true);
     const expected = (role: string | undefined) => ({
       roles: [role],
       actions: ['guardduty:ArchiveFindings'],
       resources: ['arn:${AWS::Partition}:guardduty:${AWS::Region}:${AWS::AccountId}:detector/*'],
     });
     expect(grants).toHaveLength(2);
-    expect(grants).toEqual(expect.arrayContaining([expected(incidentsRole), expected(autoCloseRole)]));
+    expect(grants).toEqual(expect.arrayContaining([expected(consumerRole), expected(reconcilerRole)]));
   });
 });

@@ -164,7 +164,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, retirement.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId].sort());
     const outboxPut = { actions: ['dynamodb:PutItem'], resources: [`\${${tableId}.Arn}`], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } } };
     const describeGrant = (s: any) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn), ...(s.Condition && { condition: s.Condition }) });
-    for (const writer of [problems, retirement]) {
+    // The changes function stores the approvers' notice with an assessment: an outbox item.
+    for (const writer of [problems, retirement, changes]) {
       const puts = writer.statements.filter((s) => referencedIds(s.Resource).has(tableId) && actionsOf([s]).includes('dynamodb:PutItem'));
       expect(puts.map(describeGrant)).toEqual([outboxPut]);
     }
@@ -251,10 +252,14 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('the incidents function publishes nothing and starts no workflow: its effects leave through the outbox', () => {
+  test.each([
+    ['incidents', INCIDENTS_ENTRY],
+    ['auto-close', AUTO_CLOSE_ENTRY],
+    ['changes', CHANGES_ENTRY],
+  ])('the %s function publishes nothing, starts no workflow and calls no GuardDuty: its effects leave through the outbox', (_name, entry) => {
     const { resources } = fixture.get(clientId);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const effects = incidents.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sns:') || a.startsWith('states:') || a.startsWith('secretsmanager:')));
+    const fn = functionWithEntry(resources, entry);
+    const effects = fn.statements.filter((s) => actionsOf([s]).some((a) => /^(sns|states|secretsmanager|guardduty):/.test(a)));
     expect(effects).toEqual([]);
   });
 

@@ -74,16 +74,24 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // tables' reads and the site bucket, checked in test/infra/selfhelp-site.test.ts; set apart here.
     const { stack } = fixture.get(clientId);
     const siteTables = new Set([stack.data.problemsTable, stack.data.catalogueTable].map((t) => stack.getLogicalId(t.node.defaultChild as CfnElement)));
+    // Resolution drafts (draft-article effects): PutItem on the problems table's article partitions
+    // (KA#…) only, and the drafts' audit records (append-only, test/infra/audit-trail.test.ts); set apart too.
+    const [problemsId, auditId] = [stack.data.problemsTable, stack.data.auditTable].map((t) => stack.getLogicalId(t.node.defaultChild as CfnElement));
+    const isDraftPut = (st: PolicyStatementJson) => referencedIds(st.Resource).has(problemsId!) && actionsOf([st]).join() === 'dynamodb:PutItem';
+    const isDraftGrant = (st: PolicyStatementJson) => isDraftPut(st) || referencedIds(st.Resource).has(auditId!);
+    expect(withSite.statements.filter(isDraftPut).map((st) => st.Condition)).toEqual([{ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KA#*'] } }]);
     const isSiteGrant = (st: PolicyStatementJson) =>
-      actionsOf([st]).some((a) => a.startsWith('s3:')) || [...referencedIds(st.Resource)].some((id) => siteTables.has(id)) || (JSON.stringify(st.Resource).includes('/index/byState') && actionsOf([st]).join() === 'dynamodb:Query');
-    const consumer = { ...withSite, statements: withSite.statements.filter((st) => !isSiteGrant(st)) };
+      !isDraftGrant(st) &&
+      (actionsOf([st]).some((a) => a.startsWith('s3:')) || [...referencedIds(st.Resource)].some((id) => siteTables.has(id)) || (JSON.stringify(st.Resource).includes('/index/byState') && actionsOf([st]).join() === 'dynamodb:Query'));
+    const consumer = { ...withSite, statements: withSite.statements.filter((st) => !isSiteGrant(st) && !isDraftGrant(st)) };
     expect(withSite.statements.some(isSiteGrant)).toBe(stack.config.selfHelp.site.enabled);
     const granted = (prefix: string) => [...new Set(actionsOf(consumer.statements).filter((a) => a.startsWith(prefix)))].sort();
     expect(granted('dynamodb:')).toEqual(['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
     expect(granted('states:')).toEqual(['states:StartExecution']);
     expect(granted('sns:')).toEqual(['sns:Publish']);
     expect(granted('sqs:')).toEqual(['sqs:SendMessage']);
-    expect(granted('kms:')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
+    // Encrypt: the drafts and their audit records are written under the data key.
+    expect(granted('kms:')).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
     const services = [...new Set(actionsOf(consumer.statements).map((a) => a.split(':')[0]!))].sort();
     // secretsmanager only where the client has a webhook, and then GetSecretValue on that one secret.
     expect(services.filter((service) => service !== 'secretsmanager')).toEqual(['dynamodb', 'kms', 'logs', 'sns', 'sqs', 'states', 'xray']);

@@ -53,7 +53,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(problems.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   });
 
-  test('only the problems, incidents, knowledge-retirement and reports functions touch the problems table; the incidents function with GetItem on the table, Query on bySearchTerm and byIncident, and PutItem on article partitions only', () => {
+  test('only the problems, incidents, knowledge-retirement, reports and outbox functions touch the problems table; the incidents function reads only (GetItem, Query on bySearchTerm and byIncident); the outbox functions put resolution drafts on article partitions only', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.problemsTable);
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
@@ -61,22 +61,24 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const retirement = functionWithEntry(resources, RETIREMENT_ENTRY);
     // Reports: Query only, for known errors' impact (test/infra/known-error-impact.test.ts).
     const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
-    // The outbox's functions read published articles to rebuild the self-help site, where the client has one.
-    const siteReaders = stack.config.selfHelp.site.enabled
-      ? ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'].map((entry) => functionWithEntry(resources, entry).roleId)
-      : [];
-    expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId, ...siteReaders].sort());
+    // The outbox's functions store resolution drafts (draft-article effects), and read published
+    // articles to rebuild the self-help site where the client has one.
+    const outbox = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'].map((entry) => functionWithEntry(resources, entry));
+    expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId, ...outbox.map((fn) => fn.roleId)].sort());
     expect(grantsOn(incidents.statements, tableId)).toEqual({
-      [`\${${tableId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [`\${${tableId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],
       // Incident reports: the problems an incident is linked to.
       [`\${${tableId}.Arn}/index/byIncident`]: ['dynamodb:Query'],
     });
-    // The Put is for resolution drafts: only under article partitions (KA#…), never problems, known errors or terms' other keys.
-    const puts = incidents.statements.filter((s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).includes('dynamodb:PutItem'));
-    expect(puts).toHaveLength(1);
-    expect(asList(puts[0]!.Action)).toEqual(['dynamodb:PutItem']);
-    expect(puts[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KA#*'] } });
+    // The drafts' Put: only under article partitions (KA#…), never problems, known errors or terms' other keys.
+    for (const fn of outbox) {
+      const puts = fn.statements.filter((s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).includes('dynamodb:PutItem'));
+      expect(puts).toHaveLength(1);
+      expect(asList(puts[0]!.Action)).toEqual(['dynamodb:PutItem']);
+      expect(puts[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KA#*'] } });
+      expect(fn.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: tableId });
+    }
     expect(incidents.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: tableId });
   });
 

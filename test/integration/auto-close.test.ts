@@ -100,57 +100,48 @@ describe('autoCloseResolvedIncidents', () => {
     expect(await autoCloseResolvedIncidents(depsFor(repo, now))).toBe(0);
   });
 
-  test('with a finding archiver: the closed GuardDuty incident\'s finding is archived after the close is stored; others are not', async () => {
+  const archiveItems = async () =>
+    (await scanAll(tables.documents, tables.names.incidents))
+      .filter((item) => item['pk'] === OUTBOX_PARTITION && item['kind'] === 'archive-finding')
+      .map((item) => ({ effectId: item['effectId'], effect: item['effect'] }));
+  const archiving = (deps: IncidentDeps): IncidentDeps => ({ ...deps, settings: { ...deps.settings, archiveFindingsOnClose: true } });
+
+  test('archiveFindingsOnClose: the closed GuardDuty incident stores its finding\'s archive in the outbox with the close; Inspector and plain incidents store none', async () => {
     const guardDuty = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-1', guardDutyDetectorId: 'detector-1' });
     const inspector = resolvedAt(RESOLVED_AT, { security: true, findingId: 'arn:aws:inspector2:eu-west-2:123456789012:finding/abc' });
     const plain = resolvedAt(RESOLVED_AT);
     for (const incident of [guardDuty, inspector, plain]) await repo.create(aChange(incident));
-    const archived: { detectorId: string; findingId: string; stateWhenArchived: string | undefined }[] = [];
-    const deps: IncidentDeps = {
-      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)),
-      findingArchiver: { archive: async (f) => void archived.push({ ...f, stateWhenArchived: (await repo.get(guardDuty.id))?.state }) },
-    };
-    expect(await autoCloseResolvedIncidents(deps)).toBe(3);
-    expect(archived).toEqual([{ detectorId: 'detector-1', findingId: 'gd-finding-1', stateWhenArchived: 'Closed' }]);
+    expect(await autoCloseResolvedIncidents(archiving(depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY))))).toBe(3);
+    expect(await archiveItems()).toEqual([
+      {
+        effectId: `${guardDuty.id}#v4#archive-finding`,
+        effect: { kind: 'archive-finding', incidentId: guardDuty.id, detectorId: 'detector-1', findingId: 'gd-finding-1' },
+      },
+    ]);
   });
 
-  test('a failed archive is reported and never fails the close', async () => {
+  test('archiving off (the default): closing a GuardDuty incident stores no archive', async () => {
     const guardDuty = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-2', guardDutyDetectorId: 'detector-1' });
     await repo.create(aChange(guardDuty));
-    const failures: unknown[] = [];
-    const deps: IncidentDeps = {
-      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)),
-      findingArchiver: { archive: () => Promise.reject(new Error('AccessDeniedException')) },
-      onArchiveFailure: (error, finding) => void failures.push({ message: (error as Error).message, ...finding }),
-    };
-    expect(await autoCloseResolvedIncidents(deps)).toBe(1);
+    expect(await autoCloseResolvedIncidents(depsFor(repo, new Date(RESOLVED_AT.getTime() + 8 * DAY)))).toBe(1);
     expect((await repo.get(guardDuty.id))?.state).toBe('Closed');
-    expect(failures).toEqual([{ message: 'AccessDeniedException', detectorId: 'detector-1', findingId: 'gd-finding-2' }]);
+    expect(await archiveItems()).toEqual([]);
   });
 
-  test('the confirm route archives the GuardDuty finding once the close is stored; a failure leaves it closed', async () => {
+  test('the confirm route stores the archive with the close; a close that loses its version condition stores none', async () => {
     const reporter = { id: 'rita-sub', name: 'rita.requester', roles: ['requester' as const] };
-    const archived: unknown[] = [];
-    const failures: unknown[] = [];
     const first = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-3', guardDutyDetectorId: 'detector-2' });
     await repo.create(aChange(first));
-    const deps: IncidentDeps = {
-      ...depsFor(repo, new Date(RESOLVED_AT.getTime() + DAY)),
-      findingArchiver: { archive: async (f) => void archived.push({ ...f, state: (await repo.get(first.id))?.state }) },
-    };
+    const deps = archiving(depsFor(repo, new Date(RESOLVED_AT.getTime() + DAY)));
     expect(await confirmIncidentResolution(deps, reporter, first.id, first.version)).toMatchObject({ state: 'Closed' });
-    expect(archived).toEqual([{ detectorId: 'detector-2', findingId: 'gd-finding-3', state: 'Closed' }]);
+    expect((await archiveItems()).map((i) => i.effectId)).toEqual([`${first.id}#v4#archive-finding`]);
 
+    // Confirmed with a stale If-Match: refused, and nothing is stored, the archive neither.
     const second = resolvedAt(RESOLVED_AT, { security: true, findingId: 'gd-finding-4', guardDutyDetectorId: 'detector-2' });
     await repo.create(aChange(second));
-    const failing: IncidentDeps = {
-      ...deps,
-      findingArchiver: { archive: () => Promise.reject(new Error('BadRequestException')) },
-      onArchiveFailure: (error, finding) => void failures.push({ message: (error as Error).message, ...finding }),
-    };
-    expect(await confirmIncidentResolution(failing, reporter, second.id, second.version)).toMatchObject({ state: 'Closed' });
-    expect((await repo.get(second.id))?.state).toBe('Closed');
-    expect(failures).toEqual([{ message: 'BadRequestException', detectorId: 'detector-2', findingId: 'gd-finding-4' }]);
+    await expect(confirmIncidentResolution(deps, reporter, second.id, second.version - 1)).rejects.toThrow();
+    expect((await repo.get(second.id))?.state).toBe('Resolved');
+    expect((await archiveItems()).map((i) => i.effectId)).toEqual([`${first.id}#v4#archive-finding`]);
   });
 
   test('exactly at the end of the period it waits; just past it, it closes', async () => {

@@ -4,6 +4,8 @@ import { aService, seedServices } from './support-catalogue';
 import { apiEvent, callers, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, expectProblem, startFunctionEnvironment, TOPICS, validIncidentBody, type FunctionEnvironment } from './support-handler';
 import { scanAll } from './support-incidents';
+import { loadOutboxConsumer, outboxDrain } from './support-outbox';
+import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 
 /**
  * The changes function over DynamoDB Local and LocalSns: both lifecycles' worked paths, the
@@ -141,7 +143,23 @@ describe('a normal change from draft to review (the README worked example)', () 
       state: 'Assessed',
       approvals: [{ capacity: 'change-manager', count: 1 }, { capacity: 'service-owner', count: 1, service: 'chg-flow', username: 'oscar.owner' }],
     });
-    const notices = sns.messages().filter((m) => JSON.stringify(m.message).includes(id));
+    // The approvers' notice is stored with the assessment (one transaction) and not sent by the request.
+    const noticesOf = () => sns.messages().filter((m) => JSON.stringify(m.message).includes(id));
+    expect(noticesOf()).toEqual([]);
+    const stored = (await scanAll(tables.documents, tables.names.incidents)).filter((i) => i['pk'] === OUTBOX_PARTITION && String(i['effectId']).startsWith(id));
+    expect(stored.map((i) => i['effectId'])).toEqual([`${id}#v4#notify#change-approval`]);
+    // The outbox consumer's own entry on the incidents table's stream.
+    const consumer = loadOutboxConsumer();
+    const effects = await outboxDrain(tables, consumer);
+    try {
+      await effects.drain();
+      expect(effects.failed).toEqual([]);
+      // A redelivered batch publishes nothing again.
+      for (const event of effects.invocations) await consumer(event);
+    } finally {
+      await effects.stop();
+    }
+    const notices = noticesOf();
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ topicArn: TOPICS.escalation, attributes: { kind: 'change-approval', risk: 'medium', approvers: 'change-manager,service-owner', change: id } });
     expect((notices[0]!.message as { recipients: { email: string }[] }).recipients.map((r) => r.email)).toEqual(['oscar.owner@example.com']);

@@ -4,11 +4,17 @@ import type { Notification, Notifier } from '../../src/kernel/app/ports';
 import { SnsNotifier } from '../../src/kernel/adapters/sns-notifier';
 import { SfnSlaScheduler } from '../../src/modules/incidents/adapters/sfn-sla-scheduler';
 import { DynamoDbOutbox, OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { createOutboxConsumer } from '../../src/modules/outbox/functions/outbox-consumer';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { GuardDutyFindingArchiver } from '../../src/modules/incidents/adapters/guardduty-finding-archiver';
+import { RECONCILE_SETTINGS, reconcileEffects } from '../../src/modules/outbox/app/reconcile-effects';
+import type { Incident } from '../../src/modules/incidents/domain/incident';
+import { GuardDutyFake } from '../support/guardduty-fake';
 import { callers, type ApiResponse } from './support-events';
-import { exampleTemplate, incidentRoutes, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
-import { scanAll } from './support-incidents';
-import { outboxDrain, type OutboxDrain, type StreamConsumer } from './support-outbox';
+import { exampleSettings, exampleTemplate, incidentRoutes, setEnv, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
+import { aChange, anIncident, scanAll } from './support-incidents';
+import { loadOutboxConsumer, outboxDrain, type OutboxDrain, type StreamConsumer } from './support-outbox';
 
 /**
  * Fault tests of the outbox: requests through the incidents handler store their effects with
@@ -244,4 +250,115 @@ test('issue 20: a poison notification (refused by SNS every time) goes to the fa
   )!;
   expect(alarm.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', ComparisonOperator: 'GreaterThanThreshold' });
   expect(drain.failed.length).toBeGreaterThan(Number(alarm.Properties!['Threshold']));
+});
+
+describe('archive-finding: closing a GuardDuty incident archives its finding through the outbox (monitoring.archiveFindingsOnClose)', () => {
+  let guardDuty: GuardDutyFake;
+  let archivingRoutes: ReturnType<typeof incidentRoutes>;
+  let consumer: StreamConsumer;
+  let restoreEndpoint: (() => void) | undefined;
+  const settings = () => ({ ...exampleSettings(), monitoring: { ...exampleSettings()['monitoring'], archiveFindingsOnClose: true } });
+
+  beforeAll(async () => {
+    guardDuty = await GuardDutyFake.start();
+    const handler = api.loadHandler(settings());
+    archivingRoutes = incidentRoutes(() => handler);
+    // The consumer's own entry, with the client's settings as the stack gives them; GuardDuty's
+    // endpoint stays in the environment, as a function's does (its client is made on the first archive).
+    restoreEndpoint = setEnv({ AWS_ENDPOINT_URL_GUARDDUTY: guardDuty.url });
+    consumer = loadOutboxConsumer({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings()) });
+  });
+  afterAll(async () => {
+    restoreEndpoint?.();
+    await guardDuty?.close();
+  });
+
+  let findings = 0;
+  /** A GuardDuty incident its reporter (rita.requester) may confirm, and its finding, active in GuardDuty. */
+  async function resolvedFinding(detectorId = 'detector-1'): Promise<Incident> {
+    const findingId = `gd-${++findings}-${Date.now()}`;
+    guardDuty.addFinding(detectorId, findingId);
+    const at = new Date().toISOString();
+    const incident = anIncident({ state: 'Resolved', security: true, findingId, guardDutyDetectorId: detectorId, resolutionCode: 'Remediated', resolutionNotes: 'Key rotated', resolvedAt: at, resolvedBy: 'alice.agent', updatedAt: at, version: 3 });
+    await new DynamoDbIncidentRepository(api.tables.documents, api.tables.names.incidents).create(aChange(incident));
+    return incident;
+  }
+  async function confirmed(incident: Incident): Promise<void> {
+    const response = await archivingRoutes.confirm(incident.id, { as: callers.requester, ifMatch: `"${incident.version}"` });
+    expect(response.status).toBe(200);
+  }
+  const archiveItems = async () => (await outboxItems()).filter((i) => i['kind'] === 'archive-finding');
+
+  test('the confirmation stores the archive and calls nothing; GuardDuty fails for a stretch, then the finding is archived once, and a redelivered batch calls it no more', async () => {
+    await settleEarlierEffects();
+    const incident = await resolvedFinding();
+    drain = await outboxDrain(api.tables, consumer, { from: 'now' });
+    // Down for the first delivery's every attempt (the SDK's three) and the retry's first.
+    guardDuty.failNext(4, 500);
+    const before = guardDuty.requests.length;
+    await confirmed(incident);
+    expect((await archiveItems()).map((i) => i['effectId'])).toEqual([`${incident.id}#v4#archive-finding`]);
+    expect(guardDuty.requests.length).toBe(before);
+
+    await drain.drain();
+
+    expect(drain.failed.map((f) => f.error)).toEqual([]);
+    expect(guardDuty.isArchived('detector-1', incident.findingId!)).toBe(true);
+    expect(guardDuty.archiveCallsFor(incident.findingId!)).toBe(1);
+    expect(guardDuty.requests.slice(before).map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
+    expect(await archiveItems()).toEqual([]);
+
+    for (const event of drain.invocations) expect(await consumer(event)).toEqual({ batchItemFailures: [] });
+    expect(guardDuty.requests.length).toBe(before + 5);
+  });
+
+  test('GuardDuty refuses for good (a detector not this account\'s): reported, not retried, the close stands and the outbox moves on', async () => {
+    await settleEarlierEffects();
+    const foreign = await resolvedFinding('detector-1');
+    const healthy = await resolvedFinding('detector-1');
+    // The refused finding's detector is one GuardDuty does not know (a deleted detector).
+    await new DynamoDbIncidentRepository(api.tables.documents, api.tables.names.incidents).save(
+      { incident: { ...foreign, guardDutyDetectorId: 'detector-gone', version: foreign.version + 1 }, entries: [] },
+      foreign.version,
+    );
+    drain = await outboxDrain(api.tables, consumer, { from: 'now' });
+    const before = guardDuty.requests.length;
+    await confirmed({ ...foreign, version: foreign.version + 1 });
+    await confirmed(healthy);
+
+    await drain.drain();
+
+    expect(drain.failed).toEqual([]);
+    expect(guardDuty.requests.slice(before).map((r) => [r.path, r.status])).toEqual([
+      ['/detector/detector-gone/findings/archive', 400],
+      ['/detector/detector-1/findings/archive', 200],
+    ]);
+    expect(guardDuty.isArchived('detector-1', healthy.findingId!)).toBe(true);
+    expect((await new DynamoDbIncidentRepository(api.tables.documents, api.tables.names.incidents).get(foreign.id))?.state).toBe('Closed');
+    expect(await archiveItems()).toEqual([]);
+  });
+
+  test('an archive the stream left behind (a lost record, a batch in the failure queue) is delivered by the reconciler, once', async () => {
+    await settleEarlierEffects();
+    const incident = await resolvedFinding();
+    await confirmed(incident);
+    expect(await archiveItems()).toHaveLength(1);
+    const archiver = new GuardDutyFindingArchiver({ client: new GuardDutyClient({ ...local, endpoint: guardDuty.url }) });
+    const deps = {
+      outbox: new DynamoDbOutbox(api.tables.documents, api.tables.names.incidents),
+      clocks: { changedBefore: async () => ({ clocks: [], truncated: false }) },
+      executions: { exists: async () => true },
+      slaScheduler: new FlakyScheduler(0),
+      notifier: new FaultyNotifier(() => undefined),
+      findingArchiver: archiver,
+      clock: { now: () => new Date(Date.now() + RECONCILE_SETTINGS.graceMs + 60_000) },
+    };
+    const first = await reconcileEffects(deps);
+    expect(first.repaired['archive-finding']).toBe(1);
+    expect(guardDuty.isArchived('detector-1', incident.findingId!)).toBe(true);
+    expect(await archiveItems()).toEqual([]);
+    const again = await reconcileEffects(deps);
+    expect(again.repaired['archive-finding']).toBeUndefined();
+    expect(guardDuty.archiveCallsFor(incident.findingId!)).toBe(1);
+  });
 });

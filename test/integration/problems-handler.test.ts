@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbProblemRepository, DynamoDbResolutionDrafts } from '../../src/modules/problems/adapters/dynamodb-problem-repository';
-import { draftArticleFromResolution, resolutionDraftId } from '../../src/modules/problems/app/problem-use-cases';
+import { recordResolutionDraft, resolutionDraftId, resolutionDraftOf } from '../../src/modules/problems/app/problem-use-cases';
 import { newKnownError } from '../../src/modules/problems/domain/problem';
 import { incidentLinkKey, PROBLEM_INDEXES } from '../../src/modules/problems/adapters/problems-table-keys';
 import type { TestTables } from '../support/test-tables';
 import { seedServices } from './support-catalogue';
 import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller } from './support-events';
 import { expectProblem, startFunctionEnvironment, validIncidentBody, type FunctionEnvironment } from './support-handler';
+import { scanAll } from './support-incidents';
+import { loadOutboxConsumer, outboxDrain } from './support-outbox';
+import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 
 /**
  * The problems function over DynamoDB Local, with the incidents function on the same tables:
@@ -439,14 +442,26 @@ describe('draft articles from resolutions', () => {
     const incident = await newIncident({ service: 'erp', category: 'software', shortDescription: 'Aardvark report export hangs' });
     const id = incident.body.id as string;
     expect((await send('PATCH', `/incidents/${id}`, { as: agent, body: { state: 'In Progress' }, ifMatch: '"1"' })).status).toBe(200);
+    // The outbox consumer's own entry on the incidents table's stream, from here on.
+    const consumer = loadOutboxConsumer();
+    const effects = await outboxDrain(tables, consumer, { from: 'now' });
+    const delivered = async () => {
+      await effects.drain();
+      expect(effects.failed).toEqual([]);
+    };
     const resolved = await send('PATCH', `/incidents/${id}`, {
       as: agent,
       body: { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Cleared the report cache and restarted the export worker' },
       ifMatch: '"2"',
     });
     expect(resolved.status).toBe(200);
-
     const draftId = resolutionDraftId(id, 1);
+    // The draft is an outbox effect stored with the resolution: nothing in the problems table until it is delivered.
+    expect((await send('GET', `/knowledge/${draftId}`, { as: engineer })).status).toBe(404);
+    const stored = (await scanAll(tables.documents, tables.names.incidents)).filter((i) => i['pk'] === OUTBOX_PARTITION && i['kind'] === 'draft-article');
+    expect(stored.map((i) => i['effectId'])).toEqual([`${id}#v3#draft-article`]);
+    await delivered();
+
     const draft = await send('GET', `/knowledge/${draftId}`, { as: engineer });
     expect(draft.status).toBe(200);
     expect(draft.body).toMatchObject({
@@ -466,10 +481,13 @@ describe('draft articles from resolutions', () => {
 
     // A replayed resolution (the same incident and resolution count) finds its draft: nothing written, nothing audited.
     const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
-    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit, clock: { now: () => new Date() } };
+    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit };
     expect(resolved.body.reopenCount).toBe(0);
-    const replays = await Promise.all([1, 2, 3].map(() => draftArticleFromResolution(drafts, { id: 'x', name: 'alice.agent' }, resolved.body)));
-    expect(replays).toEqual([undefined, undefined, undefined]);
+    const actor = { id: 'x', name: 'alice.agent' };
+    await Promise.all([1, 2, 3].map(() => recordResolutionDraft(drafts, resolutionDraftOf(resolved.body, actor, new Date().toISOString())!, actor)));
+    expect((await send('GET', `/knowledge/${draftId}`, { as: engineer })).body.body).toContain('Cleared the report cache');
+    // Every batch the consumer got, delivered again (at-least-once): nothing stored or audited twice.
+    for (const event of effects.invocations) expect(await consumer(event)).toEqual({ batchItemFailures: [] });
     expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
 
     // Rejected and resolved again: the second resolution has its own draft.
@@ -480,6 +498,8 @@ describe('draft articles from resolutions', () => {
       ifMatch: '"4"',
     });
     expect(again.status).toBe(200);
+    await delivered();
+    await effects.stop();
     const second = await send('GET', `/knowledge/${resolutionDraftId(id, 2)}`, { as: engineer });
     expect(second.body).toMatchObject({ state: 'draft', source: { incident: id } });
     expect(second.body.body).toContain('Patched the export worker to 2.4');

@@ -5,6 +5,7 @@ import type { RequestState, ServiceRequest } from '../domain/service-request';
 import { QuotaExhaustedError, type Page, type PageRequest, type QuotaCharge } from '../../../kernel/app/ports';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import type { Change } from '../domain/change';
+import { outboxPuts } from '../../outbox/adapters';
 import { monthsBetween } from '../domain/change-calendar';
 import { InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import {
@@ -22,7 +23,6 @@ import {
   targetPartition,
 } from './changes-table-keys';
 import { decodeCursor, encodeCursor, queryFromCursor } from '../../../kernel/adapters/page-cursor';
-import { outboxPuts } from '../../outbox/adapters';
 
 /**
  * The changes table. A change's next version and what follows from it (its slots on services and
@@ -31,7 +31,8 @@ import { outboxPuts } from '../../outbox/adapters';
 export class DynamoDbChangeRepository implements ChangeRepository, RequestRepository {
   /**
    * @param outboxTable the table outbox items are written to (the incidents table), in the same
-   *   transaction as the change that causes them; without it (readers) effects are not stored.
+   *   transaction as the change that causes them. The function always names it; without it (tests
+   *   that deliver no effects) effects are not stored.
    */
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -85,7 +86,7 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     for (const m of effects.milestones ?? []) {
       writes.push({ Put: { TableName, Item: { ...milestoneKey(m.service, m.at, m.change), kind: 'milestone', ...m } } });
     }
-    if (this.outboxTable && effects.outbox && effects.outbox.length > 0) writes.push(...outboxPuts(this.outboxTable, effects.outbox, change.updatedAt));
+    if (this.outboxTable) writes.push(...outboxPuts(this.outboxTable, effects.outbox ?? [], change.updatedAt));
     try {
       if (writes.length === 1) await this.db.send(new PutCommand(writes[0]!['Put'] as never));
       else await this.db.send(new TransactWriteCommand({ TransactItems: writes as never }));

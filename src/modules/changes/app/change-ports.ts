@@ -29,7 +29,7 @@ export interface ChangeSideEffects {
   readonly flagOverlaps?: readonly string[];
   /** Go-live milestones to record on the affected services. */
   readonly milestones?: readonly Milestone[];
-  /** Outbox items (the ServiceNow mirror of a change the client approves), stored in the incidents table in the same transaction. */
+  /** The change's outbox effects (the approvers' notice; the ServiceNow mirror of a change the client approves): stored in the incidents table in the same transaction, delivered by the outbox consumer. */
   readonly outbox?: readonly OutboxEffect[];
 }
 

@@ -18,9 +18,9 @@ import type { Incident } from '../../incidents/domain';
 import { withInstalledVersions, type CiVersionUpdate, type ConfigurationItem } from '../../catalogue/domain';
 import { recordChangeEntry } from '../../audit/app';
 import type { ChangeRepository, ChangeSideEffects, ChangeTarget, Milestone } from './change-ports';
-import type { AuditLog, Clock, ContactRef, IdSource, Notifier, Page } from '../../../kernel/app/ports';
-import type { ServiceCatalogue } from '../../catalogue/app';
+import type { AuditLog, Clock, ContactRef, IdSource, Notification, Page } from '../../../kernel/app/ports';
 import { effectsOf } from '../../outbox/domain';
+import type { ServiceCatalogue } from '../../catalogue/app';
 
 export interface ChangeDeps {
   readonly changes: ChangeRepository;
@@ -32,8 +32,6 @@ export interface ChangeDeps {
   };
   /** Emergency changes name the incident they answer: it must exist. */
   readonly incidents: { get(id: string): Promise<Incident | undefined>; getByNumber(number: string): Promise<Incident | undefined> };
-  /** Approvers are told a change awaits them (the escalation topic, `kind: change-approval`). */
-  readonly notifier: Notifier;
   readonly settings: ApprovalRules & {
     readonly clientId: string;
     readonly freezeWindows: readonly FreezeWindow[];
@@ -46,7 +44,6 @@ export interface ChangeDeps {
   readonly ids: IdSource;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
   readonly audit: AuditLog;
-  readonly onNotificationFailure?: (error: unknown, topic: string) => void;
 }
 
 /** What PATCH /changes/{id} carries: draft edits, or the next state with what that step needs. */
@@ -183,28 +180,37 @@ async function assess(deps: ChangeDeps, caller: Caller, current: Change, edits: 
   const approvals = requiredApprovals(type, risk.class, owners, deps.settings, ratedDownToLow);
   let next = moveChange(current, 'Assessed', caller, at, { type, risk, approvals, assessedBy: caller.name }, note);
   if (approvals.length === 0) next = { ...moveChange(next, 'Approved', caller, at, {}, `pre-approved standard change (template ${current.template})`), version: next.version };
-  const stored = await store(deps, caller, 'change:assess', current, next);
-  if (approvals.length > 0) {
-    const recipients: ContactRef[] = owners
-      .filter((o) => approvals.some((a) => a.capacity === 'service-owner' && a.service === o.service))
-      .map((o) => ({ name: o.contact.name, email: o.contact.email, role: `owner of ${o.service}` }));
-    await notifySafely(deps, {
-      topic: 'escalation',
-      subject: `Change approval needed (${risk.class} risk): ${current.title}`,
-      message: `Change ${current.id} "${current.title}" (${current.type}, risk ${risk.score} ${risk.class}) awaits approval by: ${approvals
-        .map((a) => (a.capacity === 'service-owner' ? `owner of ${a.service} (${a.username})` : `${a.count} × ${a.capacity}`))
-        .join(', ')}. Security and access impact: ${risk.securityImpact}`,
-      recipients,
-      attributes: {
-        kind: 'change-approval',
-        client: deps.settings.clientId,
-        change: current.id,
-        risk: risk.class,
-        approvers: [...new Set(approvals.map((a) => a.capacity))].join(','),
-      },
-    });
-  }
-  return stored;
+  // Approvers are told a change awaits them (the escalation topic, `kind: change-approval`): an
+  // outbox effect stored with the assessment, delivered by the outbox consumer.
+  const notices = approvals.length > 0 ? [{ kind: 'notify' as const, name: 'change-approval', notification: approvalNotice(deps, current, risk, approvals, owners) }] : [];
+  return store(deps, caller, 'change:assess', current, next, { outbox: effectsOf(current.id, next.version, notices) });
+}
+
+function approvalNotice(
+  deps: ChangeDeps,
+  current: Change,
+  risk: Change['risk'],
+  approvals: Change['approvals'],
+  owners: readonly { readonly service: string; readonly contact: ContactRef & { readonly email?: string } }[],
+): Notification {
+  const recipients: ContactRef[] = owners
+    .filter((o) => approvals.some((a) => a.capacity === 'service-owner' && a.service === o.service))
+    .map((o) => ({ name: o.contact.name, email: o.contact.email, role: `owner of ${o.service}` }));
+  return {
+    topic: 'escalation',
+    subject: `Change approval needed (${risk.class} risk): ${current.title}`,
+    message: `Change ${current.id} "${current.title}" (${current.type}, risk ${risk.score} ${risk.class}) awaits approval by: ${approvals
+      .map((a) => (a.capacity === 'service-owner' ? `owner of ${a.service} (${a.username})` : `${a.count} × ${a.capacity}`))
+      .join(', ')}. Security and access impact: ${risk.securityImpact}`,
+    recipients,
+    attributes: {
+      kind: 'change-approval',
+      client: deps.settings.clientId,
+      change: current.id,
+      risk: risk.class,
+      approvers: [...new Set(approvals.map((a) => a.capacity))].join(','),
+    },
+  };
 }
 
 /**
@@ -306,7 +312,8 @@ export async function serviceMilestones(
 // ---------------------------------------------------------------------------------------------
 
 async function store(deps: ChangeDeps, caller: Caller, action: string, current: Change, next: Change, effects?: ChangeSideEffects): Promise<Change> {
-  const outbox = mirrorEffects(deps, next);
+  // The change's own effects (the approvers' notice) and, where the client approves it in their ServiceNow, its mirror.
+  const outbox = [...(effects?.outbox ?? []), ...mirrorEffects(deps, next)];
   await deps.changes.save(next, current.version, outbox.length > 0 ? { ...effects, outbox } : effects);
   await deps.audit.record(recordChangeEntry(caller, action, { type: 'change', id: next.id }, current, next));
   return next;
@@ -352,7 +359,6 @@ function assertNoSecrets(body: unknown): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-
 function requireScope(caller: Caller, action: ChangeAction, what: string): void {
   if (changeScope(caller, action) === 'none') throw new ForbiddenError(`Your role may not ${what}`, 'role');
 }
@@ -363,14 +369,6 @@ function requireOnChange(caller: Caller, action: ChangeAction, change: Change, w
       changeScope(caller, action) === 'own' ? `Only the change's requester (${change.requestedBy}) or a change manager may ${what}` : `Your role may not ${what}`,
       'role',
     );
-  }
-}
-
-async function notifySafely(deps: ChangeDeps, notification: Parameters<Notifier['notify']>[0]): Promise<void> {
-  try {
-    await deps.notifier.notify(notification);
-  } catch (error) {
-    deps.onNotificationFailure?.(error, notification.topic);
   }
 }
 

@@ -8,7 +8,6 @@ import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trai
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbChangeRepository } from '../adapters/dynamodb-change-repository';
 import { DynamoDbIncidentRepository } from '../../incidents/adapters';
-import { createSnsNotifier } from '../../../platform/notifier-factory';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { CHANGE_ROUTES } from '../http/routes';
 import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests';
@@ -27,7 +26,9 @@ const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, env.auditT
   observability.logger.error('audit record not appended', { error: error as Error, entry });
   observability.metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
 });
-// A change the client approves in their ServiceNow is mirrored there through the outbox (in the incidents table).
+// The approvers' notice is an outbox item in the incidents table, in the assessment's own transaction
+// (the outbox consumer publishes it on the escalation topic, attribute kind=change-approval).
+// A change the client approves in their ServiceNow is mirrored there through the outbox too.
 const repository = new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable);
 const deps: RequestDeps = {
   changes: repository,
@@ -36,19 +37,10 @@ const deps: RequestDeps = {
   intake: settings.intake,
   catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings)),
-  // Approvers are notified on the escalation topic (attribute kind=change-approval).
-  notifier: createSnsNotifier(
-    { 'major-incident': undefined, escalation: env.escalationTopic, security: undefined },
-    observability.tracer,
-  ),
   settings: { clientId: settings.id, ...settings.changes, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
   clock,
   ids,
   audit,
-  onNotificationFailure: (error, topic) => {
-    observability.logger.error('notification not sent', { error: error as Error, topic });
-    observability.metrics.addMetric('NotificationFailed', MetricUnit.Count, 1);
-  },
 };
 
 /** The routes this function serves, declared in ../http/routes.ts. */

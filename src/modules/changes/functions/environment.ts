@@ -1,4 +1,4 @@
-import { ENV, environmentContract, optional } from '../../../platform/environment-contract';
+import { ENV, environmentContract } from '../../../platform/environment-contract';
 
 /** changes-handler.ts: change management and service requests. */
 export const CHANGES_ENVIRONMENT = environmentContract({
@@ -7,6 +7,5 @@ export const CHANGES_ENVIRONMENT = environmentContract({
   catalogueTable: ENV.catalogueTable,
   incidentsTable: ENV.incidentsTable,
   idempotencyTable: ENV.idempotencyTable,
-  escalationTopic: optional(ENV.escalationTopic),
   clientSettings: ENV.clientSettings,
 });

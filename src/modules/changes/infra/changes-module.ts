@@ -11,14 +11,15 @@ export type ChangesModuleProps = ItsmModuleProps;
 
 /**
  * Change management (and service requests): its own function and role; the changes table, and
- * reads of the services, CIs and incidents a change names. Approvers are notified on the escalation topic.
+ * reads of the services, CIs and incidents a change names. Approvers are notified through the outbox
+ * (an item Put in the incidents table's OUTBOX partition with the assessment).
  */
 export class ChangesModule extends ItsmModule {
   readonly changes: ItsmFunction;
 
   constructor(scope: Construct, props: ChangesModuleProps) {
     super(scope, props);
-    const { data, notifications, logRetention, clientSettings } = props;
+    const { data, logRetention, clientSettings } = props;
     const changes = new ItsmFunction(scope, 'ChangesFunction', {
       entry: 'src/modules/changes/functions/changes-handler.ts',
       serviceName: 'changes',
@@ -31,7 +32,6 @@ export class ChangesModule extends ItsmModule {
         catalogueTable: data.catalogueTable.tableName,
         incidentsTable: data.incidentsTable.tableName,
         idempotencyTable: data.idempotencyTable.tableName,
-        escalationTopic: notifications.escalations.topicArn,
         clientSettings,
       }),
     });
@@ -44,15 +44,14 @@ export class ChangesModule extends ItsmModule {
     });
     // Emergency changes name an incident (by id: GetItem; by number: Query on the number index).
     changes.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byNumber.name], key: data.key, access: ['get', 'query'], queryIndexesOnly: true });
-    // A change the client approves in their ServiceNow stores its mirror (an outbox item in the
-    // incidents table) in its own transaction: PutItem on the outbox partition only.
+    // The approvers' notice, and the mirror of a change the client approves in their ServiceNow:
+    // outbox items in the incidents table, in the change's own transaction (the OUTBOX partition only).
     changes.grantTable({ table: data.incidentsTable, key: data.key, access: ['put'], leadingKeys: [OUTBOX_PARTITION] });
     changes.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
     // Implementation records the versions installed on the change's CIs: a CI's new version, its
     // history item and its entries (under the CI and under each service it names), nothing else.
     changes.grantTable({ table: data.catalogueTable, key: data.key, access: ['put', 'delete'], leadingKeys: [CI_PARTITION_PATTERN, SERVICE_PARTITION_PATTERN] });
     changes.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
-    changes.grantPublish([notifications.escalations], data.key);
     changes.grantAuditAppend(this.auditAppend);
 
     this.changes = changes;

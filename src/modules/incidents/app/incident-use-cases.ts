@@ -54,9 +54,9 @@ import type { ServiceCatalogue } from '../../catalogue/app';
 import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import { slaStartEffects, slaView, withClientClocks, withSlaFacts, type ClientSlaReader, type IncidentSlaView } from './sla-use-cases';
 import { assertServiceAcceptsIncidents, escalationContacts } from '../../catalogue/domain';
-import { draftArticleFromResolution, incidentSuggestions, type ResolutionDraftDeps, type Suggestions } from '../../problems/app';
+import { incidentSuggestions, resolutionDraftOf, type Suggestions } from '../../problems/app';
 import type { KnowledgeSearch } from '../../problems/app';
-import { archiveClosedFinding, type FindingArchiveDeps } from './archive-closed-finding';
+import { guardDutyFindingToArchive } from '../../monitoring/domain';
 import { disasterRecoveryFor, type RecoveryObjectives } from '../domain/major-incident';
 import { majorIncidentNotices } from './major-incident-notices';
 import { assertKnownCategory, createQuotaCharge, DEFAULT_INTAKE, type IntakePolicy } from '../domain/intake-policy';
@@ -72,6 +72,10 @@ export interface IncidentPolicySettings {
   readonly intake?: IntakePolicy;
   /** The client's ServiceNow is kept in step: every change and comment also stores a servicenow-sync effect. */
   readonly syncToServiceNow?: boolean;
+  /** Each resolution's notes become a draft knowledge article (a draft-article effect stored with the resolution). */
+  readonly draftArticlesFromResolutions?: boolean;
+  /** monitoring.archiveFindingsOnClose: closing a GuardDuty incident also stores an archive-finding effect. */
+  readonly archiveFindingsOnClose?: boolean;
   readonly contacts: {
     readonly nominated: readonly ContactRef[];
     readonly providerNamed: ContactRef;
@@ -85,11 +89,11 @@ export interface IncidentPolicySettings {
 }
 
 /**
- * Side effects (the SLA workflow's start, notifications) are not performed here: each is stored as
+ * Side effects (the SLA workflow's start, notifications, the GuardDuty finding's archive) are not performed here: each is stored as
  * an outbox item in the change's own transaction and delivered by the outbox consumer from the
  * table's stream (src/modules/outbox; docs/architecture.md, "An effect's path").
  */
-export interface IncidentDeps extends FindingArchiveDeps {
+export interface IncidentDeps {
   readonly incidents: IncidentRepository;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -101,8 +105,6 @@ export interface IncidentDeps extends FindingArchiveDeps {
   readonly services: ServiceCatalogue;
   /** Idempotency-Key markers (POST /incidents): read beside the number; written in the create's transaction. */
   readonly markers?: IdempotencyMarkers;
-  /** Drafts a knowledge article from each resolution's notes (problem-use-cases.ts); without it none are drafted. */
-  readonly resolutionDrafts?: Omit<ResolutionDraftDeps, 'audit' | 'clock'>;
 }
 
 /** What a caller sees of an incident: internal fields are left out for those who may not read them. */
@@ -333,19 +335,13 @@ export async function updateIncident(
   );
   // A major incident's declaration and resolution are told to the client, and logged as sent (major-incident-use-cases.ts).
   const { change, effects: notices } = await majorIncidentNotices(deps, current, changed, service, caller.name);
-  await storeChange(deps, caller, 'incident:update', current, change, notices);
-  if (deps.resolutionDrafts && change.incident.state === 'Resolved' && current.state !== 'Resolved') {
-    await draftArticleFromResolution({ ...deps.resolutionDrafts, audit: deps.audit, clock: deps.clock }, caller, change.incident);
-  }
+  await storeChange(deps, caller, 'incident:update', current, change, [...notices, ...resolutionDraftEffects(deps, caller, current, change.incident, at)]);
   return view(caller, change.incident);
 }
 
 export async function confirmIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, ifMatch: VersionPrecondition | undefined) {
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:confirm', 'confirm resolutions', ifMatch, true);
-  const change = confirmResolution(current, caller, now(deps));
-  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
-  await archiveClosedFinding(deps, change.incident);
-  return confirmed;
+  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)), 'incident:confirm');
 }
 
 export async function rejectIncidentResolution(deps: IncidentDeps, caller: Caller, idOrNumber: string, reason: string, ifMatch: VersionPrecondition | undefined) {
@@ -369,10 +365,7 @@ export async function relayResolutionDecision(
   if (!caller.roles.includes('integration')) throw new ForbiddenError('Only an integration relays a decision taken in the client\'s own tools', 'role');
   const current = await loadForChange(deps, caller, idOrNumber, 'incident:update', 'change incidents', ifMatch);
   if (decision.kind === 'reject') return saveAndView(deps, caller, current, rejectResolution(current, caller, decision.reason, now(deps)), 'incident:reject');
-  const change = confirmResolution(current, caller, now(deps));
-  const confirmed = await saveAndView(deps, caller, current, change, 'incident:confirm');
-  await archiveClosedFinding(deps, change.incident);
-  return confirmed;
+  return saveAndView(deps, caller, current, confirmResolution(current, caller, now(deps)), 'incident:confirm');
 }
 
 export async function escalate(
@@ -517,6 +510,7 @@ export async function storeChange(deps: IncidentDeps, caller: Caller, action: st
     effectsOf(change.incident.id, change.incident.version, [
       ...slaStartEffects(current, change.incident),
       ...effects,
+      ...closeEffects(deps, current, change.incident),
       ...syncEffects(deps, current.id, change.incident.version, 'change'),
       ...siteStatusEffects(current, change.incident),
     ]),
@@ -533,6 +527,24 @@ function siteStatusEffects(before: Incident, after: Incident): Effect[] {
   const shownBefore = before.major === true && isOpen(before.state) ? before.service : undefined;
   const shownAfter = after.major === true && isOpen(after.state) ? after.service : undefined;
   return shownBefore === shownAfter ? [] : [{ kind: 'publish-site', incidentId: after.id }];
+}
+
+/** A resolution's notes become a draft knowledge article, stored by the outbox consumer (problems module). */
+function resolutionDraftEffects(deps: Pick<IncidentDeps, 'settings'>, caller: Caller, before: Incident, after: Incident, at: string): Effect[] {
+  if (!deps.settings.draftArticlesFromResolutions || after.state !== 'Resolved' || before.state === 'Resolved') return [];
+  const article = resolutionDraftOf(after, caller, at);
+  const actor = { id: caller.id, name: caller.name, roles: [...caller.roles] };
+  return article ? [{ kind: 'draft-article', incidentId: after.id, article: article as unknown as { readonly id: string } & Readonly<Record<string, unknown>>, actor }] : [];
+}
+
+/**
+ * Closing an incident opened from a GuardDuty finding archives the finding, where the client has
+ * monitoring.archiveFindingsOnClose on (an outbox effect: the close never waits for or fails on GuardDuty).
+ */
+function closeEffects(deps: Pick<IncidentDeps, 'settings'>, before: Incident, after: Incident): Effect[] {
+  if (!deps.settings.archiveFindingsOnClose || before.state === 'Closed') return [];
+  const finding = guardDutyFindingToArchive(after);
+  return finding ? [{ kind: 'archive-finding', incidentId: after.id, ...finding }] : [];
 }
 
 /** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */
@@ -567,10 +579,9 @@ export async function autoCloseResolvedIncidents(deps: IncidentDeps, maxIncident
           incident.version,
           incident,
           incidentChangeEntry({ id: change.incident.closedBy!, name: change.incident.closedBy! }, 'incident:auto-close', incident, change.incident),
-          effectsOf(incident.id, change.incident.version, syncEffects(deps, incident.id, change.incident.version, 'change')),
+          effectsOf(incident.id, change.incident.version, [...closeEffects(deps, incident, change.incident), ...syncEffects(deps, incident.id, change.incident.version, 'change')]),
         );
         closed++;
-        await archiveClosedFinding(deps, change.incident);
       } catch (error) {
         // Someone confirmed, rejected or changed it meanwhile: their action wins.
         if (!(error instanceof VersionConflictError)) throw error;

@@ -12,7 +12,6 @@ import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-reposi
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { AUTO_CLOSE_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
-import { findingArchiveDeps } from './finding-archiver-factory';
 
 const env = readEnvironment(AUTO_CLOSE_ENVIRONMENT);
 
@@ -31,7 +30,6 @@ const auditTrail = auditTrailOf({ documents, clock, ids });
 // Each closure carries its audit record in its own transaction.
 const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings));
 const audit = createAuditLog(auditTrail, { logger, metrics });
-const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 
 // The job's deps: closures and review-action escalations each carry their audit record in their own transaction.
 const deps: IncidentDeps = {
@@ -40,11 +38,12 @@ const deps: IncidentDeps = {
   ids,
   audit,
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-  settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
+  settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true,
+    archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
+  },
   // It logs no incident and escalates review actions to the owner recorded on the review: it never
   // looks a service up, and its role has no catalogue access.
   services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
-  ...archive,
 };
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number; reviewActionsEscalated: number }> => {

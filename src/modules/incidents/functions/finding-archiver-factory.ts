@@ -1,25 +1,26 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { FindingArchiveDeps } from '../app/archive-closed-finding';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { FindingArchiver } from '../app/ports';
 import { lazily } from '../../../kernel/runtime/lazy-factory';
-import type { createObservability } from '../../../platform/runtime-environment';
 
 /**
- * The finding archiver of a function that closes incidents, when the client's
- * monitoring.archiveFindingsOnClose is on (the stack grants guardduty:ArchiveFindings only then);
- * a failure is logged and counted (FindingArchiveFailed), the close stays stored. The GuardDuty
- * client is created on the first archive: only closing a security incident needs it.
+ * The GuardDuty finding archiver of the functions that deliver archive-finding effects (the outbox's),
+ * when the client's monitoring.archiveFindingsOnClose is on (the stack grants guardduty:ArchiveFindings
+ * only then). A refusal for good is logged and counted (FindingArchiveRefused); anything else throws,
+ * so the effect is retried. The GuardDuty client is created on the first archive: only closing a
+ * security incident needs it.
  */
-export function findingArchiveDeps(
+export function createFindingArchiver(
   settings: { readonly monitoring: { readonly archiveFindingsOnClose: boolean } },
-  { logger, metrics, tracer }: ReturnType<typeof createObservability>,
-): FindingArchiveDeps {
-  if (!settings.monitoring.archiveFindingsOnClose) return {};
-  const archiver = lazily(async () => (await import('./on-demand/guardduty-client')).createFindingArchiver(tracer));
-  return {
-    findingArchiver: { archive: async (finding) => (await archiver()).archive(finding) },
-    onArchiveFailure: (error, finding) => {
-      logger.error('GuardDuty finding not archived', { ...finding, error: error as Error });
-      metrics.addMetric('FindingArchiveFailed', MetricUnit.Count, 1);
-    },
-  };
+  { logger, metrics, tracer }: { readonly logger: Logger; readonly metrics: Metrics; readonly tracer: Tracer },
+): FindingArchiver | undefined {
+  if (!settings.monitoring.archiveFindingsOnClose) return undefined;
+  const archiver = lazily(async () =>
+    (await import('./on-demand/guardduty-client')).createGuardDutyFindingArchiver(tracer, (error, finding) => {
+      logger.error('GuardDuty refused to archive the finding; the incident stays closed', { ...finding, error: error as Error });
+      metrics.addMetric('FindingArchiveRefused', MetricUnit.Count, 1);
+    }),
+  );
+  return { archive: async (finding) => (await archiver()).archive(finding) };
 }

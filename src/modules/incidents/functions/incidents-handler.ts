@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type IncidentDeps } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
@@ -9,7 +8,7 @@ import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { DynamoDbClientSlaStore } from '../../servicenow/adapters';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
-import { DynamoDbIncidentRootCauses, DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from '../../problems/adapters';
+import { DynamoDbIncidentRootCauses, DynamoDbKnowledgeSearch } from '../../problems/adapters';
 import { slaPolicyOf } from '../app/sla-use-cases';
 import { createHttpHandler } from '../../../kernel/http/http-router';
 import { INCIDENT_ROUTES, type IncidentHttpDeps } from '../http/routes';
@@ -17,7 +16,6 @@ import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { INCIDENTS_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../platform/request-context';
-import { findingArchiveDeps } from './finding-archiver-factory';
 
 const env = readEnvironment(INCIDENTS_ENVIRONMENT);
 const observability = createObservability('incidents');
@@ -54,18 +52,12 @@ const deps: IncidentDeps = {
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
     ...(settings.recoveryObjectives && { recoveryObjectives: settings.recoveryObjectives }),
     syncToServiceNow: settings.integrations.servicenow?.enabled === true,
+    archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
+    // A resolution's notes become a draft article: an outbox effect the outbox consumer stores.
+    draftArticlesFromResolutions: true,
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
   // delivered by the outbox consumer (src/modules/outbox), not from here.
-  // A resolution's notes become a draft article in the problems table (PutItem on KA# keys only).
-  resolutionDrafts: {
-    drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable),
-    onFailure: (error, draft) => {
-      observability.logger.error('resolution draft not stored', { error: error as Error, draft });
-      observability.metrics.addMetric('ResolutionDraftFailed', MetricUnit.Count, 1);
-    },
-  },
-  ...findingArchiveDeps(settings, observability),
 };
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only
 // (the role's grant on the changes table is limited to REQUEST# keys).

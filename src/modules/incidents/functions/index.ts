@@ -3,3 +3,4 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export { createSlaScheduler } from './sla-scheduler-factory';
+export { createFindingArchiver } from './finding-archiver-factory';

@@ -1,30 +1,21 @@
-import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { REQUEST_PARTITION_PATTERN } from '../../changes/adapters';
-import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
+import { PROBLEM_INDEXES } from '../../problems/adapters';
 import { INCIDENT_INDEXES } from '../adapters/incidents-table-keys';
 import { PEOPLE_PARTITION, POLICIES_PARTITION, SCHEDULES_PARTITION } from '../../oncall/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
-import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { environmentOf } from '../../../platform/environment-contract';
 import { AUTO_CLOSE_ENVIRONMENT, INCIDENTS_ENVIRONMENT, SLA_CLOCK_ENVIRONMENT } from '../functions/environment';
 import { ItsmSlaWorkflow } from './itsm-sla-workflow';
 
-export interface IncidentsModuleProps extends ItsmModuleProps {
-  /**
-   * monitoring.archiveFindingsOnClose: the two functions that close incidents (the confirm route,
-   * auto-close) archive the incident's GuardDuty finding, and only then get the action.
-   * @default false
-   */
-  readonly archiveFindingsOnClose?: boolean;
-}
+export type IncidentsModuleProps = ItsmModuleProps;
 
 /**
  * Incident management: the incidents function (API), the SLA clocks (a Standard workflow per
@@ -101,16 +92,6 @@ export class IncidentsModule extends ItsmModule {
     // A request that turns out to be an incident is closed by the function that logs the incident:
     // GetItem and (version-conditioned) PutItem on service requests only, nothing else of changes.
     incidents.grantTable({ table: data.changesTable, key: data.key, access: ['get', 'put'], leadingKeys: [REQUEST_PARTITION_PATTERN] });
-    // Resolving an incident drafts a knowledge article from its notes: PutItem, and only on article
-    // partitions (leading key KA#…); the code puts under attribute_not_exists (docs/security.md).
-    incidents.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'ResolutionDraftPut',
-        actions: ['dynamodb:PutItem'],
-        resources: [data.problemsTable.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${ARTICLE_PARTITION_PREFIX}*`] } },
-      }),
-    );
     incidents.grantAuditAppend(this.auditAppend);
 
     // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
@@ -137,25 +118,6 @@ export class IncidentsModule extends ItsmModule {
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(autoClose.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
     });
-    if (props.archiveFindingsOnClose) {
-      for (const fn of [incidents, autoClose]) {
-        const archive = new Policy(scope, `${fn.node.id}ArchiveFindings`, {
-          roles: [fn.role],
-          statements: [
-            new PolicyStatement({
-              actions: ['guardduty:ArchiveFindings'],
-              resources: [Stack.of(scope).formatArn({ service: 'guardduty', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'detector', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-            }),
-          ],
-        });
-        acknowledgeNagFinding(
-          archive.node.defaultChild as CfnResource,
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:guardduty:<AWS::Region>:<AWS::AccountId>:detector/*]',
-          "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
-            'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
-        );
-      }
-    }
     // A paging step that reached nobody for some target (a rota gap, a person missing from the
     // directory): the provider's contacts are told at once (an outbox effect); this alarm makes it
     // an incident in the desk too, so the rota gets fixed.
@@ -170,7 +132,7 @@ export class IncidentsModule extends ItsmModule {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
-    // No function of this module notifies anyone: notices are outbox effects (OutboxModule sends them, webhook included).
+    // No function of this module notifies anyone or archives a finding: those are outbox effects (OutboxModule delivers them).
 
     this.incidents = incidents;
     this.slaClock = slaClock;

@@ -1,8 +1,7 @@
-import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
@@ -10,7 +9,7 @@ import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPE
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
-import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
+import { accountWideActionPolicy, acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { environmentOf } from '../../../platform/environment-contract';
 import { EVENT_INGESTION_ENVIRONMENT } from '../functions/environment';
 
@@ -68,22 +67,16 @@ export class MonitoringModule extends ItsmModule {
     // Alarm severity and service come from the alarm's itsm:* tags first. The alarms are the
     // client's, not this stack's, so they cannot be named: any alarm of this account and region,
     // in a policy of its own so that the wildcard's acknowledgement covers this statement only.
-    const alarmTags = new Policy(scope, 'EventIngestionAlarmTags', {
-      roles: [eventIngestion.role],
-      statements: [
-        new PolicyStatement({
-          actions: ['cloudwatch:ListTagsForResource'],
-          // Pseudo parameters, not the stack's literal region and account: one finding id for every client stack.
-          resources: [Stack.of(scope).formatArn({ service: 'cloudwatch', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-        }),
-      ],
-    });
-    acknowledgeNagFinding(
-      alarmTags.node.defaultChild as CfnResource,
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
-      "The alarms whose tags ingestion reads are the client's own, created outside this stack and unknown to it; " +
+    accountWideActionPolicy(scope, 'EventIngestionAlarmTags', {
+      role: eventIngestion.role,
+      action: 'cloudwatch:ListTagsForResource',
+      service: 'cloudwatch',
+      resource: 'alarm',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      reason:
+        "The alarms whose tags ingestion reads are the client's own, created outside this stack and unknown to it; " +
         'cloudwatch:ListTagsForResource is limited to alarms of this account and region, and is the only action in this policy.',
-    );
+    });
     const ingestionRules = [
       { id: 'CloudWatchAlarmStateChanges', description: 'CloudWatch alarm state changes become incidents', pattern: CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN },
       { id: 'GuardDutyFindings', description: 'GuardDuty findings become security incidents', pattern: GUARDDUTY_FINDING_PATTERN },

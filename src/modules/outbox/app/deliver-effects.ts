@@ -24,6 +24,18 @@ export interface EffectDeliveryDeps {
     /** Mirrors a change awaiting (or given) the client's approval to its `change_request` there. */
     pushChange(changeId: string, version: number): Promise<void>;
   };
+  /**
+   * Archives a GuardDuty finding (ArchiveFindings), where the client's monitoring.archiveFindingsOnClose
+   * is on. Throws when GuardDuty could not do it now (the effect stays and is retried); resolves when
+   * it was archived, or refused for good (reported by the adapter: no retry can change a refusal).
+   * @default archiving off: the effect has nothing to do (the client switched it off after the close)
+   */
+  readonly findingArchiver?: { archive(finding: { readonly detectorId: string; readonly findingId: string }): Promise<void> };
+  /**
+   * Stores a resolution's knowledge draft if it is not stored yet, and audits it (src/modules/problems).
+   * Without it, a draft-article effect fails, so it stays in the outbox rather than being lost.
+   */
+  readonly resolutionDrafts?: { record(effect: Extract<Effect, { kind: 'draft-article' }>): Promise<void> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -63,6 +75,12 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
     case 'servicenow-change-sync':
       if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-change-sync effect stays in the outbox');
       return deps.servicenow.pushChange(effect.changeId, effect.version);
+    case 'archive-finding':
+      await deps.findingArchiver?.archive({ detectorId: effect.detectorId, findingId: effect.findingId });
+      return;
+    case 'draft-article':
+      if (!deps.resolutionDrafts) throw new Error('This consumer cannot store knowledge drafts: the draft-article effect stays in the outbox');
+      return deps.resolutionDrafts.record(effect);
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

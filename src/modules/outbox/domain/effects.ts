@@ -42,7 +42,25 @@ export type Effect =
    * ServiceNow (src/modules/servicenow): delivery pushes the change as it is now, so a later
    * effect of the same change carries no less than an earlier one.
    */
-  | { readonly kind: 'servicenow-change-sync'; readonly changeId: string; readonly version: number };
+  | { readonly kind: 'servicenow-change-sync'; readonly changeId: string; readonly version: number }
+  /**
+   * Archive the GuardDuty finding of an incident that was closed (monitoring.archiveFindingsOnClose):
+   * ArchiveFindings of an archived finding archives nothing more, so a redelivery changes nothing.
+   */
+  | { readonly kind: 'archive-finding'; readonly incidentId: string; readonly detectorId: string; readonly findingId: string }
+  /**
+   * Store the knowledge draft of an incident's resolution (src/modules/problems): the article is made
+   * with the resolution and carried whole, under an id that is the same for the same resolution, and
+   * stored only if absent, so a redelivery stores (and audits) nothing twice.
+   */
+  | {
+      readonly kind: 'draft-article';
+      readonly incidentId: string;
+      /** The draft as the problems module made it (`resolutionDraftOf`). */
+      readonly article: { readonly id: string } & Readonly<Record<string, unknown>>;
+      /** Who resolved: the draft's author on the audit trail. */
+      readonly actor: { readonly id: string; readonly name: string; readonly roles?: readonly string[] };
+    };
 
 export type EffectKind = Effect['kind'];
 
@@ -77,5 +95,9 @@ function effectName(effect: Effect): string {
       return `servicenow-sync#${effect.trigger}`;
     case 'servicenow-change-sync':
       return 'servicenow-change-sync';
+    case 'archive-finding':
+      return 'archive-finding';
+    case 'draft-article':
+      return 'draft-article';
   }
 }

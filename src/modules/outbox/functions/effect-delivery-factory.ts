@@ -5,9 +5,13 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import { createNotifier } from '../../../platform/notifier-factory';
-import { createSlaScheduler } from '../../incidents/functions';
+import { createFindingArchiver, createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
 import { pushChange, pushIncident } from '../../servicenow/app';
+import { recordResolutionDraft } from '../../problems/app';
+import { DynamoDbResolutionDrafts } from '../../problems/adapters';
+import type { KnowledgeArticle } from '../../problems/domain';
+import { createAuditLog } from '../../../platform/request-context';
 import { createServiceNowPushDeps } from '../../servicenow/functions';
 import type { EffectDeliveryDeps } from '../app/deliver-effects';
 
@@ -20,12 +24,15 @@ export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
   readonly securityTopic: string;
   /** Where the client has ServiceNow: the changes mirrored there. */
   readonly changesTable?: string;
+  /** Where resolution drafts are stored (draft-article effects); the self-help site reads it too. */
+  readonly problemsTable: string;
 }
 
 /**
  * How each kind of effect is delivered, the same for the consumer and the reconciler (which
  * delivers what the stream left behind): the SLA workflow, the notifier, and the client's
- * self-help site and ServiceNow where the client has them.
+ * self-help site, ServiceNow and GuardDuty finding archive where the client has them, and the
+ * knowledge drafts of resolutions (the problems table, audited as their resolvers').
  */
 export function createEffectDelivery(options: {
   readonly env: EffectDeliveryEnvironment;
@@ -40,6 +47,8 @@ export function createEffectDelivery(options: {
   const servicenow = settings.integrations.servicenow?.enabled
     ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable ?? '', clock, ids: { newId: () => randomUUID() }, tracer })
     : undefined;
+  const findingArchiver = createFindingArchiver(settings, observability);
+  const drafts = { drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable), audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, observability) };
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
     notifier: createNotifier({
@@ -49,6 +58,8 @@ export function createEffectDelivery(options: {
       observability,
     }),
     ...(selfHelpSite && { selfHelpSite }),
+    ...(findingArchiver && { findingArchiver }),
+    resolutionDrafts: { record: ({ article, actor }) => recordResolutionDraft(drafts, article as unknown as KnowledgeArticle, actor) },
     ...(servicenow && {
       servicenow: {
         pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change),

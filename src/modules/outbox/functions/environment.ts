@@ -5,7 +5,6 @@ import { ENV, environmentContract, optional } from '../../../platform/environmen
  * and where it goes. Empty when the client has no site (the effect then has nothing to do).
  */
 const SELF_HELP_SITE = {
-  problemsTable: optional(ENV.problemsTable),
   catalogueTable: optional(ENV.catalogueTable),
   selfHelpBucket: optional(ENV.selfHelpBucket),
   selfHelpUrl: optional(ENV.selfHelpUrl),
@@ -15,6 +14,10 @@ const SELF_HELP_SITE = {
 /** outbox-consumer-handler.ts: delivers the effects stored in the incidents table (its stream). */
 export const OUTBOX_CONSUMER_ENVIRONMENT = environmentContract({
   incidentsTable: ENV.incidentsTable,
+  /** Resolution drafts (draft-article), and the self-help site's articles. */
+  problemsTable: ENV.problemsTable,
+  /** The drafts' audit records. */
+  auditTable: ENV.auditTable,
   slaStateMachine: ENV.slaStateMachine,
   majorIncidentTopic: ENV.majorIncidentTopic,
   escalationTopic: ENV.escalationTopic,
@@ -28,6 +31,8 @@ export const OUTBOX_CONSUMER_ENVIRONMENT = environmentContract({
 /** outbox-reconciler-handler.ts: the scheduled job that repairs what slipped through the outbox. */
 export const OUTBOX_RECONCILER_ENVIRONMENT = environmentContract({
   incidentsTable: ENV.incidentsTable,
+  problemsTable: ENV.problemsTable,
+  auditTable: ENV.auditTable,
   slaStateMachine: ENV.slaStateMachine,
   majorIncidentTopic: ENV.majorIncidentTopic,
   escalationTopic: ENV.escalationTopic,

@@ -43,6 +43,8 @@ export interface ItsmOutboxReconcilerProps {
   readonly servicenowChangesTable?: ITable;
   /** The scheduled jobs' failure queue (failed asynchronous invocations and undeliverable events). */
   readonly jobFailures: IQueue;
+  /** Where repaired draft-article effects store and audit their drafts; granted by OutboxModule. */
+  readonly resolutionDrafts: { readonly problemsTable: string; readonly auditTable: string };
 }
 
 /**
@@ -80,6 +82,7 @@ export class ItsmOutboxReconciler extends Construct {
         clientSettings: props.clientSettings,
         ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
         changesTable: props.servicenowChangesTable?.tableName ?? '',
+        ...props.resolutionDrafts,
       }),
     });
     const { role } = fn;

@@ -60,6 +60,8 @@ export interface ItsmOutboxProps {
    * @default none
    */
   readonly servicenowChangesTable?: ITable;
+  /** Where draft-article effects store resolution drafts (the problems table) and audit them (the audit table); granted by OutboxModule. */
+  readonly resolutionDrafts: { readonly problemsTable: string; readonly auditTable: string };
 }
 
 /**
@@ -113,6 +115,7 @@ export class ItsmOutbox extends Construct {
         clientSettings: props.clientSettings,
         ...(props.selfHelpSite?.environment() ?? NO_SELF_HELP_SITE),
         changesTable: props.servicenowChangesTable?.tableName ?? '',
+        ...props.resolutionDrafts,
       }),
     });
     const { role } = this.consumer;

@@ -1,8 +1,12 @@
+import { ArnFormat } from 'aws-cdk-lib';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { accountWideActionPolicy } from '../../../kernel/infra/nag-acknowledgements';
 import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
 import { grantServiceNowPush } from '../../servicenow/infra';
+import { ARTICLE_PARTITION_PREFIX } from '../../problems/adapters';
 import { ItsmOutbox, type SelfHelpSitePublishing } from './itsm-outbox';
 import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
@@ -24,6 +28,12 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    * @default none: nothing of the incidents or the credentials is readable
    */
   readonly servicenow?: ServiceNowSettings;
+  /**
+   * monitoring.archiveFindingsOnClose: the consumer (and the reconciler) deliver archive-finding
+   * effects, and only then get guardduty:ArchiveFindings.
+   * @default false
+   */
+  readonly archiveFindingsOnClose?: boolean;
 }
 
 /**
@@ -36,6 +46,7 @@ export class OutboxModule extends ItsmModule {
 
   constructor(scope: Construct, props: OutboxModuleProps) {
     super(scope, props);
+    const resolutionDrafts = { problemsTable: props.data.problemsTable.tableName, auditTable: props.data.auditTable.tableName };
     this.outbox = new ItsmOutbox(scope, 'Outbox', {
       clientId: props.clientId,
       table: props.data.incidentsTable,
@@ -47,6 +58,7 @@ export class OutboxModule extends ItsmModule {
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
       ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
+      resolutionDrafts,
     });
     this.functions.push(this.outbox.consumer);
     this.alarms.push(this.outbox.failuresAlarm);
@@ -64,11 +76,36 @@ export class OutboxModule extends ItsmModule {
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
       ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
+      resolutionDrafts,
     });
     this.functions.push(this.reconciler.function);
+    for (const fn of [this.outbox.consumer, this.reconciler.function]) {
+      // Resolution drafts (draft-article): PutItem on article partitions only (KA#…), under
+      // attribute_not_exists in the code (docs/security.md), each audited as its resolver's.
+      fn.grantTable({ table: props.data.problemsTable, key: props.data.key, access: ['put'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
+      fn.grantAuditAppend(this.auditAppend);
+      this.alarmOnAuditWriteFailures(fn);
+    }
     if (props.servicenow) {
       for (const fn of [this.outbox.consumer, this.reconciler.function]) grantServiceNowPush(fn, props.data.incidentsTable, props.data.changesTable, props.data.key, props.servicenow);
     }
+    if (props.archiveFindingsOnClose) {
+      for (const fn of [this.outbox.consumer, this.reconciler.function]) grantFindingArchive(fn);
+    }
     this.alarms.push(this.reconciler.repairsAlarm);
   }
+}
+
+/** guardduty:ArchiveFindings on the detectors of the stack's account and region, the policy's one action. */
+function grantFindingArchive(fn: ItsmFunction): void {
+  accountWideActionPolicy(fn, 'ArchiveFindings', {
+    role: fn.role,
+    action: 'guardduty:ArchiveFindings',
+    service: 'guardduty',
+    resource: 'detector',
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    reason:
+      "The detector is the one that reported each finding, recorded at ingestion and not known to this stack (GuardDuty is the client's); " +
+      'guardduty:ArchiveFindings is limited to detectors of this account and region and is the only action in this policy.',
+  });
 }

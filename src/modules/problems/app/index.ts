@@ -3,5 +3,5 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export type { IncidentRootCause, KnowledgeSearch } from './ports';
-export { draftArticleFromResolution, incidentSuggestions } from './problem-use-cases';
+export { incidentSuggestions, recordResolutionDraft, resolutionDraftOf } from './problem-use-cases';
 export type { ResolutionDraftDeps, Suggestions } from './problem-use-cases';

@@ -659,14 +659,11 @@ export async function searchArticles(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Draft articles from resolutions (run by the incidents function)
+// Draft articles from resolutions (made by the incidents function, stored by the outbox consumer)
 
 export interface ResolutionDraftDeps {
   readonly drafts: ResolutionDrafts;
   readonly audit: AuditLog;
-  readonly clock: Clock;
-  /** Told when the draft could not be stored: the resolution stands, the draft is logged instead. */
-  readonly onFailure?: (error: unknown, draft: KnowledgeArticle) => void;
 }
 
 /**
@@ -681,22 +678,25 @@ export function resolutionDraftId(incidentId: string, resolution: number): strin
 }
 
 /**
- * Called after an incident's resolution is stored: drafts a knowledge fragment from its resolution
- * notes (not searchable until someone publishes it), exactly once per resolution, and audits it.
- * Never throws: the resolution is already stored, and a failed draft must not turn it into an error
- * the caller would retry with a stale If-Match.
+ * The draft of an incident's resolution, made with the resolution (the incidents function stores it
+ * as an outbox effect in the resolution's transaction); undefined when the notes are empty.
  */
-export async function draftArticleFromResolution(deps: ResolutionDraftDeps, actor: Actor & { readonly roles?: readonly string[] }, incident: Incident): Promise<KnowledgeArticle | undefined> {
-  const draft = resolutionDraft(resolutionDraftId(incident.id, incident.reopenCount + 1), incident, actor, deps.clock.now().toISOString());
-  if (!draft) return undefined;
-  try {
-    if (!(await deps.drafts.recordDraft(draft))) return undefined;
-  } catch (error) {
-    deps.onFailure?.(error, draft);
-    return undefined;
-  }
-  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: draft.id }, undefined, draft));
-  return draft;
+export function resolutionDraftOf(incident: Incident, actor: Actor, at: string): KnowledgeArticle | undefined {
+  return resolutionDraft(resolutionDraftId(incident.id, incident.reopenCount + 1), incident, actor, at);
+}
+
+/**
+ * Delivers a draft-article effect (the outbox consumer): stores the draft unless it is stored
+ * already (a redelivery), and audits it as its resolver's. Throws when it could not be stored, so
+ * the effect stays and is retried. A consumer that dies between the two leaves the draft unaudited.
+ */
+export async function recordResolutionDraft(
+  deps: ResolutionDraftDeps,
+  article: KnowledgeArticle,
+  actor: Actor & { readonly roles?: readonly string[] },
+): Promise<void> {
+  if (!(await deps.drafts.recordDraft(article))) return;
+  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: article.id }, undefined, article));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,4 +5,4 @@
 export { PROBLEM_STATES } from './problem-lifecycle';
 export type { ProblemState } from './problem-lifecycle';
 export { FIX_STATUSES } from './problem';
-export type { FixStatus } from './problem';
+export type { FixStatus, KnowledgeArticle } from './problem';

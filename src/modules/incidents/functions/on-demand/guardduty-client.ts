@@ -1,5 +1,6 @@
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { GuardDutyFindingArchiver } from '../../adapters/guardduty-finding-archiver';
+import { GuardDutyFindingArchiver, type GuardDutyFindingArchiverOptions } from '../../adapters/guardduty-finding-archiver';
 
-export const createFindingArchiver = (tracer: Tracer) => new GuardDutyFindingArchiver(tracer.captureAWSv3Client(new GuardDutyClient({})));
+export const createGuardDutyFindingArchiver = (tracer: Tracer, onRefused: GuardDutyFindingArchiverOptions['onRefused']) =>
+  new GuardDutyFindingArchiver({ client: tracer.captureAWSv3Client(new GuardDutyClient({})), ...(onRefused && { onRefused }) });
