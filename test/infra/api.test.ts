@@ -394,7 +394,7 @@ describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
     const [poolId] = resourcesOfType(resources, 'AWS::Cognito::UserPool')[0]!;
     const groups = resourcesOfType(resources, 'AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties);
     expect(groups.map((g) => g.GroupName).sort()).toEqual(
-      ['requester', 'agent', 'service-owner', 'engineer', 'change-manager', 'auditor', 'admin', 'cab', 'emergency-approver', 'client-approver'].sort(),
+      ['requester', 'agent', 'service-owner', 'engineer', 'change-manager', 'auditor', 'admin', 'cab', 'emergency-approver', 'client-approver', 'security-manager'].sort(),
     );
     for (const g of groups) expect(referencedId(g.UserPoolId)).toBe(poolId);
   });

@@ -3,7 +3,7 @@
  * what its code performs (whole-record Get/Query/Put on its table, audit append, the jobs' queue),
  * serving the oncall routes and run daily by a rule, and the OnCallGaps alarm.
  */
-import { ONCALL_TABLE_KEYS } from '../../src/modules/oncall/adapters/oncall-table-keys';
+import { ONCALL_TABLE_KEYS, PEOPLE_PARTITION, POLICIES_PARTITION, SCHEDULES_PARTITION } from '../../src/modules/oncall/adapters/oncall-table-keys';
 import { API_ROUTES } from '../../src/api/api-catalogue';
 import {
   actionsOf,
@@ -36,11 +36,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
-  test('only the on-call function touches its table: GetItem, Query, PutItem (no Scan, Update or Delete); audit append; the jobs\' queue', () => {
+  test('the on-call function alone writes its table: GetItem, Query, PutItem (no Scan, Update or Delete); audit append; the jobs\' queue; the SLA function reads policies, schedules and people only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [oncallId, auditId] = [stack.data.oncallTable, stack.data.auditTable].map((t) => idOf(stack, t));
     const oncall = functionWithEntry(resources, ONCALL_ENTRY);
-    expect(granteesOf(resources, oncallId)).toEqual([oncall.roleId]);
+    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
+    expect(granteesOf(resources, oncallId).sort()).toEqual([oncall.roleId, slaClock.roleId].sort());
+    // Paging by policy: GetItem and Query on three partitions, nothing else of the table.
+    const slaOnOncall = slaClock.statements.filter((st) => referencedIds(st.Resource).has(oncallId) && actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+    expect(slaOnOncall.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [POLICIES_PARTITION, SCHEDULES_PARTITION, PEOPLE_PARTITION] } } },
+    ]);
     expect(grantsOn(oncall.statements, oncallId)).toEqual({ [`\${${oncallId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'] });
     expect(grantsOn(oncall.statements, auditId)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:PutItem'] });
     const tableIds = new Set(resourcesOfType(resources, 'AWS::DynamoDB::Table').map(([tid]) => tid));
