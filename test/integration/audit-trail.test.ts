@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditTrail, sha256Hex } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { DynamoDbAuditTrail, sha256Hex, toItem } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { erasePerson } from '../../src/modules/privacy/app';
+import { DynamoDbAuditRecordEraser, DynamoDbPersonalDataStore } from '../../src/modules/privacy/adapters';
 import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
 import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
 import { chainEntriesFor, headOf, recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
@@ -299,6 +301,65 @@ describe('through the functions', () => {
     expectProblem(await audit({ unknown: 'x' }), 400);
     expectProblem(await audit({ from: '2026-11-25T10:00:00Z', to: '2026-11-25T09:00:00Z' }), 400, 'from');
     expectProblem(await verify({ to: 'soon' }), 400, 'to');
+  });
+
+  test('erasure of a person: pseudonymised in incidents and audit records, the chain still verifies; an erased value altered is found', async () => {
+    const rita = callers.requester;
+    const created = await routes.create(validIncidentBody(), { as: rita });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await routes.comment(id, { type: 'comment', text: 'Still down for me' }, { as: rita })).status).toBe(201);
+    const etag = (await routes.get(id, { as: callers.agent })).headers['etag']!;
+    expect((await routes.patch(id, { state: 'In Progress', assignee: 'alice.agent' }, { as: callers.agent, ifMatch: etag })).status).toBe(200);
+    // A record an older stack wrote (version 1: her name inside the hashed content).
+    const legacy = stampRecord({ actor: rita.username, roles: ['requester'], action: 'incident:comment', resource: { type: 'incident', id }, outcome: 'allowed' }, { id: `legacy-${randomUUID()}`, now: new Date(Date.now() - 60_000).toISOString() }, sha256Hex);
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: toItem(legacy) }));
+    const trail = new DynamoDbAuditTrail(api.tables.documents, api.tables.names.audit, stamps);
+    await chainer(trail, { lagMs: 0 });
+    expect((await verify()).body).toMatchObject({ intact: true });
+    const hers = (await recordsOf({ actor: rita.username })).length;
+    expect(hers).toBeGreaterThanOrEqual(3);
+
+    const admin = { id: callers.admin.sub, name: callers.admin.username, roles: ['admin' as const] };
+    const deps = {
+      stores: [new DynamoDbPersonalDataStore({ db: api.tables.documents, tableName: api.tables.names.incidents, name: 'incidents' })],
+      auditRecords: new DynamoDbAuditRecordEraser({ db: api.tables.documents, tableName: api.tables.names.audit }),
+      audit: trail,
+      ids: stamps.ids,
+    };
+    const report = await erasePerson(deps, admin, [rita.username, rita.sub]);
+    expect(report.records['incidents']).toBeGreaterThanOrEqual(2);
+    expect(report).toMatchObject({ pseudonym: `erased-${report.erasureId}`, legacyAuditRecords: 1 });
+    // Her own actions, and the records of others' changes that name her (`updatedBy` before the agent's change).
+    expect(report.records['audit']).toBeGreaterThan(hers - 1);
+
+    // Her name and id are gone from every incident item but her create-quota counter (keyed by her id; it expires within a day).
+    const incidentItems = (await scanAll(api.tables.documents, api.tables.names.incidents)).filter((item) => !String(item['pk']).startsWith('QUOTA#'));
+    expect(incidentItems.filter((item) => JSON.stringify(item).includes(rita.username) || JSON.stringify(item).includes(rita.sub))).toEqual([]);
+    const incident = await routes.get(id, { as: callers.agent });
+    expect(incident.body).toMatchObject({ reportedBy: report.pseudonym, assignee: 'alice.agent' });
+    // In the audit trail only the version 1 record still names her; her actions are listed under the pseudonym.
+    const auditItems = await scanAll(api.tables.documents, api.tables.names.audit);
+    expect(auditItems.filter((item) => JSON.stringify(item).includes(rita.username)).map((item) => item['id'])).toEqual([legacy.id]);
+    expect((await recordsOf({ actor: report.pseudonym })).length).toBe(hers - 1);
+    const erasures = await recordsOf({ resource: `person/${report.pseudonym}` });
+    expect(erasures.map((r) => [r.action, r.actor])).toEqual([['person:erase', admin.name], ['person:erased', admin.name]]);
+
+    // The chain verifies over the erased records and the erasure's own (chained now).
+    await chainer(trail, { lagMs: 0 });
+    expect((await verify()).body).toMatchObject({ intact: true, pending: 0 });
+
+    // An erased value changed (her actions put on someone else): found. So is a value still salted.
+    const now = auditItems.find((item) => item['actor'] === report.pseudonym)!;
+    expect(now['gsi3pk']).toBe(`ACTOR#${report.pseudonym}`);
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: { ...now, actor: 'bert.agent' } }));
+    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { recordId: now['id'], reason: 'content-altered' } });
+    const salted = auditItems.find((item) => item['actor'] === callers.agent.username && item['v'] === 2)!;
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: now }));
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: { ...salted, actor: 'bert.agent' } }));
+    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { recordId: salted['id'], reason: 'content-altered' } });
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: salted }));
+    expect((await verify()).body).toMatchObject({ intact: true });
   });
 
   test('tamper test: a record altered, removed or inserted directly in the engine makes /audit/verify report the break there', async () => {

@@ -120,14 +120,16 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
     { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
   );
   // Reading the trail is itself on the record, once it has been read (a refused query reads nothing):
-  // who looked at which records (the query, not the page).
-  const asked = Object.entries({ resource: query.resource, actor: query.actor, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
+  // who looked at which records (the query, not the page). A person asked for is a personal value
+  // (the change `query.actor`, erasable), not part of the resource id, which is hashed as it is.
+  const asked = Object.entries({ resource: query.resource, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
   await deps.audit.record({
     actor: caller.name,
     roles: [...caller.roles],
     action: 'audit:read',
-    resource: { type: 'audit-trail', id: asked.length === 0 ? '*' : asked.map(([k, v]) => `${k}=${v}`).join('&') },
+    resource: { type: 'audit-trail', id: [...asked.map(([k, v]) => `${k}=${v}`), ...(query.actor !== undefined ? ['actor'] : [])].join('&') || '*' },
     outcome: 'allowed',
+    ...(query.actor !== undefined && { changes: [{ field: 'query.actor', after: query.actor }] }),
   });
   return page;
 }
