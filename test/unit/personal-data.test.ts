@@ -148,7 +148,7 @@ describe('retention', () => {
   });
 
   test('a record deleted by TTL expires its retention after its creation (epoch seconds)', () => {
-    expect(expiresAtEpochSeconds('outboxItems', DEFAULT_RETENTION_DAYS, '2030-01-01T00:00:00.000Z')).toBe(Date.parse('2030-01-31T00:00:00.000Z') / 1000);
+    expect(expiresAtEpochSeconds(DEFAULT_RETENTION_DAYS.outboxItems, '2030-01-01T00:00:00.000Z')).toBe(Date.parse('2030-01-31T00:00:00.000Z') / 1000);
   });
 
   test('defaults: process records pseudonymised, the audit trail and outbox items deleted; the settings default to them', () => {

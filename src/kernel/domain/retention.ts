@@ -65,6 +65,6 @@ export function isRetentionDue(type: RetentionRecordType, days: RetentionDays, n
 }
 
 /** DynamoDB TTL value (epoch seconds) of a record deleted whole, from its creation time. */
-export function expiresAtEpochSeconds(type: RetentionRecordType, days: RetentionDays, createdAt: string): number {
-  return Math.floor((Date.parse(createdAt) + days[type] * DAY_MS) / 1000);
+export function expiresAtEpochSeconds(days: number, createdAt: string): number {
+  return Math.floor((Date.parse(createdAt) + days * DAY_MS) / 1000);
 }

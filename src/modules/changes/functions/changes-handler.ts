@@ -33,7 +33,7 @@ const deps: RequestDeps = {
   requestPolicy: settings.requests,
   intake: settings.intake,
   catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, settings.retention.outboxItems),
   // Approvers are notified on the escalation topic (attribute kind=change-approval).
   notifier: createSnsNotifier(
     { 'major-incident': undefined, escalation: env.escalationTopic, security: undefined },

@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../kernel/domain/retention';
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -55,6 +56,8 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     private readonly auditTrail?: { transactPut(entry: AuditEntry): AuditRecordPut },
     /** Builds an Idempotency-Key marker's Put for a create's own transaction (DynamoDbIdempotencyMarkers). */
     private readonly markers?: { transactPut(marker: IdempotencyMarker, response: StoredIdempotencyMarker['response']): Record<string, unknown> },
+    /** Days an outbox item stays if never delivered (client config `retention.outboxItems`). */
+    private readonly outboxRetentionDays: number = DEFAULT_RETENTION_DAYS.outboxItems,
   ) {}
 
   /** The audit record's Put, when the caller gave one: stored with the change or not at all. */
@@ -89,7 +92,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       ...aggregateTransactItems(this.tableName, undefined, change.incident),
       ...this.auditPut(audit),
       // The change's effects, delivered from the table's stream (src/modules/outbox).
-      ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
+      ...outboxPuts(this.tableName, effects, change.incident.updatedAt, this.outboxRetentionDays),
     ];
     // Last: "this Idempotency-Key was used", stored with the incident or not at all.
     const markerIndex = once ? items.push({ Put: this.markers!.transactPut(once.marker, once.response) as never }) - 1 : -1;
@@ -178,7 +181,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
             ...aggregateTransactItems(this.tableName, before, change.incident),
             ...this.auditPut(audit),
-            ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
+            ...outboxPuts(this.tableName, effects, change.incident.updatedAt, this.outboxRetentionDays),
       ]);
     } catch (error) {
       // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
@@ -206,7 +209,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             },
           })),
           ...this.auditPut(audit),
-          ...outboxPuts(this.tableName, effects, entries[0]?.at ?? new Date().toISOString()),
+          ...outboxPuts(this.tableName, effects, entries[0]?.at ?? new Date().toISOString(), this.outboxRetentionDays),
         ],
       }),
     );

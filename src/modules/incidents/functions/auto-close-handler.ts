@@ -25,7 +25,7 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const auditTrail = auditTrailOf({ documents, clock, ids });
 // Each closure carries its audit record in its own transaction.
-const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail));
+const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, settings.retention.outboxItems);
 const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 

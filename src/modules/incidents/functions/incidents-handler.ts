@@ -31,7 +31,7 @@ const audit = createAuditLog(auditTrail, observability);
 const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
 const deps: IncidentDeps = {
   // Incident changes carry their audit record (and, with a key, the marker) in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, settings.retention.outboxItems),
   // Kept per container for 30 s (a retired service is refused within that time).
   services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
   markers,

@@ -27,7 +27,7 @@ const clock = createClock();
 const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
 const deps = {
   // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail)),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, settings.retention.outboxItems),
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   clock,
   policy: slaPolicyOf(settings),

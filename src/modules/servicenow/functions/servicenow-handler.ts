@@ -36,7 +36,7 @@ const sn = settings.integrations.servicenow?.enabled ? settings.integrations.ser
 function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
   const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
   const desk: IncidentDeps = {
-    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers),
+    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, settings.retention.outboxItems),
     services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
     markers,
     clock,
