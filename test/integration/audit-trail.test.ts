@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuditTrail, sha256Hex, toItem } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { erasePerson } from '../../src/modules/privacy/app';
 import { DynamoDbAuditRecordEraser, DynamoDbPersonalDataStore } from '../../src/modules/privacy/adapters';
-import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
-import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
+import { auditRecordKey, chainEntryKey, chainHeadKey, prunedMarkerKey } from '../../src/kernel/adapters/audit-table-keys';
+import { chainAuditRecords, CHAIN_LAG_MS, pruneAuditRecords, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
 import { chainEntriesFor, headOf, recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
@@ -143,6 +143,40 @@ describe('records and the chainer', () => {
     // Without the anchor, the same table would verify (apart from the record left unchained): the anchor is what finds it.
     const unanchored = await verifyAuditTrail({ trail, sha256: sha256Hex, clock: clockAt(new Date()), seal, anchor: { latest: async () => undefined } }, auditor, {});
     expect(unanchored.firstBreak?.reason).not.toBe('truncated');
+  });
+
+  test('audit retention: records past it are removed with their entries, the rest still verifies; a marker moved, unsealed or removed is found', async () => {
+    const old = new Date(Date.now() - 800 * 86_400_000);
+    const oldTrail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: clockAt(old), ids: stamps.ids });
+    for (let n = 0; n < 5; n++) await oldTrail.append(entry(n));
+    await chainer(oldTrail, { now: new Date(old.getTime() + 60_000), lagMs: 0 });
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
+    for (let n = 5; n < 8; n++) await trail.append(entry(n));
+    await chainer(trail, { lagMs: 0 });
+    expect(await verifyNow(trail)).toMatchObject({ intact: true, checked: 8 });
+
+    // Three years' retention keeps everything; one year removes the five old records and their entries.
+    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 1095 })).toBe(0);
+    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 365 })).toBe(5);
+    expect((await entriesOf(trail)).map((e) => e.sequence)).toEqual([6, 7, 8]);
+    expect((await trail.list({}, { limit: 100 })).items).toHaveLength(3);
+    expect(await trail.pruned()).toMatchObject({ sequence: 5 });
+    expect(await verifyNow(trail)).toEqual({ intact: true, checked: 3, pending: 0, complete: true });
+    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 365 })).toBe(0);
+
+    // Someone else "prunes" recent records: a marker moved forward (a real entry and its seal) is younger than any retention.
+    const marker = (await tables.documents.send(new GetCommand({ TableName: tables.names.audit, Key: prunedMarkerKey }))).Item!;
+    const seventh = (await entriesOf(trail))[1]!;
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...prunedMarkerKey, sequence: 7, hash: seventh.hash, recordKey: seventh.recordKey, mac: seventh.mac } }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: false, firstBreak: { sequence: 7, reason: 'truncated' } });
+    // A marker without the chainer's seal.
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...marker, mac: 'AAAA' } }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: false, firstBreak: { sequence: 5, reason: 'truncated' } });
+    // The marker removed: the chain no longer starts at 1.
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: prunedMarkerKey }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: false, firstBreak: { sequence: 6, reason: 'gap' } });
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: marker }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: true, checked: 3 });
   });
 
   test('every list and verification is a Query: records are found by resource, actor and time, page by page', async () => {

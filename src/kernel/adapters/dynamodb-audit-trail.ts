@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EMPTY_CHAIN, sealRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type Sha256 } from '../domain/audit-chain';
-import type { AuditChainStore, AuditFilter, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { EMPTY_CHAIN, sealRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type PruneMarker, type Sha256 } from '../domain/audit-chain';
+import type { AuditChainStore, AuditFilter, AuditPruneStore, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
 import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 import {
   AUDIT_INDEXES,
@@ -14,6 +14,7 @@ import {
   chainEntryIndexKeys,
   chainEntryKey,
   chainHeadKey,
+  prunedMarkerKey,
   resourcePartition,
   TIME_PARTITION,
   timeSortKeyFrom,
@@ -47,7 +48,7 @@ const MAX_QUERY_CALLS_PER_PAGE = 5;
  * conditional on the sequence it read. No UpdateItem anywhere, so the roles hold PutItem only
  * (see docs/security.md).
  */
-export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore {
+export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore, AuditPruneStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -83,6 +84,27 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: chainHeadKey, ConsistentRead: true }));
     const item = result.Item;
     return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), recordKey: String(item['recordKey'] ?? '') } : EMPTY_CHAIN;
+  }
+
+  async pruned(): Promise<PruneMarker | undefined> {
+    const item = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: prunedMarkerKey, ConsistentRead: true }))).Item;
+    return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), recordKey: String(item['recordKey']), mac: String(item['mac']) } : undefined;
+  }
+
+  async markPruned(marker: PruneMarker): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...prunedMarkerKey, ...marker } }));
+  }
+
+  async removeChained(entries: readonly ChainEntry[]): Promise<void> {
+    const keys = entries.flatMap((entry) => [auditRecordKey(entry.recordKey.slice(entry.recordKey.indexOf('#') + 1)), chainEntryKey(entry.sequence)]);
+    for (let i = 0; i < keys.length; i += 25) {
+      let requests: Record<string, unknown>[] | undefined = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests && requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+      }
+    }
   }
 
   async recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]> {

@@ -107,6 +107,14 @@ export interface ChainHead {
   readonly recordKey: string;
 }
 
+/**
+ * Where the chain was pruned to (audit retention): the last entry removed, with its seal (the
+ * chainer's MAC of its hash). Verification starts after it, linking to its hash.
+ */
+export interface PruneMarker extends ChainHead {
+  readonly mac: string;
+}
+
 /** What entry 1 links to. */
 export const GENESIS_HASH = '0'.repeat(64);
 export const EMPTY_CHAIN: ChainHead = { sequence: 0, hash: GENESIS_HASH, recordKey: '' };
