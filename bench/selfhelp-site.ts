@@ -65,7 +65,7 @@ export async function measureSelfHelpSite(count = 5_000, runs = 5): Promise<Self
   try {
     let current = articles;
     const deps = () => ({
-      source: { publishedArticles: async () => current, article: async () => undefined, services: async () => services, majorIncidentServices: async () => ['service-3'] },
+      source: { publishedArticles: async () => current, article: async () => undefined, services: async () => services, openMajorIncidents: async () => [{ id: 'incident-3', service: 'service-3' }], incident: async () => undefined },
       store: new FolderSiteStore(dir),
       settings: { title: input.title, baseUrl: input.baseUrl, access: input.access, desk: input.desk },
       clock: { now: () => new Date() },

@@ -23,18 +23,27 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'strict-origin-when-cross-origin',
 };
 
-const ARTICLE_PAGE = /^articles\/([0-9a-f-]{36})\.html$/;
-
 /**
  * Serves the site folder the outbox consumer writes (FolderSiteStore) at /help/, as CloudFront
- * serves the bucket: GET and HEAD, index.html at the root, 404 for anything else. Each article page
- * served counts a view of its article (`onArticleView`), so the local site feeds the stale-article
- * retirement as reads through the API do.
+ * serves the bucket: GET and HEAD, index.html at the root, 404 for anything else. Paths the
+ * template's distribution sends to the API (`apiBehaviours`: the article pages' view beacon) are
+ * handed to the local API, as CloudFront forwards them with the origin path before them.
  */
-export function createHelpSiteHandler(options: { readonly dir: string; readonly onArticleView?: (articleId: string) => Promise<void> }) {
+export function createHelpSiteHandler(options: { readonly dir: string; readonly apiBehaviours?: readonly { readonly pathPattern: string; readonly originPath: string }[] }) {
   const root = resolve(options.dir);
+  // CloudFront's path patterns: `*` matches any characters (`/` included), `?` one.
+  const forwarded = (options.apiBehaviours ?? []).map((b) => ({
+    pattern: new RegExp(`^${b.pathPattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`),
+    originPath: b.originPath,
+  }));
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const sitePath = url.pathname.startsWith(HELP_PREFIX) ? url.pathname.slice(HELP_PREFIX.length - 1) : undefined;
+    const behaviour = sitePath !== undefined ? forwarded.find((f) => f.pattern.test(sitePath)) : undefined;
+    if (behaviour) {
+      req.url = `${behaviour.originPath}${sitePath}${url.search}`;
+      return false;
+    }
     if (url.pathname === HELP_PREFIX.slice(0, -1)) {
       res.writeHead(301, { Location: HELP_PREFIX });
       res.end();
@@ -62,8 +71,6 @@ export function createHelpSiteHandler(options: { readonly dir: string; readonly 
     }
     res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', ...SECURITY_HEADERS });
     res.end(req.method === 'HEAD' ? undefined : body);
-    const article = ARTICLE_PAGE.exec(relative);
-    if (article && req.method === 'GET') await options.onArticleView?.(article[1]!).catch(() => undefined);
     return true;
   };
 }

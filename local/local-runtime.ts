@@ -9,7 +9,7 @@ import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type
 import { FunctionHost } from './function-host';
 import { signingKey } from './local-tokens';
 import { synthesizeClient } from './synthesize-stack';
-import { eventRulesOf, functionsOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { eventRulesOf, functionsOf, siteApiBehavioursOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
 import { LocalStepFunctions } from './local-step-functions';
 import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
@@ -18,7 +18,6 @@ import { LOCAL_STAND_IN_ENV } from './stand-ins/register-stand-ins';
 import { startStreamConsumers, type RunningStreamConsumers } from './local-stream-consumers';
 import { createHelpSiteHandler, HELP_PREFIX } from './local-help-site';
 import { createDocumentClient } from '../src/kernel/adapters/document-client';
-import { DynamoDbProblemRepository } from '../src/modules/problems/adapters/dynamodb-problem-repository';
 import { ENV } from '../src/platform/environment-contract';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { outboxPuts } from '../src/modules/outbox/adapters';
@@ -257,10 +256,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       );
       return { eventId: typeof eventId === 'string' ? eventId : null, matchedRules: matched.map((r) => r.logicalId), errors };
     };
-    // Article views on the local site count as reads by id do (they feed the stale-article retirement).
-    const problemsTable = tables.find((t) => t.logicalId.startsWith('DataProblemsTable'));
     const localDocuments = createDocumentClient(new DynamoDBClient({ endpoint: engine.endpoint, region: config.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
-    const viewCounter = problemsTable ? new DynamoDbProblemRepository(localDocuments, tableNames[problemsTable.logicalId]!) : undefined;
     // A first build of the self-help site (what is published already), through the same outbox
     // effect a knowledge change stores, when the folder has none yet.
     const incidentsTable = tables.find((t) => t.logicalId.startsWith('DataIncidentsTable'));
@@ -273,7 +269,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       functions,
       staticPages: createHelpSiteHandler({
         dir: join(options.localDir, 'help'),
-        ...(viewCounter && { onArticleView: async (id: string) => void (await viewCounter.recordView(id, now().toISOString(), true)) }),
+        // The article pages' view beacon: to the API, as the distribution forwards it.
+        apiBehaviours: siteApiBehavioursOf(template),
       }),
       tokenKey: signingKey(options.localDir),
       // The name it listens on, besides the loopback names.

@@ -154,6 +154,23 @@ export function eventRulesOf(template: CloudFormationTemplate): TemplateEventRul
     }));
 }
 
+/**
+ * Path patterns of the self-help site's distribution that CloudFront forwards to a custom origin
+ * (the API: the article pages' view beacon) rather than reading from the pages bucket, each with
+ * the origin path CloudFront puts before the viewer's path.
+ */
+export function siteApiBehavioursOf(template: CloudFormationTemplate): { readonly pathPattern: string; readonly originPath: string }[] {
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudFront::Distribution')
+    .flatMap((r) => {
+      const config = r.Properties.DistributionConfig;
+      const origins = new Map<string, { CustomOriginConfig?: unknown; OriginPath?: string }>((config.Origins ?? []).map((o: { Id: string }) => [o.Id, o]));
+      return (config.CacheBehaviors ?? [])
+        .filter((b: { TargetOriginId: string }) => origins.get(b.TargetOriginId)?.CustomOriginConfig)
+        .map((b: { PathPattern: string; TargetOriginId: string }) => ({ pathPattern: b.PathPattern, originPath: origins.get(b.TargetOriginId)!.OriginPath ?? '' }));
+    });
+}
+
 /** Milliseconds between runs of a `rate(…)` expression; undefined for cron expressions. */
 export function rateMilliseconds(expression: string): number | undefined {
   const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);

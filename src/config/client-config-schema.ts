@@ -203,6 +203,13 @@ export const clientConfigSchema = clientSettingsSchema
       .describe('An example catalogue the local runtime (npm start) creates when these service ids are missing; on AWS, services are created through POST /services'),
   })
   .superRefine((config, ctx) => {
+    if (!config.contacts.informationSecurityManager) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contacts', 'informationSecurityManager'],
+        message: "is required: the provider's Information Security Manager is told of every security incident (ISO 27001 A.5.24)",
+      });
+    }
     const ids = (config.services ?? []).map((s) => s.id);
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `"${id}" is listed twice` });

@@ -85,6 +85,9 @@ export const contactsSchema = z
     providerNamed: contact.describe('Provider-side named contact'),
     providerBackup: contact.describe("Provider-side named contact's backup"),
     security: contact.optional().describe('Receives security incidents; defaults to nominated contact #1'),
+    informationSecurityManager: contact
+      .optional()
+      .describe("The provider's Information Security Manager: told of every security incident (flagged by the desk, GuardDuty, Inspector) besides the client's security contact; required in a client file"),
   })
   .describe('Who is told and escalated to');
 

@@ -10,7 +10,7 @@ import {
   type CfnRestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { Aws, type CfnResource } from 'aws-cdk-lib';
+import { Aws, Stack, type CfnResource } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ClientConfig } from '../config/client-config-schema';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
@@ -125,6 +125,8 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'Public by design: the unauthenticated liveness probe for monitoring; it answers a fixed status and reads no client data.',
   'GET /openapi.json':
     'Public by design: the OpenAPI description generated from the route catalogue, readable before a caller holds a token; it holds no client data.',
+  'POST /knowledge/{id}/views':
+    "No token by design: the self-help site's public article pages call it (a beacon through the site's own CloudFront address) when opened. It only counts a read of an article that is published and public (anything else is 404), reads nothing back, and is rate-limited per address with the other public paths.",
   'POST /integrations/servicenow/events':
     "No token by design: the client's ServiceNow business rule cannot hold a Cognito token; each call is HMAC-signed with a shared key (Secrets Manager) and refused with 401 when the signature is bad or older than 5 minutes. The call only names a record, which is read back through the Table API.",
 };
@@ -146,6 +148,12 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
 export class ItsmApi extends Construct {
   readonly api: SpecRestApi;
   readonly firewall: ItsmApiFirewall;
+  /**
+   * Where another distribution (the self-help site's) reaches this API over the internet: the
+   * custom domain (mapped to the stage at its root) or the execute-api endpoint with the stage's
+   * path. Undefined when the API admits only a private network or the VPN's addresses.
+   */
+  readonly internetOrigin?: { readonly domainName: string; readonly originPath: string };
 
   constructor(scope: Construct, id: string, props: ItsmApiProps) {
     super(scope, id);
@@ -206,6 +214,12 @@ export class ItsmApi extends Construct {
         ),
       },
     });
+
+    if (access === 'public') {
+      this.internetOrigin = props.customDomain
+        ? { domainName: props.customDomain.domainName, originPath: '' }
+        : { domainName: `${this.api.restApiId}.execute-api.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`, originPath: `/${STAGE_NAME}` };
+    }
 
     // API Gateway would create the execution log group itself on first use: unencrypted and kept
     // forever. Created here first, with the data key and the client's retention.

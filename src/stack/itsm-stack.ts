@@ -199,6 +199,7 @@ export class ItsmStack extends Stack {
       logRetention: shared.logRetention,
       logKey: this.data.key,
     });
+    if (selfHelpSite && this.api.internetOrigin) selfHelpSite.countViewsThrough(this.api.internetOrigin);
 
     // Alarms on the stack's own health: to the ops topic, and through the alarm rule into the desk.
     // The API's functions first, then the jobs and event handlers.

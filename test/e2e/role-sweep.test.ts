@@ -14,21 +14,21 @@ import { call, RUNTIME_HOOK_TIMEOUT, sharedRuntime, type RuntimeProcess } from '
  * problems handler tests, and for bad input in bad-input-sweep.
  */
 
-//            req agt eng own cm  aud adm int cab ea  ca
-const ROLES = ['requester', 'agent', 'engineer', 'service-owner', 'change-manager', 'auditor', 'admin', 'integration', 'cab', 'emergency-approver', 'client-approver'] as const;
+//            req agt eng own cm  aud adm int cab ea  ca  ism
+const ROLES = ['requester', 'agent', 'engineer', 'service-owner', 'change-manager', 'auditor', 'admin', 'integration', 'cab', 'emergency-approver', 'client-approver', 'security-manager'] as const;
 
-const INCIDENT_LIST = 'yyyyyyyyyyn'; // requesters list their own (none of these)
-const INCIDENT_READ = 'nyyyyyyyyyn'; // another user's incident: hidden from requesters
-const REPORTS = 'nyyyyyynnnn';
-const AUDIT = 'nnnnnynnnnn';
-const SERVICES = 'yyyyyyynyyy'; // requesters and client approvers see a summary; the machine client has no catalogue scope
-const CIS = 'nyyyyyynyyn';
-const PROBLEMS = 'nyyyyyynyyn';
-const KNOWLEDGE = 'yyyyyyynyyn'; // published articles: requesters too
-const CHANGES = 'nyyyyyynyyy';
-const REQUEST_LIST = 'nyyyyyynnnn'; // requesters follow their own by id, they do not list the queue
-const REQUEST_READ = 'nyyyyyynnnn';
-const ONCALL = 'nyyyyyynnnn'; // schedules and escalation policies: the desk, managers and auditors
+const INCIDENT_LIST = 'yyyyyyyyyyny'; // requesters list their own, the ISM security incidents only (none of these)
+const INCIDENT_READ = 'nyyyyyyyyynn'; // another user's incident: hidden from requesters
+const REPORTS = 'nyyyyyynnnnn';
+const AUDIT = 'nnnnnynnnnnn';
+const SERVICES = 'yyyyyyynyyyy'; // requesters, client approvers and the ISM see a summary; the machine client has no catalogue scope
+const CIS = 'nyyyyyynyynn';
+const PROBLEMS = 'nyyyyyynyynn';
+const KNOWLEDGE = 'yyyyyyynyynn'; // published articles: requesters too
+const CHANGES = 'nyyyyyynyyyn';
+const REQUEST_LIST = 'nyyyyyynnnnn'; // requesters follow their own by id, they do not list the queue
+const REQUEST_READ = 'nyyyyyynnnnn';
+const ONCALL = 'nyyyyyynnnnn'; // schedules and escalation policies: the desk, managers and auditors
 
 const EXPECTED: Readonly<Record<string, string>> = {
   'GET /incidents': INCIDENT_LIST,
@@ -36,7 +36,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /incidents/{id}/timeline': INCIDENT_READ,
   'GET /incidents/{id}/sla': INCIDENT_READ,
   // The machine client reads the incident, and gets no known errors nor articles (checked below).
-  'GET /incidents/{id}/suggestions': 'nyyyyyyyyyn',
+  'GET /incidents/{id}/suggestions': 'nyyyyyyyyynn',
   'GET /reports/sla': REPORTS,
   'GET /reports/availability': REPORTS,
   'GET /reports/service': REPORTS,
@@ -72,8 +72,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /reports/capacity': REPORTS,
   'GET /improvements': REPORTS, // read by the report readers; managed by service owners and admins
   'GET /improvements/{id}': REPORTS,
-  'GET /events': 'nyyynyynnnn', // the desk, owners, auditors and admins; not change managers
-  'GET /events/trends': 'nyyynyynnnn',
+  'GET /events': 'nyyynyynnnnn', // the desk, owners, auditors and admins; not change managers
+  'GET /events/trends': 'nyyynyynnnnn',
   'GET /schedules': ONCALL,
   'GET /schedules/{id}': ONCALL,
   'GET /schedules/{id}/oncall': ONCALL,
@@ -83,9 +83,11 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /escalation-policies': ONCALL,
   'GET /escalation-policies/resolve': ONCALL,
   'GET /escalation-policies/{id}': ONCALL,
+  'GET /people': ONCALL,
+  'GET /people/{username}': ONCALL,
   // The example client keeps its ServiceNow exchange off: the route is not deployed, 404 for everyone
   // (who may read it where it is on: test/integration/servicenow-exchange.test.ts).
-  'GET /integrations/servicenow/exceptions': 'nnnnnnnnnnn',
+  'GET /integrations/servicenow/exceptions': 'nnnnnnnnnnnn',
 };
 
 /** Query strings the routes require; every other route is called without one. */
@@ -143,6 +145,7 @@ beforeAll(async () => {
   ids['schedules'] = await as('agent', 'setup-agent', '/schedules', {
     name: 'Printing', timeZone: 'Europe/London', layers: [{ name: 'weekly', start: '2026-01-05T09:00:00Z', turn: 'P7D', participants: ['setup-agent', 'setup-engineer'] }],
   });
+  ids['people'] = await as('agent', 'setup-agent', '/people', { username: 'setup-agent', name: 'Setup Agent', email: 'setup-agent@example.com' });
   ids['escalation-policies'] = await as('agent', 'setup-agent', '/escalation-policies', {
     name: 'Printing', services: ['printing'], steps: [{ delayMinutes: 15, targets: [{ kind: 'schedule', scheduleId: ids['schedules'] }] }],
   });

@@ -118,7 +118,10 @@ test('a known error published from the known error is found by its symptoms and 
   const result = page.locator('#results a', { hasText: `Checkout spinner never stops ${marker}` });
   await result.waitFor();
   await visit('search');
+  // The article page's view beacon: through the site's own address (the CSP allows no other), to the API.
+  const beacon = page.waitForResponse((r) => r.url().endsWith(`/help/knowledge/${articleId}/views`) && r.request().method() === 'POST');
   await result.click();
+  expect((await beacon).status()).toBe(204);
   await page.waitForURL(new RegExp(`articles/${articleId}\\.html$`));
   expect(await page.locator('h1').textContent()).toBe(`Checkout spinner never stops ${marker}`);
   expect(await page.locator('main').textContent()).toContain('Clear the browser cookies for the shop');
@@ -142,9 +145,12 @@ test('a known error published from the known error is found by its symptoms and 
   }
   expect(violations).toEqual({ home: [], search: [], article: [], tag: [], service: [] });
 
-  // The page views counted as reads (they feed the stale-article retirement).
+  // The page's view counted as a read (reads feed the stale-article retirement), beside this read's own.
   const read = await call(runtime.url, 'GET', `/knowledge/${articleId}`, { token: engineer });
   expect(read.body.views).toBeGreaterThanOrEqual(2);
+  // The beacon counts published public articles only: the internal article is 404, as absent.
+  const internalView = await call(runtime.url, 'POST', `/help/knowledge/${internal.body.id}/views`, {});
+  expect(internalView.status).toBe(404);
 
   // The workaround changes on the known error: the article and its page follow.
   const current = await call(runtime.url, 'GET', `/known-errors/${knownErrorId}`, { token: engineer });
@@ -158,4 +164,33 @@ test('a known error published from the known error is found by its symptoms and 
   await page.goto(`${runtime.url}/help/articles/${articleId}.html`);
   expect(await page.locator('main').textContent()).toContain('Use the shop app instead until the fix ships.');
   await page.close();
+});
+
+test("a service's status on the site follows its major incident: declared, it shows; resolved, it goes", async () => {
+  // payroll: no other e2e test declares a major incident on it (the runtime is shared).
+  const owner = await runtime.token('service-owner', 'olga');
+  const servicePage = () => readFileSync(join(runtime.localDir, 'help/services/payroll.html'), 'utf8');
+  const created = await call(runtime.url, 'POST', '/incidents', {
+    token: engineer,
+    body: { shortDescription: `Payroll run stuck ${marker}`, description: 'The monthly run does not finish', service: 'payroll', category: 'application', impact: 1, urgency: 1 },
+  });
+  expect(created.status).toBe(201);
+  const path = `/incidents/${created.body.id}`;
+  const major = await call(runtime.url, 'PATCH', path, { token: owner, body: { major: true, majorReason: `Payroll down ${marker}` }, headers: { 'If-Match': `"${created.body.version}"` } });
+  expect(major.status).toBe(200);
+  await effectsDelivered(runtime.url);
+  expect(servicePage()).toContain('Major incident in progress');
+  // Never the incident's own text.
+  expect(servicePage()).not.toContain(marker);
+
+  const working = await call(runtime.url, 'PATCH', path, { token: engineer, body: { state: 'In Progress' }, headers: { 'If-Match': `"${major.body.version}"` } });
+  expect(working.status).toBe(200);
+  const resolved = await call(runtime.url, 'PATCH', path, {
+    token: engineer,
+    body: { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'Restarted the payroll batch' },
+    headers: { 'If-Match': `"${working.body.version}"` },
+  });
+  expect(resolved.status).toBe(200);
+  await effectsDelivered(runtime.url);
+  expect(servicePage()).toContain('Operating normally');
 });

@@ -80,8 +80,14 @@ describe.each(['example', 'all-options-vpn'])('%s', (clientId) => {
     expect(rule.Action.Block.CustomResponse).toMatchObject({ ResponseCode: 429 });
     const rate = rule.Statement.RateBasedStatement;
     expect(rate).toMatchObject({ Limit: 300, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
-    const paths = rate.ScopeDownStatement.OrStatement.Statements.map((s: any) => s.ByteMatchStatement.SearchString).sort();
-    expect(paths).toEqual(PUBLIC.map((r) => `/${STAGE_NAME}${r.path}`).sort());
+    // An exact path, or (with a parameter) what comes before the parameter and what ends the path.
+    const matchOf = (s: any) => (s.ByteMatchStatement ? [s.ByteMatchStatement] : s.AndStatement.Statements.map((m: any) => m.ByteMatchStatement));
+    const paths = rate.ScopeDownStatement.OrStatement.Statements.map((s: any) => matchOf(s).map((m: any) => `${m.PositionalConstraint} ${m.SearchString}`).join(' AND ')).sort();
+    const expected = PUBLIC.map((r) => `/${STAGE_NAME}${r.path}`).map((path) =>
+      path.includes('{') ? `STARTS_WITH ${path.slice(0, path.indexOf('{'))} AND ENDS_WITH ${path.slice(path.lastIndexOf('}') + 1)}` : `EXACTLY ${path}`,
+    );
+    expect(paths).toEqual(expected.sort());
+    expect(paths).toContain('STARTS_WITH /v1/knowledge/ AND ENDS_WITH /views');
   });
 });
 

@@ -28,7 +28,7 @@ const keyOf = (route: { readonly method: string; readonly path: string }) => `${
 
 // Without a token: health, the API description, and the client's ServiceNow business rule (HMAC-signed
 // instead: test/integration/servicenow-exchange.test.ts refuses a bad or stale signature).
-const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events'];
+const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events', 'POST /knowledge/{id}/views'];
 const GROUP_ENTRIES = {
   incidents: 'src/modules/incidents/functions/incidents-handler.ts',
   audit: 'src/modules/audit/functions/audit-handler.ts',
@@ -57,7 +57,7 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     expect(new Set(inTemplate).size).toBe(inTemplate.length);
   });
 
-  test('the catalogue marks only health and the API description public', () => {
+  test("the catalogue marks only health, the API description, the signed ServiceNow call and the site's view beacon public", () => {
     expect(API_ROUTES.filter((r) => r.auth === 'none').map(keyOf).sort()).toEqual([...PUBLIC_ROUTES].sort());
   });
 

@@ -85,6 +85,31 @@ describe.each(['example', 'all-options'])('%s: the self-help site', (clientId) =
   });
 });
 
+test("article pages count views through the site's own address: one behaviour, the beacon's path only, to the API's stage, never cached", () => {
+  const [[, distribution]] = ofType(stacks.get('example').resources, 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]];
+  const config = distribution.Properties.DistributionConfig;
+  expect(config.CacheBehaviors).toHaveLength(1);
+  const [beacon] = config.CacheBehaviors;
+  expect(beacon).toMatchObject({
+    PathPattern: '/knowledge/*/views',
+    ViewerProtocolPolicy: 'https-only',
+    // CloudFront's managed CachingDisabled and AllViewerExceptHostHeader policies (API Gateway answers to its own name only).
+    CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+    OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+  });
+  expect(beacon.AllowedMethods).toContain('POST');
+  expect(beacon.ResponseHeadersPolicyId).toEqual(config.DefaultCacheBehavior.ResponseHeadersPolicyId);
+  const origin = config.Origins.find((o: any) => o.Id === beacon.TargetOriginId);
+  expect(origin.OriginPath).toBe('/v1');
+  expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+  expect(JSON.stringify(origin.DomainName)).toMatch(/HttpApi.*execute-api/);
+});
+
+test('an API reachable only from private networks gets no beacon behaviour (views on the site are then not counted)', () => {
+  const [[, distribution]] = ofType(stacks.get('all-options').resources, 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]];
+  expect(distribution.Properties.DistributionConfig.CacheBehaviors).toBeUndefined();
+});
+
 test('on the client\'s own name the distribution needs TLS 1.2 or later (TLSv1.2_2021, SNI, its ACM certificate)', () => {
   const [[, distribution]] = ofType(stacks.get('all-options').resources, 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]];
   const config = distribution.Properties.DistributionConfig;

@@ -45,19 +45,23 @@ const ACTIONS = [
   'escalateOther',
   'timelineOwn',
   'timelineOther',
+  'flagOwn',
+  'flagOther',
 ] as const;
 type Action = (typeof ACTIONS)[number];
 
 // prettier-ignore
 const EXPECTED: Readonly<Record<string, readonly number[]>> = {
-  //               create rdOwn rdOth list ptOwn ptOth cmOwn cmOth wnOwn wnOth cfOwn cfOth rjOwn rjOth esOwn esOth tlOwn tlOth
-  requester:        [201,  200,  404,  200,  403,  404,  201,  404,  403,  404,  200,  404,  200,  404,  403,  404,  200,  404],
-  agent:            [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  403,  403,  200,  200],
-  engineer:         [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  403,  403,  200,  200],
-  'service-owner':  [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  200,  200,  200,  200],
-  'change-manager': [403,  200,  200,  200,  403,  403,  403,  403,  403,  403,  200,  403,  200,  403,  403,  403,  200,  200],
-  auditor:          [403,  200,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  200,  200],
-  admin:            [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  200,  200,  200,  200],
+  //               create rdOwn rdOth list ptOwn ptOth cmOwn cmOth wnOwn wnOth cfOwn cfOth rjOwn rjOth esOwn esOth tlOwn tlOth flOwn flOth
+  requester:        [201,  200,  404,  200,  403,  404,  201,  404,  403,  404,  200,  404,  200,  404,  403,  404,  200,  404,  403,  404],
+  agent:            [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  403,  403,  200,  200,  200,  200],
+  engineer:         [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  403,  403,  200,  200,  200,  200],
+  'service-owner':  [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  200,  200,  200,  200,  200,  200],
+  'change-manager': [403,  200,  200,  200,  403,  403,  403,  403,  403,  403,  200,  403,  200,  403,  403,  403,  200,  200,  403,  403],
+  auditor:          [403,  200,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  200,  200,  403,  403],
+  admin:            [201,  200,  200,  200,  200,  200,  201,  201,  201,  201,  200,  403,  200,  403,  200,  200,  200,  200,  200,  200],
+  // The Information Security Manager: these incidents are not security incidents, so none is visible.
+  'security-manager': [403, 404, 404,  200,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404,  404],
 };
 
 const ROLE_CALLERS: ReadonlyArray<[string, TestCaller]> = [
@@ -68,6 +72,7 @@ const ROLE_CALLERS: ReadonlyArray<[string, TestCaller]> = [
   ['change-manager', callers.changeManager],
   ['auditor', callers.auditor],
   ['admin', callers.admin],
+  ['security-manager', callers.securityManager],
 ];
 
 type Body = Record<string, any>;
@@ -119,6 +124,7 @@ async function perform(action: Action, caller: TestCaller): Promise<Outcome> {
     reject: () => routes.reject(id, { reason: 'Matrix reject' }, { ...as, ifMatch }),
     escalate: () => routes.escalate(id, { kind: 'functional', to: 'network', reason: 'Matrix escalation' }, { ...as, ifMatch }),
     timeline: () => routes.timeline(id, {}, as),
+    flag: () => routes.flagSecurity(id, { reason: 'Matrix: phishing mail' }, { ...as, ifMatch }),
   };
   return { response: await requests[kind]!(), unchanged };
 }
@@ -150,6 +156,7 @@ describe.each(ROLE_CALLERS)('%s', (role, caller) => {
     expect(response.status).toBe(200);
     const reporters = new Set((response.body.items as Body[]).map((i) => i['reportedBy']));
     if (role === 'requester') expect(reporters).toEqual(new Set([caller.username]));
+    else if (role === 'security-manager') expect((response.body.items as Body[]).every((i) => i['security'] === true)).toBe(true);
     else expect(reporters).toContain(someoneElse);
   });
 });
@@ -171,6 +178,7 @@ const EVENTS_EXPECTED: Readonly<Record<string, readonly [number, number]>> = {
   auditor:          [200,  200],
   admin:            [200,  200],
   integration:      [403,  403],
+  'security-manager': [403, 403],
 };
 
 test('monitoring events: GET /events and GET /events/trends answer each role as the policy says', async () => {
@@ -247,6 +255,7 @@ describe('capacity and improvements', () => {
     'change-manager': [403,  403,  200,  403,  200,  200,  403],
     auditor:          [403,  403,  200,  403,  200,  200,  403],
     admin:            [201,  201,  200,  201,  200,  200,  200],
+    'security-manager': [403, 403,  403,  403,  403,  403,  403],
   };
 
   test.each(ROLE_CALLERS)('%s: every capacity and improvement route answers as the policy says; refusals write nothing', async (role, caller) => {
@@ -295,3 +304,62 @@ describe('capacity and improvements', () => {
     for (const row of Object.values(CAP_EXPECTED)) expect(row).toHaveLength(CAP_ACTIONS.length);
   });
 });
+
+/**
+ * Security incidents (README "Security incidents"): the desk flags one (audited, both audiences
+ * told); the Information Security Manager then reads it whole, lists it and adds work notes, and
+ * still sees no other incident and changes none.
+ */
+describe('security incidents and the Information Security Manager', () => {
+  const ism = callers.securityManager;
+
+  test('flagged by the desk: the ISM reads it whole, lists only security incidents, adds work notes; changes nothing', async () => {
+    const plain = await prepare(someoneElse, false);
+    const flagged = await prepare(someoneElse, false);
+    const flag = await routes.flagSecurity(flagged['id'], { reason: 'Credentials posted in a chat' }, { as: desk, ifMatch: `"${flagged['version']}"` });
+    expect(flag.status).toBe(200);
+    expect(flag.body).toMatchObject({ security: true, version: flagged['version'] + 1 });
+    // Again: nothing changes, nobody is told twice.
+    const again = await routes.flagSecurity(flagged['id'], { reason: 'again' }, { as: desk, ifMatch: `"${flag.body.version}"` });
+    expect(again.body.version).toBe(flag.body.version);
+    const { items: outbox } = { items: await storedOutbox(flagged['id']) };
+    expect(outbox.map((i) => i['effectId']).filter((id: string) => id.includes('#notify#')).sort()).toEqual(
+      [`${flagged['id']}#v${flag.body.version}#notify#security-incident`, `${flagged['id']}#v${flag.body.version}#notify#security-ism`],
+    );
+    const timeline = await storedTimeline(tables.documents, tables.names.incidents, flagged['id']);
+    expect(timeline).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'field-change', field: 'security', to: true, reason: 'Credentials posted in a chat', actor: desk.username })]));
+
+    const read = await routes.get(flagged['id'], { as: ism });
+    expect(read.status).toBe(200);
+    expect(read.body).toHaveProperty('escalations');
+    expect((await routes.get(plain['id'], { as: ism })).status).toBe(404);
+    expect((await routes.timeline(flagged['id'], {}, { as: ism })).status).toBe(200);
+    expect((await routes.comment(flagged['id'], { type: 'work-note', text: 'ISM: rotate the keys' }, { as: ism })).status).toBe(201);
+    const before = JSON.stringify(await storedItem(tables.documents, tables.names.incidents, flagged['id']));
+    expect((await routes.comment(flagged['id'], { text: 'to the reporter' }, { as: ism })).status).toBe(403);
+    expect((await routes.patch(flagged['id'], { assignmentGroup: 'soc' }, { as: ism, ifMatch: '*' })).status).toBe(403);
+    expect((await routes.flagSecurity(plain['id'], { reason: 'x' }, { as: ism, ifMatch: '*' })).status).toBe(404);
+    expect(JSON.stringify(await storedItem(tables.documents, tables.names.incidents, flagged['id']))).toBe(before);
+
+    const list = await routes.list({ service: 'matrix', limit: '100' }, { as: ism });
+    expect(list.status).toBe(200);
+    const ids = (list.body.items as Body[]).map((i) => i['id']);
+    expect(ids).toContain(flagged['id']);
+    expect(ids).not.toContain(plain['id']);
+    expect((list.body.items as Body[]).every((i) => i['security'] === true)).toBe(true);
+  });
+
+  test('a requester may not flag even their own incident; a refused flag writes nothing', async () => {
+    const own = await prepare(callers.requester.username, false);
+    const unchanged = await untouched(own);
+    const refused = await routes.flagSecurity(own['id'], { reason: 'mine' }, { as: callers.requester, ifMatch: `"${own['version']}"` });
+    expect(refused.status).toBe(403);
+    expect(await unchanged()).toBe(true);
+  });
+});
+
+async function storedOutbox(incidentId: string): Promise<Body[]> {
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const result = await tables.documents.send(new QueryCommand({ TableName: tables.names.incidents, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'OUTBOX' } }));
+  return (result.Items ?? []).filter((i) => String(i['effectId']).startsWith(`${incidentId}#`));
+}

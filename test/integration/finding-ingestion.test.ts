@@ -95,9 +95,9 @@ describe('GuardDuty findings', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ eventId: event.id, outcome: 'opened' });
     const messages = await securityMessagesAbout(findingId);
-    expect(messages).toHaveLength(1);
-    // contacts.security of clients/example.json
-    expect(messages[0]!.message).toMatchObject({ recipients: [expect.objectContaining({ email: 'soc@example.com' })] });
+    // contacts.security and contacts.informationSecurityManager of clients/example.json, one notice each.
+    expect(messages.map((m) => (m.message as { recipients: { email: string }[] }).recipients.map((r) => r.email)).sort()).toEqual([['ism@rowe-msp.example'], ['soc@example.com']]);
+    expect(messages.find((m) => m.attributes['audience'] === 'information-security-manager')!.subject).toContain('(example)');
     expect(messages[0]!.attributes).toMatchObject({ priority: 'P2', client: 'example' });
     expect(messages[0]!.subject).toContain(incidents[0]!['number']);
     // The incident's SLA workflow was started by the consumer, once.
@@ -112,13 +112,13 @@ describe('GuardDuty findings', () => {
     const id = incidents[0]!['id'];
     // Stored with the incident, not sent by ingestion.
     const stored = (await scan(tables.names.incidents)).filter((i) => i['pk'] === 'OUTBOX' && String(i['effectId']).startsWith(`${id}#`));
-    expect(stored.map((i) => i['effectId']).sort()).toEqual([`${id}#v1#notify#security-incident`, `${id}#v1#sla-start#g1`]);
-    expect(await securityMessagesAbout(findingId)).toHaveLength(1);
+    expect(stored.map((i) => i['effectId']).sort()).toEqual([`${id}#v1#notify#security-incident`, `${id}#v1#notify#security-ism`, `${id}#v1#sla-start#g1`]);
+    expect(await securityMessagesAbout(findingId)).toHaveLength(2);
     const batches = effects.invocations.slice(before);
     expect(batches.length).toBeGreaterThan(0);
     const consumer = loadOutboxConsumer();
     for (const batch of batches) expect(await consumer(batch)).toEqual({ batchItemFailures: [] });
-    expect(await securityMessagesAbout(findingId)).toHaveLength(1);
+    expect(await securityMessagesAbout(findingId)).toHaveLength(2);
     expect(environment.workflows.sfn.list().filter((e) => e.name === `${id}-g1`)).toHaveLength(1);
   });
 
@@ -166,7 +166,7 @@ describe('GuardDuty findings', () => {
     const findingId = randomUUID().replace(/-/g, '');
     await custom(guardDutyEvent(findingId, 7), context);
     expect((await stateOf(findingId)).incidents[0]).toMatchObject({ priority: 'P1' });
-    const [message] = await securityMessagesAbout(findingId);
+    const message = (await securityMessagesAbout(findingId)).find((m) => m.attributes['audience'] === undefined);
     expect(message!.message).toMatchObject({ recipients: [expect.objectContaining({ email: contacts.nominated[0].email })] });
   });
 });
@@ -191,7 +191,8 @@ describe('Inspector2 findings', () => {
       resolvedBy: 'system:monitoring',
     });
     expect(events.map((e) => e['outcome']).sort()).toEqual(['attached', 'opened', 'resolved']);
-    expect(await securityMessagesAbout(arn)).toHaveLength(1);
+    // The client's security contact and the provider's ISM, once each.
+    expect(await securityMessagesAbout(arn)).toHaveLength(2);
     // Active again after remediation: a new incident takes over the stale lock.
     const reopened = await handler(inspectorEvent(arn, 'HIGH'), context);
     expect(reopened.outcome).toBe('opened');

@@ -131,7 +131,8 @@ describe('POST /incidents', () => {
     expect(answered).toEqual(incident);
     expect(incident).not.toHaveProperty('suggestions');
     // The clocks start on the terms of the service, recorded with the incident (catalogue edits do not rewrite them).
-    expect(sla).toEqual({ generation: 1, history: [], notices: [], terms: { source: 'client', service: 'email', reference: 'MSA-2026 schedule 2', recordedAt: incident.createdAt } });
+    // … and its SLA counters as of its logging (every target undecided), for the compliance report.
+    expect(sla).toEqual({ generation: 1, history: [], notices: [], terms: { source: 'client', service: 'email', reference: 'MSA-2026 schedule 2', recordedAt: incident.createdAt }, counted: [`sla#${incident.priority}`] });
     expect(await tableState()).toEqual({ incidents: before.incidents + 1, counter: before.counter + 1 });
   });
 

@@ -297,3 +297,37 @@ describe('escalation policies', () => {
     expect((await invoke(handler, 'GET', { path: '/escalation-policies/resolve', query: { priority: 'P1' }, caller: callers.requester })).status).toBe(403);
   });
 });
+
+describe('the paging directory', () => {
+  const person = (username: string) => ({ path: `/people/${username}`, resource: '/people/{username}', pathParameters: { username } });
+
+  test('the rota keepers add and change anyone (If-Match, audited by version); everyone keeps their own entry; requesters read no one else', async () => {
+    const added = await invoke(handler, 'POST', { path: '/people', body: { username: 'ana', name: 'Ana Lopez', email: 'ana@example.com', phone: '+447700900123' }, caller: callers.agent });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({ id: 'ana', name: 'Ana Lopez', version: 1, createdBy: callers.agent.username });
+    expect(added.headers['location']).toMatch(/\/people\/ana$/);
+    expect((await invoke(handler, 'POST', { path: '/people', body: { username: 'ana', name: 'Ana', email: 'a@example.com' }, caller: callers.agent })).status).toBe(409);
+
+    const bad = await invoke(handler, 'POST', { path: '/people', body: { username: 'ben', name: 'Ben', email: 'not-an-email', phone: '0123' }, caller: callers.agent });
+    expect(bad.status).toBe(400);
+    expect(blamedFields(bad)).toEqual(expect.arrayContaining(['email', 'phone']));
+
+    // A requester adds and changes their own entry only, and reads nobody else's.
+    const self = callers.requester.username;
+    expect((await invoke(handler, 'POST', { path: '/people', body: { username: self, name: 'Rita', email: 'rita@example.com' }, caller: callers.requester })).status).toBe(201);
+    expect((await invoke(handler, 'PATCH', { ...person(self), body: { phone: '+447700900999' }, headers: { 'If-Match': '"1"' }, caller: callers.requester })).body).toMatchObject({ phone: '+447700900999', version: 2 });
+    expect((await invoke(handler, 'PATCH', { ...person('ana'), body: { phone: '+447700900999' }, headers: { 'If-Match': '"1"' }, caller: callers.requester })).status).toBe(403);
+    expect((await invoke(handler, 'GET', { ...person('ana'), caller: callers.requester })).status).toBe(403);
+    expect((await invoke(handler, 'GET', { path: '/people', caller: callers.requester })).status).toBe(403);
+
+    // The desk changes Ana's number with If-Match; a stale version is refused.
+    const changed = await invoke(handler, 'PATCH', { ...person('ana'), body: { phone: '+447700900124' }, headers: { 'If-Match': '"1"' }, caller: callers.engineer });
+    expect(changed.status).toBe(200);
+    expect((await invoke(handler, 'PATCH', { ...person('ana'), body: { phone: '+447700900125' }, headers: { 'If-Match': '"1"' }, caller: callers.engineer })).status).toBe(412);
+    const read = await invoke(handler, 'GET', { ...person('ana'), caller: callers.auditor });
+    expect(read.body).toMatchObject({ phone: '+447700900124', version: 2, updatedBy: callers.engineer.username });
+    expect((await invoke(handler, 'GET', { ...person('nobody'), caller: callers.agent })).status).toBe(404);
+    const list = await invoke(handler, 'GET', { path: '/people', caller: callers.auditor });
+    expect(list.body.items.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining(['ana', self]));
+  });
+});

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
 import { aService, seedServices } from './support-catalogue';
@@ -95,7 +96,7 @@ function snsNotifier(): SnsNotifier {
 
 function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
   const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
-  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit);
+  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit, undefined, policy);
   const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
   return {
     incidentDeps: {
@@ -430,7 +431,7 @@ describe("a service's own SLA terms (sla.overrides)", () => {
     expect(view.terms).toEqual({ source: 'service', service: 'gold', reference: 'Gold schedule', overrides: { P1: { acknowledge: 'PT5M', resolve: 'PT1H' } }, recordedAt: iso(start) });
     expect(view.targets.find((t) => t.target === 'acknowledge')).toMatchObject({ state: 'breached', targetMs: durationMs('5m') });
 
-    const report = await slaReport(slaDeps, reader, { from: iso(start), to: iso(start + 1) });
+    const report = await slaReport({ ...slaDeps, aggregates: new DynamoDbReportAggregates(tables.documents, tables.names.incidents) }, reader, { from: iso(start), to: iso(start + 1) });
     expect(report.rows).toHaveLength(1);
     expect(report.rows[0]!.targets.find((t) => t.target === 'acknowledge')).toMatchObject({ achieved: 0, breached: 1 });
   });

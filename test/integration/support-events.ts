@@ -23,6 +23,7 @@ export const callers = {
   serviceOwner: { sub: '0b7c1c1e-0000-4000-8000-000000000007', username: 'oscar.owner', groups: 'service-owner' },
   changeManager: { sub: '0b7c1c1e-0000-4000-8000-000000000008', username: 'carl.changes', groups: 'change-manager' },
   admin: { sub: '0b7c1c1e-0000-4000-8000-000000000009', username: 'ada.admin', groups: 'admin' },
+  securityManager: { sub: '0b7c1c1e-0000-4000-8000-00000000000a', username: 'ivy.ism', groups: 'security-manager' },
 } as const satisfies Record<string, TestCaller>;
 
 export interface RequestOptions {

@@ -276,6 +276,7 @@ export function incidentRoutes(handler: () => ProxyHandler) {
     confirm: (id: string, call: Call, body?: unknown) => onIncident('POST', id, '/confirm', call, body === undefined ? {} : { body }),
     reject: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/reject', call, { body }),
     escalate: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/escalate', call, { body }),
+    flagSecurity: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/security', call, { body }),
     comment: (id: string, body: unknown, call: Call) => onIncident('POST', id, '/comments', call, { body }),
     timeline: (id: string, query: Record<string, string>, call: Call) => onIncident('GET', id, '/timeline', call, { query }),
   };

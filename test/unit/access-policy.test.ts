@@ -12,7 +12,7 @@ import {
   type Caller,
   type IncidentAction,
   type Role,
-  type Scope,
+  type IncidentScope as Scope,
 } from '../../src/kernel/domain/access-policy';
 
 const ACTIONS: IncidentAction[] = [
@@ -28,6 +28,7 @@ const ACTIONS: IncidentAction[] = [
   'incident:escalate',
   'incident:declare-major',
   'incident:escalate-to-owner',
+  'incident:flag-security',
 ];
 
 /** A row of the policy, in the order of ACTIONS. */
@@ -38,23 +39,25 @@ function row(...scopes: Scope[]): Record<IncidentAction, Scope> {
 
 // The whole desk escalates hierarchically to the service owner; only owners and admins escalate anywhere.
 const desk = (escalate: Scope) =>
-  //   create read   list   update comment work-note read-internal confirm reject escalate declare-major to-owner
-  row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'own', 'own', escalate, escalate, 'any');
+  //   create read   list   update comment work-note read-internal confirm reject escalate declare-major to-owner flag-security
+  row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'own', 'own', escalate, escalate, 'any', 'any');
 
 /** The policy as specified, written out independently of the source table. */
 const EXPECTED: Record<Role, Record<IncidentAction, Scope>> = {
-  requester: row('own', 'own', 'own', 'none', 'own', 'none', 'none', 'own', 'own', 'none', 'none', 'none'),
+  requester: row('own', 'own', 'own', 'none', 'own', 'none', 'none', 'own', 'own', 'none', 'none', 'none', 'none'),
   agent: desk('none'),
   engineer: desk('none'),
   'service-owner': desk('any'),
   admin: desk('any'),
-  'change-manager': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'own', 'own', 'none', 'none', 'none'),
-  auditor: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none'),
-  integration: row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'none', 'none', 'none', 'none', 'none'),
+  'change-manager': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'own', 'own', 'none', 'none', 'none', 'none'),
+  auditor: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none', 'none'),
+  integration: row('any', 'any', 'any', 'any', 'any', 'any', 'any', 'none', 'none', 'none', 'none', 'none', 'none'),
   // Change approvers: the CAB and emergency approvers read incidents (emergency changes answer them); client approvers do not.
-  cab: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none'),
-  'emergency-approver': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none'),
-  'client-approver': row('none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'),
+  cab: row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none', 'none'),
+  'emergency-approver': row('none', 'any', 'any', 'none', 'none', 'none', 'any', 'none', 'none', 'none', 'none', 'none', 'none'),
+  'client-approver': row('none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none', 'none'),
+  // The provider's Information Security Manager: security incidents only, read whole, work notes; nothing else.
+  'security-manager': row('none', 'security', 'security', 'none', 'none', 'security', 'security', 'none', 'none', 'none', 'none', 'none', 'none'),
 };
 
 const caller = (...roles: Role[]): Caller => ({ id: 'sub-123', name: 'carol', roles });
@@ -65,12 +68,12 @@ const ROLE_ACTION: [Role, IncidentAction, Scope][] = ROLES.flatMap((role) =>
   ACTIONS.map((action): [Role, IncidentAction, Scope] => [role, action, EXPECTED[role][action]]),
 );
 
-test('ROLES are the eleven roles the policy covers', () => {
+test('ROLES are the twelve roles the policy covers', () => {
   expect([...ROLES].sort()).toEqual(Object.keys(EXPECTED).sort());
-  expect(ROLE_ACTION).toHaveLength(11 * 12);
+  expect(ROLE_ACTION).toHaveLength(12 * 13);
 });
 
-test('INCIDENT_ACTIONS are the twelve actions the policy covers', () => {
+test('INCIDENT_ACTIONS are the thirteen actions the policy covers', () => {
   expect([...INCIDENT_ACTIONS]).toEqual(ACTIONS);
 });
 
@@ -82,11 +85,42 @@ describe('incidentScope for every role × action', () => {
 
 describe('mayActOnIncident for every role × action', () => {
   test.each(ROLE_ACTION)("%s / %s (scope %s) on the caller's own incident", (role, action, scope) => {
-    expect(mayActOnIncident(caller(role), action, OWN)).toBe(scope !== 'none');
+    expect(mayActOnIncident(caller(role), action, OWN)).toBe(scope === 'any' || scope === 'own');
   });
 
   test.each(ROLE_ACTION)("%s / %s (scope %s) on someone else's incident", (role, action, scope) => {
     expect(mayActOnIncident(caller(role), action, SOMEONE_ELSES)).toBe(scope === 'any');
+  });
+
+  test.each(ROLE_ACTION)("%s / %s (scope %s) on someone else's security incident", (role, action, scope) => {
+    expect(mayActOnIncident(caller(role), action, { ...SOMEONE_ELSES, security: true })).toBe(scope === 'any' || scope === 'security');
+  });
+});
+
+describe("the Information Security Manager's 'security' scope", () => {
+  const ism = caller('security-manager');
+
+  test('reads security incidents whole (internal fields and work included), across the client, and nothing else', () => {
+    expect(mayActOnIncident(ism, 'incident:read', { reportedBy: 'dave', security: true })).toBe(true);
+    expect(mayReadInternal(ism, { reportedBy: 'dave', security: true })).toBe(true);
+    expect(mayActOnIncident(ism, 'incident:read', { reportedBy: 'dave', security: false })).toBe(false);
+    expect(mayActOnIncident(ism, 'incident:read', { reportedBy: 'dave' })).toBe(false);
+    expect(mayReadInternal(ism, { reportedBy: 'dave' })).toBe(false);
+  });
+
+  test('changes no incident, flags none, and the scope never widens to every incident', () => {
+    for (const action of ['incident:update', 'incident:comment', 'incident:flag-security', 'incident:escalate'] as const) {
+      expect(mayActOnIncident(ism, action, { reportedBy: 'dave', security: true })).toBe(false);
+    }
+    expect(incidentScope(caller('security-manager', 'requester'), 'incident:read')).toBe('own');
+    expect(incidentScope(caller('security-manager', 'agent'), 'incident:read')).toBe('any');
+  });
+
+  test('an ISM who also reports incidents reads their own and every security incident', () => {
+    const both = caller('security-manager', 'requester');
+    expect(mayActOnIncident(both, 'incident:read', OWN)).toBe(true);
+    expect(mayActOnIncident(both, 'incident:read', { reportedBy: 'dave', security: true })).toBe(true);
+    expect(mayActOnIncident(both, 'incident:read', SOMEONE_ELSES)).toBe(false);
   });
 });
 
@@ -183,7 +217,7 @@ describe('mayReadInternal', () => {
     '%s (read-internal %s)',
     (role, scope) => {
       expect(mayReadInternal(caller(role), SOMEONE_ELSES)).toBe(scope === 'any');
-      expect(mayReadInternal(caller(role), OWN)).toBe(scope !== 'none');
+      expect(mayReadInternal(caller(role), OWN)).toBe(scope === 'any' || scope === 'own');
     },
   );
 

@@ -3,6 +3,8 @@ import { CHANNELS, type Incident } from '../../src/modules/incidents/domain/inci
 import { MAX_CATEGORIES, MAX_CATEGORY_LENGTH } from '../../src/modules/incidents/domain/intake-policy';
 import { PRIORITIES } from '../../src/kernel/domain/priority';
 import { intakeSettingsSchema } from '../../src/config/client-settings-schema';
+import { SLA_TIME_BUCKETS, slaCounterNames, slaTimeBucket } from '../../src/modules/incidents/domain/incident-aggregates';
+import { SLA_TARGETS } from '../../src/modules/incidents/domain/sla-clock';
 
 /**
  * Issue 20, "unbounded counter attributes": every aggregate item written with an incident change
@@ -73,4 +75,25 @@ test('at the maximum cardinality every aggregate item stays far below 400 KB, an
   for (const item of allServiceDays) expect(item.count).toBeLessThanOrEqual(ceiling);
   // No item gained an attribute per service or per outage.
   for (const item of sizes) expect(item.count).toBeLessThanOrEqual(ceiling);
+});
+
+test('the SLA counters add a bounded set of attributes to the every-service day items: per priority, incidents, met and breached per target, and at most SLA_TIME_BUCKETS time buckets per target', () => {
+  // Every bucket of every target of every priority, at once: the ceiling.
+  const names = PRIORITIES.flatMap((p) => [
+    slaCounterNames.incidents(p),
+    ...SLA_TARGETS.flatMap((t) => [slaCounterNames.met(p, t), slaCounterNames.breached(p, t), ...Array.from({ length: SLA_TIME_BUCKETS }, (_, b) => slaCounterNames.time(p, t, b))]),
+  ]);
+  expect(new Set(names).size).toBe(PRIORITIES.length * (1 + SLA_TARGETS.length * (2 + SLA_TIME_BUCKETS)));
+  const size = names.reduce((n, name) => n + Buffer.byteLength(name) + Buffer.byteLength(JSON.stringify(12345678901)), 0);
+  expect(size).toBeLessThan(ITEM_LIMIT / 10);
+  // Any time, however long, lands in one of the buckets.
+  for (const ms of [0, 999, 1000, 60_000, 3_600_000, 86_400_000 * 400, Number.MAX_SAFE_INTEGER]) {
+    expect(slaTimeBucket(ms)).toBeGreaterThanOrEqual(0);
+    expect(slaTimeBucket(ms)).toBeLessThan(SLA_TIME_BUCKETS);
+  }
+  // The counters an incident adds are written to its creation day's every-service item only.
+  const incident: Incident = { ...base, sla: { generation: 1, history: [], notices: [], counted: ['sla#P1', 'sla#P1#ack#met', 'sla#P1#ack@10'] } };
+  const writes = aggregateTransactItems('t', undefined, incident) as { Update?: { Key: { pk: string; sk: string }; ExpressionAttributeNames: Record<string, string> } }[];
+  const withSla = writes.filter((w) => Object.values(w.Update?.ExpressionAttributeNames ?? {}).some((n) => n.startsWith('sla#')));
+  expect(withSla.map((w) => w.Update!.Key)).toEqual([{ pk: expect.stringMatching(/^AGG#\*#\d$/), sk: 'DAY#2026-03-01' }]);
 });

@@ -308,19 +308,9 @@ describe('businessMillisBetween', () => {
     expect(() => businessMillisBetween(TWENTY_FOUR_SEVEN, d('2025-01-01T00:00:00Z'), new Date(NaN))).toThrow(/to must be a valid Date/);
   });
 
-  test('a year of business hours takes well under 50 ms, with nothing memoised', () => {
-    businessMillisBetween(LONDON_HOLIDAYS, d('2024-01-01T00:00:00Z'), d('2024-02-01T00:00:00Z')); // warm-up
-    // Best of five, each with a calendar never seen before (one more, irrelevant holiday) so that no
-    // opening window is memoised: the best run is the cost, the others measure a busy machine.
-    const runs = [1, 2, 3, 4, 5].map((run) => {
-      const fresh = { ...LONDON_HOLIDAYS, holidays: [...LONDON_HOLIDAYS.holidays, `1999-01-0${run}`] };
-      const started = performance.now();
-      const total = businessMillisBetween(fresh, d('2025-01-01T00:00:00Z'), d('2026-01-01T00:00:00Z'));
-      const took = performance.now() - started;
-      expect(total).toBe(253 * 8.5 * HOUR);
-      return took;
-    });
-    expect(Math.min(...runs)).toBeLessThan(50);
+  // Its cost is measured in `npm run bench` (bench/clock-computation.ts), not here.
+  test('a year of business hours with the bank holidays: 253 working days of 8.5 hours', () => {
+    expect(businessMillisBetween(LONDON_HOLIDAYS, d('2025-01-01T00:00:00Z'), d('2026-01-01T00:00:00Z'))).toBe(253 * 8.5 * HOUR);
   });
 });
 
@@ -411,17 +401,9 @@ describe('addBusinessMillis', () => {
     expect(() => nextCountedInstant(never, d('2025-01-01T00:00:00Z'))).toThrow(/no counted time/);
   });
 
-  test('a year of business hours takes well under 50 ms, with nothing memoised', () => {
-    addBusinessMillis(LONDON_HOLIDAYS, d('2024-01-01T00:00:00Z'), 100 * HOUR); // warm-up
-    const runs = [1, 2, 3, 4, 5].map((run) => {
-      const fresh = { ...LONDON_HOLIDAYS, holidays: [...LONDON_HOLIDAYS.holidays, `1998-01-0${run}`] };
-      const started = performance.now();
-      const end = addBusinessMillis(fresh, d('2025-01-01T00:00:00Z'), 253 * 8.5 * HOUR);
-      const took = performance.now() - started;
-      expect(end.toISOString()).toBe('2025-12-31T17:30:00.000Z');
-      return took;
-    });
-    expect(Math.min(...runs)).toBeLessThan(50);
+  // Its cost is measured in `npm run bench` (bench/clock-computation.ts), not here.
+  test('a year of business hours added to New Year ends at the close of the last working day', () => {
+    expect(addBusinessMillis(LONDON_HOLIDAYS, d('2025-01-01T00:00:00Z'), 253 * 8.5 * HOUR).toISOString()).toBe('2025-12-31T17:30:00.000Z');
   });
 });
 

@@ -1,4 +1,8 @@
-import { aggregateDelta, ALL_SERVICES, outageOf, SERVICES_BY_DAY } from '../../src/modules/incidents/domain/incident-aggregates';
+import { aggregateDelta, ALL_SERVICES, outageOf, SERVICES_BY_DAY, SLA_TIME_BUCKETS, slaTimeBucket, slaTimeOfBucket, withSlaCounted } from '../../src/modules/incidents/domain/incident-aggregates';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { slaPolicyOf } from '../../src/modules/incidents/app/sla-use-cases';
+import { clientSettingsSchema } from '../../src/config/client-settings-schema';
 import type { Incident } from '../../src/modules/incidents/domain/incident';
 
 const base: Incident = {
@@ -93,5 +97,41 @@ describe('outages', () => {
     const marked = aggregateDelta(resolved, next(resolved, { outage: { start: '2026-03-01T09:00:00.000Z' } }, '2026-03-02T09:00:00.000Z'));
     expect(marked.putEnded).toMatchObject({ start: '2026-03-01T09:00:00.000Z', end: '2026-03-01T12:00:00.000Z' });
     expect(marked.setOngoing).toBeUndefined();
+  });
+});
+
+describe('SLA counters', () => {
+  // The example client: P1 runs around the clock (acknowledge PT15M).
+  const example = JSON.parse(readFileSync(join(__dirname, '../../clients/example.json'), 'utf8'));
+  const keys = ['id', 'timeZone', 'priorityMatrix', 'slaTargets', 'priorityThresholds', 'autoCloseAfter', 'contacts', 'sla'];
+  const policy = slaPolicyOf(clientSettingsSchema.parse(Object.fromEntries(keys.map((k) => [k, example[k]]))));
+  const opened = withSlaCounted(undefined, { ...base, priority: 'P1', sla: { generation: 1, history: [], notices: [] } }, policy);
+
+  test('an incident logged counts on its creation day, every target undecided; acknowledging late moves it there, from the day it happens', () => {
+    expect(opened.sla!.counted).toEqual(['sla#P1']);
+    const late = '2026-03-02T10:00:00.000Z';
+    const acknowledged = withSlaCounted(opened, { ...next(opened, {}, late), sla: { ...opened.sla!, acknowledgedAt: late } }, policy);
+    expect(acknowledged.sla!.counted).toEqual(expect.arrayContaining(['sla#P1', 'sla#P1#ack#breached', `sla#P1#ack@${slaTimeBucket(86_400_000)}`, 'sla#P1#resp#breached', 'sla#P1#res#breached']));
+    const delta = aggregateDelta(opened, acknowledged);
+    expect(counters(delta, ALL_SERVICES, 'DAY#2026-03-01')).toMatchObject({ 'sla#P1#ack#breached': 1, 'sla#P1#resp#breached': 1 });
+    expect(counters(delta, ALL_SERVICES, 'DAY#2026-03-01')!['sla#P1']).toBeUndefined();
+    expect(counters(delta, 'email', 'DAY#2026-03-01')).toBeUndefined();
+  });
+
+  test('canceling takes the incident out; a writer without a policy keeps what was counted; a stale stored count is replaced, not trusted', () => {
+    const canceled = withSlaCounted(opened, next(opened, { state: 'Canceled' }, '2026-03-01T10:05:00.000Z'), policy);
+    expect(canceled.sla!.counted).toEqual([]);
+    expect(counters(aggregateDelta(opened, canceled), ALL_SERVICES, 'DAY#2026-03-01')).toEqual({ canceled: 1, 'sla#P1': -1 });
+    expect(withSlaCounted(opened, next(opened, { state: 'Canceled' }, '2026-03-01T10:05:00.000Z'), undefined).sla!.counted).toEqual(['sla#P1']);
+    const stale = { ...next(opened, {}, '2026-03-01T10:01:00.000Z'), sla: { ...opened.sla!, counted: ['sla#P5'] } };
+    expect(withSlaCounted(opened, stale, policy).sla!.counted).toEqual(['sla#P1']);
+  });
+
+  test('a time bucket stands for its values within 9.1 %', () => {
+    for (let ms = 1000; ms < 4e10; ms *= 1.37) {
+      const middle = slaTimeOfBucket(slaTimeBucket(ms));
+      if (slaTimeBucket(ms) < SLA_TIME_BUCKETS - 1) expect(Math.abs(middle - ms) / ms).toBeLessThanOrEqual(0.0911);
+    }
+    expect(slaTimeOfBucket(slaTimeBucket(400))).toBe(0);
   });
 });

@@ -56,12 +56,12 @@ describe('a weekly rotation handing off at 09:00 local', () => {
     ]);
   });
 
-  test('a rotation a century ahead is computed, at 09:00 local, without stepping turn by turn', () => {
+  // Computed by calendar arithmetic, not turn by turn: its cost is in `npm run bench` (bench/clock-computation.ts).
+  test('a rotation a century ahead is computed, at 09:00 local', () => {
     // Monday 2126-06-17 (BST): whole weeks since Monday 2026-03-23 counted on the calendar.
     const weeks = (Date.UTC(2126, 5, 17) - Date.UTC(2026, 2, 23)) / (7 * 86_400_000);
     expect(Number.isInteger(weeks)).toBe(true);
     const names = ['ana', 'ben', 'cy'];
-    const started = performance.now();
     expect(onCallAt(rota, at('2126-06-17T07:59:59Z'))).toEqual([names[(weeks - 1) % 3]]);
     expect(onCallAt(rota, at('2126-06-17T08:00:00Z'))).toEqual([names[weeks % 3]]);
     expect(shifts(rota, at('2126-06-17T00:00:00Z'), at('2126-06-24T12:00:00Z')).map((s) => s.start)).toEqual([
@@ -69,7 +69,6 @@ describe('a weekly rotation handing off at 09:00 local', () => {
       '2126-06-17T08:00:00.000Z',
       '2126-06-24T08:00:00.000Z',
     ]);
-    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

@@ -68,8 +68,8 @@ describe('route declarations', () => {
     }
   });
 
-  test('only health, the API description and the signed ServiceNow business-rule call are public', () => {
-    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events']);
+  test("only health, the API description, the signed ServiceNow business-rule call and the site's view beacon are public", () => {
+    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events', 'POST /knowledge/{id}/views']);
   });
 });
 

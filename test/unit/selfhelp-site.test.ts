@@ -1,4 +1,5 @@
-import { generateSite, pageWeights, type SiteArticle, type SiteInput } from '../../src/modules/selfhelp/domain';
+import { generateSite, pageWeights, VIEW_BEACON_PATH_PATTERN, type SiteArticle, type SiteInput } from '../../src/modules/selfhelp/domain';
+import { servicesWithMajorIncidents } from '../../src/modules/selfhelp/app';
 
 const HOSTILE = `<script>alert("x")</script> "><img src=x onerror=alert(1)> ]]> &amp; \u0001 </title>`;
 const article = (id: string, over: Partial<SiteArticle> = {}): SiteArticle => ({
@@ -110,4 +111,36 @@ describe('self-help site generator', () => {
   test('pages stay within the ~100 KB weight budget before the search index', () => {
     for (const [path, weight] of pageWeights(site)) expect({ path, weight: weight <= 100_000 }).toEqual({ path, weight: true });
   });
+});
+
+describe('servicesWithMajorIncidents: the triggering incident is taken from its consistent read, not the index', () => {
+  const open = [{ id: 'i-1', service: 'vpn' }, { id: 'i-2', service: 'erp' }];
+  it('a just-declared incident the index does not list yet shows', () => {
+    expect(servicesWithMajorIncidents(open, 'i-3', { id: 'i-3', service: 'payroll', major: true, state: 'New' })).toEqual(['erp', 'payroll', 'vpn']);
+  });
+  it('a just-resolved incident the index still lists goes', () => {
+    expect(servicesWithMajorIncidents(open, 'i-1', { id: 'i-1', service: 'vpn', major: true, state: 'Resolved' })).toEqual(['erp']);
+  });
+  it('another open major incident keeps the service shown', () => {
+    expect(servicesWithMajorIncidents([...open, { id: 'i-4', service: 'vpn' }], 'i-1', { id: 'i-1', service: 'vpn', major: true, state: 'Canceled' })).toEqual(['erp', 'vpn']);
+  });
+  it('an incident moved to another service moves the status; a deleted one drops out', () => {
+    expect(servicesWithMajorIncidents(open, 'i-2', { id: 'i-2', service: 'crm', major: true, state: 'In Progress' })).toEqual(['crm', 'vpn']);
+    expect(servicesWithMajorIncidents(open, 'i-2', undefined)).toEqual(['vpn']);
+  });
+  it('without a trigger, the index decides', () => {
+    expect(servicesWithMajorIncidents([...open, { id: 'i-4', service: 'vpn' }], undefined, undefined)).toEqual(['erp', 'vpn']);
+  });
+});
+
+test("article pages, and only they, carry their id and load the view beacon; the beacon posts to the site's own address", () => {
+  const site = generateSite({ ...base, articles: [article(uuid(1))] });
+  const page = site.get(`articles/${uuid(1)}.html`)!.body;
+  expect(page).toContain(`<article data-article-id="${uuid(1)}">`);
+  expect(page).toContain('<script src="../view.js" defer></script>');
+  for (const [path, file] of site) if (path.endsWith('.html') && !path.startsWith('articles/')) expect(file.body).not.toContain('view.js');
+  const script = site.get('view.js')!.body;
+  expect(script).toContain('navigator.sendBeacon(root+"knowledge/"');
+  expect(script).not.toMatch(/https?:|innerHTML|cookie/);
+  expect(VIEW_BEACON_PATH_PATTERN).toBe('knowledge/*/views');
 });

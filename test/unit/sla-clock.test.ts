@@ -802,23 +802,15 @@ describe('properties (seeded random histories)', () => {
     expect(checked).toBeGreaterThan(25);
   });
 
-  test('replaying a year of history with 200 pauses takes well under 50 ms, with nothing memoised', () => {
+  // Its cost is measured in `npm run bench` (bench/clock-computation.ts), not here.
+  test('replaying a year of history with 200 pauses: achieved, elapsed and paused time add up to the business time', () => {
     const start = Date.UTC(2025, 0, 1);
     const end = Date.UTC(2025, 11, 31, 12);
     const history: SlaClockEvent[] = Array.from({ length: 200 }, (_, i) => ({ at: new Date(start + (i + 1) * 43 * HOUR), kind: i % 2 === 0 ? 'pause' : 'resume' }));
     history.push({ at: new Date(end), kind: 'achieved' });
-    const input: SlaClockInput = { target: 'resolve', durationMs: 3000 * HOUR, calendar: LONDON, startedAt: new Date(start), events: history };
-    computeSlaClock(input, new Date(start + 30 * DAY)); // warm-up
-    // Best of five, each with a calendar never seen before (one more, irrelevant holiday).
-    const runs = [1, 2, 3, 4, 5].map((run) => {
-      const calendar = { ...LONDON, holidays: [...LONDON.holidays, `1999-01-0${run}`] };
-      const started = performance.now();
-      const clock = computeSlaClock({ ...input, calendar }, new Date(end + DAY));
-      const took = performance.now() - started;
-      expect(clock.state).toBe('achieved');
-      expect(clock.elapsedBusinessMs + clock.pausedMs).toBe(businessMillisBetween(LONDON, new Date(start), new Date(end)));
-      return took;
-    });
-    expect(Math.min(...runs)).toBeLessThan(50);
+    const clock = computeSlaClock({ target: 'resolve', durationMs: 3000 * HOUR, calendar: LONDON, startedAt: new Date(start), events: history }, new Date(end + DAY));
+    expect(clock.state).toBe('achieved');
+    expect(clock.pausedMs).toBeGreaterThan(0);
+    expect(clock.elapsedBusinessMs + clock.pausedMs).toBe(businessMillisBetween(LONDON, new Date(start), new Date(end)));
   });
 });

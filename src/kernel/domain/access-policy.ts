@@ -15,6 +15,8 @@ export const ROLES = [
   'cab',
   'emergency-approver',
   'client-approver',
+  /** The provider's Information Security Manager: security incidents only, across the client. */
+  'security-manager',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -32,6 +34,8 @@ export const INCIDENT_ACTIONS = [
   'incident:declare-major',
   /** Hierarchical escalation to the service's owner (the desk's procedure for calls it cannot resolve quickly). */
   'incident:escalate-to-owner',
+  /** Flag an incident as a security incident (audited; the ISM and the client's security contact are told). */
+  'incident:flag-security',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -45,10 +49,13 @@ export interface Caller {
 
 /** `any`: every incident; `own`: only incidents the caller reported; `none`: refused. */
 export type Scope = 'any' | 'own' | 'none';
+/** Incidents also have `security`: only security incidents (flagged, GuardDuty, Inspector). */
+export type IncidentScope = Scope | 'security';
 
 const A = 'any' as const;
 const O = 'own' as const;
 const N = 'none' as const;
+const SEC = 'security' as const;
 
 /**
  * The matrix. Requesters log incidents and follow their own; the desk (agents, engineers) does
@@ -56,29 +63,37 @@ const N = 'none' as const;
  * anywhere and declare major incidents; auditors and change managers read. Confirming or
  * rejecting a resolution is for the incident's reporter, whatever their role — hence `own` everywhere.
  */
-//                         create read list update comment work-note read-internal confirm reject escalate major to-owner
-const MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
-  requester:        [O, O, O, N, O, N, N, O, O, N, N, N],
-  agent:            [A, A, A, A, A, A, A, O, O, N, N, A],
-  engineer:         [A, A, A, A, A, A, A, O, O, N, N, A],
-  'service-owner':  [A, A, A, A, A, A, A, O, O, A, A, A],
-  'change-manager': [N, A, A, N, N, N, A, O, O, N, N, N],
-  auditor:          [N, A, A, N, N, N, A, N, N, N, N, N],
-  admin:            [A, A, A, A, A, A, A, O, O, A, A, A],
-  integration:      [A, A, A, A, A, A, A, N, N, N, N, N],
-  cab:              [N, A, A, N, N, N, A, N, N, N, N, N],
-  'emergency-approver': [N, A, A, N, N, N, A, N, N, N, N, N],
-  'client-approver': [N, N, N, N, N, N, N, N, N, N, N, N],
+//                         create read list update comment work-note read-internal confirm reject escalate major to-owner flag-security
+const MATRIX: Readonly<Record<Role, readonly IncidentScope[]>> = {
+  requester:        [O, O, O, N, O, N, N, O, O, N, N, N, N],
+  agent:            [A, A, A, A, A, A, A, O, O, N, N, A, A],
+  engineer:         [A, A, A, A, A, A, A, O, O, N, N, A, A],
+  'service-owner':  [A, A, A, A, A, A, A, O, O, A, A, A, A],
+  'change-manager': [N, A, A, N, N, N, A, O, O, N, N, N, N],
+  auditor:          [N, A, A, N, N, N, A, N, N, N, N, N, N],
+  admin:            [A, A, A, A, A, A, A, O, O, A, A, A, A],
+  integration:      [A, A, A, A, A, A, A, N, N, N, N, N, N],
+  cab:              [N, A, A, N, N, N, A, N, N, N, N, N, N],
+  'emergency-approver': [N, A, A, N, N, N, A, N, N, N, N, N, N],
+  'client-approver': [N, N, N, N, N, N, N, N, N, N, N, N, N],
+  // The ISM oversees security incidents (ISO 27001 A.5.24–A.5.28): reads them whole and adds work
+  // notes, across the client; sees nothing of other incidents, and changes none (the desk works them).
+  'security-manager': [N, SEC, SEC, N, N, SEC, SEC, N, N, N, N, N, N],
 };
 
-/** The widest scope any of the caller's roles grants for the action. */
-export function incidentScope(caller: Caller, action: IncidentAction): Scope {
+/**
+ * The widest scope any of the caller's roles grants for the action. `own` and `security` are
+ * narrower than `any` and do not combine (no role holds both; were one to, `own` wins, the
+ * narrower for a list).
+ */
+export function incidentScope(caller: Caller, action: IncidentAction): IncidentScope {
   const column = INCIDENT_ACTIONS.indexOf(action);
-  let best: Scope = 'none';
+  let best: IncidentScope = 'none';
   for (const role of caller.roles) {
     const scope = MATRIX[role][column]!;
     if (scope === 'any') return 'any';
     if (scope === 'own') best = 'own';
+    else if (scope === 'security' && best === 'none') best = 'security';
   }
   return best;
 }
@@ -93,9 +108,17 @@ export function isSamePerson(caller: Caller, name: string, id: string | undefine
 }
 
 /** True when the caller may act on this particular incident. */
-export function mayActOnIncident(caller: Caller, action: IncidentAction, incident: { readonly reportedBy: string; readonly reportedById?: string | undefined }): boolean {
-  const scope = incidentScope(caller, action);
-  return scope === 'any' || (scope === 'own' && isSamePerson(caller, incident.reportedBy, incident.reportedById));
+export function mayActOnIncident(
+  caller: Caller,
+  action: IncidentAction,
+  incident: { readonly reportedBy: string; readonly reportedById?: string | undefined; readonly security?: boolean | undefined },
+): boolean {
+  const column = INCIDENT_ACTIONS.indexOf(action);
+  // Each role judged alone: an ISM who also reported an incident reads it as its reporter.
+  return caller.roles.some((role) => {
+    const scope = MATRIX[role][column]!;
+    return scope === 'any' || (scope === 'own' && isSamePerson(caller, incident.reportedBy, incident.reportedById)) || (scope === 'security' && incident.security === true);
+  });
 }
 
 /**
@@ -140,7 +163,7 @@ export function firstForbiddenField(caller: Caller, operation: 'create' | 'updat
 /** Fields left out of an incident for callers who may not see the desk's internal work. */
 export const INTERNAL_INCIDENT_FIELDS = ['escalations', 'majorReason', 'disasterRecoveryPlan'] as const;
 
-export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string; readonly reportedById?: string | undefined }): boolean {
+export function mayReadInternal(caller: Caller, incident: { readonly reportedBy: string; readonly reportedById?: string | undefined; readonly security?: boolean | undefined }): boolean {
   return mayActOnIncident(caller, 'incident:read-internal', incident);
 }
 
@@ -171,6 +194,7 @@ const AUDIT_MATRIX: Readonly<Record<Role, readonly AuditAction[]>> = {
   cab: [],
   'emergency-approver': [],
   'client-approver': [],
+  'security-manager': [],
 };
 
 export function mayUseAuditTrail(caller: Caller, action: AuditAction): boolean {
@@ -203,6 +227,8 @@ const CATALOGUE_MATRIX: Readonly<Record<Role, readonly CatalogueScope[]>> = {
   cab:              [A, N, N, A, N],
   'emergency-approver': [A, N, N, A, N],
   'client-approver': [S, N, N, N, N],
+  // The ISM reads a security incident's service by name; nothing more of the catalogue.
+  'security-manager': [S, N, N, N, N],
 };
 const CATALOGUE_RANK: Readonly<Record<CatalogueScope, number>> = { none: 0, summary: 1, own: 2, any: 3 };
 
@@ -269,6 +295,7 @@ const PROBLEM_MATRIX: Readonly<Record<Role, readonly ProblemScope[]>> = {
   cab:                  [A, N, N, A, N, N, A, N],
   'emergency-approver': [A, N, N, A, N, N, A, N],
   'client-approver':    [N, N, N, N, N, N, N, N],
+  'security-manager':   [N, N, N, N, N, N, N, N],
 };
 const PROBLEM_RANK: Readonly<Record<ProblemScope, number>> = { none: 0, published: 1, any: 2 };
 
@@ -305,6 +332,7 @@ const CHANGE_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
   cab:                  [A, N, N, N, N, N, N],
   'emergency-approver': [A, N, N, N, N, N, N],
   'client-approver':    [A, N, N, N, N, N, N],
+  'security-manager':   [N, N, N, N, N, N, N],
 };
 
 /** The widest scope any of the caller's roles grants for the change action. */
@@ -346,6 +374,7 @@ const REQUEST_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
   cab:                  [N, N, N, N, N],
   'emergency-approver': [N, N, N, N, N],
   'client-approver':    [N, N, N, N, N],
+  'security-manager':   [N, N, N, N, N],
 };
 
 export function requestScope(caller: Caller, action: RequestAction): Scope {
@@ -392,6 +421,7 @@ const CAPACITY_IMPROVEMENT_MATRIX: Readonly<Record<Role, readonly Scope[]>> = {
   cab:                  [N, N, N],
   'emergency-approver': [N, N, N],
   'client-approver':    [N, N, N],
+  'security-manager':   [N, N, N],
 };
 
 export function capacityImprovementScope(caller: Caller, action: CapacityImprovementAction): Scope {
@@ -426,6 +456,7 @@ const ONCALL_MATRIX: Readonly<Record<Role, readonly OnCallAction[]>> = {
   cab: [],
   'emergency-approver': [],
   'client-approver': [],
+  'security-manager': [],
 };
 
 export function mayUseOnCall(caller: Caller, action: OnCallAction): boolean {

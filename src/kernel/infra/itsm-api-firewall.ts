@@ -122,9 +122,17 @@ export class ItsmApiFirewall extends Construct {
     const first = allowedSourcesRule.length;
     // The public paths' own, lower, per-IP limit, before the general one.
     const publicPaths = props.publicPaths ?? [];
-    const pathStatement = (path: string) => ({
-      byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: path, textTransformations: [{ priority: 0, type: 'NONE' }] },
+    const match = (positionalConstraint: string, searchString: string) => ({
+      byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint, searchString, textTransformations: [{ priority: 0, type: 'NONE' }] },
     });
+    // A path with a parameter (`/v1/knowledge/{id}/views`): what comes before it and what ends it.
+    const pathStatement = (path: string) => {
+      const parameter = /\{[^}]+\}/.exec(path);
+      if (!parameter) return match('EXACTLY', path);
+      const after = path.slice(path.lastIndexOf('}') + 1);
+      const before = match('STARTS_WITH', path.slice(0, parameter.index));
+      return after ? { andStatement: { statements: [before, match('ENDS_WITH', after)] } } : before;
+    };
     const publicPathsRule = publicPaths.length === 0 ? [] : [
       {
         name: 'RatePerIpOnPublicPaths',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { slaPolicyOf } from '../../incidents/app';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type RequestDeps } from '../app/request-use-cases';
@@ -33,7 +34,7 @@ const deps: RequestDeps = {
   requestPolicy: settings.requests,
   intake: settings.intake,
   catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, settings.retention.outboxItems),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   // Approvers are notified on the escalation topic (attribute kind=change-approval).
   notifier: createSnsNotifier(
     { 'major-incident': undefined, escalation: env.escalationTopic, security: undefined },

@@ -26,6 +26,8 @@ import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { aggregateTransactItems } from './report-aggregates';
+import { withSlaCounted } from '../domain/incident-aggregates';
+import type { SlaPolicy } from '../domain/incident-sla';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
 import type { OutboxEffect } from '../../outbox/domain';
@@ -56,6 +58,12 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     private readonly auditTrail?: { transactPut(entry: AuditEntry): AuditRecordPut },
     /** Builds an Idempotency-Key marker's Put for a create's own transaction (DynamoDbIdempotencyMarkers). */
     private readonly markers?: { transactPut(marker: IdempotencyMarker, response: StoredIdempotencyMarker['response']): Record<string, unknown> },
+    /**
+     * The client's SLA policy: each write counts the incident's SLA outcome in the report
+     * aggregates (withSlaCounted). Every writer of incidents passes it; without it a write keeps
+     * the incident's earlier counts.
+     */
+    private readonly slaPolicy?: SlaPolicy,
     /** Days an outbox item stays if never delivered (client config `retention.outboxItems`). */
     private readonly outboxRetentionDays: number = DEFAULT_RETENTION_DAYS.outboxItems,
   ) {}
@@ -84,12 +92,13 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   /** The "created" timeline entry is not stored: the timeline derives it from the incident. */
   async create(change: IncidentChange, audit?: AuditEntry, effects: readonly OutboxEffect[] = [], once?: OnceMarker, quota?: QuotaCharge): Promise<void> {
     const stored = change.entries.filter((e) => e.type !== 'created');
+    const incident = withSlaCounted(undefined, change.incident, this.slaPolicy);
     if (once && !this.markers) throw new Error('This incident repository has no idempotency markers: construct it with them to honour Idempotency-Key');
     // The report aggregates ride in the incident's transaction: a duplicate id writes nothing, counts nothing.
     const items = [
-      { Put: { TableName: this.tableName, Item: toItem(change.incident), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: toItem(incident), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...this.entryPuts(change.incident.id, stored, change.incident.version),
-      ...aggregateTransactItems(this.tableName, undefined, change.incident),
+      ...aggregateTransactItems(this.tableName, undefined, incident),
       ...this.auditPut(audit),
       // The change's effects, delivered from the table's stream (src/modules/outbox).
       ...outboxPuts(this.tableName, effects, change.incident.updatedAt, this.outboxRetentionDays),
@@ -167,19 +176,20 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   async save(change: IncidentChange, expectedVersion: number, previous?: Incident, audit?: AuditEntry, effects: readonly OutboxEffect[] = []): Promise<void> {
     const before = previous?.version === expectedVersion ? previous : await this.getConsistent(change.incident.id);
     if (!before || before.version !== expectedVersion) throw new VersionConflictError(expectedVersion, before?.version);
+    const incident = withSlaCounted(before, change.incident, this.slaPolicy);
     try {
       await this.transact([
             {
               Put: {
                 TableName: this.tableName,
-                Item: toItem(change.incident),
+                Item: toItem(incident),
                 ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
                 ExpressionAttributeNames: { '#version': 'version' },
                 ExpressionAttributeValues: { ':expected': expectedVersion },
               },
             },
             ...this.entryPuts(change.incident.id, change.entries, change.incident.version),
-            ...aggregateTransactItems(this.tableName, before, change.incident),
+            ...aggregateTransactItems(this.tableName, before, incident),
             ...this.auditPut(audit),
             ...outboxPuts(this.tableName, effects, change.incident.updatedAt, this.outboxRetentionDays),
       ]);
@@ -393,12 +403,19 @@ interface QueryPlan {
   readonly partition: string;
   readonly sortPrefix?: string;
   /** Filters the chosen index does not cover, applied as a FilterExpression. */
-  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy' | 'assignee' | 'assignmentGroup', string>>;
+  readonly residual: Partial<Record<'state' | 'priority' | 'service' | 'reportedBy' | 'assignee' | 'assignmentGroup', string>> & { readonly security?: true };
   readonly oldestFirst: boolean;
 }
 
 /** Picks the most selective index for the filter; everything else is a filter on that Query. */
 export function planQuery(filter: IncidentFilter): QueryPlan {
+  const { securityOnly, ...rest } = filter;
+  const plan = planByKeys(rest);
+  // Security incidents have no index of their own (a few a month): a filter on whichever index the rest picks.
+  return securityOnly ? { ...plan, residual: { ...plan.residual, security: true } } : plan;
+}
+
+function planByKeys(filter: Omit<IncidentFilter, 'securityOnly'>): QueryPlan {
   const { state, priority, service, reportedBy, assignee, assignmentGroup } = filter;
   if (reportedBy !== undefined) {
     return { index: 'byReporter', partition: `REPORTER#${reportedBy}`, residual: defined({ state, priority, service, assignee, assignmentGroup }), oldestFirst: false };

@@ -18,6 +18,7 @@ import {
   type IncidentChanges,
 } from '../domain/incident';
 import type { TimelineEntry } from '../domain/incident-timeline';
+import { isOpen } from '../domain/incident-lifecycle';
 import {
   firstForbiddenField,
   incidentScope,
@@ -32,6 +33,7 @@ import {
 import { parseIsoDuration } from '../../../kernel/domain/iso-duration';
 import type { PriorityRules } from '../../../kernel/domain/priority-rules';
 import type { CreateIncidentBody, ListIncidentsQuery } from '../schemas/incident-schemas';
+import { securityContactOf, securityNoticeEffects } from './security-notifications';
 import { acknowledgeIncident, recordResponse, slaTermsOf, type SlaPolicy } from '../domain/incident-sla';
 import {
   IdempotencyKeyTakenError,
@@ -72,6 +74,10 @@ export interface IncidentPolicySettings {
     readonly providerNamed: ContactRef;
     readonly providerBackup: ContactRef;
     readonly serviceOwner: ContactRef;
+    /** The client's security contact (else nominated contact #1): told of every security incident. */
+    readonly security?: ContactRef;
+    /** The provider's Information Security Manager: told of every security incident too. */
+    readonly informationSecurityManager?: ContactRef;
   };
 }
 
@@ -272,10 +278,12 @@ export async function listIncidents(deps: IncidentDeps, caller: Caller, query: L
     ...(assignee && { assignee }),
     ...(query.assignmentGroup && { assignmentGroup: query.assignmentGroup }),
     ...(scope === 'own' && { reportedBy: caller.name }),
+    // The Information Security Manager lists security incidents only.
+    ...(scope === 'security' && { securityOnly: true as const }),
   };
   const page = await deps.incidents.list(filter, { limit: query.limit, ...(query.nextToken && { nextToken: query.nextToken }) });
   // Own incidents are found by username; one logged by an earlier holder of the username is not the caller's.
-  const items = scope === 'own' ? page.items.filter((i) => mayActOnIncident(caller, 'incident:list', i)) : page.items;
+  const items = scope === 'any' ? page.items : page.items.filter((i) => mayActOnIncident(caller, 'incident:list', i));
   await recordSecurityReads(deps, caller, items);
   return { ...page, items: items.map((i) => view(caller, i)) };
 }
@@ -451,6 +459,34 @@ export async function acknowledge(deps: IncidentDeps, caller: Caller, idOrNumber
   }
 }
 
+/**
+ * The desk flags an incident as a security incident (README "Security incidents"): from then on it
+ * is handled as one — its notices go to the security topic, reads of it are audited, the
+ * Information Security Manager may read it — and the client's security contact and the provider's
+ * ISM are told (outbox effects of the change). The desk (agents, engineers, service owners,
+ * admins) may flag; the flag, its reason and who set it are on the timeline and the audit trail.
+ * There is no unflagging: once handled as a security incident, the record stays one. Flagging a
+ * security incident again changes nothing and tells nobody twice.
+ */
+export async function flagSecurity(deps: IncidentDeps, caller: Caller, idOrNumber: string, body: { readonly reason: string }, ifMatch: VersionPrecondition | undefined): Promise<IncidentView> {
+  const current = await loadForChange(deps, caller, idOrNumber, 'incident:flag-security', 'flag incidents as security incidents', ifMatch);
+  if (current.security === true) return view(caller, current);
+  const at = now(deps);
+  const change: IncidentChange = {
+    incident: { ...current, security: true, updatedAt: at, updatedBy: caller.name, version: current.version + 1 },
+    entries: [{ type: 'field-change', at, actor: caller.name, visibility: 'internal', field: 'security', from: false, to: true, reason: body.reason }],
+  };
+  const withFacts = withSlaFacts(current, change, at, isDesk(caller));
+  const { contacts } = deps.settings;
+  const effects = securityNoticeEffects(
+    { clientId: deps.settings.clientId, securityContact: securityContactOf(contacts), ...(contacts.informationSecurityManager && { informationSecurityManager: contacts.informationSecurityManager }) },
+    withFacts.incident,
+    { source: 'desk', subject: current.shortDescription, text: `${current.number} was flagged as a security incident by ${caller.name}: ${body.reason}` },
+  );
+  await storeChange(deps, caller, 'incident:flag-security', current, withFacts, effects);
+  return view(caller, withFacts.incident);
+}
+
 /** Whether the caller works the desk: their changes acknowledge the incident. Machine clients do not. */
 function isDesk(caller: Caller): boolean {
   return incidentScope(caller, 'incident:update') === 'any' && caller.roles.some((role) => role !== 'integration');
@@ -466,8 +502,25 @@ async function storeChange(deps: IncidentDeps, caller: Caller, action: string, c
     current.version,
     current,
     incidentChangeEntry(caller, action, current, change.incident),
-    effectsOf(change.incident.id, change.incident.version, [...slaStartEffects(current, change.incident), ...effects, ...syncEffects(deps, current.id, change.incident.version, 'change')]),
+    effectsOf(change.incident.id, change.incident.version, [
+      ...slaStartEffects(current, change.incident),
+      ...effects,
+      ...syncEffects(deps, current.id, change.incident.version, 'change'),
+      ...siteStatusEffects(current, change.incident),
+    ]),
   );
+}
+
+/**
+ * A service's status on the self-help site follows its open major incidents: declaring one,
+ * resolving, cancelling or reopening it, or moving it to another service rebuilds the site. Stored
+ * whether or not the client has a site (its delivery then does nothing): major incidents are rare,
+ * and the request path needs no knowledge of the site.
+ */
+function siteStatusEffects(before: Incident, after: Incident): Effect[] {
+  const shownBefore = before.major === true && isOpen(before.state) ? before.service : undefined;
+  const shownAfter = after.major === true && isOpen(after.state) ? after.service : undefined;
+  return shownBefore === shownAfter ? [] : [{ kind: 'publish-site', incidentId: after.id }];
 }
 
 /** The client's ServiceNow hears of every change of the incident (an outbox effect, delivered after the change is stored). */

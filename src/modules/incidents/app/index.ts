@@ -6,3 +6,4 @@ export type { IncidentRepository, ReportAggregates, SlaScheduler } from './ports
 export { alarmTrackingPolicyOf, slaPolicyOf, slaReport, slaStartEffects, withSlaFacts } from './sla-use-cases';
 export { addTimelineEntry, createIncidentOnce, relayResolutionDecision, updateIncident } from './incident-use-cases';
 export type { IncidentDeps, IncidentPolicySettings } from './incident-use-cases';
+export { securityContactOf, securityNoticeEffects, type SecurityAudience } from './security-notifications';

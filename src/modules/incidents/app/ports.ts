@@ -6,6 +6,7 @@ import type { Priority } from '../../../kernel/domain/priority';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { PageRequest, Page } from '../../../kernel/app/ports';
 import type { OutboxEffect } from '../../outbox/domain';
+import type { EscalationPolicy, PersonContact, ScheduleDefinition } from '../../oncall/domain';
 import type { IdempotencyMarker, QuotaCharge, StoredIdempotencyMarker } from '../../../kernel/app/ports';
 
 /** An Idempotency-Key honoured in a create's own transaction: the marker and what replays answer. */
@@ -26,6 +27,8 @@ export interface IncidentFilter {
   readonly assignmentGroup?: string;
   /** Restricts the list to incidents reported by this person (requesters see only their own). */
   readonly reportedBy?: string;
+  /** Restricts the list to security incidents (the Information Security Manager sees only those). */
+  readonly securityOnly?: true;
 }
 
 export interface StoredTimelineEntry extends TimelineEntry {
@@ -91,4 +94,15 @@ export interface ReportAggregates {
   backlog(service: string): Promise<Record<string, number>>;
   /** Outages of a service that end at or after `from` (or are ongoing) and start before `to`. */
   outages(service: string, from: string, to: string): Promise<readonly OutageInterval[]>;
+}
+
+/**
+ * What paging by escalation policy reads (src/modules/oncall): the stored policies, the schedules
+ * their steps name, and the directory that says how to reach a person.
+ */
+export interface PagingSource {
+  /** Every stored escalation policy (a client has tens). */
+  policies(): Promise<readonly EscalationPolicy[]>;
+  schedule(id: string): Promise<ScheduleDefinition | undefined>;
+  person(username: string): Promise<PersonContact | undefined>;
 }

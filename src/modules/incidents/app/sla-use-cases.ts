@@ -22,7 +22,10 @@ import { SLA_TARGETS, type SlaClock, type SlaTarget } from '../domain/sla-clock'
 import { mayReadReports, type Caller } from '../../../kernel/domain/access-policy';
 import type { ClientSettings } from '../../../config/client-settings-schema';
 import type { Clock, ContactRef, Notification, NotificationTopic } from '../../../kernel/app/ports';
-import type { IncidentRepository } from './ports';
+import type { IncidentRepository, PagingSource, ReportAggregates } from './ports';
+import { ALL_SERVICES, SLA_TIME_BUCKETS, slaCounterNames, slaCountersOf, slaTimeOfBucket } from '../domain/incident-aggregates';
+import { choosePaging, pageDue } from './sla-paging';
+import { nextFiringAt } from '../../oncall/domain';
 import { effectsOf, type Effect } from '../../outbox/domain';
 import type { ServiceCatalogue } from '../../catalogue/app';
 import { escalationContacts, type DefaultContacts } from '../../catalogue/domain';
@@ -66,6 +69,12 @@ export interface SlaDeps {
   readonly contacts: SlaContacts;
   /** The service catalogue: escalation calls the service's own contacts and owner first. */
   readonly services?: ServiceCatalogue;
+  /**
+   * Escalation policies, schedules and the paging directory (src/modules/oncall): with them the
+   * workflow pages by policy from the moment an incident is logged (sla-paging.ts).
+   * @default no paging: the client's contacts escalate on breaches only
+   */
+  readonly paging?: PagingSource;
   /** Warning alarms that persist are promoted at their due time by the same workflow. */
   readonly promotion?: { readonly policy: AlarmTrackingPolicy; readonly after: string; readonly rules: PriorityRules };
 }
@@ -78,6 +87,8 @@ export interface SlaCheckResult {
   readonly reason?: string;
   /** Keys of what this check recorded and sent. */
   readonly sent: readonly string[];
+  /** Paging steps that reached nobody for some target (a rota gap): the handler counts them (PagingGaps, alarmed). */
+  readonly pagingGaps?: number;
 }
 
 const MAX_CONFLICT_RETRIES = 3;
@@ -102,13 +113,35 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
       if (await recordServiceTerms(deps, deps.services, incident, now)) return checkSlaClocks(deps, run);
       continue;
     }
+    if (deps.paging) {
+      const paging = await choosePaging(deps.paging, incident, now);
+      if (paging) {
+        const change = { incident: { ...incident, sla: { ...slaOf(incident), paging }, updatedAt: now.toISOString(), updatedBy: SLA_ACTOR.name, version: incident.version + 1 }, entries: [] };
+        if (await saveQuietly(deps, incident, change, 'incident:paging-policy')) return checkSlaClocks(deps, run);
+        continue;
+      }
+      const service = deps.services ? await deps.services.getService(incident.service).catch(() => undefined) : undefined;
+      const outcome = await pageDue({ paging: deps.paging, contacts: deps.contacts, clientId: deps.clientId, service }, incident, now);
+      if (outcome) {
+        if (await saveQuietly(deps, incident, outcome.change, 'incident:paged', outcome.effects)) {
+          const rest = await checkSlaClocks(deps, run);
+          return { ...rest, sent: [...outcome.sent, ...rest.sent], pagingGaps: outcome.gaps + (rest.pagingGaps ?? 0) };
+        }
+        continue;
+      }
+    }
     const promotionAt = deps.promotion ? promotionDueAt(incident, deps.promotion.policy) : undefined;
     if (deps.promotion && promotionAt && promotionAt.getTime() <= now.getTime()) {
       if (await promote(deps, deps.promotion, incident, now)) return checkSlaClocks(deps, run);
       continue;
     }
-    const decision = slaDecision(incident, deps.policy, now);
-    const nextAt = [decision.nextCheckAt, promotionAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+    // A stored policy pages for the acknowledgement: the contacts escalate on the other breaches only.
+    const paging = slaOf(incident).paging;
+    const policy = paging?.policy ? { ...deps.policy, escalateTargets: deps.policy.escalateTargets.filter((t) => t !== 'acknowledge') } : deps.policy;
+    const decision = slaDecision(incident, policy, now);
+    // Acknowledged meanwhile: the workflow still wakes when the next step would have fired, and records that it did not.
+    const pagingAt = deps.paging && paging?.policy && !paging.stoppedAt ? nextFiringAt(paging) : undefined;
+    const nextAt = [decision.nextCheckAt, promotionAt, pagingAt].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
     const next = nextAt.length > 0 ? new Date(Math.min(...nextAt)).toISOString() : undefined;
     const result = (sent: readonly string[]): SlaCheckResult => (next ? { done: false, next, sent } : { done: true, reason: 'no clock left to watch', sent });
     if (decision.notices.length === 0) return result([]);
@@ -132,6 +165,17 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
   }
   // Step Functions retries the task; by then the concurrent writers are done.
   throw new Error(`Incident ${run.incidentId} changed during ${MAX_CONFLICT_RETRIES} SLA checks in a row`);
+}
+
+/** Stores a change the workflow made (with its effects). False when the incident changed meanwhile. */
+async function saveQuietly(deps: SlaDeps, incident: Incident, change: IncidentChange, action: string, effects: readonly Effect[] = []): Promise<boolean> {
+  try {
+    await deps.incidents.save(change, incident.version, incident, incidentChangeEntry(SLA_ACTOR, action, incident, change.incident), effectsOf(change.incident.id, change.incident.version, effects));
+  } catch (error) {
+    if (error instanceof VersionConflictError) return false;
+    throw error;
+  }
+  return true;
 }
 
 /**
@@ -343,14 +387,116 @@ export interface SlaReport {
   readonly rows: readonly SlaReportRow[];
 }
 
-/** Incidents a report reads at most; a longer period is refused rather than answered slowly. */
+/** Incidents the per-incident reading covers at most (the partial first and last days of a period). */
 export const SLA_REPORT_MAX_INCIDENTS = 5000;
+/** The longest period a report covers (as the other reports). */
+export const SLA_REPORT_MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+export interface SlaReportDeps extends Pick<SlaDeps, 'incidents' | 'clock' | 'policy'> {
+  /** The report aggregates: the every-service day items' SLA counters (incident-aggregates.ts). */
+  readonly aggregates: Pick<ReportAggregates, 'dayCounters'>;
+}
 
 /**
  * SLA compliance of the incidents logged in [from, to), per priority (the priority they have now).
- * Canceled incidents are left out. Reads the period with a Query on the creation index.
+ * Canceled incidents are left out. Whole UTC days are read from the report aggregates (the SLA
+ * counters kept with every incident write, as of that write: one Query per every-service shard,
+ * whatever the volume); a period's partial first and last days are read incident by incident and
+ * their clocks replayed up to now. Median and 90th percentile are nearest-rank over time buckets
+ * (SLA_TIME_STEPS_PER_DOUBLING): each is the middle of the bucket holding the nearest-rank value,
+ * within 9.1 % of it.
  */
 export async function slaReport(
+  deps: SlaReportDeps,
+  caller: Caller,
+  period: { readonly from: string; readonly to: string },
+  /** The every-service day counters of these days, when the caller has read them already (the service report). */
+  readDays: (fromDay: string, toDay: string) => Promise<Readonly<Record<string, number>>> = (fromDay, toDay) => deps.aggregates.dayCounters(ALL_SERVICES, fromDay, toDay),
+): Promise<SlaReport> {
+  if (!mayReadReports(caller)) throw new ForbiddenError('Your role may not read reports', 'role');
+  if (period.to <= period.from) throw new InvalidInputError([{ field: 'to', message: 'must be after from' }]);
+  const from = Date.parse(period.from);
+  const to = Date.parse(period.to);
+  if (to - from > SLA_REPORT_MAX_DAYS * DAY_MS) throw new InvalidInputError([{ field: 'to', message: `the period may be at most ${SLA_REPORT_MAX_DAYS} days` }]);
+  const now = deps.clock.now();
+  const wholeFrom = Math.ceil(from / DAY_MS) * DAY_MS;
+  const wholeTo = Math.floor(to / DAY_MS) * DAY_MS;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  // Partial days: [from, first midnight) and [last midnight, to); the whole period when it has no whole day.
+  const partial = wholeFrom < wholeTo ? [[from, wholeFrom], [wholeTo, to]].filter(([a, b]) => a! < b!) : [[from, to]];
+  const [whole, ...edges] = await Promise.all([
+    wholeFrom < wholeTo ? readDays(day(wholeFrom), day(wholeTo - 1)) : Promise.resolve({}),
+    ...partial.map(([a, b]) => countedIncidents(deps, iso(a!), iso(b!), now)),
+  ]);
+  const counters: Record<string, number> = { ...whole };
+  for (const edge of edges) for (const [name, n] of Object.entries(edge)) counters[name] = (counters[name] ?? 0) + n;
+  return { from: period.from, to: period.to, asOf: now.toISOString(), rows: slaRowsOf(counters) };
+}
+
+/** The SLA counters of the incidents logged in [from, to), each replayed up to `now`. */
+async function countedIncidents(deps: Pick<SlaReportDeps, 'incidents' | 'policy'>, from: string, to: string, now: Date): Promise<Record<string, number>> {
+  const counters: Record<string, number> = {};
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.incidents.createdBetween(from, to, { limit: 100, ...(nextToken && { nextToken }) });
+    for (const incident of page.items) {
+      if (incident.state === 'Canceled') continue;
+      if (++count > SLA_REPORT_MAX_INCIDENTS) {
+        throw new InvalidInputError([{ field: 'from', message: `the period's first or last part-day holds more than ${SLA_REPORT_MAX_INCIDENTS} incidents; start and end it at midnight UTC` }]);
+      }
+      for (const name of slaCountersOf(incident, deps.policy, now)) counters[name] = (counters[name] ?? 0) + 1;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return counters;
+}
+
+/** The report's rows from summed SLA counters (slaCounterNames). */
+export function slaRowsOf(counters: Readonly<Record<string, number>>): SlaReportRow[] {
+  const c = (name: string) => counters[name] ?? 0;
+  return PRIORITIES.filter((p) => c(slaCounterNames.incidents(p)) > 0).map((priority) => {
+    const incidents = c(slaCounterNames.incidents(priority));
+    return {
+      priority,
+      incidents,
+      targets: SLA_TARGETS.map((target) => {
+        const achieved = c(slaCounterNames.met(priority, target));
+        const breached = c(slaCounterNames.breached(priority, target));
+        const buckets = Array.from({ length: SLA_TIME_BUCKETS }, (_, b) => c(slaCounterNames.time(priority, target, b)));
+        const reached = buckets.reduce((n, k) => n + k, 0);
+        return {
+          target,
+          achieved,
+          breached,
+          pending: incidents - achieved - breached,
+          ...(achieved + breached > 0 && { achievedShare: round4(achieved / (achieved + breached)) }),
+          ...(reached > 0 && { medianMs: bucketRank(buckets, reached, 0.5), p90Ms: bucketRank(buckets, reached, 0.9) }),
+        };
+      }),
+    };
+  });
+}
+
+/** Nearest-rank percentile over bucket counts: the middle of the bucket holding that rank. */
+function bucketRank(buckets: readonly number[], total: number, share: number): number {
+  const rank = Math.max(1, Math.ceil(share * total));
+  let seen = 0;
+  for (let b = 0; b < buckets.length; b++) {
+    seen += buckets[b]!;
+    if (seen >= rank) return slaTimeOfBucket(b);
+  }
+  return slaTimeOfBucket(buckets.length - 1);
+}
+
+/**
+ * The same report read incident by incident (every clock replayed up to now, exact percentiles):
+ * what GET /reports/sla answered before the aggregates, for periods of at most
+ * SLA_REPORT_MAX_INCIDENTS incidents. Kept to check the aggregates against (and for a backfill).
+ */
+export async function slaReportFromIncidents(
   deps: Pick<SlaDeps, 'incidents' | 'clock' | 'policy'>,
   caller: Caller,
   period: { readonly from: string; readonly to: string },

@@ -1,5 +1,8 @@
 import type { Incident } from './incident';
 import { isOpen } from './incident-lifecycle';
+import { slaClocksOf, slaOf, type SlaPolicy } from './incident-sla';
+import { SLA_TARGETS, type SlaTarget } from './sla-clock';
+import type { Priority } from '../../../kernel/domain/priority';
 
 /**
  * What an incident change adds to the report aggregates: pure, from the incident before and after
@@ -20,6 +23,13 @@ import { isOpen } from './incident-lifecycle';
  *   one Query (`end >= from`, filter `start < to`; ongoing records sort after every date). A record
  *   that moves (the incident reopened, its outage times or service edited) leaves its old key
  *   marked superseded.
+ *
+ * - **SLA compliance** (attributes `sla#…` of the every-service day items, day of the incident's
+ *   *creation*): per priority, incidents, met and breached targets, and a histogram of the counted
+ *   time to reach each target. A state, like the backlog: each write moves the incident's
+ *   contribution (as of that write, `slaCountersOf`) within its creation day's item, so a breach
+ *   recorded after midnight, a reopen or a priority change corrects the day it was counted on. The
+ *   contribution is stored on the incident (`sla.counted`) and taken back exactly on the next write.
  *
  * Every item is bounded (issue 20, "unbounded counter attributes"): a day item holds one attribute
  * per priority, channel and *listed* category (client config `intake.categories`, at most 100 names
@@ -49,6 +59,78 @@ export interface CounterDelta {
   readonly service: string;
   readonly key: string;
   readonly add: Readonly<Record<string, number>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA compliance counters
+// ---------------------------------------------------------------------------------------------
+
+const TARGET_CODES: Record<SlaTarget, string> = { acknowledge: 'ack', respond: 'resp', resolve: 'res' };
+/** Time buckets per doubling: a bucket spans a factor 2^(1/4); its middle is within 9.1 % of any value in it. */
+export const SLA_TIME_STEPS_PER_DOUBLING = 4;
+/** Bucket 0: under a second; 1 … 100: one second to 2^25 s (≈ 1 year) by quarter doublings; 101: longer. */
+export const SLA_TIME_BUCKETS = 2 + 25 * SLA_TIME_STEPS_PER_DOUBLING;
+
+export function slaTimeBucket(ms: number): number {
+  if (ms < 1000) return 0;
+  return Math.min(SLA_TIME_BUCKETS - 1, 1 + Math.floor(SLA_TIME_STEPS_PER_DOUBLING * Math.log2(ms / 1000)));
+}
+
+/** The value a bucket stands for in percentiles: its geometric middle (0 for under a second). */
+export function slaTimeOfBucket(bucket: number): number {
+  if (bucket <= 0) return 0;
+  return Math.round(1000 * 2 ** ((bucket - 0.5) / SLA_TIME_STEPS_PER_DOUBLING));
+}
+
+/** Names of the SLA counters: incidents of a priority, met / breached targets, and time buckets. */
+export const slaCounterNames = {
+  incidents: (priority: Priority) => `sla#${priority}`,
+  met: (priority: Priority, target: SlaTarget) => `sla#${priority}#${TARGET_CODES[target]}#met`,
+  breached: (priority: Priority, target: SlaTarget) => `sla#${priority}#${TARGET_CODES[target]}#breached`,
+  time: (priority: Priority, target: SlaTarget, bucket: number) => `sla#${priority}#${TARGET_CODES[target]}@${bucket}`,
+};
+
+/**
+ * The SLA counters an incident adds to its creation day as of `now`: nothing once canceled
+ * (canceled incidents are left out of the report); otherwise its current priority's incident
+ * count, each target met or breached (neither while running or paused), and the counted time of
+ * each target reached (even late), as GET /reports/sla counts them.
+ */
+export function slaCountersOf(incident: Incident, policy: SlaPolicy, now: Date): string[] {
+  if (incident.state === 'Canceled') return [];
+  const clocks = slaClocksOf(incident, policy, now);
+  const p = incident.priority;
+  const names = [slaCounterNames.incidents(p)];
+  for (const target of SLA_TARGETS) {
+    const clock = clocks[target];
+    if (clock.state === 'achieved') names.push(slaCounterNames.met(p, target));
+    if (clock.state === 'breached') names.push(slaCounterNames.breached(p, target));
+    if (clock.achievedAt !== undefined) names.push(slaCounterNames.time(p, target, slaTimeBucket(clock.elapsedBusinessMs)));
+  }
+  return names;
+}
+
+/**
+ * The incident as it is stored by a write: with its SLA counters as of the write (`updatedAt`).
+ * Without a policy (a writer that has none), or on history the clocks refuse, the incident keeps
+ * what it had counted: the next write with a policy corrects it. An incident that had counted
+ * nothing (stored before the counters) is counted from this write on.
+ */
+export function withSlaCounted(before: Incident | undefined, after: Incident, policy: SlaPolicy | undefined): Incident {
+  const kept = before?.sla?.counted;
+  let counted: readonly string[] | undefined = kept;
+  if (policy) {
+    try {
+      counted = slaCountersOf(after, policy, new Date(after.updatedAt));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+    }
+  }
+  if (counted !== undefined) return { ...after, sla: { ...slaOf(after), counted } };
+  // Nothing counted: the incident is stored as given, less any count it carries from elsewhere.
+  if (after.sla?.counted === undefined) return after;
+  const { counted: _stale, ...sla } = after.sla;
+  return { ...after, sla };
 }
 
 export interface AggregateDelta {
@@ -122,6 +204,16 @@ export function aggregateDelta(before: Incident | undefined, after: Incident): A
   const acknowledgedAt = after.sla?.acknowledgedAt;
   if (acknowledgedAt && !before?.sla?.acknowledgedAt) {
     add(after.service, dayKey(acknowledgedAt), { acknowledged: 1, ackSeconds: Math.max(0, seconds(acknowledgedAt) - seconds(after.createdAt)) });
+  }
+  // SLA counters: the incident's contribution moves within its creation day's every-service item.
+  const countedBefore = before?.sla?.counted ?? [];
+  const countedAfter = after.sla?.counted ?? [];
+  if (countedBefore.join() !== countedAfter.join()) {
+    const key = dayKey(after.createdAt);
+    const entry = counters.get(`${ALL_SERVICES}|${key}`) ?? { service: ALL_SERVICES, key, add: {} };
+    for (const name of countedBefore) entry.add[name] = (entry.add[name] ?? 0) - 1;
+    for (const name of countedAfter) entry.add[name] = (entry.add[name] ?? 0) + 1;
+    counters.set(`${ALL_SERVICES}|${key}`, entry);
   }
   const backlogBefore = backlogOf(before);
   const backlogAfter = backlogOf(after);

@@ -6,6 +6,7 @@ import type { TimelineEntry } from './incident-timeline';
 import { targetDurationMs } from '../../../kernel/domain/iso-duration';
 import type { Priority } from '../../../kernel/domain/priority';
 import { computeSlaClock, SLA_TARGETS, type SlaClock, type SlaClockEvent, type SlaTarget } from './sla-clock';
+import type { PagingRecord } from '../../oncall/domain';
 
 /**
  * The SLA side of an incident: the facts its clocks are replayed from, what has already been
@@ -44,6 +45,19 @@ export interface IncidentSla {
    * of the catalogue does not rewrite an incident's past. Absent: the client's targets.
    */
   readonly terms?: AppliedSlaTerms;
+  /**
+   * The SLA counters this incident added to the report aggregates at its last write
+   * (incident-aggregates.ts, slaCountersOf): taken back exactly when it changes. Absent on
+   * incidents stored before the counters (not counted until written again or backfilled).
+   */
+  readonly counted?: readonly string[];
+  /**
+   * Paging by escalation policy (src/modules/oncall/domain/paging.ts), recorded by the workflow's
+   * first check where a stored policy applies: the policy and every step fired. Absent, or
+   * `policyId: default` (a priority change left no policy applying): the client's contacts
+   * escalate on breaches (sla.escalation).
+   */
+  readonly paging?: PagingRecord;
 }
 
 /** Targets per priority that differ from the client's, as ISO 8601 durations. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { slaPolicyOf } from '../app/sla-use-cases';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -25,7 +26,7 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const auditTrail = auditTrailOf({ documents, clock, ids });
 // Each closure carries its audit record in its own transaction.
-const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, settings.retention.outboxItems);
+const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings), settings.retention.outboxItems);
 const audit = createAuditLog(auditTrail, { logger, metrics });
 const archive = findingArchiveDeps(settings, { logger, metrics, tracer });
 

@@ -16,6 +16,7 @@ export const SLA_CLOCK_ENVIRONMENT = environmentContract({
   incidentsTable: ENV.incidentsTable,
   auditTable: ENV.auditTable,
   catalogueTable: ENV.catalogueTable,
+  oncallTable: ENV.oncallTable,
   clientSettings: ENV.clientSettings,
 });
 

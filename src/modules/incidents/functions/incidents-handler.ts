@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type IncidentDeps } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
+import { DynamoDbReportAggregates } from '../adapters/report-aggregates';
 import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { CachedServiceCatalogue, DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbIdempotencyMarkers } from '../../../kernel/adapters/dynamodb-idempotency-markers';
@@ -29,9 +30,10 @@ const audit = createAuditLog(auditTrail, observability);
 // Idempotency-Key on POST /incidents: a marker in the incident's own transaction (the other POST
 // routes of this function keep the router's Powertools guard, on the same table).
 const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
+const slaPolicy = slaPolicyOf(settings);
 const deps: IncidentDeps = {
   // Incident changes carry their audit record (and, with a key, the marker) in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, settings.retention.outboxItems),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicy, settings.retention.outboxItems),
   // Kept per container for 30 s (a retired service is refused within that time).
   services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
   markers,
@@ -63,13 +65,13 @@ const deps: IncidentDeps = {
   },
   ...findingArchiveDeps(settings, observability),
 };
-const slaPolicy = slaPolicyOf(settings);
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only
 // (the role's grant on the changes table is limited to REQUEST# keys).
 const requests = new DynamoDbChangeRepository(documents, env.changesTable);
 // Suggestions at logging: known errors and articles from the problems table (GetItem, Query on bySearchTerm).
 const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
-const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, slaPolicy, metrics: observability.metrics, logger: observability.logger };
+const reportAggregates = new DynamoDbReportAggregates(documents, env.incidentsTable);
+const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, slaPolicy, reportAggregates, metrics: observability.metrics, logger: observability.logger };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = INCIDENT_ROUTES;

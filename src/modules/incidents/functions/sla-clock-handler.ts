@@ -8,6 +8,7 @@ import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, type SlaCheckResult
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
+import { DynamoDbPagingSource } from '../../oncall/adapters';
 import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
@@ -27,8 +28,10 @@ const clock = createClock();
 const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
 const deps = {
   // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, settings.retention.outboxItems),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
+  // Escalation policies, schedules and the paging directory (the on-call table, read only).
+  paging: new DynamoDbPagingSource({ documents, tableName: env.oncallTable }),
   clock,
   policy: slaPolicyOf(settings),
   promotion: {
@@ -51,9 +54,15 @@ const check = async (input: unknown): Promise<SlaCheckResult> => {
   }
   const result = await checkSlaClocks(deps, parsed.data);
   for (const key of result.sent) {
+    if (key.startsWith('paging:')) {
+      if (key !== 'paging:stopped') metrics.addMetric('Pages', MetricUnit.Count, 1);
+      continue;
+    }
     const kind = key.includes(':escalation:') ? 'SlaEscalations' : key.endsWith(':breach') ? 'SlaBreaches' : 'SlaWarnings';
     metrics.addMetric(kind, MetricUnit.Count, 1);
   }
+  // Published on every check, zero included, so the alarm always has datapoints to judge.
+  metrics.addMetric('PagingGaps', MetricUnit.Count, result.pagingGaps ?? 0);
   logger.info('SLA check', { ...parsed.data, ...result });
   return result;
 };

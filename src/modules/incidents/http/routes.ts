@@ -3,6 +3,7 @@ import {
   confirmBodySchema,
   createIncidentBodySchema,
   escalateBodySchema,
+  flagSecurityBodySchema,
   incidentIdSchema,
   incidentPageSchema,
   incidentSchema,
@@ -27,6 +28,7 @@ import {
   createIncident,
   createIncidentOnce,
   escalate,
+  flagSecurity,
   getIncident,
   getIncidentSla,
   getIncidentSuggestions,
@@ -39,6 +41,7 @@ import {
 } from '../app/incident-use-cases';
 import { logIncidentFromRequest } from '../app/request-transfer-use-cases';
 import { slaReport } from '../app/sla-use-cases';
+import type { ReportAggregates } from '../app/ports';
 import type { SlaPolicy } from '../domain/incident-sla';
 import type { KnowledgeSearch } from '../../problems/app';
 import type { RequestRepository } from '../../changes/app';
@@ -64,6 +67,8 @@ export interface IncidentHttpDeps extends IncidentDeps {
   /** Suggestions: known errors and articles from the problems table. */
   readonly knowledge: KnowledgeSearch;
   readonly slaPolicy: SlaPolicy;
+  /** The report aggregates GET /reports/sla reads (the every-service SLA counters). */
+  readonly reportAggregates: Pick<ReportAggregates, 'dayCounters'>;
   readonly metrics: Pick<Metrics, 'addMetric'>;
   readonly logger: Pick<Logger, 'warn'>;
 }
@@ -166,6 +171,15 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
     },
   },
   {
+    method: 'POST', path: '/incidents/{id}/security', auth: 'token', operationId: 'flagSecurityIncident',
+    summary: "Flag as a security incident: the client's security contact and the provider's Information Security Manager are told (If-Match required)", body: flagSecurityBodySchema,
+    response: { status: 200, schema: incidentSchema, description: 'The incident, now a security incident' }, problems: [404, 409, 412, 428],
+    handle: async ({ event, caller }, deps) => {
+      const id = pathId(event.pathParameters);
+      return representation(await flagSecurity(deps, caller, id, parseJsonBody(event, flagSecurityBodySchema), ifMatchVersion(event)), 200);
+    },
+  },
+  {
     method: 'POST', path: '/incidents/{id}/comments', auth: 'token', operationId: 'addIncidentComment',
     summary: 'Add a comment (visible to the reporter) or a work note (internal)', body: commentBodySchema,
     response: { status: 201, schema: timelineEntrySchema.omit({ id: true }), description: 'The timeline entry (its id is given by GET …/timeline)' }, problems: [404],
@@ -217,7 +231,7 @@ export const INCIDENT_ROUTES = defineRoutes<IncidentHttpDeps>('incidents', [
     response: { status: 200, schema: slaReportSchema, description: 'Per priority: achieved shares, median and 90th percentile times' },
     handle: async ({ event, caller }, deps) => {
       const { from, to } = parseQuery(event, slaReportQuerySchema);
-      return { status: 200, body: await slaReport({ ...deps, policy: deps.slaPolicy }, caller, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }) };
+      return { status: 200, body: await slaReport({ ...deps, policy: deps.slaPolicy, aggregates: deps.reportAggregates }, caller, { from: new Date(from).toISOString(), to: new Date(to).toISOString() }) };
     },
   },
   {

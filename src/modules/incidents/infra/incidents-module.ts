@@ -1,4 +1,5 @@
 import { ArnFormat, Aws, Duration, Stack, type CfnResource } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -7,8 +8,10 @@ import type { Construct } from 'constructs';
 import { REQUEST_PARTITION_PATTERN } from '../../changes/adapters';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
 import { INCIDENT_INDEXES } from '../adapters/incidents-table-keys';
+import { PEOPLE_PARTITION, POLICIES_PARTITION, SCHEDULES_PARTITION } from '../../oncall/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
+import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
 import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { environmentOf } from '../../../platform/environment-contract';
 import { AUTO_CLOSE_ENVIRONMENT, INCIDENTS_ENVIRONMENT, SLA_CLOCK_ENVIRONMENT } from '../functions/environment';
@@ -51,12 +54,16 @@ export class IncidentsModule extends ItsmModule {
         incidentsTable: data.incidentsTable.tableName,
         auditTable: data.auditTable.tableName,
         catalogueTable: data.catalogueTable.tableName,
+        oncallTable: data.oncallTable.tableName,
         clientSettings,
       }),
     });
     slaClock.grantTable({ table: data.incidentsTable, key: data.key, access: ['read', 'write'] });
     // Escalation calls the service's own contacts and owner: one GetItem per check that sends.
     slaClock.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
+    // Paging by escalation policy reads the policies (Query of their partition), the schedules and
+    // the paging directory (GetItem): those three partitions of the on-call table, read only.
+    slaClock.grantTable({ table: data.oncallTable, key: data.key, access: ['get', 'query'], leadingKeys: [POLICIES_PARTITION, SCHEDULES_PARTITION, PEOPLE_PARTITION] });
     slaClock.grantAuditAppend(this.auditAppend);
     const slaWorkflow = new ItsmSlaWorkflow(scope, 'SlaWorkflow', { checkFunction: slaClock.live, logRetention, logKey: data.key });
     this.slaStateMachine = slaWorkflow.stateMachine;
@@ -148,6 +155,20 @@ export class IncidentsModule extends ItsmModule {
         );
       }
     }
+    // A paging step that reached nobody for some target (a rota gap, a person missing from the
+    // directory): the provider's contacts are told at once (an outbox effect); this alarm makes it
+    // an incident in the desk too, so the rota gets fixed.
+    this.alarms.push(
+      new Alarm(scope, 'PagingGapsAlarm', {
+        alarmName: `${healthAlarmPrefix(props.clientId)}paging-gaps`,
+        alarmDescription: 'An escalation-policy step paged nobody for some target (the incident timeline and the "paging gap" notification name it)',
+        metric: new Metric({ namespace: 'RoweItsm', metricName: 'PagingGaps', dimensionsMap: { service: slaClock.serviceName }, period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
     // No function of this module notifies anyone: notices are outbox effects (OutboxModule sends them, webhook included).
 
     this.incidents = incidents;

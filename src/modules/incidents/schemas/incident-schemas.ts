@@ -142,7 +142,7 @@ export const incidentSchema = z
     version: z.number().int(),
     occurrenceCount: z.number().int().optional().describe('Monitoring incidents: ALARM events this incident stands for'),
     alarmArn: z.string().optional().describe('Monitoring incidents: the CloudWatch alarm'),
-    security: z.boolean().optional().describe('Incidents from security findings (GuardDuty, Inspector)'),
+    security: z.boolean().optional().describe('A security incident: from a security finding (GuardDuty, Inspector), or flagged by the desk (POST /incidents/{id}/security)'),
     findingId: z.string().optional().describe('Security-finding incidents: the GuardDuty finding id or the Inspector finding ARN'),
     outage: z.object({ start: timestamp.optional(), end: timestamp.optional(), lostTransactions: z.number().int().optional() }).optional().describe('Marked as a service outage'),
     external: z
@@ -167,6 +167,10 @@ export const commentBodySchema = z
 export const rejectBodySchema = z.strictObject({ reason: text(2000).describe('Why the fix did not work') }).describe('Reject a resolution');
 
 export const confirmBodySchema = z.strictObject({}).describe('Confirm a resolution (no fields)');
+
+export const flagSecurityBodySchema = z
+  .strictObject({ reason: text(2000).describe('Why it is a security incident (on the timeline and in the notices)') })
+  .describe('Flag an incident as a security incident');
 
 export const escalateBodySchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { openIncident, resolveAutomatically, type Incident, type IncidentChange } from '../../incidents/domain';
 import { recordSlaFacts } from '../../incidents/domain';
-import { withSlaFacts } from '../../incidents/app';
+import { securityNoticeEffects, withSlaFacts } from '../../incidents/app';
 import { isOpen } from '../../incidents/domain';
 import type { TimelineEntry } from '../../incidents/domain';
 import type { Priority } from '../../../kernel/domain/priority';
@@ -16,7 +16,7 @@ import {
 import type { GuardDutyFindingEvent, Inspector2FindingEvent } from '../schemas/event-rules';
 import { findingEventSeverity } from '../domain/alarm-policy';
 import { changeEffects, MONITORING_ACTOR, type IngestEventDeps, type IngestOutcome } from './ingest-event';
-import type { ContactRef, Notification } from '../../../kernel/app/ports';
+import type { ContactRef } from '../../../kernel/app/ports';
 import type { MonitoringLock } from './ports';
 import { incidentChangeEntry } from '../../audit/app';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
@@ -25,6 +25,8 @@ export interface IngestFindingDeps extends IngestEventDeps {
   readonly findingPriorities: FindingPriorities;
   /** contacts.security, else nominated contact #1: told of each security incident opened (an outbox effect). */
   readonly securityContact: ContactRef;
+  /** The provider's Information Security Manager: told of each security incident opened too. */
+  readonly informationSecurityManager?: ContactRef;
   readonly clientId: string;
 }
 
@@ -217,7 +219,7 @@ export async function ingestSecurityFinding(deps: IngestFindingDeps, finding: Se
       change: { incident, entries: opened.entries },
       ...(held && { staleIncidentId: held.incidentId }),
       audit: audit(undefined, incident, 'incident:create'),
-      effects: changeEffects(undefined, incident, [{ kind: 'notify', name: 'security-incident', notification: securityNotification(deps, incident, finding) }]),
+      effects: changeEffects(undefined, incident, securityNotices(deps, incident, finding)),
     });
     if (result === 'opened') return { outcome: 'opened', incidentId: incident.id };
     if (result === 'duplicate-event') return { outcome: 'duplicate' };
@@ -257,17 +259,13 @@ function remediated(deps: IngestEventDeps, incident: Incident, notes: string, no
   return withSlaFacts(incident, resolveAutomatically({ incident, resolutionCode: REMEDIATED_RESOLUTION_CODE, resolutionNotes: notes, rules: deps.rules, actor: MONITORING_ACTOR, now }), now, false);
 }
 
-/** The security contact's notice of a new security incident, stored with the incident (delivered by the outbox consumer). */
-function securityNotification(deps: IngestFindingDeps, incident: Incident, finding: SecurityFinding): Notification {
-  return {
-    topic: 'security',
-    subject: `[${incident.priority}] ${incident.number} security incident: ${finding.title}`,
-    message: [
-      `${incident.number} was opened from ${finding.product} finding ${finding.findingId} (severity ${finding.reportedSeverity}, ${finding.severity}).`,
-      `Account ${finding.account}, region ${finding.region}.`,
-      finding.description,
-    ].join('\n'),
-    recipients: [deps.securityContact],
-    attributes: { priority: incident.priority, client: deps.clientId, level: 'security', source: finding.product.toLowerCase() },
-  };
+/** The notices of a new security incident (the client's security contact, the provider's ISM), stored with the incident. */
+function securityNotices(deps: IngestFindingDeps, incident: Incident, finding: SecurityFinding) {
+  const audience = { clientId: deps.clientId, securityContact: deps.securityContact, ...(deps.informationSecurityManager && { informationSecurityManager: deps.informationSecurityManager }) };
+  return securityNoticeEffects(audience, incident, {
+    source: finding.product.toLowerCase(),
+    subject: finding.title,
+    text: `${incident.number} was opened from ${finding.product} finding ${finding.findingId} (severity ${finding.reportedSeverity}, ${finding.severity}).`,
+    details: [`Account ${finding.account}, region ${finding.region}.`, finding.description],
+  });
 }

@@ -13,7 +13,7 @@ import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trai
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { EVENT_INGESTION_ENVIRONMENT } from './environment';
-import { alarmTrackingPolicyOf } from '../../incidents/app';
+import { alarmTrackingPolicyOf, slaPolicyOf } from '../../incidents/app';
 
 const env = readEnvironment(EVENT_INGESTION_ENVIRONMENT);
 
@@ -27,7 +27,7 @@ const { logger, metrics, tracer } = createObservability('event-ingestion');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const incidentsTable = env.incidentsTable;
-const incidents = new DynamoDbIncidentRepository(documents, incidentsTable, undefined, undefined, settings.retention.outboxItems);
+const incidents = new DynamoDbIncidentRepository(documents, incidentsTable, undefined, undefined, slaPolicyOf(settings), settings.retention.outboxItems);
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const auditTrail = new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids });
@@ -61,6 +61,7 @@ const findingDeps: IngestFindingDeps = {
   ...common,
   findingPriorities: settings.monitoring.findingPriorities,
   securityContact: settings.contacts.security ?? settings.contacts.nominated[0]!,
+  ...(settings.contacts.informationSecurityManager && { informationSecurityManager: settings.contacts.informationSecurityManager }),
   clientId: settings.id,
 };
 

@@ -3,8 +3,8 @@ import type { Page, PageRequest } from '../../../kernel/app/ports';
 import { AlreadyExistsError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import { decodeCursor, encodeCursor, queryFromCursor } from '../../../kernel/adapters/page-cursor';
 import type { VersionedRecords } from '../app/ports';
-import { KEY_ATTRIBUTES, POLICIES_PARTITION, SCHEDULES_PARTITION, policyKey, scheduleKey } from './oncall-table-keys';
-import type { EscalationPolicy, Schedule } from '../domain';
+import { KEY_ATTRIBUTES, PEOPLE_PARTITION, POLICIES_PARTITION, SCHEDULES_PARTITION, personKey, policyKey, scheduleKey } from './oncall-table-keys';
+import type { EscalationPolicy, Person, Schedule } from '../domain';
 
 interface Layout {
   /** The record's kind: names it in errors and in the `kind` attribute. */
@@ -86,3 +86,6 @@ export const scheduleRecords = (db: DynamoDBDocumentClient, tableName: string) =
 const POLICY_LAYOUT: Layout = { kind: 'policy', partition: POLICIES_PARTITION, keyOf: policyKey };
 
 export const policyRecords = (db: DynamoDBDocumentClient, tableName: string) => new DynamoDbVersionedRecords<EscalationPolicy>(db, tableName, POLICY_LAYOUT);
+
+export const personRecords = (db: DynamoDBDocumentClient, tableName: string) =>
+  new DynamoDbVersionedRecords<Person>(db, tableName, { kind: 'person', partition: PEOPLE_PARTITION, keyOf: personKey });

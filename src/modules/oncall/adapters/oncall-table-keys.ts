@@ -6,6 +6,7 @@
  * |-------------------|-----------|----------------|
  * | schedule          | SCHEDULES | SCHEDULE#<id>  |
  * | escalation policy | POLICIES  | POLICY#<id>    |
+ * | directory person  | PEOPLE    | PERSON#<username> |
  *
  * One partition per kind: a client has tens of schedules and policies, changed a few times a
  * week, so listing them is one Query on a fixed partition (no Scan, no index), and reading one is
@@ -18,8 +19,12 @@ export const SCHEDULE_PREFIX = 'SCHEDULE#';
 export const POLICIES_PARTITION = 'POLICIES';
 export const POLICY_PREFIX = 'POLICY#';
 
+export const PEOPLE_PARTITION = 'PEOPLE';
+export const PERSON_PREFIX = 'PERSON#';
+
 export const scheduleKey = (id: string) => ({ pk: SCHEDULES_PARTITION, sk: `${SCHEDULE_PREFIX}${id}` });
 export const policyKey = (id: string) => ({ pk: POLICIES_PARTITION, sk: `${POLICY_PREFIX}${id}` });
+export const personKey = (username: string) => ({ pk: PEOPLE_PARTITION, sk: `${PERSON_PREFIX}${username}` });
 
 /** Attributes of an item that are keys, not the record. */
 export const KEY_ATTRIBUTES: readonly string[] = ['pk', 'sk', 'kind'];

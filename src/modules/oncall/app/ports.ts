@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../../../kernel/app/ports';
-import type { EscalationPolicy, Schedule } from '../domain';
+import type { EscalationPolicy, Person, Schedule } from '../domain';
 
 /** Ports of the on-call use cases; adapters implement them (DynamoDB on AWS and locally). */
 
@@ -17,3 +17,6 @@ export interface VersionedRecords<T extends { readonly id: string; readonly vers
 export type ScheduleRepository = VersionedRecords<Schedule>;
 
 export type PolicyRepository = VersionedRecords<EscalationPolicy>;
+
+/** The paging directory: a person by username. */
+export type PersonRepository = VersionedRecords<Person>;

@@ -4,3 +4,5 @@ export * from './schedule-record';
 export * from './icalendar';
 export * from './escalation-policy';
 export type { Versioned } from './versioned';
+export * from './paging';
+export * from './person';

@@ -9,7 +9,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { createHttpHandler } from '../../../kernel/http/http-router';
-import { policyRecords, scheduleRecords } from '../adapters/dynamodb-versioned-records';
+import { personRecords, policyRecords, scheduleRecords } from '../adapters/dynamodb-versioned-records';
 import type { PolicyDeps } from '../app/policy-use-cases';
 import { defaultPolicyFromContacts } from '../domain';
 import { checkScheduleGaps, GAP_HORIZON_DAYS, type ScheduleDeps } from '../app/schedule-use-cases';
@@ -46,7 +46,7 @@ const policyDeps: PolicyDeps = {
   // Clients without policies keep their configured escalation: contacts #1–#3, then the service owner.
   defaultPolicy: defaultPolicyFromContacts({ ...settings.sla.escalation, nominated: settings.contacts.nominated }),
 };
-const httpDeps: OnCallHttpDeps = { schedules: scheduleDeps, policies: policyDeps };
+const httpDeps: OnCallHttpDeps = { schedules: scheduleDeps, policies: policyDeps, people: { people: personRecords(documents, env.oncallTable), clock, audit } };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = ONCALL_ROUTES;

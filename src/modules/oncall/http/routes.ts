@@ -23,7 +23,13 @@ import {
   resolutionSchema,
   resolvePagingQuerySchema,
   updatePolicyBodySchema,
+  createPersonBodySchema,
+  listPeopleQuerySchema,
+  personPageSchema,
+  personSchema,
+  updatePersonBodySchema,
 } from '../schemas';
+import { createPerson, getPerson, listPeople, updatePerson, type PeopleDeps } from '../app/people-use-cases';
 import { createPolicy, getPolicy, listPolicies, resolvePaging, updatePolicy, type PolicyDeps } from '../app/policy-use-cases';
 import {
   createOverride,
@@ -59,7 +65,9 @@ const versioned = (record: { readonly version: number }, status: number, extra: 
 export interface OnCallHttpDeps {
   readonly schedules: ScheduleDeps;
   readonly policies: PolicyDeps;
+  readonly people: PeopleDeps;
 }
+const username = (params: Params) => validate(usernameSchema, params?.['username'], 'username');
 const policyId = (params: Params) => validate(policyIdSchema, params?.['id'], 'id');
 
 export const ONCALL_ROUTES = defineRoutes<OnCallHttpDeps>('oncall', [
@@ -187,6 +195,36 @@ export const ONCALL_ROUTES = defineRoutes<OnCallHttpDeps>('oncall', [
       const id = policyId(event.pathParameters);
       const changes = parseJsonBody(event, updatePolicyBodySchema);
       return versioned(await updatePolicy(deps.policies, caller, id, changes, ifMatchVersion(event)), 200);
+    },
+  },
+  {
+    method: 'POST', path: '/people', auth: 'token', operationId: 'createPerson',
+    summary: 'Add a person to the paging directory: how pages reach them (the rota keepers, or the person themselves)', body: createPersonBodySchema,
+    response: { status: 201, schema: personSchema, description: 'Created; Location and ETag headers set' }, problems: [409, 415],
+    handle: async ({ event, caller }, deps) => {
+      const { username: id, ...contact } = parseJsonBody(event, createPersonBodySchema);
+      const person = await createPerson(deps.people, caller, id, contact);
+      return versioned(person, 201, { Location: `${basePath(event)}/people/${encodeURIComponent(person.id)}` });
+    },
+  },
+  {
+    method: 'GET', path: '/people', auth: 'token', operationId: 'listPeople',
+    summary: 'The paging directory, by username', query: listPeopleQuerySchema,
+    response: { status: 200, schema: personPageSchema, description: 'One page' },
+    handle: async ({ event, caller }, deps) => ({ status: 200, body: await listPeople(deps.people, caller, parseQuery(event, listPeopleQuerySchema)) }),
+  },
+  {
+    method: 'GET', path: '/people/{username}', auth: 'token', operationId: 'getPerson',
+    summary: 'A person of the paging directory', response: { status: 200, schema: personSchema, description: 'The entry; ETag header set' }, problems: [404],
+    handle: async ({ event, caller }, deps) => versioned(await getPerson(deps.people, caller, username(event.pathParameters)), 200),
+  },
+  {
+    method: 'PATCH', path: '/people/{username}', auth: 'token', operationId: 'updatePerson',
+    summary: "Change a person's contact details (If-Match required)", body: updatePersonBodySchema,
+    response: { status: 200, schema: personSchema, description: 'The changed entry; new ETag' }, problems: [404, 409, 412, 415, 428],
+    handle: async ({ event, caller }, deps) => {
+      const id = username(event.pathParameters);
+      return versioned(await updatePerson(deps.people, caller, id, parseJsonBody(event, updatePersonBodySchema), ifMatchVersion(event)), 200);
     },
   },
 ]);

@@ -158,3 +158,28 @@ export const resolutionSchema = z.object({
   name: z.string(),
   firings: z.array(z.object({ step: z.number().int(), round: z.number().int(), at: timestamp, pages: z.array(page) })),
 });
+
+/** The paging directory: how to reach a person by username. */
+const personFields = {
+  name: line(120),
+  email: z.email().max(254),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +442071234567').optional().describe('For SMS and voice pages'),
+};
+export const createPersonBodySchema = z
+  .strictObject({ username: usernameSchema.describe('The username schedules and policies name'), ...personFields })
+  .describe('A person of the paging directory');
+export const updatePersonBodySchema = z
+  .strictObject({ name: personFields.name.optional(), email: personFields.email.optional(), phone: personFields.phone })
+  .refine((body) => Object.keys(body).length > 0, 'must change at least one field')
+  .describe('The contact details to change');
+export const personSchema = z.object({
+  id: z.string().describe('The username'),
+  ...personFields,
+  version: z.number().int(),
+  createdAt: timestamp,
+  createdBy: z.string(),
+  updatedAt: timestamp,
+  updatedBy: z.string(),
+});
+export const personPageSchema = z.object({ items: z.array(personSchema), nextToken: z.string().optional() });
+export const listPeopleQuerySchema = z.strictObject({ limit, nextToken });

@@ -13,7 +13,7 @@ export interface EffectDeliveryDeps {
    * the effect was stored; a publisher whose last rebuild started later may skip (it covered it).
    * @default no site: the effect has nothing to do
    */
-  readonly selfHelpSite?: { publish(request: { readonly storedAt?: string; readonly trigger?: string }): Promise<unknown> };
+  readonly selfHelpSite?: { publish(request: { readonly storedAt?: string; readonly trigger?: string; readonly incidentTrigger?: string }): Promise<unknown> };
   /**
    * Pushes an incident to the client's ServiceNow (src/modules/servicenow), where the client has the
    * integration; idempotent (it sends what differs from what the record already holds). Without it,
@@ -43,7 +43,11 @@ export async function deliverOutboxItem(deps: EffectDeliveryDeps, key: Readonly<
 export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: OutboxEffect, storedAt?: string): Promise<void> {
   switch (effect.kind) {
     case 'publish-site':
-      await deps.selfHelpSite?.publish({ trigger: effect.articleId, ...(storedAt !== undefined && { storedAt }) });
+      await deps.selfHelpSite?.publish({
+        ...(effect.articleId !== undefined && { trigger: effect.articleId }),
+        ...(effect.incidentId !== undefined && { incidentTrigger: effect.incidentId }),
+        ...(storedAt !== undefined && { storedAt }),
+      });
       return;
     case 'sla-start':
       return deps.slaScheduler.start({ incidentId: effect.incidentId, generation: effect.generation });

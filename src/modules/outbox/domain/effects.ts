@@ -16,12 +16,14 @@ export type Effect =
       readonly notification: Notification;
     }
   /**
-   * Rebuild the client's self-help site: an article it shows was published, changed or archived.
-   * The rebuild reads the current published set, so any delivery (or redelivery) of any of these
-   * effects brings the site up to date, and a rebuild that started after this effect was stored
-   * covers it (the delivery skips it: debounced).
+   * Rebuild the client's self-help site: an article it shows was published, changed or archived
+   * (`articleId`), or a major incident opened or left open work, which changes its service's status
+   * (`incidentId`). The rebuild reads the current published set and open major incidents, so any
+   * delivery (or redelivery) of any of these effects brings the site up to date, and a rebuild that
+   * started after this effect was stored covers it (the delivery skips it: debounced).
    */
-  | { readonly kind: 'publish-site'; readonly articleId: string }
+  | { readonly kind: 'publish-site'; readonly articleId: string; readonly incidentId?: never }
+  | { readonly kind: 'publish-site'; readonly incidentId: string; readonly articleId?: never }
   /**
    * Bring the client's ServiceNow record of an incident in step with it (src/modules/servicenow):
    * delivery pushes the incident's current mapped fields and new comments and work notes, so a

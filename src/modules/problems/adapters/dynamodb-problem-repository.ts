@@ -507,33 +507,46 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
    * `publishedOnly`: for readers who may see published articles only; anything else reads as absent.
    */
   async recordView(id: string, at: string, publishedOnly: boolean): Promise<KnowledgeArticle | undefined> {
+    // Client users read published articles that are not internal (no audience: client, as before audiences).
+    const result = await this.countRead(id, at, publishedOnly ? 'not-internal' : undefined, 'ALL_NEW');
+    return result ? (strip(result) as unknown as KnowledgeArticle) : undefined;
+  }
+
+  async recordSiteView(id: string, at: string): Promise<boolean> {
+    return (await this.countRead(id, at, 'public', 'NONE')) !== undefined;
+  }
+
+  /**
+   * One UpdateItem: a view and the last access, conditioned on the article being published for
+   * the audience (`not-internal`: client users; `public`: the public site). undefined when refused.
+   */
+  private async countRead(id: string, at: string, published: 'not-internal' | 'public' | undefined, returnValues: 'ALL_NEW' | 'NONE'): Promise<Record<string, unknown> | undefined> {
     const index = PROBLEM_INDEXES.byLastAccess;
+    const audience = published === 'public' ? '#audience = :public' : '(attribute_not_exists(#audience) OR #audience <> :internal)';
     try {
       const result = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: articleKey(id),
           UpdateExpression: 'ADD #views :one SET #last = :at, #activity = :activity',
-          // Client users read published articles that are not internal (no audience: client, as before audiences).
-          ConditionExpression: publishedOnly
-            ? 'attribute_exists(pk) AND #state = :published AND (attribute_not_exists(#audience) OR #audience <> :internal)'
-            : 'attribute_exists(pk)',
+          ConditionExpression: published ? `attribute_exists(pk) AND #state = :published AND ${audience}` : 'attribute_exists(pk)',
           ExpressionAttributeNames: {
             '#views': 'views',
             '#last': 'lastAccessedAt',
             '#activity': index.sortKey,
-            ...(publishedOnly && { '#state': 'state', '#audience': 'audience' }),
+            ...(published && { '#state': 'state', '#audience': 'audience' }),
           },
           ExpressionAttributeValues: {
             ':one': 1,
             ':at': at,
             ':activity': lastAccessSortKey(at, id),
-            ...(publishedOnly && { ':published': 'published', ':internal': 'internal' }),
+            ...(published && { ':published': 'published' }),
+            ...(published === 'public' ? { ':public': 'public' } : published && { ':internal': 'internal' }),
           },
-          ReturnValues: 'ALL_NEW',
+          ReturnValues: returnValues,
         }),
       );
-      return result.Attributes ? (strip(result.Attributes) as unknown as KnowledgeArticle) : undefined;
+      return result.Attributes ?? {};
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;

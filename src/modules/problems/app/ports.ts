@@ -86,6 +86,8 @@ export interface ProblemRepository extends KnowledgeSearch {
   articleTerms(id: string): Promise<string[]>;
   /** A read by id: counts a view and sets the last access, without a new version; undefined if absent (or, `publishedOnly`, not published for client users: unpublished or internal). */
   recordView(id: string, at: string, publishedOnly: boolean): Promise<KnowledgeArticle | undefined>;
+  /** A view of a public page of the self-help site: counted as a read only if the article is published and public; false otherwise. */
+  recordSiteView(id: string, at: string): Promise<boolean>;
   /** Published articles whose last activity (read or publication) is before `before`, least recent first. */
   staleArticles(before: string, limit: number): Promise<StaleArticle[]>;
 }

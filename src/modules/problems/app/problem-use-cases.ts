@@ -495,6 +495,15 @@ export async function getArticle(deps: ProblemDeps, caller: Caller, id: string):
   return article;
 }
 
+/**
+ * A page of the public self-help site was opened (its page's beacon, through the site's own
+ * address): counts a read of the article, which keeps it from retirement as stale. No caller: the
+ * page is public, so only published public articles count; anything else is 404, as absent.
+ */
+export async function countSiteView(deps: ProblemDeps, id: string): Promise<void> {
+  if (!(await deps.problems.recordSiteView(id, now(deps)))) throw new NotFoundError(`No public knowledge article ${id}`, 'id');
+}
+
 /** Edits, publishes, archives or restores an article (If-Match). Publishing indexes its terms; leaving published drops them. */
 export async function updateArticle(deps: ProblemDeps, caller: Caller, id: string, changes: ArticleChanges, ifMatchVersion: VersionPrecondition | undefined): Promise<KnowledgeArticle> {
   requireScope(caller, 'knowledge:manage', 'write knowledge articles');

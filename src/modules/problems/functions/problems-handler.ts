@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { slaPolicyOf } from '../../incidents/app';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ProblemDeps } from '../app/problem-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
@@ -23,7 +24,7 @@ const deps: ProblemDeps = {
   // Knowledge writes store the self-help site's rebuild as an outbox item in the incidents table.
   problems: new DynamoDbProblemRepository(documents, env.problemsTable, env.incidentsTable, settings.retention.outboxItems),
   // Read only: GetItem by id and the byNumber index, to link incidents by id or number.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, settings.retention.outboxItems),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   clock,
   ids,
   audit,

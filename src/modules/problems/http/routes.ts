@@ -44,6 +44,7 @@ import {
   addAnalysis,
   appendProblemLog,
   changesOfProblem,
+  countSiteView,
   createArticle,
   createKnownError,
   createProblem,
@@ -313,6 +314,15 @@ export const PROBLEM_ROUTES = defineRoutes<ProblemHttpDeps>('problems', [
     summary: 'Read a knowledge article; requesters read published ones only', response: { status: 200, schema: articleSchema, description: 'The article' }, problems: [404],
     handle: async ({ event, caller }, deps) =>
       representation(await getArticle(deps, caller, validate(articleIdSchema, event.pathParameters?.['id'], 'id')), 200),
+  },
+  {
+    method: 'POST', path: '/knowledge/{id}/views', auth: 'none', operationId: 'countSiteView',
+    summary: "The self-help site's article page was opened (its beacon, through the site's own address): counts a read of a published public article",
+    response: { status: 204, description: 'Counted' }, problems: [404],
+    handle: async ({ event }, deps) => {
+      await countSiteView(deps, validate(articleIdSchema, event.pathParameters?.['id'], 'id'));
+      return { status: 204 };
+    },
   },
   {
     method: 'PATCH', path: '/knowledge/{id}', auth: 'token', operationId: 'updateKnowledgeArticle',

@@ -15,8 +15,11 @@ import type { BoundedRead, KnownErrorImpactReader } from './report-ports';
 export interface ReportDeps {
   readonly aggregates: ReportAggregates;
   readonly clock: Clock;
-  /** SLA compliance of every service (GET /reports/sla's figures), when the report covers every service. */
-  readonly slaReport?: (caller: Caller, period: { from: string; to: string }) => Promise<unknown>;
+  /**
+   * SLA compliance of every service (GET /reports/sla's figures), when the report covers every
+   * service. `readDays` hands it the every-service day counters the report reads anyway.
+   */
+  readonly slaReport?: (caller: Caller, period: { from: string; to: string }, readDays?: (fromDay: string, toDay: string) => Promise<Readonly<Record<string, number>>>) => Promise<unknown>;
   /** Known errors' ongoing impact (the problems table); the service report has no such section without it. */
   readonly knownErrors?: KnownErrorImpactReader;
   /** Requests and changes raised in a period (GET /reports/requests-changes' figures); no ratio section without it. */
@@ -153,10 +156,14 @@ export async function serviceReport(deps: ReportDeps, caller: Caller, query: Rep
   const period = checkedPeriod(caller, query);
   const now = deps.clock.now();
   const service = query.service ?? ALL_SERVICES;
+  const dayCounters = deps.aggregates.dayCounters(service, period.fromDay, period.toDay);
+  // The SLA section counts from the same every-service day items: read once when it wants the same days.
+  const readDays = (fromDay: string, toDay: string) =>
+    fromDay === period.fromDay && toDay === period.toDay ? dayCounters : deps.aggregates.dayCounters(ALL_SERVICES, fromDay, toDay);
   const [counters, backlog, sla, knownErrors, requestsChanges, events] = await Promise.all([
-    deps.aggregates.dayCounters(service, period.fromDay, period.toDay),
+    dayCounters,
     deps.aggregates.backlog(service),
-    service === ALL_SERVICES && deps.slaReport ? deps.slaReport(caller, period) : Promise.resolve(undefined),
+    service === ALL_SERVICES && deps.slaReport ? deps.slaReport(caller, period, readDays) : Promise.resolve(undefined),
     deps.knownErrors ? knownErrorsSection(deps.knownErrors, deps.aggregates, service, period, now) : Promise.resolve(undefined),
     deps.requestsChanges ? requestsChangesSection(deps, caller, service, period) : Promise.resolve(undefined),
     deps.eventTrends ? eventsSection(deps, caller, period) : Promise.resolve(undefined),

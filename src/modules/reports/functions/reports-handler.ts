@@ -42,11 +42,13 @@ const slaPolicy = slaPolicyOf(settings);
 const incidents = new DynamoDbIncidentRepository(documents, incidentsTable);
 const changes = new DynamoDbChangeRepository(documents, env.changesTable);
 const eventDeps = { reader: new DynamoDbEventReader(documents, env.eventsTable) };
+const aggregates = new DynamoDbReportAggregates(documents, incidentsTable);
 const deps = {
-  aggregates: new DynamoDbReportAggregates(documents, incidentsTable),
+  aggregates,
   clock,
   knownErrors: new DynamoDbKnownErrorImpactReader(documents, env.problemsTable),
-  slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => slaReport({ incidents, clock, policy: slaPolicy }, caller, period),
+  slaReport: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }, readDays?: Parameters<typeof slaReport>[3]) =>
+    slaReport({ incidents, aggregates, clock, policy: slaPolicy }, caller, period, readDays),
   requestsChanges: (caller: Parameters<typeof slaReport>[1], period: { from: string; to: string }) => requestsChangesReport({ changes }, caller, period),
   eventTrends: (caller: Parameters<typeof slaReport>[1], query: { bucket: 'day'; from: string; to: string }) => eventTrends(eventDeps, caller, query),
 };

@@ -1,9 +1,9 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SiteSource } from '../app/ports';
+import type { OpenMajorIncident, SiteIncident, SiteSource } from '../app/ports';
 import type { SiteArticle, SiteService } from '../domain';
 import { DynamoDbKnowledgeSearch, articleKey } from '../../problems/adapters';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { INCIDENT_INDEXES, incidentKey } from '../../incidents/adapters';
 
 /** Incident states that are open work: a major incident in one of them puts its service's status on the site. */
 export const OPEN_INCIDENT_STATES = ['New', 'In Progress', 'On Hold'] as const;
@@ -45,9 +45,23 @@ export class DynamoDbSiteSource implements SiteSource {
     return services;
   }
 
-  async majorIncidentServices(): Promise<readonly string[]> {
+  async incident(id: string): Promise<SiteIncident | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.incidents,
+        Key: incidentKey(id),
+        ConsistentRead: true,
+        ProjectionExpression: 'id, service, major, #state',
+        ExpressionAttributeNames: { '#state': 'state' },
+      }),
+    );
+    const item = result.Item;
+    return item && { id: String(item['id']), service: String(item['service']), major: item['major'] === true, state: item['state'] as SiteIncident['state'] };
+  }
+
+  async openMajorIncidents(): Promise<readonly OpenMajorIncident[]> {
     const index = INCIDENT_INDEXES.byState;
-    const services = new Set<string>();
+    const incidents: OpenMajorIncident[] = [];
     for (const state of OPEN_INCIDENT_STATES) {
       let start: Record<string, unknown> | undefined;
       do {
@@ -57,16 +71,16 @@ export class DynamoDbSiteSource implements SiteSource {
             IndexName: index.name,
             KeyConditionExpression: '#pk = :pk',
             FilterExpression: '#major = :true',
-            ProjectionExpression: '#service',
-            ExpressionAttributeNames: { '#pk': index.partitionKey, '#major': 'major', '#service': 'service' },
+            ProjectionExpression: '#id, #service',
+            ExpressionAttributeNames: { '#pk': index.partitionKey, '#major': 'major', '#id': 'id', '#service': 'service' },
             ExpressionAttributeValues: { ':pk': `STATE#${state}`, ':true': true },
             ...(start && { ExclusiveStartKey: start }),
           }),
         );
-        for (const item of result.Items ?? []) services.add(String(item['service']));
+        for (const item of result.Items ?? []) incidents.push({ id: String(item['id']), service: String(item['service']) });
         start = result.LastEvaluatedKey;
       } while (start);
     }
-    return [...services].sort();
+    return incidents;
   }
 }

@@ -1,3 +1,4 @@
+import type { IncidentState } from '../../incidents/domain';
 import type { DeskContact, SiteAccess, SiteArticle, SiteFile, SiteService } from '../domain';
 
 /** What the site is built from: the current published set, the catalogue, open major incidents. */
@@ -7,8 +8,23 @@ export interface SiteSource {
   /** One article read consistently (the one whose change triggered the rebuild); undefined if gone. */
   article(id: string): Promise<SiteArticle | undefined>;
   services(): Promise<readonly SiteService[]>;
-  /** The services with an open major incident. */
-  majorIncidentServices(): Promise<readonly string[]>;
+  /** The open major incidents (read from an index: a change of the last moments may not show yet). */
+  openMajorIncidents(): Promise<readonly OpenMajorIncident[]>;
+  /** One incident read consistently (the one whose change triggered the rebuild); undefined if gone. */
+  incident(id: string): Promise<SiteIncident | undefined>;
+}
+
+/** What the site needs of an incident: never its text, only whether its service shows a major incident. */
+export interface SiteIncident {
+  readonly id: string;
+  readonly service: string;
+  readonly major: boolean;
+  readonly state: IncidentState;
+}
+
+export interface OpenMajorIncident {
+  readonly id: string;
+  readonly service: string;
 }
 
 /** What was published last: each file's content hash, and when that rebuild started reading. */

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { generateSite, type SiteArticle } from '../domain';
-import type { SiteManifest, SiteSettings, SiteSource, SiteStore } from './ports';
+import { isOpen } from '../../incidents/domain';
+import type { OpenMajorIncident, SiteIncident, SiteManifest, SiteSettings, SiteSource, SiteStore } from './ports';
+
+export interface PublishSiteRequest {
+  /** When the effect asking for this rebuild was stored: a rebuild started well after it covers it. */
+  readonly storedAt?: string;
+  /** The article whose change caused it, read consistently, so index lag cannot hide it. */
+  readonly trigger?: string;
+  /** The incident whose major status changed, read consistently, so index lag cannot hide it. */
+  readonly incidentTrigger?: string;
+}
 
 export interface PublishSiteDeps {
   readonly source: SiteSource;
@@ -35,22 +45,23 @@ async function inBatches(paths: readonly string[], write: (path: string) => Prom
  * content hash differs from the last manifest are written, files no longer generated are deleted,
  * the rest left alone; the manifest goes last. Redelivery is harmless (the same set gives the same
  * files), and an effect stored well before the last rebuild started is skipped (debounced).
- * `trigger`: the article whose change caused it, read consistently, so index lag cannot hide it.
  */
-export async function publishSite(deps: PublishSiteDeps, request: { readonly storedAt?: string; readonly trigger?: string } = {}): Promise<PublishOutcome> {
+export async function publishSite(deps: PublishSiteDeps, request: PublishSiteRequest = {}): Promise<PublishOutcome> {
   const previous = await deps.store.manifest();
   if (request.storedAt !== undefined && previous && Date.parse(previous.startedAt) - Date.parse(request.storedAt) > INDEX_LAG_MS) {
     return { outcome: 'covered', written: 0, deleted: 0, unchanged: 0 };
   }
   const startedAt = deps.clock.now().toISOString();
-  const [published, services, majorIncidentServices, trigger] = await Promise.all([
+  const [published, services, openMajor, trigger, incidentTrigger] = await Promise.all([
     deps.source.publishedArticles(),
     deps.source.services(),
-    deps.source.majorIncidentServices(),
+    deps.source.openMajorIncidents(),
     request.trigger ? deps.source.article(request.trigger) : Promise.resolve(undefined),
+    request.incidentTrigger ? deps.source.incident(request.incidentTrigger) : Promise.resolve(undefined),
   ]);
   const articles: SiteArticle[] = published.filter((a) => a.id !== request.trigger);
   if (trigger) articles.push(trigger);
+  const majorIncidentServices = servicesWithMajorIncidents(openMajor, request.incidentTrigger, incidentTrigger);
   const site = generateSite({ ...deps.settings, articles, services, majorIncidentServices });
   const files: Record<string, string> = {};
   const changed: string[] = [];
@@ -68,4 +79,15 @@ export async function publishSite(deps: PublishSiteDeps, request: { readonly sto
   const manifest: SiteManifest = { startedAt, files };
   await deps.store.saveManifest(manifest);
   return { outcome: 'published', written, deleted, unchanged };
+}
+
+/**
+ * The services whose status shows a major incident: the open major incidents the index lists, with
+ * the triggering incident taken from its consistent read instead (the index may still list it as
+ * open after it was resolved, or not list it yet after it was declared).
+ */
+export function servicesWithMajorIncidents(openMajor: readonly OpenMajorIncident[], triggerId: string | undefined, trigger: SiteIncident | undefined): string[] {
+  const services = new Set(openMajor.filter((i) => i.id !== triggerId).map((i) => i.service));
+  if (trigger && trigger.major && isOpen(trigger.state)) services.add(trigger.service);
+  return [...services].sort();
 }

@@ -4,3 +4,4 @@
  */
 export { byteLength, generateSite, isOnSite, pageWeights } from './site-generator';
 export type { DeskContact, Site, SiteAccess, SiteArticle, SiteFile, SiteInput, SiteService } from './site-generator';
+export { VIEW_BEACON_PATH_PATTERN } from './site-assets';

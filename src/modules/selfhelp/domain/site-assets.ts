@@ -59,3 +59,19 @@ status.textContent=found.length?found.length+" article"+(found.length===1?"":"s"
 }).catch(function(){status.textContent="Search is unavailable right now; browse the services below, or contact the service desk."})
 })();
 `;
+
+/**
+ * Where an article page's view beacon goes, relative to the site's root: the site's own address
+ * (same origin, so the CSP's connect-src 'self' allows it), which CloudFront forwards to the API
+ * (`POST /knowledge/{id}/views`) and the local runtime likewise.
+ */
+export const VIEW_BEACON_PATH_PATTERN = 'knowledge/*/views';
+
+/** Counts a view of the article page it is on: one beacon, no cookie, nothing read back. */
+export const VIEW_JS = `(function(){
+var a=document.querySelector("article[data-article-id]");
+if(!a||!navigator.sendBeacon)return;
+var root=document.documentElement.getAttribute("data-root")||"";
+navigator.sendBeacon(root+"knowledge/"+encodeURIComponent(a.getAttribute("data-article-id"))+"/views");
+})();
+`;

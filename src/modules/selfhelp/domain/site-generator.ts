@@ -1,6 +1,6 @@
 import { escapeHtml, escapeXml, safeJson } from './escape';
 import { renderMarkdown, wordsOf } from './markdown';
-import { SEARCH_JS, SITE_CSS } from './site-assets';
+import { SEARCH_JS, SITE_CSS, VIEW_JS } from './site-assets';
 
 /**
  * The client's self-help site, generated whole from what is published: pure (no I/O, no clock),
@@ -128,13 +128,14 @@ ${list.length ? articleList(list, '../') : '<p>No articles about this service ye
       `articles/${article.id}.html`,
       article.title,
       service ? [{ label: service, href: `services/${article.service}.html` }] : [],
-      `<article>
+      `<article data-article-id="${escapeHtml(article.id)}">
 <h1>${escapeHtml(article.title)}</h1>
 <p class="muted">${service ? `${escapeHtml(service)} · ` : ''}Updated <time datetime="${escapeHtml(article.updatedAt)}">${escapeHtml(article.updatedAt.slice(0, 10))}</time></p>
 ${renderMarkdown(article.body)}
 ${article.tags.length ? `<h2>Topics</h2>${tagList(article.tags, '../')}` : ''}
 </article>
 <p>Did this not help? <a href="../index.html#contact">Contact the service desk</a>.</p>`,
+      { script: 'view.js' },
     );
   }
 
@@ -154,6 +155,7 @@ ${article.tags.length ? `<h2>Topics</h2>${tagList(article.tags, '../')}` : ''}
 
   files.set('style.css', { contentType: 'text/css; charset=utf-8', body: SITE_CSS });
   files.set('search.js', { contentType: 'text/javascript; charset=utf-8', body: SEARCH_JS });
+  files.set('view.js', { contentType: 'text/javascript; charset=utf-8', body: VIEW_JS });
   files.set('search-index.json', { contentType: 'application/json', body: searchIndex(articles, serviceName) });
   files.set('feed.json', { contentType: 'application/feed+json', body: jsonFeed(input, articles) });
   files.set('atom.xml', { contentType: 'application/atom+xml; charset=utf-8', body: atomFeed(input, articles) });
@@ -297,15 +299,16 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 /**
- * The weight of each HTML page with what it loads (the stylesheet, and the search script on the
- * search page), in bytes, before the search index: the figure the ~100 KB budget applies to.
+ * The weight of each HTML page with what it loads (the stylesheet, the search script on the
+ * search page, the view beacon on article pages), in bytes, before the search index: the figure the ~100 KB budget applies to.
  */
 export function pageWeights(site: Site): Map<string, number> {
   const size = (path: string) => byteLength(site.get(path)?.body ?? '');
   const weights = new Map<string, number>();
   for (const [path, file] of site) {
     if (!file.contentType.startsWith('text/html')) continue;
-    weights.set(path, byteLength(file.body) + size('style.css') + (file.body.includes('search.js') ? size('search.js') : 0));
+    const scripts = ['search.js', 'view.js'].filter((script) => file.body.includes(`${script}"`));
+    weights.set(path, byteLength(file.body) + size('style.css') + scripts.reduce((sum, script) => sum + size(script), 0));
   }
   return weights;
 }

@@ -3,7 +3,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { adapterOverride } from '../../../kernel/runtime/adapter-overrides';
 import { lazily } from '../../../kernel/runtime/lazy-factory';
 import type { ClientSettings } from '../../../config/client-settings-schema';
-import { publishSite, type PublishOutcome } from '../app/publish-site';
+import { publishSite, type PublishOutcome, type PublishSiteRequest } from '../app/publish-site';
 import type { SiteStore } from '../app/ports';
 import { DynamoDbSiteSource } from '../adapters/dynamodb-site-source';
 import { SITE_STORE } from './adapter-keys';
@@ -28,7 +28,7 @@ export function createSelfHelpSite(options: {
   readonly settings: Pick<ClientSettings, 'id' | 'contacts'>;
   readonly clock: { now(): Date };
   readonly tracer?: Tracer;
-}): { publish(request: { readonly storedAt?: string; readonly trigger?: string }): Promise<PublishOutcome> } | undefined {
+}): { publish(request: PublishSiteRequest): Promise<PublishOutcome> } | undefined {
   const { env } = options;
   const access = env.selfHelpAccess;
   if (access !== 'public' && access !== 'client') return undefined;

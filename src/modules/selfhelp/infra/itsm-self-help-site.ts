@@ -3,6 +3,8 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
@@ -12,7 +14,7 @@ import {
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -23,6 +25,7 @@ import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgement
 import { CATALOGUE_INDEXES } from '../../catalogue/adapters';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
+import { VIEW_BEACON_PATH_PATTERN } from '../domain';
 
 /**
  * The page's Content-Security-Policy: the site's own stylesheet, script and search index, nothing
@@ -141,6 +144,23 @@ export class ItsmSelfHelpSite extends Construct {
       );
     }
     this.url = `https://${domain?.name ?? this.distribution.distributionDomainName}/`;
+  }
+
+  /**
+   * Article pages count their views through the site's own address (the CSP allows no other):
+   * the beacon's path only (VIEW_BEACON_PATH_PATTERN), POST allowed, never cached, forwarded to the API without the
+   * viewer's Host (API Gateway answers to its own name). Without it (an API reachable only from a
+   * private network or the VPN), views on the site are not counted and the stale-article
+   * retirement sees API reads only.
+   */
+  countViewsThrough(api: { readonly domainName: string; readonly originPath: string }): void {
+    this.distribution.addBehavior(`/${VIEW_BEACON_PATH_PATTERN}`, new HttpOrigin(api.domainName, { originPath: api.originPath, protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }), {
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: this.headers,
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { slaPolicyOf } from '../../incidents/app';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, ScheduledEvent } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -36,7 +37,7 @@ const sn = settings.integrations.servicenow?.enabled ? settings.integrations.ser
 function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
   const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
   const desk: IncidentDeps = {
-    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, settings.retention.outboxItems),
+    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicyOf(settings), settings.retention.outboxItems),
     services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
     markers,
     clock,
