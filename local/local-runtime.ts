@@ -261,7 +261,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     // effect a knowledge change stores, when the folder has none yet.
     const incidentsTable = tables.find((t) => t.logicalId.startsWith('DataIncidentsTable'));
     if (config.selfHelp.site.enabled && incidentsTable && !existsSync(join(options.localDir, 'help', 'index.html'))) {
-      const [put] = outboxPuts(tableNames[incidentsTable.logicalId]!, effectsOf('self-help-site', 0, [{ kind: 'publish-site', articleId: 'first-build' }]), now().toISOString());
+      const [put] = outboxPuts(tableNames[incidentsTable.logicalId]!, effectsOf('self-help-site', 0, [{ kind: 'publish-site', articleId: 'first-build' }]), now().toISOString(), config.retention.outboxItems);
       await localDocuments.send(new PutCommand(put!.Put)).catch((error: Error) => progress(`self-help site: first build not queued (${error.message})`));
     }
     const server = createLocalApiServer({

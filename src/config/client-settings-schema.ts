@@ -8,6 +8,7 @@ import { DEFAULT_FINDING_PRIORITIES } from '../modules/monitoring/domain/finding
 import { DEFAULT_CATEGORIES, DEFAULT_INTAKE, MAX_CATEGORIES, MAX_CATEGORY_LENGTH } from '../modules/incidents/domain/intake-policy';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../kernel/domain/priority-rules';
 import { serviceNowSettingsSchema } from './servicenow-settings-schema';
+import { DEFAULT_RETENTION_DAYS, RETENTION_RECORD_TYPES, RETENTION_RULES, type RetentionRecordType } from '../kernel/domain/retention';
 
 /**
  * The part of a client's configuration that the functions need at run time. The deployment
@@ -397,6 +398,21 @@ export const intakeSettingsSchema = z
   })
   .describe('What the desk accepts from callers: categories, how far requesters can raise a priority, detection times, create quotas');
 
+const retentionDays = (type: RetentionRecordType) => {
+  const rule = RETENTION_RULES[type];
+  return z
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(rule.minDays, `must be at least ${rule.minDays} days: ${rule.minReason}`)
+    .max(rule.maxDays, `must be at most ${rule.maxDays} days`)
+    .default(rule.defaultDays)
+    .describe(`Days after ${rule.from} until the record is ${rule.action === 'delete' ? 'deleted' : 'pseudonymised'} (${rule.by}); default ${rule.defaultDays}`);
+};
+
+export const retentionSettingsSchema = z
+  .strictObject(Object.fromEntries(RETENTION_RECORD_TYPES.map((type) => [type, retentionDays(type)])) as Record<RetentionRecordType, ReturnType<typeof retentionDays>>)
+  .describe('How long each kind of record keeps personal data (docs/security.md, "Personal data"): process records are pseudonymised, the audit trail and outbox items deleted');
+
 export const clientSettingsSchema = z.strictObject({
   id: z
     .string()
@@ -421,6 +437,7 @@ export const clientSettingsSchema = z.strictObject({
   problems: problemSettingsSchema.default(() => problemSettingsSchema.parse({})),
   capacity: capacitySettingsSchema.default(() => ({ actions: [] })),
   intake: intakeSettingsSchema.default(() => intakeSettingsSchema.parse({})),
+  retention: retentionSettingsSchema.default(() => ({ ...DEFAULT_RETENTION_DAYS })),
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Aspects, CfnOutput, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
 import { intakeSettingsSchema } from '../config/client-settings-schema';
+import { DEFAULT_RETENTION_DAYS } from '../kernel/domain/retention';
 import { packSettings } from '../config/packed-settings';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -119,6 +120,7 @@ export class ItsmStack extends Stack {
       problems: config.problems,
       // Only when the client changes it: the functions' environment is limited to 4 KB, and the schema's defaults are the same at run time.
       ...(!isDeepStrictEqual(config.intake, intakeSettingsSchema.parse({})) && { intake: config.intake }),
+      ...(!isDeepStrictEqual(config.retention, DEFAULT_RETENTION_DAYS) && { retention: config.retention }),
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     }));
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDocumentClient } from '../../src/kernel/adapters/document-client';
 import { API_ROUTES } from '../../src/api/api-catalogue';
-import { issueToken } from '../../local/local-tokens';
+import { decodeJwt, SignJWT } from 'jose';
+import { issueToken, signingKey } from '../../local/local-tokens';
 import { scanAll } from '../integration/support-incidents';
 import { call, effectsDelivered, RUNTIME_HOOK_TIMEOUT, startRuntimeProcess, type HttpAnswer, type RuntimeProcess } from '../support/local-runtime-process';
 
@@ -323,4 +324,43 @@ test('issue 20: control characters, category cardinality and requester priority 
   expect(refused.status).toBe(429);
   expect(refused.headers.get('content-type')).toContain('application/problem+json');
   expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+});
+
+/**
+ * Issue 20: forged tokens, expired ones and ones without `exp` — each refused with exactly 401
+ * (problem+json) on a read, a write and the audit trail. The control case, the same claims signed
+ * the same way but with an `exp`, is let in: what is refused is the forgery, not the claims.
+ */
+test('issue 20: forged, expired and exp-less tokens are refused with exactly 401; the same claims with exp are let in', async () => {
+  const admin = await runtime.token('admin', 'sweep-token-admin');
+  const requester = tokens['requester']!;
+  const claims = decodeJwt(requester);
+  const key = signingKey(runtime.localDir);
+  const { exp: _exp, iat: _iat, ...withoutTimes } = claims;
+  const signed = (payload: Record<string, unknown>, expiresIn?: number) => {
+    const jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt();
+    return (expiresIn === undefined ? jwt : jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn)).sign(key);
+  };
+  const [header, , signature] = requester.split('.');
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const cases: [string, string][] = [
+    ['groups raised to admin, signature kept', `${header}.${b64({ ...claims, 'cognito:groups': ['admin', 'auditor'] })}.${signature}`],
+    ['alg none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, 'cognito:groups': ['admin'] })}.`],
+    ['signature of another token', `${admin.split('.').slice(0, 2).join('.')}.${signature}`],
+    ['signed with another key', await issueToken(mkdtempSync(join(tmpdir(), 'itsm-sweep-other-key-')), { roles: ['admin'], user: 'mallory' })],
+    ['expired a minute ago', await signed(withoutTimes, -60)],
+    ['right key, no exp', await signed(withoutTimes)],
+    ['right key, no exp, admin groups', await signed({ ...withoutTimes, 'cognito:groups': ['admin'] })],
+  ];
+  const routes: [string, string, unknown?][] = [['GET', '/incidents'], ['POST', '/incidents', validIncident()], ['GET', '/audit']];
+  const answers: string[] = [];
+  for (const [what, token] of cases) {
+    for (const [method, path, body] of routes) {
+      const answer = await call(runtime.url, method, path, { token, ...(body !== undefined && { body }) });
+      answers.push(`${what}: ${method} ${path} → ${answer.status} ${answer.headers.get('content-type')?.includes('application/problem+json') ? 'problem' : answer.headers.get('content-type')}`);
+    }
+  }
+  expect(answers).toEqual(cases.flatMap(([what]) => routes.map(([method, path]) => `${what}: ${method} ${path} → 401 problem`)));
+  // Control: the exp-less token's own claims, with an exp, read the requester's incidents.
+  expect((await call(runtime.url, 'GET', '/incidents', { token: await signed(withoutTimes, 300) })).status).toBe(200);
 });

@@ -177,6 +177,16 @@ describe('defaults', () => {
     expect(config.slaTargets.P1).toEqual({ acknowledge: 'PT10M', respond: 'PT15M', resolve: 'PT2H' });
   });
 
+  test('retention: a period below its record type\'s minimum, above its maximum, not whole days, or an unknown record type', () => {
+    expectProblem(problemsOf({ ...example(), retention: { auditRecords: 30 } }), 'clients/example.json', 'retention.auditRecords', /must be at least 365 days: the audit trail is evidence for at least a surveillance year/);
+    expectProblem(problemsOf({ ...example(), retention: { outboxItems: 400 } }), 'clients/example.json', 'retention.outboxItems', /must be at most 365 days/);
+    expectProblem(problemsOf({ ...example(), retention: { incidents: 100.5 } }), 'clients/example.json', 'retention.incidents', /whole number of days/);
+    expectProblem(problemsOf({ ...example(), retention: { tickets: 100 } }), 'clients/example.json', 'retention.tickets', /is not a known field/);
+    expect(parseClientConfig('clients/example.json', JSON.stringify({ ...example(), retention: { requests: 365 } })).retention).toEqual({
+      incidents: 1095, requests: 365, changes: 1095, problems: 1095, auditRecords: 1095, outboxItems: 30,
+    });
+  });
+
   test('omitting slaTargets, priorityMatrix and logRetentionDays applies the defaults', () => {
     const { slaTargets: _s, priorityMatrix: _p, logRetentionDays: _l, ...rest } = example();
     const config = parseClientConfig('clients/example.json', JSON.stringify(rest));

@@ -115,6 +115,8 @@ describe("each stack carries its client's run-time settings", () => {
       knowledgeStaleAfter: config.knowledgeStaleAfter,
       problems: config.problems,
       intake: config.intake,
+      // acme-us keeps its audit records seven years (packed only when not the defaults).
+      retention: config.retention,
       // Capacity actions go to the reports function only (Lambda's 4 KB of environment).
       capacity: { actions: [] },
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
@@ -134,6 +136,8 @@ describe("each stack carries its client's run-time settings", () => {
     expect(settings.priorityMatrix['3']['3']).toBe('P5');
     expect(settings.timeZone).toBe('America/New_York');
     expect(settings.slaTargets.P1).toEqual({ acknowledge: 'PT10M', respond: 'PT15M', resolve: 'PT2H' });
+    // Its own retention reaches the functions (the outbox writers read retention.outboxItems, the chainer auditRecords).
+    expect(settings.retention).toEqual({ incidents: 1095, requests: 730, changes: 1095, problems: 1095, auditRecords: 2555, outboxItems: 30 });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
+import { EXPIRY_ATTRIBUTE } from '../../src/kernel/adapters/quota-counter';
 import { streamMappingsOf } from '../../local/event-source-mappings';
 import { actionsOf, asList, functionWithEntry, referencedId, referencedIds, resourcesOfType, useClientStacks, type PolicyStatementJson } from './infra-fixtures';
 import type { CfnElement } from 'aws-cdk-lib';
@@ -25,6 +26,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const [tableId, table] = only(resourcesOfType(resources, 'AWS::DynamoDB::Table').filter(([id]) => id.startsWith('DataIncidentsTable')));
     const [queueId] = only(resourcesOfType(resources, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('OutboxFailures')));
     expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'KEYS_ONLY' });
+    // Outbox items a delivery never took expire by the table's TTL (retention.outboxItems; the writers set expiresAt).
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: EXPIRY_ATTRIBUTE, Enabled: true });
     // The consumer's live alias (CodeDeploy shifts it on a deploy): "<function name>:live", from the alias ARN.
     const [liveAlias] = only(resourcesOfType(resources, 'AWS::Lambda::Alias').filter(([, a]) => a.Properties.FunctionName?.Ref === consumer.logicalId));
     expect(mapping.Properties).toMatchObject({

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuditTrail, sha256Hex } from '../../src/kernel/adapters/dynamodb-audit-trail';
-import { auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
-import { chainAuditRecords, CHAIN_LAG_MS, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbAuditTrail, sha256Hex, toItem } from '../../src/kernel/adapters/dynamodb-audit-trail';
+import { erasePerson } from '../../src/modules/privacy/app';
+import { DynamoDbAuditRecordEraser, DynamoDbPersonalDataStore } from '../../src/modules/privacy/adapters';
+import { auditRecordKey, chainEntryKey, chainHeadKey, prunedMarkerKey } from '../../src/kernel/adapters/audit-table-keys';
+import { chainAuditRecords, CHAIN_LAG_MS, pruneAuditRecords, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
 import { chainEntriesFor, headOf, recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
@@ -141,6 +143,40 @@ describe('records and the chainer', () => {
     // Without the anchor, the same table would verify (apart from the record left unchained): the anchor is what finds it.
     const unanchored = await verifyAuditTrail({ trail, sha256: sha256Hex, clock: clockAt(new Date()), seal, anchor: { latest: async () => undefined } }, auditor, {});
     expect(unanchored.firstBreak?.reason).not.toBe('truncated');
+  });
+
+  test('audit retention: records past it are removed with their entries, the rest still verifies; a marker moved, unsealed or removed is found', async () => {
+    const old = new Date(Date.now() - 800 * 86_400_000);
+    const oldTrail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: clockAt(old), ids: stamps.ids });
+    for (let n = 0; n < 5; n++) await oldTrail.append(entry(n));
+    await chainer(oldTrail, { now: new Date(old.getTime() + 60_000), lagMs: 0 });
+    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
+    for (let n = 5; n < 8; n++) await trail.append(entry(n));
+    await chainer(trail, { lagMs: 0 });
+    expect(await verifyNow(trail)).toMatchObject({ intact: true, checked: 8 });
+
+    // Three years' retention keeps everything; one year removes the five old records and their entries.
+    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 1095 })).toBe(0);
+    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 365 })).toBe(5);
+    expect((await entriesOf(trail)).map((e) => e.sequence)).toEqual([6, 7, 8]);
+    expect((await trail.list({}, { limit: 100 })).items).toHaveLength(3);
+    expect(await trail.pruned()).toMatchObject({ sequence: 5 });
+    expect(await verifyNow(trail)).toEqual({ intact: true, checked: 3, pending: 0, complete: true });
+    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 365 })).toBe(0);
+
+    // Someone else "prunes" recent records: a marker moved forward (a real entry and its seal) is younger than any retention.
+    const marker = (await tables.documents.send(new GetCommand({ TableName: tables.names.audit, Key: prunedMarkerKey }))).Item!;
+    const seventh = (await entriesOf(trail))[1]!;
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...prunedMarkerKey, sequence: 7, hash: seventh.hash, recordKey: seventh.recordKey, mac: seventh.mac } }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: false, firstBreak: { sequence: 7, reason: 'truncated' } });
+    // A marker without the chainer's seal.
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: { ...marker, mac: 'AAAA' } }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: false, firstBreak: { sequence: 5, reason: 'truncated' } });
+    // The marker removed: the chain no longer starts at 1.
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: prunedMarkerKey }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: false, firstBreak: { sequence: 6, reason: 'gap' } });
+    await tables.documents.send(new PutCommand({ TableName: tables.names.audit, Item: marker }));
+    expect(await verifyNow(trail)).toMatchObject({ intact: true, checked: 3 });
   });
 
   test('every list and verification is a Query: records are found by resource, actor and time, page by page', async () => {
@@ -299,6 +335,65 @@ describe('through the functions', () => {
     expectProblem(await audit({ unknown: 'x' }), 400);
     expectProblem(await audit({ from: '2026-11-25T10:00:00Z', to: '2026-11-25T09:00:00Z' }), 400, 'from');
     expectProblem(await verify({ to: 'soon' }), 400, 'to');
+  });
+
+  test('erasure of a person: pseudonymised in incidents and audit records, the chain still verifies; an erased value altered is found', async () => {
+    const rita = callers.requester;
+    const created = await routes.create(validIncidentBody(), { as: rita });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await routes.comment(id, { type: 'comment', text: 'Still down for me' }, { as: rita })).status).toBe(201);
+    const etag = (await routes.get(id, { as: callers.agent })).headers['etag']!;
+    expect((await routes.patch(id, { state: 'In Progress', assignee: 'alice.agent' }, { as: callers.agent, ifMatch: etag })).status).toBe(200);
+    // A record an older stack wrote (version 1: her name inside the hashed content).
+    const legacy = stampRecord({ actor: rita.username, roles: ['requester'], action: 'incident:comment', resource: { type: 'incident', id }, outcome: 'allowed' }, { id: `legacy-${randomUUID()}`, now: new Date(Date.now() - 60_000).toISOString() }, sha256Hex);
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: toItem(legacy) }));
+    const trail = new DynamoDbAuditTrail(api.tables.documents, api.tables.names.audit, stamps);
+    await chainer(trail, { lagMs: 0 });
+    expect((await verify()).body).toMatchObject({ intact: true });
+    const hers = (await recordsOf({ actor: rita.username })).length;
+    expect(hers).toBeGreaterThanOrEqual(3);
+
+    const admin = { id: callers.admin.sub, name: callers.admin.username, roles: ['admin' as const] };
+    const deps = {
+      stores: [new DynamoDbPersonalDataStore({ db: api.tables.documents, tableName: api.tables.names.incidents, name: 'incidents' })],
+      auditRecords: new DynamoDbAuditRecordEraser({ db: api.tables.documents, tableName: api.tables.names.audit }),
+      audit: trail,
+      ids: stamps.ids,
+    };
+    const report = await erasePerson(deps, admin, [rita.username, rita.sub]);
+    expect(report.records['incidents']).toBeGreaterThanOrEqual(2);
+    expect(report).toMatchObject({ pseudonym: `erased-${report.erasureId}`, legacyAuditRecords: 1 });
+    // Her own actions, and the records of others' changes that name her (`updatedBy` before the agent's change).
+    expect(report.records['audit']).toBeGreaterThan(hers - 1);
+
+    // Her name and id are gone from every incident item but her create-quota counter (keyed by her id; it expires within a day).
+    const incidentItems = (await scanAll(api.tables.documents, api.tables.names.incidents)).filter((item) => !String(item['pk']).startsWith('QUOTA#'));
+    expect(incidentItems.filter((item) => JSON.stringify(item).includes(rita.username) || JSON.stringify(item).includes(rita.sub))).toEqual([]);
+    const incident = await routes.get(id, { as: callers.agent });
+    expect(incident.body).toMatchObject({ reportedBy: report.pseudonym, assignee: 'alice.agent' });
+    // In the audit trail only the version 1 record still names her; her actions are listed under the pseudonym.
+    const auditItems = await scanAll(api.tables.documents, api.tables.names.audit);
+    expect(auditItems.filter((item) => JSON.stringify(item).includes(rita.username)).map((item) => item['id'])).toEqual([legacy.id]);
+    expect((await recordsOf({ actor: report.pseudonym })).length).toBe(hers - 1);
+    const erasures = await recordsOf({ resource: `person/${report.pseudonym}` });
+    expect(erasures.map((r) => [r.action, r.actor])).toEqual([['person:erase', admin.name], ['person:erased', admin.name]]);
+
+    // The chain verifies over the erased records and the erasure's own (chained now).
+    await chainer(trail, { lagMs: 0 });
+    expect((await verify()).body).toMatchObject({ intact: true, pending: 0 });
+
+    // An erased value changed (her actions put on someone else): found. So is a value still salted.
+    const now = auditItems.find((item) => item['actor'] === report.pseudonym)!;
+    expect(now['gsi3pk']).toBe(`ACTOR#${report.pseudonym}`);
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: { ...now, actor: 'bert.agent' } }));
+    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { recordId: now['id'], reason: 'content-altered' } });
+    const salted = auditItems.find((item) => item['actor'] === callers.agent.username && item['v'] === 2)!;
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: now }));
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: { ...salted, actor: 'bert.agent' } }));
+    expect((await verify()).body).toMatchObject({ intact: false, firstBreak: { recordId: salted['id'], reason: 'content-altered' } });
+    await api.tables.documents.send(new PutCommand({ TableName: api.tables.names.audit, Item: salted }));
+    expect((await verify()).body).toMatchObject({ intact: true });
   });
 
   test('tamper test: a record altered, removed or inserted directly in the engine makes /audit/verify report the break there', async () => {

@@ -108,7 +108,10 @@ test('the request stores its effects and sends nothing: the SLA start and the no
   await escalated(incident, 'Needs the network team');
   expect(executionsOf(incident['id'])).toEqual([]);
   expect(escalationsOf(incident['number'])).toEqual([]);
-  expect((await outboxItems()).map((i) => i['effectId']).sort()).toEqual([`${incident['id']}#v1#sla-start#g1`, `${incident['id']}#v2#notify#escalation`].sort());
+  const waiting = await outboxItems();
+  expect(waiting.map((i) => i['effectId']).sort()).toEqual([`${incident['id']}#v1#sla-start#g1`, `${incident['id']}#v2#notify#escalation`].sort());
+  // Each carries the table's TTL attribute: one never delivered goes 30 days (retention.outboxItems) after it was stored.
+  for (const item of waiting) expect(item['expiresAt']).toBe(Math.floor(Date.parse(String(item['createdAt'])) / 1000) + 30 * 86_400);
   await settleEarlierEffects();
   expect(await outboxItems()).toEqual([]);
   expect(executionsOf(incident['id'])).toHaveLength(1);

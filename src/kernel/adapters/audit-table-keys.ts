@@ -6,6 +6,7 @@
  * | audit record | RECORD#<id>      | RECORD                    | every writer, once  |
  * | chain entry  | CHAIN            | SEQ#<sequence, 12 digits> | the chainer, once   |
  * | chain head   | HEAD             | HEAD                      | the chainer         |
+ * | prune marker | PRUNED           | PRUNED                    | audit pruning       |
  *
  * Records are written unchained, each under its own partition, so writers never contend. The
  * chainer alone appends chain entries (one partition, read in sequence order by verification) and
@@ -42,6 +43,9 @@ export const CHAIN_ENTRY_PREFIX = 'SEQ#';
 export const CHAIN_HEAD_PARTITION = 'HEAD';
 
 export const chainHeadKey = { pk: CHAIN_HEAD_PARTITION, sk: 'HEAD' } as const;
+/** Where the chain was pruned to (audit retention): the last removed entry, with its seal. */
+export const PRUNED_PARTITION = 'PRUNED';
+export const prunedMarkerKey = { pk: PRUNED_PARTITION, sk: 'PRUNED' } as const;
 
 const sequenceText = (sequence: number) => String(sequence).padStart(12, '0');
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EMPTY_CHAIN, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type Sha256 } from '../domain/audit-chain';
-import type { AuditChainStore, AuditFilter, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
+import { createHash, randomBytes } from 'node:crypto';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { EMPTY_CHAIN, sealRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type PruneMarker, type Sha256 } from '../domain/audit-chain';
+import type { AuditChainStore, AuditFilter, AuditPruneStore, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
 import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 import {
   AUDIT_INDEXES,
@@ -14,6 +14,7 @@ import {
   chainEntryIndexKeys,
   chainEntryKey,
   chainHeadKey,
+  prunedMarkerKey,
   resourcePartition,
   TIME_PARTITION,
   timeSortKeyFrom,
@@ -30,6 +31,9 @@ export interface AuditRecordPut {
 
 export const sha256Hex: Sha256 = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** A personal value's salt: 128 random bits, so its digest cannot be tested against guessed names. */
+const newSalt = () => randomBytes(16).toString('hex');
+
 /** Entries read per Query while walking the chain (well under DynamoDB's 1 MB page). */
 const CHAIN_PAGE = 500;
 const MAX_QUERY_CALLS_PER_PAGE = 5;
@@ -44,7 +48,7 @@ const MAX_QUERY_CALLS_PER_PAGE = 5;
  * conditional on the sequence it read. No UpdateItem anywhere, so the roles hold PutItem only
  * (see docs/security.md).
  */
-export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore {
+export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore, AuditPruneStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -72,7 +76,7 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
   }
 
   private stamped(entry: AuditEntry): { readonly put: AuditRecordPut; readonly record: AuditRecord } {
-    const record = stampRecord(entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString() }, this.sha256);
+    const record = sealRecord(entry, { id: this.stamps.ids.newId(), now: this.stamps.clock.now().toISOString(), salt: newSalt }, this.sha256);
     return { record, put: { TableName: this.tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' } };
   }
 
@@ -80,6 +84,27 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: chainHeadKey, ConsistentRead: true }));
     const item = result.Item;
     return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), recordKey: String(item['recordKey'] ?? '') } : EMPTY_CHAIN;
+  }
+
+  async pruned(): Promise<PruneMarker | undefined> {
+    const item = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: prunedMarkerKey, ConsistentRead: true }))).Item;
+    return item ? { sequence: Number(item['sequence']), hash: String(item['hash']), recordKey: String(item['recordKey']), mac: String(item['mac']) } : undefined;
+  }
+
+  async markPruned(marker: PruneMarker): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...prunedMarkerKey, ...marker } }));
+  }
+
+  async removeChained(entries: readonly ChainEntry[]): Promise<void> {
+    const keys = entries.flatMap((entry) => [auditRecordKey(entry.recordKey.slice(entry.recordKey.indexOf('#') + 1)), chainEntryKey(entry.sequence)]);
+    for (let i = 0; i < keys.length; i += 25) {
+      let requests: Record<string, unknown>[] | undefined = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests && requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
+      }
+    }
   }
 
   async recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]> {
@@ -185,8 +210,8 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
     const values: Record<string, unknown> = { ':pk': plan.partition, ':from': timeSortKeyFrom(filter.from ?? ''), ':to': timeSortKeyTo(filter.to ?? '9999') };
     if (plan.actorFilter !== undefined) {
-      names['#actor'] = 'actor';
-      values[':actor'] = plan.actorFilter;
+      names['#actor'] = AUDIT_INDEXES.byActor.partitionKey;
+      values[':actor'] = actorPartition(plan.actorFilter);
     }
     const input: QueryCommandInput = {
       TableName: this.tableName,
@@ -201,7 +226,8 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
       const result = await queryFromCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
-      items.push(...(result.Items ?? []).map((item) => fromItem(item) as AuditRecord));
+      // Salts stay in the table: a reader needs the values, not what makes them checkable.
+      items.push(...(result.Items ?? []).map((item) => withoutSlots(fromItem(item) as AuditRecord)));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
     }
@@ -219,12 +245,15 @@ function planAuditQuery(filter: AuditFilter): { index: AuditIndexName; partition
 }
 
 
-function toItem(record: AuditRecord): Record<string, unknown> {
+/** A record's item as stored: its keys, index keys and the record (erasure rewrites it whole, with the actor index key). */
+export function toItem(record: AuditRecord): Record<string, unknown> {
   return { ...auditRecordKey(record.id), ...auditIndexKeys(record), ...record };
 }
 
-function fromItem(item: Record<string, unknown>): AuditRecord | ChainEntry {
+export function fromItem(item: Record<string, unknown>): AuditRecord | ChainEntry {
   const record = { ...item };
   for (const attribute of AUDIT_KEY_ATTRIBUTES) delete record[attribute];
   return record as unknown as AuditRecord;
 }
+
+const withoutSlots = ({ personal: _slots, ...record }: AuditRecord): AuditRecord => record;

@@ -1,5 +1,5 @@
 import type { Notification } from '../domain/notification';
-import type { AuditEntry, AuditRecord, ChainEntry, ChainHead } from '../domain/audit-chain';
+import type { AuditEntry, AuditRecord, ChainEntry, ChainHead, PruneMarker } from '../domain/audit-chain';
 
 /** Ports the use cases depend on; adapters implement them (DynamoDB and SNS on AWS, DynamoDB Local and an outbox locally). */
 
@@ -63,6 +63,19 @@ export interface AuditTrailReader {
   chainFrom(sequence: number): AsyncIterable<ChainEntry>;
   /** Records with a key (`<at>#<id>`) at or after `recordKey`, in key order. */
   recordsFrom(recordKey: string): AsyncIterable<AuditRecord>;
+  /** Where the chain was pruned to, if it was (audit retention). */
+  pruned(): Promise<PruneMarker | undefined>;
+}
+
+/** What audit pruning needs: the chain, where it was pruned to, and removing what is past retention. */
+export interface AuditPruneStore {
+  head(): Promise<ChainHead>;
+  pruned(): Promise<PruneMarker | undefined>;
+  chainFrom(sequence: number): AsyncIterable<ChainEntry>;
+  /** Moves the prune marker (before anything is removed: a run cut short leaves only what verification skips). */
+  markPruned(marker: PruneMarker): Promise<void>;
+  /** Removes these chain entries and the records they cover. */
+  removeChained(entries: readonly ChainEntry[]): Promise<void>;
 }
 
 /** What the chainer needs: the head, the records after it, and one atomic append of entries and head. */

@@ -30,6 +30,8 @@ export interface FieldChange {
   readonly after?: unknown;
 }
 
+import { isPseudonym, lastKeyOf, mapPersonalValues, PERSONAL_KEYS, pseudonymOf } from './personal-data';
+
 /** What the writer of a record supplies. */
 export interface AuditEntry {
   /** Who acted: a username, `client:<id>`, `system:<job>`, or `anonymous` when unknown. */
@@ -47,14 +49,33 @@ export interface AuditEntry {
   readonly changes?: readonly FieldChange[];
 }
 
-/** A record as stored: the entry, its id and time, and its own hash. Written once, never changed. */
+/** A record as stored: the entry, its id and time, and its own hash. Written once; only an erasure changes its people. */
 export interface AuditRecord extends AuditEntry {
   readonly id: string;
   /** UTC, ISO 8601, as the writer stamped it. */
   readonly at: string;
-  /** SHA-256 of the record's canonical JSON without the hash; the chain entry that covers it holds it too. */
+  /**
+   * SHA-256 of the record's canonical JSON without the hash; the chain entry that covers it holds it too.
+   * Version 2: with each personal value replaced by its position, see PersonalSlot.
+   */
   readonly hash: string;
+  /** 2: personal values are outside the hashed content (sealRecord). Absent: version 1 (stampRecord), everything hashed. */
+  readonly v?: typeof AUDIT_RECORD_VERSION;
+  /** Version 2, hashed: per personal value, SHA-256 of its salt and the value. */
+  readonly personalDigests?: readonly string[];
+  /** Version 2, not hashed: per personal value, its salt, or the erasure that replaced it with a pseudonym. */
+  readonly personal?: readonly PersonalSlot[];
 }
+
+/**
+ * What makes a personal value checkable, and deletable. While the salt is there, the value must
+ * hash (with it) to its digest, so it cannot be altered unseen. Erasure puts a pseudonym in the
+ * value's place and deletes the salt: the digest stays in the hashed content (so the chain still
+ * verifies) but names nobody — without the salt it cannot be tested against a guessed name.
+ */
+export type PersonalSlot = { readonly salt: string } | { readonly erasure: string };
+
+export const AUDIT_RECORD_VERSION = 2;
 
 /**
  * One link of the chain, appended by the chainer (one writer) after the record it covers was
@@ -84,6 +105,14 @@ export interface ChainHead {
   readonly hash: string;
   /** The last chained record's key; '' before the first. */
   readonly recordKey: string;
+}
+
+/**
+ * Where the chain was pruned to (audit retention): the last entry removed, with its seal (the
+ * chainer's MAC of its hash). Verification starts after it, linking to its hash.
+ */
+export interface PruneMarker extends ChainHead {
+  readonly mac: string;
 }
 
 /** What entry 1 links to. */
@@ -117,16 +146,105 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** The hash of a record: over everything it holds except the hash itself. */
+/**
+ * The hash of a record: over everything it holds except the hash itself. Version 2: except also
+ * its slots, and with each personal value replaced by its position, so an erasure (which changes
+ * only personal values and slots) leaves the hash as it was.
+ */
 export function recordHash(record: Omit<AuditRecord, 'hash'> & { readonly hash?: string }, sha256: Sha256): string {
-  const { hash: _ignored, ...content } = record;
-  return sha256(canonicalJson(content));
+  const { hash: _ignored, personal: _slots, ...content } = record;
+  if (record.v !== AUDIT_RECORD_VERSION) return sha256(canonicalJson({ ...content, ...(_slots !== undefined && { personal: _slots }) }));
+  let position = 0;
+  return sha256(canonicalJson(mapAuditPersonalValues(content, () => ({ personal: position++ }))));
+}
+
+/**
+ * Every personal value of a record's content, mapped: the actor, the source address, and in the
+ * changes each value of a personal field (`assignee`, `comments[2].by`) and each string under a
+ * personal key inside a changed value. Always visited in the same order.
+ */
+export function mapAuditPersonalValues<T extends object>(content: T, replace: (personal: string) => unknown): T {
+  const { changes, ...rest } = content as T & { readonly changes?: readonly FieldChange[] };
+  const mapped = mapPersonalValues(rest, replace) as Record<string, unknown>;
+  if (changes !== undefined) {
+    mapped['changes'] = changes.map((change) => {
+      const personalField = PERSONAL_KEYS.has(lastKeyOf(change.field));
+      const before = change.before === undefined ? undefined : mapPersonalValues(change.before, replace, personalField);
+      const after = change.after === undefined ? undefined : mapPersonalValues(change.after, replace, personalField);
+      return { field: change.field, ...(before !== undefined && { before }), ...(after !== undefined && { after }) };
+    });
+  }
+  return mapped as T;
+}
+
+const personalDigest = (salt: string, value: string, sha256: Sha256) => sha256(`${salt}\u0000${value}`);
+
+/** The personal values of a record, in slot order. */
+export function personalValuesOf(record: object): string[] {
+  const values: string[] = [];
+  mapAuditPersonalValues(record, (value) => values.push(value));
+  return values;
+}
+
+/**
+ * Whether a version 2 record's personal values are what was written: each one with a salt hashes
+ * to its digest; each erased one is the pseudonym of its erasure. Version 1 records have none.
+ */
+export function personalValuesIntact(record: AuditRecord, sha256: Sha256): boolean {
+  if (record.v !== AUDIT_RECORD_VERSION) return true;
+  const values = personalValuesOf(record);
+  const digests = record.personalDigests ?? [];
+  const slots = record.personal ?? [];
+  if (values.length !== digests.length || values.length !== slots.length) return false;
+  return values.every((value, i) => {
+    const slot = slots[i]!;
+    if ('erasure' in slot) return isPseudonym(value) && value === pseudonymOf(slot.erasure);
+    return personalDigest(slot.salt, value, sha256) === digests[i];
+  });
+}
+
+/**
+ * A version 2 record with the person (any of their identifiers) replaced by the erasure's pseudonym and those values' salts
+ * deleted; undefined when the person is not in it. Its hash, and so the chain, is unchanged.
+ */
+export function eraseFromRecord(record: AuditRecord, identifiers: ReadonlySet<string>, erasureId: string): AuditRecord | undefined {
+  if (record.v !== AUDIT_RECORD_VERSION || !record.personal) return undefined;
+  const pseudonym = pseudonymOf(erasureId);
+  const slots = [...record.personal];
+  let position = 0;
+  let replaced = 0;
+  const content = mapAuditPersonalValues(record, (value) => {
+    const slot = position++;
+    if (!identifiers.has(value)) return value;
+    slots[slot] = { erasure: erasureId };
+    replaced++;
+    return pseudonym;
+  });
+  return replaced === 0 ? undefined : { ...content, personal: slots };
 }
 
 /** Where a record sorts in the chain (and in the time index): time, then id. */
 export const recordKeyOf = (record: Pick<AuditRecord, 'at' | 'id'>): string => `${record.at}#${record.id}`;
 
-/** The record a writer stores: the entry stamped with an id and time, and hashed. No chain position yet. */
+/**
+ * The record a writer stores (version 2): the entry stamped with an id and time, each personal
+ * value given a salt (`salt()` returns a fresh random one each call) and its digest, and hashed
+ * without the personal values themselves. No chain position yet.
+ */
+export function sealRecord(entry: AuditEntry, stamp: { readonly id: string; readonly now: string; readonly salt: () => string }, sha256: Sha256): AuditRecord {
+  const content = { ...withoutUndefined(entry), id: stamp.id, at: stamp.now, v: AUDIT_RECORD_VERSION } as const;
+  const personal: PersonalSlot[] = [];
+  const personalDigests: string[] = [];
+  for (const value of personalValuesOf(content)) {
+    const salt = stamp.salt();
+    personal.push({ salt });
+    personalDigests.push(personalDigest(salt, value, sha256));
+  }
+  const sealed = { ...content, personalDigests };
+  return { ...sealed, personal, hash: recordHash(sealed, sha256) };
+}
+
+/** A version 1 record (before personal values were sealed apart): everything hashed. Old chains hold these; verification accepts both. */
 export function stampRecord(entry: AuditEntry, stamp: { readonly id: string; readonly now: string }, sha256: Sha256): AuditRecord {
   const content: Omit<AuditRecord, 'hash'> = { ...withoutUndefined(entry), id: stamp.id, at: stamp.now };
   return { ...content, hash: recordHash(content, sha256) };
@@ -232,7 +350,7 @@ export class ChainVerifier {
     if (entry.sequence !== this.nextSequence) return at('gap');
     if (this.previousHash !== undefined && entry.previousHash !== this.previousHash) return at('link-broken');
     if (!record || recordKeyOf(record) !== entry.recordKey) return at('record-missing');
-    if (recordHash(record, this.sha256) !== entry.recordHash || record.hash !== entry.recordHash) return at('content-altered');
+    if (recordHash(record, this.sha256) !== entry.recordHash || record.hash !== entry.recordHash || !personalValuesIntact(record, this.sha256)) return at('content-altered');
     this.nextSequence = entry.sequence + 1;
     this.previousHash = entry.hash;
     this.lastEntry = entry;

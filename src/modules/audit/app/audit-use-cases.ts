@@ -9,12 +9,14 @@ import {
   type ChainBreak,
   type ChainEntry,
   type ChainHead,
+  type PruneMarker,
   type Sha256,
 } from '../../../kernel/domain/audit-chain';
 import { mayUseAuditTrail, type AuditAction, type Caller } from '../../../kernel/domain/access-policy';
 import { ForbiddenError, InvalidInputError } from '../../../kernel/domain/domain-errors';
 import type { Actor, Incident } from '../../incidents/domain';
-import type { AuditChainStore, AuditLog, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
+import type { AuditChainStore, AuditLog, AuditPruneStore, AuditTrailReader, Clock, Page } from '../../../kernel/app/ports';
+import { RETENTION_RULES } from '../../../kernel/domain/retention';
 import type { ChainAnchor, ChainSeal } from './ports';
 
 /** Entries for changes to incidents: resource, actor and the before/after of each changed field. */
@@ -120,14 +122,16 @@ export async function listAuditRecords(deps: AuditReadDeps, caller: Caller, quer
     { limit: query.limit, ...(query.nextToken !== undefined && { nextToken: query.nextToken }) },
   );
   // Reading the trail is itself on the record, once it has been read (a refused query reads nothing):
-  // who looked at which records (the query, not the page).
-  const asked = Object.entries({ resource: query.resource, actor: query.actor, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
+  // who looked at which records (the query, not the page). A person asked for is a personal value
+  // (the change `query.actor`, erasable), not part of the resource id, which is hashed as it is.
+  const asked = Object.entries({ resource: query.resource, from: range.from, to: range.to }).filter(([, v]) => v !== undefined);
   await deps.audit.record({
     actor: caller.name,
     roles: [...caller.roles],
     action: 'audit:read',
-    resource: { type: 'audit-trail', id: asked.length === 0 ? '*' : asked.map(([k, v]) => `${k}=${v}`).join('&') },
+    resource: { type: 'audit-trail', id: [...asked.map(([k, v]) => `${k}=${v}`), ...(query.actor !== undefined ? ['actor'] : [])].join('&') || '*' },
     outcome: 'allowed',
+    ...(query.actor !== undefined && { changes: [{ field: 'query.actor', after: query.actor }] }),
   });
   return page;
 }
@@ -157,9 +161,20 @@ export async function verifyAuditTrail(deps: Omit<AuditReadDeps, 'audit'>, calle
       return { intact: false, checked: 0, pending: 0, complete: true, firstBreak: { sequence: entry.sequence, recordId: entry.recordKey.slice(entry.recordKey.indexOf('#') + 1), reason: 'link-broken' } };
     }
   }
-  const first = head.sequence === 0 ? undefined : from === undefined ? 1 : await deps.trail.firstSequenceFrom(from);
-  const start = first === undefined ? head.sequence + 1 : Math.max(1, first - 1);
-  const verifier = new ChainVerifier(deps.sha256, { sequence: start, ...(start === 1 && { previousHash: GENESIS_HASH }) });
+  const marker = await deps.trail.pruned();
+  const pruning = await checkPruneMarker(deps, head, marker);
+  if (pruning) return { intact: false, checked: 0, pending: 0, complete: true, firstBreak: pruning };
+  let first = head.sequence === 0 ? undefined : from === undefined ? 1 : await deps.trail.firstSequenceFrom(from);
+  let start = first === undefined ? head.sequence + 1 : Math.max(1, first - 1);
+  // Entries up to the prune marker were removed with their records (retention): start after it, linked to its hash.
+  const afterPruned = marker !== undefined && first !== undefined && start <= marker.sequence;
+  if (afterPruned) {
+    start = marker.sequence + 1;
+    first = Math.max(first!, start);
+  }
+  const verifier = new ChainVerifier(deps.sha256, { sequence: start, ...(afterPruned ? { previousHash: marker.hash } : start === 1 && { previousHash: GENESIS_HASH }) });
+  // Records are walked from the first entry's own, or from just after the pruned ones.
+  const recordsFrom = (key: string) => (marker && key <= marker.recordKey ? recordsAfterKey(deps.trail.recordsFrom(marker.recordKey), marker.recordKey) : deps.trail.recordsFrom(key));
   // Records are walked from the first entry's own (the one before the range, read for the link).
   let records: AsyncRecordWalk | undefined;
   let checked = 0;
@@ -171,7 +186,7 @@ export async function verifyAuditTrail(deps: Omit<AuditReadDeps, 'audit'>, calle
       if (checked >= MAX_VERIFIED_RECORDS) return { ...verifier.verdict(), pending: 0, complete: false, resumeFrom: at };
       checked++;
       // Records before an entry's own are covered by no entry: inserted after the fact.
-      records ??= new AsyncRecordWalk(deps.trail.recordsFrom(from === undefined ? '' : entry.recordKey));
+      records ??= new AsyncRecordWalk(recordsFrom(from === undefined ? '' : entry.recordKey));
       for (let r = await records.peek(); r && recordKeyOf(r) < entry.recordKey; r = await records.peek()) verifier.uncovered((await records.take())!);
       const next = await records.peek();
       const covered = next && recordKeyOf(next) === entry.recordKey ? await records.take() : undefined;
@@ -183,7 +198,7 @@ export async function verifyAuditTrail(deps: Omit<AuditReadDeps, 'audit'>, calle
   const reachedEnd = to === undefined || to >= headAt;
   if (reachedEnd && !verifier.isBroken) {
     verifier.checkHead(head);
-    records ??= new AsyncRecordWalk(deps.trail.recordsFrom(from === undefined ? '' : `${from}#`));
+    records ??= new AsyncRecordWalk(recordsFrom(from === undefined ? '' : `${from}#`));
     for (let r = await records.take(); r && !verifier.isBroken; r = await records.take()) {
       if (to !== undefined && r.at > to) break;
       if (r.at >= pendingFrom) pending++;
@@ -209,6 +224,58 @@ async function checkAnchor(deps: Omit<AuditReadDeps, 'audit'>, head: ChainHead):
     break;
   }
   return anchorSealed && anchored?.sequence === anchor.sequence && anchored.hash === anchor.hash ? undefined : truncated;
+}
+
+/**
+ * A prune marker must be the chainer's (its seal), behind the head, and older than the shortest
+ * audit retention a client may set: else records were removed that retention did not remove.
+ */
+async function checkPruneMarker(deps: Omit<AuditReadDeps, 'audit'>, head: ChainHead, marker: PruneMarker | undefined): Promise<ChainBreak | undefined> {
+  if (!marker) return undefined;
+  const [sealed] = await deps.seal.verify([{ message: marker.hash, mac: marker.mac }]);
+  const youngest = new Date(deps.clock.now().getTime() - RETENTION_RULES.auditRecords.minDays * 86_400_000).toISOString();
+  const markedAt = marker.recordKey.slice(0, marker.recordKey.indexOf('#'));
+  if (sealed && marker.sequence < head.sequence && markedAt < youngest) return undefined;
+  return { sequence: marker.sequence, recordId: marker.recordKey.slice(marker.recordKey.indexOf('#') + 1), reason: 'truncated' };
+}
+
+async function* recordsAfterKey(records: AsyncIterable<AuditRecord>, afterKey: string): AsyncIterable<AuditRecord> {
+  for await (const record of records) if (recordKeyOf(record) > afterKey) yield record;
+}
+
+export interface AuditPruneDeps {
+  readonly store: AuditPruneStore;
+  readonly clock: Clock;
+  /** Client config `retention.auditRecords`. */
+  readonly retentionDays: number;
+}
+
+/**
+ * Audit retention: removes the records older than the retention, with the chain entries that
+ * cover them, oldest first, never the head's own entry. The prune marker moves first (to the last
+ * entry removed, with its seal), so a run cut short leaves only items verification skips; the
+ * next run removes them. Returns how many entries it removed.
+ */
+export async function pruneAuditRecords(deps: AuditPruneDeps, maxEntries = 1_000): Promise<number> {
+  const days = Math.max(deps.retentionDays, RETENTION_RULES.auditRecords.minDays);
+  const cutoff = new Date(deps.clock.now().getTime() - days * 86_400_000).toISOString();
+  const head = await deps.store.head();
+  const marker = await deps.store.pruned();
+  const leftovers: ChainEntry[] = [];
+  const due: ChainEntry[] = [];
+  for await (const entry of deps.store.chainFrom(1)) {
+    if (entry.sequence >= head.sequence || due.length >= maxEntries) break;
+    if (marker && entry.sequence <= marker.sequence) {
+      leftovers.push(entry);
+      continue;
+    }
+    if (entry.recordKey.slice(0, entry.recordKey.indexOf('#')) >= cutoff || entry.mac === undefined) break;
+    due.push(entry);
+  }
+  const last = due[due.length - 1];
+  if (last) await deps.store.markPruned({ sequence: last.sequence, hash: last.hash, recordKey: last.recordKey, mac: last.mac! });
+  await deps.store.removeChained([...leftovers, ...due]);
+  return due.length;
 }
 
 /** Chain entries with whether each one's seal verifies, checked a batch at a time. */

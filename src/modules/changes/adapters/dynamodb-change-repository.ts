@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../kernel/domain/retention';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChangeRepository, ChangeSideEffects, ChangeSlot, ChangeTarget, Milestone, RaisedRecord, RequestRepository } from '../app/change-ports';
@@ -38,6 +39,8 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly outboxTable?: string,
+    /** Days an outbox item stays if never delivered (client config `retention.outboxItems`). */
+    private readonly outboxRetentionDays: number = DEFAULT_RETENTION_DAYS.outboxItems,
   ) {}
 
   async create(change: Change): Promise<void> {
@@ -86,7 +89,7 @@ export class DynamoDbChangeRepository implements ChangeRepository, RequestReposi
     for (const m of effects.milestones ?? []) {
       writes.push({ Put: { TableName, Item: { ...milestoneKey(m.service, m.at, m.change), kind: 'milestone', ...m } } });
     }
-    if (this.outboxTable) writes.push(...outboxPuts(this.outboxTable, effects.outbox ?? [], change.updatedAt));
+    if (this.outboxTable) writes.push(...outboxPuts(this.outboxTable, effects.outbox ?? [], change.updatedAt, this.outboxRetentionDays));
     try {
       if (writes.length === 1) await this.db.send(new PutCommand(writes[0]!['Put'] as never));
       else await this.db.send(new TransactWriteCommand({ TransactItems: writes as never }));

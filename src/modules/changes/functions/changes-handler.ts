@@ -29,14 +29,14 @@ const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, env.auditT
 // The approvers' notice is an outbox item in the incidents table, in the assessment's own transaction
 // (the outbox consumer publishes it on the escalation topic, attribute kind=change-approval).
 // A change the client approves in their ServiceNow is mirrored there through the outbox too.
-const repository = new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable);
+const repository = new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable, settings.retention.outboxItems);
 const deps: RequestDeps = {
   changes: repository,
   requests: repository,
   requestPolicy: settings.requests,
   intake: settings.intake,
   catalogue: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings)),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   settings: { clientId: settings.id, ...settings.changes, syncToServiceNow: settings.integrations.servicenow?.enabled === true },
   clock,
   ids,

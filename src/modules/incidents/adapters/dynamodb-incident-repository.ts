@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../kernel/domain/retention';
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -67,6 +68,8 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
      * the incident's earlier counts.
      */
     private readonly slaPolicy?: SlaPolicy,
+    /** Days an outbox item stays if never delivered (client config `retention.outboxItems`). */
+    private readonly outboxRetentionDays: number = DEFAULT_RETENTION_DAYS.outboxItems,
   ) {}
 
   /** The audit record's Put, when the caller gave one: stored with the change or not at all. */
@@ -102,7 +105,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       ...aggregateTransactItems(this.tableName, undefined, incident),
       ...this.auditPut(audit),
       // The change's effects, delivered from the table's stream (src/modules/outbox).
-      ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
+      ...outboxPuts(this.tableName, effects, change.incident.updatedAt, this.outboxRetentionDays),
     ];
     // Last: "this Idempotency-Key was used", stored with the incident or not at all.
     const markerIndex = once ? items.push({ Put: this.markers!.transactPut(once.marker, once.response) as never }) - 1 : -1;
@@ -193,7 +196,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             ...aggregateTransactItems(this.tableName, before, incident),
             ...this.dueMarkerWrites(before, incident),
             ...this.auditPut(audit),
-            ...outboxPuts(this.tableName, effects, change.incident.updatedAt),
+            ...outboxPuts(this.tableName, effects, change.incident.updatedAt, this.outboxRetentionDays),
       ]);
     } catch (error) {
       // ConditionalCheckFailed: someone saved first. TransactionConflict: someone is saving the same
@@ -221,7 +224,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
             },
           })),
           ...this.auditPut(audit),
-          ...outboxPuts(this.tableName, effects, entries[0]?.at ?? new Date().toISOString()),
+          ...outboxPuts(this.tableName, effects, entries[0]?.at ?? new Date().toISOString(), this.outboxRetentionDays),
         ],
       }),
     );

@@ -28,7 +28,7 @@ const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const auditTrail = auditTrailOf({ documents, clock, ids });
 // Each closure carries its audit record in its own transaction.
-const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings));
+const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings), settings.retention.outboxItems);
 const audit = createAuditLog(auditTrail, { logger, metrics });
 
 // The job's deps: closures and review-action escalations each carry their audit record in their own transaction.

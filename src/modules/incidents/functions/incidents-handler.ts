@@ -32,7 +32,7 @@ const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, 
 const slaPolicy = slaPolicyOf(settings);
 const deps: IncidentDeps = {
   // Incident changes carry their audit record (and, with a key, the marker) in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicy),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicy, settings.retention.outboxItems),
   // Kept per container for 30 s (a retired service is refused within that time).
   services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
   markers,

@@ -28,7 +28,7 @@ const clock = createClock();
 const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
 const deps = {
   // Incident changes carry their audit record in their own transaction.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings)),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   // Escalation policies, schedules and the paging directory (the on-call table, read only).
   paging: new DynamoDbPagingSource({ documents, tableName: env.oncallTable }),

@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../kernel/domain/retention';
 import { randomBytes } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -28,6 +29,8 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     private readonly retentionDays: number,
     /** Builds each change's audit record as a Put for the change's own transaction (DynamoDbAuditTrail). */
     private readonly auditTrail: { transactPut(entry: AuditEntry): AuditRecordPut },
+    /** Days an outbox item stays if never delivered (client config `retention.outboxItems`). */
+    private readonly outboxRetentionDays: number = DEFAULT_RETENTION_DAYS.outboxItems,
   ) {}
 
   /**
@@ -131,7 +134,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
       this.counterAdd(record),
       { Put: this.auditTrail.transactPut(args.audit) },
       // The change's effects, delivered from the incidents table's stream (src/modules/outbox).
-      ...outboxPuts(this.tables.incidents, args.effects ?? [], record.receivedAt),
+      ...outboxPuts(this.tables.incidents, args.effects ?? [], record.receivedAt, this.outboxRetentionDays),
     ]);
     if (!reasons) {
       this.lockHints.set(`${lock.kind}#${lock.id}`, incident.id);
@@ -189,7 +192,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
       })),
       this.counterAdd(record),
       { Put: this.auditTrail.transactPut(args.audit) },
-      ...outboxPuts(this.tables.incidents, args.effects ?? [], record.receivedAt),
+      ...outboxPuts(this.tables.incidents, args.effects ?? [], record.receivedAt, this.outboxRetentionDays),
     ]);
     if (!reasons) return 'saved';
     if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate-event';

@@ -27,7 +27,7 @@ const { logger, metrics, tracer } = createObservability('event-ingestion');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const incidentsTable = env.incidentsTable;
-const incidents = new DynamoDbIncidentRepository(documents, incidentsTable, undefined, undefined, slaPolicyOf(settings));
+const incidents = new DynamoDbIncidentRepository(documents, incidentsTable, undefined, undefined, slaPolicyOf(settings), settings.retention.outboxItems);
 const clock = createClock();
 const ids = { newId: () => randomUUID() };
 const auditTrail = new DynamoDbAuditTrail(documents, env.auditTable, { clock, ids });
@@ -37,6 +37,7 @@ const events = new DynamoDbMonitoringEventStore(
   { incidents: incidentsTable, events: env.eventsTable },
   settings.monitoring.eventRetentionDays,
   auditTrail,
+  settings.retention.outboxItems,
 );
 
 // CloudWatch on AWS; the local runtime, which has no CloudWatch, names a file of alarm tags instead.

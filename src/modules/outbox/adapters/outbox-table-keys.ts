@@ -1,4 +1,6 @@
 import type { OutboxEffect } from '../domain/effects';
+import { EXPIRY_ATTRIBUTE } from '../../../kernel/adapters/quota-counter';
+import { expiresAtEpochSeconds } from '../../../kernel/domain/retention';
 
 /**
  * Outbox items live in the incidents table, beside the changes that cause them, so one
@@ -18,12 +20,17 @@ export const outboxItemKey = (createdAt: string, effectId: string) => ({ pk: OUT
 /** The Lambda event filter of the consumer: outbox items as they are inserted, nothing else of the table. */
 export const OUTBOX_INSERT_FILTER = { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [OUTBOX_PARTITION] } } } } as const;
 
-/** The Puts of a change's effects, for the change's own transaction; each only if not stored yet. */
-export function outboxPuts(tableName: string, effects: readonly OutboxEffect[], createdAt: string) {
+/**
+ * The Puts of a change's effects, for the change's own transaction; each only if not stored yet.
+ * Each expires (the table's TTL) `retentionDays` after it was created (client config
+ * `retention.outboxItems`): a delivered item is deleted at once, one never delivered goes then.
+ */
+export function outboxPuts(tableName: string, effects: readonly OutboxEffect[], createdAt: string, retentionDays: number) {
+  const expiresAt = expiresAtEpochSeconds(retentionDays, createdAt);
   return effects.map(({ effectId, effect }) => ({
     Put: {
       TableName: tableName,
-      Item: { ...outboxItemKey(createdAt, effectId), effectId, kind: effect.kind, effect, createdAt },
+      Item: { ...outboxItemKey(createdAt, effectId), effectId, kind: effect.kind, effect, createdAt, [EXPIRY_ATTRIBUTE]: expiresAt },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   }));

@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../kernel/domain/retention';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChangeLink, IncidentLink, IncidentRootCause, KnowledgeSearch, ProblemRepository, ResolutionDrafts, StaleArticle } from '../app/ports';
@@ -120,13 +121,19 @@ export class DynamoDbProblemRepository extends DynamoDbKnowledgeSearch implement
    *   transaction as the changes that cause them. The functions always name it; without it (tests
    *   and benches that deliver no effects) effects are not stored.
    */
-  constructor(db: DynamoDBDocumentClient, tableName: string, private readonly outboxTable?: string) {
+  constructor(
+    db: DynamoDBDocumentClient,
+    tableName: string,
+    private readonly outboxTable?: string,
+    /** Days an outbox item stays if never delivered (client config `retention.outboxItems`). */
+    private readonly outboxRetentionDays: number = DEFAULT_RETENTION_DAYS.outboxItems,
+  ) {
     super(db, tableName);
   }
 
   private outboxWrites(effects: readonly OutboxEffect[] | undefined, at: string) {
     if (!effects || effects.length === 0 || !this.outboxTable) return [];
-    return outboxPuts(this.outboxTable, effects, at);
+    return outboxPuts(this.outboxTable, effects, at, this.outboxRetentionDays);
   }
 
   /** The next problem number: one atomic ADD on the counter item, as for incidents. */

@@ -21,7 +21,7 @@ const env = readEnvironment(KNOWLEDGE_RETIREMENT_ENVIRONMENT);
 const { logger, metrics, tracer } = createObservability('knowledge-retirement');
 const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
-const problems = new DynamoDbProblemRepository(documents, env.problemsTable, env.incidentsTable);
+const problems = new DynamoDbProblemRepository(documents, env.problemsTable, env.incidentsTable, settings.retention.outboxItems);
 const clock = createClock();
 const audit = createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, { logger, metrics });
 

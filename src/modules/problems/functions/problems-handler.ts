@@ -22,9 +22,9 @@ const ids = { newId: () => randomUUID() };
 const audit = createAuditLog({ documents, clock, ids }, observability);
 const deps: ProblemDeps = {
   // Knowledge writes store the self-help site's rebuild as an outbox item in the incidents table.
-  problems: new DynamoDbProblemRepository(documents, env.problemsTable, env.incidentsTable),
+  problems: new DynamoDbProblemRepository(documents, env.problemsTable, env.incidentsTable, settings.retention.outboxItems),
   // Read only: GetItem by id and the byNumber index, to link incidents by id or number.
-  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings)),
+  incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, undefined, undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   clock,
   ids,
   audit,

@@ -38,7 +38,7 @@ const sn = settings.integrations.servicenow?.enabled ? settings.integrations.ser
 function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
   const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
   const desk: IncidentDeps = {
-    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicyOf(settings)),
+    incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicyOf(settings), settings.retention.outboxItems),
     services: new CachedServiceCatalogue(new DynamoDbCatalogueRepository(documents, env.catalogueTable)),
     markers,
     clock,
@@ -53,7 +53,7 @@ function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
     desk,
     // The client approver's vote there is recorded through the changes' vote use case (its mirror's next push goes through the outbox).
     changeDesk: {
-      changes: new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable),
+      changes: new DynamoDbChangeRepository(documents, env.changesTable, env.incidentsTable, settings.retention.outboxItems),
       clock,
       audit,
       settings: { clientId: settings.id, ...settings.changes, syncToServiceNow: true },

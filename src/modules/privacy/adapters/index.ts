@@ -1,0 +1,2 @@
+export { DynamoDbAuditRecordEraser, type DynamoDbAuditRecordEraserOptions } from './dynamodb-audit-record-eraser';
+export { DynamoDbPersonalDataStore, pseudonymisedItem, type DynamoDbPersonalDataStoreOptions } from './dynamodb-personal-data-store';

@@ -1,0 +1,6 @@
+/**
+ * The public entry of the privacy module's app: what other modules may use of it
+ * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
+ */
+export { erasePerson, type ErasePersonDeps, type ErasureReport } from './erase-person';
+export type { AuditRecordEraser, PersonalDataStore } from './ports';
