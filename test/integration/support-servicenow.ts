@@ -49,7 +49,8 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
     changes: { cabQuorum: 1, clientApproval: ['low', 'medium', 'high', 'very high'], freezeWindows: [] },
     integrations: { servicenow: { ...example.integrations.servicenow, enabled: true, instanceUrl: fake.url, poll: { everyMinutes: 5, overlapSeconds: 120 } } },
   };
-  const environment = await startFunctionEnvironment({ env: { ITSM_CLIENT_SETTINGS: JSON.stringify(settings) } });
+  // SNS too: the outbox delivers the changes' approver notices before their ServiceNow mirrors, in order.
+  const environment = await startFunctionEnvironment({ sns: true, env: { ITSM_CLIENT_SETTINGS: JSON.stringify(settings) } });
   await seedServices(environment.tables.documents, environment.tables.names.catalogue, INCIDENT_TEST_SERVICES);
   // As the local runtime does with ITSM_SERVICENOW_USER / _PASSWORD / _WEBHOOK_SECRET: no Secrets Manager here.
   const unregister = overrideAdapter(SERVICENOW_SECRETS, {
