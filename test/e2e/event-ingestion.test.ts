@@ -74,8 +74,10 @@ test('GuardDuty and Inspector2 findings become security incidents, once each, an
   const notifications = await call(runtime.url, 'GET', '/_local/notifications');
   const about = (text: string) =>
     notifications.body.items.filter((m: { topicArn: string; message: unknown }) => /security/i.test(m.topicArn) && JSON.stringify(m.message).includes(text));
-  expect(about(findingId)).toHaveLength(1);
-  expect(about(findingArn)).toHaveLength(1);
+  // Each finding: one notice to the client's security contact, one to the provider's Information Security Manager.
+  const audiences = (text: string) => about(text).map((m: { attributes?: Record<string, string> }) => m.attributes?.['audience'] ?? 'client-security-contact').sort();
+  expect(audiences(findingId)).toEqual(['client-security-contact', 'information-security-manager']);
+  expect(audiences(findingArn)).toEqual(['client-security-contact', 'information-security-manager']);
 
   // Inspector reports the finding closed: its incident is resolved as remediated.
   const closed = { ...insp, id: randomUUID(), detail: { ...insp.detail, status: 'CLOSED' } };

@@ -45,6 +45,8 @@ export const auditRecordSchema = z
     reason: z.string().optional(),
     changes: z.array(z.object({ field: z.string(), before: z.unknown().optional(), after: z.unknown().optional() })).optional(),
     hash: z.string().describe('SHA-256 (hex) of this record\'s canonical JSON without the hash; the chain entry covering it holds the same'),
+    v: z.literal(2).optional().describe('2: personal values (actor, source IP, people named in changes) sit outside the hashed content, each hashed as a salted digest, so a person can be erased without breaking the chain; absent: version 1, everything hashed'),
+    personalDigests: z.array(z.string()).optional().describe('Version 2: per personal value, in order, SHA-256 (hex) of its salt and the value (hashed with the record)'),
   })
   .describe('An audit record');
 
