@@ -81,7 +81,9 @@ async function listAll(runtime: RuntimeProcess, token: string): Promise<Record<s
 // GET /incidents?service=… after the restart. Not yet known whether DynamoDB Local lost a write it
 // had acknowledged when killed, or the listing misses it: the assertion now reads each absent
 // incident by id to tell. A test that fails now and then would stop every landing, so it waits
-// here (npx jest --selectProjects e2e --testPathPatterns crash-under-load runs it).
+// here (npx jest --selectProjects e2e --testPathPatterns crash-under-load runs it). On 2026-12-07
+// four more runs passed (41 s on a quiet machine; three beside two busy-looping processes): the
+// failure has not been seen again, and it still waits here for its cause.
 test.skip('SIGKILL under 200 creates at concurrency 16: after a restart every acknowledged create is whole, with its clock and notices; no half-written create', async () => {
   const localDir = newLocalDir();
   const first = await startRuntimeProcess({ localDir });
