@@ -3,13 +3,13 @@ import { incidentScope, mayActOnIncident, mayReadInternal, type Caller } from '.
 import type { VersionPrecondition } from '../../../kernel/domain/version-precondition';
 import type { ContactRef, Notification } from '../../../kernel/app/ports';
 import { effectsOf } from '../../outbox/domain';
-import { incidentChangeEntry } from '../../audit/app';
+import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import { recordDisasterRecovery, type DisasterRecoveryStep } from '../domain/major-incident';
 import { escalateOverdueActions, overdueActions, saveReview, type ReviewInput } from '../domain/post-incident-review';
 import type { SlaPolicy } from '../domain/incident-sla';
 import { assertOwnerPower, incidentViewFor, load, loadForChange, now, serviceOwnerOf, storeChange, type IncidentDeps, type IncidentView } from './incident-use-cases';
-import { majorIncidentRecipients, withCommunication } from './major-incident-notices';
+import { communicationOf, majorIncidentRecipients } from './major-incident-notices';
 import { slaView, withSlaFacts } from './sla-use-cases';
 import { buildIncidentReport, type IncidentReport, type ReportAudience } from './incident-report';
 import type { PagingSource, RootCauseSource } from './ports';
@@ -43,8 +43,9 @@ export async function recordDisasterRecoveryStep(
 
 /**
  * An update to the client about a major incident: sent through the outbox to the service's
- * nominated and provider contacts, and logged as sent in the same transaction. No If-Match: it
- * changes no field anyone edits; a concurrent change is retried on the new version.
+ * nominated and provider contacts, and logged as sent in the same transaction. Like a comment or a
+ * work note it is appended to the timeline: it changes no field, so the incident's version (ETag)
+ * stays, and needs no If-Match. Its outbox effect is named by the version and a fresh id.
  */
 export async function sendCommunication(
   deps: IncidentDeps,
@@ -52,28 +53,21 @@ export async function sendCommunication(
   idOrNumber: string,
   notice: { readonly subject: string; readonly message: string },
 ): Promise<TimelineEntry> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await load(deps, caller, idOrNumber);
-    if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not send communications', 'role');
-    if (!current.major) throw new InvalidInputError([{ field: 'subject', message: 'communications are sent for major incidents; declare the incident major first' }]);
-    const service = await deps.services.getService(current.service).catch(() => undefined);
-    const at = now(deps);
-    const notification: Notification = {
-      topic: 'major-incident',
-      subject: `UPDATE: MAJOR INCIDENT ${current.number}: ${notice.subject.trim()}`,
-      message: notice.message.trim(),
-      recipients: majorIncidentRecipients(deps, service),
-      attributes: { priority: current.priority, client: deps.settings.clientId, level: 'major' },
-    };
-    const bumped = { incident: { ...current, updatedAt: at, updatedBy: caller.name, version: current.version + 1 }, entries: [] };
-    const sent = withCommunication(bumped, { kind: 'update', name: 'major-incident-update', notification }, caller.name);
-    try {
-      await storeChange(deps, caller, 'incident:communication', current, sent.change, [sent.effect]);
-      return sent.change.entries.at(-1)!;
-    } catch (error) {
-      if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
-    }
-  }
+  const current = await load(deps, caller, idOrNumber);
+  if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not send communications', 'role');
+  if (!current.major) throw new InvalidInputError([{ field: 'subject', message: 'communications are sent for major incidents; declare the incident major first' }]);
+  const service = await deps.services.getService(current.service).catch(() => undefined);
+  const at = now(deps);
+  const notification: Notification = {
+    topic: 'major-incident',
+    subject: `UPDATE: MAJOR INCIDENT ${current.number}: ${notice.subject.trim()}`,
+    message: notice.message.trim(),
+    recipients: majorIncidentRecipients(deps, service),
+    attributes: { priority: current.priority, client: deps.settings.clientId, level: 'major' },
+  };
+  const { entry, effect } = communicationOf(current, { kind: 'update', name: `major-incident-update#${deps.ids.newId()}`, notification }, caller.name, at);
+  await deps.incidents.append(current.id, [entry], incidentAdditionEntry(caller, 'incident:communication', current.id, { communication: entry }), [effect]);
+  return entry;
 }
 
 /** Opens or changes the post-incident review of a resolved major incident (If-Match: the incident). */
