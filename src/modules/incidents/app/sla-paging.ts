@@ -229,7 +229,7 @@ function pageNotification(deps: PagingDeps, incident: Incident, paging: PagingRe
 }
 
 /** The page a call centre's webhook is sent (the page-webhook effect): the incident, the step, who else is paged, how to acknowledge. */
-export function webhookPage(incident: Incident, paging: PagingRecord, r: Pick<Reached, 'firing' | 'names' | 'external'>, url: string): PageWebhookPage {
+function webhookPage(incident: Incident, paging: PagingRecord, r: Pick<Reached, 'firing' | 'names' | 'external'>, url: string): PageWebhookPage {
   const next = nextFiringAt(paging);
   return {
     incident: { id: incident.id, number: incident.number, priority: incident.priority, shortDescription: incident.shortDescription, service: incident.service },
