@@ -52,8 +52,16 @@ interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  readonly projection?: 'KEYS_ONLY';
+  /** Absent: every attribute. INCLUDE: the keys and `attributes`. */
+  readonly projection?: 'KEYS_ONLY' | 'INCLUDE';
+  readonly attributes?: readonly string[];
 }
+
+/** An index's projection as both table constructs take it. */
+const projectionOf = (index: IndexDefinition) => ({
+  projectionType: (index.projection ?? 'ALL') as ProjectionType,
+  ...(index.attributes && { nonKeyAttributes: [...index.attributes] }),
+});
 
 /** One table as the key modules define it. */
 interface TableDefinition {
@@ -188,7 +196,7 @@ export class ItsmData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: (index.projection ?? 'ALL') as ProjectionType,
+        ...projectionOf(index),
       });
     }
     return table;
@@ -217,7 +225,7 @@ export class ItsmData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: (index.projection ?? 'ALL') as ProjectionType,
+        ...projectionOf(index),
       })),
     });
   }

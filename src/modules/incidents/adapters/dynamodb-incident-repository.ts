@@ -50,6 +50,8 @@ import {
 
 /** A page read stops after this many DynamoDB calls even if filters left it short; the cursor resumes. */
 const MAX_QUERY_CALLS_PER_PAGE = 5;
+/** Incidents read by key at once for a page of keys-only index entries. */
+const ITEM_READS_IN_FLIGHT = 25;
 
 export class DynamoDbIncidentRepository implements IncidentRepository {
   constructor(
@@ -350,6 +352,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   async resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>> {
     const index = INCIDENT_INDEXES.byState;
     const shape = { resolvedBefore };
+    // resolvedAt is projected: the filter runs on the index, and only the matches are read.
     const result = await this.query({
       TableName: this.tableName,
       IndexName: index.name,
@@ -360,8 +363,10 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       Limit: page.limit,
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
     });
+    const incidents = await this.incidentsOf(result.Items ?? []);
     return {
-      items: (result.Items ?? []).map(fromItem),
+      // The index lags the table: an incident reopened meanwhile is no longer one to close.
+      items: incidents.filter((incident) => incident.state === 'Resolved' && incident.resolvedAt !== undefined && incident.resolvedAt < resolvedBefore),
       ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
     };
   }
@@ -381,9 +386,23 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
     });
     return {
-      items: (result.Items ?? []).map(fromItem),
+      items: await this.incidentsOf(result.Items ?? []),
       ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
     };
+  }
+
+  /**
+   * The incidents of a page of index entries, in the entries' order: the list indexes hold keys
+   * only (incidents-table-keys.ts), so each incident is read by key, in parallel (GetItem, at most
+   * ITEM_READS_IN_FLIGHT at a time). One gone meanwhile is left out.
+   */
+  private async incidentsOf(entries: readonly Record<string, unknown>[]): Promise<Incident[]> {
+    const ids = entries.map((entry) => incidentIdOfKey(String(entry['pk'] ?? ''))).filter((id): id is string => id !== undefined);
+    const incidents: (Incident | undefined)[] = [];
+    for (let i = 0; i < ids.length; i += ITEM_READS_IN_FLIGHT) {
+      incidents.push(...(await Promise.all(ids.slice(i, i + ITEM_READS_IN_FLIGHT).map((id) => this.get(id)))));
+    }
+    return incidents.filter((incident): incident is Incident => incident !== undefined);
   }
 
   private query(input: QueryCommandInput) {
@@ -402,11 +421,6 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       values[':skPrefix'] = plan.sortPrefix;
       keyCondition += ' AND begins_with(#sk, :skPrefix)';
     }
-    const filters = Object.entries(plan.residual).map(([field, value]) => {
-      names[`#f_${field}`] = field;
-      values[`:f_${field}`] = value;
-      return `#f_${field} = :f_${field}`;
-    });
     const input: QueryCommandInput = {
       TableName: this.tableName,
       IndexName: index.name,
@@ -414,14 +428,17 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: plan.oldestFirst,
-      ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
     };
 
+    // The index holds keys only: the filters the index does not cover apply to the incidents read,
+    // and so does the whole filter, since the index lags the table (an entry's incident may have left the list).
+    const wanted = { ...defined({ state: filter.state, priority: filter.priority, service: filter.service, reportedBy: filter.reportedBy, assignee: filter.assignee, assignmentGroup: filter.assignmentGroup }), ...plan.residual };
+    const matches = (incident: Incident) => Object.entries(wanted).every(([field, value]) => (incident as unknown as Record<string, unknown>)[field] === value);
     const items: Incident[] = [];
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
       const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
-      items.push(...(result.Items ?? []).map(fromItem));
+      items.push(...(await this.incidentsOf(result.Items ?? [])).filter(matches));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
     }
