@@ -31,6 +31,7 @@ import type { SlaPolicy } from '../domain/incident-sla';
 import { dueMarkerDelta, type DueMarker } from '../domain/post-incident-review';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
+import { queryIncidentIndex } from './incident-index-query';
 import type { OutboxEffect } from '../../outbox/domain';
 import {
   INCIDENT_INDEXES,
@@ -355,14 +356,13 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     // resolvedAt is projected: the filter runs on the index, and only the matches are read.
     const result = await this.query({
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: '#pk = :pk',
       FilterExpression: 'resolvedAt < :cutoff',
       ExpressionAttributeNames: { '#pk': index.partitionKey },
       ExpressionAttributeValues: { ':pk': 'STATE#Resolved', ':cutoff': resolvedBefore },
       Limit: page.limit,
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
-    });
+    }, 'byState');
     const incidents = await this.incidentsOf(result.Items ?? []);
     return {
       // The index lags the table: an incident reopened meanwhile is no longer one to close.
@@ -377,14 +377,13 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     // Sort keys are `<created>#<id>`: every key of an instant before `to` sorts below `to` itself.
     const result = await this.query({
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
       ExpressionAttributeValues: { ':pk': 'INCIDENTS', ':from': from, ':to': to },
       ScanIndexForward: true,
       Limit: page.limit,
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
-    });
+    }, 'byCreated');
     return {
       items: await this.incidentsOf(result.Items ?? []),
       ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
@@ -405,8 +404,9 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     return incidents.filter((incident): incident is Incident => incident !== undefined);
   }
 
-  private query(input: QueryCommandInput) {
-    return queryWithCursor(this.db, input);
+  /** A Query on the table, or on one of its indexes by logical name (through its retired one while a stack moves to the lean ones). */
+  private query(input: QueryCommandInput, index?: IncidentIndexName) {
+    return queryWithCursor(this.db, input, index);
   }
 
   async list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>> {
@@ -423,7 +423,6 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     }
     const input: QueryCommandInput = {
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: keyCondition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -437,7 +436,7 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     const items: Incident[] = [];
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
-      const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
+      const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey }, plan.index);
       items.push(...(await this.incidentsOf(result.Items ?? [])).filter(matches));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
@@ -447,9 +446,9 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
 }
 
 /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
-async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput) {
+async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput, index?: IncidentIndexName) {
   try {
-    return await db.send(new QueryCommand(input));
+    return await (index ? queryIncidentIndex(db, index, input) : db.send(new QueryCommand(input)));
   } catch (error) {
     if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
       throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);

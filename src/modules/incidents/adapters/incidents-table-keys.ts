@@ -74,6 +74,16 @@ export const RETIRED_INCIDENT_INDEXES = {
 
 export type IncidentIndexName = keyof typeof INCIDENT_INDEXES;
 
+/**
+ * The index names a function that queries `index` is granted: its own, and the one it replaces
+ * while the table still has it (`present`: the table's index names) — queryIncidentIndex asks that
+ * one while the lean index is not there yet.
+ */
+export const incidentIndexNamesFor = (index: IncidentIndexName, present: readonly string[]): string[] => {
+  const retired = (RETIRED_INCIDENT_INDEXES as Partial<Record<IncidentIndexName, { readonly name: string }>>)[index];
+  return [INCIDENT_INDEXES[index].name, ...(retired && present.includes(retired.name) ? [retired.name] : [])];
+};
+
 export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
 /** The incident id in an incident item's partition key (keys-only index entries carry nothing else). */
 export const incidentIdOfKey = (pk: string): string | undefined => (pk.startsWith('INCIDENT#') ? pk.slice('INCIDENT#'.length) : undefined);
