@@ -514,6 +514,8 @@ describe('list', () => {
         subject: 'nextToken',
       });
     }
+    // …and leaves the lists as they were: no fall-back to an index the table does not have.
+    expect((await lister.list({ service: 'email' }, { limit: 2 })).items).toHaveLength(2);
   });
 
   test('lists and number look-ups use Query on an index and GetItem by key, never Scan', async () => {

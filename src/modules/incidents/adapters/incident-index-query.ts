@@ -19,13 +19,28 @@ export async function queryIncidentIndex(
   now: () => number = Date.now,
 ): Promise<QueryCommandOutput> {
   const retired = (RETIRED_INCIDENT_INDEXES as Partial<Record<IncidentIndexName, { readonly name: string }>>)[index];
-  if (retired && (retiredUntil.get(index) ?? 0) > now()) return db.send(new QueryCommand({ ...input, IndexName: retired.name }));
+  const ask = (name: string) => db.send(new QueryCommand({ ...input, IndexName: name }));
+  if (retired && (retiredUntil.get(index) ?? 0) > now()) {
+    try {
+      return await ask(retired.name);
+    } catch (error) {
+      if (!refusesIndex(error)) throw error;
+      retiredUntil.delete(index);
+    }
+  }
   try {
-    return await db.send(new QueryCommand({ ...input, IndexName: INCIDENT_INDEXES[index].name }));
+    return await ask(INCIDENT_INDEXES[index].name);
   } catch (error) {
     if (!retired || !refusesIndex(error)) throw error;
-    retiredUntil.set(index, now() + RETIRED_FOR_MS);
-    return db.send(new QueryCommand({ ...input, IndexName: retired.name }));
+    // Remembered only when the retired index answers: a refusal for another reason (a doctored
+    // cursor) is the caller's, as it was.
+    try {
+      const answer = await ask(retired.name);
+      retiredUntil.set(index, now() + RETIRED_FOR_MS);
+      return answer;
+    } catch {
+      throw error;
+    }
   }
 }
 
