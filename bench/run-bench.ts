@@ -4,7 +4,6 @@
  * load time in fresh Node processes, API latency through the local runtime, and the bare
  * DynamoDB round trip to the same engine for comparison.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { httpCall } from './http-call';
@@ -15,8 +14,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { measureColdStarts, printColdStarts, synthBundles, type ColdStartFigures } from './cold-start';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
-import { createDocumentClient } from '../src/kernel/adapters/document-client';
 import { runAlarmStorm } from './alarm-storm';
+import { measureCapacity, pickSettings, printCapacity } from './incident-capacity';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const ROOT = resolve(__dirname, '..');
@@ -31,9 +30,7 @@ async function main(): Promise<void> {
   if (process.env['BENCH_ONLY'] === 'capacity') {
     const runtime = await startLocalRuntime({ port: 0, localDir: mkdtempSync(join(tmpdir(), 'itsm-bench-')), inMemory: true });
     try {
-      for (const [name, units] of Object.entries(await measureCapacity(runtime.dynamoDbEndpoint, runtime.tableNames))) {
-        console.log(`  ${name.padEnd(44)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
-      }
+      printCapacity(await measureCapacity(runtime.dynamoDbEndpoint, runtime.tableNames));
     } finally {
       await runtime.stop();
     }
@@ -165,9 +162,7 @@ async function main(): Promise<void> {
 
     console.log('\n== DynamoDB capacity units per incident operation (ReturnConsumedCapacity) ==');
     const capacity = await measureCapacity(runtime.dynamoDbEndpoint, runtime.tableNames);
-    for (const [name, units] of Object.entries(capacity)) {
-      console.log(`  ${name.padEnd(30)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
-    }
+    printCapacity(capacity);
     results['capacityUnits'] = capacity;
 
     console.log('\n== SLA workflow: Step Functions state transitions per incident (the template\'s definition) ==');
@@ -345,132 +340,6 @@ async function measureStateChanges(agent: Agent, base: string, headers: Record<s
     }),
   );
   return summarize(samples, clients);
-}
-
-/**
- * Runs each incident operation once through the use cases and the DynamoDB adapter, with every
- * call asking for ReturnConsumedCapacity, and adds up what DynamoDB reports.
- */
-/** The run-time part of a client file, as the stack passes it to the functions. */
-function pickSettings(config: Record<string, unknown>) {
-  const keys = ['id', 'timeZone', 'priorityMatrix', 'slaTargets', 'priorityThresholds', 'autoCloseAfter', 'contacts', 'monitoring', 'sla', 'disasterRecoveryPlan'];
-  return Object.fromEntries(keys.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
-}
-
-export async function measureCapacity(endpoint: string, tableNames: Readonly<Record<string, string>>) {
-  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  let read = 0;
-  let write = 0;
-  let calls = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const isRead = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(context.commandName ?? '');
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
-      const result = await next(args);
-      calls++;
-      // BENCH_CAPACITY_DETAIL=1: what each call wrote and what DynamoDB reported for it.
-      if (process.env['BENCH_CAPACITY_DETAIL']) {
-        const items = ((args.input as { TransactItems?: Record<string, { Item?: Record<string, unknown>; Key?: Record<string, unknown> }>[] }).TransactItems ?? []).map((t) => {
-          const [op, x] = Object.entries(t)[0]!;
-          const key = x.Key ?? { pk: x.Item?.['pk'] ?? x.Item?.['id'], sk: x.Item?.['sk'] };
-          return `${op} ${String(key['pk']).slice(0, 40)} ${String(key['sk'] ?? '').slice(0, 30)} ${x.Item ? JSON.stringify(x.Item).length : 0} B`;
-        });
-        console.log(`    ${context.commandName} ${JSON.stringify((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity)}${items.map((i) => `\n      ${i}`).join('')}`);
-      }
-      const reported = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      for (const c of (Array.isArray(reported) ? reported : reported ? [reported] : []) as { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[]) {
-        // DynamoDB Local reports only the total; the kind of call says whether it was read or written.
-        if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
-          read += c.ReadCapacityUnits ?? 0;
-          write += c.WriteCapacityUnits ?? 0;
-        } else if (isRead) read += c.CapacityUnits ?? 0;
-        else write += c.CapacityUnits ?? 0;
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'benchConsumedCapacity' },
-  );
-  const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
-  const catalogueTable = Object.values(tableNames).find((n) => n.startsWith('DataCatalogueTable'))!;
-  const { DynamoDbIncidentRepository } = await import('../src/modules/incidents/adapters/dynamodb-incident-repository');
-  const { DynamoDbAuditTrail } = await import('../src/kernel/adapters/dynamodb-audit-trail');
-  const { DynamoDbCatalogueRepository } = await import('../src/modules/catalogue/adapters/dynamodb-catalogue-repository');
-  const services = new DynamoDbCatalogueRepository(createDocumentClient(client), catalogueTable);
-  const owner = { username: 'bench', name: 'Bench', email: 'bench@example.com' };
-  const at = new Date().toISOString();
-  await services.createService({ id: 'capacity', name: 'Capacity', description: 'Capacity units benchmark', owner, status: 'live', commencementDate: '2026-01-01',
-    sla: { reference: 'bench' }, links: [], contacts: { nominated: [] }, createdAt: at, createdBy: 'bench', updatedAt: at, updatedBy: 'bench', version: 1 });
-  const useCases = await import('../src/modules/incidents/app/incident-use-cases');
-  const { DEFAULT_PRIORITY_MATRIX } = await import('../src/kernel/domain/priority');
-  const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../src/kernel/domain/priority-rules');
-  const contact = { name: 'Bench', email: 'bench@example.com' };
-  const auditTrail = new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
-    clock: { now: () => new Date() },
-    ids: { newId: () => crypto.randomUUID() },
-  });
-  const { DynamoDbIdempotencyMarkers } = await import('../src/kernel/adapters/dynamodb-idempotency-markers');
-  const markers = new DynamoDbIdempotencyMarkers(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataIdempotencyTable'))!, { now: () => new Date() });
-  // The example client's SLA policy: every write counts the incident's SLA outcome in the aggregates.
-  const { clientSettingsSchema } = await import('../src/config/client-settings-schema');
-  const { slaPolicyOf } = await import('../src/modules/incidents/app/sla-use-cases');
-  const slaPolicy = slaPolicyOf(clientSettingsSchema.parse(pickSettings(JSON.parse(readFileSync(join(ROOT, 'clients/example.json'), 'utf8')))));
-  const deps = {
-    // Every change writes its audit record in its own transaction (chained later, off the request path).
-    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail, markers, slaPolicy),
-    markers,
-    services,
-    clock: { now: () => new Date() },
-    ids: { newId: () => crypto.randomUUID() },
-    rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
-    settings: { clientId: 'bench', autoCloseAfter: 'P7D', contacts: { nominated: [contact], providerNamed: contact, providerBackup: contact, serviceOwner: contact } },
-    notifier: { notify: async () => undefined },
-    audit: auditTrail,
-  };
-  const caller = { id: 'bench', name: 'bench', roles: ['agent' as const] };
-  const measureOne = async (operation: () => Promise<unknown>) => {
-    read = 0;
-    write = 0;
-    calls = 0;
-    await operation();
-    return { read: +read.toFixed(2), write: +write.toFixed(2), calls };
-  };
-  const input = { shortDescription: 'Capacity', description: 'Capacity units benchmark', impact: 2 as const, urgency: 2 as const, service: 'capacity', category: 'software' };
-  let id = '';
-  const figures = {
-    'create incident': await measureOne(async () => {
-      id = (await useCases.createIncident(deps, caller, input)).id;
-    }),
-    // As POST /incidents with an Idempotency-Key: the marker (with the 201 it answers) in the same transaction.
-    'create incident (Idempotency-Key)': await measureOne(async () => {
-      const marker = { id: crypto.randomUUID(), bodyHash: 'bench' };
-      await useCases.createIncidentOnce(deps, caller, input, marker, (incident) => ({ status: 201, body: incident, headers: { ETag: `"${incident.version}"`, Location: `/v1/incidents/${incident.id}` } }));
-    }),
-    'get incident': await measureOne(() => useCases.getIncident(deps, caller, id)),
-    'update incident (state change)': await measureOne(() => useCases.updateIncident(deps, caller, id, { state: 'In Progress' }, 1)),
-    'list page (25, by state)': await measureOne(() => useCases.listIncidents(deps, caller, { state: 'New', limit: 25 })),
-    'add timeline entry (comment)': await measureOne(() => useCases.addTimelineEntry(deps, caller, id, { type: 'comment', text: 'bench' })),
-    'timeline page (50)': await measureOne(() => useCases.getTimeline(deps, caller, id, { limit: 50 })),
-    'resolve incident': await measureOne(() =>
-      useCases.updateIncident(deps, caller, id, { state: 'Resolved', resolutionCode: 'Solved (permanently)', resolutionNotes: 'bench' }, 3),
-    ),
-  };
-  // The chainer's cost, off the request path: every record above (and the warm-up's), chained in
-  // batches of 99; reported per record chained.
-  const { chainAuditRecords } = await import('../src/modules/audit/app/audit-use-cases');
-  const { sha256Hex } = await import('../src/kernel/adapters/dynamodb-audit-trail');
-  let chained = 0;
-  const chaining = await measureOne(async () => {
-    // The seal and anchor as the local runtime has them (KMS and S3 calls are not DynamoDB's cost).
-    const seal = new (await import('../local/stand-ins/hmac-chain-seal')).HmacChainSeal(randomBytes(32));
-    chained = await chainAuditRecords({ chain: deps.audit, sha256: sha256Hex, clock: { now: () => new Date() }, lagMs: 0, seal, anchor: { write: async () => undefined } });
-  });
-  (figures as Record<string, { read: number; write: number; calls: number }>)[`audit chainer, per record (${chained} chained)`] = {
-    read: +(chaining.read / Math.max(1, chained)).toFixed(2),
-    write: +(chaining.write / Math.max(1, chained)).toFixed(2),
-    calls: chaining.calls,
-  };
-  client.destroy();
-  return figures;
 }
 
 main().catch((error) => {

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { httpCall } from './http-call';
+import { printCapacity, type OperationUnits } from './incident-capacity';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
 
@@ -25,7 +26,7 @@ interface Figures { p50: number; p99: number; mean: number; requests: number; co
 
 export async function measureWritePath(options: {
   readonly requests: number;
-  readonly measureCapacity: (endpoint: string, tableNames: Readonly<Record<string, string>>) => Promise<Record<string, { read: number; write: number; calls: number }>>;
+  readonly measureCapacity: (endpoint: string, tableNames: Readonly<Record<string, string>>) => Promise<Record<string, OperationUnits>>;
 }) {
   const localDir = mkdtempSync(join(tmpdir(), 'itsm-bench-wp-'));
   const runtime = await startLocalRuntime({ port: 0, localDir, inMemory: true });
@@ -99,7 +100,7 @@ export async function measureWritePath(options: {
     };
     for (const [name, f] of Object.entries(latency)) console.log(`  ${name.padEnd(22)} p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms`);
     for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(36)} ${value}×`);
-    for (const [name, units] of Object.entries(capacity)) console.log(`  ${name.padEnd(44)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
+    printCapacity(capacity);
     console.log(`  outbox lag (createdAt → SLA execution started), c16: p50 ${outboxLag.p50Ms} ms  p99 ${outboxLag.p99Ms} ms  (${outboxLag.delivered}/${outboxLag.created})`);
     console.log(`  load average (1 min) before ${figures.machine.loadAverage1mBefore}, after ${figures.machine.loadAverage1mAfter}, ${cpus().length} CPUs`);
     return figures;

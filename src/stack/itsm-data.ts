@@ -19,7 +19,7 @@ import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../kernel/adapters/audit-table-
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../modules/catalogue/adapters/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/changes-table-keys';
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
-import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE } from '../modules/incidents/adapters/incidents-table-keys';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE, RETIRED_INCIDENT_INDEXES } from '../modules/incidents/adapters/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
 import { ONCALL_TABLE_KEYS } from '../modules/oncall/adapters/oncall-table-keys';
 import type { ReplicatedTable } from '../config/client-config-schema';
@@ -52,8 +52,16 @@ interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  readonly projection?: 'KEYS_ONLY';
+  /** Absent: every attribute. INCLUDE: the keys and `attributes`. */
+  readonly projection?: 'KEYS_ONLY' | 'INCLUDE';
+  readonly attributes?: readonly string[];
 }
+
+/** An index's projection as both table constructs take it. */
+const projectionOf = (index: IndexDefinition) => ({
+  projectionType: (index.projection ?? 'ALL') as ProjectionType,
+  ...(index.attributes && { nonKeyAttributes: [...index.attributes] }),
+});
 
 /** One table as the key modules define it. */
 interface TableDefinition {
@@ -81,7 +89,43 @@ const TABLES: readonly TableDefinition[] = [
   { id: 'OnCallTable', replicated: 'oncall', partitionKey: ONCALL_TABLE_KEYS.partitionKey, sortKey: ONCALL_TABLE_KEYS.sortKey, indexes: [] },
 ];
 
-const tableDefinition = (replicated: ReplicatedTable): TableDefinition => TABLES.find((t) => t.replicated === replicated)!;
+/**
+ * CDK context (`cdk deploy -c incidentIndexStep=<n>`): how far a stack created before the lean
+ * incident indexes has moved to them. CloudFormation creates or deletes one global secondary index
+ * per table per update, so the move is twelve deploys (docs/architecture.md, "Moving a stack to
+ * the lean indexes"). Without it: the lean indexes only, as a new stack has them.
+ */
+export const INCIDENT_INDEX_STEP_CONTEXT = 'incidentIndexStep';
+const RETIRED = Object.entries(RETIRED_INCIDENT_INDEXES) as [keyof typeof RETIRED_INCIDENT_INDEXES, IndexDefinition][];
+export const INCIDENT_INDEX_STEPS = RETIRED.length * 2;
+
+/**
+ * The incidents table's indexes at a step of the move: steps 1–6 each add one lean index beside
+ * every retired one, steps 7–12 each delete one retired index (by then every lean index is there).
+ */
+export function incidentIndexesAt(step: number | undefined): readonly IndexDefinition[] {
+  if (step === undefined || step >= INCIDENT_INDEX_STEPS) return indexesOf(INCIDENT_INDEXES);
+  const unchanged = indexesOf(INCIDENT_INDEXES).filter((index) => !RETIRED.some(([logical]) => INCIDENT_INDEXES[logical].name === index.name));
+  const lean = RETIRED.slice(0, Math.min(step, RETIRED.length)).map(([logical]) => INCIDENT_INDEXES[logical] as IndexDefinition);
+  const retired = RETIRED.slice(Math.max(0, step - RETIRED.length)).map(([, index]) => index);
+  return [...unchanged, ...retired, ...lean];
+}
+
+/** The step named by the context, if any; anything but a whole number from 1 to 12 fails the synth. */
+function incidentIndexStepOf(scope: Construct): number | undefined {
+  const raw = scope.node.tryGetContext(INCIDENT_INDEX_STEP_CONTEXT) as unknown;
+  if (raw === undefined) return undefined;
+  const step = Number(raw);
+  if (!Number.isInteger(step) || step < 1 || step > INCIDENT_INDEX_STEPS) {
+    throw new Error(`Context ${INCIDENT_INDEX_STEP_CONTEXT}=${String(raw)}: must be a whole number from 1 to ${INCIDENT_INDEX_STEPS} (the step of the move to the lean incident indexes, docs/architecture.md), or absent once the move is done`);
+  }
+  return step;
+}
+
+const tableDefinition = (replicated: ReplicatedTable, incidentIndexStep: number | undefined): TableDefinition => {
+  const definition = TABLES.find((t) => t.replicated === replicated)!;
+  return replicated === 'incidents' ? { ...definition, indexes: incidentIndexesAt(incidentIndexStep) } : definition;
+};
 
 export interface ItsmDataProps {
   /** Client id, used in the key alias and descriptions. */
@@ -106,9 +150,10 @@ type Tables = Pick<
   | 'incidentIndexNames' | 'auditIndexNames' | 'catalogueIndexNames' | 'problemIndexNames' | 'changeIndexNames' | 'eventIndexNames'
 >;
 
-function tablesFrom(build: (definition: TableDefinition) => ITable): Tables {
-  const table = (replicated: ReplicatedTable) => build(tableDefinition(replicated));
-  const names = (replicated: ReplicatedTable) => tableDefinition(replicated).indexes.map((index) => index.name);
+function tablesFrom(scope: Construct, build: (definition: TableDefinition) => ITable): Tables {
+  const step = incidentIndexStepOf(scope);
+  const table = (replicated: ReplicatedTable) => build(tableDefinition(replicated, step));
+  const names = (replicated: ReplicatedTable) => tableDefinition(replicated, step).indexes.map((index) => index.name);
   return {
     incidentsTable: table('incidents'),
     idempotencyTable: table('idempotency'),
@@ -163,7 +208,7 @@ export class ItsmData extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const key = dataKey(this, props.clientId, removalPolicy, 'encrypts tables, queues, topics and logs');
     const { replication } = props;
-    const tables = tablesFrom((definition) =>
+    const tables = tablesFrom(this, (definition) =>
       replication ? this.globalTable(definition, key, props.clientId, replication, removalPolicy) : this.singleRegionTable(definition, key, removalPolicy),
     );
     Object.assign(this, { key, ...tables });
@@ -188,7 +233,7 @@ export class ItsmData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: (index.projection ?? 'ALL') as ProjectionType,
+        ...projectionOf(index),
       });
     }
     return table;
@@ -217,7 +262,7 @@ export class ItsmData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: (index.projection ?? 'ALL') as ProjectionType,
+        ...projectionOf(index),
       })),
     });
   }
@@ -244,7 +289,7 @@ export class ItsmRecoveryData extends Construct {
   constructor(scope: Construct, id: string, props: ItsmRecoveryDataProps) {
     super(scope, id);
     const key = dataKey(this, props.clientId, props.removalPolicy ?? RemovalPolicy.RETAIN, 'encrypts the table replicas, queues, topics and logs in the recovery region');
-    const tables = tablesFrom((definition) =>
+    const tables = tablesFrom(this, (definition) =>
       Table.fromTableAttributes(this, definition.id, {
         tableName: props.tableNames[definition.replicated],
         encryptionKey: key,

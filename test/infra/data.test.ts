@@ -2,11 +2,13 @@
  * The stateful half: tables and logs survive stack deletion, are encrypted with the client's
  * rotating customer-managed key, and the table's indexes are the ones the adapters query.
  */
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../src/kernel/adapters/audit-table-keys';
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../src/modules/catalogue/adapters/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../src/modules/changes/adapters/changes-table-keys';
-import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, RETIRED_INCIDENT_INDEXES, incidentIndexNamesFor } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import { INCIDENT_INDEX_STEP_CONTEXT, INCIDENT_INDEX_STEPS, ItsmData, incidentIndexesAt } from '../../src/stack/itsm-data';
 import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../src/modules/problems/adapters/problems-table-keys';
 import {
   expectDurableTableEncryptedWith,
@@ -84,20 +86,21 @@ describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
     expectDurableTableEncryptedWith(resources[idOf(stack, stack.data[table])]!, idOf(stack, stack.data.key));
   });
 
-  test('the incidents table\'s lookup-by-number and open-count indexes hold keys only; its list indexes hold every attribute', () => {
+  test('no index of the incidents table projects every attribute: lists hold keys only, the state queue a few attributes', () => {
     const { stack, resources } = fixture.get(clientId);
-    const indexes = resources[idOf(stack, stack.data.incidentsTable)]!.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
-    // Keys only: not rewritten when an incident's other attributes change; a list page needs every attribute.
+    const indexes = resources[idOf(stack, stack.data.incidentsTable)]!.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+    // An index projecting every attribute is rewritten at the incident's full size on every write (write units: docs/architecture.md).
     expect(Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection.ProjectionType]))).toEqual({
       byNumber: 'KEYS_ONLY',
       byOpenService: 'KEYS_ONLY',
-      byState: 'ALL',
-      byService: 'ALL',
-      byReporter: 'ALL',
-      byCreated: 'ALL',
-      byAssignee: 'ALL',
-      byGroup: 'ALL',
+      byStateBrief: 'INCLUDE',
+      byServiceKeys: 'KEYS_ONLY',
+      byReporterKeys: 'KEYS_ONLY',
+      byCreatedKeys: 'KEYS_ONLY',
+      byAssigneeKeys: 'KEYS_ONLY',
+      byGroupKeys: 'KEYS_ONLY',
     });
+    expect(indexes.find((i) => i.IndexName === 'byStateBrief')!.Projection.NonKeyAttributes).toEqual(['id', 'updatedAt', 'sla', 'major', 'service', 'resolvedAt']);
   });
 
   test.each(KEYED_TABLES)('the %s table keys, indexes and key attributes match the adapter key module', (_name, tableName, { keys, indexes }) => {
@@ -162,5 +165,44 @@ describe.each([
         ]),
       },
     });
+  });
+});
+
+describe('moving a stack to the lean incident indexes (context incidentIndexStep)', () => {
+  const names = (indexes: readonly { readonly name: string }[]): string[] => indexes.map((i): string => i.name).sort();
+  const before: string[] = [INCIDENT_INDEXES.byNumber.name, INCIDENT_INDEXES.byOpenService.name, ...Object.values(RETIRED_INCIDENT_INDEXES).map((i) => i.name)].sort();
+
+  test('each step adds or deletes one index of the table, from the indexes a stack had before to the lean ones', () => {
+    let previous: string[] = before;
+    for (let step = 1; step <= INCIDENT_INDEX_STEPS; step++) {
+      const current = names(incidentIndexesAt(step));
+      const added = current.filter((n) => !previous.includes(n));
+      const removed = previous.filter((n) => !current.includes(n));
+      // CloudFormation creates or deletes one global secondary index per table per update.
+      expect(added.length + removed.length).toBe(1);
+      // Deletions come after every lean index is there: the readers never lack both.
+      if (removed.length > 0) expect(current).toEqual(expect.arrayContaining(Object.values(INCIDENT_INDEXES).map((i) => i.name)));
+      previous = current;
+    }
+    expect(previous).toEqual(names(incidentIndexesAt(undefined)));
+    expect(previous).toEqual(names(Object.values(INCIDENT_INDEXES)));
+  });
+
+  test('a step the move does not have fails the synth, naming the context and the reason', () => {
+    for (const bad of ['0', '13', 'three']) {
+      const app = new App({ context: { [INCIDENT_INDEX_STEP_CONTEXT]: bad } });
+      expect(() => new ItsmData(new Stack(app, 'S'), 'Data', { clientId: 'x' })).toThrow(new RegExp(`Context incidentIndexStep=${bad}: must be a whole number from 1 to 12`));
+    }
+  });
+
+  test('at a step, the table has that step\'s indexes and the index names the grants read', () => {
+    const app = new App({ context: { [INCIDENT_INDEX_STEP_CONTEXT]: '3' } });
+    const data = new ItsmData(new Stack(app, 'S'), 'Data', { clientId: 'x' });
+    const table = Object.values(Template.fromStack(Stack.of(data)).findResources('AWS::DynamoDB::Table')).find((t) => (t as { Properties: { GlobalSecondaryIndexes?: { IndexName: string }[] } }).Properties.GlobalSecondaryIndexes?.some((i) => i.IndexName === 'byNumber')) as { Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } };
+    expect(table.Properties.GlobalSecondaryIndexes.map((i) => i.IndexName).sort()).toEqual(names(incidentIndexesAt(3)));
+    expect([...data.incidentIndexNames].sort()).toEqual(names(incidentIndexesAt(3)));
+    // byState is queried through the lean index and, while it is there, the retired one.
+    expect(incidentIndexNamesFor('byState', data.incidentIndexNames)).toEqual(['byStateBrief', 'byState']);
+    expect(incidentIndexNamesFor('byState', names(incidentIndexesAt(undefined)))).toEqual(['byStateBrief']);
   });
 });

@@ -172,7 +172,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(retirement.statements.filter((s) => referencedIds(s.Resource).has(tableId)).map(describeGrant)).toEqual([outboxPut]);
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
     // Problem candidates also read a window's incidents on byCreated.
-    for (const [reader, indexes] of [[problems, ['byCreated', 'byNumber']], [changes, ['byNumber']]] as const) {
+    for (const [reader, indexes] of [[problems, [INCIDENT_INDEXES.byCreated.name, INCIDENT_INDEXES.byNumber.name]], [changes, [INCIDENT_INDEXES.byNumber.name]]] as const) {
       const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId) && !actionsOf([s]).includes('dynamodb:PutItem'));
       expect(onIncidents.map((s) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn) }))).toEqual([
         { actions: ['dynamodb:GetItem'], resources: [`\${${tableId}.Arn}`] },
@@ -188,7 +188,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const onTable = autoClose.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
-    expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byState`]);
+    expect(indexResources).toEqual([`\${${tableId}.Arn}/index/${INCIDENT_INDEXES.byState.name}`]);
   });
 
   test('the reports function only gets and queries the incidents table (the byCreated index, no other); it puts audit records, and into the catalogue only capacity measurements and improvement items', () => {
@@ -198,7 +198,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const onTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
-    expect(indexResources).toEqual([`\${${tableId}.Arn}/index/byCreated`]);
+    expect(indexResources).toEqual([`\${${tableId}.Arn}/index/${INCIDENT_INDEXES.byCreated.name}`]);
     const dynamo = [...new Set(actionsOf(reports.statements).filter((a) => a.startsWith('dynamodb:')))].sort();
     expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     // PutItem on the audit table (audit records), and on the catalogue table only under the

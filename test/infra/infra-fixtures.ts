@@ -441,10 +441,10 @@ export function grantsOn(
 /** Key schema and indexes of a table, as its adapter key module (*-table-keys.ts) declares them. */
 export interface TableKeyModule {
   readonly keys: { readonly partitionKey: string; readonly sortKey: string };
-  readonly indexes: Readonly<Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string; readonly projection?: 'KEYS_ONLY' }>>;
+  readonly indexes: Readonly<Record<string, { readonly name: string; readonly partitionKey: string; readonly sortKey: string; readonly projection?: 'KEYS_ONLY' | 'INCLUDE'; readonly attributes?: readonly string[] }>>;
 }
 
-/** The table's key schema and global secondary indexes are exactly the key module's (projecting ALL unless it says keys only). */
+/** The table's key schema and global secondary indexes are exactly the key module's (projecting ALL unless it says keys only or which attributes). */
 export function expectTableBuiltFrom(table: CfnResourceJson, { keys, indexes }: TableKeyModule): void {
   expect(table.Properties.KeySchema).toEqual([
     { AttributeName: keys.partitionKey, KeyType: 'HASH' },
@@ -459,8 +459,8 @@ export function expectTableBuiltFrom(table: CfnResourceJson, { keys, indexes }: 
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        // One Query answers a list page, unless the key module says the index holds keys only.
-        Projection: { ProjectionType: index.projection ?? 'ALL' },
+        // Every attribute unless the key module says keys only, or which attributes besides them.
+        Projection: { ProjectionType: index.projection ?? 'ALL', ...(index.attributes && { NonKeyAttributes: [...index.attributes] }) },
       }))
       .sort(byName),
   );

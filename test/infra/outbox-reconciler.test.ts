@@ -75,7 +75,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // Indexes: Query on byState, by its own ARN, nothing else.
     expect(onIndex).toHaveLength(1);
     expect(actionsOf(onIndex)).toEqual(['dynamodb:Query']);
-    expect(asList(onIndex[0]!.Resource).map(renderArn)).toEqual([expect.stringMatching(/^\$\{DataIncidentsTable[0-9A-F]+\.Arn\}\/index\/byState$/)]);
+    expect(asList(onIndex[0]!.Resource).map(renderArn)).toEqual([expect.stringMatching(/^\$\{DataIncidentsTable[0-9A-F]+\.Arn\}\/index\/byStateBrief$/)]);
 
     const machineId = only(resourcesOfType(resources, 'AWS::StepFunctions::StateMachine').filter(([id]) => id.startsWith('SlaWorkflow')))[0];
     const describe = only(statements.filter((s) => actionsOf([s]).includes('states:DescribeExecution')));

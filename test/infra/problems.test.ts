@@ -5,6 +5,7 @@
  */
 import { unpackSettings } from '../../src/config/packed-settings';
 import { PROBLEM_INDEXES } from '../../src/modules/problems/adapters/problems-table-keys';
+import { INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
 import { API_ROUTES } from '../../src/api/api-catalogue';
 import {
   actionsOf,
@@ -44,7 +45,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantsOn(problems.statements, incidentsId)).toEqual({
       [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${incidentsId}.Arn}/index/byNumber`]: ['dynamodb:Query'],
-      [`\${${incidentsId}.Arn}/index/byCreated`]: ['dynamodb:Query'],
+      [`\${${incidentsId}.Arn}/index/${INCIDENT_INDEXES.byCreated.name}`]: ['dynamodb:Query'],
     });
     // The audit trail: append only (PutItem of records; the chain head is the chainer's alone).
     expect(grantsOn(problems.statements, auditId)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:PutItem'] });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbIncidentRepository, planQuery } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { INCIDENT_INDEXES, KEY_ATTRIBUTES } from '../../src/modules/incidents/adapters/incidents-table-keys';
 import type { IncidentFilter, StoredTimelineEntry } from '../../src/modules/incidents/app/ports';
@@ -514,16 +514,24 @@ describe('list', () => {
         subject: 'nextToken',
       });
     }
+    // …and leaves the lists as they were: no fall-back to an index the table does not have.
+    expect((await lister.list({ service: 'email' }, { limit: 2 })).items).toHaveLength(2);
   });
 
-  test('lists and number look-ups use Query on an index, never Scan', async () => {
+  test('lists and number look-ups use Query on an index and GetItem by key, never Scan', async () => {
     const send = jest.spyOn(listTables.documents, 'send');
     for (const { filter } of cases) await pageThrough(filter, 2);
     expect(send.mock.calls.length).toBeGreaterThan(cases.length);
+    // A Query on an index for the keys, then each incident of the page by its key (the list indexes hold keys only).
     for (const [command] of send.mock.calls) {
+      if (command instanceof GetCommand) {
+        expect(command.input.Key).toEqual({ pk: expect.stringMatching(/^INCIDENT#/), sk: 'INCIDENT' });
+        continue;
+      }
       expect(command).toBeInstanceOf(QueryCommand);
       expect((command as QueryCommand).input.IndexName).toEqual(expect.any(String));
     }
+    expect(send.mock.calls.some(([command]) => command instanceof QueryCommand)).toBe(true);
     // By number: the keys-only byNumber index, then the item by its key.
     send.mockClear();
     expect((await lister.getByNumber(seed.n1.number))?.id).toBe(seed.n1.id);

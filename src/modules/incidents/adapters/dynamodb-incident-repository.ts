@@ -31,6 +31,7 @@ import type { SlaPolicy } from '../domain/incident-sla';
 import { dueMarkerDelta, type DueMarker } from '../domain/post-incident-review';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
+import { queryIncidentIndex } from './incident-index-query';
 import type { OutboxEffect } from '../../outbox/domain';
 import {
   INCIDENT_INDEXES,
@@ -50,6 +51,8 @@ import {
 
 /** A page read stops after this many DynamoDB calls even if filters left it short; the cursor resumes. */
 const MAX_QUERY_CALLS_PER_PAGE = 5;
+/** Incidents read by key at once for a page of keys-only index entries. */
+const ITEM_READS_IN_FLIGHT = 25;
 
 export class DynamoDbIncidentRepository implements IncidentRepository {
   constructor(
@@ -350,18 +353,20 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
   async resolvedBefore(resolvedBefore: string, page: PageRequest): Promise<Page<Incident>> {
     const index = INCIDENT_INDEXES.byState;
     const shape = { resolvedBefore };
+    // resolvedAt is projected: the filter runs on the index, and only the matches are read.
     const result = await this.query({
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: '#pk = :pk',
       FilterExpression: 'resolvedAt < :cutoff',
       ExpressionAttributeNames: { '#pk': index.partitionKey },
       ExpressionAttributeValues: { ':pk': 'STATE#Resolved', ':cutoff': resolvedBefore },
       Limit: page.limit,
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
-    });
+    }, 'byState');
+    const incidents = await this.incidentsOf(result.Items ?? []);
     return {
-      items: (result.Items ?? []).map(fromItem),
+      // The index lags the table: an incident reopened meanwhile is no longer one to close.
+      items: incidents.filter((incident) => incident.state === 'Resolved' && incident.resolvedAt !== undefined && incident.resolvedAt < resolvedBefore),
       ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
     };
   }
@@ -372,22 +377,36 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     // Sort keys are `<created>#<id>`: every key of an instant before `to` sorts below `to` itself.
     const result = await this.query({
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
       ExpressionAttributeValues: { ':pk': 'INCIDENTS', ':from': from, ':to': to },
       ScanIndexForward: true,
       Limit: page.limit,
       ...(page.nextToken && { ExclusiveStartKey: decodeCursor(page.nextToken, shape) }),
-    });
+    }, 'byCreated');
     return {
-      items: (result.Items ?? []).map(fromItem),
+      items: await this.incidentsOf(result.Items ?? []),
       ...(result.LastEvaluatedKey && { nextToken: encodeCursor(result.LastEvaluatedKey, shape) }),
     };
   }
 
-  private query(input: QueryCommandInput) {
-    return queryWithCursor(this.db, input);
+  /**
+   * The incidents of a page of index entries, in the entries' order: the list indexes hold keys
+   * only (incidents-table-keys.ts), so each incident is read by key, in parallel (GetItem, at most
+   * ITEM_READS_IN_FLIGHT at a time). One gone meanwhile is left out.
+   */
+  private async incidentsOf(entries: readonly Record<string, unknown>[]): Promise<Incident[]> {
+    const ids = entries.map((entry) => incidentIdOfKey(String(entry['pk'] ?? ''))).filter((id): id is string => id !== undefined);
+    const incidents: (Incident | undefined)[] = [];
+    for (let i = 0; i < ids.length; i += ITEM_READS_IN_FLIGHT) {
+      incidents.push(...(await Promise.all(ids.slice(i, i + ITEM_READS_IN_FLIGHT).map((id) => this.get(id)))));
+    }
+    return incidents.filter((incident): incident is Incident => incident !== undefined);
+  }
+
+  /** A Query on the table, or on one of its indexes by logical name (through its retired one while a stack moves to the lean ones). */
+  private query(input: QueryCommandInput, index?: IncidentIndexName) {
+    return queryWithCursor(this.db, input, index);
   }
 
   async list(filter: IncidentFilter, page: PageRequest): Promise<Page<Incident>> {
@@ -402,26 +421,23 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
       values[':skPrefix'] = plan.sortPrefix;
       keyCondition += ' AND begins_with(#sk, :skPrefix)';
     }
-    const filters = Object.entries(plan.residual).map(([field, value]) => {
-      names[`#f_${field}`] = field;
-      values[`:f_${field}`] = value;
-      return `#f_${field} = :f_${field}`;
-    });
     const input: QueryCommandInput = {
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: keyCondition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: plan.oldestFirst,
-      ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
     };
 
+    // The index holds keys only: the filters the index does not cover apply to the incidents read,
+    // and so does the whole filter, since the index lags the table (an entry's incident may have left the list).
+    const wanted = { ...defined({ state: filter.state, priority: filter.priority, service: filter.service, reportedBy: filter.reportedBy, assignee: filter.assignee, assignmentGroup: filter.assignmentGroup }), ...plan.residual };
+    const matches = (incident: Incident) => Object.entries(wanted).every(([field, value]) => (incident as unknown as Record<string, unknown>)[field] === value);
     const items: Incident[] = [];
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
-      const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
-      items.push(...(result.Items ?? []).map(fromItem));
+      const result = await this.query({ ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey }, plan.index);
+      items.push(...(await this.incidentsOf(result.Items ?? [])).filter(matches));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
     }
@@ -430,9 +446,9 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
 }
 
 /** A start key DynamoDB refuses can only come from a doctored cursor: the client's error, not ours. */
-async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput) {
+async function queryWithCursor(db: DynamoDBDocumentClient, input: QueryCommandInput, index?: IncidentIndexName) {
   try {
-    return await db.send(new QueryCommand(input));
+    return await (index ? queryIncidentIndex(db, index, input) : db.send(new QueryCommand(input)));
   } catch (error) {
     if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
       throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);

@@ -14,33 +14,58 @@
  * partition. A marker that no longer applies (done, escalated, moved) is marked settled and left
  * to the TTL (the roles hold no DeleteItem).
  *
- * Secondary indexes project every attribute, so one Query answers a list page, except byNumber and
- * byOpenService, which hold keys only: a lookup by number reads the item by key afterwards, and the
- * count of open incidents needs no attributes. A keys-only index is not rewritten when an
- * incident's other attributes change (about 2 write units less per index on every incident
- * write). "Open only" indexes are sparse: their attributes are removed when the incident is
- * resolved, so a queue or a count reads open work only.
- * | index         | partition                        | sort                          | serves                         |
- * |---------------|----------------------------------|-------------------------------|--------------------------------|
- * | byNumber      | gsi1pk = NUMBER#INC…             | gsi1sk = INCIDENT             | GET /incidents/INC0000001      |
- * | byState       | gsi2pk = STATE#<state>           | gsi2sk = <priority>#<created>#<id> | queue by state            |
- * | byService     | gsi3pk = SERVICE#<service>       | gsi3sk = <priority>#<created>#<id> | service queue, all states |
- * | byOpenService | gsi4pk = OPEN-SERVICE#<service>  | gsi4sk = <priority>#<created>#<id> | concurrent incidents (open only) |
- * | byReporter    | gsi5pk = REPORTER#<name>         | gsi5sk = <created>#<id>       | a requester's own incidents    |
- * | byCreated     | gsi6pk = INCIDENTS               | gsi6sk = <created>#<id>       | unfiltered list, newest first  |
- * | byAssignee    | gsi7pk = ASSIGNEE#<name>         | gsi7sk = <priority>#<created>#<id> | my queue (open only)      |
- * | byGroup       | gsi8pk = GROUP#<group>           | gsi8sk = <priority>#<created>#<id> | group queue (open only)   |
+ * No secondary index projects every attribute: each write of an incident would rewrite every
+ * index entry at the incident's full size (4 write units an index in a transaction). The list
+ * indexes hold keys only: a list page is one Query for the keys, then the incidents by key (in
+ * parallel, page order kept); an entry is written when the incident enters the list and never
+ * rewritten while it stays. byStateBrief projects the few attributes its other readers take from
+ * the index itself (the outbox reconciler: id, updatedAt, sla; the self-help site: id, major,
+ * service; auto-close: resolvedAt), under 1 KB, and moves with every state change anyway.
+ * byNumber and byOpenService hold keys only: a lookup by number reads the item by key afterwards,
+ * and the count of open incidents needs no attributes. "Open only" indexes are sparse: their
+ * attributes are removed when the incident is resolved, so a queue or a count reads open work only.
  *
- * byCreated has one partition per client stack: a desk logs far fewer incidents per second than
+ * A projection cannot change in place: the lean indexes have new names, on the same key
+ * attributes as the ones they replace (RETIRED_INCIDENT_INDEXES), so DynamoDB fills them from the
+ * items already there; docs/architecture.md, "Write units", says how a stack moves to them.
+ *
+ * | index          | partition                        | sort                          | serves                         |
+ * |----------------|----------------------------------|-------------------------------|--------------------------------|
+ * | byNumber       | gsi1pk = NUMBER#INC…             | gsi1sk = INCIDENT             | GET /incidents/INC0000001      |
+ * | byStateBrief   | gsi2pk = STATE#<state>           | gsi2sk = <priority>#<created>#<id> | queue by state            |
+ * | byServiceKeys  | gsi3pk = SERVICE#<service>       | gsi3sk = <priority>#<created>#<id> | service queue, all states |
+ * | byOpenService  | gsi4pk = OPEN-SERVICE#<service>  | gsi4sk = <priority>#<created>#<id> | concurrent incidents (open only) |
+ * | byReporterKeys | gsi5pk = REPORTER#<name>         | gsi5sk = <created>#<id>       | a requester's own incidents    |
+ * | byCreatedKeys  | gsi6pk = INCIDENTS               | gsi6sk = <created>#<id>       | unfiltered list, newest first  |
+ * | byAssigneeKeys | gsi7pk = ASSIGNEE#<name>         | gsi7sk = <priority>#<created>#<id> | my queue (open only)      |
+ * | byGroupKeys    | gsi8pk = GROUP#<group>           | gsi8sk = <priority>#<created>#<id> | group queue (open only)   |
+ *
+ * byCreatedKeys has one partition per client stack: a desk logs far fewer incidents per second than
  * the ~1,000 writes/s one index partition sustains.
  */
 export const INCIDENTS_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/** What byStateBrief's readers take from the index itself (see above). */
+export const STATE_INDEX_ATTRIBUTES = ['id', 'updatedAt', 'sla', 'major', 'service', 'resolvedAt'] as const;
+
 export const INCIDENT_INDEXES = {
   byNumber: { name: 'byNumber', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
+  byState: { name: 'byStateBrief', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'INCLUDE', attributes: STATE_INDEX_ATTRIBUTES },
+  byService: { name: 'byServiceKeys', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'KEYS_ONLY' },
+  byOpenService: { name: 'byOpenService', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'KEYS_ONLY' },
+  byReporter: { name: 'byReporterKeys', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: 'KEYS_ONLY' },
+  byCreated: { name: 'byCreatedKeys', partitionKey: 'gsi6pk', sortKey: 'gsi6sk', projection: 'KEYS_ONLY' },
+  byAssignee: { name: 'byAssigneeKeys', partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: 'KEYS_ONLY' },
+  byGroup: { name: 'byGroupKeys', partitionKey: 'gsi8pk', sortKey: 'gsi8sk', projection: 'KEYS_ONLY' },
+} as const;
+
+/**
+ * The indexes the lean ones replace (each projected every attribute), by the logical index that
+ * replaces it: a stack created before them moves over in staged deploys (docs/architecture.md).
+ */
+export const RETIRED_INCIDENT_INDEXES = {
   byState: { name: 'byState', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   byService: { name: 'byService', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  byOpenService: { name: 'byOpenService', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'KEYS_ONLY' },
   byReporter: { name: 'byReporter', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
   byCreated: { name: 'byCreated', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
   byAssignee: { name: 'byAssignee', partitionKey: 'gsi7pk', sortKey: 'gsi7sk' },
@@ -48,6 +73,16 @@ export const INCIDENT_INDEXES = {
 } as const;
 
 export type IncidentIndexName = keyof typeof INCIDENT_INDEXES;
+
+/**
+ * The index names a function that queries `index` is granted: its own, and the one it replaces
+ * while the table still has it (`present`: the table's index names) — queryIncidentIndex asks that
+ * one while the lean index is not there yet.
+ */
+export const incidentIndexNamesFor = (index: IncidentIndexName, present: readonly string[]): string[] => {
+  const retired = (RETIRED_INCIDENT_INDEXES as Partial<Record<IncidentIndexName, { readonly name: string }>>)[index];
+  return [INCIDENT_INDEXES[index].name, ...(retired && present.includes(retired.name) ? [retired.name] : [])];
+};
 
 export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
 /** The incident id in an incident item's partition key (keys-only index entries carry nothing else). */

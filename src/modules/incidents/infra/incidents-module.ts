@@ -6,7 +6,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { REQUEST_PARTITION_PATTERN } from '../../changes/adapters';
 import { PROBLEM_INDEXES } from '../../problems/adapters';
-import { INCIDENT_INDEXES } from '../adapters/incidents-table-keys';
+import { incidentIndexNamesFor } from '../adapters/incidents-table-keys';
 import { PEOPLE_PARTITION, POLICIES_PARTITION, SCHEDULES_PARTITION } from '../../oncall/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
@@ -116,7 +116,7 @@ export class IncidentsModule extends ItsmModule {
     autoClose.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
     autoClose.grantTable({ table: data.oncallTable, key: data.key, access: ['get'], leadingKeys: [PEOPLE_PARTITION] });
     autoClose.grantAuditAppend(this.auditAppend);
-    autoClose.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['read', 'write'] });
+    autoClose.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byState', data.incidentIndexNames), key: data.key, access: ['read', 'write'] });
     autoClose.grantQueueSend(jobFailures, data.key);
     new Rule(scope, 'AutoCloseSchedule', {
       description: 'Closes resolved incidents whose confirmation period has passed; escalates overdue post-incident-review actions to the service owner',

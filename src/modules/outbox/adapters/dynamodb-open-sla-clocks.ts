@@ -1,6 +1,6 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isOpen } from '../../incidents/domain';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { INCIDENT_INDEXES, queryIncidentIndex } from '../../incidents/adapters';
 import type { OpenSlaClock, OpenSlaClocks } from '../app/reconcile-effects';
 
 /** The open states, each one partition of the byState index (incidents-table-keys.ts: gsi2pk = STATE#<state>). */
@@ -11,7 +11,7 @@ const PAGE = 100;
 
 /**
  * Open incidents with their current SLA clock generation: one Query per open state on the byState
- * index (it projects every attribute), pages of 100, at most `limit` index entries read in all, so
+ * index (it projects id, updatedAt and sla), pages of 100, at most `limit` index entries read in all, so
  * a run's cost is bounded however large the desk. No Scan. Incidents changed at or after
  * `changedBefore` are filtered out (their effects may still be on their way).
  */
@@ -29,19 +29,16 @@ export class DynamoDbOpenSlaClocks implements OpenSlaClocks {
       let start: Record<string, unknown> | undefined;
       do {
         if (read >= limit) return { clocks, truncated: true };
-        const result = await this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: index.name,
-            KeyConditionExpression: '#pk = :state',
-            FilterExpression: 'updatedAt < :before',
-            ProjectionExpression: 'id, sla.generation',
-            ExpressionAttributeNames: { '#pk': index.partitionKey },
-            ExpressionAttributeValues: { ':state': `STATE#${state}`, ':before': changedBefore },
-            Limit: Math.min(PAGE, limit - read),
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
+        const result = await queryIncidentIndex(this.db, 'byState', {
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :state',
+          FilterExpression: 'updatedAt < :before',
+          ProjectionExpression: 'id, sla.generation',
+          ExpressionAttributeNames: { '#pk': index.partitionKey },
+          ExpressionAttributeValues: { ':state': `STATE#${state}`, ':before': changedBefore },
+          Limit: Math.min(PAGE, limit - read),
+          ...(start && { ExclusiveStartKey: start }),
+        });
         read += result.ScannedCount ?? 0;
         for (const item of result.Items ?? []) {
           const generation = Number((item['sla'] as { generation?: unknown } | undefined)?.generation ?? 1);

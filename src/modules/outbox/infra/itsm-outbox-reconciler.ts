@@ -14,7 +14,7 @@ import { environmentOf } from '../../../platform/environment-contract';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
 import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { incidentIndexNamesFor } from '../../incidents/adapters';
 import { OUTBOX_PARTITION } from '../adapters/outbox-table-keys';
 import { OUTBOX_RECONCILER_ENVIRONMENT } from '../functions/environment';
 import { NO_SELF_HELP_SITE, type SelfHelpSitePublishing } from './itsm-outbox';
@@ -25,6 +25,8 @@ export const RECONCILER_RATE = Duration.minutes(5);
 export interface ItsmOutboxReconcilerProps {
   readonly clientId: string;
   readonly table: ITable;
+  /** The incidents table's index names (DataResources.incidentIndexNames). */
+  readonly incidentIndexNames: readonly string[];
   readonly key: IKey;
   readonly logRetention: RetentionDays;
   readonly clientSettings: string;
@@ -92,7 +94,7 @@ export class ItsmOutboxReconciler extends Construct {
     // Outbox items: the Query of the OUTBOX partition, then each read (consistently) and deleted.
     fn.grantTable({ table: props.table, key: props.key, access: ['get', 'query', 'delete'], leadingKeys: [OUTBOX_PARTITION] });
     // Open incidents: Query on the byState index only.
-    fn.grantTable({ table: props.table, indexNames: [INCIDENT_INDEXES.byState.name], key: props.key, access: ['query'], queryIndexesOnly: true });
+    fn.grantTable({ table: props.table, indexNames: incidentIndexNamesFor('byState', props.incidentIndexNames), key: props.key, access: ['query'], queryIndexesOnly: true });
     props.slaStateMachine.grantStartExecution(role);
     // DescribeExecution addresses an execution: the SLA workflow's executions only.
     const executions = Stack.of(this).formatArn({

@@ -73,6 +73,7 @@ export class OutboxModule extends ItsmModule {
     this.reconciler = new ItsmOutboxReconciler(scope, 'OutboxReconciler', {
       clientId: props.clientId,
       table: props.data.incidentsTable,
+      incidentIndexNames: props.data.incidentIndexNames,
       key: props.data.key,
       logRetention: props.logRetention,
       clientSettings: props.clientSettings,

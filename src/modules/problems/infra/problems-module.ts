@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { INCIDENT_INDEXES, incidentIndexNamesFor } from '../../incidents/adapters';
 import { PROBLEM_INDEXES } from '../adapters/problems-table-keys';
 import { OUTBOX_PARTITION } from '../../outbox/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
@@ -50,7 +50,7 @@ export class ProblemsModule extends ItsmModule {
     // read the window's incidents on byCreated. Never written.
     problems.grantTable({
       table: data.incidentsTable,
-      indexNames: [INCIDENT_INDEXES.byNumber.name, INCIDENT_INDEXES.byCreated.name],
+      indexNames: [INCIDENT_INDEXES.byNumber.name, ...incidentIndexNamesFor('byCreated', data.incidentIndexNames)],
       key: data.key,
       access: ['get', 'query'],
       queryIndexesOnly: true,

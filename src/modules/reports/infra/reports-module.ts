@@ -3,7 +3,7 @@ import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { ClientConfig } from '../../../config/client-config-schema';
 import { CAPACITY_PREFIX, CATALOGUE_INDEXES, IMPROVEMENT_PREFIX } from '../../catalogue/adapters';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { incidentIndexNamesFor } from '../../incidents/adapters';
 import { CHANGE_INDEXES } from '../../changes/adapters';
 import { PROBLEM_INDEXES, problemKey } from '../../problems/adapters';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
@@ -75,7 +75,7 @@ export class ReportsModule extends ItsmModule {
         clientSettings: reportsSettingsOf(config),
       }),
     });
-    reports.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byCreated.name], key: data.key, access: ['get', 'query'] });
+    reports.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byCreated', data.incidentIndexNames), key: data.key, access: ['get', 'query'] });
     // GET /events and /events/trends: Queries on the events table's byDay index only.
     reports.grantTable({ table: data.eventsTable, indexNames: data.eventIndexNames, key: data.key, access: ['query'], queryIndexesOnly: true });
     reports.grantAuditAppend(this.auditAppend);

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OpenMajorIncident, SiteIncident, SiteSource } from '../app/ports';
 import type { SiteArticle, SiteService } from '../domain';
 import { DynamoDbKnowledgeSearch, articleKey } from '../../problems/adapters';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
-import { INCIDENT_INDEXES, incidentKey } from '../../incidents/adapters';
+import { INCIDENT_INDEXES, incidentKey, queryIncidentIndex } from '../../incidents/adapters';
 
 /** Incident states that are open work: a major incident in one of them puts its service's status on the site. */
 export const OPEN_INCIDENT_STATES = ['New', 'In Progress', 'On Hold'] as const;
@@ -65,18 +65,15 @@ export class DynamoDbSiteSource implements SiteSource {
     for (const state of OPEN_INCIDENT_STATES) {
       let start: Record<string, unknown> | undefined;
       do {
-        const result = await this.db.send(
-          new QueryCommand({
-            TableName: this.tables.incidents,
-            IndexName: index.name,
-            KeyConditionExpression: '#pk = :pk',
-            FilterExpression: '#major = :true',
-            ProjectionExpression: '#id, #service',
-            ExpressionAttributeNames: { '#pk': index.partitionKey, '#major': 'major', '#id': 'id', '#service': 'service' },
-            ExpressionAttributeValues: { ':pk': `STATE#${state}`, ':true': true },
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
+        const result = await queryIncidentIndex(this.db, 'byState', {
+          TableName: this.tables.incidents,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: '#major = :true',
+          ProjectionExpression: '#id, #service',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#major': 'major', '#id': 'id', '#service': 'service' },
+          ExpressionAttributeValues: { ':pk': `STATE#${state}`, ':true': true },
+          ...(start && { ExclusiveStartKey: start }),
+        });
         for (const item of result.Items ?? []) incidents.push({ id: String(item['id']), service: String(item['service']) });
         start = result.LastEvaluatedKey;
       } while (start);

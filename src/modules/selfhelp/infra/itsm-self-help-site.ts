@@ -23,7 +23,7 @@ import { Construct } from 'constructs';
 import type { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { CATALOGUE_INDEXES } from '../../catalogue/adapters';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
+import { incidentIndexNamesFor } from '../../incidents/adapters';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
 import { VIEW_BEACON_PATH_PATTERN } from '../domain';
 
@@ -35,7 +35,7 @@ export const SELF_HELP_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 export interface ItsmSelfHelpSiteProps {
-  readonly data: { readonly problemsTable: ITable; readonly catalogueTable: ITable; readonly incidentsTable: ITable; readonly key: IKey };
+  readonly data: { readonly problemsTable: ITable; readonly catalogueTable: ITable; readonly incidentsTable: ITable; readonly incidentIndexNames: readonly string[]; readonly key: IKey };
   /**
    * The address users open, with its certificate (ACM, us-east-1).
    * @default the distribution's own cloudfront.net name
@@ -173,7 +173,7 @@ export class ItsmSelfHelpSite extends Construct {
     fn.grantTable({ table: data.problemsTable, indexNames: [PROBLEM_INDEXES.byLastAccess.name], key: data.key, access: ['query'], queryIndexesOnly: true });
     fn.grantTable({ table: data.problemsTable, key: data.key, access: ['get'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
     fn.grantTable({ table: data.catalogueTable, indexNames: [CATALOGUE_INDEXES.byServiceStatus.name], key: data.key, access: ['query'], queryIndexesOnly: true });
-    fn.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['query'], queryIndexesOnly: true });
+    fn.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byState', data.incidentIndexNames), key: data.key, access: ['query'], queryIndexesOnly: true });
     // On the role's default policy (a policy of its own would cost a resource per function, and
     // the stack's resource budget is tight); the acknowledgement names this bucket's objects only.
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }));

@@ -1,0 +1,49 @@
+import { measureCapacity, printCapacity, type OperationUnits } from '../../bench/incident-capacity';
+import { createTestTables, type TestTables } from '../support/test-tables';
+
+/**
+ * Write units of the incident write path through the real engine (DynamoDB Local, tables from the
+ * synthesized template, ReturnConsumedCapacity INDEXES): the budgets of issue 17, outbox items,
+ * audit record, aggregates and the Idempotency-Key marker included. An index projecting every
+ * attribute of the incident or of the audit record again breaks them (each costs 4 more units a
+ * create and is rewritten on every change). `WRITE_UNITS_DETAIL=1` prints where the units go.
+ */
+let tables: TestTables;
+let figures: Record<string, OperationUnits>;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  figures = await measureCapacity(tables.endpoint, tables.names);
+  if (process.env['WRITE_UNITS_DETAIL']) printCapacity(figures);
+});
+afterAll(() => tables?.destroy());
+
+// Issue 17 asks ≤ 25 for a create: not met yet (45 with a key, 24 of them the audit record's; what
+// is left: docs/architecture.md, "Write units"). Held here at today's figures so they only go down.
+test('logging an incident costs at most 43 write units, 45 with an Idempotency-Key (the aim: 25)', () => {
+  expect(figures['create incident']!.write).toBeLessThanOrEqual(43);
+  expect(figures['create incident (Idempotency-Key)']!.write).toBeLessThanOrEqual(45);
+});
+
+test('every index entry a create writes in the incidents table is under 1 KB (2 units in a transaction): no index projects the whole incident', () => {
+  const incidents = figures['create incident (Idempotency-Key)']!.writeByTable['incidents'] ?? {};
+  const indexes = Object.entries(incidents).filter(([part]) => part !== 'table');
+  expect(indexes.length).toBeGreaterThanOrEqual(6);
+  expect(indexes.filter(([, units]) => units > 2)).toEqual([]);
+});
+
+test('a state change costs at most 18 write units', () => {
+  expect(figures['update incident (state change)']!.write).toBeLessThanOrEqual(18);
+});
+
+test('a state change writes no list index but the state queue (their entries hold no attribute it changes)', () => {
+  const incidents = figures['update incident (state change)']!.writeByTable['incidents'] ?? {};
+  expect(Object.keys(incidents).filter((part) => part !== 'table').sort()).toEqual(['byStateBrief']);
+});
+
+test('the figures add up: every unit is accounted to a table or an index', () => {
+  for (const units of Object.values(figures)) {
+    const accounted = Object.values(units.writeByTable).flatMap((parts) => Object.values(parts)).reduce((a, b) => a + b, 0);
+    if (Object.keys(units.writeByTable).length > 0) expect(accounted).toBe(units.write);
+  }
+});
