@@ -1,4 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -79,6 +82,19 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
   /** The audit-append grant every function that changes data or refuses requests gets, and nothing more there. */
   protected get auditAppend() {
     return { table: this.shared.data.auditTable, key: this.shared.data.key, recordPartitions: AUDIT_RECORD_PARTITIONS };
+  }
+
+  /**
+   * A daily job: an EventBridge rule invoking the function's live alias; a failed delivery is
+   * retried twice, then lands in the scheduled jobs' queue (the rule's own dead-letter queue).
+   */
+  protected scheduleDaily(id: string, description: string, fn: ItsmFunction): Rule {
+    const { jobFailures } = this.shared;
+    return new Rule(this.scope, id, {
+      description,
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(fn.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
   }
 
   /**

@@ -278,6 +278,50 @@ export async function pruneAuditRecords(deps: AuditPruneDeps, maxEntries = 1_000
   return due.length;
 }
 
+/** Who the scheduled audit pruning acts as in the trail. */
+export const AUDIT_PRUNER_ACTOR = 'system:audit-pruner';
+
+export interface AuditPruningRun {
+  /** Records removed with their chain entries, this run. */
+  readonly pruned: number;
+  /** False when the run stopped with records past retention left (the next run goes on). */
+  readonly complete: boolean;
+}
+
+/**
+ * The scheduled pruning: batches of `pruneAuditRecords` until nothing past retention is left or
+ * `mayContinue` says the run's time is up (asked after each batch), then one audit record of the run (`audit:prune`, the
+ * count and the retention; no record content, no person) when it removed anything.
+ */
+export async function runAuditPruning(
+  deps: AuditPruneDeps & { readonly audit: AuditLog },
+  options: { readonly batch?: number; readonly mayContinue: () => boolean },
+): Promise<AuditPruningRun> {
+  const batch = options.batch ?? 1_000;
+  let pruned = 0;
+  let complete = false;
+  // At least one batch each run, then more while there is time.
+  do {
+    const removed = await pruneAuditRecords(deps, batch);
+    pruned += removed;
+    complete = removed < batch;
+  } while (!complete && options.mayContinue());
+  if (pruned > 0) {
+    await deps.audit.record({
+      actor: AUDIT_PRUNER_ACTOR,
+      roles: ['system'],
+      action: 'audit:prune',
+      resource: { type: 'audit-trail', id: 'retention' },
+      outcome: 'allowed',
+      changes: [
+        { field: 'pruned', after: pruned },
+        { field: 'retentionDays', after: Math.max(deps.retentionDays, RETENTION_RULES.auditRecords.minDays) },
+      ],
+    });
+  }
+  return { pruned, complete };
+}
+
 /** Chain entries with whether each one's seal verifies, checked a batch at a time. */
 async function* sealChecked(entries: AsyncIterable<ChainEntry>, seal: Pick<ChainSeal, 'verify'>): AsyncIterable<{ entry: ChainEntry; sealed: boolean }> {
   let batch: ChainEntry[] = [];
