@@ -3,6 +3,7 @@ import {
   changedFields,
   ChainVerifier,
   GENESIS_HASH,
+  jobRunEntry,
   recordKeyOf,
   type AuditEntry,
   type AuditRecord,
@@ -307,17 +308,12 @@ export async function runAuditPruning(
     complete = removed < batch;
   } while (!complete && options.mayContinue());
   if (pruned > 0) {
-    await deps.audit.record({
-      actor: AUDIT_PRUNER_ACTOR,
-      roles: ['system'],
-      action: 'audit:prune',
-      resource: { type: 'audit-trail', id: 'retention' },
-      outcome: 'allowed',
-      changes: [
+    await deps.audit.record(
+      jobRunEntry(AUDIT_PRUNER_ACTOR, 'audit:prune', { type: 'audit-trail', id: 'retention' }, [
         { field: 'pruned', after: pruned },
         { field: 'retentionDays', after: Math.max(deps.retentionDays, RETENTION_RULES.auditRecords.minDays) },
-      ],
-    });
+      ]),
+    );
   }
   return { pruned, complete };
 }

@@ -65,6 +65,9 @@ export const timelineEntryKey = (incidentId: string, at: string, position: strin
   sk: `${TIMELINE_PREFIX}${at}#${position}`,
 });
 
+/** byCreated's one partition: every incident, by creation (also where the retention job finds closed ones). */
+export const CREATED_PARTITION = 'INCIDENTS';
+
 export const incidentIndexKeys = (incident: {
   readonly id: string;
   readonly number: string;
@@ -89,7 +92,7 @@ export const incidentIndexKeys = (incident: {
     ...(open && { gsi4pk: `OPEN-SERVICE#${incident.service}`, gsi4sk: queueOrder }),
     gsi5pk: `REPORTER#${incident.reportedBy}`,
     gsi5sk: createdThenId,
-    gsi6pk: 'INCIDENTS',
+    gsi6pk: CREATED_PARTITION,
     gsi6sk: createdThenId,
     ...(open && incident.assignee && { gsi7pk: `ASSIGNEE#${incident.assignee}`, gsi7sk: queueOrder }),
     ...(open && incident.assignmentGroup && { gsi8pk: `GROUP#${incident.assignmentGroup}`, gsi8sk: queueOrder }),
