@@ -85,6 +85,8 @@ const WRITERS = [
   // Knowledge drafts of resolutions (draft-article effects), audited as their resolvers'.
   'src/modules/outbox/functions/outbox-consumer-handler.ts',
   'src/modules/outbox/functions/outbox-reconciler-handler.ts',
+  // Closed records pseudonymised past retention: the record of each run.
+  'src/modules/privacy/functions/retention-handler.ts',
 ];
 const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
 const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';

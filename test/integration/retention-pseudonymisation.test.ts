@@ -9,6 +9,8 @@ import { pseudonymiseClosedRecords } from '../../src/modules/privacy/app';
 import { closedRecordStores } from '../../src/modules/privacy/functions/closed-record-stores';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { aChange, anEntry, anIncident } from './support-incidents';
+import { lambdaContext } from './support-events';
+import { exampleFunctionEnv, exampleSettings, muteEmptyMetricsWarning, setEnv } from './support-handler';
 
 /**
  * The end of a closed record's retention against DynamoDB Local: incidents and requests closed
@@ -108,4 +110,26 @@ test('closed past retention: every person replaced, by the same pseudonym throug
     { field: 'people', after: 7 }, { field: 'complete', after: true },
   ]);
   expect(namesAnyone(runs)).toEqual([]);
+});
+
+test('the retention function, as the daily rule runs it: the client config retention, one run audited', async () => {
+  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+  const incident = anIncident({ createdAt: ago(400), state: 'Closed', closedAt: ago(370), reportedBy: 'rita.requester', updatedBy: 'alice.agent', updatedAt: ago(370) });
+  await incidents.create(aChange(incident));
+  const runs = async () => (await trail.list({ resource: { type: 'retention', id: 'closed-records' } }, { limit: 10 })).items.length;
+  const runsBefore = await runs();
+  const restore = setEnv(exampleFunctionEnv(tables, { ...exampleSettings(), retention: { incidents: 365 } }));
+  try {
+    muteEmptyMetricsWarning();
+    let handler!: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+    jest.isolateModules(() => {
+      handler = (require('../../src/modules/privacy/functions/retention-handler') as typeof import('../../src/modules/privacy/functions/retention-handler')).handler as unknown as typeof handler;
+    });
+    const scheduled = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'eu-west-2', resources: [], detail: {} };
+    expect(await handler(scheduled, lambdaContext('rowe-itsm-example-retention'))).toMatchObject({ records: { incidents: 1, requests: 0 }, people: 2, complete: true });
+    expect(namesAnyone(await partition(tables.names.incidents, `INCIDENT#${incident.id}`))).toEqual([]);
+    expect(await runs()).toBe(runsBefore + 1);
+  } finally {
+    restore();
+  }
 });

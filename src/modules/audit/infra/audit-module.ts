@@ -124,19 +124,13 @@ export class AuditModule extends ItsmModule {
     // could not rebuild the chain over records it removed. It reads the chain and the head, deletes
     // records and chain entries (DeleteItem one by one: a BatchWriteItem grant would allow Puts too),
     // moves the prune marker (a copy of a sealed entry), and appends the record of its run.
-    const auditPruner = new ItsmFunction(scope, 'AuditPrunerFunction', {
+    const auditPruner = this.dailyJob('AuditPruner', {
       entry: 'src/modules/audit/functions/audit-pruner-handler.ts',
       serviceName: 'audit-pruner',
-      logRetention,
-      logKey: data.key,
-      memorySize: 512,
       timeout: Duration.minutes(10),
-      invocation: 'asynchronous',
-      deadLetterQueue: jobFailures,
       environment: environmentOf(AUDIT_PRUNER_ENVIRONMENT, { auditTable: data.auditTable.tableName, clientSettings }),
+      description: 'Removes audit records past the client audit retention, behind the sealed prune marker',
     });
-    // One run at a time: two would race to move the marker.
-    (auditPruner.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
     const noReturnValues = { StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] } };
     auditPruner.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -164,8 +158,6 @@ export class AuditModule extends ItsmModule {
     );
     auditPruner.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [data.key.keyArn] }));
     auditPruner.grantAuditAppend(this.auditAppend);
-    auditPruner.grantQueueSend(jobFailures, data.key);
-    this.scheduleDaily('AuditPrunerSchedule', 'Removes audit records past the client audit retention, behind the sealed prune marker', auditPruner);
 
     // The auditors' routes: reads the audit trail (Query on each index by name); appends only the
     // records of the requests it refuses.
@@ -191,7 +183,8 @@ export class AuditModule extends ItsmModule {
     this.auditChainer = auditChainer;
     this.auditPruner = auditPruner;
     this.apiFunctions.audit = audit.function;
-    this.functions.push(audit, auditChainer, auditPruner);
+    // The pruner is in the functions already (dailyJob); the API's function comes first.
+    this.functions.unshift(audit, auditChainer);
     // The chainer's appends are the chain's own links; a failure there fails its run (its dead-letter queue).
     this.alarmOnAuditWriteFailures(audit);
     this.alarmOnAuditWriteFailures(auditPruner);

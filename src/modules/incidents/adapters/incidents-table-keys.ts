@@ -49,6 +49,8 @@ export const INCIDENT_INDEXES = {
 
 export type IncidentIndexName = keyof typeof INCIDENT_INDEXES;
 
+/** Partition keys of incidents (the incident and its timeline), for IAM `dynamodb:LeadingKeys` conditions. */
+export const INCIDENT_PARTITION_PATTERN = 'INCIDENT#*';
 export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
 /** The incident id in an incident item's partition key (keys-only index entries carry nothing else). */
 export const incidentIdOfKey = (pk: string): string | undefined => (pk.startsWith('INCIDENT#') ? pk.slice('INCIDENT#'.length) : undefined);

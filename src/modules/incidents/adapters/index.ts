@@ -3,6 +3,6 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export { DynamoDbIncidentRepository, fromItem, toItem } from './dynamodb-incident-repository';
-export { CREATED_PARTITION, INCIDENT_INDEXES, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
+export { CREATED_PARTITION, INCIDENT_INDEXES, INCIDENT_PARTITION_PATTERN, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
 export { DynamoDbReportAggregates, aggregateTransactItems } from './report-aggregates';
 export { slaExecutionName } from './sfn-sla-scheduler';

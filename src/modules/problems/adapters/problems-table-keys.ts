@@ -57,6 +57,8 @@ export const INCIDENT_LINK_PREFIX = 'INCIDENT#';
 export const CHANGE_LINK_PREFIX = 'CHANGE#';
 export const TERM_PREFIX = 'TERM#';
 
+/** Partition keys of problems, for IAM `dynamodb:LeadingKeys` conditions. */
+export const PROBLEM_PARTITION_PATTERN = 'PROBLEM#*';
 export const problemKey = (id: string) => ({ pk: `PROBLEM#${id}`, sk: 'PROBLEM' });
 export const logKey = (problemId: string, at: string, entryId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${LOG_PREFIX}${at}#${entryId}` });
 export const analysisKey = (problemId: string, analysisId: string, version: number) => ({
