@@ -7,7 +7,7 @@ import { DynamoDbAuditTrail, sha256Hex, toItem } from '../../src/kernel/adapters
 import { erasePerson } from '../../src/modules/privacy/app';
 import { DynamoDbAuditRecordEraser, DynamoDbPersonalDataStore } from '../../src/modules/privacy/adapters';
 import { auditRecordKey, chainEntryKey, chainHeadKey, prunedMarkerKey } from '../../src/kernel/adapters/audit-table-keys';
-import { chainAuditRecords, CHAIN_LAG_MS, pruneAuditRecords, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
+import { chainAuditRecords, CHAIN_LAG_MS, pruneAuditRecords, runAuditPruning, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
 import { chainEntriesFor, headOf, recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
@@ -164,7 +164,15 @@ describe('records and the chainer', () => {
 
     // Three years' retention keeps everything; one year removes the five old records and their entries.
     expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 1095 })).toBe(0);
-    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 365 })).toBe(5);
+    // A run stops after any batch its time is up (the next run goes on), and says so; one audit entry per run, counts only.
+    const runs: AuditEntry[] = [];
+    const runLog = { record: async (e: AuditEntry) => void runs.push(e) };
+    expect(await runAuditPruning({ store: trail, clock: stamps.clock, retentionDays: 365, audit: runLog }, { batch: 2, mayContinue: () => false })).toEqual({ pruned: 2, complete: false });
+    expect(await runAuditPruning({ store: trail, clock: stamps.clock, retentionDays: 365, audit: runLog }, { batch: 2, mayContinue: () => true })).toEqual({ pruned: 3, complete: true });
+    expect(runs.map((r) => r.changes)).toEqual([
+      [{ field: 'pruned', after: 2 }, { field: 'retentionDays', after: 365 }],
+      [{ field: 'pruned', after: 3 }, { field: 'retentionDays', after: 365 }],
+    ]);
     expect((await entriesOf(trail)).map((e) => e.sequence)).toEqual([6, 7, 8]);
     expect((await trail.list({}, { limit: 100 })).items).toHaveLength(3);
     expect(await trail.pruned()).toMatchObject({ sequence: 5 });
