@@ -153,7 +153,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.auditAnchorFile]: join(options.localDir, options.inMemory ? `audit-anchor-${process.pid}.jsonl` : 'audit-anchor.jsonl'),
       // A ServiceNow instance to exchange incidents with (local/synthesize-stack.ts enables the client's map for it).
       ...Object.fromEntries(
-        [LOCAL_STAND_IN_ENV.servicenowUser, LOCAL_STAND_IN_ENV.servicenowPassword, LOCAL_STAND_IN_ENV.servicenowWebhookSecret].flatMap((name) =>
+        [
+          LOCAL_STAND_IN_ENV.servicenowUser,
+          LOCAL_STAND_IN_ENV.servicenowPassword,
+          LOCAL_STAND_IN_ENV.servicenowWebhookSecret,
+          // …and the call centre that escalation steps' webhook targets page (a fake, on the loopback).
+          LOCAL_STAND_IN_ENV.callCentreSecret,
+          LOCAL_STAND_IN_ENV.callCentreHosts,
+        ].flatMap((name) =>
           process.env[name] ? [[name, process.env[name]!]] : [],
         ),
       ),

@@ -9,6 +9,7 @@ import { FileCapacitySource } from './file-capacity-source';
 import { FolderSiteStore } from '../../src/modules/selfhelp/adapters';
 import { SITE_STORE } from '../../src/modules/selfhelp/functions';
 import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
+import { LOCAL_CALL_CENTRES } from '../../src/modules/oncall/functions/adapter-keys';
 
 /** The local runtime's own variables (never set by the stack): the files that stand in for CloudWatch. */
 export const LOCAL_STAND_IN_ENV = {
@@ -27,6 +28,12 @@ export const LOCAL_STAND_IN_ENV = {
   servicenowUser: 'ITSM_SERVICENOW_USER',
   servicenowPassword: 'ITSM_SERVICENOW_PASSWORD',
   servicenowWebhookSecret: 'ITSM_SERVICENOW_WEBHOOK_SECRET',
+  /**
+   * A fake call centre's signing key (no Secrets Manager here), and the `host:port`s (comma-separated)
+   * of fake call centres that pages may reach over http on the loopback, which the SSRF guard refuses otherwise.
+   */
+  callCentreSecret: 'ITSM_LOCAL_CALL_CENTRE_SECRET',
+  callCentreHosts: 'ITSM_LOCAL_CALL_CENTRE_HOSTS',
 } as const;
 
 /**
@@ -62,6 +69,11 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
         },
       }),
     );
+  }
+  const callCentreSecret = env[LOCAL_STAND_IN_ENV.callCentreSecret];
+  if (callCentreSecret) {
+    const localHosts = (env[LOCAL_STAND_IN_ENV.callCentreHosts] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    undo.push(overrideAdapter(LOCAL_CALL_CENTRES, { signingKey: async () => callCentreSecret, localHosts }));
   }
   return () => undo.forEach((u) => u());
 }

@@ -295,6 +295,18 @@ export const integrationSettingsSchema = z
       .optional()
       .describe('Notifications also POSTed to the client, signed (X-Rowe-Itsm-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)'),
     servicenow: serviceNowSettingsSchema.optional(),
+    callCentreWebhooks: z
+      .strictObject({
+        secretArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be the ARN of a Secrets Manager secret (the signing key is never written in the config)')
+          .describe('Secrets Manager secret holding the HMAC key pages are signed with (shared with the call centres); read at run time and cached'),
+        timeoutMs: z.number().int().min(500).max(10_000).default(5000).describe('A call centre that has not answered by then is called again by the outbox'),
+      })
+      .optional()
+      .describe(
+        'Escalation steps with an external webhook target (a call centre) POST their pages there through the outbox, signed (X-Rowe-Itsm-Signature as the client webhook) with the event id in X-Rowe-Itsm-Event-Id; without this, such a target is a paging gap',
+      ),
   })
   .describe('Integrations with the client\'s own systems; secrets only by reference');
 export const problemSettingsSchema = z

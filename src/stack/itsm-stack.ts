@@ -188,6 +188,7 @@ export class ItsmStack extends Stack {
         ...shared,
         slaStateMachine: incidents.slaStateMachine,
         webhookSecretArn,
+        ...(config.integrations.callCentreWebhooks && { callCentreSecretArn: config.integrations.callCentreWebhooks.secretArn }),
         archiveFindingsOnClose: config.monitoring.archiveFindingsOnClose,
         ...(selfHelpSite && { selfHelpSite }),
         ...(servicenow && { servicenow }),

@@ -149,10 +149,13 @@ test('a major incident: declared, DR invoked and recovered, the client told, res
   expect(refused.status).toBe(403);
   const invoked = await call(runtime.url, 'POST', `${path}/disaster-recovery`, { token: owner, body: { action: 'invoke', reason: internal.drReason }, headers: { 'If-Match': await etag() } });
   expect({ status: invoked.status, invoked: invoked.body.disasterRecovery?.decision?.invoked }).toEqual({ status: 200, invoked: true });
+  const beforeEntries = await etag();
   expect((await call(runtime.url, 'POST', `${path}/comments`, { token: desk, body: { type: 'work-note', text: internal.workNote } })).status).toBe(201);
   const update = await call(runtime.url, 'POST', `${path}/communications`, { token: desk, body: { subject: 'Failover under way', message: 'Checkout is failing over to the second region; next update in 30 minutes.' } });
   expect(update.status).toBe(201);
   expect(update.body).toMatchObject({ type: 'communication', visibility: 'public', subject: 'UPDATE: MAJOR INCIDENT ' + logged.body.number + ': Failover under way' });
+  // A work note and a communication are appended to the timeline: neither moves the incident's version (ETag).
+  expect(await etag()).toBe(beforeEntries);
   const resolved = await patch(desk, { state: 'Resolved', resolutionCode: 'Solved (workaround)', resolutionNotes: 'Failed over to the second region' });
   expect(resolved.status).toBe(200);
   const dataRestoredTo = new Date(Date.parse(logged.body.detectedAt) - 10 * 60_000).toISOString();
@@ -168,7 +171,7 @@ test('a major incident: declared, DR invoked and recovered, the client told, res
     body: {
       summary: 'Failover worked; detection was slow',
       findings: ['The health check did not cover the payment provider'],
-      actions: [{ description: 'Add the payment provider to the health check', owner: 'alice', due: logged.body.detectedAt, link: { kind: 'problem', id: 'PRB0000001' } }],
+      actions: [{ description: 'Add the payment provider to the health check', owner: `mim-action-${marker}`, due: logged.body.detectedAt, link: { kind: 'problem', id: 'PRB0000001' } }],
       complete: true,
     },
   });
@@ -180,13 +183,15 @@ test('a major incident: declared, DR invoked and recovered, the client told, res
   const sent = (sentBox.items as { subject: string; attributes: Record<string, string>; message: { recipients: { name: string }[] } }[]).filter((m) => m.subject.includes(logged.body.number));
   expect(sent.filter((m) => m.attributes['level'] === 'major').map((m) => m.subject.split(' ')[0])).toEqual(['MAJOR', 'UPDATE:', 'RESOLVED:']);
 
-  // The overdue action escalates to the service owner when the scheduled job runs, once.
+  // The overdue action escalates to the service's owner when the scheduled job runs, once; the action's owner, in the people directory, is told too.
+  const person = await call(runtime.url, 'POST', '/people', { token: admin, body: { username: `mim-action-${marker}`, name: 'Ada Action', email: `ada-${marker}@provider.example` } });
+  expect(person.status).toBe(201);
   const schedules = (await call(runtime.url, 'GET', '/_local/schedules')).body.items as { logicalId: string }[];
   const job = schedules.find((s) => s.logicalId.startsWith('AutoCloseSchedule'))!;
   for (const _ of [1, 2]) expect((await call(runtime.url, 'POST', `/_local/schedules/${job.logicalId}/run`)).status).toBe(200);
   await effectsDelivered(runtime.url);
   const overdue = ((await call(runtime.url, 'GET', '/_local/notifications')).body.items as typeof sent).filter((m) => m.subject.includes(`${logged.body.number} post-incident review`));
-  expect(overdue.map((m) => m.message.recipients.map((r) => r.name))).toEqual([['Mim Owner']]);
+  expect(overdue.map((m) => m.message.recipients.map((r) => r.name))).toEqual([['Mim Owner', 'Ada Action']]);
 
   // The desk's report, as JSON.
   const report = await call(runtime.url, 'GET', `${path}/report`, { token: desk });
@@ -204,7 +209,7 @@ test('a major incident: declared, DR invoked and recovered, the client told, res
   expect(disasterRecovery.rto).toMatchObject({ target: 'PT4H', achievedMinutes: impact.outageMinutes, met: impact.outageMinutes <= 240 });
   expect(communications.map((c: { kind: string }) => c.kind)).toEqual(['declared', 'update', 'resolved']);
   expect(timeline.map((t: { type: string }) => t.type)).toEqual(expect.arrayContaining(['created', 'outage-start', 'escalation', 'major-incident', 'disaster-recovery', 'work-note', 'communication', 'outage-end', 'review']));
-  expect(actions).toEqual([expect.objectContaining({ id: 'A1', owner: 'alice', status: 'open', overdue: true, link: { kind: 'problem', id: 'PRB0000001' } })]);
+  expect(actions).toEqual([expect.objectContaining({ id: 'A1', owner: `mim-action-${marker}`, status: 'open', overdue: true, link: { kind: 'problem', id: 'PRB0000001' } })]);
 
   // Markdown: the same report.
   const markdown = await call(runtime.url, 'GET', `${path}/report`, { token: desk, headers: { Accept: 'text/markdown' } });

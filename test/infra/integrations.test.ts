@@ -1,7 +1,7 @@
 /**
  * Integration secrets are referenced, never copied: a client whose config names a webhook signing
- * key in Secrets Manager gets exactly GetSecretValue on that secret, for the functions that
- * notify, and the key never appears in the template; a client without one gets no Secrets
+ * key (and a call-centre webhooks' signing key) in Secrets Manager gets exactly GetSecretValue on
+ * those secrets, for the functions that notify and page, and the keys never appear in the template; a client without one gets no Secrets
  * Manager permission at all.
  */
 import { unpackSettings } from '../../src/config/packed-settings';
@@ -14,6 +14,7 @@ import { synthesizedTemplate } from '../support/synthesized-template';
 import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
+const CALL_CENTRE_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/call-centre-signing-GhIjKl';
 // Every notification leaves through the outbox: its consumer, and the reconciler that redelivers what it missed.
 const NOTIFYING = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'];
 
@@ -23,7 +24,7 @@ beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'itsm-clients-'));
   try {
     const example = JSON.parse(readFileSync(join(CLIENTS_DIR, 'example.json'), 'utf8'));
-    writeFileSync(join(dir, 'example.json'), JSON.stringify({ ...example, integrations: { webhook: { url: 'https://itsm.example.com/hooks/rowe', secretArn: SECRET_ARN } } }));
+    writeFileSync(join(dir, 'example.json'), JSON.stringify({ ...example, integrations: { webhook: { url: 'https://itsm.example.com/hooks/rowe', secretArn: SECRET_ARN }, callCentreWebhooks: { secretArn: CALL_CENTRE_SECRET_ARN } } }));
     withWebhook = synthesizeClient('example', dir).template;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -39,16 +40,17 @@ const secretGrants = (resources: Readonly<Record<string, CfnResourceJson>>) =>
       .map((s) => ({ entry: fn.Metadata?.[ENTRY_METADATA] as string, actions: asList(s.Action), resources: asList(s.Resource) })),
   );
 
-test('with a webhook: the notifying functions may read that one secret, nothing more; the client settings carry only its ARN', () => {
+test('with a webhook and call-centre webhooks: the notifying and paging functions may read those two secrets, nothing more; the client settings carry only their ARNs', () => {
   const resources = withWebhook.Resources as Record<string, CfnResourceJson>;
   const grants = secretGrants(resources);
   expect(grants.map((g) => g.entry).sort()).toEqual([...NOTIFYING].sort());
-  for (const grant of grants) expect(grant).toMatchObject({ actions: ['secretsmanager:GetSecretValue'], resources: [SECRET_ARN] });
+  for (const grant of grants) expect(grant).toMatchObject({ actions: ['secretsmanager:GetSecretValue'], resources: [SECRET_ARN, CALL_CENTRE_SECRET_ARN] });
   const settings = resourcesOfType(resources, 'AWS::Lambda::Function')
     .map(([, fn]) => fn.Properties.Environment?.Variables?.ITSM_CLIENT_SETTINGS as string | undefined)
     .map((value) => (value === undefined ? undefined : unpackSettings(value)))
     .find((value) => value?.includes('webhook'));
   expect(JSON.parse(settings!).integrations.webhook).toEqual({ url: 'https://itsm.example.com/hooks/rowe', secretArn: SECRET_ARN, topics: ['major-incident', 'escalation', 'security'] });
+  expect(JSON.parse(settings!).integrations.callCentreWebhooks).toEqual({ secretArn: CALL_CENTRE_SECRET_ARN, timeoutMs: 5000 });
 });
 
 test('without one: no role of the stack holds any Secrets Manager action', () => {

@@ -8,7 +8,12 @@ import type { IncidentRepository } from '../../src/modules/incidents/app/ports';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { rejectResolution, type Incident } from '../../src/modules/incidents/domain/incident';
 import { saveReview } from '../../src/modules/incidents/domain/post-incident-review';
-import { escalateOverdueReviewActions } from '../../src/modules/incidents/app/major-incident-use-cases';
+import { escalateOverdueReviewActions, type ReviewEscalationDeps } from '../../src/modules/incidents/app/major-incident-use-cases';
+import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
+import { DynamoDbPagingSource } from '../../src/modules/oncall/adapters';
+import { personRecords } from '../../src/modules/oncall/adapters/dynamodb-versioned-records';
+import { createPerson } from '../../src/modules/oncall/app/people-use-cases';
+import { aService, seedServices } from './support-catalogue';
 import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
 import { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } from '../../src/kernel/domain/priority-rules';
 import { createTestTables, type TestTables } from '../support/test-tables';
@@ -44,8 +49,10 @@ function resolvedAt(at: Date, overrides: Partial<Incident> = {}): Incident {
 
 /** The audit trail of the current test's tables. */
 let audit: AuditLog;
+/** The current test's catalogue and people directory (the on-call table), as the job reads them. */
+let readOnly: Pick<ReviewEscalationDeps, 'services' | 'people'> | undefined;
 
-function depsFor(incidents: IncidentRepository, now: Date): IncidentDeps {
+function depsFor(incidents: IncidentRepository, now: Date): IncidentDeps & ReviewEscalationDeps {
   return {
     incidents,
     audit,
@@ -53,7 +60,8 @@ function depsFor(incidents: IncidentRepository, now: Date): IncidentDeps {
     ids: { newId: () => randomUUID() },
     rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
     settings: { clientId: 'example', autoCloseAfter: 'P7D', contacts: exampleSettings()['contacts'] },
-    services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
+    services: readOnly?.services ?? { getService: () => Promise.reject(new Error('this test reads no service')) },
+    ...(readOnly?.people && { people: readOnly.people }),
   };
 }
 
@@ -67,6 +75,7 @@ describe('autoCloseResolvedIncidents', () => {
     const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
     audit = trail;
     repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, trail);
+    readOnly = { services: new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue), people: new DynamoDbPagingSource({ documents: tables.documents, tableName: tables.names.oncall }) };
   });
   afterEach(() => tables?.destroy());
 
@@ -206,7 +215,7 @@ describe('autoCloseResolvedIncidents', () => {
   const found = (page: { items: readonly Incident[] }) => page.items.map((i) => i.id).sort();
 
   // The same scheduled run escalates overdue post-incident-review actions (escalateOverdueReviewActions).
-  test("an open action past its due date is escalated to the review's service owner once, through the outbox; a done or later action is not", async () => {
+  test("an open action past its due date is escalated once, through the outbox, to the owner recorded on the review where the service is gone; a done or later action is not", async () => {
     const owner = { name: 'Olga Owner', email: 'olga@example.com' };
     const major = resolvedAt(RESOLVED_AT, { major: true, majorReason: 'Everyone' });
     await repo.create(aChange(major));
@@ -237,6 +246,37 @@ describe('autoCloseResolvedIncidents', () => {
     // Settled: the next run finds nothing for A1; A3 is not due yet.
     expect(await repo.reviewActionsDueBefore(due(60), 10)).toEqual([{ due: due(30), incidentId: major.id, actionId: 'A3' }]);
     expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(4))))).toBe(0);
+  });
+  test("an overdue action escalates to the service's current owner, not the one recorded when the review opened; the action's owner is told too", async () => {
+    const due = (days: number) => iso(new Date(RESOLVED_AT.getTime() + days * DAY));
+    // The review opened under Olga; Nina owns the service now. Bob is in the people directory; Zed is not.
+    await seedServices(tables.documents, tables.names.catalogue, [aService('payroll', { owner: { username: 'nina', name: 'Nina New', email: 'nina@example.com' } })]);
+    const people = { people: personRecords(tables.documents, tables.names.oncall), clock: { now: () => RESOLVED_AT }, audit };
+    await createPerson(people, { id: 'sub-admin', name: 'admin', roles: ['admin'] }, 'bob', { name: 'Bob Builder', email: 'bob@provider.example' });
+    const major = resolvedAt(RESOLVED_AT, { major: true, majorReason: 'Everyone', service: 'payroll' });
+    await repo.create(aChange(major));
+    const reviewed = saveReview(
+      major,
+      { findings: ['Slow detection'], actions: [{ description: 'Alarm on the provider', owner: 'bob', due: due(2) }, { description: 'Capacity plan', owner: 'zed', due: due(2) }] },
+      { actor: { id: 'a', name: 'alice.agent' }, now: due(1), serviceOwner: { name: 'Olga Owner', email: 'olga@example.com' } },
+    );
+    await repo.save(reviewed, major.version, major);
+
+    expect(await escalateOverdueReviewActions(depsFor(repo, new Date(due(3))))).toBe(2);
+    const [notice, ...others] = (await scanAll(tables.documents, tables.names.incidents)).filter((item) => item['pk'] === OUTBOX_PARTITION && item['kind'] === 'notify');
+    expect(others).toEqual([]);
+    const { notification } = notice!['effect'] as { notification: { recipients: { name: string; email: string }[]; message: string } };
+    expect(notification.recipients.map((r) => [r.name, r.email])).toEqual([
+      ['Nina New', 'nina@example.com'],
+      ['Bob Builder', 'bob@provider.example'],
+    ]);
+    expect(notification.message).toContain('escalated to the service owner Nina New');
+    expect(notification.message).toContain('A2 (owner zed: not in the people directory, not told');
+    const entries = await storedTimeline(tables.documents, tables.names.incidents, major.id);
+    expect(entries.filter((e) => e['type'] === 'review' && String(e['text']).includes('overdue')).map((e) => e['text'])).toEqual([
+      `Action A1 overdue (due ${due(2)}, owner bob): escalated to the service owner Nina New`,
+      `Action A2 overdue (due ${due(2)}, owner zed): escalated to the service owner Nina New`,
+    ]);
   });
 });
 

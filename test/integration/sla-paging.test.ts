@@ -27,13 +27,21 @@ import { createOverride, createSchedule, type ScheduleDeps } from '../../src/mod
 import { createPerson, type PeopleDeps } from '../../src/modules/oncall/app/people-use-cases';
 import { defaultPolicyFromContacts } from '../../src/modules/oncall/domain';
 import { personRecords, policyRecords, scheduleRecords } from '../../src/modules/oncall/adapters/dynamodb-versioned-records';
+import { createCallCentreWebhook } from '../../src/modules/oncall/functions';
+import { createObservability } from '../../src/kernel/runtime/observability-factory';
+import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
+import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
+import { CallCentreFake } from '../support/call-centre-fake';
+import { scanAll } from './support-incidents';
 
 /**
  * Paging by escalation policy, run the way the SLA workflow runs it: the template's state machine
  * (aws-local-stepfunctions), its task the SLA check over DynamoDB Local, pages delivered by the
  * outbox consumer to the real SNS client (LocalSns). A virtual clock jumps to each Wait's
  * timestamp, so a night of paging runs in milliseconds; the desk's actions (acknowledge, an
- * override) happen at their virtual instants between wake-ups.
+ * override) happen at their virtual instants between wake-ups. An escalation step's webhook target
+ * is a fake call centre (test/support/call-centre-fake.ts), reached by the real signed sender the
+ * outbox functions build, through the local runtime's allow-list of fake call centres.
  */
 
 const settings = clientSettingsSchema.parse(exampleSettings());
@@ -52,13 +60,19 @@ let paymentsRota: string;
 let incidentDeps: IncidentDeps;
 let slaDeps: SlaDeps;
 let scheduleDeps: ScheduleDeps;
+let callCentre: CallCentreFake;
+let undoStandIns: () => void;
+const observability = createObservability('sla-paging-test');
 
 beforeAll(async () => {
   tables = await createTestTables();
   dir = mkdtempSync(join(tmpdir(), 'itsm-sla-paging-'));
   sns = await LocalSns.start(join(dir, 'outbox.jsonl'));
   [machine] = stateMachinesOf(exampleTemplate(), 'eu-west-2') as [TemplateStateMachine];
-  await seedServices(tables.documents, tables.names.catalogue, [aService('payments', { owner: { username: 'pat.owner', name: 'Pat Owner', email: 'pat.owner@example.com' } }), 'vpn', 'printing']);
+  await seedServices(tables.documents, tables.names.catalogue, [aService('payments', { owner: { username: 'pat.owner', name: 'Pat Owner', email: 'pat.owner@example.com' } }), 'vpn', 'printing', 'telephony']);
+  // The call centre signs with the key the local runtime supplies in place of Secrets Manager.
+  callCentre = await CallCentreFake.start({ secret: 'call-centre-key', clock: () => new Date(now) });
+  undoStandIns = registerLocalStandIns({ [LOCAL_STAND_IN_ENV.callCentreSecret]: 'call-centre-key', [LOCAL_STAND_IN_ENV.callCentreHosts]: callCentre.host });
   notices = await outboxDrain(
     tables,
     createOutboxConsumer({
@@ -69,6 +83,7 @@ beforeAll(async () => {
         escalation: TOPICS.escalation,
         security: TOPICS.security,
       }),
+      callCentre: createCallCentreWebhook({ settings, clock, observability })!,
     }),
   );
   const ids = { newId: () => randomUUID() };
@@ -92,6 +107,7 @@ beforeAll(async () => {
     clientId: settings.id,
     contacts: settings.contacts,
     paging: new DynamoDbPagingSource({ documents: tables.documents, tableName: tables.names.oncall }),
+    callCentreWebhooks: true,
   };
 
   // The rota, the policies and the directory, kept by the desk through the on-call use cases.
@@ -128,12 +144,21 @@ beforeAll(async () => {
       { delayMinutes: 30, mode: 'all', targets: [{ kind: 'person', username: 'lee' }] },
     ],
   });
+  await createPolicy(policyDeps, agent, {
+    name: 'Telephony P1', services: ['telephony'], priorities: ['P1'], repeat: 0,
+    steps: [
+      { delayMinutes: 15, mode: 'all', targets: [{ kind: 'external', webhookUrl: `${callCentre.url}/pages` }, { kind: 'person', username: 'lee' }] },
+      { delayMinutes: 30, mode: 'all', targets: [{ kind: 'person', username: 'ana' }] },
+    ],
+  });
   for (const [username, name] of [['ana', 'Ana Lopez'], ['ben', 'Ben Okafor'], ['dee', 'Dee Brown'], ['lee', 'Lee Chan']] as const) {
     await createPerson(peopleDeps, agent, username, { name, email: `${username}@provider.example`, phone: '+447700900123' });
   }
 });
 afterAll(async () => {
   await notices?.stop();
+  undoStandIns?.();
+  await callCentre?.close();
   await sns?.stop();
   tables?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -271,4 +296,53 @@ test('where no stored policy applies, the client contacts escalate on the breach
   expect(stored.sla!.paging).toBeUndefined();
   expect(about(incident.number, ['page'])).toEqual([]);
   expect(about(incident.number, ['sla-escalation']).map((m) => `${m.attributes['target']} L${m.attributes['level']} ${recipients(m).join()}`)[0]).toBe('acknowledge L1 Priya Shah');
+});
+
+describe('a call centre as an escalation target', () => {
+  const pagesFor = (incidentId: string) => callCentre.acceptedPages().filter((p) => p.body['incident']?.id === incidentId);
+  const outboxItemsFor = async (incidentId: string) =>
+    (await scanAll(tables.documents, tables.names.incidents)).filter((i) => i['pk'] === OUTBOX_PARTITION && String(i['effectId']).startsWith(incidentId));
+
+  test('its webhook fails twice, then accepts: the outbox redelivers, and exactly one page is accepted per event id', async () => {
+    const start = SATURDAY_0200 + 28 * 86_400_000;
+    now = start;
+    const incident = await p1('telephony', 'Phones down');
+    callCentre.failNext(2, 503);
+    const { status } = await execute(incident.id, [{ at: now + minutes(10), run: () => acknowledge(incidentDeps, { ...agent, name: 'lee' }, incident.id) }]);
+    expect(status).toBe('SUCCEEDED');
+
+    const [page, ...more] = pagesFor(incident.id);
+    expect(more).toEqual([]);
+    // The event id is the outbox effect's id, stored with the firing's version of the incident.
+    expect(page!.eventId).toMatch(new RegExp(`^${incident.id}#v\\d+#page-webhook#r1s1#w1$`));
+    expect(callCentre.requestsFor(page!.eventId).map((r) => r.status)).toEqual([503, 503, 200]);
+    expect(page!.body).toMatchObject({
+      eventId: page!.eventId,
+      kind: 'page',
+      incident: { id: incident.id, number: incident.number, priority: 'P1', shortDescription: 'Phones down', service: 'telephony' },
+      policy: { name: 'Telephony P1' },
+      step: 1,
+      round: 1,
+      alsoPaged: ['Lee Chan (lee)'],
+      acknowledge: { method: 'POST', path: `/incidents/${incident.id}/acknowledge`, before: new Date(start + minutes(15)).toISOString() },
+    });
+    // Lee is paged by SNS at the same step; acknowledged, step 2 never fires.
+    expect(pages(incident.number)).toEqual(['step 1 round 1: Lee Chan']);
+    expect(await outboxItemsFor(incident.id)).toEqual([]);
+  });
+
+  test('a 400 from the call centre is counted and not retried', async () => {
+    now = SATURDAY_0200 + 35 * 86_400_000;
+    const incident = await p1('telephony', 'Voicemail down');
+    callCentre.failNext(1, 400);
+    observability.metrics.clearMetrics();
+    await execute(incident.id, [{ at: now + minutes(10), run: () => acknowledge(incidentDeps, { ...agent, name: 'lee' }, incident.id) }]);
+
+    const eventIds = callCentre.requests.map((r) => r.eventId).filter((id) => id?.startsWith(incident.id));
+    expect(eventIds).toHaveLength(1);
+    expect(callCentre.requestsFor(eventIds[0]!).map((r) => r.status)).toEqual([400]);
+    expect(pagesFor(incident.id)).toEqual([]);
+    expect(observability.metrics.serializeMetrics()).toMatchObject({ PageWebhookRefused: 1 });
+    expect(await outboxItemsFor(incident.id)).toEqual([]);
+  });
 });

@@ -116,10 +116,10 @@ describe('the post-incident review', () => {
     const opened = saveReview(resolved(), review({ actions: [{ description: 'Extend the health check', owner: 'bob', due: at(120) }] }), { actor: agent, now: at(70), serviceOwner: ownerContact }).incident;
     expect(dueMarkerDelta(resolved(), opened)).toEqual({ put: [{ due: at(120), incidentId: 'inc-1', actionId: 'A1' }], settle: [] });
     expect(overdueActions(opened.review, at(119))).toEqual([]);
-    const escalated = escalateOverdueActions(opened, at(121), 'system:review-actions')!;
+    const escalated = escalateOverdueActions(opened, at(121), 'system:review-actions', ownerContact)!;
     expect(escalated.actions.map((a) => a.id)).toEqual(['A1']);
     expect(escalated.change.entries[0]).toMatchObject({ type: 'review', visibility: 'internal', text: expect.stringContaining('escalated to the service owner Olga Owner') });
-    expect(escalateOverdueActions(escalated.change.incident, at(200), 'system:review-actions')).toBeUndefined();
+    expect(escalateOverdueActions(escalated.change.incident, at(200), 'system:review-actions', ownerContact)).toBeUndefined();
     expect(dueMarkerDelta(opened, escalated.change.incident)).toEqual({ put: [], settle: [{ due: at(120), incidentId: 'inc-1', actionId: 'A1' }] });
     // A new due date makes it due (and escalatable) again.
     const moved = saveReview(escalated.change.incident, review({ actions: [{ id: 'A1', description: 'Extend the health check', owner: 'bob', due: at(300) }] }), { actor: agent, now: at(210), serviceOwner: ownerContact }).incident;

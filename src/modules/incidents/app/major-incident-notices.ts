@@ -1,6 +1,7 @@
 import type { Incident, IncidentChange } from '../domain/incident';
 import { communicationEntry, type CommunicationKind } from '../domain/major-incident';
-import { effectsOf, type Effect } from '../../outbox/domain';
+import { effectsOf, type Effect, type OutboxEffect } from '../../outbox/domain';
+import type { TimelineEntry } from '../domain/incident-timeline';
 import type { Service } from '../../catalogue/domain';
 import { escalationContacts, providerContacts } from '../../catalogue/domain';
 import type { ContactRef, Notification } from '../../../kernel/app/ports';
@@ -41,23 +42,35 @@ export function majorIncidentNotification(deps: Pick<IncidentDeps, 'settings'>, 
   };
 }
 
+type CommunicationNotice = { readonly kind: CommunicationKind; readonly name: string; readonly notification: Notification };
+
 /**
  * A notice to the client about a major incident, as the outbox effect and the communications-log
  * entry that names it, added to a change (the change's version names the effect).
  */
-export function withCommunication(
-  change: IncidentChange,
-  notice: { readonly kind: CommunicationKind; readonly name: string; readonly notification: Notification },
+export function withCommunication(change: IncidentChange, notice: CommunicationNotice, actor: string): { readonly change: IncidentChange; readonly effect: Effect } {
+  const { entry, effect } = communicationOf(change.incident, notice, actor, change.incident.updatedAt);
+  return { change: { ...change, entries: [...change.entries, entry] }, effect: effect.effect };
+}
+
+/**
+ * A notice as the communications-log entry and the outbox effect it names, for the incident's
+ * `version` as it stands: appended beside a comment, the notice moves no version (its `name` must
+ * then tell it from the version's other notices).
+ */
+export function communicationOf(
+  incident: Pick<Incident, 'id' | 'version'>,
+  notice: CommunicationNotice,
   actor: string,
-): { readonly change: IncidentChange; readonly effect: Effect } {
-  const effect: Effect = { kind: 'notify', name: notice.name, notification: notice.notification };
-  const { effectId } = effectsOf(change.incident.id, change.incident.version, [effect])[0]!;
+  at: string,
+): { readonly entry: TimelineEntry; readonly effect: OutboxEffect } {
+  const [effect] = effectsOf(incident.id, incident.version, [{ kind: 'notify', name: notice.name, notification: notice.notification }]);
   const entry = communicationEntry(
-    { kind: notice.kind, visibility: notice.kind === 'update' ? 'public' : 'internal', subject: notice.notification.subject, message: notice.notification.message, recipients: notice.notification.recipients, effect: effectId },
+    { kind: notice.kind, visibility: notice.kind === 'update' ? 'public' : 'internal', subject: notice.notification.subject, message: notice.notification.message, recipients: notice.notification.recipients, effect: effect!.effectId },
     actor,
-    change.incident.updatedAt,
+    at,
   );
-  return { change: { ...change, entries: [...change.entries, entry] }, effect };
+  return { entry, effect: effect! };
 }
 
 /** The notices a change of a major incident sends the client: on declaration, and on resolution. */

@@ -1,18 +1,20 @@
 import { ForbiddenError, InvalidInputError, VersionConflictError } from '../../../kernel/domain/domain-errors';
 import { incidentScope, mayActOnIncident, mayReadInternal, type Caller } from '../../../kernel/domain/access-policy';
 import type { VersionPrecondition } from '../../../kernel/domain/version-precondition';
-import type { Notification } from '../../../kernel/app/ports';
+import type { ContactRef, Notification } from '../../../kernel/app/ports';
 import { effectsOf } from '../../outbox/domain';
-import { incidentChangeEntry } from '../../audit/app';
+import { incidentAdditionEntry, incidentChangeEntry } from '../../audit/app';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import { recordDisasterRecovery, type DisasterRecoveryStep } from '../domain/major-incident';
-import { escalateOverdueActions, saveReview, type ReviewInput } from '../domain/post-incident-review';
+import { escalateOverdueActions, overdueActions, saveReview, type ReviewInput } from '../domain/post-incident-review';
 import type { SlaPolicy } from '../domain/incident-sla';
 import { assertOwnerPower, incidentViewFor, load, loadForChange, now, serviceOwnerOf, storeChange, type IncidentDeps, type IncidentView } from './incident-use-cases';
-import { majorIncidentRecipients, withCommunication } from './major-incident-notices';
+import { communicationOf, majorIncidentRecipients } from './major-incident-notices';
 import { slaView, withSlaFacts } from './sla-use-cases';
 import { buildIncidentReport, type IncidentReport, type ReportAudience } from './incident-report';
-import type { RootCauseSource } from './ports';
+import type { PagingSource, RootCauseSource } from './ports';
+import { escalationContacts } from '../../catalogue/domain';
+import type { Incident } from '../domain/incident';
 
 /**
  * Major incident management beyond the declaration (README "Major incidents"): the disaster-
@@ -41,8 +43,9 @@ export async function recordDisasterRecoveryStep(
 
 /**
  * An update to the client about a major incident: sent through the outbox to the service's
- * nominated and provider contacts, and logged as sent in the same transaction. No If-Match: it
- * changes no field anyone edits; a concurrent change is retried on the new version.
+ * nominated and provider contacts, and logged as sent in the same transaction. Like a comment or a
+ * work note it is appended to the timeline: it changes no field, so the incident's version (ETag)
+ * stays, and needs no If-Match. Its outbox effect is named by the version and a fresh id.
  */
 export async function sendCommunication(
   deps: IncidentDeps,
@@ -50,28 +53,21 @@ export async function sendCommunication(
   idOrNumber: string,
   notice: { readonly subject: string; readonly message: string },
 ): Promise<TimelineEntry> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await load(deps, caller, idOrNumber);
-    if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not send communications', 'role');
-    if (!current.major) throw new InvalidInputError([{ field: 'subject', message: 'communications are sent for major incidents; declare the incident major first' }]);
-    const service = await deps.services.getService(current.service).catch(() => undefined);
-    const at = now(deps);
-    const notification: Notification = {
-      topic: 'major-incident',
-      subject: `UPDATE: MAJOR INCIDENT ${current.number}: ${notice.subject.trim()}`,
-      message: notice.message.trim(),
-      recipients: majorIncidentRecipients(deps, service),
-      attributes: { priority: current.priority, client: deps.settings.clientId, level: 'major' },
-    };
-    const bumped = { incident: { ...current, updatedAt: at, updatedBy: caller.name, version: current.version + 1 }, entries: [] };
-    const sent = withCommunication(bumped, { kind: 'update', name: 'major-incident-update', notification }, caller.name);
-    try {
-      await storeChange(deps, caller, 'incident:communication', current, sent.change, [sent.effect]);
-      return sent.change.entries.at(-1)!;
-    } catch (error) {
-      if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
-    }
-  }
+  const current = await load(deps, caller, idOrNumber);
+  if (!mayActOnIncident(caller, 'incident:update', current)) throw new ForbiddenError('Your role may not send communications', 'role');
+  if (!current.major) throw new InvalidInputError([{ field: 'subject', message: 'communications are sent for major incidents; declare the incident major first' }]);
+  const service = await deps.services.getService(current.service).catch(() => undefined);
+  const at = now(deps);
+  const notification: Notification = {
+    topic: 'major-incident',
+    subject: `UPDATE: MAJOR INCIDENT ${current.number}: ${notice.subject.trim()}`,
+    message: notice.message.trim(),
+    recipients: majorIncidentRecipients(deps, service),
+    attributes: { priority: current.priority, client: deps.settings.clientId, level: 'major' },
+  };
+  const { entry, effect } = communicationOf(current, { kind: 'update', name: `major-incident-update#${deps.ids.newId()}`, notification }, caller.name, at);
+  await deps.incidents.append(current.id, [entry], incidentAdditionEntry(caller, 'incident:communication', current.id, { communication: entry }), [effect]);
+  return entry;
 }
 
 /** Opens or changes the post-incident review of a resolved major incident (If-Match: the incident). */
@@ -119,11 +115,31 @@ export async function getIncidentReport(deps: IncidentReportDeps, caller: Caller
 
 const REVIEW_ACTIONS_JOB = 'system:review-actions';
 
+export interface ReviewEscalationDeps extends IncidentDeps {
+  /**
+   * The people directory (src/modules/oncall): how an action's owner (a username) is reached.
+   * @default none: action owners are named in the notice but not sent it
+   */
+  readonly people?: Pick<PagingSource, 'person'>;
+}
+
 /**
- * Scheduled: open review actions past their due date are escalated to the service owner, once per
- * due date (a notice through the outbox, an internal timeline entry). Returns how many actions it escalated.
+ * Whom an overdue action of `incident` escalates to: the service's owner as the catalogue names
+ * them now (an owner who took the service over after the review opened is the one to chase it), or
+ * the owner recorded when the review opened where the service is gone (deleted or retired).
  */
-export async function escalateOverdueReviewActions(deps: IncidentDeps, maxActions = 200): Promise<number> {
+async function currentServiceOwner(deps: IncidentDeps, incident: Incident, recorded: ContactRef): Promise<ContactRef> {
+  const service = await deps.services.getService(incident.service);
+  if (!service || service.status === 'retired') return recorded;
+  return escalationContacts(service, deps.settings.contacts).find((c) => c.role === 'service-owner')!.contact;
+}
+
+/**
+ * Scheduled: open review actions past their due date are escalated to the service's current owner
+ * (else the owner recorded on the review), once per due date, and each action's owner is told too
+ * (a notice through the outbox, an internal timeline entry). Returns how many actions it escalated.
+ */
+export async function escalateOverdueReviewActions(deps: ReviewEscalationDeps, maxActions = 200): Promise<number> {
   const at = now(deps);
   const markers = await deps.incidents.reviewActionsDueBefore(at, maxActions);
   const incidentIds = [...new Set(markers.map((m) => m.incidentId))];
@@ -131,17 +147,26 @@ export async function escalateOverdueReviewActions(deps: IncidentDeps, maxAction
   for (const incidentId of incidentIds) {
     for (let attempt = 0; attempt < 3; attempt++) {
       const incident = await deps.incidents.get(incidentId);
-      const result = incident && escalateOverdueActions(incident, at, REVIEW_ACTIONS_JOB);
-      if (!incident || !result) break;
-      const review = result.change.incident.review!;
+      // The catalogue is read only for an incident with something to escalate.
+      if (!incident?.review || overdueActions(incident.review, at).length === 0) break;
+      const serviceOwner = await currentServiceOwner(deps, incident, incident.review.serviceOwner);
+      const result = escalateOverdueActions(incident, at, REVIEW_ACTIONS_JOB, serviceOwner);
+      if (!result) break;
+      const owners = await actionOwners(deps, result.actions.map((a) => a.owner));
+      const recipients = [serviceOwner, ...[...owners.values()].filter((c): c is ContactRef => c !== undefined)].filter(
+        (contact, i, all) => all.findIndex((c) => c.email === contact.email) === i,
+      );
       const notification: Notification = {
         topic: 'escalation',
         subject: `[${incident.priority}] ${incident.number} post-incident review: ${result.actions.length} action(s) overdue`,
         message: [
-          `Post-incident review of ${incident.number} "${incident.shortDescription}" (service ${incident.service}): actions past their due date.`,
-          ...result.actions.map((a) => `${a.id} (owner ${a.owner}, due ${a.due}): ${a.description}${a.link ? ` [${a.link.kind} ${a.link.id}]` : ''}`),
+          `Post-incident review of ${incident.number} "${incident.shortDescription}" (service ${incident.service}): actions past their due date, escalated to the service owner ${serviceOwner.name}.`,
+          ...result.actions.map(
+            (a) =>
+              `${a.id} (owner ${a.owner}${owners.get(a.owner) ? '' : ': not in the people directory, not told'}, due ${a.due}): ${a.description}${a.link ? ` [${a.link.kind} ${a.link.id}]` : ''}`,
+          ),
         ].join('\n'),
-        recipients: [review.serviceOwner],
+        recipients,
         attributes: { priority: incident.priority, client: deps.settings.clientId, kind: 'review-action-overdue' },
       };
       try {
@@ -161,4 +186,14 @@ export async function escalateOverdueReviewActions(deps: IncidentDeps, maxAction
     }
   }
   return escalated;
+}
+
+/** The contact details of actions' owners (usernames) from the people directory; undefined where it has none. */
+async function actionOwners(deps: ReviewEscalationDeps, usernames: readonly string[]): Promise<Map<string, ContactRef | undefined>> {
+  const found = new Map<string, ContactRef | undefined>();
+  for (const username of new Set(usernames)) {
+    const person = await deps.people?.person(username);
+    found.set(username, person && { name: person.name, email: person.email, ...(person.phone && { phone: person.phone }), role: 'review action owner' });
+  }
+  return found;
 }

@@ -5,7 +5,7 @@ import { slaOf } from '../domain/incident-sla';
 import type { TimelineEntry } from '../domain/incident-timeline';
 import { duePaging, nextFiringAt, scheduleIdsOf, selectPolicy, type Page, type PagingFiring, type PagingRecord, type ScheduleDefinition } from '../../oncall/domain';
 import { escalationContacts, providerContacts, type Service } from '../../catalogue/domain';
-import type { Effect } from '../../outbox/domain';
+import type { Effect, PageWebhookPage } from '../../outbox/domain';
 import type { PagingSource } from './ports';
 import type { SlaContacts } from './sla-use-cases';
 
@@ -59,6 +59,11 @@ export interface PagingDeps {
   readonly clientId: string;
   /** The incident's service, when the catalogue knows it (its owner is a target). */
   readonly service: Service | undefined;
+  /**
+   * Whether call-centre webhooks can be called (the client config names their signing key): without
+   * it, a webhook target is a paging gap (the provider is told), not a page nobody sends.
+   */
+  readonly callCentreWebhooks: boolean;
 }
 
 /** One recorded firing and who it reached, as its notifications tell it. */
@@ -68,6 +73,8 @@ interface Reached {
   /** Names of the people paged, for the message. */
   readonly names: string[];
   readonly external: string[];
+  /** Call-centre webhooks to POST the page to (page-webhook effects). */
+  readonly webhooks: string[];
   /** Targets nobody stood behind, or people the directory cannot reach. */
   readonly gaps: string[];
 }
@@ -119,6 +126,7 @@ export async function pageDue(deps: PagingDeps, incident: Incident, now: Date): 
   for (const r of reached) {
     const key = `r${r.firing.round + 1}s${r.firing.step + 1}`;
     if (r.recipients.length > 0 || r.external.length > 0) effects.push({ kind: 'notify', name: `page:${key}`, notification: pageNotification(deps, incident, record, r) });
+    r.webhooks.forEach((url, i) => effects.push({ kind: 'page-webhook', name: `${key}#w${i + 1}`, url, page: webhookPage(incident, record, r, url) }));
     if (r.gaps.length > 0) effects.push({ kind: 'notify', name: `page-gap:${key}`, notification: gapNotification(deps, incident, record, r) });
   }
   const sent = reached.map((r) => `paging:r${r.firing.round + 1}s${r.firing.step + 1}`);
@@ -134,12 +142,17 @@ async function reach(deps: PagingDeps, firing: PagingFiring): Promise<Reached> {
   const recipients: ContactRef[] = [];
   const names: string[] = [];
   const external: string[] = [];
+  const webhooks: string[] = [];
   const gaps: string[] = [];
-  for (const page of firing.pages) await reachOne(deps, page, { recipients, names, external, gaps });
-  return { firing, recipients, names, external, gaps };
+  for (const page of firing.pages) await reachOne(deps, page, { recipients, names, external, webhooks, gaps });
+  return { firing, recipients, names, external, webhooks, gaps };
 }
 
-async function reachOne(deps: PagingDeps, page: Page, into: { recipients: ContactRef[]; names: string[]; external: string[]; gaps: string[] }): Promise<void> {
+async function reachOne(
+  deps: PagingDeps,
+  page: Page,
+  into: { recipients: ContactRef[]; names: string[]; external: string[]; webhooks: string[]; gaps: string[] },
+): Promise<void> {
   switch (page.kind) {
     case 'person': {
       const person = await deps.paging.person(page.username);
@@ -171,7 +184,16 @@ async function reachOne(deps: PagingDeps, page: Page, into: { recipients: Contac
       return;
     }
     case 'external':
-      into.external.push('phone' in page ? `call centre ${page.phone}` : `call centre ${page.webhookUrl}`);
+      if ('phone' in page) {
+        into.external.push(`call centre ${page.phone}`);
+        return;
+      }
+      if (!deps.callCentreWebhooks) {
+        into.gaps.push(`call centre ${page.webhookUrl} cannot be called: the client config names no signing key for call-centre webhooks (integrations.callCentreWebhooks)`);
+        return;
+      }
+      into.external.push(`call centre ${page.webhookUrl}`);
+      if (!into.webhooks.includes(page.webhookUrl)) into.webhooks.push(page.webhookUrl);
       return;
     case 'nobody':
       into.gaps.push(page.reason);
@@ -203,6 +225,19 @@ function pageNotification(deps: PagingDeps, incident: Incident, paging: PagingRe
       round: String(r.firing.round + 1),
       ...(r.external.length > 0 && { external: r.external.join(' | ') }),
     },
+  };
+}
+
+/** The page a call centre's webhook is sent (the page-webhook effect): the incident, the step, who else is paged, how to acknowledge. */
+function webhookPage(incident: Incident, paging: PagingRecord, r: Pick<Reached, 'firing' | 'names' | 'external'>, url: string): PageWebhookPage {
+  const next = nextFiringAt(paging);
+  return {
+    incident: { id: incident.id, number: incident.number, priority: incident.priority, shortDescription: incident.shortDescription, service: incident.service },
+    policy: { id: paging.policyId, name: paging.policyName },
+    step: r.firing.step + 1,
+    round: r.firing.round + 1,
+    alsoPaged: [...r.names, ...r.external.filter((e) => e !== `call centre ${url}`)],
+    acknowledge: { method: 'POST', path: `/incidents/${incident.id}/acknowledge`, ...(next && { before: next.toISOString() }) },
   };
 }
 

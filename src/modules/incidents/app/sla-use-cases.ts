@@ -76,6 +76,11 @@ export interface SlaDeps {
    * @default no paging: the client's contacts escalate on breaches only
    */
   readonly paging?: PagingSource;
+  /**
+   * Whether call-centre webhook targets can be paged (the client config names their signing key).
+   * @default false: such a target is a paging gap
+   */
+  readonly callCentreWebhooks?: boolean;
   /** Warning alarms that persist are promoted at their due time by the same workflow. */
   readonly promotion?: { readonly policy: AlarmTrackingPolicy; readonly after: string; readonly rules: PriorityRules };
 }
@@ -122,7 +127,7 @@ export async function checkSlaClocks(deps: SlaDeps, run: { readonly incidentId: 
         continue;
       }
       const service = deps.services ? await deps.services.getService(incident.service).catch(() => undefined) : undefined;
-      const outcome = await pageDue({ paging: deps.paging, contacts: deps.contacts, clientId: deps.clientId, service }, incident, now);
+      const outcome = await pageDue({ paging: deps.paging, contacts: deps.contacts, clientId: deps.clientId, service, callCentreWebhooks: deps.callCentreWebhooks ?? false }, incident, now);
       if (outcome) {
         if (await saveQuietly(deps, incident, outcome.change, 'incident:paged', outcome.effects)) {
           const rest = await checkSlaClocks(deps, run);

@@ -28,7 +28,7 @@ export interface ReviewAction {
   readonly status: 'open' | 'done';
   readonly doneAt?: string;
   readonly doneBy?: string;
-  /** When the overdue action was escalated to the service owner (once per due date: moving the date clears it). */
+  /** When the overdue action was escalated to the service's owner (once per due date: moving the date clears it). */
   readonly escalatedAt?: string;
 }
 
@@ -37,7 +37,10 @@ export interface PostIncidentReview {
   readonly summary?: string;
   readonly findings: readonly string[];
   readonly actions: readonly ReviewAction[];
-  /** Whom overdue actions escalate to: the service's owner when the review was opened. */
+  /**
+   * The service's owner when the review was opened: overdue actions escalate to the service's owner
+   * at the time, as the catalogue names them then, and to this one only if the service is gone.
+   */
   readonly serviceOwner: ContactRef;
   readonly openedAt: string;
   readonly openedBy: string;
@@ -129,8 +132,16 @@ export function overdueActions(review: PostIncidentReview | undefined, now: stri
   return (review?.actions ?? []).filter((a) => a.status === 'open' && a.due < now && a.escalatedAt === undefined);
 }
 
-/** Marks the incident's overdue actions as escalated (once per due date); undefined when none is overdue. */
-export function escalateOverdueActions(incident: Incident, now: string, by: string): { readonly change: IncidentChange; readonly actions: readonly ReviewAction[] } | undefined {
+/**
+ * Marks the incident's overdue actions as escalated to `serviceOwner` (the service's owner now; once
+ * per due date); undefined when none is overdue.
+ */
+export function escalateOverdueActions(
+  incident: Incident,
+  now: string,
+  by: string,
+  serviceOwner: ContactRef,
+): { readonly change: IncidentChange; readonly actions: readonly ReviewAction[] } | undefined {
   const review = incident.review;
   const overdue = overdueActions(review, now);
   if (!review || overdue.length === 0) return undefined;
@@ -142,7 +153,7 @@ export function escalateOverdueActions(incident: Incident, now: string, by: stri
     actor: by,
     visibility: 'internal',
     field: a.id,
-    text: `Action ${a.id} overdue (due ${a.due}, owner ${a.owner}): escalated to the service owner ${review.serviceOwner.name}`,
+    text: `Action ${a.id} overdue (due ${a.due}, owner ${a.owner}): escalated to the service owner ${serviceOwner.name}`,
   }));
   return {
     change: { incident: { ...incident, review: { ...review, actions }, updatedAt: now, updatedBy: by, version: incident.version + 1 }, entries },

@@ -6,7 +6,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { autoCloseResolvedIncidents, type IncidentDeps } from '../app/incident-use-cases';
-import { escalateOverdueReviewActions } from '../app/major-incident-use-cases';
+import { escalateOverdueReviewActions, type ReviewEscalationDeps } from '../app/major-incident-use-cases';
+import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
+import { DynamoDbPagingSource } from '../../oncall/adapters';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
@@ -18,8 +20,8 @@ const env = readEnvironment(AUTO_CLOSE_ENVIRONMENT);
 /**
  * Runs on a schedule: closes resolved incidents that nobody confirmed or rejected within the
  * client's autoCloseAfter period, recording `system:auto-close` as who closed them; then escalates
- * overdue post-incident-review actions to the service owner (a notice through the outbox, once per
- * due date), recording `system:review-actions`.
+ * overdue post-incident-review actions to the service's current owner and tells each action's owner
+ * (a notice through the outbox, once per due date), recording `system:review-actions`.
  */
 const { logger, metrics, tracer } = createObservability('auto-close');
 const settings = loadClientSettings();
@@ -32,7 +34,7 @@ const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, 
 const audit = createAuditLog(auditTrail, { logger, metrics });
 
 // The job's deps: closures and review-action escalations each carry their audit record in their own transaction.
-const deps: IncidentDeps = {
+const deps: IncidentDeps & ReviewEscalationDeps = {
   incidents,
   clock,
   ids,
@@ -41,9 +43,10 @@ const deps: IncidentDeps = {
   settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true,
     archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
   },
-  // It logs no incident and escalates review actions to the owner recorded on the review: it never
-  // looks a service up, and its role has no catalogue access.
-  services: { getService: () => Promise.reject(new Error('auto-close does not read the service catalogue')) },
+  // Overdue review actions escalate to the service's owner as the catalogue names them now (read only).
+  services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
+  // The action owners' contact details: the people directory of the on-call table (read only).
+  people: new DynamoDbPagingSource({ documents, tableName: env.oncallTable }),
 };
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number; reviewActionsEscalated: number }> => {

@@ -24,5 +24,9 @@ export const SLA_CLOCK_ENVIRONMENT = environmentContract({
 export const AUTO_CLOSE_ENVIRONMENT = environmentContract({
   incidentsTable: ENV.incidentsTable,
   auditTable: ENV.auditTable,
+  /** Overdue review actions escalate to the service's current owner. */
+  catalogueTable: ENV.catalogueTable,
+  /** …and their own owners are told, reached through the people directory (people partition only). */
+  oncallTable: ENV.oncallTable,
   clientSettings: ENV.clientSettings,
 });

@@ -9,6 +9,7 @@ import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { DynamoDbPagingSource } from '../../oncall/adapters';
+import { callCentreWebhooksEnabled } from '../../oncall/functions';
 import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
@@ -32,6 +33,8 @@ const deps = {
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   // Escalation policies, schedules and the paging directory (the on-call table, read only).
   paging: new DynamoDbPagingSource({ documents, tableName: env.oncallTable }),
+  // External webhook targets are paged through the outbox where their signing key is configured.
+  callCentreWebhooks: callCentreWebhooksEnabled(settings),
   clock,
   policy: slaPolicyOf(settings),
   promotion: {

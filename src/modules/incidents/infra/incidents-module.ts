@@ -107,9 +107,14 @@ export class IncidentsModule extends ItsmModule {
       environment: environmentOf(AUTO_CLOSE_ENVIRONMENT, {
         incidentsTable: data.incidentsTable.tableName,
         auditTable: data.auditTable.tableName,
+        catalogueTable: data.catalogueTable.tableName,
+        oncallTable: data.oncallTable.tableName,
         clientSettings,
       }),
     });
+    // Overdue review actions: the service's current owner (catalogue), and the action owners' contacts (the people directory only).
+    autoClose.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
+    autoClose.grantTable({ table: data.oncallTable, key: data.key, access: ['get'], leadingKeys: [PEOPLE_PARTITION] });
     autoClose.grantAuditAppend(this.auditAppend);
     autoClose.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byState.name], key: data.key, access: ['read', 'write'] });
     autoClose.grantQueueSend(jobFailures, data.key);

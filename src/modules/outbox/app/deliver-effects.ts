@@ -1,5 +1,5 @@
 import type { Notifier } from '../../../kernel/app/ports';
-import type { Effect, OutboxEffect } from '../domain/effects';
+import type { Effect, OutboxEffect, PageWebhookPage } from '../domain/effects';
 import type { OutboxStore } from './ports';
 
 /** What delivers each kind of effect; each is idempotent for the same effect. */
@@ -36,6 +36,13 @@ export interface EffectDeliveryDeps {
    * Without it, a draft-article effect fails, so it stays in the outbox rather than being lost.
    */
   readonly resolutionDrafts?: { record(effect: Extract<Effect, { kind: 'draft-article' }>): Promise<void> };
+  /**
+   * Calls a call centre's webhook (src/modules/oncall/adapters/call-centre-webhook.ts), signed, with
+   * the effect id as its event id. Throws when a retry may succeed (the effect stays); answers
+   * `refused` for a permanent refusal, which it counted (no retry can change it). Without it (the
+   * client config names no signing key), a page-webhook effect fails, so it stays in the outbox.
+   */
+  readonly callCentre?: { send(request: { readonly eventId: string; readonly url: string; readonly page: PageWebhookPage }): Promise<'accepted' | 'refused'> };
 }
 
 export type DeliveryOutcome = 'delivered' | 'already-delivered';
@@ -56,7 +63,7 @@ export async function deliverOutboxItem(deps: EffectDeliveryDeps, key: Readonly<
   return 'delivered';
 }
 
-export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: OutboxEffect, storedAt?: string): Promise<void> {
+export async function deliverEffect(deps: EffectDeliveryDeps, { effectId, effect }: OutboxEffect, storedAt?: string): Promise<void> {
   switch (effect.kind) {
     case 'publish-site':
       await deps.selfHelpSite?.publish({
@@ -81,6 +88,10 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effect }: Outbox
     case 'draft-article':
       if (!deps.resolutionDrafts) throw new Error('This consumer cannot store knowledge drafts: the draft-article effect stays in the outbox');
       return deps.resolutionDrafts.record(effect);
+    case 'page-webhook':
+      if (!deps.callCentre) throw new Error('This consumer has no call-centre signing key: the page-webhook effect stays in the outbox');
+      await deps.callCentre.send({ eventId: effectId, url: effect.url, page: effect.page });
+      return;
     default:
       throw new Error(`Unknown effect kind ${(effect as Effect).kind}`);
   }

@@ -60,7 +60,42 @@ export type Effect =
       readonly article: { readonly id: string } & Readonly<Record<string, unknown>>;
       /** Who resolved: the draft's author on the audit trail. */
       readonly actor: { readonly id: string; readonly name: string; readonly roles?: readonly string[] };
+    }
+  /**
+   * Call an escalation step's external webhook (a call centre): a signed HTTP POST of `page` to
+   * `url`, whose event id header is the effect's id, so the receiver can drop a redelivery.
+   */
+  | {
+      readonly kind: 'page-webhook';
+      /** Tells the webhooks of one change apart: `<round/step key>#w<n>`, e.g. `r1s2#w1`. */
+      readonly name: string;
+      readonly url: string;
+      /** The body's page, as the workflow made it (src/modules/incidents/app/sla-paging.ts). */
+      readonly page: PageWebhookPage;
     };
+
+/** What a call centre is told of a page: the incident, the step, who else is paged, how to acknowledge. */
+export interface PageWebhookPage {
+  readonly incident: {
+    readonly id: string;
+    readonly number: string;
+    readonly priority: string;
+    readonly shortDescription: string;
+    readonly service: string;
+  };
+  readonly policy: { readonly id: string; readonly name: string };
+  /** 1-based, as the desk shows them. */
+  readonly step: number;
+  readonly round: number;
+  /** The people (and other call centres) paged by the same step. */
+  readonly alsoPaged: readonly string[];
+  readonly acknowledge: {
+    readonly method: 'POST';
+    /** The API route, relative to the desk's API. */
+    readonly path: string;
+    readonly before?: string;
+  };
+}
 
 export type EffectKind = Effect['kind'];
 
@@ -99,5 +134,7 @@ function effectName(effect: Effect): string {
       return 'archive-finding';
     case 'draft-article':
       return 'draft-article';
+    case 'page-webhook':
+      return `page-webhook#${effect.name}`;
   }
 }

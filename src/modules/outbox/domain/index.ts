@@ -3,4 +3,4 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export { effectsOf } from './effects';
-export type { Effect, EffectKind, OutboxEffect } from './effects';
+export type { Effect, EffectKind, OutboxEffect, PageWebhookPage } from './effects';

@@ -13,6 +13,7 @@ import { DynamoDbResolutionDrafts } from '../../problems/adapters';
 import type { KnowledgeArticle } from '../../problems/domain';
 import { createAuditLog } from '../../../platform/request-context';
 import { createServiceNowPushDeps } from '../../servicenow/functions';
+import { createCallCentreWebhook } from '../../oncall/functions';
 import type { EffectDeliveryDeps } from '../app/deliver-effects';
 
 /** What both outbox functions (the stream consumer and the reconciler) read to deliver effects. */
@@ -32,7 +33,8 @@ export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
  * How each kind of effect is delivered, the same for the consumer and the reconciler (which
  * delivers what the stream left behind): the SLA workflow, the notifier, and the client's
  * self-help site, ServiceNow and GuardDuty finding archive where the client has them, and the
- * knowledge drafts of resolutions (the problems table, audited as their resolvers').
+ * knowledge drafts of resolutions (the problems table, audited as their resolvers'), and the
+ * call centres' webhooks of escalation steps where the client config names their signing key.
  */
 export function createEffectDelivery(options: {
   readonly env: EffectDeliveryEnvironment;
@@ -48,6 +50,7 @@ export function createEffectDelivery(options: {
     ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable ?? '', clock, ids: { newId: () => randomUUID() }, tracer })
     : undefined;
   const findingArchiver = createFindingArchiver(settings, observability);
+  const callCentre = createCallCentreWebhook({ settings, clock, observability });
   const drafts = { drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable), audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, observability) };
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
@@ -59,6 +62,7 @@ export function createEffectDelivery(options: {
     }),
     ...(selfHelpSite && { selfHelpSite }),
     ...(findingArchiver && { findingArchiver }),
+    ...(callCentre && { callCentre }),
     resolutionDrafts: { record: ({ article, actor }) => recordResolutionDraft(drafts, article as unknown as KnowledgeArticle, actor) },
     ...(servicenow && {
       servicenow: {

@@ -31,6 +31,8 @@ export interface ItsmOutboxReconcilerProps {
   readonly slaStateMachine: StateMachine;
   readonly topics: { readonly majorIncidents: ITopic; readonly escalations: ITopic; readonly security: ITopic };
   readonly webhookSecretArn?: string;
+  /** The call-centre webhooks' signing key, for repaired page-webhook effects. */
+  readonly callCentreSecretArn?: string;
   /**
    * The self-help site a repaired publish-site effect rebuilds.
    * @default no site
@@ -113,7 +115,8 @@ export class ItsmOutboxReconciler extends Construct {
       "states:DescribeExecution addresses executions, whose names are only known at run time (<incidentId>-g<generation>); the resource is the SLA workflow's executions only, and it is this policy's only action.",
     );
     fn.grantPublish([props.topics.majorIncidents, props.topics.escalations, props.topics.security], props.key);
-    if (props.webhookSecretArn) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
+    const signingSecrets = [props.webhookSecretArn, props.callCentreSecretArn].filter((arn): arn is string => arn !== undefined);
+    if (signingSecrets.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: signingSecrets }));
     fn.grantQueueSend(props.jobFailures, props.key);
 
     this.schedule = new Rule(this, 'Schedule', {

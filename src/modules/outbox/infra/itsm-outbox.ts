@@ -50,6 +50,8 @@ export interface ItsmOutboxProps {
   readonly topics: { readonly majorIncidents: ITopic; readonly escalations: ITopic; readonly security: ITopic };
   /** The client's webhook signing key, when the client has a webhook. */
   readonly webhookSecretArn?: string;
+  /** The call-centre webhooks' signing key (integrations.callCentreWebhooks), for page-webhook effects. */
+  readonly callCentreSecretArn?: string;
   /**
    * The self-help site the publish-site effect rebuilds.
    * @default no site
@@ -141,9 +143,8 @@ export class ItsmOutbox extends Construct {
     this.consumer.grantTable({ table: props.table, key: props.key, access: ['get', 'delete'], leadingKeys: [OUTBOX_PARTITION] });
     props.slaStateMachine.grantStartExecution(role);
     this.consumer.grantPublish([props.topics.majorIncidents, props.topics.escalations, props.topics.security], props.key);
-    if (props.webhookSecretArn) {
-      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.webhookSecretArn] }));
-    }
+    const signingSecrets = [props.webhookSecretArn, props.callCentreSecretArn].filter((arn): arn is string => arn !== undefined);
+    if (signingSecrets.length > 0) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: signingSecrets }));
     // Lambda sends the failed batches' descriptions to the queue with the function's role.
     this.consumer.grantQueueSend(this.failures, props.key);
 

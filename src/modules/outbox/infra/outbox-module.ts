@@ -19,6 +19,11 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    */
   readonly webhookSecretArn?: string;
   /**
+   * The call-centre webhooks' signing secret (integrations.callCentreWebhooks), for page-webhook effects.
+   * @default none: escalation steps' webhook targets are paging gaps, and no secret is readable
+   */
+  readonly callCentreSecretArn?: string;
+  /**
    * The client's self-help site, rebuilt by the outbox's functions (publish-site effects).
    * @default no site
    */
@@ -56,6 +61,7 @@ export class OutboxModule extends ItsmModule {
       slaStateMachine: props.slaStateMachine,
       topics: props.notifications,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
+      ...(props.callCentreSecretArn && { callCentreSecretArn: props.callCentreSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
       ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
       resolutionDrafts,
@@ -74,6 +80,7 @@ export class OutboxModule extends ItsmModule {
       topics: props.notifications,
       jobFailures: props.jobFailures,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
+      ...(props.callCentreSecretArn && { callCentreSecretArn: props.callCentreSecretArn }),
       ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
       ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
       resolutionDrafts,
