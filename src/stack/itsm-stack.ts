@@ -32,6 +32,7 @@ import { MetaModule } from '../modules/meta/infra/meta-module';
 import { MonitoringModule } from '../modules/monitoring/infra/monitoring-module';
 import { OutboxModule } from '../modules/outbox/infra/outbox-module';
 import { ProblemsModule } from '../modules/problems/infra/problems-module';
+import { PrivacyModule } from '../modules/privacy/infra/privacy-module';
 import { OnCallModule } from '../modules/oncall/infra/oncall-module';
 import { ItsmSelfHelpSite } from '../modules/selfhelp/infra/itsm-self-help-site';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
@@ -174,6 +175,8 @@ export class ItsmStack extends Stack {
       new ProblemsModule(this, shared),
       new ChangesModule(this, shared),
       new AuditModule(this, shared),
+      // Personal data's lifetime: closed records pseudonymised past the client's retention.
+      new PrivacyModule(this, shared),
       new ReportsModule(this, { ...shared, config }),
       new OnCallModule(this, shared),
       meta,

@@ -1,13 +1,13 @@
 /**
  * The audit trail is append-only by IAM: walking every policy statement of every client stack,
  * nothing allows changing or removing audit records (UpdateItem, DeleteItem, BatchWriteItem,
- * PartiQL, table-level changes, TTL); the writers may only put records, and only the audit
- * function reads records. Each writer's role, tried by a policy evaluator, is refused a chain entry,
+ * PartiQL, table-level changes, TTL) but the audit pruner's DeleteItem (records and chain entries
+ * only, for retention); the writers may only put records, and only the audit function reads records. Each writer's role, tried by a policy evaluator, is refused a chain entry,
  * the head and ReturnValues; only the chainer may seal (KMS HMAC) and anchor the head (S3 Object
  * Lock). The table is encrypted with the data key, recoverable to a point in time, protected from
  * deletion and retained. (Forged seals and truncation: test/integration/audit-trail.test.ts.)
  */
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, auditRecordKey, chainEntryKey, chainHeadKey } from '../../src/kernel/adapters/audit-table-keys';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, auditRecordKey, chainEntryKey, chainHeadKey, prunedMarkerKey } from '../../src/kernel/adapters/audit-table-keys';
 import { CHAIN_ANCHOR_OBJECT_KEY } from '../../src/modules/audit/adapters/anchor-object-key';
 import { evaluate, type IamRequest } from './policy-evaluator';
 import {
@@ -85,9 +85,12 @@ const WRITERS = [
   // Knowledge drafts of resolutions (draft-article effects), audited as their resolvers'.
   'src/modules/outbox/functions/outbox-consumer-handler.ts',
   'src/modules/outbox/functions/outbox-reconciler-handler.ts',
+  // Closed records pseudonymised past retention: the record of each run.
+  'src/modules/privacy/functions/retention-handler.ts',
 ];
 const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
 const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';
+const PRUNER_ENTRY = 'src/modules/audit/functions/audit-pruner-handler.ts';
 
 test('the matcher catches wildcards and every spelling of a tampering action (so the walk below can fail)', () => {
   const tableId = 'AuditTable';
@@ -122,15 +125,19 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expectTableBuiltFrom(table, { keys: AUDIT_TABLE_KEYS, indexes: AUDIT_INDEXES });
   });
 
-  test('no statement anywhere in the stack allows updating or deleting audit records (UpdateItem, DeleteItem, BatchWriteItem, PartiQL, dynamodb:*, table changes)', () => {
+  test('no statement anywhere in the stack allows updating or deleting audit records (UpdateItem, DeleteItem, BatchWriteItem, PartiQL, dynamodb:*, table changes), but the pruner\'s DeleteItem', () => {
     const { resources } = fixture.get(clientId);
     const tableId = auditTableId();
     const statements = allStatements(resources);
     expect(statements.length).toBeGreaterThan(10);
+    const pruner = functionWithEntry(resources, PRUNER_ENTRY);
+    const ofPruner = (logicalId: string) => asList<unknown>(resources[logicalId]!.Properties.Roles ?? []).some((role) => referencedIds(role).has(pruner.roleId));
     const offending = statements
-      .map(({ logicalId, statement }) => ({ logicalId, allowed: tamperingAllowed(statement, tableId) }))
+      .map(({ logicalId, statement }) => ({ logicalId, pruner: ofPruner(logicalId), allowed: tamperingAllowed(statement, tableId) }))
       .filter((s) => s.allowed.length > 0);
-    expect(offending).toEqual([]);
+    // The pruner's one exception, whose conditions the next test tries request by request.
+    expect(offending.filter((s) => !s.pruner)).toEqual([]);
+    expect(offending.filter((s) => s.pruner).map((s) => s.allowed)).toEqual([['dynamodb:DeleteItem']]);
     // And the statements that do name the table are there to be checked.
     expect(statements.filter(({ statement }) => referencedIds(statement.Resource).has(tableId)).length).toBeGreaterThanOrEqual(WRITERS.length + 1);
   });
@@ -211,6 +218,43 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(evaluate(auditors.statements, { action: 's3:PutObject', resource: anchorObject })).toBe('implicitly denied');
   });
 
+  test('only the pruner deletes, and only records and chain entries (never the head or the marker, never with ReturnValues); it moves the marker, cannot write the chain or seal', () => {
+    const { resources } = fixture.get(clientId);
+    const table = `\${${auditTableId()}.Arn}`;
+    const pruner = functionWithEntry(resources, PRUNER_ENTRY);
+    const ask = (action: string, pk: string, context: Record<string, string> = {}): IamRequest => ({ action: `dynamodb:${action}`, resource: table, context: { 'dynamodb:LeadingKeys': [pk], ...context } });
+    const record = auditRecordKey('0b7e2c1a-0000-4000-8000-000000000001').pk;
+    const decisions = (requests: Record<string, IamRequest>) => Object.fromEntries(Object.entries(requests).map(([what, request]) => [what, evaluate(pruner.statements, request)]));
+    const allowed = {
+      'delete a record': ask('DeleteItem', record),
+      'delete a chain entry': ask('DeleteItem', chainEntryKey(1).pk),
+      'move the prune marker': ask('PutItem', prunedMarkerKey.pk),
+      'read the head': ask('GetItem', chainHeadKey.pk),
+      'read the marker': ask('GetItem', prunedMarkerKey.pk),
+      'walk the chain': ask('Query', chainEntryKey(1).pk),
+      'append the record of its run': ask('PutItem', record),
+    };
+    expect(decisions(allowed)).toEqual(Object.fromEntries(Object.keys(allowed).map((what) => [what, 'allowed'])));
+    const refused = {
+      'delete the head': ask('DeleteItem', chainHeadKey.pk),
+      'delete the marker': ask('DeleteItem', prunedMarkerKey.pk),
+      'read back what it deletes (ReturnValues ALL_OLD)': ask('DeleteItem', record, { 'dynamodb:ReturnValues': 'ALL_OLD' }),
+      'put a chain entry': ask('PutItem', chainEntryKey(1).pk),
+      'overwrite the head': ask('PutItem', chainHeadKey.pk),
+      'read a record': ask('GetItem', record),
+      'update a record': ask('UpdateItem', record),
+      'batch-write (puts as well as deletes)': ask('BatchWriteItem', record),
+      'seal an entry of its own': { action: 'kms:GenerateMac', resource: '*' },
+      'rewrite the anchored head': { action: 's3:PutObject', resource: '*' },
+    };
+    expect(decisions(refused)).toEqual(Object.fromEntries(Object.keys(refused).map((what) => [what, 'implicitly denied'])));
+    // Nobody else may delete anything in the table, the chainer included.
+    for (const entry of [...WRITERS, CHAINER_ENTRY, AUDIT_ENTRY]) {
+      const { statements } = functionWithEntry(resources, entry);
+      expect({ entry, decision: evaluate(statements, ask('DeleteItem', record)) }).toEqual({ entry, decision: 'implicitly denied' });
+    }
+  });
+
   test('only the audit function reads audit records: GetItem and Query on the table, Query on each index by name', () => {
     const { resources } = fixture.get(clientId);
     const tableId = auditTableId();
@@ -225,7 +269,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const grantees = granteesOf(resources, tableId);
     const writerRoles = WRITERS.map((entry) => functionWithEntry(resources, entry).roleId);
     const chainer = functionWithEntry(resources, CHAINER_ENTRY);
-    expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId].sort());
+    const pruner = functionWithEntry(resources, PRUNER_ENTRY);
+    expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId, pruner.roleId].sort());
+    // The pruner reads only the chain, the head and the marker (the previous test): every one of its statements on the table is conditioned.
+    expect(pruner.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined)).toEqual([]);
     // The chainer reads the records after the head (byTime index) and the chain; it may Put (its own partitions, above), never update.
     const chainerOnTable = chainer.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined);
     expect([...new Set(chainerOnTable.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);

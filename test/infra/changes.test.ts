@@ -15,6 +15,9 @@ import {
   referencedIds,
   renderArn,
   resourcesOfType,
+  RETENTION_ENTRY,
+  retentionGrants,
+  statementsOn,
   useClientStacks,
 } from './infra-fixtures';
 
@@ -75,7 +78,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const changes = functionWithEntry(resources, CHANGES_ENTRY);
     const incidents = functionWithEntry(resources, 'src/modules/incidents/functions/incidents-handler.ts');
     const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
-    expect(granteesOf(resources, changesId).sort()).toEqual([changes.roleId, incidents.roleId, reports.roleId].sort());
+    // The retention job: closed requests and changes on byState, rewritten under their own partitions (test/integration/retention-pseudonymisation.test.ts).
+    const retention = functionWithEntry(resources, RETENTION_ENTRY);
+    expect(granteesOf(resources, changesId).sort()).toEqual([changes.roleId, incidents.roleId, reports.roleId, retention.roleId].sort());
+    expect(statementsOn(retention.statements, changesId)).toEqual(retentionGrants(changesId, 'byState', ['REQUEST#*', 'CHANGE#*']));
     // The request:change ratio of the service report: Query only (its index by name: iam.test.ts).
     const onChangesByReports = reports.statements.filter((st) => referencedIds(st.Resource).has(changesId));
     expect([...new Set(actionsOf(onChangesByReports).filter((a) => a.startsWith('dynamodb:')))]).toEqual(['dynamodb:Query']);

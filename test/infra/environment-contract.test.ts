@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { ENV, readEnvironment, variableNames, type EnvironmentContract } from '../../src/platform/environment-contract';
-import { AUDIT_CHAINER_ENVIRONMENT, AUDIT_ENVIRONMENT } from '../../src/modules/audit/functions/environment';
+import { RETENTION_ENVIRONMENT } from '../../src/modules/privacy/functions/environment';
+import { AUDIT_CHAINER_ENVIRONMENT, AUDIT_ENVIRONMENT, AUDIT_PRUNER_ENVIRONMENT } from '../../src/modules/audit/functions/environment';
 import { CATALOGUE_ENVIRONMENT } from '../../src/modules/catalogue/functions/environment';
 import { CHANGES_ENVIRONMENT } from '../../src/modules/changes/functions/environment';
 import { AUTO_CLOSE_ENVIRONMENT, INCIDENTS_ENVIRONMENT, SLA_CLOCK_ENVIRONMENT } from '../../src/modules/incidents/functions/environment';
@@ -31,6 +32,8 @@ const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
   'src/modules/changes/functions/changes-handler.ts': CHANGES_ENVIRONMENT,
   'src/modules/audit/functions/audit-handler.ts': AUDIT_ENVIRONMENT,
   'src/modules/audit/functions/audit-chainer-handler.ts': AUDIT_CHAINER_ENVIRONMENT,
+  'src/modules/audit/functions/audit-pruner-handler.ts': AUDIT_PRUNER_ENVIRONMENT,
+  'src/modules/privacy/functions/retention-handler.ts': RETENTION_ENVIRONMENT,
   'src/modules/reports/functions/reports-handler.ts': REPORTS_ENVIRONMENT,
   'src/modules/oncall/functions/oncall-handler.ts': ONCALL_ENVIRONMENT,
   'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,

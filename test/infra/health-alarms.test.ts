@@ -93,10 +93,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const query: string = audit.Metrics[0].Expression;
     expect(query.startsWith('SELECT SUM(AuditWriteFailed) FROM SCHEMA(RoweItsm, service) WHERE ')).toBe(true);
     const services = [...query.matchAll(/service = '([\w-]+)'/g)].map((m) => m[1]);
-    // Fourteen writers, the knowledge-retirement job, the on-call and the ServiceNow functions included,
-    // and the outbox's two (they audit the resolution drafts they store).
-    expect(services).toHaveLength(14);
-    expect(services).toEqual(expect.arrayContaining(['incidents', 'problems', 'knowledge-retirement', 'oncall', 'servicenow', 'outbox', 'outbox-reconciler']));
+    // Sixteen writers, the knowledge-retirement job, the on-call and the ServiceNow functions included,
+    // the outbox's two (they audit the resolution drafts they store) and the audit pruner and the retention job (the records of their runs).
+    expect(services).toHaveLength(16);
+    expect(services).toEqual(expect.arrayContaining(['incidents', 'problems', 'knowledge-retirement', 'oncall', 'servicenow', 'outbox', 'outbox-reconciler', 'audit-pruner', 'retention']));
   });
 
   test('through the alarm rule each health alarm becomes an error incident on itsm-platform, whatever the client rules say', () => {

@@ -20,6 +20,9 @@ import {
   apiOperationsOf,
   integratedFunctionIds,
   statementsOfRole,
+  RETENTION_ENTRY,
+  retentionGrants,
+  statementsOn,
   useClientStacks,
   type CfnResourceJson,
   type PolicyStatementJson,
@@ -161,7 +164,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const reconciler = functionWithEntry(resources, RECONCILER_ENTRY);
     // Knowledge writes store the self-help site's rebuild (an outbox item) with their change.
     const retirement = functionWithEntry(resources, 'src/modules/problems/functions/knowledge-retirement-handler.ts');
-    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, retirement.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId].sort());
+    // The retention job: Query on byCreated, then an incident's own partition read and put back (INCIDENT#* only).
+    const retention = functionWithEntry(resources, RETENTION_ENTRY);
+    expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, retirement.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId, retention.roleId].sort());
+    expect(statementsOn(retention.statements, tableId)).toEqual(retentionGrants(tableId, 'byCreated', ['INCIDENT#*']));
     const outboxPut = { actions: ['dynamodb:PutItem'], resources: [`\${${tableId}.Arn}`], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } } };
     const describeGrant = (s: any) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn), ...(s.Condition && { condition: s.Condition }) });
     // The changes function stores the approvers' notice with an assessment: an outbox item.

@@ -411,6 +411,22 @@ export function functionWithEntry(resources: Readonly<Record<string, CfnResource
   return { logicalId, fn, roleId: roleId!, statements: statementsOfRole(resources, roleId!) };
 }
 
+/** The retention job's entry (src/modules/privacy): it reads and rewrites closed records in the incidents, changes and problems tables. */
+export const RETENTION_ENTRY = 'src/modules/privacy/functions/retention-handler.ts';
+
+/** The statements naming `tableId`, each as its sorted actions, rendered resources and condition. */
+export function statementsOn(statements: readonly PolicyStatementJson[], tableId: string): { actions: string[]; resources: string[]; condition?: unknown }[] {
+  return statements
+    .filter((s) => referencedIds(s.Resource).has(tableId))
+    .map((s) => ({ actions: asList(s.Action).sort(), resources: asList(s.Resource).map(renderArn), ...(s.Condition !== undefined && { condition: s.Condition }) }));
+}
+
+/** What the retention job may do on a table: Query the one index it finds closed records on; Query and PutItem under the records' own partition keys. */
+export const retentionGrants = (tableId: string, index: string, partitions: readonly string[]) => [
+  { actions: ['dynamodb:Query'], resources: [`\${${tableId}.Arn}/index/${index}`] },
+  { actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [`\${${tableId}.Arn}`], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] } } },
+];
+
 /** The roles that some AWS::IAM::Policy grants anything on `resourceId` (once per policy). */
 export function granteesOf(resources: Readonly<Record<string, CfnResourceJson>>, resourceId: string): (string | undefined)[] {
   return resourcesOfType(resources, 'AWS::IAM::Policy')

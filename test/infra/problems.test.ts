@@ -16,6 +16,9 @@ import {
   idOf,
   referencedIds,
   resourcesOfType,
+  RETENTION_ENTRY,
+  retentionGrants,
+  statementsOn,
   apiOperationsOf,
   functionOfAlias,
   integratedFunctionIds,
@@ -65,7 +68,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // The outbox's functions store resolution drafts (draft-article effects), and read published
     // articles to rebuild the self-help site where the client has one.
     const outbox = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'].map((entry) => functionWithEntry(resources, entry));
-    expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId, ...outbox.map((fn) => fn.roleId)].sort());
+    // The retention job: closed problems on byState, rewritten under their own partitions.
+    const retention = functionWithEntry(resources, RETENTION_ENTRY);
+    expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId, retention.roleId, ...outbox.map((fn) => fn.roleId)].sort());
+    expect(statementsOn(retention.statements, tableId)).toEqual(retentionGrants(tableId, 'byState', ['PROBLEM#*']));
     expect(grantsOn(incidents.statements, tableId)).toEqual({
       [`\${${tableId}.Arn}`]: ['dynamodb:GetItem'],
       [`\${${tableId}.Arn}/index/bySearchTerm`]: ['dynamodb:Query'],

@@ -15,9 +15,11 @@ const BUDGET = 300;
  * latency alarm per function, one CodeDeploy application and role per stack), 250 when the modules landed. The
  * on-call, self-help site, ServiceNow and sealed-audit practices added about 45 (a function costs about 9, the site's
  * bucket and distribution 7); one throttles alarm and one audit-write alarm per stack instead of one of each per
- * function gave 28 back: 254-260 now. The ceiling warns 25 before the hard budget, so growth is seen in review.
+ * function gave 28 back: 254-260. Personal data's lifetime added two daily jobs of their own (the audit pruner, which
+ * may delete audit records but not seal, and the retention job, which rewrites closed records), 11 each: 270-284 now.
+ * The ceiling warns 10 before the hard budget, so growth is seen in review.
  */
-const SHIPPED_CEILING = 275;
+const SHIPPED_CEILING = 290;
 
 // The shipped clients, and the test clients that turn every option on (test/fixtures/clients):
 // canary releases and private or VPN access must fit the same budget.

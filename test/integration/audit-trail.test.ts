@@ -7,11 +7,11 @@ import { DynamoDbAuditTrail, sha256Hex, toItem } from '../../src/kernel/adapters
 import { erasePerson } from '../../src/modules/privacy/app';
 import { DynamoDbAuditRecordEraser, DynamoDbPersonalDataStore } from '../../src/modules/privacy/adapters';
 import { auditRecordKey, chainEntryKey, chainHeadKey, prunedMarkerKey } from '../../src/kernel/adapters/audit-table-keys';
-import { chainAuditRecords, CHAIN_LAG_MS, pruneAuditRecords, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
+import { chainAuditRecords, CHAIN_LAG_MS, pruneAuditRecords, runAuditPruning, verifyAuditTrail } from '../../src/modules/audit/app/audit-use-cases';
 import { chainEntriesFor, headOf, recordKeyOf, stampRecord, type AuditEntry, type AuditRecord, type ChainEntry } from '../../src/kernel/domain/audit-chain';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
-import { expectProblem, incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
+import { exampleFunctionEnv, exampleSettings, expectProblem, incidentRoutes, setEnv, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
 import { scanAll } from './support-incidents';
 import { HmacChainSeal } from '../../local/stand-ins/hmac-chain-seal';
 import { FileChainAnchor } from '../../local/stand-ins/file-chain-anchor';
@@ -51,6 +51,19 @@ async function entriesOf(trail: DynamoDbAuditTrail): Promise<ChainEntry[]> {
   const entries: ChainEntry[] = [];
   for await (const e of trail.chainFrom(1)) entries.push(e);
   return entries;
+}
+
+/** `old` records written 800 days ago and chained then, `recent` ones written and chained now: the trail, and the recent records. */
+async function oldAndRecentChained(tables: TestTables, old: number, recent: number): Promise<{ trail: DynamoDbAuditTrail; recent: AuditRecord[] }> {
+  const then = new Date(Date.now() - 800 * 86_400_000);
+  const oldTrail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: clockAt(then), ids: stamps.ids });
+  for (let n = 0; n < old; n++) await oldTrail.append(entry(n));
+  await chainer(oldTrail, { now: new Date(then.getTime() + 60_000), lagMs: 0 });
+  const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
+  const written: AuditRecord[] = [];
+  for (let n = old; n < old + recent; n++) written.push(await trail.append(entry(n)));
+  await chainer(trail, { lagMs: 0 });
+  return { trail, recent: written };
 }
 
 describe('records and the chainer', () => {
@@ -146,18 +159,20 @@ describe('records and the chainer', () => {
   });
 
   test('audit retention: records past it are removed with their entries, the rest still verifies; a marker moved, unsealed or removed is found', async () => {
-    const old = new Date(Date.now() - 800 * 86_400_000);
-    const oldTrail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: clockAt(old), ids: stamps.ids });
-    for (let n = 0; n < 5; n++) await oldTrail.append(entry(n));
-    await chainer(oldTrail, { now: new Date(old.getTime() + 60_000), lagMs: 0 });
-    const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, stamps);
-    for (let n = 5; n < 8; n++) await trail.append(entry(n));
-    await chainer(trail, { lagMs: 0 });
+    const { trail } = await oldAndRecentChained(tables, 5, 3);
     expect(await verifyNow(trail)).toMatchObject({ intact: true, checked: 8 });
 
     // Three years' retention keeps everything; one year removes the five old records and their entries.
     expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 1095 })).toBe(0);
-    expect(await pruneAuditRecords({ store: trail, clock: stamps.clock, retentionDays: 365 })).toBe(5);
+    // A run stops after any batch its time is up (the next run goes on), and says so; one audit entry per run, counts only.
+    const runs: AuditEntry[] = [];
+    const runLog = { record: async (e: AuditEntry) => void runs.push(e) };
+    expect(await runAuditPruning({ store: trail, clock: stamps.clock, retentionDays: 365, audit: runLog }, { batch: 2, mayContinue: () => false })).toEqual({ pruned: 2, complete: false });
+    expect(await runAuditPruning({ store: trail, clock: stamps.clock, retentionDays: 365, audit: runLog }, { batch: 2, mayContinue: () => true })).toEqual({ pruned: 3, complete: true });
+    expect(runs.map((r) => r.changes)).toEqual([
+      [{ field: 'pruned', after: 2 }, { field: 'retentionDays', after: 365 }],
+      [{ field: 'pruned', after: 3 }, { field: 'retentionDays', after: 365 }],
+    ]);
     expect((await entriesOf(trail)).map((e) => e.sequence)).toEqual([6, 7, 8]);
     expect((await trail.list({}, { limit: 100 })).items).toHaveLength(3);
     expect(await trail.pruned()).toMatchObject({ sequence: 5 });
@@ -198,6 +213,57 @@ describe('records and the chainer', () => {
     const fourth = all.items[3]!;
     const sixth = all.items[5]!;
     expect((await trail.list({ from: fourth.at, to: sixth.at }, { limit: 10 })).items.map((r) => r.actor)).toEqual(['writer-3', 'writer-4', 'writer-5']);
+  });
+});
+
+describe('scheduled audit pruning (the pruner function, as the daily rule runs it)', () => {
+  let tables: TestTables;
+  let undo: (() => void)[] = [];
+  beforeAll(async () => {
+    tables = await createTestTables();
+    const anchorFile = join(integrityDir, 'pruning.jsonl');
+    newAnchor('pruning');
+    // The example client's settings with a year's audit retention; the auditors' function seals and anchors through the stand-ins.
+    undo = [
+      setEnv(exampleFunctionEnv(tables, { ...exampleSettings(), retention: { auditRecords: 365 } })),
+      registerLocalStandIns({ [LOCAL_STAND_IN_ENV.auditSealKeyFile]: sealKeyFile, [LOCAL_STAND_IN_ENV.auditAnchorFile]: anchorFile }),
+    ];
+  });
+  afterAll(async () => {
+    for (const u of undo.reverse()) u();
+    await tables?.destroy();
+  });
+
+  test('records past retention go with their entries, /audit/verify still answers intact, the run is audited; a deletion by anyone else is found', async () => {
+    const { trail, recent } = await oldAndRecentChained(tables, 6, 3);
+
+    let pruner!: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ pruned: number; complete: boolean }>;
+    let auditHandler!: ProxyHandler;
+    jest.isolateModules(() => {
+      pruner = (require('../../src/modules/audit/functions/audit-pruner-handler') as typeof import('../../src/modules/audit/functions/audit-pruner-handler')).handler as unknown as typeof pruner;
+      auditHandler = (require('../../src/modules/audit/functions/audit-handler') as typeof import('../../src/modules/audit/functions/audit-handler')).handler as unknown as ProxyHandler;
+    });
+    const verify = async () => (await invoke(auditHandler, 'GET', { path: '/audit/verify', resource: '/audit/verify', caller: callers.auditor })).body;
+    const scheduled = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'eu-west-2', resources: [], detail: {} };
+    expect(await verify()).toMatchObject({ intact: true, checked: 9 });
+
+    expect(await pruner(scheduled, lambdaContext('rowe-itsm-example-audit-pruner'))).toEqual({ pruned: 6, complete: true });
+    expect((await entriesOf(trail)).map((e) => e.sequence)).toEqual([7, 8, 9]);
+    // The verification's own record is there too, and the run's (not chained yet: pending).
+    const left = (await trail.list({}, { limit: 100 })).items;
+    expect(left.filter((r) => r.action === 'incident:update').map((r) => r.id).sort()).toEqual(recent.map((r) => r.id).sort());
+    const run = left.find((r) => r.action === 'audit:prune')!;
+    expect(run).toMatchObject({ actor: 'system:audit-pruner', roles: ['system'], resource: { type: 'audit-trail', id: 'retention' } });
+    expect(run.changes).toEqual([{ field: 'pruned', after: 6 }, { field: 'retentionDays', after: 365 }]);
+    expect(await verify()).toMatchObject({ intact: true, checked: 3, complete: true });
+    // Run again: nothing past retention is left.
+    expect(await pruner(scheduled, lambdaContext('rowe-itsm-example-audit-pruner'))).toEqual({ pruned: 0, complete: true });
+
+    // Anyone else (another role, or the pruner's own role out of turn) removes a recent record with its entry: found.
+    const removed = (await entriesOf(trail))[1]!;
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: chainEntryKey(removed.sequence) }));
+    await tables.documents.send(new DeleteCommand({ TableName: tables.names.audit, Key: auditRecordKey(removed.recordKey.slice(removed.recordKey.indexOf('#') + 1)) }));
+    expect(await verify()).toMatchObject({ intact: false, firstBreak: { sequence: 9, reason: 'gap' } });
   });
 });
 

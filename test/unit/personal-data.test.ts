@@ -12,7 +12,7 @@ import {
   type AuditEntry,
   type AuditRecord,
 } from '../../src/kernel/domain/audit-chain';
-import { pseudonymise, pseudonymOf } from '../../src/kernel/domain/personal-data';
+import { peopleNamedIn, pseudonymise, pseudonymOf } from '../../src/kernel/domain/personal-data';
 import { DEFAULT_RETENTION_DAYS, expiresAtEpochSeconds, isRetentionDue, RETENTION_RULES, retentionCutoff } from '../../src/kernel/domain/retention';
 import { clientSettingsSchema } from '../../src/config/client-settings-schema';
 import { erasePerson, type ErasePersonDeps } from '../../src/modules/privacy/app';
@@ -168,4 +168,14 @@ describe('retention', () => {
     });
     expect(settings.retention).toEqual({ ...DEFAULT_RETENTION_DAYS, auditRecords: 2555 });
   });
+});
+
+test('the people a record names (whom its retention replaces): under personal keys at any depth; jobs, machine clients, anonymous and pseudonyms are no one; a state transition\'s `to` is a state', () => {
+  const record = {
+    reportedBy: 'rita', reportedById: 'rita-sub', assignee: 'bob', updatedBy: 'system:auto-close', recordedBy: 'client:monitoring', closedBy: pseudonymOf('x'),
+    comments: [{ by: 'carol', text: 'bob said so' }, { by: 'anonymous' }],
+    timeline: [{ type: 'closed', actor: 'dave', from: 'Resolved', to: 'Closed' }, { type: 'field-change', actor: 'erin', field: 'assignee', from: 'frank', to: 'gina' }, { type: 'state-change', field: 'state', to: 'In Progress' }],
+    escalations: [{ level: 1, to: 'hank' }],
+  };
+  expect([...peopleNamedIn(record)].sort()).toEqual(['bob', 'carol', 'dave', 'erin', 'gina', 'hank', 'rita', 'rita-sub']);
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EMPTY_CHAIN, sealRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type PruneMarker, type Sha256 } from '../domain/audit-chain';
 import type { AuditChainStore, AuditFilter, AuditPruneStore, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
 import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
@@ -36,6 +36,8 @@ const newSalt = () => randomBytes(16).toString('hex');
 
 /** Entries read per Query while walking the chain (well under DynamoDB's 1 MB page). */
 const CHAIN_PAGE = 500;
+/** Deletes in flight at once when pruning (the SDK client keeps up to 50 connections). */
+const REMOVALS_AT_ONCE = 25;
 const MAX_QUERY_CALLS_PER_PAGE = 5;
 
 /**
@@ -95,15 +97,14 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...prunedMarkerKey, ...marker } }));
   }
 
+  /**
+   * One DeleteItem per item, a few at a time: BatchWriteItem would need a grant that also allows
+   * Puts (IAM cannot tell a batch's deletes from its puts), and the pruner may only delete.
+   */
   async removeChained(entries: readonly ChainEntry[]): Promise<void> {
     const keys = entries.flatMap((entry) => [auditRecordKey(entry.recordKey.slice(entry.recordKey.indexOf('#') + 1)), chainEntryKey(entry.sequence)]);
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests: Record<string, unknown>[] | undefined = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; requests && requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
-        requests = result.UnprocessedItems?.[this.tableName] as Record<string, unknown>[] | undefined;
-      }
+    for (let i = 0; i < keys.length; i += REMOVALS_AT_ONCE) {
+      await Promise.all(keys.slice(i, i + REMOVALS_AT_ONCE).map((Key) => this.db.send(new DeleteCommand({ TableName: this.tableName, Key }))));
     }
   }
 

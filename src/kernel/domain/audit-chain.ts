@@ -49,6 +49,11 @@ export interface AuditEntry {
   readonly changes?: readonly FieldChange[];
 }
 
+/** The record of a scheduled job's run (`system:<job>`, role `system`): what it did, as counts, never whose records. */
+export function jobRunEntry(job: string, action: string, resource: AuditResource, changes: readonly FieldChange[]): AuditEntry {
+  return { actor: job, roles: ['system'], action, resource, outcome: 'allowed', changes };
+}
+
 /** A record as stored: the entry, its id and time, and its own hash. Written once; only an erasure changes its people. */
 export interface AuditRecord extends AuditEntry {
   readonly id: string;

@@ -47,6 +47,32 @@ export const PSEUDONYM_PREFIX = 'erased-';
 export const pseudonymOf = (erasureId: string): string => `${PSEUDONYM_PREFIX}${erasureId}`;
 export const isPseudonym = (value: string): boolean => value.startsWith(PSEUDONYM_PREFIX);
 
+/** Whether a value under a personal key names a person: not a job (`system:…`), a machine client (`client:…`), `anonymous`, or a pseudonym already. */
+export function namesAPerson(value: string): boolean {
+  return value.trim() !== '' && !value.startsWith('system:') && !value.startsWith('client:') && value !== 'anonymous' && !isPseudonym(value);
+}
+
+/**
+ * Every person named in `value` (under a personal key, at any depth): whom a record's
+ * pseudonymisation replaces. A transition's `to` (`{ from, to }`, or `{ field, from, to }`) names a
+ * person only when its field is a personal one (`assignee`): a state's `to` is a state.
+ */
+export function peopleNamedIn(value: unknown): Set<string> {
+  const people = new Set<string>();
+  const walk = (v: unknown, personalHere: boolean): void => {
+    if (typeof v === 'string') {
+      if (personalHere && namesAPerson(v)) people.add(v);
+    } else if (Array.isArray(v)) v.forEach((item) => walk(item, personalHere));
+    else if (isPlainObject(v)) {
+      const transition = 'field' in v || ('from' in v && 'to' in v);
+      const personalField = typeof v['field'] === 'string' && PERSONAL_KEYS.has(lastKeyOf(v['field']));
+      for (const [key, inner] of Object.entries(v)) walk(inner, key === 'to' && transition ? personalField : PERSONAL_KEYS.has(key));
+    }
+  };
+  walk(value, false);
+  return people;
+}
+
 /**
  * `value` with the person replaced by `pseudonym` wherever a personal key holds exactly one of
  * their identifiers (username, user id, e-mail), and the number of values replaced. Nothing else changes.

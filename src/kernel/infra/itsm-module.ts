@@ -1,4 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -7,7 +10,8 @@ import type { Construct } from 'constructs';
 import type { FunctionGroup } from '../http/route-declaration';
 import { AUDIT_RECORD_PARTITIONS } from '../adapters/audit-table-keys';
 import type { DataResources } from './data-resources';
-import type { ItsmFunction } from './itsm-function';
+import { ItsmFunction } from './itsm-function';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ItsmNotifications } from './itsm-notifications';
 
 /**
@@ -79,6 +83,36 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
   /** The audit-append grant every function that changes data or refuses requests gets, and nothing more there. */
   protected get auditAppend() {
     return { table: this.shared.data.auditTable, key: this.shared.data.key, recordPartitions: AUDIT_RECORD_PARTITIONS };
+  }
+
+  /**
+   * A daily job, one run at a time (reserved concurrency 1): its function (asynchronous, failed
+   * runs to the scheduled jobs' queue) and an EventBridge rule invoking its live alias; a failed
+   * delivery is retried twice, then lands in the same queue (the rule's own dead-letter queue).
+   * The caller adds the function's grants.
+   */
+  protected dailyJob(id: string, job: { readonly entry: string; readonly serviceName: string; readonly timeout: Duration; readonly environment: Record<string, string>; readonly description: string }): ItsmFunction {
+    const { data, logRetention, jobFailures } = this.shared;
+    const fn = new ItsmFunction(this.scope, `${id}Function`, {
+      entry: job.entry,
+      serviceName: job.serviceName,
+      logRetention,
+      logKey: data.key,
+      memorySize: 512,
+      timeout: job.timeout,
+      invocation: 'asynchronous',
+      deadLetterQueue: jobFailures,
+      environment: job.environment,
+    });
+    (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
+    fn.grantQueueSend(jobFailures, data.key);
+    new Rule(this.scope, `${id}Schedule`, {
+      description: job.description,
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(fn.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
+    });
+    this.functions.push(fn);
+    return fn;
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   changedFields,
   ChainVerifier,
   GENESIS_HASH,
+  jobRunEntry,
   recordKeyOf,
   type AuditEntry,
   type AuditRecord,
@@ -276,6 +277,45 @@ export async function pruneAuditRecords(deps: AuditPruneDeps, maxEntries = 1_000
   if (last) await deps.store.markPruned({ sequence: last.sequence, hash: last.hash, recordKey: last.recordKey, mac: last.mac! });
   await deps.store.removeChained([...leftovers, ...due]);
   return due.length;
+}
+
+/** Who the scheduled audit pruning acts as in the trail. */
+export const AUDIT_PRUNER_ACTOR = 'system:audit-pruner';
+
+export interface AuditPruningRun {
+  /** Records removed with their chain entries, this run. */
+  readonly pruned: number;
+  /** False when the run stopped with records past retention left (the next run goes on). */
+  readonly complete: boolean;
+}
+
+/**
+ * The scheduled pruning: batches of `pruneAuditRecords` until nothing past retention is left or
+ * `mayContinue` says the run's time is up (asked after each batch), then one audit record of the run (`audit:prune`, the
+ * count and the retention; no record content, no person) when it removed anything.
+ */
+export async function runAuditPruning(
+  deps: AuditPruneDeps & { readonly audit: AuditLog },
+  options: { readonly batch?: number; readonly mayContinue: () => boolean },
+): Promise<AuditPruningRun> {
+  const batch = options.batch ?? 1_000;
+  let pruned = 0;
+  let complete = false;
+  // At least one batch each run, then more while there is time.
+  do {
+    const removed = await pruneAuditRecords(deps, batch);
+    pruned += removed;
+    complete = removed < batch;
+  } while (!complete && options.mayContinue());
+  if (pruned > 0) {
+    await deps.audit.record(
+      jobRunEntry(AUDIT_PRUNER_ACTOR, 'audit:prune', { type: 'audit-trail', id: 'retention' }, [
+        { field: 'pruned', after: pruned },
+        { field: 'retentionDays', after: Math.max(deps.retentionDays, RETENTION_RULES.auditRecords.minDays) },
+      ]),
+    );
+  }
+  return { pruned, complete };
 }
 
 /** Chain entries with whether each one's seal verifies, checked a batch at a time. */

@@ -5,3 +5,6 @@ export const AUDIT_ENVIRONMENT = environmentContract({ auditTable: ENV.auditTabl
 
 /** audit-chainer-handler.ts: links new records into the chain, every minute. */
 export const AUDIT_CHAINER_ENVIRONMENT = environmentContract({ auditTable: ENV.auditTable, auditSealKey: ENV.auditSealKey, auditAnchorBucket: ENV.auditAnchorBucket });
+
+/** audit-pruner-handler.ts: removes audit records past the client's retention, daily. */
+export const AUDIT_PRUNER_ENVIRONMENT = environmentContract({ auditTable: ENV.auditTable, clientSettings: ENV.clientSettings });

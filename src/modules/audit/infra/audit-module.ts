@@ -6,13 +6,13 @@ import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { AUDIT_INDEXES, CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION } from '../../../kernel/adapters/audit-table-keys';
+import { AUDIT_INDEXES, AUDIT_RECORD_PARTITIONS, CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION, PRUNED_PARTITION } from '../../../kernel/adapters/audit-table-keys';
 import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { CHAIN_ANCHOR_OBJECT_KEY } from '../adapters/anchor-object-key';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { environmentOf } from '../../../platform/environment-contract';
-import { AUDIT_CHAINER_ENVIRONMENT, AUDIT_ENVIRONMENT } from '../functions/environment';
+import { AUDIT_CHAINER_ENVIRONMENT, AUDIT_ENVIRONMENT, AUDIT_PRUNER_ENVIRONMENT } from '../functions/environment';
 
 export type AuditModuleProps = ItsmModuleProps;
 
@@ -41,6 +41,8 @@ const KEY_ADMINISTRATION = [
 export class AuditModule extends ItsmModule {
   readonly audit: ItsmFunction;
   readonly auditChainer: ItsmFunction;
+  /** Removes records past the client's audit retention with their chain entries, daily. */
+  readonly auditPruner: ItsmFunction;
   /** Seals chain entries (HMAC_256): GenerateMac for the chainer, VerifyMac for the auditors' function, nothing for anyone else. */
   readonly sealKey: Key;
   /** Where the chainer anchors the chain head (Object Lock, compliance mode). */
@@ -48,7 +50,7 @@ export class AuditModule extends ItsmModule {
 
   constructor(scope: Construct, props: AuditModuleProps) {
     super(scope, props);
-    const { data, logRetention, jobFailures } = props;
+    const { data, logRetention, jobFailures, clientSettings } = props;
     const sealKey = new Key(scope, 'AuditSealKey', {
       description: `rowe-itsm ${props.clientId}: seals the audit chain's entries (HMAC); only the audit chainer may generate MACs`,
       keySpec: KeySpec.HMAC_256,
@@ -117,6 +119,46 @@ export class AuditModule extends ItsmModule {
       targets: [new LambdaFunction(auditChainer.live, { retryAttempts: 2, maxEventAge: Duration.minutes(10), deadLetterQueue: jobFailures })],
     });
 
+    // Audit retention (client config retention.auditRecords): a function of its own, not the
+    // chainer's, so the role that seals cannot delete and the role that deletes cannot seal: it
+    // could not rebuild the chain over records it removed. It reads the chain and the head, deletes
+    // records and chain entries (DeleteItem one by one: a BatchWriteItem grant would allow Puts too),
+    // moves the prune marker (a copy of a sealed entry), and appends the record of its run.
+    const auditPruner = this.dailyJob('AuditPruner', {
+      entry: 'src/modules/audit/functions/audit-pruner-handler.ts',
+      serviceName: 'audit-pruner',
+      timeout: Duration.minutes(10),
+      environment: environmentOf(AUDIT_PRUNER_ENVIRONMENT, { auditTable: data.auditTable.tableName, clientSettings }),
+      description: 'Removes audit records past the client audit retention, behind the sealed prune marker',
+    });
+    const noReturnValues = { StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] } };
+    auditPruner.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditReadChainHeadAndMarkerOnly',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [data.auditTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION, PRUNED_PARTITION] } },
+      }),
+    );
+    auditPruner.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditDeleteRecordsAndChainEntriesOnly',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [data.auditTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_RECORD_PARTITIONS, CHAIN_ENTRY_PARTITION] }, ...noReturnValues },
+      }),
+    );
+    auditPruner.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'AuditMovePruneMarkerOnly',
+        actions: ['dynamodb:PutItem'],
+        resources: [data.auditTable.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [PRUNED_PARTITION] }, ...noReturnValues },
+      }),
+    );
+    auditPruner.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [data.key.keyArn] }));
+    auditPruner.grantAuditAppend(this.auditAppend);
+
     // The auditors' routes: reads the audit trail (Query on each index by name); appends only the
     // records of the requests it refuses.
     const audit = new ItsmFunction(scope, 'AuditFunction', {
@@ -139,9 +181,12 @@ export class AuditModule extends ItsmModule {
     this.anchorBucket = anchorBucket;
     this.audit = audit;
     this.auditChainer = auditChainer;
+    this.auditPruner = auditPruner;
     this.apiFunctions.audit = audit.function;
-    this.functions.push(audit, auditChainer);
+    // The pruner is in the functions already (dailyJob); the API's function comes first.
+    this.functions.unshift(audit, auditChainer);
     // The chainer's appends are the chain's own links; a failure there fails its run (its dead-letter queue).
     this.alarmOnAuditWriteFailures(audit);
+    this.alarmOnAuditWriteFailures(auditPruner);
   }
 }

@@ -58,9 +58,13 @@ const createdKeys = (record: { readonly id: string; readonly createdAt: string }
 });
 export const createdPartition = (month: string) => `CREATED#${month}`;
 
+/** byState partitions, by state (also where the retention job finds closed changes and requests). */
+export const changeStatePartition = (state: string) => `CHANGE-STATE#${state}`;
+export const requestStatePartition = (state: string) => `REQUEST-STATE#${state}`;
+
 export const changeIndexKeys = (change: { readonly id: string; readonly state: ChangeState; readonly updatedAt: string; readonly plannedStart: string; readonly createdAt: string }) => ({
   ...createdKeys(change),
-  gsi1pk: `CHANGE-STATE#${change.state}`,
+  gsi1pk: changeStatePartition(change.state),
   gsi1sk: `${change.updatedAt}#${change.id}`,
   ...(CALENDAR_STATES.includes(change.state) && {
     gsi2pk: calendarPartition(monthOf(change.plannedStart)),
@@ -76,6 +80,6 @@ export const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' 
 export const REQUEST_PARTITION_PATTERN = 'REQUEST#*';
 export const requestIndexKeys = (request: { readonly id: string; readonly state: string; readonly updatedAt: string; readonly createdAt: string }) => ({
   ...createdKeys(request),
-  gsi1pk: `REQUEST-STATE#${request.state}`,
+  gsi1pk: requestStatePartition(request.state),
   gsi1sk: `${request.updatedAt}#${request.id}`,
 });

@@ -20,7 +20,7 @@
  * parallel, page order kept); an entry is written when the incident enters the list and never
  * rewritten while it stays. byStateBrief projects the few attributes its other readers take from
  * the index itself (the outbox reconciler: id, updatedAt, sla; the self-help site: id, major,
- * service; auto-close: resolvedAt), under 1 KB, and moves with every state change anyway.
+ * service; auto-close: resolvedAt; the retention job: pseudonymisedAt), under 1 KB, and moves with every state change anyway.
  * byNumber and byOpenService hold keys only: a lookup by number reads the item by key afterwards,
  * and the count of open incidents needs no attributes. "Open only" indexes are sparse: their
  * attributes are removed when the incident is resolved, so a queue or a count reads open work only.
@@ -46,7 +46,7 @@
 export const INCIDENTS_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 /** What byStateBrief's readers take from the index itself (see above). */
-export const STATE_INDEX_ATTRIBUTES = ['id', 'updatedAt', 'sla', 'major', 'service', 'resolvedAt'] as const;
+export const STATE_INDEX_ATTRIBUTES = ['id', 'updatedAt', 'sla', 'major', 'service', 'resolvedAt', 'pseudonymisedAt'] as const;
 
 export const INCIDENT_INDEXES = {
   byNumber: { name: 'byNumber', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
@@ -84,6 +84,8 @@ export const incidentIndexNamesFor = (index: IncidentIndexName, present: readonl
   return [INCIDENT_INDEXES[index].name, ...(retired && present.includes(retired.name) ? [retired.name] : [])];
 };
 
+/** Partition keys of incidents (the incident and its timeline), for IAM `dynamodb:LeadingKeys` conditions. */
+export const INCIDENT_PARTITION_PATTERN = 'INCIDENT#*';
 export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
 /** The incident id in an incident item's partition key (keys-only index entries carry nothing else). */
 export const incidentIdOfKey = (pk: string): string | undefined => (pk.startsWith('INCIDENT#') ? pk.slice('INCIDENT#'.length) : undefined);
@@ -99,6 +101,9 @@ export const timelineEntryKey = (incidentId: string, at: string, position: strin
   pk: `INCIDENT#${incidentId}`,
   sk: `${TIMELINE_PREFIX}${at}#${position}`,
 });
+
+/** byCreated's one partition: every incident, by creation (also where the retention job finds closed ones). */
+export const CREATED_PARTITION = 'INCIDENTS';
 
 export const incidentIndexKeys = (incident: {
   readonly id: string;
@@ -124,7 +129,7 @@ export const incidentIndexKeys = (incident: {
     ...(open && { gsi4pk: `OPEN-SERVICE#${incident.service}`, gsi4sk: queueOrder }),
     gsi5pk: `REPORTER#${incident.reportedBy}`,
     gsi5sk: createdThenId,
-    gsi6pk: 'INCIDENTS',
+    gsi6pk: CREATED_PARTITION,
     gsi6sk: createdThenId,
     ...(open && incident.assignee && { gsi7pk: `ASSIGNEE#${incident.assignee}`, gsi7sk: queueOrder }),
     ...(open && incident.assignmentGroup && { gsi8pk: `GROUP#${incident.assignmentGroup}`, gsi8sk: queueOrder }),

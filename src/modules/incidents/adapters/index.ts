@@ -3,7 +3,7 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export { DynamoDbIncidentRepository, fromItem, toItem } from './dynamodb-incident-repository';
-export { INCIDENT_INDEXES, incidentIndexNamesFor, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
+export { CREATED_PARTITION, INCIDENT_INDEXES, INCIDENT_PARTITION_PATTERN, incidentIndexNamesFor, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
 export { queryIncidentIndex } from './incident-index-query';
 export { DynamoDbReportAggregates, aggregateTransactItems } from './report-aggregates';
 export { slaExecutionName } from './sfn-sla-scheduler';

@@ -53,17 +53,8 @@ export class DynamoDbPersonalDataStore implements PersonalDataStore {
     for (let attempt = 1; item; attempt++) {
       const next = pseudonymisedItem(item, identifiers, pseudonym, this.keyAttributes);
       if (!next) return false;
-      const version = item['version'];
       try {
-        await this.options.db.send(
-          new PutCommand({
-            TableName: this.options.tableName,
-            Item: typeof version === 'number' ? { ...next, version: version + 1 } : next,
-            ...(typeof version === 'number'
-              ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } }
-              : { ConditionExpression: `attribute_exists(#key)`, ExpressionAttributeNames: { '#key': this.keyAttributes[0]! } }),
-          }),
-        );
+        await putOverRead(this.options.db, this.options.tableName, next, item, this.keyAttributes[0]!);
         return true;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException) || attempt >= ATTEMPTS) throw error;
@@ -73,6 +64,23 @@ export class DynamoDbPersonalDataStore implements PersonalDataStore {
     }
     return false;
   }
+}
+
+/**
+ * Puts `next` over `read`: as its next version, conditional on the version read, where it has one;
+ * else only if it still exists (`keyAttribute` present).
+ */
+export async function putOverRead(db: DynamoDBDocumentClient, tableName: string, next: Record<string, unknown>, read: Record<string, unknown>, keyAttribute = 'pk'): Promise<void> {
+  const version = read['version'];
+  await db.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: typeof version === 'number' ? { ...next, version: version + 1 } : next,
+      ...(typeof version === 'number'
+        ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } }
+        : { ConditionExpression: 'attribute_exists(#key)', ExpressionAttributeNames: { '#key': keyAttribute } }),
+    }),
+  );
 }
 
 /** The item with the person pseudonymised (keys kept, index keys rewritten), or undefined when it does not name them. */

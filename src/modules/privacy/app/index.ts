@@ -3,4 +3,5 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export { erasePerson, type ErasePersonDeps, type ErasureReport } from './erase-person';
-export type { AuditRecordEraser, PersonalDataStore } from './ports';
+export { pseudonymiseClosedRecords, RETENTION_ACTOR, type PseudonymiseClosedDeps, type PseudonymisationRun } from './pseudonymise-closed-records';
+export type { AuditRecordEraser, ClosedRecordRef, ClosedRecordStore, PersonalDataStore, ProcessRecordType } from './ports';

@@ -3,4 +3,4 @@
  * (test/unit/module-boundaries.test.ts). Everything else in this folder is the module's own business.
  */
 export { DynamoDbIncidentRootCauses, DynamoDbKnowledgeSearch, DynamoDbResolutionDrafts } from './dynamodb-problem-repository';
-export { ARTICLE_PARTITION_PREFIX, INCIDENT_LINK_PREFIX, PROBLEM_INDEXES, articleKey, kindIndexKeys, problemIndexKeys, problemKey } from './problems-table-keys';
+export { ARTICLE_PARTITION_PREFIX, INCIDENT_LINK_PREFIX, PROBLEM_INDEXES, PROBLEM_PARTITION_PATTERN, problemStatePartition, articleKey, kindIndexKeys, problemIndexKeys, problemKey } from './problems-table-keys';

@@ -57,6 +57,8 @@ export const INCIDENT_LINK_PREFIX = 'INCIDENT#';
 export const CHANGE_LINK_PREFIX = 'CHANGE#';
 export const TERM_PREFIX = 'TERM#';
 
+/** Partition keys of problems, for IAM `dynamodb:LeadingKeys` conditions. */
+export const PROBLEM_PARTITION_PATTERN = 'PROBLEM#*';
 export const problemKey = (id: string) => ({ pk: `PROBLEM#${id}`, sk: 'PROBLEM' });
 export const logKey = (problemId: string, at: string, entryId: string) => ({ pk: `PROBLEM#${problemId}`, sk: `${LOG_PREFIX}${at}#${entryId}` });
 export const analysisKey = (problemId: string, analysisId: string, version: number) => ({
@@ -76,8 +78,10 @@ export const recordPartition = (kind: SearchKind, id: string) => `${kind.toUpper
 export const termKey = (kind: SearchKind, id: string, term: string) => ({ pk: recordPartition(kind, id), sk: `${TERM_PREFIX}${term}` });
 
 export const termIndexKeys = (kind: SearchKind, term: string, id: string) => ({ gsi1pk: `TERM#${kind}#${term}`, gsi1sk: id });
+/** byState partitions, by state (also where the retention job finds closed problems). */
+export const problemStatePartition = (state: string) => `PROBLEM-STATE#${state}`;
 export const problemIndexKeys = (problem: { readonly id: string; readonly state: string; readonly createdAt: string }) => ({
-  gsi2pk: `PROBLEM-STATE#${problem.state}`,
+  gsi2pk: problemStatePartition(problem.state),
   gsi2sk: `${problem.createdAt}#${problem.id}`,
   gsi3pk: 'PROBLEMS',
   gsi3sk: `${problem.createdAt}#${problem.id}`,
