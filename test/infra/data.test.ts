@@ -100,7 +100,7 @@ describe.each(CLIENTS)('%s: DynamoDB tables', (clientId) => {
       byAssigneeKeys: 'KEYS_ONLY',
       byGroupKeys: 'KEYS_ONLY',
     });
-    expect(indexes.find((i) => i.IndexName === 'byStateBrief')!.Projection.NonKeyAttributes).toEqual(['id', 'updatedAt', 'sla', 'major', 'service', 'resolvedAt']);
+    expect(indexes.find((i) => i.IndexName === 'byStateBrief')!.Projection.NonKeyAttributes).toEqual(['id', 'updatedAt', 'sla', 'major', 'service', 'resolvedAt', 'pseudonymisedAt']);
   });
 
   test.each(KEYED_TABLES)('the %s table keys, indexes and key attributes match the adapter key module', (_name, tableName, { keys, indexes }) => {

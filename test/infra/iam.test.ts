@@ -167,7 +167,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // The retention job: Query on byCreated, then an incident's own partition read and put back (INCIDENT#* only).
     const retention = functionWithEntry(resources, RETENTION_ENTRY);
     expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, retirement.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId, retention.roleId].sort());
-    expect(statementsOn(retention.statements, tableId)).toEqual(retentionGrants(tableId, 'byCreated', ['INCIDENT#*']));
+    expect(statementsOn(retention.statements, tableId)).toEqual(retentionGrants(tableId, 'byStateBrief', ['INCIDENT#*']));
     const outboxPut = { actions: ['dynamodb:PutItem'], resources: [`\${${tableId}.Arn}`], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OUTBOX'] } } };
     const describeGrant = (s: any) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn), ...(s.Condition && { condition: s.Condition }) });
     // The changes function stores the approvers' notice with an assessment: an outbox item.
