@@ -11,6 +11,7 @@ import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests
 import { createAuditLog } from '../../../platform/request-context';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { PROBLEMS_ENVIRONMENT } from './environment';
+import { knowledgeBaseOf } from './knowledge-base-settings';
 
 const env = readEnvironment(PROBLEMS_ENVIRONMENT);
 const observability = createObservability('problems');
@@ -28,6 +29,7 @@ const deps: ProblemDeps = {
   clock,
   ids,
   audit,
+  ...knowledgeBaseOf(settings),
 };
 const httpDeps: ProblemHttpDeps = { ...deps, candidateSettings: settings.problems };
 
