@@ -66,6 +66,11 @@ export interface ProblemDeps {
    * @default none: nothing is mirrored
    */
   readonly knowledgeBase?: { readonly access: SiteAccess };
+  /**
+   * The self-help site's downloadable bundle (config `selfHelp.bundle`): a short-lived link to it.
+   * @default none: GET /knowledge/site-bundle is 404
+   */
+  readonly siteBundle?: { link(): Promise<{ readonly url: string; readonly expiresAt: string } | undefined> };
 }
 
 interface PageQuery {
@@ -501,6 +506,18 @@ export async function getArticle(deps: ProblemDeps, caller: Caller, id: string):
   const article = await deps.problems.recordView(id, now(deps), scope === 'published');
   if (!article) throw new NotFoundError(`No knowledge article ${id}`, 'id');
   return article;
+}
+
+/**
+ * A short-lived link to the self-help site's downloadable bundle (the whole site as one zip, for
+ * the client to host anywhere): knowledge managers only (it is what they publish). 404 when the
+ * client has no bundle, or none is built yet.
+ */
+export async function siteBundleLink(deps: Pick<ProblemDeps, 'siteBundle'>, caller: Caller): Promise<{ readonly url: string; readonly expiresAt: string }> {
+  requireScope(caller, 'knowledge:manage', 'download the self-help site bundle');
+  const link = await deps.siteBundle?.link();
+  if (!link) throw new NotFoundError('No self-help site bundle: the client config has none (selfHelp.bundle), or the site was not built yet', 'selfHelp.bundle');
+  return link;
 }
 
 /**

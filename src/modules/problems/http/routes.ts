@@ -33,6 +33,7 @@ import {
   problemSchema,
   publishKnownErrorArticleBodySchema,
   searchArticlesQuerySchema,
+  siteBundleLinkSchema,
   solutionBodySchema,
   type UpdateArticleBody,
   updateArticleBodySchema,
@@ -65,6 +66,7 @@ import {
   proposeSolution,
   reviseAnalysis,
   searchArticles,
+  siteBundleLink,
   unlinkIncident,
   updateArticle,
   updateKnownError,
@@ -308,6 +310,12 @@ export const PROBLEM_ROUTES = defineRoutes<ProblemHttpDeps>('problems', [
     summary: 'Published articles by words, service, category or tag, ranked', query: searchArticlesQuerySchema,
     response: { status: 200, schema: articlePageSchema, description: 'Best matches first' },
     handle: async ({ event, caller }, deps) => ({ status: 200, body: await searchArticles(deps, caller, parseQuery(event, searchArticlesQuerySchema)) }),
+  },
+  {
+    method: 'GET', path: '/knowledge/site-bundle', auth: 'token', operationId: 'getSiteBundleLink',
+    summary: 'A short-lived link (5 minutes) to the self-help site as one zip, to host anywhere (knowledge managers)',
+    response: { status: 200, schema: siteBundleLinkSchema, description: 'The link and when it expires' }, problems: [404],
+    handle: async ({ caller }, deps) => ({ status: 200, body: await siteBundleLink(deps, caller), headers: { 'Cache-Control': 'no-store' } }),
   },
   {
     method: 'GET', path: '/knowledge/{id}', auth: 'token', operationId: 'getKnowledgeArticle',
