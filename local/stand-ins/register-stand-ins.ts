@@ -47,8 +47,8 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
   const selfHelpUrl = env[LOCAL_STAND_IN_ENV.selfHelpUrl];
   if (selfHelpDir && selfHelpUrl) {
     undo.push(overrideAdapter(SITE_STORE, { store: new FolderSiteStore(selfHelpDir), baseUrl: selfHelpUrl }));
-    // The bundle's link: the local server's own address in place of a pre-signed S3 URL.
-    undo.push(overrideAdapter(SITE_BUNDLE, new FolderBundleLinks(selfHelpDir, new URL(LOCAL_BUNDLE_PATH, selfHelpUrl).href, { now: () => new Date() })));
+    // The bundle's link: a path on the local server's own address (the route makes it absolute) in place of a pre-signed S3 URL.
+    undo.push(overrideAdapter(SITE_BUNDLE, new FolderBundleLinks(selfHelpDir, LOCAL_BUNDLE_PATH, { now: () => new Date() })));
   }
   const auditSealKeyFile = env[LOCAL_STAND_IN_ENV.auditSealKeyFile];
   if (auditSealKeyFile) undo.push(overrideAdapter(AUDIT_CHAIN_SEAL, HmacChainSeal.fromKeyFile(auditSealKeyFile)));

@@ -38,7 +38,7 @@ export class S3BundleLinks {
   }
 }
 
-/** The bundle in the local runtime's site folder, downloaded from the local server's own address. */
+/** The bundle in the local runtime's site folder, downloaded from the local server (`url`: its path there, made absolute by the route). */
 export class FolderBundleLinks {
   constructor(
     private readonly dir: string,
