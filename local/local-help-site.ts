@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { SELF_HELP_CSP } from '../src/modules/selfhelp/infra/itsm-self-help-site';
 import { MANIFEST_FILE } from '../src/modules/selfhelp/adapters';
+import { BUNDLE_PATH } from '../src/modules/selfhelp/domain';
+import { LOCAL_BUNDLE_PATH } from './local-paths';
 
 /** Where the local runtime serves the example client's self-help site. */
 export const HELP_PREFIX = '/help/';
@@ -44,6 +46,17 @@ export function createHelpSiteHandler(options: { readonly dir: string; readonly 
       req.url = `${behaviour.originPath}${sitePath}${url.search}`;
       return false;
     }
+    if (url.pathname === LOCAL_BUNDLE_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      let zip: Buffer;
+      try {
+        zip = await readFile(join(root, BUNDLE_PATH));
+      } catch {
+        return notFound(res);
+      }
+      res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': 'attachment; filename="help-site.zip"', 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : zip);
+      return true;
+    }
     if (url.pathname === HELP_PREFIX.slice(0, -1)) {
       res.writeHead(301, { Location: HELP_PREFIX });
       res.end();
@@ -62,7 +75,8 @@ export function createHelpSiteHandler(options: { readonly dir: string; readonly 
       relative = '';
     }
     const file = resolve(join(root, relative));
-    if (!relative || relative === MANIFEST_FILE || !file.startsWith(root + sep)) return notFound(res);
+    // The bundle is not one of the pages: the distribution is denied it too (the API hands out its link).
+    if (!relative || relative === MANIFEST_FILE || relative.startsWith(BUNDLE_PATH.split('/')[0]!) || !file.startsWith(root + sep)) return notFound(res);
     let body: Buffer;
     try {
       body = await readFile(file);

@@ -6,8 +6,9 @@ import { FileChainAnchor } from './file-chain-anchor';
 import { HmacChainSeal } from './hmac-chain-seal';
 import { FileAlarmTagSource } from './file-alarm-tag-source';
 import { FileCapacitySource } from './file-capacity-source';
-import { FolderSiteStore } from '../../src/modules/selfhelp/adapters';
-import { SITE_STORE } from '../../src/modules/selfhelp/functions';
+import { FolderBundleLinks, FolderSiteStore } from '../../src/modules/selfhelp/adapters';
+import { LOCAL_BUNDLE_PATH } from '../local-paths';
+import { SITE_BUNDLE, SITE_STORE } from '../../src/modules/selfhelp/functions';
 import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
 import { LOCAL_CALL_CENTRES } from '../../src/modules/oncall/functions/adapter-keys';
 
@@ -51,7 +52,11 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
   if (capacityMetricsFile) undo.push(overrideAdapter(CAPACITY_SOURCE, new FileCapacitySource(capacityMetricsFile)));
   const selfHelpDir = env[LOCAL_STAND_IN_ENV.selfHelpDir];
   const selfHelpUrl = env[LOCAL_STAND_IN_ENV.selfHelpUrl];
-  if (selfHelpDir && selfHelpUrl) undo.push(overrideAdapter(SITE_STORE, { store: new FolderSiteStore(selfHelpDir), baseUrl: selfHelpUrl }));
+  if (selfHelpDir && selfHelpUrl) {
+    undo.push(overrideAdapter(SITE_STORE, { store: new FolderSiteStore(selfHelpDir), baseUrl: selfHelpUrl }));
+    // The bundle's link: a path on the local server's own address (the route makes it absolute) in place of a pre-signed S3 URL.
+    undo.push(overrideAdapter(SITE_BUNDLE, new FolderBundleLinks(selfHelpDir, LOCAL_BUNDLE_PATH, { now: () => new Date() })));
+  }
   const auditSealKeyFile = env[LOCAL_STAND_IN_ENV.auditSealKeyFile];
   if (auditSealKeyFile) undo.push(overrideAdapter(AUDIT_CHAIN_SEAL, HmacChainSeal.fromKeyFile(auditSealKeyFile)));
   const auditAnchorFile = env[LOCAL_STAND_IN_ENV.auditAnchorFile];

@@ -192,8 +192,18 @@ export const clientConfigSchema = clientSettingsSchema
             path: ['certificateArn'],
           })
           .default({ enabled: false, access: 'public' }),
+        bundle: z
+          .strictObject({
+            enabled: z.boolean().describe('Every rebuild of the site also keeps it whole as one zip, fetched by knowledge managers through GET /knowledge/site-bundle'),
+          })
+          .optional()
+          .describe('A downloadable static bundle of the site, for the client to host anywhere'),
       })
       .strict()
+      .refine((selfHelp) => !selfHelp.bundle?.enabled || selfHelp.site.enabled, {
+        message: 'the bundle is built with the site: set selfHelp.site.enabled too',
+        path: ['bundle', 'enabled'],
+      })
       .default({ site: { enabled: false, access: 'public' } })
       .describe("Self-help for the client's users: the published knowledge site"),
     services: z

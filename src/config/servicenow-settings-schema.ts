@@ -12,6 +12,7 @@ const secretArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, 'must be the ARN of a Secrets Manager secret (credentials are never written in the config)');
 const snValue = z.string().trim().min(1).max(100);
+const sysId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a sys_id (32 hex digits)');
 
 /** Where a URL may point: https anywhere; http only to the loopback (the local runtime, checked at synth by the stack). */
 export function isLoopbackHttp(url: string): boolean {
@@ -111,6 +112,17 @@ export const serviceNowSettingsSchema = z
       })
       .default(() => ({ everyMinutes: 5, overlapSeconds: 120 }))
       .describe('The reconciliation poll that catches what the business rule did not deliver'),
+    knowledge: z
+      .strictObject({
+        knowledgeBase: sysId.describe('The kb_knowledge_base the articles are published to (its sys_id)'),
+        category: sysId.optional().describe('The kb_category they are filed under (its sys_id); without it, none'),
+        access: z
+          .enum(['client', 'public'])
+          .default('client')
+          .describe('Who reads that knowledge base: "client" (the client\'s signed-in users: public and client articles) or "public" (anyone: public articles only)'),
+      })
+      .optional()
+      .describe('Publish the knowledge articles its readers may see to the client\'s ServiceNow knowledge base as kb_knowledge records (docs/servicenow.md); never internal ones'),
   })
   .superRefine((settings, ctx) => {
     const fields = settings.customFields.map((f) => f.field);

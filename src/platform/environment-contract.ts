@@ -30,6 +30,8 @@ export const ENV = {
   selfHelpBucket: 'SELFHELP_BUCKET_NAME',
   selfHelpUrl: 'SELFHELP_SITE_URL',
   selfHelpAccess: 'SELFHELP_ACCESS',
+  /** `zip` where the client has the site's downloadable bundle (config `selfHelp.bundle`); empty otherwise. */
+  selfHelpBundle: 'SELFHELP_BUNDLE',
   /** The KMS HMAC key that seals audit chain entries (key id). */
   auditSealKey: 'AUDIT_SEAL_KEY_ID',
   /** The S3 bucket (Object Lock) where the audit chain head is anchored. */

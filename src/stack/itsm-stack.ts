@@ -166,13 +166,14 @@ export class ItsmStack extends Stack {
       ? new ItsmSelfHelpSite(this, 'SelfHelpSite', {
           data: this.data,
           ...(site.domainName && site.certificateArn && { domain: { name: site.domainName, certificateArn: site.certificateArn } }),
+          ...(config.selfHelp.bundle?.enabled && { bundle: true }),
         })
       : undefined;
     const meta = new MetaModule(this, shared);
     this.modules = [
       incidents,
       new CatalogueModule(this, shared),
-      new ProblemsModule(this, shared),
+      new ProblemsModule(this, { ...shared, ...(selfHelpSite?.bundled && { siteBundle: selfHelpSite }) }),
       new ChangesModule(this, shared),
       new AuditModule(this, shared),
       // Personal data's lifetime: closed records pseudonymised past the client's retention.

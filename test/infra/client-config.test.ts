@@ -69,6 +69,14 @@ describe('parseClientConfig errors name the file, the field and the reason', () 
     expect(parseClientConfig('clients/example.json', JSON.stringify({ ...example(), releases: { codeSigning: {} } })).releases.codeSigning).toEqual({});
   });
 
+  test('the self-help bundle needs the site; a knowledge base in ServiceNow is named by sys_id, its access public or client', () => {
+    expectProblem(problemsOf({ ...example(), selfHelp: { site: { enabled: false }, bundle: { enabled: true } } }), 'clients/example.json', 'selfHelp.bundle.enabled', /built with the site/);
+    const servicenow = example().integrations.servicenow;
+    const withKnowledge = (knowledge: unknown) => ({ ...example(), integrations: { servicenow: { ...servicenow, knowledge } } });
+    expectProblem(problemsOf(withKnowledge({ knowledgeBase: 'KB-main' })), 'clients/example.json', 'integrations.servicenow.knowledge.knowledgeBase', /sys_id \(32 hex digits\)/);
+    expectProblem(problemsOf(withKnowledge({ knowledgeBase: 'a7e8a78bff0221009b20ffffffffff17', access: 'internal' })), 'clients/example.json', 'integrations.servicenow.knowledge.access', /client|public/);
+  });
+
   test('a region that is not a region code', () => {
     expectProblem(problemsOf({ ...example(), region: 'london' }), 'clients/example.json', 'region', /must be an AWS region code/);
   });

@@ -52,8 +52,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     });
     // The audit trail: append only (PutItem of records; the chain head is the chainer's alone).
     expect(grantsOn(problems.statements, auditId)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:PutItem'] });
-    // No topics, queues or other services.
-    expect(actionsOf(problems.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
+    // No topics, queues or other services; where the client keeps the site's bundle (the example does), GetObject
+    // on that one object, to pre-sign GET /knowledge/site-bundle's link, and the bucket's name.
+    const s3 = problems.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    const siteBucket = resourcesOfType(resources, 'AWS::S3::Bucket').map(([id]) => id).find((id) => id.startsWith('SelfHelpSitePages'));
+    if (clientId === 'example') {
+      expect(s3.map((s) => [actionsOf([s]), JSON.stringify(s.Resource)])).toEqual([[['s3:GetObject'], JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [siteBucket, 'Arn'] }, '/_bundle/site.zip']] })]]);
+      expect(problems.fn.Properties.Environment.Variables.SELFHELP_BUCKET_NAME).toEqual({ Ref: siteBucket });
+    } else {
+      expect(s3).toEqual([]);
+    }
+    expect(actionsOf(problems.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a) && a !== 's3:GetObject')).toEqual([]);
     expect(problems.fn.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   });
 

@@ -43,6 +43,11 @@ describe.each(['example', 'all-options'])('%s: the self-help site', (clientId) =
     expect(JSON.stringify(allows[0].Condition)).toContain('SelfHelpSiteDistribution');
     expect(statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
     for (const s of statements) expect(s.Principal === '*' && s.Effect === 'Allow').toBe(false);
+    // The downloadable bundle (the example keeps one) is handed out by the API alone: CloudFront is denied its prefix.
+    const bundleDenials = statements.filter((s) => s.Effect === 'Deny' && s.Principal?.Service === 'cloudfront.amazonaws.com');
+    expect(bundleDenials.map((s) => [s.Action, JSON.stringify(s.Resource)])).toEqual(
+      clientId === 'example' ? [['s3:GetObject', JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/_bundle/*']] })]] : [],
+    );
   });
 
   test('the distribution reads the bucket through origin access control, HTTPS only, with the security headers', () => {

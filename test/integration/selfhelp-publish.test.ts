@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +21,8 @@ import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { publishSite } from '../../src/modules/selfhelp/app';
 import { DynamoDbSiteSource, FolderSiteStore } from '../../src/modules/selfhelp/adapters';
 import { createTestTables, type TestTables } from '../support/test-tables';
+import { unzipSync } from 'fflate';
+import { BUNDLE_PATH } from '../../src/modules/selfhelp/domain';
 
 /**
  * Audiences, a known error's article and the self-help site's publishing against DynamoDB Local:
@@ -141,4 +143,31 @@ test('requesters neither read nor find internal articles; articles stored withou
   expect((await searchArticles(deps(), engineer, { tag: 'wombat', limit: 10 })).items.map((a) => a.id).sort()).toEqual([internal.id, client.id].sort());
   // Neither internal nor client articles change the public site: internal ones store no effect.
   expect((await outboxEffects()).map((e) => e.effectId)).toEqual([`${client.id}#v1#publish-site`]);
+});
+
+test('with a bundle: every rebuild keeps one zip of the whole site, the same files as the site and nothing internal; unchanged, it is not rewritten', async () => {
+  await createArticle(deps(), engineer, { title: 'Printer jams', body: 'Open tray 2 and remove the paper.', tags: ['printing'], state: 'published', audience: 'public' });
+  await createArticle(deps(), engineer, { title: 'Core switch', body: 'INTERNAL-ONLY console on port 7', tags: ['network'], state: 'published', audience: 'internal' });
+  await createArticle(deps(), engineer, { title: 'VPN for staff', body: 'CLIENT-ONLY steps', tags: ['vpn'], state: 'published', audience: 'client' });
+  await publishSite({ ...publisher(), bundle: true });
+
+  const zip = readFileSync(join(siteDir, BUNDLE_PATH));
+  const entries = unzipSync(zip);
+  const sitePaths = readdirSync(siteDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(siteDir.length + 1))
+    .filter((path) => path !== '_manifest.json' && !path.startsWith('_bundle/'))
+    .sort();
+  expect(Object.keys(entries).sort()).toEqual(sitePaths);
+  expect(sitePaths).toEqual(expect.arrayContaining(['index.html', 'search-index.json', 'feed.json', 'atom.xml', 'sitemap.xml']));
+  for (const path of sitePaths) expect(Buffer.from(entries[path]!).equals(readFileSync(join(siteDir, path)))).toBe(true);
+  const text = Object.values(entries).map((bytes) => Buffer.from(bytes).toString('utf8')).join('\n');
+  expect(text).toContain('Open tray 2');
+  expect(text).not.toMatch(/INTERNAL-ONLY|CLIENT-ONLY/);
+
+  // The same published set: the same bytes, not written again.
+  const written = statSync(join(siteDir, BUNDLE_PATH)).mtimeMs;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await publishSite({ ...publisher(), bundle: true });
+  expect(statSync(join(siteDir, BUNDLE_PATH)).mtimeMs).toBe(written);
 });

@@ -1,6 +1,10 @@
 import { webhookSignature } from '../../src/kernel/adapters/webhook-notifier';
 import { apiEvent, callers, lambdaContext, type TestCaller } from './support-events';
-import { startServiceNowExchange, WEBHOOK_SECRET, type ServiceNowExchange } from './support-servicenow';
+import { KNOWLEDGE_BASE, startServiceNowExchange, WEBHOOK_SECRET, type ServiceNowExchange } from './support-servicenow';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { effectsOf } from '../../src/modules/outbox/domain';
+import { outboxPuts } from '../../src/modules/outbox/adapters';
+import { syncStateKey } from '../../src/modules/servicenow/adapters/servicenow-table-keys';
 import { loadIngestionHandler, validIncidentBody } from './support-handler';
 import alarmSample from '../fixtures/eventbridge/cloudwatch-alarm-state-change.json';
 
@@ -295,6 +299,92 @@ describe('ServiceNow exchange', () => {
       expect((await changeApi('GET', late.id)).body.votes.map((v: { by: string }) => v.by)).toEqual(['paula.approver']);
       const listed = await x.api('GET', { path: '/integrations/servicenow/exceptions', query: { status: 'open' }, caller: agent });
       expect(listed.body.items.find((e: any) => e.incidentId === `change:${late.id}`)).toMatchObject({ kind: 'refused-here', table: 'change_request', field: 'approval', theirs: 'approved' });
+    });
+  });
+
+  describe('knowledge published to their knowledge base (kb_knowledge)', () => {
+    const { engineer } = callers;
+    const kbRecords = () => x.fake.records('kb_knowledge');
+    const kbCalls = () => x.fake.requests.filter((r) => r.url.startsWith('/api/now/table/kb_knowledge'));
+    const kbWrites = () => kbCalls().filter((r) => r.method !== 'GET');
+    const writeArticle = async (method: 'POST' | 'PATCH', body: Record<string, unknown>, id?: string) => {
+      const response = await x.api(method, {
+        path: `/knowledge${id ? `/${id}` : ''}`,
+        resource: `/knowledge${id ? '/{id}' : ''}`,
+        ...(id && { pathParameters: { id } }),
+        body,
+        headers: { 'If-Match': '*' },
+        caller: engineer,
+      });
+      expect(response.status).toBe(method === 'POST' ? 201 : 200);
+      return response.body as { id: string; version: number };
+    };
+    const syncOf = async (articleId: string) =>
+      (await x.environment.tables.documents.send(new GetCommand({ TableName: x.environment.tables.names.incidents, Key: syncStateKey(`article:${articleId}`), ConsistentRead: true }))).Item?.['state'];
+
+    test('published: one published record, mapped; changed: updated; archived: retired; an old effect delivered late changes nothing', async () => {
+      const article = await writeArticle('POST', { title: 'Reset your VPN token', body: 'Open **Settings**, then <Reset>.', tags: ['vpn', 'token'], state: 'published', audience: 'client' });
+      await x.quiesce();
+      const [record, ...others] = kbRecords().filter((r) => r['short_description'] === 'Reset your VPN token');
+      expect(others).toEqual([]);
+      expect(record).toMatchObject({
+        workflow_state: 'published',
+        text: '<p>Open <strong>Settings</strong>, then &lt;Reset&gt;.</p>',
+        meta: 'vpn, token',
+        kb_knowledge_base: KNOWLEDGE_BASE.knowledgeBase,
+        kb_category: KNOWLEDGE_BASE.category,
+        number: expect.stringMatching(/^KB\d{7}$/),
+      });
+      expect(await syncOf(article.id)).toMatchObject({ sysId: record!['sys_id'], number: record!['number'], table: 'kb_knowledge', pushedVersion: 1 });
+
+      await writeArticle('PATCH', { body: 'Open Settings, then Reset token.' }, article.id);
+      await x.quiesce();
+      expect(x.fake.record('kb_knowledge', record!['sys_id']!)).toMatchObject({ workflow_state: 'published', text: '<p>Open Settings, then Reset token.</p>' });
+
+      await writeArticle('PATCH', { state: 'archived' }, article.id);
+      await x.quiesce();
+      expect(x.fake.record('kb_knowledge', record!['sys_id']!)).toMatchObject({ workflow_state: 'retired', text: '<p>Open Settings, then Reset token.</p>' });
+      expect(kbRecords().filter((r) => r['short_description'] === 'Reset your VPN token')).toHaveLength(1);
+
+      // The first version's effect, delivered again after the archive: skipped (not even read there), the record stays retired.
+      const calls = kbCalls().length;
+      await x.environment.tables.documents.send(
+        new TransactWriteCommand({ TransactItems: outboxPuts(x.environment.tables.names.incidents, effectsOf(`${article.id}-late`, 1, [{ kind: 'servicenow-kb-sync', articleId: article.id, version: 1 }]), new Date().toISOString(), 1) }),
+      );
+      await x.quiesce();
+      expect(kbCalls()).toHaveLength(calls);
+      expect(x.fake.record('kb_knowledge', record!['sys_id']!)!['workflow_state']).toBe('retired');
+    });
+
+    test('failures there (two 503s, then a create whose answer is lost) still make one record', async () => {
+      x.fake.failNext(2, 503);
+      x.fake.loseNextWriteAnswers(1);
+      const article = await writeArticle('POST', { title: 'Printer queue stuck', body: 'Restart the spooler.', tags: ['printing'], state: 'published', audience: 'public' });
+      await x.quiesce();
+      const records = kbRecords().filter((r) => r['short_description'] === 'Printer queue stuck');
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ workflow_state: 'published', text: '<p>Restart the spooler.</p>' });
+      // The lost answer was found by reading the record again, not by a second insert: nothing refused, nothing left failing.
+      expect(kbCalls().filter((r) => r.status === 502)).toHaveLength(1);
+      expect(kbCalls().filter((r) => r.status === 403)).toEqual([]);
+      expect(x.effects.failed).toEqual([]);
+      expect(await syncOf(article.id)).toMatchObject({ sysId: records[0]!['sys_id'] });
+    });
+
+    test('internal articles never reach it; an article made internal is retired there with its earlier text, its new text never sent', async () => {
+      const writes = kbWrites().length;
+      await writeArticle('POST', { title: 'Core switch console', body: 'INTERNAL-ONLY: the console is on port 7', tags: ['network'], state: 'published', audience: 'internal' });
+      await writeArticle('POST', { title: 'Draft on mail rules', body: 'INTERNAL-DRAFT text', tags: ['email'], state: 'draft', audience: 'client' });
+      await x.quiesce();
+      expect(kbWrites()).toHaveLength(writes);
+
+      const article = await writeArticle('POST', { title: 'Mailbox full', body: 'Archive old mail.', tags: ['email'], state: 'published', audience: 'client' });
+      await x.quiesce();
+      await writeArticle('PATCH', { audience: 'internal', body: 'INTERNAL-ONLY: raise the quota on the exchange server' }, article.id);
+      await x.quiesce();
+      const record = kbRecords().find((r) => r['short_description'] === 'Mailbox full');
+      expect(record).toMatchObject({ workflow_state: 'retired', text: '<p>Archive old mail.</p>' });
+      expect(JSON.stringify(kbRecords())).not.toMatch(/INTERNAL|console is on port/);
     });
   });
 

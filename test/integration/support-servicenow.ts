@@ -11,6 +11,8 @@ import { exampleSettings, startFunctionEnvironment, type FunctionEnvironment } f
 import { loadOutboxConsumer, outboxDrain, type OutboxDrain } from './support-outbox';
 
 export const WEBHOOK_SECRET = 'business-rule-signing-key';
+/** The client's kb_knowledge_base and kb_category (sys_ids) articles are published to, read by their signed-in users. */
+export const KNOWLEDGE_BASE = { knowledgeBase: 'a7e8a78bff0221009b20ffffffffff17', category: 'c1a2b3c4d5e6f708192a3b4c5d6e7f80', access: 'client' } as const;
 
 /**
  * The exchange end to end in one process: the incidents, servicenow and outbox consumer entries
@@ -26,6 +28,8 @@ export interface ServiceNowExchange {
   readonly incidents: ProxyHandler;
   /** The changes function: the client approves every change there (changes.clientApproval: all classes). */
   readonly changes: ProxyHandler;
+  /** The problems function: knowledge articles are published to the client's knowledge base there (KNOWLEDGE_BASE). */
+  readonly problems: ProxyHandler;
   readonly servicenow: (event: unknown, context: unknown) => Promise<any>;
   readonly effects: OutboxDrain;
   /** Delivers effects and business-rule calls until neither side has anything left in flight. */
@@ -47,7 +51,7 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
   const settings = {
     ...exampleSettings(),
     changes: { cabQuorum: 1, clientApproval: ['low', 'medium', 'high', 'very high'], freezeWindows: [] },
-    integrations: { servicenow: { ...example.integrations.servicenow, enabled: true, instanceUrl: fake.url, poll: { everyMinutes: 5, overlapSeconds: 120 } } },
+    integrations: { servicenow: { ...example.integrations.servicenow, enabled: true, instanceUrl: fake.url, poll: { everyMinutes: 5, overlapSeconds: 120 }, knowledge: KNOWLEDGE_BASE } },
   };
   // SNS too: the outbox delivers the changes' approver notices before their ServiceNow mirrors, in order.
   const environment = await startFunctionEnvironment({ sns: true, env: { ITSM_CLIENT_SETTINGS: JSON.stringify(settings) } });
@@ -59,12 +63,16 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
   });
   let incidents: ProxyHandler | undefined;
   let changes: ProxyHandler | undefined;
+  let problems: ProxyHandler | undefined;
   let servicenow: ((event: unknown, context: unknown) => Promise<any>) | undefined;
   jest.isolateModules(() => {
     incidents = require('../../src/modules/incidents/functions/incidents-handler').handler;
   });
   jest.isolateModules(() => {
     changes = require('../../src/modules/changes/functions/changes-handler').handler;
+  });
+  jest.isolateModules(() => {
+    problems = require('../../src/modules/problems/functions/problems-handler').handler;
   });
   jest.isolateModules(() => {
     servicenow = require('../../src/modules/servicenow/functions/servicenow-handler').handler;
@@ -100,11 +108,16 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
     settings,
     incidents: incidents!,
     changes: changes!,
+    problems: problems!,
     servicenow: servicenow!,
     effects,
     quiesce,
     poll: () => servicenow!({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, lambdaContext('rowe-itsm-example-servicenow')),
-    api: (method, options) => invoke((options.path.startsWith('/integrations') ? servicenow : options.path.startsWith('/changes') ? changes : incidents) as ProxyHandler, method, options),
+    api: (method, options) => {
+      const { path } = options;
+      const handler = path.startsWith('/integrations') ? servicenow : path.startsWith('/changes') ? changes : path.startsWith('/knowledge') ? problems : incidents;
+      return invoke(handler as ProxyHandler, method, options);
+    },
     close: async () => {
       await fake.stop();
       await new Promise((resolve) => hook.close(resolve));

@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
  * when an incident's `state` becomes 6 (Resolved); the change approval engine (a `change_request`
  * whose `approval` becomes `requested` gets one `sysapproval_approver` row per client approver;
  * their votes decide the record's `approval`: any rejection rejects, all approvals approve);
- * injectable 429s and 5xx; and a business rule
+ * knowledge articles (`kb_knowledge`: numbered KB…, `workflow_state` from `draft`, their knowledge
+ * base mandatory); a `sys_id` given on insert kept (a second insert of it refused);
+ * injectable 429s and 5xx, and writes whose answer is lost (done, then 502); and a business rule
  * that POSTs `{"table","sys_id","sys_mod_count"}`, signed, to a webhook after every write
  * (ours included, as an instance whose rule fires on every update would).
  */
@@ -66,13 +68,20 @@ const DEFAULTS: Readonly<Record<string, SnRecord>> = {
   problem: { state: '1', impact: '3', urgency: '3' },
   change_request: { state: '-5', approval: 'not requested', impact: '3', risk: '3', type: 'normal' },
   sysapproval_approver: { state: 'requested' },
+  kb_knowledge: { workflow_state: 'draft' },
 };
+/** Fields a record of the table cannot be stored without (the dictionary's mandatory fields). */
+const MANDATORY: Readonly<Record<string, readonly string[]>> = {
+  kb_knowledge: ['kb_knowledge_base', 'short_description'],
+};
+const KB_WORKFLOW_STATES = new Set(['draft', 'review', 'published', 'pending_retirement', 'retired', 'outdated']);
 /** Who the instance's own engines write as (approval engine, SLA engine). */
 const SYSTEM_USER = 'system';
 const NUMBER_PREFIX: Readonly<Record<string, { prefix: string; start: number }>> = {
   incident: { prefix: 'INC', start: 10001 },
   change_request: { prefix: 'CHG', start: 30001 },
   problem: { prefix: 'PRB', start: 40001 },
+  kb_knowledge: { prefix: 'KB', start: 10001 },
 };
 const SYSTEM_FIELDS = new Set(['sys_id', 'number', 'sys_mod_count', 'sys_updated_on', 'sys_created_on', 'sys_created_by', 'sys_updated_by']);
 
@@ -88,6 +97,7 @@ export class ServiceNowFake {
   /** When false the business rule does not fire (a lost webhook). */
   ruleEnabled = true;
   private readonly failures: InjectedFailure[] = [];
+  private lostWriteAnswers = 0;
   private readonly counters = new Map<string, number>();
   private readonly pending = new Set<Promise<void>>();
   private webhook: { readonly url: string; readonly secret: string } | undefined;
@@ -120,6 +130,11 @@ export class ServiceNowFake {
   /** The next `count` API requests answer `status` (429 with Retry-After and X-RateLimit-* headers). */
   failNext(count: number, status: number, retryAfterSeconds = 1): void {
     for (let i = 0; i < count; i++) this.failures.push({ status, retryAfterSeconds });
+  }
+
+  /** The next `count` writes (POST, PATCH) are done, but answered 502, as a gateway timing out after the instance committed. */
+  loseNextWriteAnswers(count: number): void {
+    this.lostWriteAnswers += count;
   }
 
   /** Business-rule calls still in flight, awaited. */
@@ -213,13 +228,21 @@ export class ServiceNowFake {
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return answer(400, failure('Invalid request', 'The payload must be an object'));
     const fields: Record<string, string> = {};
+    // An insert may name its sys_id (the instance keeps it); every other system field is the instance's own.
+    const givenSysId = req.method === 'POST' ? (body as Record<string, unknown>)['sys_id'] : undefined;
+    if (givenSysId !== undefined && (typeof givenSysId !== 'string' || !/^[0-9a-f]{32}$/.test(givenSysId))) return answer(400, failure('Invalid request', 'sys_id must be 32 hex digits'));
+    if (typeof givenSysId === 'string' && this.tables.get(table)?.has(givenSysId)) return answer(403, failure('Operation Failed', `Unique Key violation detected by database ((conn=0) Duplicate entry '${givenSysId}' for key 'PRIMARY')`));
     for (const [name, value] of Object.entries(body)) {
       if (SYSTEM_FIELDS.has(name)) continue;
       fields[name] = value === null ? '' : typeof value === 'object' ? String((value as { value?: unknown }).value ?? '') : String(value);
     }
     if (sysId && !this.tables.get(table)?.has(sysId)) return answer(404, failure('No Record found', 'Record doesn\'t exist or ACL restricts the record update'));
-    const result = this.write(table, sysId, fields, user);
+    const result = this.write(table, sysId, fields, user, typeof givenSysId === 'string' ? givenSysId : undefined);
     if ('error' in result) return answer(403, failure(result.error.message, result.error.detail));
+    if (this.lostWriteAnswers > 0) {
+      this.lostWriteAnswers--;
+      return answer(502, failure('Bad Gateway', 'Injected lost answer: the write was done'));
+    }
     return answer(sysId ? 200 : 201, { result: shape(result.record) }, sysId ? {} : { Location: `${this.url}/api/now/table/${table}/${result.record['sys_id']}` });
   }
 
@@ -235,7 +258,7 @@ export class ServiceNowFake {
     return this.options.now?.() ?? new Date();
   }
 
-  private write(table: string, sysId: string | undefined, fields: Record<string, string>, by: string): { record: SnRecord } | { error: { message: string; detail: string } } {
+  private write(table: string, sysId: string | undefined, fields: Record<string, string>, by: string, newId?: string): { record: SnRecord } | { error: { message: string; detail: string } } {
     const rows = this.tables.get(table) ?? new Map<string, SnRecord>();
     this.tables.set(table, rows);
     const at = snDateTime(this.now());
@@ -247,7 +270,7 @@ export class ServiceNowFake {
       : {
           ...DEFAULTS[table],
           ...plain,
-          sys_id: newSysId(),
+          sys_id: newId ?? newSysId(),
           number: this.nextNumber(table),
           sys_mod_count: '0',
           sys_created_on: at,
@@ -259,6 +282,11 @@ export class ServiceNowFake {
     if (table === 'incident' && next['state'] === '6' && current?.['state'] !== '6' && (!next['close_code'] || !next['close_notes'])) {
       const missing = ['close_code', 'close_notes'].filter((f) => !next[f]).join(', ');
       return { error: { message: 'Operation Failed', detail: `Data Policy Exception: \n\tThe following fields are mandatory: ${missing}` } };
+    }
+    const missing = (MANDATORY[table] ?? []).filter((f) => !next[f]);
+    if (missing.length > 0) return { error: { message: 'Operation Failed', detail: `Data Policy Exception: \n\tThe following fields are mandatory: ${missing.join(', ')}` } };
+    if (table === 'kb_knowledge' && !KB_WORKFLOW_STATES.has(next['workflow_state'] ?? '')) {
+      return { error: { message: 'Operation Failed', detail: `Invalid workflow_state ${next['workflow_state']}` } };
     }
     if (!current && !next['number']) delete next['number'];
     rows.set(next['sys_id']!, next);

@@ -23,6 +23,8 @@ export interface EffectDeliveryDeps {
     pushIncident(incidentId: string, change: { readonly version: number; readonly trigger: string }): Promise<void>;
     /** Mirrors a change awaiting (or given) the client's approval to its `change_request` there. */
     pushChange(changeId: string, version: number): Promise<void>;
+    /** Publishes an article to (or retires it from) the client's knowledge base there, where the client publishes to it. */
+    pushArticle(articleId: string, version: number): Promise<void>;
   };
   /**
    * Archives a GuardDuty finding (ArchiveFindings), where the client's monitoring.archiveFindingsOnClose
@@ -82,6 +84,9 @@ export async function deliverEffect(deps: EffectDeliveryDeps, { effectId, effect
     case 'servicenow-change-sync':
       if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-change-sync effect stays in the outbox');
       return deps.servicenow.pushChange(effect.changeId, effect.version);
+    case 'servicenow-kb-sync':
+      if (!deps.servicenow) throw new Error('This consumer has no ServiceNow client: the servicenow-kb-sync effect stays in the outbox');
+      return deps.servicenow.pushArticle(effect.articleId, effect.version);
     case 'archive-finding':
       await deps.findingArchiver?.archive({ detectorId: effect.detectorId, findingId: effect.findingId });
       return;

@@ -44,6 +44,13 @@ export type Effect =
    */
   | { readonly kind: 'servicenow-change-sync'; readonly changeId: string; readonly version: number }
   /**
+   * Bring the client's ServiceNow knowledge base in step with an article its readers may see (or
+   * saw, before this change): delivery reads the article as it is now and creates or updates its
+   * `kb_knowledge` record (published, or retired when it left), so a later effect of the same
+   * article carries no less than an earlier one, and one older than the last push skips.
+   */
+  | { readonly kind: 'servicenow-kb-sync'; readonly articleId: string; readonly version: number }
+  /**
    * Archive the GuardDuty finding of an incident that was closed (monitoring.archiveFindingsOnClose):
    * ArchiveFindings of an archived finding archives nothing more, so a redelivery changes nothing.
    */
@@ -130,6 +137,8 @@ function effectName(effect: Effect): string {
       return `servicenow-sync#${effect.trigger}`;
     case 'servicenow-change-sync':
       return 'servicenow-change-sync';
+    case 'servicenow-kb-sync':
+      return 'servicenow-kb-sync';
     case 'archive-finding':
       return 'archive-finding';
     case 'draft-article':

@@ -7,7 +7,7 @@ import type { ClientSettings } from '../../../config/client-settings-schema';
 import { createNotifier } from '../../../platform/notifier-factory';
 import { createFindingArchiver, createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
-import { pushChange, pushIncident } from '../../servicenow/app';
+import { pushArticle, pushChange, pushIncident } from '../../servicenow/app';
 import { recordResolutionDraft } from '../../problems/app';
 import { DynamoDbResolutionDrafts } from '../../problems/adapters';
 import type { KnowledgeArticle } from '../../problems/domain';
@@ -47,7 +47,7 @@ export function createEffectDelivery(options: {
   const { tracer } = observability;
   const selfHelpSite = createSelfHelpSite({ env, documents, settings, clock, tracer });
   const servicenow = settings.integrations.servicenow?.enabled
-    ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable ?? '', clock, ids: { newId: () => randomUUID() }, tracer })
+    ? createServiceNowPushDeps({ settings: settings.integrations.servicenow, documents, incidentsTable: env.incidentsTable, changesTable: env.changesTable ?? '', problemsTable: env.problemsTable, clock, ids: { newId: () => randomUUID() }, tracer })
     : undefined;
   const findingArchiver = createFindingArchiver(settings, observability);
   const callCentre = createCallCentreWebhook({ settings, clock, observability });
@@ -68,6 +68,10 @@ export function createEffectDelivery(options: {
       servicenow: {
         pushIncident: (incidentId, change) => pushIncident(servicenow, incidentId, change),
         pushChange: (changeId, version) => pushChange(servicenow, changeId, version),
+        // Without a knowledge base in the config (it was taken out since), there is nothing to publish there.
+        pushArticle: async (articleId, version) => {
+          if (servicenow.knowledge) await pushArticle(servicenow.knowledge, articleId, version);
+        },
       },
     }),
   };

@@ -9,6 +9,7 @@ const SELF_HELP_SITE = {
   selfHelpBucket: optional(ENV.selfHelpBucket),
   selfHelpUrl: optional(ENV.selfHelpUrl),
   selfHelpAccess: optional(ENV.selfHelpAccess),
+  selfHelpBundle: optional(ENV.selfHelpBundle),
 } as const;
 
 /** outbox-consumer-handler.ts: delivers the effects stored in the incidents table (its stream). */

@@ -27,12 +27,12 @@ export const OUTBOX_STREAM_SETTINGS = {
 
 /** The self-help site, when the client has one: the variables and grants of a function that rebuilds it. */
 export interface SelfHelpSitePublishing {
-  environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string };
+  environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string; readonly selfHelpBundle: string };
   grantPublisher(fn: ItsmFunction): void;
 }
 
 /** No site: the variables are empty, and the publish-site effect has nothing to do. */
-export const NO_SELF_HELP_SITE = { problemsTable: '', catalogueTable: '', selfHelpBucket: '', selfHelpUrl: '', selfHelpAccess: '' } as const;
+export const NO_SELF_HELP_SITE = { problemsTable: '', catalogueTable: '', selfHelpBucket: '', selfHelpUrl: '', selfHelpAccess: '', selfHelpBundle: '' } as const;
 
 export interface ItsmOutboxProps {
   readonly clientId: string;

@@ -89,8 +89,10 @@ export class OutboxModule extends ItsmModule {
     this.functions.push(this.reconciler.function);
     for (const fn of [this.outbox.consumer, this.reconciler.function]) {
       // Resolution drafts (draft-article): PutItem on article partitions only (KA#…), under
-      // attribute_not_exists in the code (docs/security.md), each audited as its resolver's.
-      fn.grantTable({ table: props.data.problemsTable, key: props.data.key, access: ['put'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
+      // attribute_not_exists in the code (docs/security.md), each audited as its resolver's; and
+      // where articles are published to the client's ServiceNow knowledge base, GetItem on them too.
+      const articleAccess = props.servicenow?.knowledge ? (['put', 'get'] as const) : (['put'] as const);
+      fn.grantTable({ table: props.data.problemsTable, key: props.data.key, access: [...articleAccess], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
       fn.grantAuditAppend(this.auditAppend);
       this.alarmOnAuditWriteFailures(fn);
     }

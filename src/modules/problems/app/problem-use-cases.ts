@@ -5,7 +5,8 @@ import { assertVersionPrecondition, type VersionPrecondition } from '../../../ke
 import { findSecrets } from '../../../kernel/domain/secret-detector';
 import type { Actor, Incident } from '../../incidents/domain';
 import { MAX_QUERY_TERMS, rank, recordTerms, serviceTerm, categoryTerm, tagTerm, tokenize, type RankedMatch } from '../domain/kedb-search';
-import { effectsOf, type OutboxEffect } from '../../outbox/domain';
+import { effectsOf, type Effect, type OutboxEffect } from '../../outbox/domain';
+import { isOnSite, type SiteAccess } from '../../selfhelp/domain';
 import {
   addCandidateSolution,
   audienceOf,
@@ -58,6 +59,18 @@ export interface ProblemDeps {
   readonly ids: IdSource;
   /** Every stored change is recorded here, after it is stored (see docs/security.md, "Audit trail"). */
   readonly audit: AuditLog;
+  /**
+   * Where the client publishes knowledge to their ServiceNow knowledge base (config
+   * `integrations.servicenow.knowledge`), who reads it there: a change of an article those readers
+   * may see, before or after it, is mirrored there (servicenow-kb-sync).
+   * @default none: nothing is mirrored
+   */
+  readonly knowledgeBase?: { readonly access: SiteAccess };
+  /**
+   * The self-help site's downloadable bundle (config `selfHelp.bundle`): a short-lived link to it.
+   * @default none: GET /knowledge/site-bundle is 404
+   */
+  readonly siteBundle?: { link(): Promise<{ readonly url: string; readonly expiresAt: string } | undefined> };
 }
 
 interface PageQuery {
@@ -478,7 +491,7 @@ export async function createArticle(deps: ProblemDeps, caller: Caller, input: Kn
   requireScope(caller, 'knowledge:manage', 'write knowledge articles');
   const article = newKnowledgeArticle(deps.ids.newId(), input, caller, now(deps));
   assertNoSecretsWhenPublished(article);
-  await deps.problems.createArticle(article, articleTerms(article), siteEffects(undefined, article));
+  await deps.problems.createArticle(article, articleTerms(article), publishingEffects(deps, undefined, article));
   await deps.audit.record(recordChangeEntry(caller, 'article:create', { type: 'article', id: article.id }, undefined, article));
   return article;
 }
@@ -493,6 +506,18 @@ export async function getArticle(deps: ProblemDeps, caller: Caller, id: string):
   const article = await deps.problems.recordView(id, now(deps), scope === 'published');
   if (!article) throw new NotFoundError(`No knowledge article ${id}`, 'id');
   return article;
+}
+
+/**
+ * A short-lived link to the self-help site's downloadable bundle (the whole site as one zip, for
+ * the client to host anywhere): knowledge managers only (it is what they publish). 404 when the
+ * client has no bundle, or none is built yet.
+ */
+export async function siteBundleLink(deps: Pick<ProblemDeps, 'siteBundle'>, caller: Caller): Promise<{ readonly url: string; readonly expiresAt: string }> {
+  requireScope(caller, 'knowledge:manage', 'download the self-help site bundle');
+  const link = await deps.siteBundle?.link();
+  if (!link) throw new NotFoundError('No self-help site bundle: the client config has none (selfHelp.bundle), or the site was not built yet', 'selfHelp.bundle');
+  return link;
 }
 
 /**
@@ -533,13 +558,19 @@ function assertNoSecretsWhenPublished(article: KnowledgeArticle): void {
 }
 
 /**
- * The self-help site's rebuild, when a change touches what it shows: an article on the site
- * (published, not internal) before or after the change. One effect per article version.
+ * Where a change is published, when it touches what readers see (an article published and not
+ * internal, before or after the change): the self-help site's rebuild, and where the client has a
+ * ServiceNow knowledge base, its `kb_knowledge` record (by the readers of that knowledge base, the
+ * site's own rule: isOnSite). One effect of each per article version, stored with the change.
  */
-function siteEffects(current: KnowledgeArticle | undefined, next: KnowledgeArticle): OutboxEffect[] {
-  const before = current !== undefined && isOnSelfHelp(current);
-  if (!before && !isOnSelfHelp(next)) return [];
-  return effectsOf(next.id, next.version, [{ kind: 'publish-site', articleId: next.id }]);
+function publishingEffects(deps: Pick<ProblemDeps, 'knowledgeBase'>, current: KnowledgeArticle | undefined, next: KnowledgeArticle): OutboxEffect[] {
+  const effects: Effect[] = [];
+  if ((current !== undefined && isOnSelfHelp(current)) || isOnSelfHelp(next)) effects.push({ kind: 'publish-site', articleId: next.id });
+  const kb = deps.knowledgeBase;
+  if (kb && ((current !== undefined && isOnSite(current, kb.access)) || isOnSite(next, kb.access))) {
+    effects.push({ kind: 'servicenow-kb-sync', articleId: next.id, version: next.version });
+  }
+  return effectsOf(next.id, next.version, effects);
 }
 
 /**
@@ -573,7 +604,7 @@ export async function publishKnownErrorArticle(
   }
   const article = knownErrorArticle(deps.ids.newId(), knownError, caller, at, audience);
   const linked: KnownError = { ...knownError, articleId: article.id, updatedAt: at, updatedBy: caller.name, version: knownError.version + 1 };
-  await deps.problems.createKnownErrorArticle(article, articleTerms(article), linked, knownError.version, siteEffects(undefined, article));
+  await deps.problems.createKnownErrorArticle(article, articleTerms(article), linked, knownError.version, publishingEffects(deps, undefined, article));
   await deps.audit.record(recordChangeEntry(caller, 'article:create', { type: 'article', id: article.id }, undefined, article));
   await deps.audit.record(recordChangeEntry(caller, 'known-error:publish-article', { type: 'known-error', id: knownError.id }, knownError, linked));
   return { article, created: true };
@@ -585,11 +616,11 @@ function assertKnownErrorPublishable(knownError: KnownError): void {
   if (issues.length > 0) throw new InvalidInputError(issues);
 }
 
-async function saveArticle(deps: Pick<ProblemDeps, 'problems' | 'audit'>, actor: Actor & { readonly roles?: readonly string[] }, current: KnowledgeArticle, next: KnowledgeArticle, lastActivity?: string): Promise<void> {
+async function saveArticle(deps: Pick<ProblemDeps, 'problems' | 'audit' | 'knowledgeBase'>, actor: Actor & { readonly roles?: readonly string[] }, current: KnowledgeArticle, next: KnowledgeArticle, lastActivity?: string): Promise<void> {
   const previousTerms = current.state === 'published' ? await deps.problems.articleTerms(current.id) : [];
   await deps.problems.saveArticle(next, { version: current.version, state: current.state, terms: previousTerms }, articleTerms(next), {
     ...(lastActivity !== undefined && { lastActivity }),
-    effects: siteEffects(current, next),
+    effects: publishingEffects(deps, current, next),
   });
   const action = next.state === current.state ? 'article:update' : next.state === 'published' ? 'article:publish' : `article:${next.state === 'archived' ? 'archive' : 'update'}`;
   await deps.audit.record(recordChangeEntry(actor, action, { type: 'article', id: current.id }, withoutReads(current), withoutReads(next)));
@@ -609,7 +640,7 @@ export const MAX_RETIRED_PER_RUN = 500;
  * Scan — and archives each under its version and its last activity as read: an article read or
  * changed meanwhile is left alone. Archiving removes its search terms; each archive is audited.
  */
-export async function retireStaleArticles(deps: Pick<ProblemDeps, 'problems' | 'clock' | 'audit'>, staleAfter: string, maxArticles = MAX_RETIRED_PER_RUN): Promise<number> {
+export async function retireStaleArticles(deps: Pick<ProblemDeps, 'problems' | 'clock' | 'audit' | 'knowledgeBase'>, staleAfter: string, maxArticles = MAX_RETIRED_PER_RUN): Promise<number> {
   const periodMs = parseIsoDuration(staleAfter);
   if (periodMs === undefined) throw new Error(`knowledgeStaleAfter ${staleAfter} is not an ISO 8601 duration`);
   const at = deps.clock.now();

@@ -1,4 +1,4 @@
-import { ENV, environmentContract } from '../../../platform/environment-contract';
+import { ENV, environmentContract, optional } from '../../../platform/environment-contract';
 
 /** problems-handler.ts: problems, known errors and knowledge. */
 export const PROBLEMS_ENVIRONMENT = environmentContract({
@@ -7,6 +7,8 @@ export const PROBLEMS_ENVIRONMENT = environmentContract({
   incidentsTable: ENV.incidentsTable,
   idempotencyTable: ENV.idempotencyTable,
   clientSettings: ENV.clientSettings,
+  /** The self-help site's bucket where it keeps the downloadable bundle (GET /knowledge/site-bundle); empty otherwise. */
+  selfHelpBucket: optional(ENV.selfHelpBucket),
 });
 
 /** knowledge-retirement-handler.ts: the daily archiving of stale articles. */

@@ -9,6 +9,7 @@ import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbProblemRepository } from '../adapters/dynamodb-problem-repository';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { KNOWLEDGE_RETIREMENT_ENVIRONMENT } from './environment';
+import { knowledgeBaseOf } from './knowledge-base-settings';
 import { createAuditLog, withRequestContext } from '../../../platform/request-context';
 
 const env = readEnvironment(KNOWLEDGE_RETIREMENT_ENVIRONMENT);
@@ -27,7 +28,7 @@ const audit = createAuditLog({ documents, clock, ids: { newId: () => randomUUID(
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ archived: number }> => {
   // Each archive's audit record carries the run's Lambda request id.
-  const archived = await withRequestContext({ requestId: context.awsRequestId }, () => retireStaleArticles({ problems, clock, audit }, settings.knowledgeStaleAfter));
+  const archived = await withRequestContext({ requestId: context.awsRequestId }, () => retireStaleArticles({ problems, clock, audit, ...knowledgeBaseOf(settings) }, settings.knowledgeStaleAfter));
   metrics.addMetric('KnowledgeArticlesArchived', MetricUnit.Count, archived);
   logger.info('knowledge retirement run finished', { archived });
   return { archived };

@@ -11,6 +11,8 @@ import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests
 import { createAuditLog } from '../../../platform/request-context';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { PROBLEMS_ENVIRONMENT } from './environment';
+import { knowledgeBaseOf } from './knowledge-base-settings';
+import { createSiteBundleLinks } from '../../selfhelp/functions';
 
 const env = readEnvironment(PROBLEMS_ENVIRONMENT);
 const observability = createObservability('problems');
@@ -28,8 +30,12 @@ const deps: ProblemDeps = {
   clock,
   ids,
   audit,
+  ...knowledgeBaseOf(settings),
 };
-const httpDeps: ProblemHttpDeps = { ...deps, candidateSettings: settings.problems };
+// The self-help site's downloadable bundle, where the client keeps one (its bucket is named only then).
+const siteBundle = createSiteBundleLinks({ bucket: env.selfHelpBucket, clock, tracer: observability.tracer });
+
+const httpDeps: ProblemHttpDeps = { ...deps, ...(siteBundle && { siteBundle }), candidateSettings: settings.problems };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = PROBLEM_ROUTES;

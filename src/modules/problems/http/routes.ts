@@ -33,6 +33,7 @@ import {
   problemSchema,
   publishKnownErrorArticleBodySchema,
   searchArticlesQuerySchema,
+  siteBundleLinkSchema,
   solutionBodySchema,
   type UpdateArticleBody,
   updateArticleBodySchema,
@@ -65,6 +66,7 @@ import {
   proposeSolution,
   reviseAnalysis,
   searchArticles,
+  siteBundleLink,
   unlinkIncident,
   updateArticle,
   updateKnownError,
@@ -72,7 +74,7 @@ import {
   type ProblemDeps,
 } from '../app/problem-use-cases';
 import { basePath } from '../../../kernel/http/http-router';
-import { ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
+import { header, ifMatchVersion, parseJsonBody, parseQuery, validate } from '../../../kernel/http/http-request';
 import { representation } from '../../../kernel/http/representation';
 import { defineRoutes } from '../../../kernel/http/route-declaration';
 
@@ -308,6 +310,17 @@ export const PROBLEM_ROUTES = defineRoutes<ProblemHttpDeps>('problems', [
     summary: 'Published articles by words, service, category or tag, ranked', query: searchArticlesQuerySchema,
     response: { status: 200, schema: articlePageSchema, description: 'Best matches first' },
     handle: async ({ event, caller }, deps) => ({ status: 200, body: await searchArticles(deps, caller, parseQuery(event, searchArticlesQuerySchema)) }),
+  },
+  {
+    method: 'GET', path: '/knowledge/site-bundle', auth: 'token', operationId: 'getSiteBundleLink',
+    summary: 'A short-lived link (5 minutes) to the self-help site as one zip, to host anywhere (knowledge managers)',
+    response: { status: 200, schema: siteBundleLinkSchema, description: 'The link and when it expires' }, problems: [404],
+    handle: async ({ event, caller }, deps) => {
+      const link = await siteBundleLink(deps, caller);
+      // A pre-signed URL is absolute; the local runtime's link is a path on the address it was asked at (plain HTTP: no X-Forwarded-Proto there).
+      const origin = `${header(event, 'X-Forwarded-Proto') ?? 'http'}://${header(event, 'Host') ?? 'localhost'}`;
+      return { status: 200, body: { ...link, url: new URL(link.url, origin).href }, headers: { 'Cache-Control': 'no-store' } };
+    },
   },
   {
     method: 'GET', path: '/knowledge/{id}', auth: 'token', operationId: 'getKnowledgeArticle',

@@ -10,7 +10,10 @@ import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-mod
 import { environmentOf } from '../../../platform/environment-contract';
 import { KNOWLEDGE_RETIREMENT_ENVIRONMENT, PROBLEMS_ENVIRONMENT } from '../functions/environment';
 
-export type ProblemsModuleProps = ItsmModuleProps;
+export interface ProblemsModuleProps extends ItsmModuleProps {
+  /** The self-help site, where it keeps a downloadable bundle: the problems function hands out its pre-signed URL. */
+  readonly siteBundle?: { readonly bucket: { readonly bucketName: string }; grantBundleDownload(fn: ItsmFunction): void };
+}
 
 /**
  * Problem management, the known-error database and knowledge: the problems function (API) and
@@ -35,8 +38,10 @@ export class ProblemsModule extends ItsmModule {
         incidentsTable: data.incidentsTable.tableName,
         idempotencyTable: data.idempotencyTable.tableName,
         clientSettings,
+        selfHelpBucket: props.siteBundle?.bucket.bucketName ?? '',
       }),
     });
+    props.siteBundle?.grantBundleDownload(problems);
     problems.grantTable({
       table: data.problemsTable,
       indexNames: data.problemIndexNames,

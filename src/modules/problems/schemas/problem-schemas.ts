@@ -250,6 +250,12 @@ export const searchArticlesQuerySchema = z
     message: 'search by at least one of q, service, category or tag',
     path: ['q'],
   });
+export const siteBundleLinkSchema = z
+  .object({
+    url: z.string().describe('Where to download the zip: a pre-signed URL of the site bucket, valid until expiresAt'),
+    expiresAt: z.string().describe('When the URL stops working (ISO 8601)'),
+  })
+  .meta({ id: 'SiteBundleLink' });
 export const articleSchema = z
   .object({
     id: z.string(),

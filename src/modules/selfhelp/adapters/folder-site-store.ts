@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { SiteManifest, SiteStore } from '../app/ports';
-import type { SiteFile } from '../domain';
+import { BUNDLE_PATH, type SiteFile } from '../domain';
 
 export const MANIFEST_FILE = '_manifest.json';
 
@@ -33,11 +33,15 @@ export class FolderSiteStore implements SiteStore {
     await rm(this.pathOf(path), { force: true });
   }
 
+  async putBundle(body: Uint8Array): Promise<void> {
+    await this.write(BUNDLE_PATH, body);
+  }
+
   async saveManifest(manifest: SiteManifest): Promise<void> {
     await this.write(MANIFEST_FILE, JSON.stringify(manifest));
   }
 
-  private async write(path: string, body: string): Promise<void> {
+  private async write(path: string, body: string | Uint8Array): Promise<void> {
     const target = this.pathOf(path);
     await mkdir(dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;

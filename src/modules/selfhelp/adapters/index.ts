@@ -5,3 +5,5 @@
 export { DynamoDbSiteSource, OPEN_INCIDENT_STATES } from './dynamodb-site-source';
 export { FolderSiteStore, MANIFEST_FILE } from './folder-site-store';
 export { S3SiteStore } from './s3-site-store';
+export { BUNDLE_LINK_SECONDS, FolderBundleLinks } from './bundle-links';
+export type { BundleLink } from './bundle-links';

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SiteManifest, SiteStore } from '../app/ports';
-import type { SiteFile } from '../domain';
+import { BUNDLE_PATH, type SiteFile } from '../domain';
 import { MANIFEST_FILE } from './folder-site-store';
 
 /**
@@ -39,6 +39,12 @@ export class S3SiteStore implements SiteStore {
 
   async delete(path: string): Promise<void> {
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: path }));
+  }
+
+  async putBundle(body: Uint8Array): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: BUNDLE_PATH, Body: body, ContentType: 'application/zip', ContentDisposition: 'attachment; filename="help-site.zip"', CacheControl: 'no-store' }),
+    );
   }
 
   async saveManifest(manifest: SiteManifest): Promise<void> {

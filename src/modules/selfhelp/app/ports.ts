@@ -31,6 +31,8 @@ export interface OpenMajorIncident {
 export interface SiteManifest {
   readonly startedAt: string;
   readonly files: Readonly<Record<string, string>>;
+  /** The downloadable bundle's content hash, where the client has one. */
+  readonly bundle?: string;
 }
 
 /** Where the site lives: a bucket in AWS (S3SiteStore), a folder locally (FolderSiteStore). */
@@ -38,6 +40,8 @@ export interface SiteStore {
   manifest(): Promise<SiteManifest | undefined>;
   put(path: string, file: SiteFile): Promise<void>;
   delete(path: string): Promise<void>;
+  /** The downloadable bundle (a zip), kept beside the pages at BUNDLE_PATH, never served with them. */
+  putBundle(body: Uint8Array): Promise<void>;
   /** Written last: a rebuild that fails half-way is redone whole (nothing is skipped on its account). */
   saveManifest(manifest: SiteManifest): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { generateSite, type SiteArticle } from '../domain';
+import { bundleOf, generateSite, type SiteArticle } from '../domain';
 import { isOpen } from '../../incidents/domain';
 import type { OpenMajorIncident, SiteIncident, SiteManifest, SiteSettings, SiteSource, SiteStore } from './ports';
 
@@ -17,6 +17,8 @@ export interface PublishSiteDeps {
   readonly store: SiteStore;
   readonly settings: SiteSettings;
   readonly clock: { now(): Date };
+  /** Also keep the whole site as one downloadable zip (client config `selfHelp.bundle`). @default false */
+  readonly bundle?: boolean;
 }
 
 export interface PublishOutcome {
@@ -76,7 +78,14 @@ export async function publishSite(deps: PublishSiteDeps, request: PublishSiteReq
   const written = changed.length;
   const deleted = removed.length;
   const unchanged = site.size - written;
-  const manifest: SiteManifest = { startedAt, files };
+  // The bundle follows the pages (same hash, nothing rewritten); written before the manifest, like them.
+  let bundle: string | undefined;
+  if (deps.bundle) {
+    const zip = bundleOf(site);
+    bundle = createHash('sha256').update(zip).digest('hex');
+    if (previous?.bundle !== bundle) await deps.store.putBundle(zip);
+  }
+  const manifest: SiteManifest = { startedAt, files, ...(bundle && { bundle }) };
   await deps.store.saveManifest(manifest);
   return { outcome: 'published', written, deleted, unchanged };
 }

@@ -5,3 +5,6 @@
 export { byteLength, generateSite, isOnSite, pageWeights } from './site-generator';
 export type { DeskContact, Site, SiteAccess, SiteArticle, SiteFile, SiteInput, SiteService } from './site-generator';
 export { VIEW_BEACON_PATH_PATTERN } from './site-assets';
+export { BUNDLE_PATH, bundleOf } from './site-bundle';
+/** An article's body as its page shows it (escaped HTML, no links): also what the client's ServiceNow knowledge base is sent. */
+export { renderMarkdown } from './markdown';

@@ -3,6 +3,6 @@
  * (test/unit/module-boundaries.test.ts). The site is published by the outbox's functions (the
  * publish-site effect); this module has no function of its own.
  */
-export { SITE_STORE } from './adapter-keys';
-export { createSelfHelpSite } from './self-help-site-factory';
+export { SITE_BUNDLE, SITE_STORE } from './adapter-keys';
+export { createSelfHelpSite, createSiteBundleLinks } from './self-help-site-factory';
 export type { SelfHelpSiteEnvironment } from './self-help-site-factory';

@@ -6,7 +6,8 @@ import type { ClientSettings } from '../../../config/client-settings-schema';
 import { publishSite, type PublishOutcome, type PublishSiteRequest } from '../app/publish-site';
 import type { SiteStore } from '../app/ports';
 import { DynamoDbSiteSource } from '../adapters/dynamodb-site-source';
-import { SITE_STORE } from './adapter-keys';
+import { SITE_BUNDLE, SITE_STORE } from './adapter-keys';
+import type { BundleLink } from '../adapters/bundle-links';
 
 export interface SelfHelpSiteEnvironment {
   readonly problemsTable?: string | undefined;
@@ -15,6 +16,8 @@ export interface SelfHelpSiteEnvironment {
   readonly selfHelpBucket?: string | undefined;
   readonly selfHelpUrl?: string | undefined;
   readonly selfHelpAccess?: string | undefined;
+  /** `zip`: every rebuild also keeps the downloadable bundle. */
+  readonly selfHelpBundle?: string | undefined;
 }
 
 /**
@@ -52,6 +55,28 @@ export function createSelfHelpSite(options: {
     desk: { name: desk.name, email: desk.email, ...(desk.phone && { phone: desk.phone }) },
   } as const;
   return {
-    publish: async (request) => publishSite({ source, store: await store(), settings, clock: options.clock }, request),
+    publish: async (request) => publishSite({ source, store: await store(), settings, clock: options.clock, bundle: env.selfHelpBundle === 'zip' }, request),
   };
+}
+
+/**
+ * Links to the site's downloadable bundle for the function serving GET /knowledge/site-bundle, or
+ * undefined when the client keeps none (its bucket variable empty). The S3 client, presigner and
+ * their SDK modules are loaded on the first request; a registered stand-in (local runtime) replaces them.
+ */
+export function createSiteBundleLinks(options: {
+  readonly bucket: string | undefined;
+  readonly clock: { now(): Date };
+  readonly tracer?: Tracer;
+}): { link(): Promise<BundleLink | undefined> } | undefined {
+  const override = adapterOverride(SITE_BUNDLE);
+  if (override) return override;
+  const { bucket } = options;
+  if (!bucket) return undefined;
+  const links = lazily(async () => {
+    const [{ S3Client }, { S3BundleLinks }] = await Promise.all([import('@aws-sdk/client-s3'), import('../adapters/bundle-links')]);
+    const s3 = new S3Client({});
+    return new S3BundleLinks(options.tracer ? options.tracer.captureAWSv3Client(s3) : s3, bucket, options.clock);
+  });
+  return { link: async () => (await links()).link() };
 }

@@ -16,7 +16,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -25,7 +25,7 @@ import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgement
 import { CATALOGUE_INDEXES } from '../../catalogue/adapters';
 import { incidentIndexNamesFor } from '../../incidents/adapters';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
-import { VIEW_BEACON_PATH_PATTERN } from '../domain';
+import { BUNDLE_PATH, VIEW_BEACON_PATH_PATTERN } from '../domain';
 
 /**
  * The page's Content-Security-Policy: the site's own stylesheet, script and search index, nothing
@@ -41,6 +41,8 @@ export interface ItsmSelfHelpSiteProps {
    * @default the distribution's own cloudfront.net name
    */
   readonly domain?: { readonly name: string; readonly certificateArn: string };
+  /** Every rebuild also keeps the whole site as one zip (config `selfHelp.bundle`), fetched through the API only. */
+  readonly bundle?: boolean;
 }
 
 /**
@@ -144,6 +146,28 @@ export class ItsmSelfHelpSite extends Construct {
       );
     }
     this.url = `https://${domain?.name ?? this.distribution.distributionDomainName}/`;
+    if (props.bundle) {
+      // The bundle sits beside the pages but is handed out by the API alone (a short-lived pre-signed
+      // URL, knowledge managers): the distribution may read every page, never it.
+      this.bucket.addToResourcePolicy(
+        new PolicyStatement({
+          effect: Effect.DENY,
+          principals: [new ServicePrincipal('cloudfront.amazonaws.com')],
+          actions: ['s3:GetObject'],
+          resources: [this.bucket.arnForObjects(`${BUNDLE_PATH.split('/')[0]}/*`)],
+        }),
+      );
+    }
+  }
+
+  /** Whether every rebuild keeps the downloadable bundle. */
+  get bundled(): boolean {
+    return this.props.bundle === true;
+  }
+
+  /** The function that hands out the bundle's pre-signed URL: GetObject on the bundle only (a URL signed by its role). */
+  grantBundleDownload(fn: ItsmFunction): void {
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(BUNDLE_PATH)] }));
   }
 
   /**
@@ -187,13 +211,14 @@ export class ItsmSelfHelpSite extends Construct {
   }
 
   /** The outbox functions' variables for the site (see src/modules/outbox/functions/environment.ts). */
-  environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string } {
+  environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string; readonly selfHelpBundle: string } {
     return {
       problemsTable: this.props.data.problemsTable.tableName,
       catalogueTable: this.props.data.catalogueTable.tableName,
       selfHelpBucket: this.bucket.bucketName,
       selfHelpUrl: this.url,
       selfHelpAccess: 'public',
+      selfHelpBundle: this.props.bundle ? 'zip' : '',
     };
   }
 }

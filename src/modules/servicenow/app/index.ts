@@ -6,6 +6,8 @@ export { listExceptions, settleExceptionAs } from './exceptions';
 export { pollChanges, receiveEvent, settleException, SIGNATURE_TOLERANCE_SECONDS, UnsignedEventError } from './receive-changes';
 export type { EventDeps, PollOutcome } from './receive-changes';
 export { pushChange, SERVICENOW_APPROVER } from './sync-change';
+export { knowledgeFieldsOf, knowledgeSysIdOf, KNOWLEDGE_TABLE, pushArticle } from './sync-article';
+export type { KnowledgeBaseSettings, KnowledgeMirrorDeps, MirroredArticle } from './sync-article';
 export { incidentIdOf, pushIncident, recordChanged, SERVICENOW_ACTOR, syncIncident } from './sync-incident';
 export type { EventOutcome, ServiceNowPushDeps, ServiceNowSyncDeps, ServiceNowSyncSettings } from './sync-incident';
 export { ServiceNowRateLimitedError, ServiceNowRefusedError } from './ports';

@@ -8,6 +8,8 @@ import { DynamoDbChangeRepository } from '../../changes/adapters';
 import { DynamoDbClientSlaStore, DynamoDbExceptionStore, DynamoDbExternalRefs, DynamoDbSyncStore } from '../adapters/dynamodb-sync-store';
 import { ServiceNowTableClient, type ServiceNowCredentials } from '../adapters/servicenow-table-client';
 import type { ServiceNowPushDeps } from '../app/sync-incident';
+import type { KnowledgeMirrorDeps } from '../app/sync-article';
+import { DynamoDbArticleReader } from '../adapters/dynamodb-article-reader';
 import { SERVICENOW_SECRETS, type ServiceNowSecrets } from './adapter-keys';
 
 /**
@@ -37,15 +39,19 @@ export function createServiceNowPushDeps(options: {
   readonly incidentsTable: string;
   /** Changes the client approves there are read from it (mirrored as change_request records). */
   readonly changesTable: string;
+  /** Knowledge articles are read from it, to publish them to the client's knowledge base (the outbox's functions, where config says so). */
+  readonly problemsTable?: string;
   readonly clock: { now(): Date };
   readonly ids: { newId(): string };
   readonly tracer: Tracer;
-}): ServiceNowPushDeps {
+}): ServiceNowPushDeps & { readonly knowledge?: KnowledgeMirrorDeps } {
   const { settings, documents, incidentsTable } = options;
   const secrets = serviceNowSecrets(settings, options.tracer);
+  const table = new ServiceNowTableClient({ instanceUrl: settings.instanceUrl, credentials: () => secrets.credentials() });
+  const store = new DynamoDbSyncStore(documents, incidentsTable);
   return {
-    table: new ServiceNowTableClient({ instanceUrl: settings.instanceUrl, credentials: () => secrets.credentials() }),
-    store: new DynamoDbSyncStore(documents, incidentsTable),
+    table,
+    store,
     exceptions: new DynamoDbExceptionStore(documents, incidentsTable),
     externalRefs: new DynamoDbExternalRefs(documents, incidentsTable),
     incidents: new DynamoDbIncidentRepository(documents, incidentsTable),
@@ -54,5 +60,8 @@ export function createServiceNowPushDeps(options: {
     settings,
     clock: options.clock,
     ids: options.ids,
+    ...(settings.knowledge && options.problemsTable && {
+      knowledge: { table, store, articles: new DynamoDbArticleReader(documents, options.problemsTable), knowledge: settings.knowledge, clock: options.clock, ids: options.ids },
+    }),
   };
 }
