@@ -165,6 +165,7 @@ export class ItsmStack extends Stack {
       ? new ItsmSelfHelpSite(this, 'SelfHelpSite', {
           data: this.data,
           ...(site.domainName && site.certificateArn && { domain: { name: site.domainName, certificateArn: site.certificateArn } }),
+          ...(site.access === 'client' && site.signIn && { signIn: { publicKeyPem: site.signIn.publicKeyPem } }),
         })
       : undefined;
     const meta = new MetaModule(this, shared);
@@ -206,7 +207,17 @@ export class ItsmStack extends Stack {
       logRetention: shared.logRetention,
       logKey: this.data.key,
     });
-    if (selfHelpSite && this.api.internetOrigin) selfHelpSite.countViewsThrough(this.api.internetOrigin);
+    if (selfHelpSite && this.api.internetOrigin) {
+      selfHelpSite.countViewsThrough(this.api.internetOrigin);
+      // The config allows a site behind the sign-in only with a public API (CloudFront forwards /auth/* to it).
+      if (selfHelpSite.signIn) selfHelpSite.signInThrough(this.api.internetOrigin);
+    }
+    if (selfHelpSite?.signIn) {
+      new CfnOutput(this, 'SelfHelpSigningKeySecretArn', {
+        value: selfHelpSite.signIn.privateKey.secretArn,
+        description: "Put the self-help site's cookie-signing private key (PEM) here after the first deploy (README: the site behind the sign-in)",
+      });
+    }
 
     // Alarms on the stack's own health: to the ops topic, and through the alarm rule into the desk.
     // The API's functions first, then the jobs and event handlers.

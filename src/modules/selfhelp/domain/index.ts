@@ -5,3 +5,5 @@
 export { byteLength, generateSite, isOnSite, pageWeights } from './site-generator';
 export type { DeskContact, Site, SiteAccess, SiteArticle, SiteFile, SiteInput, SiteService } from './site-generator';
 export { VIEW_BEACON_PATH_PATTERN } from './site-assets';
+export { clearedCookieHeaders, SIGN_IN_PATH_PATTERN, signedCookieHeaders, SIGNED_COOKIE_NAMES } from './signed-cookies';
+export type { CookieScope, SignedCookies } from './signed-cookies';
