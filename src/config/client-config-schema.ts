@@ -271,6 +271,14 @@ export const clientConfigSchema = clientSettingsSchema
     if (site.access === 'client' && !site.signIn) {
       ctx.addIssue({ code: 'custom', path: ['selfHelp', 'site', 'signIn'], message: 'is required with access "client": the public key and the sign-in domain' });
     }
+    if (site.access === 'client' && !site.domainName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selfHelp', 'site', 'domainName'],
+        message:
+          'is required with access "client" (with certificateArn): the sign-in\'s callback address must be known before the distribution exists (the sign-in function, the API and the distribution depend on each other otherwise)',
+      });
+    }
     if (site.access === 'public' && site.signIn) {
       ctx.addIssue({ code: 'custom', path: ['selfHelp', 'site', 'signIn'], message: 'is only for access "client": a public site has no sign-in' });
     }

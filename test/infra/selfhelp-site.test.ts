@@ -127,6 +127,43 @@ describe('acme-us: a site behind the client sign-in (access "client")', () => {
     expect(distributionConfig().CustomErrorResponses).toEqual([{ ErrorCode: 403, ResponseCode: 403, ResponsePagePath: '/auth/sign-in', ErrorCachingMinTTL: 0 }]);
   });
 
+  test('only the sign-in function may read the private key: GetSecretValue on that secret, kms:Decrypt only through Secrets Manager for it', () => {
+    const [[secretId]] = ofType(resources(), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('SelfHelpSite')) as [[string, CfnResourceJson]];
+    const readers = ofType(resources(), 'AWS::IAM::Policy').filter(([, p]) => statementsOf(p).some((s) => JSON.stringify(s.Resource ?? '').includes(secretId)));
+    expect(readers).toHaveLength(1);
+    const [, policy] = readers[0]!;
+    const roleId = policy.Properties.Roles[0].Ref as string;
+    const signInFunctions = ofType(resources(), 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Role?.['Fn::GetAtt']?.[0] === roleId);
+    expect(signInFunctions.map(([id]) => id)).toEqual([expect.stringMatching(/^SiteSignInFunction/)]);
+    const touching = statementsOf(policy).filter((s) => JSON.stringify(s).includes(secretId));
+    expect(touching).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: expect.anything(),
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': { Ref: secretId } } },
+      },
+    ]);
+    // No other role of the stack names the secret or holds a Secrets Manager wildcard.
+    for (const [, p] of ofType(resources(), 'AWS::IAM::Policy')) {
+      for (const s of statementsOf(p)) expect([s.Action].flat().some((a: string) => a === 'secretsmanager:*' || a === '*')).toBe(false);
+    }
+  });
+
+  test("the sign-in: a hosted UI domain and a public app client (code grant, openid only) returning to the site's /auth/callback", () => {
+    const [[, domain]] = ofType(resources(), 'AWS::Cognito::UserPoolDomain') as [[string, CfnResourceJson]];
+    expect(domain.Properties.Domain).toBe('acme-us-help');
+    const clients = ofType(resources(), 'AWS::Cognito::UserPoolClient').filter(([id]) => id.includes('SiteClient'));
+    expect(clients).toHaveLength(1);
+    const [, client] = clients[0]!;
+    expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'], AllowedOAuthFlowsUserPoolClient: true, GenerateSecret: false, SupportedIdentityProviders: ['COGNITO'] });
+    expect(client.Properties.CallbackURLs).toEqual(['https://help.acme-us.example.com/auth/callback']);
+    expect(client.Properties.LogoutURLs).toEqual(['https://help.acme-us.example.com/']);
+    const [[, fn]] = ofType(resources(), 'AWS::Lambda::Function').filter(([id]) => id.startsWith('SiteSignInFunction')) as [[string, CfnResourceJson]];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ SELFHELP_READER_ROLES: 'requester,client-approver', SELFHELP_SESSION_MINUTES: '60' });
+  });
+
   test('the private key lives in a secret encrypted with the data key, kept on stack deletion; the rebuild publishes client and public articles', () => {
     const secrets = ofType(resources(), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('SelfHelpSite'));
     expect(secrets).toHaveLength(1);

@@ -1,7 +1,8 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { CloudFrontCookieSigner, verifySignedCookies } from '../../src/modules/selfhelp/adapters';
+import { fromCloudFrontBase64 } from '../../src/modules/selfhelp/adapters/cloudfront-cookie-signer';
 import { clearedCookieHeaders, signedCookieHeaders } from '../../src/modules/selfhelp/domain';
-import { fromCloudFrontBase64, sitePolicy } from '../../src/modules/selfhelp/domain/signed-cookies';
+import { sitePolicy } from '../../src/modules/selfhelp/domain/signed-cookies';
 import { sitePublicKeyProblem } from '../../src/config/client-config-schema';
 
 /**

@@ -1,7 +1,5 @@
 import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
 import {
-  cloudFrontBase64,
-  fromCloudFrontBase64,
   parseCookieHeader,
   policyResourceMatches,
   readSitePolicy,
@@ -10,6 +8,15 @@ import {
   sitePolicy,
   type SignedCookies,
 } from '../domain/signed-cookies';
+
+/** CloudFront's URL-safe base64: `+` → `-`, `=` → `_`, `/` → `~`. */
+export function cloudFrontBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
+}
+
+export function fromCloudFrontBase64(text: string): Buffer {
+  return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64');
+}
 
 /**
  * Signs the site's custom policy with the private half of the key pair whose public half is in the

@@ -6,3 +6,4 @@ export { DynamoDbSiteSource, OPEN_INCIDENT_STATES } from './dynamodb-site-source
 export { FolderSiteStore, MANIFEST_FILE } from './folder-site-store';
 export { S3SiteStore } from './s3-site-store';
 export { CloudFrontCookieSigner, verifySignedCookies } from './cloudfront-cookie-signer';
+export { HostedUiIdentityProvider, newSignInSecrets } from './hosted-ui-identity-provider';

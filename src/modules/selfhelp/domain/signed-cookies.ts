@@ -35,15 +35,6 @@ export function sitePolicy({ siteUrl, expiresAt }: SitePolicyInput): string {
   return JSON.stringify({ Statement: [{ Resource: `${siteUrl}*`, Condition: { DateLessThan: { 'AWS:EpochTime': expiresAt } } }] });
 }
 
-/** CloudFront's URL-safe base64: `+` → `-`, `=` → `_`, `/` → `~`. */
-export function cloudFrontBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/=/g, '_').replace(/\//g, '~');
-}
-
-export function fromCloudFrontBase64(text: string): Buffer {
-  return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'), 'base64');
-}
-
 export interface SignedCookies {
   /** The policy statement, CloudFront-base64. */
   readonly policy: string;

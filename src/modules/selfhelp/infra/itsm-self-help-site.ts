@@ -70,6 +70,8 @@ export class ItsmSelfHelpSite extends Construct {
   readonly headers: ResponseHeadersPolicy;
   /** The site's address, ending in `/`. */
   readonly url: string;
+  /** The client's own name for the site, when it has one (a plain string, never a token). */
+  readonly domainName: string | undefined;
   /**
    * With a sign-in: the key group CloudFront trusts (its one public key) and the secret that holds
    * the private half (ops put it there; only the sign-in function may read it).
@@ -136,7 +138,7 @@ export class ItsmSelfHelpSite extends Construct {
       acknowledgeNagFinding(
         privateKey.node.defaultChild as CfnResource,
         'AwsSolutions-SMG4',
-        "An RSA key pair CloudFront trusts cannot be rotated by a Lambda alone: ops rotate it by adding the new public key to the key group (selfHelp.site.signIn.publicKeyPem), putting the new private key here, then removing the old public key (README).",
+        "An RSA key pair CloudFront trusts cannot be rotated by a Lambda alone: its public half is in the distribution's key group (selfHelp.site.signIn.publicKeyPem). Ops rotate it by deploying a new public key and putting the new private key here (README, Deploying a client).",
       );
       this.signIn = { publicKey, keyGroup, privateKey };
     }
@@ -187,6 +189,7 @@ export class ItsmSelfHelpSite extends Construct {
       );
     }
     this.url = `https://${domain?.name ?? this.distribution.distributionDomainName}/`;
+    this.domainName = domain?.name;
   }
 
   /**
