@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { SELF_HELP_CSP } from '../src/modules/selfhelp/infra/itsm-self-help-site';
-import { MANIFEST_FILE } from '../src/modules/selfhelp/adapters';
+import { MANIFEST_FILE, verifySignedCookies } from '../src/modules/selfhelp/adapters';
 import { BUNDLE_PATH } from '../src/modules/selfhelp/domain';
 import { LOCAL_BUNDLE_PATH } from './local-paths';
 
@@ -31,18 +31,45 @@ const SECURITY_HEADERS = {
  * template's distribution sends to the API (`apiBehaviours`: the article pages' view beacon) are
  * handed to the local API, as CloudFront forwards them with the origin path before them.
  */
-export function createHelpSiteHandler(options: { readonly dir: string; readonly apiBehaviours?: readonly { readonly pathPattern: string; readonly originPath: string }[] }) {
+export function createHelpSiteHandler(options: {
+  readonly dir: string;
+  readonly apiBehaviours?: readonly { readonly pathPattern: string; readonly originPath: string }[];
+  /**
+   * A site behind the client's sign-in (the template's distribution trusts a key group): the
+   * signed cookies are checked as CloudFront checks them, against these keys (key pair id → PEM),
+   * on every path but the forwarded ones not in `signedPathPatterns`; a viewer without them gets
+   * 403 with `errorPage()` (the distribution's 403 custom error response).
+   */
+  readonly signIn?: { readonly trustedKeys: ReadonlyMap<string, string>; readonly signedPathPatterns: readonly string[]; readonly errorPage: () => Promise<string> };
+}) {
   const root = resolve(options.dir);
   // CloudFront's path patterns: `*` matches any characters (`/` included), `?` one.
+  const patternOf = (pathPattern: string) => new RegExp(`^${pathPattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
   const forwarded = (options.apiBehaviours ?? []).map((b) => ({
-    pattern: new RegExp(`^${b.pathPattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`),
+    pattern: patternOf(b.pathPattern),
     originPath: b.originPath,
+    signed: options.signIn?.signedPathPatterns.includes(b.pathPattern) ?? false,
   }));
+  const signIn = options.signIn;
+  const unsigned = (req: IncomingMessage, url: URL) =>
+    signIn !== undefined &&
+    !verifySignedCookies({
+      cookieHeader: req.headers.cookie,
+      trustedKeys: signIn.trustedKeys,
+      url: `http://${req.headers.host ?? 'localhost'}${url.pathname}`,
+      now: Math.floor(Date.now() / 1000),
+    });
+  const refuse = async (res: ServerResponse): Promise<true> => {
+    res.writeHead(403, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
+    res.end(await signIn!.errorPage());
+    return true;
+  };
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const sitePath = url.pathname.startsWith(HELP_PREFIX) ? url.pathname.slice(HELP_PREFIX.length - 1) : undefined;
     const behaviour = sitePath !== undefined ? forwarded.find((f) => f.pattern.test(sitePath)) : undefined;
     if (behaviour) {
+      if (behaviour.signed && unsigned(req, url)) return refuse(res);
       req.url = `${behaviour.originPath}${sitePath}${url.search}`;
       return false;
     }
@@ -63,6 +90,7 @@ export function createHelpSiteHandler(options: { readonly dir: string; readonly 
       return true;
     }
     if (!url.pathname.startsWith(HELP_PREFIX)) return false;
+    if (unsigned(req, url)) return refuse(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
       res.end('Method not allowed');

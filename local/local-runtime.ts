@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,8 +8,10 @@ import { seedCatalogue } from './seed-catalogue';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type RunningEngine } from './dynamodb-engine';
 import { FunctionHost } from './function-host';
 import { signingKey } from './local-tokens';
+import { ROLES } from '../src/kernel/domain/access-policy';
 import { synthesizeClient } from './synthesize-stack';
-import { eventRulesOf, functionsOf, siteApiBehavioursOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { createLocalSignIn, LOCAL_SIGN_IN_PATH, LOCAL_SITE_CLIENT_ID, localSiteCookieKey } from './local-site-sign-in';
+import { eventRulesOf, functionsOf, siteApiBehavioursOf, siteSignInOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
 import { LocalStepFunctions } from './local-step-functions';
 import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
@@ -74,8 +76,9 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const progress = options.progress ?? (() => undefined);
-  const port = options.port ?? 3000;
   const host = options.host ?? '127.0.0.1';
+  // Port 0 picks a free port now, not at listen: the functions are told the site's address (its sign-in's cookies name it) before the server listens.
+  const port = options.port === 0 ? await freePort(host) : (options.port ?? 3000);
   const dataDir = join(options.localDir, 'dynamodb');
   mkdirSync(options.localDir, { recursive: true });
 
@@ -170,6 +173,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       PATH: process.env['PATH'] ?? '',
     };
+    // A site behind the client's sign-in: the local key pair stands in for the key group's key and
+    // the secret's value, the local token issuer's OAuth face for the hosted UI.
+    const siteSignIn = config.selfHelp.site.enabled ? siteSignInOf(template) : undefined;
+    const siteCookieKey = siteSignIn ? localSiteCookieKey(options.localDir) : undefined;
+    const signInIssuerUrl = `http://${host}:${port}${LOCAL_SIGN_IN_PATH}`;
+    const signInEnv: Record<string, string> = siteSignIn && siteCookieKey
+      ? {
+          [LOCAL_STAND_IN_ENV.siteCookieKeyFile]: siteCookieKey.file,
+          [LOCAL_STAND_IN_ENV.siteKeyPairId]: siteSignIn.keyPairIds[0]!,
+          [LOCAL_STAND_IN_ENV.signInIssuerUrl]: signInIssuerUrl,
+          [LOCAL_STAND_IN_ENV.signInClientId]: LOCAL_SITE_CLIENT_ID,
+        }
+      : {};
+    // The sign-in function's variables that name AWS resources (the secret, the key, the pool's domain and client) have stand-ins above.
+    const SIGN_IN_STAND_IN_VARIABLES: readonly string[] = [ENV.selfHelpSigningKeySecret, ENV.selfHelpKeyPairId, ENV.selfHelpSignInDomain, ENV.selfHelpSignInIssuer, ENV.selfHelpSignInClientId];
     const fns = functionsOf(template);
     progress(`Bundling ${fns.length} functions…`);
     functions = await FunctionHost.start({
@@ -181,10 +199,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         const resolved = resolveEnvironment(fn.environment, references);
         const { values } = resolved;
         // The site's bucket and address have local stand-ins (the folder above).
-        const unresolved = resolved.unresolved.filter((name) => name !== ENV.selfHelpBucket && name !== ENV.selfHelpUrl);
+        const unresolved = resolved.unresolved.filter((name) => name !== ENV.selfHelpBucket && name !== ENV.selfHelpUrl && !SIGN_IN_STAND_IN_VARIABLES.includes(name));
         if (unresolved.length > 0) progress(`warning: ${fn.logicalId} has no local value for ${unresolved.join(', ')}`);
+        const standIns = Object.fromEntries(resolved.unresolved.filter((name) => SIGN_IN_STAND_IN_VARIABLES.includes(name)).map((name) => [name, `local stand-in (${LOCAL_SIGN_IN_PATH})`]));
         return {
+          ...standIns,
           ...values,
+          ...signInEnv,
           ...baseEnv,
           AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
           POWERTOOLS_LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'WARN',
@@ -271,14 +292,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const [put] = outboxPuts(tableNames[incidentsTable.logicalId]!, effectsOf('self-help-site', 0, [{ kind: 'publish-site', articleId: 'first-build' }]), now().toISOString(), config.retention.outboxItems);
       await localDocuments.send(new PutCommand(put!.Put)).catch((error: Error) => progress(`self-help site: first build not queued (${error.message})`));
     }
+    const apiBehaviours = siteApiBehavioursOf(template);
+    const helpSite = createHelpSiteHandler({
+      dir: join(options.localDir, 'help'),
+      // The article pages' view beacon (and a signed-in site's /auth/*): to the API, as the distribution forwards them.
+      apiBehaviours,
+      ...(siteSignIn &&
+        siteCookieKey && {
+          signIn: {
+            trustedKeys: new Map(siteSignIn.keyPairIds.map((id) => [id, siteCookieKey.publicKeyPem])),
+            signedPathPatterns: siteSignIn.signedPathPatterns,
+            // The distribution's 403 page: fetched through the behaviour that serves its path, as CloudFront does.
+            errorPage: async () => {
+              const originPath = apiBehaviours.find((b) => new RegExp(`^${b.pathPattern.replace(/\*/g, '.*')}$`).test(siteSignIn.errorPagePath))?.originPath ?? '';
+              return (await fetch(`http://${host}:${port}${originPath}${siteSignIn.errorPagePath}`)).text();
+            },
+          },
+        }),
+    });
+    const localSignIn = siteSignIn ? createLocalSignIn({ localDir: options.localDir, baseUrl: () => `http://${host}:${port}`, roles: ROLES.filter((r) => r !== 'integration') }) : undefined;
     const server = createLocalApiServer({
       routes,
       functions,
-      staticPages: createHelpSiteHandler({
-        dir: join(options.localDir, 'help'),
-        // The article pages' view beacon: to the API, as the distribution forwards it.
-        apiBehaviours: siteApiBehavioursOf(template),
-      }),
+      staticPages: async (req, res) => (localSignIn !== undefined && (await localSignIn(req, res))) || helpSite(req, res),
       tokenKey: signingKey(options.localDir),
       // The name it listens on, besides the loopback names.
       allowedHosts: [host],
@@ -359,6 +395,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     releaseLock();
     throw error;
   }
+}
+
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
 }
 
 async function assertPortFree(host: string, port: number): Promise<void> {

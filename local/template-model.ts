@@ -171,6 +171,26 @@ export function siteApiBehavioursOf(template: CloudFormationTemplate): { readonl
     });
 }
 
+/**
+ * What the site's distribution needs of a viewer: with a trusted key group on its default
+ * behaviour (a site behind the client's sign-in), the public keys' logical ids (the key pair ids
+ * the local runtime signs with), the forwarded paths that need the cookies too, and the page
+ * CloudFront answers a 403 with. Undefined for a public site.
+ */
+export function siteSignInOf(template: CloudFormationTemplate):
+  | { readonly keyPairIds: readonly string[]; readonly signedPathPatterns: readonly string[]; readonly errorPagePath: string }
+  | undefined {
+  const distribution = Object.values(template.Resources).find((r) => r.Type === 'AWS::CloudFront::Distribution');
+  const config = distribution?.Properties.DistributionConfig;
+  const groups = (config?.DefaultCacheBehavior?.TrustedKeyGroups ?? []) as { Ref: string }[];
+  if (groups.length === 0) return undefined;
+  const keyPairIds = groups.flatMap((g) => (template.Resources[g.Ref]?.Properties.KeyGroupConfig.Items ?? []).map((item: { Ref: string }) => item.Ref));
+  const signedPathPatterns = ((config.CacheBehaviors ?? []) as { PathPattern: string; TrustedKeyGroups?: unknown[] }[]).filter((b) => (b.TrustedKeyGroups ?? []).length > 0).map((b) => b.PathPattern);
+  const errorPagePath = ((config.CustomErrorResponses ?? []) as { ErrorCode: number; ResponsePagePath?: string }[]).find((e) => e.ErrorCode === 403)?.ResponsePagePath;
+  if (!errorPagePath) throw new Error('The site trusts a key group but has no 403 page for viewers without signed cookies');
+  return { keyPairIds, signedPathPatterns, errorPagePath };
+}
+
 /** Milliseconds between runs of a `rate(…)` expression; undefined for cron expressions. */
 export function rateMilliseconds(expression: string): number | undefined {
   const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);

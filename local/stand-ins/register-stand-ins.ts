@@ -6,9 +6,10 @@ import { FileChainAnchor } from './file-chain-anchor';
 import { HmacChainSeal } from './hmac-chain-seal';
 import { FileAlarmTagSource } from './file-alarm-tag-source';
 import { FileCapacitySource } from './file-capacity-source';
-import { FolderBundleLinks, FolderSiteStore } from '../../src/modules/selfhelp/adapters';
+import { readFileSync } from 'node:fs';
+import { CloudFrontCookieSigner, FolderBundleLinks, FolderSiteStore, HostedUiIdentityProvider } from '../../src/modules/selfhelp/adapters';
 import { LOCAL_BUNDLE_PATH } from '../local-paths';
-import { SITE_BUNDLE, SITE_STORE } from '../../src/modules/selfhelp/functions';
+import { SITE_BUNDLE, SITE_SIGN_IN, SITE_STORE } from '../../src/modules/selfhelp/functions';
 import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
 import { LOCAL_CALL_CENTRES } from '../../src/modules/oncall/functions/adapter-keys';
 
@@ -35,6 +36,15 @@ export const LOCAL_STAND_IN_ENV = {
    */
   callCentreSecret: 'ITSM_LOCAL_CALL_CENTRE_SECRET',
   callCentreHosts: 'ITSM_LOCAL_CALL_CENTRE_HOSTS',
+  /**
+   * A site behind the client's sign-in: the cookie-signing private key (in place of its secret) with
+   * the key pair id the local CloudFront stand-in trusts it under, and the local token issuer's OAuth
+   * face (in place of the hosted UI) with the site's app client there.
+   */
+  siteCookieKeyFile: 'ITSM_LOCAL_SITE_COOKIE_KEY_FILE',
+  siteKeyPairId: 'ITSM_LOCAL_SITE_KEY_PAIR_ID',
+  signInIssuerUrl: 'ITSM_LOCAL_SIGN_IN_ISSUER_URL',
+  signInClientId: 'ITSM_LOCAL_SIGN_IN_CLIENT_ID',
 } as const;
 
 /**
@@ -56,6 +66,18 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
     undo.push(overrideAdapter(SITE_STORE, { store: new FolderSiteStore(selfHelpDir), baseUrl: selfHelpUrl }));
     // The bundle's link: a path on the local server's own address (the route makes it absolute) in place of a pre-signed S3 URL.
     undo.push(overrideAdapter(SITE_BUNDLE, new FolderBundleLinks(selfHelpDir, LOCAL_BUNDLE_PATH, { now: () => new Date() })));
+  }
+  const siteCookieKeyFile = env[LOCAL_STAND_IN_ENV.siteCookieKeyFile];
+  const signInIssuerUrl = env[LOCAL_STAND_IN_ENV.signInIssuerUrl];
+  if (siteCookieKeyFile && signInIssuerUrl && selfHelpUrl) {
+    undo.push(
+      overrideAdapter(SITE_SIGN_IN, {
+        // The same adapter as on AWS, pointed at the local issuer (it serves the hosted UI's paths and the pool's keys).
+        identity: new HostedUiIdentityProvider({ domainUrl: signInIssuerUrl, issuer: signInIssuerUrl, clientId: env[LOCAL_STAND_IN_ENV.signInClientId] ?? '' }),
+        signer: new CloudFrontCookieSigner({ privateKeyPem: readFileSync(siteCookieKeyFile, 'utf8'), keyPairId: env[LOCAL_STAND_IN_ENV.siteKeyPairId] ?? '' }),
+        siteUrl: selfHelpUrl,
+      }),
+    );
   }
   const auditSealKeyFile = env[LOCAL_STAND_IN_ENV.auditSealKeyFile];
   if (auditSealKeyFile) undo.push(overrideAdapter(AUDIT_CHAIN_SEAL, HmacChainSeal.fromKeyFile(auditSealKeyFile)));

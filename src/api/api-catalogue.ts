@@ -10,6 +10,7 @@ import { CHANGE_ROUTES } from '../modules/changes/http/routes';
 import { ONCALL_ROUTES } from '../modules/oncall/http/routes';
 import { PEOPLE_SCOPE, RESOURCE_SERVER_ID } from './api-scopes';
 import { SERVICENOW_ROUTES } from '../modules/servicenow/http/routes';
+import { SITE_SIGN_IN_ROUTES } from '../modules/selfhelp/http/routes';
 
 export { routeKey, type FunctionGroup };
 
@@ -37,6 +38,7 @@ export const MODULE_ROUTES: readonly ModuleRoutes<never>[] = [
   CHANGE_ROUTES,
   ONCALL_ROUTES,
   SERVICENOW_ROUTES,
+  SITE_SIGN_IN_ROUTES,
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = MODULE_ROUTES.flatMap(({ group, routes }) => routes.map((route): ApiRoute => ({ ...route, group })));

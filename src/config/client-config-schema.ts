@@ -1,4 +1,6 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ROLES } from '../kernel/domain/access-policy';
 import * as z from 'zod';
 import { clientSettingsSchema } from './client-settings-schema';
 import { createServiceBodySchema } from '../modules/catalogue/schemas/catalogue-schemas';
@@ -21,6 +23,49 @@ export function cidrProblem(value: string): string | undefined {
   if (prefix < 1 || prefix > max) return `prefix /${prefix} must be between /1 and /${max} (AWS WAF refuses /0)`;
   return undefined;
 }
+
+/**
+ * CloudFront accepts RSA 2048-bit (or ECDSA P-256) public keys for signed cookies; the site signs
+ * with RSA-SHA256, so an RSA 2048 key in PEM (SubjectPublicKeyInfo) is what the stack takes.
+ */
+export function sitePublicKeyProblem(pem: string): string | undefined {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    return 'is not a PEM public key ("-----BEGIN PUBLIC KEY-----" …; see README "Self-help site behind the sign-in")';
+  }
+  if (key.asymmetricKeyType !== 'rsa') return `is a ${key.asymmetricKeyType} key; CloudFront signed cookies here need an RSA 2048-bit key`;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (bits !== 2048) return `is an RSA ${bits}-bit key; CloudFront accepts RSA 2048-bit keys only`;
+  return undefined;
+}
+
+/** Roles that may read a client site: people's groups (never the machine role). */
+const SITE_READER_ROLES = ROLES.filter((role) => role !== 'integration');
+
+const siteSignInSchema = z
+  .object({
+    publicKeyPem: z
+      .string()
+      .superRefine((pem, ctx) => {
+        const problem = sitePublicKeyProblem(pem);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('The public half of the site\'s signing key pair (RSA 2048, PEM, newlines as \\n); the private half goes into the stack\'s secret (output SelfHelpSigningKeySecretArn)'),
+    hostedUiDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lowercase letters, digits and hyphens (the Cognito domain https://<prefix>.auth.<region>.amazoncognito.com)')
+      .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'may not contain "aws", "amazon" or "cognito" (Cognito refuses them)')
+      .describe("The prefix of the user pool's sign-in domain (Cognito's hosted UI)"),
+    readerRoles: z
+      .array(z.enum(SITE_READER_ROLES))
+      .min(1)
+      .default(['requester', 'client-approver'])
+      .describe('Groups whose members may read the site once signed in'),
+    sessionMinutes: z.number().int().min(5).max(720).default(60).describe('How long a sign-in lasts (the signed cookies\' policy expiry)'),
+  })
+  .strict();
 
 /** The deployment configurations a client may pick for its canary releases (CodeDeploy's predefined Lambda ones). */
 export const DEPLOYMENT_CONFIGS = [
@@ -172,9 +217,10 @@ export const clientConfigSchema = clientSettingsSchema
           .object({
             enabled: z.boolean().default(false).describe('Build the self-help site: an S3 bucket served by CloudFront, rebuilt as articles change'),
             access: z
-              .literal('public', { error: 'must be "public": a site behind the client sign-in is not built yet' })
+              .enum(['public', 'client'], { error: 'must be "public" (anyone; public articles) or "client" (signed-in client users; client and public articles)' })
               .default('public')
-              .describe('Who reads it: "public" (anyone; public articles only)'),
+              .describe('Who reads it: "public" (anyone; public articles only) or "client" (the client\'s signed-in users; client and public articles)'),
+            signIn: siteSignInSchema.optional().describe('With access "client": how users sign in to read the site (required then, refused otherwise)'),
             domainName: z
               .string()
               .regex(/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lowercase DNS name such as help.example.com')
@@ -230,6 +276,28 @@ export const clientConfigSchema = clientSettingsSchema
     }
     if (config.api.customDomain && typeof config.api.access === 'object' && config.api.access.mode === 'private') {
       ctx.addIssue({ code: 'custom', path: ['api', 'customDomain'], message: 'a private API is reached through its VPC endpoints; a custom domain needs a public (or VPN) API' });
+    }
+    const site = config.selfHelp.site;
+    if (site.access === 'client' && !site.signIn) {
+      ctx.addIssue({ code: 'custom', path: ['selfHelp', 'site', 'signIn'], message: 'is required with access "client": the public key and the sign-in domain' });
+    }
+    if (site.access === 'client' && !site.domainName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selfHelp', 'site', 'domainName'],
+        message:
+          'is required with access "client" (with certificateArn): the sign-in\'s callback address must be known before the distribution exists (the sign-in function, the API and the distribution depend on each other otherwise)',
+      });
+    }
+    if (site.access === 'public' && site.signIn) {
+      ctx.addIssue({ code: 'custom', path: ['selfHelp', 'site', 'signIn'], message: 'is only for access "client": a public site has no sign-in' });
+    }
+    if (site.enabled && site.access === 'client' && config.api.access !== 'public') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selfHelp', 'site', 'access'],
+        message: 'a site behind the sign-in needs api.access "public": the sign-in completes in the API, which CloudFront reaches over the internet',
+      });
     }
     if (!config.allowedRegions.includes(config.region)) {
       ctx.addIssue({

@@ -32,6 +32,14 @@ export const ENV = {
   selfHelpAccess: 'SELFHELP_ACCESS',
   /** `zip` where the client has the site's downloadable bundle (config `selfHelp.bundle`); empty otherwise. */
   selfHelpBundle: 'SELFHELP_BUNDLE',
+  /** The sign-in of a site behind the client's sign-in: the private key's secret, its key pair id, the hosted UI and the site's app client. */
+  selfHelpSigningKeySecret: 'SELFHELP_SIGNING_KEY_SECRET_ARN',
+  selfHelpKeyPairId: 'SELFHELP_KEY_PAIR_ID',
+  selfHelpSignInDomain: 'SELFHELP_SIGN_IN_DOMAIN_URL',
+  selfHelpSignInIssuer: 'SELFHELP_SIGN_IN_ISSUER',
+  selfHelpSignInClientId: 'SELFHELP_SIGN_IN_CLIENT_ID',
+  selfHelpReaderRoles: 'SELFHELP_READER_ROLES',
+  selfHelpSessionMinutes: 'SELFHELP_SESSION_MINUTES',
   /** The KMS HMAC key that seals audit chain entries (key id). */
   auditSealKey: 'AUDIT_SEAL_KEY_ID',
   /** The S3 bucket (Object Lock) where the audit chain head is anchored. */

@@ -19,6 +19,7 @@ import { CfnPermission, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_ROUTES, type FunctionGroup } from '../api/api-catalogue';
+import { OPTIONAL_FUNCTION_GROUPS } from '../kernel/http/route-declaration';
 import { apiDefinitionOf, requestParametersOf } from './itsm-api-definition';
 import { ItsmApiFirewall } from '../kernel/infra/itsm-api-firewall';
 import { acknowledgeNagFinding } from '../kernel/infra/nag-acknowledgements';
@@ -29,7 +30,7 @@ export interface ItsmApiProps {
   readonly clientId: string;
   readonly userPool: IUserPool;
   /** The function serving each route group of the catalogue: its live alias (ItsmFunction `live`). */
-  readonly functions: Readonly<Record<FunctionGroup, IFunction>>;
+  readonly functions: Readonly<Partial<Record<FunctionGroup, IFunction>>>;
   /**
    * Who may reach the API (client config `api.access`): `public`; a PRIVATE endpoint whose
    * resource policy allows execute-api:Invoke only through the listed VPC endpoints; or AWS WAF
@@ -127,6 +128,14 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
     'Public by design: the OpenAPI description generated from the route catalogue, readable before a caller holds a token; it holds no client data.',
   'POST /knowledge/{id}/views':
     "No token by design: the self-help site's public article pages call it (a beacon through the site's own CloudFront address) when opened. It only counts a read of an article that is published and public (anything else is 404), reads nothing back, and is rate-limited per address with the other public paths.",
+  'GET /auth/sign-in':
+    "No token by design: the sign-in page of a self-help site behind the client's sign-in (CloudFront shows it to a viewer without signed cookies). A fixed page with one link; only stacks whose site has access \"client\" have it.",
+  'GET /auth/start':
+    "No token by design: starts a site sign-in (a redirect to the user pool's hosted UI, authorization code with PKCE; state and verifier in a short-lived HttpOnly cookie). Reads no data.",
+  'GET /auth/callback':
+    'No token by design: the hosted UI returns here with a code, which only completes with the PKCE verifier of the browser that started the sign-in; the ID token is verified against the user pool and the user must be in a reader group before the signed cookies are set.',
+  'GET /auth/sign-out':
+    "No token by design: expires the site's signed cookies and sends the browser to the hosted UI's sign-out. Reads no data.",
   'POST /integrations/servicenow/events':
     "No token by design: the client's ServiceNow business rule cannot hold a Cognito token; each call is HMAC-signed with a shared key (Secrets Manager) and refused with 401 when the signature is bad or older than 5 minutes. The call only names a record, which is read back through the Table API.",
 };
@@ -162,15 +171,19 @@ export class ItsmApi extends Construct {
     const rateLimit = props.rateLimit ?? 50;
     const burstLimit = props.burstLimit ?? 100;
     const publicPathRateLimit = props.publicPathRateLimit ?? 5;
-    const publicRoutes = API_ROUTES.filter((route) => route.auth === 'none');
+    // Every group's routes, but an optional group's only where the stack has its function.
+    const missing = [...new Set(API_ROUTES.map((route) => route.group))].filter((group) => !props.functions[group] && !OPTIONAL_FUNCTION_GROUPS.includes(group));
+    if (missing.length > 0) throw new Error(`No function serves the API's function group(s) ${missing.join(', ')}`);
+    const routes = API_ROUTES.filter((route) => props.functions[route.group]);
+    const publicRoutes = routes.filter((route) => route.auth === 'none');
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, encryptionKey: props.logKey });
     const restApiName = `rowe-itsm-${props.clientId}`;
     const description = `rowe-itsm service management API for ${props.clientId}`;
-    const functionArns = Object.fromEntries(Object.entries(props.functions).map(([group, fn]) => [group, fn.functionArn])) as Record<FunctionGroup, string>;
+    const functionArns = Object.fromEntries(Object.entries(props.functions).map(([group, fn]) => [group, fn!.functionArn])) as Record<FunctionGroup, string>;
     const definition = apiDefinitionOf({
       title: restApiName,
       description,
-      routes: API_ROUTES,
+      routes,
       userPoolArn: props.userPool.userPoolArn,
       functionArns,
       invokeUriOf: (functionArn) => `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
@@ -277,8 +290,8 @@ export class ItsmApi extends Construct {
     // CloudFormation resource per route). Test invocations from the console stay refused.
     const invokeFromStage = this.api.arnForExecuteApi('*', '/*', this.api.deploymentStage.stageName);
     const permitted = new Set<IFunction>();
-    for (const route of API_ROUTES) {
-      const fn = props.functions[route.group];
+    for (const route of routes) {
+      const fn = props.functions[route.group]!;
       if (permitted.has(fn)) continue;
       permitted.add(fn);
       new CfnPermission(this, `Invoke${route.group[0]!.toUpperCase()}${route.group.slice(1)}`, {

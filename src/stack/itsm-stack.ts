@@ -35,6 +35,7 @@ import { ProblemsModule } from '../modules/problems/infra/problems-module';
 import { PrivacyModule } from '../modules/privacy/infra/privacy-module';
 import { OnCallModule } from '../modules/oncall/infra/oncall-module';
 import { ItsmSelfHelpSite } from '../modules/selfhelp/infra/itsm-self-help-site';
+import { SiteSignInModule } from '../modules/selfhelp/infra/site-sign-in-module';
 import { ReportsModule } from '../modules/reports/infra/reports-module';
 import { activeServiceNow, ServiceNowModule } from '../modules/servicenow/infra';
 
@@ -167,6 +168,7 @@ export class ItsmStack extends Stack {
           data: this.data,
           ...(site.domainName && site.certificateArn && { domain: { name: site.domainName, certificateArn: site.certificateArn } }),
           ...(config.selfHelp.bundle?.enabled && { bundle: true }),
+          ...(site.access === 'client' && site.signIn && { signIn: { publicKeyPem: site.signIn.publicKeyPem } }),
         })
       : undefined;
     const meta = new MetaModule(this, shared);
@@ -195,6 +197,10 @@ export class ItsmStack extends Stack {
         ...(servicenow && { servicenow }),
       }),
     ];
+    // The sign-in of a site behind the client's sign-in (/auth/*, the API's optional `selfhelp` group).
+    if (selfHelpSite?.signIn && site.signIn) {
+      this.modules = [...this.modules, new SiteSignInModule(this, { ...shared, site: selfHelpSite, userPool: this.identity.userPool, signIn: site.signIn })];
+    }
     this.slaStateMachine = incidents.slaStateMachine;
     // People's access tokens get the API's scope from the meta function (no data, no grants).
     this.identity.issuePeopleTokensWith(meta.meta.live);
@@ -211,7 +217,17 @@ export class ItsmStack extends Stack {
       logRetention: shared.logRetention,
       logKey: this.data.key,
     });
-    if (selfHelpSite && this.api.internetOrigin) selfHelpSite.countViewsThrough(this.api.internetOrigin);
+    if (selfHelpSite && this.api.internetOrigin) {
+      selfHelpSite.countViewsThrough(this.api.internetOrigin);
+      // The config allows a site behind the sign-in only with a public API (CloudFront forwards /auth/* to it).
+      if (selfHelpSite.signIn) selfHelpSite.signInThrough(this.api.internetOrigin);
+    }
+    if (selfHelpSite?.signIn) {
+      new CfnOutput(this, 'SelfHelpSigningKeySecretArn', {
+        value: selfHelpSite.signIn.privateKey.secretArn,
+        description: "Put the self-help site's cookie-signing private key (PEM) here after the first deploy (README: the site behind the sign-in)",
+      });
+    }
 
     // Alarms on the stack's own health: to the ops topic, and through the alarm rule into the desk.
     // The API's functions first, then the jobs and event handlers.
@@ -267,19 +283,19 @@ export class ItsmStack extends Stack {
 }
 
 /** The live alias of each API function (ItsmFunction `live`), per function group. */
-function liveAliasesOf(functions: Record<FunctionGroup, IFunction>, all: readonly ItsmFunction[]): Record<FunctionGroup, IFunction> {
+function liveAliasesOf(functions: Partial<Record<FunctionGroup, IFunction>>, all: readonly ItsmFunction[]): Partial<Record<FunctionGroup, IFunction>> {
   const liveOf = new Map<IFunction, IFunction>(all.map((fn) => [fn.function, fn.live]));
   return Object.fromEntries(
     Object.entries(functions).map(([group, fn]) => {
-      const live = liveOf.get(fn);
+      const live = liveOf.get(fn!);
       if (!live) throw new Error(`The API's function group ${group} is served by a function that is not an ItsmFunction of a practice`);
       return [group, live];
     }),
-  ) as Record<FunctionGroup, IFunction>;
+  ) as Partial<Record<FunctionGroup, IFunction>>;
 }
 
 /** The API's function per function group, from the practices; every group must have its function. */
-function apiFunctionsOf(modules: readonly ItsmModule[]): Record<FunctionGroup, IFunction> {
+function apiFunctionsOf(modules: readonly ItsmModule[]): Partial<Record<FunctionGroup, IFunction>> {
   const functions: Partial<Record<FunctionGroup, IFunction>> = {};
   for (const module of modules) {
     for (const [group, fn] of Object.entries(module.apiFunctions) as [FunctionGroup, IFunction][]) {
@@ -287,5 +303,5 @@ function apiFunctionsOf(modules: readonly ItsmModule[]): Record<FunctionGroup, I
       functions[group] = fn;
     }
   }
-  return functions as Record<FunctionGroup, IFunction>;
+  return functions;
 }

@@ -29,6 +29,11 @@ const keyOf = (route: { readonly method: string; readonly path: string }) => `${
 // Without a token: health, the API description, and the client's ServiceNow business rule (HMAC-signed
 // instead: test/integration/servicenow-exchange.test.ts refuses a bad or stale signature).
 const PUBLIC_ROUTES = ['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events', 'POST /knowledge/{id}/views'];
+// …and, only where the client's self-help site is behind its sign-in (acme-us), the sign-in's routes.
+const SIGN_IN_ROUTES = ['GET /auth/sign-in', 'GET /auth/start', 'GET /auth/callback', 'GET /auth/sign-out'];
+const signsIn = (clientId: string) => clientId === 'acme-us';
+/** The catalogue routes a client's API has: the optional `selfhelp` group's only with the site's sign-in. */
+const routesOf = (clientId: string) => API_ROUTES.filter((route) => route.group !== 'selfhelp' || signsIn(clientId));
 const GROUP_ENTRIES = {
   incidents: 'src/modules/incidents/functions/incidents-handler.ts',
   audit: 'src/modules/audit/functions/audit-handler.ts',
@@ -39,6 +44,7 @@ const GROUP_ENTRIES = {
   reports: 'src/modules/reports/functions/reports-handler.ts',
   oncall: 'src/modules/oncall/functions/oncall-handler.ts',
   servicenow: 'src/modules/servicenow/functions/servicenow-handler.ts',
+  selfhelp: 'src/modules/selfhelp/functions/site-sign-in-handler.ts',
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {
@@ -53,12 +59,13 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
       expect({ type, resources: resourcesOfType(resources, type).map(([id]) => id) }).toEqual({ type, resources: [] });
     }
     const inTemplate = methods.map(keyOf).sort();
-    expect(inTemplate).toEqual(API_ROUTES.map(keyOf).sort());
+    expect(inTemplate).toEqual(routesOf(clientId).map(keyOf).sort());
     expect(new Set(inTemplate).size).toBe(inTemplate.length);
   });
 
-  test("the catalogue marks only health, the API description, the signed ServiceNow call and the site's view beacon public", () => {
-    expect(API_ROUTES.filter((r) => r.auth === 'none').map(keyOf).sort()).toEqual([...PUBLIC_ROUTES].sort());
+  test("the catalogue marks only health, the API description, the signed ServiceNow call, the site's view beacon and the site's sign-in public", () => {
+    expect(API_ROUTES.filter((r) => r.auth === 'none').map(keyOf).sort()).toEqual([...PUBLIC_ROUTES, ...SIGN_IN_ROUTES].sort());
+    expect(methods.filter((m) => SIGN_IN_ROUTES.includes(keyOf(m))).length).toBe(signsIn(clientId) ? SIGN_IN_ROUTES.length : 0);
   });
 
   test('every method but the public ones requires a Cognito user pool token', () => {
@@ -69,8 +76,9 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     // No API-wide default: a method without its own requirement is public.
     expect(body.security).toBeUndefined();
     const schemes = body.components.securitySchemes as Record<string, any>;
-    const protectedMethods = methods.filter((m) => !PUBLIC_ROUTES.includes(keyOf(m)));
-    expect(protectedMethods.length).toBe(API_ROUTES.length - PUBLIC_ROUTES.length);
+    const publicRoutes = [...PUBLIC_ROUTES, ...SIGN_IN_ROUTES];
+    const protectedMethods = methods.filter((m) => !publicRoutes.includes(keyOf(m)));
+    expect(protectedMethods.length).toBe(routesOf(clientId).filter((r) => r.auth === 'token').length);
     for (const m of protectedMethods) {
       const requirements = m.operation.security as Record<string, string[]>[] | undefined;
       expect({ route: keyOf(m), requirements: requirements?.length, schemes: requirements?.map((r) => Object.keys(r).length) }).toEqual({
@@ -115,7 +123,7 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
     );
     // The stack invokes every function through its live alias (src/stack/itsm-releases.ts).
     const liveAliasOf = new Map(resourcesOfType(resources, 'AWS::Lambda::Alias').map(([id, a]) => [referencedId(a.Properties.FunctionName), id]));
-    for (const route of API_ROUTES) {
+    for (const route of routesOf(clientId)) {
       const m = methods.find((x) => keyOf(x) === keyOf(route))!;
       const expectedFunction = liveAliasOf.get(functionForEntry.get(GROUP_ENTRIES[route.group]));
       expect(expectedFunction).toBeDefined();
@@ -164,14 +172,14 @@ describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId)
         (r.Properties.Scopes as { ScopeName: string }[]).map((scope) => `${r.Properties.Identifier}/${scope.ScopeName}`),
       ),
     );
-    for (const m of methods.filter((x) => !PUBLIC_ROUTES.includes(keyOf(x)))) {
+    for (const m of methods.filter((x) => !PUBLIC_ROUTES.includes(keyOf(x)) && !SIGN_IN_ROUTES.includes(keyOf(x)))) {
       const route = API_ROUTES.find((r) => `${r.method} ${r.path}` === keyOf(m))!;
       // The scopes of the security requirement are what API Gateway sets as the method's authorization scopes.
       const scopes = Object.values(m.operation.security[0])[0];
       expect({ route: keyOf(m), scopes }).toEqual({ route: keyOf(m), scopes: [machineScopeOf(route), PEOPLE_SCOPE] });
       expect({ route: keyOf(m), declared: declared.has(machineScopeOf(route)) }).toEqual({ route: keyOf(m), declared: true });
     }
-    for (const m of methods.filter((x) => PUBLIC_ROUTES.includes(keyOf(x)))) expect(m.operation.security).toBeUndefined();
+    for (const m of methods.filter((x) => PUBLIC_ROUTES.includes(keyOf(x)) || SIGN_IN_ROUTES.includes(keyOf(x)))) expect(m.operation.security).toBeUndefined();
   });
 });
 

@@ -158,6 +158,28 @@ describe('parseClientConfig errors name the file, the field and the reason', () 
     expectProblem(problemsOf(config), 'clients/example.json', 'contacts.nominated.0.phone', /E\.164/);
   });
 
+  test('a self-help site behind the sign-in: signIn required with access "client", refused with "public"; an RSA 2048 PEM; a public API', () => {
+    const acme = (): any => JSON.parse(acmeText);
+    const file = 'clients/acme-us.json';
+    const withSite = (site: unknown, api?: unknown) => ({ ...acme(), selfHelp: { site }, ...(api !== undefined && { api }) });
+    const { signIn, domainName, certificateArn } = acme().selfHelp.site;
+    const named = { domainName, certificateArn };
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'client' }), file), file, 'selfHelp.site.signIn', /is required with access "client"/);
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'client', signIn }), file), file, 'selfHelp.site.domainName', /is required with access "client"/);
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'public', signIn }), file), file, 'selfHelp.site.signIn', /only for access "client"/);
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'members' }), file), file, 'selfHelp.site.access', /must be "public" .* or "client"/);
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'client', ...named, signIn: { ...signIn, publicKeyPem: 'MIIB' } }), file), file, 'selfHelp.site.signIn.publicKeyPem', /is not a PEM public key/);
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'client', ...named, signIn: { ...signIn, hostedUiDomainPrefix: 'my-cognito-help' } }), file), file, 'selfHelp.site.signIn.hostedUiDomainPrefix', /may not contain/);
+    expectProblem(problemsOf(withSite({ enabled: true, access: 'client', ...named, signIn: { ...signIn, readerRoles: ['integration'] } }), file), file, 'selfHelp.site.signIn.readerRoles.0', /expected one of/i);
+    expectProblem(
+      problemsOf(withSite({ enabled: true, access: 'client', ...named, signIn }, { access: { mode: 'vpn', allowedCidrs: ['203.0.113.0/24'] } }), file),
+      file,
+      'selfHelp.site.access',
+      /needs api.access "public"/,
+    );
+    expect(parseClientConfig(file, acmeText).selfHelp.site.signIn).toMatchObject({ readerRoles: ['requester', 'client-approver'], sessionMinutes: 60 });
+  });
+
   test('every problem in a file is reported, not only the first', () => {
     const error = problemsOf({ ...example(), account: '1', timeZone: 'Nowhere/Else', surplus: true });
     expect(error.problems.map((p) => p.field).sort()).toEqual(['account', 'surplus', 'timeZone']);

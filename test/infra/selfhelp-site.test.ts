@@ -12,6 +12,7 @@ import { buildClientApp, useClientStacks, type CfnResourceJson } from './infra-f
  */
 const stacks = useClientStacks({}, { testClients: true });
 
+
 const ofType = (resources: Readonly<Record<string, CfnResourceJson>>, type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const siteBucketOf = (resources: Readonly<Record<string, CfnResourceJson>>) => {
   const found = ofType(resources, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('SelfHelpSitePages'));
@@ -88,6 +89,95 @@ describe.each(['example', 'all-options'])('%s: the self-help site', (clientId) =
     expect(consumers).toHaveLength(2);
     for (const [, fn] of consumers) expect(fn.Properties.Environment.Variables.SELFHELP_ACCESS).toBe('public');
   });
+
+  test('a public site trusts no key group and has no sign-in: every page is open', () => {
+    const { resources } = stacks.get(clientId);
+    const [[, distribution]] = ofType(resources, 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]];
+    expect(JSON.stringify(distribution.Properties.DistributionConfig)).not.toContain('TrustedKeyGroups');
+    expect(distribution.Properties.DistributionConfig.CustomErrorResponses).toBeUndefined();
+    expect(ofType(resources, 'AWS::CloudFront::KeyGroup')).toEqual([]);
+    expect(ofType(resources, 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('SelfHelpSite'))).toEqual([]);
+  });
+});
+
+describe('acme-us: a site behind the client sign-in (access "client")', () => {
+  const resources = () => stacks.get('acme-us').resources;
+  const distributionConfig = () => (ofType(resources(), 'AWS::CloudFront::Distribution') as [[string, CfnResourceJson]])[0][1].Properties.DistributionConfig;
+
+  test('the distribution trusts one key group holding the configured public key', () => {
+    const [[keyGroupId, keyGroup]] = ofType(resources(), 'AWS::CloudFront::KeyGroup') as [[string, CfnResourceJson]];
+    const [[publicKeyId, publicKey]] = ofType(resources(), 'AWS::CloudFront::PublicKey') as [[string, CfnResourceJson]];
+    expect(keyGroup.Properties.KeyGroupConfig.Items).toEqual([{ Ref: publicKeyId }]);
+    expect(publicKey.Properties.PublicKeyConfig.EncodedKey).toBe(stacks.get('acme-us').config.selfHelp.site.signIn!.publicKeyPem);
+    expect(distributionConfig().DefaultCacheBehavior.TrustedKeyGroups).toEqual([{ Ref: keyGroupId }]);
+  });
+
+  test('every behaviour needs the signed cookies except /auth/* (the sign-in), which goes to the API uncached with the viewer\'s cookies', () => {
+    const config = distributionConfig();
+    const [keyGroupId] = ofType(resources(), 'AWS::CloudFront::KeyGroup')[0]!;
+    const behaviours = config.CacheBehaviors as any[];
+    expect(behaviours.map((b) => b.PathPattern).sort()).toEqual(['/auth/*', '/knowledge/*/views']);
+    for (const behaviour of [config.DefaultCacheBehavior, ...behaviours]) {
+      if (behaviour.PathPattern === '/auth/*') expect(behaviour.TrustedKeyGroups).toBeUndefined();
+      else expect(behaviour.TrustedKeyGroups).toEqual([{ Ref: keyGroupId }]);
+    }
+    const auth = behaviours.find((b) => b.PathPattern === '/auth/*');
+    expect(auth).toMatchObject({ ViewerProtocolPolicy: 'https-only', CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac' });
+    // Both API behaviours share one origin: the API's stage.
+    expect(new Set(behaviours.map((b) => b.TargetOriginId)).size).toBe(1);
+    expect(config.Origins.find((o: any) => o.Id === auth.TargetOriginId).OriginPath).toBe('/v1');
+  });
+
+  test("an unsigned viewer gets CloudFront's 403 as the sign-in page (under /auth/, so it needs no cookies), never cached", () => {
+    expect(distributionConfig().CustomErrorResponses).toEqual([{ ErrorCode: 403, ResponseCode: 403, ResponsePagePath: '/auth/sign-in', ErrorCachingMinTTL: 0 }]);
+  });
+
+  test('only the sign-in function may read the private key: GetSecretValue on that secret, kms:Decrypt only through Secrets Manager for it', () => {
+    const [[secretId]] = ofType(resources(), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('SelfHelpSite')) as [[string, CfnResourceJson]];
+    const readers = ofType(resources(), 'AWS::IAM::Policy').filter(([, p]) => statementsOf(p).some((s) => JSON.stringify(s.Resource ?? '').includes(secretId)));
+    expect(readers).toHaveLength(1);
+    const [, policy] = readers[0]!;
+    const roleId = policy.Properties.Roles[0].Ref as string;
+    const signInFunctions = ofType(resources(), 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Role?.['Fn::GetAtt']?.[0] === roleId);
+    expect(signInFunctions.map(([id]) => id)).toEqual([expect.stringMatching(/^SiteSignInFunction/)]);
+    const touching = statementsOf(policy).filter((s) => JSON.stringify(s).includes(secretId));
+    expect(touching).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: expect.anything(),
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com', 'kms:EncryptionContext:SecretARN': { Ref: secretId } } },
+      },
+    ]);
+    // No other role of the stack names the secret or holds a Secrets Manager wildcard.
+    for (const [, p] of ofType(resources(), 'AWS::IAM::Policy')) {
+      for (const s of statementsOf(p)) expect([s.Action].flat().some((a: string) => a === 'secretsmanager:*' || a === '*')).toBe(false);
+    }
+  });
+
+  test("the sign-in: a hosted UI domain and a public app client (code grant, openid only) returning to the site's /auth/callback", () => {
+    const [[, domain]] = ofType(resources(), 'AWS::Cognito::UserPoolDomain') as [[string, CfnResourceJson]];
+    expect(domain.Properties.Domain).toBe('acme-us-help');
+    const clients = ofType(resources(), 'AWS::Cognito::UserPoolClient').filter(([id]) => id.includes('SiteClient'));
+    expect(clients).toHaveLength(1);
+    const [, client] = clients[0]!;
+    expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'], AllowedOAuthFlowsUserPoolClient: true, GenerateSecret: false, SupportedIdentityProviders: ['COGNITO'] });
+    expect(client.Properties.CallbackURLs).toEqual(['https://help.acme-us.example.com/auth/callback']);
+    expect(client.Properties.LogoutURLs).toEqual(['https://help.acme-us.example.com/']);
+    const [[, fn]] = ofType(resources(), 'AWS::Lambda::Function').filter(([id]) => id.startsWith('SiteSignInFunction')) as [[string, CfnResourceJson]];
+    expect(fn.Properties.Environment.Variables).toMatchObject({ SELFHELP_READER_ROLES: 'requester,client-approver', SELFHELP_SESSION_MINUTES: '60' });
+  });
+
+  test('the private key lives in a secret encrypted with the data key, kept on stack deletion; the rebuild publishes client and public articles', () => {
+    const secrets = ofType(resources(), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('SelfHelpSite'));
+    expect(secrets).toHaveLength(1);
+    const [, secret] = secrets[0]!;
+    expect(JSON.stringify(secret.Properties.KmsKeyId)).toMatch(/DataKey/);
+    expect(secret.DeletionPolicy).toBe('Retain');
+    const consumers = ofType(resources(), 'AWS::Lambda::Function').filter(([id]) => id.startsWith('OutboxConsumer') || id.startsWith('OutboxReconciler'));
+    for (const [, fn] of consumers) expect(fn.Properties.Environment.Variables.SELFHELP_ACCESS).toBe('client');
+  });
 });
 
 test("article pages count views through the site's own address: one behaviour, the beacon's path only, to the API's stage, never cached", () => {
@@ -124,7 +214,7 @@ test('on the client\'s own name the distribution needs TLS 1.2 or later (TLSv1.2
 });
 
 test('a client without the site gets no bucket, no distribution and empty site variables', () => {
-  const { resources } = stacks.get('acme-us');
+  const { resources } = stacks.get('all-options-vpn');
   expect(ofType(resources, 'AWS::CloudFront::Distribution')).toEqual([]);
   expect(ofType(resources, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('SelfHelpSite'))).toEqual([]);
   const consumer = ofType(resources, 'AWS::Lambda::Function').find(([id]) => id.startsWith('OutboxConsumer'))!;

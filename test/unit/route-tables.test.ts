@@ -22,6 +22,7 @@ const HANDLERS: Record<FunctionGroup, string> = {
   reports: 'src/modules/reports/functions/reports-handler',
   oncall: 'src/modules/oncall/functions/oncall-handler',
   servicenow: 'src/modules/servicenow/functions/servicenow-handler',
+  selfhelp: 'src/modules/selfhelp/functions/site-sign-in-handler',
 };
 
 /** Every module with HTTP routes declares them in src/modules/<m>/http/routes.ts. */
@@ -68,8 +69,17 @@ describe('route declarations', () => {
     }
   });
 
-  test("only health, the API description, the signed ServiceNow business-rule call and the site's view beacon are public", () => {
-    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual(['GET /health', 'GET /openapi.json', 'POST /integrations/servicenow/events', 'POST /knowledge/{id}/views']);
+  test("only health, the API description, the signed ServiceNow business-rule call, the site's view beacon and the site's sign-in are public", () => {
+    expect(API_ROUTES.filter((r) => r.auth === 'none').map(routeKey).sort()).toEqual([
+      'GET /auth/callback',
+      'GET /auth/sign-in',
+      'GET /auth/sign-out',
+      'GET /auth/start',
+      'GET /health',
+      'GET /openapi.json',
+      'POST /integrations/servicenow/events',
+      'POST /knowledge/{id}/views',
+    ]);
   });
 });
 
@@ -91,6 +101,15 @@ describe('Lambda entry files', () => {
       ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',
+      // The site sign-in's (only stacks whose self-help site is behind the sign-in have it).
+      SELFHELP_SITE_URL: 'https://help.example.com/',
+      SELFHELP_SIGNING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:000000000000:secret:site-key',
+      SELFHELP_KEY_PAIR_ID: 'K2JCJMDEHXQW5F',
+      SELFHELP_SIGN_IN_DOMAIN_URL: 'https://example-help.auth.eu-west-2.amazoncognito.com',
+      SELFHELP_SIGN_IN_ISSUER: 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_example',
+      SELFHELP_SIGN_IN_CLIENT_ID: 'site-client',
+      SELFHELP_READER_ROLES: 'requester',
+      SELFHELP_SESSION_MINUTES: '60',
     });
   });
 

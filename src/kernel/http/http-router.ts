@@ -26,6 +26,8 @@ export interface HttpResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Set-Cookie headers, one per cookie (API Gateway's multi-value headers). */
+  readonly cookies?: readonly string[];
 }
 
 /** A module's declared route, bound to the module's deps: what the router dispatches to. */
@@ -160,5 +162,6 @@ function toResponse(result: HttpResult): APIGatewayProxyResult {
       ...result.headers,
     },
     body: text ? (result.body as string) : hasBody ? JSON.stringify(result.body) : '',
+    ...(result.cookies?.length && { multiValueHeaders: { 'Set-Cookie': [...result.cookies] } }),
   };
 }

@@ -14,7 +14,13 @@ import type { HttpRequest, HttpResult } from './http-router';
  */
 
 /** The Lambda function serving a module's routes; one per HTTP module. */
-export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta' | 'reports' | 'oncall' | 'servicenow';
+export type FunctionGroup = 'incidents' | 'audit' | 'catalogue' | 'problems' | 'changes' | 'meta' | 'reports' | 'oncall' | 'servicenow' | 'selfhelp';
+
+/**
+ * Groups only some clients deploy: `selfhelp` (the sign-in of a self-help site behind the client's
+ * sign-in). A stack without the group's function has none of its routes.
+ */
+export const OPTIONAL_FUNCTION_GROUPS: readonly FunctionGroup[] = ['selfhelp'];
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 

@@ -7,3 +7,5 @@ export { FolderSiteStore, MANIFEST_FILE } from './folder-site-store';
 export { S3SiteStore } from './s3-site-store';
 export { BUNDLE_LINK_SECONDS, FolderBundleLinks } from './bundle-links';
 export type { BundleLink } from './bundle-links';
+export { CloudFrontCookieSigner, verifySignedCookies } from './cloudfront-cookie-signer';
+export { HostedUiIdentityProvider, newSignInSecrets } from './hosted-ui-identity-provider';

@@ -5,3 +5,5 @@
 export { INDEX_LAG_MS, publishSite, servicesWithMajorIncidents } from './publish-site';
 export type { PublishOutcome, PublishSiteDeps, PublishSiteRequest } from './publish-site';
 export type { OpenMajorIncident, SiteIncident, SiteManifest, SiteSettings, SiteSource, SiteStore } from './ports';
+export { completeSignIn, SIGN_IN_COOKIE, SignInRefused, signOut, startSignIn } from './site-sign-in';
+export type { CookieSigner, IdentityProvider, SignInSecrets, SignInStep, SiteSignInDeps } from './site-sign-in';

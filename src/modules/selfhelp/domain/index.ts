@@ -8,3 +8,5 @@ export { VIEW_BEACON_PATH_PATTERN } from './site-assets';
 export { BUNDLE_PATH, bundleOf } from './site-bundle';
 /** An article's body as its page shows it (escaped HTML, no links): also what the client's ServiceNow knowledge base is sent. */
 export { renderMarkdown } from './markdown';
+export { clearedCookieHeaders, SIGN_IN_PATH_PATTERN, signedCookieHeaders, SIGNED_COOKIE_NAMES } from './signed-cookies';
+export type { CookieScope, SignedCookies } from './signed-cookies';

@@ -3,7 +3,9 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
+  KeyGroup,
   OriginProtocolPolicy,
+  PublicKey,
   OriginRequestPolicy,
   Distribution,
   HeadersFrameOption,
@@ -17,6 +19,7 @@ import {
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -25,7 +28,10 @@ import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgement
 import { CATALOGUE_INDEXES } from '../../catalogue/adapters';
 import { incidentIndexNamesFor } from '../../incidents/adapters';
 import { ARTICLE_PARTITION_PREFIX, PROBLEM_INDEXES } from '../../problems/adapters';
-import { BUNDLE_PATH, VIEW_BEACON_PATH_PATTERN } from '../domain';
+import { BUNDLE_PATH, SIGN_IN_PATH_PATTERN, VIEW_BEACON_PATH_PATTERN } from '../domain';
+
+/** The page CloudFront answers an unsigned request with (its 403 custom error response): the API's sign-in page. */
+export const SIGN_IN_PAGE_PATH = `/${SIGN_IN_PATH_PATTERN.replace('*', 'sign-in')}`;
 
 /**
  * The page's Content-Security-Policy: the site's own stylesheet, script and search index, nothing
@@ -43,6 +49,12 @@ export interface ItsmSelfHelpSiteProps {
   readonly domain?: { readonly name: string; readonly certificateArn: string };
   /** Every rebuild also keeps the whole site as one zip (config `selfHelp.bundle`), fetched through the API only. */
   readonly bundle?: boolean;
+  /**
+   * A site for the client's signed-in users only (access "client"): CloudFront signed cookies
+   * checked against this public key (RSA 2048, PEM) on every behaviour but the sign-in's.
+   * @default a public site
+   */
+  readonly signIn?: { readonly publicKeyPem: string };
 }
 
 /**
@@ -60,6 +72,14 @@ export class ItsmSelfHelpSite extends Construct {
   readonly headers: ResponseHeadersPolicy;
   /** The site's address, ending in `/`. */
   readonly url: string;
+  /** The client's own name for the site, when it has one (a plain string, never a token). */
+  readonly domainName: string | undefined;
+  /**
+   * With a sign-in: the key group CloudFront trusts (its one public key) and the secret that holds
+   * the private half (ops put it there; only the sign-in function may read it).
+   */
+  readonly signIn?: { readonly publicKey: PublicKey; readonly keyGroup: KeyGroup; readonly privateKey: Secret };
+  private apiOrigin?: HttpOrigin;
 
   constructor(scope: Construct, id: string, private readonly props: ItsmSelfHelpSiteProps) {
     super(scope, id);
@@ -105,6 +125,27 @@ export class ItsmSelfHelpSite extends Construct {
       },
     });
 
+    if (props.signIn) {
+      const publicKey = new PublicKey(this, 'SigningPublicKey', {
+        encodedKey: props.signIn.publicKeyPem,
+        comment: 'Verifies the signed cookies the sign-in sets (selfHelp.site.signIn.publicKeyPem)',
+      });
+      const keyGroup = new KeyGroup(this, 'SigningKeyGroup', { items: [publicKey], comment: 'Signed-in client users only' });
+      // Created empty (a random placeholder, not a key): ops put the private key PEM in after the first deploy (README).
+      const privateKey = new Secret(this, 'SigningPrivateKey', {
+        description: "The self-help site's cookie-signing private key (RSA 2048 PEM); its public half is in the distribution's key group",
+        encryptionKey: props.data.key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledgeNagFinding(
+        privateKey.node.defaultChild as CfnResource,
+        'AwsSolutions-SMG4',
+        "An RSA key pair CloudFront trusts cannot be rotated by a Lambda alone: its public half is in the distribution's key group (selfHelp.site.signIn.publicKeyPem). Ops rotate it by deploying a new public key and putting the new private key here (README, Deploying a client).",
+      );
+      this.signIn = { publicKey, keyGroup, privateKey };
+    }
+    const trustedKeyGroups = this.signIn ? [this.signIn.keyGroup] : undefined;
+
     const domain = props.domain;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Self-help site',
@@ -116,7 +157,11 @@ export class ItsmSelfHelpSite extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
         compress: true,
+        ...(trustedKeyGroups && { trustedKeyGroups }),
       },
+      // Behind the sign-in, CloudFront refuses a request without valid signed cookies with 403: the
+      // viewer gets the sign-in page instead (never cached: it is the same page for everyone).
+      ...(this.signIn && { errorResponses: [{ httpStatus: 403, responseHttpStatus: 403, responsePagePath: SIGN_IN_PAGE_PATH, ttl: Duration.seconds(0) }] }),
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
       minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
@@ -126,7 +171,7 @@ export class ItsmSelfHelpSite extends Construct {
     acknowledgeNagFinding(
       distribution,
       'AwsSolutions-CFR1',
-      'Self-help articles are published for the client\'s users wherever they are; the client decides what is public (audience "public").',
+      'Self-help articles are published for the client\'s users wherever they are; the client decides what is public (audience "public"), and a client site needs its users\' sign-in (signed cookies).',
     );
     acknowledgeNagFinding(
       distribution,
@@ -146,6 +191,7 @@ export class ItsmSelfHelpSite extends Construct {
       );
     }
     this.url = `https://${domain?.name ?? this.distribution.distributionDomainName}/`;
+    this.domainName = domain?.name;
     if (props.bundle) {
       // The bundle sits beside the pages but is handed out by the API alone (a short-lived pre-signed
       // URL, knowledge managers): the distribution may read every page, never it.
@@ -178,13 +224,53 @@ export class ItsmSelfHelpSite extends Construct {
    * retirement sees API reads only.
    */
   countViewsThrough(api: { readonly domainName: string; readonly originPath: string }): void {
-    this.distribution.addBehavior(`/${VIEW_BEACON_PATH_PATTERN}`, new HttpOrigin(api.domainName, { originPath: api.originPath, protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }), {
+    // Behind the sign-in the beacon needs the signed cookies too (only the site's readers count).
+    this.forwardToApi(VIEW_BEACON_PATH_PATTERN, api, this.signIn && [this.signIn.keyGroup]);
+  }
+
+  /**
+   * The sign-in (access "client"): `/auth/*` goes to the API (the sign-in page, the hosted UI
+   * redirect, the callback that sets the signed cookies, sign-out) with the viewer's cookies and
+   * query, and needs no signed cookies itself: it is how a viewer gets them.
+   */
+  signInThrough(api: { readonly domainName: string; readonly originPath: string }): void {
+    if (!this.signIn) throw new Error('signInThrough: this site has no sign-in (selfHelp.site.access is "public")');
+    this.forwardToApi(SIGN_IN_PATH_PATTERN, api, undefined);
+  }
+
+  /** A path of the site's address that CloudFront forwards to the API: never cached, without the viewer's Host (API Gateway answers to its own name). */
+  private forwardToApi(pathPattern: string, api: { readonly domainName: string; readonly originPath: string }, trustedKeyGroups: KeyGroup[] | undefined): void {
+    this.apiOrigin ??= new HttpOrigin(api.domainName, { originPath: api.originPath, protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY });
+    this.distribution.addBehavior(`/${pathPattern}`, this.apiOrigin, {
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: AllowedMethods.ALLOW_ALL,
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: this.headers,
+      ...(trustedKeyGroups && { trustedKeyGroups }),
     });
+  }
+
+  /**
+   * What the sign-in function may do with the signing key: GetSecretValue on this secret only, and
+   * kms:Decrypt on the data key only through Secrets Manager for this secret (its encryption context).
+   */
+  grantCookieSigning(fn: ItsmFunction): void {
+    const signIn = this.signIn;
+    if (!signIn) throw new Error('grantCookieSigning: this site has no sign-in');
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [signIn.privateKey.secretArn] }));
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.props.data.key.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+            'kms:EncryptionContext:SecretARN': signIn.privateKey.secretArn,
+          },
+        },
+      }),
+    );
   }
 
   /**
@@ -217,7 +303,7 @@ export class ItsmSelfHelpSite extends Construct {
       catalogueTable: this.props.data.catalogueTable.tableName,
       selfHelpBucket: this.bucket.bucketName,
       selfHelpUrl: this.url,
-      selfHelpAccess: 'public',
+      selfHelpAccess: this.signIn ? 'client' : 'public',
       selfHelpBundle: this.props.bundle ? 'zip' : '',
     };
   }
