@@ -184,13 +184,15 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
         { actions: ['dynamodb:Query'], resources: indexes.map((index) => `\${${tableId}.Arn}/index/${index}`) },
       ]);
     }
-    // Only the readers of a list of incidents by key (list, auto-close, problem candidates, the SLA report) hold BatchGetItem.
-    const batchGetters = granteesOf(resources, tableId).filter((roleId) =>
-      [incidents, autoClose, ingestion, slaClock, problems, retirement, changes, reports, outbox, reconciler]
-        .find((fn) => fn.roleId === roleId)!
-        .statements.some((s) => referencedIds(s.Resource).has(tableId) && actionsOf([s]).includes('dynamodb:BatchGetItem')),
+    // Only the readers of lists of incidents by key (lists, auto-close, problem candidates, the SLA report) hold
+    // BatchGetItem, on the incidents table itself and nothing else, in the whole stack.
+    const batchGets = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      asList<any>(p.Properties.PolicyDocument.Statement)
+        .filter((s) => actionsOf([s]).includes('dynamodb:BatchGetItem'))
+        .map((s) => ({ roles: asList<unknown>(p.Properties.Roles).map(referencedId), resources: asList(s.Resource).map(renderArn) })),
     );
-    expect(batchGetters.sort()).toEqual([incidents.roleId, autoClose.roleId, problems.roleId, reports.roleId].sort());
+    expect(batchGets.flatMap((grant) => grant.roles).sort()).toEqual([incidents.roleId, autoClose.roleId, problems.roleId, reports.roleId].sort());
+    for (const grant of batchGets) expect(grant.resources).toEqual([`\${${tableId}.Arn}`]);
     // Reports read aggregates (GetItem, Query on the table's keys) and byCreated's incidents (BatchGetItem); never write.
     const reportsOnTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(reportsOnTable))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
