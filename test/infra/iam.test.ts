@@ -46,6 +46,8 @@ function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): S
   return new Set(apiOperationsOf(resources).flatMap((m) => integratedFunctionIds(m.operation, resources)));
 }
 const INCIDENTS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+/** Writers that also read lists of incidents (a page's incidents by key: the list indexes hold keys only). */
+const INCIDENT_LISTER_ACTIONS = ['dynamodb:BatchGetItem', ...INCIDENTS_TABLE_ACTIONS];
 const FORBIDDEN_TABLE_ACTIONS = ['dynamodb:*', 'dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:PartiQLDelete'];
 const LAMBDA_BASIC_EXECUTION = ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
 
@@ -97,7 +99,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('the incidents function may use exactly GetItem, PutItem, UpdateItem, Query, ConditionCheckItem on the incidents table, and only Query on each named index', () => {
+  test('the incidents function may use exactly GetItem, BatchGetItem, PutItem, UpdateItem, Query, ConditionCheckItem on the incidents table, and only Query on each named index', () => {
     const { resources, stack } = fixture.get(clientId);
     const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
     const tableId = idOf(stack, stack.data.incidentsTable);
@@ -107,12 +109,12 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       (s) => actionsOf([s]).some((a) => a.toLowerCase().startsWith('dynamodb:')) && referencedIds(s.Resource).has(tableId),
     );
     expect(dynamo.length).toBeGreaterThan(0);
-    expect([...new Set(actionsOf(dynamo))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
+    expect([...new Set(actionsOf(dynamo))].sort()).toEqual([...INCIDENT_LISTER_ACTIONS].sort());
     for (const forbidden of FORBIDDEN_TABLE_ACTIONS) expect(actionsOf(dynamo)).not.toContain(forbidden);
 
     // Each index by name: no `index/*` wildcard, nothing else of the account.
     expect(grantsOn(dynamo, tableId)).toEqual({
-      [`\${${tableId}.Arn}`]: [...INCIDENTS_TABLE_ACTIONS].sort(),
+      [`\${${tableId}.Arn}`]: [...INCIDENT_LISTER_ACTIONS].sort(),
       ...Object.fromEntries(Object.values(INCIDENT_INDEXES).map((index) => [`\${${tableId}.Arn}/index/${index.name}`, ['dynamodb:Query']])),
     });
   });
@@ -177,22 +179,34 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
     expect(retirement.statements.filter((s) => referencedIds(s.Resource).has(tableId)).map(describeGrant)).toEqual([outboxPut]);
     // Problems link incidents, emergency changes name theirs, by id or number: GetItem on the table, Query on byNumber only.
-    // Problem candidates also read a window's incidents on byCreated.
-    for (const [reader, indexes] of [[problems, [INCIDENT_INDEXES.byCreated.name, INCIDENT_INDEXES.byNumber.name]], [changes, [INCIDENT_INDEXES.byNumber.name]]] as const) {
+    // Problem candidates also read a window's keys on byCreated, then those incidents (BatchGetItem); changes never list.
+    for (const [reader, indexes, tableActions] of [
+      [problems, [INCIDENT_INDEXES.byCreated.name, INCIDENT_INDEXES.byNumber.name], ['dynamodb:BatchGetItem', 'dynamodb:GetItem']],
+      [changes, [INCIDENT_INDEXES.byNumber.name], ['dynamodb:GetItem']],
+    ] as const) {
       const onIncidents = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId) && !actionsOf([s]).includes('dynamodb:PutItem'));
       expect(onIncidents.map((s) => ({ actions: actionsOf([s]).sort(), resources: asList(s.Resource).map(renderArn) }))).toEqual([
-        { actions: ['dynamodb:GetItem'], resources: [`\${${tableId}.Arn}`] },
+        { actions: tableActions, resources: [`\${${tableId}.Arn}`] },
         { actions: ['dynamodb:Query'], resources: indexes.map((index) => `\${${tableId}.Arn}/index/${index}`) },
       ]);
     }
-    // Reports read aggregates (GetItem, Query on the table's keys) and byCreated; never write.
+    // Only the readers of lists of incidents by key (lists, auto-close, problem candidates, the SLA report) hold
+    // BatchGetItem, on the incidents table itself and nothing else, in the whole stack.
+    const batchGets = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+      asList<any>(p.Properties.PolicyDocument.Statement)
+        .filter((s) => actionsOf([s]).includes('dynamodb:BatchGetItem'))
+        .map((s) => ({ roles: asList<unknown>(p.Properties.Roles).map(referencedId), resources: asList(s.Resource).map(renderArn) })),
+    );
+    expect(batchGets.flatMap((grant) => grant.roles).sort()).toEqual([incidents.roleId, autoClose.roleId, problems.roleId, reports.roleId].sort());
+    for (const grant of batchGets) expect(grant.resources).toEqual([`\${${tableId}.Arn}`]);
+    // Reports read aggregates (GetItem, Query on the table's keys) and byCreated's incidents (BatchGetItem); never write.
     const reportsOnTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
-    expect([...new Set(actionsOf(reportsOnTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...new Set(actionsOf(reportsOnTable))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     // The SLA check reads and saves one incident at a time: no index.
     const slaOnTable = slaClock.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect(slaOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([]);
     const onTable = autoClose.statements.filter((s) => referencedIds(s.Resource).has(tableId));
-    expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
+    expect([...new Set(actionsOf(onTable))].sort()).toEqual([...INCIDENT_LISTER_ACTIONS].sort());
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/${INCIDENT_INDEXES.byState.name}`]);
   });
@@ -202,11 +216,11 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const tableId = idOf(stack, stack.data.incidentsTable);
     const reports = functionWithEntry(resources, REPORTS_ENTRY);
     const onTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
-    expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
     expect(indexResources).toEqual([`\${${tableId}.Arn}/index/${INCIDENT_INDEXES.byCreated.name}`]);
     const dynamo = [...new Set(actionsOf(reports.statements).filter((a) => a.startsWith('dynamodb:')))].sort();
-    expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(dynamo).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     // PutItem on the audit table (audit records), and on the catalogue table only under the
     // CAPACITY# and IMPROVEMENT# partitions (capacity measurements, the improvement register).
     const auditId = idOf(stack, stack.data.auditTable);

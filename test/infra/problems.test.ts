@@ -33,7 +33,7 @@ const RETIREMENT_ENTRY = 'src/modules/problems/functions/knowledge-retirement-ha
 const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
-  test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem, byNumber and byCreated on incidents; idempotency; audit append only', () => {
+  test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem, BatchGetItem, byNumber and byCreated on incidents; idempotency; audit append only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [problemsId, incidentsId, idempotencyId, auditId] = [stack.data.problemsTable, stack.data.incidentsTable, stack.data.idempotencyTable, stack.data.auditTable].map((t) => idOf(stack, t));
     const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
@@ -45,8 +45,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       ...Object.fromEntries(Object.values(PROBLEM_INDEXES).map((index) => [`\${${problemsId}.Arn}/index/${index.name}`, ['dynamodb:Query']])),
     });
     // PutItem: the self-help site's rebuild, an outbox item (OUTBOX partition only; test/infra/iam.test.ts).
+    // BatchGetItem: problem candidates' incidents, by the keys byCreated finds.
     expect(grantsOn(problems.statements, incidentsId)).toEqual({
-      [`\${${incidentsId}.Arn}`]: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      [`\${${incidentsId}.Arn}`]: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
       [`\${${incidentsId}.Arn}/index/byNumber`]: ['dynamodb:Query'],
       [`\${${incidentsId}.Arn}/index/${INCIDENT_INDEXES.byCreated.name}`]: ['dynamodb:Query'],
     });

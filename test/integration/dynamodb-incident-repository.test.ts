@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbIncidentRepository, planQuery } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
-import { INCIDENT_INDEXES, KEY_ATTRIBUTES } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import { BatchGetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIncidentRepository, planQuery, toItem } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { INCIDENT_INDEXES, KEY_ATTRIBUTES, incidentKey } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import { BatchGetIncompleteError, batchGetInOrder } from '../../src/kernel/adapters/batch-get';
 import type { IncidentFilter, StoredTimelineEntry } from '../../src/modules/incidents/app/ports';
 import { InvalidInputError, VersionConflictError } from '../../src/kernel/domain/domain-errors';
 import { IdempotencyKeyTakenError } from '../../src/kernel/app/ports';
@@ -518,14 +519,18 @@ describe('list', () => {
     expect((await lister.list({ service: 'email' }, { limit: 2 })).items).toHaveLength(2);
   });
 
-  test('lists and number look-ups use Query on an index and GetItem by key, never Scan', async () => {
+  test('lists and number look-ups use Query on an index and BatchGetItem (or GetItem) by key, never Scan', async () => {
     const send = jest.spyOn(listTables.documents, 'send');
     for (const { filter } of cases) await pageThrough(filter, 2);
     expect(send.mock.calls.length).toBeGreaterThan(cases.length);
-    // A Query on an index for the keys, then each incident of the page by its key (the list indexes hold keys only).
+    // A Query on an index for the keys, then the page's incidents by key in one call (the list indexes hold keys only).
     for (const [command] of send.mock.calls) {
-      if (command instanceof GetCommand) {
-        expect(command.input.Key).toEqual({ pk: expect.stringMatching(/^INCIDENT#/), sk: 'INCIDENT' });
+      if (command instanceof BatchGetCommand) {
+        const request = command.input.RequestItems![listTables.names.incidents]!;
+        expect(Object.keys(command.input.RequestItems!)).toEqual([listTables.names.incidents]);
+        for (const key of request.Keys!) expect(key).toEqual({ pk: expect.stringMatching(/^INCIDENT#/), sk: 'INCIDENT' });
+        // Eventually consistent, as the GetItem it replaces.
+        expect(request.ConsistentRead).toBeUndefined();
         continue;
       }
       expect(command).toBeInstanceOf(QueryCommand);
@@ -537,6 +542,104 @@ describe('list', () => {
     expect((await lister.getByNumber(seed.n1.number))?.id).toBe(seed.n1.id);
     expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['QueryCommand', 'GetCommand']);
     expect((send.mock.calls[0]![0] as QueryCommand).input.IndexName).toBe('byNumber');
+  });
+});
+
+/**
+ * A document client that speaks DynamoDB's BatchGetItem protocol as the engine does under load: it
+ * passes every other command to DynamoDB Local, and for the first `partialCalls` BatchGetItem calls
+ * asks the engine for the first half of the keys only (rounded down) and answers the rest as UnprocessedKeys.
+ */
+class UnprocessedKeysDocuments {
+  readonly batchGets: { keys: number; consistent: boolean }[] = [];
+  constructor(
+    private readonly engine: DynamoDBDocumentClient,
+    private partialCalls: number,
+  ) {}
+  async send(command: unknown): Promise<unknown> {
+    if (!(command instanceof BatchGetCommand)) return this.engine.send(command as never);
+    const [[table, request]] = Object.entries(command.input.RequestItems!) as [[string, NonNullable<BatchGetCommand['input']['RequestItems']>[string]]];
+    const keys = request.Keys!;
+    this.batchGets.push({ keys: keys.length, consistent: request.ConsistentRead === true });
+    if (this.partialCalls <= 0) return this.engine.send(command);
+    this.partialCalls--;
+    const half = Math.floor(keys.length / 2);
+    const answered = half > 0 ? await this.engine.send(new BatchGetCommand({ RequestItems: { [table]: { ...request, Keys: keys.slice(0, half) } } })) : { Responses: { [table]: [] } };
+    return { ...answered, UnprocessedKeys: { [table]: { ...request, Keys: keys.slice(half) } } };
+  }
+  get asClient() {
+    return this as unknown as DynamoDBDocumentClient;
+  }
+}
+
+describe('a page of 100 over a keys-only index', () => {
+  // Its own service partition of the shared tables: byServiceKeys holds these 100 only.
+  const service = `batch-${randomUUID()}`;
+  const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 8, 0, second)).toISOString();
+  const seeded = Array.from({ length: 100 }, (_, i) => anIncident({ service, impact: ((i % 3) + 1) as 1 | 2 | 3, urgency: 2, createdAt: at((i * 37) % 100) }));
+  // A service's list: priority, then oldest first.
+  const expected = [...seeded].sort((a, b) => a.priority.localeCompare(b.priority) || a.createdAt.localeCompare(b.createdAt)).map((i) => i.id);
+
+  beforeAll(async () => {
+    for (let i = 0; i < seeded.length; i += 20) {
+      await Promise.all(seeded.slice(i, i + 20).map((incident) => tables.documents.send(new PutCommand({ TableName: tables.names.incidents, Item: toItem(incident) }))));
+    }
+  });
+
+  test('one Query and one BatchGetItem (was one Query and 100 GetItems), the same incidents in the same order as one GetItem each', async () => {
+    const send = jest.spyOn(tables.documents, 'send');
+    const page = await repo.list({ service }, { limit: 100 });
+    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['QueryCommand', 'BatchGetCommand']);
+    expect(page.items.map((i) => i.id)).toEqual(expected);
+    // The same answer as reading the index's entries one GetItem at a time, as the lists did before.
+    const entries = (send.mock.results[0]!.value as Promise<{ Items: Record<string, unknown>[] }>).then((r) => r.Items);
+    const oneByOne = await Promise.all((await entries).map((entry) => repo.get(String(entry['pk']).slice('INCIDENT#'.length))));
+    expect(page.items).toEqual(oneByOne);
+    for (const item of page.items) expect(leakedKeyAttributes(item)).toEqual([]);
+  });
+
+  test('keys DynamoDB leaves unprocessed are asked again until answered: nothing is lost, the order holds', async () => {
+    const documents = new UnprocessedKeysDocuments(tables.documents, 2);
+    const page = await new DynamoDbIncidentRepository(documents.asClient, tables.names.incidents).list({ service }, { limit: 100 });
+    expect(page.items.map((i) => i.id)).toEqual(expected);
+    // 100 keys, half left unprocessed, then half of those, then the last 25 answered.
+    expect(documents.batchGets).toEqual([
+      { keys: 100, consistent: false },
+      { keys: 50, consistent: false },
+      { keys: 25, consistent: false },
+    ]);
+  });
+});
+
+describe('batchGetInOrder', () => {
+  const stored = Array.from({ length: 130 }, () => anIncident({ service: `kernel-${randomUUID()}` }));
+  const keys = stored.map((i) => incidentKey(i.id));
+  beforeAll(async () => {
+    await Promise.all(stored.map((incident) => tables.documents.send(new PutCommand({ TableName: tables.names.incidents, Item: toItem(incident) }))));
+  });
+
+  test('more than 100 keys: 100 a call; the keys\' order, a missing key as undefined, a repeated key asked once', async () => {
+    const documents = new UnprocessedKeysDocuments(tables.documents, 0);
+    const missing = incidentKey(randomUUID());
+    const asked = [...keys.slice(0, 120).reverse(), missing, keys[3]!, ...keys.slice(120)];
+    const items = await batchGetInOrder(documents.asClient, asked, { tableName: tables.names.incidents, consistentRead: true });
+    expect(items.map((item) => item?.['id'])).toEqual(asked.map((key) => (key === missing ? undefined : key.pk.slice('INCIDENT#'.length))));
+    expect(documents.batchGets).toEqual([
+      { keys: 100, consistent: true },
+      { keys: 31, consistent: true },
+    ]);
+  });
+
+  test('keys still unprocessed after every attempt fail the read instead of going missing', async () => {
+    const documents = new UnprocessedKeysDocuments(tables.documents, Number.POSITIVE_INFINITY);
+    const waits: number[] = [];
+    const read = batchGetInOrder(documents.asClient, keys.slice(0, 8), { tableName: tables.names.incidents, maxAttempts: 4, sleep: async (ms) => void waits.push(ms) });
+    await expect(read).rejects.toBeInstanceOf(BatchGetIncompleteError);
+    await expect(read).rejects.toMatchObject({ unprocessed: 1 });
+    expect(documents.batchGets.map((call) => call.keys)).toEqual([8, 4, 2, 1]);
+    // Three waits, each within its doubling ceiling (10, 20, 40 ms).
+    expect(waits).toHaveLength(3);
+    waits.forEach((ms, i) => expect(ms).toBeLessThanOrEqual(10 * 2 ** i));
   });
 });
 

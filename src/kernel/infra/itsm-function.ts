@@ -60,15 +60,17 @@ export interface ItsmFunctionProps {
 }
 
 /**
- * `put`: PutItem only (append-only records, e.g. the events table). `get` and `query`: one read
- * action each, for functions that need no more (e.g. a look-up by key).
+ * `put`: PutItem only (append-only records, e.g. the events table). `get`, `batchGet` and `query`:
+ * one read action each, for functions that need no more (e.g. a look-up by key).
  */
-export type TableAccess = 'read' | 'get' | 'query' | 'write' | 'put' | 'delete' | 'update';
+export type TableAccess = 'read' | 'get' | 'batchGet' | 'query' | 'write' | 'put' | 'delete' | 'update';
 
 /** Actions on the table itself, per kind of access. */
 const TABLE_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
   get: ['dynamodb:GetItem'],
+  /** BatchGetItem only, for readers of many items by key (e.g. a list page over a keys-only index). */
+  batchGet: ['dynamodb:BatchGetItem'],
   query: ['dynamodb:Query'],
   write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
   put: ['dynamodb:PutItem'],
@@ -87,6 +89,7 @@ const INDEX_ACTIONS: readonly string[] = ['dynamodb:Query'];
 const KEY_ACTIONS: Readonly<Record<TableAccess, readonly string[]>> = {
   read: ['kms:Decrypt', 'kms:DescribeKey'],
   get: ['kms:Decrypt', 'kms:DescribeKey'],
+  batchGet: ['kms:Decrypt', 'kms:DescribeKey'],
   query: ['kms:Decrypt', 'kms:DescribeKey'],
   write: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
   put: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],

@@ -23,6 +23,7 @@ import {
   type StoredIdempotencyMarker,
 } from '../../../kernel/app/ports';
 import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor';
+import { batchGetInOrder } from '../../../kernel/adapters/batch-get';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { aggregateTransactItems } from './report-aggregates';
@@ -51,8 +52,6 @@ import {
 
 /** A page read stops after this many DynamoDB calls even if filters left it short; the cursor resumes. */
 const MAX_QUERY_CALLS_PER_PAGE = 5;
-/** Incidents read by key at once for a page of keys-only index entries. */
-const ITEM_READS_IN_FLIGHT = 25;
 
 export class DynamoDbIncidentRepository implements IncidentRepository {
   constructor(
@@ -392,16 +391,13 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
 
   /**
    * The incidents of a page of index entries, in the entries' order: the list indexes hold keys
-   * only (incidents-table-keys.ts), so each incident is read by key, in parallel (GetItem, at most
-   * ITEM_READS_IN_FLIGHT at a time). One gone meanwhile is left out.
+   * only (incidents-table-keys.ts), so the page's incidents are read by key with BatchGetItem (one
+   * call per 100, eventually consistent like `get`). One gone meanwhile is left out.
    */
   private async incidentsOf(entries: readonly Record<string, unknown>[]): Promise<Incident[]> {
     const ids = entries.map((entry) => incidentIdOfKey(String(entry['pk'] ?? ''))).filter((id): id is string => id !== undefined);
-    const incidents: (Incident | undefined)[] = [];
-    for (let i = 0; i < ids.length; i += ITEM_READS_IN_FLIGHT) {
-      incidents.push(...(await Promise.all(ids.slice(i, i + ITEM_READS_IN_FLIGHT).map((id) => this.get(id)))));
-    }
-    return incidents.filter((incident): incident is Incident => incident !== undefined);
+    const items = await batchGetInOrder(this.db, ids.map(incidentKey), { tableName: this.tableName });
+    return items.filter((item): item is Record<string, unknown> => item !== undefined).map(fromItem);
   }
 
   /** A Query on the table, or on one of its indexes by logical name (through its retired one while a stack moves to the lean ones). */

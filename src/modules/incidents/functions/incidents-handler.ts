@@ -67,7 +67,7 @@ const knowledge = new DynamoDbKnowledgeSearch(documents, env.problemsTable);
 const reportAggregates = new DynamoDbReportAggregates(documents, env.incidentsTable);
 // Incident reports: the problems an incident is linked to (Query on byIncident) and their known errors.
 const rootCauses = new DynamoDbIncidentRootCauses(documents, env.problemsTable);
-// The client's own clocks (their ServiceNow's task_sla, read by the exchange), beside ours: GetItem per incident.
+// The client's own clocks (their ServiceNow's task_sla, read by the exchange), beside ours: BatchGetItem, 100 incidents a call.
 const clientSlas = settings.integrations.servicenow?.enabled ? new DynamoDbClientSlaStore(documents, env.incidentsTable) : undefined;
 const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, rootCauses, slaPolicy, reportAggregates, ...(clientSlas && { clientSlas }), metrics: observability.metrics, logger: observability.logger };
 

@@ -76,7 +76,8 @@ export class IncidentsModule extends ItsmModule {
     });
     // Workflow starts and notifications of incident changes are outbox effects (src/modules/outbox):
     // the incidents function neither starts executions nor publishes.
-    incidents.grantTable({ table: data.incidentsTable, indexNames: data.incidentIndexNames, key: data.key, access: ['read', 'write'] });
+    // BatchGetItem: a list page's incidents by key (the list indexes hold keys only), and the client's clocks for the SLA report.
+    incidents.grantTable({ table: data.incidentsTable, indexNames: data.incidentIndexNames, key: data.key, access: ['read', 'write', 'batchGet'] });
     incidents.grantTable({ table: data.idempotencyTable, key: data.key, access: ['read', 'write', 'delete'] });
     // Incidents name a service by id; logging one checks the service exists and is not retired (GetItem only).
     incidents.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
@@ -116,7 +117,8 @@ export class IncidentsModule extends ItsmModule {
     autoClose.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
     autoClose.grantTable({ table: data.oncallTable, key: data.key, access: ['get'], leadingKeys: [PEOPLE_PARTITION] });
     autoClose.grantAuditAppend(this.auditAppend);
-    autoClose.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byState', data.incidentIndexNames), key: data.key, access: ['read', 'write'] });
+    // BatchGetItem: the resolved incidents byStateBrief finds old enough, by key.
+    autoClose.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byState', data.incidentIndexNames), key: data.key, access: ['read', 'write', 'batchGet'] });
     autoClose.grantQueueSend(jobFailures, data.key);
     new Rule(scope, 'AutoCloseSchedule', {
       description: 'Closes resolved incidents whose confirmation period has passed; escalates overdue post-incident-review actions to the service owner',

@@ -52,12 +52,12 @@ export class ProblemsModule extends ItsmModule {
       access: ['read', 'write', 'delete'],
     });
     // Incidents are linked by id or number: GetItem, and Query on byNumber only; problem candidates
-    // read the window's incidents on byCreated. Never written.
+    // read the window's keys on byCreated, then the incidents (BatchGetItem). Never written.
     problems.grantTable({
       table: data.incidentsTable,
       indexNames: [INCIDENT_INDEXES.byNumber.name, ...incidentIndexNamesFor('byCreated', data.incidentIndexNames)],
       key: data.key,
-      access: ['get', 'query'],
+      access: ['get', 'batchGet', 'query'],
       queryIndexesOnly: true,
     });
     // Knowledge writes store the self-help site's rebuild as an outbox item in the incidents

@@ -75,7 +75,8 @@ export class ReportsModule extends ItsmModule {
         clientSettings: reportsSettingsOf(config),
       }),
     });
-    reports.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byCreated', data.incidentIndexNames), key: data.key, access: ['get', 'query'] });
+    // The SLA report's edge days: the keys on byCreated, then those incidents (BatchGetItem).
+    reports.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byCreated', data.incidentIndexNames), key: data.key, access: ['get', 'batchGet', 'query'] });
     // GET /events and /events/trends: Queries on the events table's byDay index only.
     reports.grantTable({ table: data.eventsTable, indexNames: data.eventIndexNames, key: data.key, access: ['query'], queryIndexesOnly: true });
     reports.grantAuditAppend(this.auditAppend);
