@@ -14,10 +14,10 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { API_ROUTES, type FunctionGroup } from '../../src/api/api-catalogue';
 import { REDACTED_HEADERS } from '../../src/kernel/infra/itsm-api-firewall';
 import { ACCESS_LOG_FIELDS, ItsmApi, STAGE_NAME } from '../../src/stack/itsm-api';
-import { referencedId, referencedIds, renderArn, resourcesOfType, useClientStacks, type CfnResourceJson } from './infra-fixtures';
+import { apiOperationsOf, referencedId, referencedIds, renderArn, resourcesOfType, useClientStacks, type CfnResourceJson } from './infra-fixtures';
 
 const fixture = useClientStacks({}, { testClients: true });
-const PUBLIC = API_ROUTES.filter((r) => r.auth === 'none');
+const ALL_PUBLIC = API_ROUTES.filter((r) => r.auth === 'none');
 
 const only = <T>(list: readonly T[]): T => {
   expect(list).toHaveLength(1);
@@ -25,7 +25,8 @@ const only = <T>(list: readonly T[]): T => {
 };
 const stageOf = (resources: Readonly<Record<string, CfnResourceJson>>) => only(resourcesOfType(resources, 'AWS::ApiGateway::Stage'))[1];
 
-describe.each(['example', 'all-options-vpn'])('%s', (clientId) => {
+// acme-us: a site behind the sign-in, whose /auth/* routes are public too.
+describe.each(['example', 'all-options-vpn', 'acme-us'])('%s', (clientId) => {
   test("access logs carry the caller's sub, username and app client id", () => {
     const { resources } = fixture.get(clientId);
     const format = JSON.parse(stageOf(resources).Properties.AccessLogSetting.Format);
@@ -62,6 +63,10 @@ describe.each(['example', 'all-options-vpn'])('%s', (clientId) => {
     const { resources, config } = fixture.get(clientId);
     const stage = stageOf(resources);
     const settings = stage.Properties.MethodSettings as { ResourcePath: string; HttpMethod: string; ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }[];
+    // The public routes this stack serves (an optional group's, such as the site sign-in's, only where it has one).
+    const served = new Set(apiOperationsOf(resources).map((m) => m.operation.operationId));
+    const PUBLIC = ALL_PUBLIC.filter((r) => served.has(r.operationId));
+    expect(PUBLIC.length).toBeGreaterThan(0);
     for (const route of PUBLIC) {
       // API Gateway's method paths escape "/" as "~1".
       const setting = settings.find((s) => s.ResourcePath === `/${route.path.replace(/\//g, '~1')}` && s.HttpMethod === route.method) as Record<string, unknown> | undefined;

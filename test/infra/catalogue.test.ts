@@ -48,7 +48,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(actionsOf(catalogue.statements).filter((a) => !/^(dynamodb|kms|logs|xray):/.test(a))).toEqual([]);
   });
 
-  test('only the catalogue, incidents, changes, SLA check and reports functions touch the catalogue table; incidents, changes and SLA check only with GetItem (CI writes of the changes function: changes.test.ts; reports: iam.test.ts)', () => {
+  test('only the catalogue, incidents, changes, SLA check, auto-close and reports functions touch the catalogue table; incidents, changes, SLA check and auto-close only with GetItem (auto-close: a review action\'s service owner now; CI writes of the changes function: changes.test.ts; reports: iam.test.ts)', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.catalogueTable);
     const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
@@ -56,12 +56,13 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
     const changes = functionWithEntry(resources, 'src/modules/changes/functions/changes-handler.ts');
     const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
+    const autoClose = functionWithEntry(resources, 'src/modules/incidents/functions/auto-close-handler.ts');
     // With a self-help site, the outbox's functions also read the services' status for it (selfhelp-site.test.ts).
     const site = fixture.get(clientId).config.selfHelp.site.enabled
       ? resourcesOfType(resources, 'AWS::IAM::Role').map(([id]) => id).filter((id) => id.startsWith('OutboxConsumerRole') || id.startsWith('OutboxReconcilerFunctionRole'))
       : [];
-    expect(granteesOf(resources, tableId).sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId, reports.roleId, ...site].sort());
-    for (const reader of [incidents, slaClock, changes]) {
+    expect(granteesOf(resources, tableId).sort()).toEqual([catalogue.roleId, incidents.roleId, slaClock.roleId, changes.roleId, autoClose.roleId, reports.roleId, ...site].sort());
+    for (const reader of [incidents, slaClock, changes, autoClose]) {
       // The changes function also records installed versions, under a CI#/SERVICE# LeadingKeys condition (changes.test.ts).
       const onTable = reader.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined);
       expect([...new Set(actionsOf(onTable))]).toEqual(['dynamodb:GetItem']);

@@ -36,12 +36,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(table.Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
-  test('the on-call function alone writes its table: GetItem, Query, PutItem (no Scan, Update or Delete); audit append; the jobs\' queue; the SLA function reads policies, schedules and people only', () => {
+  test('the on-call function alone writes its table: GetItem, Query, PutItem (no Scan, Update or Delete); audit append; the jobs\' queue; the SLA function reads policies, schedules and people only; auto-close reads people only (a review action\'s owner)', () => {
     const { stack, resources } = fixture.get(clientId);
     const [oncallId, auditId] = [stack.data.oncallTable, stack.data.auditTable].map((t) => idOf(stack, t));
     const oncall = functionWithEntry(resources, ONCALL_ENTRY);
     const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
-    expect(granteesOf(resources, oncallId).sort()).toEqual([oncall.roleId, slaClock.roleId].sort());
+    const autoClose = functionWithEntry(resources, 'src/modules/incidents/functions/auto-close-handler.ts');
+    expect(granteesOf(resources, oncallId).sort()).toEqual([oncall.roleId, slaClock.roleId, autoClose.roleId].sort());
+    const autoCloseOnOncall = autoClose.statements.filter((st) => referencedIds(st.Resource).has(oncallId) && actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
+    expect(autoCloseOnOncall.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
+      { actions: ['dynamodb:GetItem'], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [PEOPLE_PARTITION] } } },
+    ]);
     // Paging by policy: GetItem and Query on three partitions, nothing else of the table.
     const slaOnOncall = slaClock.statements.filter((st) => referencedIds(st.Resource).has(oncallId) && actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
     expect(slaOnOncall.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([

@@ -16,10 +16,12 @@ const BUDGET = 300;
  * on-call, self-help site, ServiceNow and sealed-audit practices added about 45 (a function costs about 9, the site's
  * bucket and distribution 7); one throttles alarm and one audit-write alarm per stack instead of one of each per
  * function gave 28 back: 254-260. Personal data's lifetime added two daily jobs of their own (the audit pruner, which
- * may delete audit records but not seal, and the retention job, which rewrites closed records), 11 each: 270-284 now.
- * The ceiling warns 10 before the hard budget, so growth is seen in review.
+ * may delete audit records but not seal, and the retention job, which rewrites closed records), 11 each; acme-us's
+ * site behind the client's sign-in (its function, key group, public key, secret, hosted UI domain, app client) about
+ * 22: 278-292 now, above the 250 issue 16 asked for (its note says what would give it back). The ceiling warns 5
+ * before the hard budget, so growth is seen in review.
  */
-const SHIPPED_CEILING = 290;
+const SHIPPED_CEILING = 295;
 
 // The shipped clients, and the test clients that turn every option on (test/fixtures/clients):
 // canary releases and private or VPN access must fit the same budget.
