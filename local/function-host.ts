@@ -29,6 +29,8 @@ export class FunctionHost {
   private readonly workers = new Map<string, { worker: Worker; pending: Map<string, Pending>; timeoutMs: number }>();
   readonly initTimes = new Map<string, number>();
 
+  private constructor(private readonly afterInvocation?: () => Promise<void>) {}
+
   static async start(options: {
     readonly functions: readonly TemplateFunction[];
     readonly environmentOf: (fn: TemplateFunction) => Record<string, string>;
@@ -40,8 +42,14 @@ export class FunctionHost {
      */
     readonly bundleCacheDir?: string;
     readonly onLog?: (functionId: string, line: string) => void;
+    /**
+     * Awaited after every invocation, before its outcome is handed back (to the gateway, a stream
+     * poller, a workflow): the engine's durability barrier (see local-runtime.ts).
+     * @default none
+     */
+    readonly afterInvocation?: () => Promise<void>;
   }): Promise<FunctionHost> {
-    const host = new FunctionHost();
+    const host = new FunctionHost(options.afterInvocation);
     const entryPoints = {
       ...Object.fromEntries(options.functions.map((fn) => [fn.logicalId, join(PROJECT_ROOT, fn.entry)])),
       [STAND_INS_PRELOAD]: join(PROJECT_ROOT, 'local/stand-ins/worker-preload.ts'),
@@ -65,6 +73,9 @@ export class FunctionHost {
     return new Promise((resolveReady, reject) => {
       const worker = new Worker(join(__dirname, 'lambda-worker.js'), {
         workerData: { bundle, preload, handler: fn.handler, functionName: fn.logicalId },
+        // Plain JavaScript runs here (esbuild's bundles), as on Lambda: without the parent's
+        // `--import tsx`, whose hooks would otherwise see every module a bundle loads.
+        execArgv: [],
         env,
         stdout: Boolean(onLog),
         stderr: Boolean(onLog),
@@ -99,7 +110,13 @@ export class FunctionHost {
     });
   }
 
-  invoke(functionId: string, event: unknown, requestId = randomUUID()): Promise<InvocationResult> {
+  async invoke(functionId: string, event: unknown, requestId = randomUUID()): Promise<InvocationResult> {
+    const outcome = await this.run(functionId, event, requestId);
+    await this.afterInvocation?.();
+    return outcome;
+  }
+
+  private run(functionId: string, event: unknown, requestId: string): Promise<InvocationResult> {
     const hosted = this.workers.get(functionId);
     if (!hosted) return Promise.resolve({ error: `No local function ${functionId}` });
     return new Promise((resolveInvocation) => {

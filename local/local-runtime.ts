@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createLocalApiServer } from './api-gateway-server';
 import { seedCatalogue } from './seed-catalogue';
 import { ensureTables, LOCAL_AWS_ENV, startDynamoDbLocal, EngineStartError, type RunningEngine } from './dynamodb-engine';
@@ -212,6 +212,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         };
       },
       ...(options.functionLog && { onLog: options.functionLog }),
+      // DynamoDB Local answers TransactWriteItems before its COMMIT has run (SQLiteDBAccess.
+      // commitTransaction queues the COMMIT on its single SQLite thread without waiting for it),
+      // so a process killed just after the answer loses a transaction it acknowledged; DynamoDB
+      // answers after a durable commit. Any later request queues behind that COMMIT: one cheap
+      // ListTables after each invocation, before its outcome goes back, makes what a function
+      // acknowledged here as durable as it is on AWS. Not needed when nothing outlives the process.
+      ...(!options.inMemory && { afterInvocation: () => engineBarrier(client) }),
     });
 
     const runningSns = sns;
@@ -447,4 +454,9 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Returns once every write the engine has acknowledged so far is committed (see afterInvocation above). */
+async function engineBarrier(client: DynamoDBClient): Promise<void> {
+  await client.send(new ListTablesCommand({ Limit: 1 }));
 }

@@ -6,8 +6,8 @@ import { sparticuzChromium } from '../support/headless-chromium';
 /**
  * `npm start` with ITSM_TIME_SCALE=120 (a minute of SLA time per half second): the deployed SLA
  * workflow, run locally from the template, warns, records the breach and escalates a P1 nobody
- * acknowledges, leaves alone a P2 acknowledged in time, and keeps its pending clocks across a
- * restart of the runtime. On the same runtime, a major incident from declaration to its report
+ * acknowledges, leaves alone a P2 acknowledged in time, and keeps its pending clocks, the data and
+ * the number counter across a restart of the runtime (Ctrl-C, then `npm start` again). On the same runtime, a major incident from declaration to its report
  * (JSON, Markdown, and HTML in a real headless Chromium) and its post-incident review.
  */
 const SCALE = '120';
@@ -18,6 +18,13 @@ beforeAll(async () => {
   runtime = await startRuntimeProcess({ env: { ITSM_TIME_SCALE: SCALE } });
   agent = await runtime.token('agent', 'alice');
 }, RUNTIME_HOOK_TIMEOUT);
+
+test('the start says what it does and how to call the API', async () => {
+  expect(runtime.output()).toMatch(/Starting DynamoDB Local/);
+  expect(runtime.output()).toMatch(/Tables ready/);
+  // The example follows the "Listening" line; it may arrive in a later chunk of output.
+  await waitFor('the curl example', async () => (/curl -s -X POST/.test(runtime.output()) ? true : undefined), 5_000);
+});
 afterAll(async () => {
   await runtime?.stop();
 });
@@ -95,10 +102,19 @@ test('a P1 nobody acknowledges is warned, breached and escalated to contact #2; 
   expect(handledClocks.body.targets.map((t: { state: string }) => t.state)).toEqual(['achieved', 'achieved', 'achieved']);
   expect(await notificationsAbout(runtime.url, handled.body.number)).toEqual([]);
 
-  // Restart: the execution still watching the ignored P1 resumes, and contact #3 is called next.
+  // Restart (Ctrl-C, then `npm start` on the same data folder): the execution still watching the
+  // ignored P1 resumes, and contact #3 is called next; the data and the number counter are kept.
+  const lastBefore = await call(runtime.url, 'POST', '/incidents', { token: agent, body: { ...p1('Logged before the restart'), impact: 3, urgency: 3 } });
+  expect(lastBefore.status).toBe(201);
   const { localDir } = runtime;
-  expect(await runtime.stop()).toBe(0);
+  const stopped = runtime;
+  expect(await stopped.stop()).toBe(0);
+  expect(stopped.output()).toMatch(/Stopped\. Data kept/);
   runtime = await startRuntimeProcess({ localDir, env: { ITSM_TIME_SCALE: SCALE } });
+  const kept = await call(runtime.url, 'GET', `/incidents/${lastBefore.body.id}`, { token: await runtime.token('agent', 'alice') });
+  expect({ status: kept.status, number: kept.body.number }).toEqual({ status: 200, number: lastBefore.body.number });
+  const firstAfter = await call(runtime.url, 'POST', '/incidents', { token: agent, body: { ...p1('Logged after the restart'), impact: 3, urgency: 3 } });
+  expect(Number(firstAfter.body.number.slice(3))).toBe(Number(lastBefore.body.number.slice(3)) + 1);
   const later = await waitFor('escalation to contact #3 after the restart', async () => {
     const messages = await notificationsAbout(runtime.url, ignored.body.number);
     return messages.some((m) => m.attributes['kind'] === 'sla-escalation' && m.attributes['level'] === '3') ? messages : undefined;

@@ -99,8 +99,30 @@ async function untouched(incident: Body): Promise<() => Promise<boolean>> {
   return async () => (await read()) === before;
 }
 
-/** Runs one action as `caller`, on a fresh incident where the action needs one. */
-async function perform(action: Action, caller: TestCaller): Promise<Outcome> {
+/**
+ * The incidents one role's actions act on: an open one and two resolved ones (confirm, reject)
+ * reported by the role's user ("own") and by somebody else ("other"). The open ones are shared by
+ * the role's other actions, in the order of ACTIONS (flagging last: it hides them from most
+ * roles); each action reads the incident's current version first and checks its refusal against
+ * what was stored just before it, so an earlier action's success cannot hide a later one's write.
+ */
+interface RoleIncidents {
+  readonly open: Record<'own' | 'other', Body>;
+  readonly confirm: Record<'own' | 'other', Body>;
+  readonly reject: Record<'own' | 'other', Body>;
+}
+
+async function prepareFor(caller: TestCaller): Promise<RoleIncidents> {
+  const both = async (resolved: boolean) => {
+    const [own, other] = await Promise.all([prepare(caller.username, resolved), prepare(someoneElse, resolved)]);
+    return { own, other };
+  };
+  const [open, confirm, reject] = await Promise.all([both(false), both(true), both(true)]);
+  return { open, confirm, reject };
+}
+
+/** Runs one action as `caller`, on the role's incident the action needs. */
+async function perform(action: Action, caller: TestCaller, incidents: RoleIncidents): Promise<Outcome> {
   const as = { as: caller };
   if (action === 'create') {
     const counter = await counterValue(tables.documents, tables.names.incidents);
@@ -109,12 +131,13 @@ async function perform(action: Action, caller: TestCaller): Promise<Outcome> {
   }
   if (action === 'list') return { response: await routes.list({ limit: '100' }, as), unchanged: async () => true };
 
-  const own = action.endsWith('Own');
+  const whose = action.endsWith('Own') ? 'own' : 'other';
   const kind = action.replace(/Own$|Other$/, '');
-  const incident = await prepare(own ? caller.username : someoneElse, kind === 'confirm' || kind === 'reject');
-  const unchanged = await untouched(incident);
+  const incident = (kind === 'confirm' ? incidents.confirm : kind === 'reject' ? incidents.reject : incidents.open)[whose];
   const id: string = incident['id'];
-  const ifMatch = `"${incident['version']}"`;
+  const unchanged = await untouched(incident);
+  const stored = await storedItem(tables.documents, tables.names.incidents, id);
+  const ifMatch = `"${stored!['version']}"`;
   const requests: Record<string, () => Promise<ApiResponse>> = {
     read: () => routes.get(id, as),
     patch: () => routes.patch(id, { assignmentGroup: 'matrix-desk' }, { ...as, ifMatch }),
@@ -134,8 +157,9 @@ describe.each(ROLE_CALLERS)('%s', (role, caller) => {
     const observed: Record<string, number> = {};
     const refusalsThatWrote: string[] = [];
     const unexpectedBodies: string[] = [];
+    const incidents = await prepareFor(caller);
     for (const action of ACTIONS) {
-      const { response, unchanged } = await perform(action, caller);
+      const { response, unchanged } = await perform(action, caller, incidents);
       observed[action] = response.status;
       if (response.status >= 400) {
         if (response.headers['content-type'] !== 'application/problem+json') unexpectedBodies.push(`${action}: ${response.raw}`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbIncidentRepository, toItem } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
 import { aggregateTransactItems, DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
@@ -228,21 +228,20 @@ test('a period is at most 366 days; the role must read reports', async () => {
 });
 
 /**
- * Volume: a day of 5,001 incidents (the old report refused more than 5,000 in a period). The
- * incidents and the aggregate updates their creates write (aggregateTransactItems, the write
- * path's own, summed per item) are stored in batches here: 5,001 transactions would take minutes
- * on DynamoDB Local. The every-service report answers with its SLA section.
+ * Volume: a day of 5,001 incidents (the old report refused more than 5,000 in a period). What their
+ * creates' transactions add to the counters (aggregateTransactItems, the write path's own, summed
+ * per counter item) is stored; the incidents themselves are not: a whole day is answered from its
+ * counters alone, and a report that read incidents for it would find none here and count 0. The
+ * every-service report answers with its SLA section.
  */
 test('a period of more than 5,000 incidents is answered, by GET /reports/sla and by the every-service report', async () => {
   const logged = D0 + 40 * DAY;
   const merged = new Map<string, { Key: Record<string, unknown>; add: Record<string, number> }>();
-  const items: Record<string, unknown>[] = [];
   for (let n = 0; n < 5001; n++) {
     const createdAt = new Date(logged + n * 10_000).toISOString();
     const opened = anIncident({ createdAt, detectedAt: createdAt, updatedAt: createdAt, impact: ([1, 2, 3] as const)[n % 3], urgency: 2, service: ['gold', 'vpn', 'printing'][n % 3]! });
     const resolvedAt = new Date(Date.parse(createdAt) + (n % 7) * 20 * 60_000).toISOString();
     const incident = withSlaCounted(undefined, n % 4 === 0 ? opened : { ...opened, state: 'Resolved', resolvedAt, updatedAt: resolvedAt }, policy);
-    items.push(toItem(incident));
     for (const write of aggregateTransactItems(tables.names.incidents, undefined, incident) as { Update?: { Key: Record<string, unknown>; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, number>; UpdateExpression: string } }[]) {
       if (!write.Update?.UpdateExpression.startsWith('ADD')) continue;
       const key = JSON.stringify(write.Update.Key);
@@ -250,10 +249,6 @@ test('a period of more than 5,000 incidents is answered, by GET /reports/sla and
       for (const [alias, name] of Object.entries(write.Update.ExpressionAttributeNames)) entry.add[name] = (entry.add[name] ?? 0) + write.Update.ExpressionAttributeValues![`:v${alias.slice(2)}`]!;
       merged.set(key, entry);
     }
-  }
-  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, b) => items.slice(b * 25, b * 25 + 25));
-  for (let b = 0; b < batches.length; b += 8) {
-    await Promise.all(batches.slice(b, b + 8).map((batch) => tables.documents.send(new BatchWriteCommand({ RequestItems: { [tables.names.incidents]: batch.map((Item) => ({ PutRequest: { Item } })) } }))));
   }
   await Promise.all([...merged.values()].map(({ Key, add }) => {
     const names = Object.keys(add);
