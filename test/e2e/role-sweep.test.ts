@@ -63,6 +63,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'GET /known-errors/{id}': PROBLEMS,
   'GET /knowledge': KNOWLEDGE,
   'GET /knowledge/{id}': KNOWLEDGE,
+  // The self-help site's zip: whoever manages knowledge (agents, engineers, service owners, admins).
+  'GET /knowledge/site-bundle': 'nyyynnynnnnn',
   'GET /changes': CHANGES,
   'GET /changes/calendar': CHANGES,
   'GET /changes/milestones': CHANGES,
