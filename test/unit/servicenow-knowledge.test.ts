@@ -1,4 +1,4 @@
-import { knowledgeFieldsOf, knowledgeSysIdOf } from '../../src/modules/servicenow/app';
+import { knowledgeFieldsOf, knowledgeSysIdOf, pushArticle } from '../../src/modules/servicenow/app';
 
 /**
  * What an article sends to the client's ServiceNow knowledge base (kb_knowledge): only what the
@@ -44,4 +44,55 @@ test("the record's sys_id is the same for the same article (a lost create is fou
   expect(knowledgeSysIdOf('a')).toBe(knowledgeSysIdOf('a'));
   expect(knowledgeSysIdOf('a')).toMatch(/^[0-9a-f]{32}$/);
   expect(knowledgeSysIdOf('a')).not.toBe(knowledgeSysIdOf('b'));
+});
+
+/** In-memory stand-ins at the app's ports: the record there and the sync state here. */
+function mirror(stored: ReturnType<typeof article>) {
+  const records = new Map<string, Record<string, string>>();
+  const states = new Map<string, any>();
+  const withheld: { articleId: string; fields: readonly string[] }[] = [];
+  const unused = () => Promise.reject(new Error('not used by the knowledge mirror'));
+  const deps = {
+    knowledge: KB,
+    articles: { get: async () => stored },
+    clock: { now: () => new Date('2026-12-07T07:00:00.000Z') },
+    ids: { newId: () => 'holder-1' },
+    onWithheld: (w: { articleId: string; fields: readonly string[] }) => withheld.push(w),
+    table: {
+      get: async (_table: string, sysId: string) => records.get(sysId),
+      create: async (_table: string, fields: Record<string, string>) => (records.set(fields['sys_id']!, { ...fields }), records.get(fields['sys_id']!)!),
+      update: async (_table: string, sysId: string, fields: Record<string, string>) => (records.set(sysId, { ...records.get(sysId)!, ...fields }), records.get(sysId)!),
+      findByCorrelation: unused,
+      journalSince: unused,
+      list: unused,
+      updatedSince: unused,
+    },
+    store: {
+      acquire: async () => true,
+      release: async () => 'released' as const,
+      get: async (id: string) => states.get(id),
+      put: async (state: any) => void states.set(state.incidentId, state),
+      incidentOf: async () => undefined,
+      link: async () => undefined,
+      watermark: unused,
+      setWatermark: unused,
+    },
+  };
+  return { deps: deps as unknown as Parameters<typeof pushArticle>[0], records, withheld };
+}
+
+test('an article its readers may see but the secret detector flags is withheld, and said so (never silent); a clean one is not', async () => {
+  const flagged = mirror(article({ body: `Use the key ${AWS_KEY_ID} to sign in` }));
+  await pushArticle(flagged.deps, article().id, 3);
+  expect(flagged.records.size).toBe(0);
+  expect(flagged.withheld).toEqual([{ articleId: article().id, fields: ['body'] }]);
+
+  const clean = mirror(article());
+  await pushArticle(clean.deps, article().id, 3);
+  expect([...clean.records.values()].map((r) => r['workflow_state'])).toEqual(['published']);
+  expect(clean.withheld).toEqual([]);
+  // Not for these readers at all (internal): nothing sent, and nothing to say.
+  const internal = mirror(article({ audience: 'internal' }));
+  await pushArticle(internal.deps, article().id, 3);
+  expect([internal.records.size, internal.withheld.length]).toEqual([0, 0]);
 });

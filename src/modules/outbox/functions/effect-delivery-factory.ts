@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClientSettings } from '../../../config/client-settings-schema';
@@ -70,7 +70,13 @@ export function createEffectDelivery(options: {
         pushChange: (changeId, version) => pushChange(servicenow, changeId, version),
         // Without a knowledge base in the config (it was taken out since), there is nothing to publish there.
         pushArticle: async (articleId, version) => {
-          if (servicenow.knowledge) await pushArticle(servicenow.knowledge, articleId, version);
+          if (!servicenow.knowledge) return;
+          // An article kept from their knowledge base by the secret detector is said, not silent.
+          const onWithheld = ({ articleId: id, fields }: { articleId: string; fields: readonly string[] }) => {
+            observability.logger.warn('Article withheld from the ServiceNow knowledge base: the secret detector flags it', { articleId: id, fields });
+            observability.metrics.addMetric('KnowledgeWithheld', MetricUnit.Count, 1);
+          };
+          await pushArticle({ ...servicenow.knowledge, onWithheld }, articleId, version);
         },
       },
     }),

@@ -34,6 +34,12 @@ export interface KnowledgeMirrorDeps extends LeaseDeps {
   readonly store: SyncStore;
   readonly articles: { get(id: string): Promise<MirroredArticle | undefined> };
   readonly knowledge: KnowledgeBaseSettings;
+  /**
+   * Told of an article its readers may see that is kept from them because the secret detector
+   * flags it (its record, if any, is retired): the function logs and counts it.
+   * @default nobody is told
+   */
+  readonly onWithheld?: (withheld: { readonly articleId: string; readonly fields: readonly string[] }) => void;
 }
 
 /** The sync item of an article shares the store with incidents' and changes', under its own id. */
@@ -58,9 +64,7 @@ export async function pushArticle(deps: KnowledgeMirrorDeps, articleId: string, 
 
 /** The fields the record carries for an article its readers may see; undefined when it may not go there. */
 export function knowledgeFieldsOf(article: MirroredArticle | undefined, knowledge: KnowledgeBaseSettings): Record<string, string> | undefined {
-  if (!article || !isOnSite(article, knowledge.access)) return undefined;
-  // Checked when it was published; checked again here, since what leaves the desk must not carry a credential.
-  if (findSecrets({ title: article.title, body: article.body, tags: article.tags }).length > 0) return undefined;
+  if (!article || !isOnSite(article, knowledge.access) || secretFieldsOf(article).length > 0) return undefined;
   return {
     short_description: article.title,
     text: renderMarkdown(article.body),
@@ -71,6 +75,11 @@ export function knowledgeFieldsOf(article: MirroredArticle | undefined, knowledg
   };
 }
 
+/** Checked when it was published; checked again here, since what leaves the desk must not carry a credential. */
+function secretFieldsOf(article: MirroredArticle): string[] {
+  return [...new Set(findSecrets({ title: article.title, body: article.body, tags: article.tags }).map((finding) => finding.field))];
+}
+
 async function mirrorOnce(deps: KnowledgeMirrorDeps, articleId: string, holder: string): Promise<void> {
   const syncId = articleSyncId(articleId);
   const article = await deps.articles.get(articleId);
@@ -78,6 +87,7 @@ async function mirrorOnce(deps: KnowledgeMirrorDeps, articleId: string, holder: 
     (await deps.store.get(syncId)) ?? { incidentId: syncId, table: KNOWLEDGE_TABLE, base: {}, held: {}, ourModCounts: [], appliedModCount: -1, pushedEntries: [], journalSeen: [] };
   const sysId = state.sysId ?? knowledgeSysIdOf(articleId);
   const ours = knowledgeFieldsOf(article, deps.knowledge);
+  if (!ours && article && isOnSite(article, deps.knowledge.access)) deps.onWithheld?.({ articleId, fields: secretFieldsOf(article) });
   let record: ServiceNowRecord | undefined = await deps.table.get(KNOWLEDGE_TABLE, sysId);
   if (!record && ours) record = await deps.table.create(KNOWLEDGE_TABLE, { ...ours, sys_id: sysId });
   else if (record) {
