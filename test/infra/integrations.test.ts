@@ -56,3 +56,19 @@ test('with a webhook and call-centre webhooks: the notifying and paging function
 test('without one: no role of the stack holds any Secrets Manager action', () => {
   expect(secretGrants(without.Resources as Record<string, CfnResourceJson>)).toEqual([]);
 });
+
+test('with call-centre webhooks: a page refused for good by either outbox function raises a health alarm; without them there is none', () => {
+  const alarmsNamed = (template: CloudFormationTemplate) =>
+    resourcesOfType(template.Resources as Record<string, CfnResourceJson>, 'AWS::CloudWatch::Alarm').filter(([, alarm]) => String(alarm.Properties.AlarmName).endsWith('page-webhook-refused'));
+  expect(alarmsNamed(without)).toEqual([]);
+  const [[, alarm]] = alarmsNamed(withWebhook) as [[string, CfnResourceJson]];
+  expect(alarm.Properties).toMatchObject({ AlarmName: 'rowe-itsm-health-example-page-webhook-refused', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+  const metrics = (alarm.Properties.Metrics as any[]).filter((m) => m.MetricStat);
+  expect(metrics.map((m) => m.MetricStat.Metric.MetricName)).toEqual(['PageWebhookRefused', 'PageWebhookRefused']);
+  // One per function that delivers pages: the consumer and the reconciler, by their service names.
+  const services = metrics.map((m) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'service').Value).sort();
+  const resources = withWebhook.Resources as Record<string, CfnResourceJson>;
+  const serviceOf = (entry: string) => resourcesOfType(resources, 'AWS::Lambda::Function').find(([, fn]) => fn.Metadata?.[ENTRY_METADATA] === entry)![1].Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME;
+  expect(services).toEqual(NOTIFYING.map(serviceOf).sort());
+  expect((alarm.Properties.Metrics as any[]).find((m) => m.Expression).Expression).toBe('FILL(consumer, 0) + FILL(reconciler, 0)');
+});

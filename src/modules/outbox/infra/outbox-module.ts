@@ -1,7 +1,9 @@
-import { ArnFormat } from 'aws-cdk-lib';
+import { ArnFormat, Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { ItsmFunction } from '../../../kernel/infra/itsm-function';
+import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
 import { accountWideActionPolicy } from '../../../kernel/infra/nag-acknowledgements';
 import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
@@ -103,6 +105,28 @@ export class OutboxModule extends ItsmModule {
       for (const fn of [this.outbox.consumer, this.reconciler.function]) grantFindingArchive(fn);
     }
     this.alarms.push(this.reconciler.repairsAlarm);
+    if (props.callCentreSecretArn) {
+      // A call centre that refuses a page for good is not retried (a 4xx, a redirect, an address the
+      // SSRF guard forbids): nobody behind that target was paged, so the desk hears of it as an incident.
+      const refused = (fn: ItsmFunction) =>
+        new Metric({ namespace: 'RoweItsm', metricName: 'PageWebhookRefused', dimensionsMap: { service: fn.serviceName }, period: Duration.minutes(5), statistic: 'Sum' });
+      this.alarms.push(
+        new Alarm(scope, 'PageWebhookRefusedAlarm', {
+          alarmName: `${healthAlarmPrefix(props.clientId)}page-webhook-refused`,
+          alarmDescription: 'A call centre refused a page for good (a 4xx other than 408 and 429, a redirect, or a forbidden address): the people behind that escalation target were not paged',
+          metric: new MathExpression({
+            expression: 'FILL(consumer, 0) + FILL(reconciler, 0)',
+            usingMetrics: { consumer: refused(this.outbox.consumer), reconciler: refused(this.reconciler.function) },
+            period: Duration.minutes(5),
+            label: 'Pages refused by call centres',
+          }),
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
   }
 }
 
