@@ -481,7 +481,7 @@ describe('draft articles from resolutions', () => {
 
     // A replayed resolution (the same incident and resolution count) finds its draft: nothing written, nothing audited.
     const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date() }, ids: { newId: () => randomUUID() } });
-    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems), audit };
+    const drafts = { drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems, audit) };
     expect(resolved.body.reopenCount).toBe(0);
     const actor = { id: 'x', name: 'alice.agent' };
     await Promise.all([1, 2, 3].map(() => recordResolutionDraft(drafts, resolutionDraftOf(resolved.body, actor, new Date().toISOString())!, actor)));
@@ -489,6 +489,14 @@ describe('draft articles from resolutions', () => {
     // Every batch the consumer got, delivered again (at-least-once): nothing stored or audited twice.
     for (const event of effects.invocations) expect(await consumer(event)).toEqual({ batchItemFailures: [] });
     expect(await auditActions('article', draftId)).toEqual(['article:draft-from-resolution']);
+
+    // The draft and its audit record are one transaction: an audit record that cannot be stored
+    // leaves no draft either (the effect stays and is retried), never a draft nobody audited.
+    const failingAudit = { transactPut: (entry: Parameters<typeof audit.transactPut>[0]) => ({ ...audit.transactPut(entry), ConditionExpression: 'attribute_exists(pk)' }) };
+    const unaudited = resolutionDraftOf({ ...resolved.body, reopenCount: 7 }, actor, new Date().toISOString())!;
+    await expect(recordResolutionDraft({ drafts: new DynamoDbResolutionDrafts(tables.documents, tables.names.problems, failingAudit) }, unaudited, actor)).rejects.toMatchObject({ name: 'TransactionCanceledException' });
+    expectProblem(await send('GET', `/knowledge/${unaudited.id}`, { as: engineer }), 404);
+    expect(await auditActions('article', unaudited.id)).toEqual([]);
 
     // Rejected and resolved again: the second resolution has its own draft.
     expect((await send('POST', `/incidents/${id}/reject`, { as: agent, body: { reason: 'Still hangs' }, ifMatch: '"3"' })).status).toBe(200);

@@ -11,7 +11,7 @@ import { pushArticle, pushChange, pushIncident } from '../../servicenow/app';
 import { recordResolutionDraft } from '../../problems/app';
 import { DynamoDbResolutionDrafts } from '../../problems/adapters';
 import type { KnowledgeArticle } from '../../problems/domain';
-import { createAuditLog } from '../../../platform/request-context';
+import { auditTrailOf } from '../../../platform/request-context';
 import { createServiceNowPushDeps } from '../../servicenow/functions';
 import { createCallCentreWebhook } from '../../oncall/functions';
 import type { EffectDeliveryDeps } from '../app/deliver-effects';
@@ -51,7 +51,7 @@ export function createEffectDelivery(options: {
     : undefined;
   const findingArchiver = createFindingArchiver(settings, observability);
   const callCentre = createCallCentreWebhook({ settings, clock, observability });
-  const drafts = { drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable), audit: createAuditLog({ documents, clock, ids: { newId: () => randomUUID() } }, observability) };
+  const drafts = { drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable, auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } })) };
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
     notifier: createNotifier({

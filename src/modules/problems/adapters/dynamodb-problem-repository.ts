@@ -4,6 +4,8 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import type { ChangeLink, IncidentLink, IncidentRootCause, KnowledgeSearch, ProblemRepository, ResolutionDrafts, StaleArticle } from '../app/ports';
 import type { Page, PageRequest } from '../../../kernel/app/ports';
 import { VersionConflictError } from '../../../kernel/domain/domain-errors';
+import type { AuditEntry } from '../../../kernel/domain/audit-chain';
+import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import type { TermHit } from '../domain/kedb-search';
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
 import type { ProblemState } from '../domain/problem-lifecycle';
@@ -639,14 +641,23 @@ export class DynamoDbResolutionDrafts implements ResolutionDrafts {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly auditTrail: { transactPut(entry: AuditEntry): AuditRecordPut },
   ) {}
 
-  async recordDraft(article: KnowledgeArticle): Promise<boolean> {
+  async recordDraft(article: KnowledgeArticle, audit: AuditEntry): Promise<boolean> {
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: articleItem(article), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: articleItem(article), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: this.auditTrail.transactPut(audit) },
+          ],
+        }),
+      );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      // The draft is there already: stored, and audited, by an earlier delivery.
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { Analysis, KnowledgeArticle, KnownError, Problem, ProblemLogEntry } from '../domain/problem';
 import type { ProblemState } from '../domain/problem-lifecycle';
 import type { TermHit } from '../domain/kedb-search';
@@ -108,8 +109,11 @@ export interface StaleArticle {
   readonly lastActivity: string;
 }
 
-/** The incidents function's one write to the problems table: a resolution's draft article, once. */
+/** The outbox's one write to the problems table: a resolution's draft article, once, with its audit record. */
 export interface ResolutionDrafts {
-  /** False when this draft exists already (a retried or replayed resolution). */
-  recordDraft(article: KnowledgeArticle): Promise<boolean>;
+  /**
+   * Stores the draft and its audit record together, or neither: false when this draft exists
+   * already (a retried or replayed resolution, whose record was stored with it).
+   */
+  recordDraft(article: KnowledgeArticle, audit: AuditEntry): Promise<boolean>;
 }

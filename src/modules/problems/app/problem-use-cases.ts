@@ -694,7 +694,6 @@ export async function searchArticles(
 
 export interface ResolutionDraftDeps {
   readonly drafts: ResolutionDrafts;
-  readonly audit: AuditLog;
 }
 
 /**
@@ -717,17 +716,17 @@ export function resolutionDraftOf(incident: Incident, actor: Actor, at: string):
 }
 
 /**
- * Delivers a draft-article effect (the outbox consumer): stores the draft unless it is stored
- * already (a redelivery), and audits it as its resolver's. Throws when it could not be stored, so
- * the effect stays and is retried. A consumer that dies between the two leaves the draft unaudited.
+ * Delivers a draft-article effect (the outbox consumer): stores the draft, audited as its
+ * resolver's, unless it is stored already (a redelivery). The draft and its audit record go in one
+ * transaction, so a consumer that dies midway leaves both or neither. Throws when they could not
+ * be stored, so the effect stays and is retried.
  */
 export async function recordResolutionDraft(
   deps: ResolutionDraftDeps,
   article: KnowledgeArticle,
   actor: Actor & { readonly roles?: readonly string[] },
 ): Promise<void> {
-  if (!(await deps.drafts.recordDraft(article))) return;
-  await deps.audit.record(recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: article.id }, undefined, article));
+  await deps.drafts.recordDraft(article, recordChangeEntry(actor, 'article:draft-from-resolution', { type: 'article', id: article.id }, undefined, article));
 }
 
 // ---------------------------------------------------------------------------------------------
