@@ -51,6 +51,14 @@ export function createEffectDelivery(options: {
     : undefined;
   const findingArchiver = createFindingArchiver(settings, observability);
   const callCentre = createCallCentreWebhook({ settings, clock, observability });
+  // An article kept from their knowledge base by the secret detector is said, not silent.
+  const knowledgeMirror = servicenow?.knowledge && {
+    ...servicenow.knowledge,
+    onWithheld: ({ articleId, fields }: { readonly articleId: string; readonly fields: readonly string[] }) => {
+      observability.logger.warn('Article withheld from the ServiceNow knowledge base: the secret detector flags it', { articleId, fields });
+      observability.metrics.addMetric('KnowledgeWithheld', MetricUnit.Count, 1);
+    },
+  };
   const drafts = { drafts: new DynamoDbResolutionDrafts(documents, env.problemsTable, auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } })) };
   return {
     slaScheduler: createSlaScheduler(tracer, env.slaStateMachine),
@@ -70,13 +78,7 @@ export function createEffectDelivery(options: {
         pushChange: (changeId, version) => pushChange(servicenow, changeId, version),
         // Without a knowledge base in the config (it was taken out since), there is nothing to publish there.
         pushArticle: async (articleId, version) => {
-          if (!servicenow.knowledge) return;
-          // An article kept from their knowledge base by the secret detector is said, not silent.
-          const onWithheld = ({ articleId: id, fields }: { articleId: string; fields: readonly string[] }) => {
-            observability.logger.warn('Article withheld from the ServiceNow knowledge base: the secret detector flags it', { articleId: id, fields });
-            observability.metrics.addMetric('KnowledgeWithheld', MetricUnit.Count, 1);
-          };
-          await pushArticle({ ...servicenow.knowledge, onWithheld }, articleId, version);
+          if (knowledgeMirror) await pushArticle(knowledgeMirror, articleId, version);
         },
       },
     }),
