@@ -15,6 +15,7 @@ import { ItsmApi } from './itsm-api';
 import { ItsmDashboard } from '../kernel/infra/itsm-dashboard';
 import { ItsmData, ItsmRecoveryData, replicatedTableNames } from './itsm-data';
 import { ItsmCodeSigning } from '../kernel/infra/itsm-code-signing';
+import { DailySchedule } from '../kernel/infra/daily-schedule';
 import type { DataResources } from '../kernel/infra/data-resources';
 import { Standby } from './itsm-standby';
 import { healthAlarmRule, ItsmHealthAlarms } from '../kernel/infra/itsm-health-alarms';
@@ -155,6 +156,7 @@ export class ItsmStack extends Stack {
       logRetention: config.logRetentionDays as RetentionDays,
       clientSettings,
       jobFailures,
+      dailySchedule: new DailySchedule(this, 'DailyJobs', { deadLetterQueue: jobFailures }),
     };
     const webhookSecretArn = config.integrations.webhook?.secretArn;
     const servicenow = activeServiceNow(this, config.id, config.integrations.servicenow);

@@ -21,7 +21,7 @@ test('a CloudWatch alarm event becomes one incident, exactly once', async () => 
   const event = { ...sample, id: randomUUID(), time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
   const first = await call(runtime.url, 'POST', '/_local/events', { body: event });
   expect(first.status).toBe(200);
-  expect(first.body.results).toEqual([{ eventId: event.id, matchedRules: [expect.stringMatching(/^CloudWatchAlarmStateChanges/)], errors: [] }]);
+  expect(first.body.results).toEqual([{ eventId: event.id, matchedRules: [expect.stringMatching(/^MonitoringEvents/)], errors: [] }]);
 
   const listed = await call(runtime.url, 'GET', '/incidents?service=monitoring&limit=100', { token: agent });
   expect(listed.status).toBe(200);
@@ -56,10 +56,10 @@ test('GuardDuty and Inspector2 findings become security incidents, once each, an
   const posted = await call(runtime.url, 'POST', '/_local/events', { body: [gd, insp, gd, insp] });
   expect(posted.status).toBe(200);
   expect(posted.body.results).toEqual([
-    { eventId: gd.id, matchedRules: [expect.stringMatching(/^GuardDutyFindings/)], errors: [] },
-    { eventId: insp.id, matchedRules: [expect.stringMatching(/^Inspector2Findings/)], errors: [] },
-    { eventId: gd.id, matchedRules: [expect.stringMatching(/^GuardDutyFindings/)], errors: [] },
-    { eventId: insp.id, matchedRules: [expect.stringMatching(/^Inspector2Findings/)], errors: [] },
+    { eventId: gd.id, matchedRules: [expect.stringMatching(/^MonitoringEvents/)], errors: [] },
+    { eventId: insp.id, matchedRules: [expect.stringMatching(/^MonitoringEvents/)], errors: [] },
+    { eventId: gd.id, matchedRules: [expect.stringMatching(/^MonitoringEvents/)], errors: [] },
+    { eventId: insp.id, matchedRules: [expect.stringMatching(/^MonitoringEvents/)], errors: [] },
   ]);
 
   const listed = await call(runtime.url, 'GET', '/incidents?service=monitoring&limit=100', { token: agent });

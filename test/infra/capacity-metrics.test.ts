@@ -11,7 +11,7 @@ import { ClientConfigError, parseClientConfig } from '../../src/config/load-clie
 import type { ClientConfig } from '../../src/config/client-config-schema';
 import type { ItsmFunction } from '../../src/kernel/infra/itsm-function';
 import { ItsmStack } from '../../src/stack/itsm-stack';
-import { asList, CLIENTS_DIR, FAST_SYNTH_CONTEXT, referencedId, resourcesOfType, type CfnResourceJson, type PolicyStatementJson } from './infra-fixtures';
+import { asList, CLIENTS_DIR, identityPolicies, FAST_SYNTH_CONTEXT, referencedId, resourcesOfType, type CfnResourceJson, type PolicyStatementJson } from './infra-fixtures';
 
 const exampleText = readFileSync(join(CLIENTS_DIR, 'example.json'), 'utf8');
 const example = (): any => JSON.parse(exampleText);
@@ -31,7 +31,7 @@ function synth(config: ClientConfig): { resources: Record<string, CfnResourceJso
 
 /** Every statement that grants a cloudwatch:GetMetricData, with the policy and the roles holding it. */
 function getMetricDataGrants(resources: Record<string, CfnResourceJson>) {
-  return resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([logicalId, policy]) =>
+  return identityPolicies(resources).flatMap(([logicalId, policy]) =>
     asList<PolicyStatementJson>(policy.Properties.PolicyDocument.Statement)
       .filter((s) => asList(s.Action).some((a) => a.toLowerCase().startsWith('cloudwatch:getmetricdata') || a === 'cloudwatch:*'))
       .map((statement) => ({ logicalId, statement, roles: asList<unknown>(policy.Properties.Roles).map(referencedId) })),

@@ -26,6 +26,7 @@ import {
   useClientStacks,
   type CfnResourceJson,
   type PolicyStatementJson,
+  identityPolicies,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -192,7 +193,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
     // Only the readers of lists of incidents by key (lists, auto-close, problem candidates, the SLA report) hold
     // BatchGetItem, on the incidents table itself and nothing else, in the whole stack.
-    const batchGets = resourcesOfType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+    const batchGets = identityPolicies(resources).flatMap(([, p]) =>
       asList<any>(p.Properties.PolicyDocument.Statement)
         .filter((s) => actionsOf([s]).includes('dynamodb:BatchGetItem'))
         .map((s) => ({ roles: asList<unknown>(p.Properties.Roles).map(referencedId), resources: asList(s.Resource).map(renderArn) })),
@@ -313,7 +314,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
       'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
     ]);
-    for (const [logicalId, policy] of resourcesOfType(resources, 'AWS::IAM::Policy')) {
+    for (const [logicalId, policy] of identityPolicies(resources)) {
       const isWorkflow = asList<unknown>(policy.Properties.Roles).map(referencedId).includes(workflowRoleId);
       // GetMetricData has no resource-level permissions either (test/infra/capacity-metrics.test.ts).
       const isCapacityMetrics = logicalId.startsWith('ReportsCapacityMetrics');
@@ -334,7 +335,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const machineId = idOf(stack, stack.slaStateMachine);
     const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
     const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
-    const workflowStatements = resourcesOfType(resources, 'AWS::IAM::Policy')
+    const workflowStatements = identityPolicies(resources)
       .filter(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId).includes(workflowRoleId))
       .flatMap(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement));
     const invoke = workflowStatements.filter((s) => asList(s.Action).includes('lambda:InvokeFunction'));
@@ -342,7 +343,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // Through the check function's live alias only (not its other versions: no "<arn>:*").
     const [liveAlias] = resourcesOfType(resources, 'AWS::Lambda::Alias').filter(([, a]) => referencedId(a.Properties.FunctionName) === slaClock.logicalId).map(([id]) => id);
     for (const s of invoke) expect(s.Resource).toEqual({ Ref: liveAlias });
-    const starters = resourcesOfType(resources, 'AWS::IAM::Policy')
+    const starters = identityPolicies(resources)
       .filter(([, p]) =>
         asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some(
           (s) => asList(s.Action).includes('states:StartExecution') && referencedIds(s.Resource).has(machineId),

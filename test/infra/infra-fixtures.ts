@@ -427,9 +427,35 @@ export const retentionGrants = (tableId: string, index: string, partitions: read
   { actions: ['dynamodb:PutItem', 'dynamodb:Query'], resources: [`\${${tableId}.Arn}`], condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] } } },
 ];
 
-/** The roles that some AWS::IAM::Policy grants anything on `resourceId` (once per policy). */
+/**
+ * The once-a-day targets (rules with `rate(1 day)`, the stack's DailySchedule) that invoke
+ * `functionId` through an alias of it, each with the id of its rule.
+ */
+export function dailyTargetsOf(resources: Readonly<Record<string, CfnResourceJson>>, functionId: string): { ruleId: string; target: any }[] {
+  return resourcesOfType(resources, 'AWS::Events::Rule')
+    .filter(([, r]) => r.Properties.ScheduleExpression === 'rate(1 day)')
+    .flatMap(([ruleId, r]) => asList<any>(r.Properties.Targets).map((target) => ({ ruleId, target })))
+    .filter(({ target }) => [...referencedIds(target.Arn)].some((id) => resources[id]?.Type === 'AWS::Lambda::Alias' && referencedId(resources[id]!.Properties.FunctionName) === functionId));
+}
+
+/**
+ * Every identity policy of the template in the shape of an AWS::IAM::Policy: the AWS::IAM::Policy
+ * resources as they are, and each role's inline policies (ItsmFunction's roles hold their grants
+ * inline) as `[roleId, { Properties: { PolicyDocument, Roles: [{ Ref: roleId }] } }]`.
+ */
+export function identityPolicies(resources: Readonly<Record<string, CfnResourceJson>>): [string, CfnResourceJson][] {
+  const inline = resourcesOfType(resources, 'AWS::IAM::Role').flatMap(([roleId, role]) =>
+    asList<any>(role.Properties?.Policies).map((p): [string, CfnResourceJson] => [
+      roleId,
+      { Type: 'AWS::IAM::Policy', Properties: { PolicyName: p.PolicyName, PolicyDocument: p.PolicyDocument, Roles: [{ Ref: roleId }] } },
+    ]),
+  );
+  return [...resourcesOfType(resources, 'AWS::IAM::Policy'), ...inline];
+}
+
+/** The roles that some identity policy grants anything on `resourceId` (once per policy). */
 export function granteesOf(resources: Readonly<Record<string, CfnResourceJson>>, resourceId: string): (string | undefined)[] {
-  return resourcesOfType(resources, 'AWS::IAM::Policy')
+  return identityPolicies(resources)
     .filter(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement).some((s) => referencedIds(s.Resource).has(resourceId)))
     .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
 }

@@ -18,6 +18,7 @@ import {
   referencedIds,
   resourcesOfType,
   useClientStacks,
+  dailyTargetsOf,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -75,11 +76,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the daily gap check: a rule on the live alias with retries and the jobs\' dead-letter queue; OnCallGaps alarmed as a health alarm', () => {
     const { stack, resources } = fixture.get(clientId);
     const oncall = functionWithEntry(resources, ONCALL_ENTRY);
-    const rules = resourcesOfType(resources, 'AWS::Events::Rule').filter(([rid]) => rid.startsWith('OnCallGapCheckSchedule'));
-    expect(rules).toHaveLength(1);
-    const rule = rules[0]![1];
-    expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
-    const target = rule.Properties.Targets[0];
+    // One target of the stack's daily schedule (DailySchedule), through the job's live alias.
+    const daily = dailyTargetsOf(resources, oncall.logicalId);
+    expect(daily).toHaveLength(1);
+    const { target } = daily[0]!;
     expect([...referencedIds(target.Arn)].map((id) => [resources[id]?.Type, functionOfAlias(resources, id)])).toEqual([['AWS::Lambda::Alias', oncall.logicalId]]);
     expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });
     const queueId = idOf(stack, stack.node.findChild('ScheduledJobFailures'));

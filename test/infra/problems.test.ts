@@ -23,6 +23,7 @@ import {
   functionOfAlias,
   integratedFunctionIds,
   useClientStacks,
+  dailyTargetsOf,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -121,11 +122,10 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     });
     expect(grantsOn(retirement.statements, auditId)).toEqual({ [`\${${auditId}.Arn}`]: ['dynamodb:PutItem'] });
     expect(actionsOf(retirement.statements).filter((a) => a.startsWith('dynamodb:Scan'))).toEqual([]);
-    const rules = resourcesOfType(resources, 'AWS::Events::Rule').filter(([rid]) => rid.startsWith('KnowledgeRetirementSchedule'));
-    expect(rules).toHaveLength(1);
-    const rule = rules[0]![1];
-    expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
-    const target = rule.Properties.Targets[0];
+    // One target of the stack's daily schedule (DailySchedule), through the job's live alias.
+    const daily = dailyTargetsOf(resources, retirement.logicalId);
+    expect(daily).toHaveLength(1);
+    const { target } = daily[0]!;
     // Through the job's live alias (CodeDeploy shifts it on a deploy).
     expect([...referencedIds(target.Arn)].map((id) => [resources[id]?.Type, functionOfAlias(resources, id)])).toEqual([['AWS::Lambda::Alias', retirement.logicalId]]);
     expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2 });

@@ -18,10 +18,12 @@ const BUDGET = 300;
  * function gave 28 back: 254-260. Personal data's lifetime added two daily jobs of their own (the audit pruner, which
  * may delete audit records but not seal, and the retention job, which rewrites closed records), 11 each; acme-us's
  * site behind the client's sign-in (its function, key group, public key, secret, hosted UI domain, app client) about
- * 22: 278-292 now, above the 250 issue 16 asked for (its note says what would give it back). The ceiling warns 5
- * before the hard budget, so growth is seen in review.
+ * 22: 278-292, above the 250 issue 16 asked for. Then each function's grants moved into its role's inline policy
+ * (no AWS::IAM::Policy: 19 fewer), the functions into one log group (18 fewer), the three monitoring rules into one
+ * (4 fewer: rules and invoke permissions) and the daily jobs onto one daily rule (3 fewer): 236-248 now, and the
+ * ceiling is the 250 issue 16 asked for.
  */
-const SHIPPED_CEILING = 295;
+const SHIPPED_CEILING = 250;
 
 // The shipped clients, and the test clients that turn every option on (test/fixtures/clients):
 // canary releases and private or VPN access must fit the same budget.

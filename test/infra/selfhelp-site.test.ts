@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { SELF_HELP_CSP } from '../../src/modules/selfhelp/infra/itsm-self-help-site';
-import { buildClientApp, useClientStacks, type CfnResourceJson } from './infra-fixtures';
+import { buildClientApp, identityPolicies, useClientStacks, type CfnResourceJson } from './infra-fixtures';
 
 /**
  * The self-help site's bucket and distribution, when the client config turns it on: encrypted,
@@ -77,7 +77,7 @@ describe.each(['example', 'all-options'])('%s: the self-help site', (clientId) =
     const { resources } = stacks.get(clientId);
     const [bucketId] = siteBucketOf(resources);
     // Every S3 statement of the stack but the audit chainer's anchor (test/infra/audit-trail.test.ts).
-    const s3Statements = ofType(resources, 'AWS::IAM::Policy').flatMap(([, p]) =>
+    const s3Statements = identityPolicies(resources).flatMap(([, p]) =>
       statementsOf(p).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')) && !JSON.stringify(s.Resource).includes('AuditAnchorBucket')),
     );
     expect(s3Statements.length).toBeGreaterThan(0);
@@ -134,7 +134,7 @@ describe('acme-us: a site behind the client sign-in (access "client")', () => {
 
   test('only the sign-in function may read the private key: GetSecretValue on that secret, kms:Decrypt only through Secrets Manager for it', () => {
     const [[secretId]] = ofType(resources(), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('SelfHelpSite')) as [[string, CfnResourceJson]];
-    const readers = ofType(resources(), 'AWS::IAM::Policy').filter(([, p]) => statementsOf(p).some((s) => JSON.stringify(s.Resource ?? '').includes(secretId)));
+    const readers = identityPolicies(resources()).filter(([, p]) => statementsOf(p).some((s) => JSON.stringify(s.Resource ?? '').includes(secretId)));
     expect(readers).toHaveLength(1);
     const [, policy] = readers[0]!;
     const roleId = policy.Properties.Roles[0].Ref as string;
@@ -151,7 +151,7 @@ describe('acme-us: a site behind the client sign-in (access "client")', () => {
       },
     ]);
     // No other role of the stack names the secret or holds a Secrets Manager wildcard.
-    for (const [, p] of ofType(resources(), 'AWS::IAM::Policy')) {
+    for (const [, p] of identityPolicies(resources())) {
       for (const s of statementsOf(p)) expect([s.Action].flat().some((a: string) => a === 'secretsmanager:*' || a === '*')).toBe(false);
     }
   });

@@ -1,5 +1,5 @@
 import { Duration, Stack, type CfnResource } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type AddToPrincipalPolicyResult, type RoleProps } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Alias, Architecture, LoggingFormat, Runtime, Tracing, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -116,8 +116,8 @@ export interface TableGrant {
 
 /**
  * A Node.js function with the house defaults: Node 24 on arm64, bundled and minified by a local
- * esbuild, JSON logs into its own encrypted log group, X-Ray tracing, and its own role that
- * holds exactly what the function uses: writing to its own log group, sending traces, and the
+ * esbuild, JSON logs into the stack's encrypted function log group, X-Ray tracing, and its own role that
+ * holds exactly what the function uses: writing to that log group, sending traces, and the
  * table grants, which name each action instead of the broad grantReadWriteData.
  */
 export class ItsmFunction extends Construct {
@@ -133,32 +133,43 @@ export class ItsmFunction extends Construct {
   /** Powertools service name: the `service` dimension of the function's metrics. */
   readonly serviceName: string;
 
+  /** The resource holding the role's grants (its inline policy), where IAM findings are acknowledged. */
+  get policyResource(): CfnResource {
+    return this.role.node.defaultChild as CfnResource;
+  }
+
   constructor(scope: Construct, id: string, props: ItsmFunctionProps) {
     super(scope, id);
     this.serviceName = props.serviceName;
     for (const name of Object.keys(props.bundledFiles ?? {})) {
       if (!/^[\w.-]+$/.test(name) || /^\.+$/.test(name)) throw new Error(`${id}: bundled file name ${name} must be a plain file name`);
     }
-    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
+    const logGroup = functionLogGroup(this, props.logRetention, props.logKey);
 
     // In place of the AWSLambdaBasicExecutionRole managed policy (logs on every log group in the
-    // account): the two calls the Lambda runtime makes, on this function's own group only.
-    this.role = new Role(this, 'Role', {
+    // account): the two calls the Lambda runtime makes, on the stack's function log group only.
+    this.role = new InlinePolicyRole(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `rowe-itsm ${props.serviceName} function: its own log group, X-Ray, and its table grants`,
+      description: `rowe-itsm ${props.serviceName} function: the function log group, X-Ray, and its table grants`,
     });
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'OwnLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      new PolicyStatement({ sid: 'FunctionLogGroup', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
     );
     // Identical (no Sid) to the statement Lambda adds for active tracing, so the two merge into one.
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
     );
     acknowledgeNagFinding(
-      this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource,
+      this.policyResource,
       'AwsSolutions-IAM5[Resource::*]',
       'X-Ray has no resource-level permissions: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*". ' +
         'Every other statement of this policy names its resource.',
+    );
+    acknowledgeNagFinding(
+      this.policyResource,
+      'Serverless-LambdaStarPermissions',
+      'The one wildcard is X-Ray\'s: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*". ' +
+        'Every other statement of this role\'s policy names its actions and resources.',
     );
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -288,6 +299,51 @@ export class ItsmFunction extends Construct {
   grantQueueSend(queue: IQueue, key: IKey): void {
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
     this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+  }
+}
+
+/** Each stack's function log group, with the settings it was created with. */
+const functionLogGroups = new WeakMap<Stack, { readonly group: LogGroup; readonly retention: RetentionDays; readonly key: IKey }>();
+
+/**
+ * The one log group every function of a stack logs to (Lambda's custom log group: each stream is
+ * named after its function, `YYYY/MM/DD/<function>[<version>]<instance>`, so one Logs Insights
+ * query covers the application and each line still says where it came from). One group per
+ * function would cost a CloudFormation resource each, and the deploy budget counts them. All the
+ * stack's functions share its retention and key; asking for others is a mistake, refused.
+ */
+function functionLogGroup(scope: Construct, retention: RetentionDays, key: IKey): LogGroup {
+  const stack = Stack.of(scope);
+  const existing = functionLogGroups.get(stack);
+  if (existing) {
+    if (existing.retention !== retention || existing.key !== key) {
+      throw new Error(`${scope.node.path}: every function of a stack logs to its one function log group, kept ${existing.retention} days with the stack's key`);
+    }
+    return existing.group;
+  }
+  const group = new LogGroup(stack, 'FunctionLogs', { retention, encryptionKey: key });
+  functionLogGroups.set(stack, { group, retention, key });
+  return group;
+}
+
+/**
+ * A role whose grants go into its own inline policy instead of a separate AWS::IAM::Policy (CDK's
+ * DefaultPolicy): the same statements, one CloudFormation resource per function fewer. The
+ * function then depends on its permissions through the role itself, so a resource the role names
+ * must not in turn name the function (CloudFormation would report the cycle at synth).
+ */
+class InlinePolicyRole extends Role {
+  private readonly inlineGrants: PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: RoleProps) {
+    const grants = new PolicyDocument();
+    super(scope, id, { ...props, inlinePolicies: { ...props.inlinePolicies, Grants: grants } });
+    this.inlineGrants = grants;
+  }
+
+  override addToPrincipalPolicy(statement: PolicyStatement): AddToPrincipalPolicyResult {
+    this.inlineGrants.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
   }
 }
 

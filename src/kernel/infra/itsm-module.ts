@@ -1,7 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -11,6 +9,7 @@ import type { FunctionGroup } from '../http/route-declaration';
 import { AUDIT_RECORD_PARTITIONS } from '../adapters/audit-table-keys';
 import type { DataResources } from './data-resources';
 import { ItsmFunction } from './itsm-function';
+import type { DailySchedule } from './daily-schedule';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ItsmNotifications } from './itsm-notifications';
 
@@ -34,6 +33,8 @@ export interface ItsmModuleProps {
    * asynchronous runs (Lambda) of every module's jobs land here. Owned by the stack, which alarms on it.
    */
   readonly jobFailures: IQueue;
+  /** The stack's once-a-day rules: a practice's daily job is a target of one of them. */
+  readonly dailySchedule: DailySchedule;
 }
 
 /**
@@ -87,8 +88,9 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
 
   /**
    * A daily job, one run at a time (reserved concurrency 1): its function (asynchronous, failed
-   * runs to the scheduled jobs' queue) and an EventBridge rule invoking its live alias; a failed
-   * delivery is retried twice, then lands in the same queue (the rule's own dead-letter queue).
+   * runs to the scheduled jobs' queue), invoked through its live alias by the stack's daily
+   * schedule; a failed delivery is retried twice, then lands in the same queue (the target's own
+   * dead-letter queue).
    * The caller adds the function's grants.
    */
   protected dailyJob(id: string, job: { readonly entry: string; readonly serviceName: string; readonly timeout: Duration; readonly environment: Record<string, string>; readonly description: string }): ItsmFunction {
@@ -106,11 +108,7 @@ export abstract class ItsmModule implements ItsmModuleOutputs {
     });
     (fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
     fn.grantQueueSend(jobFailures, data.key);
-    new Rule(this.scope, `${id}Schedule`, {
-      description: job.description,
-      schedule: Schedule.rate(Duration.days(1)),
-      targets: [new LambdaFunction(fn.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
-    });
+    this.shared.dailySchedule.add(fn.live);
     this.functions.push(fn);
     return fn;
   }

@@ -108,8 +108,10 @@ export class AuditModule extends ItsmModule {
       }),
     );
     auditChainer.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [data.key.keyArn] }));
+    // The key policy alone grants the seal (it names the role, and the account itself may not use
+    // the key, so no IAM statement could grant it anyway); a statement on the role as well would
+    // make role and key name each other, a cycle CloudFormation cannot create.
     sealKey.addToResourcePolicy(new PolicyStatement({ sid: 'ChainerSeals', principals: [auditChainer.role], actions: ['kms:GenerateMac'], resources: ['*'] }));
-    auditChainer.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateMac'], resources: [sealKey.keyArn] }));
     // A new version of the one anchor object; no delete, no retention change, no governance bypass.
     auditChainer.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [anchorBucket.arnForObjects(CHAIN_ANCHOR_OBJECT_KEY)] }));
     auditChainer.grantQueueSend(jobFailures, data.key);
@@ -173,8 +175,8 @@ export class AuditModule extends ItsmModule {
     });
     audit.grantTable({ table: data.auditTable, indexNames: data.auditIndexNames, key: data.key, access: ['read'] });
     audit.grantAuditAppend(this.auditAppend);
+    // Granted by the key policy alone, as the chainer's seal is.
     sealKey.addToResourcePolicy(new PolicyStatement({ sid: 'AuditorsVerify', principals: [audit.role], actions: ['kms:VerifyMac'], resources: ['*'] }));
-    audit.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:VerifyMac'], resources: [sealKey.keyArn] }));
     audit.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [anchorBucket.arnForObjects(CHAIN_ANCHOR_OBJECT_KEY)] }));
 
     this.sealKey = sealKey;

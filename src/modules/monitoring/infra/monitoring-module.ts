@@ -1,11 +1,11 @@
 import { ArnFormat, Duration, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { CfnRule, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { INCIDENT_INDEXES } from '../../incidents/adapters';
-import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN } from '../schemas/event-rules';
+import { MONITORING_EVENTS_PATTERN } from '../schemas/event-rules';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
 import { ItsmModule, type ItsmModuleProps } from '../../../kernel/infra/itsm-module';
@@ -77,18 +77,14 @@ export class MonitoringModule extends ItsmModule {
         "The alarms whose tags ingestion reads are the client's own, created outside this stack and unknown to it; " +
         'cloudwatch:ListTagsForResource is limited to alarms of this account and region, and is the only action in this policy.',
     });
-    const ingestionRules = [
-      { id: 'CloudWatchAlarmStateChanges', description: 'CloudWatch alarm state changes become incidents', pattern: CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN },
-      { id: 'GuardDutyFindings', description: 'GuardDuty findings become security incidents', pattern: GUARDDUTY_FINDING_PATTERN },
-      { id: 'Inspector2Findings', description: 'Inspector2 findings become security incidents', pattern: INSPECTOR2_FINDING_PATTERN },
-    ];
-    for (const { id, description, pattern } of ingestionRules) {
-      new Rule(scope, id, {
-        description,
-        eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']] },
-        targets: [new LambdaFunction(eventIngestion.live, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures })],
-      });
-    }
+    const monitoringEvents = new Rule(scope, 'MonitoringEvents', {
+      description: 'CloudWatch alarm state changes become incidents; GuardDuty and Inspector2 findings become security incidents',
+      // Only to satisfy CDK, which wants a typed pattern; replaced below by the exact one.
+      eventPattern: { source: MONITORING_EVENTS_PATTERN.$or.flatMap((p) => [...p.source]) },
+      targets: [new LambdaFunction(eventIngestion.live, { retryAttempts: 3, maxEventAge: Duration.hours(2), deadLetterQueue: ingestionFailures })],
+    });
+    // $or is not among CDK's typed pattern fields: the rule gets the pattern as written in event-rules.ts.
+    (monitoringEvents.node.defaultChild as CfnRule).eventPattern = MONITORING_EVENTS_PATTERN;
     const ingestionFailuresAlarm = new Alarm(scope, 'EventIngestionFailuresAlarm', {
       // A health alarm (ItsmHealthAlarms): named so the alarm rule raises it in the client's desk.
       alarmName: `${healthAlarmPrefix(props.clientId)}EventIngestionFailures-depth`,

@@ -14,6 +14,15 @@ export const CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN = {
 export const GUARDDUTY_FINDING_PATTERN = { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] } as const;
 export const INSPECTOR2_FINDING_PATTERN = { source: ['aws.inspector2'], 'detail-type': ['Inspector2 Finding'] } as const;
 
+/**
+ * The one rule's pattern: any of the three. One rule and one invoke permission rather than three
+ * of each (the deploy budget counts them); the target's retries and dead-letter queue were the
+ * same for all three anyway.
+ */
+export const MONITORING_EVENTS_PATTERN = {
+  $or: [CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN],
+} as const;
+
 export const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
 export type AlarmStateValue = (typeof ALARM_STATES)[number];
 

@@ -1,7 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
@@ -44,13 +42,9 @@ export class OnCallModule extends ItsmModule {
     oncall.grantAuditAppend(this.auditAppend);
     oncall.grantQueueSend(jobFailures, data.key);
 
-    // Daily: every schedule is checked for a gap in the next 14 days. Failed deliveries are
-    // retried by EventBridge, then land in the scheduled jobs' queue (the rule's own DLQ).
-    new Rule(scope, 'OnCallGapCheckSchedule', {
-      description: 'Checks every on-call schedule for a gap (nobody on call) in the next 14 days; publishes OnCallGaps',
-      schedule: Schedule.rate(Duration.days(1)),
-      targets: [new LambdaFunction(oncall.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
-    });
+    // Daily: every schedule is checked for a gap in the next 14 days (publishes OnCallGaps). Failed
+    // deliveries are retried by EventBridge, then land in the scheduled jobs' queue (the target's DLQ).
+    props.dailySchedule.add(oncall.live);
     const gaps = new Alarm(scope, 'OnCallGapsAlarm', {
       alarmName: `${healthAlarmPrefix(clientId)}oncall-gaps`,
       alarmDescription:

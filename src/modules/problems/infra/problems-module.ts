@@ -1,6 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { INCIDENT_INDEXES, incidentIndexNamesFor } from '../../incidents/adapters';
 import { PROBLEM_INDEXES } from '../adapters/problems-table-keys';
@@ -97,11 +95,8 @@ export class ProblemsModule extends ItsmModule {
     knowledgeRetirement.grantTable({ table: data.incidentsTable, key: data.key, access: ['put'], leadingKeys: [OUTBOX_PARTITION] });
     knowledgeRetirement.grantAuditAppend(this.auditAppend);
     knowledgeRetirement.grantQueueSend(jobFailures, data.key);
-    new Rule(scope, 'KnowledgeRetirementSchedule', {
-      description: 'Archives published knowledge articles not read for the client knowledgeStaleAfter',
-      schedule: Schedule.rate(Duration.days(1)),
-      targets: [new LambdaFunction(knowledgeRetirement.live, { retryAttempts: 2, maxEventAge: Duration.hours(1), deadLetterQueue: jobFailures })],
-    });
+    // Archives published knowledge articles not read for the client's knowledgeStaleAfter.
+    props.dailySchedule.add(knowledgeRetirement.live);
 
     this.problems = problems;
     this.knowledgeRetirement = knowledgeRetirement;

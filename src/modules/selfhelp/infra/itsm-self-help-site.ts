@@ -284,13 +284,13 @@ export class ItsmSelfHelpSite extends Construct {
     fn.grantTable({ table: data.problemsTable, key: data.key, access: ['get'], leadingKeys: [`${ARTICLE_PARTITION_PREFIX}*`] });
     fn.grantTable({ table: data.catalogueTable, indexNames: [CATALOGUE_INDEXES.byServiceStatus.name], key: data.key, access: ['query'], queryIndexesOnly: true });
     fn.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byState', data.incidentIndexNames), key: data.key, access: ['query'], queryIndexesOnly: true });
-    // On the role's default policy (a policy of its own would cost a resource per function, and
+    // In the role's own policy (a policy of its own would cost a resource per function, and
     // the stack's resource budget is tight); the acknowledgement names this bucket's objects only.
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects('*')] }));
     // ListBucket turns a missing manifest (the first rebuild) into 404 instead of 403.
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     acknowledgeNagFinding(
-      fn.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource,
+      fn.policyResource,
       `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnResource)}.Arn>/*]`,
       "A rebuild writes, reads (its manifest) and deletes the site's pages, whose names are the articles' ids and tags, known only at run time; the resource is the site bucket's objects only, no other bucket.",
     );
