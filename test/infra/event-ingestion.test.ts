@@ -1,12 +1,15 @@
 /**
- * Monitoring events: the CloudWatch alarm, GuardDuty and Inspector2 rules (patterns from src/modules/monitoring/schemas/event-rules.ts), their
- * retry policy and encrypted dead-letter queue, the alarm on that queue, and the events table.
+ * Monitoring events: the one rule for CloudWatch alarms, GuardDuty and Inspector2 findings (patterns from src/modules/monitoring/schemas/event-rules.ts), its
+ * retry policy and encrypted dead-letter queue, the alarm on that queue, the events table; and the daily schedule, the stack's other shared rule.
  */
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { DailySchedule, TARGETS_PER_RULE } from '../../src/kernel/infra/daily-schedule';
 import { loadClientConfigs } from '../../src/config/load-client-configs';
 import { addClientStacks } from '../../src/stack/itsm-app';
 import { CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN, MONITORING_EVENTS_PATTERN } from '../../src/modules/monitoring/schemas/event-rules';
@@ -181,4 +184,34 @@ describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the f
     expect(grants).toHaveLength(2);
     expect(grants).toEqual(expect.arrayContaining([expected(consumerRole), expected(reconcilerRole)]));
   });
+});
+
+// The stack's other shared rule: every daily job is a target of a rate(1 day) rule, a new rule once
+// EventBridge's five targets per rule are taken; each target keeps its retries and dead-letter queue.
+const jobsIn = (count: number) => {
+  const stack = new Stack(new App(), 'Jobs', { env: { account: '111111111111', region: 'eu-west-2' } });
+  const failures = new Queue(stack, 'Failures');
+  const schedule = new DailySchedule(stack, 'DailyJobs', { deadLetterQueue: failures });
+  const functions = Array.from({ length: count }, (_, i) => new LambdaFunction(stack, `Job${i}`, { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler=async()=>{}') }));
+  const rules = functions.map((fn) => stack.getLogicalId(schedule.add(fn).node.defaultChild as never));
+  return { resources: Template.fromStack(stack).toJSON().Resources as Record<string, any>, rules, failuresId: stack.getLogicalId(failures.node.defaultChild as never) };
+};
+
+test(`the daily schedule: ${TARGETS_PER_RULE} jobs share one rule; the next one starts a second`, () => {
+  const { resources, rules, failuresId } = jobsIn(TARGETS_PER_RULE + 1);
+  expect(new Set(rules.slice(0, TARGETS_PER_RULE)).size).toBe(1);
+  expect(rules[TARGETS_PER_RULE]).not.toBe(rules[0]);
+  const ruleResources = resourcesOfType(resources, 'AWS::Events::Rule');
+  expect(ruleResources.map(([id, r]) => [id, r.Properties.ScheduleExpression, r.Properties.Targets.length])).toEqual([
+    [rules[0], 'rate(1 day)', TARGETS_PER_RULE],
+    [rules[TARGETS_PER_RULE], 'rate(1 day)', 1],
+  ]);
+  // Every job is invoked, each with the retries and the dead-letter queue, and may be invoked by its rule only.
+  const targets = ruleResources.flatMap(([, r]) => r.Properties.Targets);
+  expect(targets.map((t: any) => referencedId(t.Arn)).sort()).toEqual(resourcesOfType(resources, 'AWS::Lambda::Function').map(([id]) => id).sort());
+  for (const t of targets) {
+    expect(t.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    expect(referencedId(t.DeadLetterConfig.Arn)).toBe(failuresId);
+  }
+  expect(resourcesOfType(resources, 'AWS::Lambda::Permission')).toHaveLength(TARGETS_PER_RULE + 1);
 });
