@@ -54,6 +54,50 @@ export function pickSettings(config: Record<string, unknown>) {
 }
 
 /**
+ * The incident use cases' dependencies on the DynamoDB adapters, as the incidents function builds
+ * them, over `client` (whatever middleware it carries), with a live service `serviceId` to log against.
+ */
+export async function incidentUseCaseDeps(client: DynamoDBClient, tableNames: Readonly<Record<string, string>>, serviceId = 'capacity') {
+  const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
+  const catalogueTable = Object.values(tableNames).find((n) => n.startsWith('DataCatalogueTable'))!;
+  const { DynamoDbIncidentRepository } = await import('../src/modules/incidents/adapters/dynamodb-incident-repository');
+  const { DynamoDbAuditTrail } = await import('../src/kernel/adapters/dynamodb-audit-trail');
+  const { DynamoDbCatalogueRepository } = await import('../src/modules/catalogue/adapters/dynamodb-catalogue-repository');
+  const services = new DynamoDbCatalogueRepository(createDocumentClient(client), catalogueTable);
+  const owner = { username: 'bench', name: 'Bench', email: 'bench@example.com' };
+  const at = new Date().toISOString();
+  await services.createService({ id: serviceId, name: 'Capacity', description: 'Capacity units benchmark', owner, status: 'live', commencementDate: '2026-01-01',
+    sla: { reference: 'bench' }, links: [], contacts: { nominated: [] }, createdAt: at, createdBy: 'bench', updatedAt: at, updatedBy: 'bench', version: 1 });
+  const { DEFAULT_PRIORITY_MATRIX } = await import('../src/kernel/domain/priority');
+  const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../src/kernel/domain/priority-rules');
+  const contact = { name: 'Bench', email: 'bench@example.com' };
+  const auditTrail = new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
+    clock: { now: () => new Date() },
+    ids: { newId: () => crypto.randomUUID() },
+  });
+  const { DynamoDbIdempotencyMarkers } = await import('../src/kernel/adapters/dynamodb-idempotency-markers');
+  const markers = new DynamoDbIdempotencyMarkers(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataIdempotencyTable'))!, { now: () => new Date() });
+  // The example client's SLA policy: every write counts the incident's SLA outcome in the aggregates.
+  const { clientSettingsSchema } = await import('../src/config/client-settings-schema');
+  const { slaPolicyOf } = await import('../src/modules/incidents/app/sla-use-cases');
+  const slaPolicy = slaPolicyOf(clientSettingsSchema.parse(pickSettings(JSON.parse(readFileSync(join(ROOT, 'clients/example.json'), 'utf8')))));
+  const deps = {
+    // Every change writes its audit record in its own transaction (chained later, off the request path).
+    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail, markers, slaPolicy),
+    markers,
+    services,
+    clock: { now: () => new Date() },
+    ids: { newId: () => crypto.randomUUID() },
+    rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
+    settings: { clientId: 'bench', autoCloseAfter: 'P7D', contacts: { nominated: [contact], providerNamed: contact, providerBackup: contact, serviceOwner: contact } },
+    notifier: { notify: async () => undefined },
+    audit: auditTrail,
+  };
+  const useCases = await import('../src/modules/incidents/app/incident-use-cases');
+  return { deps, useCases };
+}
+
+/**
  * Runs each incident operation once through the use cases and the DynamoDB adapter, with every
  * call asking for ReturnConsumedCapacity, and adds up what DynamoDB reports.
  */
@@ -100,42 +144,7 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
     },
     { step: 'initialize', name: 'benchConsumedCapacity' },
   );
-  const incidentsTable = Object.values(tableNames).find((n) => n.startsWith('DataIncidentsTable'))!;
-  const catalogueTable = Object.values(tableNames).find((n) => n.startsWith('DataCatalogueTable'))!;
-  const { DynamoDbIncidentRepository } = await import('../src/modules/incidents/adapters/dynamodb-incident-repository');
-  const { DynamoDbAuditTrail } = await import('../src/kernel/adapters/dynamodb-audit-trail');
-  const { DynamoDbCatalogueRepository } = await import('../src/modules/catalogue/adapters/dynamodb-catalogue-repository');
-  const services = new DynamoDbCatalogueRepository(createDocumentClient(client), catalogueTable);
-  const owner = { username: 'bench', name: 'Bench', email: 'bench@example.com' };
-  const at = new Date().toISOString();
-  await services.createService({ id: 'capacity', name: 'Capacity', description: 'Capacity units benchmark', owner, status: 'live', commencementDate: '2026-01-01',
-    sla: { reference: 'bench' }, links: [], contacts: { nominated: [] }, createdAt: at, createdBy: 'bench', updatedAt: at, updatedBy: 'bench', version: 1 });
-  const useCases = await import('../src/modules/incidents/app/incident-use-cases');
-  const { DEFAULT_PRIORITY_MATRIX } = await import('../src/kernel/domain/priority');
-  const { DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS, DEFAULT_USERS_AFFECTED_THRESHOLDS } = await import('../src/kernel/domain/priority-rules');
-  const contact = { name: 'Bench', email: 'bench@example.com' };
-  const auditTrail = new DynamoDbAuditTrail(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataAuditTable'))!, {
-    clock: { now: () => new Date() },
-    ids: { newId: () => crypto.randomUUID() },
-  });
-  const { DynamoDbIdempotencyMarkers } = await import('../src/kernel/adapters/dynamodb-idempotency-markers');
-  const markers = new DynamoDbIdempotencyMarkers(createDocumentClient(client), Object.values(tableNames).find((n) => n.startsWith('DataIdempotencyTable'))!, { now: () => new Date() });
-  // The example client's SLA policy: every write counts the incident's SLA outcome in the aggregates.
-  const { clientSettingsSchema } = await import('../src/config/client-settings-schema');
-  const { slaPolicyOf } = await import('../src/modules/incidents/app/sla-use-cases');
-  const slaPolicy = slaPolicyOf(clientSettingsSchema.parse(pickSettings(JSON.parse(readFileSync(join(ROOT, 'clients/example.json'), 'utf8')))));
-  const deps = {
-    // Every change writes its audit record in its own transaction (chained later, off the request path).
-    incidents: new DynamoDbIncidentRepository(createDocumentClient(client), incidentsTable, auditTrail, markers, slaPolicy),
-    markers,
-    services,
-    clock: { now: () => new Date() },
-    ids: { newId: () => crypto.randomUUID() },
-    rules: { matrix: DEFAULT_PRIORITY_MATRIX, usersAffected: DEFAULT_USERS_AFFECTED_THRESHOLDS, concurrentIncidents: DEFAULT_CONCURRENT_INCIDENT_THRESHOLDS },
-    settings: { clientId: 'bench', autoCloseAfter: 'P7D', contacts: { nominated: [contact], providerNamed: contact, providerBackup: contact, serviceOwner: contact } },
-    notifier: { notify: async () => undefined },
-    audit: auditTrail,
-  };
+  const { deps, useCases } = await incidentUseCaseDeps(client, tableNames);
   const caller = { id: 'bench', name: 'bench', roles: ['agent' as const] };
   const measureOne = async (operation: () => Promise<unknown>) => {
     read = 0;

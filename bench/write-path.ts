@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { httpCall } from './http-call';
-import { printCapacity, type OperationUnits } from './incident-capacity';
+import { incidentUseCaseDeps, printCapacity, type OperationUnits } from './incident-capacity';
 import { startLocalRuntime } from '../local/local-runtime';
 import { issueToken } from '../local/local-tokens';
 
@@ -68,8 +68,20 @@ export async function measureWritePath(options: {
       recording = false;
       latency[`bare PutItem c${concurrency}`] = await measure((i) => put(i), concurrency, options.requests);
     }
+    // Where a create's time goes at concurrency 1: the same create run in this process through the
+    // use case and the DynamoDB adapters (number, then the transaction with its marker: no HTTP, no
+    // function host, no middy, no quota counter), and of that, the time spent in its DynamoDB calls.
+    const inProcess = await measureCreateInProcess(runtime.dynamoDbEndpoint, runtime.tableNames, options.requests);
+    latency['create in-process c1'] = inProcess.total;
+    latency['its DynamoDB calls c1'] = inProcess.engine;
     const ratio = (c: number) => +(latency[`POST /incidents c${c}`]!.p50 / latency[`bare PutItem c${c}`]!.p50).toFixed(2);
-    const ratios = { 'POST p50 / bare PutItem p50 (c1)': ratio(1), 'POST p50 / bare PutItem p50 (c16)': ratio(16) };
+    const toPut = (name: string) => +(latency[name]!.p50 / latency['bare PutItem c1']!.p50).toFixed(2);
+    const ratios = {
+      'POST p50 / bare PutItem p50 (c1)': ratio(1),
+      'POST p50 / bare PutItem p50 (c16)': ratio(16),
+      'create in-process p50 / bare PutItem p50 (c1)': toPut('create in-process c1'),
+      'its DynamoDB calls p50 / bare PutItem p50 (c1)': toPut('its DynamoDB calls c1'),
+    };
 
     // Every incident of the c16 run has its SLA workflow started by the outbox consumer.
     const deadline = Date.now() + 120_000;
@@ -99,7 +111,7 @@ export async function measureWritePath(options: {
       outboxLag,
     };
     for (const [name, f] of Object.entries(latency)) console.log(`  ${name.padEnd(22)} p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms`);
-    for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(36)} ${value}×`);
+    for (const [name, value] of Object.entries(ratios)) console.log(`  ${name.padEnd(48)} ${value}×`);
     printCapacity(capacity);
     console.log(`  outbox lag (createdAt → SLA execution started), c16: p50 ${outboxLag.p50Ms} ms  p99 ${outboxLag.p99Ms} ms  (${outboxLag.delivered}/${outboxLag.created})`);
     console.log(`  load average (1 min) before ${figures.machine.loadAverage1mBefore}, after ${figures.machine.loadAverage1mAfter}, ${cpus().length} CPUs`);
@@ -122,6 +134,55 @@ async function measure(op: (i: number) => Promise<void>, concurrency: number, re
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  return figuresOf(samples, concurrency);
+}
+
+/**
+ * A create with an Idempotency-Key run `requests` times in this process, one at a time, through the
+ * incident use case and the DynamoDB adapters (as the incidents function runs it, less HTTP, the
+ * function host, middy and the create quota), timing each whole create and the part of it spent
+ * waiting on its DynamoDB calls (SDK marshalling included, as in the bare PutItem).
+ */
+async function measureCreateInProcess(endpoint: string, tableNames: Readonly<Record<string, string>>, requests: number): Promise<{ total: Figures; engine: Figures }> {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  // Wall time with at least one call in flight: a create reads its service and takes its number at once.
+  let engineMs = 0;
+  let inFlight = 0;
+  let since = 0;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (inFlight++ === 0) since = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        if (--inFlight === 0) engineMs += performance.now() - since;
+      }
+    },
+    { step: 'initialize', name: 'benchEngineTime' },
+  );
+  try {
+    const { deps, useCases } = await incidentUseCaseDeps(client, tableNames, 'bench-in-process');
+    const caller = { id: 'bench', name: 'bench', roles: ['agent' as const] };
+    const input = { shortDescription: 'Benchmark incident', description: 'Created by npm run bench', impact: 2 as const, urgency: 2 as const, service: 'bench-in-process', category: 'software' };
+    const once = () =>
+      useCases.createIncidentOnce(deps, caller, input, { id: randomUUID(), bodyHash: 'bench' }, (incident) => ({ status: 201, body: incident, headers: {} }));
+    for (let i = 0; i < 50; i++) await once();
+    const totals: number[] = [];
+    const engine: number[] = [];
+    for (let i = 0; i < requests; i++) {
+      engineMs = 0;
+      const start = performance.now();
+      await once();
+      totals.push(performance.now() - start);
+      engine.push(engineMs);
+    }
+    return { total: figuresOf(totals, 1), engine: figuresOf(engine, 1) };
+  } finally {
+    client.destroy();
+  }
+}
+
+function figuresOf(samples: number[], concurrency: number): Figures {
   samples.sort((a, b) => a - b);
   const pct = (p: number) => +samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!.toFixed(3);
   return { p50: pct(50), p99: pct(99), mean: +(samples.reduce((a, b) => a + b, 0) / samples.length).toFixed(3), requests: samples.length, concurrency };
