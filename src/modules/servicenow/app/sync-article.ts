@@ -65,6 +65,10 @@ export async function pushArticle(deps: KnowledgeMirrorDeps, articleId: string, 
 /** The fields the record carries for an article its readers may see; undefined when it may not go there. */
 export function knowledgeFieldsOf(article: MirroredArticle | undefined, knowledge: KnowledgeBaseSettings): Record<string, string> | undefined {
   if (!article || !isOnSite(article, knowledge.access) || secretFieldsOf(article).length > 0) return undefined;
+  return fieldsOf(article, knowledge);
+}
+
+function fieldsOf(article: MirroredArticle, knowledge: KnowledgeBaseSettings): Record<string, string> {
   return {
     short_description: article.title,
     text: renderMarkdown(article.body),
@@ -86,8 +90,11 @@ async function mirrorOnce(deps: KnowledgeMirrorDeps, articleId: string, holder: 
   let state: SyncState =
     (await deps.store.get(syncId)) ?? { incidentId: syncId, table: KNOWLEDGE_TABLE, base: {}, held: {}, ourModCounts: [], appliedModCount: -1, pushedEntries: [], journalSeen: [] };
   const sysId = state.sysId ?? knowledgeSysIdOf(articleId);
-  const ours = knowledgeFieldsOf(article, deps.knowledge);
-  if (!ours && article && isOnSite(article, deps.knowledge.access)) deps.onWithheld?.({ articleId, fields: secretFieldsOf(article) });
+  // The secret detector runs once per delivery: what it flags is both withheld and reported.
+  const seen = article !== undefined && isOnSite(article, deps.knowledge.access) ? article : undefined;
+  const flagged = seen ? secretFieldsOf(seen) : [];
+  const ours = seen && flagged.length === 0 ? fieldsOf(seen, deps.knowledge) : undefined;
+  if (flagged.length > 0) deps.onWithheld?.({ articleId, fields: flagged });
   let record: ServiceNowRecord | undefined = await deps.table.get(KNOWLEDGE_TABLE, sysId);
   if (!record && ours) record = await deps.table.create(KNOWLEDGE_TABLE, { ...ours, sys_id: sysId });
   else if (record) {
