@@ -15,7 +15,7 @@ import {
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { DataResources } from '../kernel/infra/data-resources';
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../kernel/adapters/audit-table-keys';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, RETIRED_AUDIT_INDEXES } from '../kernel/adapters/audit-table-keys';
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../modules/catalogue/adapters/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/changes-table-keys';
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
@@ -90,41 +90,69 @@ const TABLES: readonly TableDefinition[] = [
 ];
 
 /**
- * CDK context (`cdk deploy -c incidentIndexStep=<n>`): how far a stack created before the lean
- * incident indexes has moved to them. CloudFormation creates or deletes one global secondary index
- * per table per update, so the move is twelve deploys (docs/architecture.md, "Moving a stack to
- * the lean indexes"). Without it: the lean indexes only, as a new stack has them.
+ * A table's move to lean indexes (new names, same keys, a leaner projection) for a stack created
+ * before them. CloudFormation creates or deletes one global secondary index per table per update,
+ * so the move is a series of deploys with a CDK context naming the step (docs/architecture.md,
+ * "Moving a stack to the lean indexes"); without it, the lean indexes only, as a new stack has them.
+ * The limit is per table: two tables' moves may run in the same deploys.
  */
+interface IndexMove {
+  readonly table: ReplicatedTable;
+  /** The CDK context that names the step (`cdk deploy -c <context>=<n>`). */
+  readonly context: string;
+  /** What the move is to, for the synth's error. */
+  readonly to: string;
+  readonly indexes: Readonly<Record<string, IndexDefinition>>;
+  /** The retired indexes, by the logical index that replaces each. */
+  readonly retired: Readonly<Record<string, IndexDefinition>>;
+}
+
 export const INCIDENT_INDEX_STEP_CONTEXT = 'incidentIndexStep';
-const RETIRED = Object.entries(RETIRED_INCIDENT_INDEXES) as [keyof typeof RETIRED_INCIDENT_INDEXES, IndexDefinition][];
-export const INCIDENT_INDEX_STEPS = RETIRED.length * 2;
+export const AUDIT_INDEX_STEP_CONTEXT = 'auditIndexStep';
+const INCIDENT_INDEX_MOVE: IndexMove = { table: 'incidents', context: INCIDENT_INDEX_STEP_CONTEXT, to: 'the lean incident indexes', indexes: INCIDENT_INDEXES, retired: RETIRED_INCIDENT_INDEXES };
+const AUDIT_INDEX_MOVE: IndexMove = { table: 'audit', context: AUDIT_INDEX_STEP_CONTEXT, to: 'the keys-only audit indexes', indexes: AUDIT_INDEXES, retired: RETIRED_AUDIT_INDEXES };
+const INDEX_MOVES: readonly IndexMove[] = [INCIDENT_INDEX_MOVE, AUDIT_INDEX_MOVE];
+
+const stepsOf = (move: IndexMove) => Object.keys(move.retired).length * 2;
+export const INCIDENT_INDEX_STEPS = stepsOf(INCIDENT_INDEX_MOVE);
+export const AUDIT_INDEX_STEPS = stepsOf(AUDIT_INDEX_MOVE);
 
 /**
- * The incidents table's indexes at a step of the move: steps 1–6 each add one lean index beside
- * every retired one, steps 7–12 each delete one retired index (by then every lean index is there).
+ * A table's indexes at a step of its move: the first half of the steps each add one lean index
+ * beside every retired one, the second half each delete one retired index (by then every lean
+ * index is there).
  */
-export function incidentIndexesAt(step: number | undefined): readonly IndexDefinition[] {
-  if (step === undefined || step >= INCIDENT_INDEX_STEPS) return indexesOf(INCIDENT_INDEXES);
-  const unchanged = indexesOf(INCIDENT_INDEXES).filter((index) => !RETIRED.some(([logical]) => INCIDENT_INDEXES[logical].name === index.name));
-  const lean = RETIRED.slice(0, Math.min(step, RETIRED.length)).map(([logical]) => INCIDENT_INDEXES[logical] as IndexDefinition);
-  const retired = RETIRED.slice(Math.max(0, step - RETIRED.length)).map(([, index]) => index);
+function indexesAt(move: IndexMove, step: number | undefined): readonly IndexDefinition[] {
+  const retiredByLogical = Object.entries(move.retired);
+  if (step === undefined || step >= stepsOf(move)) return indexesOf(move.indexes);
+  const unchanged = indexesOf(move.indexes).filter((index) => !retiredByLogical.some(([logical]) => move.indexes[logical]!.name === index.name));
+  const lean = retiredByLogical.slice(0, Math.min(step, retiredByLogical.length)).map(([logical]) => move.indexes[logical]!);
+  const retired = retiredByLogical.slice(Math.max(0, step - retiredByLogical.length)).map(([, index]) => index);
   return [...unchanged, ...retired, ...lean];
 }
 
-/** The step named by the context, if any; anything but a whole number from 1 to 12 fails the synth. */
-function incidentIndexStepOf(scope: Construct): number | undefined {
-  const raw = scope.node.tryGetContext(INCIDENT_INDEX_STEP_CONTEXT) as unknown;
+/** The incidents table's indexes at a step of its move (1–12: six added, then six retired ones deleted). */
+export const incidentIndexesAt = (step: number | undefined) => indexesAt(INCIDENT_INDEX_MOVE, step);
+/** The audit table's indexes at a step of its move (1–6: three added, then three retired ones deleted). */
+export const auditIndexesAt = (step: number | undefined) => indexesAt(AUDIT_INDEX_MOVE, step);
+
+/** The step the move's context names, if any; anything but a whole number from 1 to the last step fails the synth. */
+function indexStepOf(scope: Construct, move: IndexMove): number | undefined {
+  const raw = scope.node.tryGetContext(move.context) as unknown;
   if (raw === undefined) return undefined;
   const step = Number(raw);
-  if (!Number.isInteger(step) || step < 1 || step > INCIDENT_INDEX_STEPS) {
-    throw new Error(`Context ${INCIDENT_INDEX_STEP_CONTEXT}=${String(raw)}: must be a whole number from 1 to ${INCIDENT_INDEX_STEPS} (the step of the move to the lean incident indexes, docs/architecture.md), or absent once the move is done`);
+  const steps = stepsOf(move);
+  if (!Number.isInteger(step) || step < 1 || step > steps) {
+    throw new Error(`Context ${move.context}=${String(raw)}: must be a whole number from 1 to ${steps} (the step of the move to ${move.to}, docs/architecture.md), or absent once the move is done`);
   }
   return step;
 }
 
-const tableDefinition = (replicated: ReplicatedTable, incidentIndexStep: number | undefined): TableDefinition => {
+/** A table as the key modules define it, at the steps the context names for the moves. */
+const tableDefinition = (replicated: ReplicatedTable, steps: ReadonlyMap<ReplicatedTable, number | undefined>): TableDefinition => {
   const definition = TABLES.find((t) => t.replicated === replicated)!;
-  return replicated === 'incidents' ? { ...definition, indexes: incidentIndexesAt(incidentIndexStep) } : definition;
+  const move = INDEX_MOVES.find((m) => m.table === replicated);
+  return move ? { ...definition, indexes: indexesAt(move, steps.get(replicated)) } : definition;
 };
 
 export interface ItsmDataProps {
@@ -151,9 +179,9 @@ type Tables = Pick<
 >;
 
 function tablesFrom(scope: Construct, build: (definition: TableDefinition) => ITable): Tables {
-  const step = incidentIndexStepOf(scope);
-  const table = (replicated: ReplicatedTable) => build(tableDefinition(replicated, step));
-  const names = (replicated: ReplicatedTable) => tableDefinition(replicated, step).indexes.map((index) => index.name);
+  const steps = new Map(INDEX_MOVES.map((move) => [move.table, indexStepOf(scope, move)]));
+  const table = (replicated: ReplicatedTable) => build(tableDefinition(replicated, steps));
+  const names = (replicated: ReplicatedTable) => tableDefinition(replicated, steps).indexes.map((index) => index.name);
   return {
     incidentsTable: table('incidents'),
     idempotencyTable: table('idempotency'),

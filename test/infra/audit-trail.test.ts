@@ -2,7 +2,8 @@
  * The audit trail is append-only by IAM: walking every policy statement of every client stack,
  * nothing allows changing or removing audit records (UpdateItem, DeleteItem, BatchWriteItem,
  * PartiQL, table-level changes, TTL) but the audit pruner's DeleteItem (records and chain entries
- * only, for retention); the writers may only put records, and only the audit function reads records. Each writer's role, tried by a policy evaluator, is refused a chain entry,
+ * only, for retention); the writers may only put records, and only the audit function and the chainer
+ * read records (the chainer by key, records only). Each writer's role, tried by a policy evaluator, is refused a chain entry,
  * the head and ReturnValues; only the chainer may seal (KMS HMAC) and anchor the head (S3 Object
  * Lock). The table is encrypted with the data key, recoverable to a point in time, protected from
  * deletion and retained. (Forged seals and truncation: test/integration/audit-trail.test.ts.)
@@ -160,6 +161,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       'overwrite the chain head': put(chainHeadKey.pk),
       'read back a record it overwrites (ReturnValues ALL_OLD)': put(record, { 'dynamodb:ReturnValues': 'ALL_OLD' }),
       'read the head': { action: 'dynamodb:GetItem', resource: table, context: { 'dynamodb:LeadingKeys': [chainHeadKey.pk] } },
+      'read records by key': { action: 'dynamodb:BatchGetItem', resource: table, context: { 'dynamodb:LeadingKeys': [record] } },
+      'find records in an index': { action: 'dynamodb:Query', resource: `${table}/index/${AUDIT_INDEXES.byTime.name}` },
       'query the chain': { action: 'dynamodb:Query', resource: table, context: { 'dynamodb:LeadingKeys': [chainEntryKey(1).pk] } },
       'update a record': { action: 'dynamodb:UpdateItem', resource: table, context: { 'dynamodb:LeadingKeys': [record] } },
       'seal an entry of its own': { action: 'kms:GenerateMac', resource: '*' },
@@ -244,6 +247,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       'put a chain entry': ask('PutItem', chainEntryKey(1).pk),
       'overwrite the head': ask('PutItem', chainHeadKey.pk),
       'read a record': ask('GetItem', record),
+      'read records by key': ask('BatchGetItem', record),
       'update a record': ask('UpdateItem', record),
       'batch-write (puts as well as deletes)': ask('BatchWriteItem', record),
       'seal an entry of its own': { action: 'kms:GenerateMac', resource: '*' },
@@ -257,13 +261,13 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     }
   });
 
-  test('only the audit function reads audit records: GetItem and Query on the table, Query on each index by name', () => {
+  test('only the audit function and the chainer read audit records: the auditors\' function GetItem, BatchGetItem and Query on the table, Query on each index by name; the chainer records by key and the head', () => {
     const { resources } = fixture.get(clientId);
     const tableId = auditTableId();
     const { roleId, statements } = functionWithEntry(resources, AUDIT_ENTRY);
     const onTable = statements.filter((s) => referencedIds(s.Resource).has(tableId));
     const unconditioned = onTable.filter((s) => s.Condition === undefined);
-    expect([...new Set(unconditioned.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...new Set(unconditioned.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     const indexArns = unconditioned.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/')).sort();
     expect(indexArns).toEqual(Object.values(AUDIT_INDEXES).map((i) => `\${${tableId}.Arn}/index/${i.name}`).sort());
 
@@ -275,10 +279,31 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId, pruner.roleId].sort());
     // The pruner reads only the chain, the head and the marker (the previous test): every one of its statements on the table is conditioned.
     expect(pruner.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined)).toEqual([]);
-    // The chainer reads the records after the head (byTime index) and the chain; it may Put (its own partitions, above), never update.
+    // The chainer finds the records after the head in the time index (keys only) and reads them by
+    // key; it reads the head. Unconditioned, it holds only Query on that index; it never updates.
     const chainerOnTable = chainer.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined);
-    expect([...new Set(chainerOnTable.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
-    expect(chainerOnTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'))).toEqual([`\${${tableId}.Arn}/index/${AUDIT_INDEXES.byTime.name}`]);
+    expect([...new Set(chainerOnTable.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:Query']);
+    expect(chainerOnTable.flatMap((s) => asList(s.Resource).map(renderArn))).toEqual([`\${${tableId}.Arn}/index/${AUDIT_INDEXES.byTime.name}`]);
+    const table = `\${${tableId}.Arn}`;
+    const ask = (action: string, pks: string[]): IamRequest => ({ action: `dynamodb:${action}`, resource: table, context: { 'dynamodb:LeadingKeys': pks } });
+    const record = auditRecordKey('0b7e2c1a-0000-4000-8000-000000000001').pk;
+    const decisions = (requests: Record<string, IamRequest>) => Object.fromEntries(Object.entries(requests).map(([what, request]) => [what, evaluate(chainer.statements, request)]));
+    const allowed = {
+      'find the records after the head': { action: 'dynamodb:Query', resource: `${table}/index/${AUDIT_INDEXES.byTime.name}` },
+      'read records by key': ask('BatchGetItem', [record, auditRecordKey('x').pk]),
+      'read the head': ask('GetItem', [chainHeadKey.pk]),
+    };
+    expect(decisions(allowed)).toEqual(Object.fromEntries(Object.keys(allowed).map((what) => [what, 'allowed'])));
+    const refused = {
+      'query another index': { action: 'dynamodb:Query', resource: `${table}/index/${AUDIT_INDEXES.byActor.name}` },
+      'query the table': ask('Query', [chainEntryKey(1).pk]),
+      'read a chain entry by key': ask('BatchGetItem', [chainEntryKey(1).pk]),
+      'slip a chain entry into a batch of records': ask('BatchGetItem', [record, chainEntryKey(1).pk]),
+      'read the marker': ask('BatchGetItem', [prunedMarkerKey.pk]),
+      'read a record with GetItem': ask('GetItem', [record]),
+      'get a chain entry': ask('GetItem', [chainEntryKey(1).pk]),
+    };
+    expect(decisions(refused)).toEqual(Object.fromEntries(Object.keys(refused).map((what) => [what, 'implicitly denied'])));
     for (const writer of writerRoles) {
       const reads = statementsOfRole(resources, writer).filter(
         (s) => referencedIds(s.Resource).has(tableId) && asList(s.Action).some((a) => a !== 'dynamodb:PutItem'),

@@ -4,11 +4,11 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AUDIT_INDEXES, AUDIT_TABLE_KEYS } from '../../src/kernel/adapters/audit-table-keys';
+import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, RETIRED_AUDIT_INDEXES, auditIndexNamesFor } from '../../src/kernel/adapters/audit-table-keys';
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../../src/modules/catalogue/adapters/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../../src/modules/changes/adapters/changes-table-keys';
 import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, RETIRED_INCIDENT_INDEXES, incidentIndexNamesFor } from '../../src/modules/incidents/adapters/incidents-table-keys';
-import { INCIDENT_INDEX_STEP_CONTEXT, INCIDENT_INDEX_STEPS, ItsmData, incidentIndexesAt } from '../../src/stack/itsm-data';
+import { AUDIT_INDEX_STEP_CONTEXT, AUDIT_INDEX_STEPS, INCIDENT_INDEX_STEP_CONTEXT, INCIDENT_INDEX_STEPS, ItsmData, auditIndexesAt, incidentIndexesAt } from '../../src/stack/itsm-data';
 import { PROBLEM_INDEXES, PROBLEMS_TABLE_KEYS } from '../../src/modules/problems/adapters/problems-table-keys';
 import {
   expectDurableTableEncryptedWith,
@@ -168,41 +168,76 @@ describe.each([
   });
 });
 
-describe('moving a stack to the lean incident indexes (context incidentIndexStep)', () => {
+/** Each table's move to lean indexes: its context, its steps, and its indexes before and after. */
+const MOVES = [
+  {
+    context: INCIDENT_INDEX_STEP_CONTEXT,
+    steps: INCIDENT_INDEX_STEPS,
+    indexesAt: incidentIndexesAt,
+    lean: INCIDENT_INDEXES,
+    retired: RETIRED_INCIDENT_INDEXES,
+    // The table that has this index (found in a template by it).
+    marker: INCIDENT_INDEXES.byNumber.name,
+    grants: { at3: incidentIndexNamesFor('byState', incidentIndexesAt(3).map((i) => i.name)), after: incidentIndexNamesFor('byState', incidentIndexesAt(undefined).map((i) => i.name)) },
+    expectedGrants: { at3: ['byStateBrief', 'byState'], after: ['byStateBrief'] },
+  },
+  {
+    context: AUDIT_INDEX_STEP_CONTEXT,
+    steps: AUDIT_INDEX_STEPS,
+    indexesAt: auditIndexesAt,
+    lean: AUDIT_INDEXES,
+    retired: RETIRED_AUDIT_INDEXES,
+    marker: AUDIT_INDEXES.byTime.name,
+    grants: { at3: auditIndexNamesFor('byTime', auditIndexesAt(3).map((i) => i.name)), after: auditIndexNamesFor('byTime', auditIndexesAt(undefined).map((i) => i.name)) },
+    expectedGrants: { at3: ['byTimeKeys', 'byTime'], after: ['byTimeKeys'] },
+  },
+] as const;
+
+describe.each(MOVES)('moving a stack to lean indexes (context $context)', ({ context, steps, indexesAt, lean, retired, marker, grants, expectedGrants }) => {
   const names = (indexes: readonly { readonly name: string }[]): string[] => indexes.map((i): string => i.name).sort();
-  const before: string[] = [INCIDENT_INDEXES.byNumber.name, INCIDENT_INDEXES.byOpenService.name, ...Object.values(RETIRED_INCIDENT_INDEXES).map((i) => i.name)].sort();
+  const retiredNames = Object.values(retired).map((i): string => i.name);
+  const replaced = Object.keys(retired).map((logical) => (lean as Record<string, { readonly name: string }>)[logical]!.name);
+  const before: string[] = [...Object.values(lean).map((i): string => i.name).filter((name) => !replaced.includes(name)), ...retiredNames].sort();
 
   test('each step adds or deletes one index of the table, from the indexes a stack had before to the lean ones', () => {
     let previous: string[] = before;
-    for (let step = 1; step <= INCIDENT_INDEX_STEPS; step++) {
-      const current = names(incidentIndexesAt(step));
+    for (let step = 1; step <= steps; step++) {
+      const current = names(indexesAt(step));
       const added = current.filter((n) => !previous.includes(n));
       const removed = previous.filter((n) => !current.includes(n));
       // CloudFormation creates or deletes one global secondary index per table per update.
       expect(added.length + removed.length).toBe(1);
       // Deletions come after every lean index is there: the readers never lack both.
-      if (removed.length > 0) expect(current).toEqual(expect.arrayContaining(Object.values(INCIDENT_INDEXES).map((i) => i.name)));
+      if (removed.length > 0) expect(current).toEqual(expect.arrayContaining(Object.values(lean).map((i) => i.name)));
       previous = current;
     }
-    expect(previous).toEqual(names(incidentIndexesAt(undefined)));
-    expect(previous).toEqual(names(Object.values(INCIDENT_INDEXES)));
+    expect(previous).toEqual(names(indexesAt(undefined)));
+    expect(previous).toEqual(names(Object.values(lean)));
   });
 
   test('a step the move does not have fails the synth, naming the context and the reason', () => {
-    for (const bad of ['0', '13', 'three']) {
-      const app = new App({ context: { [INCIDENT_INDEX_STEP_CONTEXT]: bad } });
-      expect(() => new ItsmData(new Stack(app, 'S'), 'Data', { clientId: 'x' })).toThrow(new RegExp(`Context incidentIndexStep=${bad}: must be a whole number from 1 to 12`));
+    for (const bad of ['0', String(steps + 1), 'three', '2.5']) {
+      const app = new App({ context: { [context]: bad } });
+      expect(() => new ItsmData(new Stack(app, 'S'), 'Data', { clientId: 'x' })).toThrow(new RegExp(`Context ${context}=${bad.replace('.', '\\.')}: must be a whole number from 1 to ${steps}`));
     }
   });
 
-  test('at a step, the table has that step\'s indexes and the index names the grants read', () => {
-    const app = new App({ context: { [INCIDENT_INDEX_STEP_CONTEXT]: '3' } });
+  test("at a step, the table has that step's indexes and the index names the grants read", () => {
+    const app = new App({ context: { [context]: '3' } });
     const data = new ItsmData(new Stack(app, 'S'), 'Data', { clientId: 'x' });
-    const table = Object.values(Template.fromStack(Stack.of(data)).findResources('AWS::DynamoDB::Table')).find((t) => (t as { Properties: { GlobalSecondaryIndexes?: { IndexName: string }[] } }).Properties.GlobalSecondaryIndexes?.some((i) => i.IndexName === 'byNumber')) as { Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } };
-    expect(table.Properties.GlobalSecondaryIndexes.map((i) => i.IndexName).sort()).toEqual(names(incidentIndexesAt(3)));
-    expect([...data.incidentIndexNames].sort()).toEqual(names(incidentIndexesAt(3)));
-    // byState is queried through the lean index and, while it is there, the retired one.
-    expect(incidentIndexNamesFor('byState', data.incidentIndexNames)).toEqual(['byStateBrief', 'byState']);
-    expect(incidentIndexNamesFor('byState', names(incidentIndexesAt(undefined)))).toEqual(['byStateBrief']);
+    type IndexedTable = { Properties: { GlobalSecondaryIndexes?: { IndexName: string }[] } };
+    const tables = Object.values(Template.fromStack(Stack.of(data)).findResources('AWS::DynamoDB::Table')) as IndexedTable[];
+    const table = tables.find((t) => t.Properties.GlobalSecondaryIndexes?.some((i) => i.IndexName === marker || retiredNames.includes(i.IndexName)))!;
+    expect(table.Properties.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(names(indexesAt(3)));
+    expect([...(context === AUDIT_INDEX_STEP_CONTEXT ? data.auditIndexNames : data.incidentIndexNames)].sort()).toEqual(names(indexesAt(3)));
+    // Queried through the lean index and, while it is there, the retired one.
+    expect(grants).toEqual(expectedGrants);
   });
+});
+
+test('the two moves may run in the same deploys: each table takes its own step', () => {
+  const app = new App({ context: { [INCIDENT_INDEX_STEP_CONTEXT]: '7', [AUDIT_INDEX_STEP_CONTEXT]: '2' } });
+  const data = new ItsmData(new Stack(app, 'S'), 'Data', { clientId: 'x' });
+  expect([...data.incidentIndexNames].sort()).toEqual(incidentIndexesAt(7).map((i) => i.name).sort());
+  expect([...data.auditIndexNames].sort()).toEqual(auditIndexesAt(2).map((i) => i.name).sort());
 });

@@ -192,14 +192,17 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       ]);
     }
     // Only the readers of lists of incidents by key (lists, auto-close, problem candidates, the SLA report) hold
-    // BatchGetItem, on the incidents table itself and nothing else, in the whole stack.
+    // BatchGetItem on the incidents table, on the table itself; in the whole stack BatchGetItem is
+    // granted on that table or the audit table (its readers: test/infra/audit-trail.test.ts), nothing else.
     const batchGets = identityPolicies(resources).flatMap(([, p]) =>
       asList<any>(p.Properties.PolicyDocument.Statement)
         .filter((s) => actionsOf([s]).includes('dynamodb:BatchGetItem'))
         .map((s) => ({ roles: asList<unknown>(p.Properties.Roles).map(referencedId), resources: asList(s.Resource).map(renderArn) })),
     );
-    expect(batchGets.flatMap((grant) => grant.roles).sort()).toEqual([incidents.roleId, autoClose.roleId, problems.roleId, reports.roleId].sort());
-    for (const grant of batchGets) expect(grant.resources).toEqual([`\${${tableId}.Arn}`]);
+    const auditTable = `\${${idOf(stack, stack.data.auditTable)}.Arn}`;
+    const onIncidents = batchGets.filter((grant) => grant.resources.includes(`\${${tableId}.Arn}`));
+    expect(onIncidents.flatMap((grant) => grant.roles).sort()).toEqual([incidents.roleId, autoClose.roleId, problems.roleId, reports.roleId].sort());
+    for (const grant of batchGets) expect([[`\${${tableId}.Arn}`], [auditTable]]).toContainEqual(grant.resources);
     // Reports read aggregates (GetItem, Query on the table's keys) and byCreated's incidents (BatchGetItem); never write.
     const reportsOnTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(reportsOnTable))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);

@@ -194,13 +194,15 @@ describe('records and the chainer', () => {
     expect(await verifyNow(trail)).toMatchObject({ intact: true, checked: 3 });
   });
 
-  test('every list and verification is a Query: records are found by resource, actor and time, page by page', async () => {
+  test('every list and verification is a Query on a keys-only index, then the records by key: found by resource, actor and time, page by page', async () => {
     let now = Date.parse('2026-11-25T09:00:00.000Z');
     const trail = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock: { now: () => new Date((now += 1000)) }, ids: stamps.ids });
     for (let n = 0; n < 7; n++) await trail.append(entry(n));
     const byResource = await trail.list({ resource: { type: 'incident', id: 'incident-1' } }, { limit: 10 });
     expect(byResource.items.map((r) => r.actor)).toEqual(['writer-1', 'writer-4']);
     expect((await trail.list({ actor: 'writer-5' }, { limit: 10 })).items.map((r) => r.actor)).toEqual(['writer-5']);
+    // A resource's records by one actor: the actor applies to the records read (the index holds keys only).
+    expect((await trail.list({ resource: { type: 'incident', id: 'incident-1' }, actor: 'writer-4' }, { limit: 10 })).items.map((r) => r.actor)).toEqual(['writer-4']);
 
     const first = await trail.list({}, { limit: 3 });
     expect(first.items.map((r) => r.actor)).toEqual(['writer-0', 'writer-1', 'writer-2']);

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EMPTY_CHAIN, sealRecord, type AuditEntry, type AuditRecord, type ChainEntry, type ChainHead, type PruneMarker, type Sha256 } from '../domain/audit-chain';
 import type { AuditChainStore, AuditFilter, AuditPruneStore, AuditLog, AuditTrailReader, Clock, IdSource, Page, PageRequest } from '../app/ports';
+import { batchGetInOrder } from './batch-get';
+import { queryMovingIndex } from './index-move';
 import { decodeCursor, encodeCursor, queryFromCursor } from './page-cursor';
 import {
   AUDIT_INDEXES,
@@ -14,8 +16,10 @@ import {
   chainEntryIndexKeys,
   chainEntryKey,
   chainHeadKey,
+  movingAuditIndex,
   prunedMarkerKey,
   resourcePartition,
+  sequenceOfChainEntryKey,
   TIME_PARTITION,
   timeSortKeyFrom,
   timeSortKeyTo,
@@ -49,6 +53,10 @@ const MAX_QUERY_CALLS_PER_PAGE = 5;
  * with `appendChain`: chain entries and the head in one TransactWriteItems of Puts, the head
  * conditional on the sequence it read. No UpdateItem anywhere, so the roles hold PutItem only
  * (see docs/security.md).
+ *
+ * The indexes hold keys only: every reader queries one for the records' keys, then reads the
+ * records by key (`recordsOf`: BatchGetItem, in the index's order). While a stack moves to those
+ * indexes, a Query the new index cannot answer yet is asked of the one it replaces (`query`).
  */
 export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChainStore, AuditPruneStore {
   constructor(
@@ -110,18 +118,19 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
 
   async recordsAfter(afterKey: string, before: string, limit: number): Promise<readonly AuditRecord[]> {
     const index = AUDIT_INDEXES.byTime;
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :after AND :before',
-        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        // BETWEEN is inclusive: the head's own record is read again and dropped below.
-        ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':after': afterKey === '' ? ' ' : afterKey, ':before': timeSortKeyFrom(before) },
-        Limit: limit + 1,
-      }),
-    );
-    return (result.Items ?? []).filter((item) => String(item[index.sortKey]) > afterKey).slice(0, limit).map(fromItem) as AuditRecord[];
+    const result = await this.query('byTime', {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :after AND :before',
+      ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+      // BETWEEN is inclusive: the head's own record is read again and dropped below.
+      ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':after': afterKey === '' ? ' ' : afterKey, ':before': timeSortKeyFrom(before) },
+      Limit: limit + 1,
+    });
+    const keys = (result.Items ?? []).filter((item) => String(item[index.sortKey]) > afterKey).slice(0, limit);
+    // Read consistently, and only up to a record not read: the head never moves past a record it did not chain.
+    const records = await this.recordsOf(keys, { consistentRead: true });
+    const missing = records.indexOf(undefined);
+    return (missing === -1 ? records : records.slice(0, missing)) as AuditRecord[];
   }
 
   async appendChain(entries: readonly ChainEntry[], head: ChainHead, expected: ChainHead): Promise<void> {
@@ -152,18 +161,16 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
 
   async firstSequenceFrom(at: string): Promise<number | undefined> {
     const index = AUDIT_INDEXES.byTime;
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk AND #sk >= :from',
-        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-        ExpressionAttributeValues: { ':pk': CHAINED_PARTITION, ':from': timeSortKeyFrom(at) },
-        Limit: 1,
-      }),
-    );
+    const result = await this.query('byTime', {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+      ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+      ExpressionAttributeValues: { ':pk': CHAINED_PARTITION, ':from': timeSortKeyFrom(at) },
+      Limit: 1,
+    });
     const item = result.Items?.[0];
-    return item ? Number(item['sequence']) : undefined;
+    // The entry's own key says its sequence: no read of the entry.
+    return item ? sequenceOfChainEntryKey(String(item['sk'])) : undefined;
   }
 
   async *chainFrom(sequence: number): AsyncIterable<ChainEntry> {
@@ -188,18 +195,16 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     const index = AUDIT_INDEXES.byTime;
     let startKey: Record<string, unknown> | undefined;
     do {
-      const result = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk AND #sk >= :from',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
-          ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':from': recordKey === '' ? ' ' : recordKey },
-          Limit: CHAIN_PAGE,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) yield fromItem(item) as AuditRecord;
+      const result = await this.query('byTime', {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: { ':pk': TIME_PARTITION, ':from': recordKey === '' ? ' ' : recordKey },
+        Limit: CHAIN_PAGE,
+        ExclusiveStartKey: startKey,
+      });
+      // A record pruned since the index was read is left out, as it would be a moment later.
+      for (const record of await this.recordsOf(result.Items ?? [])) if (record) yield record;
       startKey = result.LastEvaluatedKey;
     } while (startKey);
   }
@@ -208,31 +213,44 @@ export class DynamoDbAuditTrail implements AuditLog, AuditTrailReader, AuditChai
     const plan = planAuditQuery(filter);
     const shape = { audit: plan.index, filter };
     const index = AUDIT_INDEXES[plan.index];
-    const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
-    const values: Record<string, unknown> = { ':pk': plan.partition, ':from': timeSortKeyFrom(filter.from ?? ''), ':to': timeSortKeyTo(filter.to ?? '9999') };
-    if (plan.actorFilter !== undefined) {
-      names['#actor'] = AUDIT_INDEXES.byActor.partitionKey;
-      values[':actor'] = actorPartition(plan.actorFilter);
-    }
-    const input: QueryCommandInput = {
+    const input: Omit<QueryCommandInput, 'IndexName'> = {
       TableName: this.tableName,
-      IndexName: index.name,
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+      ExpressionAttributeValues: { ':pk': plan.partition, ':from': timeSortKeyFrom(filter.from ?? ''), ':to': timeSortKeyTo(filter.to ?? '9999') },
       ScanIndexForward: true,
-      ...(plan.actorFilter !== undefined && { FilterExpression: '#actor = :actor' }),
     };
+    // The actor, when the resource's index was chosen, is not in that index (keys only): it
+    // applies to the records read, so a page can come back short with a cursor, as a filter on
+    // the Query did.
+    const wanted = (record: AuditRecord) => plan.actorFilter === undefined || record.actor === plan.actorFilter;
     const items: AuditRecord[] = [];
     let startKey = page.nextToken ? decodeCursor(page.nextToken, shape) : undefined;
     for (let call = 0; call < MAX_QUERY_CALLS_PER_PAGE && items.length < page.limit; call++) {
-      const result = await queryFromCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey });
+      const result = await queryFromCursor(this.db, { ...input, Limit: page.limit - items.length, ExclusiveStartKey: startKey }, (query) => this.query(plan.index, query));
+      const records = (await this.recordsOf(result.Items ?? [])).filter((record): record is AuditRecord => record !== undefined);
       // Salts stay in the table: a reader needs the values, not what makes them checkable.
-      items.push(...(result.Items ?? []).map((item) => withoutSlots(fromItem(item) as AuditRecord)));
+      items.push(...records.filter(wanted).map(withoutSlots));
       startKey = result.LastEvaluatedKey;
       if (!startKey) break;
     }
     return { items, ...(startKey && { nextToken: encodeCursor(startKey, shape) }) };
+  }
+
+  /** A Query on an audit index by its logical name (through the retired one while a stack moves to the keys-only ones). */
+  private query(index: AuditIndexName, input: Omit<QueryCommandInput, 'IndexName'>) {
+    return queryMovingIndex(this.db, movingAuditIndex(index), input);
+  }
+
+  /**
+   * The records of a page of index entries, in the entries' order (`undefined` for one not in
+   * the table, e.g. pruned meanwhile): the indexes hold keys only, so the records are read by
+   * key, up to 100 a BatchGetItem call, eventually consistent unless asked otherwise.
+   */
+  private async recordsOf(entries: readonly Record<string, unknown>[], options: { readonly consistentRead?: boolean } = {}): Promise<(AuditRecord | undefined)[]> {
+    const keys = entries.map((entry) => ({ pk: entry['pk'], sk: entry['sk'] }));
+    const items = await batchGetInOrder(this.db, keys, { tableName: this.tableName, ...options });
+    return items.map((item) => (item ? (fromItem(item) as AuditRecord) : undefined));
   }
 }
 

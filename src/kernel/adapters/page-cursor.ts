@@ -33,10 +33,18 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   );
 }
 
-/** A Query whose start key came from a cursor: a start key DynamoDB refuses can only come from a doctored cursor, the client's error. */
-export async function queryFromCursor(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<QueryCommandOutput> {
+/**
+ * A Query whose start key came from a cursor: a start key DynamoDB refuses can only come from a
+ * doctored cursor, the client's error. `query` runs it when the caller picks the index itself
+ * (e.g. an index a stack may still be moving to: queryMovingIndex).
+ */
+export async function queryFromCursor(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  query: (input: QueryCommandInput) => Promise<QueryCommandOutput> = (i) => db.send(new QueryCommand(i)),
+): Promise<QueryCommandOutput> {
   try {
-    return await db.send(new QueryCommand(input));
+    return await query(input);
   } catch (error) {
     if (input.ExclusiveStartKey && (error as { name?: string }).name === 'ValidationException') {
       throw new InvalidInputError([{ field: 'nextToken', message: 'is not a cursor returned by this list with these filters' }]);

@@ -6,7 +6,7 @@ import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { AUDIT_INDEXES, AUDIT_RECORD_PARTITIONS, CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION, PRUNED_PARTITION } from '../../../kernel/adapters/audit-table-keys';
+import { AUDIT_RECORD_PARTITIONS, auditIndexNamesFor, CHAIN_ENTRY_PARTITION, CHAIN_HEAD_PARTITION, PRUNED_PARTITION } from '../../../kernel/adapters/audit-table-keys';
 import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { CHAIN_ANCHOR_OBJECT_KEY } from '../adapters/anchor-object-key';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
@@ -94,7 +94,12 @@ export class AuditModule extends ItsmModule {
     });
     // One chainer at a time: two would both build on the same head (the head's condition would fail one).
     (auditChainer.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions = 1;
-    auditChainer.grantTable({ table: data.auditTable, indexNames: [AUDIT_INDEXES.byTime.name], key: data.key, access: ['read'] });
+    // It finds the records after the head in the time index (keys only), then reads them by key,
+    // and reads the head: Query on that index alone, BatchGetItem on records only, GetItem on the
+    // head only (it never reads the chain's entries or the prune marker).
+    auditChainer.grantTable({ table: data.auditTable, indexNames: auditIndexNamesFor('byTime', data.auditIndexNames), key: data.key, access: ['query'], queryIndexesOnly: true });
+    auditChainer.grantTable({ table: data.auditTable, key: data.key, access: ['batchGet'], leadingKeys: [AUDIT_RECORD_PARTITIONS] });
+    auditChainer.grantTable({ table: data.auditTable, key: data.key, access: ['get'], leadingKeys: [CHAIN_HEAD_PARTITION] });
     // The chain's own partitions, and only those: it writes no records.
     auditChainer.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -161,8 +166,8 @@ export class AuditModule extends ItsmModule {
     auditPruner.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [data.key.keyArn] }));
     auditPruner.grantAuditAppend(this.auditAppend);
 
-    // The auditors' routes: reads the audit trail (Query on each index by name); appends only the
-    // records of the requests it refuses.
+    // The auditors' routes: reads the audit trail (Query on each index by name, the records by
+    // key, the chain, the head and the marker); appends only the records of the requests it refuses.
     const audit = new ItsmFunction(scope, 'AuditFunction', {
       entry: 'src/modules/audit/functions/audit-handler.ts',
       serviceName: 'audit',
@@ -173,7 +178,7 @@ export class AuditModule extends ItsmModule {
       timeout: Duration.seconds(25),
       environment: environmentOf(AUDIT_ENVIRONMENT, { auditTable: data.auditTable.tableName, ...integrityEnvironment }),
     });
-    audit.grantTable({ table: data.auditTable, indexNames: data.auditIndexNames, key: data.key, access: ['read'] });
+    audit.grantTable({ table: data.auditTable, indexNames: data.auditIndexNames, key: data.key, access: ['read', 'batchGet'] });
     audit.grantAuditAppend(this.auditAppend);
     // Granted by the key policy alone, as the chainer's seal is.
     sealKey.addToResourcePolicy(new PolicyStatement({ sid: 'AuditorsVerify', principals: [audit.role], actions: ['kms:VerifyMac'], resources: ['*'] }));

@@ -43,6 +43,8 @@
  * byCreatedKeys has one partition per client stack: a desk logs far fewer incidents per second than
  * the ~1,000 writes/s one index partition sustains.
  */
+import { movingIndexNames } from '../../../kernel/adapters/index-move';
+
 export const INCIDENTS_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 /** What byStateBrief's readers take from the index itself (see above). */
@@ -81,7 +83,7 @@ export type IncidentIndexName = keyof typeof INCIDENT_INDEXES;
  */
 export const incidentIndexNamesFor = (index: IncidentIndexName, present: readonly string[]): string[] => {
   const retired = (RETIRED_INCIDENT_INDEXES as Partial<Record<IncidentIndexName, { readonly name: string }>>)[index];
-  return [INCIDENT_INDEXES[index].name, ...(retired && present.includes(retired.name) ? [retired.name] : [])];
+  return movingIndexNames({ name: INCIDENT_INDEXES[index].name, ...(retired && { retired }) }, present);
 };
 
 /** Partition keys of incidents (the incident and its timeline), for IAM `dynamodb:LeadingKeys` conditions. */
