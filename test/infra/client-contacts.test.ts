@@ -9,6 +9,13 @@ import { contactsSchema, type ClientContacts } from '../../src/config/client-set
 import type { ClientConfig } from '../../src/config/client-config-schema';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { ENV } from '../../src/platform/environment-contract';
+import { SecretClientContacts } from '../../src/platform/client-contacts';
+import { localReferences, resolveEnvironment, secretValuesOf } from '../../local/template-model';
+import { FileSecretSource } from '../../local/stand-ins/file-secret-source';
+import type { CloudFormationTemplate } from '../../local/synthesize-stack';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   allStatements,
   asList,
@@ -130,4 +137,27 @@ test('the scan would see a contact in an environment (the packed settings are un
   const leaking = { ...fn, Properties: { ...fn.Properties, Environment: { Variables: { ...fn.Properties.Environment.Variables, [ENV.clientSettings]: packSettings(JSON.stringify({ contacts: config.contacts })) } } } };
   expect(environmentText(leaking)).toContain(email);
   expect(environmentText(fn)).not.toContain(email);
+});
+
+test("locally, every reader's secret resolves to the template's own value, served by the stand-in through the same adapter", async () => {
+  const { resources, config } = fixture.get('example');
+  const template = { Resources: resources } as unknown as CloudFormationTemplate;
+  const values = secretValuesOf(template, config.region);
+  const refs = localReferences(template, config.region);
+  const dir = mkdtempSync(join(tmpdir(), 'itsm-local-secrets-'));
+  try {
+    const file = join(dir, 'secrets.json');
+    writeFileSync(file, JSON.stringify(values));
+    const readers = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Environment?.Variables?.[ENV.clientContactsSecret] !== undefined);
+    expect(readers.length).toBeGreaterThanOrEqual(readersOf(config).length);
+    for (const [, fn] of readers) {
+      const arn = resolveEnvironment(fn.Properties.Environment.Variables, refs).values[ENV.clientContactsSecret];
+      if (arn === '') continue; // a reader of the option the client does not have (the ServiceNow exchange)
+      expect(Object.keys(values)).toContain(arn);
+      const contacts = await new SecretClientContacts({ secrets: new FileSecretSource(file), secretArn: arn! }).contacts();
+      expect(contacts).toEqual(contactsSchema.parse(config.contacts));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
