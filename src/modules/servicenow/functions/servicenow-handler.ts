@@ -70,14 +70,12 @@ export const routes = SERVICENOW_ROUTES;
 // The desk's use cases name the client's contacts (escalations, notices): from their secret, at the
 // start of each invocation; the exchange and its routes are built again only when they change.
 const served = (exchange: EventDeps | undefined) => ({ exchange, http: createHttpHandler(routes, { exchange } satisfies ServiceNowHttpDeps, observability, { audit }) });
-const servedOf = sn && env.clientContactsSecret
-  ? builtFromContacts(createClientContactsSource({ secretArn: env.clientContactsSecret, tracer }), (contacts) => served(exchangeOf(sn, contacts)))
-  : (() => {
-      if (sn) throw new Error('The ServiceNow exchange needs the client contacts secret (CLIENT_CONTACTS_SECRET_ARN)');
-      // Without the exchange nothing here names a contact: the secret is not read.
-      const withoutExchange = served(undefined);
-      return async () => withoutExchange;
-    })();
+if (sn && !env.clientContactsSecret) throw new Error('The ServiceNow exchange needs the client contacts secret (CLIENT_CONTACTS_SECRET_ARN)');
+// Without the exchange nothing here names a contact: the secret is not read.
+const withoutExchange = sn ? undefined : served(undefined);
+const servedOf = sn
+  ? builtFromContacts(createClientContactsSource({ secretArn: env.clientContactsSecret!, tracer }), (contacts) => served(exchangeOf(sn, contacts)))
+  : async () => withoutExchange!;
 
 const poll = async (context: Context): Promise<PollOutcome | { skipped: string }> => {
   const { exchange } = await servedOf();
