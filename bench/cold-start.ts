@@ -146,13 +146,19 @@ async function freshProcess(bundle: FunctionBundle, endpoint: string, event?: un
   }
 }
 
-/** Answers every AWS call with an empty JSON object (DynamoDB: no item, nothing consumed). */
+/**
+ * Answers every AWS call with an empty JSON object (DynamoDB: no item, nothing consumed), but
+ * Secrets Manager's GetSecretValue with the example client's contacts: the value of the stack's
+ * client-contacts secret, which the functions that name contacts read on their first invocation.
+ */
 async function startStubEndpoint(): Promise<{ server: Server; url: string }> {
+  const contacts = JSON.stringify(JSON.parse(readFileSync(join(ROOT, 'clients/example.json'), 'utf8')).contacts);
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': 'bench' });
-      res.end('{}');
+      const secret = req.headers['x-amz-target'] === 'secretsmanager.GetSecretValue';
+      res.writeHead(200, { 'Content-Type': `application/x-amz-json-${secret ? '1.1' : '1.0'}`, 'x-amzn-RequestId': 'bench' });
+      res.end(secret ? JSON.stringify({ ARN: 'bench', Name: 'bench', VersionId: 'bench', SecretString: contacts }) : '{}');
     });
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));

@@ -11,7 +11,7 @@ import { signingKey } from './local-tokens';
 import { ROLES } from '../src/kernel/domain/access-policy';
 import { synthesizeClient } from './synthesize-stack';
 import { createLocalSignIn, LOCAL_SIGN_IN_PATH, LOCAL_SITE_CLIENT_ID, localSiteCookieKey } from './local-site-sign-in';
-import { eventRulesOf, functionsOf, siteApiBehavioursOf, siteSignInOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
+import { eventRulesOf, functionsOf, secretValuesOf, siteApiBehavioursOf, siteSignInOf, localReferences, rateMilliseconds, resolveEnvironment, routesOf, schedulesOf, stateMachinesOf, tablesOf, type TemplateEventRule, type TemplateRoute, type TemplateSchedule } from './template-model';
 import { LocalStepFunctions } from './local-step-functions';
 import { LocalSns } from './local-sns';
 import { matchesPattern } from './eventbridge-pattern';
@@ -110,6 +110,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     sns = await LocalSns.start(join(options.localDir, 'outbox.jsonl'));
     const references = localReferences(template, config.region);
+    // No Secrets Manager here: the values the template gives its secrets (the client contacts), served from this file.
+    const secretsFile = join(options.localDir, options.inMemory ? `secrets-${process.pid}.json` : 'secrets.json');
+    writeFileSync(secretsFile, JSON.stringify(secretValuesOf(template, config.region)), { mode: 0o600 });
 
     // One virtual clock for the functions and the workflows. Scaled time never runs backwards
     // across restarts: it resumes from where the last run left it.
@@ -154,6 +157,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       [LOCAL_STAND_IN_ENV.auditSealKeyFile]: join(options.localDir, 'audit-seal-key'),
       // The anchor belongs with the tables it anchors: one per in-memory run.
       [LOCAL_STAND_IN_ENV.auditAnchorFile]: join(options.localDir, options.inMemory ? `audit-anchor-${process.pid}.jsonl` : 'audit-anchor.jsonl'),
+      [LOCAL_STAND_IN_ENV.secretsFile]: secretsFile,
       // A ServiceNow instance to exchange incidents with (local/synthesize-stack.ts enables the client's map for it).
       ...Object.fromEntries(
         [

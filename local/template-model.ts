@@ -249,7 +249,28 @@ export function localReferences(template: CloudFormationTemplate, region: string
     if (resource.Type === 'AWS::KMS::Key' || resource.Type === 'AWS::S3::Bucket') refs[logicalId] = logicalId;
     if (resource.Type === 'AWS::StepFunctions::StateMachine') refs[logicalId] = `arn:aws:states:${region}:000000000000:stateMachine:${logicalId}`;
   }
+  // Secrets with a value in the template (the client contacts): served by the local stand-in under this ARN (secretValuesOf).
+  for (const logicalId of Object.keys(secretValuesByLogicalId(template))) refs[logicalId] = localSecretArn(region, logicalId);
   return refs;
+}
+
+const localSecretArn = (region: string, logicalId: string) => `arn:aws:secretsmanager:${region}:000000000000:secret:${logicalId}`;
+
+function secretValuesByLogicalId(template: CloudFormationTemplate): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret' && typeof r.Properties?.SecretString === 'string')
+      .map(([logicalId, r]) => [logicalId, r.Properties.SecretString as string]),
+  );
+}
+
+/**
+ * The SecretString of each secret the template defines with a value, by the local ARN its
+ * functions are told (localReferences): what the local stand-in for Secrets Manager serves.
+ * Secrets created without a value (a key ops put in after the deploy) have other stand-ins.
+ */
+export function secretValuesOf(template: CloudFormationTemplate, region: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(secretValuesByLogicalId(template)).map(([logicalId, value]) => [localSecretArn(region, logicalId), value]));
 }
 
 /**

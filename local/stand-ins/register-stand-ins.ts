@@ -12,6 +12,8 @@ import { LOCAL_BUNDLE_PATH } from '../local-paths';
 import { SITE_BUNDLE, SITE_SIGN_IN, SITE_STORE } from '../../src/modules/selfhelp/functions';
 import { SERVICENOW_SECRETS } from '../../src/modules/servicenow/functions/adapter-keys';
 import { LOCAL_CALL_CENTRES } from '../../src/modules/oncall/functions/adapter-keys';
+import { CLIENT_CONTACTS_SECRETS } from '../../src/platform/client-contacts';
+import { FileSecretSource } from './file-secret-source';
 
 /** The local runtime's own variables (never set by the stack): the files that stand in for CloudWatch. */
 export const LOCAL_STAND_IN_ENV = {
@@ -45,6 +47,8 @@ export const LOCAL_STAND_IN_ENV = {
   siteKeyPairId: 'ITSM_LOCAL_SITE_KEY_PAIR_ID',
   signInIssuerUrl: 'ITSM_LOCAL_SIGN_IN_ISSUER_URL',
   signInClientId: 'ITSM_LOCAL_SIGN_IN_CLIENT_ID',
+  /** The SecretString of each secret the template defines with a value (the client contacts), by local ARN (FileSecretSource). */
+  secretsFile: 'ITSM_LOCAL_SECRETS_FILE',
 } as const;
 
 /**
@@ -102,5 +106,7 @@ export function registerLocalStandIns(env: Readonly<Record<string, string | unde
     const localHosts = (env[LOCAL_STAND_IN_ENV.callCentreHosts] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
     undo.push(overrideAdapter(LOCAL_CALL_CENTRES, { signingKey: async () => callCentreSecret, localHosts }));
   }
+  const secretsFile = env[LOCAL_STAND_IN_ENV.secretsFile];
+  if (secretsFile) undo.push(overrideAdapter(CLIENT_CONTACTS_SECRETS, new FileSecretSource(secretsFile)));
   return () => undo.forEach((u) => u());
 }

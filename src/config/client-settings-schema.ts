@@ -98,6 +98,8 @@ export const contactsSchema = z
       .describe("The provider's Information Security Manager: told of every security incident (flagged by the desk, GuardDuty, Inspector) besides the client's security contact; required in a client file"),
   })
   .describe('Who is told and escalated to');
+/** The client's contacts: personal data, kept out of the functions' environment (docs/security.md, "Personal data"). */
+export type ClientContacts = z.infer<typeof contactsSchema>;
 
 const threshold = z.strictObject({ atLeast: z.number().int().min(1), raiseTo: priority });
 const thresholds = z
@@ -453,3 +455,11 @@ export const clientSettingsSchema = z.strictObject({
 });
 
 export type ClientSettings = z.infer<typeof clientSettingsSchema>;
+
+/**
+ * What the functions read from their environment (`ITSM_CLIENT_SETTINGS`): the client settings
+ * without the contacts, which are personal data and live in the stack's client-contacts secret
+ * (src/platform/client-contacts.ts). Strict: settings that still carry contacts fail the cold start.
+ */
+export const functionSettingsSchema = clientSettingsSchema.omit({ contacts: true });
+export type FunctionSettings = z.infer<typeof functionSettingsSchema>;

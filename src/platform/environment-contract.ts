@@ -44,6 +44,8 @@ export const ENV = {
   auditSealKey: 'AUDIT_SEAL_KEY_ID',
   /** The S3 bucket (Object Lock) where the audit chain head is anchored. */
   auditAnchorBucket: 'AUDIT_ANCHOR_BUCKET_NAME',
+  /** The stack's client-contacts secret (Secrets Manager): the contacts JSON, read through src/platform/client-contacts.ts. */
+  clientContactsSecret: 'CLIENT_CONTACTS_SECRET_ARN',
   /** The client settings JSON (src/config/client-settings-schema.ts); read by `loadClientSettings`. */
   clientSettings: 'ITSM_CLIENT_SETTINGS',
 } as const;

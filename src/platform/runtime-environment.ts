@@ -1,4 +1,4 @@
-import { clientSettingsSchema, type ClientSettings } from '../config/client-settings-schema';
+import { functionSettingsSchema, type FunctionSettings } from '../config/client-settings-schema';
 import { ENV } from './environment-contract';
 import { unpackSettings } from '../config/packed-settings';
 
@@ -15,8 +15,9 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-export function loadClientSettings(): ClientSettings {
-  const parsed = clientSettingsSchema.safeParse(JSON.parse(unpackSettings(requireEnv(ENV.clientSettings))));
+/** The client settings of `ITSM_CLIENT_SETTINGS`; the contacts are not among them (loadClientContacts). */
+export function loadClientSettings(): FunctionSettings {
+  const parsed = functionSettingsSchema.safeParse(JSON.parse(unpackSettings(requireEnv(ENV.clientSettings))));
   if (!parsed.success) throw new Error(`${ENV.clientSettings} is invalid: ${parsed.error.message}`);
   return parsed.data;
 }

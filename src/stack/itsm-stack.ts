@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Aspects, CfnOutput, Duration, Stack, Tags, type CfnResource, type StackProps } from 'aws-cdk-lib';
-import { intakeSettingsSchema } from '../config/client-settings-schema';
+import { contactsSchema, intakeSettingsSchema } from '../config/client-settings-schema';
 import { DEFAULT_RETENTION_DAYS } from '../kernel/domain/retention';
 import { packSettings } from '../config/packed-settings';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -22,6 +22,7 @@ import { healthAlarmRule, ItsmHealthAlarms } from '../kernel/infra/itsm-health-a
 import { ItsmIdentity } from './itsm-identity';
 import type { ItsmModule, ItsmModuleProps } from '../kernel/infra/itsm-module';
 import { ItsmNotifications } from '../kernel/infra/itsm-notifications';
+import { ClientContactsSecret } from '../kernel/infra/client-contacts-secret';
 import { ItsmReleases } from './itsm-releases';
 import type { ItsmFunction } from '../kernel/infra/itsm-function';
 import { acknowledgeNagFinding } from '../kernel/infra/nag-acknowledgements';
@@ -111,7 +112,6 @@ export class ItsmStack extends Stack {
       slaTargets: config.slaTargets,
       priorityThresholds: config.priorityThresholds,
       autoCloseAfter: config.autoCloseAfter,
-      contacts: config.contacts,
       // The health alarms' rule comes first, so no client rule can demote them.
       monitoring: { ...config.monitoring, alarmRules: [healthAlarmRule(config.id), ...config.monitoring.alarmRules] },
       sla: config.sla,
@@ -126,6 +126,9 @@ export class ItsmStack extends Stack {
       ...(!isDeepStrictEqual(config.retention, DEFAULT_RETENTION_DAYS) && { retention: config.retention }),
       ...(config.disasterRecoveryPlan && { disasterRecoveryPlan: config.disasterRecoveryPlan }),
     }));
+
+    // The contacts are personal data: in their own secret, read by the functions that name contacts, not in any environment.
+    const clientContacts = new ClientContactsSecret(this, { clientId: config.id, key: this.data.key, contactsJson: JSON.stringify(contactsSchema.parse(config.contacts)) });
 
     // The scheduled jobs' dead-letter queue, shared by every practice's jobs.
     const jobFailures = new Queue(this, 'ScheduledJobFailures', {
@@ -155,6 +158,7 @@ export class ItsmStack extends Stack {
       notifications,
       logRetention: config.logRetentionDays as RetentionDays,
       clientSettings,
+      clientContacts,
       jobFailures,
       dailySchedule: new DailySchedule(this, 'DailyJobs', { deadLetterQueue: jobFailures }),
     };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadClientConfigs, parseClientConfig } from '../../src/config/load-client-configs';
 import { ItsmStack } from '../../src/stack/itsm-stack';
 import { addClientStacks, stackNameFor } from '../../src/stack/itsm-app';
-import { clientSettingsSchema } from '../../src/config/client-settings-schema';
+import { functionSettingsSchema } from '../../src/config/client-settings-schema';
 import { DEFAULT_PRIORITY_MATRIX } from '../../src/kernel/domain/priority';
 import {
   buildClientApp,
@@ -96,7 +96,7 @@ describe("each stack carries its client's run-time settings", () => {
     expect(variables.INCIDENTS_TABLE_NAME).toEqual({ Ref: idOf(stack, stack.data.incidentsTable) });
 
     // The functions parse this with the runtime schema at cold start; it must pass there.
-    const settings = clientSettingsSchema.parse(JSON.parse(unpackSettings(variables.ITSM_CLIENT_SETTINGS)));
+    const settings = functionSettingsSchema.parse(JSON.parse(unpackSettings(variables.ITSM_CLIENT_SETTINGS)));
     expect(settings).toEqual({
       id: clientId,
       timeZone: config.timeZone,
@@ -104,7 +104,7 @@ describe("each stack carries its client's run-time settings", () => {
       slaTargets: config.slaTargets,
       priorityThresholds: config.priorityThresholds,
       autoCloseAfter: config.autoCloseAfter,
-      contacts: config.contacts,
+      // No contacts: personal data, in the client-contacts secret (test/infra/client-contacts.test.ts).
       // The stack puts the health alarms' rule first (test/infra/health-alarms.test.ts).
       monitoring: { ...config.monitoring, alarmRules: [healthAlarmRule(clientId), ...config.monitoring.alarmRules] },
       sla: config.sla,

@@ -521,3 +521,14 @@ export function expectDurableTableEncryptedWith(table: CfnResourceJson, keyId: s
   expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
   expect(referencedIds(table.Properties.SSESpecification.KMSMasterKeyId)).toEqual(new Set([keyId]));
 }
+
+/** The logical id of the stack's client-contacts secret (`rowe-itsm/<client>/client-contacts`, test/infra/client-contacts.test.ts). */
+export function clientContactsSecretIdOf(resources: Readonly<Record<string, CfnResourceJson>>): string {
+  const secrets = resourcesOfType(resources, 'AWS::SecretsManager::Secret').filter(([, r]) => /^rowe-itsm\/[^/]+\/client-contacts$/.test(String(r.Properties.Name)));
+  if (secrets.length !== 1) throw new Error(`Expected one client-contacts secret in the template, found ${secrets.length}`);
+  return secrets[0]![0];
+}
+
+/** Whether a statement's Resource names the stack's client-contacts secret (reading the contacts). */
+export const namesClientContactsSecret = (resources: Readonly<Record<string, CfnResourceJson>>, statement: PolicyStatementJson): boolean =>
+  asList(statement.Resource).some((r) => referencedId(r) === clientContactsSecretIdOf(resources));

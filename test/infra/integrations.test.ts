@@ -2,7 +2,7 @@
  * Integration secrets are referenced, never copied: a client whose config names a webhook signing
  * key (and a call-centre webhooks' signing key) in Secrets Manager gets exactly GetSecretValue on
  * those secrets, for the functions that notify and page, and the keys never appear in the template; a client without one gets no Secrets
- * Manager permission at all.
+ * Manager permission at all, besides the reading of its own client-contacts secret (test/infra/client-contacts.test.ts).
  */
 import { unpackSettings } from '../../src/config/packed-settings';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { synthesizedTemplate } from '../support/synthesized-template';
-import { asList, CLIENTS_DIR, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
+import { asList, CLIENTS_DIR, namesClientContactsSecret, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
 const CALL_CENTRE_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/call-centre-signing-GhIjKl';
@@ -36,7 +36,8 @@ beforeAll(() => {
 const secretGrants = (resources: Readonly<Record<string, CfnResourceJson>>) =>
   resourcesOfType(resources, 'AWS::Lambda::Function').flatMap(([, fn]) =>
     statementsOfRole(resources, referencedId(fn.Properties.Role)!)
-      .filter((s) => asList(s.Action).some((a) => String(a).startsWith('secretsmanager:')))
+      // The stack's own client-contacts secret is no integration secret (test/infra/client-contacts.test.ts).
+      .filter((s) => !namesClientContactsSecret(resources, s) && asList(s.Action).some((a) => String(a).startsWith('secretsmanager:')))
       .map((s) => ({ entry: fn.Metadata?.[ENTRY_METADATA] as string, actions: asList(s.Action), resources: asList(s.Resource) })),
   );
 

@@ -16,6 +16,7 @@ const STAND_IN_MARKERS = [
   // Texts only the stand-ins have (class names do not survive minification).
   'expected an object of alarm ARN',
   'expected an object of "<service>/<action>"',
+  'expected an object of secret ARN',
 ];
 
 function sourceFiles(dir: string): string[] {

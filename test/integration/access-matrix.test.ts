@@ -3,6 +3,7 @@ import { callers, invoke, type ApiResponse, type ProxyHandler, type TestCaller }
 import { setEnv } from './support-handler';
 import { incidentRoutes, startIncidentsApi, validIncidentBody, type IncidentsApi } from './support-handler';
 import { counterValue, storedItem, storedTimeline } from './support-incidents';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * Role × action, through the incidents Lambda: every role against every route, on an incident it
@@ -250,7 +251,7 @@ describe('capacity and improvements', () => {
       INCIDENTS_TABLE_NAME: tables.names.incidents,
       AUDIT_TABLE_NAME: tables.names.audit,
       CATALOGUE_TABLE_NAME: tables.names.catalogue,
-      ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity: { actions } }),
+      ...functionSettingsEnv({ ...exampleSettings(), capacity: { actions } }),
     });
     jest.isolateModules(() => {
       reports = (require('../../src/modules/reports/functions/reports-handler') as { handler: import('./support-events').ProxyHandler }).handler;

@@ -6,6 +6,7 @@ import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
 import { aChange, anIncident } from './support-incidents';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * Capacity measurements and the continual improvement register through the reports function as
@@ -33,7 +34,7 @@ beforeAll(async () => {
     AUDIT_TABLE_NAME: tables.names.audit,
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     EVENTS_TABLE_NAME: tables.names.events,
-    ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity }),
+    ...functionSettingsEnv({ ...exampleSettings(), capacity }),
   });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {

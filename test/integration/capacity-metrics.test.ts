@@ -8,6 +8,7 @@ import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
 import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * Capacity from a metric named in config, through the reports function as the local runtime loads
@@ -38,7 +39,7 @@ beforeAll(async () => {
   file = join(dir, 'capacity-metrics.json');
   restore = setEnv({
     ...localFunctionEnv(tables),
-    ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), capacity }),
+    ...functionSettingsEnv({ ...exampleSettings(), capacity }),
   });
   muteEmptyMetricsWarning();
   // As the local Lambda worker does: the stand-ins are registered before the handler is loaded.

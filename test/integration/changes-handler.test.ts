@@ -6,6 +6,7 @@ import { exampleSettings, expectProblem, startFunctionEnvironment, TOPICS, valid
 import { scanAll } from './support-incidents';
 import { loadOutboxConsumer, outboxDrain } from './support-outbox';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * The changes function over DynamoDB Local and LocalSns: both lifecycles' worked paths, the
@@ -27,7 +28,7 @@ const SERVICES = ['chg-flow', 'chg-quorum', 'chg-client', 'chg-reject', 'chg-eme
 beforeAll(async () => {
   environment = await startFunctionEnvironment({
     sns: true,
-    env: { ITSM_CLIENT_SETTINGS: JSON.stringify({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE], standardTemplates: ['STD-CERT-RENEWAL'] } }) },
+    env: functionSettingsEnv({ ...exampleSettings(), changes: { cabQuorum: 2, clientApproval: ['very high'], freezeWindows: [FREEZE], standardTemplates: ['STD-CERT-RENEWAL'] } }),
   });
   ({ tables } = environment);
   sns = environment.sns!;

@@ -10,6 +10,7 @@ import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
 import { aChange, anIncident } from './support-incidents';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * Known errors' ongoing impact in the service report, through the reports function as the runtime
@@ -25,7 +26,7 @@ const ids: Record<string, string> = {};
 
 beforeAll(async () => {
   tables = await createTestTables();
-  restore = setEnv({ ...localFunctionEnv(tables), ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()) });
+  restore = setEnv({ ...localFunctionEnv(tables), ...functionSettingsEnv(exampleSettings()) });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {
     handler = (require('../../src/modules/reports/functions/reports-handler') as { handler: ProxyHandler }).handler;

@@ -15,6 +15,7 @@ import { callers, type ApiResponse } from './support-events';
 import { exampleSettings, exampleTemplate, incidentRoutes, setEnv, startIncidentsApi, TOPICS, validIncidentBody, type IncidentsApi } from './support-handler';
 import { aChange, anIncident, scanAll } from './support-incidents';
 import { loadOutboxConsumer, outboxDrain, type OutboxDrain, type StreamConsumer } from './support-outbox';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * Fault tests of the outbox: requests through the incidents handler store their effects with
@@ -269,7 +270,7 @@ describe('archive-finding: closing a GuardDuty incident archives its finding thr
     // The consumer's own entry, with the client's settings as the stack gives them; GuardDuty's
     // endpoint stays in the environment, as a function's does (its client is made on the first archive).
     restoreEndpoint = setEnv({ AWS_ENDPOINT_URL_GUARDDUTY: guardDuty.url });
-    consumer = loadOutboxConsumer({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings()) });
+    consumer = loadOutboxConsumer(functionSettingsEnv(settings()));
   });
   afterAll(async () => {
     restoreEndpoint?.();

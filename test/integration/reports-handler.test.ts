@@ -3,6 +3,7 @@ import { createTestTables, type TestTables } from '../support/test-tables';
 import { apiEvent, callers, invoke, lambdaContext, type ProxyHandler, type TestCaller } from './support-events';
 import { exampleSettings, localFunctionEnv, muteEmptyMetricsWarning, setEnv } from './support-handler';
 import { aChange, anIncident } from './support-incidents';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /** The reports function as the runtime loads it: routes, access by role, JSON and CSV. */
 let tables: TestTables;
@@ -18,7 +19,7 @@ beforeAll(async () => {
     CATALOGUE_TABLE_NAME: tables.names.catalogue,
     EVENTS_TABLE_NAME: tables.names.events,
     CHANGES_TABLE_NAME: tables.names.changes,
-    ITSM_CLIENT_SETTINGS: JSON.stringify(exampleSettings()),
+    ...functionSettingsEnv(exampleSettings()),
   });
   muteEmptyMetricsWarning();
   jest.isolateModules(() => {

@@ -11,6 +11,7 @@ import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { loadOutboxConsumer, outboxDrain } from './support-outbox';
 import { blamedFields, invoke, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins/register-stand-ins';
+import { functionSettingsEnv } from '../support/function-settings';
 
 /**
  * The incidents Lambda loaded the way the runtime loads it (environment read at module load),
@@ -146,9 +147,9 @@ export function muteEmptyMetricsWarning(): void {
   });
 }
 
-/** Environment every function gets here, plus the example client's settings (or `settings`) as ITSM_CLIENT_SETTINGS. */
+/** Environment every function gets here, plus the example client's settings (or `settings`): ITSM_CLIENT_SETTINGS and the contacts' secret (functionSettingsEnv). */
 export function exampleFunctionEnv(tables: TestTables, settings: Record<string, unknown> = exampleSettings()): Record<string, string> {
-  return { ...localFunctionEnv(tables), ITSM_CLIENT_SETTINGS: JSON.stringify(settings) };
+  return { ...localFunctionEnv(tables), ...functionSettingsEnv(settings) };
 }
 
 export interface FunctionEnvironment {
@@ -216,7 +217,7 @@ export async function startIncidentsApi(): Promise<IncidentsApi> {
   const sns = environment.sns!;
   await seedServices(tables.documents, tables.names.catalogue, INCIDENT_TEST_SERVICES);
   const loadHandler = (settings?: Record<string, unknown>): ProxyHandler => {
-    const restoreSettings = settings ? setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) }) : () => undefined;
+    const restoreSettings = settings ? setEnv(functionSettingsEnv(settings)) : () => undefined;
     let loaded: ProxyHandler | undefined;
     try {
       jest.isolateModules(() => {
@@ -308,7 +309,7 @@ export const validIncidentBody = (overrides: Record<string, unknown> = {}) => ({
  * (no CloudWatch here); by default a file that does not exist: no alarm has tags.
  */
 export function loadIngestionHandler(settings: Record<string, unknown>, alarmTagsFile = '/nonexistent/alarm-tags.json'): (event: unknown, context: unknown) => Promise<unknown> {
-  const restoreSettings = setEnv({ ITSM_CLIENT_SETTINGS: JSON.stringify(settings) });
+  const restoreSettings = setEnv(functionSettingsEnv(settings));
   // As the local Lambda worker does: the stand-ins are registered before the handler is loaded.
   const unregister = registerLocalStandIns({ [LOCAL_STAND_IN_ENV.alarmTagsFile]: alarmTagsFile });
   let loaded: ((event: unknown, context: unknown) => Promise<unknown>) | undefined;

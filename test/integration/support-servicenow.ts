@@ -9,6 +9,7 @@ import { INCIDENT_TEST_SERVICES, seedServices } from './support-catalogue';
 import { apiEvent, invoke, lambdaContext, type ApiResponse, type ProxyHandler, type RequestOptions, type TestCaller } from './support-events';
 import { exampleSettings, startFunctionEnvironment, type FunctionEnvironment } from './support-handler';
 import { loadOutboxConsumer, outboxDrain, type OutboxDrain } from './support-outbox';
+import { functionSettingsEnv } from '../support/function-settings';
 
 export const WEBHOOK_SECRET = 'business-rule-signing-key';
 /** The client's kb_knowledge_base and kb_category (sys_ids) articles are published to, read by their signed-in users. */
@@ -54,7 +55,7 @@ export async function startServiceNowExchange(): Promise<ServiceNowExchange> {
     integrations: { servicenow: { ...example.integrations.servicenow, enabled: true, instanceUrl: fake.url, poll: { everyMinutes: 5, overlapSeconds: 120 }, knowledge: KNOWLEDGE_BASE } },
   };
   // SNS too: the outbox delivers the changes' approver notices before their ServiceNow mirrors, in order.
-  const environment = await startFunctionEnvironment({ sns: true, env: { ITSM_CLIENT_SETTINGS: JSON.stringify(settings) } });
+  const environment = await startFunctionEnvironment({ sns: true, env: functionSettingsEnv(settings) });
   await seedServices(environment.tables.documents, environment.tables.names.catalogue, INCIDENT_TEST_SERVICES);
   // As the local runtime does with ITSM_SERVICENOW_USER / _PASSWORD / _WEBHOOK_SECRET: no Secrets Manager here.
   const unregister = overrideAdapter(SERVICENOW_SECRETS, {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 // and the OpenAPI renderer import them at synth).
 import { API_ROUTES, MODULE_ROUTES, routeKey, type FunctionGroup } from '../../src/api/api-catalogue';
 import type { ModuleRoutes } from '../../src/kernel/http/route-declaration';
+import { functionSettingsEnv } from '../support/function-settings';
 
 const ROOT = join(__dirname, '../..');
 const MODULES_DIR = join(ROOT, 'src/modules');
@@ -98,7 +99,7 @@ describe('Lambda entry files', () => {
       CHANGES_TABLE_NAME: 'route-table-test-changes',
       EVENTS_TABLE_NAME: 'route-table-test-events',
       ONCALL_TABLE_NAME: 'route-table-test-oncall',
-      ITSM_CLIENT_SETTINGS: JSON.stringify({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
+      ...functionSettingsEnv({ id: example.id, timeZone: example.timeZone, contacts: example.contacts }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-2:000000000000:stateMachine:SlaWorkflow',
       // The site sign-in's (only stacks whose self-help site is behind the sign-in have it).

@@ -12,6 +12,7 @@ import { ItsmFunction } from './itsm-function';
 import type { DailySchedule } from './daily-schedule';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ItsmNotifications } from './itsm-notifications';
+import type { ClientContactsSecret } from './client-contacts-secret';
 
 /**
  * What every practice's infrastructure (`src/modules/<practice>/infra/`) receives from the stack:
@@ -28,6 +29,8 @@ export interface ItsmModuleProps {
   readonly logRetention: RetentionDays;
   /** The client settings JSON (`ITSM_CLIENT_SETTINGS`) of the functions that read them. */
   readonly clientSettings: string;
+  /** The client's contacts (personal data: not in the settings): the functions that name contacts read this secret. */
+  readonly clientContacts: ClientContactsSecret;
   /**
    * The scheduled jobs' dead-letter queue: failed scheduled invocations (EventBridge) and failed
    * asynchronous runs (Lambda) of every module's jobs land here. Owned by the stack, which alarms on it.

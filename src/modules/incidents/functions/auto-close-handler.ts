@@ -13,6 +13,7 @@ import { createDocumentClient } from '../../../kernel/adapters/document-client';
 import { DynamoDbIncidentRepository } from '../adapters/dynamodb-incident-repository';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { AUTO_CLOSE_ENVIRONMENT } from './environment';
+import { builtFromContacts, createClientContactsSource } from '../../../platform/client-contacts';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts, withRequestContext } from '../../../platform/request-context';
 
 const env = readEnvironment(AUTO_CLOSE_ENVIRONMENT);
@@ -34,22 +35,23 @@ const incidents = new DynamoDbIncidentRepository(documents, env.incidentsTable, 
 const audit = createAuditLog(auditTrail, { logger, metrics });
 
 // The job's deps: closures and review-action escalations each carry their audit record in their own transaction.
-const deps: IncidentDeps & ReviewEscalationDeps = {
+const depsOf = builtFromContacts(createClientContactsSource({ secretArn: env.clientContactsSecret, tracer }), (contacts): IncidentDeps & ReviewEscalationDeps => ({
   incidents,
   clock,
   ids,
   audit,
   rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-  settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true,
+  settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts, syncToServiceNow: settings.integrations.servicenow?.enabled === true,
     archiveFindingsOnClose: settings.monitoring.archiveFindingsOnClose,
   },
   // Overdue review actions escalate to the service's owner as the catalogue names them now (read only).
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
   // The action owners' contact details: the people directory of the on-call table (read only).
   people: new DynamoDbPagingSource({ documents, tableName: env.oncallTable }),
-};
+}));
 
 const run = async (_event: ScheduledEvent, context: Context): Promise<{ closed: number; reviewActionsEscalated: number }> => {
+  const deps = await depsOf();
   // Each closure's audit record carries the run's Lambda request id.
   const closed = await withRequestContext({ requestId: context.awsRequestId }, () => autoCloseResolvedIncidents(deps));
   metrics.addMetric('IncidentsAutoClosed', MetricUnit.Count, closed);

@@ -9,6 +9,8 @@ export const INCIDENTS_ENVIRONMENT = environmentContract({
   problemsTable: ENV.problemsTable,
   changesTable: ENV.changesTable,
   clientSettings: ENV.clientSettings,
+  /** The client's contacts (personal data): a secret, not the environment. */
+  clientContactsSecret: ENV.clientContactsSecret,
 });
 
 /** sla-clock-handler.ts: the SLA workflow's task. */
@@ -18,6 +20,8 @@ export const SLA_CLOCK_ENVIRONMENT = environmentContract({
   catalogueTable: ENV.catalogueTable,
   oncallTable: ENV.oncallTable,
   clientSettings: ENV.clientSettings,
+  /** The client's contacts (personal data): a secret, not the environment. */
+  clientContactsSecret: ENV.clientContactsSecret,
 });
 
 /** auto-close-handler.ts: the scheduled auto-close job. */
@@ -29,4 +33,6 @@ export const AUTO_CLOSE_ENVIRONMENT = environmentContract({
   /** …and their own owners are told, reached through the people directory (people partition only). */
   oncallTable: ENV.oncallTable,
   clientSettings: ENV.clientSettings,
+  /** The client's contacts (personal data): a secret, not the environment. */
+  clientContactsSecret: ENV.clientContactsSecret,
 });

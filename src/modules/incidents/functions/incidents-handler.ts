@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type IncidentDeps } from '../app/incident-use-cases';
 import { createDocumentClient } from '../../../kernel/adapters/document-client';
@@ -16,6 +17,7 @@ import { createIdempotencyGuard } from '../../../kernel/http/idempotent-requests
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { INCIDENTS_ENVIRONMENT } from './environment';
 import { auditTrailOf, createAuditLog, requestScopedAuditPuts } from '../../../platform/request-context';
+import { builtFromContacts, createClientContactsSource, type ClientContacts } from '../../../platform/client-contacts';
 
 const env = readEnvironment(INCIDENTS_ENVIRONMENT);
 const observability = createObservability('incidents');
@@ -30,7 +32,9 @@ const audit = createAuditLog(auditTrail, observability);
 // routes of this function keep the router's Powertools guard, on the same table).
 const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
 const slaPolicy = slaPolicyOf(settings);
-const deps: IncidentDeps = {
+// The client's contacts (escalations, major-incident and security notices): from their secret, on the first request.
+const contactsSource = createClientContactsSource({ secretArn: env.clientContactsSecret, tracer: observability.tracer });
+const depsWith = (contacts: ClientContacts): IncidentDeps => ({
   // Incident changes carry their audit record (and, with a key, the marker) in their own transaction.
   incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicy, settings.retention.outboxItems),
   // Kept per container for 30 s (a retired service is refused within that time).
@@ -47,7 +51,7 @@ const deps: IncidentDeps = {
   settings: {
     clientId: settings.id,
     autoCloseAfter: settings.autoCloseAfter,
-    contacts: settings.contacts,
+    contacts,
     intake: settings.intake,
     ...(settings.disasterRecoveryPlan && { disasterRecoveryPlan: settings.disasterRecoveryPlan }),
     ...(settings.recoveryObjectives && { recoveryObjectives: settings.recoveryObjectives }),
@@ -58,7 +62,7 @@ const deps: IncidentDeps = {
   },
   // Notifications and the SLA workflow's start are stored as outbox items with each change and
   // delivered by the outbox consumer (src/modules/outbox), not from here.
-};
+});
 // Requests transferred to incidents: GetItem and a version-conditioned Put of request items only
 // (the role's grant on the changes table is limited to REQUEST# keys).
 const requests = new DynamoDbChangeRepository(documents, env.changesTable);
@@ -69,12 +73,23 @@ const reportAggregates = new DynamoDbReportAggregates(documents, env.incidentsTa
 const rootCauses = new DynamoDbIncidentRootCauses(documents, env.problemsTable);
 // The client's own clocks (their ServiceNow's task_sla, read by the exchange), beside ours: BatchGetItem, 100 incidents a call.
 const clientSlas = settings.integrations.servicenow?.enabled ? new DynamoDbClientSlaStore(documents, env.incidentsTable) : undefined;
-const httpDeps: IncidentHttpDeps = { ...deps, requests, knowledge, rootCauses, slaPolicy, reportAggregates, ...(clientSlas && { clientSlas }), metrics: observability.metrics, logger: observability.logger };
+const httpDepsWith = (contacts: ClientContacts): IncidentHttpDeps => ({
+  ...depsWith(contacts),
+  requests,
+  knowledge,
+  rootCauses,
+  slaPolicy,
+  reportAggregates,
+  ...(clientSlas && { clientSlas }),
+  metrics: observability.metrics,
+  logger: observability.logger,
+});
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = INCIDENT_ROUTES;
 
-export const handler = createHttpHandler(routes, httpDeps, observability, {
-  idempotency: createIdempotencyGuard(dynamoDb, env.idempotencyTable),
-  audit,
-});
+const idempotency = createIdempotencyGuard(dynamoDb, env.idempotencyTable);
+// Built on the first request and again when the contacts change (a deploy replaced the secret's value).
+const http = builtFromContacts(contactsSource, (contacts) => createHttpHandler(routes, httpDepsWith(contacts), observability, { idempotency, audit }));
+
+export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => (await http())(event, context);

@@ -14,6 +14,7 @@ import { auditTrailOf, requestScopedAuditPuts, withRequestContext } from '../../
 import { slaRunSchema } from '../schemas/sla-schemas';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { SLA_CLOCK_ENVIRONMENT } from './environment';
+import { builtFromContacts, createClientContactsSource } from '../../../platform/client-contacts';
 
 const env = readEnvironment(SLA_CLOCK_ENVIRONMENT);
 
@@ -27,7 +28,8 @@ const settings = loadClientSettings();
 const documents = tracer.captureAWSv3Client(createDocumentClient());
 const clock = createClock();
 const auditTrail = auditTrailOf({ documents, clock, ids: { newId: () => randomUUID() } });
-const deps = {
+// Escalation levels name the client's contacts: from their secret, before each check.
+const depsOf = builtFromContacts(createClientContactsSource({ secretArn: env.clientContactsSecret, tracer }), (contacts) => ({
   // Incident changes carry their audit record in their own transaction.
   incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), undefined, slaPolicyOf(settings), settings.retention.outboxItems),
   services: new DynamoDbCatalogueRepository(documents, env.catalogueTable),
@@ -43,8 +45,8 @@ const deps = {
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
   },
   clientId: settings.id,
-  contacts: settings.contacts,
-};
+  contacts,
+}));
 
 const run = async (input: unknown, context: Context): Promise<SlaCheckResult> => withRequestContext({ requestId: context.awsRequestId }, () => check(input));
 
@@ -55,7 +57,7 @@ const check = async (input: unknown): Promise<SlaCheckResult> => {
     logger.error('SLA workflow input refused', { issues: parsed.error.issues });
     return { done: true, reason: `invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, sent: [] };
   }
-  const result = await checkSlaClocks(deps, parsed.data);
+  const result = await checkSlaClocks(await depsOf(), parsed.data);
   for (const key of result.sent) {
     if (key.startsWith('paging:')) {
       if (key !== 'paging:stopped') metrics.addMetric('Pages', MetricUnit.Count, 1);

@@ -30,7 +30,7 @@ export class IncidentsModule extends ItsmModule {
 
   constructor(scope: Construct, props: IncidentsModuleProps) {
     super(scope, props);
-    const { data, logRetention, clientSettings, jobFailures } = props;
+    const { data, logRetention, clientSettings, clientContacts, jobFailures } = props;
 
     // SLA clocks: a Standard workflow per incident clock generation, whose task is this function.
     const slaClock = new ItsmFunction(scope, 'SlaClockFunction', {
@@ -47,6 +47,7 @@ export class IncidentsModule extends ItsmModule {
         catalogueTable: data.catalogueTable.tableName,
         oncallTable: data.oncallTable.tableName,
         clientSettings,
+        clientContactsSecret: clientContacts.secretArn,
       }),
     });
     slaClock.grantTable({ table: data.incidentsTable, key: data.key, access: ['read', 'write'] });
@@ -56,6 +57,8 @@ export class IncidentsModule extends ItsmModule {
     // the paging directory (GetItem): those three partitions of the on-call table, read only.
     slaClock.grantTable({ table: data.oncallTable, key: data.key, access: ['get', 'query'], leadingKeys: [POLICIES_PARTITION, SCHEDULES_PARTITION, PEOPLE_PARTITION] });
     slaClock.grantAuditAppend(this.auditAppend);
+    // Escalation levels fall back to the client's contacts.
+    clientContacts.grantRead(slaClock, data.key);
     const slaWorkflow = new ItsmSlaWorkflow(scope, 'SlaWorkflow', { checkFunction: slaClock.live, logRetention, logKey: data.key });
     this.slaStateMachine = slaWorkflow.stateMachine;
 
@@ -72,6 +75,7 @@ export class IncidentsModule extends ItsmModule {
         problemsTable: data.problemsTable.tableName,
         changesTable: data.changesTable.tableName,
         clientSettings,
+        clientContactsSecret: clientContacts.secretArn,
       }),
     });
     // Workflow starts and notifications of incident changes are outbox effects (src/modules/outbox):
@@ -94,6 +98,8 @@ export class IncidentsModule extends ItsmModule {
     // GetItem and (version-conditioned) PutItem on service requests only, nothing else of changes.
     incidents.grantTable({ table: data.changesTable, key: data.key, access: ['get', 'put'], leadingKeys: [REQUEST_PARTITION_PATTERN] });
     incidents.grantAuditAppend(this.auditAppend);
+    // Major-incident and security notices name the client's contacts.
+    clientContacts.grantRead(incidents, data.key);
 
     // Resolved incidents nobody confirmed close by themselves after the client's autoCloseAfter.
     const autoClose = new ItsmFunction(scope, 'AutoCloseFunction', {
@@ -111,12 +117,14 @@ export class IncidentsModule extends ItsmModule {
         catalogueTable: data.catalogueTable.tableName,
         oncallTable: data.oncallTable.tableName,
         clientSettings,
+        clientContactsSecret: clientContacts.secretArn,
       }),
     });
     // Overdue review actions: the service's current owner (catalogue), and the action owners' contacts (the people directory only).
     autoClose.grantTable({ table: data.catalogueTable, key: data.key, access: ['get'] });
     autoClose.grantTable({ table: data.oncallTable, key: data.key, access: ['get'], leadingKeys: [PEOPLE_PARTITION] });
     autoClose.grantAuditAppend(this.auditAppend);
+    clientContacts.grantRead(autoClose, data.key);
     // BatchGetItem: the resolved incidents byStateBrief finds old enough, by key.
     autoClose.grantTable({ table: data.incidentsTable, indexNames: incidentIndexNamesFor('byState', data.incidentIndexNames), key: data.key, access: ['read', 'write', 'batchGet'] });
     autoClose.grantQueueSend(jobFailures, data.key);

@@ -6,4 +6,6 @@ export const EVENT_INGESTION_ENVIRONMENT = environmentContract({
   eventsTable: ENV.eventsTable,
   auditTable: ENV.auditTable,
   clientSettings: ENV.clientSettings,
+  /** The client's contacts (personal data): a secret, not the environment. */
+  clientContactsSecret: ENV.clientContactsSecret,
 });

@@ -13,6 +13,7 @@ import { DynamoDbAuditTrail } from '../../../kernel/adapters/dynamodb-audit-trai
 import { cloudWatchAlarmEventSchema, guardDutyFindingEventSchema, inspector2FindingEventSchema } from '../schemas/event-rules';
 import { createClock, createObservability, loadClientSettings, readEnvironment, traceHandler } from '../../../platform/runtime-environment';
 import { EVENT_INGESTION_ENVIRONMENT } from './environment';
+import { builtFromContacts, createClientContactsSource } from '../../../platform/client-contacts';
 import { alarmTrackingPolicyOf, slaPolicyOf } from '../../incidents/app';
 
 const env = readEnvironment(EVENT_INGESTION_ENVIRONMENT);
@@ -58,13 +59,14 @@ const common: IngestEventDeps = {
     metrics.addMetric('AlarmTagLookupFailed', MetricUnit.Count, 1);
   },
 };
-const findingDeps: IngestFindingDeps = {
+// Who a security finding tells: the client's contacts, from their secret, read when a finding arrives.
+const findingDepsOf = builtFromContacts(createClientContactsSource({ secretArn: env.clientContactsSecret, tracer }), (contacts): IngestFindingDeps => ({
   ...common,
   findingPriorities: settings.monitoring.findingPriorities,
-  securityContact: settings.contacts.security ?? settings.contacts.nominated[0]!,
-  ...(settings.contacts.informationSecurityManager && { informationSecurityManager: settings.contacts.informationSecurityManager }),
+  securityContact: contacts.security ?? contacts.nominated[0]!,
+  ...(contacts.informationSecurityManager && { informationSecurityManager: contacts.informationSecurityManager }),
   clientId: settings.id,
-};
+}));
 
 /** The event's schema by source; a source we do not subscribe to is malformed here. */
 const SCHEMAS = {
@@ -87,12 +89,12 @@ async function ingest(event: unknown): Promise<{ result: IngestOutcome; subject:
     case 'aws.guardduty': {
       const parsed = guardDutyFindingEventSchema.safeParse(event);
       if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
-      return { result: await ingestSecurityFinding(findingDeps, fromGuardDuty(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.id } };
+      return { result: await ingestSecurityFinding(await findingDepsOf(), fromGuardDuty(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.id } };
     }
     case 'aws.inspector2': {
       const parsed = inspector2FindingEventSchema.safeParse(event);
       if (!parsed.success) return malformed(event, known.name, parsed.error.message, parsed.error.issues);
-      return { result: await ingestSecurityFinding(findingDeps, fromInspector(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.findingArn } };
+      return { result: await ingestSecurityFinding(await findingDepsOf(), fromInspector(parsed.data)), subject: { eventId: parsed.data.id, finding: parsed.data.detail.findingArn } };
     }
     default: {
       const parsed = cloudWatchAlarmEventSchema.safeParse(event);

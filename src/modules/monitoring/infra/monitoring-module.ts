@@ -30,7 +30,7 @@ export class MonitoringModule extends ItsmModule {
 
   constructor(scope: Construct, props: MonitoringModuleProps) {
     super(scope, props);
-    const { data, logRetention, clientSettings } = props;
+    const { data, logRetention, clientSettings, clientContacts } = props;
 
     const ingestionFailures = new Queue(scope, 'EventIngestionFailures', {
       encryptionMasterKey: data.key,
@@ -57,9 +57,12 @@ export class MonitoringModule extends ItsmModule {
         eventsTable: data.eventsTable.tableName,
         auditTable: data.auditTable.tableName,
         clientSettings,
+        clientContactsSecret: clientContacts.secretArn,
       }),
     });
     eventIngestion.grantAuditAppend(this.auditAppend);
+    // A security finding tells the client's security contact and the provider's ISM.
+    clientContacts.grantRead(eventIngestion, data.key);
     eventIngestion.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byOpenService.name], key: data.key, access: ['read', 'write'] });
     // Put the event record, ADD to its trend counter (UpdateItem), both in one transaction.
     eventIngestion.grantTable({ table: data.eventsTable, key: data.key, access: ['put', 'update'] });

@@ -5,4 +5,6 @@ export const ONCALL_ENVIRONMENT = environmentContract({
   oncallTable: ENV.oncallTable,
   auditTable: ENV.auditTable,
   clientSettings: ENV.clientSettings,
+  /** The client's contacts (personal data): a secret, not the environment. */
+  clientContactsSecret: ENV.clientContactsSecret,
 });

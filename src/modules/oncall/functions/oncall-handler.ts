@@ -17,6 +17,7 @@ import { ONCALL_ROUTES, type OnCallHttpDeps } from '../http/routes';
 import { requestScopedAuditLog } from '../../../platform/request-context';
 import { createClock, createObservability, loadClientSettings, readEnvironment } from '../../../platform/runtime-environment';
 import { ONCALL_ENVIRONMENT } from './environment';
+import { builtFromContacts, createClientContactsSource, type ClientContacts } from '../../../platform/client-contacts';
 
 /**
  * The on-call function (function group `oncall`): the schedule routes, and, invoked by its daily
@@ -37,21 +38,25 @@ const audit = requestScopedAuditLog(new DynamoDbAuditTrail(documents, env.auditT
   metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
 });
 const scheduleDeps: ScheduleDeps = { schedules, clock, ids, audit, calendarDomain: `${settings.id}.rowe-itsm` };
-const policyDeps: PolicyDeps = {
+const policyDepsWith = (contacts: ClientContacts): PolicyDeps => ({
   policies: policyRecords(documents, env.oncallTable),
   schedules,
   clock,
   ids,
   audit,
   // Clients without policies keep their configured escalation: contacts #1–#3, then the service owner.
-  defaultPolicy: defaultPolicyFromContacts({ ...settings.sla.escalation, nominated: settings.contacts.nominated }),
-};
-const httpDeps: OnCallHttpDeps = { schedules: scheduleDeps, policies: policyDeps, people: { people: personRecords(documents, env.oncallTable), clock, audit } };
+  defaultPolicy: defaultPolicyFromContacts({ ...settings.sla.escalation, nominated: contacts.nominated }),
+});
+const people = { people: personRecords(documents, env.oncallTable), clock, audit };
 
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = ONCALL_ROUTES;
 
-const http = createHttpHandler(routes, httpDeps, observability, { audit });
+// The default policy names the client's contacts: from their secret, on the first request and again when they change.
+const contactsSource = createClientContactsSource({ secretArn: env.clientContactsSecret, tracer });
+const httpOf = builtFromContacts(contactsSource, (contacts) =>
+  createHttpHandler(routes, { schedules: scheduleDeps, policies: policyDepsWith(contacts), people } satisfies OnCallHttpDeps, observability, { audit }),
+);
 
 const gapCheck = middy(async (_event: ScheduledEvent): Promise<{ schedules: number; withGaps: number }> => {
   const result = await checkScheduleGaps({ schedules, clock });
@@ -68,5 +73,5 @@ const gapCheck = middy(async (_event: ScheduledEvent): Promise<{ schedules: numb
 const isScheduledEvent = (event: unknown): event is ScheduledEvent =>
   typeof event === 'object' && event !== null && (event as { 'detail-type'?: unknown })['detail-type'] === 'Scheduled Event';
 
-export const handler = (event: APIGatewayProxyEvent | ScheduledEvent, context: Context) =>
-  isScheduledEvent(event) ? gapCheck(event, context) : http(event, context);
+export const handler = async (event: APIGatewayProxyEvent | ScheduledEvent, context: Context) =>
+  isScheduledEvent(event) ? gapCheck(event, context) : (await httpOf())(event, context);

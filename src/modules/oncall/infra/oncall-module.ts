@@ -20,7 +20,7 @@ export class OnCallModule extends ItsmModule {
 
   constructor(scope: Construct, props: OnCallModuleProps) {
     super(scope, props);
-    const { data, logRetention, clientSettings, jobFailures, clientId } = props;
+    const { data, logRetention, clientSettings, clientContacts, jobFailures, clientId } = props;
     const oncall = new ItsmFunction(scope, 'OnCallFunction', {
       entry: 'src/modules/oncall/functions/oncall-handler.ts',
       serviceName: 'oncall',
@@ -35,11 +35,14 @@ export class OnCallModule extends ItsmModule {
         oncallTable: data.oncallTable.tableName,
         auditTable: data.auditTable.tableName,
         clientSettings,
+        clientContactsSecret: clientContacts.secretArn,
       }),
     });
     // Whole records only: conditional Puts (create, next version), GetItem, Query of a partition.
     oncall.grantTable({ table: data.oncallTable, key: data.key, access: ['get', 'query', 'put'] });
     oncall.grantAuditAppend(this.auditAppend);
+    // The default escalation policy is the client's contacts #1–#3.
+    clientContacts.grantRead(oncall, data.key);
     oncall.grantQueueSend(jobFailures, data.key);
 
     // Daily: every schedule is checked for a gap in the next 14 days (publishes OnCallGaps). Failed

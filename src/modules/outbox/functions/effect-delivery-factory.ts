@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ClientSettings } from '../../../config/client-settings-schema';
+import type { FunctionSettings } from '../../../config/client-settings-schema';
 import { createNotifier } from '../../../platform/notifier-factory';
 import { createFindingArchiver, createSlaScheduler } from '../../incidents/functions';
 import { createSelfHelpSite, type SelfHelpSiteEnvironment } from '../../selfhelp/functions';
@@ -39,7 +39,7 @@ export interface EffectDeliveryEnvironment extends SelfHelpSiteEnvironment {
 export function createEffectDelivery(options: {
   readonly env: EffectDeliveryEnvironment;
   readonly documents: DynamoDBDocumentClient;
-  readonly settings: ClientSettings;
+  readonly settings: FunctionSettings;
   readonly clock: { now(): Date };
   readonly observability: { readonly logger: Logger; readonly metrics: Metrics; readonly tracer: Tracer };
 }): Omit<EffectDeliveryDeps, 'outbox'> {

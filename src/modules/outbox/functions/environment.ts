@@ -10,6 +10,8 @@ const SELF_HELP_SITE = {
   selfHelpUrl: optional(ENV.selfHelpUrl),
   selfHelpAccess: optional(ENV.selfHelpAccess),
   selfHelpBundle: optional(ENV.selfHelpBundle),
+  /** The desk's contact on the site's pages: the client-contacts secret (empty without a site). */
+  clientContactsSecret: optional(ENV.clientContactsSecret),
 } as const;
 
 /** outbox-consumer-handler.ts: delivers the effects stored in the incidents table (its stream). */

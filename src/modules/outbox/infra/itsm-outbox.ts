@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { environmentOf } from '../../../platform/environment-contract';
 import { OUTBOX_CONSUMER_ENVIRONMENT } from '../functions/environment';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
+import type { ClientContactsSecret } from '../../../kernel/infra/client-contacts-secret';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
 import { acknowledgeNagFinding } from '../../../kernel/infra/nag-acknowledgements';
 import { OUTBOX_INSERT_FILTER, OUTBOX_PARTITION } from '../adapters/outbox-table-keys';
@@ -25,14 +26,31 @@ export const OUTBOX_STREAM_SETTINGS = {
   maxRecordAge: Duration.hours(6),
 } as const;
 
-/** The self-help site, when the client has one: the variables and grants of a function that rebuilds it. */
-export interface SelfHelpSitePublishing {
+/** The self-help site's own variables and grants for a function that rebuilds it (ItsmSelfHelpSite). */
+export interface SelfHelpSiteResources {
   environment(): { readonly problemsTable: string; readonly catalogueTable: string; readonly selfHelpBucket: string; readonly selfHelpUrl: string; readonly selfHelpAccess: string; readonly selfHelpBundle: string };
   grantPublisher(fn: ItsmFunction): void;
 }
 
+/** The self-help site, when the client has one: the variables and grants of a function that rebuilds it, the desk's contact (the contacts secret) included. */
+export interface SelfHelpSitePublishing {
+  environment(): ReturnType<SelfHelpSiteResources['environment']> & { readonly clientContactsSecret: string };
+  grantPublisher(fn: ItsmFunction): void;
+}
+
+/** The site's pages name the desk (the provider's named contact): its rebuilders read the client-contacts secret too. */
+export function publishingWithDeskContact(site: SelfHelpSiteResources, contacts: ClientContactsSecret, key: IKey): SelfHelpSitePublishing {
+  return {
+    environment: () => ({ ...site.environment(), clientContactsSecret: contacts.secretArn }),
+    grantPublisher: (fn) => {
+      site.grantPublisher(fn);
+      contacts.grantRead(fn, key);
+    },
+  };
+}
+
 /** No site: the variables are empty, and the publish-site effect has nothing to do. */
-export const NO_SELF_HELP_SITE = { problemsTable: '', catalogueTable: '', selfHelpBucket: '', selfHelpUrl: '', selfHelpAccess: '', selfHelpBundle: '' } as const;
+export const NO_SELF_HELP_SITE = { problemsTable: '', catalogueTable: '', selfHelpBucket: '', selfHelpUrl: '', selfHelpAccess: '', selfHelpBundle: '', clientContactsSecret: '' } as const;
 
 export interface ItsmOutboxProps {
   readonly clientId: string;

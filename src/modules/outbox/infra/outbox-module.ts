@@ -9,7 +9,7 @@ import { accountWideActionPolicy } from '../../../kernel/infra/nag-acknowledgeme
 import type { ServiceNowSettings } from '../../../config/servicenow-settings-schema';
 import { grantServiceNowPush } from '../../servicenow/infra';
 import { ARTICLE_PARTITION_PREFIX } from '../../problems/adapters';
-import { ItsmOutbox, type SelfHelpSitePublishing } from './itsm-outbox';
+import { ItsmOutbox, publishingWithDeskContact, type SelfHelpSiteResources } from './itsm-outbox';
 import { ItsmOutboxReconciler } from './itsm-outbox-reconciler';
 
 export interface OutboxModuleProps extends ItsmModuleProps {
@@ -29,7 +29,7 @@ export interface OutboxModuleProps extends ItsmModuleProps {
    * The client's self-help site, rebuilt by the outbox's functions (publish-site effects).
    * @default no site
    */
-  readonly selfHelpSite?: SelfHelpSitePublishing;
+  readonly selfHelpSite?: SelfHelpSiteResources;
   /**
    * The client's active ServiceNow integration: the consumer (and the reconciler) push incidents there.
    * @default none: nothing of the incidents or the credentials is readable
@@ -53,6 +53,7 @@ export class OutboxModule extends ItsmModule {
 
   constructor(scope: Construct, props: OutboxModuleProps) {
     super(scope, props);
+    const selfHelpSite = props.selfHelpSite && publishingWithDeskContact(props.selfHelpSite, props.clientContacts, props.data.key);
     const resolutionDrafts = { problemsTable: props.data.problemsTable.tableName, auditTable: props.data.auditTable.tableName };
     this.outbox = new ItsmOutbox(scope, 'Outbox', {
       clientId: props.clientId,
@@ -64,7 +65,7 @@ export class OutboxModule extends ItsmModule {
       topics: props.notifications,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.callCentreSecretArn && { callCentreSecretArn: props.callCentreSecretArn }),
-      ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
+      ...(selfHelpSite && { selfHelpSite }),
       ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
       resolutionDrafts,
     });
@@ -84,7 +85,7 @@ export class OutboxModule extends ItsmModule {
       jobFailures: props.jobFailures,
       ...(props.webhookSecretArn && { webhookSecretArn: props.webhookSecretArn }),
       ...(props.callCentreSecretArn && { callCentreSecretArn: props.callCentreSecretArn }),
-      ...(props.selfHelpSite && { selfHelpSite: props.selfHelpSite }),
+      ...(selfHelpSite && { selfHelpSite }),
       ...(props.servicenow && { servicenowChangesTable: props.data.changesTable }),
       resolutionDrafts,
     });

@@ -16,7 +16,7 @@ import { REPORTS_ENVIRONMENT } from '../functions/environment';
 export const MAX_REPORTS_SETTINGS_LENGTH = 3600;
 
 /** The part of the client's configuration the reports function reads. */
-export type ReportsConfig = Pick<ClientConfig, 'id' | 'timeZone' | 'slaTargets' | 'contacts' | 'sla' | 'capacity'>;
+export type ReportsConfig = Pick<ClientConfig, 'id' | 'timeZone' | 'slaTargets' | 'sla' | 'capacity'>;
 
 /**
  * The reports function's settings: the SLA policy and the capacity actions only (the rest take
@@ -28,13 +28,12 @@ export function reportsSettingsOf(config: ReportsConfig): string {
     id: config.id,
     timeZone: config.timeZone,
     slaTargets: config.slaTargets,
-    contacts: config.contacts,
     sla: config.sla,
     capacity: config.capacity,
   });
   if (reportsSettings.length > MAX_REPORTS_SETTINGS_LENGTH) {
     throw new Error(
-      `Invalid client configuration clients/${config.id}.json:\n  - capacity.actions: the capacity actions, SLA policy and contacts take ${reportsSettings.length} characters; ` +
+      `Invalid client configuration clients/${config.id}.json:\n  - capacity.actions: the capacity actions and SLA policy take ${reportsSettings.length} characters; ` +
         `the reports function's environment holds at most ${MAX_REPORTS_SETTINGS_LENGTH} (Lambda's 4 KB): agree fewer or shorter actions`,
     );
   }

@@ -1,4 +1,4 @@
-import { ENV, environmentContract } from '../../../platform/environment-contract';
+import { ENV, environmentContract, optional } from '../../../platform/environment-contract';
 
 /** servicenow-handler.ts: the business rule's calls, the exceptions' routes and the reconciliation poll. */
 export const SERVICENOW_ENVIRONMENT = environmentContract({
@@ -8,4 +8,6 @@ export const SERVICENOW_ENVIRONMENT = environmentContract({
   catalogueTable: ENV.catalogueTable,
   changesTable: ENV.changesTable,
   clientSettings: ENV.clientSettings,
+  /** The client's contacts (personal data): a secret, not the environment; empty without the exchange. */
+  clientContactsSecret: optional(ENV.clientContactsSecret),
 });

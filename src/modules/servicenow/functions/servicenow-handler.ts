@@ -18,6 +18,7 @@ import { pollChanges, type EventDeps, type PollOutcome } from '../app';
 import { SERVICENOW_ROUTES, type ServiceNowHttpDeps } from '../http/routes';
 import { SERVICENOW_ENVIRONMENT } from './environment';
 import { createServiceNowPushDeps, serviceNowSecrets } from './servicenow-factory';
+import { builtFromContacts, createClientContactsSource, type ClientContacts } from '../../../platform/client-contacts';
 
 /**
  * The ServiceNow exchange's one function: the client's business-rule calls and the exceptions'
@@ -35,7 +36,7 @@ const auditTrail = auditTrailOf({ documents, clock, ids });
 const audit = createAuditLog(auditTrail, observability);
 const sn = settings.integrations.servicenow?.enabled ? settings.integrations.servicenow : undefined;
 
-function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
+function exchangeOf(config: NonNullable<typeof sn>, contacts: ClientContacts): EventDeps {
   const markers = new DynamoDbIdempotencyMarkers(documents, env.idempotencyTable, clock);
   const desk: IncidentDeps = {
     incidents: new DynamoDbIncidentRepository(documents, env.incidentsTable, requestScopedAuditPuts(auditTrail), markers, slaPolicyOf(settings), settings.retention.outboxItems),
@@ -45,7 +46,7 @@ function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
     ids,
     audit,
     rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts, syncToServiceNow: true },
+    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts, syncToServiceNow: true },
   };
   const secrets = serviceNowSecrets(config, tracer);
   return {
@@ -63,15 +64,21 @@ function exchangeOf(config: NonNullable<typeof sn>): EventDeps {
   };
 }
 
-const exchange = sn && exchangeOf(sn);
-const deps: ServiceNowHttpDeps = { exchange };
-
 /** The routes this function serves, declared in ../http/routes.ts. */
 export const routes = SERVICENOW_ROUTES;
 
-const http = createHttpHandler(routes, deps, observability, { audit });
+// The desk's use cases name the client's contacts (escalations, notices): from their secret, at the
+// start of each invocation; the exchange and its routes are built again only when they change.
+const served = (exchange: EventDeps | undefined) => ({ exchange, http: createHttpHandler(routes, { exchange } satisfies ServiceNowHttpDeps, observability, { audit }) });
+if (sn && !env.clientContactsSecret) throw new Error('The ServiceNow exchange needs the client contacts secret (CLIENT_CONTACTS_SECRET_ARN)');
+// Without the exchange nothing here names a contact: the secret is not read.
+const withoutExchange = sn ? undefined : served(undefined);
+const servedOf = sn
+  ? builtFromContacts(createClientContactsSource({ secretArn: env.clientContactsSecret!, tracer }), (contacts) => served(exchangeOf(sn, contacts)))
+  : async () => withoutExchange!;
 
 const poll = async (context: Context): Promise<PollOutcome | { skipped: string }> => {
+  const { exchange } = await servedOf();
   if (!exchange) return { skipped: 'no ServiceNow integration' };
   return withRequestContext({ requestId: context.awsRequestId }, async () => {
     const onFailure = (error: unknown, sysId: string) => logger.error('record not synced; the next poll reads it again', { sysId, error: error as Error });
@@ -89,4 +96,4 @@ const poll = async (context: Context): Promise<PollOutcome | { skipped: string }
 };
 
 export const handler = async (event: APIGatewayProxyEvent | ScheduledEvent, context: Context): Promise<APIGatewayProxyResult | PollOutcome | { skipped: string }> =>
-  'httpMethod' in event ? http(event, context) : poll(context);
+  'httpMethod' in event ? (await servedOf()).http(event, context) : poll(context);

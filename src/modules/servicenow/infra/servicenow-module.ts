@@ -76,6 +76,8 @@ export class ServiceNowModule extends ItsmModule {
         catalogueTable: data.catalogueTable.tableName,
         changesTable: data.changesTable.tableName,
         clientSettings: props.clientSettings,
+        // Only with the exchange, whose desk use cases name the client's contacts.
+        clientContactsSecret: settings ? props.clientContacts.secretArn : '',
       }),
     });
     fn.grantAuditAppend(this.auditAppend);
@@ -88,6 +90,7 @@ export class ServiceNowModule extends ItsmModule {
       fn.grantTable({ table: data.changesTable, key: data.key, access: ['get', 'put'], leadingKeys: [CHANGE_PARTITION_PATTERN] });
       fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [settings.auth.secretArn, settings.webhookSecretArn] }));
       fn.grantQueueSend(jobFailures, data.key);
+      props.clientContacts.grantRead(fn, data.key);
       new Rule(scope, 'ServiceNowPollSchedule', {
         description: "Reconciles with the client's ServiceNow: records changed there that no business-rule call brought",
         schedule: Schedule.rate(Duration.minutes(settings.poll.everyMinutes)),
