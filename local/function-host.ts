@@ -23,10 +23,15 @@ const STAND_INS_PRELOAD = '__local-stand-ins';
 /**
  * Hosts the stack's functions locally: bundles each one from the entry its template metadata
  * names (esbuild, like NodejsFunction) and runs it in a worker thread with the environment the
- * template gives it.
+ * template gives it. A function's worker starts on its first invocation, as a Lambda execution
+ * environment does (its init runs then, and an init that fails fails that invocation and is tried
+ * again on the next): a runtime pays for the functions it is asked to run, not for all of them.
  */
 export class FunctionHost {
   private readonly workers = new Map<string, { worker: Worker; pending: Map<string, Pending>; timeoutMs: number }>();
+  /** Per function: starts its worker (once; again after a failed init), resolved when it is ready. */
+  private readonly starters = new Map<string, () => Promise<void>>();
+  private stopped = false;
   readonly initTimes = new Map<string, number>();
 
   private constructor(private readonly afterInvocation?: () => Promise<void>) {}
@@ -55,11 +60,15 @@ export class FunctionHost {
       [STAND_INS_PRELOAD]: join(PROJECT_ROOT, 'local/stand-ins/worker-preload.ts'),
     };
     const bundles = options.bundleCacheDir ? await cachedBundles(entryPoints, options.bundleCacheDir) : await bundle(entryPoints, options.buildDir);
-    await Promise.all(
-      options.functions.map((fn) =>
-        host.spawn(fn, join(bundles, `${fn.logicalId}.js`), join(bundles, `${STAND_INS_PRELOAD}.js`), options.environmentOf(fn), options.onLog),
-      ),
-    );
+    for (const fn of options.functions) {
+      let starting: Promise<void> | undefined;
+      const start = () =>
+        host.spawn(fn, join(bundles, `${fn.logicalId}.js`), join(bundles, `${STAND_INS_PRELOAD}.js`), options.environmentOf(fn), options.onLog).catch((error: unknown) => {
+          starting = undefined;
+          throw error;
+        });
+      host.starters.set(fn.logicalId, () => (starting ??= start()));
+    }
     return host;
   }
 
@@ -96,8 +105,11 @@ export class FunctionHost {
       worker.on('message', (message: { type?: string; id?: string; initMs?: number; error?: string; result?: unknown }) => {
         if (message.type === 'ready') {
           this.initTimes.set(fn.logicalId, message.initMs ?? 0);
-          if (message.error) reject(new Error(`${fn.logicalId} (${fn.entry}) failed to initialise:\n${message.error}`));
-          else resolveReady();
+          if (message.error || this.stopped) {
+            this.workers.delete(fn.logicalId);
+            void worker.terminate();
+            reject(new Error(this.stopped ? `${fn.logicalId}: the runtime is stopping` : `${fn.logicalId} (${fn.entry}) failed to initialise:\n${message.error}`));
+          } else resolveReady();
           return;
         }
         const entry = pending.get(message.id!);
@@ -116,9 +128,16 @@ export class FunctionHost {
     return outcome;
   }
 
-  private run(functionId: string, event: unknown, requestId: string): Promise<InvocationResult> {
+  private async run(functionId: string, event: unknown, requestId: string): Promise<InvocationResult> {
+    const start = this.starters.get(functionId);
+    if (!start) return { error: `No local function ${functionId}` };
+    try {
+      await start();
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
     const hosted = this.workers.get(functionId);
-    if (!hosted) return Promise.resolve({ error: `No local function ${functionId}` });
+    if (!hosted) return { error: `No local function ${functionId}` };
     return new Promise((resolveInvocation) => {
       const timer = setTimeout(() => {
         hosted.pending.delete(requestId);
@@ -130,6 +149,7 @@ export class FunctionHost {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.workers.values()].map(({ worker }) => worker.terminate()));
     this.workers.clear();
   }
