@@ -6,7 +6,7 @@
  * CommonJS like our own code.
  *
  * Jest runs a project's globalSetup only when one of its files is selected, so `jest test/unit`
- * starts nothing: the integration project starts one DynamoDB Local for its files, the e2e
+ * starts nothing: the integration project starts two DynamoDB Locals for its files, the e2e
  * project starts the shared local runtime (in the background) for the e2e files that share it.
  * Every run gets a scratch folder (run-dir-setup.ts) where the synthesized template is cached.
  * @type {import('jest').Config}
@@ -21,6 +21,8 @@ const project = (name, extra = {}) => ({
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
+  // jest-runtime, with V8's code cache for the modules every file loads again (see the file).
+  runtime: '<rootDir>/test/support/code-cache-runtime.js',
   ...extra,
 });
 

@@ -222,7 +222,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // answers after a durable commit. Any later request queues behind that COMMIT: one cheap
       // ListTables after each invocation, before its outcome goes back, makes what a function
       // acknowledged here as durable as it is on AWS. Not needed when nothing outlives the process.
-      ...(!options.inMemory && { afterInvocation: () => engineBarrier(client) }),
+      // Then the stream pollers, which slow down while nothing is written, go back to Lambda's pace.
+      afterInvocation: async () => {
+        if (!options.inMemory) await engineBarrier(client);
+        streamConsumers?.wake();
+      },
     });
 
     const runningSns = sns;

@@ -10,6 +10,8 @@ import { OUTBOX_PARTITION } from '../src/modules/outbox/adapters/outbox-table-ke
 
 /** How often the local runtime polls each stream (Lambda polls a shard about four times a second). */
 const POLL_INTERVAL_MS = 250;
+/** The longest wait between polls of an idle stream; `wake()` ends it (see LocalStreamPoller.start). */
+const IDLE_POLL_INTERVAL_MS = 2_000;
 
 export interface RunningStreamConsumers {
   readonly mappings: readonly TemplateStreamMapping[];
@@ -17,6 +19,8 @@ export interface RunningStreamConsumers {
   outbox(): Promise<{ readonly undelivered: readonly Record<string, unknown>[]; readonly failed: readonly FailedStreamBatch[] }>;
   /** Polls until everything written so far has been handed on. */
   drain(): Promise<void>;
+  /** Something may have been written (a function ran): the pollers go back to their busy interval. */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -64,7 +68,7 @@ export async function startStreamConsumers(options: {
       ...(options.checkpointFile && { checkpointFile: `${options.checkpointFile.replace(/\.json$/, '')}-${mapping.logicalId}.json` }),
       onPollError: (error) => options.onError?.(`polling ${mapping.logicalId}: ${(error as Error).message}`),
     });
-    poller.start(POLL_INTERVAL_MS);
+    poller.start(POLL_INTERVAL_MS, IDLE_POLL_INTERVAL_MS);
     pollers.push(poller);
   }
   const outboxTable = mappings.map((m) => options.tableNames[m.tableId]).find((name) => name?.startsWith('DataIncidentsTable'));
@@ -86,6 +90,9 @@ export async function startStreamConsumers(options: {
     },
     drain: async () => {
       for (const poller of pollers) await poller.drain();
+    },
+    wake: () => {
+      for (const poller of pollers) poller.wake();
     },
     stop: async () => {
       await Promise.all(pollers.map((p) => p.stop()));

@@ -71,6 +71,10 @@ export class LocalStreamPoller {
   private readonly checkpoints: Record<string, string>;
   private polling: Promise<number> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private cadence: { readonly busyMs: number; readonly idleMs: number } | undefined;
+  private delayMs = 0;
+  private dueAt = 0;
+  private woken = false;
   private stopped = false;
   /** Each open shard's iterator after its last record read, for the next poll. */
   private readonly nextIterators = new Map<string, string>();
@@ -82,18 +86,50 @@ export class LocalStreamPoller {
     this.checkpoints = options.checkpointFile && existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) : {};
   }
 
-  /** Polls every `intervalMs` until stopped. */
-  start(intervalMs = 200): void {
-    const tick = async () => {
-      if (this.stopped) return;
-      try {
-        await this.poll();
-      } catch (error) {
-        this.options.onPollError?.(error);
-      }
-      if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
-    };
-    this.timer = setTimeout(tick, 0);
+  /**
+   * Polls every `intervalMs` while records come, as Lambda's poller does (about four times a
+   * second). After a pass that read nothing the wait doubles, up to `idleIntervalMs`, and `wake()`
+   * brings it back to `intervalMs`: an idle local runtime (most of a test run's life) then costs a
+   * poll every few seconds instead of four a second, yet nothing written waits longer than on
+   * Lambda once the runtime wakes the pollers after each invocation.
+   */
+  start(intervalMs = 200, idleIntervalMs = intervalMs): void {
+    this.cadence = { busyMs: intervalMs, idleMs: Math.max(intervalMs, idleIntervalMs) };
+    this.delayMs = intervalMs;
+    this.schedule(0);
+  }
+
+  /** Something may have been written: the next poll comes within the busy interval. */
+  wake(): void {
+    if (this.stopped || !this.cadence) return;
+    this.delayMs = this.cadence.busyMs;
+    if (this.timer === undefined) {
+      this.woken = true; // a pass is running: the one after it waits the busy interval
+      return;
+    }
+    if (this.dueAt - Date.now() > this.cadence.busyMs) {
+      clearTimeout(this.timer);
+      this.schedule(this.cadence.busyMs);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    this.dueAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    if (this.stopped || !this.cadence) return;
+    let read = 0;
+    try {
+      read = await this.poll();
+    } catch (error) {
+      this.options.onPollError?.(error);
+    }
+    this.delayMs = read > 0 || this.woken ? this.cadence.busyMs : Math.min(this.delayMs * 2, this.cadence.idleMs);
+    this.woken = false;
+    if (!this.stopped) this.schedule(this.delayMs);
   }
 
   async stop(): Promise<void> {

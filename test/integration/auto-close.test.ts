@@ -293,9 +293,9 @@ describe('auto-close handler (scheduled Lambda)', () => {
       handler = (require('../../src/modules/incidents/functions/auto-close-handler') as typeof import('../../src/modules/incidents/functions/auto-close-handler')).handler as unknown as typeof handler;
     });
   });
-  afterAll(() => {
+  afterAll(async () => {
     restore?.();
-    tables?.destroy();
+    await tables?.destroy();
   });
 
   const scheduledEvent = (): ScheduledEvent => ({

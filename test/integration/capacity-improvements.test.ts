@@ -50,9 +50,9 @@ beforeAll(async () => {
   const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
   await incidents.create(aChange(anIncident({ service: 'shop', createdAt: '2026-10-01T09:00:00.000Z', detectedAt: '2026-10-01T09:00:00.000Z', outage: { end: '2026-10-01T09:30:00.000Z' } })));
 });
-afterAll(() => {
+afterAll(async () => {
   restore?.();
-  tables?.destroy();
+  await tables?.destroy();
 });
 
 const record = (caller: TestCaller, body: unknown, service = 'shop') =>

@@ -57,9 +57,9 @@ beforeAll(async () => {
   });
   await catalogue.createService(newService(input, { name: 'setup' } as never, '2026-01-01T00:00:00.000Z'));
 });
-afterAll(() => {
+afterAll(async () => {
   restore?.();
-  tables?.destroy();
+  await tables?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -68,9 +68,9 @@ beforeAll(async () => {
   await known('Duplicate known error', ['email'], { problemId: canceled.id });
   await updateProblem(deps, engineer, canceled.id, { state: 'Canceled', cancelReason: 'Duplicate of the relay problem' }, 1);
 });
-afterAll(() => {
+afterAll(async () => {
   restore?.();
-  tables?.destroy();
+  await tables?.destroy();
 });
 
 const serviceReport = (query: Record<string, string>) => invoke(handler, 'GET', { path: '/reports/service', query, caller: callers.serviceOwner });

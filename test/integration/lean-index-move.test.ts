@@ -15,6 +15,7 @@ import { INCIDENT_INDEXES, RETIRED_INCIDENT_INDEXES } from '../../src/modules/in
 import { DynamoDbOpenSlaClocks } from '../../src/modules/outbox/adapters/dynamodb-open-sla-clocks';
 import { tablesOf } from '../../local/template-model';
 import { synthesizedTemplate } from '../support/synthesized-template';
+import { testEngineEndpoint } from '../support/test-tables';
 import { aChange, anIncident } from './support-incidents';
 
 /**
@@ -23,7 +24,7 @@ import { aChange, anIncident } from './support-incidents';
  * readers, deployed at the first step, answer from the retired index while the lean one is missing.
  * Here the table has only the indexes such a stack had.
  */
-const client = new DynamoDBClient({ endpoint: process.env['ITSM_TEST_DYNAMODB_ENDPOINT'], region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const client = new DynamoDBClient({ endpoint: testEngineEndpoint(), region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 const documents = createDocumentClient(client);
 const tableName = `incidents-before-lean-${randomUUID().slice(0, 8)}`;
 const repository = new DynamoDbIncidentRepository(documents, tableName);

@@ -17,9 +17,9 @@ beforeAll(async () => {
     handler = (require('../../src/modules/oncall/functions/oncall-handler') as { handler: ProxyHandler }).handler;
   });
 });
-afterAll(() => {
+afterAll(async () => {
   restore?.();
-  tables?.destroy();
+  await tables?.destroy();
 });
 
 const weekly = {

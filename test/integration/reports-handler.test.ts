@@ -29,9 +29,9 @@ beforeAll(async () => {
   const incident = anIncident({ service: 'email', createdAt: '2026-10-01T09:00:00.000Z', detectedAt: '2026-10-01T09:00:00.000Z', outage: { end: '2026-10-01T09:30:00.000Z' }, usersAffected: 10 });
   await repo.create(aChange(incident));
 });
-afterAll(() => {
+afterAll(async () => {
   restore?.();
-  tables?.destroy();
+  await tables?.destroy();
 });
 
 const period = { from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:00:00Z' };

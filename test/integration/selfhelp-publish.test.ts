@@ -42,8 +42,8 @@ beforeEach(async () => {
   repository = new DynamoDbProblemRepository(tables.documents, tables.names.problems, tables.names.incidents);
   siteDir = mkdtempSync(join(tmpdir(), 'itsm-site-'));
 });
-afterEach(() => {
-  tables?.destroy();
+afterEach(async () => {
+  await tables?.destroy();
   rmSync(siteDir, { recursive: true, force: true });
 });
 

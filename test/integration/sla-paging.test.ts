@@ -160,7 +160,7 @@ afterAll(async () => {
   undoStandIns?.();
   await callCentre?.close();
   await sns?.stop();
-  tables?.destroy();
+  await tables?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

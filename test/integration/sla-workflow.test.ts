@@ -83,7 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await notices?.stop();
   await sns?.stop();
-  tables?.destroy();
+  await tables?.destroy();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

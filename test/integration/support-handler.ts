@@ -178,7 +178,7 @@ export async function startFunctionEnvironment(options: { readonly sns?: boolean
   const stop = async (): Promise<void> => {
     await workflows?.sfn.stop();
     await sns?.stop();
-    tables.destroy();
+    await tables.destroy();
     rmSync(dir, { recursive: true, force: true });
   };
   try {

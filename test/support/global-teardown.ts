@@ -1,4 +1,4 @@
 export default async function globalTeardown(): Promise<void> {
-  const engine = (globalThis as { __itsmEngine?: { stop(): Promise<void> } }).__itsmEngine;
-  await engine?.stop();
+  const engines = (globalThis as { __itsmEngines?: { stop(): Promise<void> }[] }).__itsmEngines ?? [];
+  await Promise.all(engines.map((engine) => engine.stop()));
 }
