@@ -32,7 +32,6 @@ export class FunctionHost {
   /** Per function: starts its worker (once; again after a failed init), resolved when it is ready. */
   private readonly starters = new Map<string, () => Promise<void>>();
   private stopped = false;
-  readonly initTimes = new Map<string, number>();
 
   private constructor(private readonly afterInvocation?: () => Promise<void>) {}
 
@@ -102,9 +101,8 @@ export class FunctionHost {
       }
       const pending = new Map<string, Pending>();
       this.workers.set(fn.logicalId, { worker, pending, timeoutMs: fn.timeoutSeconds * 1000 });
-      worker.on('message', (message: { type?: string; id?: string; initMs?: number; error?: string; result?: unknown }) => {
+      worker.on('message', (message: { type?: string; id?: string; error?: string; result?: unknown }) => {
         if (message.type === 'ready') {
-          this.initTimes.set(fn.logicalId, message.initMs ?? 0);
           if (message.error || this.stopped) {
             this.workers.delete(fn.logicalId);
             void worker.terminate();

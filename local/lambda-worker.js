@@ -7,7 +7,6 @@ const { parentPort, workerData } = require('node:worker_threads');
 
 let handler;
 let initError;
-const started = process.hrtime.bigint();
 try {
   // The local stand-ins (registered through the adapter seam the handlers' factories ask first),
   // before the handler's module is evaluated: a handler creates its adapters at cold start.
@@ -17,8 +16,7 @@ try {
 } catch (error) {
   initError = error;
 }
-const initMs = Number(process.hrtime.bigint() - started) / 1e6;
-parentPort.postMessage({ type: 'ready', initMs, error: initError ? String(initError.stack || initError) : undefined });
+parentPort.postMessage({ type: 'ready', error: initError ? String(initError.stack || initError) : undefined });
 
 parentPort.on('message', async ({ id, event, requestId, deadlineMs }) => {
   if (initError) return parentPort.postMessage({ id, error: `Init failed: ${initError.stack || initError}` });
