@@ -19,6 +19,7 @@ import {
   useClientStacks,
   type ApiOperation,
   type CfnResourceJson,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -35,16 +36,16 @@ const signsIn = (clientId: string) => clientId === 'acme-us';
 /** The catalogue routes a client's API has: the optional `selfhelp` group's only with the site's sign-in. */
 const routesOf = (clientId: string) => API_ROUTES.filter((route) => route.group !== 'selfhelp' || signsIn(clientId));
 const GROUP_ENTRIES = {
-  incidents: 'src/modules/incidents/functions/incidents-handler.ts',
-  audit: 'src/modules/audit/functions/audit-handler.ts',
-  catalogue: 'src/modules/catalogue/functions/catalogue-handler.ts',
-  problems: 'src/modules/problems/functions/problems-handler.ts',
-  changes: 'src/modules/changes/functions/changes-handler.ts',
-  meta: 'src/modules/meta/functions/meta-handler.ts',
-  reports: 'src/modules/reports/functions/reports-handler.ts',
-  oncall: 'src/modules/oncall/functions/oncall-handler.ts',
-  servicenow: 'src/modules/servicenow/functions/servicenow-handler.ts',
-  selfhelp: 'src/modules/selfhelp/functions/site-sign-in-handler.ts',
+  incidents: HANDLER_ENTRIES.incidents,
+  audit: HANDLER_ENTRIES.audit,
+  catalogue: HANDLER_ENTRIES.catalogue,
+  problems: HANDLER_ENTRIES.problems,
+  changes: HANDLER_ENTRIES.changes,
+  meta: HANDLER_ENTRIES.meta,
+  reports: HANDLER_ENTRIES.reports,
+  oncall: HANDLER_ENTRIES.oncall,
+  servicenow: HANDLER_ENTRIES.servicenow,
+  selfhelp: HANDLER_ENTRIES.siteSignIn,
 } as const;
 
 describe.each(['example', 'acme-us'])('%s: routes and authorization', (clientId) => {
@@ -357,7 +358,7 @@ describe.each(['example', 'acme-us'])('%s: identity', (clientId) => {
     expect(pool.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaVersion).toBe('V2_0');
     const trigger = referencedId(pool.Properties.LambdaConfig.PreTokenGenerationConfig.LambdaArn)!;
     expect(resources[trigger]!.Type).toBe('AWS::Lambda::Alias');
-    expect(resources[functionOfAlias(resources, trigger)]!.Metadata[ENTRY_METADATA]).toBe('src/modules/meta/functions/meta-handler.ts');
+    expect(resources[functionOfAlias(resources, trigger)]!.Metadata[ENTRY_METADATA]).toBe(HANDLER_ENTRIES.meta);
     // Cognito may invoke it, from this pool only.
     const invokers = resourcesOfType(resources, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'cognito-idp.amazonaws.com');
     expect(invokers.map(([, p]) => referencedId(p.Properties.FunctionName))).toEqual([trigger]);

@@ -25,6 +25,7 @@ import {
   statementsOfRole,
   useClientStacks,
   type PolicyStatementJson,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -69,29 +70,26 @@ function tamperingAllowed(statement: PolicyStatementJson, tableId: string): stri
 }
 
 const WRITERS = [
-  'src/modules/incidents/functions/incidents-handler.ts',
-  'src/modules/incidents/functions/auto-close-handler.ts',
-  'src/modules/monitoring/functions/event-ingestion-handler.ts',
-  'src/modules/incidents/functions/sla-clock-handler.ts',
-  'src/modules/catalogue/functions/catalogue-handler.ts',
-  'src/modules/problems/functions/problems-handler.ts',
-  'src/modules/changes/functions/changes-handler.ts',
+  HANDLER_ENTRIES.incidents,
+  HANDLER_ENTRIES.autoClose,
+  HANDLER_ENTRIES.eventIngestion,
+  HANDLER_ENTRIES.slaClock,
+  HANDLER_ENTRIES.catalogue,
+  HANDLER_ENTRIES.problems,
+  HANDLER_ENTRIES.changes,
   // Reads reports; records capacity measurements and improvement items, and the requests it refuses.
-  'src/modules/reports/functions/reports-handler.ts',
-  'src/modules/problems/functions/knowledge-retirement-handler.ts',
+  HANDLER_ENTRIES.reports,
+  HANDLER_ENTRIES.knowledgeRetirement,
   // Schedules and escalation policies, and the requests it refuses.
-  'src/modules/oncall/functions/oncall-handler.ts',
+  HANDLER_ENTRIES.oncall,
   // Changes relayed from the client's ServiceNow, as the integration actor.
-  'src/modules/servicenow/functions/servicenow-handler.ts',
+  HANDLER_ENTRIES.servicenow,
   // Knowledge drafts of resolutions (draft-article effects), audited as their resolvers'.
-  'src/modules/outbox/functions/outbox-consumer-handler.ts',
-  'src/modules/outbox/functions/outbox-reconciler-handler.ts',
+  HANDLER_ENTRIES.outboxConsumer,
+  HANDLER_ENTRIES.outboxReconciler,
   // Closed records pseudonymised past retention: the record of each run.
-  'src/modules/privacy/functions/retention-handler.ts',
+  HANDLER_ENTRIES.retention,
 ];
-const AUDIT_ENTRY = 'src/modules/audit/functions/audit-handler.ts';
-const CHAINER_ENTRY = 'src/modules/audit/functions/audit-chainer-handler.ts';
-const PRUNER_ENTRY = 'src/modules/audit/functions/audit-pruner-handler.ts';
 
 test('the matcher catches wildcards and every spelling of a tampering action (so the walk below can fail)', () => {
   const tableId = 'AuditTable';
@@ -131,7 +129,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const tableId = auditTableId();
     const statements = allStatements(resources);
     expect(statements.length).toBeGreaterThan(10);
-    const pruner = functionWithEntry(resources, PRUNER_ENTRY);
+    const pruner = functionWithEntry(resources, HANDLER_ENTRIES.auditPruner);
     // A statement is the pruner's when it is in the pruner role's inline policy or in a policy attached to that role.
     const ofPruner = (logicalId: string) => logicalId === pruner.roleId || asList<unknown>(resources[logicalId]!.Properties.Roles ?? []).some((role) => referencedIds(role).has(pruner.roleId));
     const offending = statements
@@ -177,8 +175,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { resources } = fixture.get(clientId);
     const tableId = auditTableId();
     const table = `\${${tableId}.Arn}`;
-    const chainer = functionWithEntry(resources, CHAINER_ENTRY);
-    const auditors = functionWithEntry(resources, AUDIT_ENTRY);
+    const chainer = functionWithEntry(resources, HANDLER_ENTRIES.auditChainer);
+    const auditors = functionWithEntry(resources, HANDLER_ENTRIES.audit);
     const put = (pk: string, context: Record<string, string> = {}): IamRequest => ({ action: 'dynamodb:PutItem', resource: table, context: { 'dynamodb:LeadingKeys': [pk], ...context } });
     expect(evaluate(chainer.statements, put(chainEntryKey(1).pk))).toBe('allowed');
     expect(evaluate(chainer.statements, put(chainHeadKey.pk))).toBe('allowed');
@@ -226,7 +224,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('only the pruner deletes, and only records and chain entries (never the head or the marker, never with ReturnValues); it moves the marker, cannot write the chain or seal', () => {
     const { resources } = fixture.get(clientId);
     const table = `\${${auditTableId()}.Arn}`;
-    const pruner = functionWithEntry(resources, PRUNER_ENTRY);
+    const pruner = functionWithEntry(resources, HANDLER_ENTRIES.auditPruner);
     const ask = (action: string, pk: string, context: Record<string, string> = {}): IamRequest => ({ action: `dynamodb:${action}`, resource: table, context: { 'dynamodb:LeadingKeys': [pk], ...context } });
     const record = auditRecordKey('0b7e2c1a-0000-4000-8000-000000000001').pk;
     const decisions = (requests: Record<string, IamRequest>) => Object.fromEntries(Object.entries(requests).map(([what, request]) => [what, evaluate(pruner.statements, request)]));
@@ -255,7 +253,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     };
     expect(decisions(refused)).toEqual(Object.fromEntries(Object.keys(refused).map((what) => [what, 'implicitly denied'])));
     // Nobody else may delete anything in the table, the chainer included.
-    for (const entry of [...WRITERS, CHAINER_ENTRY, AUDIT_ENTRY]) {
+    for (const entry of [...WRITERS, HANDLER_ENTRIES.auditChainer, HANDLER_ENTRIES.audit]) {
       const { statements } = functionWithEntry(resources, entry);
       expect({ entry, decision: evaluate(statements, ask('DeleteItem', record)) }).toEqual({ entry, decision: 'implicitly denied' });
     }
@@ -264,7 +262,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('only the audit function and the chainer read audit records: the auditors\' function GetItem, BatchGetItem and Query on the table, Query on each index by name; the chainer records by key and the head', () => {
     const { resources } = fixture.get(clientId);
     const tableId = auditTableId();
-    const { roleId, statements } = functionWithEntry(resources, AUDIT_ENTRY);
+    const { roleId, statements } = functionWithEntry(resources, HANDLER_ENTRIES.audit);
     const onTable = statements.filter((s) => referencedIds(s.Resource).has(tableId));
     const unconditioned = onTable.filter((s) => s.Condition === undefined);
     expect([...new Set(unconditioned.flatMap((s) => asList(s.Action)))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query']);
@@ -274,8 +272,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // Every other role that names the table does so only under the chain-head condition or to Put.
     const grantees = granteesOf(resources, tableId);
     const writerRoles = WRITERS.map((entry) => functionWithEntry(resources, entry).roleId);
-    const chainer = functionWithEntry(resources, CHAINER_ENTRY);
-    const pruner = functionWithEntry(resources, PRUNER_ENTRY);
+    const chainer = functionWithEntry(resources, HANDLER_ENTRIES.auditChainer);
+    const pruner = functionWithEntry(resources, HANDLER_ENTRIES.auditPruner);
     expect(grantees.sort()).toEqual([...writerRoles, roleId, chainer.roleId, pruner.roleId].sort());
     // The pruner reads only the chain, the head and the marker (the previous test): every one of its statements on the table is conditioned.
     expect(pruner.statements.filter((s) => referencedIds(s.Resource).has(tableId) && s.Condition === undefined)).toEqual([]);

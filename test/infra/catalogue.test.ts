@@ -16,19 +16,18 @@ import {
   apiOperationsOf,
   integratedFunctionIds,
   useClientStacks,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
 
-const CATALOGUE_ENTRY = 'src/modules/catalogue/functions/catalogue-handler.ts';
-const INCIDENTS_ENTRY = 'src/modules/incidents/functions/incidents-handler.ts';
 const CATALOGUE_TABLE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the catalogue function may GetItem, Query, PutItem and DeleteItem on the catalogue table, Query each index by name; of the other tables only the idempotency table and (append-only) the audit table', () => {
     const { stack, resources } = fixture.get(clientId);
     const [tableId, idempotencyId, auditId] = [stack.data.catalogueTable, stack.data.idempotencyTable, stack.data.auditTable].map((t) => idOf(stack, t));
-    const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
+    const catalogue = functionWithEntry(resources, HANDLER_ENTRIES.catalogue);
     const allDynamo = catalogue.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
     const tableIds = new Set(resourcesOfType(resources, 'AWS::DynamoDB::Table').map(([id]) => id));
     expect(new Set(allDynamo.flatMap((s) => [...referencedIds(s.Resource)].filter((id) => tableIds.has(id))))).toEqual(new Set([tableId, idempotencyId, auditId]));
@@ -51,12 +50,12 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('only the catalogue, incidents, changes, SLA check, auto-close and reports functions touch the catalogue table; incidents, changes, SLA check and auto-close only with GetItem (auto-close: a review action\'s service owner now; CI writes of the changes function: changes.test.ts; reports: iam.test.ts)', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.catalogueTable);
-    const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
-    const changes = functionWithEntry(resources, 'src/modules/changes/functions/changes-handler.ts');
-    const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
-    const autoClose = functionWithEntry(resources, 'src/modules/incidents/functions/auto-close-handler.ts');
+    const catalogue = functionWithEntry(resources, HANDLER_ENTRIES.catalogue);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.incidents);
+    const slaClock = functionWithEntry(resources, HANDLER_ENTRIES.slaClock);
+    const changes = functionWithEntry(resources, HANDLER_ENTRIES.changes);
+    const reports = functionWithEntry(resources, HANDLER_ENTRIES.reports);
+    const autoClose = functionWithEntry(resources, HANDLER_ENTRIES.autoClose);
     // With a self-help site, the outbox's functions also read the services' status for it (selfhelp-site.test.ts).
     const site = fixture.get(clientId).config.selfHelp.site.enabled
       ? resourcesOfType(resources, 'AWS::IAM::Role').map(([id]) => id).filter((id) => id.startsWith('OutboxConsumerRole') || id.startsWith('OutboxReconcilerFunctionRole'))
@@ -73,7 +72,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the catalogue function serves every catalogue route and only those', () => {
     const { resources } = fixture.get(clientId);
-    const catalogue = functionWithEntry(resources, CATALOGUE_ENTRY);
+    const catalogue = functionWithEntry(resources, HANDLER_ENTRIES.catalogue);
     const paths = apiOperationsOf(resources)
       .filter((m) => integratedFunctionIds(m.operation, resources).includes(catalogue.logicalId))
       .map((m) => m.operation.operationId as string)

@@ -19,11 +19,10 @@ import {
   retentionGrants,
   statementsOn,
   useClientStacks,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
-
-const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the changes function: read and write (no delete) on the changes table and Query on its indexes; GetItem on the catalogue, Put/Delete of CI entries only; GetItem and the number index on incidents, PutItem of outbox items (the approvers\' notice, the ServiceNow mirror; no topic); idempotency; append-only audit', () => {
@@ -35,7 +34,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       stack.data.idempotencyTable,
       stack.data.auditTable,
     ].map((t) => idOf(stack, t));
-    const changes = functionWithEntry(resources, CHANGES_ENTRY);
+    const changes = functionWithEntry(resources, HANDLER_ENTRIES.changes);
     const tableIds = new Set(resourcesOfType(resources, 'AWS::DynamoDB::Table').map(([tid]) => tid));
     const touched = new Set(changes.statements.flatMap((s) => [...referencedIds(s.Resource)].filter((tid) => tableIds.has(tid))));
     expect(touched).toEqual(new Set([changesId, catalogueId, incidentsId, idempotencyId, auditId]));
@@ -75,9 +74,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('besides the changes function, only the incidents function writes the changes table: GetItem and PutItem on service requests (REQUEST# keys) only; the reports function only queries it', () => {
     const { stack, resources } = fixture.get(clientId);
     const changesId = idOf(stack, stack.data.changesTable);
-    const changes = functionWithEntry(resources, CHANGES_ENTRY);
-    const incidents = functionWithEntry(resources, 'src/modules/incidents/functions/incidents-handler.ts');
-    const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
+    const changes = functionWithEntry(resources, HANDLER_ENTRIES.changes);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.incidents);
+    const reports = functionWithEntry(resources, HANDLER_ENTRIES.reports);
     // The retention job: closed requests and changes on byState, rewritten under their own partitions (test/integration/retention-pseudonymisation.test.ts).
     const retention = functionWithEntry(resources, RETENTION_ENTRY);
     expect(granteesOf(resources, changesId).sort()).toEqual([changes.roleId, incidents.roleId, reports.roleId, retention.roleId].sort());

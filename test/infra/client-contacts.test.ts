@@ -28,22 +28,17 @@ import {
   type CfnResourceJson,
   type PolicyStatementJson,
   type SynthesizedClientStack,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks({}, { testClients: true });
 const clientIds = clientConfigsFor({ testClients: true }).map((c) => c.id);
 
-const INCIDENTS = 'src/modules/incidents/functions/incidents-handler.ts';
-const SLA_CLOCK = 'src/modules/incidents/functions/sla-clock-handler.ts';
-const AUTO_CLOSE = 'src/modules/incidents/functions/auto-close-handler.ts';
-const EVENT_INGESTION = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
-const ONCALL = 'src/modules/oncall/functions/oncall-handler.ts';
-const SERVICENOW = 'src/modules/servicenow/functions/servicenow-handler.ts';
-const OUTBOX = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'];
+const OUTBOX = [HANDLER_ENTRIES.outboxConsumer, HANDLER_ENTRIES.outboxReconciler];
 
 /** The functions that name contacts, for this client: the ServiceNow exchange's and the site's rebuilders only where the client has them. */
 const readersOf = (config: ClientConfig): string[] =>
-  [INCIDENTS, SLA_CLOCK, AUTO_CLOSE, EVENT_INGESTION, ONCALL, ...(config.integrations.servicenow?.enabled ? [SERVICENOW] : []), ...(config.selfHelp.site.enabled ? OUTBOX : [])].sort();
+  [HANDLER_ENTRIES.incidents, HANDLER_ENTRIES.slaClock, HANDLER_ENTRIES.autoClose, HANDLER_ENTRIES.eventIngestion, HANDLER_ENTRIES.oncall, ...(config.integrations.servicenow?.enabled ? [HANDLER_ENTRIES.servicenow] : []), ...(config.selfHelp.site.enabled ? OUTBOX : [])].sort();
 
 const contactsSecretOf = (resources: Readonly<Record<string, CfnResourceJson>>): [string, CfnResourceJson] => {
   const secretId = clientContactsSecretIdOf(resources);
@@ -131,7 +126,7 @@ const isWildcardSecretsGrant = (statement: PolicyStatementJson): boolean =>
 
 test('the scan would see a contact in an environment (the packed settings are unpacked)', () => {
   const { resources, config } = fixture.get('example');
-  const [, fn] = resourcesOfType(resources, 'AWS::Lambda::Function').find(([, r]) => r.Metadata?.[ENTRY_METADATA] === INCIDENTS)!;
+  const [, fn] = resourcesOfType(resources, 'AWS::Lambda::Function').find(([, r]) => r.Metadata?.[ENTRY_METADATA] === HANDLER_ENTRIES.incidents)!;
   const email = config.contacts.providerNamed.email;
   const { packSettings } = require('../../src/config/packed-settings') as typeof import('../../src/config/packed-settings');
   const leaking = { ...fn, Properties: { ...fn.Properties, Environment: { Variables: { ...fn.Properties.Environment.Variables, [ENV.clientSettings]: packSettings(JSON.stringify({ contacts: config.contacts })) } } } };

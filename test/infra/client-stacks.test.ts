@@ -21,6 +21,7 @@ import {
   idOf,
   resourcesOfType,
   useClientStacks,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
@@ -92,7 +93,7 @@ describe('client selection with -c client=<id>', () => {
 describe("each stack carries its client's run-time settings", () => {
   test.each(['example', 'acme-us'])('%s: the incidents function gets ITSM_CLIENT_SETTINGS valid for the runtime schema', (clientId) => {
     const { resources, config, stack } = fixture.get(clientId);
-    const variables = functionWithEntry(resources, 'src/modules/incidents/functions/incidents-handler.ts').fn.Properties.Environment.Variables;
+    const variables = functionWithEntry(resources, HANDLER_ENTRIES.incidents).fn.Properties.Environment.Variables;
     expect(variables.INCIDENTS_TABLE_NAME).toEqual({ Ref: idOf(stack, stack.data.incidentsTable) });
 
     // The functions parse this with the runtime schema at cold start; it must pass there.

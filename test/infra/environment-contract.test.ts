@@ -15,7 +15,7 @@ import { ONCALL_ENVIRONMENT } from '../../src/modules/oncall/functions/environme
 import { OUTBOX_CONSUMER_ENVIRONMENT, OUTBOX_RECONCILER_ENVIRONMENT } from '../../src/modules/outbox/functions/environment';
 import { SERVICENOW_ENVIRONMENT } from '../../src/modules/servicenow/functions/environment';
 import { SITE_SIGN_IN_ENVIRONMENT } from '../../src/modules/selfhelp/functions/environment';
-import { REPO_ROOT, useClientStacks } from './infra-fixtures';
+import { REPO_ROOT, useClientStacks, HANDLER_ENTRIES } from './infra-fixtures';
 
 /**
  * Each function's synthesized environment is exactly its contract (src/modules/<practice>/functions/
@@ -23,28 +23,27 @@ import { REPO_ROOT, useClientStacks } from './infra-fixtures';
  * construct supplies every variable the entry reads, and nothing it does not.
  */
 const CONTRACTS: Readonly<Record<string, EnvironmentContract>> = {
-  'src/modules/incidents/functions/incidents-handler.ts': INCIDENTS_ENVIRONMENT,
-  'src/modules/incidents/functions/sla-clock-handler.ts': SLA_CLOCK_ENVIRONMENT,
-  'src/modules/incidents/functions/auto-close-handler.ts': AUTO_CLOSE_ENVIRONMENT,
-  'src/modules/monitoring/functions/event-ingestion-handler.ts': EVENT_INGESTION_ENVIRONMENT,
-  'src/modules/catalogue/functions/catalogue-handler.ts': CATALOGUE_ENVIRONMENT,
-  'src/modules/problems/functions/problems-handler.ts': PROBLEMS_ENVIRONMENT,
-  'src/modules/problems/functions/knowledge-retirement-handler.ts': KNOWLEDGE_RETIREMENT_ENVIRONMENT,
-  'src/modules/changes/functions/changes-handler.ts': CHANGES_ENVIRONMENT,
-  'src/modules/audit/functions/audit-handler.ts': AUDIT_ENVIRONMENT,
-  'src/modules/audit/functions/audit-chainer-handler.ts': AUDIT_CHAINER_ENVIRONMENT,
-  'src/modules/audit/functions/audit-pruner-handler.ts': AUDIT_PRUNER_ENVIRONMENT,
-  'src/modules/privacy/functions/retention-handler.ts': RETENTION_ENVIRONMENT,
-  'src/modules/reports/functions/reports-handler.ts': REPORTS_ENVIRONMENT,
-  'src/modules/oncall/functions/oncall-handler.ts': ONCALL_ENVIRONMENT,
-  'src/modules/meta/functions/meta-handler.ts': META_ENVIRONMENT,
-  'src/modules/outbox/functions/outbox-consumer-handler.ts': OUTBOX_CONSUMER_ENVIRONMENT,
-  'src/modules/outbox/functions/outbox-reconciler-handler.ts': OUTBOX_RECONCILER_ENVIRONMENT,
-  'src/modules/servicenow/functions/servicenow-handler.ts': SERVICENOW_ENVIRONMENT,
-  'src/modules/selfhelp/functions/site-sign-in-handler.ts': SITE_SIGN_IN_ENVIRONMENT,
+  [HANDLER_ENTRIES.incidents]: INCIDENTS_ENVIRONMENT,
+  [HANDLER_ENTRIES.slaClock]: SLA_CLOCK_ENVIRONMENT,
+  [HANDLER_ENTRIES.autoClose]: AUTO_CLOSE_ENVIRONMENT,
+  [HANDLER_ENTRIES.eventIngestion]: EVENT_INGESTION_ENVIRONMENT,
+  [HANDLER_ENTRIES.catalogue]: CATALOGUE_ENVIRONMENT,
+  [HANDLER_ENTRIES.problems]: PROBLEMS_ENVIRONMENT,
+  [HANDLER_ENTRIES.knowledgeRetirement]: KNOWLEDGE_RETIREMENT_ENVIRONMENT,
+  [HANDLER_ENTRIES.changes]: CHANGES_ENVIRONMENT,
+  [HANDLER_ENTRIES.audit]: AUDIT_ENVIRONMENT,
+  [HANDLER_ENTRIES.auditChainer]: AUDIT_CHAINER_ENVIRONMENT,
+  [HANDLER_ENTRIES.auditPruner]: AUDIT_PRUNER_ENVIRONMENT,
+  [HANDLER_ENTRIES.retention]: RETENTION_ENVIRONMENT,
+  [HANDLER_ENTRIES.reports]: REPORTS_ENVIRONMENT,
+  [HANDLER_ENTRIES.oncall]: ONCALL_ENVIRONMENT,
+  [HANDLER_ENTRIES.meta]: META_ENVIRONMENT,
+  [HANDLER_ENTRIES.outboxConsumer]: OUTBOX_CONSUMER_ENVIRONMENT,
+  [HANDLER_ENTRIES.outboxReconciler]: OUTBOX_RECONCILER_ENVIRONMENT,
+  [HANDLER_ENTRIES.servicenow]: SERVICENOW_ENVIRONMENT,
+  [HANDLER_ENTRIES.siteSignIn]: SITE_SIGN_IN_ENVIRONMENT,
 };
 /** Only a client whose self-help site is behind its sign-in (acme-us) has this function. */
-const SIGN_IN_ENTRY = 'src/modules/selfhelp/functions/site-sign-in-handler.ts';
 const POWERTOOLS = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_TRACER_CAPTURE_ERROR', 'POWERTOOLS_TRACER_CAPTURE_RESPONSE'];
 
 const stacks = useClientStacks();
@@ -63,7 +62,7 @@ test('every entry point has a contract', () => {
 
 test.each(['example', 'acme-us'])("each function's environment in %s is exactly its contract", (clientId) => {
   const functions = Object.values(stacks.get(clientId).resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[ENTRY_METADATA]);
-  expect(functions.map((fn) => fn.Metadata[ENTRY_METADATA]).sort()).toEqual(Object.keys(CONTRACTS).filter((entry) => entry !== SIGN_IN_ENTRY || clientId === 'acme-us').sort());
+  expect(functions.map((fn) => fn.Metadata[ENTRY_METADATA]).sort()).toEqual(Object.keys(CONTRACTS).filter((entry) => entry !== HANDLER_ENTRIES.siteSignIn || clientId === 'acme-us').sort());
   for (const fn of functions) {
     const contract = CONTRACTS[fn.Metadata[ENTRY_METADATA] as string]!;
     const variables = Object.keys(fn.Properties.Environment?.Variables ?? {}).sort();

@@ -28,14 +28,13 @@ import {
   useClientStacks,
   identityPolicies,
   type CfnResourceJson,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
 
-const INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
-
 describe.each(['example', 'acme-us'])('%s: event ingestion', (clientId) => {
-  const ingestion = () => functionWithEntry(fixture.get(clientId).resources, INGESTION_ENTRY);
+  const ingestion = () => functionWithEntry(fixture.get(clientId).resources, HANDLER_ENTRIES.eventIngestion);
   const patternRules = () => resourcesOfType(fixture.get(clientId).resources, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
 
   const PATTERNS = [CLOUDWATCH_ALARM_STATE_CHANGE_PATTERN, GUARDDUTY_FINDING_PATTERN, INSPECTOR2_FINDING_PATTERN];
@@ -164,7 +163,7 @@ describe('monitoring.archiveFindingsOnClose: guardduty:ArchiveFindings for the f
           .filter((s) => [s.Action].flat().some((a) => a.startsWith('guardduty:')))
           .map((s) => ({ roles: (p.Properties.Roles as unknown[]).map(referencedId), actions: [s.Action].flat(), resources: [s.Resource].flat().map(renderArn) })),
       );
-      return { grants, consumerRole: roleOf('src/modules/outbox/functions/outbox-consumer-handler.ts'), reconcilerRole: roleOf('src/modules/outbox/functions/outbox-reconciler-handler.ts') };
+      return { grants, consumerRole: roleOf(HANDLER_ENTRIES.outboxConsumer), reconcilerRole: roleOf(HANDLER_ENTRIES.outboxReconciler) };
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ItsmFunction } from '../../src/kernel/infra/itsm-function';
-import { FAST_SYNTH_CONTEXT } from './infra-fixtures';
+import { FAST_SYNTH_CONTEXT, HANDLER_ENTRIES } from './infra-fixtures';
 import { OPENAPI_DOCUMENT_FILE } from '../../src/modules/meta/functions/meta-files';
 import { renderOpenApiDocument } from '../../src/api/openapi-document';
 
@@ -23,7 +23,7 @@ beforeAll(() => {
   const app = new App({ outdir, context: { 'aws:cdk:enable-asset-metadata': true }, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'BundlingTest', { env: { account: '000000000000', region: 'eu-west-2' } });
   const fn = new ItsmFunction(stack, 'MetaFunction', {
-    entry: 'src/modules/meta/functions/meta-handler.ts',
+    entry: HANDLER_ENTRIES.meta,
     serviceName: 'meta',
     logRetention: RetentionDays.ONE_DAY,
     logKey: new Key(stack, 'Key'),
@@ -56,7 +56,7 @@ test('a bundled file name must be a plain file name', () => {
   const stack = new Stack(new App({ context: FAST_SYNTH_CONTEXT }), 'BadName');
   const withFile = (name: string) => () =>
     new ItsmFunction(stack, `F${name.length}`, {
-      entry: 'src/modules/meta/functions/meta-handler.ts',
+      entry: HANDLER_ENTRIES.meta,
       serviceName: 'meta',
       logRetention: RetentionDays.ONE_DAY,
       logKey: new Key(stack, `Key${name.length}`),
@@ -70,7 +70,7 @@ test('a synth that skips bundling (tests, the local runtime) renders no bundled 
   const stack = new Stack(new App({ context: FAST_SYNTH_CONTEXT }), 'NoBundling');
   const render = jest.fn(() => '{}');
   new ItsmFunction(stack, 'MetaFunction', {
-    entry: 'src/modules/meta/functions/meta-handler.ts',
+    entry: HANDLER_ENTRIES.meta,
     serviceName: 'meta',
     logRetention: RetentionDays.ONE_DAY,
     logKey: new Key(stack, 'Key'),

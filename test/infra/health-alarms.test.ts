@@ -7,7 +7,7 @@ import { unpackSettings } from '../../src/config/packed-settings';
 import { classifyAlarm } from '../../src/modules/monitoring/domain/alarm-policy';
 import { functionSettingsSchema } from '../../src/config/client-settings-schema';
 import { HEALTH_ALARM_SERVICE, HEALTH_THRESHOLDS, healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
-import { referencedIds, resourcesOfType, useClientStacks, type CfnResourceJson } from './infra-fixtures';
+import { referencedIds, resourcesOfType, useClientStacks, type CfnResourceJson, HANDLER_ENTRIES } from './infra-fixtures';
 
 const fixture = useClientStacks();
 
@@ -100,7 +100,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   });
 
   test('through the alarm rule each health alarm becomes an error incident on itsm-platform, whatever the client rules say', () => {
-    const ingestion = resourcesOfType(resources(), 'AWS::Lambda::Function').find(([, fn]) => fn.Metadata?.['itsm:entry'] === 'src/modules/monitoring/functions/event-ingestion-handler.ts')!;
+    const ingestion = resourcesOfType(resources(), 'AWS::Lambda::Function').find(([, fn]) => fn.Metadata?.['itsm:entry'] === HANDLER_ENTRIES.eventIngestion)!;
     const settings = functionSettingsSchema.parse(JSON.parse(unpackSettings(ingestion[1].Properties.Environment.Variables.ITSM_CLIENT_SETTINGS)));
     for (const [, alarm] of healthAlarms()) {
       expect({ name: alarm.Properties.AlarmName, ...classifyAlarm(settings.monitoring, alarm.Properties.AlarmName) }).toEqual({ name: alarm.Properties.AlarmName, severity: 'error', service: HEALTH_ALARM_SERVICE });

@@ -28,20 +28,10 @@ import {
   type PolicyStatementJson,
   identityPolicies,
   namesClientContactsSecret,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
-
-const INCIDENTS_ENTRY = 'src/modules/incidents/functions/incidents-handler.ts';
-const REPORTS_ENTRY = 'src/modules/reports/functions/reports-handler.ts';
-const META_ENTRY = 'src/modules/meta/functions/meta-handler.ts';
-const CATALOGUE_ENTRY = 'src/modules/catalogue/functions/catalogue-handler.ts';
-const PROBLEMS_ENTRY = 'src/modules/problems/functions/problems-handler.ts';
-const CHANGES_ENTRY = 'src/modules/changes/functions/changes-handler.ts';
-const AUTO_CLOSE_ENTRY = 'src/modules/incidents/functions/auto-close-handler.ts';
-const EVENT_INGESTION_ENTRY = 'src/modules/monitoring/functions/event-ingestion-handler.ts';
-const OUTBOX_ENTRY = 'src/modules/outbox/functions/outbox-consumer-handler.ts';
-const RECONCILER_ENTRY = 'src/modules/outbox/functions/outbox-reconciler-handler.ts';
 
 /** Functions some method of the REST API's definition integrates with. */
 function apiFunctionIds(resources: Readonly<Record<string, CfnResourceJson>>): Set<string> {
@@ -103,7 +93,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the incidents function may use exactly GetItem, BatchGetItem, PutItem, UpdateItem, Query, ConditionCheckItem on the incidents table, and only Query on each named index', () => {
     const { resources, stack } = fixture.get(clientId);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.incidents);
     const tableId = idOf(stack, stack.data.incidentsTable);
 
     // Statements on the incidents table and its indexes (the idempotency table has its own).
@@ -123,7 +113,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test("the incidents function may use the data key only for the table's encryption", () => {
     const { resources, stack } = fixture.get(clientId);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.incidents);
     const keyId = idOf(stack, stack.data.key);
     const kms = incidents.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('kms:')));
     expect(kms.length).toBeGreaterThan(0);
@@ -138,7 +128,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the meta function has no DynamoDB and no KMS permission at all', () => {
     const { resources } = fixture.get(clientId);
-    const meta = functionWithEntry(resources, META_ENTRY);
+    const meta = functionWithEntry(resources, HANDLER_ENTRIES.meta);
     const actions = actionsOf(meta.statements).map((a) => a.toLowerCase());
     expect(actions.filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual([]);
     // Nor a statement naming any table or the key (e.g. through NotAction).
@@ -154,20 +144,20 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('only the incidents, auto-close, event-ingestion, SLA check, problems, knowledge retirement, changes, reports, outbox and outbox reconciler functions may touch the incidents table; auto-close only reads, writes and queries byState; changes and reports only read; problems read and, like the retirement job, put outbox items only', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.incidentsTable);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const autoClose = functionWithEntry(resources, AUTO_CLOSE_ENTRY);
-    const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
-    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
-    const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
-    const changes = functionWithEntry(resources, CHANGES_ENTRY);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.incidents);
+    const autoClose = functionWithEntry(resources, HANDLER_ENTRIES.autoClose);
+    const ingestion = functionWithEntry(resources, HANDLER_ENTRIES.eventIngestion);
+    const slaClock = functionWithEntry(resources, HANDLER_ENTRIES.slaClock);
+    const problems = functionWithEntry(resources, HANDLER_ENTRIES.problems);
+    const changes = functionWithEntry(resources, HANDLER_ENTRIES.changes);
     const grantees = granteesOf(resources, tableId);
-    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    const reports = functionWithEntry(resources, HANDLER_ENTRIES.reports);
     // The outbox consumer: its stream and outbox items only (test/infra/outbox.test.ts).
-    const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
+    const outbox = functionWithEntry(resources, HANDLER_ENTRIES.outboxConsumer);
     // The outbox reconciler: outbox items and the byState index only (test/infra/outbox-reconciler.test.ts).
-    const reconciler = functionWithEntry(resources, RECONCILER_ENTRY);
+    const reconciler = functionWithEntry(resources, HANDLER_ENTRIES.outboxReconciler);
     // Knowledge writes store the self-help site's rebuild (an outbox item) with their change.
-    const retirement = functionWithEntry(resources, 'src/modules/problems/functions/knowledge-retirement-handler.ts');
+    const retirement = functionWithEntry(resources, HANDLER_ENTRIES.knowledgeRetirement);
     // The retention job: Query on byCreated, then an incident's own partition read and put back (INCIDENT#* only).
     const retention = functionWithEntry(resources, RETENTION_ENTRY);
     expect(grantees.sort()).toEqual([incidents.roleId, autoClose.roleId, ingestion.roleId, slaClock.roleId, problems.roleId, retirement.roleId, changes.roleId, reports.roleId, outbox.roleId, reconciler.roleId, retention.roleId].sort());
@@ -219,7 +209,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the reports function only gets and queries the incidents table (the byCreated index, no other); it puts audit records, and into the catalogue only capacity measurements and improvement items', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.incidentsTable);
-    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    const reports = functionWithEntry(resources, HANDLER_ENTRIES.reports);
     const onTable = reports.statements.filter((s) => referencedIds(s.Resource).has(tableId));
     expect([...new Set(actionsOf(onTable))].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     const indexResources = onTable.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
@@ -246,7 +236,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { resources, stack } = fixture.get(clientId);
     const incidentsId = idOf(stack, stack.data.incidentsTable);
     const eventsId = idOf(stack, stack.data.eventsTable);
-    const ingestion = functionWithEntry(resources, EVENT_INGESTION_ENTRY);
+    const ingestion = functionWithEntry(resources, HANDLER_ENTRIES.eventIngestion);
     const onIncidents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(incidentsId));
     expect([...new Set(actionsOf(onIncidents))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onIncidents.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
@@ -255,7 +245,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     // Records are Put, trend counters ADDed (UpdateItem), in one transaction; nothing else.
     expect([...new Set(actionsOf(onEvents))].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     // Only ingestion writes the events table; the reports function (GET /events, /events/trends) only queries its byDay index.
-    const reports = functionWithEntry(resources, REPORTS_ENTRY);
+    const reports = functionWithEntry(resources, HANDLER_ENTRIES.reports);
     const grantees = granteesOf(resources, eventsId);
     expect(grantees.sort()).toEqual([ingestion.roleId, reports.roleId].sort());
     const readsOnEvents = reports.statements.filter((s) => referencedIds(s.Resource).has(eventsId));
@@ -266,7 +256,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the idempotency table is used only by the functions serving POST routes (incidents, catalogue, problems, changes), which may also delete its records', () => {
     const { resources, stack } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.idempotencyTable);
-    const users = [INCIDENTS_ENTRY, CATALOGUE_ENTRY, PROBLEMS_ENTRY, CHANGES_ENTRY].map((entry) => functionWithEntry(resources, entry));
+    const users = [HANDLER_ENTRIES.incidents, HANDLER_ENTRIES.catalogue, HANDLER_ENTRIES.problems, HANDLER_ENTRIES.changes].map((entry) => functionWithEntry(resources, entry));
     const grantees = granteesOf(resources, tableId);
     expect(grantees.sort()).toEqual(users.map((u) => u.roleId).sort());
     for (const user of users) {
@@ -278,9 +268,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   });
 
   test.each([
-    ['incidents', INCIDENTS_ENTRY],
-    ['auto-close', AUTO_CLOSE_ENTRY],
-    ['changes', CHANGES_ENTRY],
+    ['incidents', HANDLER_ENTRIES.incidents],
+    ['auto-close', HANDLER_ENTRIES.autoClose],
+    ['changes', HANDLER_ENTRIES.changes],
   ])('the %s function publishes nothing, starts no workflow and calls no GuardDuty: its effects leave through the outbox', (_name, entry) => {
     const { resources } = fixture.get(clientId);
     const fn = functionWithEntry(resources, entry);
@@ -291,7 +281,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the outbox consumer may publish to the three notification topics and no other', () => {
     const { resources, stack } = fixture.get(clientId);
-    const incidents = functionWithEntry(resources, OUTBOX_ENTRY);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.outboxConsumer);
     // The notification topics; the health alarms' ops topic is CloudWatch's to publish to (test/infra/health-alarms.test.ts).
     const topicIds = stack.node.findAll().filter((c) => (c as { cfnResourceType?: string }).cfnResourceType === 'AWS::SNS::Topic').map((c) => logicalIdOf(stack, c as CfnElement)).filter((id) => id.startsWith('Notifications'));
     expect(topicIds).toHaveLength(3);
@@ -339,7 +329,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const { resources, stack } = fixture.get(clientId);
     const machineId = idOf(stack, stack.slaStateMachine);
     const workflowRoleId = idOf(stack, stack.slaStateMachine.role);
-    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
+    const slaClock = functionWithEntry(resources, HANDLER_ENTRIES.slaClock);
     const workflowStatements = identityPolicies(resources)
       .filter(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId).includes(workflowRoleId))
       .flatMap(([, p]) => asList<PolicyStatementJson>(p.Properties.PolicyDocument.Statement));
@@ -356,8 +346,8 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
       )
       .flatMap(([, p]) => asList<unknown>(p.Properties.Roles).map(referencedId));
     // Event ingestion's starts are outbox effects too: its role may not start executions.
-    const outbox = functionWithEntry(resources, OUTBOX_ENTRY);
-    const reconciler = functionWithEntry(resources, RECONCILER_ENTRY);
+    const outbox = functionWithEntry(resources, HANDLER_ENTRIES.outboxConsumer);
+    const reconciler = functionWithEntry(resources, HANDLER_ENTRIES.outboxReconciler);
     expect(starters.sort()).toEqual([outbox.roleId, reconciler.roleId].sort());
   });
 });

@@ -40,6 +40,32 @@ export function clientConfigsFor(options: ClientAppOptions = {}): ClientConfig[]
   return [...loadClientConfigs(CLIENTS_DIR), ...(options.testClients ? loadClientConfigs(TEST_CLIENTS_DIR) : [])];
 }
 
+/**
+ * Each function's handler entry (the `ENTRY_METADATA` of its `ItsmFunction`), by function: how the
+ * infra tests find a function in a template, written once.
+ */
+export const HANDLER_ENTRIES = {
+  audit: 'src/modules/audit/functions/audit-handler.ts',
+  auditChainer: 'src/modules/audit/functions/audit-chainer-handler.ts',
+  auditPruner: 'src/modules/audit/functions/audit-pruner-handler.ts',
+  autoClose: 'src/modules/incidents/functions/auto-close-handler.ts',
+  catalogue: 'src/modules/catalogue/functions/catalogue-handler.ts',
+  changes: 'src/modules/changes/functions/changes-handler.ts',
+  eventIngestion: 'src/modules/monitoring/functions/event-ingestion-handler.ts',
+  incidents: 'src/modules/incidents/functions/incidents-handler.ts',
+  knowledgeRetirement: 'src/modules/problems/functions/knowledge-retirement-handler.ts',
+  meta: 'src/modules/meta/functions/meta-handler.ts',
+  oncall: 'src/modules/oncall/functions/oncall-handler.ts',
+  outboxConsumer: 'src/modules/outbox/functions/outbox-consumer-handler.ts',
+  outboxReconciler: 'src/modules/outbox/functions/outbox-reconciler-handler.ts',
+  problems: 'src/modules/problems/functions/problems-handler.ts',
+  reports: 'src/modules/reports/functions/reports-handler.ts',
+  retention: 'src/modules/privacy/functions/retention-handler.ts',
+  servicenow: 'src/modules/servicenow/functions/servicenow-handler.ts',
+  siteSignIn: 'src/modules/selfhelp/functions/site-sign-in-handler.ts',
+  slaClock: 'src/modules/incidents/functions/sla-clock-handler.ts',
+} as const;
+
 export const FAST_SYNTH_CONTEXT = { 'aws:cdk:bundling-stacks': [] as string[] };
 
 /** A CloudFormation resource as it appears in the template JSON. */

@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { synthesizeClient, type CloudFormationTemplate } from '../../local/synthesize-stack';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
 import { synthesizedTemplate } from '../support/synthesized-template';
-import { asList, CLIENTS_DIR, namesClientContactsSecret, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson } from './infra-fixtures';
+import { asList, CLIENTS_DIR, namesClientContactsSecret, referencedId, resourcesOfType, statementsOfRole, type CfnResourceJson, HANDLER_ENTRIES } from './infra-fixtures';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/webhook-signing-AbCdEf';
 const CALL_CENTRE_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:example/call-centre-signing-GhIjKl';
 // Every notification leaves through the outbox: its consumer, and the reconciler that redelivers what it missed.
-const NOTIFYING = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'];
+const NOTIFYING = [HANDLER_ENTRIES.outboxConsumer, HANDLER_ENTRIES.outboxReconciler];
 
 let withWebhook: CloudFormationTemplate;
 let without: CloudFormationTemplate;

@@ -5,14 +5,14 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { ENTRY_METADATA } from '../../src/kernel/infra/itsm-function';
-import { asList, logicalIdOf, referencedId, referencedIds, renderArn, resourcesOfType, statementsOfRole, useClientStacks } from './infra-fixtures';
+import { asList, logicalIdOf, referencedId, referencedIds, renderArn, resourcesOfType, statementsOfRole, useClientStacks, HANDLER_ENTRIES } from './infra-fixtures';
 
 const fixture = useClientStacks();
 
 test('the reports role on the problems table: Query on byKind and byState, and on the table only in PROBLEM# partitions', () => {
   const { resources, stack } = fixture.get('example');
   const problemsId = logicalIdOf(stack, stack.data.problemsTable.node.defaultChild as CfnElement);
-  const [[, reports]] = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === 'src/modules/reports/functions/reports-handler.ts') as [[string, any]];
+  const [[, reports]] = resourcesOfType(resources, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[ENTRY_METADATA] === HANDLER_ENTRIES.reports) as [[string, any]];
   expect(reports.Properties.Environment.Variables.PROBLEMS_TABLE_NAME).toEqual({ Ref: problemsId });
   const statements = statementsOfRole(resources, referencedId(reports.Properties.Role)!).filter((s) => referencedIds(s.Resource).has(problemsId));
   expect([...new Set(statements.flatMap((s) => asList(s.Action)))]).toEqual(['dynamodb:Query']);

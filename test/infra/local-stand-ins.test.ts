@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ItsmFunction } from '../../src/kernel/infra/itsm-function';
-import { REPO_ROOT } from './infra-fixtures';
+import { REPO_ROOT, HANDLER_ENTRIES } from './infra-fixtures';
 
 /**
  * The local runtime's stand-ins for CloudWatch (local/stand-ins) are registered by the local Lambda
@@ -43,13 +43,13 @@ describe('the bundles of the functions that have a local stand-in', () => {
     const logKey = new Key(stack, 'Key');
     const fns = {
       'event-ingestion': new ItsmFunction(stack, 'EventIngestionFunction', {
-        entry: 'src/modules/monitoring/functions/event-ingestion-handler.ts',
+        entry: HANDLER_ENTRIES.eventIngestion,
         serviceName: 'event-ingestion',
         logRetention: RetentionDays.ONE_DAY,
         logKey,
       }),
       reports: new ItsmFunction(stack, 'ReportsFunction', {
-        entry: 'src/modules/reports/functions/reports-handler.ts',
+        entry: HANDLER_ENTRIES.reports,
         serviceName: 'reports',
         logRetention: RetentionDays.ONE_DAY,
         logKey,

@@ -20,10 +20,10 @@ import {
   useClientStacks,
   dailyTargetsOf,
   namesClientContactsSecret,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
-const ONCALL_ENTRY = 'src/modules/oncall/functions/oncall-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the on-call table: durable, encrypted with the data key, keys from oncall-table-keys.ts, no index', () => {
@@ -41,9 +41,9 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the on-call function alone writes its table: GetItem, Query, PutItem (no Scan, Update or Delete); audit append; the jobs\' queue; the SLA function reads policies, schedules and people only; auto-close reads people only (a review action\'s owner)', () => {
     const { stack, resources } = fixture.get(clientId);
     const [oncallId, auditId] = [stack.data.oncallTable, stack.data.auditTable].map((t) => idOf(stack, t));
-    const oncall = functionWithEntry(resources, ONCALL_ENTRY);
-    const slaClock = functionWithEntry(resources, 'src/modules/incidents/functions/sla-clock-handler.ts');
-    const autoClose = functionWithEntry(resources, 'src/modules/incidents/functions/auto-close-handler.ts');
+    const oncall = functionWithEntry(resources, HANDLER_ENTRIES.oncall);
+    const slaClock = functionWithEntry(resources, HANDLER_ENTRIES.slaClock);
+    const autoClose = functionWithEntry(resources, HANDLER_ENTRIES.autoClose);
     expect(granteesOf(resources, oncallId).sort()).toEqual([oncall.roleId, slaClock.roleId, autoClose.roleId].sort());
     const autoCloseOnOncall = autoClose.statements.filter((st) => referencedIds(st.Resource).has(oncallId) && actionsOf([st]).some((a) => a.startsWith('dynamodb:')));
     expect(autoCloseOnOncall.map((st) => ({ actions: actionsOf([st]).sort(), condition: st.Condition }))).toEqual([
@@ -66,7 +66,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('it serves every oncall route and only those', () => {
     const { resources } = fixture.get(clientId);
-    const oncall = functionWithEntry(resources, ONCALL_ENTRY);
+    const oncall = functionWithEntry(resources, HANDLER_ENTRIES.oncall);
     const operations = apiOperationsOf(resources)
       .filter((m) => integratedFunctionIds(m.operation, resources).includes(oncall.logicalId))
       .map((m) => m.operation.operationId as string)
@@ -77,7 +77,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the daily gap check: a rule on the live alias with retries and the jobs\' dead-letter queue; OnCallGaps alarmed as a health alarm', () => {
     const { stack, resources } = fixture.get(clientId);
-    const oncall = functionWithEntry(resources, ONCALL_ENTRY);
+    const oncall = functionWithEntry(resources, HANDLER_ENTRIES.oncall);
     // One target of the stack's daily schedule (DailySchedule), through the job's live alias.
     const daily = dailyTargetsOf(resources, oncall.logicalId);
     expect(daily).toHaveLength(1);

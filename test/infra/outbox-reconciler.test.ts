@@ -6,10 +6,9 @@ import { healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { schedulesOf } from '../../local/template-model';
 import type { CfnElement } from 'aws-cdk-lib';
-import { actionsOf, asList, functionOfAlias, functionWithEntry, referencedId, referencedIds, renderArn, resourcesOfType, useClientStacks } from './infra-fixtures';
+import { actionsOf, asList, functionOfAlias, functionWithEntry, referencedId, referencedIds, renderArn, resourcesOfType, useClientStacks, HANDLER_ENTRIES } from './infra-fixtures';
 
 const fixture = useClientStacks();
-const ENTRY = 'src/modules/outbox/functions/outbox-reconciler-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   const only = <T>(items: readonly T[]): T => {
@@ -21,7 +20,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('runs every 5 minutes from an EventBridge schedule; failed invocations and undeliverable events go to the scheduled jobs queue', () => {
     const { resources } = fixture.get(clientId);
-    const reconciler = functionWithEntry(resources, ENTRY);
+    const reconciler = functionWithEntry(resources, HANDLER_ENTRIES.outboxReconciler);
     const queueId = jobFailuresId(resources);
     const [ruleId, rule] = only(
       // The schedule invokes the function's live alias (canary releases), which names the function.
@@ -40,7 +39,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test("its role: outbox items (get, query, delete), the byState index (query), the SLA workflow's executions (describe, start), the topics, the jobs queue; no Scan", () => {
     const { resources } = fixture.get(clientId);
-    const reconciler = functionWithEntry(resources, ENTRY);
+    const reconciler = functionWithEntry(resources, HANDLER_ENTRIES.outboxReconciler);
     // Rebuilding the self-help site (a repaired publish-site effect, clients that have one): the
     // problems and catalogue tables' reads and the site bucket (test/infra/selfhelp-site.test.ts),
     // and byState again, which it reads too; set apart here.

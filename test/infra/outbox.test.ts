@@ -7,11 +7,10 @@ import { healthAlarmPrefix } from '../../src/kernel/infra/itsm-health-alarms';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { EXPIRY_ATTRIBUTE } from '../../src/kernel/adapters/quota-counter';
 import { streamMappingsOf } from '../../local/event-source-mappings';
-import { actionsOf, asList, functionWithEntry, referencedId, referencedIds, resourcesOfType, useClientStacks, type PolicyStatementJson } from './infra-fixtures';
+import { actionsOf, asList, functionWithEntry, referencedId, referencedIds, resourcesOfType, useClientStacks, type PolicyStatementJson, HANDLER_ENTRIES } from './infra-fixtures';
 import type { CfnElement } from 'aws-cdk-lib';
 
 const fixture = useClientStacks();
-const OUTBOX_ENTRY = 'src/modules/outbox/functions/outbox-consumer-handler.ts';
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   const only = <T>(items: readonly T[]): T => {
@@ -21,7 +20,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test("the consumer reads the incidents table's stream: outbox inserts only, small batches, bisected, partial responses, bounded retries, failures to a queue", () => {
     const { resources } = fixture.get(clientId);
-    const consumer = functionWithEntry(resources, OUTBOX_ENTRY);
+    const consumer = functionWithEntry(resources, HANDLER_ENTRIES.outboxConsumer);
     const [, mapping] = only(resourcesOfType(resources, 'AWS::Lambda::EventSourceMapping'));
     const [tableId, table] = only(resourcesOfType(resources, 'AWS::DynamoDB::Table').filter(([id]) => id.startsWith('DataIncidentsTable')));
     const [queueId] = only(resourcesOfType(resources, 'AWS::SQS::Queue').filter(([id]) => id.startsWith('OutboxFailures')));
@@ -72,7 +71,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test("the consumer's role: the stream, outbox items (get, delete), the SLA workflow's start, the topics, the failure queue; nothing else", () => {
     const { resources } = fixture.get(clientId);
-    const withSite = functionWithEntry(resources, OUTBOX_ENTRY);
+    const withSite = functionWithEntry(resources, HANDLER_ENTRIES.outboxConsumer);
     // Rebuilding the self-help site (clients that have one): the problems, catalogue and incidents
     // tables' reads and the site bucket, checked in test/infra/selfhelp-site.test.ts; set apart here.
     const { stack } = fixture.get(clientId);

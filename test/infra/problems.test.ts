@@ -24,20 +24,18 @@ import {
   integratedFunctionIds,
   useClientStacks,
   dailyTargetsOf,
+  HANDLER_ENTRIES,
 } from './infra-fixtures';
 
 const fixture = useClientStacks();
 
-const PROBLEMS_ENTRY = 'src/modules/problems/functions/problems-handler.ts';
-const INCIDENTS_ENTRY = 'src/modules/incidents/functions/incidents-handler.ts';
-const RETIREMENT_ENTRY = 'src/modules/problems/functions/knowledge-retirement-handler.ts';
 const PROBLEMS_TABLE_ACTIONS = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
 
 describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the problems function: get, query, condition-check, put and delete on its table and Query on each index; GetItem, BatchGetItem, byNumber and byCreated on incidents; idempotency; audit append only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [problemsId, incidentsId, idempotencyId, auditId] = [stack.data.problemsTable, stack.data.incidentsTable, stack.data.idempotencyTable, stack.data.auditTable].map((t) => idOf(stack, t));
-    const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
+    const problems = functionWithEntry(resources, HANDLER_ENTRIES.problems);
     const tableIds = new Set(resourcesOfType(resources, 'AWS::DynamoDB::Table').map(([tid]) => tid));
     const dynamo = problems.statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
     expect(new Set(dynamo.flatMap((s) => [...referencedIds(s.Resource)].filter((tid) => tableIds.has(tid))))).toEqual(new Set([problemsId, incidentsId, idempotencyId, auditId]));
@@ -71,14 +69,14 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('only the problems, incidents, knowledge-retirement, reports and outbox functions touch the problems table; the incidents function reads only (GetItem, Query on bySearchTerm and byIncident); the outbox functions put resolution drafts on article partitions only', () => {
     const { stack, resources } = fixture.get(clientId);
     const tableId = idOf(stack, stack.data.problemsTable);
-    const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
-    const incidents = functionWithEntry(resources, INCIDENTS_ENTRY);
-    const retirement = functionWithEntry(resources, RETIREMENT_ENTRY);
+    const problems = functionWithEntry(resources, HANDLER_ENTRIES.problems);
+    const incidents = functionWithEntry(resources, HANDLER_ENTRIES.incidents);
+    const retirement = functionWithEntry(resources, HANDLER_ENTRIES.knowledgeRetirement);
     // Reports: Query only, for known errors' impact (test/infra/known-error-impact.test.ts).
-    const reports = functionWithEntry(resources, 'src/modules/reports/functions/reports-handler.ts');
+    const reports = functionWithEntry(resources, HANDLER_ENTRIES.reports);
     // The outbox's functions store resolution drafts (draft-article effects), and read published
     // articles to rebuild the self-help site where the client has one.
-    const outbox = ['src/modules/outbox/functions/outbox-consumer-handler.ts', 'src/modules/outbox/functions/outbox-reconciler-handler.ts'].map((entry) => functionWithEntry(resources, entry));
+    const outbox = [HANDLER_ENTRIES.outboxConsumer, HANDLER_ENTRIES.outboxReconciler].map((entry) => functionWithEntry(resources, entry));
     // The retention job: closed problems on byState, rewritten under their own partitions.
     const retention = functionWithEntry(resources, RETENTION_ENTRY);
     expect(granteesOf(resources, tableId).sort()).toEqual([problems.roleId, incidents.roleId, retirement.roleId, reports.roleId, retention.roleId, ...outbox.map((fn) => fn.roleId)].sort());
@@ -102,7 +100,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
 
   test('the problems function serves every problems route and only those, and its audit write failures raise an alarm', () => {
     const { resources } = fixture.get(clientId);
-    const problems = functionWithEntry(resources, PROBLEMS_ENTRY);
+    const problems = functionWithEntry(resources, HANDLER_ENTRIES.problems);
     const operations = apiOperationsOf(resources)
       .filter((m) => integratedFunctionIds(m.operation, resources).includes(problems.logicalId))
       .map((m) => m.operation.operationId as string)
@@ -115,7 +113,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
   test('the knowledge-retirement job: a daily schedule with retries and the jobs\' dead-letter queue; Query on byLastAccess (no Scan), update and delete on the problems table; audit append only', () => {
     const { stack, resources } = fixture.get(clientId);
     const [problemsId, auditId] = [stack.data.problemsTable, stack.data.auditTable].map((t) => idOf(stack, t));
-    const retirement = functionWithEntry(resources, RETIREMENT_ENTRY);
+    const retirement = functionWithEntry(resources, HANDLER_ENTRIES.knowledgeRetirement);
     expect(grantsOn(retirement.statements, problemsId)).toEqual({
       [`\${${problemsId}.Arn}`]: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       [`\${${problemsId}.Arn}/index/byLastAccess`]: ['dynamodb:Query'],
