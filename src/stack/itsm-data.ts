@@ -19,7 +19,7 @@ import { AUDIT_INDEXES, AUDIT_TABLE_KEYS, RETIRED_AUDIT_INDEXES } from '../kerne
 import { CATALOGUE_INDEXES, CATALOGUE_TABLE_KEYS } from '../modules/catalogue/adapters/catalogue-table-keys';
 import { CHANGE_INDEXES, CHANGES_TABLE_KEYS } from '../modules/changes/adapters/changes-table-keys';
 import { EVENT_INDEXES, EVENTS_TABLE_KEYS } from '../modules/monitoring/adapters/events-table-keys';
-import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE, RETIRED_INCIDENT_INDEXES } from '../modules/incidents/adapters/incidents-table-keys';
+import { INCIDENTS_TABLE_KEYS, INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE, RETIRED_INCIDENT_INDEXES, UNUSED_INCIDENT_INDEXES } from '../modules/incidents/adapters/incidents-table-keys';
 import { PROBLEMS_TABLE_KEYS, PROBLEM_INDEXES } from '../modules/problems/adapters/problems-table-keys';
 import { ONCALL_TABLE_KEYS } from '../modules/oncall/adapters/oncall-table-keys';
 import type { ReplicatedTable } from '../config/client-config-schema';
@@ -75,10 +75,15 @@ interface TableDefinition {
 
 const indexesOf = (indexes: Record<string, IndexDefinition>): readonly IndexDefinition[] => Object.values(indexes);
 
+/** The incidents table's indexes: those in use, and those kept one release more (UNUSED_INCIDENT_INDEXES). */
+const INCIDENT_TABLE_INDEXES = { ...INCIDENT_INDEXES, ...UNUSED_INCIDENT_INDEXES };
+/** Index names no function is granted: nothing reads them any more. */
+const UNUSED_INDEX_NAMES: ReadonlySet<string> = new Set(Object.values(UNUSED_INCIDENT_INDEXES).map((index) => index.name));
+
 /** The stack's tables, by construct id (their logical ids derive from it: keep them). */
 const TABLES: readonly TableDefinition[] = [
   // Only the create-quota counters carry the time-to-live attribute (incidents-table-keys.ts): they go a day after their window.
-  { id: 'IncidentsTable', replicated: 'incidents', partitionKey: INCIDENTS_TABLE_KEYS.partitionKey, sortKey: INCIDENTS_TABLE_KEYS.sortKey, timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE, indexes: indexesOf(INCIDENT_INDEXES) },
+  { id: 'IncidentsTable', replicated: 'incidents', partitionKey: INCIDENTS_TABLE_KEYS.partitionKey, sortKey: INCIDENTS_TABLE_KEYS.sortKey, timeToLiveAttribute: QUOTA_EXPIRY_ATTRIBUTE, indexes: indexesOf(INCIDENT_TABLE_INDEXES) },
   { id: 'IdempotencyTable', replicated: 'idempotency', partitionKey: 'id', timeToLiveAttribute: 'expiration', indexes: [] },
   { id: 'EventsTable', replicated: 'events', partitionKey: EVENTS_TABLE_KEYS.partitionKey, timeToLiveAttribute: EVENTS_TABLE_KEYS.timeToLiveAttribute, indexes: indexesOf(EVENT_INDEXES) },
   { id: 'AuditTable', replicated: 'audit', partitionKey: AUDIT_TABLE_KEYS.partitionKey, sortKey: AUDIT_TABLE_KEYS.sortKey, indexes: indexesOf(AUDIT_INDEXES) },
@@ -109,7 +114,7 @@ interface IndexMove {
 
 export const INCIDENT_INDEX_STEP_CONTEXT = 'incidentIndexStep';
 export const AUDIT_INDEX_STEP_CONTEXT = 'auditIndexStep';
-const INCIDENT_INDEX_MOVE: IndexMove = { table: 'incidents', context: INCIDENT_INDEX_STEP_CONTEXT, to: 'the lean incident indexes', indexes: INCIDENT_INDEXES, retired: RETIRED_INCIDENT_INDEXES };
+const INCIDENT_INDEX_MOVE: IndexMove = { table: 'incidents', context: INCIDENT_INDEX_STEP_CONTEXT, to: 'the lean incident indexes', indexes: INCIDENT_TABLE_INDEXES, retired: RETIRED_INCIDENT_INDEXES };
 const AUDIT_INDEX_MOVE: IndexMove = { table: 'audit', context: AUDIT_INDEX_STEP_CONTEXT, to: 'the keys-only audit indexes', indexes: AUDIT_INDEXES, retired: RETIRED_AUDIT_INDEXES };
 const INDEX_MOVES: readonly IndexMove[] = [INCIDENT_INDEX_MOVE, AUDIT_INDEX_MOVE];
 
@@ -181,7 +186,7 @@ type Tables = Pick<
 function tablesFrom(scope: Construct, build: (definition: TableDefinition) => ITable): Tables {
   const steps = new Map(INDEX_MOVES.map((move) => [move.table, indexStepOf(scope, move)]));
   const table = (replicated: ReplicatedTable) => build(tableDefinition(replicated, steps));
-  const names = (replicated: ReplicatedTable) => tableDefinition(replicated, steps).indexes.map((index) => index.name);
+  const names = (replicated: ReplicatedTable) => tableDefinition(replicated, steps).indexes.map((index) => index.name).filter((name) => !UNUSED_INDEX_NAMES.has(name));
   return {
     incidentsTable: table('incidents'),
     idempotencyTable: table('idempotency'),

@@ -3,7 +3,7 @@
  * performs, on the resources it touches, and nothing anywhere is granted `*`.
  */
 import type { CfnElement } from 'aws-cdk-lib';
-import { INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
+import { INCIDENT_INDEXES, UNUSED_INCIDENT_INDEXES } from '../../src/modules/incidents/adapters/incidents-table-keys';
 import {
   actionsOf,
   allStatements,
@@ -232,7 +232,7 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     );
   });
 
-  test('the event-ingestion function reads and writes the incidents table (querying only byOpenService) and only puts records and adds counters into the events table', () => {
+  test('the event-ingestion function reads and writes the incidents table (no index: the open count is the backlog item) and only puts records and adds counters into the events table', () => {
     const { resources, stack } = fixture.get(clientId);
     const incidentsId = idOf(stack, stack.data.incidentsTable);
     const eventsId = idOf(stack, stack.data.eventsTable);
@@ -240,7 +240,11 @@ describe.each(['example', 'acme-us'])('%s', (clientId) => {
     const onIncidents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(incidentsId));
     expect([...new Set(actionsOf(onIncidents))].sort()).toEqual([...INCIDENTS_TABLE_ACTIONS].sort());
     const indexResources = onIncidents.flatMap((s) => asList(s.Resource).map(renderArn)).filter((arn) => arn.includes('/index/'));
-    expect(indexResources).toEqual([`\${${incidentsId}.Arn}/index/byOpenService`]);
+    expect(indexResources).toEqual([]);
+    // Nothing reads the index the backlog item replaced: no role is granted it.
+    const unused = Object.values(UNUSED_INCIDENT_INDEXES).map((index) => `/index/${index.name}`);
+    const granted = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::Policy').flatMap((r) => JSON.stringify(r.Properties ?? {}));
+    for (const suffix of unused) expect(granted.filter((policy) => policy.includes(suffix))).toEqual([]);
     const onEvents = ingestion.statements.filter((s) => referencedIds(s.Resource).has(eventsId));
     // Records are Put, trend counters ADDed (UpdateItem), in one transaction; nothing else.
     expect([...new Set(actionsOf(onEvents))].sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);

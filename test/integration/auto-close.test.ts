@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIncidentRepository, toItem } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { autoCloseResolvedIncidents, confirmIncidentResolution, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
 import type { AuditLog } from '../../src/kernel/app/ports';
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
@@ -318,7 +319,7 @@ describe('auto-close handler (scheduled Lambda)', () => {
     for (const incident of [...stale, fresh]) await repo.create(aChange(incident));
 
     const context = lambdaContext('rowe-itsm-example-auto-close');
-    expect(await handler(scheduledEvent(), context)).toEqual({ closed: 2, reviewActionsEscalated: 0 });
+    expect(await handler(scheduledEvent(), context)).toEqual({ closed: 2, reviewActionsEscalated: 0, backlogItemsCorrected: 0 });
     for (const incident of stale) expect(await repo.get(incident.id)).toMatchObject({ state: 'Closed', closedBy: 'system:auto-close' });
     expect(await repo.get(fresh.id)).toEqual(fresh);
 
@@ -332,6 +333,16 @@ describe('auto-close handler (scheduled Lambda)', () => {
       expect(record.changes).toContainEqual({ field: 'closedBy', after: 'system:auto-close' });
     }
 
-    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0, reviewActionsEscalated: 0 });
+    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0, reviewActionsEscalated: 0, backlogItemsCorrected: 0 });
+  });
+
+  test("recounts the backlog: an open incident its service's backlog item never counted is counted after a run", async () => {
+    const repo = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents);
+    const uncounted = anIncident({ service: 'legacy-app' });
+    await tables.documents.send(new PutCommand({ TableName: tables.names.incidents, Item: toItem(uncounted) }));
+    expect(await repo.countOpenOnService('legacy-app', 10)).toBe(0);
+    // Its service's item and every service's.
+    expect(await handler(scheduledEvent(), lambdaContext('rowe-itsm-example-auto-close'))).toEqual({ closed: 0, reviewActionsEscalated: 0, backlogItemsCorrected: 2 });
+    expect(await repo.countOpenOnService('legacy-app', 10)).toBe(1);
   });
 });

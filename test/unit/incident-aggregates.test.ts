@@ -1,4 +1,4 @@
-import { aggregateDelta, ALL_SERVICES, outageOf, SERVICES_BY_DAY, SLA_TIME_BUCKETS, slaTimeBucket, slaTimeOfBucket, withSlaCounted } from '../../src/modules/incidents/domain/incident-aggregates';
+import { aggregateDelta, ALL_SERVICES, backlogCorrection, expectedBacklogs, outageOf, SERVICES_BY_DAY, SLA_TIME_BUCKETS, slaTimeBucket, slaTimeOfBucket, withSlaCounted } from '../../src/modules/incidents/domain/incident-aggregates';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { slaPolicyOf } from '../../src/modules/incidents/app/sla-use-cases';
@@ -133,5 +133,35 @@ describe('SLA counters', () => {
       if (slaTimeBucket(ms) < SLA_TIME_BUCKETS - 1) expect(Math.abs(middle - ms) / ms).toBeLessThanOrEqual(0.0911);
     }
     expect(slaTimeOfBucket(slaTimeBucket(400))).toBe(0);
+  });
+});
+
+describe('backlog recount', () => {
+  const at = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const open = [
+    { id: 'a', service: 'crm', priority: 'P1' as const, createdAt: '2026-01-01T00:00:00.000Z' },
+    { id: 'b', service: 'crm', priority: 'P3' as const, createdAt: '2026-01-02T00:00:00.000Z' },
+    { id: 'c', service: 'erp', priority: 'P3' as const, createdAt: '2026-01-03T00:00:00.000Z' },
+  ];
+
+  test('what the open incidents add, per service and for every service, as their writes add it', () => {
+    const expected = expectedBacklogs(open);
+    expect(expected.get('crm')).toEqual({ open: 2, 'open#P1': 1, 'open#P3': 1, openCreatedSec: at(open[0]!.createdAt) + at(open[1]!.createdAt), 'openCreatedSec#P1': at(open[0]!.createdAt), 'openCreatedSec#P3': at(open[1]!.createdAt) });
+    expect(expected.get(ALL_SERVICES)).toMatchObject({ open: 3, 'open#P3': 2 });
+    // The same as the create's own delta, for one incident.
+    const [one] = open;
+    const created = aggregateDelta(undefined, { ...base, id: one!.id, service: one!.service, priority: one!.priority, createdAt: one!.createdAt, updatedAt: one!.createdAt });
+    expect(created.counters.find((c) => c.service === 'crm' && c.key === 'OPEN')!.add).toEqual(expectedBacklogs([one!]).get('crm'));
+  });
+
+  test('no open incident: every service together expects an empty backlog', () => {
+    expect(expectedBacklogs([])).toEqual(new Map([[ALL_SERVICES, {}]]));
+  });
+
+  test('the correction is the difference per backlog counter, and leaves the review counters and outages alone', () => {
+    const stored = { open: 1, 'open#P1': 1, openCreatedSec: 5, 'openCreatedSec#P1': 5, 'open#P4': -1, reviewsPending: 2, reviewActionsOpen: 3, 'ongoing#x': 7 };
+    const expected = { open: 2, 'open#P1': 1, 'open#P3': 1, openCreatedSec: 15, 'openCreatedSec#P1': 5, 'openCreatedSec#P3': 10 };
+    expect(backlogCorrection(expected, stored)).toEqual({ open: 1, 'open#P3': 1, 'open#P4': 1, openCreatedSec: 10, 'openCreatedSec#P3': 10 });
+    expect(backlogCorrection(expected, { ...expected, reviewsPending: 1 })).toEqual({});
   });
 });

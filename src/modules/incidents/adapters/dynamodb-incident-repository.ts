@@ -26,8 +26,8 @@ import { decodeCursor, encodeCursor } from '../../../kernel/adapters/page-cursor
 import { batchGetInOrder } from '../../../kernel/adapters/batch-get';
 import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
-import { aggregateTransactItems } from './report-aggregates';
-import { withSlaCounted } from '../domain/incident-aggregates';
+import { aggregateKey, aggregateTransactItems } from './report-aggregates';
+import { BACKLOG_KEY, withSlaCounted } from '../domain/incident-aggregates';
 import type { SlaPolicy } from '../domain/incident-sla';
 import { dueMarkerDelta, type DueMarker } from '../domain/post-incident-review';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
@@ -280,28 +280,17 @@ export class DynamoDbIncidentRepository implements IncidentRepository {
     }));
   }
 
-  /** Reads at most `upTo` index entries, so the cost stays flat however many incidents are open. */
+  /**
+   * The service's backlog item (one consistent GetItem, whatever the number open): written in the
+   * same transaction as every change, so it counts the changes committed before this read. A
+   * backlog the recount has not corrected yet (app/backlog-recount.ts) reads no lower than 0.
+   */
   async countOpenOnService(service: string, upTo: number): Promise<number> {
-    const index = INCIDENT_INDEXES.byOpenService;
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index.partitionKey },
-          ExpressionAttributeValues: { ':pk': `OPEN-SERVICE#${service}` },
-          Select: 'COUNT',
-          Limit: upTo - count,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += result.Count ?? 0;
-      startKey = result.LastEvaluatedKey;
-    } while (startKey && count < upTo);
-    return count;
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: aggregateKey(service, BACKLOG_KEY), ProjectionExpression: '#open', ExpressionAttributeNames: { '#open': 'open' }, ConsistentRead: true }),
+    );
+    const open = Number(result.Item?.['open'] ?? 0);
+    return Math.min(upTo, Math.max(0, open));
   }
 
   async timeline(

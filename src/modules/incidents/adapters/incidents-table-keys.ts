@@ -21,9 +21,10 @@
  * rewritten while it stays. byStateBrief projects the few attributes its other readers take from
  * the index itself (the outbox reconciler: id, updatedAt, sla; the self-help site: id, major,
  * service; auto-close: resolvedAt; the retention job: pseudonymisedAt), under 1 KB, and moves with every state change anyway.
- * byNumber and byOpenService hold keys only: a lookup by number reads the item by key afterwards,
- * and the count of open incidents needs no attributes. "Open only" indexes are sparse: their
- * attributes are removed when the incident is resolved, so a queue or a count reads open work only.
+ * byNumber holds keys only: a lookup by number reads the item by key afterwards. "Open only"
+ * indexes are sparse: their attributes are removed when the incident is resolved, so a queue reads
+ * open work only. The open incidents on a service are counted by the service's backlog item
+ * (report-aggregates.ts), written in the same transaction as every change, not by an index.
  *
  * A projection cannot change in place: the lean indexes have new names, on the same key
  * attributes as the ones they replace (RETIRED_INCIDENT_INDEXES), so DynamoDB fills them from the
@@ -34,7 +35,6 @@
  * | byNumber       | gsi1pk = NUMBER#INC…             | gsi1sk = INCIDENT             | GET /incidents/INC0000001      |
  * | byStateBrief   | gsi2pk = STATE#<state>           | gsi2sk = <priority>#<created>#<id> | queue by state            |
  * | byServiceKeys  | gsi3pk = SERVICE#<service>       | gsi3sk = <priority>#<created>#<id> | service queue, all states |
- * | byOpenService  | gsi4pk = OPEN-SERVICE#<service>  | gsi4sk = <priority>#<created>#<id> | concurrent incidents (open only) |
  * | byReporterKeys | gsi5pk = REPORTER#<name>         | gsi5sk = <created>#<id>       | a requester's own incidents    |
  * | byCreatedKeys  | gsi6pk = INCIDENTS               | gsi6sk = <created>#<id>       | unfiltered list, newest first  |
  * | byAssigneeKeys | gsi7pk = ASSIGNEE#<name>         | gsi7sk = <priority>#<created>#<id> | my queue (open only)      |
@@ -54,11 +54,22 @@ export const INCIDENT_INDEXES = {
   byNumber: { name: 'byNumber', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
   byState: { name: 'byStateBrief', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'INCLUDE', attributes: STATE_INDEX_ATTRIBUTES },
   byService: { name: 'byServiceKeys', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'KEYS_ONLY' },
-  byOpenService: { name: 'byOpenService', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'KEYS_ONLY' },
   byReporter: { name: 'byReporterKeys', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: 'KEYS_ONLY' },
   byCreated: { name: 'byCreatedKeys', partitionKey: 'gsi6pk', sortKey: 'gsi6sk', projection: 'KEYS_ONLY' },
   byAssignee: { name: 'byAssigneeKeys', partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: 'KEYS_ONLY' },
   byGroup: { name: 'byGroupKeys', partitionKey: 'gsi8pk', sortKey: 'gsi8sk', projection: 'KEYS_ONLY' },
+} as const;
+
+/**
+ * Indexes still in the table that nothing writes or reads any more. byOpenService counted the open
+ * incidents on a service; the service's backlog item does now (one GetItem, and two write units
+ * less per create and per resolve). New incidents are not written to it, and an old one leaves it
+ * when its item is next written whole. It stays in the table for one release, so that a stack
+ * upgrading to this one never has functions querying an index that is being deleted (the table is
+ * updated before the functions); the next release deletes it.
+ */
+export const UNUSED_INCIDENT_INDEXES = {
+  byOpenService: { name: 'byOpenService', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'KEYS_ONLY' },
 } as const;
 
 /**
@@ -107,6 +118,12 @@ export const timelineEntryKey = (incidentId: string, at: string, position: strin
 /** byCreated's one partition: every incident, by creation (also where the retention job finds closed ones). */
 export const CREATED_PARTITION = 'INCIDENTS';
 
+/** The priority and logging time a queue-order sort key (`<priority>#<created>#<id>`) holds. */
+export function queueOrderParts(sortKey: string): { readonly priority: string; readonly createdAt: string; readonly id: string } | undefined {
+  const match = /^([^#]+)#([^#]+)#([^#]+)$/.exec(sortKey);
+  return match ? { priority: match[1]!, createdAt: match[2]!, id: match[3]! } : undefined;
+}
+
 export const incidentIndexKeys = (incident: {
   readonly id: string;
   readonly number: string;
@@ -128,7 +145,6 @@ export const incidentIndexKeys = (incident: {
     gsi2sk: queueOrder,
     gsi3pk: `SERVICE#${incident.service}`,
     gsi3sk: queueOrder,
-    ...(open && { gsi4pk: `OPEN-SERVICE#${incident.service}`, gsi4sk: queueOrder }),
     gsi5pk: `REPORTER#${incident.reportedBy}`,
     gsi5sk: createdThenId,
     gsi6pk: CREATED_PARTITION,
@@ -142,7 +158,7 @@ export const incidentIndexKeys = (incident: {
 export const KEY_ATTRIBUTES: readonly string[] = [
   'pk',
   'sk',
-  ...Object.values(INCIDENT_INDEXES).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ...[...Object.values(INCIDENT_INDEXES), ...Object.values(UNUSED_INCIDENT_INDEXES)].flatMap((i) => [i.partitionKey, i.sortKey]),
 ];
 
 /**

@@ -1,5 +1,6 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ReportAggregates } from '../app/ports';
+import type { BacklogRecountStore } from '../app/backlog-recount';
 import {
   aggregateDelta,
   ALL_SERVICES,
@@ -8,9 +9,13 @@ import {
   ONGOING_RECORD_PREFIX,
   outageSortKey,
   SERVICES_BY_DAY,
+  type OpenIncidentBrief,
   type OutageInterval,
 } from '../domain/incident-aggregates';
-import { QUOTA_EXPIRY_ATTRIBUTE } from './incidents-table-keys';
+import { INCIDENT_STATES, isOpen } from '../domain/incident-lifecycle';
+import type { Priority } from '../../../kernel/domain/priority';
+import { queryIncidentIndex } from './incident-index-query';
+import { INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE, queueOrderParts } from './incidents-table-keys';
 import type { Incident } from '../domain/incident';
 
 /**
@@ -223,4 +228,73 @@ function sumOf(parts: readonly Record<string, number>[]): Record<string, number>
   const totals: Record<string, number> = {};
   for (const part of parts) for (const [name, value] of Object.entries(part)) totals[name] = (totals[name] ?? 0) + value;
   return totals;
+}
+
+/** The open states, each one partition of the state index (gsi2pk = STATE#<state>). */
+const OPEN_STATES = INCIDENT_STATES.filter(isOpen);
+
+/**
+ * The backlog recount's reads and corrections (app/backlog-recount.ts): the open incidents from the
+ * state index (one Query per open state, pages of up to 1 MB, their priority and logging time from
+ * the sort key, which both the lean index and the one it replaces hold), the backlog items by key
+ * (consistent reads), and an ADD per item to correct.
+ */
+export class DynamoDbBacklogRecount implements BacklogRecountStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async openIncidents(limit: number): Promise<{ readonly incidents: readonly OpenIncidentBrief[]; readonly truncated: boolean }> {
+    const index = INCIDENT_INDEXES.byState;
+    const incidents: OpenIncidentBrief[] = [];
+    for (const state of OPEN_STATES) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const result = await queryIncidentIndex(this.db, 'byState', {
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :state',
+          ProjectionExpression: '#service, #sk',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#service': 'service' },
+          ExpressionAttributeValues: { ':state': `STATE#${state}` },
+          Limit: limit + 1 - incidents.length,
+          ...(start && { ExclusiveStartKey: start }),
+        });
+        for (const item of result.Items ?? []) {
+          const order = queueOrderParts(String(item[index.sortKey]));
+          if (!order) continue;
+          incidents.push({ id: order.id, service: String(item['service']), priority: order.priority as Priority, createdAt: order.createdAt });
+        }
+        if (incidents.length > limit) return { incidents: incidents.slice(0, limit), truncated: true };
+        start = result.LastEvaluatedKey;
+      } while (start);
+    }
+    return { incidents, truncated: false };
+  }
+
+  async storedBacklogs(services: readonly string[]): Promise<ReadonlyMap<string, Readonly<Record<string, number>>>> {
+    const read = async (item: string) => {
+      const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: aggregateKey(item, BACKLOG_KEY), ConsistentRead: true }));
+      return Object.fromEntries(Object.entries(result.Item ?? {}).filter(([name, value]) => !COUNTER_KEYS.has(name) && typeof value === 'number')) as Record<string, number>;
+    };
+    const entries = await Promise.all(
+      services.map(async (service) => [service, service === ALL_SERVICES ? sumOf(await Promise.all(allServicesShards().map(read))) : await read(service)] as const),
+    );
+    return new Map(entries);
+  }
+
+  async add(service: string, add: Readonly<Record<string, number>>): Promise<void> {
+    const names = Object.keys(add);
+    if (names.length === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        // Every service's corrections go to its unsharded item, which the reads add in.
+        Key: aggregateKey(service, BACKLOG_KEY),
+        UpdateExpression: `ADD ${names.map((_, i) => `#n${i} :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#n${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, add[name]])),
+      }),
+    );
+  }
 }

@@ -171,8 +171,55 @@ const seconds = (instant: string) => Math.floor(Date.parse(instant) / 1000);
 
 function backlogOf(incident: Incident | undefined): Record<string, number> {
   if (!incident || !isOpen(incident.state)) return {};
+  return backlogContribution(incident);
+}
+
+/** What one open incident adds to its service's backlog item (and to every service's). */
+function backlogContribution(incident: Pick<Incident, 'priority' | 'createdAt'>): Record<string, number> {
   const at = seconds(incident.createdAt);
   return { open: 1, [`open#${incident.priority}`]: 1, openCreatedSec: at, [`openCreatedSec#${incident.priority}`]: at };
+}
+
+/** An open incident as the backlog counts it (what the state index holds of it). */
+export interface OpenIncidentBrief {
+  readonly id: string;
+  readonly service: string;
+  readonly priority: Priority;
+  readonly createdAt: string;
+}
+
+/** The backlog counters of an aggregate item; its other attributes (reviews, outages) are not the backlog's. */
+const isBacklogCounter = (name: string) => /^(open|openCreatedSec)(#.+)?$/.test(name);
+
+/**
+ * The backlog each service's item (and every service's, `ALL_SERVICES`) should hold for these
+ * open incidents: what their writes added, had every one been counted since it was logged.
+ */
+export function expectedBacklogs(open: readonly OpenIncidentBrief[]): Map<string, Record<string, number>> {
+  const backlogs = new Map<string, Record<string, number>>([[ALL_SERVICES, {}]]);
+  for (const incident of open) {
+    for (const target of [incident.service, ALL_SERVICES]) {
+      const backlog = backlogs.get(target) ?? {};
+      for (const [name, value] of Object.entries(backlogContribution(incident))) backlog[name] = (backlog[name] ?? 0) + value;
+      backlogs.set(target, backlog);
+    }
+  }
+  return backlogs;
+}
+
+/**
+ * What to add to a stored backlog so that it holds `expected`: per backlog counter, the difference
+ * (zero differences left out; an empty result means the item is right). Counters other than the
+ * backlog's are left alone.
+ */
+export function backlogCorrection(expected: Readonly<Record<string, number>>, stored: Readonly<Record<string, number>>): Record<string, number> {
+  const names = new Set([...Object.keys(expected), ...Object.keys(stored)].filter(isBacklogCounter));
+  const add: Record<string, number> = {};
+  for (const name of [...names].sort()) {
+    const difference = (expected[name] ?? 0) - (stored[name] ?? 0);
+    if (difference !== 0) add[name] = difference;
+  }
+  return add;
 }
 
 /**

@@ -4,7 +4,6 @@ import { CfnRule, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { INCIDENT_INDEXES } from '../../incidents/adapters';
 import { MONITORING_EVENTS_PATTERN } from '../schemas/event-rules';
 import { ItsmFunction } from '../../../kernel/infra/itsm-function';
 import { healthAlarmPrefix } from '../../../kernel/infra/itsm-health-alarms';
@@ -63,7 +62,8 @@ export class MonitoringModule extends ItsmModule {
     eventIngestion.grantAuditAppend(this.auditAppend);
     // A security finding tells the client's security contact and the provider's ISM.
     clientContacts.grantRead(eventIngestion, data.key);
-    eventIngestion.grantTable({ table: data.incidentsTable, indexNames: [INCIDENT_INDEXES.byOpenService.name], key: data.key, access: ['read', 'write'] });
+    // The incidents, their locks and the service's backlog item (concurrent incidents) by key: no index.
+    eventIngestion.grantTable({ table: data.incidentsTable, key: data.key, access: ['read', 'write'] });
     // Put the event record, ADD to its trend counter (UpdateItem), both in one transaction.
     eventIngestion.grantTable({ table: data.eventsTable, key: data.key, access: ['put', 'update'] });
     eventIngestion.grantQueueSend(ingestionFailures, data.key);
