@@ -208,6 +208,41 @@ test('the consumer dies mid-batch: after the retries every effect is delivered e
   expect(await outboxItems()).toEqual([]);
 });
 
+test("one batch: each incident's effects in stream order, different incidents' side by side", async () => {
+  await settleEarlierEffects();
+  // Every effect call takes 40 ms and says what it delivered, for which incident, and how many were under way.
+  const delivered: { incident: string; effect: string }[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const slowly = async (incident: string, effect: string, call: () => Promise<void>) => {
+    mostInFlight = Math.max(mostInFlight, ++inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await call();
+    inFlight--;
+    delivered.push({ incident, effect });
+  };
+  const scheduler = new FlakyScheduler(0);
+  const notifier = new FaultyNotifier(() => undefined);
+  const consumer = createOutboxConsumer({
+    outbox: new DynamoDbOutbox(api.tables.documents, api.tables.names.incidents),
+    slaScheduler: { start: (run) => slowly(run.incidentId, 'sla-start', () => scheduler.start(run)) },
+    notifier: { notify: (notification) => slowly(incidents.find((i) => notification.subject.includes(i['number']))!['id'], 'notify', () => notifier.notify(notification)) },
+  });
+  drain = await outboxDrain(api.tables, consumer, { from: 'now' });
+  const incidents: Record<string, any>[] = [];
+  for (let i = 0; i < 3; i++) incidents.push(await logged(validIncidentBody({ shortDescription: `Side by side ${i}` })));
+  for (const incident of incidents) await escalated(incident, 'Side by side');
+  await drain.drain();
+
+  expect(drain.invocations.map((e) => e.Records.length)).toEqual([6]);
+  expect(drain.failed).toEqual([]);
+  // Each incident's clock start before its escalation notice, as they were stored.
+  for (const incident of incidents) expect(delivered.filter((d) => d.incident === incident['id']).map((d) => d.effect)).toEqual(['sla-start', 'notify']);
+  // The three incidents' effects were under way together.
+  expect(mostInFlight).toBe(3);
+  expect(await outboxItems()).toEqual([]);
+});
+
 test('only outbox inserts reach the consumer: incident writes and deletions of delivered items are filtered out', async () => {
   await settleEarlierEffects();
   const consumer = consumerWith(new FlakyScheduler(0), new FaultyNotifier(() => undefined));

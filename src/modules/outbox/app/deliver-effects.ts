@@ -120,10 +120,30 @@ export interface BatchOutcome {
 }
 
 /**
- * Delivers a batch, record by record in stream order. At the first failure it stops and reports
- * that record: the stream retries from there (partial batch response), and the records before it
- * are not sent again. Effects are independent, but stopping
- * keeps a long outage from being hammered once per record.
+ * What must be delivered in order: the effects of one resource (the `<resource id>` that starts the
+ * effect id, after the item's `<createdAt>#` in its key), and every self-help site rebuild
+ * together (each rebuilds the same site). Effects of different resources are independent.
+ */
+export function orderingKeyOf(key: Readonly<Record<string, string>>): string {
+  const sortKey = key['sk'] ?? '';
+  if (sortKey.endsWith('#publish-site')) return 'publish-site';
+  const [, resource] = sortKey.split('#');
+  return resource ?? sortKey;
+}
+
+/** Stream sequence numbers are decimal strings of up to 40 digits: compared as numbers. */
+const bySequence = (a: OutboxRecord, b: OutboxRecord) =>
+  a.sequenceNumber.length - b.sequenceNumber.length || (a.sequenceNumber < b.sequenceNumber ? -1 : a.sequenceNumber > b.sequenceNumber ? 1 : 0);
+
+/**
+ * Delivers a batch: the records of one resource one after another in stream order, different
+ * resources side by side (every outbox item is on one partition, so one stream shard carries them
+ * all, and a batch delivered record by record made the slowest effect call set the pace of every
+ * other). At the first failure no further delivery starts (those under way finish), and the
+ * failed record with the lowest sequence number is reported: the stream retries from there
+ * (partial batch response). Records before it, and delivered ones after it, are not sent again:
+ * their items are gone. Stopping keeps a long outage from being hammered once per record; at
+ * most one call per resource of the batch meets it.
  */
 export async function deliverBatch(
   deps: EffectDeliveryDeps,
@@ -132,16 +152,30 @@ export async function deliverBatch(
 ): Promise<BatchOutcome> {
   let delivered = 0;
   let alreadyDelivered = 0;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    try {
-      const outcome = await deliverOutboxItem(deps, record.key);
-      if (outcome === 'delivered') delivered++;
-      else alreadyDelivered++;
-    } catch (error) {
-      onFailure?.(error, record);
-      return { failed: [record.sequenceNumber], delivered, alreadyDelivered };
-    }
+  let stopped = false;
+  const failed: OutboxRecord[] = [];
+  const inOrder = new Map<string, OutboxRecord[]>();
+  for (const record of records) {
+    const orderingKey = orderingKeyOf(record.key);
+    inOrder.set(orderingKey, [...(inOrder.get(orderingKey) ?? []), record]);
   }
-  return { failed: [], delivered, alreadyDelivered };
+  await Promise.all(
+    [...inOrder.values()].map(async (sequence) => {
+      for (const record of sequence) {
+        if (stopped) return;
+        try {
+          const outcome = await deliverOutboxItem(deps, record.key);
+          if (outcome === 'delivered') delivered++;
+          else alreadyDelivered++;
+        } catch (error) {
+          stopped = true;
+          failed.push(record);
+          onFailure?.(error, record);
+          return;
+        }
+      }
+    }),
+  );
+  const first = failed.sort(bySequence)[0];
+  return { failed: first ? [first.sequenceNumber] : [], delivered, alreadyDelivered };
 }
