@@ -4,7 +4,8 @@ const Sequencer = require('@jest/test-sequencer').default;
 /**
  * Jest's order (failed first, then longest by the last run's durations, or largest when there
  * are none), except that the type check (test/typecheck: one single-threaded tsc, best overlapped
- * with everything else) comes first, and files starting a local runtime of their own
+ * with everything else) comes first, then cfn-lint (one single-threaded Python process over every
+ * template, about 50 s: small, so a fresh clone, which has no durations, ran it last, alone), and files starting a local runtime of their own
  * (startRuntimeProcess: a JVM, a synth, bundling, real-time waits) come early, one in every two,
  * so on 2 workers the longest files never start last and leave one worker idle at the end. Reads
  * each file's text once.
@@ -20,11 +21,13 @@ class SlowFirstSequencer extends Sequencer {
       }
     };
     const typecheck = sorted.filter((test) => /[\\/]test[\\/]typecheck[\\/]/.test(test.path));
-    const own = sorted.filter((test) => !typecheck.includes(test) && ownRuntime(test));
-    const others = sorted.filter((test) => !typecheck.includes(test) && !own.includes(test));
+    const linter = sorted.filter((test) => /[\\/]cfn-lint\.test\.ts$/.test(test.path));
+    const first = [...typecheck, ...linter];
+    const own = sorted.filter((test) => !first.includes(test) && ownRuntime(test));
+    const others = sorted.filter((test) => !first.includes(test) && !own.includes(test));
     // Alternated with the others: runtimes boot one at a time (the boot lock), so two of these
     // side by side would leave a worker waiting for the other's boot.
-    const order = [...typecheck];
+    const order = [...first];
     while (own.length > 0 || others.length > 0) {
       if (own.length > 0) order.push(own.shift());
       if (others.length > 0) order.push(others.shift());
