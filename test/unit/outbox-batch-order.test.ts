@@ -50,3 +50,26 @@ test('after a failure no delivery starts, and the response names the lowest fail
   // What was delivered is gone; the rest stays for the retry from '99'.
   expect([...items.values()].map((i) => i.effectId).sort()).toEqual(['a#v1#sla-start#g1', 'a#v1#sla-start#g2', 'b#v1#sla-start#g1', 'ok#v1#sla-start#g2']);
 });
+
+test("a resource's record left unstarted below the failure is the one reported: the stream never moves past it", async () => {
+  const items = new Map<string, StoredOutboxItem>();
+  const record = (sequenceNumber: string, incident: string, generation: number): OutboxRecord => {
+    const k = key(incident, `sla-start#g${generation}`);
+    items.set(k.sk, { key: k, createdAt: '2026-12-07T10:00:00.000Z', effectId: `${incident}#v1#sla-start#g${generation}`, effect: { kind: 'sla-start', incidentId: incident, generation } });
+    return { sequenceNumber, key: k };
+  };
+  const deps: EffectDeliveryDeps = {
+    outbox: { get: async (k) => items.get(k['sk']!), markDelivered: async (k) => void items.delete(k['sk']!), undeliveredBefore: async () => [] },
+    slaScheduler: {
+      start: async ({ incidentId }) => {
+        // slow/g1 succeeds after fast/g1 has failed; slow/g2 (sequence 2) then never starts.
+        await new Promise((resolve) => setTimeout(resolve, incidentId === 'slow' ? 30 : 5));
+        if (incidentId === 'fast') throw new Error('Rate exceeded');
+      },
+    },
+    notifier: { notify: async () => undefined },
+  };
+  const outcome = await deliverBatch(deps, [record('1', 'slow', 1), record('2', 'slow', 2), record('3', 'fast', 1)]);
+  expect(outcome).toEqual({ failed: ['2'], delivered: 1, alreadyDelivered: 0 });
+  expect([...items.values()].map((i) => i.effectId).sort()).toEqual(['fast#v1#sla-start#g1', 'slow#v1#sla-start#g2']);
+});

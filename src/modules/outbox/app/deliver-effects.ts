@@ -140,10 +140,12 @@ const bySequence = (a: OutboxRecord, b: OutboxRecord) =>
  * resources side by side (every outbox item is on one partition, so one stream shard carries them
  * all, and a batch delivered record by record made the slowest effect call set the pace of every
  * other). At the first failure no further delivery starts (those under way finish), and the
- * failed record with the lowest sequence number is reported: the stream retries from there
- * (partial batch response). Records before it, and delivered ones after it, are not sent again:
- * their items are gone. Stopping keeps a long outage from being hammered once per record; at
- * most one call per resource of the batch meets it.
+ * undelivered record with the lowest sequence number is reported, failed or never started (a
+ * resource's next record waits for the one before it, which may finish after another resource's
+ * failure): the stream retries from there (partial batch response), and reporting a later record
+ * would move the stream past one never delivered. Records before it, and delivered ones after it,
+ * are not sent again: their items are gone. Stopping keeps a long outage from being hammered once
+ * per record; at most one call per resource of the batch meets it.
  */
 export async function deliverBatch(
   deps: EffectDeliveryDeps,
@@ -153,7 +155,7 @@ export async function deliverBatch(
   let delivered = 0;
   let alreadyDelivered = 0;
   let stopped = false;
-  const failed: OutboxRecord[] = [];
+  const done = new Set<OutboxRecord>();
   const inOrder = new Map<string, OutboxRecord[]>();
   for (const record of records) {
     const orderingKey = orderingKeyOf(record.key);
@@ -167,15 +169,15 @@ export async function deliverBatch(
           const outcome = await deliverOutboxItem(deps, record.key);
           if (outcome === 'delivered') delivered++;
           else alreadyDelivered++;
+          done.add(record);
         } catch (error) {
           stopped = true;
-          failed.push(record);
           onFailure?.(error, record);
           return;
         }
       }
     }),
   );
-  const first = failed.sort(bySequence)[0];
+  const first = records.filter((record) => !done.has(record)).sort(bySequence)[0];
   return { failed: first ? [first.sequenceNumber] : [], delivered, alreadyDelivered };
 }
