@@ -7,13 +7,18 @@
  * DynamoDB Local reports a transaction per table: twice the size of the items the transaction
  * writes there, summed and rounded up to the next KB (an index likewise, with the index entries'
  * sizes). DynamoDB itself rounds each item up on its own, so the same transaction costs more there
- * (see docs/architecture.md, "The path of one incident").
+ * (see docs/architecture.md, "Write units"). `perItemWrite` is that: each item the call writes or
+ * checks, at the larger of its size before and after (read around the call, off the count), one
+ * unit per started KB, twice in a transaction; plus the index units DynamoDB Local reports (an
+ * index entry is under 1 KB, 2 units in a transaction).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../src/kernel/adapters/document-client';
+import { itemSize, writeUnits } from './dynamodb-item-size';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -24,6 +29,33 @@ export interface OperationUnits {
   readonly write: number;
   readonly calls: number;
   readonly writeByTable: WriteUnitsByTable;
+  /** The same writes by DynamoDB's per-item rule (each item rounded up on its own); index units as DynamoDB Local reports them. */
+  readonly perItemWrite?: number;
+}
+
+type Key = Record<string, unknown>;
+interface WrittenItem {
+  readonly table: string;
+  readonly key: Key;
+  /** The item a Put writes (its size after the call without reading it back). */
+  readonly item?: Key;
+  readonly deleted?: boolean;
+}
+
+/** Our tables' keys: pk and sk, or id (the idempotency table). */
+const keyOf = (item: Key): Key => ('pk' in item ? { pk: item['pk'], ...('sk' in item && { sk: item['sk'] }) } : { id: item['id'] });
+
+/** The items a write call writes or checks, and whether it is a transaction. */
+function writtenItems(command: string, input: Record<string, unknown>): { readonly items: readonly WrittenItem[]; readonly transactional: boolean } {
+  type Action = { TableName: string; Item?: Key; Key?: Key };
+  const one = (action: Action, deleted = false): WrittenItem => ({ table: action.TableName, key: action.Key ?? keyOf(action.Item!), ...(action.Item && { item: action.Item }), ...(deleted && { deleted }) });
+  if (command === 'TransactWriteItemsCommand') {
+    const actions = (input['TransactItems'] as Record<string, Action>[]).map((t) => Object.entries(t)[0]!);
+    return { items: actions.map(([kind, action]) => one(action, kind === 'Delete')), transactional: true };
+  }
+  if (command === 'PutItemCommand' || command === 'UpdateItemCommand') return { items: [one(input as unknown as Action)], transactional: false };
+  if (command === 'DeleteItemCommand') return { items: [one(input as unknown as Action, true)], transactional: false };
+  return { items: [], transactional: false };
 }
 
 interface ReportedCapacity {
@@ -40,7 +72,8 @@ const shortName = (tableName: string) => /^Data([A-Za-z]+?)Table/.exec(tableName
 
 export function printCapacity(figures: Record<string, OperationUnits>, log: (line: string) => void = console.log): void {
   for (const [name, units] of Object.entries(figures)) {
-    log(`  ${name.padEnd(44)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)`);
+    const perItem = units.perItemWrite === undefined ? '' : `  (${units.perItemWrite} by the per-item rule)`;
+    log(`  ${name.padEnd(44)} read ${String(units.read).padStart(5)}  write ${String(units.write).padStart(5)}  (${units.calls} calls)${perItem}`);
     for (const [table, parts] of Object.entries(units.writeByTable)) {
       log(`    ${table.padEnd(12)} ${Object.entries(parts).map(([part, n]) => `${part} ${n}`).join(', ')}`);
     }
@@ -107,6 +140,12 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
   let write = 0;
   let calls = 0;
   let writeByTable: WriteUnitsByTable = {};
+  let perItemTable = 0;
+  let indexUnits = 0;
+  // Reads around each write, to size what it wrote: a client of its own, outside the count.
+  const sizing = createDocumentClient(new DynamoDBClient({ endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const sizeOf = async (written: WrittenItem) =>
+    itemSize(((await sizing.send(new GetCommand({ TableName: written.table, Key: written.key, ConsistentRead: true }))).Item ?? {}) as Key);
   const addWrite = (table: string, part: string, units: number | undefined) => {
     if (!units) return;
     const parts = (writeByTable[shortName(table)] ??= {});
@@ -116,8 +155,12 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
     (next, context) => async (args) => {
       const isRead = /^(Get|Query|Scan|BatchGet|TransactGet)/.test(context.commandName ?? '');
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+      const { items: written, transactional } = isRead ? { items: [], transactional: false } : writtenItems(context.commandName ?? '', args.input as Record<string, unknown>);
+      const sizesBefore = await Promise.all(written.map(sizeOf));
       const result = await next(args);
       calls++;
+      const sizesAfter = await Promise.all(written.map((w) => (w.deleted ? 0 : w.item ? itemSize(w.item) : sizeOf(w))));
+      for (let i = 0; i < written.length; i++) perItemTable += (transactional ? 2 : 1) * writeUnits(Math.max(sizesBefore[i]!, sizesAfter[i]!));
       // BENCH_CAPACITY_DETAIL=1: what each call wrote and what DynamoDB reported for it.
       if (process.env['BENCH_CAPACITY_DETAIL']) {
         const items = ((args.input as { TransactItems?: Record<string, { Item?: Record<string, unknown>; Key?: Record<string, unknown> }>[] }).TransactItems ?? []).map((t) => {
@@ -137,7 +180,10 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
         else {
           write += c.CapacityUnits ?? 0;
           addWrite(c.TableName ?? '?', 'table', c.Table?.CapacityUnits ?? (c.GlobalSecondaryIndexes ? undefined : c.CapacityUnits));
-          for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {})) addWrite(c.TableName ?? '?', index, units.CapacityUnits);
+          for (const [index, units] of Object.entries(c.GlobalSecondaryIndexes ?? {})) {
+            addWrite(c.TableName ?? '?', index, units.CapacityUnits);
+            indexUnits += units.CapacityUnits ?? 0;
+          }
         }
       }
       return result;
@@ -151,8 +197,10 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
     write = 0;
     calls = 0;
     writeByTable = {};
+    perItemTable = 0;
+    indexUnits = 0;
     await operation();
-    return { read: +read.toFixed(2), write: +write.toFixed(2), calls, writeByTable };
+    return { read: +read.toFixed(2), write: +write.toFixed(2), calls, writeByTable, ...(write > 0 && { perItemWrite: perItemTable + indexUnits }) };
   };
   const input = { shortDescription: 'Capacity', description: 'Capacity units benchmark', impact: 2 as const, urgency: 2 as const, service: 'capacity', category: 'software' };
   let id = '';
@@ -191,5 +239,6 @@ export async function measureCapacity(endpoint: string, tableNames: Readonly<Rec
     writeByTable: {},
   };
   client.destroy();
+  sizing.destroy();
   return figures;
 }
