@@ -1,5 +1,17 @@
 const { readFileSync } = require('node:fs');
+const { relative } = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
+
+/** Each file's duration in a recent run (record-test-durations.js), for runs where jest has none. */
+let recorded;
+const recordedDurations = () => {
+  try {
+    recorded ??= JSON.parse(readFileSync(`${__dirname}/test-durations.json`, 'utf8'));
+  } catch {
+    recorded = {};
+  }
+  return recorded;
+};
 
 /**
  * Jest's order (failed first, then longest by the last run's durations, or largest when there
@@ -11,6 +23,15 @@ const Sequencer = require('@jest/test-sequencer').default;
  * each file's text once.
  */
 class SlowFirstSequencer extends Sequencer {
+  /**
+   * Jest's timing of the file's last run here or, where it has none (a fresh clone: its timing
+   * cache is keyed by the checkout's path), the recorded one: without it, jest orders a fresh clone
+   * by file size, and short files full of slow tests start last.
+   */
+  time(test) {
+    return super.time(test) ?? recordedDurations()[relative(test.context.config.rootDir, test.path)];
+  }
+
   sort(tests) {
     const sorted = super.sort(tests);
     const ownRuntime = (test) => {
