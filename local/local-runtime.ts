@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -77,12 +77,16 @@ export interface LocalRuntime {
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const progress = options.progress ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
-  // Port 0 picks a free port now, not at listen: the functions are told the site's address (its sign-in's cookies name it) before the server listens.
-  const port = options.port === 0 ? await freePort(host) : (options.port ?? 3000);
+  // Port 0 takes a free port now, not at listen: the functions are told the site's address (its
+  // sign-in's cookies name it) before the server listens. The port stays bound (reserved) until the
+  // server listens on that same socket: the seconds of synth, engine and bundling in between would
+  // let another process, or an outgoing connection, take a port only probed.
+  const reservation = options.port === 0 ? await reservePort(host) : undefined;
+  const port = reservation ? (reservation.address() as AddressInfo).port : (options.port ?? 3000);
   const dataDir = join(options.localDir, 'dynamodb');
   mkdirSync(options.localDir, { recursive: true });
 
-  await assertPortFree(host, port);
+  if (!reservation) await assertPortFree(host, port);
   const releaseLock = options.inMemory ? () => undefined : acquireLock(dataDir);
   let engine: RunningEngine | undefined;
   let functions: FunctionHost | undefined;
@@ -369,7 +373,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => resolveListen());
+      if (reservation) server.listen(reservation, () => resolveListen());
+      else server.listen(port, host, () => resolveListen());
     });
     const { port: actualPort } = server.address() as AddressInfo;
     const url = `http://${host}:${actualPort}`;
@@ -402,6 +407,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
     };
   } catch (error) {
+    reservation?.close();
     await streamConsumers?.stop();
     await stepFunctions?.stop();
     await functions?.stop();
@@ -412,14 +418,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   }
 }
 
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
+/** A free port, bound and held: the HTTP server listens on this socket once it is ready. */
+async function reservePort(host: string): Promise<NetServer> {
+  return new Promise((resolveReserved, reject) => {
+    const reservation = createNetServer();
+    reservation.once('error', reject);
+    reservation.listen(0, host, () => resolveReserved(reservation));
   });
 }
 
