@@ -12,7 +12,7 @@ import {
   type OpenIncidentBrief,
   type OutageInterval,
 } from '../domain/incident-aggregates';
-import { INCIDENT_STATES, isOpen } from '../domain/incident-lifecycle';
+import { OPEN_INCIDENT_STATES } from '../domain/incident-lifecycle';
 import type { Priority } from '../../../kernel/domain/priority';
 import { queryIncidentIndex } from './incident-index-query';
 import { INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE, queueOrderParts } from './incidents-table-keys';
@@ -230,8 +230,6 @@ function sumOf(parts: readonly Record<string, number>[]): Record<string, number>
   return totals;
 }
 
-/** The open states, each one partition of the state index (gsi2pk = STATE#<state>). */
-const OPEN_STATES = INCIDENT_STATES.filter(isOpen);
 
 /**
  * The backlog recount's reads and corrections (app/backlog-recount.ts): the open incidents from the
@@ -248,7 +246,7 @@ export class DynamoDbBacklogRecount implements BacklogRecountStore {
   async openIncidents(limit: number): Promise<{ readonly incidents: readonly OpenIncidentBrief[]; readonly truncated: boolean }> {
     const index = INCIDENT_INDEXES.byState;
     const incidents: OpenIncidentBrief[] = [];
-    for (const state of OPEN_STATES) {
+    for (const state of OPEN_INCIDENT_STATES) {
       let start: Record<string, unknown> | undefined;
       do {
         const result = await queryIncidentIndex(this.db, 'byState', {

@@ -46,3 +46,6 @@ export function assertTransition(from: IncidentState, to: IncidentState): void {
 export function isOpen(state: IncidentState): boolean {
   return state !== 'Resolved' && state !== 'Closed' && state !== 'Canceled';
 }
+
+/** The open states, in lifecycle order: each one partition of the state index, for readers of open work. */
+export const OPEN_INCIDENT_STATES: readonly IncidentState[] = INCIDENT_STATES.filter(isOpen);

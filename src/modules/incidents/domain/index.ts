@@ -6,7 +6,7 @@ export { reopenForAlarm, startTracking, trackAlarmState } from './alarm-tracking
 export type { AlarmTracking, AlarmTrackingPolicy } from './alarm-tracking';
 export { ALL_SERVICES, dayOf } from './incident-aggregates';
 export type { OutageInterval } from './incident-aggregates';
-export { isOpen } from './incident-lifecycle';
+export { isOpen, OPEN_INCIDENT_STATES } from './incident-lifecycle';
 export type { IncidentState } from './incident-lifecycle';
 export { recordSlaFacts } from './incident-sla';
 export type { TimelineEntry } from './incident-timeline';

@@ -1,11 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isOpen } from '../../incidents/domain';
+import { OPEN_INCIDENT_STATES } from '../../incidents/domain';
 import { INCIDENT_INDEXES, queryIncidentIndex } from '../../incidents/adapters';
 import type { OpenSlaClock, OpenSlaClocks } from '../app/reconcile-effects';
 
-/** The open states, each one partition of the byState index (incidents-table-keys.ts: gsi2pk = STATE#<state>). */
-export const OPEN_STATES = ['New', 'In Progress', 'On Hold'] as const;
-for (const state of OPEN_STATES) if (!isOpen(state)) throw new Error(`${state} is not an open state`);
 
 const PAGE = 100;
 
@@ -25,7 +22,7 @@ export class DynamoDbOpenSlaClocks implements OpenSlaClocks {
     const index = INCIDENT_INDEXES.byState;
     const clocks: OpenSlaClock[] = [];
     let read = 0;
-    for (const state of OPEN_STATES) {
+    for (const state of OPEN_INCIDENT_STATES) {
       let start: Record<string, unknown> | undefined;
       do {
         if (read >= limit) return { clocks, truncated: true };

@@ -4,9 +4,8 @@ import type { SiteArticle, SiteService } from '../domain';
 import { DynamoDbKnowledgeSearch, articleKey } from '../../problems/adapters';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
 import { INCIDENT_INDEXES, incidentKey, queryIncidentIndex } from '../../incidents/adapters';
+import { OPEN_INCIDENT_STATES } from '../../incidents/domain';
 
-/** Incident states that are open work: a major incident in one of them puts its service's status on the site. */
-export const OPEN_INCIDENT_STATES = ['New', 'In Progress', 'On Hold'] as const;
 
 /**
  * The site's inputs, read with Queries only (no Scan): published articles on the problems table's
