@@ -4,6 +4,6 @@
  */
 export { DynamoDbIncidentRepository, fromItem, toItem } from './dynamodb-incident-repository';
 export { CREATED_PARTITION, INCIDENT_INDEXES, INCIDENT_PARTITION_PATTERN, incidentIndexNamesFor, incidentKey, monitoringLockKey, timelineEntryKey } from './incidents-table-keys';
-export { queryIncidentIndex } from './incident-index-query';
+export { forEachOpenIncidentPage, queryIncidentIndex } from './incident-index-query';
 export { DynamoDbReportAggregates, aggregateTransactItems } from './report-aggregates';
 export { slaExecutionName } from './sfn-sla-scheduler';

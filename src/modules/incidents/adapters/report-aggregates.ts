@@ -12,9 +12,8 @@ import {
   type OpenIncidentBrief,
   type OutageInterval,
 } from '../domain/incident-aggregates';
-import { OPEN_INCIDENT_STATES } from '../domain/incident-lifecycle';
 import type { Priority } from '../../../kernel/domain/priority';
-import { queryIncidentIndex } from './incident-index-query';
+import { forEachOpenIncidentPage } from './incident-index-query';
 import { INCIDENT_INDEXES, QUOTA_EXPIRY_ATTRIBUTE, queueOrderParts } from './incidents-table-keys';
 import type { Incident } from '../domain/incident';
 
@@ -244,30 +243,21 @@ export class DynamoDbBacklogRecount implements BacklogRecountStore {
   ) {}
 
   async openIncidents(limit: number): Promise<{ readonly incidents: readonly OpenIncidentBrief[]; readonly truncated: boolean }> {
-    const index = INCIDENT_INDEXES.byState;
+    const sortKey = INCIDENT_INDEXES.byState.sortKey;
     const incidents: OpenIncidentBrief[] = [];
-    for (const state of OPEN_INCIDENT_STATES) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const result = await queryIncidentIndex(this.db, 'byState', {
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :state',
-          ProjectionExpression: '#service, #sk',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#service': 'service' },
-          ExpressionAttributeValues: { ':state': `STATE#${state}` },
-          Limit: limit + 1 - incidents.length,
-          ...(start && { ExclusiveStartKey: start }),
-        });
-        for (const item of result.Items ?? []) {
-          const order = queueOrderParts(String(item[index.sortKey]));
-          if (!order) continue;
-          incidents.push({ id: order.id, service: String(item['service']), priority: order.priority as Priority, createdAt: order.createdAt });
+    // One entry past the bound says there are more.
+    const { truncated } = await forEachOpenIncidentPage(
+      this.db,
+      { TableName: this.tableName, ProjectionExpression: '#service, #sk', ExpressionAttributeNames: { '#sk': sortKey, '#service': 'service' } },
+      (page) => {
+        for (const item of page.Items ?? []) {
+          const order = queueOrderParts(String(item[sortKey]));
+          if (order) incidents.push({ id: order.id, service: String(item['service']), priority: order.priority as Priority, createdAt: order.createdAt });
         }
-        if (incidents.length > limit) return { incidents: incidents.slice(0, limit), truncated: true };
-        start = result.LastEvaluatedKey;
-      } while (start);
-    }
-    return { incidents, truncated: false };
+      },
+      () => limit + 1 - incidents.length,
+    );
+    return { incidents: incidents.slice(0, limit), truncated: truncated || incidents.length > limit };
   }
 
   async storedBacklogs(services: readonly string[]): Promise<ReadonlyMap<string, Readonly<Record<string, number>>>> {

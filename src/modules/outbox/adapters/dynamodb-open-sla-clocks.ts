@@ -1,8 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { OPEN_INCIDENT_STATES } from '../../incidents/domain';
-import { INCIDENT_INDEXES, queryIncidentIndex } from '../../incidents/adapters';
+import { forEachOpenIncidentPage } from '../../incidents/adapters';
 import type { OpenSlaClock, OpenSlaClocks } from '../app/reconcile-effects';
-
 
 const PAGE = 100;
 
@@ -19,31 +17,25 @@ export class DynamoDbOpenSlaClocks implements OpenSlaClocks {
   ) {}
 
   async changedBefore(changedBefore: string, limit: number): Promise<{ readonly clocks: readonly OpenSlaClock[]; readonly truncated: boolean }> {
-    const index = INCIDENT_INDEXES.byState;
     const clocks: OpenSlaClock[] = [];
     let read = 0;
-    for (const state of OPEN_INCIDENT_STATES) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        if (read >= limit) return { clocks, truncated: true };
-        const result = await queryIncidentIndex(this.db, 'byState', {
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :state',
-          FilterExpression: 'updatedAt < :before',
-          ProjectionExpression: 'id, sla.generation',
-          ExpressionAttributeNames: { '#pk': index.partitionKey },
-          ExpressionAttributeValues: { ':state': `STATE#${state}`, ':before': changedBefore },
-          Limit: Math.min(PAGE, limit - read),
-          ...(start && { ExclusiveStartKey: start }),
-        });
-        read += result.ScannedCount ?? 0;
-        for (const item of result.Items ?? []) {
+    const { truncated } = await forEachOpenIncidentPage(
+      this.db,
+      {
+        TableName: this.tableName,
+        FilterExpression: 'updatedAt < :before',
+        ProjectionExpression: 'id, sla.generation',
+        ExpressionAttributeValues: { ':before': changedBefore },
+      },
+      (page) => {
+        read += page.ScannedCount ?? 0;
+        for (const item of page.Items ?? []) {
           const generation = Number((item['sla'] as { generation?: unknown } | undefined)?.generation ?? 1);
           clocks.push({ incidentId: String(item['id']), generation });
         }
-        start = result.LastEvaluatedKey;
-      } while (start);
-    }
-    return { clocks, truncated: false };
+      },
+      () => Math.min(PAGE, limit - read),
+    );
+    return { clocks, truncated };
   }
 }

@@ -3,8 +3,7 @@ import type { OpenMajorIncident, SiteIncident, SiteSource } from '../app/ports';
 import type { SiteArticle, SiteService } from '../domain';
 import { DynamoDbKnowledgeSearch, articleKey } from '../../problems/adapters';
 import { DynamoDbCatalogueRepository } from '../../catalogue/adapters';
-import { INCIDENT_INDEXES, incidentKey, queryIncidentIndex } from '../../incidents/adapters';
-import { OPEN_INCIDENT_STATES } from '../../incidents/domain';
+import { forEachOpenIncidentPage, incidentKey } from '../../incidents/adapters';
 
 
 /**
@@ -59,24 +58,20 @@ export class DynamoDbSiteSource implements SiteSource {
   }
 
   async openMajorIncidents(): Promise<readonly OpenMajorIncident[]> {
-    const index = INCIDENT_INDEXES.byState;
     const incidents: OpenMajorIncident[] = [];
-    for (const state of OPEN_INCIDENT_STATES) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const result = await queryIncidentIndex(this.db, 'byState', {
-          TableName: this.tables.incidents,
-          KeyConditionExpression: '#pk = :pk',
-          FilterExpression: '#major = :true',
-          ProjectionExpression: '#id, #service',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#major': 'major', '#id': 'id', '#service': 'service' },
-          ExpressionAttributeValues: { ':pk': `STATE#${state}`, ':true': true },
-          ...(start && { ExclusiveStartKey: start }),
-        });
-        for (const item of result.Items ?? []) incidents.push({ id: String(item['id']), service: String(item['service']) });
-        start = result.LastEvaluatedKey;
-      } while (start);
-    }
+    await forEachOpenIncidentPage(
+      this.db,
+      {
+        TableName: this.tables.incidents,
+        FilterExpression: '#major = :true',
+        ProjectionExpression: '#id, #service',
+        ExpressionAttributeNames: { '#major': 'major', '#id': 'id', '#service': 'service' },
+        ExpressionAttributeValues: { ':true': true },
+      },
+      (page) => {
+        for (const item of page.Items ?? []) incidents.push({ id: String(item['id']), service: String(item['service']) });
+      },
+    );
     return incidents;
   }
 }
