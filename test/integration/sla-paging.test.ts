@@ -2,13 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
-import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
-import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
-import { SnsNotifier } from '../../src/kernel/adapters/sns-notifier';
 import { acknowledge, createIncident, updateIncident, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
-import { checkSlaClocks, slaPolicyOf, type SlaCheckResult, type SlaDeps } from '../../src/modules/incidents/app/sla-use-cases';
+import { checkSlaClocks, type SlaCheckResult, type SlaDeps } from '../../src/modules/incidents/app/sla-use-cases';
 import type { Caller } from '../../src/kernel/domain/access-policy';
 import { clientSettingsSchema } from '../../src/config/client-settings-schema';
 import { slaRunSchema } from '../../src/modules/incidents/schemas/sla-schemas';
@@ -17,7 +12,7 @@ import { runLocalExecution } from '../../local/local-step-functions';
 import { stateMachinesOf, type TemplateStateMachine } from '../../local/template-model';
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { aService, seedServices } from './support-catalogue';
-import { exampleSettings, exampleTemplate, TOPICS } from './support-handler';
+import { exampleSettings, exampleTemplate } from './support-handler';
 import { outboxDrain, type OutboxDrain } from './support-outbox';
 import { DynamoDbOutbox } from '../../src/modules/outbox/adapters';
 import { createOutboxConsumer } from '../../src/modules/outbox/functions/outbox-consumer';
@@ -33,6 +28,7 @@ import { LOCAL_STAND_IN_ENV, registerLocalStandIns } from '../../local/stand-ins
 import { OUTBOX_PARTITION } from '../../src/modules/outbox/adapters';
 import { CallCentreFake } from '../support/call-centre-fake';
 import { scanAll } from './support-incidents';
+import { localSnsNotifier, slaTestDeps } from './support-sla';
 
 /**
  * Paging by escalation policy, run the way the SLA workflow runs it: the template's state machine
@@ -78,37 +74,16 @@ beforeAll(async () => {
     createOutboxConsumer({
       outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents),
       slaScheduler: { start: async () => undefined },
-      notifier: new SnsNotifier(new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), {
-        'major-incident': TOPICS.majorIncident,
-        escalation: TOPICS.escalation,
-        security: TOPICS.security,
-      }),
+      notifier: localSnsNotifier(sns),
       callCentre: createCallCentreWebhook({ settings, clock, observability })!,
     }),
   );
   const ids = { newId: () => randomUUID() };
-  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids });
-  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit);
-  const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
-  incidentDeps = {
-    incidents,
-    services,
-    audit,
-    clock,
-    ids,
-    rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-    settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
-  };
-  slaDeps = {
-    incidents,
-    services,
-    clock,
-    policy: slaPolicyOf(settings),
-    clientId: settings.id,
-    contacts: settings.contacts,
+  ({ incidentDeps, slaDeps } = slaTestDeps(tables, settings, clock, {
     paging: new DynamoDbPagingSource({ documents: tables.documents, tableName: tables.names.oncall }),
     callCentreWebhooks: true,
-  };
+  }));
+  const audit = incidentDeps.audit;
 
   // The rota, the policies and the directory, kept by the desk through the on-call use cases.
   const schedules = scheduleRecords(tables.documents, tables.names.oncall);

@@ -3,13 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDbIncidentRepository } from '../../src/modules/incidents/adapters/dynamodb-incident-repository';
 import { DynamoDbReportAggregates } from '../../src/modules/incidents/adapters/report-aggregates';
-import { DynamoDbAuditTrail } from '../../src/kernel/adapters/dynamodb-audit-trail';
 import { DynamoDbCatalogueRepository } from '../../src/modules/catalogue/adapters/dynamodb-catalogue-repository';
 import { aService, seedServices } from './support-catalogue';
-import { SnsNotifier } from '../../src/kernel/adapters/sns-notifier';
 import { SfnSlaScheduler } from '../../src/modules/incidents/adapters/sfn-sla-scheduler';
 import { acknowledge, addTimelineEntry, createIncident, updateIncident, type IncidentDeps } from '../../src/modules/incidents/app/incident-use-cases';
 import { alarmTrackingPolicyOf, checkSlaClocks, slaPolicyOf, slaReport, slaView, type SlaDeps } from '../../src/modules/incidents/app/sla-use-cases';
@@ -27,6 +23,7 @@ import { functionsOf, localReferences, stateMachinesOf, type TemplateStateMachin
 import { createTestTables, type TestTables } from '../support/test-tables';
 import { exampleSettings, exampleTemplate, TOPICS } from './support-handler';
 import { outboxDrain, type OutboxDrain } from './support-outbox';
+import { localSnsNotifier, slaTestDeps } from './support-sla';
 import { DynamoDbOutbox } from '../../src/modules/outbox/adapters';
 import { createOutboxConsumer } from '../../src/modules/outbox/functions/outbox-consumer';
 
@@ -77,7 +74,7 @@ beforeAll(async () => {
   ]);
   notices = await outboxDrain(
     tables,
-    createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: snsNotifier() }),
+    createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: localSnsNotifier(sns) }),
   );
 });
 afterAll(async () => {
@@ -87,30 +84,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function snsNotifier(): SnsNotifier {
-  return new SnsNotifier(
-    new SNSClient({ endpoint: sns.endpoint, region: 'eu-west-2', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    { 'major-incident': TOPICS.majorIncident, escalation: TOPICS.escalation, security: TOPICS.security },
-  );
-}
-
-function deps(): { incidentDeps: IncidentDeps; slaDeps: SlaDeps } {
-  const audit = new DynamoDbAuditTrail(tables.documents, tables.names.audit, { clock, ids: { newId: () => randomUUID() } });
-  const incidents = new DynamoDbIncidentRepository(tables.documents, tables.names.incidents, audit, undefined, policy);
-  const services = new DynamoDbCatalogueRepository(tables.documents, tables.names.catalogue);
-  return {
-    incidentDeps: {
-      incidents,
-      services,
-      audit,
-      clock,
-      ids: { newId: () => randomUUID() },
-      rules: { matrix: settings.priorityMatrix, ...settings.priorityThresholds },
-      settings: { clientId: settings.id, autoCloseAfter: settings.autoCloseAfter, contacts: settings.contacts },
-    },
-    slaDeps: { incidents, clock, policy, clientId: settings.id, contacts: settings.contacts, services },
-  };
-}
+const deps = () => slaTestDeps(tables, settings, clock);
 
 /** Actions the test performs at given instants, interleaved with the workflow's wake-ups. */
 type Scheduled = { readonly at: number; readonly run: () => Promise<unknown> };
@@ -239,7 +213,7 @@ test('a check retried by Step Functions stores its notices once; the consumer se
   expect(notices.failed).toEqual([]);
   expect(notificationsAbout(incident.number)).toHaveLength(first.sent.length);
   // The same batches handed to the consumer again (a redelivery): the items are gone, nothing is sent.
-  const consumer = createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: snsNotifier() });
+  const consumer = createOutboxConsumer({ outbox: new DynamoDbOutbox(tables.documents, tables.names.incidents), slaScheduler: { start: (run) => startWorkflow(run) }, notifier: localSnsNotifier(sns) });
   const redelivered = notices.invocations.slice(before);
   expect(redelivered.length).toBeGreaterThan(0);
   for (const batch of redelivered) expect(await consumer(batch)).toEqual({ batchItemFailures: [] });
