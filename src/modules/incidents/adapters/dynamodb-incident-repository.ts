@@ -28,7 +28,7 @@ import type { AuditEntry } from '../../../kernel/domain/audit-chain';
 import type { AuditRecordPut } from '../../../kernel/adapters/dynamodb-audit-trail';
 import { aggregateKey, aggregateTransactItems } from './report-aggregates';
 import { BACKLOG_KEY, withSlaCounted } from '../domain/incident-aggregates';
-import type { SlaPolicy } from '../domain/incident-sla';
+import type { AppliedSlaTerms, IncidentSla, SlaPolicy } from '../domain/incident-sla';
 import { dueMarkerDelta, type DueMarker } from '../domain/post-incident-review';
 import { createQuotaKey, quotaCounterUpdate } from '../../../kernel/adapters/quota-counter';
 import { outboxPuts } from '../../outbox/adapters';
@@ -484,12 +484,51 @@ function defined<T extends Record<string, string | undefined>>(record: T): Parti
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, string>>;
 }
 
+/**
+ * The incident's item. It leaves out what the incident implies: a new incident's defaults (no
+ * escalation, never reopened, no SLA history or notice yet) and copies of its `createdAt`, which
+ * never changes (`detectedAt` when none was given, the SLA terms' `recordedAt`). Every write
+ * rewrites the whole item and is billed per started KB, so these bytes cost on every change
+ * (docs/architecture.md, "Write units"). `fromItem` puts them back.
+ */
 export function toItem(incident: Incident): Record<string, unknown> {
-  return { ...incidentKey(incident.id), ...incidentIndexKeys(incident), ...incident };
+  const { detectedAt, escalations, escalationLevel, reopenCount, sla, ...rest } = incident;
+  return {
+    ...incidentKey(incident.id),
+    ...incidentIndexKeys(incident),
+    ...rest,
+    ...(detectedAt !== incident.createdAt && { detectedAt }),
+    ...(escalations?.length && { escalations }),
+    ...(escalationLevel !== 0 && { escalationLevel }),
+    ...(reopenCount !== 0 && { reopenCount }),
+    ...(sla && { sla: slaItem(sla, incident.createdAt) }),
+  };
 }
 
+function slaItem(sla: IncidentSla, createdAt: string): Record<string, unknown> {
+  const { history, notices, terms, ...rest } = sla;
+  const { recordedAt, ...termsRest } = terms ?? ({} as Partial<AppliedSlaTerms>);
+  return {
+    ...rest,
+    ...(history?.length && { history }),
+    ...(notices?.length && { notices }),
+    ...(terms && { terms: recordedAt === createdAt ? termsRest : terms }),
+  };
+}
+
+/** The incident an item holds, with what `toItem` left out put back (items written before it hold it all). */
 export function fromItem(item: Record<string, unknown>): Incident {
-  const entity = { ...item };
+  const entity: Record<string, unknown> = { ...item };
   for (const attribute of KEY_ATTRIBUTES) delete entity[attribute];
-  return entity as unknown as Incident;
+  const createdAt = entity['createdAt'];
+  const sla = entity['sla'] as Record<string, unknown> | undefined;
+  const terms = sla?.['terms'] as Record<string, unknown> | undefined;
+  return {
+    escalations: [],
+    escalationLevel: 0,
+    reopenCount: 0,
+    ...(createdAt !== undefined && { detectedAt: createdAt }),
+    ...entity,
+    ...(sla && { sla: { history: [], notices: [], ...sla, ...(terms && { terms: { ...(createdAt !== undefined && { recordedAt: createdAt }), ...terms } }) } }),
+  } as unknown as Incident;
 }

@@ -159,7 +159,7 @@ export class DynamoDbMonitoringEventStore implements MonitoringEventStore {
     const before =
       args.previous?.version === expectedVersion
         ? args.previous
-        : ((await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: incidentKey(incident.id), ConsistentRead: true }))).Item as Incident | undefined);
+        : await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: incidentKey(incident.id), ConsistentRead: true })).then((read) => read.Item && fromItem(read.Item));
     if (!before || before.version !== expectedVersion) return 'conflict';
     const reasons = await this.transact([
       { Put: this.recordPut(record) },
