@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { httpCall } from './http-call';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -42,6 +42,16 @@ async function main(): Promise<void> {
   if (process.env['BENCH_ONLY'] === 'writepath') {
     const { measureWritePath } = await import('./write-path');
     writeResults({ writePath: await measureWritePath({ requests: REQUESTS, measureCapacity }) });
+    return;
+  }
+  // `BENCH_ONLY=anatomy npm run bench`: where a create's engine time goes, on DynamoDB Local with
+  // and without the stream and the indexes (bench/create-anatomy.ts); writes it under `createAnatomy`.
+  if (process.env['BENCH_ONLY'] === 'anatomy') {
+    const { measureCreateAnatomy, printCreateAnatomy } = await import('./create-anatomy');
+    console.log(`== Where a create's engine time goes (${Math.min(REQUESTS, 500)} creates per variant, one at a time) ==`);
+    const anatomy = await measureCreateAnatomy(Math.min(REQUESTS, 500));
+    printCreateAnatomy(anatomy);
+    writeResults({ createAnatomy: { measuredAt: new Date().toISOString(), loadAverage1m: loadavg()[0], ...anatomy } });
     return;
   }
   // `BENCH_ONLY=reports npm run bench`: the year of 50,000 incidents and the reports over it

@@ -20,6 +20,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { httpCall } from './http-call';
 import { incidentUseCaseDeps, printCapacity, type OperationUnits } from './incident-capacity';
 import { startLocalRuntime } from '../local/local-runtime';
+import { CachedServiceCatalogue } from '../src/modules/catalogue/adapters/cached-service-catalogue';
 import { issueToken } from '../local/local-tokens';
 
 interface Figures { p50: number; p99: number; mean: number; requests: number; concurrency: number }
@@ -161,7 +162,9 @@ async function measureCreateInProcess(endpoint: string, tableNames: Readonly<Rec
     { step: 'initialize', name: 'benchEngineTime' },
   );
   try {
-    const { deps, useCases } = await incidentUseCaseDeps(client, tableNames, 'bench-in-process');
+    const { deps: uncached, useCases } = await incidentUseCaseDeps(client, tableNames, 'bench-in-process');
+    // The catalogue cached per container, as the incidents handler has it.
+    const deps = { ...uncached, services: new CachedServiceCatalogue(uncached.services) };
     // Spread over 32 agents as the HTTP load is: the desk's create quota (600 an hour a person) stays
     // in the measured path without refusing a default run's 1,050 creates.
     const callers = Array.from({ length: 32 }, (_, n) => ({ id: `bench-in-process-${n}`, name: `bench-in-process-${n}`, roles: ['agent' as const] }));
