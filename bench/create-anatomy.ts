@@ -65,28 +65,17 @@ async function measureVariant(template: readonly TemplateTable[], keep: { readon
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       }));
     }
-    const timed = async (call: () => Promise<unknown>) => {
-      for (let i = 0; i < WARM_UP; i++) await call();
-      const samples: number[] = [];
-      for (let i = 0; i < requests; i++) {
-        const start = performance.now();
-        await call();
-        samples.push(performance.now() - start);
-      }
-      return samples;
-    };
     const bareItem = () => ({ pk: { S: randomUUID() }, value: { S: 'x'.repeat(200) } });
-    const barePutItem = await timed(() => client.send(new PutItemCommand({ TableName: 'bare_a', Item: bareItem() })));
-    const bareTransaction10 = await timed(() =>
-      client.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, i) => ({ Put: { TableName: i % 2 ? 'bare_a' : 'bare_b', Item: bareItem() } })) })),
-    );
+    const putItem = () => client.send(new PutItemCommand({ TableName: 'bare_a', Item: bareItem() }));
+    const transaction10 = () =>
+      client.send(new TransactWriteItemsCommand({ TransactItems: Array.from({ length: 10 }, (_, i) => ({ Put: { TableName: i % 2 ? 'bare_a' : 'bare_b', Item: bareItem() } })) }));
 
     let createStart = 0;
     let transactionStart = 0;
     let transactionEnd = 0;
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+        if (context.commandName !== 'TransactWriteItemsCommand' || createStart === 0) return next(args);
         transactionStart = performance.now();
         try {
           return await next(args);
@@ -103,20 +92,37 @@ async function measureVariant(template: readonly TemplateTable[], keep: { readon
     const callers = Array.from({ length: 32 }, (_, n) => ({ id: `anatomy-${n}`, name: `anatomy-${n}`, roles: ['agent' as const] }));
     const input = { shortDescription: 'Anatomy', description: 'Where a create spends its time', impact: 2 as const, urgency: 2 as const, service: 'anatomy', category: 'software' };
     let turn = 0;
-    const before: number[] = [];
-    const transaction: number[] = [];
-    const create = await timed(async () => {
+    const create = async () => {
       createStart = performance.now();
       await useCases.createIncidentOnce(cached, callers[turn++ % callers.length]!, input, { id: randomUUID(), bodyHash: 'anatomy' }, (incident) => ({ status: 201, body: incident, headers: {} }));
-      before.push(transactionStart - createStart);
-      transaction.push(transactionEnd - transactionStart);
-    });
+      const parts = { before: transactionStart - createStart, transaction: transactionEnd - transactionStart };
+      createStart = 0;
+      return parts;
+    };
+    // Interleaved, round after round, so the three kinds of call meet the same JIT state and load.
+    const samples = { put: [] as number[], transaction10: [] as number[], create: [] as number[], before: [] as number[], transaction: [] as number[] };
+    const timed = async <T>(call: () => Promise<T>) => {
+      const start = performance.now();
+      const result = await call();
+      return { ms: performance.now() - start, result };
+    };
+    for (let round = 0; round < WARM_UP + requests; round++) {
+      const put = await timed(putItem);
+      const ten = await timed(transaction10);
+      const made = await timed(create);
+      if (round < WARM_UP) continue;
+      samples.put.push(put.ms);
+      samples.transaction10.push(ten.ms);
+      samples.create.push(made.ms);
+      samples.before.push(made.result.before);
+      samples.transaction.push(made.result.transaction);
+    }
     return {
-      barePutItem: p50(barePutItem),
-      bareTransaction10: p50(bareTransaction10),
-      create: p50(create),
-      beforeTransaction: p50(before.slice(WARM_UP)),
-      transaction: p50(transaction.slice(WARM_UP)),
+      barePutItem: p50(samples.put),
+      bareTransaction10: p50(samples.transaction10),
+      create: p50(samples.create),
+      beforeTransaction: p50(samples.before),
+      transaction: p50(samples.transaction),
     };
   } finally {
     client.destroy();
