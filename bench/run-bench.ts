@@ -209,6 +209,11 @@ async function main(): Promise<void> {
     rmSync(localDir, { recursive: true, force: true });
   }
 
+  // Its own runtime, so the outbox lag is that of the 16-client load alone (as BENCH_ONLY=writepath).
+  console.log(`\n== The incident write path: POST /incidents beside a bare PutItem, write units, outbox lag (${REQUESTS} requests per run) ==`);
+  const { measureWritePath } = await import('./write-path');
+  results['writePath'] = await measureWritePath({ requests: REQUESTS, measureCapacity });
+
   console.log('\n== Reports over a busy year: 50,000 incidents seeded through the use cases, then the every-service report with SLA ==');
   results['reportsYear'] = await reportsYearOnOwnEngine();
 
